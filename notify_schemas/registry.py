@@ -1,0 +1,137 @@
+"""Load the schemas that ship inside the package into one `referencing.Registry`.
+
+The JSON files under ``notify_schemas/schemas`` (copied from the repository's ``schemas/`` when the wheel is built)
+are the single source of truth; this module only reads them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import Any
+
+import referencing
+import referencing.jsonschema
+
+from notify_schemas.errors import UnknownVariantError
+
+__all__ = [
+    "BASE_URI",
+    "PROFILES",
+    "PRIORITIES",
+    "Variant",
+    "bundled_schema",
+    "registry",
+    "schema_root",
+    "variant",
+    "variants",
+]
+
+BASE_URI = "https://notify-schemas.dev/schemas/v1/"
+PROFILES = ("seed", "glance")
+PRIORITIES = ("INFO", "WARN", "ERROR")
+
+# Folders under the schema root that hold resources of the registry; the corpus is test data, not schemas.
+_SCHEMA_FOLDERS = ("", "definitions", "seed", "glance", "bundled/seed", "bundled/glance")
+
+
+@dataclass(frozen=True, order=True)
+class Variant:
+    """One (event_type, priority) pair of a profile: the unit that has its own schema."""
+
+    profile: str
+    event_type: str
+    priority: str
+
+    @property
+    def name(self) -> str:
+        """The variant's file stem, for example ``image.create.INFO``."""
+        return f"{self.event_type}.{self.priority}"
+
+    @property
+    def path(self) -> str:
+        """Path of the variant's schema, relative to the schema root."""
+        return f"{self.profile}/{self.name}.json"
+
+    @property
+    def bundled_path(self) -> str:
+        """Path of the variant's standalone (bundled) schema, relative to the schema root."""
+        return f"bundled/{self.path}"
+
+    @property
+    def uri(self) -> str:
+        """The variant schema's ``$id``."""
+        return BASE_URI + self.path
+
+    @property
+    def bundled_uri(self) -> str:
+        """The bundled schema's ``$id``."""
+        return BASE_URI + self.bundled_path
+
+
+def schema_root() -> Traversable:
+    """The folder of schema files inside the installed package."""
+    return files("notify_schemas") / "schemas"
+
+
+def _json_files(folder: Traversable) -> Iterator[Traversable]:
+    if folder.is_dir():
+        yield from sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
+
+
+def _child(root: Traversable, relative: str) -> Traversable:
+    node = root
+    for part in filter(None, relative.split("/")):
+        node = node / part
+    return node
+
+
+def _load(file: Traversable) -> Any:
+    return json.loads(file.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def registry() -> referencing.Registry[Any]:
+    """Every shipped schema, keyed by its ``$id``; built once per process and immutable."""
+    return load_registry(schema_root())
+
+
+def load_registry(root: Traversable) -> referencing.Registry[Any]:
+    """Build a registry from the schema files under ``root`` (a package folder or a source tree)."""
+    resources = []
+    for folder in _SCHEMA_FOLDERS:
+        for file in _json_files(_child(root, folder)):
+            resource = referencing.jsonschema.DRAFT7.create_resource(_load(file))
+            resources.append(resource)
+    return referencing.Registry().with_resources((r.id(), r) for r in resources).crawl()  # type: ignore[misc]
+
+
+@functools.cache
+def variants(profile: str = "seed") -> tuple[Variant, ...]:
+    """Every variant of ``profile``, sorted by event type and priority."""
+    if profile not in PROFILES:
+        raise UnknownVariantError(f"unknown profile {profile!r}; known profiles: {', '.join(PROFILES)}")
+    found = []
+    for file in _json_files(schema_root() / profile):
+        event_type, priority = file.name.removesuffix(".json").rsplit(".", 1)
+        found.append(Variant(profile, event_type, priority))
+    return tuple(sorted(found))
+
+
+def variant(event_type: str, priority: str, *, profile: str = "seed") -> Variant:
+    """The variant for ``(event_type, priority)`` in ``profile``, or an error naming the known ones."""
+    wanted = Variant(profile, event_type, priority)
+    known = variants(profile)
+    if wanted in known:
+        return wanted
+    raise UnknownVariantError.for_variant(wanted, known)
+
+
+def bundled_schema(v: Variant) -> dict[str, Any]:
+    """The standalone schema of a variant: one document, no external ``$ref``."""
+    contents: dict[str, Any] = registry().contents(v.bundled_uri)
+    return contents

@@ -67,7 +67,7 @@ def _dump(schema: Any) -> str:
 
 def write_bundles(schema_dir: Path) -> list[Path]:
     """Write ``bundled/<profile>/<variant>.json`` for every variant under ``schema_dir``; return the changed files."""
-    registry = load_registry(schema_dir)  # type: ignore[arg-type]
+    registry = load_registry(schema_dir)
     changed = []
     for profile in PROFILES:
         for source in sorted((schema_dir / profile).glob("*.json")):

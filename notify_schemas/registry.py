@@ -21,8 +21,8 @@ from notify_schemas.errors import UnknownVariantError
 
 __all__ = [
     "BASE_URI",
-    "PROFILES",
     "PRIORITIES",
+    "PROFILES",
     "Variant",
     "bundled_schema",
     "registry",

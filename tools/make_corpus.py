@@ -31,33 +31,119 @@ WHEN = "2026-11-24T20:13:46Z"
 LATER = "2026-11-26T20:13:46Z"
 
 IMAGE = {
-    "id": IMAGE_ID, "name": "cirros-0.6.2", "status": "active", "created_at": WHEN, "updated_at": WHEN,
-    "min_disk": 1, "min_ram": 64, "protected": False, "checksum": "c8fc807773e5354afe61636071771906",
-    "owner": OWNER, "disk_format": "qcow2", "container_format": "bare", "size": 21430272, "virtual_size": 117440512,
-    "is_public": False, "visibility": "private", "properties": {"hw_disk_bus": "scsi", "os_distro": "cirros"},
-    "tags": ["small", "test"], "deleted": False, "deleted_at": None,
+    "id": IMAGE_ID,
+    "name": "cirros-0.6.2",
+    "status": "active",
+    "created_at": WHEN,
+    "updated_at": WHEN,
+    "min_disk": 1,
+    "min_ram": 64,
+    "protected": False,
+    "checksum": "c8fc807773e5354afe61636071771906",
+    "owner": OWNER,
+    "disk_format": "qcow2",
+    "container_format": "bare",
+    "size": 21430272,
+    "virtual_size": 117440512,
+    "is_public": False,
+    "visibility": "private",
+    "properties": {"hw_disk_bus": "scsi", "os_distro": "cirros"},
+    "tags": ["small", "test"],
+    "deleted": False,
+    "deleted_at": None,
 }
 IMPORT = {"os_glance_importing_to_stores": ["fast"], "os_glance_failed_import": []}
-SEND = {"image_id": IMAGE_ID, "owner_id": OWNER, "receiver_tenant_id": TENANT, "receiver_user_id": USER,
-        "bytes_sent": 21430272}
-TASK_SEED = {"task_id": TASK_ID, "owner": OWNER, "task_type": "import", "status": "pending", "result": None,
-             "message": None, "expires_at": None, "created_at": WHEN, "updated_at": WHEN}
-TASK_GLANCE = {"id": TASK_ID, "type": "import", "status": "pending", "result": None, "owner": OWNER, "message": None,
-               "expires_at": WHEN, "created_at": WHEN, "updated_at": WHEN, "deleted": False, "deleted_at": None}
+SEND = {
+    "image_id": IMAGE_ID,
+    "owner_id": OWNER,
+    "receiver_tenant_id": TENANT,
+    "receiver_user_id": USER,
+    "bytes_sent": 21430272,
+}
+TASK_SEED = {
+    "task_id": TASK_ID,
+    "owner": OWNER,
+    "task_type": "import",
+    "status": "pending",
+    "result": None,
+    "message": None,
+    "expires_at": None,
+    "created_at": WHEN,
+    "updated_at": WHEN,
+}
+TASK_GLANCE = {
+    "id": TASK_ID,
+    "type": "import",
+    "status": "pending",
+    "result": None,
+    "owner": OWNER,
+    "message": None,
+    "expires_at": WHEN,
+    "created_at": WHEN,
+    "updated_at": WHEN,
+    "deleted": False,
+    "deleted_at": None,
+}
 DELETED = {"deleted": True, "deleted_at": LATER}
 METADEF_TAIL = {"created_at": WHEN, "updated_at": WHEN, "deleted": False, "deleted_at": None}
-NAMESPACE = {"namespace": "OS::Compute::Quota", "namespace_old": "OS::Compute::Quota", "display_name": "Quota",
-             "protected": False, "visibility": "public", "owner": OWNER, "description": "CPU quotas", **METADEF_TAIL}
-SCHEMA_KEYS = dict.fromkeys(["type", "title", "description", "default", "minimum", "maximum", "enum", "pattern",
-                             "minLength", "maxLength", "confidential", "items", "uniqueItems", "minItems", "maxItems",
-                             "additionalItems"])
-PROPERTY = {"namespace": "OS::Compute::Quota", "name": "quota:cpu_period", "name_old": "quota:cpu_period",
-            **SCHEMA_KEYS, "type": "integer", "title": "Period", "minimum": 1000, "deleted": False, "deleted_at": None}
-OBJECT = {"namespace": "OS::Compute::Quota", "name": "CPU Limits", "name_old": "CPU Limits",
-          "properties": [{"name": "quota:cpu_period", **SCHEMA_KEYS, "type": "integer", "minimum": 1000}],
-          "required": ["quota:cpu_period"], "description": "CPU limits", **METADEF_TAIL}
-RESOURCE_TYPE = {"namespace": "OS::Compute::Quota", "name": "OS::Nova::Flavor", "name_old": "OS::Nova::Flavor",
-                 "prefix": "quota:", "properties_target": None, **METADEF_TAIL}
+NAMESPACE = {
+    "namespace": "OS::Compute::Quota",
+    "namespace_old": "OS::Compute::Quota",
+    "display_name": "Quota",
+    "protected": False,
+    "visibility": "public",
+    "owner": OWNER,
+    "description": "CPU quotas",
+    **METADEF_TAIL,
+}
+SCHEMA_KEYS = dict.fromkeys(
+    [
+        "type",
+        "title",
+        "description",
+        "default",
+        "minimum",
+        "maximum",
+        "enum",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "confidential",
+        "items",
+        "uniqueItems",
+        "minItems",
+        "maxItems",
+        "additionalItems",
+    ]
+)
+PROPERTY = {
+    "namespace": "OS::Compute::Quota",
+    "name": "quota:cpu_period",
+    "name_old": "quota:cpu_period",
+    **SCHEMA_KEYS,
+    "type": "integer",
+    "title": "Period",
+    "minimum": 1000,
+    "deleted": False,
+    "deleted_at": None,
+}
+OBJECT = {
+    "namespace": "OS::Compute::Quota",
+    "name": "CPU Limits",
+    "name_old": "CPU Limits",
+    "properties": [{"name": "quota:cpu_period", **SCHEMA_KEYS, "type": "integer", "minimum": 1000}],
+    "required": ["quota:cpu_period"],
+    "description": "CPU limits",
+    **METADEF_TAIL,
+}
+RESOURCE_TYPE = {
+    "namespace": "OS::Compute::Quota",
+    "name": "OS::Nova::Flavor",
+    "name_old": "OS::Nova::Flavor",
+    "prefix": "quota:",
+    "properties_target": None,
+    **METADEF_TAIL,
+}
 TAG = {"namespace": "OS::Compute::Quota", "name": "gpu", "name_old": "gpu", **METADEF_TAIL}
 
 # One valid payload per payload definition that a variant points to, keyed "<file stem>.<definition>".
@@ -65,20 +151,29 @@ PAYLOADS: dict[str, Any] = {
     "common.text": "Image storage media is full: no space left on device",
     "common.uuid": IMAGE_ID,
     "image.image": IMAGE,
+    "image.image_active": IMAGE,
     "image.image_with_import": {**IMAGE, **IMPORT},
     "image.image_with_import_and_backend": {**IMAGE, "status": "uploading", **IMPORT, "backend": "fast"},
     "image.image_deleted": {**IMAGE, **DELETED},
     "image.image_send_seed": {**SEND, "destination_ip": "203.0.113.7"},
     "image.image_send_glance": SEND,
     "image.member": {"image_id": IMAGE_ID, "member_id": TENANT, "status": "pending", **METADEF_TAIL},
-    "image.member_deleted": {"image_id": IMAGE_ID, "member_id": TENANT, "status": "accepted", **METADEF_TAIL,
-                             **DELETED},
+    "image.member_deleted": {
+        "image_id": IMAGE_ID,
+        "member_id": TENANT,
+        "status": "accepted",
+        **METADEF_TAIL,
+        **DELETED,
+    },
     "task.task_seed_running": TASK_SEED,
     "task.task_seed_processing": {**TASK_SEED, "status": "processing"},
-    "task.task_seed_success": {**TASK_SEED, "status": "success", "result": {"image_id": IMAGE_ID},
-                               "expires_at": LATER},
-    "task.task_seed_failure": {**TASK_SEED, "status": "failure", "message": "Image conversion failed",
-                               "expires_at": LATER},
+    "task.task_seed_success": {**TASK_SEED, "status": "success", "result": {"image_id": IMAGE_ID}, "expires_at": LATER},
+    "task.task_seed_failure": {
+        **TASK_SEED,
+        "status": "failure",
+        "message": "Image conversion failed",
+        "expires_at": LATER,
+    },
     "task.task_glance": {**TASK_GLANCE, "status": "processing"},
     "task.task_glance_pending": TASK_GLANCE,
     "task.task_glance_processing": {**TASK_GLANCE, "status": "processing"},
@@ -99,19 +194,40 @@ PAYLOADS: dict[str, Any] = {
 # Extra valid messages that probe the edges of a payload kind.
 EDGE_PAYLOADS: dict[str, list[tuple[str, Any]]] = {
     "image.image": [
-        ("a new image: nulls where nothing is known yet", {
-            **IMAGE, "name": None, "status": "queued", "checksum": None, "disk_format": None,
-            "container_format": None, "size": None, "virtual_size": None, "owner": None, "properties": {},
-            "tags": []}),
-        ("zero sizes, Unicode name", {**IMAGE, "name": "Ubuntu 24.04 \u2014 \u00e9t\u00e9", "size": 0,
-                                      "min_disk": 0, "min_ram": 0}),
+        (
+            "a new image: nulls where nothing is known yet",
+            {
+                **IMAGE,
+                "name": None,
+                "status": "queued",
+                "checksum": None,
+                "disk_format": None,
+                "container_format": None,
+                "size": None,
+                "virtual_size": None,
+                "owner": None,
+                "properties": {},
+                "tags": [],
+            },
+        ),
+        (
+            "zero sizes, Unicode name",
+            {**IMAGE, "name": "Ubuntu 24.04 \u2014 \u00e9t\u00e9", "size": 0, "min_disk": 0, "min_ram": 0},
+        ),
     ],
     "image.image_send_seed": [("an IPv6 destination", {**SEND, "destination_ip": "2001:db8::7"})],
-    "image.image_send_glance": [("an anonymous receiver", {**SEND, "receiver_tenant_id": None,
-                                                           "receiver_user_id": None})],
+    "image.image_send_glance": [
+        ("an anonymous receiver", {**SEND, "receiver_tenant_id": None, "receiver_user_id": None})
+    ],
 }
 
-IMAGE_RECORDS = {"image.image", "image.image_with_import", "image.image_with_import_and_backend", "image.image_deleted"}
+IMAGE_RECORDS = {
+    "image.image",
+    "image.image_active",
+    "image.image_with_import",
+    "image.image_with_import_and_backend",
+    "image.image_deleted",
+}
 LOCATIONS = [{"url": "swift://admin:secret@swift.example/images/" + IMAGE_ID, "metadata": {}}]
 TASK_INPUT = {"import_from": "swift://admin:secret@swift.example/c/o", "import_from_format": "qcow2"}
 
@@ -140,6 +256,7 @@ def _set(path: tuple[str, ...], value: Any) -> Callable[[Message], None]:
         for key in path[:-1]:
             node = node[key]
         node[path[-1]] = value
+
     return change
 
 
@@ -149,11 +266,13 @@ def _delete(path: tuple[str, ...]) -> Callable[[Message], None]:
         for key in path[:-1]:
             node = node[key]
         del node[path[-1]]
+
     return change
 
 
-def mutations(v: Variant, base: Message, key: str, other_payload: Any, other_event: str) -> Iterator[
-        tuple[str, Callable[[Message], None]]]:
+def mutations(
+    v: Variant, base: Message, key: str, other_payload: Any, other_event: str
+) -> Iterator[tuple[str, Callable[[Message], None]]]:
     """Each named way of breaking ``base``, as one change."""
     yield "message_id is not a UUID", _set(("message_id",), "db62fa12-490c-4322-b094")
     yield "message_id in upper case (oslo writes lower case)", _set(("message_id",), base["message_id"].upper())
@@ -223,8 +342,9 @@ def groups(schema_dir: Path, profile: str) -> list[dict[str, Any]]:
         for description, payload in EDGE_PAYLOADS.get(key, []):
             tests.append({"description": f"valid: {description}", "data": envelope(v, payload), "valid": True})
         # Another variant's payload that this variant rejects, and another event type: both must fail here.
-        other_payload = next(PAYLOADS[keys[o]] for o in variants
-                             if not validator.is_valid(envelope(v, PAYLOADS[keys[o]])))
+        other_payload = next(
+            PAYLOADS[keys[o]] for o in variants if not validator.is_valid(envelope(v, PAYLOADS[keys[o]]))
+        )
         other_event = next(o.event_type for o in variants if o.event_type != v.event_type)
         for description, change in mutations(v, base, key, other_payload, other_event):
             data = copy.deepcopy(base)
@@ -242,8 +362,9 @@ def main() -> None:
     (schema_dir / "corpus").mkdir(exist_ok=True)
     for profile in PROFILES:
         target = schema_dir / "corpus" / f"{profile}.json"
-        target.write_text(json.dumps(groups(schema_dir, profile), indent=1, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
+        target.write_text(
+            json.dumps(groups(schema_dir, profile), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         print(f"wrote {target}")
 
 

@@ -1,0 +1,106 @@
+"""One session per activity. `nox` with no arguments runs the whole test suite: the sessions listed below."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import tempfile
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["lint", "typing", "tests", "schemas", "glance"]
+
+GLANCE = "glance==33.0.0"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite against the installed package (not the source tree)."""
+    session.install(".[test]")
+    session.run("pytest", "-m", "not glance", *session.posargs)
+
+
+@nox.session
+def schemas(session: nox.Session) -> None:
+    """Check that bundles and corpus are fresh, then run the golden corpus under ajv (Node)."""
+    session.install(".", "jsonschema")
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "schemas"
+        shutil.copytree(ROOT / "schemas", copy)
+        session.run("python", "-m", "notify_schemas.bundle", str(copy), silent=True)
+        session.run("python", "tools/make_corpus.py", str(copy), silent=True)
+        stale = _differences(ROOT / "schemas", copy)
+        if stale:
+            session.error(
+                f"generated files are stale: {', '.join(stale)}; "
+                "run: python -m notify_schemas.bundle schemas && python tools/make_corpus.py"
+            )
+    session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", "tests/js", external=True)
+    session.run(
+        "node",
+        "tests/js/run_corpus.mjs",
+        *sorted(str(p) for p in (ROOT / "schemas/corpus").glob("*.json")),
+        external=True,
+    )
+
+
+def _differences(left: Path, right: Path) -> list[str]:
+    compared = filecmp.dircmp(left, right)
+    found = [str(left / name) for name in compared.diff_files + compared.left_only + compared.right_only]
+    for sub in compared.common_dirs:
+        found += _differences(left / sub, right / sub)
+    return found
+
+
+@nox.session
+def glance(session: nox.Session) -> None:
+    """Drive the real glance.notifier (Glance from PyPI) and check its stream against both profiles."""
+    session.install(".[test]", GLANCE)
+    session.run(
+        "pytest",
+        "-m",
+        "glance",
+        "tests/interop",
+        "-p",
+        "no:cacheprovider",
+        "-W",
+        "ignore::DeprecationWarning",
+        *session.posargs,
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint and check formatting with ruff."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typing(session: nox.Session) -> None:
+    """Type-check the package with mypy in strict mode."""
+    session.install(".", "mypy")
+    session.run("mypy")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the sdist and wheel, check their metadata, and check that the wheel carries the schemas."""
+    session.install("build", "twine")
+    dist = Path(session.create_tmp()) / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    session.run("twine", "check", "--strict", *map(str, dist.iterdir()))
+    wheel = next(dist.glob("*.whl"))
+    session.run(
+        "python",
+        "-c",
+        f"import zipfile,sys; n=zipfile.ZipFile({str(wheel)!r}).namelist(); "
+        "sys.exit(0 if 'notify_schemas/schemas/envelope.json' in n else 'schemas missing from the wheel')",
+    )

@@ -1,0 +1,99 @@
+"""The package finds its schemas where it is installed and names variants precisely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import notify_schemas
+from notify_schemas.registry import schema_root
+
+SEED_EVENT_TYPES = {
+    "image.create",
+    "image.prepare",
+    "image.upload",
+    "image.activate",
+    "image.send",
+    "image.update",
+    "image.delete",
+    "task.run",
+    "task.processing",
+    "task.success",
+    "task.failure",
+}
+GLANCE_METADEF_EVENT_TYPES = {
+    "metadef_namespace.create",
+    "metadef_namespace.update",
+    "metadef_namespace.delete",
+    "metadef_namespace.delete_objects",
+    "metadef_namespace.delete_properties",
+    "metadef_namespace.delete_tags",
+    "metadef_object.create",
+    "metadef_object.update",
+    "metadef_object.delete",
+    "metadef_property.create",
+    "metadef_property.update",
+    "metadef_property.delete",
+    "metadef_resource_type.create",
+    "metadef_resource_type.delete",
+    "metadef_tag.create",
+    "metadef_tag.update",
+    "metadef_tag.delete",
+}
+
+
+def test_seed_profile_is_every_documented_event_at_every_priority() -> None:
+    found = {(v.event_type, v.priority) for v in notify_schemas.variants("seed")}
+    assert found == {(e, p) for e in SEED_EVENT_TYPES for p in ("INFO", "WARN", "ERROR")}
+
+
+def test_glance_profile_has_the_events_glance_emits_at_the_priorities_it_uses() -> None:
+    found = {(v.event_type, v.priority) for v in notify_schemas.variants("glance")}
+    errors = {("image.upload", "ERROR"), ("image.send", "ERROR")}
+    assert errors < found
+    assert {p for _, p in found} == {"INFO", "ERROR"}
+    assert {e for e, _ in found} == (
+        SEED_EVENT_TYPES
+        | GLANCE_METADEF_EVENT_TYPES
+        | {"image.member.create", "image.member.update", "image.member.delete", "task.create", "task.delete"}
+    )
+
+
+def test_installed_package_reads_its_own_copy_not_the_source_tree() -> None:
+    source_tree = (Path(__file__).parent.parent / "schemas").resolve()
+    installed = Path(str(schema_root())).resolve()
+    assert installed != source_tree
+    assert source_tree not in installed.parents
+    assert (schema_root() / "envelope.json").is_file()
+
+
+def test_unknown_event_type_names_the_closest_known_one() -> None:
+    with pytest.raises(notify_schemas.UnknownVariantError, match=r"did you mean 'image\.upload'") as info:
+        notify_schemas.variant("image.uplod", "INFO")
+    assert "known event types: image.activate, image.create" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_lower_case_priority_is_told_to_use_upper_case() -> None:
+    with pytest.raises(notify_schemas.UnknownVariantError, match=r"did you mean 'INFO'\? priorities are upper case"):
+        notify_schemas.variant("image.create", "info")
+
+
+def test_priority_the_profile_lacks_lists_the_ones_it_has() -> None:
+    with pytest.raises(notify_schemas.UnknownVariantError, match=r"known priorities: ERROR, INFO$"):
+        notify_schemas.variant("image.send", "WARN", profile="glance")
+
+
+def test_unknown_profile_is_one_clear_error() -> None:
+    with pytest.raises(notify_schemas.UnknownVariantError, match="known profiles: seed, glance"):
+        notify_schemas.variants("nova")
+
+
+def test_errors_share_one_base_class() -> None:
+    assert issubclass(notify_schemas.UnknownVariantError, notify_schemas.NotifySchemasError)
+
+
+def test_bundled_schema_is_the_variants_standalone_file() -> None:
+    v = notify_schemas.variant("image.create", "INFO")
+    assert notify_schemas.bundled_schema(v)["$id"] == notify_schemas.BASE_URI + "bundled/seed/image.create.INFO.json"

@@ -6,6 +6,7 @@ payload makes the message invalid.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from typing import Any
@@ -42,8 +43,11 @@ def _is_task_record(payload: Any) -> bool:
 
 @functools.cache
 def messages(v: notify_schemas.Variant) -> st.SearchStrategy[dict[str, Any]]:
-    """hypothesis-jsonschema's strategy for a variant's bundled file, built once: building it is the slow part."""
-    return from_schema(SCHEMA_FILES[v.bundled_path])
+    """hypothesis-jsonschema's strategy for a variant's bundled file, built once: building it is the slow part.
+
+    It gets a copy, because hypothesis-jsonschema rewrites the schema it is given in place.
+    """
+    return from_schema(copy.deepcopy(SCHEMA_FILES[v.bundled_path]))
 
 
 @pytest.mark.parametrize("v", ALL_VARIANTS, ids=lambda v: f"{v.profile}:{v.name}")

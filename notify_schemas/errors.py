@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from notify_schemas.registry import Variant
+    from notify_schemas.validate import Violation
 
-__all__ = ["NotifySchemasError", "UnknownVariantError"]
+__all__ = ["ConfigError", "DriverNotFoundError", "InvalidNotificationError", "NotifySchemasError", "UnknownVariantError"]
+
+_SHOWN = 20
 
 
 class NotifySchemasError(Exception):
@@ -39,3 +42,30 @@ class UnknownVariantError(NotifySchemasError, LookupError):
             f"event type {wanted.event_type!r} has no priority {wanted.priority!r} in profile "
             f"{wanted.profile!r}{hint}; known priorities: {', '.join(priorities)}"
         )
+
+
+class InvalidNotificationError(NotifySchemasError, ValueError):
+    """A notification breaks its schema. ``violations`` holds every way it does, not only the first."""
+
+    def __init__(self, message: Any, violations: Sequence[Violation], *, profile: str) -> None:
+        self.notification = message
+        self.violations = tuple(violations)
+        self.profile = profile
+        event_type = message.get("event_type") if isinstance(message, dict) else None
+        priority = message.get("priority") if isinstance(message, dict) else None
+        self.variant: tuple[str, str] | None = next((v.variant for v in self.violations if v.variant), None)
+        what = f"{event_type} {priority}" if self.variant else "notification"
+        count = len(self.violations)
+        lines = [f"{what} is invalid in profile {profile!r}: {count} violation{'s' if count != 1 else ''}"]
+        lines += [f"  {v}" for v in self.violations[:_SHOWN]]
+        if count > _SHOWN:
+            lines.append(f"  ... and {count - _SHOWN} more")
+        super().__init__("\n".join(lines))
+
+
+class DriverNotFoundError(NotifySchemasError, LookupError):
+    """No driver of that name is installed."""
+
+
+class ConfigError(NotifySchemasError, ValueError):
+    """A configuration file or option cannot be used; the message names the file, line or option."""

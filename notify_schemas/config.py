@@ -1,0 +1,96 @@
+"""Notifier configuration, from arguments or from an oslo-style configuration file such as Glance's glance-api.conf.
+
+The options read are the ones Glance and oslo.messaging define: ``[DEFAULT] default_publisher_id`` and
+``disabled_notifications``, and ``[oslo_messaging_notifications] driver`` (repeatable), ``transport_url``,
+``topics`` and ``retry``. Every other section and option of the file is left alone.
+"""
+
+from __future__ import annotations
+
+import configparser
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from notify_schemas.errors import ConfigError
+
+__all__ = ["NotifierConfig", "load_config"]
+
+_SECTION = "oslo_messaging_notifications"
+
+
+@dataclass(frozen=True)
+class NotifierConfig:
+    """What a Notifier needs to know, with Glance's defaults."""
+
+    drivers: tuple[str, ...] = ("noop",)
+    publisher_id: str = "image.localhost"
+    disabled_notifications: tuple[str, ...] = ()
+    transport_url: str | None = None
+    topics: tuple[str, ...] = ("notifications",)
+    retry: int = -1
+    source: str | None = field(default=None, compare=False)
+    """The file the options were read from, if any."""
+
+
+def _list(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+def _read_drivers(path: Path) -> tuple[str, ...]:
+    """Every ``driver =`` line of the notifications section, in order (configparser would keep only the last)."""
+    drivers: list[str] = []
+    section = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1].strip()
+        elif section == _SECTION and "=" in stripped and not stripped.startswith(("#", ";")):
+            key, _, value = stripped.partition("=")
+            if key.strip() == "driver":
+                drivers += _list(value)
+    return tuple(drivers)
+
+
+def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
+    """Read the notification options of an oslo-style file; ``overrides`` (non-None) win over the file."""
+    path = Path(path)
+    parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="DEFAULT")
+    try:
+        with path.open(encoding="utf-8") as f:
+            parser.read_file(f, source=str(path))
+        drivers = _read_drivers(path)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    except configparser.Error as error:
+        raise ConfigError(f"{path}: {' '.join(str(error).split())}") from None
+    values: dict[str, Any] = {"source": str(path)}
+    defaults = parser.defaults()
+    if "default_publisher_id" in defaults:
+        values["publisher_id"] = defaults["default_publisher_id"]
+    if "disabled_notifications" in defaults:
+        values["disabled_notifications"] = _list(defaults["disabled_notifications"])
+    if drivers:
+        values["drivers"] = drivers
+    # As in oslo.messaging, the notifications section's options fall back to [DEFAULT] (transport_url above all).
+    section = parser[_SECTION] if parser.has_section(_SECTION) else defaults
+    if section.get("transport_url"):
+        values["transport_url"] = section["transport_url"]
+    if section.get("topics"):
+        values["topics"] = _list(section["topics"])
+    if section.get("retry"):
+        try:
+            values["retry"] = int(section["retry"])
+        except ValueError:
+            raise ConfigError(f"{path}: [{_SECTION}] retry must be an integer, not {section['retry']!r}") from None
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return NotifierConfig(**values)
+
+
+def is_disabled(event_type: str, disabled: Iterable[str]) -> bool:
+    """Glance's rule: an event is disabled when its type, or its group (the part before the first dot), is listed."""
+    group = event_type.split(".", 1)[0]
+    return any(item in (event_type, group) for item in disabled)

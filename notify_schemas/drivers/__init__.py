@@ -1,0 +1,42 @@
+"""Drivers: where a notification goes once it is built and validated.
+
+A driver has one method, ``notify(message, priority)``. Drivers are found by name in the entry-point group
+``notify_schemas.drivers``; the built-in ones (``noop``, ``log``, ``memory``) are registered there the same way a
+third-party package registers its own, each as a callable that takes the `NotifierConfig` and returns a driver.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from typing import Any, Protocol, runtime_checkable
+
+from notify_schemas.config import NotifierConfig
+from notify_schemas.errors import DriverNotFoundError
+
+__all__ = ["ENTRY_POINT_GROUP", "Driver", "available_drivers", "load_driver"]
+
+ENTRY_POINT_GROUP = "notify_schemas.drivers"
+
+
+@runtime_checkable
+class Driver(Protocol):
+    """Sends one notification somewhere. It may raise; the Notifier logs the failure and goes on."""
+
+    def notify(self, message: dict[str, Any], priority: str) -> None: ...
+
+
+def available_drivers() -> list[str]:
+    """The names of every installed driver."""
+    return sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
+
+
+def load_driver(name: str, config: NotifierConfig | None = None) -> Driver:
+    """A new driver of the given name, configured from ``config``."""
+    found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+    if not found:
+        raise DriverNotFoundError(f"no notification driver named {name!r}; installed: {', '.join(available_drivers())}")
+    factory = found[0].load()
+    driver = factory(config or NotifierConfig())
+    if not isinstance(driver, Driver):
+        raise DriverNotFoundError(f"driver {name!r} ({found[0].value}) has no notify(message, priority) method")
+    return driver

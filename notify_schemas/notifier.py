@@ -1,0 +1,126 @@
+"""The Notifier: build, validate and dispatch, shaped like oslo.messaging's ``Notifier``.
+
+``Notifier(publisher_id).info(ctxt, event_type, payload)`` works as in oslo.messaging; the context argument is
+accepted for that reason and not sent (the envelope has six keys and no context).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from notify_schemas.config import NotifierConfig, is_disabled, load_config
+from notify_schemas.drivers import Driver, load_driver
+from notify_schemas.errors import InvalidNotificationError
+from notify_schemas.message import Notification, build_message
+from notify_schemas.registry import variants
+from notify_schemas.validate import Backend, is_valid, iter_errors
+
+__all__ = ["Notifier", "Validation"]
+
+Validation = Literal["strict", "warn", "off"]
+LOG = logging.getLogger(__name__)
+
+
+class Notifier:
+    """Sends Glance notifications through one or more drivers, validating each against a profile first.
+
+    ``validation``: ``strict`` raises `InvalidNotificationError` before any driver runs; ``warn`` logs the violations
+    with the whole message and sends it anyway; ``off`` sends without checking. A driver that raises is logged with
+    the message it failed to send; the other drivers still run, and the caller never sees the exception.
+    """
+
+    def __init__(
+        self,
+        publisher_id: str | None = None,
+        *,
+        drivers: Iterable[str | Driver] | None = None,
+        profile: str = "seed",
+        validation: Validation = "strict",
+        disabled_notifications: Iterable[str] | None = None,
+        config: NotifierConfig | None = None,
+        backend: Backend = "rust",
+    ) -> None:
+        if validation not in ("strict", "warn", "off"):
+            raise ValueError(f"validation must be 'strict', 'warn' or 'off', not {validation!r}")
+        variants(profile)  # an unknown profile fails here, not on the first notification
+        self.config = config or NotifierConfig()
+        self.publisher_id = publisher_id or self.config.publisher_id
+        self.profile = profile
+        self.validation: Validation = validation
+        self.backend: Backend = backend
+        self.disabled_notifications = tuple(
+            self.config.disabled_notifications if disabled_notifications is None else disabled_notifications
+        )
+        names_or_drivers = self.config.drivers if drivers is None else tuple(drivers)
+        self.drivers: tuple[Driver, ...] = tuple(
+            load_driver(d, self.config) if isinstance(d, str) else d for d in names_or_drivers
+        )
+
+    @classmethod
+    def from_config_file(cls, path: str, **kwargs: Any) -> Notifier:
+        """A Notifier configured from an oslo-style file, such as an existing glance-api.conf."""
+        config = load_config(path)
+        return cls(config=config, **kwargs)
+
+    def prepare(self, publisher_id: str | None = None) -> Notifier:
+        """A Notifier like this one with another publisher_id, sharing its drivers."""
+        clone = object.__new__(Notifier)
+        clone.__dict__.update(self.__dict__)
+        if publisher_id is not None:
+            clone.publisher_id = publisher_id
+        return clone
+
+    def info(self, ctxt: Any, event_type: str, payload: Any) -> Notification | None:
+        """Send an INFO notification; returns the message sent, or None when the event type is disabled."""
+        return self._notify(event_type, "INFO", payload)
+
+    def warn(self, ctxt: Any, event_type: str, payload: Any) -> Notification | None:
+        """Send a WARN notification."""
+        return self._notify(event_type, "WARN", payload)
+
+    warning = warn
+
+    def error(self, ctxt: Any, event_type: str, payload: Any) -> Notification | None:
+        """Send an ERROR notification."""
+        return self._notify(event_type, "ERROR", payload)
+
+    def send(self, message: Notification) -> Notification | None:
+        """Validate and dispatch a message that is already built (``notify-schemas emit`` uses this)."""
+        if is_disabled(str(message.get("event_type", "")), self.disabled_notifications):
+            return None
+        self._check(message)
+        self._dispatch(message)
+        return message
+
+    def _notify(self, event_type: str, priority: str, payload: Any) -> Notification | None:
+        if self.disabled_notifications and is_disabled(event_type, self.disabled_notifications):
+            return None
+        message = build_message(event_type, priority, payload, self.publisher_id)
+        self._check(message)
+        self._dispatch(message)
+        return message
+
+    def _check(self, message: Notification) -> None:
+        if self.validation == "off" or is_valid(message, profile=self.profile, backend=self.backend):
+            return
+        violations = tuple(iter_errors(message, profile=self.profile, backend=self.backend))
+        error = InvalidNotificationError(message, violations, profile=self.profile)
+        if self.validation == "strict":
+            raise error
+        LOG.warning("sending an invalid notification: %s; message: %s", error, message)
+
+    def _dispatch(self, message: Notification) -> None:
+        priority = message["priority"]
+        for driver in self.drivers:
+            try:
+                driver.notify(message, priority)
+            except Exception:
+                # A failing driver must not stop the others nor reach the caller; what was lost is logged whole.
+                LOG.exception("driver %s failed to send notification %s", type(driver).__name__, message)
+
+    def __repr__(self) -> str:
+        names: Sequence[str] = [type(d).__name__ for d in self.drivers]
+        return (f"Notifier(publisher_id={self.publisher_id!r}, profile={self.profile!r}, "
+                f"validation={self.validation!r}, drivers={names})")

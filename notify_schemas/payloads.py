@@ -1,0 +1,198 @@
+"""Turn Glance's domain objects into the payload a variant requires.
+
+The keys of each payload come from the variant's schema, never from a list kept here; this module only knows how a
+Glance object names each value (``image_id`` for ``id``, ``extra_properties`` for ``properties``, ...) and how to
+write it (dates as ``%Y-%m-%dT%H:%M:%SZ``). A key the schema does not have, such as ``locations`` or ``task_input``,
+is never copied.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from notify_schemas.registry import Variant, bundled_schema, variant
+
+__all__ = [
+    "image_payload",
+    "image_send_payload",
+    "isotime",
+    "payload_properties",
+    "record_payload",
+    "task_payload",
+]
+
+_MISSING = object()
+
+
+def isotime(value: Any) -> Any:
+    """A datetime as Glance writes it in notifications (``2026-11-24T20:13:46Z``); other values unchanged."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _get(obj: Any, *names: str, default: Any = _MISSING) -> Any:
+    for name in names:
+        if isinstance(obj, Mapping):
+            if name in obj:
+                return obj[name]
+        elif hasattr(obj, name):
+            return getattr(obj, name)
+    return default
+
+
+@functools.cache
+def payload_properties(v: Variant) -> dict[str, dict[str, Any]]:
+    """The payload's keys, in schema order, each with the schema that applies to it after every refinement."""
+    schema = bundled_schema(v)
+    definitions = schema["definitions"]
+    merged: dict[str, dict[str, Any]] = {}
+
+    def visit(node: Mapping[str, Any]) -> None:
+        if "$ref" in node:
+            visit(definitions[node["$ref"].removeprefix("#/definitions/")])
+            return
+        for part in node.get("allOf", []):
+            visit(part)
+        for key, sub in node.get("properties", {}).items():
+            merged.setdefault(key, {}).update(_resolve(sub, definitions))
+
+    visit(schema["properties"]["payload"])
+    return merged
+
+
+def _resolve(node: Mapping[str, Any], definitions: Mapping[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = definitions[node["$ref"].removeprefix("#/definitions/")]
+    return dict(node)
+
+
+Getter = Callable[[Any], Any]
+
+
+def record_payload(
+    obj: Any,
+    v: Variant,
+    getters: Mapping[str, Getter] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The payload of ``v`` filled from ``obj`` (a mapping or an object with attributes).
+
+    Each key of the variant's schema is read through ``getters[key]`` when given, else from the attribute or item of
+    the same name; datetimes become Glance's notification form. A key the schema pins to null is null, and one it
+    pins to a constant takes that constant when ``obj`` does not have it; a delete event's record is marked deleted.
+    ``extra`` overrides, for keys the schema has; any other key is refused.
+    """
+    properties = payload_properties(v)
+    unknown = set(extra) - set(properties)
+    if unknown:
+        raise TypeError(f"{v.event_type} {v.priority} has no payload key {', '.join(sorted(unknown))}")
+    getters = getters or {}
+    payload: dict[str, Any] = {}
+    for key, schema in properties.items():
+        if key in extra:
+            value = extra[key]
+        elif schema.get("type") == "null":
+            value = None
+        else:
+            value = getters[key](obj) if key in getters else _get(obj, key)
+            if value is _MISSING:
+                if "const" in schema:
+                    value = schema["const"]
+                else:
+                    continue
+        payload[key] = isotime(value)
+    if properties.get("deleted", {}).get("const") is True and "deleted" not in extra:
+        # A delete event announces the deletion, as Glance does: deleted, and when (now, unless the record knows).
+        payload["deleted"] = True
+        payload["deleted_at"] = payload.get("deleted_at") or isotime(datetime.datetime.now(datetime.UTC))
+    return payload
+
+
+def _split(text: Any) -> list[str]:
+    return [s for s in str(text).split(",") if s] if text else []
+
+
+def _extra_properties(image: Any) -> Mapping[str, Any]:
+    props = _get(image, "extra_properties", "properties", default={})
+    return props if isinstance(props, Mapping) else {}
+
+
+_IMAGE_GETTERS: dict[str, Getter] = {
+    "id": lambda i: _get(i, "image_id", "id"),
+    "is_public": lambda i: _get(i, "visibility", default=None) == "public",
+    "properties": lambda i: {
+        k: v for k, v in _extra_properties(i).items() if k not in {"locations", "location", "direct_url"}
+    },
+    "tags": lambda i: sorted(_get(i, "tags", default=[])),
+    "deleted": lambda i: _get(i, "deleted", default=False),
+    "deleted_at": lambda i: _get(i, "deleted_at", default=None),
+    "os_glance_importing_to_stores": lambda i: _split(_extra_properties(i).get("os_glance_importing_to_stores")),
+    "os_glance_failed_import": lambda i: _split(_extra_properties(i).get("os_glance_failed_import")),
+}
+
+
+def image_payload(
+    image: Any, *, event_type: str = "image.update", profile: str = "seed", **extra: Any
+) -> dict[str, Any]:
+    """The INFO payload of an image event: the image metadata, read from a Glance image (object or mapping).
+
+    For the seed profile's image.delete that is the image id; ``extra`` sets keys such as ``backend``.
+    """
+    v = variant(event_type, "INFO", profile=profile)
+    if event_type == "image.delete" and profile == "seed":
+        return _get(image, "image_id", "id")  # type: ignore[no-any-return]
+    return record_payload(image, v, _IMAGE_GETTERS, **extra)
+
+
+def image_send_payload(
+    image: Any,
+    *,
+    bytes_sent: int,
+    receiver_tenant_id: str | None,
+    receiver_user_id: str | None,
+    destination_ip: str | None = None,
+    priority: str = "INFO",
+    profile: str = "seed",
+) -> dict[str, Any]:
+    """The image.send payload for a transfer of ``image``; ``destination_ip`` is used where the profile has it."""
+    v = variant("image.send", priority, profile=profile)
+    values = {
+        "image_id": _get(image, "image_id", "id"),
+        "owner_id": _get(image, "owner", "owner_id", default=None),
+        "receiver_tenant_id": receiver_tenant_id,
+        "receiver_user_id": receiver_user_id,
+        "destination_ip": destination_ip,
+        "bytes_sent": bytes_sent,
+    }
+    return record_payload(values, v)
+
+
+_TASK_GETTERS: dict[str, Getter] = {
+    "id": lambda t: _get(t, "task_id", "id"),
+    "task_id": lambda t: _get(t, "task_id", "id"),
+    "type": lambda t: _get(t, "type", "task_type"),
+    "task_type": lambda t: _get(t, "type", "task_type"),
+    "deleted": lambda t: _get(t, "deleted", default=False),
+    "deleted_at": lambda t: _get(t, "deleted_at", default=None),
+    "result": lambda t: _get(t, "result", default=None),
+    "message": lambda t: _get(t, "message", default=None) or None,
+    "expires_at": lambda t: _get(t, "expires_at", default=None),
+}
+
+
+def task_payload(task: Any, *, event_type: str = "task.run", profile: str = "seed", **extra: Any) -> dict[str, Any]:
+    """The INFO payload of a task event, read from a Glance task; ``task_input`` is never copied.
+
+    Glance writes the current time for a task with no expiry; the glance profile's builder does the same.
+    """
+    v = variant(event_type, "INFO", profile=profile)
+    payload = record_payload(task, v, _TASK_GETTERS, **extra)
+    if profile == "glance" and payload.get("expires_at") is None:
+        payload["expires_at"] = isotime(datetime.datetime.now(datetime.UTC))
+    return payload

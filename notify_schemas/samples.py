@@ -1,0 +1,147 @@
+"""Valid example notifications, reproducible from a seed: for documentation, demos and ``notify-schemas sample``.
+
+Values are drawn from each payload key's schema (its enum, constant, type and bounds), with realistic Glance values
+for the value types the schemas name (UUIDs, dates, project ids, image names, ...). Every sample is validated before
+it is returned.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import uuid
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from notify_schemas.message import Notification, oslo_timestamp
+from notify_schemas.registry import Variant, bundled_schema, variant
+from notify_schemas.validate import validate
+
+__all__ = ["samples"]
+
+_EPOCH = datetime.datetime(2026, 1, 1)
+_NAMES = ["cirros-0.6.2", "ubuntu-24.04-server", "fedora-41", "windows-2022", "D\u00e9bian 12 \u2014 stable", "x"]
+_ERRORS = [
+    "Image storage media is full: no space left on device",
+    "Insufficient permissions on image storage media",
+    "Failed to upload image data due to HTTP error: 503 Service Unavailable",
+    "Task failed: image conversion to raw timed out",
+]
+_WORDS = ["alpha", "quota", "gpu", "hw_rng", "OS::Compute::Quota", "OS::Nova::Flavor", "cpu_period", "fast"]
+
+
+class _Draw:
+    def __init__(self, rng: random.Random, definitions: Mapping[str, Any]) -> None:
+        self.rng = rng
+        self.definitions = definitions
+
+    def resolve(self, schema: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The schema with its $ref followed and its allOf merged, and the name of the definition it came from."""
+        name = ""
+        while "$ref" in schema:
+            name = schema["$ref"].removeprefix("#/definitions/")
+            schema = self.definitions[name]
+        merged = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema.get("allOf", []):
+            part_name, part_schema = self.resolve(part)
+            name = name or part_name
+            for key, value in part_schema.items():
+                if key == "properties":
+                    merged.setdefault("properties", {})
+                    merged["properties"] = {**merged["properties"], **value}
+                    for prop, sub in value.items():
+                        if prop in merged["properties"] and prop in schema.get("properties", {}):
+                            merged["properties"][prop] = sub
+                elif key not in merged:
+                    merged[key] = value
+        return name, merged
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def when(self) -> datetime.datetime:
+        return _EPOCH + datetime.timedelta(seconds=self.rng.randrange(0, 300 * 86400))
+
+    def value(self, key: str, schema: Mapping[str, Any]) -> Any:
+        name, s = self.resolve(schema)
+        if "const" in s:
+            return s["const"]
+        if "enum" in s:
+            return self.rng.choice(s["enum"])
+        for combinator in ("anyOf", "oneOf"):
+            if combinator in s:
+                options = s[combinator]
+                non_null = [o for o in options if o != {"type": "null"}]
+                choice = non_null[0] if non_null and self.rng.random() < 0.8 else self.rng.choice(options)
+                return self.value(key, {**{k: v for k, v in s.items() if k != combinator}, **self.resolve(choice)[1]})
+        kind = s.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "null") if self.rng.random() < 0.8 else self.rng.choice(kind)
+        if kind == "null":
+            return None
+        if kind == "object" or "properties" in s:
+            return self.record(s)
+        if kind == "array":
+            items = s.get("items", {})
+            drawn = {repr(v): v for v in (self.value(key, items) for _ in range(self.rng.randrange(0, 4)))}
+            return list(drawn.values())
+        if kind == "integer":
+            low = s.get("minimum", 0)
+            return self.rng.choice([low, low + self.rng.randrange(1, 4096), self.rng.randrange(low, 2**34)])
+        if kind == "number":
+            return self.rng.choice([0, 1000, 2.5])
+        if kind == "boolean":
+            return self.rng.random() < 0.5
+        if kind == "string" or "pattern" in s or "anyOf" in s:
+            return self.text(key, name, s.get("title", ""), s)
+        return None
+
+    def text(self, key: str, name: str, title: str, s: Mapping[str, Any]) -> str:
+        if title == "UUID" or name.endswith("uuid") or name.endswith("_id") and "UUID" in s.get("description", ""):
+            return self.uuid()
+        if title == "UTC date and time":
+            return self.when().strftime("%Y-%m-%dT%H:%M:%SZ")
+        if title == "IP address":
+            return f"203.0.113.{self.rng.randrange(1, 255)}" if self.rng.random() < 0.7 else "2001:db8::7"
+        if "Tenant" in title or key in {"owner", "member_id"}:
+            return self.uuid().replace("-", "")
+        if key == "checksum":
+            return f"{self.rng.getrandbits(128):032x}"
+        if key == "name":
+            return self.rng.choice(_NAMES)
+        if title == "Text message":
+            return self.rng.choice(_ERRORS)
+        word = self.rng.choice(_WORDS)
+        return word[: s.get("maxLength", len(word))]
+
+    def record(self, s: Mapping[str, Any]) -> dict[str, Any]:
+        properties = s.get("properties", {})
+        extra = s.get("additionalProperties")
+        if not properties and isinstance(extra, Mapping):
+            return {f"{self.rng.choice(_WORDS)}_{i}": self.value("property", extra) for i in range(2)}
+        return {key: self.value(key, sub) for key, sub in properties.items()}
+
+
+def _sample(v: Variant, draw: _Draw) -> Notification:
+    schema = bundled_schema(v)
+    payload = draw.value("payload", schema["properties"]["payload"])
+    if isinstance(payload, dict) and payload.get("deleted") is True and payload.get("deleted_at") is None:
+        payload["deleted_at"] = draw.when().strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "message_id": draw.uuid(),
+        "publisher_id": "image.glance-api-1",
+        "event_type": v.event_type,
+        "priority": v.priority,
+        "payload": payload,
+        "timestamp": oslo_timestamp(draw.when() + datetime.timedelta(microseconds=draw.rng.randrange(0, 10**6))),
+    }
+
+
+def samples(event_type: str, priority: str, *, profile: str = "seed", n: int = 1, seed: int = 0) -> Iterator[Notification]:
+    """``n`` valid messages of one variant; the same seed gives the same messages."""
+    v = variant(event_type, priority, profile=profile)
+    draw = _Draw(random.Random(f"{seed}:{v.path}"), bundled_schema(v)["definitions"])
+    for _ in range(n):
+        message = _sample(v, draw)
+        validate(message, profile=profile)
+        yield message

@@ -1,0 +1,199 @@
+"""Validate a notification against the schema of its own variant.
+
+The message is dispatched on ``(event_type, priority)`` to that variant's validator, built once per process from
+the variant's bundled schema and shared between threads. Two backends read the same schema: ``"rust"``
+(jsonschema-rs, the default, at the speed of JSON parsing) and ``"python"`` (python-jsonschema, the reference).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import jsonschema
+import jsonschema_rs
+
+from notify_schemas.errors import InvalidNotificationError, UnknownVariantError
+from notify_schemas.registry import BASE_URI, Variant, bundled_schema, registry, variant, variants
+
+__all__ = [
+    "Backend",
+    "Violation",
+    "is_valid",
+    "iter_errors",
+    "validate",
+]
+
+Backend = Literal["rust", "python"]
+_VALUE_WIDTH = 80
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way a notification breaks its schema."""
+
+    pointer: str
+    """JSON pointer of the failing value in the message ("" is the whole message)."""
+    value: str
+    """The failing value as JSON, shortened to 80 characters."""
+    rule: str
+    """The schema keyword that failed (``required``, ``pattern``, ``type``, ...), or ``variant``."""
+    message: str
+    """What is wrong, in words."""
+    variant: tuple[str, str] | None
+    """The ``(event_type, priority)`` whose schema was applied; None when the envelope alone was checked."""
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message} [{self.rule}]"
+
+
+def _shorten(value: Any) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=repr)
+    except (ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 3] + "..."
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+class _Checker(Protocol):
+    def is_valid(self, message: Any) -> bool: ...
+    def violations(self, message: Any) -> Iterator[Violation]: ...
+
+
+def _message(rule: str, message: str, value: Any, schema: Any) -> str:
+    """jsonschema's words, except for a pattern: the name of the value type reads better than the regex."""
+    if rule == "pattern" and isinstance(schema, Mapping) and "title" in schema:
+        return f"{_shorten(value)} is not a valid {schema['title']}"
+    return message
+
+
+class _RustChecker:
+    def __init__(self, schema: Mapping[str, Any], key: tuple[str, str] | None) -> None:
+        self._schema = schema
+        self._validator = jsonschema_rs.validator_for(schema)
+        self._key = key
+
+    def _subschema(self, path: Any) -> Any:
+        node: Any = self._schema
+        for part in path:
+            node = node[part] if isinstance(node, Mapping) else node[int(part)]
+        return node
+
+    def is_valid(self, message: Any) -> bool:
+        return bool(self._validator.is_valid(message))
+
+    def violations(self, message: Any) -> Iterator[Violation]:
+        for error in self._validator.iter_errors(message):
+            rule = str(error.schema_path[-1]) if error.schema_path else "schema"
+            schema = self._subschema(error.schema_path[:-1]) if rule == "pattern" else None
+            yield Violation(
+                _pointer(error.instance_path),
+                _shorten(error.instance),
+                rule,
+                _message(rule, error.message, error.instance, schema),
+                self._key,
+            )
+
+
+class _PythonChecker:
+    def __init__(self, schema: Mapping[str, Any], key: tuple[str, str] | None) -> None:
+        self._validator = jsonschema.Draft7Validator(schema)
+        self._key = key
+
+    def is_valid(self, message: Any) -> bool:
+        return bool(self._validator.is_valid(message))
+
+    def violations(self, message: Any) -> Iterator[Violation]:
+        for error in self._validator.iter_errors(message):
+            rule = str(error.validator)
+            yield Violation(
+                _pointer(error.absolute_path),
+                _shorten(error.instance),
+                rule,
+                _message(rule, error.message, error.instance, error.schema),
+                self._key,
+            )
+
+
+_BACKENDS: dict[str, type[_RustChecker] | type[_PythonChecker]] = {"rust": _RustChecker, "python": _PythonChecker}
+_checkers: dict[tuple[str, str, str, str], _Checker] = {}
+_lock = threading.Lock()
+
+
+def _checker(profile: str, event_type: str, priority: str, backend: str) -> _Checker:
+    """The validator of one variant, built on first use and then shared; never rebuilt."""
+    key = (profile, event_type, priority, backend)
+    found = _checkers.get(key)
+    if found is None:
+        with _lock:
+            found = _checkers.get(key)
+            if found is None:
+                if backend not in _BACKENDS:
+                    raise ValueError(f"unknown backend {backend!r}; known backends: {', '.join(_BACKENDS)}")
+                if event_type == "" and priority == "":
+                    schema = registry().contents(BASE_URI + "envelope.json")
+                    schema = _bundle_envelope(schema)
+                    found = _BACKENDS[backend](schema, None)
+                else:
+                    v = Variant(profile, event_type, priority)
+                    found = _BACKENDS[backend](bundled_schema(v), (event_type, priority))
+                _checkers[key] = found
+    return found
+
+
+def _bundle_envelope(schema: Mapping[str, Any]) -> dict[str, Any]:
+    from notify_schemas.bundle import bundle
+
+    return bundle(registry(), schema["$id"], new_id=schema["$id"])
+
+
+@functools.cache
+def _known(profile: str) -> frozenset[tuple[str, str]]:
+    return frozenset((v.event_type, v.priority) for v in variants(profile))
+
+
+def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> Iterator[Violation]:
+    """Every violation of ``message`` against its variant in ``profile``; nothing when it is valid.
+
+    A message whose ``(event_type, priority)`` is not in the profile yields one ``variant`` violation naming the
+    known ones and the closest match, followed by whatever the envelope schema finds.
+    """
+    event_type = message.get("event_type") if isinstance(message, dict) else None
+    priority = message.get("priority") if isinstance(message, dict) else None
+    if (event_type, priority) in _known(profile):
+        yield from _checker(profile, event_type, priority, backend).violations(message)  # type: ignore[arg-type]
+        return
+    if isinstance(event_type, str) and isinstance(priority, str):
+        try:
+            variant(event_type, priority, profile=profile)
+        except UnknownVariantError as error:
+            pointer = "/priority" if any(e == event_type for e, _ in _known(profile)) else "/event_type"
+            value = priority if pointer == "/priority" else event_type
+            yield Violation(pointer, _shorten(value), "variant", str(error), None)
+    yield from _checker(profile, "", "", backend).violations(message)
+
+
+def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> bool:
+    """Whether ``message`` is valid against its variant in ``profile``."""
+    if not isinstance(message, dict):
+        return False
+    key = (message.get("event_type"), message.get("priority"))
+    if key not in _known(profile):
+        return False
+    return _checker(profile, key[0], key[1], backend).is_valid(message)  # type: ignore[arg-type]
+
+
+def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> None:
+    """Raise `InvalidNotificationError`, carrying every violation, unless ``message`` is valid in ``profile``."""
+    if is_valid(message, profile=profile, backend=backend):
+        return
+    violations = tuple(iter_errors(message, profile=profile, backend=backend))
+    raise InvalidNotificationError(message, violations, profile=profile)

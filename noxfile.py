@@ -13,16 +13,19 @@ ROOT = Path(__file__).parent
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "typing", "tests", "schemas", "glance"]
+nox.options.sessions = ["lint", "typing", "tests", "schemas", "glance", "oslo"]
 
 GLANCE = "glance==33.0.0"
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite against the installed package (not the source tree)."""
+    """Run the test suite against the installed package (not the source tree), after a smoke run of the bare core."""
+    session.install(".")
+    # The core alone (no extras, no broker library) builds, validates and sends: the demo through the memory driver.
+    session.run("notify-schemas", "demo", "--driver", "memory", silent=True)
     session.install(".[test]")
-    session.run("pytest", "-m", "not glance", *session.posargs)
+    session.run("pytest", "-m", "not glance and not oslo", *session.posargs)
 
 
 @nox.session
@@ -76,6 +79,20 @@ def glance(session: nox.Session) -> None:
 
 
 @nox.session
+def oslo(session: nox.Session) -> None:
+    """Compare the envelope and the log driver with the real oslo.messaging."""
+    session.install(".[test,oslo]")
+    session.run("pytest", "-m", "oslo", "tests/interop", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Measure validation, error reports, Notifier.info and the log driver against the alternatives, as ratios."""
+    session.install(".[bench]", "jsonschema")
+    session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Lint and check formatting with ruff."""
     session.install("ruff")
@@ -86,7 +103,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typing(session: nox.Session) -> None:
     """Type-check the package with mypy in strict mode."""
-    session.install(".", "mypy")
+    session.install(".", "mypy", "types-jsonschema")
     session.run("mypy")
 
 

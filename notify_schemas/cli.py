@@ -79,8 +79,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                     progress.tick(counts["records"])
                     if isinstance(record, BadRecord):
                         counts["unreadable"] += 1
-                        entry = {"file": name, "line": record.line, "pointer": None, "rule": "json",
-                                 "message": record.reason, "value": None, "variant": None}
+                        entry = {
+                            "file": name,
+                            "line": record.line,
+                            "pointer": None,
+                            "rule": "json",
+                            "message": record.reason,
+                            "value": None,
+                            "variant": None,
+                        }
                         _report(out, args.format, entry, errors)
                         continue
                     found = list(iter_errors(record.value, profile=args.profile, backend=args.backend))
@@ -89,9 +96,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                         continue
                     counts["invalid"] += 1
                     for v in found:
-                        entry = {"file": name, "line": record.line, "pointer": record.pointer + v.pointer,
-                                 "rule": v.rule, "message": v.message, "value": v.value,
-                                 "variant": list(v.variant) if v.variant else None}
+                        entry = {
+                            "file": name,
+                            "line": record.line,
+                            "pointer": record.pointer + v.pointer,
+                            "rule": v.rule,
+                            "message": v.message,
+                            "value": v.value,
+                            "variant": list(v.variant) if v.variant else None,
+                        }
                         _report(out, args.format, entry, errors)
         except OSError as error:
             io_error = True
@@ -100,9 +113,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     progress.done()
     files = len(args.files)
     records = counts["records"]
-    summary = (f"{records:,} record{'s' if records != 1 else ''} in {files} file{'s' if files != 1 else ''}: "
-               f"{counts['valid']:,} valid, {counts['invalid']:,} invalid, {counts['unreadable']:,} unreadable "
-               f"(profile {args.profile})")
+    summary = (
+        f"{records:,} record{'s' if records != 1 else ''} in {files} file{'s' if files != 1 else ''}: "
+        f"{counts['valid']:,} valid, {counts['invalid']:,} invalid, {counts['unreadable']:,} unreadable "
+        f"(profile {args.profile})"
+    )
     if args.format == "json":
         json.dump({"summary": dict(counts, profile=args.profile, files=files), "errors": errors}, out)
         out.write("\n")
@@ -182,8 +197,7 @@ def _notifier(args: argparse.Namespace, *, default_drivers: Sequence[str] | None
 
     config = load_config(args.config_file) if args.config_file else NotifierConfig()
     drivers = args.driver or (default_drivers if not args.config_file else None)
-    return Notifier(args.publisher_id, drivers=drivers, profile=args.profile, validation=args.validation,
-                    config=config)
+    return Notifier(args.publisher_id, drivers=drivers, profile=args.profile, validation=args.validation, config=config)
 
 
 def _cmd_emit(args: argparse.Namespace) -> int:

@@ -91,6 +91,9 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
 
 
 def is_disabled(event_type: str, disabled: Iterable[str]) -> bool:
-    """Glance's rule: an event is disabled when its type, or its group (the part before the first dot), is listed."""
-    group = event_type.split(".", 1)[0]
-    return any(item in (event_type, group) for item in disabled)
+    """An event is disabled when its type is listed, or a group it belongs to (``image``, ``image.member``, ...).
+
+    Glance's option help names ``image.member`` as a group; Glance's code compares only the first word, so there
+    ``image.member`` disables nothing. This follows the documented meaning (schemas/DECISIONS.md, D28).
+    """
+    return any(event_type == item or event_type.startswith(item + ".") for item in disabled)

@@ -29,16 +29,29 @@ def _describe(payload: Any) -> str:
 
 
 def run_demo(notifier: Notifier) -> list[Row]:
-    """Send the lifecycles through ``notifier``; one row per notification: message, event, priority, verdict, payload."""
+    """Send the lifecycles through ``notifier``; one row per notification: message, event, priority, verdict."""
     profile = notifier.profile
     known = {(v.event_type, v.priority) for v in variants(profile)}
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     owner = uuid.uuid4().hex
     image: dict[str, Any] = {
-        "image_id": str(uuid.uuid4()), "name": "cirros-0.6.2", "status": "queued", "created_at": now,
-        "updated_at": now, "min_disk": 0, "min_ram": 0, "protected": False, "checksum": None, "owner": owner,
-        "disk_format": "qcow2", "container_format": "bare", "size": None, "virtual_size": None,
-        "visibility": "private", "extra_properties": {"os_distro": "cirros"}, "tags": ["demo"],
+        "image_id": str(uuid.uuid4()),
+        "name": "cirros-0.6.2",
+        "status": "queued",
+        "created_at": now,
+        "updated_at": now,
+        "min_disk": 0,
+        "min_ram": 0,
+        "protected": False,
+        "checksum": None,
+        "owner": owner,
+        "disk_format": "qcow2",
+        "container_format": "bare",
+        "size": None,
+        "virtual_size": None,
+        "visibility": "private",
+        "extra_properties": {"os_distro": "cirros"},
+        "tags": ["demo"],
         "locations": [{"url": "file:///var/lib/glance/images/secret", "metadata": {}}],  # never sent
     }
     rows: list[Row] = []
@@ -61,23 +74,46 @@ def run_demo(notifier: Notifier) -> list[Row]:
     image_event("image.create")
     image.update(name="cirros-0.6.2-x86_64")
     image_event("image.update")
-    image.update(status="saving", extra_properties={**image["extra_properties"], "os_glance_importing_to_stores": "fast"})
+    image.update(
+        status="saving", extra_properties={**image["extra_properties"], "os_glance_importing_to_stores": "fast"}
+    )
     image_event("image.prepare", **({"backend": "fast"} if profile == "glance" else {}))
-    image.update(status="active", size=21430272, virtual_size=117440512, checksum="c8fc807773e5354afe61636071771906",
-                 extra_properties={"os_distro": "cirros"})
+    image.update(
+        status="active",
+        size=21430272,
+        virtual_size=117440512,
+        checksum="c8fc807773e5354afe61636071771906",
+        extra_properties={"os_distro": "cirros"},
+    )
     image_event("image.upload")
     image_event("image.activate")
-    send("image.send", "INFO", image_send_payload(image, bytes_sent=21430272, receiver_tenant_id=uuid.uuid4().hex,
-                                                  receiver_user_id=uuid.uuid4().hex, destination_ip="203.0.113.7",
-                                                  profile=profile))
+    send(
+        "image.send",
+        "INFO",
+        image_send_payload(
+            image,
+            bytes_sent=21430272,
+            receiver_tenant_id=uuid.uuid4().hex,
+            receiver_user_id=uuid.uuid4().hex,
+            destination_ip="203.0.113.7",
+            profile=profile,
+        ),
+    )
     send("image.upload", "ERROR", "Image storage media is full: no space left on device")
     image.update(status="deleted", deleted=True, deleted_at=now)
     image_event("image.delete")
 
     for outcome in ("success", "failure"):
         task: dict[str, Any] = {
-            "task_id": str(uuid.uuid4()), "type": "import", "status": "pending", "owner": owner, "result": None,
-            "message": None, "expires_at": None, "created_at": now, "updated_at": now,
+            "task_id": str(uuid.uuid4()),
+            "type": "import",
+            "status": "pending",
+            "owner": owner,
+            "result": None,
+            "message": None,
+            "expires_at": None,
+            "created_at": now,
+            "updated_at": now,
             "task_input": {"import_from": "https://user:secret@example.com/image.qcow2"},  # never sent
         }
 

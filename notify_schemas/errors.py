@@ -10,7 +10,13 @@ if TYPE_CHECKING:
     from notify_schemas.registry import Variant
     from notify_schemas.validate import Violation
 
-__all__ = ["ConfigError", "DriverNotFoundError", "InvalidNotificationError", "NotifySchemasError", "UnknownVariantError"]
+__all__ = [
+    "ConfigError",
+    "DriverNotFoundError",
+    "InvalidNotificationError",
+    "NotifySchemasError",
+    "UnknownVariantError",
+]
 
 _SHOWN = 20
 

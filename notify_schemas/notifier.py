@@ -116,11 +116,20 @@ class Notifier:
         for driver in self.drivers:
             try:
                 driver.notify(message, priority)
-            except Exception:
+            except Exception as error:
                 # A failing driver must not stop the others nor reach the caller; what was lost is logged whole.
-                LOG.exception("driver %s failed to send notification %s", type(driver).__name__, message)
+                LOG.error(
+                    "driver %s failed (%s: %s); notification not sent through it: %s",
+                    type(driver).__name__,
+                    type(error).__name__,
+                    error,
+                    message,
+                )
+                LOG.debug("driver %s failure", type(driver).__name__, exc_info=True)
 
     def __repr__(self) -> str:
         names: Sequence[str] = [type(d).__name__ for d in self.drivers]
-        return (f"Notifier(publisher_id={self.publisher_id!r}, profile={self.profile!r}, "
-                f"validation={self.validation!r}, drivers={names})")
+        return (
+            f"Notifier(publisher_id={self.publisher_id!r}, profile={self.profile!r}, "
+            f"validation={self.validation!r}, drivers={names})"
+        )

@@ -96,7 +96,9 @@ def _json_lines(stream: BinaryIO, first: bytes, limit: int, skipped: int) -> Ite
 def _documents(stream: BinaryIO, first: bytes, limit: int, skipped: int) -> Iterator[Record | BadRecord]:
     raw = first + stream.read(limit + 1 - len(first))
     if len(raw) > limit:
-        yield BadRecord(skipped + 1, f"JSON document is over the limit of {limit:,} bytes; not read (JSON Lines has no limit)")
+        yield BadRecord(
+            skipped + 1, f"JSON document is over the limit of {limit:,} bytes; not read (JSON Lines has no limit)"
+        )
         return
     text = _decode(raw)
     if isinstance(text, BadRecord):
@@ -129,7 +131,9 @@ def _documents(stream: BinaryIO, first: bytes, limit: int, skipped: int) -> Iter
                 if pos < end and text[pos] == ",":
                     pos = skip(pos + 1)
                 elif pos < end and text[pos] != "]":
-                    yield BadRecord(line(pos), f"not JSON: expected ',' or ']' at column {pos - text.rfind(chr(10), 0, pos)}")
+                    yield BadRecord(
+                        line(pos), f"not JSON: expected ',' or ']' at column {pos - text.rfind(chr(10), 0, pos)}"
+                    )
                     return
             if pos >= end:
                 yield BadRecord(line(pos), "not JSON: the array is not closed")

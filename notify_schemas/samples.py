@@ -97,7 +97,7 @@ class _Draw:
         return None
 
     def text(self, key: str, name: str, title: str, s: Mapping[str, Any]) -> str:
-        if title == "UUID" or name.endswith("uuid") or name.endswith("_id") and "UUID" in s.get("description", ""):
+        if title == "UUID" or name.endswith("uuid") or (name.endswith("_id") and "UUID" in s.get("description", "")):
             return self.uuid()
         if title == "UTC date and time":
             return self.when().strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -137,7 +137,9 @@ def _sample(v: Variant, draw: _Draw) -> Notification:
     }
 
 
-def samples(event_type: str, priority: str, *, profile: str = "seed", n: int = 1, seed: int = 0) -> Iterator[Notification]:
+def samples(
+    event_type: str, priority: str, *, profile: str = "seed", n: int = 1, seed: int = 0
+) -> Iterator[Notification]:
     """``n`` valid messages of one variant; the same seed gives the same messages."""
     v = variant(event_type, priority, profile=profile)
     draw = _Draw(random.Random(f"{seed}:{v.path}"), bundled_schema(v)["definitions"])

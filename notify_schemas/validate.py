@@ -78,7 +78,7 @@ def _message(rule: str, message: str, value: Any, schema: Any) -> str:
 class _RustChecker:
     def __init__(self, schema: Mapping[str, Any], key: tuple[str, str] | None) -> None:
         self._schema = schema
-        self._validator = jsonschema_rs.validator_for(schema)
+        self._validator = jsonschema_rs.validator_for(dict(schema))
         self._key = key
 
     def _subschema(self, path: Any) -> Any:
@@ -160,18 +160,26 @@ def _known(profile: str) -> frozenset[tuple[str, str]]:
     return frozenset((v.event_type, v.priority) for v in variants(profile))
 
 
+def _variant_key(message: Any) -> tuple[str, str]:
+    """``(event_type, priority)`` when both are strings, else empty strings: values of any type must not crash."""
+    if isinstance(message, dict):
+        event_type, priority = message.get("event_type"), message.get("priority")
+        if isinstance(event_type, str) and isinstance(priority, str):
+            return event_type, priority
+    return "", ""
+
+
 def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> Iterator[Violation]:
     """Every violation of ``message`` against its variant in ``profile``; nothing when it is valid.
 
     A message whose ``(event_type, priority)`` is not in the profile yields one ``variant`` violation naming the
     known ones and the closest match, followed by whatever the envelope schema finds.
     """
-    event_type = message.get("event_type") if isinstance(message, dict) else None
-    priority = message.get("priority") if isinstance(message, dict) else None
+    event_type, priority = _variant_key(message)
     if (event_type, priority) in _known(profile):
-        yield from _checker(profile, event_type, priority, backend).violations(message)  # type: ignore[arg-type]
+        yield from _checker(profile, event_type, priority, backend).violations(message)
         return
-    if isinstance(event_type, str) and isinstance(priority, str):
+    if event_type and priority:
         try:
             variant(event_type, priority, profile=profile)
         except UnknownVariantError as error:
@@ -183,12 +191,10 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
 
 def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> bool:
     """Whether ``message`` is valid against its variant in ``profile``."""
-    if not isinstance(message, dict):
-        return False
-    key = (message.get("event_type"), message.get("priority"))
+    key = _variant_key(message)
     if key not in _known(profile):
         return False
-    return _checker(profile, key[0], key[1], backend).is_valid(message)  # type: ignore[arg-type]
+    return _checker(profile, key[0], key[1], backend).is_valid(message)
 
 
 def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> None:

@@ -1,0 +1,230 @@
+"""The notify-schemas command line: exit codes, one-line errors for every kind of bad input, every subcommand."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import CORPUS
+
+from notify_schemas.cli import main
+from notify_schemas.samples import samples
+from notify_schemas.validate import is_valid
+
+VALID = [json.dumps(m) for m in samples("image.upload", "INFO", n=3, seed=1)]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(tmp_path: Path, name: str, data: bytes | str) -> str:
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return str(path)
+
+
+def test_valid_json_lines_exit_0_with_a_summary(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "validate", write(tmp_path, "ok.jsonl", "\n".join(VALID) + "\n"))
+    assert code == 0
+    assert out.strip() == "3 records in 1 file: 3 valid, 0 invalid, 0 unreadable (profile seed)"
+
+
+def test_invalid_records_exit_1_and_name_file_line_and_pointer(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = json.loads(VALID[0])
+    bad["payload"]["size"] = -1
+    path = write(tmp_path, "mixed.jsonl", "\n".join([VALID[0], json.dumps(bad), VALID[1]]))
+    code, out, _ = run(capsys, "validate", path)
+    assert code == 1
+    assert f"{path}:2: /payload/size: -1 is less than the minimum of 0 [minimum] (image.upload INFO)" in out
+    assert "3 records in 1 file: 2 valid, 1 invalid" in out
+
+
+BAD_INPUTS = {
+    "not JSON": (b'{"message_id": \n', "not JSON: Expecting"),
+    "binary": (b"\xff\xfe\x00\x01garbage\n", "not UTF-8 text"),
+    "nesting 10,000 deep": (b"[" * 10_000 + b"]" * 10_000 + b"\n", "nested too deeply"),
+    "a JSON value that is not a message": (b"[1, 2, 3]\n", ':2: /: [1,2,3] is not of type "object"'),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_record_gets_one_line_and_the_valid_records_around_it_are_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case: str
+) -> None:
+    data, expected = BAD_INPUTS[case]
+    path = write(tmp_path, "in.jsonl", (VALID[0] + "\n").encode() + data + (VALID[1] + "\n").encode())
+    code, out, err = run(capsys, "validate", path)
+    assert code == 1
+    assert expected in out
+    assert "Traceback" not in out + err
+    assert "2 valid" in out
+
+
+def test_a_100_mb_line_is_skipped_in_bounded_memory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "huge.jsonl"
+    with path.open("wb") as f:
+        f.write((VALID[0] + "\n").encode())
+        f.write(b'{"payload": "')
+        chunk = b"a" * (1024 * 1024)
+        for _ in range(100):
+            f.write(chunk)
+        f.write(b'"}\n')
+        f.write((VALID[1] + "\n").encode())
+    tracemalloc.start()
+    try:
+        code, out, _ = run(capsys, "validate", str(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = len(b'{"payload": "') + 100 * len(chunk) + len(b'"}\n')
+    assert code == 1
+    assert f"{path}:2: record is {size:,} bytes, over the limit of 16,777,216; skipped" in out
+    assert peak < 48 * 1024 * 1024  # a few record-sized buffers, never the whole line
+    assert "3 records in 1 file: 2 valid, 0 invalid, 1 unreadable" in out
+
+
+def test_empty_file_is_one_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "validate", write(tmp_path, "empty.json", b""))
+    assert code == 1
+    assert "empty.json:1: empty input: no JSON value" in out
+
+
+def test_missing_file_is_exit_2_and_other_files_are_still_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "validate", str(tmp_path / "nope.jsonl"), write(tmp_path, "ok.jsonl", VALID[0]))
+    assert code == 2
+    assert f"notify-schemas: error: {tmp_path / 'nope.jsonl'}: No such file or directory" in err
+    assert "1 record in 2 files: 1 valid" in out
+
+
+def test_pretty_printed_documents_and_arrays_report_their_own_lines(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    one = json.loads(VALID[0])
+    broken = dict(one, priority="info")
+    text = json.dumps([one, broken], indent=2)
+    path = write(tmp_path, "doc.json", text)
+    code, out, _ = run(capsys, "validate", path)
+    line = text.splitlines().index("  {", 2) + 1
+    assert code == 1
+    assert f"{path}:{line}: /1/priority:" in out
+    code, out, _ = run(capsys, "validate", write(tmp_path, "one.json", json.dumps(one, indent=2)))
+    assert code == 0
+
+
+def test_stdin_is_read_when_no_file_is_given(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("\n".join(VALID).encode())))
+    code, out, _ = run(capsys, "validate")
+    assert code == 0
+    assert "3 records in 1 file" in out
+
+
+def test_json_format_is_one_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = dict(json.loads(VALID[0]), message_id="x")
+    code, out, _ = run(capsys, "validate", "--format", "json", write(tmp_path, "b.jsonl", json.dumps(bad)))
+    report = json.loads(out)
+    assert code == 1
+    assert report["summary"]["invalid"] == 1
+    assert {(e["line"], e["pointer"], e["rule"]) for e in report["errors"]} == {
+        (1, "/message_id", "minLength"),
+        (1, "/message_id", "pattern"),
+    }
+
+
+def test_glance_profile_is_selectable(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    member = next(g for g in CORPUS["glance"] if "member.create" in g["description"])["tests"][0]["data"]
+    path = write(tmp_path, "m.jsonl", json.dumps(member))
+    assert run(capsys, "validate", "--profile", "glance", path)[0] == 0
+    code, out, _ = run(capsys, "validate", path)
+    assert code == 1
+    assert "unknown event type 'image.member.create'" in out
+
+
+def test_sample_prints_valid_reproducible_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "sample", "task.failure", "INFO", "-n", "5", "--seed", "3")
+    again = run(capsys, "sample", "task.failure", "INFO", "-n", "5", "--seed", "3")[1]
+    other = run(capsys, "sample", "task.failure", "INFO", "-n", "5", "--seed", "4")[1]
+    lines = out.splitlines()
+    assert code == 0
+    assert len(lines) == 5
+    assert all(is_valid(json.loads(line)) for line in lines)
+    assert out == again
+    assert out != other
+
+
+def test_sample_of_an_unknown_variant_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "sample", "image.uplod", "INFO")
+    assert code == 2
+    assert err.startswith("notify-schemas: error: unknown event type 'image.uplod'")
+    assert err.count("\n") == 1
+
+
+def test_schemas_list_show_and_export(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "schemas", "list", "--profile", "seed")
+    assert code == 0
+    assert len(out.splitlines()) == 33
+    code, out, _ = run(capsys, "schemas", "show", "image.send.ERROR", "--profile", "glance")
+    assert json.loads(out)["$id"].endswith("bundled/glance/image.send.ERROR.json")
+    code, out, _ = run(capsys, "schemas", "show", "image.send", "ERROR", "--source")
+    assert json.loads(out)["$id"].endswith("/seed/image.send.ERROR.json")
+    code, out, _ = run(capsys, "schemas", "export", str(tmp_path / "out"))
+    assert code == 0
+    assert (tmp_path / "out" / "bundled" / "seed" / "image.send.ERROR.json").is_file()
+    assert (tmp_path / "out" / "DECISIONS.md").is_file()
+
+
+def test_emit_builds_validates_and_sends(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    payload = json.loads(VALID[0])["payload"]
+    path = write(tmp_path, "p.json", json.dumps(payload))
+    code, out, _ = run(
+        capsys, "emit", "image.upload", "INFO", "--payload", path, "--driver", "memory", "--publisher-id", "image.cli"
+    )
+    sent: dict[str, Any] = json.loads(out)
+    assert code == 0
+    assert sent["payload"] == payload
+    assert sent["publisher_id"] == "image.cli"
+    assert is_valid(sent)
+    code, _, err = run(capsys, "emit", "image.upload", "INFO", "--payload", write(tmp_path, "bad.json", '{"id": 1}'))
+    assert code == 1
+    assert "image.upload INFO is invalid" in err
+    code, _, err = run(capsys, "emit", "image.upload", "INFO", "--payload", write(tmp_path, "nj.json", "{"))
+    assert code == 2
+    assert "payload is not JSON" in err
+
+
+def test_demo_sends_both_lifecycles_and_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo", "--driver", "memory")
+    assert code == 0
+    assert "15 notifications sent through MemoryDriver: 15 valid in profile 'seed'" in out
+    code, out, _ = run(capsys, "demo", "--driver", "memory", "--profile", "glance")
+    assert code == 0
+    assert "18 notifications sent through MemoryDriver: 18 valid in profile 'glance'" in out
+
+
+def test_usage_error_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "--profile", "nova"])
+    assert info.value.code == 2
+
+
+def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.jsonl", b"\xff\n[[[[\n{}\n" + b"[" * 100_000 + b"\n")
+    command = str(Path(sys.executable).parent / "notify-schemas")  # the console script installed with the package
+    result = subprocess.run([command, "validate", path], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert len(result.stdout.splitlines()) >= 5

@@ -1,0 +1,75 @@
+"""Drivers load by name from the entry-point group third parties use too; the log driver writes what oslo's does."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+
+from notify_schemas.drivers import ENTRY_POINT_GROUP, Driver, available_drivers, load_driver
+from notify_schemas.drivers.log import LogDriver, dumps
+from notify_schemas.drivers.memory import MemoryDriver
+from notify_schemas.drivers.noop import NoopDriver
+from notify_schemas.errors import DriverNotFoundError
+from notify_schemas.message import build_message
+
+
+def test_built_in_drivers_are_registered_like_any_other() -> None:
+    assert {"noop", "log", "memory"} <= set(available_drivers())
+    assert isinstance(load_driver("noop"), NoopDriver)
+    assert isinstance(load_driver("memory"), MemoryDriver)
+    assert isinstance(load_driver("log"), LogDriver)
+
+
+def test_a_third_party_driver_is_found_through_its_entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "acme_driver.py").write_text(
+        "class Acme:\n"
+        "    def __init__(self, config):\n        self.config = config\n        self.sent = []\n"
+        "    def notify(self, message, priority):\n        self.sent.append(priority)\n"
+    )
+    dist = tmp_path / "acme_driver-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-driver\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nacme = acme_driver:Acme\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    driver = load_driver("acme")
+    assert isinstance(driver, Driver)
+    driver.notify(build_message("image.delete", "INFO", "x", "h"), "INFO")
+    assert driver.sent == ["INFO"]  # type: ignore[attr-defined]
+    monkeypatch.delitem(sys.modules, "acme_driver", raising=False)
+
+
+def test_unknown_driver_names_the_installed_ones() -> None:
+    with pytest.raises(DriverNotFoundError, match=r"no notification driver named 'rabit'; installed: .*memory"):
+        load_driver("rabit")
+
+
+@pytest.mark.parametrize(
+    ("priority", "level"), [("INFO", logging.INFO), ("WARN", logging.WARNING), ("ERROR", logging.ERROR)]
+)
+def test_log_driver_uses_oslos_logger_and_level(caplog: pytest.LogCaptureFixture, priority: str, level: int) -> None:
+    message = build_message("image.upload", priority, "store full", "image.h")
+    with caplog.at_level(logging.DEBUG, logger="oslo.messaging.notification"):
+        LogDriver().notify(message, priority)
+    (record,) = caplog.records
+    assert record.name == "oslo.messaging.notification.image.upload"
+    assert record.levelno == level
+    assert json.loads(record.getMessage()) == message
+    assert record.getMessage() == json.dumps(message)
+
+
+def test_log_driver_masks_secrets_as_oslo_does() -> None:
+    message = build_message("image.update", "INFO", {"properties": {"admin_password": "hunter2", "os": "x"}}, "h")
+    logged = json.loads(dumps(message))
+    assert logged["payload"]["properties"] == {"admin_password": "***", "os": "x"}
+    assert "hunter2" not in dumps(message)
+
+
+def test_memory_driver_take_empties_it() -> None:
+    memory = MemoryDriver()
+    memory.notify({"a": 1}, "INFO")
+    assert memory.take() == [{"a": 1}]
+    assert memory.messages == []

@@ -1,0 +1,194 @@
+"""The Notifier: validation modes, driver isolation, disabled notifications, threads, configuration files."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import CORPUS
+
+from notify_schemas.config import NotifierConfig, is_disabled, load_config
+from notify_schemas.drivers.memory import MemoryDriver
+from notify_schemas.errors import ConfigError, DriverNotFoundError, InvalidNotificationError, UnknownVariantError
+from notify_schemas.notifier import Notifier
+
+IMAGE = copy.deepcopy(
+    next(g for g in CORPUS["seed"] if g["description"] == "seed image.update INFO")["tests"][0]["data"]["payload"]
+)
+
+
+class Failing:
+    def notify(self, message: dict[str, Any], priority: str) -> None:
+        raise ConnectionError("broker unreachable")
+
+
+def test_info_sends_a_valid_message_through_every_driver() -> None:
+    first, second = MemoryDriver(), MemoryDriver()
+    message = Notifier("image.host1", drivers=[first, second]).info({}, "image.update", IMAGE)
+    assert message is not None
+    assert first.messages == second.messages == [message]
+    assert message["publisher_id"] == "image.host1"
+    assert message["priority"] == "INFO"
+
+
+def test_warn_and_error_send_text_at_their_priority() -> None:
+    memory = MemoryDriver()
+    notifier = Notifier(drivers=[memory])
+    notifier.warn({}, "image.upload", "slow store")
+    notifier.error({}, "task.failure", "conversion failed")
+    assert [(m["event_type"], m["priority"]) for m in memory.messages] == [
+        ("image.upload", "WARN"),
+        ("task.failure", "ERROR"),
+    ]
+
+
+def test_strict_raises_before_any_driver_runs() -> None:
+    memory = MemoryDriver()
+    with pytest.raises(InvalidNotificationError) as info:
+        Notifier(drivers=[memory]).info({}, "image.update", dict(IMAGE, locations=[{"url": "file:///x"}]))
+    assert memory.messages == []
+    assert any(v.pointer == "/payload" for v in info.value.violations)
+
+
+def test_warn_logs_violations_with_the_message_and_still_sends(caplog: pytest.LogCaptureFixture) -> None:
+    memory = MemoryDriver()
+    with caplog.at_level(logging.WARNING, logger="notify_schemas.notifier"):
+        message = Notifier(drivers=[memory], validation="warn").info({}, "image.update", dict(IMAGE, size=-5))
+    assert memory.messages == [message]
+    assert "/payload/size" in caplog.text
+    assert message is not None
+    assert message["message_id"] in caplog.text
+
+
+def test_off_sends_without_checking() -> None:
+    memory = MemoryDriver()
+    Notifier(drivers=[memory], validation="off").info({}, "image.unknown", {"anything": True})
+    assert len(memory.messages) == 1
+
+
+def test_a_failing_driver_is_logged_and_stops_neither_the_others_nor_the_caller(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    memory = MemoryDriver()
+    notifier = Notifier(drivers=[Failing(), memory])
+    with caplog.at_level(logging.ERROR, logger="notify_schemas.notifier"):
+        sent = [notifier.info({}, "image.update", IMAGE) for _ in range(50)]
+    assert memory.messages == sent
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 50
+    assert "Failing failed (ConnectionError: broker unreachable)" in errors[0].getMessage()
+    assert sent[0] is not None
+    assert sent[0]["message_id"] in caplog.text
+
+
+@pytest.mark.parametrize("disabled", [["image.update"], ["image"], ["task", "image.update"]])
+def test_disabled_notifications_by_event_type_or_group(disabled: list[str]) -> None:
+    memory = MemoryDriver()
+    notifier = Notifier(drivers=[memory], disabled_notifications=disabled)
+    assert notifier.info({}, "image.update", IMAGE) is None
+    assert memory.messages == []
+
+
+def test_a_group_does_not_disable_other_groups_with_the_same_prefix() -> None:
+    assert is_disabled("image.member.create", ["image"])
+    assert not is_disabled("image.update", ["image.member"])
+    assert not is_disabled("images.update", ["image"])
+
+
+def test_prepare_changes_the_publisher_and_keeps_the_drivers() -> None:
+    memory = MemoryDriver()
+    notifier = Notifier("image.a", drivers=[memory])
+    other = notifier.prepare(publisher_id="image.b")
+    other.info({}, "image.update", IMAGE)
+    notifier.info({}, "image.update", IMAGE)
+    assert [m["publisher_id"] for m in memory.messages] == ["image.b", "image.a"]
+
+
+def test_eight_threads_lose_nothing_and_never_reuse_an_id() -> None:
+    memory = MemoryDriver()
+    notifier = Notifier(drivers=[memory])
+    barrier = threading.Barrier(8)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(10_000):
+            notifier.info({}, "image.update", IMAGE)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(memory.messages) == 80_000
+    assert len({m["message_id"] for m in memory.messages}) == 80_000
+
+
+def test_unknown_profile_and_driver_fail_at_construction() -> None:
+    with pytest.raises(UnknownVariantError, match="known profiles"):
+        Notifier(profile="nova")
+    with pytest.raises(DriverNotFoundError, match="installed: log, memory, noop"):
+        Notifier(drivers=["rabbit"])
+
+
+GLANCE_API_CONF = """\
+[DEFAULT]
+bind_port = 9292
+default_publisher_id = image.glance-api-7
+disabled_notifications = image.member, task.run
+workers = 4
+
+[oslo_messaging_notifications]
+# Glance operators list one driver per line
+driver = log
+driver = memory
+topics = notifications, audit
+retry = 3
+
+[glance_store]
+stores = file,http
+default_store = file
+filesystem_store_datadir = /var/lib/glance/images/%(not_interpolated)s
+"""
+
+
+def test_a_glance_operators_config_file_works_as_is(tmp_path: Path) -> None:
+    path = tmp_path / "glance-api.conf"
+    path.write_text(GLANCE_API_CONF)
+    config = load_config(path)
+    assert config == NotifierConfig(
+        drivers=("log", "memory"),
+        publisher_id="image.glance-api-7",
+        disabled_notifications=("image.member", "task.run"),
+        topics=("notifications", "audit"),
+        retry=3,
+    )
+    notifier = Notifier.from_config_file(str(path))
+    assert notifier.publisher_id == "image.glance-api-7"
+    assert [type(d).__name__ for d in notifier.drivers] == ["LogDriver", "MemoryDriver"]
+    assert notifier.info({}, "image.member.create", {}) is None
+
+
+def test_transport_url_falls_back_to_default_as_in_oslo(tmp_path: Path) -> None:
+    path = tmp_path / "glance.conf"
+    path.write_text("[DEFAULT]\ntransport_url = rabbit://guest:guest@localhost:5672/\n")
+    config = load_config(path)
+    assert config.transport_url == "rabbit://guest:guest@localhost:5672/"
+    assert config.drivers == ("noop",)
+
+
+def test_bad_config_files_get_one_line_errors_naming_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"missing\.conf: no such configuration file"):
+        load_config(tmp_path / "missing.conf")
+    broken = tmp_path / "broken.conf"
+    broken.write_text("no section header\n")
+    with pytest.raises(ConfigError, match=r"broken\.conf") as info:
+        load_config(broken)
+    assert "\n" not in str(info.value)
+    retry = tmp_path / "retry.conf"
+    retry.write_text("[oslo_messaging_notifications]\nretry = often\n")
+    with pytest.raises(ConfigError, match="retry must be an integer"):
+        load_config(retry)

@@ -1,0 +1,181 @@
+"""Payload builders: Glance objects in, the payload each variant requires out; never a key that can hold credentials."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from notify_schemas import variants
+from notify_schemas.message import build_message
+from notify_schemas.payloads import image_payload, image_send_payload, isotime, payload_properties, task_payload
+from notify_schemas.validate import iter_errors
+
+NOW = datetime.datetime(2026, 11, 24, 20, 13, 46, 597409)
+
+
+def glance_image(**changes: Any) -> SimpleNamespace:
+    """An object shaped like glance.domain.Image, locations included."""
+    values = {
+        "image_id": str(uuid.uuid4()),
+        "name": "cirros",
+        "status": "active",
+        "created_at": NOW,
+        "updated_at": NOW,
+        "min_disk": 0,
+        "min_ram": 0,
+        "protected": False,
+        "checksum": "c8fc807773e5354afe61636071771906",
+        "owner": "6838eb7b6ded434a882cb344c77fe8df",
+        "disk_format": "qcow2",
+        "container_format": "bare",
+        "size": 21430272,
+        "virtual_size": None,
+        "visibility": "public",
+        "extra_properties": {"hw_disk_bus": "scsi", "os_glance_importing_to_stores": "fast,slow"},
+        "tags": {"b", "a"},
+        "locations": [{"url": "swift://user:secret@host/c/o", "metadata": {}}],
+        "direct_url": "swift://user:secret@host",
+    }
+    values.update(changes)
+    return SimpleNamespace(**values)
+
+
+def glance_task(**changes: Any) -> dict[str, Any]:
+    values = {
+        "task_id": str(uuid.uuid4()),
+        "type": "import",
+        "status": "pending",
+        "owner": "6838eb7b6ded434a882cb344c77fe8df",
+        "result": None,
+        "message": "",
+        "expires_at": None,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "task_input": {"import_from": "swift://user:secret@host/c/o"},
+    }
+    values.update(changes)
+    return values
+
+
+IMAGE_EVENTS = ["image.create", "image.prepare", "image.upload", "image.activate", "image.update", "image.delete"]
+TASK_STATUS = {
+    "task.create": "pending",
+    "task.run": "pending",
+    "task.processing": "processing",
+    "task.success": "success",
+    "task.failure": "failure",
+    "task.delete": "success",
+}
+
+
+def _errors(event_type: str, priority: str, payload: Any, profile: str) -> list[str]:
+    return [str(v) for v in iter_errors(build_message(event_type, priority, payload, "image.h"), profile=profile)]
+
+
+@pytest.mark.parametrize("profile", ["seed", "glance"])
+@pytest.mark.parametrize("event_type", IMAGE_EVENTS)
+def test_image_payload_is_valid_for_every_image_event(profile: str, event_type: str) -> None:
+    payload = image_payload(glance_image(), event_type=event_type, profile=profile)
+    assert _errors(event_type, "INFO", payload, profile) == []
+    if isinstance(payload, dict):
+        assert not {"locations", "location", "direct_url"} & payload.keys()
+        assert payload["created_at"] == "2026-11-24T20:13:46Z"
+        assert payload["tags"] == ["a", "b"]
+        assert payload["is_public"] is True
+
+
+def test_image_payload_keys_are_the_schemas() -> None:
+    for profile in ("seed", "glance"):
+        for v in variants(profile):
+            if (
+                v.event_type in IMAGE_EVENTS
+                and v.priority == "INFO"
+                and (profile, v.event_type) != ("seed", "image.delete")
+            ):
+                payload = image_payload(glance_image(), event_type=v.event_type, profile=profile)
+                assert set(payload) <= set(payload_properties(v))
+                assert set(payload) >= {k for k, s in payload_properties(v).items() if k != "backend"}
+
+
+def test_glance_import_fields_come_from_the_extra_properties() -> None:
+    payload = image_payload(glance_image(), event_type="image.upload", profile="glance")
+    assert payload["os_glance_importing_to_stores"] == ["fast", "slow"]
+    assert payload["os_glance_failed_import"] == []
+
+
+def test_seed_image_delete_is_the_image_id() -> None:
+    image = glance_image()
+    assert image_payload(image, event_type="image.delete") == image.image_id
+
+
+def test_glance_image_delete_is_marked_deleted() -> None:
+    payload = image_payload(glance_image(), event_type="image.delete", profile="glance")
+    assert payload["deleted"] is True
+    assert payload["deleted_at"]
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["locations", "location", "direct_url", "task_input", "password"]),
+        st.text(max_size=20),
+        min_size=1,
+    )
+)
+def test_keys_outside_the_schema_are_never_copied(extra: dict[str, str]) -> None:
+    image = image_payload(glance_image(**extra), event_type="image.update", profile="glance")
+    task = task_payload(glance_task(**extra), event_type="task.run", profile="glance")
+    assert not set(extra) & (set(image) | set(task))
+
+
+@pytest.mark.parametrize("profile", ["seed", "glance"])
+def test_task_payload_is_valid_for_every_task_event(profile: str) -> None:
+    for v in variants(profile):
+        if v.event_type.startswith("task.") and v.priority == "INFO":
+            status = TASK_STATUS[v.event_type]
+            task = glance_task(
+                status=status,
+                result={"image_id": "x"} if status == "success" else None,
+                message="failed" if status == "failure" else None,
+            )
+            payload = task_payload(task, event_type=v.event_type, profile=profile)
+            assert _errors(v.event_type, "INFO", payload, profile) == [], v.event_type
+            assert "task_input" not in payload
+
+
+def test_seed_task_run_has_result_and_message_as_none_whatever_the_task_holds() -> None:
+    payload = task_payload(glance_task(result={"a": 1}, message="m"), event_type="task.run")
+    assert payload["result"] is None
+    assert payload["message"] is None
+
+
+def test_image_send_uses_destination_ip_only_where_the_profile_has_it() -> None:
+    image = glance_image()
+    kwargs: dict[str, Any] = {
+        "bytes_sent": 10,
+        "receiver_tenant_id": "t",
+        "receiver_user_id": "u",
+        "destination_ip": "::1",
+    }
+    seed = image_send_payload(image, **kwargs)
+    glance = image_send_payload(image, profile="glance", priority="ERROR", **kwargs)
+    assert seed["destination_ip"] == "::1"
+    assert "destination_ip" not in glance
+    assert _errors("image.send", "INFO", seed, "seed") == []
+    assert _errors("image.send", "ERROR", glance, "glance") == []
+
+
+def test_an_extra_key_the_schema_lacks_is_refused() -> None:
+    with pytest.raises(TypeError, match="has no payload key locations"):
+        image_payload(glance_image(), event_type="image.update", locations=[])
+
+
+def test_isotime_writes_utc_with_z() -> None:
+    tz = datetime.timezone(datetime.timedelta(hours=2))
+    assert isotime(datetime.datetime(2026, 1, 2, 5, 4, 5, tzinfo=tz)) == "2026-01-02T03:04:05Z"
+    assert isotime(None) is None

@@ -1,0 +1,190 @@
+"""validate(), iter_errors() and is_valid(): dispatch per variant, every violation reported, both backends alike."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support import CORPUS, corpus_cases
+
+import notify_schemas.validate as validation
+from notify_schemas import variants
+from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
+from notify_schemas.validate import is_valid, iter_errors, validate
+
+VALID = CORPUS["seed"][0]["tests"][0]["data"]
+
+
+def _message(event_type: str, priority: str, profile: str = "seed") -> dict[str, Any]:
+    group = next(g for g in CORPUS[profile] if g["description"] == f"{profile} {event_type} {priority}")
+    return copy.deepcopy(group["tests"][0]["data"])
+
+
+@pytest.mark.parametrize(("group", "test"), corpus_cases())
+@pytest.mark.parametrize("backend", ["rust", "python"])
+def test_verdicts_match_the_golden_corpus(group: dict[str, Any], test: dict[str, Any], backend: str) -> None:
+    profile, event_type, priority = group["description"].split()
+    data = test["data"]
+    expected = test["valid"]
+    if (data.get("event_type"), data.get("priority")) != (event_type, priority):
+        # A message moved to another variant is judged by that variant's schema (an unknown one: invalid).
+        other = next(
+            (
+                g
+                for g in CORPUS[profile]
+                if g["description"] == f"{profile} {data.get('event_type')} {data.get('priority')}"
+            ),
+            None,
+        )
+        expected = other is not None and jsonschema.Draft7Validator(other["schema"]).is_valid(data)
+    assert is_valid(data, profile=profile, backend=backend) is expected  # type: ignore[arg-type]
+    errors = list(iter_errors(data, profile=profile, backend=backend))  # type: ignore[arg-type]
+    assert (not errors) is expected
+
+
+def test_valid_message_passes_silently() -> None:
+    assert validate(VALID) is None
+
+
+def test_error_carries_every_violation_with_pointer_value_rule_and_variant() -> None:
+    bad = _message("image.upload", "INFO")
+    bad["payload"]["size"] = -1
+    bad["payload"]["id"] = "1234"
+    bad["payload"]["locations"] = [{"url": "swift://user:secret@host/c/o"}]
+    with pytest.raises(InvalidNotificationError) as info:
+        validate(bad)
+    error = info.value
+    assert isinstance(error, NotifySchemasError)
+    found = {(v.pointer, v.rule) for v in error.violations}
+    assert ("/payload/size", "minimum") in found
+    assert ("/payload/id", "pattern") in found
+    assert ("/payload", "additionalProperties") in found
+    assert any(v.rule == "not" and v.pointer == "/payload" for v in error.violations)  # the security rule
+    assert all(v.variant == ("image.upload", "INFO") for v in error.violations)
+    assert next(v for v in error.violations if v.pointer == "/payload/size").value == "-1"
+    assert str(error).splitlines()[0] == f"image.upload INFO is invalid in profile 'seed': {len(found)} violations"
+
+
+def test_long_values_are_shortened_in_violations() -> None:
+    bad = _message("image.upload", "ERROR")
+    bad["payload"] = ["x" * 1000]
+    violation = next(iter_errors(bad))
+    assert len(violation.value) == 80
+    assert violation.value.endswith("...")
+
+
+def test_unknown_event_type_is_one_violation_naming_the_closest_known_one() -> None:
+    message = dict(VALID, event_type="image.uplaod")
+    violations = list(iter_errors(message))
+    assert [(v.pointer, v.rule) for v in violations] == [("/event_type", "variant")]
+    assert "did you mean 'image.upload'" in violations[0].message
+    assert "known event types: image.activate" in violations[0].message
+
+
+def test_lower_case_priority_points_at_the_priority() -> None:
+    message = dict(VALID, priority="info")
+    violations = list(iter_errors(message))
+    assert violations[0].pointer == "/priority"
+    assert "priorities are upper case" in violations[0].message
+    assert ("/priority", "enum") in {(v.pointer, v.rule) for v in violations}
+
+
+def test_a_message_that_is_not_an_object_is_one_clear_violation() -> None:
+    assert [(v.pointer, v.rule) for v in iter_errors([1, 2])] == [("", "type")]
+    assert not is_valid("text")
+
+
+def test_the_glance_profile_knows_events_the_seed_does_not() -> None:
+    member = _message("image.member.create", "INFO", "glance")
+    assert is_valid(member, profile="glance")
+    assert not is_valid(member, profile="seed")
+
+
+def test_validators_are_built_once_even_when_threads_race(monkeypatch: pytest.MonkeyPatch) -> None:
+    built = []
+    original = validation._RustChecker
+
+    class Counting(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any) -> None:
+            built.append(args[1])
+            super().__init__(*args)
+
+    monkeypatch.setattr(validation, "_checkers", {})
+    monkeypatch.setitem(validation._BACKENDS, "rust", Counting)
+    barrier = threading.Barrier(8)
+    failures = []
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(200):
+            if not is_valid(VALID):
+                failures.append("invalid")
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert built == [(VALID["event_type"], VALID["priority"])]
+
+
+def test_unknown_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="known backends: rust, python"):
+        validate(VALID, backend="java")  # type: ignore[arg-type]
+
+
+# Both backends must agree: on valid messages generated from every variant, and on the same messages broken at a
+# random place (a key removed, or a value replaced by arbitrary JSON).
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**53), max_value=2**53) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=6,
+)
+ALL = [(p, v) for p in ("seed", "glance") for v in variants(p)]
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += _paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += _paths(v, (*path, i))
+    return found
+
+
+@st.composite
+def messages(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    from notify_schemas.samples import samples
+
+    profile, v = draw(st.sampled_from(ALL))
+    message = next(samples(v.event_type, v.priority, profile=profile, seed=draw(st.integers(0, 10**6))))
+    if draw(st.booleans()):
+        path = draw(st.sampled_from(_paths(message)[1:]))
+        parent = message
+        for part in path[:-1]:
+            parent = parent[part]
+        if isinstance(parent, dict) and draw(st.booleans()):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = draw(JSON)
+    return profile, message
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(messages())
+def test_rust_and_python_backends_agree(case: tuple[str, dict[str, Any]]) -> None:
+    profile, message = case
+    rust = is_valid(message, profile=profile, backend="rust")
+    python = is_valid(message, profile=profile, backend="python")
+    assert rust == python
+    rust_errors = {(v.pointer, v.rule) for v in iter_errors(message, profile=profile, backend="rust")}
+    python_errors = {(v.pointer, v.rule) for v in iter_errors(message, profile=profile, backend="python")}
+    assert bool(rust_errors) == bool(python_errors) == (not rust)

@@ -53,7 +53,7 @@ from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.message import build_message
 from notify_schemas.notifier import Notifier
 from notify_schemas.payloads import image_payload
-from notify_schemas.validate import iter_errors, validate
+from notify_schemas.validate import Backend, Violation, iter_errors, validate
 
 EVENT_TYPE = "image.upload"
 PRIORITY = "INFO"
@@ -212,8 +212,9 @@ def broken_message(valid: dict[str, Any]) -> dict[str, Any]:
     bad["payload"]["disk_format"] = "exe"  # enum
     bad["payload"]["protected"] = "no"  # type
     bad["payload"]["min_ram"] = 1.5  # type
-    for backend in ("rust", "python"):
-        found = len(list(iter_errors(bad, backend=backend)))
+    backends: tuple[Backend, ...] = ("rust", "python")
+    for backend in backends:
+        found = len(report(bad, backend))
         if found != BAD_VIOLATIONS:
             raise SystemExit(f"the broken message has {found} violations with the {backend} backend, not 6")
     return bad
@@ -239,8 +240,8 @@ def validation_cases(message: dict[str, Any]) -> list[Case]:
     ]
 
 
-def report(bad: dict[str, Any], backend: str) -> list[Any]:
-    return list(iter_errors(bad, backend=backend))  # type: ignore[arg-type]
+def report(bad: dict[str, Any], backend: Backend) -> list[Violation]:
+    return list(iter_errors(bad, backend=backend))
 
 
 def report_cases(bad: dict[str, Any]) -> list[Case]:

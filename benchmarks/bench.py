@@ -2,7 +2,7 @@
 
 What it measures, on one glance-like ``image.upload`` INFO message of about 700 bytes:
 
-1. validation: ``notify_schemas.validate.validate(msg)`` (rust backend) against the floor ``orjson.loads`` of the
+1. validation: ``notify_schemas.validation.validate(msg)`` (rust backend) against the floor ``orjson.loads`` of the
    same message as bytes; for context the python backend, a cached ``jsonschema.Draft7Validator`` of the bundled
    schema, and the naive ``jsonschema.validate(msg, schema)`` (few iterations: it checks the schema every call);
 2. a full error report, ``list(iter_errors(bad))``, of a message with exactly six violations, rust and python;
@@ -53,7 +53,7 @@ from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.message import build_message
 from notify_schemas.notifier import Notifier
 from notify_schemas.payloads import image_payload
-from notify_schemas.validate import Backend, Violation, iter_errors, validate
+from notify_schemas.validation import Backend, Violation, iter_errors, validate
 
 EVENT_TYPE = "image.upload"
 PRIORITY = "INFO"

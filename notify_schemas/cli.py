@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, TextIO
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
 from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, read_records
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
-from notify_schemas.validate import iter_errors
+from notify_schemas.validation import iter_errors
 
 __all__ = ["main"]
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from notify_schemas.registry import Variant
-    from notify_schemas.validate import Violation
+    from notify_schemas.validation import Violation
 
 __all__ = [
     "ConfigError",

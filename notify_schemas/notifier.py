@@ -15,7 +15,7 @@ from notify_schemas.drivers import Driver, load_driver
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, build_message
 from notify_schemas.registry import variants
-from notify_schemas.validate import Backend, is_valid, iter_errors
+from notify_schemas.validation import Backend, is_valid, iter_errors, validity_table
 
 __all__ = ["Notifier", "Validation"]
 
@@ -53,6 +53,7 @@ class Notifier:
         self.disabled_notifications = tuple(
             self.config.disabled_notifications if disabled_notifications is None else disabled_notifications
         )
+        self._validity = validity_table(profile, backend)
         names_or_drivers = self.config.drivers if drivers is None else tuple(drivers)
         self.drivers: tuple[Driver, ...] = tuple(
             load_driver(d, self.config) if isinstance(d, str) else d for d in names_or_drivers
@@ -95,16 +96,27 @@ class Notifier:
         return message
 
     def _notify(self, event_type: str, priority: str, payload: Any) -> Notification | None:
+        # The hot path of every producer: one lookup finds the variant's validator; anything unusual goes to _check.
         if self.disabled_notifications and is_disabled(event_type, self.disabled_notifications):
             return None
         message = build_message(event_type, priority, payload, self.publisher_id)
-        self._check(message)
-        self._dispatch(message)
+        if self.validation != "off":
+            check = self._validity.get((event_type, priority))
+            if check is None or not check(message):
+                self._check(message)
+        for driver in self.drivers:
+            try:
+                driver.notify(message, priority)
+            except Exception as error:
+                self._driver_failed(driver, error, message)
         return message
 
     def _check(self, message: Notification) -> None:
         if self.validation == "off" or is_valid(message, profile=self.profile, backend=self.backend):
             return
+        self._report(message)
+
+    def _report(self, message: Notification) -> None:
         violations = tuple(iter_errors(message, profile=self.profile, backend=self.backend))
         error = InvalidNotificationError(message, violations, profile=self.profile)
         if self.validation == "strict":
@@ -117,15 +129,19 @@ class Notifier:
             try:
                 driver.notify(message, priority)
             except Exception as error:
-                # A failing driver must not stop the others nor reach the caller; what was lost is logged whole.
-                LOG.error(
-                    "driver %s failed (%s: %s); notification not sent through it: %s",
-                    type(driver).__name__,
-                    type(error).__name__,
-                    error,
-                    message,
-                )
-                LOG.debug("driver %s failure", type(driver).__name__, exc_info=True)
+                self._driver_failed(driver, error, message)
+
+    @staticmethod
+    def _driver_failed(driver: Driver, error: Exception, message: Notification) -> None:
+        # A failing driver must not stop the others nor reach the caller; what was lost is logged whole.
+        LOG.error(
+            "driver %s failed (%s: %s); notification not sent through it: %s",
+            type(driver).__name__,
+            type(error).__name__,
+            error,
+            message,
+        )
+        LOG.debug("driver %s failure", type(driver).__name__, exc_info=True)
 
     def __repr__(self) -> str:
         names: Sequence[str] = [type(d).__name__ for d in self.drivers]

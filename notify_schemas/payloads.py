@@ -60,6 +60,8 @@ def payload_properties(v: Variant) -> dict[str, dict[str, Any]]:
         for part in node.get("allOf", []):
             visit(part)
         for key, sub in node.get("properties", {}).items():
+            if sub is False:  # a key the schema forbids (locations, task_input): never part of a payload
+                continue
             merged.setdefault(key, {}).update(_resolve(sub, definitions))
 
     visit(schema["properties"]["payload"])

@@ -15,7 +15,7 @@ from typing import Any
 
 from notify_schemas.message import Notification, oslo_timestamp
 from notify_schemas.registry import Variant, bundled_schema, variant
-from notify_schemas.validate import validate
+from notify_schemas.validation import validate
 
 __all__ = ["samples"]
 
@@ -119,7 +119,7 @@ class _Draw:
         extra = s.get("additionalProperties")
         if not properties and isinstance(extra, Mapping):
             return {f"{self.rng.choice(_WORDS)}_{i}": self.value("property", extra) for i in range(2)}
-        return {key: self.value(key, sub) for key, sub in properties.items()}
+        return {key: self.value(key, sub) for key, sub in properties.items() if sub is not False}
 
 
 def _sample(v: Variant, draw: _Draw) -> Notification:

@@ -15,7 +15,7 @@ from support import CORPUS
 
 from notify_schemas.cli import main
 from notify_schemas.samples import samples
-from notify_schemas.validate import is_valid
+from notify_schemas.validation import is_valid
 
 VALID = [json.dumps(m) for m in samples("image.upload", "INFO", n=3, seed=1)]
 

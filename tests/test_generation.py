@@ -21,7 +21,10 @@ from support import ALL_VARIANTS, SCHEMA_FILES
 
 import notify_schemas
 
-SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# filter_too_much: hypothesis-jsonschema filters to honour a `false` property inside a merged allOf.
+SETTINGS = settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
@@ -97,7 +100,7 @@ def test_a_key_that_can_hold_credentials_makes_any_valid_message_invalid(v: noti
         assert not python.is_valid(message)
         assert not rust.is_valid(message)
         # The error names the rule, not only "additional property": the security rule is stated in the schema.
-        assert any("propertyNames" in e.absolute_schema_path for e in python.iter_errors(message))
+        assert any(e.validator is None for e in python.iter_errors(message))  # a `false` schema for that key
 
     check()
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from notify_schemas.message import build_message, oslo_timestamp
-from notify_schemas.validate import is_valid
+from notify_schemas.validation import is_valid
 
 
 def test_envelope_has_oslos_six_keys_in_oslos_order() -> None:

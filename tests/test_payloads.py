@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from notify_schemas import variants
 from notify_schemas.message import build_message
 from notify_schemas.payloads import image_payload, image_send_payload, isotime, payload_properties, task_payload
-from notify_schemas.validate import iter_errors
+from notify_schemas.validation import iter_errors
 
 NOW = datetime.datetime(2026, 11, 24, 20, 13, 46, 597409)
 

@@ -18,7 +18,7 @@ from notify_schemas import variants
 from notify_schemas.drivers.log import LogDriver
 from notify_schemas.message import build_message
 from notify_schemas.samples import samples
-from notify_schemas.validate import is_valid, iter_errors
+from notify_schemas.validation import is_valid, iter_errors
 
 pytestmark = pytest.mark.oslo
 

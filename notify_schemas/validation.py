@@ -10,9 +10,8 @@ from __future__ import annotations
 import functools
 import json
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Literal, NamedTuple, Protocol
 
 import jsonschema
 import jsonschema_rs
@@ -26,15 +25,16 @@ __all__ = [
     "is_valid",
     "iter_errors",
     "validate",
+    "validity_table",
 ]
 
 Backend = Literal["rust", "python"]
 _VALUE_WIDTH = 80
+_encode_string = json.encoder.encode_basestring  # the C encoder when present
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One way a notification breaks its schema."""
+class Violation(NamedTuple):
+    """One way a notification breaks its schema (a named tuple: immutable, and cheap to make by the thousand)."""
 
     pointer: str
     """JSON pointer of the failing value in the message ("" is the whole message)."""
@@ -52,10 +52,18 @@ class Violation:
 
 
 def _shorten(value: Any) -> str:
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=repr)
-    except (ValueError, RecursionError):
-        text = repr(value)
+    """The value as JSON, cut to 80 characters; scalars skip the general encoder, which dominates a report's cost."""
+    if isinstance(value, str):
+        text = _encode_string(value)
+    elif value is None or isinstance(value, bool):
+        text = "null" if value is None else ("true" if value else "false")
+    elif isinstance(value, int):
+        text = str(value)
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=repr)
+        except (ValueError, RecursionError):
+            text = repr(value)
     return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 3] + "..."
 
 
@@ -64,22 +72,48 @@ def _pointer(path: Any) -> str:
 
 
 class _Checker(Protocol):
-    def is_valid(self, message: Any) -> bool: ...
+    fast: Callable[[Any], bool]
+    """The validator's own is_valid, with no Python frame in between: what the hot path calls."""
+
     def violations(self, message: Any) -> Iterator[Violation]: ...
 
 
-def _message(rule: str, message: str, value: Any, schema: Any) -> str:
+def _message(rule: str, message: str, shown: str, schema: Any) -> str:
     """jsonschema's words, except for a pattern: the name of the value type reads better than the regex."""
     if rule == "pattern" and isinstance(schema, Mapping) and "title" in schema:
-        return f"{_shorten(value)} is not a valid {schema['title']}"
+        return f"{shown} is not a valid {schema['title']}"
     return message
+
+
+def _rust_patterns(node: Any) -> Any:
+    """The schema with each pattern's ``$(?!\\n)`` end anchor written ``$``, which means the same in Rust's regex.
+
+    The look-ahead is there for Python's ``$`` (D3 in DECISIONS.md); jsonschema-rs would need its backtracking regex
+    engine for it, at several times the cost of its linear one.
+    """
+    if isinstance(node, dict):
+        return {
+            k: v.replace("$(?!\\n)", "$") if k == "pattern" and isinstance(v, str) else _rust_patterns(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rust_patterns(v) for v in node]
+    return node
+
+
+def _forbidden(pointer: str, value: Any, key: tuple[str, str] | None) -> Violation:
+    return Violation(pointer, _shorten(value), "forbidden", "this key must never be sent: it may hold credentials", key)
 
 
 class _RustChecker:
     def __init__(self, schema: Mapping[str, Any], key: tuple[str, str] | None) -> None:
-        self._schema = schema
-        self._validator = jsonschema_rs.validator_for(dict(schema))
+        # Every $ref inlined (the bundled schemas have no cycles): jsonschema-rs then follows no reference at run time.
+        prepared = jsonschema_rs.dereference(_rust_patterns(dict(schema)))
+        prepared.pop("definitions", None)
+        self._schema = prepared
+        self._validator = jsonschema_rs.validator_for(prepared)
         self._key = key
+        self.fast: Callable[[Any], bool] = self._validator.is_valid
 
     def _subschema(self, path: Any) -> Any:
         node: Any = self._schema
@@ -87,19 +121,16 @@ class _RustChecker:
             node = node[part] if isinstance(node, Mapping) else node[int(part)]
         return node
 
-    def is_valid(self, message: Any) -> bool:
-        return bool(self._validator.is_valid(message))
-
     def violations(self, message: Any) -> Iterator[Violation]:
         for error in self._validator.iter_errors(message):
+            if type(error.kind).__name__ == "FalseSchema":
+                yield _forbidden(_pointer(error.instance_path), error.instance, self._key)
+                continue
             rule = str(error.schema_path[-1]) if error.schema_path else "schema"
             schema = self._subschema(error.schema_path[:-1]) if rule == "pattern" else None
+            shown = _shorten(error.instance)
             yield Violation(
-                _pointer(error.instance_path),
-                _shorten(error.instance),
-                rule,
-                _message(rule, error.message, error.instance, schema),
-                self._key,
+                _pointer(error.instance_path), shown, rule, _message(rule, error.message, shown, schema), self._key
             )
 
 
@@ -107,18 +138,20 @@ class _PythonChecker:
     def __init__(self, schema: Mapping[str, Any], key: tuple[str, str] | None) -> None:
         self._validator = jsonschema.Draft7Validator(schema)
         self._key = key
-
-    def is_valid(self, message: Any) -> bool:
-        return bool(self._validator.is_valid(message))
+        self.fast: Callable[[Any], bool] = self._validator.is_valid
 
     def violations(self, message: Any) -> Iterator[Violation]:
         for error in self._validator.iter_errors(message):
+            if error.validator is None:  # a `false` schema: the key is not allowed at all
+                yield _forbidden(_pointer(error.absolute_path), error.instance, self._key)
+                continue
             rule = str(error.validator)
+            shown = _shorten(error.instance)
             yield Violation(
                 _pointer(error.absolute_path),
-                _shorten(error.instance),
+                shown,
                 rule,
-                _message(rule, error.message, error.instance, error.schema),
+                _message(rule, error.message, shown, error.schema),
                 self._key,
             )
 
@@ -189,17 +222,39 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
     yield from _checker(profile, "", "", backend).violations(message)
 
 
+# (profile, backend) -> (event_type, priority) -> the variant validator's is_valid: the hot path is two lookups.
+_fast: dict[tuple[str, str], dict[tuple[str, str], Callable[[Any], bool]]] = {}
+
+
+def validity_table(profile: str, backend: Backend) -> dict[tuple[str, str], Callable[[Any], bool]]:
+    """The shared ``(event_type, priority) -> is_valid`` table of a profile, filled as variants are first used.
+
+    For callers on a hot path (the Notifier): a miss means "not checked yet", never "invalid"; ask `is_valid`.
+    """
+    return _fast.setdefault((profile, backend), {})
+
+
 def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> bool:
     """Whether ``message`` is valid against its variant in ``profile``."""
+    try:
+        return bool(_fast[profile, backend][message["event_type"], message["priority"]](message))
+    except (KeyError, TypeError, IndexError):
+        pass
     key = _variant_key(message)
     if key not in _known(profile):
         return False
-    return _checker(profile, key[0], key[1], backend).is_valid(message)
+    check = _checker(profile, key[0], key[1], backend).fast
+    validity_table(profile, backend)[key] = check
+    return check(message)
 
 
 def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> None:
     """Raise `InvalidNotificationError`, carrying every violation, unless ``message`` is valid in ``profile``."""
-    if is_valid(message, profile=profile, backend=backend):
-        return
+    try:
+        if _fast[profile, backend][message["event_type"], message["priority"]](message):
+            return
+    except (KeyError, TypeError, IndexError):
+        if is_valid(message, profile=profile, backend=backend):
+            return
     violations = tuple(iter_errors(message, profile=profile, backend=backend))
     raise InvalidNotificationError(message, violations, profile=profile)

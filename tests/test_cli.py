@@ -228,3 +228,25 @@ def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert len(result.stdout.splitlines()) >= 5
+
+
+def test_progress_is_shown_on_a_terminal_for_large_inputs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = "\n".join(VALID * 700) + "\n"  # over 1 MiB
+    path = write(tmp_path, "large.jsonl", lines)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    ticks = iter(range(0, 10**6, 1))
+    monkeypatch.setattr("notify_schemas.cli.time.monotonic", lambda: float(next(ticks)))
+    code, out, err = run(capsys, "validate", path)
+    assert code == 0
+    assert "\r" in err
+    assert "records checked" in err
+    assert "2,100 records in 1 file: 2,100 valid" in out
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path, "large.jsonl", "\n".join(VALID * 700) + "\n")
+    code, _, err = run(capsys, "validate", path)
+    assert code == 0
+    assert err == ""

@@ -1,7 +1,7 @@
 """Notifier configuration, from arguments or from an oslo-style configuration file such as Glance's glance-api.conf.
 
-The options read are the ones Glance and oslo.messaging define: ``[DEFAULT] default_publisher_id`` and
-``disabled_notifications``, and ``[oslo_messaging_notifications] driver`` (repeatable), ``transport_url``,
+The options read are the ones Glance and oslo.messaging define: ``[DEFAULT] default_publisher_id``,
+``disabled_notifications`` and ``control_exchange``, and ``[oslo_messaging_notifications] driver`` (repeatable), ``transport_url``,
 ``topics`` and ``retry``. Every other section and option of the file is left alone.
 """
 
@@ -30,6 +30,7 @@ class NotifierConfig:
     transport_url: str | None = None
     topics: tuple[str, ...] = ("notifications",)
     retry: int = -1
+    control_exchange: str = "glance"
     source: str | None = field(default=None, compare=False)
     """The file the options were read from, if any."""
 
@@ -71,6 +72,8 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     defaults = parser.defaults()
     if "default_publisher_id" in defaults:
         values["publisher_id"] = defaults["default_publisher_id"]
+    if defaults.get("control_exchange"):
+        values["control_exchange"] = defaults["control_exchange"]
     if "disabled_notifications" in defaults:
         values["disabled_notifications"] = _list(defaults["disabled_notifications"])
     if drivers:

@@ -1,0 +1,87 @@
+"""The ``messaging`` and ``messagingv2`` drivers: oslo.messaging's own drivers, over the configured transport.
+
+``messaging`` sends the notification dict as it is (oslo's message format 1.0); ``messagingv2`` wraps it as
+``{"oslo.version": "2.0", "oslo.message": "<the notification as JSON>"}``. Both publish on the control exchange
+(Glance's is ``glance``) with the routing key ``<topic>.<priority in lower case>``, for each configured topic.
+Without a ``transport_url`` they use oslo's in-process ``fake://`` transport, so nothing needs a server.
+
+A send that fails after ``retry`` attempts is logged by oslo.messaging with the whole notification
+("Could not send notification to <topic>. Payload=..."); it never raises into the Notifier.
+Needs the ``oslo`` extra: ``pip install notify-schemas[oslo]``.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from notify_schemas.config import NotifierConfig
+from notify_schemas.errors import DriverNotFoundError
+
+__all__ = ["MessagingDriver", "MessagingV2Driver", "transport"]
+
+_EMBEDDED = "fake://"
+
+
+def _oslo() -> Any:
+    try:
+        import oslo_messaging
+        from oslo_config import cfg
+    except ImportError:
+        raise DriverNotFoundError(
+            "the messaging drivers need oslo.messaging: pip install 'notify-schemas[oslo]'"
+        ) from None
+    return oslo_messaging, cfg
+
+
+def transport(config: NotifierConfig) -> tuple[Any, Any]:
+    """An oslo configuration and notification transport for ``config``'s URL and exchange.
+
+    Without a URL, the process's embedded broker: one ``fake://`` transport per exchange, shared by every driver and
+    listener of the process, so that what one sends the other receives.
+    """
+    if config.transport_url:
+        return _new_transport(config.transport_url, config.control_exchange)
+    return _embedded(config.control_exchange)
+
+
+def _new_transport(url: str, exchange: str) -> tuple[Any, Any]:
+    oslo_messaging, cfg = _oslo()
+    conf = cfg.ConfigOpts()
+    conf([], project="notify-schemas", default_config_files=[], default_config_dirs=[])
+    oslo_messaging.set_transport_defaults(exchange)
+    return conf, oslo_messaging.get_notification_transport(conf, url=url)
+
+
+@functools.cache
+def _embedded(exchange: str) -> tuple[Any, Any]:
+    return _new_transport(_EMBEDDED, exchange)
+
+
+class MessagingDriver:
+    """oslo.messaging's ``messaging`` driver (format 1.0): the notification dict as it is."""
+
+    _oslo_driver = "MessagingDriver"
+
+    def __init__(self, config: NotifierConfig | None = None) -> None:
+        self.config = config or NotifierConfig()
+        oslo_messaging, _ = _oslo()
+        self.conf, self.transport = transport(self.config)
+        from oslo_messaging.notify import messaging as oslo_drivers
+
+        driver_class = getattr(oslo_drivers, self._oslo_driver)
+        self._driver = driver_class(self.conf, topics=list(self.config.topics), transport=self.transport)
+
+    def notify(self, message: dict[str, Any], priority: str) -> None:
+        self._driver.notify({}, message, priority, self.config.retry)
+
+    def close(self) -> None:
+        """Release the transport's connections (the embedded broker stays for the rest of the process)."""
+        if self.config.transport_url:
+            self.transport.cleanup()
+
+
+class MessagingV2Driver(MessagingDriver):
+    """oslo.messaging's ``messagingv2`` driver: the notification inside the 2.0 envelope."""
+
+    _oslo_driver = "MessagingV2Driver"

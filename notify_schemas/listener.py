@@ -1,0 +1,129 @@
+"""Consume notifications from a broker with oslo.messaging's notification listener and validate each as it arrives.
+
+Messages of both formats (``messaging`` 1.0 and ``messagingv2``) are decoded by oslo; the listener puts the six-key
+notification back together from what oslo hands over (the ``message_id`` and ``timestamp`` travel in its metadata),
+validates it against a profile, counts valid and invalid ones per event type, and writes each invalid one, whole,
+with its violations, to a JSON Lines file. Needs the ``oslo`` extra.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from notify_schemas.config import NotifierConfig
+from notify_schemas.drivers.messaging import _oslo, transport
+from notify_schemas.message import Notification
+from notify_schemas.validation import iter_errors
+
+__all__ = ["Listener", "Tally"]
+
+_PRIORITIES = ("audit", "critical", "debug", "info", "error", "sample", "warn")
+
+
+@dataclass
+class Tally:
+    """Counts of valid and invalid notifications per event type."""
+
+    valid: Counter[str] = field(default_factory=Counter)
+    invalid: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.valid.values()) + sum(self.invalid.values())
+
+    def line(self) -> str:
+        """One line: total, valid, invalid, and the event types seen."""
+        events = sorted(set(self.valid) | set(self.invalid))
+        per_event = ", ".join(f"{e} {self.valid[e]}/{self.invalid[e]}" for e in events)
+        return (
+            f"{self.total:,} received: {sum(self.valid.values()):,} valid, {sum(self.invalid.values()):,} "
+            f"invalid{' (' + per_event + ' valid/invalid)' if events else ''}"
+        )
+
+
+class _Endpoint:
+    def __init__(self, handle: Callable[[Notification], None]) -> None:
+        self._handle = handle
+        for priority in _PRIORITIES:
+            setattr(self, priority, self._method(priority))
+
+    def _method(self, priority: str) -> Callable[..., None]:
+        def receive(ctxt: Any, publisher_id: str, event_type: str, payload: Any, metadata: dict[str, Any]) -> None:
+            self._handle(
+                {
+                    "message_id": metadata.get("message_id"),
+                    "publisher_id": publisher_id,
+                    "event_type": event_type,
+                    "priority": priority.upper(),
+                    "payload": payload,
+                    "timestamp": metadata.get("timestamp"),
+                }
+            )
+
+        return receive
+
+
+class Listener:
+    """Listens on ``<topic>.<priority>`` queues of the control exchange until stopped, a count, or a timeout."""
+
+    def __init__(
+        self,
+        config: NotifierConfig,
+        *,
+        profile: str = "seed",
+        invalid_out: TextIO | None = None,
+        on_message: Callable[[Notification, bool], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.profile = profile
+        self.invalid_out = invalid_out
+        self.on_message = on_message
+        self.tally = Tally()
+        self.received: list[Notification] = []
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        oslo_messaging, _ = _oslo()
+        self.conf, self.transport = transport(config)
+        targets = [oslo_messaging.Target(topic=t, exchange=config.control_exchange) for t in config.topics]
+        self._listener = oslo_messaging.get_notification_listener(
+            self.transport, targets, [_Endpoint(self._handle)], executor="threading"
+        )
+
+    def _handle(self, message: Notification) -> None:
+        violations = list(iter_errors(message, profile=self.profile))
+        with self._changed:
+            self.received.append(message)
+            (self.tally.invalid if violations else self.tally.valid)[str(message.get("event_type"))] += 1
+            if violations and self.invalid_out is not None:
+                record = {"notification": message, "violations": [v._asdict() for v in violations]}
+                self.invalid_out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                self.invalid_out.flush()
+            self._changed.notify_all()
+        if self.on_message is not None:
+            self.on_message(message, not violations)
+
+    def start(self) -> None:
+        self._listener.start()
+
+    def wait_for(self, count: int | None = None, timeout: float | None = None) -> bool:
+        """Block until ``count`` notifications have arrived (True) or ``timeout`` seconds pass (False)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._changed:
+            while count is None or self.tally.total < count:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._changed.wait(timeout=0.5 if left is None else min(left, 0.5))
+        return True
+
+    def stop(self) -> None:
+        self._listener.stop()
+        self._listener.wait()
+        if self.config.transport_url:
+            self.transport.cleanup()

@@ -225,11 +225,31 @@ def _cmd_emit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _embedded_broker_available() -> bool:
+    try:
+        import oslo_messaging  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from notify_schemas.demo import run_demo
 
     logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s", stream=sys.stderr)
-    notifier = _notifier(args, default_drivers=["log", "memory"])
+    listener = None
+    if args.transport_url or (not args.driver and not args.config_file and _embedded_broker_available()):
+        # messagingv2 to a broker (the embedded fake:// one by default), and a listener that validates what arrives.
+        from notify_schemas.config import NotifierConfig
+        from notify_schemas.listener import Listener
+        from notify_schemas.notifier import Notifier
+
+        config = NotifierConfig(drivers=("log", "messagingv2"), transport_url=args.transport_url)
+        listener = Listener(config, profile=args.profile)
+        listener.start()
+        notifier = Notifier(args.publisher_id, config=config, profile=args.profile, validation=args.validation)
+    else:
+        notifier = _notifier(args, default_drivers=["log", "memory"])
     rows = run_demo(notifier)
     width = max(len(r[1]) for r in rows)
     print(f"{'#':>2}  {'event_type':{width}}  {'priority':8}  {'verdict':7}  payload")
@@ -238,7 +258,58 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     valid = sum(r[3] == "valid" for r in rows)
     names = ", ".join(type(d).__name__ for d in notifier.drivers)
     print(f"{len(rows)} notifications sent through {names}: {valid} valid in profile {notifier.profile!r}")
+    if listener is not None:
+        listener.wait_for(valid, timeout=30)
+        listener.stop()
+        where = args.transport_url or "the embedded broker (fake://)"
+        print(f"listener on {where}: {listener.tally.line()}")
+        if listener.tally.total != valid or listener.tally.invalid.total():
+            return 1
     return 0 if valid == len(rows) else 1
+
+
+def _cmd_listen(args: argparse.Namespace) -> int:
+    from notify_schemas.config import NotifierConfig
+    from notify_schemas.listener import Listener
+
+    config = NotifierConfig(
+        transport_url=args.transport_url, topics=tuple(args.topic or ["notifications"]), control_exchange=args.exchange
+    )
+    out = Path(args.invalid_out).open("a", encoding="utf-8") if args.invalid_out else None  # noqa: SIM115
+    listener = Listener(config, profile=args.profile, invalid_out=out)
+    live = sys.stderr.isatty()
+    last = [0.0]
+
+    def show(message: dict[str, Any], valid: bool) -> None:
+        if live and time.monotonic() - last[0] > 0.5:
+            last[0] = time.monotonic()
+            sys.stderr.write("\r\033[K" + listener.tally.line())
+            sys.stderr.flush()
+
+    listener.on_message = show
+    listener.start()
+    print(
+        f"listening on {args.transport_url} exchange {args.exchange!r}, topics {', '.join(config.topics)} "
+        f"(profile {args.profile}); Ctrl-C stops",
+        file=sys.stderr,
+    )
+    try:
+        reached = listener.wait_for(args.count, args.timeout)
+    except KeyboardInterrupt:
+        reached = args.count is None
+    finally:
+        listener.stop()
+        if out is not None:
+            out.close()
+        if live:
+            sys.stderr.write("\r\033[K")
+    print(listener.tally.line())
+    if args.count is not None and not reached:
+        print(
+            f"timed out after {args.timeout} s with {listener.tally.total} of {args.count} notifications",
+            file=sys.stderr,
+        )
+    return 1 if listener.tally.invalid.total() else 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -283,7 +354,17 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_emit)
 
     p = sub.add_parser("demo", parents=[send], help="send an image and a task lifecycle, each message validated")
+    p.add_argument("--transport-url", help="send with messagingv2 to this broker instead of the embedded one")
     p.set_defaults(run=_cmd_demo)
+
+    p = sub.add_parser("listen", parents=[profile], help="consume notifications from a broker and validate each")
+    p.add_argument("--transport-url", required=True, help="e.g. rabbit://guest:guest@localhost:5672/")
+    p.add_argument("--topic", action="append", help="notification topic (repeatable; default: notifications)")
+    p.add_argument("--exchange", default="glance", help="the control exchange (default: glance, Glance's)")
+    p.add_argument("--count", type=int, help="stop after this many notifications")
+    p.add_argument("--timeout", type=float, help="stop after this many seconds")
+    p.add_argument("--invalid-out", metavar="FILE", help="append each invalid notification, whole, as JSON Lines")
+    p.set_defaults(run=_cmd_listen)
     return parser
 
 

@@ -1,8 +1,8 @@
 """Notifier configuration, from arguments or from an oslo-style configuration file such as Glance's glance-api.conf.
 
 The options read are the ones Glance and oslo.messaging define: ``[DEFAULT] default_publisher_id``,
-``disabled_notifications`` and ``control_exchange``, and ``[oslo_messaging_notifications] driver`` (repeatable), ``transport_url``,
-``topics`` and ``retry``. Every other section and option of the file is left alone.
+``disabled_notifications`` and ``control_exchange``, and ``[oslo_messaging_notifications] driver`` (repeatable),
+``transport_url``, ``topics`` and ``retry``. Every other section and option of the file is left alone.
 """
 
 from __future__ import annotations

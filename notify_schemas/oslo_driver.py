@@ -54,12 +54,12 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
         options = conf.notify_schemas
         self.profile: str = options.profile
         self.validation: str = options.validation
-        self.inner = [
+        self.inner: list[Any] = [
             stevedore_driver.DriverManager(
                 "oslo.messaging.notify.drivers",
                 name,
                 invoke_on_load=True,
-                invoke_args=[conf],
+                invoke_args=(conf,),
                 invoke_kwds={"topics": topics, "transport": transport},
             ).driver
             for name in options.inner_driver

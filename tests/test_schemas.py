@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover
 # The draft-07 keywords the schemas may use: the subset that python-jsonschema, jsonschema-rs, ajv and
 # hypothesis-jsonschema read alike and that AsyncAPI's Schema Object (a draft-07 superset) accepts.
 ALLOWED_KEYWORDS = {
+    "patternProperties",
     "$schema",
     "$id",
     "$ref",
@@ -62,7 +63,7 @@ def subschemas(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]
     if isinstance(node, dict):
         yield where, node
         for key, value in node.items():
-            if key in {"properties", "definitions"}:
+            if key in {"properties", "definitions", "patternProperties"}:
                 for name, sub in value.items():
                     yield from subschemas(sub, f"{where}/{key}/{name}")
             elif key in {"allOf", "anyOf", "oneOf"}:

@@ -65,7 +65,6 @@ class MessagingDriver:
 
     def __init__(self, config: NotifierConfig | None = None) -> None:
         self.config = config or NotifierConfig()
-        oslo_messaging, _ = _oslo()
         self.conf, self.transport = transport(self.config)
         from oslo_messaging.notify import messaging as oslo_drivers
 

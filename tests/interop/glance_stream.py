@@ -65,11 +65,20 @@ class _Executor:
     def begin_processing(self, task_id: str) -> None: ...
 
 
-def _configure() -> None:
+def configure(driver: str = "test", transport_url: str | None = None, **notify_schemas: str) -> None:
+    """Glance's own configuration, as its glance-api.conf would set it: the notification driver, the broker, and
+    (for the drop-in driver) the ``[notify_schemas]`` options."""
     cfg.CONF([], project="glance", default_config_files=[])
     notifier.set_defaults()
     oslo_messaging.get_notification_transport(cfg.CONF)  # registers oslo's options before they are overridden
-    cfg.CONF.set_override("driver", ["test"], group="oslo_messaging_notifications")
+    cfg.CONF.set_override("driver", [driver], group="oslo_messaging_notifications")
+    cfg.CONF.set_override("transport_url", transport_url, group="oslo_messaging_notifications")
+    if notify_schemas:
+        from notify_schemas.oslo_driver import OPTIONS
+
+        cfg.CONF.register_opts(OPTIONS, group="notify_schemas")
+        for name, value in notify_schemas.items():
+            cfg.CONF.set_override(name, value, group="notify_schemas")
 
 
 def _image(ctx: _Context, n: notifier.Notifier, **changes: Any) -> Any:
@@ -89,9 +98,14 @@ def _image(ctx: _Context, n: notifier.Notifier, **changes: Any) -> Any:
     return notifier.ImageProxy(image, ctx, n)
 
 
-def emit_everything() -> list[dict[str, Any]]:
-    """Every notification the real glance.notifier sends for one pass over all its events, as a consumer sees them."""
-    _configure()
+def emit_everything(*, configured: bool = False) -> list[dict[str, Any]]:
+    """Every notification the real glance.notifier sends for one pass over all its events, as a consumer sees them.
+
+    Unless ``configured``, Glance sends through oslo's ``test`` driver and the messages are returned; otherwise it
+    sends through whatever `configure` set, and what the test driver kept (nothing) is returned.
+    """
+    if not configured:
+        configure()
     _impl_test.reset()
     n = notifier.Notifier()
     ctx = _Context()

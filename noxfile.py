@@ -13,7 +13,7 @@ ROOT = Path(__file__).parent
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "typing", "tests", "schemas", "glance", "oslo"]
+nox.options.sessions = ["lint", "typing", "tests", "schemas", "glance", "oslo", "broker"]
 
 GLANCE = "glance==33.0.0"
 
@@ -69,7 +69,7 @@ def glance(session: nox.Session) -> None:
     session.run(
         "pytest",
         "-m",
-        "glance",
+        "glance and not rabbitmq",
         "tests/interop",
         "-p",
         "no:cacheprovider",
@@ -84,6 +84,23 @@ def oslo(session: nox.Session) -> None:
     """Compare the envelope and the log driver with the real oslo.messaging."""
     session.install(".[test,oslo]")
     session.run("pytest", "-m", "oslo", "tests/interop", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
+def broker(session: nox.Session) -> None:
+    """Start a RabbitMQ of the tests' own; run the messaging drivers, the listener and real Glance through it."""
+    session.install(".[test,oslo]", GLANCE)
+    session.run(
+        "pytest",
+        "-m",
+        "rabbitmq",
+        "tests/interop",
+        "-p",
+        "no:cacheprovider",
+        "-W",
+        "ignore::DeprecationWarning",
+        *session.posargs,
+    )
 
 
 @nox.session(default=False)

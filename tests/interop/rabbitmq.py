@@ -62,8 +62,9 @@ class RabbitMQ:
 
     def start(self, timeout: float = 90) -> None:
         log = (self.base / "server.log").open("ab")
-        self.process = subprocess.Popen([str(SERVER)], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            [str(SERVER)], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -1,0 +1,134 @@
+"""The messaging drivers and the listener on a real RabbitMQ that the tests start (``nox -s broker``)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Any
+
+import kombu
+import pytest
+from rabbitmq import RabbitMQ
+
+from notify_schemas import PROFILES, Notifier, variants
+from notify_schemas.config import NotifierConfig
+from notify_schemas.listener import Listener
+from notify_schemas.samples import samples
+from notify_schemas.validation import is_valid
+from notify_schemas.wire import unwrap
+
+pytestmark = pytest.mark.rabbitmq
+
+PER_DRIVER = 5_000  # 10,000 in all, over every variant of both profiles
+
+
+def _mix(profile: str, count: int, seed: int) -> list[dict[str, Any]]:
+    """``count`` valid messages cycling over every variant of ``profile``."""
+    known = variants(profile)
+    per_variant = math.ceil(count / len(known))
+    pools = [list(samples(v.event_type, v.priority, profile=profile, n=per_variant, seed=seed)) for v in known]
+    return [pools[i % len(known)][i // len(known)] for i in range(count)]
+
+
+@pytest.mark.parametrize("driver", ["messaging", "messagingv2"])
+def test_every_variant_arrives_valid_and_unchanged(broker: RabbitMQ, driver: str) -> None:
+    sent: dict[str, dict[str, Any]] = {}
+    listeners = []
+    for profile in PROFILES:
+        config = NotifierConfig(drivers=(driver,), transport_url=broker.url, topics=(f"{driver}-{profile}",))
+        listener = Listener(config, profile=profile)
+        listener.start()
+        listeners.append(listener)
+        notifier = Notifier(config=config, profile=profile)
+        for message in _mix(profile, PER_DRIVER // len(PROFILES), seed=len(driver)):
+            notifier.send(message)
+            sent[message["message_id"]] = message
+        for d in notifier.drivers:
+            d.close()  # type: ignore[attr-defined]
+    try:
+        for listener in listeners:
+            assert listener.wait_for(PER_DRIVER // len(PROFILES), timeout=180), listener.tally.line()
+        time.sleep(0.5)  # nothing more may come
+    finally:
+        for listener in listeners:
+            listener.stop()
+    received = {m["message_id"]: m for listener in listeners for m in listener.received}
+    assert len(sent) == PER_DRIVER
+    assert sum(listener.tally.total for listener in listeners) == PER_DRIVER  # no duplicate
+    assert received == sent
+    assert all(not listener.tally.invalid for listener in listeners)
+    covered = {(m["event_type"], m["priority"]) for m in received.values()}
+    assert covered == {(v.event_type, v.priority) for p in PROFILES for v in variants(p)}
+
+
+@pytest.mark.parametrize("driver", ["messaging", "messagingv2"])
+def test_wire_bodies_match_their_wire_schemas(broker: RabbitMQ, driver: str) -> None:
+    topic = f"tap-{driver}"
+    amqp = broker.url.replace("rabbit://", "amqp://")
+    exchange = kombu.Exchange("glance", type="topic", durable=False)
+    queue = kombu.Queue(f"{topic}-raw", exchange=exchange, routing_key=f"{topic}.*", durable=False, auto_delete=False)
+    messages = _mix("seed", len(variants("seed")), seed=3)
+    with kombu.Connection(amqp) as connection:
+        queue(connection).declare()
+        notifier = Notifier(config=NotifierConfig(drivers=(driver,), transport_url=broker.url, topics=(topic,)))
+        for message in messages:
+            notifier.send(message)
+        bodies = []
+        deadline = time.monotonic() + 30
+        while len(bodies) < len(messages) and time.monotonic() < deadline:
+            got = queue(connection).get(no_ack=True)
+            if got is None:
+                time.sleep(0.05)
+                continue
+            bodies.append((got.delivery_info["routing_key"], got.body))
+    assert len(bodies) == len(messages)
+    by_id = {m["message_id"]: m for m in messages}
+    for routing_key, body in bodies:
+        notification, violations = unwrap(body)
+        assert violations == []
+        assert notification is not None
+        assert notification == by_id[notification["message_id"]]
+        assert routing_key == f"{topic}.{notification['priority'].lower()}"
+        assert ('"oslo.version": "2.0"' in body.decode() if isinstance(body, bytes) else "oslo.version" in body) == (
+            driver == "messagingv2"
+        )
+        assert is_valid(notification)
+
+
+def test_a_broker_outage_loses_nothing_silently(broker: RabbitMQ, caplog: pytest.LogCaptureFixture) -> None:
+    config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("outage",), retry=0)
+    listener = Listener(config, profile="seed")
+    listener.start()
+    notifier = Notifier(config=config)
+    messages = list(samples("image.update", "INFO", n=300, seed=11))
+    everything = {m["message_id"] for m in messages}
+    try:
+        with caplog.at_level(logging.ERROR):
+            for message in messages[:100]:
+                notifier.send(message)
+            assert listener.wait_for(100, timeout=60)
+            broker.stop()
+            for message in messages[100:200]:
+                notifier.send(message)  # the broker is down: this must neither raise nor block for ever
+            broker.start()
+            for message in messages[200:]:
+                notifier.send(message)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                received = {m["message_id"] for m in listener.received}
+                reported = {i for i in everything - received if i in caplog.text}
+                if received | reported == everything:
+                    break
+                time.sleep(0.5)
+    finally:
+        listener.stop()
+    received = {m["message_id"] for m in listener.received}
+    reported = {i for i in everything if i in caplog.text}
+    lost = everything - received - reported
+    assert not lost, f"{len(lost)} notifications neither received nor reported"
+    assert len(received) >= 200  # before the outage and after it, delivery works
+    for i in reported - received:
+        record = next(r for r in caplog.records if i in r.getMessage())
+        assert "Could not send notification" in record.getMessage()
+        assert '"payload"' in record.getMessage() or "'payload'" in record.getMessage()  # logged with its content

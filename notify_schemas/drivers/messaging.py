@@ -72,7 +72,8 @@ class MessagingDriver:
         self._driver = driver_class(self.conf, topics=list(self.config.topics), transport=self.transport)
 
     def notify(self, message: dict[str, Any], priority: str) -> None:
-        self._driver.notify({}, message, priority, self.config.retry)
+        # oslo adds its _unique_id to the dict it is given; the other drivers must not see it.
+        self._driver.notify({}, dict(message), priority, self.config.retry)
 
     def close(self) -> None:
         """Release the transport's connections (the embedded broker stays for the rest of the process)."""

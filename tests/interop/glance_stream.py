@@ -78,7 +78,8 @@ def configure(driver: str = "test", transport_url: str | None = None, **notify_s
 
         cfg.CONF.register_opts(OPTIONS, group="notify_schemas")
         for name, value in notify_schemas.items():
-            cfg.CONF.set_override(name, value, group="notify_schemas")
+            multi = name == "inner_driver"  # a repeatable option: one value per line in a config file
+            cfg.CONF.set_override(name, [value] if multi else value, group="notify_schemas")
 
 
 def _image(ctx: _Context, n: notifier.Notifier, **changes: Any) -> Any:

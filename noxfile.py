@@ -108,6 +108,7 @@ def bench(session: nox.Session) -> None:
     """Measure validation, error reports, Notifier.info and the log driver against the alternatives, as ratios."""
     session.install(".[bench]", "jsonschema")
     session.run("python", "benchmarks/bench.py", *session.posargs)
+    session.run("python", "-W", "ignore::DeprecationWarning", "benchmarks/bench_broker.py")  # needs rabbitmq-server
 
 
 @nox.session

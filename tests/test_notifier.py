@@ -130,7 +130,7 @@ def test_eight_threads_lose_nothing_and_never_reuse_an_id() -> None:
 def test_unknown_profile_and_driver_fail_at_construction() -> None:
     with pytest.raises(UnknownVariantError, match="known profiles"):
         Notifier(profile="nova")
-    with pytest.raises(DriverNotFoundError, match="installed: log, memory, noop"):
+    with pytest.raises(DriverNotFoundError, match="installed: log, memory, messaging, messagingv2, noop"):
         Notifier(drivers=["rabbit"])
 
 

@@ -309,7 +309,8 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             f"timed out after {args.timeout} s with {listener.tally.total} of {args.count} notifications",
             file=sys.stderr,
         )
-    return 1 if listener.tally.invalid.total() else 0
+    # 1 when anything was invalid, or when fewer notifications came than --count asked for.
+    return 1 if listener.tally.invalid.total() or (args.count is not None and not reached) else 0
 
 
 def _parser() -> argparse.ArgumentParser:

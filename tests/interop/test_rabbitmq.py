@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import kombu
@@ -132,3 +136,58 @@ def test_a_broker_outage_loses_nothing_silently(broker: RabbitMQ, caplog: pytest
         record = next(r for r in caplog.records if i in r.getMessage())
         assert "Could not send notification" in record.getMessage()
         assert '"payload"' in record.getMessage() or "'payload'" in record.getMessage()  # logged with its content
+
+
+def test_listen_command_counts_reports_and_keeps_the_invalid_ones(broker: RabbitMQ, tmp_path: Path) -> None:
+    invalid_out = tmp_path / "invalid.jsonl"
+    command = [
+        str(Path(sys.executable).parent / "notify-schemas"),
+        "listen",
+        "--transport-url",
+        broker.url,
+        "--topic",
+        "cli",
+        "--count",
+        "6",
+        "--timeout",
+        "60",
+        "--invalid-out",
+        str(invalid_out),
+    ]
+    listening = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("cli",))
+        good = list(samples("task.success", "INFO", n=5, seed=2))
+        bad = dict(good[0], message_id="not-a-uuid")
+        time.sleep(3)  # the listener declares its queues
+        for message in good:
+            Notifier(config=config).send(message)
+        Notifier(config=config, validation="off").send(bad)
+        out, err = listening.communicate(timeout=90)
+    finally:
+        listening.kill()
+    assert listening.returncode == 1, err
+    assert "6 received: 5 valid, 1 invalid (task.success 5/1 valid/invalid)" in out
+    assert "Traceback" not in err
+    (record,) = [json.loads(line) for line in invalid_out.read_text().splitlines()]
+    assert record["notification"] == bad
+    assert {v["pointer"] for v in record["violations"]} == {"/message_id"}
+
+
+def test_listen_command_stops_at_its_timeout(broker: RabbitMQ) -> None:
+    command = [
+        str(Path(sys.executable).parent / "notify-schemas"),
+        "listen",
+        "--transport-url",
+        broker.url,
+        "--topic",
+        "quiet",
+        "--count",
+        "1",
+        "--timeout",
+        "3",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1  # fewer than --count arrived
+    assert "0 received: 0 valid, 0 invalid" in result.stdout
+    assert "timed out after 3.0 s with 0 of 1 notifications" in result.stderr

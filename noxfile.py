@@ -62,45 +62,31 @@ def _differences(left: Path, right: Path) -> list[str]:
     return found
 
 
+def _interop(session: nox.Session, marker: str) -> None:
+    """The tests under tests/interop that carry ``marker``; Eventlet's deprecation notice from oslo is silenced."""
+    session.run("pytest", "-m", marker, "tests/interop", "-p", "no:cacheprovider",
+                "-W", "ignore::DeprecationWarning", *session.posargs)  # fmt: skip
+
+
 @nox.session
 def glance(session: nox.Session) -> None:
     """Drive the real glance.notifier (Glance from PyPI) and check its stream against both profiles."""
     session.install(".[test]", GLANCE)
-    session.run(
-        "pytest",
-        "-m",
-        "glance and not rabbitmq",
-        "tests/interop",
-        "-p",
-        "no:cacheprovider",
-        "-W",
-        "ignore::DeprecationWarning",
-        *session.posargs,
-    )
+    _interop(session, "glance and not rabbitmq")
 
 
 @nox.session
 def oslo(session: nox.Session) -> None:
     """Compare the envelope and the log driver with the real oslo.messaging."""
     session.install(".[test,oslo]")
-    session.run("pytest", "-m", "oslo", "tests/interop", "-p", "no:cacheprovider", *session.posargs)
+    _interop(session, "oslo")
 
 
 @nox.session
 def broker(session: nox.Session) -> None:
     """Start a RabbitMQ of the tests' own; run the messaging drivers, the listener and real Glance through it."""
     session.install(".[test,oslo]", GLANCE)
-    session.run(
-        "pytest",
-        "-m",
-        "rabbitmq",
-        "tests/interop",
-        "-p",
-        "no:cacheprovider",
-        "-W",
-        "ignore::DeprecationWarning",
-        *session.posargs,
-    )
+    _interop(session, "rabbitmq")
 
 
 @nox.session(default=False)

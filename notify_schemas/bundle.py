@@ -17,7 +17,7 @@ import referencing
 
 from notify_schemas.registry import BASE_URI, PROFILES, Variant, load_registry
 
-__all__ = ["bundle", "write_bundles"]
+__all__ = ["ALL_IN_ONE", "bundle", "bundle_all", "write_bundles"]
 
 _RESOURCE_KEYS = ("$schema", "$id")
 
@@ -65,6 +65,41 @@ def _dump(schema: Any) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
+ALL_IN_ONE = "bundled/notify-schemas.json"
+
+
+def bundle_all(registry: referencing.Registry[Any], schema_dir: Path) -> dict[str, Any]:
+    """Every variant of every profile and both wire formats in one document, for tools that take a single file.
+
+    Each is under ``definitions`` as ``<profile>.<event_type>.<PRIORITY>`` or ``wire.<format>``, beside the shared
+    definitions they use, all referenced as ``#/definitions/<name>``.
+    """
+    definitions: dict[str, Any] = {}
+    sources = [(f"{profile}.{f.name.removesuffix('.json')}", f"{profile}/{f.name}")
+               for profile in PROFILES for f in sorted((schema_dir / profile).glob("*.json"))]  # fmt: skip
+    sources += [
+        (f"wire.{f.name.removesuffix('.json')}", f"wire/{f.name}") for f in sorted((schema_dir / "wire").glob("*.json"))
+    ]
+    for name, path in sources:
+        single = bundle(registry, BASE_URI + path, new_id=BASE_URI + path)
+        for key, value in single.pop("definitions").items():
+            if definitions.setdefault(key, value) != value:
+                raise ValueError(f"two different definitions are both named {key!r}")
+        definitions[name] = {k: v for k, v in single.items() if k not in _RESOURCE_KEYS}
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": BASE_URI + ALL_IN_ONE,
+        "title": "notify-schemas: every schema in one file",
+        "description": (
+            "Every variant of the seed and glance profiles, as definitions named <profile>.<event_type>.<PRIORITY> "
+            "(for example seed.image.create.INFO), the oslo.messaging wire formats as wire.messaging and "
+            "wire.messagingv2, and the shared definitions they refer to. Validate a notification against "
+            "#/definitions/<profile>.<event_type>.<PRIORITY>."
+        ),
+        "definitions": dict(sorted(definitions.items())),
+    }
+
+
 def write_bundles(schema_dir: Path) -> list[Path]:
     """Write ``bundled/<profile>/<variant>.json`` for every variant under ``schema_dir``; return the changed files."""
     registry = load_registry(schema_dir)
@@ -79,6 +114,11 @@ def write_bundles(schema_dir: Path) -> list[Path]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
                 changed.append(target)
+    target = schema_dir / ALL_IN_ONE
+    text = _dump(bundle_all(registry, schema_dir))
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+        changed.append(target)
     return changed
 
 

@@ -36,7 +36,7 @@ PROFILES = ("seed", "glance")
 PRIORITIES = ("INFO", "WARN", "ERROR")
 
 # Folders under the schema root that hold resources of the registry; the corpus is test data, not schemas.
-_SCHEMA_FOLDERS = ("", "definitions", "seed", "glance", "wire", "bundled/seed", "bundled/glance")
+_SCHEMA_FOLDERS = ("", "definitions", "seed", "glance", "wire", "bundled", "bundled/seed", "bundled/glance")
 
 
 @dataclass(frozen=True, order=True)

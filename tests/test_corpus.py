@@ -94,3 +94,17 @@ def test_source_schema_with_registry_agrees_with_the_bundled_file(v: notify_sche
     validator = reference_validator(v)
     for t in _group(v)["tests"]:
         assert validator.is_valid(t["data"]) is t["valid"], t["description"]
+
+
+ALL_IN_ONE = SCHEMA_FILES["bundled/notify-schemas.json"]
+
+
+@pytest.mark.parametrize("v", ALL_VARIANTS, ids=lambda v: f"{v.profile}:{v.name}")
+def test_the_all_in_one_bundle_judges_the_corpus_as_the_variant_files_do(v: notify_schemas.Variant) -> None:
+    name = f"{v.profile}.{v.event_type}.{v.priority}"
+    assert ALL_IN_ONE["definitions"][name]["properties"]["event_type"] == {"const": v.event_type}
+    root = {"$ref": f"#/definitions/{name}", "definitions": ALL_IN_ONE["definitions"]}
+    python, rust = jsonschema.Draft7Validator(root), jsonschema_rs.validator_for(root)
+    for t in _group(v)["tests"]:
+        assert python.is_valid(t["data"]) is t["valid"], t["description"]
+        assert rust.is_valid(t["data"]) is t["valid"], t["description"]

@@ -1,0 +1,149 @@
+"""The reference pages under docs/reference: up to date with the schemas, complete, with examples that validate."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import notify_schemas
+from notify_schemas import docs
+
+REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference"
+ALL_VARIANTS = [v for profile in notify_schemas.PROFILES for v in notify_schemas.variants(profile)]
+
+
+@functools.cache
+def committed(name: str) -> str:
+    """A committed page, or a failure that says how to make it."""
+    path = REFERENCE / name
+    if not path.exists():
+        pytest.fail(f"docs/reference/{name} is missing; run: {docs.COMMAND}", pytrace=False)
+    return path.read_text(encoding="utf-8")
+
+
+@functools.cache
+def rendered() -> dict[str, str]:
+    return docs.render_pages()
+
+
+def sections(text: str, level: str) -> dict[str, str]:
+    """The page's sections at one heading level (``"##"``, ``"###"``, ``"####"``), by heading."""
+    parts = re.split(rf"^{level} (.+)$", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def variant_sections(profile: str) -> dict[str, str]:
+    return sections(committed(f"{profile}.md"), "####")
+
+
+@pytest.mark.parametrize("name", docs.PAGES)
+def test_committed_page_matches_the_schemas(name: str) -> None:
+    fresh, current = rendered()[name], committed(name)
+    if fresh != current:
+        old, new = current.splitlines(), fresh.splitlines()
+        line = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+        pytest.fail(
+            f"docs/reference/{name} disagrees with the schemas from line {line + 1} "
+            f"(committed: {old[line] if line < len(old) else '<end>'!r}, "
+            f"generated: {new[line] if line < len(new) else '<end>'!r}); regenerate with: {docs.COMMAND}",
+            pytrace=False,
+        )
+
+
+def test_rendering_is_deterministic() -> None:
+    assert docs.render_pages() == rendered()
+
+
+@pytest.mark.parametrize("profile", notify_schemas.PROFILES)
+def test_every_variant_of_the_profile_has_one_section_and_nothing_else_has(profile: str) -> None:
+    headings = re.findall(r"^#### (.+)$", committed(f"{profile}.md"), flags=re.MULTILINE)
+    expected = [f"{v.event_type} {v.priority}" for v in notify_schemas.variants(profile)]
+    assert sorted(headings) == sorted(expected)
+
+
+@pytest.mark.parametrize("v", ALL_VARIANTS, ids=lambda v: f"{v.profile}:{v.name}")
+def test_section_has_a_payload_table_and_an_example_that_validates(v: notify_schemas.Variant) -> None:
+    body = variant_sections(v.profile)[f"{v.event_type} {v.priority}"]
+    assert "| field | type | nullable | description |" in body
+    examples = re.findall(r"^```json\n(.*?)^```$", body, flags=re.MULTILINE | re.DOTALL)
+    assert len(examples) == 1
+    message = json.loads(examples[0])
+    assert (message["event_type"], message["priority"]) == (v.event_type, v.priority)
+    notify_schemas.validate(message, profile=v.profile)
+
+
+@pytest.mark.parametrize("profile", notify_schemas.PROFILES)
+def test_every_example_in_the_page_validates(profile: str) -> None:
+    examples = re.findall(r"^```json\n(.*?)^```$", committed(f"{profile}.md"), flags=re.MULTILINE | re.DOTALL)
+    assert len(examples) == len(notify_schemas.variants(profile))
+    for text in examples:
+        notify_schemas.validate(json.loads(text), profile=profile)
+
+
+def test_profile_pages_list_the_specification_drivers() -> None:
+    for profile in notify_schemas.PROFILES:
+        drivers = sections(committed(f"{profile}.md"), "##")["Drivers"]
+        assert "- `log`: This driver uses the standard Python logging infrastructure" in drivers
+        assert "- `messaging`: This strategy sends notifications to a message queue" in drivers
+        assert "- `noop` (default): This strategy produces no notifications." in drivers
+    assert "`messagingv2`" in sections(committed("glance.md"), "##")["Drivers"]
+    assert "messagingv2" not in sections(committed("seed.md"), "##")["Drivers"]
+
+
+def test_envelope_table_names_each_field_with_its_type() -> None:
+    envelope = sections(committed("seed.md"), "##")["Envelope"]
+    assert "| `message_id` | string (UUID) | no | UUID identifying the message. |" in envelope
+    assert "| `priority` | enum: INFO, WARN, ERROR | no |" in envelope
+    for key in ("publisher_id", "event_type", "timestamp", "payload"):
+        assert f"| `{key}` |" in envelope
+
+
+def test_payload_tables_name_types_and_forbidden_keys() -> None:
+    seed, glance = variant_sections("seed"), variant_sections("glance")
+    create = seed["image.create INFO"]
+    assert "| `id` | string (UUID) | no |" in create
+    assert "| `size` | integer ≥ 0 | yes |" in create
+    assert "| `visibility` | enum: public, private, shared, community | no |" in create
+    assert "| `tags` | array of string" in create
+    assert "Never sent: `locations`, `location`, `direct_url`" in create
+    assert "| *(the payload itself)* | string (UUID) | no |" in seed["image.delete INFO"]
+    assert "| *(the payload itself)* | text | no |" in seed["image.create ERROR"]
+    assert "| `status` | string, always `active` | no |" in seed["image.activate INFO"]
+    assert "| `result` | null | always |" in seed["task.run INFO"]
+    assert "Never sent: `task_input`" in seed["task.run INFO"]
+    assert "| `backend` (optional) |" in glance["image.prepare INFO"]
+    assert "destination_ip" not in glance["image.send INFO"]
+
+
+def test_differences_page_lists_variants_only_in_one_profile() -> None:
+    page = sections(committed("differences.md"), "##")
+    seed = {(v.event_type, v.priority) for v in notify_schemas.variants("seed")}
+    glance = {(v.event_type, v.priority) for v in notify_schemas.variants("glance")}
+    for title, only in (("seed", seed - glance), ("glance", glance - seed)):
+        lines = re.findall(r"^- `(.+?)` (.+)$", page[f"Variants only in the {title} profile"], flags=re.MULTILINE)
+        listed = {(event_type, priority) for event_type, priorities in lines for priority in priorities.split(", ")}
+        assert listed == only
+    assert "- `image.member.create` INFO" in page["Variants only in the glance profile"]
+
+
+def test_differences_page_compares_payload_keys() -> None:
+    both = sections(committed("differences.md"), "###")
+    assert re.search(r"^\| `destination_ip` \| .+ \| — \| seed only \|$", both["image.send INFO"], re.M)
+    assert re.search(r"^\| `owner_id` \| .+ \| .+ or null \| nullability \|$", both["image.send INFO"], re.M)
+    assert re.search(r"^\| `os_glance_failed_import` \| — \| .+ \| glance only \|$", both["image.upload INFO"], re.M)
+    assert re.search(r"^\| `result` \| object \| null \| type, nullability \|$", both["task.success INFO"], re.M)
+    assert "The payload differs whole: seed string (UUID); glance object" in both["image.delete INFO"]
+    assert "Same payload keys and types." in both["image.create INFO"]
+    assert "DECISIONS.md" in both["image.send INFO"]
+
+
+def test_main_writes_the_pages(tmp_path: Path) -> None:
+    assert docs.main([str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(docs.PAGES)
+    assert (tmp_path / "seed.md").read_text(encoding="utf-8") == rendered()["seed.md"]
+    assert docs.write_pages(tmp_path) == []  # nothing changed, nothing rewritten
+    assert docs.main([]) == 2

@@ -38,11 +38,15 @@ def schemas(session: nox.Session) -> None:
         shutil.copytree(ROOT / "schemas", copy)
         session.run("python", "-m", "notify_schemas.bundle", str(copy), silent=True)
         session.run("python", "tools/make_corpus.py", str(copy), silent=True)
-        stale = _differences(ROOT / "schemas", copy)
+        session.run("python", "-m", "notify_schemas.asyncapi", str(copy / "asyncapi"), silent=True)
+        session.run("python", "-m", "notify_schemas.docs", str(Path(tmp) / "docs"), silent=True)
+        stale_docs = _differences(ROOT / "docs" / "reference", Path(tmp) / "docs")
+        stale = _differences(ROOT / "schemas", copy) + stale_docs
         if stale:
             session.error(
                 f"generated files are stale: {', '.join(stale)}; "
-                "run: python -m notify_schemas.bundle schemas && python tools/make_corpus.py"
+                "run: python -m notify_schemas.bundle schemas && python tools/make_corpus.py && "
+                "python -m notify_schemas.asyncapi schemas/asyncapi && python -m notify_schemas.docs docs/reference"
             )
     session.run("python", "tools/run_corpus.py")
     session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", "tests/js", external=True)
@@ -52,6 +56,8 @@ def schemas(session: nox.Session) -> None:
         *sorted(str(p) for p in (ROOT / "schemas/corpus").glob("*.json")),
         external=True,
     )
+    documents = sorted(str(p) for p in (ROOT / "schemas/asyncapi").glob("*.json"))
+    session.run("node", "tests/js/parse_asyncapi.mjs", *documents, external=True)
     # 2,500 generated messages, valid and broken, judged alike by python-jsonschema, jsonschema-rs and ajv.
     _interop(session, "node")
 

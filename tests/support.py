@@ -26,7 +26,7 @@ def walk(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversab
 SCHEMA_FILES = {
     path: json.loads(file.read_text(encoding="utf-8"))
     for path, file in walk(schema_root())
-    if not path.startswith("corpus/")
+    if not path.startswith(("corpus/", "asyncapi/"))  # test data, and AsyncAPI documents (not JSON Schemas)
 }
 CORPUS = {
     profile: json.loads((schema_root() / "corpus" / f"{profile}.json").read_text(encoding="utf-8"))

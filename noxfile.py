@@ -38,8 +38,9 @@ def schemas(session: nox.Session) -> None:
         shutil.copytree(ROOT / "schemas", copy)
         session.run("python", "-m", "notify_schemas.bundle", str(copy), silent=True)
         session.run("python", "tools/make_corpus.py", str(copy), silent=True)
-        session.run("python", "-m", "notify_schemas.asyncapi", str(copy / "asyncapi"), silent=True)
-        session.run("python", "-m", "notify_schemas.docs", str(Path(tmp) / "docs"), silent=True)
+        # -P: import the installed package (which reads its own schemas), not the source tree in the working folder.
+        session.run("python", "-P", "-m", "notify_schemas.asyncapi", str(copy / "asyncapi"), silent=True)
+        session.run("python", "-P", "-m", "notify_schemas.docs", str(Path(tmp) / "docs"), silent=True)
         stale_docs = _differences(ROOT / "docs" / "reference", Path(tmp) / "docs")
         stale = _differences(ROOT / "schemas", copy) + stale_docs
         if stale:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,7 +14,7 @@ ROOT = Path(__file__).parent
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "typing", "tests", "schemas", "glance", "oslo", "broker"]
+nox.options.sessions = ["lint", "typing", "tests", "schemas", "compat", "glance", "oslo", "broker"]
 
 GLANCE = "glance==33.0.0"
 
@@ -61,6 +62,18 @@ def schemas(session: nox.Session) -> None:
     session.run("node", "tests/js/parse_asyncapi.mjs", *documents, external=True)
     # 2,500 generated messages, valid and broken, judged alike by python-jsonschema, jsonschema-rs and ajv.
     session.run("pytest", "-m", "node", "tests/interop/test_differential.py", "-p", "no:cacheprovider")
+
+
+@nox.session
+def compat(session: nox.Session) -> None:
+    """Check schemas/ against the last released contract: a break needs a new major version in the $ids."""
+    session.install(".[compat]")
+    baseline = ROOT / "tests" / "released" / "v1"
+    output = session.run("notify-schemas", "compat", str(baseline), "schemas", success_codes=[0, 1], silent=True)
+    print(output)
+    major = json.loads((ROOT / "schemas" / "envelope.json").read_text())["$id"].split("/schemas/")[1].split("/")[0]
+    if "NEW is not backward compatible" in str(output) and major == baseline.name:
+        session.error(f"schemas/ breaks the released {baseline.name} contract; a breaking change needs a new major $id")
 
 
 def _differences(left: Path, right: Path) -> list[str]:

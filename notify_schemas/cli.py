@@ -358,6 +358,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--transport-url", help="send with messagingv2 to this broker instead of the embedded one")
     p.set_defaults(run=_cmd_demo)
 
+    sub.add_parser("compat", help="compare two schema folders: backward/forward compatible or breaking, with witnesses",
+                   add_help=False)  # fmt: skip
     p = sub.add_parser("listen", parents=[profile], help="consume notifications from a broker and validate each")
     p.add_argument("--transport-url", required=True, help="e.g. rabbit://guest:guest@localhost:5672/")
     p.add_argument("--topic", action="append", help="notification topic (repeatable; default: notifications)")
@@ -371,6 +373,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["compat"]:
+        # The evolution guard parses its own options (notify_schemas.compat).
+        from notify_schemas import compat
+
+        return compat.main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     try:

@@ -1,0 +1,309 @@
+"""The evolution guard: known breaking edits are found with a witness, known safe edits pass, the command's exit codes.
+
+Each test copies the repository's schemas into a temporary directory, edits the copy's JSON, regenerates its bundles,
+and compares it with an unedited copy. Every witness is checked here again with jsonschema-rs on the bundled files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import pytest
+
+from notify_schemas import compat
+from notify_schemas.bundle import write_bundles
+from notify_schemas.compat import VariantReport, compare, main
+
+SCHEMAS = Path(__file__).parent.parent / "schemas"
+EXAMPLES = 3  # generation is the slow part (about 0.1 s a message): a few per search keep the file under a minute
+
+Edit = Callable[[Path], None]
+
+
+def edit_json(relative: str, change: Callable[[dict[str, Any]], None]) -> Edit:
+    def apply(root: Path) -> None:
+        path = root / relative
+        document = json.loads(path.read_text(encoding="utf-8"))
+        change(document)
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+    return apply
+
+
+def schema_copy(path: Path, *edits: Edit) -> Path:
+    shutil.copytree(SCHEMAS, path)
+    for edit in edits:
+        edit(path)
+    write_bundles(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def old(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return schema_copy(tmp_path_factory.mktemp("compat") / "old")
+
+
+def bundled(root: Path, report: VariantReport) -> dict[str, Any] | None:
+    path = root / "bundled" / report.profile / f"{report.event_type}.{report.priority}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def is_valid(schema: dict[str, Any] | None, message: Any) -> bool:
+    return schema is not None and jsonschema_rs.validator_for(schema).is_valid(message)
+
+
+def check_witnesses(old: Path, new: Path, report: VariantReport) -> None:
+    """Every break's witness is valid on the side it comes from and invalid on the other."""
+    assert report.breaks
+    for b in report.breaks:
+        wider, narrower = (old, new) if b.direction == "backward" else (new, old)
+        assert isinstance(b.witness, dict), b
+        assert is_valid(bundled(wider, report), b.witness), b.reason
+        assert not is_valid(bundled(narrower, report), b.witness), b.reason
+
+
+def names_using(root: Path, text: str) -> set[str]:
+    """The variants whose bundled file contains ``text``: those a change to a shared definition reaches."""
+    return {
+        " ".join([p.parent.name, *p.name.removesuffix(".json").rsplit(".", 1)])
+        for p in (root / "bundled").glob("*/*.json")
+        if text in p.read_text(encoding="utf-8")
+    }
+
+
+# --- breaking edits -----------------------------------------------------------------------------------------------
+
+
+def _remove_qcow2(doc: dict[str, Any]) -> None:
+    doc["definitions"]["disk_format"]["enum"].remove("qcow2")
+
+
+def _require_backend(doc: dict[str, Any]) -> None:
+    doc["definitions"]["image_with_import_and_backend"]["required"].append("backend")
+
+
+def _size_not_nullable(doc: dict[str, Any]) -> None:
+    doc["definitions"]["image"]["properties"]["size"] = {"$ref": "common.json#/definitions/non_negative_integer"}
+
+
+def _remove_variant(root: Path) -> None:
+    (root / "glance" / "task.run.INFO.json").unlink()
+
+
+BREAKING: dict[str, tuple[Edit, str, str, Callable[[Any], bool]]] = {
+    # name: (edit, text marking the variants it reaches, words of the reason, what the witness shows)
+    "removed enum value": (
+        edit_json("definitions/image.json", _remove_qcow2),
+        '"qcow2"',
+        'payload.disk_format: value "qcow2" no longer allowed',
+        lambda m: m["payload"]["disk_format"] == "qcow2",
+    ),
+    "new required key": (
+        edit_json("definitions/image.json", _require_backend),
+        '"image.image_with_import_and_backend"',
+        'payload: new required key "backend"',
+        lambda m: "backend" not in m["payload"],
+    ),
+    "narrower type": (
+        edit_json("definitions/image.json", _size_not_nullable),
+        '"#/definitions/image.image"',
+        "payload.size: type narrowed to integer: null no longer accepted",
+        lambda m: m["payload"]["size"] is None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BREAKING)
+def test_a_breaking_edit_is_found_with_a_witness(old: Path, tmp_path: Path, case: str) -> None:
+    edit, marker, reason, shows = BREAKING[case]
+    new = schema_copy(tmp_path / "new", edit)
+    reports = compare(old, new, examples=EXAMPLES)
+
+    broken = {r.name for r in reports if not r.backward}
+    assert broken == names_using(old, marker)
+    for report in reports:
+        if report.name in broken:
+            assert report.change == "changed"
+            # Each edit only narrows: NEW accepts nothing that OLD rejects.
+            assert report.status == "forward compatible"
+            check_witnesses(old, new, report)
+            found = [b for b in report.breaks if b.reason == reason]
+            assert found, [b.reason for b in report.breaks]
+            assert shows(found[0].witness)
+        else:
+            assert report.status == "compatible", report
+
+
+def test_a_removed_variant_is_breaking_with_a_valid_old_message(old: Path, tmp_path: Path) -> None:
+    new = schema_copy(tmp_path / "new", _remove_variant)
+    reports = compare(old, new, examples=EXAMPLES)
+    assert [r.name for r in reports if r.status != "compatible"] == ["glance task.run INFO"]
+    (report,) = (r for r in reports if r.name == "glance task.run INFO")
+    assert (report.change, report.status, report.backward) == ("removed", "breaking", False)
+    (gone,) = report.breaks
+    assert (gone.direction, gone.source) == ("backward", "variant")
+    assert gone.witness["event_type"] == "task.run"
+    assert is_valid(bundled(old, report), gone.witness)
+    # ... and the other way round, the same variant is an added one: backward compatible, not forward.
+    (added,) = (r for r in compare(new, old, examples=EXAMPLES) if r.name == "glance task.run INFO")
+    assert (added.change, added.status) == ("added", "backward compatible")
+    assert is_valid(bundled(old, added), added.breaks[0].witness)
+
+
+def test_a_typed_key_added_to_an_open_object_narrows_it(old: Path, tmp_path: Path) -> None:
+    """The seed's task result is any object: typing one of its keys rejects results OLD accepted."""
+
+    def typed_key(doc: dict[str, Any]) -> None:
+        doc["definitions"]["result"]["properties"] = {"image_id": {"type": "string"}}
+
+    new = schema_copy(tmp_path / "new", edit_json("definitions/task.json", typed_key))
+    reports = compare(old, new, examples=EXAMPLES)
+    (report,) = (r for r in reports if not r.backward)
+    assert report.name == "seed task.success INFO"
+    check_witnesses(old, new, report)
+    assert report.breaks[0].reason == "payload.result.image_id: type narrowed to string"
+    assert not isinstance(report.breaks[0].witness["payload"]["result"]["image_id"], str)
+
+
+def test_generation_alone_finds_a_witness(old: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the structural comparison switched off, the property-based search still finds a narrower type."""
+
+    def size_not_nullable(doc: dict[str, Any]) -> None:  # in one variant only: generation is slow
+        doc["properties"]["payload"]["allOf"].append({"type": "object", "properties": {"size": {"type": "integer"}}})
+
+    monkeypatch.setattr(compat._Walk, "walk", lambda *args, **kwargs: None)
+    new = schema_copy(tmp_path / "new", edit_json("seed/image.create.INFO.json", size_not_nullable))
+    reports = compare(old, new, examples=10)
+    (report,) = (r for r in reports if r.status != "compatible")
+    assert (report.name, report.status) == ("seed image.create INFO", "forward compatible")
+    check_witnesses(old, new, report)
+    (found,) = report.breaks
+    assert found.source == "property"
+    assert found.reason == 'payload.size: null is not of type "integer" (found by generation)'
+    # The generated witness is moved toward a corpus message: only the offending value stays as generated.
+    assert found.witness["payload"]["size"] is None
+    assert found.witness["publisher_id"] == "image.glance-api-1"
+
+
+# --- safe edits ---------------------------------------------------------------------------------------------------
+
+
+def _safe_edits(doc: dict[str, Any]) -> None:
+    # A wider enum, and a new optional key where the model is open (the image's properties take any string value).
+    doc["definitions"]["disk_format"]["enum"].insert(-1, "luks")
+    properties = doc["definitions"]["properties"]["properties"]
+    properties["os_hash_algo"] = {"description": "The hash algorithm of os_hash_value.", "type": "string"}
+
+
+def test_safe_edits_are_backward_compatible(old: Path, tmp_path: Path) -> None:
+    new = schema_copy(tmp_path / "new", edit_json("definitions/image.json", _safe_edits))
+    reports = compare(old, new, examples=EXAMPLES)
+    assert all(r.backward for r in reports), [(r.name, [b.reason for b in r.breaks]) for r in reports if not r.backward]
+    assert not [r.notes for r in reports if r.notes]
+    # The wider enum is not forward compatible: a NEW message with the new value is invalid under OLD.
+    not_forward = [r for r in reports if not r.forward]
+    assert {r.name for r in not_forward} == names_using(old, '"qcow2"')
+    for report in not_forward:
+        assert report.status == "backward compatible"
+        check_witnesses(old, new, report)
+        assert report.breaks[0].witness["payload"]["disk_format"] == "luks"
+    assert {r.status for r in reports if r.forward} == {"compatible"}
+
+
+def test_identical_directories_are_compatible_both_ways(old: Path, tmp_path: Path) -> None:
+    reports = compare(old, schema_copy(tmp_path / "new"), examples=EXAMPLES)
+    assert len(reports) == len(list(SCHEMAS.glob("seed/*.json"))) + len(list(SCHEMAS.glob("glance/*.json")))
+    assert {(r.change, r.status, r.backward, r.forward, r.breaks) for r in reports} == {
+        ("unchanged", "compatible", True, True, ())
+    }
+
+
+# --- the command --------------------------------------------------------------------------------------------------
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def reports_of(out: str) -> list[str]:
+    return [line for line in out.splitlines()[:-1] if not line.startswith(" ")]
+
+
+def test_command_exits_0_when_backward_compatible(old: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, old, SCHEMAS, "--examples", "3")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert "seed image.create INFO: backward and forward compatible (unchanged)" in lines
+    assert lines[-1].endswith("0 breaking; NEW is backward compatible with OLD")
+
+
+def test_command_exits_1_with_reason_and_witness(old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new = schema_copy(tmp_path / "new", _remove_variant)
+    code, out, _ = run(capsys, old, new, "--examples", "3")
+    assert code == 1
+    (line,) = (x for x in out.splitlines() if x.startswith("glance task.run INFO:"))
+    head, witness = line.split("; witness: ")
+    assert head == "glance task.run INFO: breaking (removed): variant removed: glance/task.run.INFO.json is not in NEW"
+    assert json.loads(witness)["event_type"] == "task.run"
+    assert out.splitlines()[-1] == (
+        f"{len(reports_of(out))} variants: {len(reports_of(out)) - 1} compatible, 0 backward compatible, "
+        "0 forward compatible, 1 breaking; NEW is not backward compatible with OLD"
+    )
+
+    code, out, _ = run(capsys, old, new, "--examples", "3", "--format", "json")
+    document = json.loads(out)
+    assert code == 1
+    assert document["summary"]["backward_compatible"] is False
+    (removed,) = (v for v in document["variants"] if v["change"] == "removed")
+    assert removed["status"] == "breaking"
+    assert removed["breaks"][0]["witness"]["event_type"] == "task.run"
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["{tmp}/missing", "{old}"], "missing: no such directory"),
+        (["{old}", "{tmp}"], "not a schema directory"),
+        (["{old}/envelope.json", "{old}"], "envelope.json: not a directory"),
+        (["{old}"], "the following arguments are required: NEW_DIR"),
+        (["{old}", "{old}", "--examples", "-1"], "--examples must be 0 or more"),
+        (["{old}", "{old}", "--format", "xml"], "invalid choice: 'xml'"),
+    ],
+)
+def test_usage_and_io_errors_exit_2_with_one_line(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], error: str
+) -> None:
+    code, out, err = run(capsys, *(a.format(tmp=tmp_path, old=old) for a in argv))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert err.startswith("notify-schemas compat: error: ")
+    assert error in err
+
+
+def test_unreadable_schema_exits_2(old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new = schema_copy(tmp_path / "new")
+    (new / "definitions" / "image.json").write_text("{not json", encoding="utf-8")
+    code, _, err = run(capsys, old, new)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "cannot load the schemas" in err
+
+
+def test_python_dash_m_runs_the_command(old: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "notify_schemas.compat", str(old), str(old), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["summary"]["compatible"] == len(json.loads(done.stdout)["variants"])

@@ -130,7 +130,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typing(session: nox.Session) -> None:
     """Type-check the package with mypy in strict mode."""
-    session.install(".[oslo,compat]", "mypy", "types-jsonschema")
+    session.install(".[oslo,compat,test]", "mypy", "types-jsonschema")
     session.run("mypy")
 
 

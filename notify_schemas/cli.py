@@ -358,6 +358,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--transport-url", help="send with messagingv2 to this broker instead of the embedded one")
     p.set_defaults(run=_cmd_demo)
 
+    sub.add_parser("conformance", help="run the conformance suite against a producer (extra: conformance)",
+                   add_help=False)  # fmt: skip
     sub.add_parser("compat", help="compare two schema folders: backward/forward compatible or breaking, with witnesses",
                    add_help=False)  # fmt: skip
     p = sub.add_parser("listen", parents=[profile], help="consume notifications from a broker and validate each")
@@ -374,6 +376,15 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["conformance"]:
+        # The conformance suite is an extra with options of its own.
+        try:
+            from conformance.cli import main as conformance_main
+        except ImportError:
+            print("notify-schemas: error: the conformance suite needs: pip install 'notify-schemas[conformance]'",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        return conformance_main(argv[1:])
     if argv[:1] == ["compat"]:
         # The evolution guard parses its own options (notify_schemas.compat).
         from notify_schemas import compat

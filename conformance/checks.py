@@ -1,0 +1,201 @@
+"""The named checks: each has an id, a level (MUST or SHOULD), and the sentence of the specification or of
+DECISIONS.md that it enforces. A check looks at one notification, the intent that asked for it, and what the run
+has seen so far; stream checks look at the whole sequence.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.intents import SECRET_URL, Intent, expected_payload
+from notify_schemas.validation import iter_errors
+
+__all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
+
+ENVELOPE = ("message_id", "publisher_id", "event_type", "priority", "timestamp", "payload")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_OSLO_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?")
+_FORBIDDEN = ("locations", "location", "direct_url", "task_input")
+
+
+@dataclass
+class RunState:
+    """What the run has seen: ids, publishers, and when the current call started and ended (UTC, naive)."""
+
+    ids: set[str] = field(default_factory=set)
+    publishers: set[str] = field(default_factory=set)
+    call_started: datetime.datetime | None = None
+    call_ended: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    check: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    level: str
+    sentence: str
+    test: Callable[[Intent, Any, RunState], str | None]
+
+
+def _valid(intent: Intent, message: Any, state: RunState) -> str | None:
+    if not _json_only(message):
+        return "holds a value JSON cannot carry, so no schema can judge it"
+    errors = list(iter_errors(message, profile=intent["profile"]))
+    return "; ".join(str(e) for e in errors[:3]) if errors else None
+
+
+def _six_keys(intent: Intent, message: Any, state: RunState) -> str | None:
+    if not isinstance(message, dict):
+        return f"not an object: {type(message).__name__}"
+    extra, missing = set(message) - set(ENVELOPE), set(ENVELOPE) - set(message)
+    if extra or missing:
+        return f"extra keys {sorted(extra)}, missing keys {sorted(missing)}"
+    return None
+
+
+def _as_asked(intent: Intent, message: Any, state: RunState) -> str | None:
+    if not isinstance(message, dict):
+        return "not an object"
+    got = (message.get("event_type"), message.get("priority"))
+    want = (intent["event_type"], intent["priority"])
+    return None if got == want else f"asked for {want}, sent {got}"
+
+
+def _unique_uuid(intent: Intent, message: Any, state: RunState) -> str | None:
+    message_id = message.get("message_id") if isinstance(message, dict) else None
+    if not isinstance(message_id, str) or not _UUID.fullmatch(message_id):
+        return f"message_id {message_id!r} is not a UUID in canonical form"
+    if message_id in state.ids:
+        return f"message_id {message_id} was already used in this run"
+    state.ids.add(message_id)
+    return None
+
+
+def _timestamp(intent: Intent, message: Any, state: RunState) -> str | None:
+    stamp = message.get("timestamp") if isinstance(message, dict) else None
+    if not isinstance(stamp, str) or not _OSLO_TIME.fullmatch(stamp):
+        return f"timestamp {stamp!r} is not oslo's UTC form YYYY-MM-DD HH:MM:SS[.ffffff]"
+    when = datetime.datetime.fromisoformat(stamp)
+    slack = datetime.timedelta(seconds=2)
+    if state.call_started and state.call_ended and not (state.call_started - slack <= when <= state.call_ended + slack):
+        return f"timestamp {stamp} is not the time of the call (UTC {state.call_started:%H:%M:%S}); local time?"
+    return None
+
+
+def _faithful(intent: Intent, message: Any, state: RunState) -> str | None:
+    payload = message.get("payload") if isinstance(message, dict) else None
+    expected = expected_payload(intent)
+    if not isinstance(expected, dict):
+        return None if payload == expected else f"payload {payload!r} is not {expected!r}"
+    if not isinstance(payload, dict):
+        return f"payload is {type(payload).__name__}, expected the record's fields"
+    wrong = [k for k, v in expected.items() if k in payload and payload[k] != v]
+    missing = [k for k in expected if k not in payload]
+    if wrong or missing:
+        return f"fields not as the intent gave them: changed {wrong[:5]}, dropped {missing[:5]}"
+    return None
+
+
+def _json_only(value: Any) -> bool:
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_json_only(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_only(v) for k, v in value.items())
+    return False
+
+
+def _round_trip(intent: Intent, message: Any, state: RunState) -> str | None:
+    if not _json_only(message):
+        return "holds a value JSON cannot carry (a non-string key, NaN, a date object, ...)"
+    return None if json.loads(json.dumps(message)) == message else "changes in a JSON round trip"
+
+
+def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
+    payload = message.get("payload") if isinstance(message, dict) else None
+    if isinstance(payload, dict):
+        leaked = [k for k in _FORBIDDEN if k in payload]
+        if leaked:
+            return f"payload carries {leaked}"
+    try:
+        text = json.dumps(message, default=str)
+    except (TypeError, ValueError):
+        text = repr(message)
+    return "the intent's credentials appear in the notification" if SECRET_URL in text else None
+
+
+def _stable_publisher(intent: Intent, message: Any, state: RunState) -> str | None:
+    publisher = message.get("publisher_id") if isinstance(message, dict) else None
+    state.publishers.add(str(publisher))
+    if "publisher_id" in intent and publisher != intent["publisher_id"]:
+        return f"publisher_id {publisher!r}, asked for {intent['publisher_id']!r}"
+    return None if len(state.publishers) == 1 else f"publisher_id changed during the run: {sorted(state.publishers)}"
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("schema.valid", "MUST", "The notification validates against its variant's schema (the profile's contract).",
+          _valid),
+    Check("envelope.keys", "MUST", "Every message contains a handful of attributes: message_id, publisher_id, "
+          "event_type, priority, timestamp, payload - and nothing else (DECISIONS D6).", _six_keys),
+    Check("envelope.as_asked", "MUST", "event_type is the event that generated the message; priority is the one "
+          "the event was raised with.", _as_asked),
+    Check("envelope.message_id", "MUST", "message_id: UUID identifying the message - unique over the run.",
+          _unique_uuid),
+    Check("envelope.timestamp", "MUST", "timestamp: UTC timestamp of when event was generated, in oslo's form "
+          "(DECISIONS D7), within the time of the call.", _timestamp),
+    Check("payload.faithful", "MUST", "The payload carries the record that went in: the image id, size, owner, ... "
+          "come out unchanged.", _faithful),
+    Check("json.round_trip", "MUST", "The notification survives a JSON round trip unchanged.", _round_trip),
+    Check("security.no_leak", "MUST", "Payloads never carry image locations or task input: they may hold "
+          "credentials (DECISIONS D18, D21).", _no_leak),
+    Check("publisher.stable", "SHOULD", "publisher_id names the producing instance and stays the same over a run.",
+          _stable_publisher),
+)  # fmt: skip
+
+_IMAGE_ORDER = {"image.prepare": 0, "image.upload": 1, "image.activate": 2}
+_TASK_ORDER = {"task.run": 0, "task.processing": 1, "task.success": 2, "task.failure": 2}
+
+
+def _lifecycle(messages: Sequence[dict[str, Any]]) -> list[str]:
+    """The orders the specification's events imply, per image and per task id."""
+    problems: list[str] = []
+    progress: dict[str, int] = {}
+    deleted: set[str] = set()
+    for i, m in enumerate(messages):
+        payload = m.get("payload")
+        event = m.get("event_type", "")
+        subject = payload if isinstance(payload, str) else payload.get("id") or payload.get("image_id") or \
+            payload.get("task_id") if isinstance(payload, dict) else None  # fmt: skip
+        if not isinstance(subject, str) or m.get("priority") != "INFO":
+            continue
+        if subject in deleted and event.startswith("image."):
+            problems.append(f"message {i + 1}: {event} for image {subject} after its image.delete")
+        if event == "image.delete":
+            deleted.add(subject)
+        order = _IMAGE_ORDER if event in _IMAGE_ORDER else _TASK_ORDER if event in _TASK_ORDER else None
+        if order is not None:
+            key = f"{subject}:{'image' if order is _IMAGE_ORDER else 'task'}"
+            if order[event] < progress.get(key, -1):
+                problems.append(f"message {i + 1}: {event} for {subject} after a later step of its lifecycle")
+            progress[key] = max(progress.get(key, -1), order[event])
+    return problems
+
+
+STREAM_CHECKS: tuple[tuple[Check, Callable[[Sequence[dict[str, Any]]], list[str]]], ...] = (
+    (Check("stream.lifecycle", "SHOULD", "Lifecycles keep their order: prepare, upload, activate; run, processing, "
+           "success or failure; nothing for an image after its delete.", lambda i, m, s: None), _lifecycle),
+)  # fmt: skip

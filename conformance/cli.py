@@ -1,0 +1,112 @@
+"""``notify-schemas conformance``: run the suite against a producer and report, check by check.
+
+Exit status: 0 when every MUST check holds, 1 when one fails, 2 on a usage error or a producer that cannot start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from conformance.producers import ExecProducer, ProducerError, load_callable
+from conformance.runner import Report, run, run_stream
+from notify_schemas import PROFILES
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="notify-schemas conformance", description=__doc__.splitlines()[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--callable", metavar="MODULE:FUNCTION", help="a Python function: intent in, notification(s) out"
+    )
+    source.add_argument("--exec", metavar="COMMAND", help="a program speaking the JSON Lines protocol on stdin/stdout")
+    source.add_argument("--stream", metavar="FILE", help="a recorded stream of notifications, JSON Lines")
+    source.add_argument("--transport-url", help="live traffic on a broker: checks what flows now")
+    parser.add_argument("--profile", choices=PROFILES, default="seed")
+    parser.add_argument("--examples", type=int, default=10, help="random examples per variant, after the boundary ones")
+    parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same intents")
+    parser.add_argument("--checks", help="only these check ids, comma-separated")
+    parser.add_argument("--exclude-checks", help="not these check ids, comma-separated")
+    parser.add_argument("--intent", help="run exactly this intent (JSON): the replay of a reported failure")
+    parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--report", metavar="FILE", help="write a JSON report")
+    parser.add_argument("--timeout", type=float, default=30, help="with --transport-url: seconds to listen")
+    parser.add_argument("--count", type=int, help="with --transport-url: stop after this many notifications")
+    return parser
+
+
+def _split(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+
+
+def _read_stream(path: str) -> list[Any]:
+    from notify_schemas.reader import Record, read_records
+
+    with Path(path).open("rb") as f:
+        return [r.value if isinstance(r, Record) else f"unreadable line {r.line}: {r.reason}" for r in read_records(f)]
+
+
+def _listen(args: argparse.Namespace) -> list[Any]:
+    from notify_schemas.config import NotifierConfig
+    from notify_schemas.listener import Listener
+
+    listener = Listener(NotifierConfig(transport_url=args.transport_url), profile=args.profile)
+    listener.start()
+    try:
+        listener.wait_for(args.count, args.timeout)
+    finally:
+        listener.stop()
+    return list(listener.received)
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} intents")
+        if done == total:
+            sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    checks, exclude = _split(args.checks), _split(args.exclude_checks)
+    producer_args = next(f"--{k.replace('_', '-')} {json.dumps(v)}" for k in ("callable", "exec")
+                         if (v := getattr(args, k)))  if (args.callable or args.exec) else ""  # fmt: skip
+    try:
+        if args.stream or args.transport_url:
+            messages = _read_stream(args.stream) if args.stream else _listen(args)
+            report: Report = run_stream(messages, profile=args.profile, checks=checks, exclude_checks=exclude)
+        else:
+            producer = load_callable(args.callable) if args.callable else ExecProducer(args.exec)
+            only = [json.loads(args.intent)] if args.intent else None
+            try:
+                report = run(producer, profile=args.profile, examples=args.examples, seed=args.seed, checks=checks,
+                             exclude_checks=exclude, only=only, progress=_progress)  # fmt: skip
+            finally:
+                if isinstance(producer, ExecProducer):
+                    producer.close()
+    except (ProducerError, ValueError, OSError) as error:
+        print(f"notify-schemas conformance: error: {error}", file=sys.stderr)
+        return 2
+    report.producer = args.callable or args.exec or args.stream or args.transport_url
+    print(report.summary())
+    details = report.failure_details(producer_args)
+    if details:
+        print(details)
+    if args.report:
+        Path(args.report).write_text(json.dumps(report.as_json(), indent=1, default=repr) + "\n", encoding="utf-8")
+    if args.junit:
+        Path(args.junit).write_text(report.as_junit(), encoding="utf-8")
+    return 1 if report.must_failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Intents: what a producer is asked to announce, generated per variant from valid example messages.
+
+Each intent's record holds everything the expected payload holds, plus what a real Glance object would hold and must
+never be sent (``locations`` and ``direct_url`` on an image, ``task_input`` on a task). The boundary phase comes
+first (empty and null names, zero and huge sizes, Unicode, empty and long tag lists, many properties), then seeded
+random examples.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+from notify_schemas import Variant, variant, variants
+from notify_schemas.message import build_message
+from notify_schemas.samples import samples
+from notify_schemas.validation import is_valid
+
+__all__ = ["SECRET_URL", "Intent", "expected_payload", "intents"]
+
+Intent = dict[str, Any]
+SECRET_URL = "swift://admin:s3cr3t-conformance@swift.example/v1/images/c0ffee"
+SECRETS: dict[str, Any] = {
+    "image": {"locations": [{"url": SECRET_URL, "metadata": {}}], "direct_url": SECRET_URL},
+    "task": {"task_input": {"import_from": SECRET_URL, "import_from_format": "qcow2"}},
+}
+
+
+def _kind(payload: Any) -> str:
+    if not isinstance(payload, dict):
+        return "text"
+    if "disk_format" in payload:
+        return "image"
+    if {"owner", "status", "expires_at"} <= payload.keys():
+        return "task"
+    return "record"
+
+
+def _record(v: Variant, payload: Any) -> dict[str, Any]:
+    if v.profile == "seed" and v.event_type == "image.delete" and v.priority == "INFO":
+        return {"id": payload, **copy.deepcopy(SECRETS["image"])}
+    kind = _kind(payload)
+    if kind == "text":
+        return {"text": payload}
+    return {**copy.deepcopy(payload), **copy.deepcopy(SECRETS.get(kind, {}))}
+
+
+def expected_payload(intent: Intent) -> Any:
+    """The payload the specification requires for ``intent``: the record, without what must never be sent."""
+    record = intent["record"]
+    if set(record) == {"text"}:
+        return record["text"]
+    if intent["profile"] == "seed" and intent["event_type"] == "image.delete" and intent["priority"] == "INFO":
+        return record["id"]
+    secret = {k for values in SECRETS.values() for k in values}
+    return {k: v for k, v in record.items() if k not in secret}
+
+
+_BOUNDARY_IMAGE = [
+    {"name": ""},
+    {"name": None},
+    {"name": "\u00e9t\u00e9 \u2014 \u65e5\u672c\u8a9e \U0001f680"},
+    {"size": 0, "virtual_size": 0, "min_disk": 0, "min_ram": 0},
+    {"size": 2**53, "virtual_size": 2**53},
+    {"tags": []},
+    {"tags": [f"tag-{i}" for i in range(100)]},
+    {"properties": {f"prop_{i}": "x" * (i % 17) for i in range(200)}},
+]
+
+
+def _boundary(v: Variant, intent: Intent) -> Iterator[Intent]:
+    record = intent["record"]
+    if "disk_format" not in record:
+        return
+    for change in _BOUNDARY_IMAGE:
+        candidate = copy.deepcopy(intent)
+        candidate["record"].update(copy.deepcopy(change))
+        message = build_message(v.event_type, v.priority, expected_payload(candidate), "image.conformance")
+        if is_valid(message, profile=v.profile):
+            yield candidate
+
+
+def intents(
+    event_type: str, priority: str, *, profile: str = "seed", examples: int = 10, seed: int = 0
+) -> Iterator[Intent]:
+    """The boundary intents of a variant, then ``examples`` seeded random ones; the same seed gives the same list."""
+    v = variant(event_type, priority, profile=profile)
+    generated = [
+        {"event_type": v.event_type, "priority": v.priority, "profile": profile, "record": _record(v, m["payload"])}
+        for m in samples(v.event_type, v.priority, profile=profile, n=max(examples, 1), seed=seed)
+    ]
+    yield from _boundary(v, generated[0])
+    yield from generated[:examples]
+
+
+def all_variants(profile: str) -> tuple[Variant, ...]:
+    return variants(profile)

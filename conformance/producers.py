@@ -1,0 +1,81 @@
+"""Ways to attach a producer: a Python callable, or any program speaking JSON Lines on stdin/stdout.
+
+The protocol of ``--exec``: the suite writes one intent per line (a JSON object, schemas/intent.json) to the
+program's standard input and reads one line back from its standard output: the notification it would send (a JSON
+object), or a JSON array of notifications, or ``[]`` for none. The program runs once for the whole suite.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shlex
+import subprocess
+from collections.abc import Callable
+from typing import Any
+
+from conformance.intents import Intent
+
+__all__ = ["ExecProducer", "ProducerError", "load_callable"]
+
+Producer = Callable[[Intent], Any]
+
+
+class ProducerError(RuntimeError):
+    """The producer cannot be started or stopped answering."""
+
+
+def load_callable(spec: str) -> Producer:
+    """``module:function`` to the function."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ProducerError(f"--callable takes module:function, not {spec!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ProducerError(f"cannot import {module_name!r}: {error}") from None
+    function = getattr(module, attribute, None)
+    if not callable(function):
+        raise ProducerError(f"{spec!r} is not a callable")
+    return function  # type: ignore[no-any-return]
+
+
+class ExecProducer:
+    """A program in any language, started once, asked one intent per line."""
+
+    def __init__(self, command: str) -> None:
+        try:
+            self.process = subprocess.Popen(
+                shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+            )
+        except OSError as error:
+            raise ProducerError(f"cannot start {command!r}: {error}") from None
+        self.command = command
+
+    def __call__(self, intent: Intent) -> Any:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        try:
+            self.process.stdin.write(json.dumps(intent) + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            raise ProducerError(f"{self.command!r} exited with {self.process.wait()}") from None
+        line = self.process.stdout.readline()
+        if not line:
+            raise ProducerError(f"{self.command!r} closed its output (exit status {self.process.wait()})")
+        try:
+            return json.loads(line)
+        except ValueError:
+            return _NotJSON(line.rstrip("\n"))
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+class _NotJSON(str):
+    """A line that is not JSON: it fails the checks as the non-object it is."""

@@ -1,0 +1,195 @@
+"""Run the suite: generate intents per variant, drive the producer, apply every check, and report."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shlex
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
+from conformance.intents import Intent, intents
+from notify_schemas import variants
+
+__all__ = ["CaseFailure", "Report", "run", "run_stream"]
+
+
+@dataclass(frozen=True)
+class CaseFailure:
+    check: Check
+    variant: str
+    intent: Intent | None
+    notification: Any
+    reason: str
+
+
+@dataclass
+class Report:
+    """Per check and variant: how many notifications passed and which failed (with the case)."""
+
+    checks: Sequence[Check]
+    passed: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    failures: list[CaseFailure] = field(default_factory=list)
+    producer: str = ""
+
+    @property
+    def must_failed(self) -> bool:
+        return any(f.check.level == "MUST" for f in self.failures)
+
+    def failed_checks(self) -> set[str]:
+        return {f.check.id for f in self.failures}
+
+    def summary(self) -> str:
+        """The check table: check, level, passed, failed, and the first variants that failed."""
+        lines = [f"{'check':22} {'level':6} {'passed':>7} {'failed':>7}  variants failing"]
+        for check in self.checks:
+            passed = sum(n for (c, _), n in self.passed.items() if c == check.id)
+            failing = [f for f in self.failures if f.check.id == check.id]
+            names = sorted({f.variant for f in failing})
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            lines.append(f"{check.id:22} {check.level:6} {passed:7} {len(failing):7}  {shown}")
+        verdict = "FAILED: a MUST check failed" if self.must_failed else "passed: every MUST check holds"
+        lines.append(verdict)
+        return "\n".join(lines)
+
+    def failure_details(self, producer_args: str, limit: int = 5) -> str:
+        """The first failure of each check: the intent, the notification, the rule, and a one-line replay."""
+        out = []
+        seen: set[str] = set()
+        for f in self.failures:
+            if f.check.id in seen or len(seen) >= limit:
+                continue
+            seen.add(f.check.id)
+            out.append(f"{f.check.id} ({f.check.level}) on {f.variant}: {f.reason}")
+            out.append(f"  rule: {f.check.sentence}")
+            if f.intent is not None:
+                out.append(f"  intent: {json.dumps(f.intent)[:300]}")
+                out.append(
+                    f"  replay: notify-schemas conformance {producer_args} --intent {shlex.quote(json.dumps(f.intent))}"
+                )
+            out.append(f"  notification: {json.dumps(f.notification, default=repr)[:300]}")
+        return "\n".join(out)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "producer": self.producer,
+            "result": "fail" if self.must_failed else "pass",
+            "checks": [
+                {"id": c.id, "level": c.level, "sentence": c.sentence,
+                 "passed": sum(n for (i, _), n in self.passed.items() if i == c.id),
+                 "failed": sum(1 for f in self.failures if f.check.id == c.id)}
+                for c in self.checks
+            ],
+            "failures": [
+                {"check": f.check.id, "level": f.check.level, "variant": f.variant, "reason": f.reason,
+                 "intent": f.intent, "notification": f.notification}
+                for f in self.failures
+            ],
+        }  # fmt: skip
+
+    def as_junit(self) -> str:
+        cases = []
+        keys = sorted(set(self.passed) | {(f.check.id, f.variant) for f in self.failures})
+        for check_id, variant in keys:
+            failing = [f for f in self.failures if f.check.id == check_id and f.variant == variant]
+            body = "".join(f"<failure message={quoteattr(f.reason)}/>" for f in failing[:1])
+            cases.append(f"<testcase classname={quoteattr(check_id)} name={quoteattr(variant)}>{body}</testcase>")
+        failures = sum(1 for _ in {(f.check.id, f.variant) for f in self.failures})
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name="notify-schemas conformance" '
+            f'tests="{len(keys)}" failures="{failures}">{"".join(cases)}</testsuite>\n'
+        )
+
+
+def _apply(check: Check, intent: Intent, notification: Any, state: RunState) -> str | None:
+    """The check's verdict; a producer's output so odd that the check itself cannot run counts as a failure."""
+    try:
+        return check.test(intent, notification, state)
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as error:
+        return f"cannot be checked: {type(error).__name__}: {error}"
+
+
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+def _selected(include: Iterable[str] | None, exclude: Iterable[str] | None) -> list[Check]:
+    known = {c.id for c in CHECKS} | {c.id for c, _ in STREAM_CHECKS}
+    for name in [*(include or []), *(exclude or [])]:
+        if name not in known:
+            raise ValueError(f"unknown check {name!r}; known checks: {', '.join(sorted(known))}")
+    return [c for c in CHECKS if (not include or c.id in include) and c.id not in (exclude or [])]
+
+
+def run(
+    producer: Callable[[Intent], Any],
+    *,
+    profile: str = "seed",
+    examples: int = 10,
+    seed: int = 0,
+    checks: Iterable[str] | None = None,
+    exclude_checks: Iterable[str] | None = None,
+    only: Sequence[Intent] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Drive ``producer`` with the intents of every variant of ``profile`` (or just ``only``) and check each answer."""
+    chosen = _selected(checks, exclude_checks)
+    report = Report(chosen)
+    state = RunState()
+    cases = list(only) if only is not None else [
+        i for v in variants(profile) for i in intents(v.event_type, v.priority, profile=profile, examples=examples,
+                                                      seed=seed)
+    ]  # fmt: skip
+    for n, intent in enumerate(cases, 1):
+        name = f"{intent['event_type']} {intent['priority']}"
+        state.call_started = _utcnow()
+        answer = producer(intent)
+        state.call_ended = _utcnow()
+        produced = answer if isinstance(answer, list) else [answer]
+        if not produced:
+            produced = [None]
+        for notification in produced:
+            for check in chosen:
+                reason = _apply(check, intent, notification, state)
+                if reason is None:
+                    report.passed[check.id, name] += 1
+                else:
+                    report.failures.append(CaseFailure(check, name, intent, notification, reason))
+        if progress is not None:
+            progress(n, len(cases))
+    return report
+
+
+def run_stream(
+    messages: Sequence[Any],
+    *,
+    profile: str = "seed",
+    checks: Iterable[str] | None = None,
+    exclude_checks: Iterable[str] | None = None,
+) -> Report:
+    """The checks that need no intent, on a recorded stream: validity, envelope, ids, JSON, leaks, order."""
+    needs_intent = {"envelope.as_asked", "payload.faithful"}
+    chosen = [c for c in _selected(checks, exclude_checks) if c.id not in needs_intent]
+    streams = [
+        (c, f) for c, f in STREAM_CHECKS if (not checks or c.id in checks) and c.id not in (exclude_checks or [])
+    ]
+    report = Report([*chosen, *(c for c, _ in streams)])
+    state = RunState()
+    for message in messages:
+        intent = {"profile": profile, "event_type": "", "priority": ""}
+        name = f"{message.get('event_type')} {message.get('priority')}" if isinstance(message, dict) else "not JSON"
+        for check in chosen:
+            reason = _apply(check, intent, message, state)
+            if reason is None:
+                report.passed[check.id, name] += 1
+            else:
+                report.failures.append(CaseFailure(check, name, None, message, reason))
+    for check, test in streams:
+        problems = test([m for m in messages if isinstance(m, dict)])
+        report.passed[check.id, "stream"] += 0 if problems else 1
+        report.failures += [CaseFailure(check, "stream", None, None, p) for p in problems]
+    return report

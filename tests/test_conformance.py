@@ -1,0 +1,180 @@
+"""The conformance suite is not vacuous: the reference producer passes every check, and each deliberately broken
+producer of the gallery fails with the check id it should."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.checks import CHECKS
+from conformance.cli import main
+from conformance.intents import SECRET_URL, intents
+from conformance.reference import produce
+from conformance.runner import run, run_stream
+
+Producer = Callable[[dict[str, Any]], Any]
+EXAMPLE = Path(__file__).parent.parent / "conformance" / "examples" / "node" / "producer.mjs"
+
+
+@pytest.mark.parametrize("profile", ["seed", "glance"])
+def test_the_reference_producer_passes_every_check(profile: str) -> None:
+    report = run(produce, profile=profile, examples=5)
+    assert report.failures == []
+    assert {c for c, _ in report.passed} == {c.id for c in CHECKS}
+
+
+def _broken(change: Callable[[dict[str, Any], dict[str, Any]], Any]) -> Producer:
+    def producer(intent: dict[str, Any]) -> Any:
+        message = produce(intent)
+        result = change(message, intent)
+        return message if result is None else result
+
+    return producer
+
+
+def _payload_key(message: dict[str, Any], key: str, value: Any) -> None:
+    if isinstance(message["payload"], dict) and key in message["payload"]:
+        message["payload"][key] = value
+
+
+_first_id: list[str] = []
+
+
+def _reuse_id(message: dict[str, Any], intent: dict[str, Any]) -> None:
+    _first_id[:] = _first_id or [message["message_id"]]
+    message["message_id"] = _first_id[0]
+
+
+_counter = [0]
+
+
+def _new_publisher(message: dict[str, Any], intent: dict[str, Any]) -> None:
+    _counter[0] += 1
+    message["publisher_id"] = f"image.host{_counter[0]}"
+
+
+def _local_time(message: dict[str, Any], intent: dict[str, Any]) -> None:
+    local = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=5)
+    message["timestamp"] = str(local.replace(tzinfo=None))
+
+
+GALLERY: dict[str, tuple[Producer, str]] = {
+    "a local-time timestamp": (_broken(_local_time), "envelope.timestamp"),
+    "an RFC 3339 timestamp": (_broken(lambda m, i: m.update(timestamp=m["timestamp"].replace(" ", "T") + "Z")),
+                              "envelope.timestamp"),
+    "a reused id": (_broken(_reuse_id), "envelope.message_id"),
+    "an upper-case id": (_broken(lambda m, i: m.update(message_id=m["message_id"].upper())), "envelope.message_id"),
+    "a lower-case priority": (_broken(lambda m, i: m.update(priority=m["priority"].lower())), "envelope.as_asked"),
+    "a wrong event echoed": (_broken(lambda m, i: m.update(event_type="image.update")), "envelope.as_asked"),
+    "an extra envelope key": (_broken(lambda m, i: m.update(context={"user": "u"})), "envelope.keys"),
+    "a dropped payload key": (_broken(lambda m, i: m["payload"].pop("owner", None)
+                                      if isinstance(m["payload"], dict) else None), "payload.faithful"),
+    "a changed size": (_broken(lambda m, i: _payload_key(m, "size", 12345)), "payload.faithful"),
+    "a leaked location": (_broken(lambda m, i: m["payload"].update(locations=[{"url": SECRET_URL}])
+                                  if isinstance(m["payload"], dict) and "disk_format" in m["payload"] else None),
+                          "security.no_leak"),
+    "leaked task input": (_broken(lambda m, i: m["payload"].update(task_input=i["record"].get("task_input"))
+                                  if isinstance(m["payload"], dict) and "task_input" in i["record"] else None),
+                          "security.no_leak"),
+    "a non-JSON value": (_broken(lambda m, i: m.update(timestamp=datetime.datetime.now(datetime.UTC))),
+                         "json.round_trip"),
+    "a publisher per message": (_broken(_new_publisher), "publisher.stable"),
+    "a list instead of a notification": (lambda intent: [[1, 2]], "envelope.keys"),
+    "an invalid payload type": (_broken(lambda m, i: _payload_key(m, "min_ram", "64")), "schema.valid"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", GALLERY)
+def test_each_broken_producer_fails_with_the_check_it_should(case: str) -> None:
+    producer, expected = GALLERY[case]
+    _first_id.clear()
+    report = run(producer, profile="seed", examples=2)
+    assert expected in report.failed_checks(), report.summary()
+    level = next(c.level for c in CHECKS if c.id == expected)
+    assert report.must_failed is (level == "MUST" or any(f.check.level == "MUST" for f in report.failures))
+
+
+def test_intents_carry_secrets_that_must_not_come_out() -> None:
+    image = next(intents("image.update", "INFO"))
+    task = next(intents("task.run", "INFO"))
+    assert image["record"]["locations"][0]["url"] == SECRET_URL
+    assert task["record"]["task_input"]["import_from"] == SECRET_URL
+
+
+def test_the_same_seed_gives_the_same_intents() -> None:
+    first = list(intents("image.create", "INFO", examples=4, seed=9))
+    assert first == list(intents("image.create", "INFO", examples=4, seed=9))
+    assert first != list(intents("image.create", "INFO", examples=4, seed=10))
+    assert len(first) == 4 + 8  # the boundary phase first: names, sizes, Unicode, tags, many properties
+
+
+def test_a_recorded_stream_gets_the_checks_that_need_no_intent(tmp_path: Path) -> None:
+    messages = [produce(i) for i in intents("image.upload", "INFO", examples=3)]
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text("\n".join(json.dumps(m) for m in [*messages, messages[0]]) + "\n")
+    report = run_stream([json.loads(line) for line in stream.read_text().splitlines()])
+    assert report.failed_checks() == {"envelope.message_id"}  # the replayed message reuses its id
+
+
+def test_stream_lifecycle_order_is_checked() -> None:
+    prepare, upload, activate, delete = (
+        produce(next(intents(e, "INFO"))) for e in ("image.prepare", "image.upload", "image.activate", "image.delete")
+    )
+    image_id = prepare["payload"]["id"]
+    for m in (upload, activate):
+        m["payload"]["id"] = image_id
+    delete["payload"] = image_id
+    late = copy.deepcopy(activate)
+    late["message_id"] = produce(next(intents("image.prepare", "INFO")))["message_id"]
+    report = run_stream([prepare, activate, upload, delete, late], checks=["stream.lifecycle"])
+    reasons = [f.reason for f in report.failures]
+    assert any("image.upload" in r and "after a later step" in r for r in reasons)
+    assert any("after its image.delete" in r for r in reasons)
+
+
+def test_cli_exit_codes_reports_and_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
+    code = main(["--callable", "conformance.reference:produce", "--examples", "2", "--junit", str(junit),
+                 "--report", str(report)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "passed: every MUST check holds" in out
+    assert json.loads(report.read_text())["result"] == "pass"
+    assert junit.read_text().startswith('<?xml version="1.0"')
+    code = main(["--callable", "tests.test_conformance:leaky", "--examples", "1", "--checks", "security.no_leak"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "replay: notify-schemas conformance --callable" in out
+    replay = out.split("replay: notify-schemas conformance ")[1].splitlines()[0]
+    assert "--intent" in replay
+    assert main(["--callable", "no.such:thing"]) == 2
+    assert main(["--callable", "conformance.reference:produce", "--checks", "no.such.check"]) == 2
+
+
+def leaky(intent: dict[str, Any]) -> dict[str, Any]:
+    """A producer that copies the whole record into the payload, secrets included."""
+    message = produce(intent)
+    if isinstance(message["payload"], dict):
+        message["payload"] = dict(intent["record"])
+    return message
+
+
+def test_the_node_example_producer_passes_through_exec(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--exec", f"node {EXAMPLE}", "--examples", "3"]) == 0
+    assert "passed: every MUST check holds" in capsys.readouterr().out
+
+
+def test_the_pytest_plugin_fixture_passes_a_conforming_producer(notify_conformance: Any) -> None:
+    report = notify_conformance(produce, profile="glance", examples=2)
+    assert not report.failures
+
+
+def test_the_pytest_plugin_fixture_fails_a_leaking_producer(notify_conformance: Any) -> None:
+    with pytest.raises(pytest.fail.Exception, match=r"security\.no_leak"):
+        notify_conformance(leaky, examples=1)

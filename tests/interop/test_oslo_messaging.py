@@ -107,3 +107,16 @@ def test_log_driver_matches_oslo_on_every_sample_message() -> None:
                 assert _log_records(ours, message, v.priority, oslo=False) == _log_records(
                     oslo_driver, message, v.priority, oslo=True
                 )
+
+
+def test_oslos_own_notifier_passes_the_conformance_checks(oslo_notifier: oslo_messaging.Notifier) -> None:
+    from conformance.runner import run
+
+    def producer(intent: dict[str, Any]) -> dict[str, Any]:
+        from conformance.intents import expected_payload
+
+        return _sent_by_oslo(oslo_notifier, intent["priority"], intent["event_type"], expected_payload(intent))
+
+    report = run(producer, profile="seed", examples=3)
+    assert report.failures == [], report.summary()
+    assert ("envelope.timestamp", "image.create INFO") in report.passed

@@ -8,6 +8,7 @@ import math
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +192,32 @@ def test_listen_command_stops_at_its_timeout(broker: RabbitMQ) -> None:
     assert result.returncode == 1  # fewer than --count arrived
     assert "0 received: 0 valid, 0 invalid" in result.stdout
     assert "timed out after 3.0 s with 0 of 1 notifications" in result.stderr
+
+
+def test_conformance_checks_live_traffic_on_the_broker(broker: RabbitMQ, capsys: pytest.CaptureFixture[str]) -> None:
+    import threading
+
+    from conformance.cli import main as conformance
+
+    config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url)
+    good = _mix("seed", 40, seed=4)
+    image = next(m for m in good if isinstance(m["payload"], dict) and "disk_format" in m["payload"])
+    leaky = dict(image, message_id=str(uuid.uuid4()))
+    leaky["payload"] = dict(image["payload"], locations=[{"url": "swift://user:secret@swift/c/o"}])
+
+    def send() -> None:
+        time.sleep(3)  # the suite's listener declares its queues first
+        for message in good:
+            Notifier(config=config).send(message)
+        Notifier(config=config, validation="off").send(leaky)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    code = conformance(["--transport-url", broker.url, "--count", "41", "--timeout", "60"])
+    sender.join()
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "schema.valid" in out
+    assert "security.no_leak" in out
+    passed = {line.split()[0]: int(line.split()[2]) for line in out.splitlines()[1:9] if line.split()[1:2] == ["MUST"]}
+    assert passed["envelope.keys"] == 41

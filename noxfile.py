@@ -114,8 +114,9 @@ def broker(session: nox.Session) -> None:
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Measure validation, error reports, Notifier.info and the log driver against the alternatives, as ratios."""
-    session.install(".[bench]", "jsonschema")
+    session.install(".[bench,conformance]", "jsonschema")
     session.run("python", "benchmarks/bench.py", *session.posargs)
+    session.run("python", "benchmarks/bench_conformance.py")
     session.run("python", "-W", "ignore::DeprecationWarning", "benchmarks/bench_broker.py")  # needs rabbitmq-server
 
 

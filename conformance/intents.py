@@ -96,3 +96,50 @@ def intents(
 
 def all_variants(profile: str) -> tuple[Variant, ...]:
     return variants(profile)
+
+
+class _HypothesisRandom:
+    """The few ``random.Random`` methods the sample generator uses, answered by Hypothesis draws.
+
+    Every choice behind an intent then belongs to Hypothesis, which can shrink a failing intent to a minimal one.
+    """
+
+    def __init__(self, draw: Any) -> None:
+        from hypothesis import strategies as st
+
+        self._draw = draw
+        self._st = st
+
+    def random(self) -> float:
+        return float(self._draw(self._st.floats(0, 1, exclude_max=True)))
+
+    def randrange(self, start: int, stop: int | None = None) -> int:
+        low, high = (0, start) if stop is None else (start, stop)
+        return int(self._draw(self._st.integers(low, high - 1)))
+
+    def choice(self, options: Any) -> Any:
+        return self._draw(self._st.sampled_from(list(options)))
+
+    def getrandbits(self, bits: int) -> int:
+        return int(self._draw(self._st.integers(0, 2**bits - 1)))
+
+
+def intent_strategy(event_type: str, priority: str, *, profile: str = "seed") -> Any:
+    """A Hypothesis strategy of the variant's intents, built by the same generator as `intents`, shrinkable."""
+    from hypothesis import assume
+    from hypothesis import strategies as st
+
+    from notify_schemas import bundled_schema
+    from notify_schemas.samples import _Draw, _sample
+
+    v = variant(event_type, priority, profile=profile)
+    definitions = bundled_schema(v)["definitions"]
+
+    @st.composite
+    def build(draw: Any) -> Intent:
+        message = _sample(v, _Draw(_HypothesisRandom(draw), definitions))  # type: ignore[arg-type]
+        assume(is_valid(message, profile=profile))
+        return {"event_type": v.event_type, "priority": v.priority, "profile": profile,
+                "record": _record(v, message["payload"])}  # fmt: skip
+
+    return build()

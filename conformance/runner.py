@@ -35,6 +35,8 @@ class Report:
     passed: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     failures: list[CaseFailure] = field(default_factory=list)
     producer: str = ""
+    minimal: dict[str, CaseFailure] = field(default_factory=dict)
+    """Per check id: the failing case shrunk by Hypothesis to a minimal intent."""
 
     @property
     def must_failed(self) -> bool:
@@ -60,10 +62,13 @@ class Report:
         """The first failure of each check: the intent, the notification, the rule, and a one-line replay."""
         out = []
         seen: set[str] = set()
-        for f in self.failures:
-            if f.check.id in seen or len(seen) >= limit:
+        for first in self.failures:
+            if first.check.id in seen or len(seen) >= limit:
                 continue
-            seen.add(f.check.id)
+            seen.add(first.check.id)
+            f = self.minimal.get(first.check.id, first)
+            if f is not first:
+                out.append(f"{f.check.id}: shrunk by Hypothesis to a minimal intent")
             out.append(f"{f.check.id} ({f.check.level}) on {f.variant}: {f.reason}")
             out.append(f"  rule: {f.check.sentence}")
             if f.intent is not None:
@@ -135,6 +140,7 @@ def run(
     exclude_checks: Iterable[str] | None = None,
     only: Sequence[Intent] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    shrink: bool = True,
 ) -> Report:
     """Drive ``producer`` with the intents of every variant of ``profile`` (or just ``only``) and check each answer."""
     chosen = _selected(checks, exclude_checks)
@@ -161,7 +167,60 @@ def run(
                     report.failures.append(CaseFailure(check, name, intent, notification, reason))
         if progress is not None:
             progress(n, len(cases))
+    if shrink and only is None:
+        _shrink(report, producer)
     return report
+
+
+# Checks whose verdict depends on earlier messages of the run: one intent alone cannot reproduce them.
+_STATEFUL = {"envelope.message_id", "publisher.stable"}
+
+
+def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
+    """For each failing check, let Hypothesis find the smallest intent of the first failing variant that fails it."""
+    try:
+        from hypothesis import HealthCheck, find, settings
+        from hypothesis.errors import NoSuchExample
+    except ImportError:  # the suite still runs without Hypothesis; its failures are then not shrunk
+        return
+    from conformance.intents import intent_strategy
+
+    for first in {f.check.id: f for f in reversed(report.failures)}.values():
+        if first.check.id in _STATEFUL or first.intent is None:
+            continue
+        found: dict[str, CaseFailure] = {}
+
+        def fails(intent: Intent, first: CaseFailure = first, found: dict[str, CaseFailure] = found) -> bool:
+            check = first.check
+            state = RunState(call_started=_utcnow())
+            answer = producer(intent)
+            state.call_ended = _utcnow()
+            for notification in answer if isinstance(answer, list) else [answer]:
+                reason = _apply(check, intent, notification, state)
+                if reason is not None:
+                    found["case"] = CaseFailure(check, first.variant, intent, notification, reason)
+                    return True
+            return False
+
+        strategy = intent_strategy(
+            first.intent["event_type"], first.intent["priority"], profile=first.intent["profile"]
+        )
+        try:
+            minimal = find(
+                strategy,
+                fails,
+                settings=settings(
+                    max_examples=200,
+                    database=None,
+                    deadline=None,
+                    derandomize=True,
+                    suppress_health_check=list(HealthCheck),
+                ),
+            )
+        except NoSuchExample:
+            continue
+        fails(minimal)
+        report.minimal[first.check.id] = found["case"]
 
 
 def run_stream(

@@ -94,10 +94,20 @@ GALLERY: dict[str, tuple[Producer, str]] = {
 def test_each_broken_producer_fails_with_the_check_it_should(case: str) -> None:
     producer, expected = GALLERY[case]
     _first_id.clear()
-    report = run(producer, profile="seed", examples=2)
+    report = run(producer, profile="seed", examples=2, shrink=False)
     assert expected in report.failed_checks(), report.summary()
     level = next(c.level for c in CHECKS if c.id == expected)
     assert report.must_failed is (level == "MUST" or any(f.check.level == "MUST" for f in report.failures))
+
+
+def test_a_failure_is_shrunk_to_a_minimal_intent(capsys: pytest.CaptureFixture[str]) -> None:
+    producer, check = GALLERY["a changed size"]
+    report = run(producer, profile="seed", examples=3)
+    minimal = report.minimal[check]
+    assert minimal.intent is not None
+    assert minimal.intent["record"]["id"] == "00000000-0000-4000-8000-000000000000"  # every choice at its simplest
+    assert minimal.notification["payload"]["size"] == 12345
+    assert "shrunk by Hypothesis to a minimal intent" in report.failure_details("--callable x:y")
 
 
 def test_intents_carry_secrets_that_must_not_come_out() -> None:

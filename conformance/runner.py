@@ -150,6 +150,8 @@ def run(
         i for v in variants(profile) for i in intents(v.event_type, v.priority, profile=profile, examples=examples,
                                                       seed=seed)
     ]  # fmt: skip
+    if not cases:
+        raise ValueError("no intents to run: a run that checks nothing proves nothing")
     for n, intent in enumerate(cases, 1):
         name = f"{intent['event_type']} {intent['priority']}"
         state.call_started = _utcnow()

@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import referencing
 import referencing.jsonschema
 
-from notify_schemas.errors import UnknownVariantError
+from notify_schemas.errors import NotifySchemasError, UnknownVariantError
 
 __all__ = [
     "BASE_URI",
@@ -74,8 +75,16 @@ class Variant:
 
 
 def schema_root() -> Traversable:
-    """The folder of schema files inside the installed package."""
-    return files("notify_schemas") / "schemas"
+    """The folder of schema files inside the installed package.
+
+    Run from a source checkout (``python -m notify_schemas`` in the repository, where the package folder holds no
+    copy), the checkout's own ``schemas/`` is the one that exists; an installed package always has its copy.
+    """
+    installed = files("notify_schemas") / "schemas"
+    if installed.is_dir():
+        return installed
+    checkout = Path(__file__).resolve().parent.parent / "schemas"
+    return checkout if checkout.is_dir() else installed
 
 
 def _json_files(folder: Traversable) -> Iterator[Traversable]:
@@ -119,6 +128,8 @@ def variants(profile: str = "seed") -> tuple[Variant, ...]:
     for file in _json_files(schema_root() / profile):
         event_type, priority = file.name.removesuffix(".json").rsplit(".", 1)
         found.append(Variant(profile, event_type, priority))
+    if not found:
+        raise NotifySchemasError(f"no schemas of profile {profile!r} under {schema_root()}: is the package installed?")
     return tuple(sorted(found))
 
 

@@ -97,3 +97,17 @@ def test_errors_share_one_base_class() -> None:
 def test_bundled_schema_is_the_variants_standalone_file() -> None:
     v = notify_schemas.variant("image.create", "INFO")
     assert notify_schemas.bundled_schema(v)["$id"] == notify_schemas.BASE_URI + "bundled/seed/image.create.INFO.json"
+
+
+def test_a_package_without_schemas_says_so_instead_of_knowing_no_variant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notify_schemas import registry as module
+
+    monkeypatch.setattr(module, "schema_root", lambda: tmp_path)
+    module.variants.cache_clear()
+    try:
+        with pytest.raises(notify_schemas.NotifySchemasError, match="no schemas of profile 'seed'"):
+            module.variants("seed")
+    finally:
+        module.variants.cache_clear()

@@ -28,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--exec", metavar="COMMAND", help="a program speaking the JSON Lines protocol on stdin/stdout")
     source.add_argument("--stream", metavar="FILE", help="a recorded stream of notifications, JSON Lines")
     source.add_argument("--transport-url", help="live traffic on a broker: checks what flows now")
+    parser.add_argument(
+        "--mode",
+        choices=("producer", "negative"),
+        default="producer",
+        help="negative: --callable/--exec is a consumer's validator (message in, valid or invalid out)",
+    )
     parser.add_argument("--profile", choices=PROFILES, default="seed")
     parser.add_argument("--examples", type=int, default=10, help="random examples per variant, after the boundary ones")
     parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same intents")
@@ -65,6 +71,19 @@ def _listen(args: argparse.Namespace) -> list[Any]:
     return list(listener.received)
 
 
+def _negative(args: argparse.Namespace) -> Report:
+    from conformance.negative import ExecConsumer, run_negative
+
+    if not (args.callable or args.exec):
+        raise ValueError("--mode negative needs the consumer's validator: --callable or --exec")
+    consumer = load_callable(args.callable) if args.callable else ExecConsumer(args.exec)
+    try:
+        return run_negative(consumer, profile=args.profile, examples=max(1, min(args.examples, 5)), seed=args.seed)
+    finally:
+        if isinstance(consumer, ExecConsumer):
+            consumer.close()
+
+
 def _progress(done: int, total: int) -> None:
     if sys.stderr.isatty():
         width = 30
@@ -80,10 +99,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     checks, exclude = _split(args.checks), _split(args.exclude_checks)
     producer_args = next(f"--{k.replace('_', '-')} {json.dumps(v)}" for k in ("callable", "exec")
                          if (v := getattr(args, k)))  if (args.callable or args.exec) else ""  # fmt: skip
+    report: Report
     try:
-        if args.stream or args.transport_url:
+        if args.mode == "negative":
+            report = _negative(args)
+        elif args.stream or args.transport_url:
             messages = _read_stream(args.stream) if args.stream else _listen(args)
-            report: Report = run_stream(messages, profile=args.profile, checks=checks, exclude_checks=exclude)
+            report = run_stream(messages, profile=args.profile, checks=checks, exclude_checks=exclude)
         else:
             producer = load_callable(args.callable) if args.callable else ExecProducer(args.exec)
             only = [json.loads(args.intent)] if args.intent else None

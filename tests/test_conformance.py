@@ -188,3 +188,35 @@ def test_the_pytest_plugin_fixture_passes_a_conforming_producer(notify_conforman
 def test_the_pytest_plugin_fixture_fails_a_leaking_producer(notify_conformance: Any) -> None:
     with pytest.raises(pytest.fail.Exception, match=r"security\.no_leak"):
         notify_conformance(leaky, examples=1)
+
+
+def strict_consumer(message: dict[str, Any]) -> bool:
+    """A consumer that validates with the package: it must pass the negative mode."""
+    from notify_schemas import is_valid
+
+    return is_valid(message)
+
+
+def lax_consumer(message: dict[str, Any]) -> bool:
+    """A consumer that only checks the envelope keys: it lets broken payloads and formats through."""
+    return isinstance(message, dict) and {"message_id", "event_type", "priority", "payload"} <= message.keys()
+
+
+def test_negative_mode_passes_a_strict_consumer_and_names_what_a_lax_one_misses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from conformance.negative import MUTATIONS, run_negative
+
+    strict = run_negative(strict_consumer, examples=1)
+    assert strict.failures == []
+    asked = {c for c, _ in strict.passed}
+    assert asked == {"negative.accepts_valid"} | {f"negative.rejects.{m}" for m in MUTATIONS}
+    lax = run_negative(lax_consumer, examples=1)
+    failed = lax.failed_checks()
+    assert "negative.rejects.leaked_locations" in failed
+    assert "negative.rejects.timestamp_with_zone_offset" in failed
+    assert "negative.rejects.missing_payload" not in failed  # it does check the keys it knows
+    assert "negative.accepts_valid" not in failed
+    assert main(["--mode", "negative", "--callable", "tests.test_conformance:lax_consumer"]) == 1
+    assert main(["--mode", "negative", "--callable", "tests.test_conformance:strict_consumer"]) == 0
+    assert "negative.rejects.leaked_locations" in capsys.readouterr().out

@@ -1,0 +1,114 @@
+"""Negative mode: check a consumer's validator. It must accept every valid message, and reject every message broken
+in exactly one named way (a missing key, a bad UUID, a lower-case priority, a timestamp with a zone offset, another
+variant's payload, a key that may hold credentials, ...).
+
+A consumer is a callable (message in, True for valid) or a program that reads one message per line and answers
+one line, ``valid`` or ``invalid`` (``true``/``false`` too).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shlex
+import subprocess
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from conformance.checks import Check
+from conformance.intents import SECRET_URL
+from conformance.runner import CaseFailure, Report
+from notify_schemas import variants
+from notify_schemas.samples import samples
+from notify_schemas.validation import is_valid
+
+__all__ = ["MUTATIONS", "ExecConsumer", "run_negative"]
+
+Message = dict[str, Any]
+
+
+def _drop(key: str) -> Callable[[Message], None]:
+    return lambda m: m.pop(key, None)
+
+
+def _payload_key(key: str, value: Any) -> Callable[[Message], None]:
+    def change(m: Message) -> None:
+        if isinstance(m["payload"], dict):
+            m["payload"][key] = copy.deepcopy(value)
+
+    return change
+
+
+MUTATIONS: dict[str, Callable[[Message], None]] = {
+    "missing_timestamp": _drop("timestamp"),
+    "missing_payload": _drop("payload"),
+    "extra_envelope_key": lambda m: m.update(context={"user": "admin"}),
+    "bad_uuid": lambda m: m.update(message_id=m["message_id"][:-4]),
+    "lower_case_priority": lambda m: m.update(priority=m["priority"].lower()),
+    "unknown_priority": lambda m: m.update(priority="DEBUG"),
+    "timestamp_with_zone_offset": lambda m: m.update(timestamp=m["timestamp"] + "+02:00"),
+    "rfc3339_timestamp": lambda m: m.update(timestamp=m["timestamp"].replace(" ", "T") + "Z"),
+    "timestamp_trailing_newline": lambda m: m.update(timestamp=m["timestamp"] + "\n"),
+    "unknown_event_type": lambda m: m.update(event_type="image.teleport"),
+    "payload_of_another_kind": lambda m: m.update(payload=42 if isinstance(m["payload"], dict) else {"id": 1}),
+    "leaked_locations": _payload_key("locations", [{"url": SECRET_URL, "metadata": {}}]),
+    "leaked_task_input": _payload_key("task_input", {"import_from": SECRET_URL}),
+    "negative_size": _payload_key("size", -1),
+}
+
+
+class ExecConsumer:
+    """A validator in any language: one message per line in, ``valid`` or ``invalid`` per line out."""
+
+    def __init__(self, command: str) -> None:
+        self.process = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True, bufsize=1)  # fmt: skip
+
+    def __call__(self, message: Message) -> bool:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write(json.dumps(message) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().strip().lower()
+        if answer not in ("valid", "invalid", "true", "false"):
+            raise ValueError(f"the consumer answered {answer!r}, not valid or invalid")
+        return answer in ("valid", "true")
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+def _cases(profile: str, examples: int, seed: int) -> Iterator[tuple[str, str, Message, bool]]:
+    for v in variants(profile):
+        name = f"{v.event_type} {v.priority}"
+        for message in samples(v.event_type, v.priority, profile=profile, n=examples, seed=seed):
+            yield "negative.accepts_valid", name, message, True
+            for mutation, change in MUTATIONS.items():
+                broken = copy.deepcopy(message)
+                change(broken)
+                if broken != message and not is_valid(broken, profile=profile):
+                    yield f"negative.rejects.{mutation}", name, broken, False
+
+
+def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", examples: int = 2,
+                 seed: int = 0) -> Report:  # fmt: skip
+    """Ask ``consumer`` about valid messages and broken ones; each wrong answer fails the check of its kind."""
+    checks = {
+        "negative.accepts_valid": Check(
+            "negative.accepts_valid", "MUST", "A consumer accepts every valid notification.", lambda i, m, s: None
+        )
+    }
+    for mutation in MUTATIONS:
+        sentence = f"A consumer rejects a notification with {mutation.replace('_', ' ')}."
+        checks[f"negative.rejects.{mutation}"] = Check(f"negative.rejects.{mutation}", "MUST", sentence,
+                                                       lambda i, m, s: None)  # fmt: skip
+    report = Report(list(checks.values()))
+    for check_id, name, message, expected in _cases(profile, examples, seed):
+        if consumer(message) is expected:
+            report.passed[check_id, name] += 1
+        else:
+            verdict = "rejected a valid message" if expected else "accepted a message it must reject"
+            report.failures.append(CaseFailure(checks[check_id], name, None, message, verdict))
+    return report

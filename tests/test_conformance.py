@@ -59,6 +59,11 @@ def _new_publisher(message: dict[str, Any], intent: dict[str, Any]) -> None:
     message["publisher_id"] = f"image.host{_counter[0]}"
 
 
+def _drop_owner(message: dict[str, Any], intent: dict[str, Any]) -> None:
+    if isinstance(message["payload"], dict):
+        message["payload"].pop("owner", None)
+
+
 def _local_time(message: dict[str, Any], intent: dict[str, Any]) -> None:
     local = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=5)
     message["timestamp"] = str(local.replace(tzinfo=None))
@@ -73,8 +78,7 @@ GALLERY: dict[str, tuple[Producer, str]] = {
     "a lower-case priority": (_broken(lambda m, i: m.update(priority=m["priority"].lower())), "envelope.as_asked"),
     "a wrong event echoed": (_broken(lambda m, i: m.update(event_type="image.update")), "envelope.as_asked"),
     "an extra envelope key": (_broken(lambda m, i: m.update(context={"user": "u"})), "envelope.keys"),
-    "a dropped payload key": (_broken(lambda m, i: m["payload"].pop("owner", None)
-                                      if isinstance(m["payload"], dict) else None), "payload.faithful"),
+    "a dropped payload key": (_broken(_drop_owner), "payload.faithful"),
     "a changed size": (_broken(lambda m, i: _payload_key(m, "size", 12345)), "payload.faithful"),
     "a leaked location": (_broken(lambda m, i: m["payload"].update(locations=[{"url": SECRET_URL}])
                                   if isinstance(m["payload"], dict) and "disk_format" in m["payload"] else None),

@@ -47,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _intent(text: str) -> dict[str, Any]:
+    intent = json.loads(text)
+    if not isinstance(intent, dict) or not {"event_type", "priority", "profile", "record"} <= intent.keys():
+        raise ValueError("--intent takes a JSON object with event_type, priority, profile and record")
+    return intent
+
+
 def _split(text: str | None) -> list[str] | None:
     return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
@@ -108,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = run_stream(messages, profile=args.profile, checks=checks, exclude_checks=exclude)
         else:
             producer = load_callable(args.callable) if args.callable else ExecProducer(args.exec)
-            only = [json.loads(args.intent)] if args.intent else None
+            only = [_intent(args.intent)] if args.intent else None
             try:
                 report = run(producer, profile=args.profile, examples=args.examples, seed=args.seed, checks=checks,
                              exclude_checks=exclude, only=only, progress=_progress)  # fmt: skip
@@ -123,10 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     details = report.failure_details(producer_args)
     if details:
         print(details)
-    if args.report:
-        Path(args.report).write_text(json.dumps(report.as_json(), indent=1, default=repr) + "\n", encoding="utf-8")
-    if args.junit:
-        Path(args.junit).write_text(report.as_junit(), encoding="utf-8")
+    try:
+        if args.report:
+            Path(args.report).write_text(json.dumps(report.as_json(), indent=1, default=repr) + "\n", encoding="utf-8")
+        if args.junit:
+            Path(args.junit).write_text(report.as_junit(), encoding="utf-8")
+    except OSError as error:
+        print(f"notify-schemas conformance: error: cannot write the report: {error}", file=sys.stderr)
+        return 2
     return 1 if report.must_failed else 0
 
 

@@ -7,6 +7,7 @@ object), or a JSON array of notifications, or ``[]`` for none. The program runs 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import shlex
@@ -70,7 +71,8 @@ class ExecProducer:
 
     def close(self) -> None:
         if self.process.stdin:
-            self.process.stdin.close()
+            with contextlib.suppress(BrokenPipeError):  # the program is already gone; its exit was reported
+                self.process.stdin.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

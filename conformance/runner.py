@@ -13,6 +13,7 @@ from xml.sax.saxutils import quoteattr
 
 from conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
 from conformance.intents import Intent, intents
+from conformance.producers import ProducerError
 from notify_schemas import variants
 
 __all__ = ["CaseFailure", "Report", "run", "run_stream"]
@@ -155,7 +156,12 @@ def run(
     for n, intent in enumerate(cases, 1):
         name = f"{intent['event_type']} {intent['priority']}"
         state.call_started = _utcnow()
-        answer = producer(intent)
+        try:
+            answer = producer(intent)
+        except ProducerError:
+            raise
+        except Exception as error:  # the producer's own failure: reported with the intent that caused it
+            raise ProducerError(f"the producer raised {type(error).__name__}: {error} on intent {intent}") from None
         state.call_ended = _utcnow()
         produced = answer if isinstance(answer, list) else [answer]
         if not produced:

@@ -40,7 +40,7 @@ def _open(name: str) -> Iterator[BinaryIO]:
         return
     path = Path(name)
     if path.is_dir():
-        raise OSError(f"{name}: is a directory")
+        raise IsADirectoryError(21, "Is a directory", name)
     with path.open("rb") as f:
         yield f
 
@@ -246,7 +246,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
         config = NotifierConfig(drivers=("log", "messagingv2"), transport_url=args.transport_url)
         listener = Listener(config, profile=args.profile)
-        listener.start()
+        listener.start(timeout=30)
         notifier = Notifier(args.publisher_id, config=config, profile=args.profile, validation=args.validation)
     else:
         notifier = _notifier(args, default_drivers=["log", "memory"])
@@ -276,18 +276,23 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         transport_url=args.transport_url, topics=tuple(args.topic or ["notifications"]), control_exchange=args.exchange
     )
     out = Path(args.invalid_out).open("a", encoding="utf-8") if args.invalid_out else None  # noqa: SIM115
-    listener = Listener(config, profile=args.profile, invalid_out=out)
+    listener = Listener(config, profile=args.profile, invalid_out=out, keep_received=False)
     live = sys.stderr.isatty()
     last = [0.0]
 
     def show(message: dict[str, Any], valid: bool) -> None:
         if live and time.monotonic() - last[0] > 0.5:
             last[0] = time.monotonic()
-            sys.stderr.write("\r\033[K" + listener.tally.line())
+            sys.stderr.write("\r\033[K" + listener.summary())
             sys.stderr.flush()
 
     listener.on_message = show
-    listener.start()
+    try:
+        listener.start(timeout=args.connect_timeout)
+    except NotifySchemasError:
+        if out is not None:
+            out.close()
+        raise
     print(
         f"listening on {args.transport_url} exchange {args.exchange!r}, topics {', '.join(config.topics)} "
         f"(profile {args.profile}); Ctrl-C stops",
@@ -313,6 +318,13 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     return 1 if listener.tally.invalid.total() or (args.count is not None and not reached) else 0
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="notify-schemas", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {version('notify-schemas')}")
@@ -325,7 +337,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", default=["-"], metavar="FILE", help="files to read; - or none for stdin")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--backend", choices=("rust", "python"), default="rust", help=argparse.SUPPRESS)
-    p.add_argument("--max-record-bytes", type=int, default=DEFAULT_MAX_RECORD, help="longest record read")
+    p.add_argument("--max-record-bytes", type=_positive, default=DEFAULT_MAX_RECORD, help="longest record read")
     p.set_defaults(run=_cmd_validate)
 
     p = sub.add_parser("sample", parents=[profile], help="print valid example messages as JSON Lines")
@@ -369,6 +381,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, help="stop after this many notifications")
     p.add_argument("--timeout", type=float, help="stop after this many seconds")
     p.add_argument("--invalid-out", metavar="FILE", help="append each invalid notification, whole, as JSON Lines")
+    p.add_argument("--connect-timeout", type=float, default=30, help="give up if the broker is not reached (s)")
     p.set_defaults(run=_cmd_listen)
     return parser
 

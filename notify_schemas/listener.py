@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.drivers.messaging import _oslo, transport
+from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
 from notify_schemas.validation import iter_errors
 
@@ -79,26 +80,32 @@ class Listener:
         profile: str = "seed",
         invalid_out: TextIO | None = None,
         on_message: Callable[[Notification, bool], None] | None = None,
+        keep_received: bool = True,
     ) -> None:
         self.config = config
         self.profile = profile
         self.invalid_out = invalid_out
         self.on_message = on_message
         self.tally = Tally()
-        self.received: list[Notification] = []
+        self.keep_received = keep_received
+        self.received: list[Notification] = []  # every message, unless keep_received is False (a long listen)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         oslo_messaging, _ = _oslo()
-        self.conf, self.transport = transport(config)
-        targets = [oslo_messaging.Target(topic=t, exchange=config.control_exchange) for t in config.topics]
-        self._listener = oslo_messaging.get_notification_listener(
-            self.transport, targets, [_Endpoint(self._handle)], executor="threading"
-        )
+        try:
+            self.conf, self.transport = transport(config)
+            targets = [oslo_messaging.Target(topic=t, exchange=config.control_exchange) for t in config.topics]
+            self._listener = oslo_messaging.get_notification_listener(
+                self.transport, targets, [_Endpoint(self._handle)], executor="threading"
+            )
+        except oslo_messaging.MessagingException as error:
+            raise NotifySchemasError(f"cannot listen on {config.transport_url}: {error}") from None
 
     def _handle(self, message: Notification) -> None:
         violations = list(iter_errors(message, profile=self.profile))
         with self._changed:
-            self.received.append(message)
+            if self.keep_received:
+                self.received.append(message)
             (self.tally.invalid if violations else self.tally.valid)[str(message.get("event_type"))] += 1
             if violations and self.invalid_out is not None:
                 record = {"notification": message, "violations": [v._asdict() for v in violations]}
@@ -108,8 +115,31 @@ class Listener:
         if self.on_message is not None:
             self.on_message(message, not violations)
 
-    def start(self) -> None:
-        self._listener.start()
+    def summary(self) -> str:
+        """The tally's line, read under the lock the consumer threads write under."""
+        with self._lock:
+            return self.tally.line()
+
+    def start(self, timeout: float | None = None) -> None:
+        """Connect and start consuming; raise NotifySchemasError if the broker is not reached within ``timeout``."""
+        if timeout is None:
+            self._listener.start()
+            return
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def connect() -> None:
+            try:
+                self._listener.start()
+            except Exception as error:  # reported to the caller below, with the broker's URL
+                failure.append(error)
+            finally:
+                started.set()
+
+        threading.Thread(target=connect, daemon=True).start()
+        if not started.wait(timeout) or failure:
+            reason = failure[0] if failure else f"no connection within {timeout:g} s"
+            raise NotifySchemasError(f"cannot listen on {self.config.transport_url}: {reason}")
 
     def wait_for(self, count: int | None = None, timeout: float | None = None) -> bool:
         """Block until ``count`` notifications have arrived (True) or ``timeout`` seconds pass (False)."""

@@ -43,8 +43,12 @@ def _decode(raw: bytes) -> str | BadRecord:
         return BadRecord(0, f"not UTF-8 text (binary data?): byte {error.start} is 0x{raw[error.start]:02x}")
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _parse(text: str) -> Any:
-    return json.loads(text)
+    return json.loads(text, parse_constant=_no_constant)
 
 
 def _why(error: Exception) -> str:
@@ -104,7 +108,7 @@ def _documents(stream: BinaryIO, first: bytes, limit: int, skipped: int) -> Iter
     if isinstance(text, BadRecord):
         yield BadRecord(skipped + 1, text.reason)
         return
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_constant=_no_constant)
     pos, end = 0, len(text)
 
     def skip(p: int) -> int:

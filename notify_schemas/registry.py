@@ -114,8 +114,10 @@ def load_registry(root: Traversable) -> referencing.Registry[Any]:
     resources = []
     for folder in _SCHEMA_FOLDERS:
         for file in _json_files(_child(root, folder)):
-            resource = referencing.jsonschema.DRAFT7.create_resource(_load(file))
-            resources.append(resource)
+            contents = _load(file)
+            if not isinstance(contents, dict) or not isinstance(contents.get("$id"), str):
+                raise ValueError(f"{folder}/{file.name}: not a schema with a string $id")
+            resources.append(referencing.jsonschema.DRAFT7.create_resource(contents))
     return referencing.Registry().with_resources((r.id(), r) for r in resources).crawl()  # type: ignore[misc]
 
 

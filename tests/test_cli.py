@@ -54,6 +54,7 @@ BAD_INPUTS = {
     "not JSON": (b'{"message_id": \n', "not JSON: Expecting"),
     "binary": (b"\xff\xfe\x00\x01garbage\n", "not UTF-8 text"),
     "nesting 10,000 deep": (b"[" * 10_000 + b"]" * 10_000 + b"\n", "nested too deeply"),
+    "NaN, which JSON does not have": (b'{"payload": NaN}\n', "not readable: NaN is not JSON"),
     "a JSON value that is not a message": (b"[1, 2, 3]\n", ':2: /: [1,2,3] is not of type "object"'),
 }
 
@@ -250,3 +251,10 @@ def test_no_progress_when_stderr_is_not_a_terminal(capsys: pytest.CaptureFixture
     code, _, err = run(capsys, "validate", path)
     assert code == 0
     assert err == ""
+
+
+def test_a_record_limit_below_one_byte_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "--max-record-bytes", "-5", write(tmp_path, "a.jsonl", VALID[0])])
+    assert info.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err

@@ -307,3 +307,19 @@ def test_python_dash_m_runs_the_command(old: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["summary"]["compatible"] == len(json.loads(done.stdout)["variants"])
+
+
+@pytest.mark.parametrize("contents", ["[]", '{"$ref": "nowhere.json"}'])
+def test_a_json_file_that_is_not_a_schema_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], contents: str
+) -> None:
+    from notify_schemas import compat
+
+    source = Path(__file__).parent.parent / "schemas"
+    broken = tmp_path / "broken"
+    shutil.copytree(source, broken)
+    (broken / "seed" / "image.create.INFO.json").write_text(contents)
+    assert compat.main([str(source), str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "not a schema with a string $id" in err
+    assert "Traceback" not in err

@@ -224,3 +224,26 @@ def test_negative_mode_passes_a_strict_consumer_and_names_what_a_lax_one_misses(
     assert main(["--mode", "negative", "--callable", "tests.test_conformance:lax_consumer"]) == 1
     assert main(["--mode", "negative", "--callable", "tests.test_conformance:strict_consumer"]) == 0
     assert "negative.rejects.leaked_locations" in capsys.readouterr().out
+
+
+def raising(intent: dict[str, Any]) -> dict[str, Any]:
+    raise RuntimeError("database is down")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--callable", "tests.test_conformance:raising", "--examples", "1"], "the producer raised RuntimeError"),
+        (["--exec", "true"], "'true' exited with 0"),
+        (["--intent", "{}", "--callable", "conformance.reference:produce"], "--intent takes a JSON object"),
+        (["--callable", "conformance.reference:produce", "--examples", "1", "--report", "/nonexistent/r.json"],
+         "cannot write the report"),
+    ],
+)  # fmt: skip
+def test_usage_and_producer_errors_are_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from notify_schemas.message import Notification, oslo_timestamp
+from notify_schemas.payloads import payload_properties
 from notify_schemas.registry import Variant, bundled_schema, variant
 from notify_schemas.validation import validate
 
@@ -109,6 +110,8 @@ class _Draw:
             return f"{self.rng.getrandbits(128):032x}"
         if key == "name":
             return self.rng.choice(_NAMES)
+        if key in ("type", "task_type") and "task" in s.get("description", "").lower():
+            return self.rng.choice(["import", "api_image_import", "location_import"])  # Glance's task types
         if title == "Text message":
             return self.rng.choice(_ERRORS)
         word = self.rng.choice(_WORDS)
@@ -125,8 +128,18 @@ class _Draw:
 def _sample(v: Variant, draw: _Draw) -> Notification:
     schema = bundled_schema(v)
     payload = draw.value("payload", schema["properties"]["payload"])
-    if isinstance(payload, dict) and payload.get("deleted") is True and payload.get("deleted_at") is None:
-        payload["deleted_at"] = draw.when().strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(payload, dict):
+        # Keep a record coherent the way Glance's are: is_public follows visibility, and only a deleted record
+        # has a deletion time.
+        if "is_public" in payload and "visibility" in payload:
+            payload["is_public"] = payload["visibility"] == "public"
+        if "deleted" in payload:
+            # Only a delete event announces a deleted record (its schema pins deleted to true).
+            payload["deleted"] = payload_properties(v).get("deleted", {}).get("const") is True
+        if payload.get("deleted") is True:
+            payload["deleted_at"] = payload.get("deleted_at") or draw.when().strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif "deleted" in payload and "deleted_at" in payload:
+            payload["deleted_at"] = None
     return {
         "message_id": draw.uuid(),
         "publisher_id": "image.glance-api-1",

@@ -39,6 +39,19 @@ class Report:
     minimal: dict[str, CaseFailure] = field(default_factory=dict)
     """Per check id: the failing case shrunk by Hypothesis to a minimal intent."""
 
+    def judge(self, checks: Iterable[Check], name: str, intent: Intent, notification: Any, state: RunState, *,
+              asked: bool = True) -> None:  # fmt: skip
+        """Apply each check to one notification and count the verdicts under ``name``, the variant.
+
+        ``asked`` is False for a recorded stream: its intent only names the profile, and no replay is possible.
+        """
+        for check in checks:
+            reason = _apply(check, intent, notification, state)
+            if reason is None:
+                self.passed[check.id, name] += 1
+            else:
+                self.failures.append(CaseFailure(check, name, intent if asked else None, notification, reason))
+
     @property
     def must_failed(self) -> bool:
         return any(f.check.level == "MUST" for f in self.failures)
@@ -167,12 +180,7 @@ def run(
         if not produced:
             produced = [None]
         for notification in produced:
-            for check in chosen:
-                reason = _apply(check, intent, notification, state)
-                if reason is None:
-                    report.passed[check.id, name] += 1
-                else:
-                    report.failures.append(CaseFailure(check, name, intent, notification, reason))
+            report.judge(chosen, name, intent, notification, state)
         if progress is not None:
             progress(n, len(cases))
     if shrink and only is None:
@@ -246,15 +254,10 @@ def run_stream(
     ]
     report = Report([*chosen, *(c for c, _ in streams)])
     state = RunState()
+    intent = {"profile": profile, "event_type": "", "priority": ""}  # what the stream checks read of an intent
     for message in messages:
-        intent = {"profile": profile, "event_type": "", "priority": ""}
         name = f"{message.get('event_type')} {message.get('priority')}" if isinstance(message, dict) else "not JSON"
-        for check in chosen:
-            reason = _apply(check, intent, message, state)
-            if reason is None:
-                report.passed[check.id, name] += 1
-            else:
-                report.failures.append(CaseFailure(check, name, None, message, reason))
+        report.judge(chosen, name, intent, message, state, asked=False)
     for check, test in streams:
         problems = test([m for m in messages if isinstance(m, dict)])
         report.passed[check.id, "stream"] += 0 if problems else 1

@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import strategies as st
 
 import notify_schemas
 from notify_schemas.registry import schema_root
@@ -48,3 +49,43 @@ def corpus_cases() -> list[Any]:
 def reference_validator(v: notify_schemas.Variant) -> jsonschema.Draft7Validator:
     """python-jsonschema, the reference implementation, on the variant's source schema and the shared registry."""
     return jsonschema.Draft7Validator(notify_schemas.registry().contents(v.uri), registry=notify_schemas.registry())
+
+
+# Messages for property tests: valid ones of every variant, and the same broken at a random place (a key removed,
+# or a value replaced by arbitrary JSON).
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=5,
+)  # fmt: skip
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for k, item in value.items():
+            found += _paths(item, (*path, k))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += _paths(item, (*path, i))
+    return found
+
+
+@st.composite
+def valid_or_broken_messages(draw: st.DrawFn) -> tuple[notify_schemas.Variant, Any]:
+    """A variant and a message of it: valid, or broken at one random place."""
+    from notify_schemas.samples import samples
+
+    v = draw(st.sampled_from(ALL_VARIANTS))
+    message = next(samples(v.event_type, v.priority, profile=v.profile, seed=draw(st.integers(0, 10**6))))
+    if draw(st.booleans()):
+        path = draw(st.sampled_from(_paths(message)[1:]))
+        parent = message
+        for part in path[:-1]:
+            parent = parent[part]
+        if isinstance(parent, dict) and draw(st.booleans()):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = draw(JSON_VALUES)
+    return v, message

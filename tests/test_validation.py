@@ -9,11 +9,10 @@ from typing import Any
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from support import CORPUS, corpus_cases
+from support import CORPUS, corpus_cases, valid_or_broken_messages
 
 import notify_schemas.validation as validation
-from notify_schemas import variants
+from notify_schemas import Variant
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
 from notify_schemas.validation import is_valid, iter_errors, validate
 
@@ -140,49 +139,12 @@ def test_unknown_backend_is_refused() -> None:
         validate(VALID, backend="java")  # type: ignore[arg-type]
 
 
-# Both backends must agree: on valid messages generated from every variant, and on the same messages broken at a
-# random place (a key removed, or a value replaced by arbitrary JSON).
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**53), max_value=2**53) | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
-    max_leaves=6,
-)
-ALL = [(p, v) for p in ("seed", "glance") for v in variants(p)]
-
-
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(value, dict):
-        for k, v in value.items():
-            found += _paths(v, (*path, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            found += _paths(v, (*path, i))
-    return found
-
-
-@st.composite
-def messages(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
-    from notify_schemas.samples import samples
-
-    profile, v = draw(st.sampled_from(ALL))
-    message = next(samples(v.event_type, v.priority, profile=profile, seed=draw(st.integers(0, 10**6))))
-    if draw(st.booleans()):
-        path = draw(st.sampled_from(_paths(message)[1:]))
-        parent = message
-        for part in path[:-1]:
-            parent = parent[part]
-        if isinstance(parent, dict) and draw(st.booleans()):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = draw(JSON)
-    return profile, message
-
-
+# Both backends must agree, on valid messages of every variant and on the same broken at a random place.
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(messages())
-def test_rust_and_python_backends_agree(case: tuple[str, dict[str, Any]]) -> None:
-    profile, message = case
+@given(valid_or_broken_messages())
+def test_rust_and_python_backends_agree(case: tuple[Variant, Any]) -> None:
+    v, message = case
+    profile = v.profile
     rust = is_valid(message, profile=profile, backend="rust")
     python = is_valid(message, profile=profile, backend="python")
     assert rust == python

@@ -17,23 +17,16 @@ import jsonschema
 import jsonschema_rs
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from support import valid_or_broken_messages
 
 from notify_schemas import PROFILES, Variant, bundled_schema, variants
 from notify_schemas.registry import schema_root
-from notify_schemas.samples import samples
 
 pytestmark = pytest.mark.node
 
 JS = Path(__file__).parent.parent / "js"
 ALL = [v for p in PROFILES for v in variants(p)]
 EXAMPLES = 2_500
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-    max_leaves=5,
-)  # fmt: skip
 
 
 class Ajv:
@@ -73,35 +66,8 @@ RUST = {v: jsonschema_rs.validator_for(bundled_schema(v)) for v in ALL}
 TALLY: Counter[str] = Counter()
 
 
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(value, dict):
-        for k, item in value.items():
-            found += _paths(item, (*path, k))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found += _paths(item, (*path, i))
-    return found
-
-
-@st.composite
-def cases(draw: st.DrawFn) -> tuple[Variant, Any]:
-    v = draw(st.sampled_from(ALL))
-    message = next(samples(v.event_type, v.priority, profile=v.profile, seed=draw(st.integers(0, 10**6))))
-    if draw(st.booleans()):
-        path = draw(st.sampled_from(_paths(message)[1:]))
-        parent = message
-        for part in path[:-1]:
-            parent = parent[part]
-        if isinstance(parent, dict) and draw(st.booleans()):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = draw(JSON)
-    return v, message
-
-
 @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-@given(cases())
+@given(valid_or_broken_messages())
 def test_the_three_validators_agree(ajv: Ajv, case: tuple[Variant, Any]) -> None:
     v, message = case
     python = PYTHON[v].is_valid(message)

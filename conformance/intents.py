@@ -1,9 +1,9 @@
-"""Intents: what a producer is asked to announce, generated per variant from valid example messages.
+"""Intents: what a producer is asked to announce, generated per variant by Hypothesis.
 
 Each intent's record holds everything the expected payload holds, plus what a real Glance object would hold and must
 never be sent (``locations`` and ``direct_url`` on an image, ``task_input`` on a task). The boundary phase comes
-first (empty and null names, zero and huge sizes, Unicode, empty and long tag lists, many properties), then seeded
-random examples.
+first (empty and null names, zero and huge sizes, Unicode, empty and long tag lists, many properties), then examples
+drawn by Hypothesis (`conformance.strategies`), which also shrinks a failing one.
 """
 
 from __future__ import annotations
@@ -84,62 +84,35 @@ def _boundary(v: Variant, intent: Intent) -> Iterator[Intent]:
 def intents(
     event_type: str, priority: str, *, profile: str = "seed", examples: int = 10, seed: int = 0
 ) -> Iterator[Intent]:
-    """The boundary intents of a variant, then ``examples`` seeded random ones; the same seed gives the same list."""
+    """The boundary intents of a variant, then ``examples`` drawn by Hypothesis; the same seed gives the same list.
+
+    The boundary cases vary one realistic record (the seeded sample generator's first) at its edges; the random phase
+    is Hypothesis's generate phase over `intent_strategy`, seeded with ``seed`` so that a run can be repeated.
+    """
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as seeded
+
+    from conformance.strategies import intent_strategy
+
     v = variant(event_type, priority, profile=profile)
-    generated = [
-        {"event_type": v.event_type, "priority": v.priority, "profile": profile, "record": _record(v, m["payload"])}
-        for m in samples(v.event_type, v.priority, profile=profile, n=max(examples, 1), seed=seed)
-    ]
-    yield from _boundary(v, generated[0])
-    yield from generated[:examples]
+    first = next(samples(v.event_type, v.priority, profile=profile, seed=seed))
+    yield from _boundary(v, {"event_type": v.event_type, "priority": v.priority, "profile": profile,
+                             "record": _record(v, first["payload"])})  # fmt: skip
+    if examples < 1:
+        return
+    drawn: list[Intent] = []
+    quiet = settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
+                     suppress_health_check=list(HealthCheck))  # fmt: skip
+
+    @seeded(seed)
+    @quiet
+    @given(intent_strategy(v.event_type, v.priority, profile=profile))
+    def collect(intent: Intent) -> None:
+        drawn.append(intent)
+
+    collect()
+    yield from drawn
 
 
 def all_variants(profile: str) -> tuple[Variant, ...]:
     return variants(profile)
-
-
-class _HypothesisRandom:
-    """The few ``random.Random`` methods the sample generator uses, answered by Hypothesis draws.
-
-    Every choice behind an intent then belongs to Hypothesis, which can shrink a failing intent to a minimal one.
-    """
-
-    def __init__(self, draw: Any) -> None:
-        from hypothesis import strategies as st
-
-        self._draw = draw
-        self._st = st
-
-    def random(self) -> float:
-        return float(self._draw(self._st.floats(0, 1, exclude_max=True)))
-
-    def randrange(self, start: int, stop: int | None = None) -> int:
-        low, high = (0, start) if stop is None else (start, stop)
-        return int(self._draw(self._st.integers(low, high - 1)))
-
-    def choice(self, options: Any) -> Any:
-        return self._draw(self._st.sampled_from(list(options)))
-
-    def getrandbits(self, bits: int) -> int:
-        return int(self._draw(self._st.integers(0, 2**bits - 1)))
-
-
-def intent_strategy(event_type: str, priority: str, *, profile: str = "seed") -> Any:
-    """A Hypothesis strategy of the variant's intents, built by the same generator as `intents`, shrinkable."""
-    from hypothesis import assume
-    from hypothesis import strategies as st
-
-    from notify_schemas import bundled_schema
-    from notify_schemas.samples import _Draw, _sample
-
-    v = variant(event_type, priority, profile=profile)
-    definitions = bundled_schema(v)["definitions"]
-
-    @st.composite
-    def build(draw: Any) -> Intent:
-        message = _sample(v, _Draw(_HypothesisRandom(draw), definitions))  # type: ignore[arg-type]
-        assume(is_valid(message, profile=profile))
-        return {"event_type": v.event_type, "priority": v.priority, "profile": profile,
-                "record": _record(v, message["payload"])}  # fmt: skip
-
-    return build()

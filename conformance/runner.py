@@ -194,12 +194,10 @@ _STATEFUL = {"envelope.message_id", "publisher.stable"}
 
 def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
     """For each failing check, let Hypothesis find the smallest intent of the first failing variant that fails it."""
-    try:
-        from hypothesis import HealthCheck, find, settings
-        from hypothesis.errors import NoSuchExample
-    except ImportError:  # the suite still runs without Hypothesis; its failures are then not shrunk
-        return
-    from conformance.intents import intent_strategy
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis.errors import NoSuchExample
+
+    from conformance.strategies import intent_strategy
 
     for first in {f.check.id: f for f in reversed(report.failures)}.values():
         if first.check.id in _STATEFUL or first.intent is None:

@@ -83,12 +83,9 @@ class _Draw:
         if kind == "object" or "properties" in s:
             return self.record(s)
         if kind == "array":
-            items = s.get("items", {})
-            drawn = {repr(v): v for v in (self.value(key, items) for _ in range(self.rng.randrange(0, 4)))}
-            return list(drawn.values())
+            return self.array(key, s)
         if kind == "integer":
-            low = s.get("minimum", 0)
-            return self.rng.choice([low, low + self.rng.randrange(1, 4096), self.rng.randrange(low, 2**34)])
+            return self.integer(s)
         if kind == "number":
             return self.rng.choice([0, 1000, 2.5])
         if kind == "boolean":
@@ -96,6 +93,15 @@ class _Draw:
         if kind == "string" or "pattern" in s or "anyOf" in s:
             return self.text(key, name, s.get("title", ""), s)
         return None
+
+    def array(self, key: str, s: Mapping[str, Any]) -> list[Any]:
+        items = s.get("items", {})
+        drawn = {repr(v): v for v in (self.value(key, items) for _ in range(self.rng.randrange(0, 4)))}
+        return list(drawn.values())
+
+    def integer(self, s: Mapping[str, Any]) -> int:
+        low = s.get("minimum", 0)
+        return int(self.rng.choice([low, low + self.rng.randrange(1, 4096), self.rng.randrange(low, 2**34)]))
 
     def text(self, key: str, name: str, title: str, s: Mapping[str, Any]) -> str:
         if title == "UUID" or name.endswith("uuid") or (name.endswith("_id") and "UUID" in s.get("description", "")):
@@ -108,10 +114,14 @@ class _Draw:
             return self.uuid().replace("-", "")
         if key == "checksum":
             return f"{self.rng.getrandbits(128):032x}"
-        if key == "name":
-            return self.rng.choice(_NAMES)
         if key in ("type", "task_type") and "task" in s.get("description", "").lower():
             return self.rng.choice(["import", "api_image_import", "location_import"])  # Glance's task types
+        return self.free(key, title, s)
+
+    def free(self, key: str, title: str, s: Mapping[str, Any]) -> str:
+        """A string whose schema gives it no form: a name, a description, an error text."""
+        if key == "name":
+            return self.rng.choice(_NAMES)
         if title == "Text message":
             return self.rng.choice(_ERRORS)
         word = self.rng.choice(_WORDS)

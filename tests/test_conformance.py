@@ -128,6 +128,34 @@ def test_the_same_seed_gives_the_same_intents() -> None:
     assert len(first) == 4 + 8  # the boundary phase first: names, sizes, Unicode, tags, many properties
 
 
+def test_every_intent_meets_the_intent_schema_and_asks_for_a_valid_notification() -> None:
+    import jsonschema
+
+    from conformance.intents import expected_payload
+    from notify_schemas import BASE_URI, is_valid, registry, variants
+    from notify_schemas.message import build_message
+
+    schema = registry().contents(BASE_URI + "intent.json")
+    checker = jsonschema.Draft7Validator(schema, registry=registry())
+    for profile in ("seed", "glance"):
+        for v in variants(profile):
+            for intent in intents(v.event_type, v.priority, profile=profile, examples=4, seed=3):
+                assert list(checker.iter_errors(intent)) == [], intent
+                message = build_message(v.event_type, v.priority, expected_payload(intent), "image.test")
+                assert is_valid(message, profile=profile), intent
+
+
+def test_the_random_phase_explores_what_the_schemas_leave_free() -> None:
+    # Hypothesis, not a list of realistic values, chooses names, texts, sizes and extra properties.
+    drawn = list(intents("image.create", "INFO", examples=100, seed=0))[8:]
+    images = [i["record"] for i in drawn]
+    assert any(r["name"] and not r["name"].isascii() for r in images)
+    assert any(r["properties"] for r in images)
+    assert len({r["size"] for r in images}) > 10
+    errors = [i["record"]["text"] for i in intents("image.upload", "ERROR", examples=50, seed=0)]
+    assert len(set(errors)) > 10
+
+
 def test_a_recorded_stream_gets_the_checks_that_need_no_intent(tmp_path: Path) -> None:
     messages = [produce(i) for i in intents("image.upload", "INFO", examples=3)]
     stream = tmp_path / "stream.jsonl"

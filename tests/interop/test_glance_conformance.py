@@ -24,7 +24,7 @@ COVERED = [v for v in variants("glance") if _covered(v.event_type, v.priority)]
 def test_real_glance_passes_the_glance_profile() -> None:
     from glance_adapter import produce
 
-    cases = [i for v in COVERED for i in intents(v.event_type, v.priority, profile="glance", examples=3, seed=1)]
+    cases = [i for v in COVERED for i in intents(v.event_type, v.priority, profile="glance", examples=25, seed=1)]
     report = run(produce, profile="glance", only=cases)
     assert report.failures == [], report.summary() + "\n" + report.failure_details("")
     assert len(COVERED) >= 15

@@ -14,7 +14,7 @@ from typing import Any
 
 from notify_schemas import Variant, variant, variants
 from notify_schemas.message import build_message
-from notify_schemas.samples import samples
+from notify_schemas.samples import cohere, samples
 from notify_schemas.validation import is_valid
 
 __all__ = ["SECRET_URL", "Intent", "expected_payload", "intents"]
@@ -76,6 +76,7 @@ def _boundary(v: Variant, intent: Intent) -> Iterator[Intent]:
     for change in _BOUNDARY_IMAGE:
         candidate = copy.deepcopy(intent)
         candidate["record"].update(copy.deepcopy(change))
+        cohere(v.event_type, candidate["record"])
         message = build_message(v.event_type, v.priority, expected_payload(candidate), "image.conformance")
         if is_valid(message, profile=v.profile):
             yield candidate

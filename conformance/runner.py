@@ -178,7 +178,8 @@ def run(
         state.call_ended = _utcnow()
         produced = answer if isinstance(answer, list) else [answer]
         if not produced:
-            produced = [None]
+            # Nothing to judge but the silence: the event asked for was not sent.
+            report.failures += [CaseFailure(c, name, intent, None, _NOTHING_SENT) for c in chosen if c.id == _ASKED]
         for notification in produced:
             report.judge(chosen, name, intent, notification, state)
         if progress is not None:
@@ -187,6 +188,9 @@ def run(
         _shrink(report, producer)
     return report
 
+
+_ASKED = "envelope.as_asked"
+_NOTHING_SENT = "sent no notification for this intent"
 
 # Checks whose verdict depends on earlier messages of the run: one intent alone cannot reproduce them.
 _STATEFUL = {"envelope.message_id", "publisher.stable"}
@@ -209,7 +213,11 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
             state = RunState(call_started=_utcnow())
             answer = producer(intent)
             state.call_ended = _utcnow()
-            for notification in answer if isinstance(answer, list) else [answer]:
+            produced = answer if isinstance(answer, list) else [answer]
+            if not produced and check.id == _ASKED:
+                found["case"] = CaseFailure(check, first.variant, intent, None, _NOTHING_SENT)
+                return True
+            for notification in produced:
                 reason = _apply(check, intent, notification, state)
                 if reason is not None:
                     found["case"] = CaseFailure(check, first.variant, intent, notification, reason)

@@ -16,13 +16,16 @@ from hypothesis import strategies as st
 
 from conformance.intents import Intent, _record
 from notify_schemas import bundled_schema, variant
-from notify_schemas.samples import _Draw, _sample
+from notify_schemas.samples import STORE_KEYS, _Draw, _sample
 from notify_schemas.validation import is_valid
 
 __all__ = ["intent_strategy"]
 
 # Any character but surrogates, which UTF-8 (and so a JSON text on the wire) cannot carry.
 _CHARACTERS = st.characters(exclude_categories=["Cs"])
+# A store name is a key of Glance's enabled_backends option: an identifier, never holding the comma that joins
+# the store lists Glance keeps in an image's properties.
+_STORE_NAMES = st.from_regex(r"[A-Za-z0-9_-]{1,20}", fullmatch=True)
 _LONGEST_FREE_TEXT = 80
 _LARGEST_INTEGER = 2**53
 
@@ -55,6 +58,8 @@ class _HypothesisDraw(_Draw):
         self._draw = draw
 
     def free(self, key: str, title: str, s: Mapping[str, Any]) -> str:
+        if key in STORE_KEYS:
+            return str(self._draw(_STORE_NAMES))
         low = s.get("minLength", 0)
         high = max(low, min(s.get("maxLength", _LONGEST_FREE_TEXT), _LONGEST_FREE_TEXT))
         return str(self._draw(st.text(_CHARACTERS, min_size=low, max_size=high)))

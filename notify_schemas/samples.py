@@ -18,7 +18,7 @@ from notify_schemas.payloads import payload_properties
 from notify_schemas.registry import Variant, bundled_schema, variant
 from notify_schemas.validation import validate
 
-__all__ = ["samples"]
+__all__ = ["cohere", "samples"]
 
 _EPOCH = datetime.datetime(2026, 1, 1)
 _NAMES = ["cirros-0.6.2", "ubuntu-24.04-server", "fedora-41", "windows-2022", "D\u00e9bian 12 \u2014 stable", "x"]
@@ -28,6 +28,9 @@ _ERRORS = [
     "Failed to upload image data due to HTTP error: 503 Service Unavailable",
     "Task failed: image conversion to raw timed out",
 ]
+# Glance's stores are named by the keys of its enabled_backends option.
+_STORES = ["fast", "cheap", "ceph-1", "file1", "reliable"]
+STORE_KEYS = frozenset({"backend", "os_glance_importing_to_stores", "os_glance_failed_import"})
 _WORDS = ["alpha", "quota", "gpu", "hw_rng", "OS::Compute::Quota", "OS::Nova::Flavor", "cpu_period", "fast"]
 
 
@@ -122,6 +125,8 @@ class _Draw:
         """A string whose schema gives it no form: a name, a description, an error text."""
         if key == "name":
             return self.rng.choice(_NAMES)
+        if key in STORE_KEYS:
+            return self.rng.choice(_STORES)
         if title == "Text message":
             return self.rng.choice(_ERRORS)
         word = self.rng.choice(_WORDS)
@@ -133,6 +138,31 @@ class _Draw:
         if not properties and isinstance(extra, Mapping):
             return {f"{self.rng.choice(_WORDS)}_{i}": self.value("property", extra) for i in range(2)}
         return {key: self.value(key, sub) for key, sub in properties.items() if sub is not False}
+
+
+def cohere(event_type: str, record: dict[str, Any]) -> None:
+    """Make a record hold together the way Glance's do, in place, where its schema cannot say so."""
+    # Glance reads an upload's store lists from the image's properties of the same name, comma-separated.
+    for key in ("os_glance_importing_to_stores", "os_glance_failed_import"):
+        if isinstance(record.get(key), list) and isinstance(record.get("properties"), dict):
+            record["properties"].pop(key, None)
+            if record[key]:
+                record["properties"][key] = ",".join(record[key])
+    # Only an update renames a metadata definition: otherwise the old name is the name.
+    if not event_type.endswith(".update"):
+        for old, name in (("name_old", "name"), ("namespace_old", "namespace")):
+            if old in record and name in record:
+                record[old] = record[name]
+    # A metadef object holds its properties by name (glance.domain.MetadefObject): one property per name.
+    if event_type.startswith("metadef_object.") and isinstance(record.get("properties"), list):
+        by_name: dict[Any, Any] = {}
+        for item in record["properties"]:
+            by_name.setdefault(item.get("name") if isinstance(item, dict) else None, item)
+        record["properties"] = list(by_name.values())
+    # A namespace without a visibility is private, and one not protected is not (glance.domain.MetadefNamespace).
+    if event_type.startswith("metadef_namespace."):
+        record["visibility"] = record.get("visibility") or "private"
+        record["protected"] = record.get("protected") or False
 
 
 def _sample(v: Variant, draw: _Draw) -> Notification:
@@ -150,6 +180,7 @@ def _sample(v: Variant, draw: _Draw) -> Notification:
             payload["deleted_at"] = payload.get("deleted_at") or draw.when().strftime("%Y-%m-%dT%H:%M:%SZ")
         elif "deleted" in payload and "deleted_at" in payload:
             payload["deleted_at"] = None
+        cohere(v.event_type, payload)
     return {
         "message_id": draw.uuid(),
         "publisher_id": "image.glance-api-1",

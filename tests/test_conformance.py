@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conformance.checks import CHECKS
+from conformance.checks import CHECKS, RunState
 from conformance.cli import main
 from conformance.intents import SECRET_URL, intents
 from conformance.reference import produce
@@ -90,6 +90,7 @@ GALLERY: dict[str, tuple[Producer, str]] = {
                          "json.round_trip"),
     "a publisher per message": (_broken(_new_publisher), "publisher.stable"),
     "a list instead of a notification": (lambda intent: [[1, 2]], "envelope.keys"),
+    "silence for WARN": (lambda intent: [] if intent["priority"] == "WARN" else produce(intent), "envelope.as_asked"),
     "an invalid payload type": (_broken(lambda m, i: _payload_key(m, "min_ram", "64")), "schema.valid"),
 }  # fmt: skip
 
@@ -102,6 +103,39 @@ def test_each_broken_producer_fails_with_the_check_it_should(case: str) -> None:
     assert expected in report.failed_checks(), report.summary()
     level = next(c.level for c in CHECKS if c.id == expected)
     assert report.must_failed is (level == "MUST" or any(f.check.level == "MUST" for f in report.failures))
+
+
+def test_a_producer_that_sends_nothing_fails_only_as_asked_and_is_shrunk() -> None:
+    producer, _ = GALLERY["silence for WARN"]
+    report = run(producer, profile="seed", examples=2)
+    assert report.failed_checks() == {"envelope.as_asked"}
+    assert {f.variant.split()[1] for f in report.failures} == {"WARN"}
+    assert all(f.reason == "sent no notification for this intent" for f in report.failures)
+    assert report.minimal["envelope.as_asked"].intent is not None
+
+
+def _object_with_property(**attributes: Any) -> dict[str, Any]:
+    intent = next(i for i in intents("metadef_object.create", "INFO", profile="glance", examples=30, seed=4)
+                  if i["record"]["properties"])  # fmt: skip
+    intent["record"]["properties"] = [{**intent["record"]["properties"][0], **attributes}]
+    return intent
+
+
+@pytest.mark.parametrize(
+    ("given", "sent", "faithful"),
+    [(0, None, True), (False, None, True), ("", None, True), (5, None, False), ("int", None, False), (0, 0, True)],
+)
+def test_a_metadef_objects_falsy_property_attribute_may_come_out_null_in_the_glance_profile(
+    given: Any, sent: Any, faithful: bool
+) -> None:
+    # DECISIONS D29: Glance writes `value or None` for each attribute of a metadef object's property.
+    check = next(c for c in CHECKS if c.id == "payload.faithful")
+    intent = _object_with_property(minimum=given)
+    message = copy.deepcopy(produce(intent))
+    message["payload"]["properties"][0]["minimum"] = sent
+    assert (check.test(intent, message, RunState()) is None) is faithful
+    seed_like = {**intent, "profile": "seed"}  # elsewhere null is not a falsy value's stand-in
+    assert (check.test(seed_like, message, RunState()) is None) is (given == sent)
 
 
 def test_a_failure_is_shrunk_to_a_minimal_intent(capsys: pytest.CaptureFixture[str]) -> None:

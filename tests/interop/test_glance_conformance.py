@@ -1,6 +1,11 @@
-"""Real Glance's notifier, behind an adapter, through the conformance suite (``nox -s glance``)."""
+"""Real Glance's notifier, behind an adapter, through the conformance suite (``nox -s glance``): it passes the glance
+profile, and under the seed profile it fails exactly the checks that schemas/DECISIONS.md predicts."""
 
 from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -10,21 +15,40 @@ from notify_schemas import variants
 
 pytestmark = pytest.mark.glance
 
-
-def _covered(event_type: str, priority: str) -> bool:
-    """The variants the adapter drives: every image and task event but image.prepare and image.upload INFO."""
-    if event_type in ("image.prepare", "image.upload"):
-        return (event_type, priority) == ("image.upload", "ERROR")
-    return event_type.startswith(("image.", "task."))
-
-
-COVERED = [v for v in variants("glance") if _covered(v.event_type, v.priority)]
+DECISIONS = Path(__file__).parent.parent.parent / "schemas" / "DECISIONS.md"
 
 
 def test_real_glance_passes_the_glance_profile() -> None:
     from glance_adapter import produce
 
-    cases = [i for v in COVERED for i in intents(v.event_type, v.priority, profile="glance", examples=25, seed=1)]
+    cases = [i for v in variants("glance") for i in intents(v.event_type, v.priority, profile="glance", examples=25,
+                                                            seed=1)]  # fmt: skip
     report = run(produce, profile="glance", only=cases)
     assert report.failures == [], report.summary() + "\n" + report.failure_details("")
-    assert len(COVERED) >= 15
+    assert {name for _, name in report.passed} == {f"{v.event_type} {v.priority}" for v in variants("glance")}
+
+
+def _predicted() -> dict[str, set[str]]:
+    """The table between the glance-seed-conformance markers: `| event PRIORITY | checks failed | because |`."""
+    text = DECISIONS.read_text()
+    table = text.split("<!-- glance-seed-conformance:start -->")[1].split("<!-- glance-seed-conformance:end -->")[0]
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = set(re.findall(r"`([a-z_.]+)`", cells[1]))
+    return rows
+
+
+def test_real_glance_fails_the_seed_profile_exactly_where_decisions_says() -> None:
+    from glance_adapter import produce
+
+    cases = [i for v in variants("seed") for i in intents(v.event_type, v.priority, profile="seed", examples=10,
+                                                          seed=2)]  # fmt: skip
+    report = run(produce, profile="seed", only=cases)
+    failed: dict[str, set[str]] = defaultdict(set)
+    for failure in report.failures:
+        failed[failure.variant].add(failure.check.id)
+    predicted = _predicted()
+    assert set(predicted) == {f"{v.event_type} {v.priority}" for v in variants("seed")}
+    assert {name: failed.get(name, set()) for name in predicted} == predicted

@@ -35,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
         help="negative: --callable/--exec is a consumer's validator (message in, valid or invalid out)",
     )
     parser.add_argument("--profile", choices=PROFILES, default="seed")
-    parser.add_argument("--examples", type=int, default=10, help="random examples per variant, after the boundary ones")
+    parser.add_argument(
+        "--examples", type=int, default=10, help="examples Hypothesis draws per variant, after the boundary ones"
+    )
     parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same intents")
     parser.add_argument("--checks", help="only these check ids, comma-separated")
     parser.add_argument("--exclude-checks", help="not these check ids, comma-separated")

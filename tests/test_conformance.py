@@ -138,6 +138,22 @@ def test_a_metadef_objects_falsy_property_attribute_may_come_out_null_in_the_gla
     assert (check.test(seed_like, message, RunState()) is None) is (given == sent)
 
 
+def _latin1_names(intent: dict[str, Any]) -> Any:
+    message = produce(intent)
+    payload = message["payload"]
+    if isinstance(payload, dict) and isinstance(payload.get("name"), str):
+        payload["name"] = payload["name"].encode("latin-1", "replace").decode("latin-1")
+    return message
+
+
+def test_hypothesis_shrinks_a_unicode_bug_to_the_first_character_it_breaks_on() -> None:
+    report = run(_latin1_names, profile="seed", examples=30, checks=["payload.faithful"])
+    minimal = report.minimal["payload.faithful"]
+    assert minimal.intent is not None
+    assert minimal.intent["record"]["name"] == "\u0100"  # the first character outside Latin-1
+    assert minimal.notification["payload"]["name"] == "?"
+
+
 def test_a_failure_is_shrunk_to_a_minimal_intent(capsys: pytest.CaptureFixture[str]) -> None:
     producer, check = GALLERY["a changed size"]
     report = run(producer, profile="seed", examples=3)

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's ImportError names the extra)
 
 from conformance.producers import ExecProducer, ProducerError, load_callable
 from conformance.runner import Report, run, run_stream
@@ -36,9 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--profile", choices=PROFILES, default="seed")
     parser.add_argument(
-        "--examples", type=int, default=10, help="examples Hypothesis draws per variant, after the boundary ones"
+        "--examples",
+        type=int,
+        default=10,
+        help="distinct intents Hypothesis draws per variant, after the boundary ones (negative mode: valid messages "
+        "per variant, at most 5)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same intents")
+    parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same intents (or messages)")
     parser.add_argument("--checks", help="only these check ids, comma-separated")
     parser.add_argument("--exclude-checks", help="not these check ids, comma-separated")
     parser.add_argument("--intent", help="run exactly this intent (JSON): the replay of a reported failure")
@@ -104,6 +112,18 @@ def _progress(done: int, total: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return _main(argv)
+    # Hypothesis caches what it learns in a .hypothesis folder; a run of the suite leaves nothing in the caller's.
+    with tempfile.TemporaryDirectory(prefix="notify-conformance-") as storage:
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = storage
+        try:
+            return _main(argv)
+        finally:
+            del os.environ["HYPOTHESIS_STORAGE_DIRECTORY"]
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     checks, exclude = _split(args.checks), _split(args.exclude_checks)
     producer_args = next(f"--{k.replace('_', '-')} {json.dumps(v)}" for k in ("callable", "exec")

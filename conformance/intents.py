@@ -9,6 +9,7 @@ drawn by Hypothesis (`conformance.strategies`), which also shrinks a failing one
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -85,12 +86,15 @@ def _boundary(v: Variant, intent: Intent) -> Iterator[Intent]:
 def intents(
     event_type: str, priority: str, *, profile: str = "seed", examples: int = 10, seed: int = 0
 ) -> Iterator[Intent]:
-    """The boundary intents of a variant, then ``examples`` drawn by Hypothesis; the same seed gives the same list.
+    """The boundary intents of a variant, then ``examples`` distinct ones drawn by Hypothesis; the same seed gives
+    the same list.
 
-    The boundary cases vary one realistic record (the seeded sample generator's first) at its edges; the random phase
-    is Hypothesis's generate phase over `intent_strategy`, seeded with ``seed`` so that a run can be repeated.
+    The boundary cases vary one realistic record (the seeded sample generator's first) at its edges. The random phase
+    is Hypothesis's generate phase over `intent_strategy`, seeded with ``seed`` so that a run can be repeated; its
+    first intent is always the simplest one, whatever the seed. Hypothesis may draw an intent twice: repeats are
+    dropped and drawn again, in up to four rounds, so a variant with few possible records may get fewer.
     """
-    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as seeded
 
     from conformance.strategies import intent_strategy
@@ -99,20 +103,25 @@ def intents(
     first = next(samples(v.event_type, v.priority, profile=profile, seed=seed))
     yield from _boundary(v, {"event_type": v.event_type, "priority": v.priority, "profile": profile,
                              "record": _record(v, first["payload"])})  # fmt: skip
-    if examples < 1:
-        return
-    drawn: list[Intent] = []
-    quiet = settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
-                     suppress_health_check=list(HealthCheck))  # fmt: skip
+    strategy = intent_strategy(v.event_type, v.priority, profile=profile)
+    drawn: dict[str, Intent] = {}
+    for round_ in range(4):
+        wanted = examples - len(drawn)
+        if wanted < 1:
+            break
+        # A later round starts again from the simplest intent and favours small ones: it draws more than it lacks.
+        asked = wanted if round_ == 0 else 2 * wanted + 10
 
-    @seeded(seed)
-    @quiet
-    @given(intent_strategy(v.event_type, v.priority, profile=profile))
-    def collect(intent: Intent) -> None:
-        drawn.append(intent)
+        @seeded(seed + round_ * 1_000_003)
+        @settings(max_examples=asked, database=None, deadline=None, phases=[Phase.generate],
+                  verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck))  # fmt: skip
+        @given(strategy)
+        def collect(intent: Intent) -> None:
+            if len(drawn) < examples:
+                drawn.setdefault(json.dumps(intent, sort_keys=True), intent)
 
-    collect()
-    yield from drawn
+        collect()
+    yield from drawn.values()
 
 
 def all_variants(profile: str) -> tuple[Variant, ...]:

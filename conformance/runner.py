@@ -184,6 +184,9 @@ def run(
             report.judge(chosen, name, intent, notification, state)
         if progress is not None:
             progress(n, len(cases))
+    if not report.passed and not report.failures:
+        # Every answer was empty and the one check that judges silence was left out: nothing was checked.
+        raise ProducerError(f"the producer sent no notification for any of the {len(cases)} intents")
     if shrink and only is None:
         _shrink(report, producer)
     return report
@@ -198,7 +201,7 @@ _STATEFUL = {"envelope.message_id", "publisher.stable"}
 
 def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
     """For each failing check, let Hypothesis find the smallest intent of the first failing variant that fails it."""
-    from hypothesis import HealthCheck, find, settings
+    from hypothesis import HealthCheck, Verbosity, find, settings
     from hypothesis.errors import NoSuchExample
 
     from conformance.strategies import intent_strategy
@@ -211,7 +214,10 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
         def fails(intent: Intent, first: CaseFailure = first, found: dict[str, CaseFailure] = found) -> bool:
             check = first.check
             state = RunState(call_started=_utcnow())
-            answer = producer(intent)
+            try:
+                answer = producer(intent)
+            except Exception:  # a case that raises is not the failure being shrunk; the finished run stands
+                return False
             state.call_ended = _utcnow()
             produced = answer if isinstance(answer, list) else [answer]
             if not produced and check.id == _ASKED:
@@ -233,6 +239,7 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
                 fails,
                 settings=settings(
                     max_examples=200,
+                    verbosity=Verbosity.quiet,
                     database=None,
                     deadline=None,
                     derandomize=True,

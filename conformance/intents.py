@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from notify_schemas import Variant, variant, variants
+from notify_schemas import Variant, variant
 from notify_schemas.message import build_message
 from notify_schemas.samples import cohere, samples
 from notify_schemas.validation import is_valid
@@ -122,7 +122,3 @@ def intents(
 
         collect()
     yield from drawn.values()
-
-
-def all_variants(profile: str) -> tuple[Variant, ...]:
-    return variants(profile)

@@ -62,6 +62,15 @@ def _image(record: dict[str, Any], **status: Any) -> _Image:
     return image
 
 
+# The repository method behind each action an event names: image.create is repo.add, metadef_tag.delete repo.remove.
+_REPO_METHODS = {"create": "add", "update": "save", "delete": "remove", "delete_objects": "remove_objects",
+                 "delete_properties": "remove_properties", "delete_tags": "remove_tags"}  # fmt: skip
+
+
+def _call(repo: Any, action: str, proxy: Any) -> None:
+    getattr(repo, _REPO_METHODS[action])(proxy)
+
+
 def _as_glance_holds_it(event: str, record: dict[str, Any]) -> dict[str, Any]:
     """The record as Glance's domain objects hold it: a seed profile's record names things its own way."""
     record = dict(record)
@@ -104,14 +113,14 @@ def produce(intent: dict[str, Any]) -> list[dict[str, Any]]:
     elif event in ("image.create", "image.update", "image.delete"):
         repo = notifier.ImageRepoProxy(_Repo(), ctx, n)
         proxy = notifier.ImageProxy(_image(record), ctx, n)
-        {"image.create": repo.add, "image.update": repo.save, "image.delete": repo.remove}[event](proxy)
+        _call(repo, event.rsplit(".", 1)[1], proxy)
     elif event.startswith("image.member."):
         image = _image({**_DEFAULT_IMAGE, "id": record["image_id"]})
         member = glance.domain.ImageMembership(record["image_id"], record["member_id"], _when(record["created_at"]),
                                                _when(record["updated_at"]), status=record["status"])  # fmt: skip
         members = notifier.ImageMemberRepoProxy(_Repo(), image, ctx, n)
         proxy = notifier.ImageMemberProxy(member, ctx, n)
-        {"create": members.add, "update": members.save, "delete": members.remove}[event.rsplit(".", 1)[1]](proxy)
+        _call(members, event.rsplit(".", 1)[1], proxy)
     elif event.startswith("task."):
         final = record["status"]
         start = "pending" if event in ("task.create", "task.run", "task.processing") else final
@@ -164,9 +173,7 @@ def _metadef(event: str, record: dict[str, Any], ctx: _Context, n: notifier.Noti
         repo = notifier.MetadefNamespaceRepoProxy(_Repo(), ctx, n)
         proxy: Any = notifier.MetadefNamespaceProxy(namespace, ctx, n)
         proxy._old_namespace = record["namespace_old"]
-        calls = {"create": repo.add, "update": repo.save, "delete": repo.remove, "delete_objects": repo.remove_objects,
-                 "delete_properties": repo.remove_properties, "delete_tags": repo.remove_tags}  # fmt: skip
-        calls[action](proxy)
+        _call(repo, action, proxy)
         return
     owner: Any = record["namespace"] if action == "create" else namespace
     if kind == "object":
@@ -191,10 +198,7 @@ def _metadef(event: str, record: dict[str, Any], ctx: _Context, n: notifier.Noti
                                           updated)  # fmt: skip
         repo, proxy = notifier.MetadefTagRepoProxy(_Repo(), ctx, n), notifier.MetadefTagProxy(domain, ctx, n)
     proxy._old_name = record["name_old"]
-    calls = {"create": repo.add, "delete": repo.remove}
-    if action == "update":  # resource type associations have no update
-        calls["update"] = repo.save
-    calls[action](proxy)
+    _call(repo, action, proxy)
 
 
 _NOT_SCHEMA = {"namespace", "name", "name_old", "deleted", "deleted_at"}

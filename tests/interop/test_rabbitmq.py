@@ -139,22 +139,16 @@ def test_a_broker_outage_loses_nothing_silently(broker: RabbitMQ, caplog: pytest
         assert '"payload"' in record.getMessage() or "'payload'" in record.getMessage()  # logged with its content
 
 
+def _listen(broker: RabbitMQ, topic: str, *, count: int, timeout: int) -> list[str]:
+    """The installed ``notify-schemas listen`` command line for ``topic`` on the tests' broker."""
+    cli = str(Path(sys.executable).parent / "notify-schemas")
+    return [cli, "listen", "--transport-url", broker.url, "--topic", topic, "--count", str(count),
+            "--timeout", str(timeout)]  # fmt: skip
+
+
 def test_listen_command_counts_reports_and_keeps_the_invalid_ones(broker: RabbitMQ, tmp_path: Path) -> None:
     invalid_out = tmp_path / "invalid.jsonl"
-    command = [
-        str(Path(sys.executable).parent / "notify-schemas"),
-        "listen",
-        "--transport-url",
-        broker.url,
-        "--topic",
-        "cli",
-        "--count",
-        "6",
-        "--timeout",
-        "60",
-        "--invalid-out",
-        str(invalid_out),
-    ]
+    command = [*_listen(broker, "cli", count=6, timeout=60), "--invalid-out", str(invalid_out)]
     listening = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("cli",))
@@ -176,18 +170,7 @@ def test_listen_command_counts_reports_and_keeps_the_invalid_ones(broker: Rabbit
 
 
 def test_listen_command_stops_at_its_timeout(broker: RabbitMQ) -> None:
-    command = [
-        str(Path(sys.executable).parent / "notify-schemas"),
-        "listen",
-        "--transport-url",
-        broker.url,
-        "--topic",
-        "quiet",
-        "--count",
-        "1",
-        "--timeout",
-        "3",
-    ]
+    command = _listen(broker, "quiet", count=1, timeout=3)
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 1  # fewer than --count arrived
     assert "0 received: 0 valid, 0 invalid" in result.stdout

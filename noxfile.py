@@ -37,18 +37,19 @@ def schemas(session: nox.Session) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "schemas"
         shutil.copytree(ROOT / "schemas", copy)
-        session.run("python", "-m", "notify_schemas.bundle", str(copy), silent=True)
+        session.run("python", "-m", "notify_schemas.authoring.bundle", str(copy), silent=True)
         session.run("python", "tools/make_corpus.py", str(copy), silent=True)
         # -P: import the installed package (which reads its own schemas), not the source tree in the working folder.
-        session.run("python", "-P", "-m", "notify_schemas.asyncapi", str(copy / "asyncapi"), silent=True)
-        session.run("python", "-P", "-m", "notify_schemas.docs", str(Path(tmp) / "docs"), silent=True)
+        session.run("python", "-P", "-m", "notify_schemas.authoring.asyncapi", str(copy / "asyncapi"), silent=True)
+        session.run("python", "-P", "-m", "notify_schemas.authoring.docs", str(Path(tmp) / "docs"), silent=True)
         stale_docs = _differences(ROOT / "docs" / "reference", Path(tmp) / "docs")
         stale = _differences(ROOT / "schemas", copy) + stale_docs
         if stale:
             session.error(
                 f"generated files are stale: {', '.join(stale)}; "
-                "run: python -m notify_schemas.bundle schemas && python tools/make_corpus.py && "
-                "python -m notify_schemas.asyncapi schemas/asyncapi && python -m notify_schemas.docs docs/reference"
+                "run: python -m notify_schemas.authoring.bundle schemas && python tools/make_corpus.py && "
+                "python -m notify_schemas.authoring.asyncapi schemas/asyncapi && "
+                "python -m notify_schemas.authoring.docs docs/reference"
             )
     session.run("python", "tools/run_corpus.py")
     session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", "tests/js", external=True)
@@ -113,10 +114,11 @@ def broker(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Measure validation, error reports, Notifier.info and the log driver against the alternatives, as ratios."""
-    session.install(".[bench,conformance]", "jsonschema")
+    """Measure validation, Notifier.info, drivers, the conformance suite and compat against alternatives, as ratios."""
+    session.install(".[bench,conformance,compat]", "jsonschema")
     session.run("python", "benchmarks/bench.py", *session.posargs)
     session.run("python", "benchmarks/bench_conformance.py")
+    session.run("python", "benchmarks/bench_compat.py")
     session.run("python", "-W", "ignore::DeprecationWarning", "benchmarks/bench_broker.py")  # needs rabbitmq-server
 
 

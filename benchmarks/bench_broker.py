@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "interop"))
 from rabbitmq import RabbitMQ
 
 from notify_schemas import Notifier, variants
+from notify_schemas.broker.listener import Listener
 from notify_schemas.config import NotifierConfig
-from notify_schemas.listener import Listener
 from notify_schemas.samples import samples
 
 ROUNDS = 9

@@ -12,9 +12,9 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis_jsonschema import from_schema
 
-from conformance.reference import produce
-from conformance.runner import run
 from notify_schemas import bundled_schema, variants
+from notify_schemas.conformance.reference import produce
+from notify_schemas.conformance.runner import run
 
 EXAMPLES = 100
 HYPOTHESIS_EXAMPLES = 10

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from notify_schemas.registry import Variant
-    from notify_schemas.validation import Violation
+from notify_schemas.values import Variant, Violation
 
 __all__ = [
     "ConfigError",

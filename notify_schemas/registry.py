@@ -9,22 +9,25 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urldefrag, urljoin
 
 import referencing
 import referencing.jsonschema
 
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
+from notify_schemas.values import BASE_URI, PRIORITIES, PROFILES, Variant
 
 __all__ = [
     "BASE_URI",
     "PRIORITIES",
     "PROFILES",
+    "RESOURCE_KEYS",
     "Variant",
+    "bundle",
     "bundled_schema",
     "registry",
     "schema_root",
@@ -32,46 +35,9 @@ __all__ = [
     "variants",
 ]
 
-BASE_URI = "https://notify-schemas.dev/schemas/v1/"
-PROFILES = ("seed", "glance")
-PRIORITIES = ("INFO", "WARN", "ERROR")
 
 # Folders under the schema root that hold resources of the registry; the corpus is test data, not schemas.
 _SCHEMA_FOLDERS = ("", "definitions", "seed", "glance", "wire", "bundled", "bundled/seed", "bundled/glance")
-
-
-@dataclass(frozen=True, order=True)
-class Variant:
-    """One (event_type, priority) pair of a profile: the unit that has its own schema."""
-
-    profile: str
-    event_type: str
-    priority: str
-
-    @property
-    def name(self) -> str:
-        """The variant's file stem, for example ``image.create.INFO``."""
-        return f"{self.event_type}.{self.priority}"
-
-    @property
-    def path(self) -> str:
-        """Path of the variant's schema, relative to the schema root."""
-        return f"{self.profile}/{self.name}.json"
-
-    @property
-    def bundled_path(self) -> str:
-        """Path of the variant's standalone (bundled) schema, relative to the schema root."""
-        return f"bundled/{self.path}"
-
-    @property
-    def uri(self) -> str:
-        """The variant schema's ``$id``."""
-        return BASE_URI + self.path
-
-    @property
-    def bundled_uri(self) -> str:
-        """The bundled schema's ``$id``."""
-        return BASE_URI + self.bundled_path
 
 
 def schema_root() -> Traversable:
@@ -148,3 +114,49 @@ def bundled_schema(v: Variant) -> dict[str, Any]:
     """The standalone schema of a variant: one document, no external ``$ref``."""
     contents: dict[str, Any] = registry().contents(v.bundled_uri)
     return contents
+
+
+RESOURCE_KEYS = ("$schema", "$id")
+
+
+def _definition_name(target: str) -> str:
+    """A readable, unique local name for a ``$ref`` target: ``common.uuid``, ``envelope``, ``image.image``."""
+    document, fragment = urldefrag(target)
+    name = document.removeprefix(BASE_URI).removesuffix(".json").removeprefix("definitions/").replace("/", ".")
+    if fragment:
+        name += "." + fragment.removeprefix("/definitions/").replace("/", ".")
+    return name
+
+
+def bundle(registry: referencing.Registry[Any], uri: str, *, new_id: str) -> dict[str, Any]:
+    """The schema at ``uri`` as one standalone draft-07 document, for tools that have no ``$ref`` resolver.
+
+    Every ``$ref`` it reaches becomes a local ``#/definitions/<name>`` holding a copy of its target, so the result
+    reads the same in any validator or generator.
+    """
+    resolver = registry.resolver()
+    definitions: dict[str, Any] = {}
+
+    def rewrite(node: Any, base: str) -> Any:
+        if isinstance(node, list):
+            return [rewrite(item, base) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "$ref":
+                target = urljoin(base, value)
+                name = _definition_name(target)
+                if name not in definitions:
+                    definitions[name] = {}  # reserve the name first: a cycle must not recurse forever
+                    contents = resolver.lookup(target).contents
+                    inlined = {k: v for k, v in contents.items() if k not in RESOURCE_KEYS}
+                    definitions[name] = rewrite(inlined, urldefrag(target).url)
+                out[key] = f"#/definitions/{name}"
+            else:
+                out[key] = rewrite(value, base)
+        return out
+
+    root = registry.contents(uri)
+    body = rewrite({k: v for k, v in root.items() if k not in RESOURCE_KEYS}, uri)
+    return {"$schema": root["$schema"], "$id": new_id, **body, "definitions": dict(sorted(definitions.items()))}

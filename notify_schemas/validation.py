@@ -11,13 +11,14 @@ import functools
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Any, Literal, Protocol
 
 import jsonschema
 import jsonschema_rs
 
 from notify_schemas.errors import InvalidNotificationError, UnknownVariantError
-from notify_schemas.registry import BASE_URI, Variant, bundled_schema, registry, variant, variants
+from notify_schemas.registry import bundle, bundled_schema, registry, variant, variants
+from notify_schemas.values import BASE_URI, Variant, Violation
 
 __all__ = [
     "Backend",
@@ -31,24 +32,6 @@ __all__ = [
 Backend = Literal["rust", "python"]
 _VALUE_WIDTH = 80
 _encode_string = json.encoder.encode_basestring  # the C encoder when present
-
-
-class Violation(NamedTuple):
-    """One way a notification breaks its schema (a named tuple: immutable, and cheap to make by the thousand)."""
-
-    pointer: str
-    """JSON pointer of the failing value in the message ("" is the whole message)."""
-    value: str
-    """The failing value as JSON, shortened to 80 characters."""
-    rule: str
-    """The schema keyword that failed (``required``, ``pattern``, ``type``, ...), or ``variant``."""
-    message: str
-    """What is wrong, in words."""
-    variant: tuple[str, str] | None
-    """The ``(event_type, priority)`` whose schema was applied; None when the envelope alone was checked."""
-
-    def __str__(self) -> str:
-        return f"{self.pointer or '/'}: {self.message} [{self.rule}]"
 
 
 def _shorten(value: Any) -> str:
@@ -183,8 +166,6 @@ def _checker(profile: str, event_type: str, priority: str, backend: str) -> _Che
 
 
 def _bundle_envelope(schema: Mapping[str, Any]) -> dict[str, Any]:
-    from notify_schemas.bundle import bundle
-
     return bundle(registry(), schema["$id"], new_id=schema["$id"])
 
 

@@ -11,9 +11,8 @@ import pytest
 from support import ALL_VARIANTS
 
 import notify_schemas
-from notify_schemas.asyncapi import asyncapi_document, channel_address, dump, main
-from notify_schemas.bundle import bundle
-from notify_schemas.registry import schema_root
+from notify_schemas.authoring.asyncapi import asyncapi_document, channel_address, dump, main
+from notify_schemas.registry import bundle, schema_root
 
 PROFILES = pytest.mark.parametrize("profile", notify_schemas.PROFILES)
 VARIANTS = pytest.mark.parametrize("v", ALL_VARIANTS, ids=lambda v: f"{v.profile}:{v.name}")
@@ -86,7 +85,7 @@ def without_resource_keys(schema: dict[str, Any]) -> dict[str, Any]:
 @PROFILES
 def test_committed_document_is_up_to_date(profile: str) -> None:
     fresh = dump(asyncapi_document(profile))
-    assert fresh == COMMITTED[profile], "run: python -m notify_schemas.asyncapi schemas/asyncapi"
+    assert fresh == COMMITTED[profile], "run: python -m notify_schemas.authoring.asyncapi schemas/asyncapi"
 
 
 @PROFILES

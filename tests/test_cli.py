@@ -238,7 +238,7 @@ def test_progress_is_shown_on_a_terminal_for_large_inputs(
     path = write(tmp_path, "large.jsonl", lines)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     ticks = iter(range(0, 10**6, 1))
-    monkeypatch.setattr("notify_schemas.cli.time.monotonic", lambda: float(next(ticks)))
+    monkeypatch.setattr("notify_schemas.cli.commands.time.monotonic", lambda: float(next(ticks)))
     code, out, err = run(capsys, "validate", path)
     assert code == 0
     assert "\r" in err

@@ -17,9 +17,9 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from notify_schemas import compat
-from notify_schemas.bundle import write_bundles
-from notify_schemas.compat import VariantReport, compare, main
+from notify_schemas.authoring import compat
+from notify_schemas.authoring.bundle import write_bundles
+from notify_schemas.authoring.compat import VariantReport, compare, main
 
 SCHEMAS = Path(__file__).parent.parent / "schemas"
 EXAMPLES = 3  # generation is the slow part (about 0.1 s a message): a few per search keep the file under a minute
@@ -178,7 +178,7 @@ def test_generation_alone_finds_a_witness(old: Path, tmp_path: Path, monkeypatch
     def size_not_nullable(doc: dict[str, Any]) -> None:  # in one variant only: generation is slow
         doc["properties"]["payload"]["allOf"].append({"type": "object", "properties": {"size": {"type": "integer"}}})
 
-    monkeypatch.setattr(compat._Walk, "walk", lambda *args, **kwargs: None)
+    monkeypatch.setattr(compat.structure.Walk, "walk", lambda *args, **kwargs: None)
     new = schema_copy(tmp_path / "new", edit_json("seed/image.create.INFO.json", size_not_nullable))
     reports = compare(old, new, examples=10)
     (report,) = (r for r in reports if r.status != "compatible")
@@ -190,6 +190,47 @@ def test_generation_alone_finds_a_witness(old: Path, tmp_path: Path, monkeypatch
     # The generated witness is moved toward a corpus message: only the offending value stays as generated.
     assert found.witness["payload"]["size"] is None
     assert found.witness["publisher_id"] == "image.glance-api-1"
+
+
+def test_generation_searches_where_the_schemas_differ(
+    old: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no structural finding, generation at the changed place (payload.size) finds the narrower type.
+
+    The whole message is not generated: the place's small schema is, and it is put into a corpus message.
+    """
+
+    def size_not_nullable(doc: dict[str, Any]) -> None:
+        doc["properties"]["payload"]["allOf"].append({"type": "object", "properties": {"size": {"type": "integer"}}})
+
+    monkeypatch.setattr(compat.structure.Walk, "add", lambda *args, **kwargs: None)
+    whole: list[Any] = []
+    generate = compat.witnesses._generate
+    monkeypatch.setattr(compat.witnesses, "_generate", lambda *args: whole.append(args) or generate(*args))
+    new = schema_copy(tmp_path / "new", edit_json("seed/image.create.INFO.json", size_not_nullable))
+    (report,) = (r for r in compare(old, new, examples=10) if r.status != "compatible")
+    assert (report.name, report.status) == ("seed image.create INFO", "forward compatible")
+    check_witnesses(old, new, report)
+    (found,) = report.breaks
+    assert (found.source, found.witness["payload"]["size"]) == ("property", None)
+    assert found.witness["publisher_id"] == "image.glance-api-1"
+    assert not whole
+
+
+def test_one_removed_enum_value_is_answered_quickly_with_the_witness_of_each_variant(old: Path, tmp_path: Path) -> None:
+    """A value removed from a shared definition breaks every variant that uses it, each with its own witness."""
+
+    def no_ploop(doc: dict[str, Any]) -> None:
+        doc["definitions"]["disk_format"]["enum"].remove("ploop")
+
+    new = schema_copy(tmp_path / "new", edit_json("definitions/image.json", no_ploop))
+    reports = [r for r in compare(old, new) if r.change == "changed"]
+    assert reports
+    assert all(r.status == "forward compatible" for r in reports)
+    for report in reports:
+        check_witnesses(old, new, report)
+        assert report.breaks[0].reason.endswith('value "ploop" no longer allowed')
+        assert not report.notes
 
 
 # --- safe edits ---------------------------------------------------------------------------------------------------
@@ -246,6 +287,36 @@ def test_command_exits_0_when_backward_compatible(old: Path, capsys: pytest.Capt
     assert lines[-1].endswith("0 breaking; NEW is backward compatible with OLD")
 
 
+def _no_ploop(doc: dict[str, Any]) -> None:
+    doc["definitions"]["disk_format"]["enum"].remove("ploop")
+
+
+def test_without_the_extra_the_error_names_it(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "hypothesis_jsonschema", None)  # as if it were not installed
+    new = schema_copy(tmp_path / "new", edit_json("definitions/image.json", _no_ploop))
+    code, out, err = run(capsys, old, new)
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1
+    assert "pip install 'notify-schemas[compat]'" in err
+    # Without generation the structural comparison still answers.
+    assert run(capsys, old, new, "--examples", "0")[0] == 1
+
+
+def test_progress_is_shown_on_a_terminal_and_erased(
+    old: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(capsys, old, SCHEMAS, "--examples", "0")
+    assert code == 0
+    total = len(reports_of(out))
+    assert f"] 0/{total} variants: glance " in err
+    assert f"] {total - 1}/{total} variants: seed " in err
+    assert err.endswith("\r\033[K")
+    assert "variants:" not in out.splitlines()[0]
+
+
 def test_command_exits_1_with_reason_and_witness(old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     new = schema_copy(tmp_path / "new", _remove_variant)
     code, out, _ = run(capsys, old, new, "--examples", "3")
@@ -300,7 +371,7 @@ def test_unreadable_schema_exits_2(old: Path, tmp_path: Path, capsys: pytest.Cap
 
 def test_python_dash_m_runs_the_command(old: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "notify_schemas.compat", str(old), str(old), "--format", "json"],
+        [sys.executable, "-m", "notify_schemas.authoring.compat", str(old), str(old), "--format", "json"],
         capture_output=True,
         text=True,
         check=False,
@@ -313,7 +384,7 @@ def test_python_dash_m_runs_the_command(old: Path) -> None:
 def test_a_json_file_that_is_not_a_schema_is_a_one_line_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], contents: str
 ) -> None:
-    from notify_schemas import compat
+    from notify_schemas.authoring import compat
 
     source = Path(__file__).parent.parent / "schemas"
     broken = tmp_path / "broken"

@@ -6,17 +6,23 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance.checks import CHECKS, RunState
-from conformance.cli import main
-from conformance.intents import SECRET_URL, intents
-from conformance.reference import produce
-from conformance.runner import run, run_stream
+from notify_schemas.conformance import EXEC_DIR
+from notify_schemas.conformance.checks import CHECKS, RunState
+from notify_schemas.conformance.cli import main
+from notify_schemas.conformance.intents import intents
+from notify_schemas.conformance.records import SECRET_URL
+from notify_schemas.conformance.reference import produce
+from notify_schemas.conformance.runner import run, run_stream
+
+REFERENCE = "notify_schemas.conformance.reference:produce"
 
 Producer = Callable[[dict[str, Any]], Any]
 EXAMPLE = Path(__file__).parent.parent / "conformance" / "examples" / "node" / "producer.mjs"
@@ -120,7 +126,7 @@ def test_a_producer_that_sends_nothing_fails_only_as_asked_and_is_shrunk() -> No
 def test_a_run_in_which_nothing_was_sent_and_silence_is_not_checked_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from conformance.producers import ProducerError
+    from notify_schemas.conformance.producers import ProducerError
 
     with pytest.raises(ProducerError, match="sent no notification for any of the"):
         run(lambda intent: [], profile="seed", examples=1, exclude_checks=["envelope.as_asked"])
@@ -206,8 +212,8 @@ def test_the_drawn_intents_are_distinct() -> None:
 def test_every_intent_meets_the_intent_schema_and_asks_for_a_valid_notification() -> None:
     import jsonschema
 
-    from conformance.intents import expected_payload
     from notify_schemas import BASE_URI, is_valid, registry, variants
+    from notify_schemas.conformance.records import expected_payload
     from notify_schemas.message import build_message
 
     schema = registry().contents(BASE_URI + "intent.json")
@@ -257,7 +263,7 @@ def test_stream_lifecycle_order_is_checked() -> None:
 
 def test_cli_exit_codes_reports_and_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
-    code = main(["--callable", "conformance.reference:produce", "--examples", "2", "--junit", str(junit),
+    code = main(["--callable", REFERENCE, "--examples", "2", "--junit", str(junit),
                  "--report", str(report)])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
@@ -271,7 +277,7 @@ def test_cli_exit_codes_reports_and_replay(tmp_path: Path, capsys: pytest.Captur
     replay = out.split("replay: notify-schemas conformance ")[1].splitlines()[0]
     assert "--intent" in replay
     assert main(["--callable", "no.such:thing"]) == 2
-    assert main(["--callable", "conformance.reference:produce", "--checks", "no.such.check"]) == 2
+    assert main(["--callable", REFERENCE, "--checks", "no.such.check"]) == 2
 
 
 def leaky(intent: dict[str, Any]) -> dict[str, Any]:
@@ -282,9 +288,27 @@ def leaky(intent: dict[str, Any]) -> dict[str, Any]:
     return message
 
 
-def test_the_node_example_producer_passes_through_exec(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--exec", f"node {EXAMPLE}", "--examples", "3"]) == 0
+@pytest.mark.parametrize("where", ["checkout", "installed"])
+def test_the_node_example_producer_passes_through_exec(where: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # The same file from the repository and from the installed package's exec/ folder (EXEC_DIR).
+    example = EXAMPLE if where == "checkout" else EXEC_DIR / "examples" / "node" / "producer.mjs"
+    assert example.is_file()
+    assert main(["--exec", f"node {example}", "--examples", "3"]) == 0
     assert "passed: every MUST check holds" in capsys.readouterr().out
+
+
+def test_an_exec_producer_started_elsewhere_finds_the_schemas_through_the_command(tmp_path: Path) -> None:
+    # Without NOTIFY_SCHEMAS_DIR (a producer started by hand, from a folder of its own), the example asks
+    # `notify-schemas schemas path`, and what it sends for an intent passes the suite's checks.
+    copy_ = tmp_path / "producer.mjs"
+    copy_.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    intent = next(intents("image.create", "INFO", profile="glance", examples=1))
+    environment = {k: v for k, v in os.environ.items() if k != "NOTIFY_SCHEMAS_DIR"}
+    done = subprocess.run(["node", str(copy_)], input=json.dumps(intent) + "\n", capture_output=True, text=True,
+                          env=environment, cwd=tmp_path, timeout=60, check=True)  # fmt: skip
+    message = json.loads(done.stdout)
+    report = run(lambda _: message, profile="glance", only=[intent], checks=["schema.valid", "payload.faithful"])
+    assert not report.failures, report.failure_details("")
 
 
 def test_the_pytest_plugin_fixture_passes_a_conforming_producer(notify_conformance: Any) -> None:
@@ -312,7 +336,7 @@ def lax_consumer(message: dict[str, Any]) -> bool:
 def test_negative_mode_passes_a_strict_consumer_and_names_what_a_lax_one_misses(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from conformance.negative import MUTATIONS, run_negative
+    from notify_schemas.conformance.negative import MUTATIONS, run_negative
 
     strict = run_negative(strict_consumer, examples=1)
     assert strict.failures == []
@@ -338,8 +362,8 @@ def raising(intent: dict[str, Any]) -> dict[str, Any]:
     [
         (["--callable", "tests.test_conformance:raising", "--examples", "1"], "the producer raised RuntimeError"),
         (["--exec", "true"], "'true' exited with 0"),
-        (["--intent", "{}", "--callable", "conformance.reference:produce"], "--intent takes a JSON object"),
-        (["--callable", "conformance.reference:produce", "--examples", "1", "--report", "/nonexistent/r.json"],
+        (["--intent", "{}", "--callable", REFERENCE], "--intent takes a JSON object"),
+        (["--callable", REFERENCE, "--examples", "1", "--report", "/nonexistent/r.json"],
          "cannot write the report"),
     ],
 )  # fmt: skip

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import notify_schemas
-from notify_schemas import docs
+from notify_schemas.authoring import docs
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference"
 ALL_VARIANTS = [v for profile in notify_schemas.PROFILES for v in notify_schemas.variants(profile)]

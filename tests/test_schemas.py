@@ -12,7 +12,7 @@ import pytest
 from support import ALL_VARIANTS, SCHEMA_FILES
 
 import notify_schemas
-from notify_schemas.bundle import bundle
+from notify_schemas.registry import bundle
 
 try:  # Python 3.11 keeps the regex parser here; it is what `re` itself uses.
     import re._constants as sre_constants
@@ -173,7 +173,7 @@ def test_no_schema_relies_on_format() -> None:
 @pytest.mark.parametrize("v", ALL_VARIANTS, ids=lambda v: f"{v.profile}:{v.name}")
 def test_bundled_file_is_up_to_date_with_the_sources(v: notify_schemas.Variant) -> None:
     fresh = bundle(notify_schemas.registry(), v.uri, new_id=v.bundled_uri)
-    assert fresh == SCHEMA_FILES[v.bundled_path], "run: python -m notify_schemas.bundle schemas"
+    assert fresh == SCHEMA_FILES[v.bundled_path], "run: python -m notify_schemas.authoring.bundle schemas"
 
 
 def test_bundled_definitions_are_named_after_their_source() -> None:

@@ -3,6 +3,7 @@
 A driver has one method, ``notify(message, priority)``. Drivers are found by name in the entry-point group
 ``notify_schemas.drivers``; the built-in ones (``noop``, ``log``, ``memory``) are registered there the same way a
 third-party package registers its own, each as a callable that takes the `NotifierConfig` and returns a driver.
+The broker drivers (``messaging``, ``messagingv2``) are registered in the same group from `notify_schemas.broker`.
 """
 
 from __future__ import annotations

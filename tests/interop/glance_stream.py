@@ -74,7 +74,7 @@ def configure(driver: str = "test", transport_url: str | None = None, **notify_s
     cfg.CONF.set_override("driver", [driver], group="oslo_messaging_notifications")
     cfg.CONF.set_override("transport_url", transport_url, group="oslo_messaging_notifications")
     if notify_schemas:
-        from notify_schemas.oslo_driver import OPTIONS
+        from notify_schemas.broker.oslo_driver import OPTIONS
 
         cfg.CONF.register_opts(OPTIONS, group="notify_schemas")
         for name, value in notify_schemas.items():

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.intents import intents
-from conformance.runner import run
 from notify_schemas import variants
+from notify_schemas.conformance.intents import intents
+from notify_schemas.conformance.runner import run
 
 pytestmark = pytest.mark.glance
 

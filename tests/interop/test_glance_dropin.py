@@ -12,8 +12,8 @@ import time
 import pytest
 from rabbitmq import RabbitMQ
 
+from notify_schemas.broker.listener import Listener
 from notify_schemas.config import NotifierConfig
-from notify_schemas.listener import Listener
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.glance]
 
@@ -32,7 +32,7 @@ def test_glance_behind_the_drop_in_driver(broker: RabbitMQ, caplog: pytest.LogCa
     listener = Listener(NotifierConfig(transport_url=broker.url, topics=(topic,)), profile="glance")
     listener.start()
     try:
-        with caplog.at_level(logging.WARNING, logger="notify_schemas.oslo_driver"):
+        with caplog.at_level(logging.WARNING, logger="notify_schemas.broker.oslo_driver"):
             emit_everything(configured=True)
             leaky = {
                 "id": "c80a1a6c-bd1f-41c5-90ee-81afedb1d58d", "name": "leaky", "status": "active",
@@ -50,7 +50,7 @@ def test_glance_behind_the_drop_in_driver(broker: RabbitMQ, caplog: pytest.LogCa
         listener.stop()
     assert listener.tally.total == expected
     assert sum(listener.tally.valid.values()) == GLANCE_EVENTS
-    logged = [r for r in caplog.records if r.name == "notify_schemas.oslo_driver"]
+    logged = [r for r in caplog.records if r.name == "notify_schemas.broker.oslo_driver"]
     assert len(logged) == 1
     assert "swift://admin:secret@swift/c/o" in logged[0].getMessage()  # the whole notification, for the operator
     if validation == "strict":

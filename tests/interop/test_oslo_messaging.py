@@ -110,10 +110,10 @@ def test_log_driver_matches_oslo_on_every_sample_message() -> None:
 
 
 def test_oslos_own_notifier_passes_the_conformance_checks(oslo_notifier: oslo_messaging.Notifier) -> None:
-    from conformance.runner import run
+    from notify_schemas.conformance.runner import run
 
     def producer(intent: dict[str, Any]) -> dict[str, Any]:
-        from conformance.intents import expected_payload
+        from notify_schemas.conformance.records import expected_payload
 
         return _sent_by_oslo(oslo_notifier, intent["priority"], intent["event_type"], expected_payload(intent))
 

@@ -17,11 +17,11 @@ import pytest
 from rabbitmq import RabbitMQ
 
 from notify_schemas import PROFILES, Notifier, variants
+from notify_schemas.broker.listener import Listener
+from notify_schemas.broker.wire import unwrap
 from notify_schemas.config import NotifierConfig
-from notify_schemas.listener import Listener
 from notify_schemas.samples import samples
 from notify_schemas.validation import is_valid
-from notify_schemas.wire import unwrap
 
 pytestmark = pytest.mark.rabbitmq
 
@@ -180,7 +180,7 @@ def test_listen_command_stops_at_its_timeout(broker: RabbitMQ) -> None:
 def test_conformance_checks_live_traffic_on_the_broker(broker: RabbitMQ, capsys: pytest.CaptureFixture[str]) -> None:
     import threading
 
-    from conformance.cli import main as conformance
+    from notify_schemas.conformance.cli import main as conformance
 
     config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url)
     good = _mix("seed", 40, seed=4)

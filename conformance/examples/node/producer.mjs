@@ -1,14 +1,17 @@
-// A producer written in JavaScript, attached to the conformance suite with --exec:
+// A producer written in JavaScript, attached to the conformance suite with --exec (conformance/PROTOCOL.md):
 //   notify-schemas conformance --exec "node conformance/examples/node/producer.mjs"
 // It reads one intent per line on stdin and writes the notification it would send, one JSON line per intent.
 // The payload keys it may send come from the published bundled schema of the variant, as any tool can read them.
+// The schema folder is NOTIFY_SCHEMAS_DIR, which the suite sets, or else what `notify-schemas schemas path` prints:
+// the same file runs from a checkout or from the installed package.
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 
-const schemas = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "schemas", "bundled");
+const root = process.env.NOTIFY_SCHEMAS_DIR || execFileSync("notify-schemas", ["schemas", "path"], { encoding: "utf8" }).trim();
+const schemas = join(root, "bundled");
 const allowed = new Map();
 
 function payloadKeys(profile, eventType, priority) {

@@ -8,7 +8,7 @@ whose references read differently, and ``schemaFormat`` states the dialect. The 
 every message applies; AsyncAPI traits cannot hold a payload, so each payload still includes the envelope through
 ``allOf``, and the trait points at the same envelope schema.
 
-``python -m notify_schemas.asyncapi [OUT_DIR]`` writes ``asyncapi-<profile>.json`` for every profile (default
+``python -m notify_schemas.authoring.asyncapi [OUT_DIR]`` writes ``asyncapi-<profile>.json`` for every profile (default
 ``schemas/asyncapi``); a test checks that the files in the repository are up to date.
 """
 
@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from notify_schemas.bundle import bundle
-from notify_schemas.registry import BASE_URI, PRIORITIES, PROFILES, Variant, bundled_schema, registry, variants
+from notify_schemas.registry import BASE_URI, PRIORITIES, PROFILES, Variant, bundle, bundled_schema, registry, variants
 
 __all__ = [
     "ASYNCAPI_VERSION",
@@ -248,10 +247,10 @@ def write_documents(out_dir: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m notify_schemas.asyncapi [OUT_DIR]``: write the documents, print the files that changed."""
+    """``python -m notify_schemas.authoring.asyncapi [OUT_DIR]``: write the documents, print the files that changed."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) > 1:
-        print("usage: python -m notify_schemas.asyncapi [OUT_DIR]", file=sys.stderr)
+        print("usage: python -m notify_schemas.authoring.asyncapi [OUT_DIR]", file=sys.stderr)
         return 2
     for path in write_documents(Path(args[0] if args else "schemas/asyncapi")):
         print(f"wrote {path}")

@@ -10,9 +10,8 @@ import functools
 import json
 from typing import Any
 
-from notify_schemas.bundle import bundle
 from notify_schemas.message import Notification
-from notify_schemas.registry import BASE_URI, registry
+from notify_schemas.registry import BASE_URI, bundle, registry
 from notify_schemas.validation import Violation, _RustChecker
 
 __all__ = ["unwrap"]

@@ -1,8 +1,7 @@
-"""Turn a variant schema into one standalone draft-07 document, for tools that have no `$ref` resolver.
+"""Write the standalone schemas under ``schemas/bundled/``, for tools that have no `$ref` resolver.
 
-Every external ``$ref`` is replaced by a local ``#/definitions/<name>`` that holds a copy of its target, so the result
-reads the same in any validator or generator. The bundled files under ``schemas/bundled/`` are made by this module
-(``python -m notify_schemas.bundle SCHEMA_DIR``), and a test checks that they are up to date.
+Each variant becomes one draft-07 document made by `notify_schemas.registry.bundle`, and every schema goes into one
+file too. ``python -m notify_schemas.authoring.bundle SCHEMA_DIR`` writes them; a test checks that they are up to date.
 """
 
 from __future__ import annotations
@@ -11,54 +10,13 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag, urljoin
 
 import referencing
 
-from notify_schemas.registry import BASE_URI, PROFILES, Variant, load_registry
+from notify_schemas.registry import RESOURCE_KEYS, bundle, load_registry
+from notify_schemas.values import BASE_URI, PROFILES, Variant
 
-__all__ = ["ALL_IN_ONE", "bundle", "bundle_all", "write_bundles"]
-
-_RESOURCE_KEYS = ("$schema", "$id")
-
-
-def _definition_name(target: str) -> str:
-    """A readable, unique local name for a ``$ref`` target: ``common.uuid``, ``envelope``, ``image.image``."""
-    document, fragment = urldefrag(target)
-    name = document.removeprefix(BASE_URI).removesuffix(".json").removeprefix("definitions/").replace("/", ".")
-    if fragment:
-        name += "." + fragment.removeprefix("/definitions/").replace("/", ".")
-    return name
-
-
-def bundle(registry: referencing.Registry[Any], uri: str, *, new_id: str) -> dict[str, Any]:
-    """The schema at ``uri`` with every ``$ref`` it reaches inlined under ``definitions``."""
-    resolver = registry.resolver()
-    definitions: dict[str, Any] = {}
-
-    def rewrite(node: Any, base: str) -> Any:
-        if isinstance(node, list):
-            return [rewrite(item, base) for item in node]
-        if not isinstance(node, dict):
-            return node
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if key == "$ref":
-                target = urljoin(base, value)
-                name = _definition_name(target)
-                if name not in definitions:
-                    definitions[name] = {}  # reserve the name first: a cycle must not recurse forever
-                    contents = resolver.lookup(target).contents
-                    inlined = {k: v for k, v in contents.items() if k not in _RESOURCE_KEYS}
-                    definitions[name] = rewrite(inlined, urldefrag(target).url)
-                out[key] = f"#/definitions/{name}"
-            else:
-                out[key] = rewrite(value, base)
-        return out
-
-    root = registry.contents(uri)
-    body = rewrite({k: v for k, v in root.items() if k not in _RESOURCE_KEYS}, uri)
-    return {"$schema": root["$schema"], "$id": new_id, **body, "definitions": dict(sorted(definitions.items()))}
+__all__ = ["ALL_IN_ONE", "bundle_all", "write_bundles"]
 
 
 def _dump(schema: Any) -> str:
@@ -85,7 +43,7 @@ def bundle_all(registry: referencing.Registry[Any], schema_dir: Path) -> dict[st
         for key, value in single.pop("definitions").items():
             if definitions.setdefault(key, value) != value:
                 raise ValueError(f"two different definitions are both named {key!r}")
-        definitions[name] = {k: v for k, v in single.items() if k not in _RESOURCE_KEYS}
+        definitions[name] = {k: v for k, v in single.items() if k not in RESOURCE_KEYS}
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": BASE_URI + ALL_IN_ONE,

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
-from conformance.intents import Intent, intents
-from conformance.producers import ProducerError
 from notify_schemas import variants
+from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
+from notify_schemas.conformance.intents import intents
+from notify_schemas.conformance.producers import ProducerError
+from notify_schemas.conformance.records import Intent
 
 __all__ = ["CaseFailure", "Report", "run", "run_stream"]
 
@@ -204,7 +205,7 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
     from hypothesis import HealthCheck, Verbosity, find, settings
     from hypothesis.errors import NoSuchExample
 
-    from conformance.strategies import intent_strategy
+    from notify_schemas.conformance.strategies import intent_strategy
 
     for first in {f.check.id: f for f in reversed(report.failures)}.values():
         if first.check.id in _STATEFUL or first.intent is None:

@@ -15,10 +15,11 @@ import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from conformance.checks import Check
-from conformance.intents import SECRET_URL
-from conformance.runner import CaseFailure, Report
 from notify_schemas import variants
+from notify_schemas.conformance.checks import Check
+from notify_schemas.conformance.producers import exec_environment
+from notify_schemas.conformance.records import SECRET_URL
+from notify_schemas.conformance.runner import CaseFailure, Report
 from notify_schemas.samples import samples
 from notify_schemas.validation import is_valid
 
@@ -62,7 +63,7 @@ class ExecConsumer:
 
     def __init__(self, command: str) -> None:
         self.process = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True, bufsize=1)  # fmt: skip
+                                        text=True, bufsize=1, env=exec_environment())  # fmt: skip
 
     def __call__(self, message: Message) -> bool:
         assert self.process.stdin is not None

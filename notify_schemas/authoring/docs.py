@@ -3,7 +3,7 @@
 Each profile page is what the specification (``schemas/spec/notifications.txt``) is, written from the schemas: the
 drivers, the event types, the envelope, and every variant's payload as a table, with an example message. Being
 generated, the pages cannot drift from what validation enforces; a test regenerates them and compares.
-``python -m notify_schemas.docs docs/reference`` writes ``seed.md``, ``glance.md`` and ``differences.md``.
+``python -m notify_schemas.authoring.docs docs/reference`` writes ``seed.md``, ``glance.md`` and ``differences.md``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ __all__ = [
     "write_pages",
 ]
 
-COMMAND = "python -m notify_schemas.docs docs/reference"
+COMMAND = "python -m notify_schemas.authoring.docs docs/reference"
 """The command that regenerates the committed pages."""
 
 PAGES = ("seed.md", "glance.md", "differences.md")
@@ -603,10 +603,10 @@ def write_pages(out_dir: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m notify_schemas.docs OUT_DIR``: write the reference pages into OUT_DIR."""
+    """``python -m notify_schemas.authoring.docs OUT_DIR``: write the reference pages into OUT_DIR."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
-        print("usage: python -m notify_schemas.docs OUT_DIR", file=sys.stderr)
+        print("usage: python -m notify_schemas.authoring.docs OUT_DIR", file=sys.stderr)
         return 2
     for path in write_pages(Path(args[0])):
         print(f"wrote {path}")

@@ -19,7 +19,7 @@ __all__ = ["notify_conformance"]
 @pytest.fixture
 def notify_conformance() -> Callable[..., Any]:
     """Run the suite against a producer callable; fail the test, with the check table, if a MUST check fails."""
-    from conformance.runner import Report, run
+    from notify_schemas.conformance.runner import Report, run
 
     def check(
         producer: Callable[[dict[str, Any]], Any],

@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from conformance.intents import Intent, _record
 from notify_schemas import bundled_schema, variant
+from notify_schemas.conformance.records import Intent, record_for
 from notify_schemas.samples import STORE_KEYS, _Draw, _sample
 from notify_schemas.validation import is_valid
 
@@ -94,6 +94,6 @@ def intent_strategy(event_type: str, priority: str, *, profile: str = "seed") ->
         message = _sample(v, _HypothesisDraw(draw, definitions))
         assume(is_valid(message, profile=profile))
         return {"event_type": v.event_type, "priority": v.priority, "profile": profile,
-                "record": _record(v, message["payload"])}  # fmt: skip
+                "record": record_for(v, message["payload"])}  # fmt: skip
 
     return build()

@@ -11,52 +11,15 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from typing import Any
 
-from notify_schemas import Variant, variant
+from notify_schemas.conformance.records import Intent, expected_payload, record_for
 from notify_schemas.message import build_message
+from notify_schemas.registry import variant
 from notify_schemas.samples import cohere, samples
 from notify_schemas.validation import is_valid
+from notify_schemas.values import Variant
 
-__all__ = ["SECRET_URL", "Intent", "expected_payload", "intents"]
-
-Intent = dict[str, Any]
-SECRET_URL = "swift://admin:s3cr3t-conformance@swift.example/v1/images/c0ffee"
-SECRETS: dict[str, Any] = {
-    "image": {"locations": [{"url": SECRET_URL, "metadata": {}}], "direct_url": SECRET_URL},
-    "task": {"task_input": {"import_from": SECRET_URL, "import_from_format": "qcow2"}},
-}
-
-
-def _kind(payload: Any) -> str:
-    if not isinstance(payload, dict):
-        return "text"
-    if "disk_format" in payload:
-        return "image"
-    if {"owner", "status", "expires_at"} <= payload.keys():
-        return "task"
-    return "record"
-
-
-def _record(v: Variant, payload: Any) -> dict[str, Any]:
-    if v.profile == "seed" and v.event_type == "image.delete" and v.priority == "INFO":
-        return {"id": payload, **copy.deepcopy(SECRETS["image"])}
-    kind = _kind(payload)
-    if kind == "text":
-        return {"text": payload}
-    return {**copy.deepcopy(payload), **copy.deepcopy(SECRETS.get(kind, {}))}
-
-
-def expected_payload(intent: Intent) -> Any:
-    """The payload the specification requires for ``intent``: the record, without what must never be sent."""
-    record = intent["record"]
-    if set(record) == {"text"}:
-        return record["text"]
-    if intent["profile"] == "seed" and intent["event_type"] == "image.delete" and intent["priority"] == "INFO":
-        return record["id"]
-    secret = {k for values in SECRETS.values() for k in values}
-    return {k: v for k, v in record.items() if k not in secret}
-
+__all__ = ["intents"]
 
 _BOUNDARY_IMAGE = [
     {"name": ""},
@@ -97,12 +60,12 @@ def intents(
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as seeded
 
-    from conformance.strategies import intent_strategy
+    from notify_schemas.conformance.strategies import intent_strategy
 
     v = variant(event_type, priority, profile=profile)
     first = next(samples(v.event_type, v.priority, profile=profile, seed=seed))
     yield from _boundary(v, {"event_type": v.event_type, "priority": v.priority, "profile": profile,
-                             "record": _record(v, first["payload"])})  # fmt: skip
+                             "record": record_for(v, first["payload"])})  # fmt: skip
     strategy = intent_strategy(v.event_type, v.priority, profile=profile)
     drawn: dict[str, Intent] = {}
     for round_ in range(4):

@@ -2,7 +2,9 @@
 
 The protocol of ``--exec``: the suite writes one intent per line (a JSON object, schemas/intent.json) to the
 program's standard input and reads one line back from its standard output: the notification it would send (a JSON
-object), or a JSON array of notifications, or ``[]`` for none. The program runs once for the whole suite.
+object), or a JSON array of notifications, or ``[]`` for none. The program runs once for the whole suite, with
+``NOTIFY_SCHEMAS_DIR`` in its environment: the schema folder the suite judges with. conformance/PROTOCOL.md is the
+whole specification, for authors in any language.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import os
 import shlex
 import subprocess
 from collections.abc import Callable
 from typing import Any
 
-from conformance.intents import Intent
+from notify_schemas.conformance.records import Intent
+from notify_schemas.registry import schema_root
 
-__all__ = ["ExecProducer", "ProducerError", "load_callable"]
+__all__ = ["ExecProducer", "ProducerError", "exec_environment", "load_callable"]
 
 Producer = Callable[[Intent], Any]
 
@@ -41,14 +45,20 @@ def load_callable(spec: str) -> Producer:
     return function  # type: ignore[no-any-return]
 
 
+def exec_environment() -> dict[str, str]:
+    """The environment of a program under test: the caller's, with the schema folder as ``NOTIFY_SCHEMAS_DIR``."""
+    return {**os.environ, "NOTIFY_SCHEMAS_DIR": str(schema_root())}
+
+
 class ExecProducer:
     """A program in any language, started once, asked one intent per line."""
 
     def __init__(self, command: str) -> None:
         try:
             self.process = subprocess.Popen(
-                shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
-            )
+                shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+                env=exec_environment(),
+            )  # fmt: skip
         except OSError as error:
             raise ProducerError(f"cannot start {command!r}: {error}") from None
         self.command = command

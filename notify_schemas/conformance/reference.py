@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.intents import Intent
 from notify_schemas import variant
+from notify_schemas.conformance.records import Intent
 from notify_schemas.message import build_message
 from notify_schemas.payloads import record_payload
 

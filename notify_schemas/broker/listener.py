@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from notify_schemas.broker.messaging import _oslo, transport
 from notify_schemas.config import NotifierConfig
-from notify_schemas.drivers.messaging import _oslo, transport
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
 from notify_schemas.validation import iter_errors

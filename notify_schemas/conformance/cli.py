@@ -16,9 +16,9 @@ from typing import Any
 
 import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's ImportError names the extra)
 
-from conformance.producers import ExecProducer, ProducerError, load_callable
-from conformance.runner import Report, run, run_stream
 from notify_schemas import PROFILES
+from notify_schemas.conformance.producers import ExecProducer, ProducerError, load_callable
+from notify_schemas.conformance.runner import Report, run, run_stream
 
 __all__ = ["main"]
 
@@ -76,8 +76,8 @@ def _read_stream(path: str) -> list[Any]:
 
 
 def _listen(args: argparse.Namespace) -> list[Any]:
+    from notify_schemas.broker.listener import Listener
     from notify_schemas.config import NotifierConfig
-    from notify_schemas.listener import Listener
 
     listener = Listener(NotifierConfig(transport_url=args.transport_url), profile=args.profile)
     listener.start()
@@ -89,7 +89,7 @@ def _listen(args: argparse.Namespace) -> list[Any]:
 
 
 def _negative(args: argparse.Namespace) -> Report:
-    from conformance.negative import ExecConsumer, run_negative
+    from notify_schemas.conformance.negative import ExecConsumer, run_negative
 
     if not (args.callable or args.exec):
         raise ValueError("--mode negative needs the consumer's validator: --callable or --exec")

@@ -1,0 +1,118 @@
+"""Compare two schema directories, variant by variant: the structural comparison, then witnesses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import referencing.exceptions
+
+from notify_schemas.authoring.compat.paths import canonical
+from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
+from notify_schemas.authoring.compat.witnesses import Side, breaks_one_way, one_message
+from notify_schemas.registry import PROFILES, Variant, bundle, load_registry
+
+__all__ = ["SchemaDir", "compare"]
+
+
+class SchemaDir:
+    """The variants of one schema directory, bundled on demand from its source files."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.exists():
+            raise CompatError(f"{path}: no such directory")
+        if not path.is_dir():
+            raise CompatError(f"{path}: not a directory")
+        if not (path / "envelope.json").is_file() or not any((path / p).is_dir() for p in PROFILES):
+            raise CompatError(f"{path}: not a schema directory (no envelope.json and {'/'.join(PROFILES)} folders)")
+        self.path = path
+        try:
+            self.registry = load_registry(path)
+        except (OSError, ValueError, referencing.exceptions.Unresolvable) as error:
+            raise CompatError(f"{path}: cannot load the schemas: {' '.join(str(error).split())}") from error
+        self.variants: set[Variant] = set()
+        for profile in PROFILES:
+            for file in (path / profile).glob("*.json"):
+                if file.name.count(".") >= 2:
+                    event_type, priority = file.name.removesuffix(".json").rsplit(".", 1)
+                    self.variants.add(Variant(profile, event_type, priority))
+        self._bundles: dict[Variant, dict[str, Any]] = {}
+        self._corpus: dict[str, list[Any]] = {}
+
+    def schema(self, v: Variant) -> dict[str, Any]:
+        """The variant's standalone schema, made from the directory's sources."""
+        if v not in self._bundles:
+            try:
+                self._bundles[v] = bundle(self.registry, v.uri, new_id=v.bundled_uri)
+            except (LookupError, ValueError, referencing.exceptions.Unresolvable) as error:
+                raise CompatError(f"{self.path / v.path}: cannot bundle: {' '.join(str(error).split())}") from error
+        return self._bundles[v]
+
+    def corpus(self, v: Variant) -> list[Any]:
+        """The messages the directory's corpus has for the variant (valid or not: the caller filters)."""
+        if v.profile not in self._corpus:
+            found: list[Any] = []
+            try:
+                groups = json.loads((self.path / "corpus" / f"{v.profile}.json").read_text(encoding="utf-8"))
+                found = [t["data"] for g in groups for t in g["tests"] if isinstance(t, dict) and "data" in t]
+            except (OSError, ValueError, TypeError, KeyError):
+                pass
+            self._corpus[v.profile] = found
+        return [
+            m
+            for m in self._corpus[v.profile]
+            if isinstance(m, dict) and m.get("event_type") == v.event_type and m.get("priority") == v.priority
+        ]
+
+
+def side_of(d: SchemaDir, v: Variant) -> Side:
+    schema = d.schema(v)
+    validator = jsonschema_rs.validator_for(schema)
+    bases = [m for m in d.corpus(v) if validator.is_valid(m)]
+    return Side(schema, validator.is_valid, bases, len(bases))
+
+
+def _compare_variant(v: Variant, old: SchemaDir, new: SchemaDir, examples: int, seed: int) -> VariantReport:
+    notes: list[str] = []
+    if v not in new.variants:
+        witness = one_message(side_of(old, v), examples, seed, notes)
+        gone = Break("backward", f"variant removed: {v.path} is not in NEW", witness, "variant")
+        return VariantReport(v.profile, v.event_type, v.priority, "removed", False, True, (gone,), tuple(notes))
+    if v not in old.variants:
+        witness = one_message(side_of(new, v), examples, seed, notes)
+        added = Break("forward", f"variant added: {v.path} is not in OLD", witness, "variant")
+        return VariantReport(v.profile, v.event_type, v.priority, "added", True, False, (added,), tuple(notes))
+    if canonical(old.schema(v)) == canonical(new.schema(v)):
+        return VariantReport(v.profile, v.event_type, v.priority, "unchanged", True, True)
+    a, b = side_of(old, v), side_of(new, v)
+    breaks = breaks_one_way("backward", a, b, examples, seed, notes)
+    breaks += breaks_one_way("forward", b, a, examples, seed, notes)
+    backward = not any(x.direction == "backward" for x in breaks)
+    forward = not any(x.direction == "forward" for x in breaks)
+    return VariantReport(v.profile, v.event_type, v.priority, "changed", backward, forward, tuple(breaks), tuple(notes))
+
+
+def compare(
+    old_dir: Path,
+    new_dir: Path,
+    *,
+    examples: int = 50,
+    seed: int = 0,
+    progress: Callable[[int, int, Variant], None] | None = None,
+) -> list[VariantReport]:
+    """Compare every variant of both profiles in two schema directories; one report per variant, sorted.
+
+    ``examples`` bounds each generation run (0 turns generation off); the same ``seed`` gives the same witnesses.
+    ``progress`` is told ``(done, total, variant)`` before each variant is compared.
+    """
+    old, new = SchemaDir(Path(old_dir)), SchemaDir(Path(new_dir))
+    every = sorted(old.variants | new.variants)
+    reports = []
+    for done, v in enumerate(every):
+        if progress is not None:
+            progress(done, len(every), v)
+        reports.append(_compare_variant(v, old, new, examples, seed))
+    return reports

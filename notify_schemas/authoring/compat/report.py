@@ -1,0 +1,129 @@
+"""The report and the command: ``notify-schemas compat OLD_DIR NEW_DIR``, text or JSON, with progress on a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from notify_schemas.authoring.compat.compare import compare
+from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
+from notify_schemas.errors import NotifySchemasError
+from notify_schemas.values import Variant
+
+__all__ = ["main"]
+
+
+def _dump(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # generated text can hold lone surrogates: keep them as JSON escapes
+        return json.dumps(value)
+    return text
+
+
+def _detail(b: Break) -> str:
+    return f"{b.reason}; witness: {_dump(b.witness)}"
+
+
+def _text_lines(report: VariantReport) -> Iterator[str]:
+    back = [b for b in report.breaks if b.direction == "backward"]
+    fwd = [b for b in report.breaks if b.direction == "forward"]
+    status = report.status
+    tag = f" ({report.change})" if report.change != "changed" else ""
+    if status == "compatible":
+        yield f"{report.name}: backward and forward compatible{tag}"
+    elif status == "backward compatible":
+        yield f"{report.name}: backward compatible{tag}; not forward: {_detail(fwd[0])}"
+        fwd = fwd[1:]
+    elif status == "forward compatible":
+        yield f"{report.name}: forward compatible{tag}; breaking: {_detail(back[0])}"
+        back = back[1:]
+    else:
+        yield f"{report.name}: breaking{tag}: {_detail(back[0])}"
+        back = back[1:]
+    yield from (f"  breaking: {_detail(b)}" for b in back)
+    yield from (f"  not forward: {_detail(b)}" for b in fwd)
+    yield from (f"  note: {n}" for n in report.notes)
+
+
+def _summary(reports: Sequence[VariantReport]) -> dict[str, Any]:
+    counts = {s: sum(r.status == s for r in reports) for s in ("compatible", "backward compatible")}
+    counts |= {s: sum(r.status == s for r in reports) for s in ("forward compatible", "breaking")}
+    return {"variants": len(reports), **counts, "backward_compatible": all(r.backward for r in reports)}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        raise CompatError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="notify-schemas compat",
+        description="Is NEW_DIR backward (and forward) compatible with OLD_DIR? Each break comes with a witness.",
+    )
+    parser.add_argument("old_dir", metavar="OLD_DIR", type=Path, help="the schema directory before the change")
+    parser.add_argument("new_dir", metavar="NEW_DIR", type=Path, help="the schema directory after the change")
+    parser.add_argument("--examples", type=int, default=50, help="messages generated per search (default 50; 0: none)")
+    parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same witnesses (default 0)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``notify-schemas compat OLD_DIR NEW_DIR``: 0 when backward compatible, 1 when not, 2 on a usage or I/O error."""
+    try:
+        args = _parser().parse_args(argv)
+        if args.examples < 0:
+            raise CompatError(f"--examples must be 0 or more, not {args.examples}")
+        progress = _progress if sys.stderr.isatty() else None
+        try:
+            reports = compare(args.old_dir, args.new_dir, examples=args.examples, seed=args.seed, progress=progress)
+        finally:
+            if progress is not None:
+                sys.stderr.write("\r\033[K")
+    except SystemExit as done:  # --help
+        return int(done.code or 0)
+    except (NotifySchemasError, OSError) as error:
+        print(f"notify-schemas compat: error: {' '.join(str(error).split())}", file=sys.stderr)
+        return 2
+    try:
+        _report(args, reports)
+    except BrokenPipeError:  # the reader went away (| head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0 if all(r.backward for r in reports) else 1
+
+
+def _progress(done: int, total: int, v: Variant) -> None:
+    """One line on a terminal, rewritten in place: how far the comparison is, and the variant it is on."""
+    width = 30
+    filled = width * done // total
+    sys.stderr.write(f"\r\033[K[{'#' * filled}{'.' * (width - filled)}] {done}/{total} variants: {v.profile} {v.name}")
+    sys.stderr.flush()
+
+
+def _report(args: argparse.Namespace, reports: Sequence[VariantReport]) -> None:
+    summary = _summary(reports)
+    if args.format == "json":
+        document = {"old": str(args.old_dir), "new": str(args.new_dir), "summary": summary}
+        print(_dump({**document, "variants": [r.to_json() for r in reports]}))
+    else:
+        for report in reports:
+            for line in _text_lines(report):
+                print(line)
+        verdict = "NEW is " + ("" if summary["backward_compatible"] else "not ") + "backward compatible with OLD"
+        print(
+            f"{summary['variants']} variants: {summary['compatible']} compatible, "
+            f"{summary['backward compatible']} backward compatible, {summary['forward compatible']} forward "
+            f"compatible, {summary['breaking']} breaking; {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""What the comparison answers: per variant, compatible or not in each direction, and each break with its witness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from notify_schemas.errors import NotifySchemasError
+
+__all__ = ["Break", "CompatError", "Direction", "Status", "VariantReport"]
+
+Direction = Literal["backward", "forward"]
+Status = Literal["compatible", "backward compatible", "forward compatible", "breaking"]
+
+
+class CompatError(NotifySchemasError):
+    """A directory cannot be compared: missing, not a schema directory, or unreadable."""
+
+
+@dataclass(frozen=True)
+class Break:
+    """One way compatibility breaks in one direction, with its witness message."""
+
+    direction: Direction
+    """``backward``: the witness is valid under OLD and invalid under NEW; ``forward``: the reverse."""
+    reason: str
+    witness: Any
+    source: Literal["structural", "property", "variant"]
+    """What found it: the structural comparison, generation, or a variant added or removed."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The break as a JSON object."""
+        return {"direction": self.direction, "reason": self.reason, "witness": self.witness, "source": self.source}
+
+
+@dataclass(frozen=True)
+class VariantReport:
+    """How one variant changed from OLD to NEW."""
+
+    profile: str
+    event_type: str
+    priority: str
+    change: Literal["unchanged", "changed", "added", "removed"]
+    backward: bool
+    """Every message valid under OLD is valid under NEW (as far as the comparison could tell)."""
+    forward: bool
+    """Every message valid under NEW is valid under OLD (as far as the comparison could tell)."""
+    breaks: tuple[Break, ...] = ()
+    notes: tuple[str, ...] = ()
+    """Unconfirmed structural findings and generation problems: reported, not counted."""
+
+    @property
+    def name(self) -> str:
+        """``seed image.create INFO``."""
+        return f"{self.profile} {self.event_type} {self.priority}"
+
+    @property
+    def status(self) -> Status:
+        """``compatible`` (both ways), ``backward compatible``, ``forward compatible`` or ``breaking``.
+
+        A removed variant is breaking, although no NEW message can contradict OLD there.
+        """
+        if self.change == "removed" or not (self.backward or self.forward):
+            return "breaking"
+        if self.backward and self.forward:
+            return "compatible"
+        return "backward compatible" if self.backward else "forward compatible"
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as a JSON object."""
+        return {
+            "profile": self.profile,
+            "event_type": self.event_type,
+            "priority": self.priority,
+            "change": self.change,
+            "status": self.status,
+            "backward": self.backward,
+            "forward": self.forward,
+            "breaks": [b.to_json() for b in self.breaks],
+            "notes": list(self.notes),
+        }

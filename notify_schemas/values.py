@@ -1,0 +1,67 @@
+"""The value types every room of the package shares: the ground floor, which imports nothing of the package.
+
+A `Variant` names one schema (profile, event type, priority); a `Violation` is one way a message breaks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+__all__ = ["BASE_URI", "PRIORITIES", "PROFILES", "Variant", "Violation"]
+
+BASE_URI = "https://notify-schemas.dev/schemas/v1/"
+PROFILES = ("seed", "glance")
+PRIORITIES = ("INFO", "WARN", "ERROR")
+
+
+@dataclass(frozen=True, order=True)
+class Variant:
+    """One (event_type, priority) pair of a profile: the unit that has its own schema."""
+
+    profile: str
+    event_type: str
+    priority: str
+
+    @property
+    def name(self) -> str:
+        """The variant's file stem, for example ``image.create.INFO``."""
+        return f"{self.event_type}.{self.priority}"
+
+    @property
+    def path(self) -> str:
+        """Path of the variant's schema, relative to the schema root."""
+        return f"{self.profile}/{self.name}.json"
+
+    @property
+    def bundled_path(self) -> str:
+        """Path of the variant's standalone (bundled) schema, relative to the schema root."""
+        return f"bundled/{self.path}"
+
+    @property
+    def uri(self) -> str:
+        """The variant schema's ``$id``."""
+        return BASE_URI + self.path
+
+    @property
+    def bundled_uri(self) -> str:
+        """The bundled schema's ``$id``."""
+        return BASE_URI + self.bundled_path
+
+
+class Violation(NamedTuple):
+    """One way a notification breaks its schema (a named tuple: immutable, and cheap to make by the thousand)."""
+
+    pointer: str
+    """JSON pointer of the failing value in the message ("" is the whole message)."""
+    value: str
+    """The failing value as JSON, shortened to 80 characters."""
+    rule: str
+    """The schema keyword that failed (``required``, ``pattern``, ``type``, ...), or ``variant``."""
+    message: str
+    """What is wrong, in words."""
+    variant: tuple[str, str] | None
+    """The ``(event_type, priority)`` whose schema was applied; None when the envelope alone was checked."""
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message} [{self.rule}]"

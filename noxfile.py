@@ -6,6 +6,7 @@ import filecmp
 import json
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 import nox
@@ -14,7 +15,7 @@ ROOT = Path(__file__).parent
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "typing", "tests", "schemas", "compat", "glance", "oslo", "broker"]
+nox.options.sessions = ["lint", "typing", "tests", "schemas", "compat", "build", "glance", "oslo", "broker"]
 
 GLANCE = "glance==33.0.0"
 
@@ -139,16 +140,20 @@ def typing(session: nox.Session) -> None:
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Build the sdist and wheel, check their metadata, and check that the wheel carries the schemas."""
+    """Build sdist and wheel, check their metadata, and that the wheel installs notify_schemas alone, schemas inside."""
     session.install("build", "twine")
     dist = Path(session.create_tmp()) / "dist"
     shutil.rmtree(dist, ignore_errors=True)
     session.run("python", "-m", "build", "--outdir", str(dist))
     session.run("twine", "check", "--strict", *map(str, dist.iterdir()))
     wheel = next(dist.glob("*.whl"))
-    session.run(
-        "python",
-        "-c",
-        f"import zipfile,sys; n=zipfile.ZipFile({str(wheel)!r}).namelist(); "
-        "sys.exit(0 if 'notify_schemas/schemas/envelope.json' in n else 'schemas missing from the wheel')",
-    )
+    names = zipfile.ZipFile(wheel).namelist()
+    wanted = ["notify_schemas/schemas/envelope.json", "notify_schemas/conformance/exec/PROTOCOL.md",
+              "notify_schemas/conformance/exec/examples/node/producer.mjs"]  # fmt: skip
+    missing = [name for name in wanted if name not in names]
+    if missing:
+        session.error(f"missing from the wheel: {', '.join(missing)}")
+    # One import package, notify_schemas: a top-level name of its own (conformance, say) could collide.
+    tops = sorted({name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")})
+    if tops != ["notify_schemas"]:
+        session.error(f"the wheel installs more than notify_schemas: {', '.join(tops)}")

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import notify_schemas
 from notify_schemas.conformance import EXEC_DIR
 from notify_schemas.conformance.checks import CHECKS, RunState
 from notify_schemas.conformance.cli import main
@@ -292,6 +293,8 @@ def leaky(intent: dict[str, Any]) -> dict[str, Any]:
 def test_the_node_example_producer_passes_through_exec(where: str, capsys: pytest.CaptureFixture[str]) -> None:
     # The same file from the repository and from the installed package's exec/ folder (EXEC_DIR).
     example = EXAMPLE if where == "checkout" else EXEC_DIR / "examples" / "node" / "producer.mjs"
+    if where == "installed":  # the tests run against the installed package: its own copy, not the checkout's
+        assert example.resolve().is_relative_to(Path(notify_schemas.__file__).resolve().parent)
     assert example.is_file()
     assert main(["--exec", f"node {example}", "--examples", "3"]) == 0
     assert "passed: every MUST check holds" in capsys.readouterr().out

@@ -3,7 +3,7 @@
 Each intent's record holds everything the expected payload holds, plus what a real Glance object would hold and must
 never be sent (``locations`` and ``direct_url`` on an image, ``task_input`` on a task). The boundary phase comes
 first (empty and null names, zero and huge sizes, Unicode, empty and long tag lists, many properties), then examples
-drawn by Hypothesis (`conformance.strategies`), which also shrinks a failing one.
+drawn by Hypothesis (`notify_schemas.conformance.strategies`), which also shrinks a failing one.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ accepted for that reason and not sent (the envelope has six keys and no context)
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
@@ -14,8 +15,10 @@ from notify_schemas.config import NotifierConfig, is_disabled, load_config
 from notify_schemas.drivers import Driver, load_driver
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, build_message
+from notify_schemas.redaction import mask_text, redact
 from notify_schemas.registry import variants
-from notify_schemas.validation import Backend, is_valid, iter_errors, validity_table
+from notify_schemas.validation import Backend, is_plain, is_valid, iter_errors, validity_table
+from notify_schemas.wire_form import to_wire
 
 __all__ = ["Notifier", "Validation"]
 
@@ -27,8 +30,10 @@ class Notifier:
     """Sends Glance notifications through one or more drivers, validating each against a profile first.
 
     ``validation``: ``strict`` raises `InvalidNotificationError` before any driver runs; ``warn`` logs the violations
-    with the whole message and sends it anyway; ``off`` sends without checking. A driver that raises is logged with
-    the message it failed to send; the other drivers still run, and the caller never sees the exception.
+    with the whole message and sends it anyway; ``off`` sends without checking. A message that cannot be written as
+    JSON at all (no wire form) is never sent: ``strict`` raises, the others log it. A driver that raises is logged
+    with the message it failed to send; the other drivers still run, and the caller never sees the exception. What
+    is logged is redacted (`notify_schemas.redaction`): no credential reaches a log.
     """
 
     def __init__(
@@ -53,7 +58,7 @@ class Notifier:
         self.disabled_notifications = tuple(
             self.config.disabled_notifications if disabled_notifications is None else disabled_notifications
         )
-        self._validity = validity_table(profile, backend)
+        self._validity = validity_table(profile, backend)  # verdicts for plain JSON
         names_or_drivers = self.config.drivers if drivers is None else tuple(drivers)
         self.drivers: tuple[Driver, ...] = tuple(
             load_driver(d, self.config) if isinstance(d, str) else d for d in names_or_drivers
@@ -89,21 +94,48 @@ class Notifier:
 
     def send(self, message: Notification) -> Notification | None:
         """Validate and dispatch a message that is already built (``notify-schemas emit`` uses this)."""
-        if is_disabled(str(message.get("event_type", "")), self.disabled_notifications):
+        event_type = message.get("event_type") if isinstance(message, dict) else None
+        if isinstance(event_type, str) and is_disabled(event_type, self.disabled_notifications):
             return None
-        self._check(message)
-        self._dispatch(message)
-        return message
+        return self._send(message)
 
     def _notify(self, event_type: str, priority: str, payload: Any) -> Notification | None:
-        # The hot path of every producer: one lookup finds the variant's validator; anything unusual goes to _check.
         if self.disabled_notifications and is_disabled(event_type, self.disabled_notifications):
             return None
-        message = build_message(event_type, priority, payload, self.publisher_id)
+        return self._send(build_message(event_type, priority, payload, self.publisher_id))
+
+    def _send(self, message: Notification) -> Notification | None:
+        """Every message is sent, or refused with its violations logged (strict: raised); none is lost unsaid.
+
+        The hot path of every producer: one orjson pass proves the message plain JSON, one lookup finds the
+        variant's validator. What the drivers get is the wire form (`notify_schemas.wire_form`), so that no driver
+        fails on a value that oslo would have written (a lazy ``Message``, a datetime).
+        """
+        if not is_plain(message):
+            wire = to_wire(message)
+            if wire.problems:
+                error = self._error(message)
+                if self.validation == "strict":
+                    raise error
+                LOG.error("notification not sent: it cannot be written as JSON: %s", error)
+                return None
+            message = wire.value
+        if not isinstance(message, dict):
+            error = self._error(message)
+            if self.validation == "strict":
+                raise error
+            LOG.error("notification not sent: it is not a JSON object: %s", error)
+            return None
         if self.validation != "off":
-            check = self._validity.get((event_type, priority))
-            if check is None or not check(message):
-                self._check(message)
+            check = self._validity.get((message.get("event_type"), message.get("priority")))  # type: ignore[arg-type]
+            if (check is None or not check(message)) and not is_valid(
+                message, profile=self.profile, backend=self.backend
+            ):
+                error = self._error(message)
+                if self.validation == "strict":
+                    raise error
+                LOG.warning("sending an invalid notification: %s; notification: %s", error, _shown(message))
+        priority = str(message.get("priority"))
         for driver in self.drivers:
             try:
                 driver.notify(message, priority)
@@ -111,35 +143,19 @@ class Notifier:
                 self._driver_failed(driver, error, message)
         return message
 
-    def _check(self, message: Notification) -> None:
-        if self.validation == "off" or is_valid(message, profile=self.profile, backend=self.backend):
-            return
-        self._report(message)
-
-    def _report(self, message: Notification) -> None:
+    def _error(self, message: Any) -> InvalidNotificationError:
         violations = tuple(iter_errors(message, profile=self.profile, backend=self.backend))
-        error = InvalidNotificationError(message, violations, profile=self.profile)
-        if self.validation == "strict":
-            raise error
-        LOG.warning("sending an invalid notification: %s; message: %s", error, message)
-
-    def _dispatch(self, message: Notification) -> None:
-        priority = message["priority"]
-        for driver in self.drivers:
-            try:
-                driver.notify(message, priority)
-            except Exception as error:
-                self._driver_failed(driver, error, message)
+        return InvalidNotificationError(message, violations, profile=self.profile)
 
     @staticmethod
     def _driver_failed(driver: Driver, error: Exception, message: Notification) -> None:
-        # A failing driver must not stop the others nor reach the caller; what was lost is logged whole.
+        # A failing driver must not stop the others nor reach the caller; what was lost is logged, redacted.
         LOG.error(
             "driver %s failed (%s: %s); notification not sent through it: %s",
             type(driver).__name__,
             type(error).__name__,
-            error,
-            message,
+            mask_text(str(error)),
+            _shown(message),
         )
         LOG.debug("driver %s failure", type(driver).__name__, exc_info=True)
 
@@ -149,3 +165,8 @@ class Notifier:
             f"Notifier(publisher_id={self.publisher_id!r}, profile={self.profile!r}, "
             f"validation={self.validation!r}, drivers={names})"
         )
+
+
+def _shown(message: Any) -> str:
+    """A message as a log line may show it: its wire form, redacted (`notify_schemas.redaction`)."""
+    return json.dumps(redact(to_wire(message).value), ensure_ascii=False)

@@ -114,7 +114,8 @@ def test_validators_are_built_once_even_when_threads_race(monkeypatch: pytest.Mo
             super().__init__(*args)
 
     monkeypatch.setattr(validation, "_checkers", {})
-    monkeypatch.setattr(validation, "_fast", {})
+    monkeypatch.setattr(validation, "_exact", {})
+    monkeypatch.setattr(validation, "_plain", {})
     monkeypatch.setitem(validation._BACKENDS, "rust", Counting)
     barrier = threading.Barrier(8)
     failures = []

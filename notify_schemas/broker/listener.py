@@ -2,8 +2,9 @@
 
 Messages of both formats (``messaging`` 1.0 and ``messagingv2``) are decoded by oslo; the listener puts the six-key
 notification back together from what oslo hands over (the ``message_id`` and ``timestamp`` travel in its metadata),
-validates it against a profile, counts valid and invalid ones per event type, and writes each invalid one, whole,
-with its violations, to a JSON Lines file. Needs the ``oslo`` extra.
+validates it against a profile, counts valid and invalid ones per event type, and writes each invalid one, whole
+but redacted, with its violations, to a JSON Lines file. Nothing a broker delivers makes it raise. Needs the
+``oslo`` extra.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from notify_schemas.broker.messaging import _oslo, transport
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
-from notify_schemas.validation import iter_errors
+from notify_schemas.redaction import redact
+from notify_schemas.validation import is_valid_plain, iter_errors
+from notify_schemas.values import Violation
+from notify_schemas.wire_form import is_valid_text, to_wire
 
 __all__ = ["Listener", "Tally"]
 
@@ -102,13 +106,24 @@ class Listener:
             raise NotifySchemasError(f"cannot listen on {config.transport_url}: {error}") from None
 
     def _handle(self, message: Notification) -> None:
-        violations = list(iter_errors(message, profile=self.profile))
+        # Never raises: oslo would acknowledge and drop the message unseen. Each one is counted, and an invalid one
+        # is written, redacted, to --invalid-out.
+        try:
+            valid = is_valid_plain(message, profile=self.profile)
+            violations = [] if valid else list(iter_errors(message, profile=self.profile))
+        except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
+            violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
+        event_type = message.get("event_type") if isinstance(message, dict) else None
+        label = (
+            event_type[:100] if isinstance(event_type, str) and is_valid_text(event_type) else repr(event_type)[:100]
+        )
         with self._changed:
             if self.keep_received:
                 self.received.append(message)
-            (self.tally.invalid if violations else self.tally.valid)[str(message.get("event_type"))] += 1
+            (self.tally.invalid if violations else self.tally.valid)[label] += 1
             if violations and self.invalid_out is not None:
-                record = {"notification": message, "violations": [v._asdict() for v in violations]}
+                shown = redact(to_wire(message).value)
+                record = {"notification": shown, "violations": [v._asdict() for v in violations]}
                 self.invalid_out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 self.invalid_out.flush()
             self._changed.notify_all()

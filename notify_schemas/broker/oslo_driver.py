@@ -8,8 +8,8 @@ An unmodified oslo-based producer (Glance itself) gets validation by changing on
     [notify_schemas]                   # optional; these are the defaults
     inner_driver = messagingv2         # repeatable: the drivers that send what passes
     profile = glance
-    validation = strict                # strict: an invalid notification is logged whole and not sent
-                                       # warn: it is logged whole and sent
+    validation = strict                # strict: an invalid notification is logged, redacted, and not sent
+                                       # warn: it is logged, redacted, and sent (unless it has no JSON form)
 
 Registered in oslo's own entry-point group, ``oslo.messaging.notify.drivers``; needs the ``oslo`` extra.
 """
@@ -25,8 +25,10 @@ from oslo_messaging.notify import notifier
 from stevedore import driver as stevedore_driver
 
 from notify_schemas.errors import InvalidNotificationError
+from notify_schemas.redaction import mask_text, redact
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors
+from notify_schemas.wire_form import to_wire
 
 __all__ = ["OPTIONS", "ValidatingDriver"]
 
@@ -66,14 +68,33 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
         ]
 
     def notify(self, ctxt: Any, message: dict[str, Any], priority: str, retry: int) -> None:
-        if not is_valid(message, profile=self.profile):
-            error = InvalidNotificationError(
-                message, list(iter_errors(message, profile=self.profile)), profile=self.profile
-            )
-            text = json.dumps(message, default=repr)
-            if self.validation == "strict":
-                LOG.error("notification not sent, it is invalid: %s; notification: %s", error, text)
-                return
-            LOG.warning("sending an invalid notification: %s; notification: %s", error, text)
+        # Never raises: oslo would log the exception with the whole notification, unredacted, and send nothing.
+        try:
+            valid = is_valid(message, profile=self.profile)
+            if not valid:
+                violations = list(iter_errors(message, profile=self.profile))
+                error = InvalidNotificationError(message, violations, profile=self.profile)
+                unsendable = any(v.rule in _NO_WIRE_FORM for v in violations)
+                if self.validation == "strict" or unsendable:
+                    LOG.error("notification not sent, it is invalid: %s; notification: %s", error, _shown(message))
+                    return
+                LOG.warning("sending an invalid notification: %s; notification: %s", error, _shown(message))
+        except Exception as error:  # a failure of the package's own: the notification is logged, not lost unsaid
+            LOG.error("notification not validated (%s: %s); not sent: %s", type(error).__name__,
+                      mask_text(str(error)), _shown(message))  # fmt: skip
+            return
         for inner in self.inner:
-            inner.notify(ctxt, message, priority, retry)
+            try:
+                inner.notify(ctxt, message, priority, retry)
+            except Exception as error:
+                name, why = type(inner).__name__, f"{type(error).__name__}: {mask_text(str(error))}"
+                LOG.error(
+                    "inner driver %s failed (%s); notification not sent through it: %s", name, why, _shown(message)
+                )
+
+
+_NO_WIRE_FORM = frozenset({"not-json", "depth", "unicode", "duplicate-key"})
+
+
+def _shown(message: Any) -> str:
+    return json.dumps(redact(to_wire(message).value), ensure_ascii=False)

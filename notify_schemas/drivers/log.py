@@ -2,19 +2,22 @@
 
 Logger ``oslo.messaging.notification.<event_type>``, level from the priority (``WARN`` logs at WARNING), the record's
 message the JSON of the whole notification, with oslo's password masking applied. What parses oslo's log output
-parses this driver's unchanged.
+parses this driver's unchanged; a message with a key that must never be sent, or a password in a URL, is written
+with those masked too.
 """
 
 from __future__ import annotations
 
-import collections.abc
 import json
 import logging
 from typing import Any
 
 from notify_schemas.config import NotifierConfig
+from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, redact
+from notify_schemas.validation import is_plain
+from notify_schemas.wire_form import to_wire
 
-__all__ = ["LOGGER_BASE", "LogDriver"]
+__all__ = ["LOGGER_BASE", "LogDriver", "dumps"]
 
 LOGGER_BASE = "oslo.messaging.notification"
 _LEVELS = {
@@ -27,44 +30,32 @@ _LEVELS = {
     "ERROR": logging.ERROR,
     "CRITICAL": logging.CRITICAL,
 }
-# oslo.utils' strutils._SANITIZE_KEYS: a key containing one of these has its value masked.
-SANITIZE_KEYS = (
-    "adminpass", "admin_pass", "password", "admin_password", "auth_token", "new_pass", "auth_password", "secret_uuid",
-    "secret", "sys_pswd", "token", "configdrive", "chappassword", "encrypted_key", "private_key", "fernetkey",
-    "sslkey", "passphrase", "cephclusterfsid", "octaviaheartbeatkey", "rabbitcookie", "cephmanilaclientkey",
-    "pacemakerremoteauthkey", "designaterndckey", "cephadminkey", "heatauthencryptionkey", "cephclientkey",
-    "keystonecredential", "barbicansimplecryptokek", "cephrgwkey", "swifthashsuffix", "migrationsshkey",
-    "cephmdskey", "cephmonkey", "chapsecret",
-)  # fmt: skip
+# A message whose JSON text has none of these, lower-cased, is not changed by redaction: oslo's secret words, the
+# keys that must never be sent, a URL, and the two characters outside ASCII whose lower case is ASCII (U+0130,
+# and U+212A, the Kelvin sign, which lower-cases to "k"), escaped as json.dumps writes them.
+_SUSPECT = (*SANITIZE_KEYS, *FORBIDDEN_KEYS, "://", "\\u0130", "\\u212a")
 
 
-def _mask_keys(value: Any) -> Any:
-    """Mask the values of secret-looking keys, recursively: oslo's dict rule, for when oslo.utils is absent."""
-    if isinstance(value, collections.abc.Mapping):
-        return {
-            k: "***" if isinstance(k, str) and any(s in k.lower() for s in SANITIZE_KEYS) else _mask_keys(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_mask_keys(v) for v in value]
-    return value
+def dumps(message: Any) -> str:
+    """The text oslo's log driver writes, ``jsonutils.dumps(strutils.mask_dict_password(message))``, redacted.
 
-
-def dumps(message: dict[str, Any]) -> str:
-    """The text oslo's log driver writes: ``jsonutils.dumps(strutils.mask_dict_password(message))``.
-
-    Masking can only change a message whose text contains a secret-looking word, so the others skip it; those that
-    do go through oslo.utils' own masking when it is installed, and through the key rule alone otherwise.
+    A message goes out as its wire form (a lazy ``Message`` as its text, a datetime as oslo writes it); one that has
+    no wire form raises ``ValueError`` naming why, and the Notifier logs that this driver could not send it. Beyond
+    oslo's masking, the values of keys that must never be sent and the passwords in URLs are masked
+    (`notify_schemas.redaction`); a message that has neither is written exactly as oslo writes it. Only a message
+    whose text holds a suspect word pays for the masking.
     """
+    if type(message) is not dict or not is_plain(message):
+        wire = to_wire(message)
+        if wire.problems:
+            reasons = "; ".join(f"{p.pointer or '/'}: {p.message}" for p in wire.problems[:5])
+            raise ValueError(f"the notification cannot be written as JSON: {reasons}")
+        message = wire.value
     text = json.dumps(message)
     lowered = text.lower()
-    if not any(word in lowered for word in SANITIZE_KEYS):
+    if not any(word in lowered for word in _SUSPECT):
         return text
-    try:
-        from oslo_utils import strutils
-    except ImportError:
-        return json.dumps(_mask_keys(message))
-    return json.dumps(strutils.mask_dict_password(message))
+    return json.dumps(redact(message))
 
 
 class LogDriver:

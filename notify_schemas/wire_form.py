@@ -1,0 +1,207 @@
+"""The wire form of a notification: the JSON value oslo.messaging would send for a Python value, or why there is none.
+
+oslo.messaging's drivers write a notification with ``jsonutils.dumps``: ``json.dumps`` with oslo.serialization's
+``to_primitive`` for what ``json`` cannot write itself. So a lazy ``Message`` (a ``str`` subclass) goes out as its
+text, an ``IntEnum`` as its number, a tuple or a set as a list, a datetime as ``%Y-%m-%dT%H:%M:%S.%f``, a UUID, a
+``Decimal`` or an IP address as its string, bytes as their UTF-8 text, a mapping as an object. What the
+specification governs is that JSON, so validation judges the wire form (D32 in DECISIONS.md).
+
+What has no wire form is reported, never raised: a value of another type, a float that is NaN or infinite (``json``
+would write a literal no JSON parser reads), a key that is not text or a number, text that is not valid Unicode (a
+lone surrogate), a value that contains itself, nesting deeper than `MAX_DEPTH`, and two keys that become the same
+text (``{1: ..., "1": ...}``). The walk is iterative: any depth, any size, no recursion.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import io
+import ipaddress
+import json
+import math
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from notify_schemas.redaction import mask_text
+
+__all__ = ["MAX_DEPTH", "Problem", "WireForm", "is_valid_text", "to_wire"]
+
+MAX_DEPTH = 254
+"""The deepest nesting of objects and arrays a notification may have: what orjson and jsonschema-rs both handle."""
+
+_SIMPLE = (str, int, float, bool, type(None))
+_WIDTH = 80
+_PERFECT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"  # oslo_utils.timeutils.PERFECT_TIME_FORMAT
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Where a value has no wire form, and why."""
+
+    pointer: str
+    rule: str
+    """``not-json``, ``depth``, ``unicode`` or ``duplicate-key``."""
+    message: str
+    shown: str
+    """The value as it may be shown: escaped, masked and cut text, or the name of its type in angle brackets."""
+
+
+@dataclass
+class WireForm:
+    """The JSON value, with ``None`` where a part had no wire form, and the problems found."""
+
+    value: Any
+    problems: list[Problem] = field(default_factory=list)
+
+
+def is_valid_text(text: str) -> bool:
+    """Whether ``text`` is valid Unicode: no lone surrogate, which UTF-8 and so JSON on the wire cannot carry."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        text = json.encoder.encode_basestring_ascii(mask_text(value))
+        return text if len(text) <= _WIDTH else text[: _WIDTH - 3] + "..."
+    if isinstance(value, float):
+        return repr(value)
+    return f"<{_type_name(value)}>"
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _type_name(value: Any) -> str:
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _key(key: Any) -> str | None:
+    """A dict key as ``json.dumps`` writes it, or None when it refuses the key."""
+    if isinstance(key, str):
+        return str.__str__(key)
+    if key is True or key is False:
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, int):
+        return int.__repr__(key)
+    if isinstance(key, float) and math.isfinite(key):
+        return float.__repr__(key)
+    return None
+
+
+def _scalar(value: Any) -> tuple[Any, str | None]:
+    """The wire form of a value that is not a container, and the problem when there is none."""
+    if value is None or value is True or value is False:
+        return value, None
+    if isinstance(value, str):
+        text = str.__str__(value)
+        if not is_valid_text(text):
+            return None, "unicode"
+        return text, None
+    if isinstance(value, int):
+        return int(int.__index__(value)), None
+    if isinstance(value, float):
+        number = float(value)
+        return (number, None) if math.isfinite(number) else (None, "not-json")
+    # What json.dumps cannot write goes through oslo's to_primitive.
+    if isinstance(value, bytes | bytearray):
+        try:
+            return _scalar(bytes(value).decode("utf-8"))
+        except UnicodeDecodeError:
+            return None, "unicode"
+    if isinstance(value, datetime.datetime):
+        return value.strftime(_PERFECT_TIME_FORMAT), None
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d"), None
+    if isinstance(value, uuid.UUID | decimal.Decimal | ipaddress.IPv4Address | ipaddress.IPv6Address):
+        return str(value), None
+    if isinstance(value, Exception):
+        return _scalar(repr(value))
+    return None, "not-json"
+
+
+_WHY = {
+    "unicode": "text that is not valid Unicode (a lone surrogate) cannot be sent as JSON",
+    "depth": f"nested more than {MAX_DEPTH} levels deep",
+}
+
+
+def to_wire(message: Any) -> WireForm:
+    """The wire form of ``message``: plain JSON (dict, list, str, int, float, bool, None) and its problems."""
+    problems: list[Problem] = []
+    root: list[Any] = [None]
+    # Each task: (value, container to fill, key or index in it, pointer, depth, ids of the containers above).
+    stack: list[tuple[Any, Any, Any, str, int, frozenset[int]]] = [(message, root, 0, "", 0, frozenset())]
+    while stack:
+        value, parent, slot, pointer, depth, above = stack.pop()
+        if type(value) in _SIMPLE or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value)):
+            converted, rule = _scalar(value)
+            parent[slot] = converted
+            if rule is not None:
+                why = _WHY.get(rule) or f"a value of type {_type_name(value)} cannot be sent as JSON"
+                if isinstance(value, float):
+                    why = f"{value!r} cannot be sent as JSON"
+                problems.append(Problem(pointer, rule, why, _shown(value)))
+            continue
+        if depth >= MAX_DEPTH:
+            parent[slot] = None
+            problems.append(Problem(pointer, "depth", _WHY["depth"], "[...]" if isinstance(value, list) else "{...}"))
+            continue
+        if id(value) in above:
+            parent[slot] = None
+            problems.append(Problem(pointer, "not-json", "the value contains itself", f"<{_type_name(value)}>"))
+            continue
+        inside = above | {id(value)}
+        try:
+            if isinstance(value, Mapping) or (not isinstance(value, list | tuple) and hasattr(value, "items")):
+                items = list(value.items())
+                out: dict[str, Any] = {}
+                parent[slot] = out
+                pending = []
+                for key, item in items:
+                    name = _key(key)
+                    if name is None:
+                        why = f"a key of type {_type_name(key)} cannot be sent as JSON"
+                        problems.append(Problem(pointer, "not-json", why, _shown(key)))
+                        continue
+                    if not is_valid_text(name):
+                        problems.append(Problem(pointer, "unicode", _WHY["unicode"] + " (a key)", _shown(name)))
+                        continue
+                    child = f"{pointer}/{_escape(name)}"
+                    if name in out:
+                        why = f"the key {_shown(name)} is written twice"
+                        problems.append(Problem(child, "duplicate-key", why, _shown(name)))
+                    out[name] = None
+                    pending.append((item, out, name, child, depth + 1, inside))
+                stack.extend(reversed(pending))
+            else:
+                items = list(value)
+                array: list[Any] = [None] * len(items)
+                parent[slot] = array
+                stack.extend(
+                    (item, array, index, f"{pointer}/{index}", depth + 1, inside)
+                    for index, item in reversed(list(enumerate(items)))
+                )
+        except Exception as error:  # a mapping or iterable of the producer's that fails when read
+            parent[slot] = None
+            why = f"cannot be read: {type(error).__name__}"
+            problems.append(Problem(pointer, "not-json", why, f"<{_type_name(value)}>"))
+    problems.sort(key=lambda p: p.pointer)
+    return WireForm(root[0], problems)
+
+
+def _iterable(value: Any) -> bool:
+    """Sets, frozensets, deques, generators: what oslo's to_primitive turns into a list (text, bytes, files aside)."""
+    return hasattr(value, "__iter__") and not isinstance(value, str | bytes | bytearray | io.IOBase)

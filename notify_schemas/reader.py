@@ -1,62 +1,121 @@
-"""Read notifications from files or streams, one record at a time, in bounded memory, never raising on bad input.
+"""Read notifications from files or streams, one record at a time, in linear time and bounded memory.
 
-A source is JSON Lines (one message per line) or JSON documents (one message, several messages one after another,
-or an array of messages, pretty-printed or not). Each record comes with its line number; a record that cannot be
-read comes as a `BadRecord` that says why, and reading goes on with the next one.
+A source is JSON Lines (one message per line) or JSON documents (one message, several one after another, or an
+array of messages, pretty-printed or not); an array's items are read one by one, never the whole array at once.
+Each record comes with its line number; a record that cannot be read comes as a `BadRecord` that says why, and in
+JSON Lines reading goes on with the next line. A key written twice in one object is kept as JSON parsers keep it
+(the last one wins) and reported: `Record.duplicates` holds the JSON pointer of each repeated key.
+
+Parsing is strict RFC 8259: no ``NaN``, ``Infinity`` or other extension. A line is parsed by jiter (which finds
+repeated keys as it parses); what jiter refuses is parsed again by the standard library, which then says exactly
+what is wrong, or finds the repeated keys' pointers, or reads the escape of a lone surrogate that validation then
+reports as not valid Unicode.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
-__all__ = ["DEFAULT_MAX_RECORD", "BadRecord", "Record", "read_records"]
+import jiter
+
+__all__ = ["DEFAULT_MAX_RECORD", "BadRecord", "Record", "parse", "read_records"]
 
 DEFAULT_MAX_RECORD = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _WHITESPACE = b" \t\r\n"
+_TEXT_WHITESPACE = " \t\r\n"
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One parsed JSON value; ``pointer`` locates it inside a document holding an array ("" otherwise)."""
 
     line: int
     value: Any
     pointer: str = ""
+    duplicates: tuple[str, ...] = ()
+    """The JSON pointer of each key written a second time in the same object."""
 
 
-@dataclass(frozen=True)
-class BadRecord:
+class BadRecord(NamedTuple):
     """A record that is not a JSON value, with the reason in one line."""
 
     line: int
     reason: str
 
 
-def _decode(raw: bytes) -> str | BadRecord:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return BadRecord(0, f"not UTF-8 text (binary data?): byte {error.start} is 0x{raw[error.start]:02x}")
+class _Repeated(dict[str, Any]):
+    """An object in which a key was written more than once: the keys, in the order they came back."""
+
+    repeated: list[str]
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    made = dict(pairs)
+    if len(made) == len(pairs):
+        return made
+    seen: set[str] = set()
+    repeated = _Repeated(made)
+    repeated.repeated = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    return repeated
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _parse(text: str) -> Any:
-    return json.loads(text, parse_constant=_no_constant)
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_no_constant)
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _plain(value: Any) -> tuple[Any, tuple[str, ...]]:
+    """The value with every `_Repeated` object made a plain dict, and the pointers of the repeated keys."""
+    found: list[str] = []
+    root = [value]
+    stack: list[tuple[Any, Any, str]] = [(root, 0, "")]
+    while stack:
+        parent, slot, pointer = stack.pop()
+        node = parent[slot]
+        if isinstance(node, dict):
+            if isinstance(node, _Repeated):
+                found += [f"{pointer}/{_escape(k)}" for k in node.repeated]
+                node = parent[slot] = dict(node)
+            stack.extend((node, k, f"{pointer}/{_escape(k)}") for k in node)
+        elif isinstance(node, list):
+            stack.extend((node, i, f"{pointer}/{i}") for i in range(len(node)))
+    return root[0], tuple(sorted(found))
 
 
 def _why(error: Exception) -> str:
     if isinstance(error, json.JSONDecodeError):
-        return f"not JSON: {error.msg} at column {error.colno}"
+        return f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
     if isinstance(error, RecursionError):
         return "not readable: nested too deeply"
-    return f"not readable: {error}"
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text (binary data?): byte {error.start} is 0x{error.object[error.start]:02x}"
+    return f"not JSON: {error}"
+
+
+def parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
+    """One JSON text, strictly: the value and the pointers of its repeated keys; ``ValueError`` says what is wrong."""
+    try:
+        return jiter.from_json(raw.encode() if isinstance(raw, str) else raw, catch_duplicate_keys=True,
+                               allow_inf_nan=False), ()  # fmt: skip
+    except (ValueError, UnicodeEncodeError):
+        pass
+    try:
+        text = raw if isinstance(raw, str) else raw.decode("utf-8")
+        value, end = _DECODER.raw_decode(text, len(text) - len(text.lstrip(_TEXT_WHITESPACE)))
+        if text[end:].strip(_TEXT_WHITESPACE):
+            raise json.JSONDecodeError("Extra data", text, end)
+        return _plain(value)
+    except (ValueError, RecursionError) as error:
+        raise ValueError(_why(error)) from None
 
 
 def _skip_rest_of_line(stream: BinaryIO) -> int:
@@ -69,15 +128,10 @@ def _skip_rest_of_line(stream: BinaryIO) -> int:
             return skipped
 
 
-def _json_lines(stream: BinaryIO, first: bytes, limit: int, skipped: int) -> Iterator[Record | BadRecord]:
-    line_no = skipped
-    pending = first
+def _json_lines(stream: BinaryIO, pending: list[bytes], limit: int, line_no: int) -> Iterator[Record | BadRecord]:
+    from_json = jiter.from_json
     while True:
-        if pending.endswith(b"\n") or len(pending) > limit:
-            raw = pending
-        else:
-            raw = pending + stream.readline(limit + 1 - len(pending))
-        pending = b""
+        raw = pending.pop(0) if pending else stream.readline(limit + 1)
         if not raw:
             return
         line_no += 1
@@ -85,76 +139,131 @@ def _json_lines(stream: BinaryIO, first: bytes, limit: int, skipped: int) -> Ite
             size = len(raw) + _skip_rest_of_line(stream)
             yield BadRecord(line_no, f"record is {size:,} bytes, over the limit of {limit:,}; skipped")
             continue
+        try:
+            yield Record(line_no, from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False))
+            continue
+        except ValueError:
+            pass
         if not raw.strip(_WHITESPACE):
             continue
-        text = _decode(raw)
-        if isinstance(text, BadRecord):
-            yield BadRecord(line_no, text.reason)
-            continue
         try:
-            yield Record(line_no, _parse(text))
-        except (ValueError, RecursionError) as error:
-            yield BadRecord(line_no, _why(error))
+            value, duplicates = parse(raw)
+        except ValueError as error:
+            yield BadRecord(line_no, str(error))
+            continue
+        yield Record(line_no, value, "", duplicates)
 
 
-def _documents(stream: BinaryIO, first: bytes, limit: int, skipped: int) -> Iterator[Record | BadRecord]:
-    raw = first + stream.read(limit + 1 - len(first))
-    if len(raw) > limit:
-        yield BadRecord(
-            skipped + 1, f"JSON document is over the limit of {limit:,} bytes; not read (JSON Lines has no limit)"
-        )
-        return
-    text = _decode(raw)
-    if isinstance(text, BadRecord):
-        yield BadRecord(skipped + 1, text.reason)
-        return
-    decoder = json.JSONDecoder(parse_constant=_no_constant)
-    pos, end = 0, len(text)
+class _Text:
+    """A stream's text, read in chunks as the parser needs it, with the line number of any position met in order."""
 
-    def skip(p: int) -> int:
-        while p < end and text[p] in " \t\r\n":
-            p += 1
-        return p
+    def __init__(self, stream: BinaryIO, head: bytes, limit: int, line_no: int) -> None:
+        self.stream = stream
+        self.limit = limit
+        # Bytes that are not UTF-8 become lone surrogates: inside a string they are reported where they are.
+        self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        self.text = self.decoder.decode(head)
+        self.eof = False
+        self.base_line = line_no  # the line of text[0]
+        self.counted = 0  # text[:counted] has had its newlines counted into line_at's cache
+        self.line = line_no
 
-    def line(p: int) -> int:
-        return skipped + text.count("\n", 0, p) + 1
+    def more(self, size: int = _CHUNK) -> bool:
+        """Read more text; False at the end of the stream."""
+        if self.eof:
+            return False
+        raw = self.stream.read(size)
+        self.eof = not raw
+        self.text += self.decoder.decode(raw, final=self.eof)
+        return bool(raw)
 
-    pos = skip(pos)
-    while pos < end:
-        if text[pos] == "[":
-            # An array of messages: each element is a record of its own, with its own line and pointer.
-            index, pos = 0, skip(pos + 1)
-            while pos < end and text[pos] != "]":
-                try:
-                    value, after = decoder.raw_decode(text, pos)
-                except (ValueError, RecursionError) as error:
-                    yield BadRecord(line(pos), _why(error))
-                    return
-                yield Record(line(pos), value, f"/{index}")
-                index, pos = index + 1, skip(after)
-                if pos < end and text[pos] == ",":
-                    pos = skip(pos + 1)
-                elif pos < end and text[pos] != "]":
-                    yield BadRecord(
-                        line(pos), f"not JSON: expected ',' or ']' at column {pos - text.rfind(chr(10), 0, pos)}"
-                    )
-                    return
-            if pos >= end:
-                yield BadRecord(line(pos), "not JSON: the array is not closed")
+    def line_at(self, pos: int) -> int:
+        """The line of ``text[pos]``; positions must be asked in increasing order."""
+        self.line += self.text.count("\n", self.counted, pos)
+        self.counted = pos
+        return self.line
+
+    def drop(self, pos: int) -> int:
+        """Forget the text before ``pos`` (already read); returns the position's new index, 0."""
+        self.line_at(pos)
+        self.text = self.text[pos:]
+        self.counted = 0
+        return 0
+
+    def skip_space(self, pos: int) -> int:
+        while True:
+            while pos < len(self.text) and self.text[pos] in _TEXT_WHITESPACE:
+                pos += 1
+            if pos < len(self.text) or not self.more():
+                return pos
+
+    def value(self, pos: int) -> tuple[Any, int]:
+        """The JSON value at ``pos`` and the position after it, reading more text while it may be incomplete."""
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.text, pos)
+            except json.JSONDecodeError:
+                if len(self.text) - pos > self.limit or not self.more(max(_CHUNK, len(self.text) - pos)):
+                    raise
+                continue
+            if end < len(self.text) or not self.more():  # a number at the end of the text may go on
+                return value, end
+
+
+def _documents(stream: BinaryIO, head: bytes, limit: int, line_no: int) -> Iterator[Record | BadRecord]:
+    text = _Text(stream, head, limit, line_no + 1)
+    pos = text.skip_space(0)
+    while pos < len(text.text):
+        if pos > _CHUNK:
+            pos = text.drop(pos)
+        in_array = text.text[pos] == "["
+        index = 0
+        if in_array:
+            pos = text.skip_space(pos + 1)
+        while pos < len(text.text):
+            if in_array and text.text[pos] == "]":
+                pos = text.skip_space(pos + 1)
+                break
+            if pos > _CHUNK:
+                pos = text.drop(pos)
+            line = text.line_at(pos)
+            try:
+                value, pos = text.value(pos)
+            except (ValueError, RecursionError) as error:
+                yield BadRecord(line, f"{_why(error).split(' at line')[0]}; the rest of the document is not read")
                 return
-            pos = skip(pos + 1)
-            continue
-        try:
-            value, after = decoder.raw_decode(text, pos)
-        except (ValueError, RecursionError) as error:
-            yield BadRecord(line(pos), _why(error))
-            return
-        yield Record(line(pos), value)
-        pos = skip(after)
+            plain, duplicates = _plain(value)
+            yield Record(line, plain, f"/{index}" if in_array else "", duplicates)
+            index += 1
+            pos = text.skip_space(pos)
+            if not in_array:
+                break
+            if pos < len(text.text) and text.text[pos] == ",":
+                pos = text.skip_space(pos + 1)
+            elif pos < len(text.text) and text.text[pos] != "]":
+                yield BadRecord(text.line_at(pos), "not JSON: expected ',' or ']' in the array; the rest is not read")
+                return
+        else:
+            if in_array:
+                yield BadRecord(text.line_at(pos), "not JSON: the array is not closed")
+                return
+
+
+def _parses(raw: bytes) -> bool:
+    try:
+        parse(raw)
+    except ValueError:
+        return False
+    return True
 
 
 def read_records(stream: BinaryIO, *, limit: int = DEFAULT_MAX_RECORD) -> Iterator[Record | BadRecord]:
-    """Every record of ``stream``, parsed; an empty stream yields one `BadRecord`."""
+    """Every record of ``stream``, parsed; an empty stream yields one `BadRecord`.
+
+    JSON Lines or JSON documents is decided by the start: an array, or an object that its first line does not hold
+    whole while the next lines are not objects either, is read as documents; anything else as JSON Lines, so a
+    broken first line is one bad record and the lines after it are still read.
+    """
     head, skipped = stream.readline(limit + 1), 0
     while head and not head.strip(_WHITESPACE) and head.endswith(b"\n"):
         head, skipped = stream.readline(limit + 1), skipped + 1
@@ -163,15 +272,18 @@ def read_records(stream: BinaryIO, *, limit: int = DEFAULT_MAX_RECORD) -> Iterat
         yield BadRecord(skipped + 1, "empty input: no JSON value")
         return
     whole_line = len(head) <= limit or head.endswith(b"\n")
-    if whole_line and (stripped[:1] == b"[" or (stripped[:1] == b"{" and not _parses(head))):
+    if whole_line and stripped[:1] == b"[":
         yield from _documents(stream, head, limit, skipped)
-    else:
-        yield from _json_lines(stream, head, limit, skipped)
-
-
-def _parses(raw: bytes) -> bool:
-    try:
-        json.loads(raw)
-    except (ValueError, RecursionError):
-        return False
-    return True
+        return
+    pending = [head]
+    if whole_line and stripped[:1] == b"{" and not _parses(head):
+        # A pretty-printed document, or a JSON Lines file whose first record is broken: the next lines tell.
+        while len(pending) < 4:
+            line = stream.readline(limit + 1)
+            if not line:
+                break
+            pending.append(line)
+        if not any(line.lstrip(_WHITESPACE)[:1] == b"{" and _parses(line) for line in pending[1:]):
+            yield from _documents(stream, b"".join(pending), limit, skipped)
+            return
+    yield from _json_lines(stream, pending, limit, skipped)

@@ -54,7 +54,7 @@ BAD_INPUTS = {
     "not JSON": (b'{"message_id": \n', "not JSON: Expecting"),
     "binary": (b"\xff\xfe\x00\x01garbage\n", "not UTF-8 text"),
     "nesting 10,000 deep": (b"[" * 10_000 + b"]" * 10_000 + b"\n", "nested too deeply"),
-    "NaN, which JSON does not have": (b'{"payload": NaN}\n', "not readable: NaN is not JSON"),
+    "NaN, which JSON does not have": (b'{"payload": NaN}\n', "not JSON: NaN is not JSON"),
     "a JSON value that is not a message": (b"[1, 2, 3]\n", ':2: /: [1,2,3] is not of type "object"'),
 }
 
@@ -202,8 +202,9 @@ def test_emit_builds_validates_and_sends(capsys: pytest.CaptureFixture[str], tmp
     code, _, err = run(capsys, "emit", "image.upload", "INFO", "--payload", write(tmp_path, "bad.json", '{"id": 1}'))
     assert code == 1
     assert "image.upload INFO is invalid" in err
+    # A payload that is not JSON is judged as validate judges a record that is not JSON: invalid, exit 1.
     code, _, err = run(capsys, "emit", "image.upload", "INFO", "--payload", write(tmp_path, "nj.json", "{"))
-    assert code == 2
+    assert code == 1
     assert "payload is not JSON" in err
 
 

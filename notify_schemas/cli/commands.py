@@ -7,6 +7,7 @@ input/output error. Bad input never produces a traceback: each bad record gets o
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -20,13 +21,15 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
-from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, read_records
+from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, Record, parse, read_records
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
-from notify_schemas.validation import iter_errors
+from notify_schemas.validation import Backend, is_valid_plain, iter_errors
+from notify_schemas.values import Violation
 
 __all__ = ["main"]
 
 _PROGRESS_BYTES = 1024 * 1024
+_WHITESPACE_BYTES = b" \t\r\n"
 
 
 class _UsageError(NotifySchemasError):
@@ -65,79 +68,161 @@ class _Progress:
             sys.stderr.flush()
 
 
+_SUMMARY_KEYS = ("records", "valid", "invalid", "unreadable")
+
+
+def _record_entries(name: str, record: Record | BadRecord, profile: str, backend: Backend) -> list[dict[str, Any]]:
+    """The report entries of one record: none when it is valid."""
+    if isinstance(record, BadRecord):
+        return [{"file": name, "line": record.line, "pointer": None, "rule": "json", "message": record.reason,
+                 "value": None, "variant": None}]  # fmt: skip
+    if not record.duplicates and is_valid_plain(record.value, profile=profile, backend=backend):
+        return []
+    found = [Violation(p, "", "duplicate-key", "this key is written twice in its object; readers disagree on which "
+                       "value counts", None) for p in record.duplicates]  # fmt: skip
+    found += iter_errors(record.value, profile=profile, backend=backend)
+    return [
+        {"file": name, "line": record.line, "pointer": record.pointer + v.pointer, "rule": v.rule,
+         "message": v.message, "value": v.value, "variant": list(v.variant) if v.variant else None}
+        for v in found
+    ]  # fmt: skip
+
+
+def _validate_stream(stream: BinaryIO, name: str, args: argparse.Namespace) -> Iterator[tuple[str, list[Any]]]:
+    """("valid" | "invalid" | "unreadable", entries) per record."""
+    for record in read_records(stream, limit=args.max_record_bytes):
+        entries = _record_entries(name, record, args.profile, args.backend)
+        yield ("unreadable" if isinstance(record, BadRecord) else "invalid" if entries else "valid"), entries
+
+
+def _validate_range(job: tuple[str, int, int, int, str, str, int]) -> tuple[Counter[str], list[dict[str, Any]]]:
+    """One worker's share of a JSON Lines file: the bytes [start, end), whose first line is ``first_line``."""
+    name, start, end, first_line, profile, backend, limit = job
+    args = argparse.Namespace(profile=profile, backend=backend, max_record_bytes=limit)
+    counts: Counter[str] = Counter()
+    entries: list[dict[str, Any]] = []
+    with Path(name).open("rb") as f:
+        f.seek(start)
+        stream = io.BytesIO(f.read(end - start))
+    for verdict, found in _validate_stream(stream, name, args):
+        counts[verdict] += 1
+        for entry in found:
+            entry["line"] += first_line - 1
+        entries += found
+    return counts, entries
+
+
+def _ranges(name: str, args: argparse.Namespace) -> Iterator[tuple[str, int, int, int, str, str, int]]:
+    """A JSON Lines file cut at line ends into pieces of about 4 MiB, each with the number of its first line."""
+    size = Path(name).stat().st_size
+    piece = 4 * 1024 * 1024
+    with Path(name).open("rb") as f:
+        start, line = 0, 1
+        while start < size:
+            f.seek(min(start + piece, size))
+            f.readline()
+            end = min(f.tell(), size) if start + piece < size else size
+            f.seek(start)
+            lines = f.read(end - start).count(b"\n")
+            yield name, start, end, line, args.profile, args.backend, args.max_record_bytes
+            start, line = end, line + lines
+
+
+def _json_lines_file(name: str) -> bool:
+    """Whether a named file (not stdin) starts as JSON Lines, a whole object on its first line: only those are cut
+    between processes."""
+    if name == "-" or not Path(name).is_file():
+        return False
+    with Path(name).open("rb") as f:
+        head = f.readline(DEFAULT_MAX_RECORD + 1)
+    try:
+        return head.lstrip(_WHITESPACE_BYTES)[:1] == b"{" and isinstance(parse(head)[0], dict)
+    except ValueError:
+        return False
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     counts: Counter[str] = Counter()
     io_error = False
-    errors: list[dict[str, Any]] = []
     progress = _Progress(args.files)
     out: TextIO = sys.stdout
-    for name in args.files:
-        try:
-            with _open(name) as stream:
-                for record in read_records(stream, limit=args.max_record_bytes):
-                    counts["records"] += 1
-                    progress.tick(counts["records"])
-                    if isinstance(record, BadRecord):
-                        counts["unreadable"] += 1
-                        entry = {
-                            "file": name,
-                            "line": record.line,
-                            "pointer": None,
-                            "rule": "json",
-                            "message": record.reason,
-                            "value": None,
-                            "variant": None,
-                        }
-                        _report(out, args.format, entry, errors)
-                        continue
-                    found = list(iter_errors(record.value, profile=args.profile, backend=args.backend))
-                    if not found:
-                        counts["valid"] += 1
-                        continue
-                    counts["invalid"] += 1
-                    for v in found:
-                        entry = {
-                            "file": name,
-                            "line": record.line,
-                            "pointer": record.pointer + v.pointer,
-                            "rule": v.rule,
-                            "message": v.message,
-                            "value": v.value,
-                            "variant": list(v.variant) if v.variant else None,
-                        }
-                        _report(out, args.format, entry, errors)
-        except OSError as error:
-            io_error = True
-            reason = error.strerror or str(error)
-            print(f"notify-schemas: error: {name}: {reason}", file=sys.stderr)
+    emit = _JsonReport(out) if args.format == "json" else _TextReport(out)
+    pool = None
+    if args.jobs > 1:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("spawn").Pool(args.jobs)
+    try:
+        for name in args.files:
+            try:
+                if pool is not None and _json_lines_file(name):
+                    for part, entries in pool.imap(_validate_range, _ranges(name, args)):
+                        counts.update(part)
+                        progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
+                        for entry in entries:
+                            emit.entry(entry)
+                    continue
+                with _open(name) as stream:
+                    for verdict, entries in _validate_stream(stream, name, args):
+                        counts[verdict] += 1
+                        progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
+                        for entry in entries:
+                            emit.entry(entry)
+            except OSError as error:
+                io_error = True
+                reason = error.strerror or str(error)
+                print(f"notify-schemas: error: {name}: {reason}", file=sys.stderr)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
     progress.done()
+    counts["records"] = counts["valid"] + counts["invalid"] + counts["unreadable"]
     files = len(args.files)
     records = counts["records"]
-    summary = (
+    summary = {key: counts[key] for key in _SUMMARY_KEYS} | {"profile": args.profile, "files": files}
+    emit.end(summary, (
         f"{records:,} record{'s' if records != 1 else ''} in {files} file{'s' if files != 1 else ''}: "
         f"{counts['valid']:,} valid, {counts['invalid']:,} invalid, {counts['unreadable']:,} unreadable "
         f"(profile {args.profile})"
-    )
-    if args.format == "json":
-        json.dump({"summary": dict(counts, profile=args.profile, files=files), "errors": errors}, out)
-        out.write("\n")
-    else:
-        print(summary, file=out)
+    ))  # fmt: skip
     if io_error:
         return 2
     return 1 if counts["invalid"] or counts["unreadable"] else 0
 
 
-def _report(out: TextIO, fmt: str, entry: dict[str, Any], errors: list[dict[str, Any]]) -> None:
-    if fmt == "json":
-        errors.append(entry)
-        return
-    where = f"{entry['file']}:{entry['line']}"
-    if entry["pointer"] is None:
-        print(f"{where}: {entry['message']}", file=out)
-        return
-    variant_text = f" ({' '.join(entry['variant'])})" if entry["variant"] else ""
-    print(f"{where}: {entry['pointer'] or '/'}: {entry['message']} [{entry['rule']}]{variant_text}", file=out)
+class _TextReport:
+    """One line per violation as it is found; the summary line last."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def entry(self, entry: dict[str, Any]) -> None:
+        where = f"{entry['file']}:{entry['line']}"
+        if entry["pointer"] is None:
+            self.out.write(f"{where}: {entry['message']}\n")
+            return
+        variant_text = f" ({' '.join(entry['variant'])})" if entry["variant"] else ""
+        self.out.write(f"{where}: {entry['pointer'] or '/'}: {entry['message']} [{entry['rule']}]{variant_text}\n")
+
+    def end(self, summary: dict[str, Any], line: str) -> None:
+        self.out.write(line + "\n")
+
+
+class _JsonReport:
+    """One JSON document, written as the entries come: ``{"errors": [...], "summary": {...}}``, in bounded memory."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.first = True
+        out.write('{"errors": [')
+
+    def entry(self, entry: dict[str, Any]) -> None:
+        self.out.write(("\n" if self.first else ",\n") + json.dumps(entry, ensure_ascii=False))
+        self.first = False
+
+    def end(self, summary: dict[str, Any], line: str) -> None:
+        self.out.write('\n], "summary": ' + json.dumps(summary) + "}\n")
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
@@ -159,6 +244,11 @@ def _variant_arg(text: str, priority: str | None, profile: str) -> Any:
 
 
 def _cmd_schemas(args: argparse.Namespace) -> int:
+    wanted = {"list": 0, "path": 0, "export": 1, "show": 2}[args.action]
+    if len(args.variant) > wanted and not (args.action == "show" and len(args.variant) == 1):
+        extra = " ".join(args.variant[wanted:])
+        raise _UsageError(f"schemas {args.action} takes {wanted or 'no'} argument{'s' if wanted != 1 else ''}; "
+                          f"unexpected: {extra}")  # fmt: skip
     if args.action == "list":
         for profile in [args.profile] if args.profile else PROFILES:
             for v in variants(profile):
@@ -205,6 +295,7 @@ def _notifier(args: argparse.Namespace, *, default_drivers: Sequence[str] | None
 
 
 def _cmd_emit(args: argparse.Namespace) -> int:
+    from notify_schemas.config import is_disabled
     from notify_schemas.message import build_message
 
     with _open(args.payload) as stream:
@@ -212,17 +303,31 @@ def _cmd_emit(args: argparse.Namespace) -> int:
     if len(raw) > DEFAULT_MAX_RECORD:
         raise _UsageError(f"{args.payload}: payload over {DEFAULT_MAX_RECORD:,} bytes")
     try:
-        payload = json.loads(raw)
-    except (ValueError, RecursionError) as error:
-        raise _UsageError(f"{args.payload}: payload is not JSON: {error}") from None
+        payload, duplicates = parse(raw)
+    except ValueError as error:
+        # Judged as validate judges a record that is not JSON: invalid, exit 1.
+        print(f"notify-schemas: {args.payload}: the payload is {error}", file=sys.stderr)
+        return 1
+    if duplicates:
+        print(f"notify-schemas: {args.payload}: the payload writes a key twice: {', '.join(duplicates)}",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    if "log" in (args.driver or ()) and not logging.getLogger().handlers:
+        # The log driver writes through Python logging: on its own, the command shows what it sends.
+        logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s", stream=sys.stderr)
     notifier = _notifier(args)
+    # The priority as given, not upper-cased as build_message does: emit judges what validate would judge.
     message = build_message(args.event_type, args.priority, payload, notifier.publisher_id)
+    message["priority"] = args.priority
     try:
         sent = notifier.send(message)
     except InvalidNotificationError as error:
         print(error, file=sys.stderr)
         return 1
     if sent is None:
+        if notifier.validation != "strict" and not is_disabled(args.event_type, notifier.disabled_notifications):
+            print("notification not sent: it cannot be written as JSON (see the log)", file=sys.stderr)
+            return 1
         print(f"{args.event_type} is disabled by disabled_notifications; nothing sent", file=sys.stderr)
         return 0
     print(json.dumps(sent, ensure_ascii=False))
@@ -329,6 +434,20 @@ def _positive(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="notify-schemas", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {version('notify-schemas')}")
@@ -342,12 +461,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--backend", choices=("rust", "python"), default="rust", help=argparse.SUPPRESS)
     p.add_argument("--max-record-bytes", type=_positive, default=DEFAULT_MAX_RECORD, help="longest record read")
+    p.add_argument("--jobs", "-j", type=_positive, default=1,
+                   help="processes sharing a JSON Lines file (default 1); output in the input's order")  # fmt: skip
     p.set_defaults(run=_cmd_validate)
 
     p = sub.add_parser("sample", parents=[profile], help="print valid example messages as JSON Lines")
     p.add_argument("event_type")
     p.add_argument("priority")
-    p.add_argument("-n", type=int, default=1, help="how many (default 1)")
+    p.add_argument("-n", type=_count, default=1, help="how many (default 1)")
     p.add_argument("--seed", type=int, default=0, help="the same seed gives the same messages")
     p.set_defaults(run=_cmd_sample)
 
@@ -382,10 +503,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--transport-url", required=True, help="e.g. rabbit://guest:guest@localhost:5672/")
     p.add_argument("--topic", action="append", help="notification topic (repeatable; default: notifications)")
     p.add_argument("--exchange", default="glance", help="the control exchange (default: glance, Glance's)")
-    p.add_argument("--count", type=int, help="stop after this many notifications")
-    p.add_argument("--timeout", type=float, help="stop after this many seconds")
+    p.add_argument("--count", type=_count, help="stop after this many notifications")
+    p.add_argument("--timeout", type=_seconds, help="stop after this many seconds")
     p.add_argument("--invalid-out", metavar="FILE", help="append each invalid notification, whole, as JSON Lines")
-    p.add_argument("--connect-timeout", type=float, default=30, help="give up if the broker is not reached (s)")
+    p.add_argument("--connect-timeout", type=_seconds, default=30, help="give up if the broker is not reached (s)")
     p.set_defaults(run=_cmd_listen)
     return parser
 
@@ -409,6 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from notify_schemas.authoring import compat
 
         return compat.main(argv[1:])
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):  # whatever a message holds, printing it never fails
+            stream.reconfigure(errors="backslashreplace")
     parser = _parser()
     args = parser.parse_args(argv)
     try:

@@ -19,6 +19,7 @@ import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's I
 from notify_schemas import PROFILES
 from notify_schemas.conformance.producers import ExecProducer, ProducerError, load_callable
 from notify_schemas.conformance.runner import Report, run, run_stream
+from notify_schemas.errors import NotifySchemasError
 
 __all__ = ["main"]
 
@@ -41,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", choices=PROFILES, default="seed")
     parser.add_argument(
         "--examples",
-        type=int,
+        type=_count,
         default=10,
         help="distinct intents Hypothesis draws per variant, after the boundary ones (negative mode: valid messages "
         "per variant, at most 5)",
@@ -52,9 +53,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--intent", help="run exactly this intent (JSON): the replay of a reported failure")
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--report", metavar="FILE", help="write a JSON report")
-    parser.add_argument("--timeout", type=float, default=30, help="with --transport-url: seconds to listen")
-    parser.add_argument("--count", type=int, help="with --transport-url: stop after this many notifications")
+    parser.add_argument("--timeout", type=_seconds, default=30, help="with --transport-url: seconds to listen")
+    parser.add_argument("--count", type=_count, help="with --transport-url: stop after this many notifications")
     return parser
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text}")
+    return value
 
 
 def _intent(text: str) -> dict[str, Any]:
@@ -76,7 +91,12 @@ def _read_stream(path: str) -> list[Any]:
 
 
 def _listen(args: argparse.Namespace) -> list[Any]:
-    from notify_schemas.broker.listener import Listener
+    try:
+        from notify_schemas.broker.listener import Listener
+    except ImportError as error:
+        raise ValueError(
+            f"--transport-url needs oslo.messaging ({error}): pip install 'notify-schemas[oslo]'"
+        ) from None
     from notify_schemas.config import NotifierConfig
 
     listener = Listener(NotifierConfig(transport_url=args.transport_url), profile=args.profile)
@@ -144,8 +164,9 @@ def _main(argv: Sequence[str] | None) -> int:
             finally:
                 if isinstance(producer, ExecProducer):
                     producer.close()
-    except (ProducerError, ValueError, OSError) as error:
-        print(f"notify-schemas conformance: error: {error}", file=sys.stderr)
+    except (ProducerError, ValueError, OSError, NotifySchemasError) as error:
+        # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.
+        print(f"notify-schemas conformance: error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
     report.producer = args.callable or args.exec or args.stream or args.transport_url
     print(report.summary())

@@ -51,11 +51,11 @@ def dumps(message: Any) -> str:
             reasons = "; ".join(f"{p.pointer or '/'}: {p.message}" for p in wire.problems[:5])
             raise ValueError(f"the notification cannot be written as JSON: {reasons}")
         message = wire.value
-    text = json.dumps(message)
+    text = json.dumps(message, allow_nan=False)  # NaN and infinities: ValueError, the driver failed
     lowered = text.lower()
     if not any(word in lowered for word in _SUSPECT):
         return text
-    return json.dumps(redact(message))
+    return json.dumps(redact(message), allow_nan=False)
 
 
 class LogDriver:

@@ -45,21 +45,23 @@ SANITIZE_KEYS = (
     "migrationsshkey", "cephmdskey", "cephmonkey", "chapsecret",
 )  # fmt: skip
 
-# oslo_utils.strutils._FORMAT_PATTERNS_1, _2 and _WILDCARD, verbatim.
-_FORMAT_PATTERNS_1 = [r"(%(key)s[0-9]*\s*[=]\s*)[^\s^\'^\"]+"]
+# oslo_utils.strutils._FORMAT_PATTERNS_1, _2 and _WILDCARD, character for character.
+_FORMAT_PATTERNS_1 = ["(%(key)s[0-9]*\\s*[=]\\s*)[^\\s^\\'^\\\"]+"]
 _FORMAT_PATTERNS_2 = [
-    r"(%(key)s[0-9]*\s*[=]\s*[\"\'])[^\"\']*([\"\'])",
-    r"(%(key)s[0-9]*\s*[=]\s*[\"])[^\"]*([\"])",
-    r"(%(key)s[0-9]*\s*[=]\s*[\'])[^\']*([\'])",
-    r"(%(key)s[0-9]*\s+[\"\'])[^\"\']*([\"\'])",
-    r"([-]{2}%(key)s[0-9]*\s+)[^\'^\"^=^\s]+([\s]*)",
-    r"(<%(key)s[0-9]*>)[^<]*(</%(key)s[0-9]*>)",
-    r"([\"\']%(key)s[0-9]*[\"\']\s*:\s*[\"\'])[^\"\']*" r"([\"\'])",
-    r"([\'\"][^\"\']*%(key)s[0-9]*[\'\"]\s*:\s*u?[\'\"])[^\"\']*" r"([\'\"])",
-    r"([\'\"][^\'\"]*%(key)s[0-9]*[\'\"]\s*,\s*\'--?[A-z]+" r"\'\s*,\s*u?[\'\"])[^\"\']*([\'\"])",
-    r"(%(key)s[0-9]*\s*--?[A-z]+\s*)\S+(\s*)",
+    "(%(key)s[0-9]*\\s*[=]\\s*[\\\"\\'])[^\\\"\\']*([\\\"\\'])",
+    '(%(key)s[0-9]*\\s*[=]\\s*[\\"])[^\\"]*([\\"])',
+    "(%(key)s[0-9]*\\s*[=]\\s*[\\'])[^\\']*([\\'])",
+    "(%(key)s[0-9]*\\s+[\\\"\\'])[^\\\"\\']*([\\\"\\'])",
+    "([-]{2}%(key)s[0-9]*\\s+)[^\\'^\\\"^=^\\s]+([\\s]*)",
+    "(<%(key)s[0-9]*>)[^<]*(</%(key)s[0-9]*>)",
+    "([\\\"\\']%(key)s[0-9]*[\\\"\\']\\s*:\\s*[\\\"\\'])[^\\\"\\']*([\\\"\\'])",
+    "([\\'\"][^\"\\']*%(key)s[0-9]*[\\'\"]\\s*:\\s*u?[\\'\"])[^\\\"\\']*([\\'\"])",
+    "([\\'\"][^\\'\"]*%(key)s[0-9]*[\\'\"]\\s*,\\s*\\'--?[A-z]+\\'\\s*,\\s*u?[\\'\"])[^\\\"\\']*([\\'\"])",
+    "(%(key)s[0-9]*\\s*--?[A-z]+\\s*)\\S+(\\s*)",
 ]
-_FORMAT_PATTERNS_WILDCARD = [r"([\'\"][^\"\']*%(key)s[0-9]*[\'\"]\s*:\s*u?[\'\"].*[\'\"])[^\"\']*([\'\"])"]
+_FORMAT_PATTERNS_WILDCARD = [
+    "([\\'\\\"][^\\\"\\']*%(key)s[0-9]*[\\'\\\"]\\s*:\\s*u?[\\'\\\"].*[\\'\\\"])[^\\\"\\']*([\\'\\\"])",
+]
 
 
 def _compiled(patterns: list[str], key: str) -> list[re.Pattern[str]]:
@@ -72,8 +74,9 @@ _PATTERNS = {
     for key in SANITIZE_KEYS
 }  # fmt: skip
 
-# scheme://user:password@ in any text: the password goes, the user and the host stay.
-_URL_PASSWORD = re.compile(r"(?i)([a-z][a-z0-9+.\-]*://[^\s/?#@:]*:)[^\s/?#]*(@)")
+# scheme://user:password@ in any text: the password goes, the user and the host stay. Matching starts at "://",
+# whatever the scheme, so a long text costs linear time.
+_URL_PASSWORD = re.compile(r"(://[^\s/?#@:]*:)[^\s/?#]*(@)")
 
 
 def mask_password(message: object, secret: str = SECRET) -> str:
@@ -123,7 +126,11 @@ def _deep_mask(value: object, secret: str) -> object:
 
 def mask_text(text: str) -> str:
     """Free text as it may be written: oslo's masking, then the password of every URL."""
-    return _URL_PASSWORD.sub(r"\g<1>" + SECRET + r"\g<2>", mask_password(text))
+    return _mask_urls(mask_password(text))
+
+
+def _mask_urls(text: str) -> str:
+    return _URL_PASSWORD.sub(r"\g<1>" + SECRET + r"\g<2>", text) if "://" in text else text
 
 
 def redact(value: Any) -> Any:
@@ -146,7 +153,7 @@ def _mark(value: Any) -> Any:
 
 def _urls(value: Any) -> Any:
     if isinstance(value, str):
-        return _URL_PASSWORD.sub(r"\g<1>" + SECRET + r"\g<2>", value)
+        return _mask_urls(value)
     if isinstance(value, dict):
         return {k: _urls(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

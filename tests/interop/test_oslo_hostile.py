@@ -1,0 +1,150 @@
+"""Hostile input against the real oslo.messaging and oslo.utils: the same masking, nothing lost, nothing leaked.
+
+Run by ``nox -s oslo``. The masking of `notify_schemas.redaction` is a port of oslo.utils' ``strutils``: a
+differential property test holds it to oslo.utils itself on generated keys and texts, Unicode case variants
+included. The drop-in driver runs inside a real oslo ``Notifier`` and the listener behind oslo's own transport.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import oslo_messaging
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from oslo_config import cfg
+from oslo_i18n import _message as i18n_message
+from oslo_messaging.notify import _impl_test
+from oslo_utils import strutils
+
+from notify_schemas import redaction
+from notify_schemas.broker.listener import Listener
+from notify_schemas.broker.messaging import MessagingV2Driver
+from notify_schemas.broker.oslo_driver import OPTIONS
+from notify_schemas.config import NotifierConfig
+from notify_schemas.samples import samples
+
+pytestmark = pytest.mark.oslo
+
+CANARY = "CANARY-s3cr3t-9f2c"
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+
+# Words oslo masks, in spellings that change under case folding: the Kelvin sign lower-cases to "k".
+WORDS = st.sampled_from([*strutils._SANITIZE_KEYS, "PASSWORD", "Token", "private_\u212aey", "auth_to\u212aen",
+                         "adminPass", "pass word", "passwd", "secretx", "\u0130d"])  # fmt: skip
+PIECES = st.one_of(WORDS, st.sampled_from(["=", ": ", '"', "'", " ", "--", "<", ">", "/", "\n", "1", "u'"]),
+                   st.text(max_size=6))  # fmt: skip
+TEXTS = st.lists(PIECES, max_size=12).map("".join)
+
+
+def test_the_ported_patterns_are_oslos() -> None:
+    assert tuple(strutils._SANITIZE_KEYS) == redaction.SANITIZE_KEYS
+    for key in strutils._SANITIZE_KEYS:
+        second, first, wildcard = redaction._PATTERNS[key]
+        assert [p.pattern for p in second] == [p.pattern for p in strutils._SANITIZE_PATTERNS_2[key]]
+        assert [p.pattern for p in first] == [p.pattern for p in strutils._SANITIZE_PATTERNS_1[key]]
+        assert [p.pattern for p in wildcard] == [p.pattern for p in strutils._SANITIZE_PATTERNS_WILDCARD[key]]
+
+
+@SETTINGS
+@given(TEXTS)
+def test_mask_password_is_oslos(text: str) -> None:
+    assert redaction.mask_password(text) == strutils.mask_password(text)
+
+
+@SETTINGS
+@given(st.dictionaries(st.one_of(WORDS, st.text(max_size=8), st.integers()),
+                       st.one_of(TEXTS, st.integers(), st.none(), st.lists(TEXTS, max_size=3),
+                                 st.dictionaries(WORDS, TEXTS, max_size=3)), max_size=6))  # fmt: skip
+def test_mask_dict_password_is_oslos(value: dict[Any, Any]) -> None:
+    assert redaction.mask_dict_password(value) == strutils.mask_dict_password(value)
+
+
+@SETTINGS
+@given(TEXTS)
+def test_mask_text_is_oslos_then_the_passwords_of_urls(text: str) -> None:
+    ours = redaction.mask_text(text)
+    assert ours == redaction._mask_urls(strutils.mask_password(text))
+
+
+# --- the drop-in driver inside oslo's Notifier ---------------------------------------------------------------------
+
+
+def _dropin(validation: str) -> oslo_messaging.Notifier:
+    conf = cfg.ConfigOpts()
+    conf([], project="notify-schemas-test")
+    conf.register_opts(OPTIONS, group="notify_schemas")
+    conf.set_override("inner_driver", ["test"], group="notify_schemas")
+    conf.set_override("validation", validation, group="notify_schemas")
+    conf.set_override("profile", "glance", group="notify_schemas")
+    transport = oslo_messaging.get_notification_transport(conf, url="fake://")
+    return oslo_messaging.Notifier(transport, publisher_id="image.localhost", driver="notify_schemas", topics=["n"])
+
+
+def test_a_lazy_message_reaches_the_inner_driver(caplog: pytest.LogCaptureFixture) -> None:
+    _impl_test.reset()
+    text = i18n_message.Message("Image storage media is full")  # oslo_i18n's lazy translatable text
+    _dropin("strict").error({}, "image.upload", text)
+    assert len(_impl_test.NOTIFICATIONS) == 1
+    assert "Problem" not in caplog.text
+
+
+@pytest.mark.parametrize("validation", ["strict", "warn"])
+def test_a_rejected_notification_is_logged_redacted_and_never_raises_into_oslo(
+    validation: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    _impl_test.reset()
+    payload = next(samples("image.upload", "INFO", profile="glance", seed=1))["payload"]
+    url = f"swift://glance:{CANARY}@swift.example/v1/images/1"
+    leaky = {**payload, "locations": [{"url": url}], "direct_url": url, "properties": {"admin_password": CANARY}}
+    deep: Any = []
+    for _ in range(300):
+        deep = [deep]
+    caplog.set_level(logging.DEBUG)
+    notifier = _dropin(validation)
+    notifier.info({}, "image.upload", leaky)
+    notifier.info({}, "image.upload", {**payload, "properties": {"x": deep}})
+    assert CANARY not in caplog.text
+    assert "Problem" not in caplog.text  # oslo's own line for a driver that raised, with the whole payload
+    sent = len(_impl_test.NOTIFICATIONS)
+    rejected = caplog.text.count("notification not sent")
+    assert sent + rejected == 2
+    assert sent == (1 if validation == "warn" else 0)  # warn sends what has a wire form, never what has none
+
+
+# --- the listener behind oslo's transport --------------------------------------------------------------------------
+
+
+def test_the_listener_counts_and_keeps_what_it_cannot_validate(tmp_path: Path) -> None:
+    config = NotifierConfig(drivers=("messagingv2",), transport_url=None, control_exchange="hostile")
+    out_path = tmp_path / "invalid.jsonl"
+    with out_path.open("a", encoding="utf-8") as out:
+        listener = Listener(config, profile="seed", invalid_out=out)
+        listener.start(timeout=30)
+        try:
+            # oslo's own messagingv2 driver, unvalidated: what any producer could put on the bus.
+            sender = MessagingV2Driver(config)
+            message = next(samples("image.upload", "INFO", profile="seed", seed=2))
+            deep: Any = {}
+            for _ in range(300):
+                deep = {"k": deep}
+            url = f"swift://glance:{CANARY}@swift.example/v1/images/1"
+            sender.notify({**message, "payload": {**message["payload"], "properties": deep}}, "INFO")
+            sender.notify({**message, "payload": {**message["payload"], "locations": [{"url": url}]}}, "INFO")
+            sender.notify(message, "INFO")
+            deadline = time.monotonic() + 30
+            while listener.tally.total < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            listener.stop()
+    assert listener.tally.total == 3
+    assert sum(listener.tally.invalid.values()) == 2
+    written = [json.loads(line) for line in out_path.read_text(encoding="utf-8").splitlines()]
+    assert len(written) == 2
+    assert {v["rule"] for w in written for v in w["violations"]} >= {"depth", "forbidden"}
+    assert CANARY not in out_path.read_text(encoding="utf-8")

@@ -1,0 +1,373 @@
+"""Hostile input: any value, any depth, any text gets a verdict; nothing raises, nothing is lost, nothing leaks.
+
+Generated values are planted into valid messages: Python values that are not JSON (datetimes, UUIDs, Decimals,
+bytes, sets, str and int subclasses such as oslo_i18n's lazy Message, non-text keys, NaN), lone surrogates, huge
+texts, nesting up to 10,000 levels, values that contain themselves. A canary credential is planted where
+credentials hide (locations, direct_url, task_input, error texts, properties) and must never appear in anything
+the package writes: log lines, stdout, stderr, exception text, violations.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import decimal
+import enum
+import json
+import logging
+import math
+import types
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from notify_schemas import InvalidNotificationError, Notifier, is_valid, iter_errors, validate
+from notify_schemas.cli import main
+from notify_schemas.drivers.memory import MemoryDriver
+from notify_schemas.samples import samples
+from notify_schemas.validation import is_valid_plain
+from notify_schemas.wire_form import MAX_DEPTH, to_wire
+
+CANARY = "CANARY-s3cr3t-9f2c"
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+
+
+class LazyText(str):
+    """Like oslo_i18n's lazy ``Message``: a str subclass."""
+
+
+class Size(enum.IntEnum):
+    SMALL = 5
+
+
+def nested(depth: int, leaf: Any = None) -> Any:
+    value = leaf
+    for i in range(depth):
+        value = [value] if i % 2 else {"k": value}
+    return value
+
+
+def self_referencing() -> dict[str, Any]:
+    loop: dict[str, Any] = {"a": 1}
+    loop["self"] = loop
+    return loop
+
+
+ODD_SCALARS = st.sampled_from([
+    datetime.datetime(2026, 1, 2, 3, 4, 5, 6), datetime.date(2026, 1, 2), uuid.UUID(int=7), decimal.Decimal("5"),
+    decimal.Decimal("NaN"), b"bytes", b"\xff\xfe", bytearray(b"x"), frozenset({1}), {1, 2}, (1, "a"),
+    LazyText("lazy text"), Size.SMALL, math.nan, math.inf, -math.inf, 2**70, "\ud800", "a\udfffb", object(),
+    types.MappingProxyType({"a": 1}), collections.OrderedDict(b=2), collections.deque([1]), ValueError("boom"),
+])  # fmt: skip
+KEYS = st.one_of(st.text(max_size=8), st.integers(), st.sampled_from([None, True, 1.5, (1, 2), uuid.UUID(int=1)]))
+HOSTILE: st.SearchStrategy[Any] = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(max_size=20),
+        ODD_SCALARS,
+        st.sampled_from(["x" * 100_000, "\ud800" * 3]),
+    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=4)),
+    max_leaves=12,
+)
+SPECIAL = st.sampled_from([nested(255), nested(300), nested(1_000), nested(10_000), self_referencing(),
+                           nested(254), nested(MAX_DEPTH - 1)])  # fmt: skip
+
+VARIANTS = [("image.upload", "INFO"), ("image.create", "INFO"), ("task.success", "INFO"), ("image.upload", "ERROR")]
+
+
+def planted(message: dict[str, Any], where: str, value: Any) -> Any:
+    """``message`` with ``value`` put somewhere a producer could put it."""
+    out = dict(message)
+    if where == "whole":
+        return value
+    if where == "payload":
+        out["payload"] = value
+    elif where == "field" and isinstance(out["payload"], dict):
+        out["payload"] = {**out["payload"], "name": value}
+    elif where == "property" and isinstance(out["payload"], dict):
+        out["payload"] = {**out["payload"], "properties": {"x": value}}
+    elif where == "envelope":
+        out["event_type"] = value
+    else:
+        out["extra"] = value
+    return out
+
+
+def secrets(message: dict[str, Any]) -> dict[str, Any]:
+    """Credentials where they hide: locations, direct_url, task_input, an error text, properties."""
+    url = f"swift://glance:{CANARY}@swift.example/v1/AUTH_x/images/1"
+    out = dict(message)
+    if isinstance(out["payload"], dict):
+        out["payload"] = {
+            **out["payload"],
+            "locations": [{"url": url, "metadata": {}}],
+            "direct_url": url,
+            "task_input": {"import_from": url, "password": CANARY},
+            "properties": {"admin_password": CANARY, "note": f"password={CANARY}", "src": url},
+        }
+    else:
+        out["payload"] = f"upload failed: {url} token={CANARY} password={CANARY}"
+    return out
+
+
+MESSAGES = {v: next(samples(*v, profile="seed", seed=1)) for v in VARIANTS}
+WHERE = st.sampled_from(["whole", "payload", "field", "property", "envelope", "extra"])
+
+
+def text_of(*things: Any) -> str:
+    return "\n".join(str(t) for t in things)
+
+
+@SETTINGS
+@given(st.sampled_from(VARIANTS), WHERE, st.one_of(HOSTILE, SPECIAL))
+def test_every_value_gets_the_same_verdict_from_both_backends_and_never_an_exception(
+    v: tuple[str, str], where: str, value: Any
+) -> None:
+    message = planted(MESSAGES[v], where, value)
+    verdicts = {}
+    for backend in ("rust", "python"):
+        valid = is_valid(message, backend=backend)  # type: ignore[arg-type]
+        violations = list(iter_errors(message, backend=backend))  # type: ignore[arg-type]
+        assert valid == (not violations), (backend, violations)
+        for violation in violations:
+            assert len(violation.value) <= 80
+            assert len(violation.message) <= 240
+            violation.message.encode("utf-8")  # printable whatever the value held
+        verdicts[backend] = valid
+        try:
+            validate(message, backend=backend)  # type: ignore[arg-type]
+        except InvalidNotificationError as error:
+            assert not valid
+            str(error).encode("utf-8")
+        else:
+            assert valid
+    assert verdicts["rust"] == verdicts["python"]
+    # A value without a wire form is never valid.
+    if to_wire(message).problems:
+        assert not verdicts["rust"]
+
+
+@SETTINGS
+@given(st.sampled_from(VARIANTS), WHERE, HOSTILE)
+def test_plain_json_gets_the_same_verdict_on_the_fast_path(v: tuple[str, str], where: str, value: Any) -> None:
+    wire = to_wire(planted(MESSAGES[v], where, value))
+    if not wire.problems:
+        assert is_valid_plain(wire.value) == is_valid(wire.value, backend="python")
+
+
+def test_what_oslo_would_send_is_what_is_judged() -> None:
+    message = dict(MESSAGES["image.upload", "INFO"])
+    payload = dict(message["payload"])
+    payload["name"] = LazyText(payload["name"] or "x")  # a lazy Message is sent as its text
+    payload["size"] = Size.SMALL  # an IntEnum as its number
+    payload["tags"] = tuple(payload["tags"])  # a tuple as a list
+    assert is_valid({**message, "payload": payload})
+    payload["size"] = decimal.Decimal(5)  # a Decimal as its text: not an integer
+    (violation,) = iter_errors({**message, "payload": payload})
+    assert (violation.pointer, violation.rule, violation.value) == ("/payload/size", "type", '"5"')
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        (nested(300), "depth"),
+        (nested(10_000), "depth"),
+        ("\ud800", "unicode"),
+        (math.nan, "not-json"),
+        (object(), "not-json"),
+        (self_referencing(), "not-json"),
+        ({1: "a", "1": "b"}, "duplicate-key"),
+        ({(1, 2): "tuple key"}, "not-json"),
+    ],
+)
+def test_what_has_no_wire_form_is_a_violation_of_its_own(value: Any, rule: str) -> None:
+    message = planted(MESSAGES["task.success", "INFO"], "property", value)
+    rules = {v.rule for v in iter_errors(message)}
+    assert rule in rules
+    assert not is_valid(message)
+
+
+# --- nothing leaks --------------------------------------------------------------------------------------------------
+
+
+def _leaky_messages() -> list[dict[str, Any]]:
+    return [secrets(m) for m in MESSAGES.values()]
+
+
+@pytest.mark.parametrize("validation", ["strict", "warn", "off"])
+@pytest.mark.parametrize("index", range(len(VARIANTS)))
+def test_no_credential_reaches_a_log_or_an_exception_from_the_notifier(
+    validation: str, index: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    message = _leaky_messages()[index]
+    memory = MemoryDriver()
+
+    class Failing:
+        def notify(self, message: dict[str, Any], priority: str) -> None:
+            raise RuntimeError(f"cannot reach swift://glance:{CANARY}@swift.example/ password={CANARY}")
+
+    notifier = Notifier("image.test", drivers=[memory, Failing(), "log"], validation=validation)  # type: ignore[arg-type]
+    caplog.set_level(logging.DEBUG)
+    raised = ""
+    try:
+        notifier.send(message)
+    except InvalidNotificationError as error:
+        raised = text_of(error, *error.violations)
+    logged = text_of(*(r.getMessage() for r in caplog.records if not r.name.startswith("oslo.messaging.notif")))
+    # The log driver is the notification channel itself: it writes the message, masked as oslo masks it and more.
+    channel = text_of(*(r.getMessage() for r in caplog.records if r.name.startswith("oslo.messaging.notif")))
+    assert CANARY not in logged + raised + channel
+    # Accounted for: sent through the memory driver, or refused with a log line or an exception.
+    assert memory.messages or raised or "not sent" in logged or "invalid" in logged
+
+
+def test_no_credential_reaches_the_violations_or_the_error_text() -> None:
+    for message in _leaky_messages():
+        for backend in ("rust", "python"):
+            violations = list(iter_errors(message, backend=backend))  # type: ignore[arg-type]
+            assert CANARY not in text_of(*violations, *(v.value for v in violations))
+            if not isinstance(message["payload"], dict):
+                continue  # a WARN or ERROR text may say anything: it is valid, and masked wherever it is written
+            with pytest.raises(InvalidNotificationError) as caught:
+                validate(message, backend=backend)  # type: ignore[arg-type]
+            assert CANARY not in str(caught.value)
+
+
+def test_no_credential_reaches_the_cli_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "leaky.jsonl"
+    path.write_text("".join(json.dumps(m) + "\n" for m in _leaky_messages()), encoding="utf-8")
+    for fmt in ("text", "json"):
+        assert main(["validate", "--format", fmt, str(path)]) == 1
+        out, err = capsys.readouterr()
+        assert CANARY not in out + err
+        if fmt == "json":  # the values are shown, marked
+            assert "[redacted: may hold credentials]" in out
+
+
+def test_the_log_driver_masks_unicode_case_variants_as_oslo_does(caplog: pytest.LogCaptureFixture) -> None:
+    message = dict(MESSAGES["image.upload", "INFO"])
+    message["payload"] = {**message["payload"], "properties": {
+        "private_\u212aey": CANARY, "auth_to\u212aen": CANARY, "note": f"to\u212aen={CANARY}"}}  # fmt: skip
+    caplog.set_level(logging.INFO)
+    Notifier("image.test", drivers=["log"], validation="off").send(message)
+    assert caplog.records
+    assert CANARY not in caplog.text
+
+
+# --- text: the CLI never gives a traceback -------------------------------------------------------------------------
+
+
+def _line(message: Any) -> bytes:
+    return json.dumps(message).encode() + b"\n"
+
+
+HOSTILE_LINES: dict[str, tuple[bytes, str]] = {
+    "deep 300": (b'{"payload": ' + b"[" * 300 + b"]" * 300 + b"}\n", "depth"),
+    "deep 100,000": (b"[" * 100_000 + b"]" * 100_000 + b"\n", "nested too deeply"),
+    "a lone surrogate": (b'{"event_type": "image.upload", "priority": "INFO", "payload": "\\ud800"}\n', "unicode"),
+    "the priority twice": (
+        _line(MESSAGES["image.upload", "INFO"])[:-2] + b', "priority": "INFO"}\n',
+        "/priority: this key is written twice",
+    ),
+    "the payload twice, the leaking copy first": (
+        b'{"payload": {"locations": [{"url": "swift://u:'
+        + CANARY.encode()
+        + b'@h/c"}]}, '
+        + _line(MESSAGES["image.upload", "INFO"])[1:],
+        "/payload: this key is written twice",
+    ),
+    "Infinity": (b'{"payload": Infinity}\n', "Infinity is not JSON"),
+    "1e400": (_line(MESSAGES["image.upload", "INFO"]).replace(b'"size": ', b'"size": 1e400, "x": '), "inf"),
+    "binary": (b"\x80\x81\xfe\n", "not UTF-8"),
+    "a megabyte string": (
+        _line({**MESSAGES["image.upload", "INFO"], "publisher_id": "p" * 1_000_000}),
+        "is longer than",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_LINES)
+def test_each_hostile_line_gets_its_verdict_and_the_next_line_is_still_read(
+    case: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data, expected = HOSTILE_LINES[case]
+    valid = _line(MESSAGES["image.upload", "INFO"])
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(valid + data + valid)
+    assert main(["validate", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert expected in out
+    assert out.splitlines()[-1].startswith("3 records in 1 file: 2 valid, ")
+    assert max(len(line) for line in out.splitlines()) < 2_000
+    assert CANARY not in out + err
+
+
+def test_json_output_streams_and_carries_every_summary_key(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(_line(MESSAGES["image.upload", "INFO"]))
+    assert main(["validate", "--format", "json", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report == {"errors": [], "summary": {"records": 1, "valid": 1, "invalid": 0, "unreadable": 0,
+                                                "profile": "seed", "files": 1}}  # fmt: skip
+
+
+EMIT_CASES: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
+    "NaN": (lambda p: json.dumps({**p, "size": math.nan}).encode(), "NaN is not JSON"),
+    "1e400": (lambda p: json.dumps(p).replace('"size": ', '"size": 1e400, "x": ').encode(), "inf"),
+}
+
+
+@pytest.mark.parametrize("case", EMIT_CASES)
+def test_emit_and_validate_judge_alike(case: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    make, expected = EMIT_CASES[case]
+    message = MESSAGES["image.upload", "INFO"]
+    payload_file = tmp_path / "payload.json"
+    payload_file.write_bytes(make(message["payload"]))
+    emitted = main(["emit", "image.upload", "INFO", "--payload", str(payload_file), "--driver", "memory"])
+    _, emit_err = capsys.readouterr()
+    line = tmp_path / "line.jsonl"
+    line.write_bytes(b'{"message_id": "%s", "publisher_id": "p", "event_type": "image.upload", "priority": "INFO", '
+                     b'"timestamp": "%s", "payload": ' % (message["message_id"].encode(), message["timestamp"].encode())
+                     + payload_file.read_bytes() + b"}\n")  # fmt: skip
+    validated = main(["validate", str(line)])
+    out, _ = capsys.readouterr()
+    assert emitted == validated == 1
+    assert expected in emit_err
+    assert expected in out
+
+
+def test_emit_keeps_the_priority_as_given(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    payload = tmp_path / "p.json"
+    payload.write_text('"Image storage media is full"', encoding="utf-8")
+    assert main(["emit", "image.upload", "error", "--payload", str(payload), "--driver", "memory"]) == 1
+    assert "did you mean 'ERROR'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sample", "image.send", "INFO", "-n", "-3"],
+        ["listen", "--transport-url", "rabbit://h/", "--count", "-1"],
+        ["listen", "--transport-url", "rabbit://h/", "--timeout", "-1"],
+        ["validate", "--jobs", "0", "-"],
+        ["conformance", "--callable", "notify_schemas.conformance.reference:produce", "--examples", "-1"],
+        ["schemas", "list", "extra"],
+    ],
+)
+def test_negative_counts_and_extra_words_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as done:
+        code = int(done.code or 0)
+    assert code == 2
+    assert "Traceback" not in capsys.readouterr().err

@@ -372,7 +372,8 @@ def ratio_goals(
     notifier_ratio = notifiers[1].ops_per_s / notifiers[0].ops_per_s
     log_ratio = logs[1].ops_per_s / logs[0].ops_per_s
     return [
-        Goal("validate (rust) / orjson.loads, time per op", validate_ratio, 1.5, at_most=True, unit="x"),
+        # 1.75x, not 1.5x: any value is judged on its wire form; proving it plain JSON is an orjson pass (D32).
+        Goal("validate (rust) / orjson.loads, time per op", validate_ratio, 1.75, at_most=True, unit="x"),
         Goal(
             f"error report of {BAD_VIOLATIONS} violations (rust), per report", report_us, 50, at_most=True, unit=" µs"
         ),

@@ -62,6 +62,20 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return repeated
 
 
+def _decoder() -> tuple[json.JSONDecoder, list[int]]:
+    """A strict decoder, and a counter of the objects in which it met a repeated key (so that only those values
+    are walked for the pointers)."""
+    met = [0]
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        made = _pairs(items)
+        if type(made) is _Repeated:
+            met[0] += 1
+        return made
+
+    return json.JSONDecoder(object_pairs_hook=pairs, parse_constant=_no_constant), met
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -128,16 +142,40 @@ def _skip_rest_of_line(stream: BinaryIO) -> int:
             return skipped
 
 
+def _lines(stream: BinaryIO, pending: list[bytes], limit: int) -> Iterator[bytes | int]:
+    """The stream's lines, read a megabyte at a time; a line over ``limit`` comes as its size, never whole."""
+    for line in pending:  # read with readline(limit + 1): an over-long one stops short of its end
+        yield len(line) + _skip_rest_of_line(stream) if len(line) > limit and not line.endswith(b"\n") else line
+    rest = b""
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            if rest:
+                yield rest
+            return
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            yield line if len(line) < limit else len(line) + 1
+        if len(rest) > limit:  # a line longer than the limit: count it away in chunks, never holding it
+            size = len(rest)
+            while True:
+                chunk = stream.read(_CHUNK)
+                end = chunk.find(b"\n")
+                if end >= 0 or not chunk:
+                    size += (end + 1) if end >= 0 else 0
+                    rest = chunk[end + 1 :] if end >= 0 else b""
+                    break
+                size += len(chunk)
+            yield size
+
+
 def _json_lines(stream: BinaryIO, pending: list[bytes], limit: int, line_no: int) -> Iterator[Record | BadRecord]:
     from_json = jiter.from_json
-    while True:
-        raw = pending.pop(0) if pending else stream.readline(limit + 1)
-        if not raw:
-            return
+    for raw in _lines(stream, pending, limit):
         line_no += 1
-        if len(raw) > limit and not raw.endswith(b"\n"):
-            size = len(raw) + _skip_rest_of_line(stream)
-            yield BadRecord(line_no, f"record is {size:,} bytes, over the limit of {limit:,}; skipped")
+        if isinstance(raw, int):
+            yield BadRecord(line_no, f"record is {raw:,} bytes, over the limit of {limit:,}; skipped")
             continue
         try:
             yield Record(line_no, from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False))
@@ -163,6 +201,7 @@ class _Text:
         # Bytes that are not UTF-8 become lone surrogates: inside a string they are reported where they are.
         self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         self.text = self.decoder.decode(head)
+        self.json, self.repeated = _decoder()
         self.eof = False
         self.base_line = line_no  # the line of text[0]
         self.counted = 0  # text[:counted] has had its newlines counted into line_at's cache
@@ -201,7 +240,7 @@ class _Text:
         """The JSON value at ``pos`` and the position after it, reading more text while it may be incomplete."""
         while True:
             try:
-                value, end = _DECODER.raw_decode(self.text, pos)
+                value, end = self.json.raw_decode(self.text, pos)
             except json.JSONDecodeError:
                 if len(self.text) - pos > self.limit or not self.more(max(_CHUNK, len(self.text) - pos)):
                     raise
@@ -232,8 +271,11 @@ def _documents(stream: BinaryIO, head: bytes, limit: int, line_no: int) -> Itera
             except (ValueError, RecursionError) as error:
                 yield BadRecord(line, f"{_why(error).split(' at line')[0]}; the rest of the document is not read")
                 return
-            plain, duplicates = _plain(value)
-            yield Record(line, plain, f"/{index}" if in_array else "", duplicates)
+            duplicates: tuple[str, ...] = ()
+            if text.repeated[0]:
+                text.repeated[0] = 0
+                value, duplicates = _plain(value)
+            yield Record(line, value, f"/{index}" if in_array else "", duplicates)
             index += 1
             pos = text.skip_space(pos)
             if not in_array:

@@ -22,7 +22,7 @@ from notify_schemas.errors import InvalidNotificationError, UnknownVariantError
 from notify_schemas.redaction import MARK, mask_text, redact
 from notify_schemas.registry import bundle, bundled_schema, registry, variant, variants
 from notify_schemas.values import BASE_URI, Variant, Violation
-from notify_schemas.wire_form import is_valid_text, to_wire
+from notify_schemas.wire_form import has_no_wire_form_number, is_valid_text, to_wire
 
 __all__ = [
     "Backend",
@@ -213,6 +213,7 @@ class _RustChecker:
         return node
 
     def violations(self, message: Any) -> Iterator[Violation]:
+        shown_at: dict[str, tuple[str, str]] = {}  # several rules fail on one value: it is shown once
         for error in self._validator.iter_errors(message):
             pointer = _pointer(error.instance_path)
             if type(error.kind).__name__ == "FalseSchema":
@@ -220,8 +221,10 @@ class _RustChecker:
                 continue
             rule = str(error.schema_path[-1]) if error.schema_path else "schema"
             schema = self._subschema(error.schema_path[:-1]) if rule == "pattern" else None
-            shown = _shorten(error.instance)
-            text = json.dumps(error.instance, ensure_ascii=False, separators=(",", ":"))
+            if pointer not in shown_at:
+                text = json.dumps(error.instance, ensure_ascii=False, separators=(",", ":"))
+                shown_at[pointer] = (_shorten(error.instance), text)
+            shown, text = shown_at[pointer]
             yield Violation(pointer, shown, rule, _message(rule, error.message, shown, text, schema), self._key)
 
 
@@ -232,14 +235,17 @@ class _PythonChecker:
         self.fast: Callable[[Any], bool] = self._validator.is_valid
 
     def violations(self, message: Any) -> Iterator[Violation]:
+        shown_at: dict[str, tuple[str, str]] = {}  # several rules fail on one value: it is shown once
         for error in self._validator.iter_errors(message):
             pointer = _pointer(error.absolute_path)
             if error.validator is None:  # a `false` schema: the key is not allowed at all
                 yield _forbidden(pointer, self._key)
                 continue
             rule = str(error.validator)
-            shown = _shorten(error.instance)
-            message = _message(rule, error.message, shown, repr(error.instance), error.schema)
+            if pointer not in shown_at:
+                shown_at[pointer] = (_shorten(error.instance), repr(error.instance))
+            shown, text = shown_at[pointer]
+            message = _message(rule, error.message, shown, text, error.schema)
             yield Violation(pointer, shown, rule, message, self._key)
 
 
@@ -311,14 +317,23 @@ def _wire_verdict(message: Any, profile: str, backend: str) -> bool:
 
 def _judges(profile: str, key: tuple[str, str], backend: str) -> tuple[Callable[[Any], bool], Callable[[Any], bool]]:
     """A variant's two verdict functions: for any message, and for a message known to be plain JSON."""
-    if backend != "rust" or not _is_closed(profile, *key):
-
-        def on_wire(message: Any) -> bool:
-            return _wire_verdict(message, profile, backend)
-
-        return on_wire, on_wire
     checker = _checker(profile, key[0], key[1], backend)
     fast = checker.fast
+
+    def on_wire(message: Any) -> bool:
+        return _wire_verdict(message, profile, backend)
+
+    def plain(message: Any) -> bool:
+        # Plain JSON is its own wire form, but for a NaN or an infinity, which a schema with a free value or a
+        # non-integer number would not see; a closed schema fails them on type.
+        try:
+            return fast(message) and (closed or not has_no_wire_form_number(message))
+        except (ValueError, OverflowError):  # an integer past 64 bits: the reference answers
+            return _valid_plain(checker, profile, key, message)
+
+    closed = _is_closed(profile, *key)
+    if backend != "rust" or not closed:
+        return on_wire, plain
 
     def exact(message: Any) -> bool:
         try:
@@ -326,12 +341,6 @@ def _judges(profile: str, key: tuple[str, str], backend: str) -> tuple[Callable[
             return fast(message)
         except (TypeError, ValueError):  # not plain JSON, or a value jsonschema-rs cannot read
             return _wire_verdict(message, profile, backend)
-
-    def plain(message: Any) -> bool:
-        try:
-            return fast(message)
-        except (ValueError, OverflowError):  # an integer past 64 bits: the reference answers
-            return _valid_plain(checker, profile, key, message)
 
     return exact, plain
 

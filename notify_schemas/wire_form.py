@@ -27,7 +27,7 @@ from typing import Any
 
 from notify_schemas.redaction import mask_text
 
-__all__ = ["MAX_DEPTH", "Problem", "WireForm", "is_valid_text", "to_wire"]
+__all__ = ["MAX_DEPTH", "Problem", "WireForm", "has_no_wire_form_number", "is_valid_text", "to_wire"]
 
 MAX_DEPTH = 254
 """The deepest nesting of objects and arrays a notification may have: what orjson and jsonschema-rs both handle."""
@@ -138,68 +138,100 @@ _WHY = {
 }
 
 
+_Path = tuple[Any, Any] | None  # (the parent's path, this key or index), built as the walk goes down
+
+
+def _render(path: _Path) -> str:
+    tokens: list[str] = []
+    while path is not None:
+        path, token = path
+        tokens.append("/" + _escape(str(token)))
+    return "".join(reversed(tokens))
+
+
 def to_wire(message: Any) -> WireForm:
     """The wire form of ``message``: plain JSON (dict, list, str, int, float, bool, None) and its problems."""
-    problems: list[Problem] = []
+    problems: list[tuple[_Path, str, str, str]] = []
     root: list[Any] = [None]
-    # Each task: (value, container to fill, key or index in it, pointer, depth, ids of the containers above).
-    stack: list[tuple[Any, Any, Any, str, int, frozenset[int]]] = [(message, root, 0, "", 0, frozenset())]
+    # Each task: (value, container to fill, key or index in it, path, depth, ids of the containers above).
+    stack: list[tuple[Any, Any, Any, _Path, int, frozenset[int]]] = [(message, root, 0, None, 0, frozenset())]
+    pop, push = stack.pop, stack.append
     while stack:
-        value, parent, slot, pointer, depth, above = stack.pop()
-        if type(value) in _SIMPLE or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value)):
+        value, parent, slot, path, depth, above = pop()
+        kind = type(value)
+        if kind is str:  # the common cases first, without a call
+            if value.isascii() or is_valid_text(value):
+                parent[slot] = value
+                continue
+        elif kind is int or kind is bool or value is None or (kind is float and math.isfinite(value)):
+            parent[slot] = value
+            continue
+        if kind in _SIMPLE or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value)):
             converted, rule = _scalar(value)
             parent[slot] = converted
             if rule is not None:
                 why = _WHY.get(rule) or f"a value of type {_type_name(value)} cannot be sent as JSON"
                 if isinstance(value, float):
                     why = f"{value!r} cannot be sent as JSON"
-                problems.append(Problem(pointer, rule, why, _shown(value)))
+                problems.append((path, rule, why, _shown(value)))
             continue
         if depth >= MAX_DEPTH:
             parent[slot] = None
-            problems.append(Problem(pointer, "depth", _WHY["depth"], "[...]" if isinstance(value, list) else "{...}"))
+            problems.append((path, "depth", _WHY["depth"], "[...]" if isinstance(value, list) else "{...}"))
             continue
         if id(value) in above:
             parent[slot] = None
-            problems.append(Problem(pointer, "not-json", "the value contains itself", f"<{_type_name(value)}>"))
+            problems.append((path, "not-json", "the value contains itself", f"<{_type_name(value)}>"))
             continue
         inside = above | {id(value)}
         try:
             if isinstance(value, Mapping) or (not isinstance(value, list | tuple) and hasattr(value, "items")):
-                items = list(value.items())
                 out: dict[str, Any] = {}
                 parent[slot] = out
                 pending = []
-                for key, item in items:
-                    name = _key(key)
+                for key, item in list(value.items()):
+                    name = key if type(key) is str else _key(key)
                     if name is None:
                         why = f"a key of type {_type_name(key)} cannot be sent as JSON"
-                        problems.append(Problem(pointer, "not-json", why, _shown(key)))
+                        problems.append((path, "not-json", why, _shown(key)))
                         continue
-                    if not is_valid_text(name):
-                        problems.append(Problem(pointer, "unicode", _WHY["unicode"] + " (a key)", _shown(name)))
+                    if not (name.isascii() or is_valid_text(name)):
+                        problems.append((path, "unicode", _WHY["unicode"] + " (a key)", _shown(name)))
                         continue
-                    child = f"{pointer}/{_escape(name)}"
                     if name in out:
                         why = f"the key {_shown(name)} is written twice"
-                        problems.append(Problem(child, "duplicate-key", why, _shown(name)))
+                        problems.append(((path, name), "duplicate-key", why, _shown(name)))
                     out[name] = None
-                    pending.append((item, out, name, child, depth + 1, inside))
+                    pending.append((item, out, name, (path, name), depth + 1, inside))
                 stack.extend(reversed(pending))
             else:
                 items = list(value)
                 array: list[Any] = [None] * len(items)
                 parent[slot] = array
-                stack.extend(
-                    (item, array, index, f"{pointer}/{index}", depth + 1, inside)
-                    for index, item in reversed(list(enumerate(items)))
-                )
+                for index in range(len(items) - 1, -1, -1):
+                    push((items[index], array, index, (path, index), depth + 1, inside))
         except Exception as error:  # a mapping or iterable of the producer's that fails when read
             parent[slot] = None
             why = f"cannot be read: {type(error).__name__}"
-            problems.append(Problem(pointer, "not-json", why, f"<{_type_name(value)}>"))
-    problems.sort(key=lambda p: p.pointer)
-    return WireForm(root[0], problems)
+            problems.append((path, "not-json", why, f"<{_type_name(value)}>"))
+    found = [Problem(_render(path), rule, why, shown) for path, rule, why, shown in problems]
+    found.sort(key=lambda p: p.pointer)
+    return WireForm(root[0], found)
+
+
+def has_no_wire_form_number(value: Any) -> bool:
+    """Whether plain JSON data holds a NaN or an infinity (a parser makes one of ``1e400``): a cheap walk."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif kind is float and not math.isfinite(node):
+            return True
+    return False
 
 
 def _iterable(value: Any) -> bool:

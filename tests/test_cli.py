@@ -259,3 +259,15 @@ def test_a_record_limit_below_one_byte_is_a_usage_error(capsys: pytest.CaptureFi
         main(["validate", "--max-record-bytes", "-5", write(tmp_path, "a.jsonl", VALID[0])])
     assert info.value.code == 2
     assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_emit_through_the_log_driver_shows_the_line_on_its_own(tmp_path: Path) -> None:
+    # Run as a user runs it: a process of its own, where nothing has configured logging.
+    payload = write(tmp_path, "p.json", '"Image storage media is full"')
+    done = subprocess.run(
+        [sys.executable, "-m", "notify_schemas", "emit", "image.upload", "ERROR", "--payload", payload, "--driver",
+         "log"], capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "oslo.messaging.notification.image.upload ERROR" in done.stderr
+    assert "Image storage media is full" in done.stderr

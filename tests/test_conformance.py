@@ -8,6 +8,7 @@ import datetime
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -376,4 +377,37 @@ def test_usage_and_producer_errors_are_one_line_and_exit_2(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err
+    assert "Traceback" not in err
+
+
+def test_a_key_written_twice_fails_schema_valid_from_a_stream_and_from_an_exec_producer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The leaking copy first, the clean one last: a parser that keeps the last key sees a valid message.
+    message = produce(next(intents("image.upload", "INFO", examples=1)))
+    line = '{"payload": {"locations": []}, ' + json.dumps(message)[1:]
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text(line + "\n", encoding="utf-8")
+    assert main(["--stream", str(stream), "--checks", "schema.valid"]) == 1
+    assert "/payload" in capsys.readouterr().out
+    producer = tmp_path / "twice.py"
+    producer.write_text(
+        "import json, sys\n"
+        "from notify_schemas.conformance.reference import produce\n"
+        "for intent in sys.stdin:\n"
+        "    m = produce(json.loads(intent))\n"
+        '    print(\'{"priority": "bogus", \' + json.dumps(m)[1:], flush=True)\n',
+        encoding="utf-8",
+    )
+    assert main(["--exec", f"{sys.executable} {producer}", "--examples", "1", "--checks", "schema.valid"]) == 1
+    assert "duplicate-key" in capsys.readouterr().out
+
+
+def test_transport_url_without_the_oslo_extra_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "oslo_messaging", None)  # as if the extra were not installed
+    assert main(["--transport-url", "rabbit://guest:guest@127.0.0.1:1/"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'notify-schemas[oslo]'" in err
     assert "Traceback" not in err

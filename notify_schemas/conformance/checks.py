@@ -53,6 +53,9 @@ class Check:
 
 
 def _valid(intent: Intent, message: Any, state: RunState) -> str | None:
+    duplicates = getattr(message, "duplicates", ())
+    if duplicates:
+        return f"writes a key twice ({', '.join(duplicates)}): consumers disagree on which value counts [duplicate-key]"
     if not _json_only(message):
         return "holds a value JSON cannot carry, so no schema can judge it"
     errors = list(iter_errors(message, profile=intent["profile"]))

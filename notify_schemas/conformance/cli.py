@@ -17,7 +17,7 @@ from typing import Any
 import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's ImportError names the extra)
 
 from notify_schemas import PROFILES
-from notify_schemas.conformance.producers import ExecProducer, ProducerError, load_callable
+from notify_schemas.conformance.producers import Duplicated, ExecProducer, ProducerError, load_callable
 from notify_schemas.conformance.runner import Report, run, run_stream
 from notify_schemas.errors import NotifySchemasError
 
@@ -86,8 +86,13 @@ def _split(text: str | None) -> list[str] | None:
 def _read_stream(path: str) -> list[Any]:
     from notify_schemas.reader import Record, read_records
 
+    def judged(r: Record) -> Any:
+        return Duplicated(r.value, r.duplicates) if r.duplicates and isinstance(r.value, dict) else r.value
+
     with Path(path).open("rb") as f:
-        return [r.value if isinstance(r, Record) else f"unreadable line {r.line}: {r.reason}" for r in read_records(f)]
+        return [
+            judged(r) if isinstance(r, Record) else f"unreadable line {r.line}: {r.reason}" for r in read_records(f)
+        ]
 
 
 def _listen(args: argparse.Namespace) -> list[Any]:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from notify_schemas.conformance.records import Intent
+from notify_schemas.reader import parse
 from notify_schemas.registry import schema_root
 
 __all__ = ["ExecProducer", "ProducerError", "exec_environment", "load_callable"]
@@ -74,10 +75,7 @@ class ExecProducer:
         line = self.process.stdout.readline()
         if not line:
             raise ProducerError(f"{self.command!r} closed its output (exit status {self.process.wait()})")
-        try:
-            return json.loads(line)
-        except ValueError:
-            return _NotJSON(line.rstrip("\n"))
+        return answer(line)
 
     def close(self) -> None:
         if self.process.stdin:
@@ -87,6 +85,28 @@ class ExecProducer:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+def answer(text: str | bytes) -> Any:
+    """A producer's line as the checks judge it: the value, a `Duplicated` object, or the text when it is not JSON.
+
+    Parsed as ``notify-schemas validate`` parses a line (strict JSON, keys written twice found).
+    """
+    try:
+        value, duplicates = parse(text)
+    except ValueError:
+        return _NotJSON(text.decode("utf-8", "backslashreplace") if isinstance(text, bytes) else text.rstrip("\n"))
+    if duplicates and isinstance(value, dict):
+        return Duplicated(value, duplicates)
+    return value
+
+
+class Duplicated(dict[str, Any]):
+    """A notification in which a key was written twice: what a consumer reads depends on its parser."""
+
+    def __init__(self, value: dict[str, Any], duplicates: tuple[str, ...]) -> None:
+        super().__init__(value)
+        self.duplicates = duplicates
 
 
 class _NotJSON(str):

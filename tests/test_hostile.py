@@ -371,3 +371,55 @@ def test_negative_counts_and_extra_words_are_usage_errors(argv: list[str], capsy
         code = int(done.code or 0)
     assert code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+# --- the Notifier and its drivers, on generated values -------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.sampled_from(VARIANTS), st.sampled_from(["payload", "field", "property"]), st.one_of(HOSTILE, SPECIAL),
+       st.sampled_from(["strict", "warn", "off"]))  # fmt: skip
+def test_the_notifier_sends_or_refuses_every_message_and_never_raises_anything_else(
+    v: tuple[str, str], where: str, value: Any, validation: str
+) -> None:
+    message = secrets(planted(MESSAGES[v], where, value))
+    memory = MemoryDriver()
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Keep(level=logging.DEBUG)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old_level = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        notifier = Notifier("image.test", drivers=[memory, "log", "noop"], validation=validation)  # type: ignore[arg-type]
+        raised = ""
+        try:
+            notifier.send(message)
+        except InvalidNotificationError as error:
+            assert validation == "strict"
+            raised = str(error)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    lines = [r.getMessage() for r in records]
+    written = "\n".join([*lines, raised])
+    assert CANARY not in written
+    refused = raised or any("not sent" in line or "invalid" in line for line in lines)
+    assert memory.messages or refused
+    for sent in memory.messages:  # what a driver gets is JSON
+        json.dumps(sent, allow_nan=False).encode("utf-8")
+
+
+def test_emit_refuses_a_lone_surrogate_in_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    payload = tmp_path / "p.json"
+    payload.write_text('"failed: \\ud800"', encoding="utf-8")
+    assert main(["emit", "image.upload", "ERROR", "--payload", str(payload), "--driver", "memory"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "/payload: text that is not valid Unicode" in err
+    assert "Traceback" not in err

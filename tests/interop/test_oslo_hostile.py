@@ -27,6 +27,7 @@ from notify_schemas.broker.listener import Listener
 from notify_schemas.broker.messaging import MessagingV2Driver
 from notify_schemas.broker.oslo_driver import OPTIONS
 from notify_schemas.config import NotifierConfig
+from notify_schemas.notifier import Notifier
 from notify_schemas.samples import samples
 
 pytestmark = pytest.mark.oslo
@@ -148,3 +149,47 @@ def test_the_listener_counts_and_keeps_what_it_cannot_validate(tmp_path: Path) -
     assert len(written) == 2
     assert {v["rule"] for w in written for v in w["violations"]} >= {"depth", "forbidden"}
     assert CANARY not in out_path.read_text(encoding="utf-8")
+
+
+HOSTILE_PAYLOADS = st.recursive(
+    st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=10),
+              st.sampled_from(["\ud800", "x" * 50_000, float("nan"), i18n_message.Message("lazy"), b"\xff",
+                               {1, 2}, (1, 2), object(), f"password={CANARY}"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=8,
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(HOSTILE_PAYLOADS, st.sampled_from(["strict", "warn"]))
+def test_the_dropin_driver_sends_or_refuses_any_payload_and_never_raises_into_oslo(
+    payload: Any, validation: str
+) -> None:
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Keep(level=logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    try:
+        _impl_test.reset()
+        _dropin(validation).info({}, "image.upload", {"properties": {"x": payload}, "locations": f"rbd://{CANARY}"})
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = [r.getMessage() for r in records]
+    assert not any(line.startswith("Problem") for line in lines)  # oslo's line for a driver that raised
+    assert CANARY not in "\n".join(lines)
+    assert len(_impl_test.NOTIFICATIONS) + sum("notification not sent" in line for line in lines) == 1
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(HOSTILE_PAYLOADS)
+def test_the_messaging_driver_sends_or_refuses_any_payload(payload: Any) -> None:
+    config = NotifierConfig(drivers=("messagingv2",), transport_url=None, control_exchange="hostile-send")
+    message = next(samples("image.upload", "INFO", profile="seed", seed=3))
+    notifier = Notifier("image.test", config=config, validation="warn")
+    sent = notifier.send({**message, "payload": {**message["payload"], "properties": {"x": payload}}})
+    if sent is not None:
+        json.dumps(sent, allow_nan=False)  # what went to the broker is JSON

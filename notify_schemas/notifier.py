@@ -17,8 +17,8 @@ from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, build_message
 from notify_schemas.redaction import mask_text, redact
 from notify_schemas.registry import variants
-from notify_schemas.validation import Backend, is_plain, is_valid, iter_errors, validity_table
-from notify_schemas.wire_form import to_wire
+from notify_schemas.validation import Backend, is_valid, iter_errors, validity_table
+from notify_schemas.wire_form import is_plain, to_wire
 
 __all__ = ["Notifier", "Validation"]
 

@@ -64,6 +64,9 @@ _FORMAT_PATTERNS_WILDCARD = [
 ]
 
 
+_ANY_KEY = re.compile("|".join(re.escape(key) for key in SANITIZE_KEYS))
+
+
 def _compiled(patterns: list[str], key: str) -> list[re.Pattern[str]]:
     return [re.compile(p % {"key": key}, re.DOTALL | re.IGNORECASE) for p in patterns]
 
@@ -83,6 +86,8 @@ def mask_password(message: object, secret: str = SECRET) -> str:
     """oslo.utils' ``strutils.mask_password``: ``password=...``, ``"token": "..."`` and their kin masked."""
     text = message.decode(errors="ignore") if isinstance(message, bytes) else str(message)
     lowered = text.lower()
+    if not _ANY_KEY.search(lowered):  # no key in the text: oslo's loop below would change nothing
+        return text
     for key in SANITIZE_KEYS:
         if key in lowered:
             second, first, wildcard = _PATTERNS[key]

@@ -22,12 +22,11 @@ from notify_schemas.errors import InvalidNotificationError, UnknownVariantError
 from notify_schemas.redaction import MARK, mask_text, redact
 from notify_schemas.registry import bundle, bundled_schema, registry, variant, variants
 from notify_schemas.values import BASE_URI, Variant, Violation
-from notify_schemas.wire_form import has_no_wire_form_number, is_valid_text, to_wire
+from notify_schemas.wire_form import PLAIN, has_no_wire_form_number, is_valid_text, to_wire
 
 __all__ = [
     "Backend",
     "Violation",
-    "is_plain",
     "is_valid",
     "is_valid_plain",
     "iter_errors",
@@ -41,22 +40,6 @@ _MESSAGE_WIDTH = 240
 _encode_string = json.encoder.encode_basestring  # the C encoder when present
 _encode_ascii = json.encoder.encode_basestring_ascii
 _dumps = orjson.dumps
-# What orjson refuses to write, plainness-wise: subclasses of str/int/dict/list, datetimes, dataclasses (and, by
-# nature, bytes, sets, Decimals, non-text keys, lone surrogates, integers past 64 bits, nesting past 254 levels).
-_STRICT = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-
-
-def is_plain(message: Any) -> bool:
-    """Whether ``message`` is plain JSON data, as a JSON parser makes it: then it is its own wire form.
-
-    NaN and infinite floats aside (orjson writes them as null): a schema that admits them is judged on the wire form
-    (see `_closed`). Costs about a third of ``orjson.loads`` of the same message.
-    """
-    try:
-        _dumps(message, option=_STRICT)
-    except TypeError:  # orjson.JSONEncodeError
-        return False
-    return True
 
 
 def _shorten(value: Any) -> str:
@@ -68,14 +51,30 @@ def _shorten(value: Any) -> str:
         text = "null" if value is None else ("true" if value else "false")
     elif isinstance(value, int):
         text = str(value)
+    elif type(value) is float:
+        text = repr(value)
     else:
         # The wire form has no lone surrogate, no NaN and no object: what has none is null there.
         text = json.dumps(redact(to_wire(value).value), ensure_ascii=False, separators=(",", ":"))
     return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 3] + "..."
 
 
+def _as_rust_writes(value: Any) -> str:
+    """The value as jsonschema-rs writes it in a message: compact JSON."""
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None or isinstance(value, bool | int | float):
+        return json.dumps(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _token(part: Any) -> str:
+    text = str(part)
+    return text.replace("~", "~0").replace("/", "~1") if "~" in text or "/" in text else text
+
+
 def _pointer(path: Any) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+    return "/" + "/".join(map(_token, path)) if path else ""
 
 
 class _Checker(Protocol):
@@ -85,6 +84,12 @@ class _Checker(Protocol):
     def violations(self, message: Any) -> Iterator[Violation]: ...
 
 
+# Rules whose message is the value followed by words and numbers of the schema's own: once the value is replaced by
+# the shown (redacted) one, nothing of the message's own text is left to mask.
+_VALUE_FIRST = frozenset({"type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                          "minLength", "maxLength", "minItems", "maxItems", "uniqueItems", "multipleOf"})  # fmt: skip
+
+
 def _message(rule: str, message: str, shown: str, instance_text: str | None, schema: Any) -> str:
     """The validator's words, with the value as it may be shown (redacted, cut) in place of the value itself.
 
@@ -92,11 +97,14 @@ def _message(rule: str, message: str, shown: str, instance_text: str | None, sch
     """
     if rule == "pattern" and isinstance(schema, Mapping) and "title" in schema:
         return f"{shown} is not a valid {schema['title']}"
-    if instance_text and instance_text in message:
-        message = message.replace(instance_text, shown, 1)
-    message = mask_text(message)
-    if not is_valid_text(message):
-        message = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    if instance_text and message.startswith(instance_text) and rule in _VALUE_FIRST:
+        message = shown + message[len(instance_text) :]
+    else:
+        if instance_text and instance_text in message:
+            message = message.replace(instance_text, shown, 1)
+        message = mask_text(message)
+        if not is_valid_text(message):
+            message = message.encode("utf-8", "backslashreplace").decode("utf-8")
     return message if len(message) <= _MESSAGE_WIDTH else message[: _MESSAGE_WIDTH - 3] + "..."
 
 
@@ -202,15 +210,20 @@ class _RustChecker:
         prepared = jsonschema_rs.dereference(_rust_patterns(dict(schema)))
         prepared.pop("definitions", None)
         self._schema = prepared
+        self._subschemas: dict[tuple[Any, ...], Any] = {}
         self._validator = jsonschema_rs.validator_for(prepared)
         self._key = key
         self.fast: Callable[[Any], bool] = self._validator.is_valid
 
     def _subschema(self, path: Any) -> Any:
-        node: Any = self._schema
-        for part in path:
-            node = node[part] if isinstance(node, Mapping) else node[int(part)]
-        return node
+        key = tuple(path)
+        found = self._subschemas.get(key)
+        if found is None:
+            found = self._schema
+            for part in path:
+                found = found[part] if isinstance(found, Mapping) else found[int(part)]
+            self._subschemas[key] = found
+        return found
 
     def violations(self, message: Any) -> Iterator[Violation]:
         shown_at: dict[str, tuple[str, str]] = {}  # several rules fail on one value: it is shown once
@@ -222,8 +235,7 @@ class _RustChecker:
             rule = str(error.schema_path[-1]) if error.schema_path else "schema"
             schema = self._subschema(error.schema_path[:-1]) if rule == "pattern" else None
             if pointer not in shown_at:
-                text = json.dumps(error.instance, ensure_ascii=False, separators=(",", ":"))
-                shown_at[pointer] = (_shorten(error.instance), text)
+                shown_at[pointer] = (_shorten(error.instance), _as_rust_writes(error.instance))
             shown, text = shown_at[pointer]
             yield Violation(pointer, shown, rule, _message(rule, error.message, shown, text, schema), self._key)
 
@@ -335,9 +347,9 @@ def _judges(profile: str, key: tuple[str, str], backend: str) -> tuple[Callable[
     if backend != "rust" or not closed:
         return on_wire, plain
 
-    def exact(message: Any) -> bool:
+    def exact(message: Any, dumps: Callable[..., bytes] = orjson.dumps, option: int = PLAIN) -> bool:
         try:
-            _dumps(message, option=_STRICT)
+            dumps(message, option=option)
             return fast(message)
         except (TypeError, ValueError):  # not plain JSON, or a value jsonschema-rs cannot read
             return _wire_verdict(message, profile, backend)
@@ -439,6 +451,12 @@ def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
 
 def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> None:
     """Raise `InvalidNotificationError`, carrying every violation, unless ``message`` is valid in ``profile``."""
+    if type(message) is dict:  # is_valid's hot path, without its frame
+        try:
+            if _exact[profile, backend][message["event_type"], message["priority"]](message):
+                return
+        except (KeyError, TypeError):
+            pass
     if is_valid(message, profile=profile, backend=backend):
         return
     violations = tuple(iter_errors(message, profile=profile, backend=backend))

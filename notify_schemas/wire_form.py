@@ -25,14 +25,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from notify_schemas.redaction import mask_text
 
-__all__ = ["MAX_DEPTH", "Problem", "WireForm", "has_no_wire_form_number", "is_valid_text", "to_wire"]
+__all__ = [
+    "MAX_DEPTH",
+    "PLAIN",
+    "Problem",
+    "WireForm",
+    "has_no_wire_form_number",
+    "is_plain",
+    "is_valid_text",
+    "to_wire",
+]
 
 MAX_DEPTH = 254
 """The deepest nesting of objects and arrays a notification may have: what orjson and jsonschema-rs both handle."""
 
 _SIMPLE = (str, int, float, bool, type(None))
+# What orjson refuses to write as it is: subclasses of str/int/dict/list, datetimes, dataclasses (and, by nature,
+# bytes, sets, Decimals, non-text keys, lone surrogates, integers past 64 bits, nesting past 254 levels).
+PLAIN = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 _WIDTH = 80
 _PERFECT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"  # oslo_utils.timeutils.PERFECT_TIME_FORMAT
 
@@ -151,6 +165,13 @@ def _render(path: _Path) -> str:
 
 def to_wire(message: Any) -> WireForm:
     """The wire form of ``message``: plain JSON (dict, list, str, int, float, bool, None) and its problems."""
+    try:  # the common case, in C: a value orjson writes as it is (and, but for NaN, as json.dumps would)
+        text = orjson.dumps(message, option=PLAIN)
+    except TypeError:
+        pass
+    else:
+        if not has_no_wire_form_number(message):
+            return WireForm(orjson.loads(text))
     problems: list[tuple[_Path, str, str, str]] = []
     root: list[Any] = [None]
     # Each task: (value, container to fill, key or index in it, path, depth, ids of the containers above).
@@ -219,6 +240,19 @@ def to_wire(message: Any) -> WireForm:
     return WireForm(root[0], found)
 
 
+def is_plain(message: Any) -> bool:
+    """Whether ``json.dumps`` would write ``message`` as it is: dicts with text keys, lists and tuples, text, numbers.
+
+    NaN and infinities aside, which orjson writes as null (`has_no_wire_form_number` finds them). A JSON parser's
+    output is plain. Costs about a third of ``orjson.loads`` of the same message.
+    """
+    try:
+        orjson.dumps(message, option=PLAIN)
+    except TypeError:  # orjson.JSONEncodeError
+        return False
+    return True
+
+
 def has_no_wire_form_number(value: Any) -> bool:
     """Whether plain JSON data holds a NaN or an infinity (a parser makes one of ``1e400``): a cheap walk."""
     stack = [value]
@@ -227,7 +261,7 @@ def has_no_wire_form_number(value: Any) -> bool:
         kind = type(node)
         if kind is dict:
             stack.extend(node.values())
-        elif kind is list:
+        elif kind is list or kind is tuple:
             stack.extend(node)
         elif kind is float and not math.isfinite(node):
             return True

@@ -14,8 +14,7 @@ from typing import Any
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, redact
-from notify_schemas.validation import is_plain
-from notify_schemas.wire_form import to_wire
+from notify_schemas.wire_form import is_plain, to_wire
 
 __all__ = ["LOGGER_BASE", "LogDriver", "dumps"]
 

@@ -20,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
+from notify_schemas.arguments import count, positive, seconds
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
 from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, Record, parse, read_records
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
@@ -455,27 +456,6 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     return 1 if listener.tally.invalid.total() or (args.count is not None and not reached) else 0
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text}")
-    return value
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="notify-schemas", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {version('notify-schemas')}")
@@ -488,15 +468,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", default=["-"], metavar="FILE", help="files to read; - or none for stdin")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--backend", choices=("rust", "python"), default="rust", help=argparse.SUPPRESS)
-    p.add_argument("--max-record-bytes", type=_positive, default=DEFAULT_MAX_RECORD, help="longest record read")
-    p.add_argument("--jobs", "-j", type=_positive, default=1,
+    p.add_argument("--max-record-bytes", type=positive, default=DEFAULT_MAX_RECORD, help="longest record read")
+    p.add_argument("--jobs", "-j", type=positive, default=1,
                    help="processes sharing a JSON Lines file (default 1); output in the input's order")  # fmt: skip
     p.set_defaults(run=_cmd_validate)
 
     p = sub.add_parser("sample", parents=[profile], help="print valid example messages as JSON Lines")
     p.add_argument("event_type")
     p.add_argument("priority")
-    p.add_argument("-n", type=_count, default=1, help="how many (default 1)")
+    p.add_argument("-n", type=count, default=1, help="how many (default 1)")
     p.add_argument("--seed", type=int, default=0, help="the same seed gives the same messages")
     p.set_defaults(run=_cmd_sample)
 
@@ -531,10 +511,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--transport-url", required=True, help="e.g. rabbit://guest:guest@localhost:5672/")
     p.add_argument("--topic", action="append", help="notification topic (repeatable; default: notifications)")
     p.add_argument("--exchange", default="glance", help="the control exchange (default: glance, Glance's)")
-    p.add_argument("--count", type=_count, help="stop after this many notifications")
-    p.add_argument("--timeout", type=_seconds, help="stop after this many seconds")
+    p.add_argument("--count", type=count, help="stop after this many notifications")
+    p.add_argument("--timeout", type=seconds, help="stop after this many seconds")
     p.add_argument("--invalid-out", metavar="FILE", help="append each invalid notification, whole, as JSON Lines")
-    p.add_argument("--connect-timeout", type=_seconds, default=30, help="give up if the broker is not reached (s)")
+    p.add_argument("--connect-timeout", type=seconds, default=30, help="give up if the broker is not reached (s)")
     p.set_defaults(run=_cmd_listen)
     return parser
 

@@ -17,6 +17,7 @@ from typing import Any
 import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's ImportError names the extra)
 
 from notify_schemas import PROFILES
+from notify_schemas.arguments import count, seconds
 from notify_schemas.conformance.producers import Duplicated, ExecProducer, ProducerError, load_callable
 from notify_schemas.conformance.runner import Report, run, run_stream
 from notify_schemas.errors import NotifySchemasError
@@ -42,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", choices=PROFILES, default="seed")
     parser.add_argument(
         "--examples",
-        type=_count,
+        type=count,
         default=10,
         help="distinct intents Hypothesis draws per variant, after the boundary ones (negative mode: valid messages "
         "per variant, at most 5)",
@@ -53,23 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--intent", help="run exactly this intent (JSON): the replay of a reported failure")
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--report", metavar="FILE", help="write a JSON report")
-    parser.add_argument("--timeout", type=_seconds, default=30, help="with --transport-url: seconds to listen")
-    parser.add_argument("--count", type=_count, help="with --transport-url: stop after this many notifications")
+    parser.add_argument("--timeout", type=seconds, default=30, help="with --transport-url: seconds to listen")
+    parser.add_argument("--count", type=count, help="with --transport-url: stop after this many notifications")
     return parser
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text}")
-    return value
 
 
 def _intent(text: str) -> dict[str, Any]:

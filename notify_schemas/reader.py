@@ -242,7 +242,9 @@ class _Text:
             try:
                 value, end = self.json.raw_decode(self.text, pos)
             except json.JSONDecodeError:
-                if len(self.text) - pos > self.limit or not self.more(max(_CHUNK, len(self.text) - pos)):
+                if len(self.text) - pos > self.limit:
+                    raise ValueError(f"a record over the limit of {self.limit:,} bytes") from None
+                if not self.more(max(_CHUNK, len(self.text) - pos)):
                     raise
                 continue
             if end < len(self.text) or not self.more():  # a number at the end of the text may go on
@@ -266,6 +268,7 @@ def _documents(stream: BinaryIO, head: bytes, limit: int, line_no: int) -> Itera
             if pos > _CHUNK:
                 pos = text.drop(pos)
             line = text.line_at(pos)
+            start = pos
             try:
                 value, pos = text.value(pos)
             except (ValueError, RecursionError) as error:
@@ -275,7 +278,13 @@ def _documents(stream: BinaryIO, head: bytes, limit: int, line_no: int) -> Itera
             if text.repeated[0]:
                 text.repeated[0] = 0
                 value, duplicates = _plain(value)
-            yield Record(line, value, f"/{index}" if in_array else "", duplicates)
+            # As in JSON Lines, a record over the limit is one line of its own, and reading goes on. A character is
+            # at most 4 bytes: only a long record is measured.
+            size = len(text.text[start:pos].encode("utf-8", "surrogateescape")) if pos - start > limit // 4 else 0
+            if size > limit:
+                yield BadRecord(line, f"record is {size:,} bytes, over the limit of {limit:,}; skipped")
+            else:
+                yield Record(line, value, f"/{index}" if in_array else "", duplicates)
             index += 1
             pos = text.skip_space(pos)
             if not in_array:

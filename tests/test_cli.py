@@ -271,3 +271,19 @@ def test_emit_through_the_log_driver_shows_the_line_on_its_own(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert "oslo.messaging.notification.image.upload ERROR" in done.stderr
     assert "Image storage media is full" in done.stderr
+
+
+def test_an_array_item_over_the_limit_is_one_line_that_names_the_limit() -> None:
+    from io import BytesIO
+
+    from notify_schemas.reader import BadRecord, Record, read_records
+
+    small = json.dumps({"a": 1})
+    big = json.dumps({"b": "x" * 5_000})
+    records = list(read_records(BytesIO(f"[\n{small},\n{big},\n{small}\n]\n".encode()), limit=1_000))
+    assert isinstance(records[0], Record)
+    assert records[0].line == 2
+    assert isinstance(records[1], BadRecord)
+    assert records[1].line == 3
+    assert "over the limit of 1,000" in records[1].reason
+    assert isinstance(records[2], Record)  # and reading goes on

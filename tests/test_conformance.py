@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -411,3 +412,85 @@ def test_transport_url_without_the_oslo_extra_is_a_usage_error(
     err = capsys.readouterr().err
     assert "pip install 'notify-schemas[oslo]'" in err
     assert "Traceback" not in err
+
+
+# --- producers that break the protocol: the run ends, with exit 2 and a reason, within the answer timeout ---------
+
+PROTOCOL_BREAKERS = {
+    "stops answering": ("for line in sys.stdin:\n    time.sleep(3600)\n", "gave no answer within 1 s"),
+    "an answer without its newline, alive": (
+        "for line in sys.stdin:\n    sys.stdout.write(answer(line)); sys.stdout.flush(); time.sleep(3600)\n",
+        "gave no answer within 1 s",
+    ),
+    "an answer without its newline, then exit": (
+        "line = sys.stdin.readline()\nsys.stdout.write(answer(line)); sys.stdout.flush()\n",
+        "without its newline",
+    ),
+    "closes its output, stays alive": ("import os\nos.close(1)\ntime.sleep(3600)\n", "closed its output"),
+    "exits at once": ("sys.exit(3)\n", "exit"),
+    "a line before its first answer": (
+        "print('starting up', flush=True)\nfor line in sys.stdin:\n    print(answer(line), flush=True)\n",
+        "line",
+    ),
+}
+PREAMBLE = (
+    "import json, sys, time\n"
+    "from notify_schemas.conformance.reference import produce\n"
+    "def answer(line):\n"
+    "    return json.dumps(produce(json.loads(line)))\n"
+)
+
+
+@pytest.mark.parametrize("case", PROTOCOL_BREAKERS)
+def test_a_producer_that_breaks_the_protocol_ends_the_run_with_exit_2_and_a_reason(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body, reason = PROTOCOL_BREAKERS[case]
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE + body, encoding="utf-8")
+    report = tmp_path / "report.json"
+    started = time.monotonic()
+    code = main(["--exec", f"{sys.executable} {program}", "--examples", "2", "--answer-timeout", "1",
+                 "--report", str(report)])  # fmt: skip
+    assert time.monotonic() - started < 30
+    out, err = capsys.readouterr()
+    assert code == 2, out + err
+    assert reason in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in out + err
+    assert json.loads(report.read_text(encoding="utf-8"))["result"] == "stopped"
+
+
+def test_an_intermittent_producer_gets_a_report_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    calls = [0]
+
+    def every_third_wrong(intent: dict[str, Any]) -> dict[str, Any]:
+        calls[0] += 1
+        message = produce(intent)
+        if calls[0] % 3 == 0:
+            message["priority"] = message["priority"].lower()
+        return message
+
+    report = run(every_third_wrong, examples=3)
+    assert "envelope.as_asked" in report.failed_checks()
+    assert not report.stopped
+    report.summary()  # the table is made, notes included
+
+
+def test_a_utf8_producer_passes_under_a_c_locale(tmp_path: Path) -> None:
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE.replace("json.dumps(produce(json.loads(line)))",
+                                        "json.dumps(produce(json.loads(line)), ensure_ascii=False)")
+                       + "for line in sys.stdin:\n    sys.stdout.buffer.write(answer(line).encode() + b'\\n')\n"
+                       "    sys.stdout.flush()\n", encoding="utf-8")  # fmt: skip
+    environment = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "notify_schemas", "conformance", "--exec", f"{sys.executable} {program}",
+         "--examples", "3"], capture_output=True, text=True, env=environment, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def test_a_stream_check_asked_of_a_producer_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--callable", REFERENCE, "--checks", "stream.lifecycle"]) == 2
+    assert "judges a recorded stream" in capsys.readouterr().err

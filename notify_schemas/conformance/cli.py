@@ -18,7 +18,13 @@ import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's I
 
 from notify_schemas import PROFILES
 from notify_schemas.arguments import count, seconds
-from notify_schemas.conformance.producers import Duplicated, ExecProducer, ProducerError, load_callable
+from notify_schemas.conformance.producers import (
+    DEFAULT_ANSWER_TIMEOUT,
+    Duplicated,
+    ExecProducer,
+    ProducerError,
+    load_callable,
+)
 from notify_schemas.conformance.runner import Report, run, run_stream
 from notify_schemas.errors import NotifySchemasError
 
@@ -55,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--report", metavar="FILE", help="write a JSON report")
     parser.add_argument("--timeout", type=seconds, default=30, help="with --transport-url: seconds to listen")
+    wait = f"with --exec: seconds to wait for an answer (default {DEFAULT_ANSWER_TIMEOUT:g})"
+    parser.add_argument("--answer-timeout", type=seconds, default=DEFAULT_ANSWER_TIMEOUT, help=wait)
     parser.add_argument("--count", type=count, help="with --transport-url: stop after this many notifications")
     return parser
 
@@ -148,14 +156,20 @@ def _main(argv: Sequence[str] | None) -> int:
             messages = _read_stream(args.stream) if args.stream else _listen(args)
             report = run_stream(messages, profile=args.profile, checks=checks, exclude_checks=exclude)
         else:
-            producer = load_callable(args.callable) if args.callable else ExecProducer(args.exec)
             only = [_intent(args.intent)] if args.intent else None
+            if args.callable:
+                producer: Any = load_callable(args.callable)
+            else:
+                producer = ExecProducer(args.exec, answer_timeout=args.answer_timeout)
             try:
                 report = run(producer, profile=args.profile, examples=args.examples, seed=args.seed, checks=checks,
                              exclude_checks=exclude, only=only, progress=_progress)  # fmt: skip
             finally:
                 if isinstance(producer, ExecProducer):
                     producer.close()
+            if isinstance(producer, ExecProducer) and producer.extra_lines and not report.stopped:
+                report.stopped = (f"{args.exec!r} wrote {producer.extra_lines} line(s) more than it was asked for: one "
+                                  "line per intent, and nothing else on its output")  # fmt: skip
     except (ProducerError, ValueError, OSError, NotifySchemasError) as error:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.
         print(f"notify-schemas conformance: error: {' '.join(str(error).split())}", file=sys.stderr)
@@ -172,6 +186,9 @@ def _main(argv: Sequence[str] | None) -> int:
             Path(args.junit).write_text(report.as_junit(), encoding="utf-8")
     except OSError as error:
         print(f"notify-schemas conformance: error: cannot write the report: {error}", file=sys.stderr)
+        return 2
+    if report.stopped:  # the producer broke the protocol: what was seen is reported above, and the run is an error
+        print(f"notify-schemas conformance: error: {' '.join(report.stopped.split())}", file=sys.stderr)
         return 2
     return 1 if report.must_failed else 0
 

@@ -13,8 +13,10 @@ import contextlib
 import importlib
 import json
 import os
+import queue
 import shlex
 import subprocess
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +24,15 @@ from notify_schemas.conformance.records import Intent
 from notify_schemas.reader import parse
 from notify_schemas.registry import schema_root
 
-__all__ = ["ExecProducer", "ProducerError", "exec_environment", "load_callable"]
+__all__ = [
+    "DEFAULT_ANSWER_TIMEOUT",
+    "Duplicated",
+    "ExecProducer",
+    "ProducerError",
+    "answer",
+    "exec_environment",
+    "load_callable",
+]
 
 Producer = Callable[[Intent], Any]
 
@@ -51,40 +61,86 @@ def exec_environment() -> dict[str, str]:
     return {**os.environ, "NOTIFY_SCHEMAS_DIR": str(schema_root())}
 
 
-class ExecProducer:
-    """A program in any language, started once, asked one intent per line."""
+DEFAULT_ANSWER_TIMEOUT = 10.0
 
-    def __init__(self, command: str) -> None:
+
+class ExecProducer:
+    """A program in any language, started once, asked one intent per line (conformance/PROTOCOL.md).
+
+    Its output is read by a thread of its own, so that a program that stops answering, writes an answer without its
+    newline or closes its output while it stays alive makes the run stop after ``answer_timeout`` seconds with a
+    `ProducerError` naming the intent, never hang. Input and output are UTF-8, whatever the locale.
+    """
+
+    def __init__(self, command: str, *, answer_timeout: float = DEFAULT_ANSWER_TIMEOUT) -> None:
         try:
             self.process = subprocess.Popen(
-                shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
-                env=exec_environment(),
+                shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, encoding="utf-8",
+                errors="surrogateescape", bufsize=1, env=exec_environment(),
             )  # fmt: skip
         except OSError as error:
             raise ProducerError(f"cannot start {command!r}: {error}") from None
         self.command = command
+        self.answer_timeout = answer_timeout
+        self.extra_lines = 0
+        """Lines the program wrote beyond one per intent, counted when it is closed: a break of the protocol."""
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, name="exec-producer-output", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put(None)  # the end of the output
+
+    def _name(self, intent: Intent) -> str:
+        return f"{intent.get('event_type')} {intent.get('priority')}"
 
     def __call__(self, intent: Intent) -> Any:
         assert self.process.stdin is not None
-        assert self.process.stdout is not None
+        if not self._lines.empty():
+            early = self._lines.get()
+            if early is not None:
+                raise ProducerError(
+                    f"{self.command!r} wrote a line before it was asked ({early.strip()[:80]!r}): one line per intent, "
+                    "and nothing else on its output"
+                )
         try:
             self.process.stdin.write(json.dumps(intent) + "\n")
             self.process.stdin.flush()
-        except BrokenPipeError:
+        except (BrokenPipeError, OSError):
             raise ProducerError(f"{self.command!r} exited with {self.process.wait()}") from None
-        line = self.process.stdout.readline()
-        if not line:
-            raise ProducerError(f"{self.command!r} closed its output (exit status {self.process.wait()})")
+        try:
+            line = self._lines.get(timeout=self.answer_timeout)
+        except queue.Empty:
+            raise ProducerError(
+                f"{self.command!r} gave no answer within {self.answer_timeout:g} s to the intent "
+                f"{self._name(intent)} (a line, ended by a newline; see --answer-timeout)"
+            ) from None
+        if line is None:
+            status = self.process.poll()
+            how = f"exit status {status}" if status is not None else "it is still running"
+            raise ProducerError(f"{self.command!r} closed its output before answering {self._name(intent)} ({how})")
+        if not line.endswith("\n"):
+            raise ProducerError(f"{self.command!r} wrote an answer to {self._name(intent)} without its newline, then "
+                                "closed its output")  # fmt: skip
         return answer(line)
 
     def close(self) -> None:
+        """End the program: its input closed, 10 s to exit, then killed."""
         if self.process.stdin:
-            with contextlib.suppress(BrokenPipeError):  # the program is already gone; its exit was reported
+            with contextlib.suppress(BrokenPipeError, OSError):  # the program is already gone; its exit was reported
                 self.process.stdin.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+        self._reader.join(timeout=5)
+        while not self._lines.empty():
+            if (line := self._lines.get()) is not None and line.strip():
+                self.extra_lines += 1
 
 
 def answer(text: str | bytes) -> Any:

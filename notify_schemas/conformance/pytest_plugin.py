@@ -32,6 +32,8 @@ def notify_conformance() -> Callable[..., Any]:
     ) -> Report:
         report = run(producer, profile=profile, examples=examples, seed=seed, checks=checks,
                      exclude_checks=exclude_checks)  # fmt: skip
+        if report.stopped:
+            pytest.fail(f"{report.summary()}\nthe run stopped: {report.stopped}", pytrace=False)
         if report.must_failed:
             pytest.fail(f"{report.summary()}\n{report.failure_details('--callable <your producer>')}", pytrace=False)
         return report

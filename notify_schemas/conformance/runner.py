@@ -16,6 +16,8 @@ from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunS
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import ProducerError
 from notify_schemas.conformance.records import Intent
+from notify_schemas.redaction import mask_text, redact
+from notify_schemas.wire_form import to_wire
 
 __all__ = ["CaseFailure", "Report", "run", "run_stream"]
 
@@ -39,6 +41,10 @@ class Report:
     producer: str = ""
     minimal: dict[str, CaseFailure] = field(default_factory=dict)
     """Per check id: the failing case shrunk by Hypothesis to a minimal intent."""
+    notes: list[str] = field(default_factory=list)
+    """What the run could not do, in a line each: a failure that did not reproduce, say."""
+    stopped: str = ""
+    """Why the run stopped before its last intent (the producer broke the protocol), or ""."""
 
     def judge(self, checks: Iterable[Check], name: str, intent: Intent, notification: Any, state: RunState, *,
               asked: bool = True) -> None:  # fmt: skip
@@ -71,6 +77,9 @@ class Report:
             lines.append(f"{check.id:22} {check.level:6} {passed:7} {len(failing):7}  {shown}")
         verdict = "FAILED: a MUST check failed" if self.must_failed else "passed: every MUST check holds"
         lines.append(verdict)
+        lines += [f"note: {note}" for note in self.notes]
+        if self.stopped:
+            lines.append(f"STOPPED before the last intent: {self.stopped}")
         return "\n".join(lines)
 
     def failure_details(self, producer_args: str, limit: int = 5) -> str:
@@ -84,20 +93,22 @@ class Report:
             f = self.minimal.get(first.check.id, first)
             if f is not first:
                 out.append(f"{f.check.id}: shrunk by Hypothesis to a minimal intent")
-            out.append(f"{f.check.id} ({f.check.level}) on {f.variant}: {f.reason}")
+            out.append(f"{f.check.id} ({f.check.level}) on {f.variant}: {mask_text(f.reason)}")
             out.append(f"  rule: {f.check.sentence}")
             if f.intent is not None:
                 out.append(f"  intent: {json.dumps(f.intent)[:300]}")
                 out.append(
                     f"  replay: notify-schemas conformance {producer_args} --intent {shlex.quote(json.dumps(f.intent))}"
                 )
-            out.append(f"  notification: {json.dumps(f.notification, default=repr)[:300]}")
+            out.append(f"  notification: {_shown(f.notification)[:300]}")
         return "\n".join(out)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "producer": self.producer,
-            "result": "fail" if self.must_failed else "pass",
+            "result": "stopped" if self.stopped else "fail" if self.must_failed else "pass",
+            "stopped": self.stopped,
+            "notes": self.notes,
             "checks": [
                 {"id": c.id, "level": c.level, "sentence": c.sentence,
                  "passed": sum(n for (i, _), n in self.passed.items() if i == c.id),
@@ -105,8 +116,8 @@ class Report:
                 for c in self.checks
             ],
             "failures": [
-                {"check": f.check.id, "level": f.check.level, "variant": f.variant, "reason": f.reason,
-                 "intent": f.intent, "notification": f.notification}
+                {"check": f.check.id, "level": f.check.level, "variant": f.variant, "reason": mask_text(f.reason),
+                 "intent": f.intent, "notification": redact(to_wire(f.notification).value)}
                 for f in self.failures
             ],
         }  # fmt: skip
@@ -123,6 +134,11 @@ class Report:
             f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name="notify-schemas conformance" '
             f'tests="{len(keys)}" failures="{failures}">{"".join(cases)}</testsuite>\n'
         )
+
+
+def _shown(notification: Any) -> str:
+    """A notification as a report shows it: its wire form, redacted (no credential of the producer's gets out)."""
+    return json.dumps(redact(to_wire(notification).value))
 
 
 def _apply(check: Check, intent: Intent, notification: Any, state: RunState) -> str | None:
@@ -167,15 +183,21 @@ def run(
     ]  # fmt: skip
     if not cases:
         raise ValueError("no intents to run: a run that checks nothing proves nothing")
+    streams_only = [c for c, _ in STREAM_CHECKS if c.id in (checks or ())]
+    if streams_only:
+        names = ", ".join(c.id for c in streams_only)
+        raise ValueError(f"{names} judges a recorded stream: use --stream or --transport-url, not a producer")
     for n, intent in enumerate(cases, 1):
         name = f"{intent['event_type']} {intent['priority']}"
         state.call_started = _utcnow()
         try:
             answer = producer(intent)
-        except ProducerError:
-            raise
+        except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
+            report.stopped = str(error)
+            return report
         except Exception as error:  # the producer's own failure: reported with the intent that caused it
-            raise ProducerError(f"the producer raised {type(error).__name__}: {error} on intent {intent}") from None
+            report.stopped = f"the producer raised {type(error).__name__}: {error} on intent {name}"
+            return report
         state.call_ended = _utcnow()
         produced = answer if isinstance(answer, list) else [answer]
         if not produced:
@@ -200,10 +222,14 @@ _NOTHING_SENT = "sent no notification for this intent"
 _STATEFUL = {"envelope.message_id", "publisher.stable"}
 
 
+class _Stop(Exception):
+    """The producer broke the protocol while a failure was being shrunk."""
+
+
 def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
     """For each failing check, let Hypothesis find the smallest intent of the first failing variant that fails it."""
     from hypothesis import HealthCheck, Verbosity, find, settings
-    from hypothesis.errors import NoSuchExample
+    from hypothesis.errors import Flaky, NoSuchExample
 
     from notify_schemas.conformance.strategies import intent_strategy
 
@@ -217,6 +243,8 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
             state = RunState(call_started=_utcnow())
             try:
                 answer = producer(intent)
+            except ProducerError as error:  # the producer broke the protocol: no more asking it
+                raise _Stop(str(error)) from None
             except Exception:  # a case that raises is not the failure being shrunk; the finished run stands
                 return False
             state.call_ended = _utcnow()
@@ -249,8 +277,18 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
             )
         except NoSuchExample:
             continue
-        fails(minimal)
-        report.minimal[first.check.id] = found["case"]
+        except _Stop as stop:
+            report.notes.append(f"shrinking stopped: {stop}")
+            return
+        except Flaky:  # the producer answers the same intent differently: the failure stands as first seen
+            report.notes.append(f"{first.check.id}: the failure did not reproduce when its intent was asked again "
+                                "(an intermittent producer?); shown as first seen, not shrunk")  # fmt: skip
+            continue
+        if fails(minimal):
+            report.minimal[first.check.id] = found["case"]
+        else:
+            report.notes.append(f"{first.check.id}: the minimal failing intent passed when asked again "
+                                "(an intermittent producer?); shown as first seen")  # fmt: skip
 
 
 def run_stream(

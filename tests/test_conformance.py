@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from notify_schemas.conformance import EXEC_DIR
 from notify_schemas.conformance.checks import CHECKS, RunState
 from notify_schemas.conformance.cli import main
 from notify_schemas.conformance.intents import intents
-from notify_schemas.conformance.records import SECRET_URL
+from notify_schemas.conformance.records import SECRET_PASSWORD, SECRET_URL
 from notify_schemas.conformance.reference import produce
 from notify_schemas.conformance.runner import run, run_stream
 
@@ -101,6 +102,15 @@ GALLERY: dict[str, tuple[Producer, str]] = {
     "a list instead of a notification": (lambda intent: [[1, 2]], "envelope.keys"),
     "silence for WARN": (lambda intent: [] if intent["priority"] == "WARN" else produce(intent), "envelope.as_asked"),
     "an invalid payload type": (_broken(lambda m, i: _payload_key(m, "min_ram", "64")), "schema.valid"),
+    # The credential in other forms than the intent's URL: URL-quoted in a property, the password alone in a text.
+    "a URL-quoted location in a property": (
+        _broken(lambda m, i: m["payload"]["properties"].update(src=urllib.parse.quote(SECRET_URL, safe=""))
+                if isinstance(m["payload"], dict) and isinstance(m["payload"].get("properties"), dict) else None),
+        "security.no_leak"),
+    "the password alone in an error text": (
+        _broken(lambda m, i: m.update(payload=f"{m['payload']} (user admin, {SECRET_PASSWORD})")
+                if isinstance(m["payload"], str) else None),
+        "security.no_leak"),
 }  # fmt: skip
 
 

@@ -9,11 +9,12 @@ import datetime
 import json
 import math
 import re
+import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from notify_schemas.conformance.records import SECRET_URL, Intent, expected_payload
+from notify_schemas.conformance.records import SECRET_PASSWORD, Intent, expected_payload
 from notify_schemas.validation import iter_errors
 
 __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
@@ -153,6 +154,11 @@ def _round_trip(intent: Intent, message: Any, state: RunState) -> str | None:
     return None if json.loads(json.dumps(message)) == message else "changes in a JSON round trip"
 
 
+# The intent's password in the forms a producer may write it once its JSON is parsed (which undoes JSON escapes):
+# as is, alone or inside the URL, and URL-quoted, with either case of hex digits.
+_SECRET_FORMS = tuple(dict.fromkeys([SECRET_PASSWORD, urllib.parse.quote(SECRET_PASSWORD, safe="").lower()]))
+
+
 def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
     payload = message.get("payload") if isinstance(message, dict) else None
     if isinstance(payload, dict):
@@ -160,10 +166,13 @@ def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
         if leaked:
             return f"payload carries {leaked}"
     try:
-        text = json.dumps(message, default=str)
+        text = json.dumps(message, default=str, ensure_ascii=False)
     except (TypeError, ValueError):
         text = repr(message)
-    return "the intent's credentials appear in the notification" if SECRET_URL in text else None
+    # Anywhere in the notification, free text included.
+    lowered = text.lower()
+    found = [form for form in _SECRET_FORMS if form in lowered]
+    return f"the intent's credentials appear in the notification ({len(found)} form(s))" if found else None
 
 
 def _stable_publisher(intent: Intent, message: Any, state: RunState) -> str | None:

@@ -10,10 +10,11 @@ from typing import Any
 
 from notify_schemas.values import Variant
 
-__all__ = ["SECRETS", "SECRET_URL", "Intent", "expected_payload", "record_for"]
+__all__ = ["SECRETS", "SECRET_PASSWORD", "SECRET_URL", "Intent", "expected_payload", "record_for"]
 
 Intent = dict[str, Any]
-SECRET_URL = "swift://admin:s3cr3t-conformance@swift.example/v1/images/c0ffee"
+SECRET_PASSWORD = "s3cr3t-conformance"
+SECRET_URL = f"swift://admin:{SECRET_PASSWORD}@swift.example/v1/images/c0ffee"
 SECRETS: dict[str, Any] = {
     "image": {"locations": [{"url": SECRET_URL, "metadata": {}}], "direct_url": SECRET_URL},
     "task": {"task_input": {"import_from": SECRET_URL, "import_from_format": "qcow2"}},

@@ -391,7 +391,7 @@ def test_usage_and_producer_errors_are_one_line_and_exit_2(
     assert "Traceback" not in err
 
 
-def test_a_key_written_twice_fails_schema_valid_from_a_stream_and_from_an_exec_producer(
+def test_a_key_written_twice_fails_unique_keys_from_a_stream_and_from_an_exec_producer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The leaking copy first, the clean one last: a parser that keeps the last key sees a valid message.
@@ -399,7 +399,7 @@ def test_a_key_written_twice_fails_schema_valid_from_a_stream_and_from_an_exec_p
     line = '{"payload": {"locations": []}, ' + json.dumps(message)[1:]
     stream = tmp_path / "stream.jsonl"
     stream.write_text(line + "\n", encoding="utf-8")
-    assert main(["--stream", str(stream), "--checks", "schema.valid"]) == 1
+    assert main(["--stream", str(stream), "--checks", "json.unique_keys"]) == 1
     assert "/payload" in capsys.readouterr().out
     producer = tmp_path / "twice.py"
     producer.write_text(
@@ -410,7 +410,7 @@ def test_a_key_written_twice_fails_schema_valid_from_a_stream_and_from_an_exec_p
         '    print(\'{"priority": "bogus", \' + json.dumps(m)[1:], flush=True)\n',
         encoding="utf-8",
     )
-    assert main(["--exec", f"{sys.executable} {producer}", "--examples", "1", "--checks", "schema.valid"]) == 1
+    assert main(["--exec", f"{sys.executable} {producer}", "--examples", "1", "--checks", "json.unique_keys"]) == 1
     assert "duplicate-key" in capsys.readouterr().out
 
 

@@ -53,10 +53,14 @@ class Check:
     test: Callable[[Intent, Any, RunState], str | None]
 
 
-def _valid(intent: Intent, message: Any, state: RunState) -> str | None:
+def _unique_keys(intent: Intent, message: Any, state: RunState) -> str | None:
     duplicates = getattr(message, "duplicates", ())
     if duplicates:
         return f"writes a key twice ({', '.join(duplicates)}): consumers disagree on which value counts [duplicate-key]"
+    return None
+
+
+def _valid(intent: Intent, message: Any, state: RunState) -> str | None:
     if not _json_only(message):
         return "holds a value JSON cannot carry, so no schema can judge it"
     errors = list(iter_errors(message, profile=intent["profile"]))
@@ -197,6 +201,8 @@ CHECKS: tuple[Check, ...] = (
     Check("payload.faithful", "MUST", "The payload carries the record that went in: the image id, size, owner, ... "
           "come out unchanged.", _faithful),
     Check("json.round_trip", "MUST", "The notification survives a JSON round trip unchanged.", _round_trip),
+    Check("json.unique_keys", "MUST", "Each object of the notification's JSON text names each key once: parsers "
+          "disagree on which of two values counts (DECISIONS D35).", _unique_keys),
     Check("security.no_leak", "MUST", "Payloads never carry image locations or task input: they may hold "
           "credentials (DECISIONS D18, D21).", _no_leak),
     Check("publisher.stable", "SHOULD", "publisher_id names the producing instance and stays the same over a run.",

@@ -63,7 +63,8 @@ class ExecConsumer:
 
     def __init__(self, command: str) -> None:
         self.process = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True, bufsize=1, env=exec_environment())  # fmt: skip
+                                        encoding="utf-8", errors="surrogateescape", bufsize=1,
+                                        env=exec_environment())  # fmt: skip
 
     def __call__(self, message: Message) -> bool:
         assert self.process.stdin is not None

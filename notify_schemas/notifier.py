@@ -18,7 +18,7 @@ from notify_schemas.message import Notification, build_message
 from notify_schemas.redaction import mask_text, redact
 from notify_schemas.registry import variants
 from notify_schemas.validation import Backend, is_valid, iter_errors, validity_table
-from notify_schemas.wire_form import is_plain, to_wire
+from notify_schemas.wire_form import NO_WIRE_FORM, has_no_wire_form_number, is_plain, to_wire
 
 __all__ = ["Notifier", "Validation"]
 
@@ -111,20 +111,16 @@ class Notifier:
         variant's validator. What the drivers get is the wire form (`notify_schemas.wire_form`), so that no driver
         fails on a value that oslo would have written (a lazy ``Message``, a datetime).
         """
-        if not is_plain(message):
+        # Plain JSON but for a NaN or an infinity, which no driver can write: validation finds them below; without
+        # it, a walk does.
+        if not is_plain(message) or (self.validation == "off" and has_no_wire_form_number(message)):
             wire = to_wire(message)
             if wire.problems:
-                error = self._error(message)
-                if self.validation == "strict":
-                    raise error
-                LOG.error("notification not sent: it cannot be written as JSON: %s", error)
+                self._refuse(message)
                 return None
             message = wire.value
         if not isinstance(message, dict):
-            error = self._error(message)
-            if self.validation == "strict":
-                raise error
-            LOG.error("notification not sent: it is not a JSON object: %s", error)
+            self._refuse(message)
             return None
         if self.validation != "off":
             check = self._validity.get((message.get("event_type"), message.get("priority")))  # type: ignore[arg-type]
@@ -134,6 +130,9 @@ class Notifier:
                 error = self._error(message)
                 if self.validation == "strict":
                     raise error
+                if any(v.rule in NO_WIRE_FORM for v in error.violations):
+                    LOG.error("notification not sent: it cannot be written as JSON: %s", error)
+                    return None
                 LOG.warning("sending an invalid notification: %s; notification: %s", error, _shown(message))
         priority = str(message.get("priority"))
         for driver in self.drivers:
@@ -142,6 +141,13 @@ class Notifier:
             except Exception as error:
                 self._driver_failed(driver, error, message)
         return message
+
+    def _refuse(self, message: Any) -> None:
+        """A message with no JSON form, or not an object: never sent; raised in strict mode, logged otherwise."""
+        error = self._error(message)
+        if self.validation == "strict":
+            raise error
+        LOG.error("notification not sent: it cannot be written as a JSON object: %s", error)
 
     def _error(self, message: Any) -> InvalidNotificationError:
         violations = tuple(iter_errors(message, profile=self.profile, backend=self.backend))

@@ -31,6 +31,7 @@ from notify_schemas.redaction import mask_text
 
 __all__ = [
     "MAX_DEPTH",
+    "NO_WIRE_FORM",
     "PLAIN",
     "Problem",
     "WireForm",
@@ -39,6 +40,9 @@ __all__ = [
     "is_valid_text",
     "to_wire",
 ]
+
+NO_WIRE_FORM = frozenset({"not-json", "depth", "unicode", "duplicate-key"})
+"""The rules of a violation that says a value has no wire form: what no driver can send."""
 
 MAX_DEPTH = 254
 """The deepest nesting of objects and arrays a notification may have: what orjson and jsonschema-rs both handle."""

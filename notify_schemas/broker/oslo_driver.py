@@ -28,7 +28,7 @@ from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.redaction import mask_text, redact
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors
-from notify_schemas.wire_form import to_wire
+from notify_schemas.wire_form import NO_WIRE_FORM, to_wire
 
 __all__ = ["OPTIONS", "ValidatingDriver"]
 
@@ -74,7 +74,7 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
             if not valid:
                 violations = list(iter_errors(message, profile=self.profile))
                 error = InvalidNotificationError(message, violations, profile=self.profile)
-                unsendable = any(v.rule in _NO_WIRE_FORM for v in violations)
+                unsendable = any(v.rule in NO_WIRE_FORM for v in violations)
                 if self.validation == "strict" or unsendable:
                     LOG.error("notification not sent, it is invalid: %s; notification: %s", error, _shown(message))
                     return
@@ -91,9 +91,6 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
                 LOG.error(
                     "inner driver %s failed (%s); notification not sent through it: %s", name, why, _shown(message)
                 )
-
-
-_NO_WIRE_FORM = frozenset({"not-json", "depth", "unicode", "duplicate-key"})
 
 
 def _shown(message: Any) -> str:

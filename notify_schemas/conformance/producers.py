@@ -119,7 +119,10 @@ class ExecProducer:
                 f"{self._name(intent)} (a line, ended by a newline; see --answer-timeout)"
             ) from None
         if line is None:
-            status = self.process.poll()
+            try:
+                status: int | None = self.process.wait(timeout=1)  # it may be exiting
+            except subprocess.TimeoutExpired:
+                status = None
             how = f"exit status {status}" if status is not None else "it is still running"
             raise ProducerError(f"{self.command!r} closed its output before answering {self._name(intent)} ({how})")
         if not line.endswith("\n"):

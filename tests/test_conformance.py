@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,10 @@ GALLERY: dict[str, tuple[Producer, str]] = {
         _broken(lambda m, i: m["payload"]["properties"].update(src=urllib.parse.quote(SECRET_URL, safe=""))
                 if isinstance(m["payload"], dict) and isinstance(m["payload"].get("properties"), dict) else None),
         "security.no_leak"),
+    "every event sent twice, with fresh ids": (lambda intent: [produce(intent), produce(intent)], "envelope.once"),
+    "message ids derived from the content": (
+        _broken(lambda m, i: m.update(message_id=str(uuid.uuid5(uuid.NAMESPACE_URL, json.dumps(i, sort_keys=True))))),
+        "envelope.message_id"),
     "the password alone in an error text": (
         _broken(lambda m, i: m.update(payload=f"{m['payload']} (user admin, {SECRET_PASSWORD})")
                 if isinstance(m["payload"], str) else None),

@@ -194,8 +194,10 @@ CHECKS: tuple[Check, ...] = (
           "event_type, priority, timestamp, payload - and nothing else (DECISIONS D6).", _six_keys),
     Check("envelope.as_asked", "MUST", "event_type is the event that generated the message; priority is the one "
           "the event was raised with - and the event asked for is sent.", _as_asked),
-    Check("envelope.message_id", "MUST", "message_id: UUID identifying the message - unique over the run.",
-          _unique_uuid),
+    Check("envelope.message_id", "MUST", "message_id: UUID identifying the message - unique over the run, the same "
+          "intent asked twice included.", _unique_uuid),
+    Check("envelope.once", "MUST", "An event is announced once: each intent yields one notification of the event "
+          "asked for, not two (consumers such as billing and audit would count it twice).", lambda i, m, s: None),
     Check("envelope.timestamp", "MUST", "timestamp: UTC timestamp of when event was generated, in oslo's form "
           "(DECISIONS D7), within the time of the call.", _timestamp),
     Check("payload.faithful", "MUST", "The payload carries the record that went in: the image id, size, owner, ... "

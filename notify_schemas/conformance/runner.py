@@ -187,6 +187,12 @@ def run(
     if streams_only:
         names = ", ".join(c.id for c in streams_only)
         raise ValueError(f"{names} judges a recorded stream: use --stream or --transport-url, not a producer")
+    if only is None:
+        # The repeat phase: the first intent of each variant asked again; a producer that derives message ids from
+        # the content, or keeps state between calls, shows it here.
+        firsts = {(i["event_type"], i["priority"]): i for i in reversed(cases)}
+        cases += list(firsts.values())
+    once = next((c for c in chosen if c.id == _ONCE), None)
     for n, intent in enumerate(cases, 1):
         name = f"{intent['event_type']} {intent['priority']}"
         state.call_started = _utcnow()
@@ -205,6 +211,14 @@ def run(
             report.failures += [CaseFailure(c, name, intent, None, _NOTHING_SENT) for c in chosen if c.id == _ASKED]
         for notification in produced:
             report.judge(chosen, name, intent, notification, state)
+        if once is not None:
+            wanted = (intent["event_type"], intent["priority"])
+            asked = [m for m in produced if isinstance(m, dict) and (m.get("event_type"), m.get("priority")) == wanted]
+            if len(asked) > 1:
+                report.failures.append(CaseFailure(once, name, intent, asked[1], f"sent {len(asked)} notifications "
+                                                   f"of {name} for one intent"))  # fmt: skip
+            elif asked:
+                report.passed[once.id, name] += 1
         if progress is not None:
             progress(n, len(cases))
     if not report.passed and not report.failures:
@@ -216,10 +230,11 @@ def run(
 
 
 _ASKED = "envelope.as_asked"
+_ONCE = "envelope.once"
 _NOTHING_SENT = "sent no notification for this intent"
 
 # Checks whose verdict depends on earlier messages of the run: one intent alone cannot reproduce them.
-_STATEFUL = {"envelope.message_id", "publisher.stable"}
+_STATEFUL = {"envelope.message_id", "publisher.stable", _ONCE}
 
 
 class _Stop(Exception):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -163,7 +164,9 @@ class Notifier:
             mask_text(str(error)),
             _shown(message),
         )
-        LOG.debug("driver %s failure", type(driver).__name__, exc_info=True)
+        # The traceback, for whoever debugs the driver, masked too: an exception's text may quote a credential.
+        trace = mask_text("".join(traceback.format_exception(error)))
+        LOG.debug("driver %s failure: %s", type(driver).__name__, trace)
 
     def __repr__(self) -> str:
         names: Sequence[str] = [type(d).__name__ for d in self.drivers]

@@ -222,7 +222,9 @@ def test_no_credential_reaches_a_log_or_an_exception_from_the_notifier(
         notifier.send(message)
     except InvalidNotificationError as error:
         raised = text_of(error, *error.violations)
-    logged = text_of(*(r.getMessage() for r in caplog.records if not r.name.startswith("oslo.messaging.notif")))
+    # Formatted as a handler formats them: the message and any traceback attached.
+    formatter = logging.Formatter()
+    logged = text_of(*(formatter.format(r) for r in caplog.records if not r.name.startswith("oslo.messaging.notif")))
     # The log driver is the notification channel itself: it writes the message, masked as oslo masks it and more.
     channel = text_of(*(r.getMessage() for r in caplog.records if r.name.startswith("oslo.messaging.notif")))
     assert CANARY not in logged + raised + channel

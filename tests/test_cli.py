@@ -287,3 +287,12 @@ def test_an_array_item_over_the_limit_is_one_line_that_names_the_limit() -> None
     assert records[1].line == 3
     assert "over the limit of 1,000" in records[1].reason
     assert isinstance(records[2], Record)  # and reading goes on
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
+    path = write(tmp_path, "many.jsonl", '{"priority": "x"}\n' * 20_000)
+    command = f"{sys.executable} -m notify_schemas validate --format json {path} | head -c 100 > /dev/null"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
+                          check=False)  # fmt: skip
+    assert "error" not in done.stderr
+    assert "Traceback" not in done.stderr

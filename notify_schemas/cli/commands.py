@@ -197,6 +197,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                         for entry in entries:
                             emit.entry(entry)
                         progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
+            except BrokenPipeError:
+                raise  # the reader of our output went away (| head): main ends quietly
             except OSError as error:
                 io_error = True
                 reason = error.strerror or str(error)

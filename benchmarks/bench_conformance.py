@@ -45,7 +45,7 @@ def main() -> None:
     generated, hypothesis_elapsed = _hypothesis_rate()
     print(f"conformance: {len(variants('seed'))} seed variants x {EXAMPLES} examples (+ boundary cases)")
     print(f"  {'what':44} {'examples':>9} {'seconds':>8} {'examples/s':>11}")
-    print(f"  {'suite: generate, produce, 11 checks each':44} {intents:9,} {elapsed:8.2f} {intents / elapsed:11,.0f}")
+    print(f"  {'suite: generate, produce, 12 checks each':44} {intents:9,} {elapsed:8.2f} {intents / elapsed:11,.0f}")
     print(f"  {'plain hypothesis-jsonschema generation':44} {generated:9,} {hypothesis_elapsed:8.2f} "
           f"{generated / hypothesis_elapsed:11,.0f}")  # fmt: skip
     print(f"  failures: {len(report.failures)}")

@@ -108,6 +108,7 @@ GALLERY: dict[str, tuple[Producer, str]] = {
         _broken(lambda m, i: m["payload"]["properties"].update(src=urllib.parse.quote(SECRET_URL, safe=""))
                 if isinstance(m["payload"], dict) and isinstance(m["payload"].get("properties"), dict) else None),
         "security.no_leak"),
+    "integers written with a fraction": (_broken(lambda m, i: _payload_key(m, "min_ram", 64.0)), "json.integers"),
     "every event sent twice, with fresh ids": (lambda intent: [produce(intent), produce(intent)], "envelope.once"),
     "message ids derived from the content": (
         _broken(lambda m, i: m.update(message_id=str(uuid.uuid5(uuid.NAMESPACE_URL, json.dumps(i, sort_keys=True))))),

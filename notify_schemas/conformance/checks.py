@@ -53,6 +53,39 @@ class Check:
     test: Callable[[Intent, Any, RunState], str | None]
 
 
+def _integral_floats(value: Any, pointer: str = "") -> list[tuple[str, list[Any], Any]]:
+    """(pointer, container, key) of every float with an integral value, such as 10.0."""
+    found: list[tuple[str, list[Any], Any]] = []
+    stack: list[tuple[Any, str]] = [(value, pointer)]
+    while stack:
+        node, at = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, item in items:
+            where = f"{at}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            if isinstance(item, float) and item.is_integer():
+                found.append((where, node, key))
+            elif isinstance(item, dict | list):
+                stack.append((item, where))
+    return found
+
+
+def _integers(intent: Intent, message: Any, state: RunState) -> str | None:
+    if not isinstance(message, dict) or not _json_only(message):
+        return None
+    profile = intent["profile"]
+    written = []
+    for where, container, key in _integral_floats(message):
+        # Where the schema wants an integer, a value with a fraction breaks it; where it takes any number, it does not.
+        original = container[key]
+        container[key] = original + 0.5
+        try:
+            if any(v.pointer == where for v in iter_errors(message, profile=profile)):
+                written.append(f"{where}: {original!r}")
+        finally:
+            container[key] = original
+    return f"integers written with a fraction ({', '.join(written[:3])})" if written else None
+
+
 def _unique_keys(intent: Intent, message: Any, state: RunState) -> str | None:
     duplicates = getattr(message, "duplicates", ())
     if duplicates:
@@ -203,6 +236,8 @@ CHECKS: tuple[Check, ...] = (
     Check("payload.faithful", "MUST", "The payload carries the record that went in: the image id, size, owner, ... "
           "come out unchanged.", _faithful),
     Check("json.round_trip", "MUST", "The notification survives a JSON round trip unchanged.", _round_trip),
+    Check("json.integers", "SHOULD", "An integer field is written as an integer (10, not 10.0): typed consumers in "
+          "Go, Java or TypeScript read 10.0 as a float.", _integers),
     Check("json.unique_keys", "MUST", "Each object of the notification's JSON text names each key once: parsers "
           "disagree on which of two values counts (DECISIONS D35).", _unique_keys),
     Check("security.no_leak", "MUST", "Payloads never carry image locations or task input: they may hold "

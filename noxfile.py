@@ -120,6 +120,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench.py", *session.posargs)
     session.run("python", "benchmarks/bench_conformance.py")
     session.run("python", "benchmarks/bench_compat.py")
+    session.run("python", "benchmarks/bench_cli.py")
     session.run("python", "-W", "ignore::DeprecationWarning", "benchmarks/bench_broker.py")  # needs rabbitmq-server
 
 

@@ -6,7 +6,6 @@ accepted for that reason and not sent (the envelope has six keys and no context)
 
 from __future__ import annotations
 
-import json
 import logging
 import traceback
 from collections.abc import Iterable, Sequence
@@ -16,10 +15,10 @@ from notify_schemas.config import NotifierConfig, is_disabled, load_config
 from notify_schemas.drivers import Driver, load_driver
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, build_message
-from notify_schemas.redaction import mask_text, redact
+from notify_schemas.redaction import mask_text
 from notify_schemas.registry import variants
 from notify_schemas.validation import Backend, is_valid, iter_errors, validity_table
-from notify_schemas.wire_form import NO_WIRE_FORM, has_no_wire_form_number, is_plain, to_wire
+from notify_schemas.wire_form import NO_WIRE_FORM, has_no_wire_form_number, is_plain, redacted_json, to_wire
 
 __all__ = ["Notifier", "Validation"]
 
@@ -134,7 +133,7 @@ class Notifier:
                 if any(v.rule in NO_WIRE_FORM for v in error.violations):
                     LOG.error("notification not sent: it cannot be written as JSON: %s", error)
                     return None
-                LOG.warning("sending an invalid notification: %s; notification: %s", error, _shown(message))
+                LOG.warning("sending an invalid notification: %s; notification: %s", error, redacted_json(message))
         priority = str(message.get("priority"))
         for driver in self.drivers:
             try:
@@ -162,7 +161,7 @@ class Notifier:
             type(driver).__name__,
             type(error).__name__,
             mask_text(str(error)),
-            _shown(message),
+            redacted_json(message),
         )
         # The traceback, for whoever debugs the driver, masked too: an exception's text may quote a credential.
         trace = mask_text("".join(traceback.format_exception(error)))
@@ -174,8 +173,3 @@ class Notifier:
             f"Notifier(publisher_id={self.publisher_id!r}, profile={self.profile!r}, "
             f"validation={self.validation!r}, drivers={names})"
         )
-
-
-def _shown(message: Any) -> str:
-    """A message as a log line may show it: its wire form, redacted (`notify_schemas.redaction`)."""
-    return json.dumps(redact(to_wire(message).value), ensure_ascii=False)

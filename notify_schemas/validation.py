@@ -39,7 +39,6 @@ _VALUE_WIDTH = 80
 _MESSAGE_WIDTH = 240
 _encode_string = json.encoder.encode_basestring  # the C encoder when present
 _encode_ascii = json.encoder.encode_basestring_ascii
-_dumps = orjson.dumps
 
 
 def _shorten(value: Any) -> str:

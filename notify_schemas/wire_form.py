@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from notify_schemas.redaction import mask_text
+from notify_schemas.redaction import mask_text, redact
 
 __all__ = [
     "MAX_DEPTH",
@@ -38,6 +38,7 @@ __all__ = [
     "has_no_wire_form_number",
     "is_plain",
     "is_valid_text",
+    "redacted_json",
     "to_wire",
 ]
 
@@ -255,6 +256,11 @@ def is_plain(message: Any) -> bool:
     except TypeError:  # orjson.JSONEncodeError
         return False
     return True
+
+
+def redacted_json(message: Any) -> str:
+    """A message as a log line or a report may show it: its wire form, redacted (`notify_schemas.redaction`)."""
+    return json.dumps(redact(to_wire(message).value), ensure_ascii=False)
 
 
 def has_no_wire_form_number(value: Any) -> bool:

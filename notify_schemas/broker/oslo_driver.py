@@ -16,7 +16,6 @@ Registered in oslo's own entry-point group, ``oslo.messaging.notify.drivers``; n
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -25,10 +24,10 @@ from oslo_messaging.notify import notifier
 from stevedore import driver as stevedore_driver
 
 from notify_schemas.errors import InvalidNotificationError
-from notify_schemas.redaction import mask_text, redact
+from notify_schemas.redaction import mask_text
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors
-from notify_schemas.wire_form import NO_WIRE_FORM, to_wire
+from notify_schemas.wire_form import NO_WIRE_FORM, redacted_json
 
 __all__ = ["OPTIONS", "ValidatingDriver"]
 
@@ -76,12 +75,14 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
                 error = InvalidNotificationError(message, violations, profile=self.profile)
                 unsendable = any(v.rule in NO_WIRE_FORM for v in violations)
                 if self.validation == "strict" or unsendable:
-                    LOG.error("notification not sent, it is invalid: %s; notification: %s", error, _shown(message))
+                    LOG.error(
+                        "notification not sent, it is invalid: %s; notification: %s", error, redacted_json(message)
+                    )
                     return
-                LOG.warning("sending an invalid notification: %s; notification: %s", error, _shown(message))
+                LOG.warning("sending an invalid notification: %s; notification: %s", error, redacted_json(message))
         except Exception as error:  # a failure of the package's own: the notification is logged, not lost unsaid
             LOG.error("notification not validated (%s: %s); not sent: %s", type(error).__name__,
-                      mask_text(str(error)), _shown(message))  # fmt: skip
+                      mask_text(str(error)), redacted_json(message))  # fmt: skip
             return
         for inner in self.inner:
             try:
@@ -89,9 +90,8 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
             except Exception as error:
                 name, why = type(inner).__name__, f"{type(error).__name__}: {mask_text(str(error))}"
                 LOG.error(
-                    "inner driver %s failed (%s); notification not sent through it: %s", name, why, _shown(message)
+                    "inner driver %s failed (%s); notification not sent through it: %s",
+                    name,
+                    why,
+                    redacted_json(message),
                 )
-
-
-def _shown(message: Any) -> str:
-    return json.dumps(redact(to_wire(message).value), ensure_ascii=False)

@@ -22,6 +22,7 @@ from typing import Any
 
 from notify_schemas.conformance.records import Intent
 from notify_schemas.reader import parse
+from notify_schemas.redaction import mask_text
 from notify_schemas.registry import schema_root
 
 __all__ = [
@@ -102,10 +103,9 @@ class ExecProducer:
         if not self._lines.empty():
             early = self._lines.get()
             if early is not None:
-                raise ProducerError(
-                    f"{self.command!r} wrote a line before it was asked ({early.strip()[:80]!r}): one line per intent, "
-                    "and nothing else on its output"
-                )
+                shown = mask_text(early.strip()[:80])
+                raise ProducerError(f"{self.command!r} wrote a line before it was asked ({shown!r}): one line per "
+                                    "intent, and nothing else on its output")  # fmt: skip
         try:
             self.process.stdin.write(json.dumps(intent) + "\n")
             self.process.stdin.flush()

@@ -17,7 +17,7 @@ from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import ProducerError
 from notify_schemas.conformance.records import Intent
 from notify_schemas.redaction import mask_text, redact
-from notify_schemas.wire_form import to_wire
+from notify_schemas.wire_form import redacted_json, to_wire
 
 __all__ = ["CaseFailure", "Report", "run", "run_stream"]
 
@@ -100,7 +100,7 @@ class Report:
                 out.append(
                     f"  replay: notify-schemas conformance {producer_args} --intent {shlex.quote(json.dumps(f.intent))}"
                 )
-            out.append(f"  notification: {_shown(f.notification)[:300]}")
+            out.append(f"  notification: {redacted_json(f.notification)[:300]}")
         return "\n".join(out)
 
     def as_json(self) -> dict[str, Any]:
@@ -134,11 +134,6 @@ class Report:
             f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name="notify-schemas conformance" '
             f'tests="{len(keys)}" failures="{failures}">{"".join(cases)}</testsuite>\n'
         )
-
-
-def _shown(notification: Any) -> str:
-    """A notification as a report shows it: its wire form, redacted (no credential of the producer's gets out)."""
-    return json.dumps(redact(to_wire(notification).value))
 
 
 def _apply(check: Check, intent: Intent, notification: Any, state: RunState) -> str | None:
@@ -202,7 +197,7 @@ def run(
             report.stopped = str(error)
             return report
         except Exception as error:  # the producer's own failure: reported with the intent that caused it
-            report.stopped = f"the producer raised {type(error).__name__}: {error} on intent {name}"
+            report.stopped = f"the producer raised {type(error).__name__}: {mask_text(str(error))} on intent {name}"
             return report
         state.call_ended = _utcnow()
         produced = answer if isinstance(answer, list) else [answer]

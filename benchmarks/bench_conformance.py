@@ -43,12 +43,15 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     intents = sum(report.passed[key] for key in report.passed if key[0] == "schema.valid")
     generated, hypothesis_elapsed = _hypothesis_rate()
-    print(f"conformance: {len(variants('seed'))} seed variants x {EXAMPLES} examples (+ boundary cases)")
+    print(f"conformance: {len(variants('seed'))} seed variants x {EXAMPLES} examples (+ boundary, styled, coverage "
+          "and repeated intents)")  # fmt: skip
     print(f"  {'what':44} {'examples':>9} {'seconds':>8} {'examples/s':>11}")
     print(f"  {'suite: generate, produce, 12 checks each':44} {intents:9,} {elapsed:8.2f} {intents / elapsed:11,.0f}")
     print(f"  {'plain hypothesis-jsonschema generation':44} {generated:9,} {hypothesis_elapsed:8.2f} "
           f"{generated / hypothesis_elapsed:11,.0f}")  # fmt: skip
     print(f"  failures: {len(report.failures)}")
+    if report.coverage is not None:
+        print(f"  {report.coverage.summary(limit=0)}")
     verdict = "PASS" if elapsed <= 30 else "FAIL"
     print(f"goal  {verdict}  {elapsed:.1f} s for every seed variant x {EXAMPLES} (goal <= 30 s)")
 

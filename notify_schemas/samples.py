@@ -14,7 +14,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from notify_schemas.message import Notification, oslo_timestamp
-from notify_schemas.payloads import payload_properties
 from notify_schemas.registry import Variant, bundled_schema, variant
 from notify_schemas.validation import validate
 
@@ -159,27 +158,16 @@ def cohere(event_type: str, record: dict[str, Any]) -> None:
         for item in record["properties"]:
             by_name.setdefault(item.get("name") if isinstance(item, dict) else None, item)
         record["properties"] = list(by_name.values())
-    # A namespace without a visibility is private, and one not protected is not (glance.domain.MetadefNamespace).
-    if event_type.startswith("metadef_namespace."):
-        record["visibility"] = record.get("visibility") or "private"
-        record["protected"] = record.get("protected") or False
 
 
 def _sample(v: Variant, draw: _Draw) -> Notification:
     schema = bundled_schema(v)
     payload = draw.value("payload", schema["properties"]["payload"])
     if isinstance(payload, dict):
-        # Keep a record coherent the way Glance's are: is_public follows visibility, and only a deleted record
-        # has a deletion time.
+        # Keep a record coherent the way Glance's are: is_public follows visibility. (Whether a record is deleted,
+        # and when, each variant's schema says: live_record or a *_deleted definition.)
         if "is_public" in payload and "visibility" in payload:
             payload["is_public"] = payload["visibility"] == "public"
-        if "deleted" in payload:
-            # Only a delete event announces a deleted record (its schema pins deleted to true).
-            payload["deleted"] = payload_properties(v).get("deleted", {}).get("const") is True
-        if payload.get("deleted") is True:
-            payload["deleted_at"] = payload.get("deleted_at") or draw.when().strftime("%Y-%m-%dT%H:%M:%SZ")
-        elif "deleted" in payload and "deleted_at" in payload:
-            payload["deleted_at"] = None
         cohere(v.event_type, payload)
     return {
         "message_id": draw.uuid(),

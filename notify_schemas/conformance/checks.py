@@ -9,12 +9,11 @@ import datetime
 import json
 import math
 import re
-import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from notify_schemas.conformance.records import SECRET_PASSWORD, Intent, expected_payload
+from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
 from notify_schemas.validation import iter_errors
 
 __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
@@ -23,9 +22,26 @@ ENVELOPE = ("message_id", "publisher_id", "event_type", "priority", "timestamp",
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _OSLO_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?")
 _FORBIDDEN = ("locations", "location", "direct_url", "task_input")
-# Values a producer sets at the time of the event rather than copies from the record: when a record was deleted,
-# when a finished task expires. payload.faithful does not compare them; the schema still types them.
-COMPUTED = frozenset({"deleted_at", "expires_at"})
+# Values a producer sets itself at the time of the event rather than copies from the record, per profile and event:
+# when a record was deleted, when a finished task expires (DECISIONS D29). payload.faithful does not compare them on
+# those events, and only on those; the schema still types them.
+_DELETES = (
+    "image.delete",
+    "image.member.delete",
+    "task.delete",
+    "metadef_namespace.delete",
+    "metadef_object.delete",
+    "metadef_property.delete",
+    "metadef_resource_type.delete",
+    "metadef_tag.delete",
+)
+_TASKS = ("task.create", "task.run", "task.processing", "task.success", "task.failure", "task.delete")
+SET_BY_PRODUCER: dict[tuple[str, str], frozenset[str]] = {
+    **{("seed", event): frozenset({"expires_at"}) for event in ("task.success", "task.failure")},
+    **{("glance", event): frozenset({"deleted_at"}) for event in _DELETES},
+    **{("glance", event): frozenset({"expires_at"}) for event in _TASKS},
+    ("glance", "task.delete"): frozenset({"deleted_at", "expires_at"}),
+}  # fmt: skip
 UNORDERED = frozenset({"tags"})
 
 
@@ -149,8 +165,9 @@ def _faithful(intent: Intent, message: Any, state: RunState) -> str | None:
     if not isinstance(payload, dict):
         return f"payload is {type(payload).__name__}, expected the record's fields"
     lossy = intent["profile"] == "glance" and intent["event_type"].startswith("metadef_object.")
+    own = SET_BY_PRODUCER.get((intent["profile"], intent["event_type"]), frozenset())
     wrong = [k for k, v in expected.items()
-             if k in payload and not _same(k, payload[k], v, falsy_as_null=lossy) and k not in COMPUTED]  # fmt: skip
+             if k in payload and k not in own and not _same(k, payload[k], v, falsy_as_null=lossy)]  # fmt: skip
     missing = [k for k in expected if k not in payload]
     if wrong or missing:
         return f"fields not as the intent gave them: changed {wrong[:5]}, dropped {missing[:5]}"
@@ -191,9 +208,27 @@ def _round_trip(intent: Intent, message: Any, state: RunState) -> str | None:
     return None if json.loads(json.dumps(message)) == message else "changes in a JSON round trip"
 
 
-# The intent's password in the forms a producer may write it once its JSON is parsed (which undoes JSON escapes):
-# as is, alone or inside the URL, and URL-quoted, with either case of hex digits.
-_SECRET_FORMS = tuple(dict.fromkeys([SECRET_PASSWORD, urllib.parse.quote(SECRET_PASSWORD, safe="").lower()]))
+# The intents' credentials in the forms a producer may write them once its JSON is parsed (parsing undoes one level
+# of JSON escapes; a JSON text inside a string keeps its own).
+_SECRET_FORMS = credential_forms()
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string of a parsed notification, keys included; the repr of anything else."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+            found.extend(str(k) for k in node)
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+        elif node is not None and not isinstance(node, bool | int | float):
+            found.append(repr(node))
+    return found
 
 
 def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
@@ -202,13 +237,8 @@ def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
         leaked = [k for k in _FORBIDDEN if k in payload]
         if leaked:
             return f"payload carries {leaked}"
-    try:
-        text = json.dumps(message, default=str, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(message)
-    # Anywhere in the notification, free text included.
-    lowered = text.lower()
-    found = [form for form in _SECRET_FORMS if form in lowered]
+    # Anywhere in the notification, free text and keys included.
+    found = {form for text in _strings(message) for form in _SECRET_FORMS if form in text.lower()}
     return f"the intent's credentials appear in the notification ({len(found)} form(s))" if found else None
 
 

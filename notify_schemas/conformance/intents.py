@@ -1,9 +1,12 @@
-"""Intents: what a producer is asked to announce, generated per variant by Hypothesis.
+"""Intents: what a producer is asked to announce, generated per variant in four phases.
 
 Each intent's record holds everything the expected payload holds, plus what a real Glance object would hold and must
-never be sent (``locations`` and ``direct_url`` on an image, ``task_input`` on a task). The boundary phase comes
-first (empty and null names, zero and huge sizes, Unicode, empty and long tag lists, many properties), then examples
-drawn by Hypothesis (`notify_schemas.conformance.strategies`), which also shrinks a failing one.
+never be sent (``locations`` and ``direct_url`` on an image, at one of several stores, ``task_input`` on a task).
+The boundary phase comes first (empty and null names, zero and huge sizes, Unicode, empty and long tag lists, many
+properties); then examples drawn by Hypothesis (`notify_schemas.conformance.strategies`), which also shrinks a
+failing one; then the style phase (long, non-NFC, astral, right-to-left, padded, mixed-case, URL-like and
+credential-like texts); last the coverage phase, which asks for every enum value, nullable branch, anyOf branch and
+bound of the schema that the others missed (`notify_schemas.conformance.coverage`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import copy
 import json
 from collections.abc import Iterator
 
+from notify_schemas.conformance.coverage import Coverage, cover, styled
 from notify_schemas.conformance.records import Intent, expected_payload, record_for
 from notify_schemas.message import build_message
 from notify_schemas.registry import variant
@@ -47,10 +51,17 @@ def _boundary(v: Variant, intent: Intent) -> Iterator[Intent]:
 
 
 def intents(
-    event_type: str, priority: str, *, profile: str = "seed", examples: int = 10, seed: int = 0
+    event_type: str,
+    priority: str,
+    *,
+    profile: str = "seed",
+    examples: int = 10,
+    seed: int = 0,
+    coverage: Coverage | None = None,
 ) -> Iterator[Intent]:
-    """The boundary intents of a variant, then ``examples`` distinct ones drawn by Hypothesis; the same seed gives
-    the same list.
+    """The boundary intents of a variant, then ``examples`` distinct ones drawn by Hypothesis, then the styled ones,
+    then those that cover what the others missed; the same seed gives the same list. ``coverage``, when given, counts
+    what each intent asks.
 
     The boundary cases vary one realistic record (the seeded sample generator's first) at its edges. The random phase
     is Hypothesis's generate phase over `intent_strategy`, seeded with ``seed`` so that a run can be repeated; its
@@ -63,9 +74,12 @@ def intents(
     from notify_schemas.conformance.strategies import intent_strategy
 
     v = variant(event_type, priority, profile=profile)
+    counted = Coverage() if coverage is None else coverage
     first = next(samples(v.event_type, v.priority, profile=profile, seed=seed))
-    yield from _boundary(v, {"event_type": v.event_type, "priority": v.priority, "profile": profile,
-                             "record": record_for(v, first["payload"])})  # fmt: skip
+    for intent in _boundary(v, {"event_type": v.event_type, "priority": v.priority, "profile": profile,
+                                "record": record_for(v, first["payload"])}):  # fmt: skip
+        counted.add(intent)
+        yield intent
     strategy = intent_strategy(v.event_type, v.priority, profile=profile)
     drawn: dict[str, Intent] = {}
     for round_ in range(4):
@@ -84,4 +98,8 @@ def intents(
                 drawn.setdefault(json.dumps(intent, sort_keys=True), intent)
 
         collect()
-    yield from drawn.values()
+    for intent in drawn.values():
+        counted.add(intent)
+        yield intent
+    yield from styled(v, counted, seed=seed)
+    yield from cover(v, counted, seed=seed)

@@ -102,7 +102,9 @@ class ExecProducer:
         assert self.process.stdin is not None
         if not self._lines.empty():
             early = self._lines.get()
-            if early is not None:
+            if early is None:  # the output closed before the intent was even sent
+                self._lines.put(None)
+            else:
                 shown = mask_text(early.strip()[:80])
                 raise ProducerError(f"{self.command!r} wrote a line before it was asked ({shown!r}): one line per "
                                     "intent, and nothing else on its output")  # fmt: skip

@@ -6,19 +6,67 @@ The ground floor of the conformance suite: the generation, the checks and the pr
 from __future__ import annotations
 
 import copy
+import json
+import urllib.parse
 from typing import Any
 
 from notify_schemas.values import Variant
 
-__all__ = ["SECRETS", "SECRET_PASSWORD", "SECRET_URL", "Intent", "expected_payload", "record_for"]
+__all__ = [
+    "CREDENTIALS", "LOCATIONS", "SECRETS", "SECRET_PASSWORD", "SECRET_URL", "Intent", "credential_forms",
+    "expected_payload", "record_for",
+]  # fmt: skip
 
 Intent = dict[str, Any]
 SECRET_PASSWORD = "s3cr3t-conformance"
+# A second credential that changes when it is URL-quoted or JSON-escaped, so that each form of it differs.
+QUOTED_PASSWORD = 'p@ss/w"rd%conformance+1'
+SIGNATURE = "5ig-conformance-0a1b2c"
+_Q = urllib.parse.quote(QUOTED_PASSWORD, safe="")
 SECRET_URL = f"swift://admin:{SECRET_PASSWORD}@swift.example/v1/images/c0ffee"
+# Where real stores keep an image, with the credentials in the places each scheme puts them: the user info of a
+# swift, http(s) or s3 URL, a signed query string, or none at all (file, rbd).
+LOCATIONS: tuple[str, ...] = (
+    SECRET_URL,
+    "file:///var/lib/glance/images/c0ffee",
+    f"https://glance:{_Q}@images.example:8443/v2/c0ffee.qcow2",
+    "rbd://1f2e3d4c-fsid/images/c0ffee/snap",
+    f"s3://AKIACONFORMANCE:{SECRET_PASSWORD}@s3.example/glance/c0ffee",
+    f"swift+https://tenant%3Aadmin:{_Q}@swift.example/v1/AUTH_t/glance/c0ffee",
+    f"http://images.example/c0ffee.raw?X-Amz-Signature={SIGNATURE}&X-Amz-Expires=600",
+)
+# Every credential any intent holds: none of them, in any form, may appear in a notification.
+CREDENTIALS = (SECRET_PASSWORD, QUOTED_PASSWORD, SIGNATURE)
 SECRETS: dict[str, Any] = {
     "image": {"locations": [{"url": SECRET_URL, "metadata": {}}], "direct_url": SECRET_URL},
     "task": {"task_input": {"import_from": SECRET_URL, "import_from_format": "qcow2"}},
 }
+
+
+def secrets(kind: str, location: int = 0) -> dict[str, Any]:
+    """The secret fields of a ``kind`` record whose data is at ``LOCATIONS[location]`` (and the next one)."""
+    first = LOCATIONS[location % len(LOCATIONS)]
+    if kind == "image":
+        second = LOCATIONS[(location + 1) % len(LOCATIONS)]
+        locations = [{"url": first, "metadata": {}}]
+        if location:  # a second store, with metadata of its own, for all but the simplest record
+            locations.append({"url": second, "metadata": {"store": "backup", "auth_token": SIGNATURE}})
+        return {"locations": locations, "direct_url": first}
+    if kind == "task":
+        return {"task_input": {"import_from": first, "import_from_format": "qcow2",
+                               "image_properties": {"os_password": QUOTED_PASSWORD}}}  # fmt: skip
+    return {}
+
+
+def credential_forms() -> tuple[str, ...]:
+    """Each credential as a producer may write it, lower-cased: as is, URL-quoted (either way, either case of hex
+    digits), and JSON-escaped (as it reads in a JSON text inside a string)."""
+    forms: list[str] = []
+    for credential in CREDENTIALS:
+        for form in (credential, urllib.parse.quote(credential, safe=""), urllib.parse.quote(credential),
+                     urllib.parse.quote_plus(credential), json.dumps(credential)[1:-1]):  # fmt: skip
+            forms.append(form.lower())
+    return tuple(dict.fromkeys(forms))
 
 
 def _kind(payload: Any) -> str:
@@ -31,14 +79,15 @@ def _kind(payload: Any) -> str:
     return "record"
 
 
-def record_for(v: Variant, payload: Any) -> dict[str, Any]:
-    """The domain record behind a valid payload of ``v``: the payload, plus the secrets a real object would hold."""
+def record_for(v: Variant, payload: Any, location: int = 0) -> dict[str, Any]:
+    """The domain record behind a valid payload of ``v``: the payload, plus the secrets a real object would hold,
+    its data stored at ``LOCATIONS[location]``."""
     if v.profile == "seed" and v.event_type == "image.delete" and v.priority == "INFO":
-        return {"id": payload, **copy.deepcopy(SECRETS["image"])}
+        return {"id": payload, **secrets("image", location)}
     kind = _kind(payload)
     if kind == "text":
         return {"text": payload}
-    return {**copy.deepcopy(payload), **copy.deepcopy(SECRETS.get(kind, {}))}
+    return {**copy.deepcopy(payload), **secrets(kind, location)}
 
 
 def expected_payload(intent: Intent) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import shlex
@@ -13,6 +14,7 @@ from xml.sax.saxutils import quoteattr
 
 from notify_schemas import variants
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
+from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import ProducerError
 from notify_schemas.conformance.records import Intent
@@ -45,6 +47,8 @@ class Report:
     """What the run could not do, in a line each: a failure that did not reproduce, say."""
     stopped: str = ""
     """Why the run stopped before its last intent (the producer broke the protocol), or ""."""
+    coverage: Coverage | None = None
+    """What of the payload schemas the intents asked (none for a recorded stream)."""
 
     def judge(self, checks: Iterable[Check], name: str, intent: Intent, notification: Any, state: RunState, *,
               asked: bool = True) -> None:  # fmt: skip
@@ -77,6 +81,8 @@ class Report:
             lines.append(f"{check.id:22} {check.level:6} {passed:7} {len(failing):7}  {shown}")
         verdict = "FAILED: a MUST check failed" if self.must_failed else "passed: every MUST check holds"
         lines.append(verdict)
+        if self.coverage is not None:
+            lines.append(self.coverage.summary())
         lines += [f"note: {note}" for note in self.notes]
         if self.stopped:
             lines.append(f"STOPPED before the last intent: {self.stopped}")
@@ -109,6 +115,7 @@ class Report:
             "result": "stopped" if self.stopped else "fail" if self.must_failed else "pass",
             "stopped": self.stopped,
             "notes": self.notes,
+            "coverage": None if self.coverage is None else self.coverage.as_json(),
             "checks": [
                 {"id": c.id, "level": c.level, "sentence": c.sentence,
                  "passed": sum(n for (i, _), n in self.passed.items() if i == c.id),
@@ -170,12 +177,17 @@ def run(
 ) -> Report:
     """Drive ``producer`` with the intents of every variant of ``profile`` (or just ``only``) and check each answer."""
     chosen = _selected(checks, exclude_checks)
-    report = Report(chosen)
+    coverage = Coverage()
+    report = Report(chosen, coverage=coverage)
     state = RunState()
     cases = list(only) if only is not None else [
         i for v in variants(profile) for i in intents(v.event_type, v.priority, profile=profile, examples=examples,
-                                                      seed=seed)
+                                                      seed=seed, coverage=coverage)
     ]  # fmt: skip
+    if only is not None:
+        for intent in cases:
+            with contextlib.suppress(LookupError, TypeError, ValueError):  # the run reports a malformed intent
+                coverage.add(intent)
     if not cases:
         raise ValueError("no intents to run: a run that checks nothing proves nothing")
     streams_only = [c for c, _ in STREAM_CHECKS if c.id in (checks or ())]

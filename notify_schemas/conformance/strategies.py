@@ -3,7 +3,8 @@
 The choices follow the same schema walk as the sample generator (`notify_schemas.samples`), with Hypothesis's own
 strategies where a schema leaves a value free: any Unicode text within the bounds for names, descriptions and error
 texts, any integer from the minimum to 2**53 (the largest any JSON reader keeps exactly), lists of any length up to
-eight, and additional properties under names of Hypothesis's choosing.
+eight, additional properties under names of Hypothesis's choosing, any JSON value where a schema takes any (a metadef
+property's default) or any object (a task's result), and the store that holds the record's data.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from notify_schemas import bundled_schema, variant
-from notify_schemas.conformance.records import Intent, record_for
+from notify_schemas.conformance.records import LOCATIONS, Intent, record_for
 from notify_schemas.samples import STORE_KEYS, _Draw, _sample
 from notify_schemas.validation import is_valid
 
@@ -28,6 +29,14 @@ _CHARACTERS = st.characters(exclude_categories=["Cs"])
 _STORE_NAMES = st.from_regex(r"[A-Za-z0-9_-]{1,20}", fullmatch=True)
 _LONGEST_FREE_TEXT = 80
 _LARGEST_INTEGER = 2**53
+_SCALARS = (
+    st.none() | st.booleans() | st.integers(-_LARGEST_INTEGER, _LARGEST_INTEGER) | st.text(_CHARACTERS, max_size=20)
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(_CHARACTERS, max_size=10), inner, max_size=3),
+    max_leaves=6,
+)
 
 
 class _HypothesisRandom:
@@ -64,6 +73,12 @@ class _HypothesisDraw(_Draw):
         high = max(low, min(s.get("maxLength", _LONGEST_FREE_TEXT), _LONGEST_FREE_TEXT))
         return str(self._draw(st.text(_CHARACTERS, min_size=low, max_size=high)))
 
+    def value(self, key: str, schema: Mapping[str, Any]) -> Any:
+        _, s = self.resolve(schema)
+        if not {"type", "enum", "const", "anyOf", "oneOf", "properties", "pattern"} & s.keys():
+            return self._draw(_JSON)  # a schema that takes any value
+        return super().value(key, schema)
+
     def integer(self, s: Mapping[str, Any]) -> int:
         return int(self._draw(st.integers(s.get("minimum", 0), s.get("maximum", _LARGEST_INTEGER))))
 
@@ -75,6 +90,8 @@ class _HypothesisDraw(_Draw):
 
     def record(self, s: Mapping[str, Any]) -> dict[str, Any]:
         named = s.get("properties", {})
+        if not named and s.get("additionalProperties", True) is True:
+            return dict(self._draw(st.dictionaries(st.text(_CHARACTERS, max_size=10), _JSON, max_size=4)))
         out = {key: self.value(key, sub) for key, sub in named.items() if sub is not False}
         extra = s.get("additionalProperties")
         if isinstance(extra, Mapping):
@@ -93,7 +110,8 @@ def intent_strategy(event_type: str, priority: str, *, profile: str = "seed") ->
     def build(draw: Any) -> Intent:
         message = _sample(v, _HypothesisDraw(draw, definitions))
         assume(is_valid(message, profile=profile))
+        location = draw(st.integers(0, len(LOCATIONS) - 1))
         return {"event_type": v.event_type, "priority": v.priority, "profile": profile,
-                "record": record_for(v, message["payload"])}  # fmt: skip
+                "record": record_for(v, message["payload"], location)}  # fmt: skip
 
     return build()

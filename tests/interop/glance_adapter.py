@@ -121,6 +121,8 @@ def produce(intent: dict[str, Any]) -> list[dict[str, Any]]:
         members = notifier.ImageMemberRepoProxy(_Repo(), image, ctx, n)
         proxy = notifier.ImageMemberProxy(member, ctx, n)
         _call(members, event.rsplit(".", 1)[1], proxy)
+    elif event.startswith("task.") and record["type"] not in glance.domain.Task._supported_task_type:
+        pass  # Glance refuses to create a task of another type (InvalidTaskType): there is nothing to announce (D38)
     elif event.startswith("task."):
         final = record["status"]
         start = "pending" if event in ("task.create", "task.run", "task.processing") else final

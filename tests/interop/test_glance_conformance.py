@@ -24,6 +24,7 @@ def test_real_glance_passes_the_glance_profile() -> None:
     cases = [i for v in variants("glance") for i in intents(v.event_type, v.priority, profile="glance", examples=25,
                                                             seed=1)]  # fmt: skip
     report = run(produce, profile="glance", only=cases)
+    assert not report.stopped, report.stopped
     assert report.failures == [], report.summary() + "\n" + report.failure_details("")
     assert {name for _, name in report.passed} == {f"{v.event_type} {v.priority}" for v in variants("glance")}
 
@@ -46,6 +47,7 @@ def test_real_glance_fails_the_seed_profile_exactly_where_decisions_says() -> No
     cases = [i for v in variants("seed") for i in intents(v.event_type, v.priority, profile="seed", examples=10,
                                                           seed=2)]  # fmt: skip
     report = run(produce, profile="seed", only=cases)
+    assert not report.stopped, report.stopped
     failed: dict[str, set[str]] = defaultdict(set)
     for failure in report.failures:
         failed[failure.variant].add(failure.check.id)

@@ -15,9 +15,12 @@ ROOT = Path(__file__).parent
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "typing", "tests", "schemas", "compat", "build", "glance", "oslo", "broker"]
+nox.options.sessions = [
+    "lint", "typing", "tests", "schemas", "compat", "build", "glance", "ceilometer", "oslo", "broker",
+]  # fmt: skip
 
 GLANCE = "glance==33.0.0"
+CEILOMETER = "ceilometer==27.0.0"
 
 
 @nox.session
@@ -96,7 +99,14 @@ def _interop(session: nox.Session, marker: str) -> None:
 def glance(session: nox.Session) -> None:
     """Drive the real glance.notifier (Glance from PyPI) and check its stream against both profiles."""
     session.install(".[test]", GLANCE)
-    _interop(session, "glance and not rabbitmq")
+    _interop(session, "glance and not rabbitmq and not ceilometer")
+
+
+@nox.session
+def ceilometer(session: nox.Session) -> None:
+    """Run ceilometer's own image meters (ceilometer from PyPI) over the glance profile's samples and real Glance."""
+    session.install(".[test]", GLANCE, CEILOMETER)
+    _interop(session, "ceilometer")
 
 
 @nox.session

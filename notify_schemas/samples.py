@@ -83,7 +83,7 @@ class _Draw:
         if kind == "null":
             return None
         if kind == "object" or "properties" in s:
-            return self.record(s)
+            return _conditional(s, self.record(s))
         if kind == "array":
             return self.array(key, s)
         if kind == "integer":
@@ -139,6 +139,20 @@ class _Draw:
         return {key: self.value(key, sub) for key, sub in properties.items() if sub is not False}
 
 
+def _conditional(s: Mapping[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """The record with the constants of the schema's ``then`` or ``else`` applied, as its ``if`` decides (such as
+    is_public following visibility): the ``if`` of these schemas tests constants only."""
+    test = s.get("if")
+    if not isinstance(test, Mapping):
+        return record
+    matches = all(record.get(key) == sub.get("const") for key, sub in test.get("properties", {}).items())
+    branch = s.get("then" if matches else "else", {})
+    for key, sub in branch.get("properties", {}).items() if isinstance(branch, Mapping) else ():
+        if "const" in sub and key in record:
+            record[key] = sub["const"]
+    return record
+
+
 def cohere(event_type: str, record: dict[str, Any]) -> None:
     """Make a record hold together the way Glance's do, in place, where its schema cannot say so."""
     # Glance reads an upload's store lists from the image's properties of the same name, comma-separated.
@@ -164,10 +178,6 @@ def _sample(v: Variant, draw: _Draw) -> Notification:
     schema = bundled_schema(v)
     payload = draw.value("payload", schema["properties"]["payload"])
     if isinstance(payload, dict):
-        # Keep a record coherent the way Glance's are: is_public follows visibility. (Whether a record is deleted,
-        # and when, each variant's schema says: live_record or a *_deleted definition.)
-        if "is_public" in payload and "visibility" in payload:
-            payload["is_public"] = payload["visibility"] == "public"
         cohere(v.event_type, payload)
     return {
         "message_id": draw.uuid(),

@@ -408,9 +408,21 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
     yield from (v for v in found if not beneath_a_problem(v))
 
 
+# Rules that judge the value at the pointer itself: two of them of one kind at one place say the same thing.
+_OF_THE_VALUE = frozenset({"type", "enum", "const", "minimum", "maximum", "minLength", "maxLength", "pattern"})
+
+
 def _violations(checker: _Checker, profile: str, key: tuple[str, str] | None, value: Any) -> Iterator[Violation]:
     try:
-        yield from list(checker.violations(value))
+        # A value that breaks a rule stated in two parts of a schema (a field's type and an event's state rule, say)
+        # is reported once, with the narrower reading (the shorter message: the fewer types or values allowed).
+        found: dict[tuple[str, str, str], Violation] = {}
+        for v in checker.violations(value):
+            place = (v.pointer, v.rule, "" if v.rule in _OF_THE_VALUE else v.message)
+            kept = found.get(place)
+            if kept is None or len(v.message) < len(kept.message):
+                found[place] = v
+        yield from found.values()
     except (ValueError, OverflowError):  # jsonschema-rs cannot read a value (past 64 bits): the reference answers
         event_type, priority = key or ("", "")
         yield from _checker(profile, event_type, priority, "python").violations(value)

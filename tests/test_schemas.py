@@ -51,6 +51,9 @@ ALLOWED_KEYWORDS = {
     "anyOf",
     "oneOf",
     "not",
+    "if",
+    "then",
+    "else",
     "default",
 }
 # Regex constructs that Python's `re` and ECMA-262 (with the u flag) read differently, or that are missing in one.
@@ -69,7 +72,7 @@ def subschemas(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]
             elif key in {"allOf", "anyOf", "oneOf"}:
                 for i, sub in enumerate(value):
                     yield from subschemas(sub, f"{where}/{key}/{i}")
-            elif key in {"items", "additionalProperties", "propertyNames", "not"}:
+            elif key in {"items", "additionalProperties", "propertyNames", "not", "if", "then", "else"}:
                 yield from subschemas(value, f"{where}/{key}")
 
 

@@ -250,6 +250,39 @@ def payload_key(variant_schema: dict[str, Any]) -> str:
     return Path(document).stem + "." + pointer
 
 
+# The state each event implies (definitions/state.json): the values a rule fixes, and one way to break it.
+STATE_VALUES: dict[str, dict[str, Any]] = {
+    "image_created": {"status": "queued", "size": None, "virtual_size": None, "checksum": None},
+    "image_receiving_data": {"status": "saving"},
+    "image_data_stored": {"status": "active"},
+    "image_activated": {"status": "active"},
+    "image_removed": {"status": "deleted"},
+    "task_pending": {"status": "pending"},
+    "task_processing": {"status": "processing"},
+    "task_succeeded": {"status": "success", "expires_at": "2026-11-26T20:13:46Z"},
+    "task_failed": {"status": "failure", "expires_at": "2026-11-26T20:13:46Z"},
+    "live_record": {"deleted": False, "deleted_at": None},
+}
+STATE_BREAKS: dict[str, tuple[str, str, Any]] = {
+    "image_created": ("a new record that is already active", "status", "active"),
+    "image_receiving_data": ("status queued while the data is being written", "status", "queued"),
+    "image_data_stored": ("size unknown after the upload", "size", None),
+    "image_activated": ("checksum unknown on activation", "checksum", None),
+    "image_removed": ("a deleted image that is still active", "status", "active"),
+    "task_pending": ("a task run that has already succeeded", "status", "success"),
+    "task_processing": ("a processing task that is still pending", "status", "pending"),
+    "task_succeeded": ("a finished task without an expiry", "expires_at", None),
+    "task_failed": ("a failed task without an expiry", "expires_at", None),
+    "live_record": ("a live record marked deleted", "deleted", True),
+}
+
+
+def state_rules(variant_schema: dict[str, Any]) -> list[str]:
+    """The state.json rules a variant's payload lists in its allOf, in order."""
+    refs = [part.get("$ref", "") for part in variant_schema["properties"]["payload"].get("allOf", [])]
+    return [ref.partition("#/definitions/")[2] for ref in refs if "state.json#" in ref]
+
+
 def _set(path: tuple[str, ...], value: Any) -> Callable[[Message], None]:
     def change(m: Message) -> None:
         node = m
@@ -332,15 +365,38 @@ def groups(schema_dir: Path, profile: str) -> list[dict[str, Any]]:
         Variant(profile, *f.name.removesuffix(".json").rsplit(".", 1)) for f in (schema_dir / profile).glob("*.json")
     )
     keys = {v: payload_key(registry.contents(v.uri)) for v in variants}
+    rules = {v: state_rules(registry.contents(v.uri)) for v in variants}
+
+    def in_state(v: Variant, payload: Any) -> Any:
+        if not isinstance(payload, dict):
+            return payload
+        payload = copy.deepcopy(payload)
+        for rule in rules[v]:
+            payload.update({k: value for k, value in STATE_VALUES[rule].items() if k in payload})
+        return payload
+
     out = []
     for v in variants:
         bundled = json.loads((schema_dir / v.bundled_path).read_text(encoding="utf-8"))
         validator = jsonschema.Draft7Validator(bundled)
         key = keys[v]
-        base = envelope(v, copy.deepcopy(PAYLOADS[key]))
+        base = envelope(v, in_state(v, PAYLOADS[key]))
         tests = [{"description": "a valid message", "data": base, "valid": True}]
         for description, payload in EDGE_PAYLOADS.get(key, []):
-            tests.append({"description": f"valid: {description}", "data": envelope(v, payload), "valid": True})
+            edge = envelope(v, in_state(v, payload))
+            if rules[v] and not validator.is_valid(edge):
+                continue  # a record this event cannot carry (a new image's nulls after an upload, say)
+            tests.append({"description": f"valid: {description}", "data": edge, "valid": True})
+        for rule in rules[v]:
+            description, field, value = STATE_BREAKS[rule]
+            data = copy.deepcopy(base)
+            if isinstance(data["payload"], dict) and field in data["payload"]:
+                data["payload"][field] = value
+                tests.append({"description": f"state: {description}", "data": data, "valid": False})
+        if isinstance(base["payload"], dict) and {"is_public", "visibility"} <= base["payload"].keys():
+            data = copy.deepcopy(base)
+            data["payload"]["is_public"] = data["payload"]["visibility"] != "public"
+            tests.append({"description": "state: is_public against the visibility", "data": data, "valid": False})
         # Another variant's payload that this variant rejects, and another event type: both must fail here.
         other_payload = next(
             PAYLOADS[keys[o]] for o in variants if not validator.is_valid(envelope(v, PAYLOADS[keys[o]]))

@@ -257,6 +257,30 @@ def _type_name(f: _Facts) -> str:
 # --- Reading the schemas --------------------------------------------------------------------------------------------
 
 
+def _state_rules(v: Variant) -> list[dict[str, Any]]:
+    """The rules of `definitions/state.json` that a variant's payload lists in its allOf: what its event implies."""
+    parts = registry().contents(v.uri)["properties"]["payload"].get("allOf", [])
+    state = registry().contents(BASE_URI + "definitions/state.json")["definitions"]
+    names = [p["$ref"].partition("#/definitions/")[2] for p in parts if "state.json#" in p.get("$ref", "")]
+    return [state[name] for name in names]
+
+
+def _state_section(profile: str) -> list[str]:
+    """The table of event -> guaranteed state, from the schemas' own rules (schemas/definitions/state.json)."""
+    rows = []
+    for v in _ordered(profile):
+        for rule in _state_rules(v):
+            rows.append([f"[{_title(v)}](#{_anchor(_title(v))})", rule["title"], rule["description"]])
+    if not rows:
+        return []
+    intro = (
+        "What each event says of its record beyond the fields' types, as the schemas enforce it "
+        f"([`definitions/state.json`]({_SCHEMAS}definitions/state.json)); each rule names the line of Glance or of "
+        "the specification it rests on."
+    )
+    return ["## What each event guarantees", "", intro, "", *_table(("variant", "guarantees", "because"), rows)]
+
+
 def _variant_facts(uri: str, pointer: Sequence[str]) -> _Facts:
     schema: Any = registry().contents(uri)
     for part in pointer:
@@ -442,6 +466,7 @@ def profile_page(profile: str) -> str:
         links = ", ".join(f"[{v.priority}](#{_anchor(_title(v))})" for v in found)
         rows.append([f"`{event_type}`", links, _event_description(found)])
     out += _table(("event type", "priorities", "description"), rows)
+    out += _state_section(profile)
     out += ["## Envelope", "", *_envelope_section(profile), "## Payloads", ""]
     for event_type, found in grouped.items():
         description = _event_description(found)

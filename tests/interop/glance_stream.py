@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 import glance.domain
+import glance.scrubber  # registers delayed_delete, which Image.delete reads, as glance-api's start does
 import glance_store
 import oslo_messaging
 import webob.exc
@@ -117,13 +118,18 @@ def emit_everything(*, configured: bool = False) -> list[dict[str, Any]]:
     repo.add(image)
     image.name = "cirros-0.6"
     repo.save(image)
+    # Glance's upload API marks the image saving before its data goes to the store (glance/api/v2/image_data.py:141).
+    image.status = "saving"
     image.set_data(iter([b"01234567"]), 8, backend="fast")
     list(image.get_data())
     list(_image(ctx, n, size=100, _status="active").get_data())
     broken = _image(ctx, n, fail_with=glance_store.StorageFull("no space left"))
     # Glance notifies image.upload ERROR, then turns the store's error into the HTTP error its API returns.
+    broken.status = "saving"
     with contextlib.suppress(webob.exc.HTTPRequestEntityTooLarge):
         broken.set_data(iter([b"x"]), 1)
+    # Glance's delete API deletes the domain image (status deleted), then removes it (glance/api/v2/images.py).
+    image.delete()
     repo.remove(image)
 
     # Image members.

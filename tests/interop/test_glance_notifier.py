@@ -77,3 +77,18 @@ def test_no_message_carries_locations_or_task_input(stream: list[dict[str, Any]]
 
 def test_seed_profile_rejects_glance_exactly_as_decisions_predicts(stream: list[dict[str, Any]]) -> None:
     assert _seed_verdicts(stream) == _predicted()
+
+
+def test_every_state_rule_holds_for_glance_and_is_exercised_by_a_real_message(stream: list[dict[str, Any]]) -> None:
+    # schemas/definitions/state.json: what each event says of its record (D39). Real Glance obeys each rule of each
+    # variant it sends, and each rule of the glance profile is met by at least one real message.
+    from test_state import broken_rules, rules_of
+
+    exercised: set[str] = set()
+    for message in stream:
+        v = notify_schemas.variant(message["event_type"], message["priority"], profile="glance")
+        assert broken_rules(v, message["payload"]) == [], message
+        exercised |= rules_of(v)
+    every = {rule for v in notify_schemas.variants("glance") for rule in rules_of(v)}
+    assert every
+    assert exercised == every

@@ -63,9 +63,17 @@ def schemas(session: nox.Session) -> None:
         *sorted(str(p) for p in (ROOT / "schemas/corpus").glob("*.json")),
         external=True,
     )
+    # Go (gojsonschema: RE2 patterns) and Perl (JSON::Validator), from Debian's packages that .ci/run installs.
+    corpora = sorted(str(p) for p in (ROOT / "schemas/corpus").glob("*.json"))
+    with tempfile.TemporaryDirectory() as tmp:
+        go = {"GO111MODULE": "off", "GOPATH": "/usr/share/gocode", "GOPROXY": "off", "GOCACHE": f"{tmp}/cache"}
+        session.run("go", "build", "-o", f"{tmp}/verdicts", "tests/go/verdicts.go", env=go, external=True)
+        session.run(f"{tmp}/verdicts", "corpus", *corpora, external=True)
+    session.run("perl", "tests/perl/verdicts.pl", "corpus", *corpora, external=True)
     documents = sorted(str(p) for p in (ROOT / "schemas/asyncapi").glob("*.json"))
     session.run("node", "tests/js/parse_asyncapi.mjs", *documents, external=True)
-    # 2,500 generated messages, valid and broken, judged alike by python-jsonschema, jsonschema-rs and ajv.
+    # 2,500 generated messages, valid and broken, judged alike by python-jsonschema, jsonschema-rs, ajv,
+    # gojsonschema and JSON::Validator.
     session.run("pytest", "-m", "node", "tests/interop/test_differential.py", "-p", "no:cacheprovider")
 
 

@@ -107,22 +107,6 @@ def _message(rule: str, message: str, shown: str, instance_text: str | None, sch
     return message if len(message) <= _MESSAGE_WIDTH else message[: _MESSAGE_WIDTH - 3] + "..."
 
 
-def _rust_patterns(node: Any) -> Any:
-    """The schema with each pattern's ``$(?!\\n)`` end anchor written ``$``, which means the same in Rust's regex.
-
-    The look-ahead is there for Python's ``$`` (D3 in DECISIONS.md); jsonschema-rs would need its backtracking regex
-    engine for it, at several times the cost of its linear one.
-    """
-    if isinstance(node, dict):
-        return {
-            k: v.replace("$(?!\\n)", "$") if k == "pattern" and isinstance(v, str) else _rust_patterns(v)
-            for k, v in node.items()
-        }
-    if isinstance(node, list):
-        return [_rust_patterns(v) for v in node]
-    return node
-
-
 def _forbidden(pointer: str, key: tuple[str, str] | None) -> Violation:
     return Violation(pointer, MARK, "forbidden", "this key must never be sent: it may hold credentials", key)
 
@@ -206,7 +190,7 @@ def _key_schemas(conjuncts: list[dict[str, Any]], name: str) -> list[Any]:
 class _RustChecker:
     def __init__(self, schema: Mapping[str, Any], key: tuple[str, str] | None) -> None:
         # Every $ref inlined (the bundled schemas have no cycles): jsonschema-rs then follows no reference at run time.
-        prepared = jsonschema_rs.dereference(_rust_patterns(dict(schema)))
+        prepared = jsonschema_rs.dereference(dict(schema))
         prepared.pop("definitions", None)
         self._schema = prepared
         self._subschemas: dict[tuple[Any, ...], Any] = {}

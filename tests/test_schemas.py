@@ -57,7 +57,7 @@ ALLOWED_KEYWORDS = {
     "default",
 }
 # Regex constructs that Python's `re` and ECMA-262 (with the u flag) read differently, or that are missing in one.
-NON_PORTABLE = re.compile(r"\\[dDwWsSbBAZz]|\(\?P|\(\?<|\(\?[aiLmsux]|\\[0-9]|\[\[:")
+NON_PORTABLE = re.compile(r"\\[dDwWsSbBAZz]|\(\?P|\(\?<|\(\?[=!]|\(\?[aiLmsux]|\\[0-9]|\[\[:")
 FILES = pytest.mark.parametrize("path", sorted(SCHEMA_FILES))
 
 
@@ -155,11 +155,28 @@ def _unbounded_repeats_nest(tree: Any, inside: bool = False) -> bool:
 def test_pattern_is_portable_anchored_and_linear_time(pattern: str) -> None:
     re.compile(pattern)
     assert not NON_PORTABLE.search(pattern), "uses a construct that Python and ECMA-262 read differently"
-    assert pattern.startswith("^") or pattern == "\\.\\.", "a full-value pattern must be anchored at the start"
+    # The only unanchored patterns are the guards of a `not`: no "..", no newline (D3).
+    guard = set(pattern.split("|")) <= {"\\.\\.", "\\n"}
+    assert pattern.startswith("^") or guard, "a full-value pattern must be anchored at the start"
     if pattern.startswith("^"):
-        # Python's `$` also matches before a final newline, ECMA-262's does not; `(?!\n)` makes both reject it.
-        assert pattern.endswith("$(?!\\n)"), "end anchor must be $(?!\\n)"
+        assert pattern.endswith("$"), "a full-value pattern must be anchored at the end"
     assert not _unbounded_repeats_nest(sre_parse.parse(pattern))
+
+
+@FILES
+def test_every_anchored_pattern_rejects_a_final_newline_in_every_engine(path: str) -> None:
+    # Python's and Perl's `$` also match before a final newline, ECMA-262's, Rust's and RE2's do not (D3): a fixed
+    # length, or a companion `not` on a newline, makes every engine reject "value\n".
+    for where, sub in subschemas(SCHEMA_FILES[path]):
+        if not str(sub.get("pattern", "")).startswith("^"):
+            continue
+        fixed = sub.get("minLength") is not None and sub.get("minLength") == sub.get("maxLength")
+        guard = sub.get("not", {}).get("pattern", "") if isinstance(sub.get("not"), dict) else ""
+        assert fixed or "\\n" in guard.split("|"), f"{path}#{where}: nothing rejects a final newline"
+        if fixed:
+            tree = sre_parse.parse(sub["pattern"])
+            low, high = tree.getwidth()
+            assert low == high == sub["minLength"], f"{path}#{where}: the pattern's length is not the fixed one"
 
 
 def test_nested_repeat_detector_catches_the_classic_exponential_shape() -> None:

@@ -319,6 +319,9 @@ def mutations(
     yield "timestamp with a zone offset", _set(("timestamp",), base["timestamp"] + "+00:00")
     yield "timestamp in RFC 3339 form", _set(("timestamp",), "2026-11-24T20:13:46.597409Z")
     yield "timestamp with a trailing newline", _set(("timestamp",), base["timestamp"] + "\n")
+    # Python's and Perl's "$" match before a final newline (D3): each kind of anchored pattern gets the case.
+    yield "message_id with a trailing newline", _set(("message_id",), base["message_id"] + "\n")
+    yield "publisher_id with a trailing newline", _set(("publisher_id",), base["publisher_id"] + "\n")
     yield "timestamp with an impossible month", _set(("timestamp",), "2026-13-24 20:13:46.597409")
     yield "payload of another variant", _set(("payload",), other_payload)
     payload = base["payload"]
@@ -341,12 +344,17 @@ def mutations(
         yield "image id is not a UUID", _set(("payload", "id"), "1234")
         yield "unknown image status", _set(("payload", "status"), "available")
         yield "unknown disk_format", _set(("payload", "disk_format"), "qcow3")
+        yield "created_at with a trailing newline", _set(("payload", "created_at"), payload["created_at"] + "\n")
+        if isinstance(payload.get("checksum"), str):
+            yield "checksum with a trailing newline", _set(("payload", "checksum"), payload["checksum"] + "\n")
         yield "non-string property value", _set(("payload", "properties", "hw_disk_bus"), 1)
     if key.startswith("image.image_send"):
         yield "negative bytes_sent", _set(("payload", "bytes_sent"), -1)
         yield "bytes_sent as a string", _set(("payload", "bytes_sent"), "21430272")
     if key == "image.image_send_seed":
         yield "destination_ip is not an IP address", _set(("payload", "destination_ip"), "203.0.113.256")
+        yield "destination_ip with a trailing newline", _set(("payload", "destination_ip"), "203.0.113.7\n")
+        yield "IPv6 destination_ip with a trailing newline", _set(("payload", "destination_ip"), "2001:db8::7\n")
     if key.startswith("task."):
         yield "forbidden key task_input (may hold credentials)", _set(("payload", "task_input"), TASK_INPUT)
         yield "unknown task status", _set(("payload", "status"), "queued")

@@ -204,11 +204,6 @@ def _literal(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _pattern(pattern: str) -> str:
-    # Every pattern ends "$(?!\n)" so that Python reads "$" as ECMA-262 does (D3); the reader needs only "$".
-    return pattern.removesuffix("(?!\\n)")
-
-
 def _bounds(low: float | None, high: float | None, unit: str) -> str:
     if low is not None and low == high:
         return f"{low:g}{unit}"
@@ -240,7 +235,7 @@ def _type_name(f: _Facts) -> str:
     if kind == "string":
         details = [_bounds(f.min_length, f.max_length, " characters")]
         if f.pattern:
-            details.append(f"pattern `{_pattern(f.pattern)}`")
+            details.append(f"pattern `{f.pattern}`")
         details = [d for d in details if d]
         return f"string ({', '.join(details)})" if details else "string"
     if kind in {"integer", "number"}:

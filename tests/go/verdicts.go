@@ -1,0 +1,125 @@
+// Verdicts of gojsonschema (Debian's golang-github-xeipuuv-gojsonschema-dev) on the schemas' corpus and on questions.
+//
+//	verdicts corpus CORPUS.json...   run golden corpus files (JSON-Schema-Test-Suite format); exit 1 on a wrong verdict
+//	verdicts serve SCHEMA_DIR        load SCHEMA_DIR/bundled/<profile>/<variant>.json, print "ready N", then answer one
+//	                                 JSON line {"schema": "<profile>/<variant>", "data": ...} per line: true, false or
+//	                                 "error <message>"
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/xeipuuv/gojsonschema"
+)
+
+type test struct {
+	Description string      `json:"description"`
+	Data        interface{} `json:"data"`
+	Valid       bool        `json:"valid"`
+}
+
+type group struct {
+	Description string          `json:"description"`
+	Schema      json.RawMessage `json:"schema"`
+	Tests       []test          `json:"tests"`
+}
+
+func compile(raw []byte) (*gojsonschema.Schema, error) {
+	return gojsonschema.NewSchema(gojsonschema.NewBytesLoader(raw))
+}
+
+func corpus(files []string) int {
+	passed, failed := 0, 0
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Println("FAIL", err)
+			return 1
+		}
+		var groups []group
+		if err := json.Unmarshal(raw, &groups); err != nil {
+			fmt.Println("FAIL", file, err)
+			return 1
+		}
+		for _, g := range groups {
+			schema, err := compile(g.Schema)
+			if err != nil {
+				fmt.Printf("FAIL %s: %s: schema does not compile: %v\n", file, g.Description, err)
+				failed += len(g.Tests)
+				continue
+			}
+			for _, t := range g.Tests {
+				result, err := schema.Validate(gojsonschema.NewGoLoader(t.Data))
+				if err == nil && result.Valid() == t.Valid {
+					passed++
+					continue
+				}
+				failed++
+				fmt.Printf("FAIL %s: %s: %s: expected %v, error %v\n", file, g.Description, t.Description, t.Valid, err)
+			}
+		}
+	}
+	fmt.Printf("gojsonschema: %d passed, %d failed\n", passed, failed)
+	if failed == 0 && passed > 0 {
+		return 0
+	}
+	return 1
+}
+
+func serve(dir string) int {
+	schemas := map[string]*gojsonschema.Schema{}
+	files, _ := filepath.Glob(filepath.Join(dir, "bundled", "*", "*.json"))
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err == nil {
+			var schema *gojsonschema.Schema
+			if schema, err = compile(raw); err == nil {
+				name := filepath.Base(filepath.Dir(file)) + "/" + strings.TrimSuffix(filepath.Base(file), ".json")
+				schemas[name] = schema
+				continue
+			}
+		}
+		fmt.Printf("error %s: %v\n", file, err)
+		return 1
+	}
+	out := bufio.NewWriter(os.Stdout)
+	fmt.Fprintf(out, "ready %d\n", len(schemas))
+	out.Flush()
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 1<<26)
+	for in.Scan() {
+		var question struct {
+			Schema string          `json:"schema"`
+			Data   json.RawMessage `json:"data"`
+		}
+		answer := ""
+		if err := json.Unmarshal(in.Bytes(), &question); err != nil {
+			answer = "error " + err.Error()
+		} else if schema, ok := schemas[question.Schema]; !ok {
+			answer = "error unknown schema " + question.Schema
+		} else if result, err := schema.Validate(gojsonschema.NewBytesLoader(question.Data)); err != nil {
+			answer = "error " + err.Error()
+		} else {
+			answer = fmt.Sprint(result.Valid())
+		}
+		fmt.Fprintln(out, answer)
+		out.Flush()
+	}
+	return 0
+}
+
+func main() {
+	if len(os.Args) > 2 && os.Args[1] == "corpus" {
+		os.Exit(corpus(os.Args[2:]))
+	}
+	if len(os.Args) == 3 && os.Args[1] == "serve" {
+		os.Exit(serve(os.Args[2]))
+	}
+	fmt.Fprintln(os.Stderr, "usage: verdicts corpus CORPUS.json... | verdicts serve SCHEMA_DIR")
+	os.Exit(2)
+}

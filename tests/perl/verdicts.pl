@@ -1,0 +1,73 @@
+#!/usr/bin/perl
+# Verdicts of JSON::Validator (Debian's libjson-validator-perl) on the schemas' corpus and on questions.
+#
+#   verdicts.pl corpus CORPUS.json...   run golden corpus files (JSON-Schema-Test-Suite format); exit 1 on a wrong verdict
+#   verdicts.pl serve SCHEMA_DIR        load SCHEMA_DIR/bundled/<profile>/<variant>.json, print "ready N", then answer
+#                                       one JSON line {"schema": "<profile>/<variant>", "data": ...} per line: true,
+#                                       false or "error <message>"
+use strict;
+use warnings;
+use File::Basename qw(basename dirname);
+use JSON::Validator;
+use Mojo::File qw(path);
+use Mojo::JSON qw(decode_json);
+
+$| = 1;
+
+sub compile {
+    my ($schema) = @_;
+    my $validator = JSON::Validator->new;
+    $validator->schema($schema);
+    return $validator;
+}
+
+sub corpus {
+    my ($passed, $failed) = (0, 0);
+    for my $file (@_) {
+        for my $group (@{ decode_json(path($file)->slurp) }) {
+            my $validator = eval { compile($group->{schema}) };
+            if (!$validator) {
+                print "FAIL $file: $group->{description}: schema does not compile: $@";
+                $failed += @{ $group->{tests} };
+                next;
+            }
+            for my $test (@{ $group->{tests} }) {
+                my @errors = $validator->validate($test->{data});
+                my $valid = @errors ? 0 : 1;
+                if ($valid == ($test->{valid} ? 1 : 0)) { $passed++; next }
+                $failed++;
+                print "FAIL $file: $group->{description}: $test->{description}: expected "
+                  . ($test->{valid} ? "true" : "false") . ", @errors\n";
+            }
+        }
+    }
+    print "JSON::Validator: $passed passed, $failed failed\n";
+    return ($failed == 0 && $passed > 0) ? 0 : 1;
+}
+
+sub serve {
+    my ($dir) = @_;
+    my %validators;
+    for my $file (glob("$dir/bundled/*/*.json")) {
+        my $name = basename(dirname($file)) . "/" . basename($file, ".json");
+        $validators{$name} = compile(decode_json(path($file)->slurp));
+    }
+    print "ready " . scalar(keys %validators) . "\n";
+    while (my $line = <STDIN>) {
+        my $answer = eval {
+            my $question = decode_json($line);
+            my $validator = $validators{ $question->{schema} } or die "unknown schema $question->{schema}\n";
+            my @errors = $validator->validate($question->{data});
+            @errors ? "false" : "true";
+        };
+        if (!defined $answer) { ($answer = "error $@") =~ s/\n//g }
+        print "$answer\n";
+    }
+    return 0;
+}
+
+my $mode = shift @ARGV // "";
+exit corpus(@ARGV) if $mode eq "corpus" && @ARGV;
+exit serve(@ARGV) if $mode eq "serve" && @ARGV == 1;
+print STDERR "usage: verdicts.pl corpus CORPUS.json... | verdicts.pl serve SCHEMA_DIR\n";
+exit 2;

@@ -16,11 +16,12 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 nox.options.sessions = [
-    "lint", "typing", "tests", "schemas", "compat", "build", "glance", "ceilometer", "oslo", "broker",
+    "lint", "typing", "tests", "schemas", "models", "compat", "build", "glance", "ceilometer", "oslo", "broker",
 ]  # fmt: skip
 
 GLANCE = "glance==33.0.0"
 CEILOMETER = "ceilometer==27.0.0"
+DATAMODEL_CODEGEN = "datamodel-code-generator==0.89.0"
 
 
 @nox.session
@@ -75,6 +76,18 @@ def schemas(session: nox.Session) -> None:
     # 2,500 generated messages, valid and broken, judged alike by python-jsonschema, jsonschema-rs, ajv,
     # gojsonschema and JSON::Validator.
     session.run("pytest", "-m", "node", "tests/interop/test_differential.py", "-p", "no:cacheprovider")
+
+
+@nox.session
+def models(session: nox.Session) -> None:
+    """Generate typed models from the bundled schemas: TypeScript (json-schema-to-typescript, checked by tsc --strict
+    against every valid corpus message) and Python (datamodel-code-generator's pydantic v2 models, round-tripping
+    them)."""
+    session.install(".[test]", DATAMODEL_CODEGEN)
+    session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", "tests/js", external=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        session.run("node", "tests/js/typed_models.mjs", str(ROOT / "schemas"), tmp, external=True)
+    _interop(session, "models")
 
 
 @nox.session

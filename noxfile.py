@@ -87,7 +87,7 @@ def models(session: nox.Session) -> None:
     session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", "tests/js", external=True)
     with tempfile.TemporaryDirectory() as tmp:
         session.run("node", "tests/js/typed_models.mjs", str(ROOT / "schemas"), tmp, external=True)
-    _interop(session, "models")
+    session.run("pytest", "-m", "models", "tests/interop/test_models.py", "-p", "no:cacheprovider")
 
 
 @nox.session
@@ -153,6 +153,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_compat.py")
     session.run("python", "benchmarks/bench_cli.py")
     session.run("python", "-W", "ignore::DeprecationWarning", "benchmarks/bench_broker.py")  # needs rabbitmq-server
+    session.run("python", "-W", "ignore::DeprecationWarning", "benchmarks/bench_cluster.py")
 
 
 @nox.session

@@ -93,7 +93,7 @@ def main() -> None:
     print(f"  measured: validation costs {cost:.1%} of the throughput (rounds vary by more than that: see min/max)")
     send_us = 1e6 / medians["validation off"]
     print(f"  validation alone: {per_message:.1f} µs per message, {share:.2%} of the {send_us:.0f} µs a send takes")
-    lost = sent - listener.tally.total
+    lost = sent - listener.tally.total - listener.tally.duplicates
     print(
         f"  delivery: {listener.tally.total:,} of {sent:,} received, {sum(listener.tally.invalid.values())} invalid, "
         f"{'none lost' if arrived and not lost else f'{lost} LOST'}"

@@ -10,12 +10,13 @@ but redacted, with its violations, to a JSON Lines file. Nothing a broker delive
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from notify_schemas.broker.messaging import _oslo, transport
 from notify_schemas.config import NotifierConfig
@@ -26,30 +27,95 @@ from notify_schemas.validation import is_valid_plain, iter_errors
 from notify_schemas.values import Violation
 from notify_schemas.wire_form import is_valid_text, to_wire
 
-__all__ = ["Listener", "Tally"]
+__all__ = ["AppendedLines", "Listener", "Tally"]
 
 _PRIORITIES = ("audit", "critical", "debug", "info", "error", "sample", "warn")
 
 
 @dataclass
 class Tally:
-    """Counts of valid and invalid notifications per event type."""
+    """Counts of valid and invalid notifications per event type, and of deliveries of a message id already seen.
+
+    Delivery is at least once: a broker that loses a node, or a listener that dies before it acknowledges, delivers
+    a message again. A message id seen before is counted under ``duplicates`` and nowhere else. Tallies of listeners
+    that share a queue (``--pool``) add up with `add`, which knows each message by its id (``seen``), so a message
+    that two listeners each received once counts once, and once as a duplicate.
+    """
 
     valid: Counter[str] = field(default_factory=Counter)
     invalid: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
+    seen: dict[str, tuple[bool, str]] = field(default_factory=dict)
+    """Per message id: whether it was valid, and its event type as counted."""
 
     @property
     def total(self) -> int:
         return sum(self.valid.values()) + sum(self.invalid.values())
 
+    def count(self, message_id: Any, valid: bool, label: str) -> bool:
+        """Count one delivery; False when its message id was seen before (a duplicate, counted as such only)."""
+        key = message_id if isinstance(message_id, str) else None
+        if key is not None and key in self.seen:
+            self.duplicates += 1
+            return False
+        if key is not None:
+            self.seen[key] = (valid, label)
+        (self.valid if valid else self.invalid)[label] += 1
+        return True
+
     def line(self) -> str:
-        """One line: total, valid, invalid, and the event types seen."""
+        """One line: total, valid, invalid, duplicates, and the event types seen."""
         events = sorted(set(self.valid) | set(self.invalid))
         per_event = ", ".join(f"{e} {self.valid[e]}/{self.invalid[e]}" for e in events)
+        again = f", {self.duplicates:,} delivered again" if self.duplicates else ""
         return (
             f"{self.total:,} received: {sum(self.valid.values()):,} valid, {sum(self.invalid.values()):,} "
-            f"invalid{' (' + per_event + ' valid/invalid)' if events else ''}"
+            f"invalid{again}{' (' + per_event + ' valid/invalid)' if events else ''}"
         )
+
+    def as_json(self) -> dict[str, Any]:
+        """The tally as ``listen --summary FILE`` writes it."""
+        return {"received": self.total, "valid": dict(self.valid), "invalid": dict(self.invalid),
+                "duplicates": self.duplicates, "seen": {k: list(v) for k, v in self.seen.items()}}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Any) -> Tally:
+        if not isinstance(data, dict) or not {"valid", "invalid", "duplicates", "seen"} <= data.keys():
+            raise ValueError("not a listen summary: an object with valid, invalid, duplicates and seen")
+        seen = {str(k): (bool(v[0]), str(v[1])) for k, v in data["seen"].items()}
+        return cls(Counter(data["valid"]), Counter(data["invalid"]), int(data["duplicates"]), seen)
+
+    def add(self, other: Tally) -> Tally:
+        """The sum of two listeners' tallies: a message both received counts once, the other time as a duplicate."""
+        total = Tally(self.valid + other.valid, self.invalid + other.invalid, self.duplicates + other.duplicates,
+                      {**other.seen, **self.seen})  # fmt: skip
+        for message_id in self.seen.keys() & other.seen.keys():
+            valid, label = other.seen[message_id]
+            (total.valid if valid else total.invalid)[label] -= 1
+            total.duplicates += 1
+        return total
+
+
+class LineSink(Protocol):
+    def write(self, text: str, /) -> Any: ...
+    def flush(self) -> Any: ...
+
+
+class AppendedLines:
+    """A file that several processes append whole lines to: each line is one write(2) to a file opened O_APPEND, so
+    lines of the listeners of a pool never interleave (on a local file system)."""
+
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def write(self, text: str) -> int:
+        return os.write(self._fd, text.encode("utf-8"))
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        os.close(self._fd)
 
 
 class _Endpoint:
@@ -75,16 +141,22 @@ class _Endpoint:
 
 
 class Listener:
-    """Listens on ``<topic>.<priority>`` queues of the control exchange until stopped, a count, or a timeout."""
+    """Listens on ``<topic>.<priority>`` queues of the control exchange until stopped, a count, or a timeout.
+
+    With ``pool``, it shares those queues with every listener of the same pool name (oslo.messaging's listener pool):
+    each notification is validated by one of them, and their tallies add up (`Tally.add`).
+    """
 
     def __init__(
         self,
         config: NotifierConfig,
         *,
         profile: str = "seed",
-        invalid_out: TextIO | None = None,
+        invalid_out: LineSink | None = None,
         on_message: Callable[[Notification, bool], None] | None = None,
         keep_received: bool = True,
+        pool: str | None = None,
+        validate: bool = True,
     ) -> None:
         self.config = config
         self.profile = profile
@@ -92,6 +164,8 @@ class Listener:
         self.on_message = on_message
         self.tally = Tally()
         self.keep_received = keep_received
+        self.validate = validate
+        """False: count without validating (what a tap costs without its checks, for measuring)."""
         self.received: list[Notification] = []  # every message, unless keep_received is False (a long listen)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -99,8 +173,9 @@ class Listener:
         try:
             self.conf, self.transport = transport(config)
             targets = [oslo_messaging.Target(topic=t, exchange=config.control_exchange) for t in config.topics]
+            # Listeners with the same pool share one queue per topic and priority: each message goes to one of them.
             self._listener = oslo_messaging.get_notification_listener(
-                self.transport, targets, [_Endpoint(self._handle)], executor="threading"
+                self.transport, targets, [_Endpoint(self._handle)], executor="threading", pool=pool
             )
         except oslo_messaging.MessagingException as error:
             raise NotifySchemasError(f"cannot listen on {config.transport_url}: {error}") from None
@@ -109,7 +184,7 @@ class Listener:
         # Never raises: oslo would acknowledge and drop the message unseen. Each one is counted, and an invalid one
         # is written, redacted, to --invalid-out.
         try:
-            valid = is_valid_plain(message, profile=self.profile)
+            valid = not self.validate or is_valid_plain(message, profile=self.profile)
             violations = [] if valid else list(iter_errors(message, profile=self.profile))
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
@@ -117,13 +192,15 @@ class Listener:
         label = (
             event_type[:100] if isinstance(event_type, str) and is_valid_text(event_type) else repr(event_type)[:100]
         )
+        message_id = message.get("message_id") if isinstance(message, dict) else None
         with self._changed:
-            if self.keep_received:
+            first = self.tally.count(message_id, not violations, label)
+            if self.keep_received and first:
                 self.received.append(message)
-            (self.tally.invalid if violations else self.tally.valid)[label] += 1
-            if violations and self.invalid_out is not None:
+            if violations and first and self.invalid_out is not None:
                 shown = redact(to_wire(message).value)
                 record = {"notification": shown, "violations": [v._asdict() for v in violations]}
+                # One write of one whole line: with the file opened for appending, listeners of a pool can share it.
                 self.invalid_out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 self.invalid_out.flush()
             self._changed.notify_all()

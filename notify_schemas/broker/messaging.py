@@ -41,14 +41,17 @@ def transport(config: NotifierConfig) -> tuple[Any, Any]:
     listener of the process, so that what one sends the other receives.
     """
     if config.transport_url:
-        return _new_transport(config.transport_url, config.control_exchange)
+        return _new_transport(config.transport_url, config.control_exchange, config.source)
     return _embedded(config.control_exchange)
 
 
-def _new_transport(url: str, exchange: str) -> tuple[Any, Any]:
+def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[Any, Any]:
+    """A transport for ``url``; oslo.messaging reads its own options (``[oslo_messaging_rabbit]``: quorum queues,
+    heartbeats, retries, ...) from ``source``, the configuration file the notification options came from."""
     oslo_messaging, cfg = _oslo()
     conf = cfg.ConfigOpts()
-    conf([], project="notify-schemas", default_config_files=[], default_config_dirs=[])
+    files = [source] if source else []
+    conf([], project="notify-schemas", default_config_files=files, default_config_dirs=[])
     oslo_messaging.set_transport_defaults(exchange)
     return conf, oslo_messaging.get_notification_transport(conf, url=url)
 

@@ -409,14 +409,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_listen(args: argparse.Namespace) -> int:
-    from notify_schemas.broker.listener import Listener
-    from notify_schemas.config import NotifierConfig
+    from notify_schemas.broker.listener import AppendedLines, Listener
+    from notify_schemas.config import NotifierConfig, load_config
 
-    config = NotifierConfig(
-        transport_url=args.transport_url, topics=tuple(args.topic or ["notifications"]), control_exchange=args.exchange
-    )
-    out = Path(args.invalid_out).open("a", encoding="utf-8") if args.invalid_out else None  # noqa: SIM115
-    listener = Listener(config, profile=args.profile, invalid_out=out, keep_received=False)
+    if args.config_file:  # the notification options and oslo.messaging's own (quorum queues, say) from one file
+        topics = tuple(args.topic) if args.topic else None
+        config = load_config(args.config_file, transport_url=args.transport_url, topics=topics,
+                             control_exchange=args.exchange)  # fmt: skip
+    else:
+        config = NotifierConfig(transport_url=args.transport_url, topics=tuple(args.topic or ["notifications"]),
+                                control_exchange=args.exchange or "glance")  # fmt: skip
+    if not config.transport_url:
+        raise _UsageError("listen needs --transport-url, or a --config-file that sets transport_url")
+    args.transport_url, args.exchange = config.transport_url, config.control_exchange
+    out = AppendedLines(args.invalid_out) if args.invalid_out else None
+    listener = Listener(config, profile=args.profile, invalid_out=out, keep_received=False, pool=args.pool)
     live = sys.stderr.isatty()
     last = [0.0]
 
@@ -449,6 +456,8 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         if live:
             sys.stderr.write("\r\033[K")
     print(listener.tally.line())
+    if args.summary:
+        Path(args.summary).write_text(json.dumps(listener.tally.as_json()) + "\n", encoding="utf-8")
     if args.count is not None and not reached:
         print(
             f"timed out after {args.timeout} s with {listener.tally.total} of {args.count} notifications",
@@ -456,6 +465,22 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         )
     # 1 when anything was invalid, or when fewer notifications came than --count asked for.
     return 1 if listener.tally.invalid.total() or (args.count is not None and not reached) else 0
+
+
+def _cmd_tally(args: argparse.Namespace) -> int:
+    from notify_schemas.broker.listener import Tally
+
+    total = Tally()
+    for name in args.summaries:
+        try:
+            total = total.add(Tally.from_json(json.loads(Path(name).read_text(encoding="utf-8"))))
+        except (OSError, ValueError, TypeError, KeyError, IndexError) as error:
+            raise NotifySchemasError(f"{name}: not a listen --summary file: {error}") from None
+    if args.format == "json":
+        print(json.dumps({k: v for k, v in total.as_json().items() if k != "seen"}))
+    else:
+        print(f"{len(args.summaries)} listeners: {total.line()}")
+    return 1 if total.invalid.total() else 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -510,14 +535,24 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("compat", help="compare two schema folders: backward/forward compatible or breaking, with witnesses",
                    add_help=False)  # fmt: skip
     p = sub.add_parser("listen", parents=[profile], help="consume notifications from a broker and validate each")
-    p.add_argument("--transport-url", required=True, help="e.g. rabbit://guest:guest@localhost:5672/")
+    p.add_argument("--transport-url", help="e.g. rabbit://guest:guest@localhost:5672/, or several hosts: "
+                   "rabbit://u:p@h1:5672,u:p@h2:5672/")  # fmt: skip
+    p.add_argument("--config-file", help="an oslo-style file (glance-api.conf): its transport_url, topics and "
+                   "oslo.messaging options, such as [oslo_messaging_rabbit] rabbit_quorum_queue")  # fmt: skip
     p.add_argument("--topic", action="append", help="notification topic (repeatable; default: notifications)")
-    p.add_argument("--exchange", default="glance", help="the control exchange (default: glance, Glance's)")
+    p.add_argument("--exchange", help="the control exchange (default: glance, Glance's)")
     p.add_argument("--count", type=count, help="stop after this many notifications")
     p.add_argument("--timeout", type=seconds, help="stop after this many seconds")
     p.add_argument("--invalid-out", metavar="FILE", help="append each invalid notification, whole, as JSON Lines")
     p.add_argument("--connect-timeout", type=seconds, default=30, help="give up if the broker is not reached (s)")
+    p.add_argument("--pool", metavar="NAME", help="share the queues with every listener of this pool name: each "
+                   "notification is validated by one of them")  # fmt: skip
+    p.add_argument("--summary", metavar="FILE", help="write the tally as JSON (message ids included), for `tally`")
     p.set_defaults(run=_cmd_listen)
+    p = sub.add_parser("tally", help="add up the --summary files of listeners that shared a queue")
+    p.add_argument("summaries", nargs="+", metavar="FILE")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_cmd_tally)
     return parser
 
 

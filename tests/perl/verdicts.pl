@@ -5,12 +5,34 @@
 #   verdicts.pl serve SCHEMA_DIR        load SCHEMA_DIR/bundled/<profile>/<variant>.json, print "ready N", then answer
 #                                       one JSON line {"schema": "<profile>/<variant>", "data": ...} per line: true,
 #                                       false or "error <message>"
+#
+# JSON::Validator 5.14 reads a number's type from its Perl scalar: a float with an integral value (1.0, 6.8e+16) is
+# not an integer to it, as draft-06 and later say it is, and a decoder that keeps a number's text can make it a
+# string. So the data is decoded with JSON::PP (numbers as numbers) and each integral float within 2**53 becomes an
+# integer before it is validated. Perl consumers of the schemas need the same step.
 use strict;
 use warnings;
+use B ();
 use File::Basename qw(basename dirname);
+use JSON::PP ();
 use JSON::Validator;
 use Mojo::File qw(path);
-use Mojo::JSON qw(decode_json);
+
+my $JSON = JSON::PP->new->utf8->allow_nonref;
+
+sub numbers_as_json_says {
+    my ($node) = @_;
+    if (ref $node eq 'HASH') { $node->{$_} = numbers_as_json_says($node->{$_}) for keys %$node; return $node }
+    if (ref $node eq 'ARRAY') { $_ = numbers_as_json_says($_) for @$node; return $node }
+    return $node if ref $node or !defined $node;
+    my $flags = B::svref_2object(\$node)->FLAGS;
+    if (($flags & B::SVp_NOK) && !($flags & B::SVp_POK) && $node == int($node) && abs($node) <= 2**53) {
+        return int($node);
+    }
+    return $node;
+}
+
+sub decode_json { numbers_as_json_says($JSON->decode($_[0])) }
 
 $| = 1;
 

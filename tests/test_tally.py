@@ -1,0 +1,84 @@
+"""What listeners of a pool count, and how their counts add up: duplicates are deliveries of an id already seen,
+never new messages; a message two listeners each received once counts once. (The broker tests run the listeners.)"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from notify_schemas.broker.listener import AppendedLines, Tally
+from notify_schemas.cli import main
+
+Delivery = tuple[str, bool, str]  # message id, valid, event type
+DELIVERIES = st.lists(st.tuples(st.sampled_from([f"id-{i}" for i in range(30)]), st.booleans(),
+                                st.sampled_from(["image.upload", "task.run"])), max_size=80)  # fmt: skip
+
+
+def tally_of(deliveries: list[Delivery]) -> Tally:
+    tally = Tally()
+    for message_id, valid, label in deliveries:
+        tally.count(message_id, valid, label)
+    return tally
+
+
+@given(DELIVERIES, DELIVERIES)
+def test_two_listeners_add_up_to_one_that_received_everything(a: list[Delivery], b: list[Delivery]) -> None:
+    # A message's verdict is a property of the message: the same id is valid or invalid wherever it is delivered.
+    verdict = {message_id: (valid, label) for message_id, valid, label in a + b}
+    a = [(i, *verdict[i]) for i, _, _ in a]
+    b = [(i, *verdict[i]) for i, _, _ in b]
+    together = tally_of(a + b)
+    added = tally_of(a).add(tally_of(b))
+    assert (+added.valid, +added.invalid, added.duplicates) == (+together.valid, +together.invalid,
+                                                                together.duplicates)  # fmt: skip
+    assert added.total == len({i for i, _, _ in a + b})
+    assert added.total + added.duplicates == len(a) + len(b)
+    assert Tally.from_json(json.loads(json.dumps(added.as_json()))) == added
+
+
+def test_a_message_delivered_again_is_a_duplicate_not_a_new_one() -> None:
+    tally = tally_of([("m1", True, "image.upload"), ("m1", True, "image.upload"), ("m2", False, "task.run")])
+    assert (tally.total, tally.duplicates) == (2, 1)
+    assert "2 received: 1 valid, 1 invalid, 1 delivered again" in tally.line()
+
+
+def test_tally_adds_up_summary_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one, two = tmp_path / "a.json", tmp_path / "b.json"
+    one.write_text(json.dumps(tally_of([("m1", True, "image.upload"), ("m2", True, "image.upload")]).as_json()))
+    two.write_text(json.dumps(tally_of([("m2", True, "image.upload"), ("m3", True, "task.run")]).as_json()))
+    assert main(["tally", str(one), str(two)]) == 0
+    assert capsys.readouterr().out == (
+        "2 listeners: 3 received: 3 valid, 0 invalid, 1 delivered again "
+        "(image.upload 2/0, task.run 1/0 valid/invalid)\n"
+    )
+    assert main(["tally", str(one), str(two), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "received": 3, "valid": {"image.upload": 2, "task.run": 1}, "invalid": {}, "duplicates": 1}  # fmt: skip
+    (tmp_path / "bad.json").write_text("[1]")
+    assert main(["tally", str(tmp_path / "bad.json")]) == 2
+    assert "bad.json: not a listen --summary file" in capsys.readouterr().err
+
+
+def _append(path: str, n: int, tag: str) -> None:
+    sink = AppendedLines(path)
+    for i in range(n):
+        sink.write(json.dumps({"writer": tag, "i": i, "pad": "x" * 9000}) + "\n")  # longer than a pipe's atomic size
+    sink.close()
+
+
+def test_listeners_of_a_pool_append_whole_lines_to_one_file(tmp_path: Path) -> None:
+    path = str(tmp_path / "invalid.jsonl")
+    writers = [multiprocessing.Process(target=_append, args=(path, 200, str(w))) for w in range(4)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(timeout=60)
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 800
+    written = {(r["writer"], r["i"]) for r in map(json.loads, lines)}
+    assert written == {(str(w), i) for w in range(4) for i in range(200)}

@@ -82,3 +82,11 @@ def test_listeners_of_a_pool_append_whole_lines_to_one_file(tmp_path: Path) -> N
     assert len(lines) == 800
     written = {(r["writer"], r["i"]) for r in map(json.loads, lines)}
     assert written == {(str(w), i) for w in range(4) for i in range(200)}
+
+
+def test_a_message_id_reused_for_other_content_counts_as_a_message_of_its_own() -> None:
+    tally = Tally()
+    assert tally.count("m1", True, "image.upload", "aaaa")
+    assert not tally.count("m1", True, "image.upload", "aaaa")  # the same message delivered again
+    assert tally.count("m1", False, "image.upload", "bbbb")  # another message under the same id: judged, counted
+    assert (tally.total, tally.duplicates, sum(tally.invalid.values())) == (2, 1, 1)

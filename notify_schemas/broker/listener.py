@@ -9,6 +9,7 @@ but redacted, with its violations, to a JSON Lines file. Nothing a broker delive
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -17,6 +18,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import orjson
 
 from notify_schemas.broker.messaging import _oslo, transport
 from notify_schemas.config import NotifierConfig
@@ -46,15 +49,16 @@ class Tally:
     invalid: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
     seen: dict[str, tuple[bool, str]] = field(default_factory=dict)
-    """Per message id: whether it was valid, and its event type as counted."""
+    """Per message (its id and a digest of its content): whether it was valid, and its event type as counted."""
 
     @property
     def total(self) -> int:
         return sum(self.valid.values()) + sum(self.invalid.values())
 
-    def count(self, message_id: Any, valid: bool, label: str) -> bool:
-        """Count one delivery; False when its message id was seen before (a duplicate, counted as such only)."""
-        key = message_id if isinstance(message_id, str) else None
+    def count(self, message_id: Any, valid: bool, label: str, content: str = "") -> bool:
+        """Count one delivery; False when the same message, its id and ``content`` (a digest), was seen before: a
+        duplicate, counted as such only. A message id reused for other content counts as a message of its own."""
+        key = f"{message_id}#{content}" if isinstance(message_id, str) else None
         if key is not None and key in self.seen:
             self.duplicates += 1
             return False
@@ -94,6 +98,18 @@ class Tally:
             (total.valid if valid else total.invalid)[label] -= 1
             total.duplicates += 1
         return total
+
+
+def _digest(message: Any) -> str:
+    """A short digest of a message's content: a delivery again has the same, another message under a reused id not."""
+    try:
+        text = orjson.dumps(message, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, ValueError, RecursionError):  # beyond JSON (NaN, depth): its repr stands in
+        try:
+            text = repr(message).encode("utf-8", "backslashreplace")
+        except RecursionError:
+            text = b""
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
 class LineSink(Protocol):
@@ -193,8 +209,9 @@ class Listener:
             event_type[:100] if isinstance(event_type, str) and is_valid_text(event_type) else repr(event_type)[:100]
         )
         message_id = message.get("message_id") if isinstance(message, dict) else None
+        content = _digest(message)
         with self._changed:
-            first = self.tally.count(message_id, not violations, label)
+            first = self.tally.count(message_id, not violations, label, content)
             if self.keep_received and first:
                 self.received.append(message)
             if violations and first and self.invalid_out is not None:

@@ -66,10 +66,11 @@ class _Executor:
     def begin_processing(self, task_id: str) -> None: ...
 
 
-def configure(driver: str = "test", transport_url: str | None = None, **notify_schemas: str) -> None:
+def configure(driver: str = "test", transport_url: str | None = None, *, config_files: tuple[str, ...] = (),
+              **notify_schemas: str) -> None:  # fmt: skip
     """Glance's own configuration, as its glance-api.conf would set it: the notification driver, the broker, and
     (for the drop-in driver) the ``[notify_schemas]`` options."""
-    cfg.CONF([], project="glance", default_config_files=[])
+    cfg.CONF([], project="glance", default_config_files=list(config_files))
     notifier.set_defaults()
     oslo_messaging.get_notification_transport(cfg.CONF)  # registers oslo's options before they are overridden
     cfg.CONF.set_override("driver", [driver], group="oslo_messaging_notifications")

@@ -168,10 +168,12 @@ def test_real_glance_sends_through_the_cluster_behind_the_drop_in_driver(cluster
     from glance_stream import configure, emit_everything
     from oslo_config import cfg
 
-    configure("notify_schemas", cluster.url, inner_driver="messagingv2", profile="glance", validation="strict")
+    # Glance reads the same file as the tap: the cluster, and quorum queues (durable, as the cluster's exchange is).
+    conf = glance_conf(tmp_path / "glance-api.conf", cluster, "glance-cluster")
+    configure("notify_schemas", cluster.url, config_files=(str(conf),), inner_driver="messagingv2", profile="glance",
+              validation="strict")  # fmt: skip
     cfg.CONF.set_override("topics", ["glance-cluster"], group="oslo_messaging_notifications")
-    listener = Listener(load_config(glance_conf(tmp_path / "glance-api.conf", cluster, "glance-cluster")),
-                        profile="glance", pool="glance-tap")  # fmt: skip
+    listener = Listener(load_config(conf), profile="glance", pool="glance-tap")
     listener.start(timeout=60)
     try:
         sent = emit_everything(configured=True)

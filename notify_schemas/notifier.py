@@ -18,7 +18,7 @@ from notify_schemas.message import Notification, build_message
 from notify_schemas.redaction import mask_text
 from notify_schemas.registry import variants
 from notify_schemas.validation import Backend, is_valid, iter_errors, validity_table
-from notify_schemas.wire_form import NO_WIRE_FORM, has_no_wire_form_number, is_plain, redacted_json, to_wire
+from notify_schemas.wire_form import NO_WIRE_FORM, is_wire_form, redacted_json, to_wire
 
 __all__ = ["Notifier", "Validation"]
 
@@ -107,13 +107,12 @@ class Notifier:
     def _send(self, message: Notification) -> Notification | None:
         """Every message is sent, or refused with its violations logged (strict: raised); none is lost unsaid.
 
-        The hot path of every producer: one orjson pass proves the message plain JSON, one lookup finds the
+        The hot path of every producer: an orjson round trip proves the message its own wire form, one lookup finds the
         variant's validator. What the drivers get is the wire form (`notify_schemas.wire_form`), so that no driver
         fails on a value that oslo would have written (a lazy ``Message``, a datetime).
         """
-        # Plain JSON but for a NaN or an infinity, which no driver can write: validation finds them below; without
-        # it, a walk does.
-        if not is_plain(message) or (self.validation == "off" and has_no_wire_form_number(message)):
+        # What is not its own wire form (a UUID object, a tuple, a NaN, a lazy Message) becomes it, or is refused.
+        if not is_wire_form(message):
             wire = to_wire(message)
             if wire.problems:
                 self._refuse(message)

@@ -258,6 +258,15 @@ def is_plain(message: Any) -> bool:
     return True
 
 
+def is_wire_form(message: Any) -> bool:
+    """Whether ``message`` is its own wire form: plain JSON that reads back equal, so nothing in it is a value that
+    orjson writes natively but ``json.dumps`` would convert (a ``uuid.UUID``, an ``Enum``), a tuple, or a NaN."""
+    try:
+        return bool(orjson.loads(orjson.dumps(message, option=PLAIN)) == message)
+    except TypeError:  # orjson.JSONEncodeError
+        return False
+
+
 def redacted_json(message: Any) -> str:
     """A message as a log line or a report may show it: its wire form, redacted (`notify_schemas.redaction`)."""
     return json.dumps(redact(to_wire(message).value), ensure_ascii=False)

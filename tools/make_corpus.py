@@ -341,6 +341,7 @@ def mutations(
         yield "forbidden key locations (may hold credentials)", _set(("payload", "locations"), LOCATIONS)
         yield "forbidden key direct_url (may hold credentials)", _set(("payload", "direct_url"), LOCATIONS[0]["url"])
         yield "negative size", _set(("payload", "size"), -1)
+        yield "size beyond 2**53 - 1, past what every JSON reader keeps exact (D41)", _set(("payload", "size"), 2**53)
         yield "image id is not a UUID", _set(("payload", "id"), "1234")
         yield "unknown image status", _set(("payload", "status"), "available")
         yield "unknown disk_format", _set(("payload", "disk_format"), "qcow3")

@@ -204,14 +204,19 @@ def _literal(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _number(value: float) -> str:
+    """A bound as the schema states it: an integer in full (9007199254740991, not 9.0072e+15)."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _bounds(low: float | None, high: float | None, unit: str) -> str:
     if low is not None and low == high:
-        return f"{low:g}{unit}"
+        return f"{_number(low)}{unit}"
     if low is not None and high is not None:
-        return f"{low:g}\u2013{high:g}{unit}"
+        return f"{_number(low)}\u2013{_number(high)}{unit}"
     if low is not None:
-        return "non-empty" if (low, unit) == (1, " characters") else f"\u2265 {low:g}{unit}"
-    return f"\u2264 {high:g}{unit}" if high is not None else ""
+        return "non-empty" if (low, unit) == (1, " characters") else f"\u2265 {_number(low)}{unit}"
+    return f"\u2264 {_number(high)}{unit}" if high is not None else ""
 
 
 def _type_name(f: _Facts) -> str:

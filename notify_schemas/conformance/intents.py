@@ -30,7 +30,7 @@ _BOUNDARY_IMAGE = [
     {"name": None},
     {"name": "\u00e9t\u00e9 \u2014 \u65e5\u672c\u8a9e \U0001f680"},
     {"size": 0, "virtual_size": 0, "min_disk": 0, "min_ram": 0},
-    {"size": 2**53, "virtual_size": 2**53},
+    {"size": 2**53 - 1, "virtual_size": 2**53 - 1},
     {"tags": []},
     {"tags": [f"tag-{i}" for i in range(100)]},
     {"properties": {f"prop_{i}": "x" * (i % 17) for i in range(200)}},

@@ -8,8 +8,9 @@
 #
 # JSON::Validator 5.14 reads a number's type from its Perl scalar: a float with an integral value (1.0, 6.8e+16) is
 # not an integer to it, as draft-06 and later say it is, and a decoder that keeps a number's text can make it a
-# string. So the data is decoded with JSON::PP (numbers as numbers) and each integral float within 2**53 becomes an
-# integer before it is validated. Perl consumers of the schemas need the same step.
+# string. So the data is decoded with JSON::PP (numbers as numbers) and each integral float that Perl can hold as an
+# integer becomes one before it is validated. (Beyond that Perl has no integer, and the schemas allow none: D41.)
+# Perl consumers of the schemas need the same step.
 use strict;
 use warnings;
 use B ();
@@ -26,7 +27,7 @@ sub numbers_as_json_says {
     if (ref $node eq 'ARRAY') { $_ = numbers_as_json_says($_) for @$node; return $node }
     return $node if ref $node or !defined $node;
     my $flags = B::svref_2object(\$node)->FLAGS;
-    if (($flags & B::SVp_NOK) && !($flags & B::SVp_POK) && $node == int($node) && abs($node) <= 2**53) {
+    if (($flags & B::SVp_NOK) && !($flags & B::SVp_POK) && $node == int($node) && $node < 2**64 && $node >= -2**63) {
         return int($node);
     }
     return $node;

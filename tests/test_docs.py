@@ -107,8 +107,8 @@ def test_payload_tables_name_types_and_forbidden_keys() -> None:
     create = seed["image.create INFO"]
     assert "| `id` | string (UUID) | no |" in create
     assert "| `size` | null | always |" in create  # a new record has no data yet (D39)
-    assert "| `size` | integer 0–9007199254740991 | yes |" in seed["image.update INFO"]  # D41
-    assert "| `size` | integer 0–9007199254740991 | no |" in seed["image.upload INFO"]
+    assert "| `size` | integer 0\u20139007199254740991 | yes |" in seed["image.update INFO"]  # D41
+    assert "| `size` | integer 0\u20139007199254740991 | no |" in seed["image.upload INFO"]
     assert "| `visibility` | enum: public, private, shared, community | no |" in create
     assert "| `tags` | array of string" in create
     assert "Never sent: `locations`, `location`, `direct_url`" in create

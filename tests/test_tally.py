@@ -90,3 +90,8 @@ def test_a_message_id_reused_for_other_content_counts_as_a_message_of_its_own() 
     assert not tally.count("m1", True, "image.upload", "aaaa")  # the same message delivered again
     assert tally.count("m1", False, "image.upload", "bbbb")  # another message under the same id: judged, counted
     assert (tally.total, tally.duplicates, sum(tally.invalid.values())) == (2, 1, 1)
+
+
+def test_the_ids_counted_are_the_message_ids() -> None:
+    tally = tally_of([("m1", True, "image.upload"), ("m2", False, "task.run"), ("m1", True, "image.upload")])
+    assert tally.message_ids == {"m1", "m2"}

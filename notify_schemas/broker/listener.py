@@ -55,6 +55,11 @@ class Tally:
     def total(self) -> int:
         return sum(self.valid.values()) + sum(self.invalid.values())
 
+    @property
+    def message_ids(self) -> set[str]:
+        """The message ids counted."""
+        return {key.rpartition("#")[0] for key in self.seen}
+
     def count(self, message_id: Any, valid: bool, label: str, content: str = "") -> bool:
         """Count one delivery; False when the same message, its id and ``content`` (a digest), was seen before: a
         duplicate, counted as such only. A message id reused for other content counts as a message of its own."""

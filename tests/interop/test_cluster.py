@@ -96,7 +96,7 @@ def test_a_node_stops_and_returns_mid_stream_and_nothing_is_lost(
                 notifier.send(message)
             deadline = time.monotonic() + 180
             while time.monotonic() < deadline:
-                received = {i for listener in pool for i in listener.tally.seen}
+                received = {i for listener in pool for i in listener.tally.message_ids}
                 if received | {i for i in everything - received if i in caplog.text} == everything:
                     break
                 time.sleep(1)
@@ -105,7 +105,7 @@ def test_a_node_stops_and_returns_mid_stream_and_nothing_is_lost(
             listener.stop()
     tallies = [listener.tally for listener in pool]
     total = tallies[0].add(tallies[1])
-    received = set(total.seen)
+    received = total.message_ids
     reported = {i for i in everything - received if i in caplog.text}
     lost = everything - received - reported
     assert not lost, f"{len(lost)} of {MESSAGES} neither received nor reported in oslo's log"

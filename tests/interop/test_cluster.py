@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rabbitmq import BrokerUnavailable, Cluster, ctl
+from rabbitmq import Cluster, ctl
 
 from notify_schemas import variants
 from notify_schemas.broker.listener import Listener
@@ -31,19 +29,6 @@ from notify_schemas.samples import samples
 pytestmark = pytest.mark.rabbitmq
 
 MESSAGES = 20_000
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    try:
-        nodes = Cluster(tmp_path_factory.mktemp("cluster"))
-        nodes.start()
-    except BrokerUnavailable as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"a RabbitMQ cluster is needed in CI: {error}")
-        pytest.skip(f"no RabbitMQ cluster here: {error}")
-    yield nodes
-    nodes.remove()
 
 
 def glance_conf(path: Path, cluster: Cluster, topic: str) -> Path:

@@ -1,0 +1,331 @@
+"""The lean form of a bundled schema: the same verdicts as the schema, with less for jsonschema-rs to check.
+
+A variant's schema states some things twice, for its readers: the envelope asks ``event_type`` for a pattern
+that the variant's ``const`` already fixes, and an event's state rules (D39) narrow fields that the record
+definition constrains too (``status``, ``checksum``, ``size``). The hot path (`notify_schemas.validation`) only
+needs the verdict, so it checks a lean copy in which each such redundant part is replaced by ``true``:
+
+- under one instance, the schemas of a property stated by several conjuncts (the schema itself and its ``allOf``
+  members, at any depth of ``allOf``): one that another admits no less than is dropped; a property that a conjunct
+  forbids with ``additionalProperties: false`` needs no other schema at all;
+- within one schema, a keyword that the other keywords of that schema already imply (a ``minLength`` that a
+  pattern implies, an ``enum`` that a narrower ``const`` implies), and an ``allOf`` member that the rest implies;
+- the guard ``"not": {"pattern": "\\n"}`` beside a pattern that cannot match a newline where jsonschema-rs
+  reads it: its ``$`` is the end of the text, never the place before a final newline (as in Python's ``re``,
+  for which the schemas carry the guard, D3), and every part of the pattern stands for characters other than a
+  newline (`excludes_newline`); and a ``minLength`` or ``maxLength`` that such a pattern keeps to by itself
+  (`length_range`: a UUID, an MD5 digest, a time).
+
+Each other step is taken only when jsonschema-rs's own schema algebra (``CanonicalSchema.covers``) proves
+it, so the lean copy admits exactly what the schema admits; ``tests/test_lean.py`` checks that on the corpus and on
+generated messages of every variant. Annotations (titles, descriptions) are dropped. Error reports still come
+from the whole schema, so that they can cite its titles and paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema_rs
+
+__all__ = ["excludes_newline", "lean", "lean_validator", "length_range"]
+
+_ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "readOnly", "writeOnly"})
+_ONE = ("not", "if", "then", "else", "additionalProperties", "additionalItems", "items", "contains", "propertyNames")
+_MANY = ("allOf", "anyOf", "oneOf")
+_NAMED = ("properties", "patternProperties", "dependencies")
+# Keywords that may be implied by the rest of their schema (the rest stays and keeps its meaning).
+_DROPPABLE = ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "enum", "pattern", "not")
+
+
+def lean(schema: Any) -> Any:
+    """A copy of a dereferenced draft-07 schema without annotations and without redundant parts."""
+    out = _strip(schema)  # a new dict for every schema: no part is shared, so each can change alone
+    _Leaner().walk(out)
+    return out
+
+
+def lean_validator(schema: Any) -> Any:
+    """jsonschema-rs's validator of the lean copy, on the ``regex`` crate: the patterns are in the portable subset
+    (D3), without look-around or back-references, which fancy-regex would hand to that crate anyway."""
+    return jsonschema_rs.validator_for(lean(schema), pattern_options=jsonschema_rs.RegexOptions())
+
+
+_NEWLINE_GUARD = {"pattern": "\\n"}
+# Escaped characters that stand for characters other than a newline, outside a class and inside one.
+_SAFE_ESCAPES = frozenset("dw.-+*?()[]{}^$|/\\:@_ ")
+_SAFE_CLASS_ESCAPES = frozenset("dw.-^]\\[/:@_ ")
+
+
+def excludes_newline(pattern: str) -> bool:
+    """Whether a pattern matches no text with a newline in it, for jsonschema-rs: anchored at both ends by ``^``
+    and ``$`` with no alternative outside a group, and made of literal characters, classes of them (not negated,
+    no range across the control characters) and the escapes ``\\d``, ``\\w`` and escaped punctuation. Anything
+    else (``.``, ``\\s``, ``\\x0a``, ``[^...]``) gets the answer no: the guard then stays."""
+    if not (pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$")):
+        return False
+    body = pattern[1:-1]
+    depth, i, n = 0, 0, len(body)
+    while i < n:
+        c = body[i]
+        if c == "\\":
+            if i + 1 >= n or body[i + 1] not in _SAFE_ESCAPES:
+                return False
+            i += 2
+            continue
+        if c == "[":
+            end = _class_end(body, i)
+            if end is None:
+                return False
+            i = end + 1
+            continue
+        if c in ".^$" or ord(c) < 0x20:
+            return False
+        if c == "(":
+            depth += 1
+            if body.startswith("(?", i) and not body.startswith("(?:", i):
+                return False
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return False
+        i += 1
+    return depth == 0
+
+
+def length_range(pattern: str) -> tuple[int, int | None] | None:
+    """The fewest and most characters a text matching an anchored pattern (``^...$``, as `excludes_newline` reads
+    patterns) can have; None for no upper bound, and no answer at all for a pattern it does not read."""
+    if not excludes_newline(pattern):
+        return None
+    body = pattern[1:-1]
+    found, end = _sequence(body, 0)
+    return found if end == len(body) else None
+
+
+_Range = tuple[int, int | None]
+
+
+def _sequence(body: str, i: int) -> tuple[_Range | None, int]:
+    """The length range of the alternatives from ``i`` up to an unmatched ``)`` or the end, and where they stop."""
+    alternatives: list[_Range] = []
+    low, high = 0, 0
+    high_known = True
+    while True:
+        if i >= len(body) or body[i] == ")":
+            alternatives.append((low, high if high_known else None))
+            break
+        if body[i] == "|":
+            alternatives.append((low, high if high_known else None))
+            low, high, high_known = 0, 0, True
+            i += 1
+            continue
+        atom: _Range | None
+        if body[i] == "(":
+            start = i + 3 if body.startswith("(?:", i) else i + 1
+            atom, i = _sequence(body, start)
+            if atom is None or i >= len(body):
+                return None, i
+            i += 1
+        elif body[i] == "[":
+            end = _class_end(body, i)
+            if end is None:
+                return None, i
+            atom, i = (1, 1), end + 1
+        elif body[i] == "\\":
+            atom, i = (1, 1), i + 2
+        else:
+            atom, i = (1, 1), i + 1
+        times, i = _quantifier(body, i)
+        if times is None:
+            return None, i
+        a_low, a_high = atom
+        low += a_low * times[0]
+        if a_high is None or times[1] is None:
+            high_known = high_known and (a_high == 0 or times[1] == 0)
+        else:
+            high += a_high * times[1]
+    lows = min(a[0] for a in alternatives)
+    highs = [a[1] for a in alternatives]
+    return (lows, None if None in highs else max(h for h in highs if h is not None)), i
+
+
+def _quantifier(body: str, i: int) -> tuple[_Range | None, int]:
+    if i >= len(body):
+        return (1, 1), i
+    c = body[i]
+    if c in "?*+":
+        times = {"?": (0, 1), "*": (0, None), "+": (1, None)}[c]
+        return times, i + 1 + (1 if body.startswith("?", i + 1) else 0)
+    if c == "{":
+        close = body.find("}", i)
+        inside = body[i + 1 : close] if close > 0 else ""
+        parts = inside.split(",")
+        if close < 0 or len(parts) > 2 or not parts[0].isdigit() or not all(p.isdigit() for p in parts[1:] if p):
+            return None, i
+        low = int(parts[0])
+        high = low if len(parts) == 1 else (int(parts[1]) if parts[1] else None)
+        return (low, high), close + 1 + (1 if body.startswith("?", close + 1) else 0)
+    return (1, 1), i
+
+
+def _class_end(body: str, start: int) -> int | None:
+    """Where the class opened at ``start`` closes, when every character it admits is printable; else None."""
+    i = start + 1
+    if i < len(body) and body[i] == "^":
+        return None
+    members: list[str] = []
+    while i < len(body) and body[i] != "]":
+        if body[i] == "\\":
+            if i + 1 >= len(body) or body[i + 1] not in _SAFE_CLASS_ESCAPES:
+                return None
+            members.append("a" if body[i + 1] in "dw" else body[i + 1])
+            i += 2
+            continue
+        if body[i] == "[":
+            return None
+        members.append(body[i])
+        i += 1
+    if i >= len(body) or not members:
+        return None
+    # A range's ends are its neighbours of "-"; a printable low end keeps every line break out of it.
+    if any(ord(m) < 0x20 for m in members):
+        return None
+    return i
+
+
+def _strip(schema: Any) -> Any:
+    """The schema without annotation keywords (a property *named* ``title`` stays: only keywords go)."""
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key in _ONE:
+            out[key] = [_strip(v) for v in value] if isinstance(value, list) else _strip(value)
+        elif key in _MANY:
+            out[key] = [_strip(v) for v in value]
+        elif key in _NAMED and isinstance(value, dict):
+            out[key] = {name: _strip(v) if isinstance(v, dict | bool) else v for name, v in value.items()}
+        else:
+            out[key] = value
+    return out
+
+
+class _Leaner:
+    def __init__(self) -> None:
+        self._canonical: dict[str, Any] = {}
+
+    def _covers(self, wide: Any, narrow: Any) -> bool:
+        """Whether ``wide`` admits every value ``narrow`` admits, as jsonschema-rs proves it ("yes" only)."""
+        try:
+            answer = self._form(wide).covers(self._form(narrow))
+        except (ValueError, TypeError):  # what the algebra cannot read is never dropped
+            return False
+        return str(answer).rsplit(".", 1)[-1].lower() == "yes"
+
+    def _form(self, schema: Any) -> Any:
+        key = repr(schema)
+        found = self._canonical.get(key)
+        if found is None:
+            found = jsonschema_rs.canonicalize(schema, draft=jsonschema_rs.Draft7)
+            self._canonical[key] = found
+        return found
+
+    def walk(self, schema: Any) -> None:
+        if not isinstance(schema, dict):
+            return
+        for key in _ONE:
+            value = schema.get(key)
+            for part in value if isinstance(value, list) else [value]:
+                self.walk(part)
+        for key in _MANY:
+            for part in schema.get(key, ()):
+                self.walk(part)
+        for key in _NAMED:
+            value = schema.get(key)
+            if isinstance(value, dict):
+                for part in value.values():
+                    self.walk(part)
+        self._merge_properties(schema)
+        self._drop_implied_keywords(schema)
+        self._drop_newline_guard(schema)
+        self._drop_implied_conjuncts(schema)
+
+    def _merge_properties(self, schema: dict[str, Any]) -> None:
+        conjuncts = list(_conjuncts(schema))
+        if len(conjuncts) < 2:
+            return
+        names = {name for c in conjuncts for name in c.get("properties", {})}
+        for name in sorted(names):
+            # What every conjunct asks of the value under `name`: explicit schemas, and `false` where a conjunct
+            # forbids unlisted keys (additionalProperties: false without patternProperties) and does not list it.
+            forbidden = any(
+                c.get("additionalProperties") is False
+                and not c.get("patternProperties")
+                and name not in c.get("properties", {})
+                for c in conjuncts
+            )
+            holders = [c for c in conjuncts if name in c.get("properties", {})]
+            for holder in holders:
+                mine = holder["properties"][name]
+                if mine is True:
+                    continue
+                if forbidden:
+                    holder["properties"][name] = True
+                    continue
+                others = [c["properties"][name] for c in holders if c is not holder]
+                others = [other for other in others if other is not True]
+                if any(self._covers(mine, other) for other in others):
+                    holder["properties"][name] = True
+
+    def _drop_implied_keywords(self, schema: dict[str, Any]) -> None:
+        pattern = schema.get("pattern")
+        lengths = length_range(pattern) if isinstance(pattern, str) else None
+        if lengths is not None:  # lengths that the pattern alone keeps to
+            low, high = lengths
+            if isinstance(schema.get("minLength"), int) and low >= schema["minLength"]:
+                del schema["minLength"]
+            if isinstance(schema.get("maxLength"), int) and high is not None and high <= schema["maxLength"]:
+                del schema["maxLength"]
+        for keyword in _DROPPABLE:
+            if keyword not in schema:
+                continue
+            rest = {k: v for k, v in schema.items() if k != keyword}
+            if self._covers({keyword: schema[keyword]}, rest):
+                del schema[keyword]
+
+    @staticmethod
+    def _drop_newline_guard(schema: dict[str, Any]) -> None:
+        pattern = schema.get("pattern")
+        if schema.get("not") == _NEWLINE_GUARD and isinstance(pattern, str) and excludes_newline(pattern):
+            del schema["not"]
+
+    def _drop_implied_conjuncts(self, schema: dict[str, Any]) -> None:
+        """allOf members that the rest of the schema implies go; a lone member left beside nothing is inlined."""
+        members = schema.get("allOf")
+        if not isinstance(members, list):
+            return
+        for member in list(members):
+            if member is True or (isinstance(member, dict) and not member):
+                members.remove(member)
+                continue
+            others = [m for m in members if m is not member]
+            rest = {**{k: v for k, v in schema.items() if k != "allOf"}, **({"allOf": others} if others else {})}
+            if any(k not in ("$id", "$schema") for k in rest) and self._covers(member, rest):
+                members.remove(member)
+        if not members:
+            del schema["allOf"]
+        elif len(members) == 1 and isinstance(members[0], dict) and not (set(members[0]) & set(schema)):
+            schema.update(members.pop())
+            del schema["allOf"]
+
+
+def _conjuncts(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The schema and its allOf members, at any depth of allOf: all of them apply to the same instance."""
+    yield schema
+    for part in schema.get("allOf", ()):
+        if isinstance(part, dict):
+            yield from _conjuncts(part)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 import os
 import time
+from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Notification", "build_message", "oslo_timestamp", "uuid4"]
+__all__ = ["Notification", "build_message", "envelope", "oslo_timestamp", "uuid4"]
 
 Notification = dict[str, Any]
 
@@ -24,22 +25,63 @@ def oslo_timestamp(now: datetime.datetime | None = None) -> str:
     return str(now)
 
 
-_VARIANT = "89ab" * 4
+_VARIANT = {digit: "89ab"[int(digit, 16) % 4] for digit in "0123456789abcdef"}
+_BATCH = 256
+
+
+class _Ids:
+    """``str(uuid.uuid4())`` without the UUID object: os.urandom, version 4, the RFC 4122 variant.
+
+    The random bytes are drawn for 256 ids at once, which halves the cost of one. Taking the next id is one C call
+    (a list iterator's ``next``), so threads never share one; threads that find the batch empty at once each draw a
+    batch of their own. A forked child draws afresh (``os.register_at_fork``), so that parent and child never send
+    the same ids.
+    """
+
+    def __init__(self) -> None:
+        self._batch: Iterator[str] = iter(())
+
+    def __call__(self) -> str:
+        try:
+            return next(self._batch)
+        except StopIteration:
+            self._batch = batch = iter(self._draw())
+            return next(batch)
+
+    @staticmethod
+    def _draw() -> list[str]:
+        h = os.urandom(16 * _BATCH).hex()
+        return [
+            f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-4{h[i + 13 : i + 16]}-{_VARIANT[h[i + 16]]}{h[i + 17 : i + 20]}-"
+            f"{h[i + 20 : i + 32]}"
+            for i in range(0, 32 * _BATCH, 32)
+        ]
+
+    def forget(self) -> None:
+        self._batch = iter(())
+
+
+_ids = _Ids()
+os.register_at_fork(after_in_child=_ids.forget)
 
 
 def uuid4() -> str:
-    """``str(uuid.uuid4())`` without the UUID object: 16 bytes of os.urandom, version 4, the RFC 4122 variant."""
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16)]}{h[17:20]}-{h[20:]}"
+    """A new ``str(uuid.uuid4())``: random version-4 UUID text."""
+    return _ids()
 
 
 def build_message(event_type: str, priority: str, payload: Any, publisher_id: str) -> Notification:
     """The six-key envelope, in oslo's key order: a UUID4 ``message_id``, upper-case ``priority``, oslo's timestamp."""
+    return envelope(event_type, priority.upper(), payload, publisher_id)
+
+
+def envelope(event_type: str, priority: str, payload: Any, publisher_id: str) -> Notification:
+    """`build_message` for a priority that is upper-case already (the Notifier's own: INFO, WARN, ERROR)."""
     return {
-        "message_id": uuid4(),
+        "message_id": _ids(),
         "publisher_id": publisher_id,
         "event_type": event_type,
-        "priority": priority.upper(),
+        "priority": priority,
         "payload": payload,
         "timestamp": _now(),
     }

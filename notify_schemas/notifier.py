@@ -14,11 +14,19 @@ from typing import Any, Literal
 from notify_schemas.config import NotifierConfig, is_disabled, load_config
 from notify_schemas.drivers import Driver, load_driver
 from notify_schemas.errors import InvalidNotificationError
-from notify_schemas.message import Notification, build_message
+from notify_schemas.message import Notification, envelope
 from notify_schemas.redaction import mask_text
 from notify_schemas.registry import variants
-from notify_schemas.validation import Backend, is_valid, iter_errors, validity_table
-from notify_schemas.wire_form import NO_WIRE_FORM, is_wire_form, redacted_json, to_wire
+from notify_schemas.validation import (
+    Backend,
+    is_valid,
+    iter_errors,
+    payload_verdicts,
+    publisher_id_is_valid,
+    register_payload_verdict,
+    validity_table,
+)
+from notify_schemas.wire_form import NO_WIRE_FORM, is_exact_json, is_wire_form, redacted_json, to_wire
 
 __all__ = ["Notifier", "Validation"]
 
@@ -59,6 +67,7 @@ class Notifier:
             self.config.disabled_notifications if disabled_notifications is None else disabled_notifications
         )
         self._validity = validity_table(profile, backend)  # verdicts for plain JSON
+        self._payloads = payload_verdicts(profile) if backend == "rust" else {}  # verdicts on a payload alone
         names_or_drivers = self.config.drivers if drivers is None else tuple(drivers)
         self.drivers: tuple[Driver, ...] = tuple(
             load_driver(d, self.config) if isinstance(d, str) else d for d in names_or_drivers
@@ -102,15 +111,36 @@ class Notifier:
     def _notify(self, event_type: str, priority: str, payload: Any) -> Notification | None:
         if self.disabled_notifications and is_disabled(event_type, self.disabled_notifications):
             return None
-        return self._send(build_message(event_type, priority, payload, self.publisher_id))
+        # The hot path: the envelope is built here, valid by construction but for the publisher id (checked once) and
+        # the variant (one lookup), so a payload of exact JSON types that its variant admits makes a valid message.
+        check = self._payloads.get((event_type, priority)) if self.validation != "off" else None
+        if (
+            check is not None
+            and type(event_type) is str
+            and publisher_id_is_valid(self.publisher_id)
+            and is_exact_json(payload)
+            and check(payload)
+        ):
+            message = envelope(event_type, priority, payload, self.publisher_id)
+            self._dispatch(message, priority)
+            return message
+        if self.validation != "off" and self.backend == "rust":
+            register_payload_verdict(self.profile, event_type, priority)
+        return self._send(envelope(event_type, priority, payload, self.publisher_id))
 
     def _send(self, message: Notification) -> Notification | None:
         """Every message is sent, or refused with its violations logged (strict: raised); none is lost unsaid.
 
-        The hot path of every producer: an orjson round trip proves the message its own wire form, one lookup finds the
-        variant's validator. What the drivers get is the wire form (`notify_schemas.wire_form`), so that no driver
-        fails on a value that oslo would have written (a lazy ``Message``, a datetime).
+        The hot path of every producer: a message of exact JSON types (`is_exact_json`, two C passes) is its own wire
+        form, and one lookup finds its variant's verdict. Anything else becomes its wire form
+        (`notify_schemas.wire_form`) before any driver sees it, so that no driver fails on a value that oslo would
+        have written (a lazy ``Message``, a datetime), or is refused.
         """
+        if self.validation != "off" and type(message) is dict:
+            check = self._validity.get((message.get("event_type"), message.get("priority")))  # type: ignore[arg-type]
+            if check is not None and is_exact_json(message) and check(message):
+                self._dispatch(message, str(message.get("priority")))
+                return message
         # What is not its own wire form (a UUID object, a tuple, a NaN, a lazy Message) becomes it, or is refused.
         if not is_wire_form(message):
             wire = to_wire(message)
@@ -121,25 +151,23 @@ class Notifier:
         if not isinstance(message, dict):
             self._refuse(message)
             return None
-        if self.validation != "off":
-            check = self._validity.get((message.get("event_type"), message.get("priority")))  # type: ignore[arg-type]
-            if (check is None or not check(message)) and not is_valid(
-                message, profile=self.profile, backend=self.backend
-            ):
-                error = self._error(message)
-                if self.validation == "strict":
-                    raise error
-                if any(v.rule in NO_WIRE_FORM for v in error.violations):
-                    LOG.error("notification not sent: it cannot be written as JSON: %s", error)
-                    return None
-                LOG.warning("sending an invalid notification: %s; notification: %s", error, redacted_json(message))
-        priority = str(message.get("priority"))
+        if self.validation != "off" and not is_valid(message, profile=self.profile, backend=self.backend):
+            error = self._error(message)
+            if self.validation == "strict":
+                raise error
+            if any(v.rule in NO_WIRE_FORM for v in error.violations):
+                LOG.error("notification not sent: it cannot be written as JSON: %s", error)
+                return None
+            LOG.warning("sending an invalid notification: %s; notification: %s", error, redacted_json(message))
+        self._dispatch(message, str(message.get("priority")))
+        return message
+
+    def _dispatch(self, message: Notification, priority: str) -> None:
         for driver in self.drivers:
             try:
                 driver.notify(message, priority)
             except Exception as error:
                 self._driver_failed(driver, error, message)
-        return message
 
     def _refuse(self, message: Any) -> None:
         """A message with no JSON form, or not an object: never sent; raised in strict mode, logged otherwise."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -31,6 +32,9 @@ __all__ = [
     "is_valid",
     "is_valid_plain",
     "iter_errors",
+    "payload_verdicts",
+    "publisher_id_is_valid",
+    "register_payload_verdict",
     "validate",
     "validity_table",
 ]
@@ -61,8 +65,13 @@ def _shorten(value: Any) -> str:
 
 def _as_rust_writes(value: Any) -> str:
     """The value as jsonschema-rs writes it in a message: compact JSON."""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return _encode_string(value)
+    if value is None or kind is bool:
+        return "null" if value is None else ("true" if value else "false")
+    if kind is int or (kind is float and math.isfinite(value)):
+        return repr(value)  # as json.dumps writes them
     if value is None or isinstance(value, bool | int | float):
         return json.dumps(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -188,6 +197,9 @@ def _key_schemas(conjuncts: list[dict[str, Any]], name: str) -> list[Any]:
     return found
 
 
+_FALSE_SCHEMA = jsonschema_rs.ValidationErrorKind.FalseSchema
+
+
 class _RustChecker:
     def __init__(self, schema: Mapping[str, Any], key: tuple[str, str] | None) -> None:
         # Every $ref inlined (the bundled schemas have no cycles): jsonschema-rs then follows no reference at run time.
@@ -214,7 +226,7 @@ class _RustChecker:
         shown_at: dict[str, tuple[str, str]] = {}  # several rules fail on one value: it is shown once
         for error in self._validator.iter_errors(message):
             pointer = _pointer(error.instance_path)
-            if type(error.kind).__name__ == "FalseSchema":
+            if type(error.kind) is _FALSE_SCHEMA:
                 yield _forbidden(pointer, self._key)
                 continue
             rule = str(error.schema_path[-1]) if error.schema_path else "schema"
@@ -345,9 +357,59 @@ def _judges(profile: str, key: tuple[str, str], backend: str) -> tuple[Callable[
 def _register(profile: str, key: tuple[str, str], backend: Backend) -> None:
     exact, plain = _judges(profile, key, backend)
     _exact.setdefault((profile, backend), {})[key] = exact
+    validity_table(profile, backend)[key] = plain
     if backend == "rust" and _is_closed(profile, *key):
         _closed_fast.setdefault(profile, {})[key] = _checker(profile, key[0], key[1], backend).fast
-    validity_table(profile, backend)[key] = plain
+
+
+def payload_verdicts(profile: str) -> dict[tuple[str, str], Callable[[Any], bool]]:
+    """``(event_type, priority) -> is_valid`` of a payload alone, for variants whose schema type-checks every value,
+    filled as variants are first used (`register_payload_verdict`).
+
+    For a producer that builds the envelope itself (the Notifier): with a message id from `uuid4`, a timestamp from
+    its clock, a publisher id checked once (`publisher_id_is_valid`) and a known variant's event type and priority,
+    the message is valid exactly when its payload is. The payload must be plain JSON of exact types
+    (`notify_schemas.wire_form.is_exact_json`); a miss means "not known yet", never "invalid".
+    """
+    return _payload.setdefault(profile, {})
+
+
+def register_payload_verdict(profile: str, event_type: str, priority: str) -> None:
+    """Fill `payload_verdicts` for one variant, when it is known and its schema is closed."""
+    key = (event_type, priority)
+    if key not in _known(profile) or not _is_closed(profile, *key):
+        return
+    with _lock:
+        table = payload_verdicts(profile)
+        if key not in table:
+            prepared = jsonschema_rs.dereference(dict(bundled_schema(Variant(profile, event_type, priority))))
+            conjuncts = _all_conjuncts(prepared)
+            parts = [c["properties"]["payload"] for c in conjuncts if "payload" in c.get("properties", {})]
+            table[key] = lean_validator({"allOf": parts}).is_valid
+
+
+def _all_conjuncts(schema: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    yield schema
+    for part in schema.get("allOf", ()):
+        if isinstance(part, Mapping):
+            yield from _all_conjuncts(part)
+
+
+@functools.cache
+def publisher_id_is_valid(publisher_id: str) -> bool:
+    """Whether a publisher id, of exact type ``str``, is what the envelope allows."""
+    if type(publisher_id) is not str:
+        return False
+    envelope = _checker("seed", "", "", "rust")
+    probe = {
+        "message_id": "00000000-0000-4000-8000-000000000000",
+        "publisher_id": publisher_id,
+        "event_type": "image.create",
+        "priority": "INFO",
+        "timestamp": "2026-01-01 00:00:00",
+        "payload": {},
+    }
+    return bool(envelope.fast(probe))
 
 
 def is_valid_plain(value: Any, *, profile: str = "seed", backend: Backend = "rust") -> bool:
@@ -422,6 +484,7 @@ _exact: dict[tuple[str, str], dict[tuple[str, str], Callable[[Any], bool]]] = {}
 _plain: dict[tuple[str, str], dict[tuple[str, str], Callable[[Any], bool]]] = {}
 # profile -> (event_type, priority) -> jsonschema-rs's verdict, for variants whose schema is closed (no NaN can pass).
 _closed_fast: dict[str, dict[tuple[str, str], Callable[[Any], bool]]] = {}
+_payload: dict[str, dict[tuple[str, str], Callable[[Any], bool]]] = {}
 _dumps = orjson.dumps
 
 

@@ -3,8 +3,10 @@
 oslo.messaging's drivers write a notification with ``jsonutils.dumps``: ``json.dumps`` with oslo.serialization's
 ``to_primitive`` for what ``json`` cannot write itself. So a lazy ``Message`` (a ``str`` subclass) goes out as its
 text, an ``IntEnum`` as its number, a tuple or a set as a list, a datetime as ``%Y-%m-%dT%H:%M:%S.%f``, a UUID, a
-``Decimal`` or an IP address as its string, bytes as their UTF-8 text, a mapping as an object. What the
-specification governs is that JSON, so validation judges the wire form (D32 in DECISIONS.md).
+``Decimal`` or an IP address as its string, bytes as their UTF-8 text, a mapping as an object. An ``Enum`` member
+that is neither a number nor text, which oslo gives up on, is its value, as orjson and jsonschema-rs read it; the
+package sends that value. What the specification governs is that JSON, so validation judges the wire form (D32 in
+DECISIONS.md).
 
 What has no wire form is reported, never raised: a value of another type, a float that is NaN or infinite (``json``
 would write a literal no JSON parser reads), a key that is not text or a number, text that is not valid Unicode (a
@@ -16,10 +18,13 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import enum
 import io
 import ipaddress
 import json
 import math
+import pickle
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,6 +41,7 @@ __all__ = [
     "Problem",
     "WireForm",
     "has_no_wire_form_number",
+    "is_exact_json",
     "is_plain",
     "is_valid_text",
     "redacted_json",
@@ -170,13 +176,16 @@ def _render(path: _Path) -> str:
 
 def to_wire(message: Any) -> WireForm:
     """The wire form of ``message``: plain JSON (dict, list, str, int, float, bool, None) and its problems."""
-    try:  # the common case, in C: a value orjson writes as it is (and, but for NaN, as json.dumps would)
-        text = orjson.dumps(message, option=PLAIN)
+    try:  # the common case, in C: exact JSON types, which orjson writes as json.dumps would (NaN aside)
+        text = orjson.dumps(message, None, PLAIN)
     except TypeError:
         pass
     else:
-        if not has_no_wire_form_number(message):
-            return WireForm(orjson.loads(text))
+        if _only_exact_types(message):
+            value = orjson.loads(text)
+            # Equal: no NaN or infinity, which orjson writes as null (unequal, a tuple is checked the long way).
+            if value == message or not has_no_wire_form_number(message):
+                return WireForm(value)
     problems: list[tuple[_Path, str, str, str]] = []
     root: list[Any] = [None]
     # Each task: (value, container to fill, key or index in it, path, depth, ids of the containers above).
@@ -191,6 +200,9 @@ def to_wire(message: Any) -> WireForm:
                 continue
         elif kind is int or kind is bool or value is None or (kind is float and math.isfinite(value)):
             parent[slot] = value
+            continue
+        if isinstance(value, enum.Enum) and not isinstance(value, int | str):  # a plain Enum member: its value
+            push((value.value, parent, slot, path, depth, above))
             continue
         if kind in _SIMPLE or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value)):
             converted, rule = _scalar(value)
@@ -265,6 +277,63 @@ def is_wire_form(message: Any) -> bool:
         return bool(orjson.loads(orjson.dumps(message, option=PLAIN)) == message)
     except TypeError:  # orjson.JSONEncodeError
         return False
+
+
+class _OnlyExactTypes(pickle.Pickler):
+    """A pickler that refuses every object pickle's C code does not write by itself.
+
+    That code writes exact ``dict``, ``list``, ``tuple``, ``str``, ``int``, ``float``, ``bool``, ``None``, bytes and
+    sets, and asks ``reducer_override`` about anything else: a subclass (a lazy ``Message``, an ``IntEnum``), an
+    ``Enum`` member, a UUID, a datetime, a ``Decimal``. Here that answer is a refusal, so one C pass tells whether a
+    value holds anything but those types, which orjson alone cannot (it writes a UUID and an ``Enum`` itself).
+    """
+
+    def reducer_override(self, obj: Any) -> Any:
+        raise TypeError(type(obj).__name__)
+
+
+class _Discard:
+    @staticmethod
+    def write(data: bytes) -> None:
+        pass
+
+
+class _Picklers(threading.local):
+    def __init__(self) -> None:
+        self.pickler = self.new()
+
+    @staticmethod
+    def new() -> _OnlyExactTypes:
+        pickler = _OnlyExactTypes(_Discard(), protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.fast = True  # no memo: nothing is kept between calls
+        return pickler
+
+
+_picklers = _Picklers()  # one per thread: a pickler is not to be shared
+
+
+def is_exact_json(message: Any) -> bool:
+    """Whether ``message`` is plain JSON made of exact types: dicts with text keys, lists and tuples, valid text, 64-bit
+    integers, floats, booleans and None, at most `MAX_DEPTH` deep. Then its wire form is itself, a tuple being
+    written as a list by every JSON writer, and NaN or an infinity aside (`has_no_wire_form_number`).
+
+    Two C passes, about the cost of ``orjson.loads`` of the message, against half as much again for the round trip of
+    `is_wire_form`: the Notifier's hot path.
+    """
+    try:
+        orjson.dumps(message, None, PLAIN)  # no subclass, datetime, bytes, set, lone surrogate, big integer, depth
+    except TypeError:
+        return False
+    return _only_exact_types(message)
+
+
+def _only_exact_types(message: Any) -> bool:
+    try:
+        _picklers.pickler.dump(message)  # no Enum member, UUID or Fragment (orjson writes those itself)
+    except Exception:  # TypeError from reducer_override; whatever else a producer's object raises
+        _picklers.pickler = _picklers.new()  # a pickler stopped midway starts afresh
+        return False
+    return True
 
 
 def redacted_json(message: Any) -> str:

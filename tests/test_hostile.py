@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,7 +32,7 @@ from notify_schemas.cli import main
 from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.samples import samples
 from notify_schemas.validation import is_valid_plain
-from notify_schemas.wire_form import MAX_DEPTH, to_wire
+from notify_schemas.wire_form import MAX_DEPTH, has_no_wire_form_number, is_exact_json, to_wire
 
 CANARY = "CANARY-s3cr3t-9f2c"
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
@@ -43,6 +44,14 @@ class LazyText(str):
 
 class Size(enum.IntEnum):
     SMALL = 5
+
+
+class Plain(enum.Enum):
+    ACTIVE = "active"
+
+
+class Text(enum.StrEnum):
+    QUEUED = "queued"
 
 
 def nested(depth: int, leaf: Any = None) -> Any:
@@ -63,6 +72,7 @@ ODD_SCALARS = st.sampled_from([
     decimal.Decimal("NaN"), b"bytes", b"\xff\xfe", bytearray(b"x"), frozenset({1}), {1, 2}, (1, "a"),
     LazyText("lazy text"), Size.SMALL, math.nan, math.inf, -math.inf, 2**70, "\ud800", "a\udfffb", object(),
     types.MappingProxyType({"a": 1}), collections.OrderedDict(b=2), collections.deque([1]), ValueError("boom"),
+    Plain.ACTIVE, Text.QUEUED, orjson.Fragment(b"1"), collections.namedtuple("Pair", "a b")(1, 2),
 ])  # fmt: skip
 KEYS = st.one_of(st.text(max_size=8), st.integers(), st.sampled_from([None, True, 1.5, (1, 2), uuid.UUID(int=1)]))
 HOSTILE: st.SearchStrategy[Any] = st.recursive(
@@ -425,3 +435,102 @@ def test_emit_refuses_a_lone_surrogate_in_one_line(capsys: pytest.CaptureFixture
     assert out == ""
     assert "/payload: text that is not valid Unicode" in err
     assert "Traceback" not in err
+
+
+EXACT = (dict, list, tuple, str, int, float, bool, type(None))
+
+
+def exact_types_only(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if type(node) not in EXACT:
+            return False
+        if type(node) is dict:
+            if any(type(k) is not str for k in node):
+                return False
+            stack.extend(node.values())
+        elif type(node) in (list, tuple):
+            stack.extend(node)
+    return True
+
+
+@SETTINGS
+@given(st.one_of(HOSTILE, SPECIAL))
+def test_what_is_exact_json_is_its_own_wire_form(value: Any) -> None:
+    if not is_exact_json(value):
+        return
+    assert exact_types_only(value)
+    wire = to_wire(value)
+    if has_no_wire_form_number(value):  # NaN and infinities: the validators' type checks refuse them
+        return
+    assert not wire.problems
+    assert wire.value == orjson.loads(orjson.dumps(value))  # a tuple is its list
+
+
+@SETTINGS
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+))  # fmt: skip
+def test_plain_json_of_exact_types_is_exact_json(value: Any) -> None:
+    assert is_exact_json(value)
+
+
+@SETTINGS
+@given(st.sampled_from(VARIANTS), st.sampled_from(["payload", "field", "property"]), st.one_of(HOSTILE, SPECIAL))
+def test_info_warn_and_error_judge_as_validate_does_and_send_only_wire_forms(
+    v: tuple[str, str], where: str, value: Any
+) -> None:
+    message = planted(MESSAGES[v], where, value)
+    memory = MemoryDriver()
+    notifier = Notifier("image.test", drivers=[memory], validation="strict")
+    send = {"INFO": notifier.info, "WARN": notifier.warn, "ERROR": notifier.error}[v[1]]
+    payload = message["payload"] if isinstance(message, dict) else None
+    expected = is_valid({**MESSAGES[v], "payload": payload, "publisher_id": "image.test"})
+    try:
+        sent = send({}, v[0], payload)
+    except InvalidNotificationError:
+        assert not expected
+        assert memory.messages == []
+        return
+    assert expected
+    assert memory.messages == [sent]
+    assert sent is not None
+    assert is_valid(sent)
+    assert json.loads(json.dumps(sent, allow_nan=False)) == orjson.loads(orjson.dumps(sent))
+
+
+def test_a_publisher_id_the_envelope_refuses_is_refused_on_the_fast_path_too() -> None:
+    payload = MESSAGES["image.upload", "INFO"]["payload"]
+    for bad in ("image host", "image/host", LazyText("image.host\n")):
+        notifier = Notifier(bad, drivers=[MemoryDriver()], validation="strict")
+        for _ in range(2):  # the first call fills the variant's tables; the second takes the fast path
+            with pytest.raises(InvalidNotificationError) as raised:
+                notifier.info({}, "image.upload", payload)
+            assert {x.pointer for x in raised.value.violations} == {"/publisher_id"}
+
+
+def test_what_a_producer_hands_over_reaches_the_drivers_as_its_wire_form() -> None:
+    payload = dict(MESSAGES["image.upload", "INFO"]["payload"])
+    payload["status"] = Plain.ACTIVE
+    payload["name"] = LazyText("lazy")
+    memory = MemoryDriver()
+    notifier = Notifier("image.test", drivers=[memory])
+    for _ in range(2):
+        sent = notifier.info({}, LazyText("image.upload"), payload)
+        assert sent is not None
+        assert type(sent["event_type"]) is str
+        assert type(sent["payload"]["name"]) is str
+        assert sent["payload"]["status"] == "active"
+        assert type(sent["payload"]["status"]) is str
+
+
+@SETTINGS
+@given(HOSTILE)
+def test_the_wire_form_of_a_value_does_not_depend_on_what_is_beside_it(value: Any) -> None:
+    alone = to_wire({"a": value})
+    beside = to_wire({"a": value, "b": LazyText("sent through the slow walk")})
+    assert beside.value["a"] == alone.value["a"]
+    assert [(p.pointer, p.rule) for p in beside.problems] == [(p.pointer, p.rule) for p in alone.problems]

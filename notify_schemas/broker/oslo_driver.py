@@ -27,7 +27,7 @@ from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.redaction import mask_text
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors
-from notify_schemas.wire_form import NO_WIRE_FORM, redacted_json
+from notify_schemas.wire_form import NO_WIRE_FORM, is_exact_json, redacted_json, to_wire
 
 __all__ = ["OPTIONS", "ValidatingDriver"]
 
@@ -84,6 +84,8 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
             LOG.error("notification not validated (%s: %s); not sent: %s", type(error).__name__,
                       mask_text(str(error)), redacted_json(message))  # fmt: skip
             return
+        if not is_exact_json(message):  # what was judged is the wire form (an Enum member's value...): send that
+            message = to_wire(message).value
         for inner in self.inner:
             try:
                 inner.notify(ctxt, message, priority, retry)

@@ -152,3 +152,19 @@ def test_rust_and_python_backends_agree(case: tuple[Variant, Any]) -> None:
     rust_errors = {(v.pointer, v.rule) for v in iter_errors(message, profile=profile, backend="rust")}
     python_errors = {(v.pointer, v.rule) for v in iter_errors(message, profile=profile, backend="python")}
     assert bool(rust_errors) == bool(python_errors) == (not rust)
+
+
+def test_a_variant_once_judged_is_one_lookup_away_on_every_hot_path() -> None:
+    message = _message("image.update", "INFO")
+    assert is_valid(message)
+    key = ("image.update", "INFO")
+    # The verdicts the command line, the listener and validate() use, each jsonschema-rs's own is_valid.
+    assert validation.validity_table("seed", "rust")[key](message) is True
+    fast = validation._closed_fast["seed"][key]
+    assert type(fast).__name__ == "builtin_function_or_method"
+    assert fast(message) is True
+    # The Notifier's: the payload alone, once the variant has been sent.
+    validation.register_payload_verdict("seed", *key)
+    judge = validation.payload_verdicts("seed")[key]
+    assert judge(message["payload"]) is True
+    assert judge({**message["payload"], "status": "bogus"}) is False

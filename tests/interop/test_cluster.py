@@ -139,7 +139,7 @@ def test_a_killed_listener_leaves_what_it_had_not_acknowledged_to_the_other(clus
             time.sleep(1)
     finally:
         survivor.send_signal(signal.SIGINT)
-        # Stopping waits for the messages in hand; with three nodes and two listeners on two cores that can take a while.
+        # Stopping waits for the messages in hand: with three nodes and two listeners on two cores, that takes a while.
         out, err = survivor.communicate(timeout=180)
         doomed.wait(timeout=10)
     handled = [json.loads(line)["notification"]["message_id"] for line in _lines(invalid)]

@@ -214,24 +214,30 @@ def _strip(schema: Any) -> Any:
     return out
 
 
+# A schema's canonical form, by its text: the variants share most of their parts, so each is canonicalised once.
+_CANONICAL: dict[str, Any] = {}
+_COVERS: dict[tuple[str, str], bool] = {}
+
+
 class _Leaner:
-    def __init__(self) -> None:
-        self._canonical: dict[str, Any] = {}
 
     def _covers(self, wide: Any, narrow: Any) -> bool:
         """Whether ``wide`` admits every value ``narrow`` admits, as jsonschema-rs proves it ("yes" only)."""
-        try:
-            answer = self._form(wide).covers(self._form(narrow))
-        except (ValueError, TypeError):  # what the algebra cannot read is never dropped
-            return False
-        return str(answer).rsplit(".", 1)[-1].lower() == "yes"
-
-    def _form(self, schema: Any) -> Any:
-        key = repr(schema)
-        found = self._canonical.get(key)
+        key = (repr(wide), repr(narrow))
+        found = _COVERS.get(key)
         if found is None:
-            found = jsonschema_rs.canonicalize(schema, draft=jsonschema_rs.Draft7)
-            self._canonical[key] = found
+            try:
+                answer = self._form(key[0], wide).covers(self._form(key[1], narrow))
+            except (ValueError, TypeError):  # what the algebra cannot read is never dropped
+                answer = "unknown"
+            found = _COVERS[key] = str(answer).rsplit(".", 1)[-1].lower() == "yes"
+        return found
+
+    @staticmethod
+    def _form(text: str, schema: Any) -> Any:
+        found = _CANONICAL.get(text)
+        if found is None:
+            found = _CANONICAL[text] = jsonschema_rs.canonicalize(schema, draft=jsonschema_rs.Draft7)
         return found
 
     def walk(self, schema: Any) -> None:
@@ -290,6 +296,8 @@ class _Leaner:
                 del schema["minLength"]
             if isinstance(schema.get("maxLength"), int) and high is not None and high <= schema["maxLength"]:
                 del schema["maxLength"]
+        if "pattern" in schema:  # what a pattern implies is read from the pattern (above): the algebra is slow there
+            return
         for keyword in _DROPPABLE:
             if keyword not in schema:
                 continue
@@ -312,6 +320,8 @@ class _Leaner:
             if member is True or (isinstance(member, dict) and not member):
                 members.remove(member)
                 continue
+            if _has_subschemas(member):
+                continue  # a member with schemas of its own is rarely implied, and costly to prove
             others = [m for m in members if m is not member]
             rest = {**{k: v for k, v in schema.items() if k != "allOf"}, **({"allOf": others} if others else {})}
             if any(k not in ("$id", "$schema") for k in rest) and self._covers(member, rest):
@@ -321,6 +331,17 @@ class _Leaner:
         elif len(members) == 1 and isinstance(members[0], dict) and not (set(members[0]) & set(schema)):
             schema.update(members.pop())
             del schema["allOf"]
+
+
+def _has_subschemas(schema: Any) -> bool:
+    """Whether a schema holds schemas other than ``true`` and ``false``."""
+    if not isinstance(schema, dict):
+        return False
+    for key, value in schema.items():
+        parts = value.values() if key in _NAMED and isinstance(value, dict) else value if key in _MANY else [value]
+        if (key in _ONE or key in _MANY or key in _NAMED) and any(isinstance(p, dict) for p in parts):
+            return True
+    return False
 
 
 def _conjuncts(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -220,7 +220,6 @@ _COVERS: dict[tuple[str, str], bool] = {}
 
 
 class _Leaner:
-
     def _covers(self, wide: Any, narrow: Any) -> bool:
         """Whether ``wide`` admits every value ``narrow`` admits, as jsonschema-rs proves it ("yes" only)."""
         key = (repr(wide), repr(narrow))

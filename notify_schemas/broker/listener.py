@@ -57,8 +57,8 @@ class Tally:
 
     @property
     def message_ids(self) -> set[str]:
-        """The message ids counted."""
-        return {key.rpartition("#")[0] for key in self.seen}
+        """The message ids counted (a copy of the keys first: consumer threads may be adding to them)."""
+        return {key.rpartition("#")[0] for key in list(self.seen)}
 
     def count(self, message_id: Any, valid: bool, label: str, content: str = "") -> bool:
         """Count one delivery; False when the same message, its id and ``content`` (a digest), was seen before: a

@@ -11,7 +11,9 @@ import io
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -445,11 +447,14 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         f"(profile {args.profile}); Ctrl-C stops",
         file=sys.stderr,
     )
+    previous = _stop_on_sigterm()
     try:
         reached = listener.wait_for(args.count, args.timeout)
     except KeyboardInterrupt:
         reached = args.count is None
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         listener.stop()
         if out is not None:
             out.close()
@@ -465,6 +470,17 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         )
     # 1 when anything was invalid, or when fewer notifications came than --count asked for.
     return 1 if listener.tally.invalid.total() or (args.count is not None and not reached) else 0
+
+
+def _stop_on_sigterm() -> Any:
+    """SIGTERM (a service manager stopping the tap, ``kill``) ends a listen as Ctrl-C does: the tally is written."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, stop)
 
 
 def _cmd_tally(args: argparse.Namespace) -> int:

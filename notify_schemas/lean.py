@@ -24,6 +24,7 @@ from the whole schema, so that they can cite its titles and paths.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,6 +59,7 @@ _SAFE_ESCAPES = frozenset("dw.-+*?()[]{}^$|/\\:@_ ")
 _SAFE_CLASS_ESCAPES = frozenset("dw.-^]\\[/:@_ ")
 
 
+@functools.lru_cache(maxsize=1024)
 def excludes_newline(pattern: str) -> bool:
     """Whether a pattern matches no text with a newline in it, for jsonschema-rs: anchored at both ends by ``^``
     and ``$`` with no alternative outside a group, and made of literal characters, classes of them (not negated,
@@ -94,6 +96,7 @@ def excludes_newline(pattern: str) -> bool:
     return depth == 0
 
 
+@functools.lru_cache(maxsize=1024)
 def length_range(pattern: str) -> tuple[int, int | None] | None:
     """The fewest and most characters a text matching an anchored pattern (``^...$``, as `excludes_newline` reads
     patterns) can have; None for no upper bound, and no answer at all for a pattern it does not read."""
@@ -222,6 +225,10 @@ _COVERS: dict[tuple[str, str], bool] = {}
 class _Leaner:
     def _covers(self, wide: Any, narrow: Any) -> bool:
         """Whether ``wide`` admits every value ``narrow`` admits, as jsonschema-rs proves it ("yes" only)."""
+        if wide is True or wide == {}:  # admits everything
+            return True
+        if narrow is True or narrow == {}:  # only what admits everything covers it
+            return False
         key = (repr(wide), repr(narrow))
         found = _COVERS.get(key)
         if found is None:

@@ -109,23 +109,28 @@ class Notifier:
         return self._send(message)
 
     def _notify(self, event_type: str, priority: str, payload: Any) -> Notification | None:
-        if self.disabled_notifications and is_disabled(event_type, self.disabled_notifications):
+        if (
+            self.disabled_notifications
+            and isinstance(event_type, str)
+            and is_disabled(event_type, self.disabled_notifications)
+        ):
             return None
         # The hot path: the envelope is built here, valid by construction but for the publisher id (checked once) and
         # the variant (one lookup), so a payload of exact JSON types that its variant admits makes a valid message.
-        check = self._payloads.get((event_type, priority)) if self.validation != "off" else None
-        if (
-            check is not None
-            and type(event_type) is str
-            and publisher_id_is_valid(self.publisher_id)
-            and is_exact_json(payload)
-            and check(payload)
-        ):
-            message = envelope(event_type, priority, payload, self.publisher_id)
-            self._dispatch(message, priority)
-            return message
-        if self.validation != "off" and self.backend == "rust":
-            register_payload_verdict(self.profile, event_type, priority)
+        if self.validation != "off" and type(event_type) is str and type(priority) is str:
+            check = self._payloads.get((event_type, priority))
+            if check is None:
+                if self.backend == "rust":
+                    register_payload_verdict(self.profile, event_type, priority)
+            elif (
+                type(self.publisher_id) is str
+                and publisher_id_is_valid(self.publisher_id)
+                and is_exact_json(payload)
+                and check(payload)
+            ):
+                message = envelope(event_type, priority, payload, self.publisher_id)
+                self._dispatch(message, priority)
+                return message
         return self._send(envelope(event_type, priority, payload, self.publisher_id))
 
     def _send(self, message: Notification) -> Notification | None:
@@ -137,7 +142,8 @@ class Notifier:
         have written (a lazy ``Message``, a datetime), or is refused.
         """
         if self.validation != "off" and type(message) is dict:
-            check = self._validity.get((message.get("event_type"), message.get("priority")))  # type: ignore[arg-type]
+            key = (message.get("event_type"), message.get("priority"))
+            check = self._validity.get(key) if type(key[0]) is str and type(key[1]) is str else None  # type: ignore[arg-type]
             if check is not None and is_exact_json(message) and check(message):
                 self._dispatch(message, str(message.get("priority")))
                 return message

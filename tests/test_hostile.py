@@ -534,3 +534,29 @@ def test_the_wire_form_of_a_value_does_not_depend_on_what_is_beside_it(value: An
     beside = to_wire({"a": value, "b": LazyText("sent through the slow walk")})
     assert beside.value["a"] == alone.value["a"]
     assert [(p.pointer, p.rule) for p in beside.problems] == [(p.pointer, p.rule) for p in alone.problems]
+
+
+@SETTINGS
+@given(st.one_of(HOSTILE, SPECIAL), st.sampled_from(["strict", "warn", "off"]), st.booleans())
+def test_any_event_type_or_publisher_id_gets_a_verdict_from_info(
+    value: Any, validation: str, as_publisher: bool
+) -> None:
+    memory = MemoryDriver()
+    notifier = Notifier("image.test", drivers=[memory], validation=validation, disabled_notifications=["task"])  # type: ignore[arg-type]
+    payload = MESSAGES["image.upload", "INFO"]["payload"]
+    event_type: Any = "image.upload"
+    if as_publisher:
+        notifier.publisher_id = value
+    else:
+        event_type = value
+    for _ in range(2):  # the second call meets the tables the first one filled
+        try:
+            notifier.info({}, event_type, payload)
+        except InvalidNotificationError:
+            assert validation == "strict"
+        try:
+            notifier.send({**MESSAGES["image.upload", "INFO"], "event_type": event_type, "publisher_id": value})
+        except InvalidNotificationError:
+            assert validation == "strict"
+    for sent in memory.messages:
+        json.dumps(sent, allow_nan=False).encode("utf-8")

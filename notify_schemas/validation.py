@@ -519,7 +519,7 @@ def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
     if type(message) is dict and backend == "rust":  # the hot path, inline: plain JSON and a closed schema
         try:
             fast = _closed_fast[profile][message["event_type"], message["priority"]]
-            _dumps(message, option=PLAIN)  # TypeError: not plain JSON; the wire form decides below
+            _dumps(message, None, PLAIN)  # TypeError: not plain JSON; the wire form decides below
             if fast(message):
                 return
         except (KeyError, TypeError, ValueError):

@@ -334,9 +334,25 @@ class _Leaner:
                 members.remove(member)
         if not members:
             del schema["allOf"]
-        elif len(members) == 1 and isinstance(members[0], dict) and not (set(members[0]) & set(schema)):
-            schema.update(members.pop())
+        elif len(members) == 1 and isinstance(members[0], dict) and _may_inline(members[0], schema):
+            member = members.pop()
             del schema["allOf"]
+            schema.update(member)  # the member's own allOf, if it has one, takes the place of this one
+
+
+# Keywords that read each other within one schema (additionalProperties looks at properties, else at if...).
+_TOGETHER = (
+    frozenset({"properties", "patternProperties", "additionalProperties"}),
+    frozenset({"items", "additionalItems"}),
+    frozenset({"if", "then", "else"}),
+)
+
+
+def _may_inline(member: dict[str, Any], schema: dict[str, Any]) -> bool:
+    """Whether a lone allOf member can join its schema's keywords: no keyword twice, and none that would start
+    reading another's (``{"properties": ...}`` beside a member ``{"additionalProperties": false}`` is not that)."""
+    mine, theirs = set(member), set(schema) - {"allOf"}
+    return not (mine & theirs) and not any(mine & group and theirs & group for group in _TOGETHER)
 
 
 def _has_subschemas(schema: Any) -> bool:

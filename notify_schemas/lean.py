@@ -8,8 +8,8 @@ needs the verdict, so it checks a lean copy in which each such redundant part is
 - under one instance, the schemas of a property stated by several conjuncts (the schema itself and its ``allOf``
   members, at any depth of ``allOf``): one that another admits no less than is dropped; a property that a conjunct
   forbids with ``additionalProperties: false`` needs no other schema at all;
-- within one schema, a keyword that the other keywords of that schema already imply (a ``minLength`` that a
-  pattern implies, an ``enum`` that a narrower ``const`` implies), and an ``allOf`` member that the rest implies;
+- within one schema without a pattern, a keyword that the other keywords of that schema already imply (an
+  ``enum`` beside a narrower ``const``), and an ``allOf`` member without schemas of its own that the rest implies;
 - the guard ``"not": {"pattern": "\\n"}`` beside a pattern that cannot match a newline where jsonschema-rs
   reads it: its ``$`` is the end of the text, never the place before a final newline (as in Python's ``re``,
   for which the schemas carry the guard, D3), and every part of the pattern stands for characters other than a
@@ -25,19 +25,19 @@ from the whole schema, so that they can cite its titles and paths.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import jsonschema_rs
 
-__all__ = ["excludes_newline", "lean", "lean_validator", "length_range"]
+__all__ = ["conjuncts", "excludes_newline", "lean", "lean_validator", "length_range"]
 
 _ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "readOnly", "writeOnly"})
 _ONE = ("not", "if", "then", "else", "additionalProperties", "additionalItems", "items", "contains", "propertyNames")
 _MANY = ("allOf", "anyOf", "oneOf")
 _NAMED = ("properties", "patternProperties", "dependencies")
 # Keywords that may be implied by the rest of their schema (the rest stays and keeps its meaning).
-_DROPPABLE = ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "enum", "pattern", "not")
+_DROPPABLE = ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "enum", "not")
 
 
 def lean(schema: Any) -> Any:
@@ -267,10 +267,10 @@ class _Leaner:
         self._drop_implied_conjuncts(schema)
 
     def _merge_properties(self, schema: dict[str, Any]) -> None:
-        conjuncts = list(_conjuncts(schema))
-        if len(conjuncts) < 2:
+        applying = list(conjuncts(schema))
+        if len(applying) < 2:
             return
-        names = {name for c in conjuncts for name in c.get("properties", {})}
+        names = {name for c in applying for name in c.get("properties", {})}
         for name in sorted(names):
             # What every conjunct asks of the value under `name`: explicit schemas, and `false` where a conjunct
             # forbids unlisted keys (additionalProperties: false without patternProperties) and does not list it.
@@ -278,9 +278,9 @@ class _Leaner:
                 c.get("additionalProperties") is False
                 and not c.get("patternProperties")
                 and name not in c.get("properties", {})
-                for c in conjuncts
+                for c in applying
             )
-            holders = [c for c in conjuncts if name in c.get("properties", {})]
+            holders = [c for c in applying if name in c.get("properties", {})]
             for holder in holders:
                 mine = holder["properties"][name]
                 if mine is True:
@@ -366,9 +366,9 @@ def _has_subschemas(schema: Any) -> bool:
     return False
 
 
-def _conjuncts(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def conjuncts(schema: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     """The schema and its allOf members, at any depth of allOf: all of them apply to the same instance."""
     yield schema
     for part in schema.get("allOf", ()):
-        if isinstance(part, dict):
-            yield from _conjuncts(part)
+        if isinstance(part, Mapping):
+            yield from conjuncts(part)

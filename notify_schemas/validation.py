@@ -13,14 +13,14 @@ import math
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import jsonschema
 import jsonschema_rs
 import orjson
 
 from notify_schemas.errors import InvalidNotificationError, UnknownVariantError
-from notify_schemas.lean import lean_validator
+from notify_schemas.lean import conjuncts, lean_validator
 from notify_schemas.redaction import MARK, mask_text, redact
 from notify_schemas.registry import bundle, bundled_schema, registry, variant, variants
 from notify_schemas.values import BASE_URI, Variant, Violation
@@ -72,7 +72,7 @@ def _as_rust_writes(value: Any) -> str:
         return "null" if value is None else ("true" if value else "false")
     if kind is int or (kind is float and math.isfinite(value)):
         return repr(value)  # as json.dumps writes them
-    if value is None or isinstance(value, bool | int | float):
+    if isinstance(value, int | float):
         return json.dumps(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -205,7 +205,8 @@ class _RustChecker:
         # Every $ref inlined (the bundled schemas have no cycles): jsonschema-rs then follows no reference at run time.
         prepared = jsonschema_rs.dereference(dict(schema))
         prepared.pop("definitions", None)
-        self._schema = prepared
+        self.prepared = prepared
+        """The schema with every reference inlined, as jsonschema-rs reads it."""
         self._subschemas: dict[tuple[Any, ...], Any] = {}
         self._validator = jsonschema_rs.validator_for(prepared)
         self._key = key
@@ -216,7 +217,7 @@ class _RustChecker:
         key = tuple(path)
         found = self._subschemas.get(key)
         if found is None:
-            found = self._schema
+            found = self.prepared
             for part in path:
                 found = found[part] if isinstance(found, Mapping) else found[int(part)]
             self._subschemas[key] = found
@@ -377,22 +378,12 @@ def payload_verdicts(profile: str) -> dict[tuple[str, str], Callable[[Any], bool
 def register_payload_verdict(profile: str, event_type: str, priority: str) -> None:
     """Fill `payload_verdicts` for one variant, when it is known and its schema is closed."""
     key = (event_type, priority)
-    if key not in _known(profile) or not _is_closed(profile, *key):
+    if key not in _known(profile) or not _is_closed(profile, *key) or key in payload_verdicts(profile):
         return
-    with _lock:
-        table = payload_verdicts(profile)
-        if key not in table:
-            prepared = jsonschema_rs.dereference(dict(bundled_schema(Variant(profile, event_type, priority))))
-            conjuncts = _all_conjuncts(prepared)
-            parts = [c["properties"]["payload"] for c in conjuncts if "payload" in c.get("properties", {})]
-            table[key] = lean_validator({"allOf": parts}).is_valid
-
-
-def _all_conjuncts(schema: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    yield schema
-    for part in schema.get("allOf", ()):
-        if isinstance(part, Mapping):
-            yield from _all_conjuncts(part)
+    prepared = cast(_RustChecker, _checker(profile, event_type, priority, "rust")).prepared  # dereferenced already
+    parts = [c["properties"]["payload"] for c in conjuncts(prepared) if "payload" in c.get("properties", {})]
+    # Threads that race build one each; the first stays.
+    payload_verdicts(profile).setdefault(key, lean_validator({"allOf": parts}).is_valid)
 
 
 @functools.cache

@@ -388,8 +388,8 @@ def register_payload_verdict(profile: str, event_type: str, priority: str) -> No
 
 @functools.cache
 def publisher_id_is_valid(publisher_id: str) -> bool:
-    """Whether a publisher id, of exact type ``str``, is what the envelope allows."""
-    if type(publisher_id) is not str:
+    """Whether a publisher id, of exact type ``str`` and valid Unicode, is what the envelope allows."""
+    if type(publisher_id) is not str or not is_valid_text(publisher_id):  # jsonschema-rs raises on a lone surrogate
         return False
     envelope = _checker("seed", "", "", "rust")
     probe = {

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from notify_schemas import InvalidNotificationError, Notifier, is_valid, iter_errors, validate
@@ -538,6 +538,9 @@ def test_the_wire_form_of_a_value_does_not_depend_on_what_is_beside_it(value: An
 
 @SETTINGS
 @given(st.one_of(HOSTILE, SPECIAL), st.sampled_from(["strict", "warn", "off"]), st.booleans())
+@example("\ud800", "warn", True)  # a lone surrogate reached jsonschema-rs through the publisher id check
+@example("\ud800", "strict", True)
+@example("\udfff", "warn", False)
 def test_any_event_type_or_publisher_id_gets_a_verdict_from_info(
     value: Any, validation: str, as_publisher: bool
 ) -> None:

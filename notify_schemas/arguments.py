@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["count", "positive", "seconds"]
+__all__ = ["count", "jobs", "positive", "seconds"]
 
 
 def positive(text: str) -> int:
@@ -13,6 +13,11 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
+
+
+def jobs(text: str) -> int | str:
+    """A number of processes, 1 or more, or ``auto``."""
+    return "auto" if text == "auto" else positive(text)
 
 
 def count(text: str) -> int:

@@ -16,6 +16,7 @@ generated keys and texts (``nox -s oslo``). D33 in DECISIONS.md says why.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -71,11 +72,13 @@ def _compiled(patterns: list[str], key: str) -> list[re.Pattern[str]]:
     return [re.compile(p % {"key": key}, re.DOTALL | re.IGNORECASE) for p in patterns]
 
 
-_PATTERNS = {
-    key: (_compiled(_FORMAT_PATTERNS_2, key), _compiled(_FORMAT_PATTERNS_1, key),
-          _compiled(_FORMAT_PATTERNS_WILDCARD, key))
-    for key in SANITIZE_KEYS
-}  # fmt: skip
+@functools.cache
+def _patterns(key: str) -> tuple[list[re.Pattern[str]], ...]:
+    """oslo's patterns for one key, compiled when a text first holds it: compiling all of them up front costs every
+    process that imports the package 40 ms."""
+    return (_compiled(_FORMAT_PATTERNS_2, key), _compiled(_FORMAT_PATTERNS_1, key),
+            _compiled(_FORMAT_PATTERNS_WILDCARD, key))  # fmt: skip
+
 
 # scheme://user:password@ in any text: the password goes, the user and the host stay. Matching starts at "://",
 # whatever the scheme, so a long text costs linear time.
@@ -90,7 +93,7 @@ def mask_password(message: object, secret: str = SECRET) -> str:
         return text
     for key in SANITIZE_KEYS:
         if key in lowered:
-            second, first, wildcard = _PATTERNS[key]
+            second, first, wildcard = _patterns(key)
             for pattern in second:
                 text = pattern.sub(r"\g<1>" + secret + r"\g<2>", text)
             for pattern in first:

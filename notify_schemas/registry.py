@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
-
-import referencing
-import referencing.jsonschema
 
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
 from notify_schemas.values import BASE_URI, PRIORITIES, PROFILES, Variant
+
+if TYPE_CHECKING:
+    import referencing
 
 __all__ = [
     "BASE_URI",
@@ -77,6 +77,8 @@ def registry() -> referencing.Registry[Any]:
 
 def load_registry(root: Traversable) -> referencing.Registry[Any]:
     """Build a registry from the schema files under ``root`` (a package folder or a source tree)."""
+    import referencing.jsonschema  # here, not at the top: validating with jsonschema-rs needs no registry
+
     resources = []
     for folder in _SCHEMA_FOLDERS:
         for file in _json_files(_child(root, folder)):
@@ -110,9 +112,17 @@ def variant(event_type: str, priority: str, *, profile: str = "seed") -> Variant
     raise UnknownVariantError.for_variant(wanted, known)
 
 
+@functools.cache
 def bundled_schema(v: Variant) -> dict[str, Any]:
-    """The standalone schema of a variant: one document, no external ``$ref``."""
-    contents: dict[str, Any] = registry().contents(v.bundled_uri)
+    """The standalone schema of a variant: one document, no external ``$ref``.
+
+    Read from its own file, so that validating with jsonschema-rs never builds the registry; `registry()` holds the
+    same document under `Variant.bundled_uri`.
+    """
+    file = _child(schema_root(), v.bundled_path)
+    if v not in variants(v.profile):
+        raise UnknownVariantError.for_variant(v, variants(v.profile))
+    contents: dict[str, Any] = _load(file)
     return contents
 
 

@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal, Protocol, cast
 
-import jsonschema
 import jsonschema_rs
 import orjson
 
@@ -208,7 +207,6 @@ class _RustChecker:
         self.prepared = prepared
         """The schema with every reference inlined, as jsonschema-rs reads it."""
         self._subschemas: dict[tuple[Any, ...], Any] = {}
-        self._validator = jsonschema_rs.validator_for(prepared)
         self._key = key
         # The verdict comes from the lean copy (`notify_schemas.lean`): the same answers, less to check.
         self.fast: Callable[[Any], bool] = lean_validator(prepared).is_valid
@@ -222,6 +220,11 @@ class _RustChecker:
                 found = found[part] if isinstance(found, Mapping) else found[int(part)]
             self._subschemas[key] = found
         return found
+
+    @functools.cached_property
+    def _validator(self) -> jsonschema_rs.Validator:
+        """The whole schema's validator, for reports: built when the first invalid message comes."""
+        return jsonschema_rs.validator_for(self.prepared)
 
     def violations(self, message: Any) -> Iterator[Violation]:
         shown_at: dict[str, tuple[str, str]] = {}  # several rules fail on one value: it is shown once
@@ -240,6 +243,8 @@ class _RustChecker:
 
 class _PythonChecker:
     def __init__(self, schema: Mapping[str, Any], key: tuple[str, str] | None) -> None:
+        import jsonschema  # here, not at the top: the default backend never needs it
+
         self._validator = jsonschema.Draft7Validator(schema)
         self._key = key
         self.fast: Callable[[Any], bool] = self._validator.is_valid

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import io
 import json
 import subprocess
@@ -11,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support import CORPUS
 
-from notify_schemas.cli import main
+from notify_schemas.cli import commands, main
 from notify_schemas.samples import samples
 from notify_schemas.validation import is_valid
 
@@ -93,6 +97,105 @@ def test_a_100_mb_line_is_skipped_in_bounded_memory(capsys: pytest.CaptureFixtur
     assert f"{path}:2: record is {size:,} bytes, over the limit of 16,777,216; skipped" in out
     assert peak < 48 * 1024 * 1024  # a few record-sized buffers, never the whole line
     assert "3 records in 1 file: 2 valid, 0 invalid, 1 unreadable" in out
+
+
+def test_a_100_mb_line_is_skipped_in_bounded_memory_by_every_worker(tmp_path: Path) -> None:
+    path = tmp_path / "huge.jsonl"
+    with path.open("wb") as f:
+        f.write((VALID[0] + "\n").encode())
+        f.write(b'{"payload": "' + b"a" * (100 * 1024 * 1024) + b'"}\n')
+        f.write((VALID[1] + "\n").encode())
+    # The largest resident size of the command and of every process it started (its workers).
+    peak = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.stdout, sep='\\n')"
+    )
+    command = [sys.executable, "-m", "notify_schemas", "validate", "--jobs", "2", str(path)]
+    code, kib, out = subprocess.run([sys.executable, "-c", peak, *command], capture_output=True, text=True,
+                                    check=True).stdout.split("\n", 2)  # fmt: skip
+    assert code == "1"
+    assert f"{path}:2: record is 104,857,616 bytes, over the limit of 16,777,216; skipped" in out
+    assert "3 records in 1 file: 2 valid, 0 invalid, 1 unreadable" in out
+    assert int(kib) < 90 * 1024  # a few chunks in each process, never the line
+
+
+# Lines of every kind a shared file can hold: valid, invalid, unreadable, repeated keys, blank, over the limit.
+LINE_KINDS = [
+    *(line.encode() for line in VALID),
+    json.dumps(dict(json.loads(VALID[0]), priority="info")).encode(),
+    json.dumps(dict(json.loads(VALID[1]), payload={"size": -1})).encode(),
+    VALID[2].replace('{"message_id"', '{"priority": "bogus", "message_id"', 1).encode(),
+    *(data.rstrip(b"\n") for data, _ in BAD_INPUTS.values()),
+    b"",
+    b"   ",
+    b'{"payload": "' + b"x" * 600 + b'"}',
+]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(lines=st.lists(st.sampled_from(range(len(LINE_KINDS))), min_size=1, max_size=60),
+       piece=st.integers(1, 2_000), last_newline=st.booleans(), output=st.sampled_from(["text", "json"]))  # fmt: skip
+def test_jobs_report_what_one_process_reports_in_the_same_order(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[int], piece: int, last_newline: bool, output: str
+) -> None:
+    path = tmp_path_factory.mktemp("jobs") / "in.jsonl"
+    path.write_bytes(b"\n".join(LINE_KINDS[i] for i in lines) + (b"\n" if last_newline else b""))
+    argv = ["validate", "--format", output, "--max-record-bytes", "500", str(path)]
+    reports = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(commands, "_PIECE", piece)  # many pieces, cut anywhere: forked workers see it too
+        for jobs in ("1", "2", "3"):
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main([argv[0], "--jobs", jobs, *argv[1:]])
+            reports[jobs] = (code, out.getvalue(), err.getvalue())
+    assert reports["2"] == reports["1"]
+    assert reports["3"] == reports["1"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(st.sampled_from(range(len(LINE_KINDS))), max_size=40), limit=st.sampled_from([500, 10_000]),
+       chunk=st.integers(1, 3_000))  # fmt: skip
+def test_count_records_yields_what_read_records_yields_but_the_accepted_which_it_counts(
+    lines: list[int], limit: int, chunk: int
+) -> None:
+    from notify_schemas import reader
+
+    data = b"\n".join(LINE_KINDS[i] for i in lines) + b"\n"
+
+    def accept(value: Any) -> bool:
+        return is_valid(value)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)  # lines cut across chunks anywhere
+        everything = list(reader.read_records(io.BytesIO(data), limit=limit))
+        counted = list(reader.count_records(io.BytesIO(data), accept, limit=limit))
+    taken = [r for r in everything if type(r) is reader.Record and not r.duplicates and accept(r.value)]
+    assert [r for r in counted if type(r) is not int] == [r for r in everything if r not in taken]
+    assert sum(r for r in counted if type(r) is int) == len(taken)
+
+
+def test_jobs_auto_shares_only_a_large_json_lines_file_and_only_with_cores_to_share(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(commands, "_SHARED", 10_000)
+    large = write(tmp_path, "large.jsonl", "\n".join(VALID * 20) + "\n")
+    small = write(tmp_path, "small.jsonl", VALID[0] + "\n")
+    document = write(tmp_path, "large.json", json.dumps([json.loads(v) for v in VALID * 20], indent=2))
+
+    def workers(*files: str, jobs: Any = "auto") -> int:
+        return commands._workers(argparse.Namespace(jobs=jobs, files=list(files)))
+
+    monkeypatch.setattr(commands, "_usable_cores", lambda: 4)
+    assert workers(large) == 4
+    assert workers(small, "-", str(tmp_path / "missing"), large) == 4
+    assert workers(small) == 1
+    assert workers(document) == 1  # an array or a document is read by one process
+    assert workers("-") == 1
+    assert workers(small, jobs=3) == 3
+    monkeypatch.setattr(commands, "_usable_cores", lambda: 1)
+    assert workers(large) == 1
 
 
 def test_empty_file_is_one_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ input/output error. Bad input never produces a traceback: each bad record gets o
 from __future__ import annotations
 
 import argparse
+import collections
 import io
 import json
 import logging
@@ -18,13 +19,12 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from notify_schemas.arguments import count, positive, seconds
+from notify_schemas.arguments import count, jobs, positive, seconds
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
-from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, Record, parse, read_records
+from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, Record, count_records, parse
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, validity_table
 from notify_schemas.values import Violation
@@ -92,25 +92,27 @@ def _record_entries(name: str, record: Record | BadRecord, profile: str, backend
 
 
 def _validate_stream(
-    stream: BinaryIO, name: str, args: argparse.Namespace
+    stream: BinaryIO, name: str, args: argparse.Namespace, *, json_lines: bool = False
 ) -> Iterator[tuple[str, int, list[dict[str, Any]]]]:
     """(verdict, records, entries): one invalid or unreadable record with its entries, or a run of valid ones."""
     table = validity_table(args.profile, args.backend)
-    valid = 0
-    for record in read_records(stream, limit=args.max_record_bytes):
+
+    def accept(value: Any) -> bool:
         # The hot path: a plain record of a variant already met is one lookup and one validator call.
-        if type(record) is Record and not record.duplicates:
-            value = record.value
-            try:
-                if table[value["event_type"], value["priority"]](value):
-                    valid += 1
-                    if valid == 1_000:  # now and then, for the progress line
-                        yield "valid", valid, []
-                        valid = 0
-                    continue
-            except (KeyError, TypeError):
-                pass
-        entries = _record_entries(name, record, args.profile, args.backend)
+        try:
+            return table[value["event_type"], value["priority"]](value)
+        except (KeyError, TypeError, ValueError, OverflowError):  # not an object, a variant not met yet, ...
+            return False
+
+    valid = 0
+    for record in count_records(stream, accept, limit=args.max_record_bytes, json_lines=json_lines):
+        if type(record) is int:
+            valid += record
+            if valid >= 1_000:  # now and then, for the progress line
+                yield "valid", valid, []
+                valid = 0
+            continue
+        entries = _record_entries(name, record, args.profile, args.backend)  # type: ignore[arg-type]
         if not entries:
             valid += 1
             continue
@@ -122,37 +124,65 @@ def _validate_stream(
         yield "valid", valid, []
 
 
-def _validate_range(job: tuple[str, int, int, int, str, str, int]) -> tuple[Counter[str], list[dict[str, Any]]]:
-    """One worker's share of a JSON Lines file: the bytes [start, end), whose first line is ``first_line``."""
-    name, start, end, first_line, profile, backend, limit = job
+class _Piece:
+    """The bytes [start, start + size) of an open file, as a stream that counts the lines it gives."""
+
+    def __init__(self, f: BinaryIO, size: int) -> None:
+        self.f = f
+        self.left = size
+        self.lines = 0
+
+    def _took(self, data: bytes) -> bytes:
+        self.left -= len(data)
+        self.lines += data.count(b"\n")
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        return self._took(self.f.read(self.left if size < 0 else min(size, self.left)))
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._took(self.f.readline(self.left if size < 0 else min(size, self.left)))
+
+
+def _validate_range(job: tuple[str, int, int, str, str, int]) -> tuple[Counter[str], list[dict[str, Any]], int]:
+    """One worker's share of a JSON Lines file, the bytes [start, end): its counts, its entries (lines counted from
+    the piece's first line) and how many lines it holds. Read as a stream: a piece may hold a line of any size."""
+    name, start, end, profile, backend, limit = job
     args = argparse.Namespace(profile=profile, backend=backend, max_record_bytes=limit)
     counts: Counter[str] = Counter()
     entries: list[dict[str, Any]] = []
     with Path(name).open("rb") as f:
         f.seek(start)
-        stream = io.BytesIO(f.read(end - start))
-    for verdict, records, found in _validate_stream(stream, name, args):
-        counts[verdict] += records
-        for entry in found:
-            entry["line"] += first_line - 1
-        entries += found
-    return counts, entries
+        piece = _Piece(f, end - start)
+        for verdict, records, found in _validate_stream(piece, name, args, json_lines=True):  # type: ignore[arg-type]
+            counts[verdict] += records
+            entries += found
+    return counts, entries, piece.lines
 
 
-def _ranges(name: str, args: argparse.Namespace) -> Iterator[tuple[str, int, int, int, str, str, int]]:
-    """A JSON Lines file cut at line ends into pieces of about 4 MiB, each with the number of its first line."""
+_PIECE = 4 * 1024 * 1024  # what one worker checks at a time
+_SHARED = 4 * _PIECE  # the size from which --jobs auto shares a file: below it, starting the workers costs more
+
+
+def _ranges(name: str, args: argparse.Namespace) -> Iterator[tuple[str, int, int, str, str, int]]:
+    """A JSON Lines file cut at line ends into pieces of about 4 MiB; only the bytes up to each cut's line end are
+    read here, a chunk at a time."""
     size = Path(name).stat().st_size
-    piece = 4 * 1024 * 1024
     with Path(name).open("rb") as f:
-        start, line = 0, 1
+        start = 0
         while start < size:
-            f.seek(min(start + piece, size))
-            f.readline()
-            end = min(f.tell(), size) if start + piece < size else size
-            f.seek(start)
-            lines = f.read(end - start).count(b"\n")
-            yield name, start, end, line, args.profile, args.backend, args.max_record_bytes
-            start, line = end, line + lines
+            end = start + _PIECE
+            f.seek(end)
+            while end < size:
+                chunk = f.read(1024 * 1024)
+                found = chunk.find(b"\n")
+                if found >= 0 or not chunk:
+                    end += found + 1 if found >= 0 else len(chunk)
+                    break
+                end += len(chunk)
+            end = min(end, size)
+            yield name, start, end, args.profile, args.backend, args.max_record_bytes
+            start = end
 
 
 def _json_lines_file(name: str) -> bool:
@@ -168,6 +198,42 @@ def _json_lines_file(name: str) -> bool:
         return False
 
 
+def _in_order(
+    pool: Any, jobs: Iterator[tuple[str, int, int, str, str, int]], window: int
+) -> Iterator[tuple[Counter[str], list[dict[str, Any]], int]]:
+    """Each piece's result, in input order, with at most ``window`` pieces given out and not yet written: memory
+    stays bounded however fast the workers find errors (``Pool.imap`` would take every piece at once and keep
+    every result that waits)."""
+    waiting: collections.deque[Any] = collections.deque()
+    for job in jobs:
+        waiting.append(pool.apply_async(_validate_range, (job,)))
+        if len(waiting) >= window:
+            yield waiting.popleft().get()
+    while waiting:
+        yield waiting.popleft().get()
+
+
+def _usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _workers(args: argparse.Namespace) -> int:
+    """How many processes share the work: ``--jobs N``; with ``auto``, every usable core once a named JSON Lines file
+    is large enough to gain from it, else 1."""
+    if args.jobs != "auto":
+        return int(args.jobs)
+    cores = _usable_cores()
+    if cores < 2:
+        return 1
+    for name in args.files:
+        try:
+            if name != "-" and Path(name).stat().st_size >= _SHARED and _json_lines_file(name):
+                return cores
+        except OSError:  # reported when the file is read
+            continue
+    return 1
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     counts: Counter[str] = Counter()
     io_error = False
@@ -175,23 +241,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     out: TextIO = sys.stdout
     emit = _JsonReport(out) if args.format == "json" else _TextReport(out)
     pool = None
-    if args.jobs > 1:
+    workers = _workers(args)
+    if workers > 1:
         import multiprocessing
 
         # Forked workers inherit the validators built here: each starts at once, with nothing to import or build.
         for v in variants(args.profile):
             is_valid({"event_type": v.event_type, "priority": v.priority}, profile=args.profile, backend=args.backend)
         methods = multiprocessing.get_all_start_methods()
-        pool = multiprocessing.get_context("fork" if "fork" in methods else "spawn").Pool(args.jobs)
+        pool = multiprocessing.get_context("fork" if "fork" in methods else "spawn").Pool(workers)
     try:
         for name in args.files:
             try:
                 if pool is not None and _json_lines_file(name):
-                    for part, entries in pool.imap(_validate_range, _ranges(name, args)):
+                    before = 0  # lines in the pieces before this one: imap gives the pieces in input order
+                    for part, entries, lines in _in_order(pool, _ranges(name, args), 2 * workers):
                         counts.update(part)
                         progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
                         for entry in entries:
+                            entry["line"] += before
                             emit.entry(entry)
+                        before += lines
                     continue
                 with _open(name) as stream:
                     for verdict, records, entries in _validate_stream(stream, name, args):
@@ -499,9 +569,19 @@ def _cmd_tally(args: argparse.Namespace) -> int:
     return 1 if total.invalid.total() else 0
 
 
+class _Version(argparse.Action):
+    """``--version``, which reads the installed version only when asked (importlib.metadata costs every run 16 ms)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from importlib.metadata import version
+
+        print(f"{parser.prog} {version('notify-schemas')}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="notify-schemas", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version('notify-schemas')}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     profile = argparse.ArgumentParser(add_help=False)
@@ -512,8 +592,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--backend", choices=("rust", "python"), default="rust", help=argparse.SUPPRESS)
     p.add_argument("--max-record-bytes", type=positive, default=DEFAULT_MAX_RECORD, help="longest record read")
-    p.add_argument("--jobs", "-j", type=positive, default=1,
-                   help="processes sharing a JSON Lines file (default 1); output in the input's order")  # fmt: skip
+    p.add_argument("--jobs", "-j", type=jobs, default="auto", metavar="N",
+                   help="processes sharing a JSON Lines file, output in the input's order (default auto: every usable "
+                        "core for a file of 16 MiB or more, else 1)")  # fmt: skip
     p.set_defaults(run=_cmd_validate)
 
     p = sub.add_parser("sample", parents=[profile], help="print valid example messages as JSON Lines")

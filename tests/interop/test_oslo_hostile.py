@@ -46,7 +46,7 @@ TEXTS = st.lists(PIECES, max_size=12).map("".join)
 def test_the_ported_patterns_are_oslos() -> None:
     assert tuple(strutils._SANITIZE_KEYS) == redaction.SANITIZE_KEYS
     for key in strutils._SANITIZE_KEYS:
-        second, first, wildcard = redaction._PATTERNS[key]
+        second, first, wildcard = redaction._patterns(key)
         assert [p.pattern for p in second] == [p.pattern for p in strutils._SANITIZE_PATTERNS_2[key]]
         assert [p.pattern for p in first] == [p.pattern for p in strutils._SANITIZE_PATTERNS_1[key]]
         assert [p.pattern for p in wildcard] == [p.pattern for p in strutils._SANITIZE_PATTERNS_WILDCARD[key]]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, NamedTuple, cast
 
@@ -27,6 +28,8 @@ DEFAULT_MAX_RECORD = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _WHITESPACE = b" \t\r\n"
 _TEXT_WHITESPACE = " \t\r\n"
+_NOT_SPACE = re.compile(r"[^ \t\r\n]")
+_COMMA = re.compile(r"[ \t\r\n]*,[ \t\r\n]*")
 
 
 class Record(NamedTuple):
@@ -68,10 +71,11 @@ def _decoder() -> tuple[json.JSONDecoder, list[int]]:
     met = [0]
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        made = _pairs(items)
-        if type(made) is _Repeated:
-            met[0] += 1
-        return made
+        made = dict(items)
+        if len(made) == len(items):  # called for every object: the common case first, and one call only
+            return made
+        met[0] += 1
+        return _pairs(items)
 
     return json.JSONDecoder(object_pairs_hook=pairs, parse_constant=_no_constant), met
 
@@ -253,9 +257,11 @@ class _Text:
 
     def skip_space(self, pos: int) -> int:
         while True:
-            while pos < len(self.text) and self.text[pos] in _TEXT_WHITESPACE:
-                pos += 1
-            if pos < len(self.text) or not self.more():
+            found = _NOT_SPACE.search(self.text, pos)
+            if found is not None:
+                return found.start()
+            pos = len(self.text)
+            if not self.more():
                 return pos
 
     def value(self, pos: int) -> tuple[Any, int]:
@@ -273,18 +279,24 @@ class _Text:
                 return value, end
 
 
-def _documents(stream: BinaryIO, head: bytes, limit: int, line_no: int) -> Iterator[Record | BadRecord]:
+def _documents(
+    stream: BinaryIO, head: bytes, limit: int, line_no: int, accept: Callable[[Any], bool] | None
+) -> Iterator[Record | BadRecord | int]:
     text = _Text(stream, head, limit, line_no + 1)
+    scan = text.json.scan_once  # type: ignore[attr-defined]
     pos = text.skip_space(0)
     while pos < len(text.text):
         if pos > _CHUNK:
             pos = text.drop(pos)
         in_array = text.text[pos] == "["
         index = 0
+        comma_before = False
         if in_array:
             pos = text.skip_space(pos + 1)
         while pos < len(text.text):
             if in_array and text.text[pos] == "]":
+                if comma_before:  # "[1, ]": RFC 8259 has no comma before the end of an array
+                    yield BadRecord(text.line_at(pos), "not JSON: a comma before ']' in the array")
                 pos = text.skip_space(pos + 1)
                 break
             if pos > _CHUNK:
@@ -292,10 +304,15 @@ def _documents(stream: BinaryIO, head: bytes, limit: int, line_no: int) -> Itera
             line = text.line_at(pos)
             start = pos
             try:
-                value, pos = text.value(pos)
-            except (ValueError, RecursionError) as error:
-                yield BadRecord(line, f"{_why(error).split(' at line')[0]}; the rest of the document is not read")
-                return
+                value, pos = scan(text.text, pos)  # the common case, without a Python frame around the C scanner
+                if pos >= len(text.text):  # a number at the end of the text may go on: ask again below
+                    raise ValueError
+            except (StopIteration, ValueError, RecursionError):
+                try:
+                    value, pos = text.value(start)
+                except (ValueError, RecursionError) as error:
+                    yield BadRecord(line, f"{_why(error).split(' at line')[0]}; the rest of the document is not read")
+                    return
             duplicates: tuple[str, ...] = ()
             if text.repeated[0]:
                 text.repeated[0] = 0
@@ -305,14 +322,24 @@ def _documents(stream: BinaryIO, head: bytes, limit: int, line_no: int) -> Itera
             size = len(text.text[start:pos].encode("utf-8", "surrogateescape")) if pos - start > limit // 4 else 0
             if size > limit:
                 yield BadRecord(line, f"record is {size:,} bytes, over the limit of {limit:,}; skipped")
+            elif accept is not None and not duplicates and accept(value):
+                yield 1
             else:
                 yield Record(line, value, f"/{index}" if in_array else "", duplicates)
             index += 1
+            if in_array:  # the common case: a comma, and the next item within the text already read
+                comma = _COMMA.match(text.text, pos)
+                if comma is not None and comma.end() < len(text.text):
+                    pos = comma.end()
+                    comma_before = True
+                    continue
+            comma_before = False
             pos = text.skip_space(pos)
             if not in_array:
                 break
             if pos < len(text.text) and text.text[pos] == ",":
                 pos = text.skip_space(pos + 1)
+                comma_before = True
             elif pos < len(text.text) and text.text[pos] != "]":
                 yield BadRecord(text.line_at(pos), "not JSON: expected ',' or ']' in the array; the rest is not read")
                 return
@@ -364,7 +391,7 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
         return
     whole_line = len(head) <= limit or head.endswith(b"\n")
     if whole_line and stripped[:1] == b"[":
-        yield from _accepted(_documents(stream, head, limit, skipped), accept)
+        yield from _documents(stream, head, limit, skipped, accept)
         return
     pending = [head]
     if whole_line and stripped[:1] == b"{" and not _parses(head):
@@ -375,19 +402,7 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
                 break
             pending.append(line)
         if not any(line.lstrip(_WHITESPACE)[:1] == b"{" and _parses(line) for line in pending[1:]):
-            yield from _accepted(_documents(stream, b"".join(pending), limit, skipped), accept)
+            yield from _documents(stream, b"".join(pending), limit, skipped, accept)
             return
     yield from _json_lines(stream, pending, limit, skipped, accept)
 
-
-def _accepted(
-    records: Iterator[Record | BadRecord], accept: Callable[[Any], bool] | None
-) -> Iterator[Record | BadRecord | int]:
-    if accept is None:
-        yield from records
-        return
-    for record in records:
-        if type(record) is Record and not record.duplicates and accept(record.value):
-            yield 1
-        else:
-            yield record

@@ -176,6 +176,41 @@ def test_count_records_yields_what_read_records_yields_but_the_accepted_which_it
     assert sum(r for r in counted if type(r) is int) == len(taken)
 
 
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+SPACE = st.sampled_from(["", " ", "\n", "\r\n", "\t", "  \n  "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(JSON_VALUES, max_size=6), spaces=st.lists(SPACE, min_size=20, max_size=20),
+       edit=st.one_of(st.none(), st.tuples(st.integers(0, 10**6), st.sampled_from([",", "]", "[", "", "x"]))),
+       chunk=st.integers(1, 64))  # fmt: skip
+def test_an_array_is_read_as_a_strict_json_parser_reads_it(
+    items: list[Any], spaces: list[str], edit: tuple[int, str] | None, chunk: int
+) -> None:
+    from notify_schemas import reader
+
+    text = spaces[0] + "[" + spaces[1] + ("," + spaces[2]).join(json.dumps(i) for i in items) + spaces[3] + "]"
+    if edit is not None:  # one character put in or taken out: a comma too many or missing, a bracket, garbage
+        at, what = edit[0] % (len(text) + 1), edit[1]
+        text = text[:at] + what + text[at + (what == ""):]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)  # the text read a few bytes at a time: every cut is met
+        records = list(reader.read_records(io.BytesIO(text.encode()), limit=10_000))
+    try:
+        expected = json.loads(text)
+    except ValueError:
+        if text.strip().startswith("["):  # a broken array is reported; what parses before the break may come first
+            assert any(type(r) is reader.BadRecord for r in records), text
+        return
+    if isinstance(expected, list):
+        assert [r.value for r in records if type(r) is reader.Record] == expected
+        assert all(type(r) is reader.Record for r in records), text
+
+
 def test_jobs_auto_shares_only_a_large_json_lines_file_and_only_with_cores_to_share(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -160,8 +160,8 @@ def _validate_range(job: tuple[str, int, int, str, str, int]) -> tuple[Counter[s
     return counts, entries, piece.lines
 
 
-_PIECE = 4 * 1024 * 1024  # what one worker checks at a time
-_SHARED = 4 * _PIECE  # the size from which --jobs auto shares a file: below it, starting the workers costs more
+_PIECE = 1024 * 1024  # what one worker checks at a time
+_SHARED = 16 * _PIECE  # the size from which --jobs auto shares a file: below it, starting the workers costs more
 
 
 def _ranges(name: str, args: argparse.Namespace) -> Iterator[tuple[str, int, int, str, str, int]]:
@@ -255,7 +255,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             try:
                 if pool is not None and _json_lines_file(name):
                     before = 0  # lines in the pieces before this one: imap gives the pieces in input order
-                    for part, entries, lines in _in_order(pool, _ranges(name, args), 2 * workers):
+                    for part, entries, lines in _in_order(pool, _ranges(name, args), workers + 1):
                         counts.update(part)
                         progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
                         for entry in entries:

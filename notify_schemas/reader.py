@@ -405,4 +405,3 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
             yield from _documents(stream, b"".join(pending), limit, skipped, accept)
             return
     yield from _json_lines(stream, pending, limit, skipped, accept)
-

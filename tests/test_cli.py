@@ -196,7 +196,7 @@ def test_an_array_is_read_as_a_strict_json_parser_reads_it(
     text = spaces[0] + "[" + spaces[1] + ("," + spaces[2]).join(json.dumps(i) for i in items) + spaces[3] + "]"
     if edit is not None:  # one character put in or taken out: a comma too many or missing, a bracket, garbage
         at, what = edit[0] % (len(text) + 1), edit[1]
-        text = text[:at] + what + text[at + (what == ""):]
+        text = text[:at] + what + text[at + (what == "") :]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reader, "_CHUNK", chunk)  # the text read a few bytes at a time: every cut is met
         records = list(reader.read_records(io.BytesIO(text.encode()), limit=10_000))

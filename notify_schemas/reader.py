@@ -178,7 +178,12 @@ def _line_batches(stream: BinaryIO, pending: list[bytes], limit: int) -> Iterato
 
 
 def _json_lines(
-    stream: BinaryIO, pending: list[bytes], limit: int, line_no: int, accept: Callable[[Any], bool] | None
+    stream: BinaryIO,
+    pending: list[bytes],
+    limit: int,
+    line_no: int,
+    accept: Callable[[Any], bool] | None,
+    lines_read: list[int] | None = None,
 ) -> Iterator[Record | BadRecord | int]:
     from_json = jiter.from_json
     passed = 0  # records that ``accept`` took since the last item
@@ -216,6 +221,8 @@ def _json_lines(
         if passed:  # once a megabyte at least, for a progress line
             yield passed
             passed = 0
+    if lines_read is not None:
+        lines_read.append(line_no)
 
 
 class _Text:
@@ -368,16 +375,22 @@ def read_records(stream: BinaryIO, *, limit: int = DEFAULT_MAX_RECORD) -> Iterat
 
 
 def count_records(
-    stream: BinaryIO, accept: Callable[[Any], bool], *, limit: int = DEFAULT_MAX_RECORD, json_lines: bool = False
+    stream: BinaryIO,
+    accept: Callable[[Any], bool],
+    *,
+    limit: int = DEFAULT_MAX_RECORD,
+    json_lines: bool = False,
+    lines_read: list[int] | None = None,
 ) -> Iterator[Record | BadRecord | int]:
     """`read_records`, but a record without repeated keys whose value ``accept`` takes is counted, not yielded: an
     ``int`` says how many were taken since the last item, at least once a megabyte. For a hot loop (the CLI's
     ``validate``) in which most records need nothing more than a verdict. ``accept`` must not raise.
 
     With ``json_lines``, the stream is read as JSON Lines whatever its start: a piece of a file already known to be
-    JSON Lines, which may start with a broken line."""
+    JSON Lines, which may start with a broken line; once all is read, the number of lines is appended to
+    ``lines_read``."""
     if json_lines:
-        return _json_lines(stream, [], limit, 0, accept)
+        return _json_lines(stream, [], limit, 0, accept, lines_read)
     return _records(stream, limit, accept)
 
 

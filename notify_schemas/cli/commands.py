@@ -92,7 +92,12 @@ def _record_entries(name: str, record: Record | BadRecord, profile: str, backend
 
 
 def _validate_stream(
-    stream: BinaryIO, name: str, args: argparse.Namespace, *, json_lines: bool = False
+    stream: BinaryIO,
+    name: str,
+    args: argparse.Namespace,
+    *,
+    json_lines: bool = False,
+    lines_read: list[int] | None = None,
 ) -> Iterator[tuple[str, int, list[dict[str, Any]]]]:
     """(verdict, records, entries): one invalid or unreadable record with its entries, or a run of valid ones."""
     table = validity_table(args.profile, args.backend)
@@ -105,7 +110,8 @@ def _validate_stream(
             return False
 
     valid = 0
-    for record in count_records(stream, accept, limit=args.max_record_bytes, json_lines=json_lines):
+    records = count_records(stream, accept, limit=args.max_record_bytes, json_lines=json_lines, lines_read=lines_read)
+    for record in records:
         if type(record) is int:
             valid += record
             if valid >= 1_000:  # now and then, for the progress line
@@ -125,16 +131,14 @@ def _validate_stream(
 
 
 class _Piece:
-    """The bytes [start, start + size) of an open file, as a stream that counts the lines it gives."""
+    """The bytes [start, start + size) of an open file, as a stream."""
 
     def __init__(self, f: BinaryIO, size: int) -> None:
         self.f = f
         self.left = size
-        self.lines = 0
 
     def _took(self, data: bytes) -> bytes:
         self.left -= len(data)
-        self.lines += data.count(b"\n")
         return data
 
     def read(self, size: int = -1) -> bytes:
@@ -151,13 +155,14 @@ def _validate_range(job: tuple[str, int, int, str, str, int]) -> tuple[Counter[s
     args = argparse.Namespace(profile=profile, backend=backend, max_record_bytes=limit)
     counts: Counter[str] = Counter()
     entries: list[dict[str, Any]] = []
+    lines: list[int] = []
     with Path(name).open("rb") as f:
         f.seek(start)
         piece = _Piece(f, end - start)
-        for verdict, records, found in _validate_stream(piece, name, args, json_lines=True):  # type: ignore[arg-type]
+        for verdict, records, found in _validate_stream(piece, name, args, json_lines=True, lines_read=lines):  # type: ignore[arg-type]
             counts[verdict] += records
             entries += found
-    return counts, entries, piece.lines
+    return counts, entries, lines[0]
 
 
 _PIECE = 1024 * 1024  # what one worker checks at a time

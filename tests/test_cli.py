@@ -6,8 +6,11 @@ import argparse
 import contextlib
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -209,6 +212,26 @@ def test_an_array_is_read_as_a_strict_json_parser_reads_it(
     if isinstance(expected, list):
         assert [r.value for r in records if type(r) is reader.Record] == expected
         assert all(type(r) is reader.Record for r in records), text
+
+
+def test_ctrl_c_stops_the_workers_too_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "large.jsonl"
+    path.write_text("".join(line + "\n" for line in VALID) * 40_000)  # 120,000 lines: a second or two of work
+    command = [sys.executable, "-m", "notify_schemas", "validate", "--jobs", "2", str(path)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+        workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        time.sleep(0.01)
+    assert len(workers) == 2, "the workers never started"
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal does on Ctrl-C: every process of the group gets it
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert b"Traceback" not in err
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
 
 
 def test_jobs_auto_shares_only_a_large_json_lines_file_and_only_with_cores_to_share(

@@ -218,6 +218,11 @@ def _in_order(
         yield waiting.popleft().get()
 
 
+def _worker_start() -> None:
+    """A worker leaves Ctrl-C to the first process, which stops them all (a terminal sends it to every one)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -254,7 +259,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         for v in variants(args.profile):
             is_valid({"event_type": v.event_type, "priority": v.priority}, profile=args.profile, backend=args.backend)
         methods = multiprocessing.get_all_start_methods()
-        pool = multiprocessing.get_context("fork" if "fork" in methods else "spawn").Pool(workers)
+        pool = multiprocessing.get_context("fork" if "fork" in methods else "spawn").Pool(workers, _worker_start)
     try:
         for name in args.files:
             try:
@@ -280,10 +285,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 io_error = True
                 reason = error.strerror or str(error)
                 print(f"notify-schemas: error: {name}: {reason}", file=sys.stderr)
-    finally:
+    except BaseException:  # Ctrl-C, SIGTERM or a reader gone (| head): the workers stop at once, quietly
         if pool is not None:
-            pool.close()
+            pool.terminate()
             pool.join()
+        raise
+    if pool is not None:
+        pool.close()
+        pool.join()
     progress.done()
     counts["records"] = counts["valid"] + counts["invalid"] + counts["unreadable"]
     files = len(args.files)

@@ -133,6 +133,8 @@ LINE_KINDS = [
     b"",
     b"   ",
     b'{"payload": "' + b"x" * 600 + b'"}',
+    json.dumps(dict(json.loads(VALID[0]), publisher_id="\ud800")).encode(),  # a lone surrogate: not valid Unicode
+    b'{"payload": "caf\xc3\xa9 \xe2\x82\xac"}',
 ]
 
 

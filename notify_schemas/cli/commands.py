@@ -170,7 +170,7 @@ _SHARED = 16 * _PIECE  # the size from which --jobs auto shares a file: below it
 
 
 def _ranges(name: str, args: argparse.Namespace) -> Iterator[tuple[str, int, int, str, str, int]]:
-    """A JSON Lines file cut at line ends into pieces of about 4 MiB; only the bytes up to each cut's line end are
+    """A JSON Lines file cut at line ends into pieces of about `_PIECE`; only the bytes up to each cut's line end are
     read here, a chunk at a time."""
     size = Path(name).stat().st_size
     with Path(name).open("rb") as f:

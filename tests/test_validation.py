@@ -9,6 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support import CORPUS, corpus_cases, valid_or_broken_messages
 
 import notify_schemas.validation as validation
@@ -168,3 +169,19 @@ def test_a_variant_once_judged_is_one_lookup_away_on_every_hot_path() -> None:
     judge = validation.payload_verdicts("seed")[key]
     assert judge(message["payload"]) is True
     assert judge({**message["payload"], "status": "bogus"}) is False
+
+
+PUBLISHER_IDS = st.one_of(
+    st.text(max_size=8),
+    st.text(alphabet="abcXYZ019._:@-", min_size=250, max_size=260),  # both sides of the 255 limit
+    st.text(alphabet="abcXYZ019._:@- \n\t/é", max_size=12),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(PUBLISHER_IDS, st.sampled_from(sorted(validation.variants("glance"))))
+def test_the_publisher_id_check_agrees_with_the_whole_envelope(publisher_id: str, v: Variant) -> None:
+    from notify_schemas.samples import samples
+
+    message = dict(next(samples(v.event_type, v.priority, profile=v.profile, seed=0)), publisher_id=publisher_id)
+    assert validation.publisher_id_is_valid(publisher_id) == is_valid(message, profile=v.profile)

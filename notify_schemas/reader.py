@@ -146,24 +146,29 @@ def _skip_rest_of_line(stream: BinaryIO) -> int:
             return skipped
 
 
-def _line_batches(stream: BinaryIO, pending: list[bytes], limit: int) -> Iterator[list[bytes | int]]:
-    """The stream's lines, a megabyte's worth at a time; a line over ``limit`` comes as its size, never whole."""
-    # Lines read with readline(limit + 1): an over-long one stops short of its end.
-    yield [len(line) + _skip_rest_of_line(stream) if len(line) > limit and not line.endswith(b"\n") else line
-           for line in pending]  # fmt: skip
+def _kept(lines: list[bytes], limit: int) -> list[bytes | int]:
+    """Lines as they are, or the size (with its newline) of one over ``limit``."""
+    return [line if len(line) <= limit else len(line) + 1 for line in lines]
+
+
+def _line_batches(stream: BinaryIO, pending: list[bytes | int], limit: int) -> Iterator[list[bytes | int]]:
+    """The stream's lines, a megabyte's worth at a time; a line over ``limit`` comes as its size, never whole.
+
+    ``pending`` holds the lines already read, each whole or already counted away as its size."""
+    yield list(pending)
     rest = b""
     while True:
         chunk = stream.read(_CHUNK)
         if not chunk:
-            if rest:
-                yield [rest]
+            if rest:  # after a line counted away, the rest of its chunk may hold several lines
+                lines = rest.split(b"\n")
+                last = lines.pop()  # no newline after it: its size is its own
+                yield _kept(lines, limit) + ([last if len(last) <= limit else len(last)] if last else [])
             return
         text = rest + chunk
-        lines: list[bytes | int] = text.split(b"\n")  # type: ignore[assignment]
-        rest = lines.pop()  # type: ignore[assignment]
-        if len(text) >= limit:
-            lines = [line if len(line) < limit else len(line) + 1 for line in lines]  # type: ignore[arg-type]
-        yield lines
+        lines = text.split(b"\n")
+        rest = lines.pop()
+        yield _kept(lines, limit) if len(text) > limit else lines  # type: ignore[misc]
         if len(rest) > limit:  # a line longer than the limit: count it away in chunks, never holding it
             size = len(rest)
             while True:
@@ -179,7 +184,7 @@ def _line_batches(stream: BinaryIO, pending: list[bytes], limit: int) -> Iterato
 
 def _json_lines(
     stream: BinaryIO,
-    pending: list[bytes],
+    pending: list[bytes | int],
     limit: int,
     line_no: int,
     accept: Callable[[Any], bool] | None,
@@ -225,6 +230,15 @@ def _json_lines(
         lines_read.append(line_no)
 
 
+_NUMBER_TAIL = re.compile(r"[0-9.eE+\-]+")
+
+
+def _goes_on(value: Any, text: str, end: int) -> bool:
+    """Whether a number read at the end of the text read so far may go on in the text still to come: ``1.`` and
+    ``1e`` are read as 1, and the rest of the chunk is where its fraction or exponent begins."""
+    return type(value) in (int, float) and _NUMBER_TAIL.fullmatch(text, end) is not None
+
+
 class _Text:
     """A stream's text, read in chunks as the parser needs it, with the line number of any position met in order."""
 
@@ -240,11 +254,11 @@ class _Text:
         self.counted = 0  # text[:counted] has had its newlines counted into line_at's cache
         self.line = line_no
 
-    def more(self, size: int = _CHUNK) -> bool:
-        """Read more text; False at the end of the stream."""
+    def more(self, size: int | None = None) -> bool:
+        """Read more text (a chunk, or ``size`` bytes); False at the end of the stream."""
         if self.eof:
             return False
-        raw = self.stream.read(size)
+        raw = self.stream.read(size or _CHUNK)
         self.eof = not raw
         self.text += self.decoder.decode(raw, final=self.eof)
         return bool(raw)
@@ -267,7 +281,7 @@ class _Text:
             found = _NOT_SPACE.search(self.text, pos)
             if found is not None:
                 return found.start()
-            pos = len(self.text)
+            pos = self.drop(len(self.text))  # only space so far: forget it, so that a long run costs no memory
             if not self.more():
                 return pos
 
@@ -282,7 +296,7 @@ class _Text:
                 if not self.more(max(_CHUNK, len(self.text) - pos)):
                     raise
                 continue
-            if end < len(self.text) or not self.more():  # a number at the end of the text may go on
+            if (end < len(self.text) and not _goes_on(value, self.text, end)) or not self.more():
                 return value, end
 
 
@@ -312,7 +326,7 @@ def _documents(
             start = pos
             try:
                 value, pos = scan(text.text, pos)  # the common case, without a Python frame around the C scanner
-                if pos >= len(text.text):  # a number at the end of the text may go on: ask again below
+                if pos >= len(text.text) or _goes_on(value, text.text, pos):  # read more text below
                     raise ValueError
             except (StopIteration, ValueError, RecursionError):
                 try:
@@ -396,25 +410,31 @@ def count_records(
 
 def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None) -> Iterator[Record | BadRecord | int]:
     head, skipped = stream.readline(limit + 1), 0
-    while head and not head.strip(_WHITESPACE) and head.endswith(b"\n"):
+    while head.endswith(b"\n") and not head.strip(_WHITESPACE):
         head, skipped = stream.readline(limit + 1), skipped + 1
+    whole_line = len(head) <= limit or head.endswith(b"\n")  # readline(limit + 1) stops short of a longer line
     stripped = head.lstrip(_WHITESPACE)
-    if not stripped:
+    if not stripped and whole_line:
         yield BadRecord(skipped + 1, "empty input: no JSON value")
         return
-    whole_line = len(head) <= limit or head.endswith(b"\n")
-    if whole_line and stripped[:1] == b"[":
+    if stripped[:1] == b"[":  # an array, even one on a line longer than the limit: its items are the records
         yield from _documents(stream, head, limit, skipped, accept)
         return
-    pending = [head]
+    pending: list[bytes | int] = [head if whole_line else len(head) + _skip_rest_of_line(stream)]
     if whole_line and stripped[:1] == b"{" and not _parses(head):
         # A pretty-printed document, or a JSON Lines file whose first record is broken: the next lines tell.
         while len(pending) < 4:
             line = stream.readline(limit + 1)
             if not line:
                 break
+            if len(line) > limit and not line.endswith(b"\n"):  # counted away now: reading goes on after it
+                pending.append(len(line) + _skip_rest_of_line(stream))
+                continue
             pending.append(line)
-        if not any(line.lstrip(_WHITESPACE)[:1] == b"{" and _parses(line) for line in pending[1:]):
-            yield from _documents(stream, b"".join(pending), limit, skipped, accept)
+        lines = [line for line in pending if isinstance(line, bytes)]
+        if len(lines) == len(pending) and not any(
+            line.lstrip(_WHITESPACE)[:1] == b"{" and _parses(line) for line in lines[1:]
+        ):
+            yield from _documents(stream, b"".join(lines), limit, skipped, accept)
             return
     yield from _json_lines(stream, pending, limit, skipped, accept)

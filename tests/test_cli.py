@@ -236,6 +236,86 @@ def test_ctrl_c_stops_the_workers_too_without_a_traceback(tmp_path: Path) -> Non
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
 
 
+def _read(data: bytes, limit: int, chunk: int | None = None) -> list[tuple[int, Any]]:
+    """(line, value) of each record, (line, "over") or (line, "bad") of each bad one."""
+    from notify_schemas import reader
+
+    with pytest.MonkeyPatch.context() as patch:
+        if chunk is not None:
+            patch.setattr(reader, "_CHUNK", chunk)
+        found = list(reader.read_records(io.BytesIO(data), limit=limit))
+    return [
+        (r.line, r.value) if type(r) is reader.Record else (r.line, "over" if "over the limit" in r.reason else "bad")
+        for r in found
+    ]
+
+
+def test_lines_after_a_long_line_that_ends_in_the_last_chunk_are_each_a_record() -> None:
+    # Read 16 bytes at a time: the chunk that ends the long line holds the two lines after it, and the file ends.
+    data = b"{}\n" + b'"' + b"x" * 40 + b'"\n{}\n{}'
+    assert _read(data, limit=20, chunk=16) == [(1, {}), (2, "over"), (3, {}), (4, {})]
+
+
+def test_a_line_of_exactly_the_limit_is_read_wherever_it_is() -> None:
+    line = b'{"a": "' + b"x" * 20 + b'"}'
+    assert _read(line + b"\n" + line + b"\n" + line, limit=len(line)) == [(n, {"a": "x" * 20}) for n in (1, 2, 3)]
+    assert _read(line + b"\n" + line + b"x\n", limit=len(line)) == [(1, {"a": "x" * 20}), (2, "over")]
+
+
+def test_a_long_line_among_the_first_lines_after_a_broken_first_line_is_skipped_alone() -> None:
+    data = b'{"a":\n"' + b"x" * 150 + b'"\n{}\n{"b":1}\n{"c":1}\n'
+    assert _read(data, limit=100) == [(1, "bad"), (2, "over"), (3, {}), (4, {"b": 1}), (5, {"c": 1})]
+
+
+def test_a_first_line_of_spaces_over_the_limit_does_not_end_the_reading() -> None:
+    assert _read(b" " * 200 + b"\n{}\n", limit=100) == [(1, "over"), (2, {})]
+
+
+def test_a_one_line_array_longer_than_the_limit_gives_its_items() -> None:
+    items = [{"n": n} for n in range(500)]
+    assert _read(json.dumps(items).encode(), limit=1_000) == [(1, item) for item in items]
+
+
+@pytest.mark.parametrize("number", [b"1.5", b"1e5", b"-2.25E-3", b"12345"])
+def test_a_number_cut_by_a_chunk_is_read_whole(number: bytes) -> None:
+    for chunk in range(1, 12):
+        data = b"[\n0," + b" " * chunk + number + b", 2]\n"
+        assert _read(data, limit=1_000, chunk=chunk) == [(2, 0), (2, json.loads(number)), (2, 2)], chunk
+
+
+def test_a_long_run_of_space_in_a_document_costs_no_memory() -> None:
+    data = b"[{}" + b"\n" * (32 * 1024 * 1024) + b",{}]"
+    tracemalloc.start()
+    try:
+        found = _read(data, limit=1_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert found == [(1, {}), (32 * 1024 * 1024 + 1, {})]
+    assert peak < 16 * 1024 * 1024
+
+
+def test_sigterm_stops_the_workers_too_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "large.jsonl"
+    path.write_text("".join(line + "\n" for line in VALID) * 40_000)
+    command = [sys.executable, "-m", "notify_schemas", "validate", "--jobs", "2", str(path)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+        workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        time.sleep(0.01)
+    assert len(workers) == 2, "the workers never started"
+    process.terminate()  # the first process alone, as `kill PID` does
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert b"Traceback" not in err
+    time.sleep(0.5)
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
 def test_jobs_auto_shares_only_a_large_json_lines_file_and_only_with_cores_to_share(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

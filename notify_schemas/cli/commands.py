@@ -218,9 +218,16 @@ def _in_order(
         yield waiting.popleft().get()
 
 
+_CAN_MASK = hasattr(signal, "pthread_sigmask")
+
+
 def _worker_start() -> None:
-    """A worker leaves Ctrl-C to the first process, which stops them all (a terminal sends it to every one)."""
+    """A worker leaves Ctrl-C to the first process, which stops them all (a terminal sends it to every one), and
+    takes the default SIGTERM, whatever handler the first process had when it forked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if _CAN_MASK:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _usable_cores() -> int:
@@ -258,9 +265,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         # Forked workers inherit the validators built here: each starts at once, with nothing to import or build.
         for v in variants(args.profile):
             is_valid({"event_type": v.event_type, "priority": v.priority}, profile=args.profile, backend=args.backend)
-        methods = multiprocessing.get_all_start_methods()
-        pool = multiprocessing.get_context("fork" if "fork" in methods else "spawn").Pool(workers, _worker_start)
+    previous = None
     try:
+        if workers > 1:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            # Ctrl-C while the workers start is held until they ignore it; SIGTERM stops them as Ctrl-C does.
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if _CAN_MASK else None
+            try:
+                pool = context.Pool(workers, _worker_start)
+            finally:
+                if blocked is not None:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            previous = _stop_on_sigterm()
         for name in args.files:
             try:
                 if pool is not None and _json_lines_file(name):
@@ -290,6 +307,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             pool.terminate()
             pool.join()
         raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if pool is not None:
         pool.close()
         pool.join()

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, NamedTuple, cast
 
 import jiter
 
-__all__ = ["DEFAULT_MAX_RECORD", "BadRecord", "Record", "count_records", "parse", "read_records"]
+__all__ = ["DEFAULT_MAX_RECORD", "BadRecord", "Record", "count_records", "parse", "read_records", "skip_rest_of_line"]
 
 DEFAULT_MAX_RECORD = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
@@ -136,8 +136,9 @@ def parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
         raise ValueError(_why(error)) from None
 
 
-def _skip_rest_of_line(stream: BinaryIO) -> int:
-    """Read past the end of an over-long line in fixed chunks; return the bytes skipped."""
+def skip_rest_of_line(stream: BinaryIO) -> int:
+    """Read past the end of the current line (its newline included) in fixed chunks, never holding it whole; return
+    the bytes skipped."""
     skipped = 0
     while True:
         chunk = stream.readline(_CHUNK)
@@ -160,26 +161,16 @@ def _line_batches(stream: BinaryIO, pending: list[bytes | int], limit: int) -> I
     while True:
         chunk = stream.read(_CHUNK)
         if not chunk:
-            if rest:  # after a line counted away, the rest of its chunk may hold several lines
-                lines = rest.split(b"\n")
-                last = lines.pop()  # no newline after it: its size is its own
-                yield _kept(lines, limit) + ([last if len(last) <= limit else len(last)] if last else [])
+            if rest:  # the last line, without a newline (never over the limit: see below)
+                yield [rest]
             return
         text = rest + chunk
         lines = text.split(b"\n")
         rest = lines.pop()
         yield _kept(lines, limit) if len(text) > limit else lines  # type: ignore[misc]
         if len(rest) > limit:  # a line longer than the limit: count it away in chunks, never holding it
-            size = len(rest)
-            while True:
-                chunk = stream.read(_CHUNK)
-                end = chunk.find(b"\n")
-                if end >= 0 or not chunk:
-                    size += (end + 1) if end >= 0 else 0
-                    rest = chunk[end + 1 :] if end >= 0 else b""
-                    break
-                size += len(chunk)
-            yield [size]
+            yield [len(rest) + skip_rest_of_line(stream)]
+            rest = b""
 
 
 def _json_lines(
@@ -420,7 +411,7 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
     if stripped[:1] == b"[":  # an array, even one on a line longer than the limit: its items are the records
         yield from _documents(stream, head, limit, skipped, accept)
         return
-    pending: list[bytes | int] = [head if whole_line else len(head) + _skip_rest_of_line(stream)]
+    pending: list[bytes | int] = [head if whole_line else len(head) + skip_rest_of_line(stream)]
     if whole_line and stripped[:1] == b"{" and not _parses(head):
         # A pretty-printed document, or a JSON Lines file whose first record is broken: the next lines tell.
         while len(pending) < 4:
@@ -428,7 +419,7 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
             if not line:
                 break
             if len(line) > limit and not line.endswith(b"\n"):  # counted away now: reading goes on after it
-                pending.append(len(line) + _skip_rest_of_line(stream))
+                pending.append(len(line) + skip_rest_of_line(stream))
                 continue
             pending.append(line)
         lines = [line for line in pending if isinstance(line, bytes)]

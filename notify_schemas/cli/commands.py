@@ -24,7 +24,7 @@ from typing import Any, BinaryIO, TextIO
 
 from notify_schemas.arguments import count, jobs, positive, seconds
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
-from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, Record, count_records, parse
+from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, Record, count_records, parse, skip_rest_of_line
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, validity_table
 from notify_schemas.values import Violation
@@ -171,20 +171,15 @@ _SHARED = 16 * _PIECE  # the size from which --jobs auto shares a file: below it
 
 def _ranges(name: str, args: argparse.Namespace) -> Iterator[tuple[str, int, int, str, str, int]]:
     """A JSON Lines file cut at line ends into pieces of about `_PIECE`; only the bytes up to each cut's line end are
-    read here, a chunk at a time."""
+    read here."""
     size = Path(name).stat().st_size
     with Path(name).open("rb") as f:
         start = 0
         while start < size:
             end = start + _PIECE
-            f.seek(end)
-            while end < size:
-                chunk = f.read(1024 * 1024)
-                found = chunk.find(b"\n")
-                if found >= 0 or not chunk:
-                    end += found + 1 if found >= 0 else len(chunk)
-                    break
-                end += len(chunk)
+            if end < size:
+                f.seek(end)
+                end += skip_rest_of_line(f)
             end = min(end, size)
             yield name, start, end, args.profile, args.backend, args.max_record_bytes
             start = end
@@ -204,14 +199,14 @@ def _json_lines_file(name: str) -> bool:
 
 
 def _in_order(
-    pool: Any, jobs: Iterator[tuple[str, int, int, str, str, int]], window: int
+    pool: Any, pieces: Iterator[tuple[str, int, int, str, str, int]], window: int
 ) -> Iterator[tuple[Counter[str], list[dict[str, Any]], int]]:
     """Each piece's result, in input order, with at most ``window`` pieces given out and not yet written: memory
     stays bounded however fast the workers find errors (``Pool.imap`` would take every piece at once and keep
     every result that waits)."""
     waiting: collections.deque[Any] = collections.deque()
-    for job in jobs:
-        waiting.append(pool.apply_async(_validate_range, (job,)))
+    for piece in pieces:
+        waiting.append(pool.apply_async(_validate_range, (piece,)))
         if len(waiting) >= window:
             yield waiting.popleft().get()
     while waiting:
@@ -228,6 +223,23 @@ def _worker_start() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _CAN_MASK:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _start_pool(workers: int, args: argparse.Namespace) -> Any:
+    """``workers`` processes, forked where the platform can, after the validators of every variant are built here:
+    each worker starts at once, with nothing to import or build. Ctrl-C while they start is held until they
+    ignore it."""
+    import multiprocessing
+
+    for v in variants(args.profile):
+        is_valid({"event_type": v.event_type, "priority": v.priority}, profile=args.profile, backend=args.backend)
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if _CAN_MASK else None
+    try:
+        return context.Pool(workers, _worker_start)
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _usable_cores() -> int:
@@ -258,30 +270,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     out: TextIO = sys.stdout
     emit = _JsonReport(out) if args.format == "json" else _TextReport(out)
     pool = None
-    workers = _workers(args)
-    if workers > 1:
-        import multiprocessing
-
-        # Forked workers inherit the validators built here: each starts at once, with nothing to import or build.
-        for v in variants(args.profile):
-            is_valid({"event_type": v.event_type, "priority": v.priority}, profile=args.profile, backend=args.backend)
     previous = None
+    workers = _workers(args)
     try:
         if workers > 1:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            # Ctrl-C while the workers start is held until they ignore it; SIGTERM stops them as Ctrl-C does.
-            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if _CAN_MASK else None
-            try:
-                pool = context.Pool(workers, _worker_start)
-            finally:
-                if blocked is not None:
-                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            pool = _start_pool(workers, args)
             previous = _stop_on_sigterm()
         for name in args.files:
             try:
                 if pool is not None and _json_lines_file(name):
-                    before = 0  # lines in the pieces before this one: imap gives the pieces in input order
+                    before = 0  # lines in the pieces before this one: _in_order gives the pieces in input order
                     for part, entries, lines in _in_order(pool, _ranges(name, args), workers + 1):
                         counts.update(part)
                         progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
@@ -577,7 +575,8 @@ def _cmd_listen(args: argparse.Namespace) -> int:
 
 
 def _stop_on_sigterm() -> Any:
-    """SIGTERM (a service manager stopping the tap, ``kill``) ends a listen as Ctrl-C does: the tally is written."""
+    """SIGTERM (a service manager, ``kill``) ends a command as Ctrl-C does: a listen writes its tally, a validate
+    stops its workers."""
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, NamedTuple, cast
 
 import jiter
+import orjson
 
 __all__ = ["DEFAULT_MAX_RECORD", "BadRecord", "Record", "count_records", "parse", "read_records", "skip_rest_of_line"]
 
@@ -334,7 +335,7 @@ def _documents(
             size = len(text.text[start:pos].encode("utf-8", "surrogateescape")) if pos - start > limit // 4 else 0
             if size > limit:
                 yield BadRecord(line, f"record is {size:,} bytes, over the limit of {limit:,}; skipped")
-            elif accept is not None and not duplicates and accept(value):
+            elif accept is not None and not duplicates and _writable(value) and accept(value):
                 yield 1
             else:
                 yield Record(line, value, f"/{index}" if in_array else "", duplicates)
@@ -359,6 +360,17 @@ def _documents(
             if in_array:
                 yield BadRecord(text.line_at(pos), "not JSON: the array is not closed")
                 return
+
+
+def _writable(value: Any) -> bool:
+    """Whether a value read by the standard library is as jiter would have read it: valid Unicode (no lone surrogate
+    from an escape or a byte that is not UTF-8) and nested within orjson's limit (`wire_form.MAX_DEPTH`). What is not
+    goes to validation as a record, which reports it."""
+    try:
+        orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError
+        return False
+    return True
 
 
 def _parses(raw: bytes) -> bool:
@@ -389,7 +401,9 @@ def count_records(
 ) -> Iterator[Record | BadRecord | int]:
     """`read_records`, but a record without repeated keys whose value ``accept`` takes is counted, not yielded: an
     ``int`` says how many were taken since the last item, at least once a megabyte. For a hot loop (the CLI's
-    ``validate``) in which most records need nothing more than a verdict. ``accept`` must not raise.
+    ``validate``) in which most records need nothing more than a verdict. ``accept`` must not raise; it is given only
+    values that have a wire form (valid Unicode, nested at most `wire_form.MAX_DEPTH` deep), so it may skip that
+    check.
 
     With ``json_lines``, the stream is read as JSON Lines whatever its start: a piece of a file already known to be
     JSON Lines, which may start with a broken line; once all is read, the number of lines is appended to

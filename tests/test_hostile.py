@@ -174,6 +174,22 @@ def test_plain_json_gets_the_same_verdict_on_the_fast_path(v: tuple[str, str], w
         assert is_valid_plain(wire.value) == is_valid(wire.value, backend="python")
 
 
+@SETTINGS
+@given(st.sampled_from(VARIANTS), WHERE, st.one_of(HOSTILE, SPECIAL))
+@example(("image.upload", "INFO"), "field", "\udfff")  # a lone surrogate passed once the variant had been met
+@example(("task.success", "INFO"), "payload", {"result": nested(300)})  # and so did nesting past MAX_DEPTH
+def test_what_a_parser_makes_gets_the_verdict_of_is_valid_whatever_came_before(
+    v: tuple[str, str], where: str, value: Any
+) -> None:
+    assert is_valid(MESSAGES[v])  # the variant met: its verdict is in the fast table
+    try:
+        text = json.dumps(planted(MESSAGES[v], where, value))  # lone surrogates as escapes, any depth
+    except (TypeError, ValueError, RecursionError):
+        return  # not JSON at all: nothing a parser could make
+    parsed = json.loads(text)
+    assert is_valid_plain(parsed) == is_valid(parsed) == is_valid(parsed, backend="python")
+
+
 def test_what_oslo_would_send_is_what_is_judged() -> None:
     message = dict(MESSAGES["image.upload", "INFO"])
     payload = dict(message["payload"])
@@ -322,6 +338,30 @@ def test_each_hostile_line_gets_its_verdict_and_the_next_line_is_still_read(
     assert out.splitlines()[-1].startswith("3 records in 1 file: 2 valid, ")
     assert max(len(line) for line in out.splitlines()) < 2_000
     assert CANARY not in out + err
+
+
+def test_a_record_without_a_wire_form_is_invalid_after_valid_ones_of_its_variant(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    upload, task = MESSAGES["image.upload", "INFO"], MESSAGES["task.success", "INFO"]
+    surrogate = _line(upload).replace(b'"name": "', b'"name": "\\udfff', 1)
+    raw = _line(upload).replace(b'"name": "', b'"name": "\xff\xfe', 1)  # not UTF-8: read as lone surrogates
+    deep = _line({**task, "payload": {**task["payload"], "result": {"x": nested(300)}}})
+    lines = tmp_path / "in.jsonl"
+    lines.write_bytes(_line(upload) + surrogate + _line(task) + deep)
+    array = tmp_path / "in.json"
+    array.write_bytes(b"[" + b",".join(x.rstrip(b"\n") for x in (_line(upload), surrogate, raw, _line(task), deep)) + b"]")
+    assert main(["validate", str(lines)]) == 1
+    out = capsys.readouterr().out
+    assert "in.jsonl:2: /payload/name: text that is not valid Unicode" in out
+    assert "in.jsonl:4: /payload/result/x/0/k/0/k/" in out and "[depth]" in out
+    assert out.splitlines()[-1].startswith("4 records in 1 file: 2 valid, 2 invalid")
+    assert main(["validate", str(array)]) == 1
+    out = capsys.readouterr().out
+    assert "/1/payload/name: text that is not valid Unicode" in out
+    assert "/2/payload/name: text that is not valid Unicode" in out
+    assert "/4/payload/result/x/0/k/0/k/" in out
+    assert out.splitlines()[-1].startswith("5 records in 1 file: 2 valid, 3 invalid")
 
 
 def test_json_output_streams_and_carries_every_summary_key(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

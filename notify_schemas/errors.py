@@ -55,10 +55,10 @@ class InvalidNotificationError(NotifySchemasError, ValueError):
         self.notification = message
         self.violations = tuple(violations)
         self.profile = profile
-        event_type = message.get("event_type") if isinstance(message, dict) else None
-        priority = message.get("priority") if isinstance(message, dict) else None
         self.variant: tuple[str, str] | None = next((v.variant for v in self.violations if v.variant), None)
-        what = f"{event_type} {priority}" if self.variant else "notification"
+        # The variant judged: a known event type and priority, never the producer's own value (whose text may be
+        # anything, a credential included, and whose __str__ may raise).
+        what = f"{self.variant[0]} {self.variant[1]}" if self.variant else "notification"
         count = len(self.violations)
         lines = [f"{what} is invalid in profile {profile!r}: {count} violation{'s' if count != 1 else ''}"]
         lines += [f"  {v}" for v in self.violations[:_SHOWN]]

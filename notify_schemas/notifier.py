@@ -15,7 +15,7 @@ from notify_schemas.config import NotifierConfig, is_disabled, load_config
 from notify_schemas.drivers import Driver, load_driver
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, envelope
-from notify_schemas.redaction import mask_text
+from notify_schemas.redaction import error_text, mask_text
 from notify_schemas.registry import variants
 from notify_schemas.validation import (
     Backend,
@@ -103,16 +103,17 @@ class Notifier:
 
     def send(self, message: Notification) -> Notification | None:
         """Validate and dispatch a message that is already built (``notify-schemas emit`` uses this)."""
-        event_type = message.get("event_type") if isinstance(message, dict) else None
-        if isinstance(event_type, str) and is_disabled(event_type, self.disabled_notifications):
+        # issubclass of the type, not isinstance: a producer's object may raise when asked its __class__.
+        event_type = dict.get(message, "event_type") if issubclass(type(message), dict) else None
+        if issubclass(type(event_type), str) and is_disabled(str.__str__(event_type), self.disabled_notifications):
             return None
         return self._send(message)
 
     def _notify(self, event_type: str, priority: str, payload: Any) -> Notification | None:
         if (
             self.disabled_notifications
-            and isinstance(event_type, str)
-            and is_disabled(event_type, self.disabled_notifications)
+            and issubclass(type(event_type), str)
+            and is_disabled(str.__str__(event_type), self.disabled_notifications)
         ):
             return None
         # The hot path: the envelope is built here, valid by construction but for the publisher id (checked once) and
@@ -154,7 +155,7 @@ class Notifier:
                 self._refuse(message)
                 return None
             message = wire.value
-        if not isinstance(message, dict):
+        if type(message) is not dict:  # the wire form of a mapping is a dict
             self._refuse(message)
             return None
         if self.validation != "off" and not is_valid(message, profile=self.profile, backend=self.backend):
@@ -190,10 +191,9 @@ class Notifier:
     def _driver_failed(driver: Driver, error: Exception, message: Notification) -> None:
         # A failing driver must not stop the others nor reach the caller; what was lost is logged, redacted.
         LOG.error(
-            "driver %s failed (%s: %s); notification not sent through it: %s",
+            "driver %s failed (%s); notification not sent through it: %s",
             type(driver).__name__,
-            type(error).__name__,
-            mask_text(str(error)),
+            error_text(error),
             redacted_json(message),
         )
         # The traceback, for whoever debugs the driver, masked too: an exception's text may quote a credential.

@@ -26,6 +26,7 @@ __all__ = [
     "MARK",
     "SANITIZE_KEYS",
     "SECRET",
+    "error_text",
     "mask_dict_password",
     "mask_password",
     "mask_text",
@@ -135,6 +136,16 @@ def _deep_mask(value: object, secret: str) -> object:
 def mask_text(text: str) -> str:
     """Free text as it may be written: oslo's masking, then the password of every URL."""
     return _mask_urls(mask_password(text))
+
+
+def error_text(error: BaseException) -> str:
+    """An exception as it may be written: its type and its masked text, whatever its ``__str__`` does (an
+    exception of a producer's or a driver's may fail to show itself, or quote a credential)."""
+    try:
+        text = str(error)
+    except Exception:
+        text = "<its text cannot be shown>"
+    return f"{type(error).__name__}: {mask_text(text)}"
 
 
 def _mask_urls(text: str) -> str:

@@ -355,7 +355,7 @@ def _judges(profile: str, key: tuple[str, str], backend: str) -> tuple[Callable[
         try:
             dumps(message, option=option)
             return fast(message)
-        except (TypeError, ValueError):  # not plain JSON, or a value jsonschema-rs cannot read
+        except Exception:  # not plain JSON, or a value jsonschema-rs cannot read or whose own code raises
             return _wire_verdict(message, profile, backend)
 
     return exact, plain
@@ -419,7 +419,7 @@ def is_valid_plain(value: Any, *, profile: str = "seed", backend: Backend = "rus
             # MAX_DEPTH. orjson refuses both (TypeError), and `is_valid` below reports them.
             _dumps(value, None, PLAIN)
             return check(value)
-        except (KeyError, TypeError):
+        except Exception:  # KeyError, TypeError; a producer's event type whose __hash__ raises
             pass
     return is_valid(value, profile=profile, backend=backend)
 
@@ -503,7 +503,7 @@ def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
     if type(message) is dict:
         try:
             return _exact[profile, backend][message["event_type"], message["priority"]](message)
-        except (KeyError, TypeError):
+        except Exception:  # KeyError, TypeError; a producer's event type whose __hash__ raises
             pass
     if backend not in _BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; known backends: {', '.join(_BACKENDS)}")
@@ -523,7 +523,7 @@ def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
             _dumps(message, None, PLAIN)  # TypeError: not plain JSON; the wire form decides below
             if fast(message):
                 return
-        except (KeyError, TypeError, ValueError):
+        except Exception:  # KeyError, TypeError, ValueError; a producer's value whose __hash__ raises
             pass
     if is_valid(message, profile=profile, backend=backend):
         return

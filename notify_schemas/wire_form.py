@@ -95,7 +95,7 @@ def is_valid_text(text: str) -> bool:
 
 def _shown(value: Any) -> str:
     if isinstance(value, str):
-        text = json.encoder.encode_basestring_ascii(mask_text(value))
+        text = json.encoder.encode_basestring_ascii(mask_text(str.__str__(value)))
         return text if len(text) <= _WIDTH else text[: _WIDTH - 3] + "..."
     if isinstance(value, float):
         return repr(value)
@@ -108,7 +108,10 @@ def _escape(token: str) -> str:
 
 def _type_name(value: Any) -> str:
     kind = type(value)
-    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    try:
+        return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    except Exception:  # a metaclass's own attributes
+        return "object"
 
 
 def _key(key: Any) -> str | None:
@@ -138,7 +141,7 @@ def _scalar(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, int):
         return int(int.__index__(value)), None
     if isinstance(value, float):
-        number = float(value)
+        number = float.__float__(value)  # as json.dumps writes a float subclass: its own __float__ is not asked
         return (number, None) if math.isfinite(number) else (None, "not-json")
     # What json.dumps cannot write goes through oslo's to_primitive.
     if isinstance(value, bytes | bytearray):
@@ -178,7 +181,7 @@ def to_wire(message: Any) -> WireForm:
     """The wire form of ``message``: plain JSON (dict, list, str, int, float, bool, None) and its problems."""
     try:  # the common case, in C: exact JSON types, which orjson writes as json.dumps would (NaN aside)
         text = orjson.dumps(message, None, PLAIN)
-    except TypeError:
+    except Exception:  # TypeError; whatever a producer's Enum raises when orjson reads its value
         pass
     else:
         if _only_exact_types(message):
@@ -201,28 +204,28 @@ def to_wire(message: Any) -> WireForm:
         elif kind is int or kind is bool or value is None or (kind is float and math.isfinite(value)):
             parent[slot] = value
             continue
-        if isinstance(value, enum.Enum) and not isinstance(value, int | str):  # a plain Enum member: its value
-            push((value.value, parent, slot, path, depth, above))
-            continue
-        if kind in _SIMPLE or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value)):
-            converted, rule = _scalar(value)
-            parent[slot] = converted
-            if rule is not None:
-                why = _WHY.get(rule) or f"a value of type {_type_name(value)} cannot be sent as JSON"
-                if isinstance(value, float):
-                    why = f"{value!r} cannot be sent as JSON"
-                problems.append((path, rule, why, _shown(value)))
-            continue
-        if depth >= MAX_DEPTH:
-            parent[slot] = None
-            problems.append((path, "depth", _WHY["depth"], "[...]" if isinstance(value, list) else "{...}"))
-            continue
-        if id(value) in above:
-            parent[slot] = None
-            problems.append((path, "not-json", "the value contains itself", f"<{_type_name(value)}>"))
-            continue
-        inside = above | {id(value)}
-        try:
+        try:  # the producer's own code runs here (a __float__, __str__, items, __iter__...): it may raise anything
+            if isinstance(value, enum.Enum) and not isinstance(value, int | str):  # a plain Enum member: its value
+                push((value.value, parent, slot, path, depth, above))
+                continue
+            if kind in _SIMPLE or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value)):
+                converted, rule = _scalar(value)
+                parent[slot] = converted
+                if rule is not None:
+                    why = _WHY.get(rule) or f"a value of type {_type_name(value)} cannot be sent as JSON"
+                    if isinstance(value, float):
+                        why = f"{value!r} cannot be sent as JSON"
+                    problems.append((path, rule, why, _shown(value)))
+                continue
+            if depth >= MAX_DEPTH:
+                parent[slot] = None
+                problems.append((path, "depth", _WHY["depth"], "[...]" if isinstance(value, list) else "{...}"))
+                continue
+            if id(value) in above:
+                parent[slot] = None
+                problems.append((path, "not-json", "the value contains itself", f"<{_type_name(value)}>"))
+                continue
+            inside = above | {id(value)}
             if isinstance(value, Mapping) or (not isinstance(value, list | tuple) and hasattr(value, "items")):
                 out: dict[str, Any] = {}
                 parent[slot] = out
@@ -248,7 +251,7 @@ def to_wire(message: Any) -> WireForm:
                 parent[slot] = array
                 for index in range(len(items) - 1, -1, -1):
                     push((items[index], array, index, (path, index), depth + 1, inside))
-        except Exception as error:  # a mapping or iterable of the producer's that fails when read
+        except Exception as error:
             parent[slot] = None
             why = f"cannot be read: {type(error).__name__}"
             problems.append((path, "not-json", why, f"<{_type_name(value)}>"))
@@ -265,7 +268,7 @@ def is_plain(message: Any) -> bool:
     """
     try:
         orjson.dumps(message, option=PLAIN)
-    except TypeError:  # orjson.JSONEncodeError
+    except Exception:  # orjson.JSONEncodeError; whatever a producer's Enum raises when orjson reads its value
         return False
     return True
 
@@ -275,7 +278,7 @@ def is_wire_form(message: Any) -> bool:
     orjson writes natively but ``json.dumps`` would convert (a ``uuid.UUID``, an ``Enum``), a tuple, or a NaN."""
     try:
         return bool(orjson.loads(orjson.dumps(message, option=PLAIN)) == message)
-    except TypeError:  # orjson.JSONEncodeError
+    except Exception:  # orjson.JSONEncodeError; whatever a producer's Enum raises when read or compared
         return False
 
 
@@ -322,7 +325,7 @@ def is_exact_json(message: Any) -> bool:
     """
     try:
         orjson.dumps(message, None, PLAIN)  # no subclass, datetime, bytes, set, lone surrogate, big integer, depth
-    except TypeError:
+    except Exception:  # TypeError; whatever a producer's Enum raises when orjson reads its value
         return False
     return _only_exact_types(message)
 

@@ -54,6 +54,52 @@ class Text(enum.StrEnum):
     QUEUED = "queued"
 
 
+class Boom(RuntimeError):
+    """What a producer's own method raises: never an exception the package documents."""
+
+
+def _boom(*args: Any, **kwargs: Any) -> Any:
+    raise Boom("boom")
+
+
+class FloatBoom(float):
+    __float__ = _boom
+
+
+class TextBoom(str):
+    __str__ = __format__ = __repr__ = _boom
+
+
+class ExceptionBoom(Exception):
+    __str__ = __repr__ = _boom
+
+
+class UUIDBoom(uuid.UUID):
+    __str__ = _boom
+
+
+class TimeBoom(datetime.datetime):
+    strftime = _boom
+
+
+class AttributeBoom:
+    __getattr__ = _boom
+
+
+class ClassBoom:
+    @property
+    def __class__(self) -> Any:  # type: ignore[override]
+        raise Boom("boom")
+
+
+class HashBoom:
+    __hash__ = __eq__ = _boom  # type: ignore[assignment]
+
+
+class ItemsBoom(dict):  # type: ignore[type-arg]
+    items = keys = values = __iter__ = _boom
+
+
 def nested(depth: int, leaf: Any = None) -> Any:
     value = leaf
     for i in range(depth):
@@ -74,6 +120,16 @@ ODD_SCALARS = st.sampled_from([
     types.MappingProxyType({"a": 1}), collections.OrderedDict(b=2), collections.deque([1]), ValueError("boom"),
     Plain.ACTIVE, Text.QUEUED, orjson.Fragment(b"1"), collections.namedtuple("Pair", "a b")(1, 2),
 ])  # fmt: skip
+# A producer's objects whose own methods raise. Built, not sampled: a strategy's description shows its samples, and
+# some of these fail to show themselves.
+RAISING = st.one_of(
+    st.builds(FloatBoom, st.just(1.0)), st.builds(TextBoom, st.just("x")), st.builds(ExceptionBoom),
+    st.builds(UUIDBoom, int=st.just(3)), st.builds(TimeBoom, st.just(2026), st.just(1), st.just(2)),
+    st.builds(AttributeBoom), st.builds(HashBoom), st.builds(ItemsBoom, a=st.just(1)),
+)  # fmt: skip
+# ClassBoom stops Hypothesis's own report of a failing example: test_raising_objects_... has it.
+# Left out: an Enum member whose ``value`` raises (or is the member itself) stops the process inside orjson 3.13,
+# which reads the value without checking for an error. DECISIONS.md (D45) says why no guard stands before orjson.
 KEYS = st.one_of(st.text(max_size=8), st.integers(), st.sampled_from([None, True, 1.5, (1, 2), uuid.UUID(int=1)]))
 HOSTILE: st.SearchStrategy[Any] = st.recursive(
     st.one_of(
@@ -83,6 +139,7 @@ HOSTILE: st.SearchStrategy[Any] = st.recursive(
         st.floats(),
         st.text(max_size=20),
         ODD_SCALARS,
+        RAISING,
         st.sampled_from(["x" * 100_000, "\ud800" * 3]),
     ),
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=4)),
@@ -174,6 +231,60 @@ def test_plain_json_gets_the_same_verdict_on_the_fast_path(v: tuple[str, str], w
         assert is_valid_plain(wire.value) == is_valid(wire.value, backend="python")
 
 
+BOOMS = {
+    "FloatBoom": lambda: FloatBoom(1), "TextBoom": lambda: TextBoom("x"), "ExceptionBoom": ExceptionBoom,
+    "UUIDBoom": lambda: UUIDBoom(int=3), "TimeBoom": lambda: TimeBoom(2026, 1, 2), "AttributeBoom": AttributeBoom,
+    "ClassBoom": ClassBoom, "HashBoom": HashBoom, "ItemsBoom": lambda: ItemsBoom(a=1),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("where", ["whole", "payload", "field", "property", "envelope", "extra"])
+@pytest.mark.parametrize("boom", BOOMS)  # by name: pytest itself asks a parameter its __class__
+def test_raising_objects_get_a_verdict_from_the_api_and_the_notifier(
+    boom: str, where: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    made = BOOMS[boom]()
+    for v in VARIANTS:
+        for value in (made, [made], {"k": made}):
+            message = planted(secrets(MESSAGES[v]), where, value)
+            verdicts = set()
+            for backend in ("rust", "python"):
+                valid = is_valid(message, backend=backend)  # type: ignore[arg-type]
+                assert valid == (not list(iter_errors(message, backend=backend)))  # type: ignore[arg-type]
+                verdicts.add(valid)
+                try:
+                    validate(message, backend=backend)  # type: ignore[arg-type]
+                except InvalidNotificationError as error:
+                    assert CANARY not in str(error)
+            assert len(verdicts) == 1
+            for validation in ("strict", "warn", "off"):
+                notifier = Notifier("image.test", drivers=[MemoryDriver(), "log"], validation=validation)  # type: ignore[arg-type]
+                try:
+                    notifier.send(message)
+                except InvalidNotificationError as error:
+                    assert validation == "strict"
+                    assert CANARY not in str(error)
+                if where == "payload":
+                    try:
+                        notifier.info({}, v[0], value)
+                    except InvalidNotificationError:
+                        assert validation == "strict"
+    assert CANARY not in caplog.text
+
+
+def test_a_driver_error_that_cannot_show_itself_stops_no_other_driver(caplog: pytest.LogCaptureFixture) -> None:
+    class Failing:
+        def notify(self, message: Any, priority: str) -> None:
+            raise ExceptionBoom()
+
+    memory = MemoryDriver()
+    notifier = Notifier("image.test", drivers=[Failing(), memory])  # type: ignore[list-item]
+    assert notifier.info({}, "image.upload", MESSAGES["image.upload", "INFO"]["payload"]) is not None
+    assert len(memory.messages) == 1
+    assert "driver Failing failed (ExceptionBoom: <its text cannot be shown>)" in caplog.text
+
+
 @SETTINGS
 @given(st.sampled_from(VARIANTS), WHERE, st.one_of(HOSTILE, SPECIAL))
 @example(("image.upload", "INFO"), "field", "\udfff")  # a lone surrogate passed once the variant had been met
@@ -184,7 +295,7 @@ def test_what_a_parser_makes_gets_the_verdict_of_is_valid_whatever_came_before(
     assert is_valid(MESSAGES[v])  # the variant met: its verdict is in the fast table
     try:
         text = json.dumps(planted(MESSAGES[v], where, value))  # lone surrogates as escapes, any depth
-    except (TypeError, ValueError, RecursionError):
+    except Exception:  # TypeError, ValueError, RecursionError; a Boom
         return  # not JSON at all: nothing a parser could make
     parsed = json.loads(text)
     assert is_valid_plain(parsed) == is_valid(parsed) == is_valid(parsed, backend="python")
@@ -350,11 +461,14 @@ def test_a_record_without_a_wire_form_is_invalid_after_valid_ones_of_its_variant
     lines = tmp_path / "in.jsonl"
     lines.write_bytes(_line(upload) + surrogate + _line(task) + deep)
     array = tmp_path / "in.json"
-    array.write_bytes(b"[" + b",".join(x.rstrip(b"\n") for x in (_line(upload), surrogate, raw, _line(task), deep)) + b"]")
+    array.write_bytes(
+        b"[" + b",".join(x.rstrip(b"\n") for x in (_line(upload), surrogate, raw, _line(task), deep)) + b"]"
+    )
     assert main(["validate", str(lines)]) == 1
     out = capsys.readouterr().out
     assert "in.jsonl:2: /payload/name: text that is not valid Unicode" in out
-    assert "in.jsonl:4: /payload/result/x/0/k/0/k/" in out and "[depth]" in out
+    assert "in.jsonl:4: /payload/result/x/0/k/0/k/" in out
+    assert "[depth]" in out
     assert out.splitlines()[-1].startswith("4 records in 1 file: 2 valid, 2 invalid")
     assert main(["validate", str(array)]) == 1
     out = capsys.readouterr().out

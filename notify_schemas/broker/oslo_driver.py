@@ -24,7 +24,7 @@ from oslo_messaging.notify import notifier
 from stevedore import driver as stevedore_driver
 
 from notify_schemas.errors import InvalidNotificationError
-from notify_schemas.redaction import mask_text
+from notify_schemas.redaction import error_text
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors
 from notify_schemas.wire_form import NO_WIRE_FORM, is_exact_json, redacted_json, to_wire
@@ -81,8 +81,7 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
                     return
                 LOG.warning("sending an invalid notification: %s; notification: %s", error, redacted_json(message))
         except Exception as error:  # a failure of the package's own: the notification is logged, not lost unsaid
-            LOG.error("notification not validated (%s: %s); not sent: %s", type(error).__name__,
-                      mask_text(str(error)), redacted_json(message))  # fmt: skip
+            LOG.error("notification not validated (%s); not sent: %s", error_text(error), redacted_json(message))
             return
         if not is_exact_json(message):  # what was judged is the wire form (an Enum member's value...): send that
             message = to_wire(message).value
@@ -90,10 +89,9 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
             try:
                 inner.notify(ctxt, message, priority, retry)
             except Exception as error:
-                name, why = type(inner).__name__, f"{type(error).__name__}: {mask_text(str(error))}"
                 LOG.error(
                     "inner driver %s failed (%s); notification not sent through it: %s",
-                    name,
-                    why,
+                    type(inner).__name__,
+                    error_text(error),
                     redacted_json(message),
                 )

@@ -18,7 +18,7 @@ from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import ProducerError
 from notify_schemas.conformance.records import Intent
-from notify_schemas.redaction import mask_text, redact
+from notify_schemas.redaction import error_text, mask_text, redact
 from notify_schemas.wire_form import redacted_json, to_wire
 
 __all__ = ["CaseFailure", "Report", "run", "run_stream"]
@@ -209,7 +209,7 @@ def run(
             report.stopped = str(error)
             return report
         except Exception as error:  # the producer's own failure: reported with the intent that caused it
-            report.stopped = f"the producer raised {type(error).__name__}: {mask_text(str(error))} on intent {name}"
+            report.stopped = f"the producer raised {error_text(error)} on intent {name}"
             return report
         state.call_ended = _utcnow()
         produced = answer if isinstance(answer, list) else [answer]

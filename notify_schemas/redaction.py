@@ -27,9 +27,13 @@ __all__ = [
     "SANITIZE_KEYS",
     "SECRET",
     "error_text",
+    "folded",
+    "hides_a_secret",
     "mask_dict_password",
     "mask_password",
+    "mask_pointer",
     "mask_text",
+    "names_a_secret",
     "redact",
 ]
 
@@ -81,26 +85,59 @@ def _patterns(key: str) -> tuple[list[re.Pattern[str]], ...]:
             _compiled(_FORMAT_PATTERNS_WILDCARD, key))  # fmt: skip
 
 
-# scheme://user:password@ in any text: the password goes, the user and the host stay. Matching starts at "://",
-# whatever the scheme, so a long text costs linear time.
-_URL_PASSWORD = re.compile(r"(://[^\s/?#@:]*:)[^\s/?#]*(@)")
+# scheme://user:password@host in any text: the password goes, the user and the host stay.
+_URL_USER = re.compile(r"://[^\s/?#:]*:")
+_RUN = re.compile(r"\S*")
 
 
 def mask_password(message: object, secret: str = SECRET) -> str:
     """oslo.utils' ``strutils.mask_password``: ``password=...``, ``"token": "..."`` and their kin masked."""
     text = message.decode(errors="ignore") if isinstance(message, bytes) else str(message)
-    lowered = text.lower()
-    if not _ANY_KEY.search(lowered):  # no key in the text: oslo's loop below would change nothing
+    if not _ANY_KEY.search(text.lower()):  # no key in the text: oslo's loop below would change nothing
         return text
     for key in SANITIZE_KEYS:
-        if key in lowered:
-            second, first, wildcard = _patterns(key)
-            for pattern in second:
-                text = pattern.sub(r"\g<1>" + secret + r"\g<2>", text)
-            for pattern in first:
-                text = pattern.sub(r"\g<1>" + secret, text)
-            for pattern in wildcard:
-                text = pattern.sub(r"\g<1>", text)
+        if key in text.lower():  # as oslo does: the text as masked so far
+            text = _apply(key, text, secret)
+    return text
+
+
+def _apply(key: str, text: str, secret: str) -> str:
+    second, first, wildcard = _patterns(key)
+    for pattern in second:
+        text = pattern.sub(r"\g<1>" + secret + r"\g<2>", text)
+    for pattern in first:
+        text = pattern.sub(r"\g<1>" + secret, text)
+    for pattern in wildcard:
+        text = pattern.sub(r"\g<1>", text)
+    return text
+
+
+# The letters whose lower case is not what oslo's patterns, matching without regard to case, take them for: the
+# long s (U+017F) and the dotted and dotless i (U+0130, U+0131) match "s" and "i" there, but str.lower() keeps them
+# apart, so oslo's test "is the key in the lower-cased text" misses "pa\u017f\u017fword=..." and leaves it in clear.
+# The Kelvin sign (U+212A) lower-cases to "k" and needs nothing.
+_FOLD = str.maketrans({"\u017f": "s", "\u0130": "i", "\u0131": "i", "\u212a": "k"})
+_FOLDED_LETTERS = re.compile("[\u017f\u0130\u0131]")
+
+
+def folded(text: str) -> str:
+    """A text lower-cased as oslo's patterns read it: a key's spellings with the long s or a dotless i fold too."""
+    return text.translate(_FOLD).lower()
+
+
+def names_a_secret(key: str) -> bool:
+    """Whether a key's value is masked: the key holds one of oslo's secret words, whatever its letters' case."""
+    lowered = folded(key)
+    return any(word in lowered for word in SANITIZE_KEYS)
+
+
+def _mask_folded(text: str) -> str:
+    """What oslo's masking misses: a secret word spelled with the long s or a dotless i (D33)."""
+    if _FOLDED_LETTERS.search(text) is None:
+        return text
+    for key in SANITIZE_KEYS:
+        if key in folded(text):
+            text = _apply(key, text, SECRET)
     return text
 
 
@@ -134,8 +171,9 @@ def _deep_mask(value: object, secret: str) -> object:
 
 
 def mask_text(text: str) -> str:
-    """Free text as it may be written: oslo's masking, then the password of every URL."""
-    return _mask_urls(mask_password(text))
+    """Free text as it may be written: oslo's masking, what it misses of the secret words' spellings, then the
+    password of every URL."""
+    return _mask_urls(_mask_folded(mask_password(text)))
 
 
 def error_text(error: BaseException) -> str:
@@ -149,32 +187,88 @@ def error_text(error: BaseException) -> str:
 
 
 def _mask_urls(text: str) -> str:
-    return _URL_PASSWORD.sub(r"\g<1>" + SECRET + r"\g<2>", text) if "://" in text else text
+    """Each URL's password masked: from the colon after its user up to the last ``@`` before the next space.
+
+    A password may hold ``/``, ``?``, ``#`` or ``@`` (an S3 secret key often holds ``/``), and a URL may name several
+    hosts, each with its user (``rabbit://u:p@h1,u2:p2@h2``): everything up to the last ``@`` goes, whatever a
+    parser would make of it. One pass: a run without ``@`` is not read again for a later ``://`` in it."""
+    if "://" not in text:
+        return text
+    out: list[str] = []
+    done = 0
+    search = 0
+    while (found := _URL_USER.search(text, search)) is not None:
+        end = _RUN.match(text, found.end()).end()  # type: ignore[union-attr]
+        at = text.rfind("@", found.end(), end)
+        if at >= 0:
+            out += [text[done : found.end()], SECRET]
+            done = at
+        search = end  # any later "://" of this run has no "@" after the last one
+    return "".join(out) + text[done:] if out else text
 
 
 def redact(value: Any) -> Any:
     """A plain JSON value as it may be written: forbidden keys' values marked, secrets masked, URLs' passwords gone.
 
-    ``value`` is plain JSON of bounded depth, as `notify_schemas.wire_form.to_wire` makes it.
+    ``value`` is plain JSON, as `notify_schemas.wire_form.to_wire` makes it. The same as oslo's
+    ``mask_dict_password`` applied after marking, then the URLs masked, in one walk without recursion (a message
+    may be nested 254 levels deep, and its producer may call from deep in its own stack); beyond oslo, a key whose
+    secret word is spelled with the long s or a dotless i is masked too, and keys are masked as texts are.
     """
-    marked = _mark(value)
-    masked = mask_dict_password(marked) if isinstance(marked, dict) else _deep_mask(marked, SECRET)
-    return _urls(masked)
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while stack:
+        node, parent, slot = stack.pop()
+        if isinstance(node, dict):
+            out: dict[Any, Any] = {}
+            parent[slot] = out
+            for key, item in node.items():
+                shown = mask_text(key) if isinstance(key, str) else key  # a key may be "password=..." or a URL
+                if key in FORBIDDEN_KEYS:
+                    out[shown] = MARK
+                elif not isinstance(item, dict) and isinstance(key, str) and names_a_secret(key):
+                    out[shown] = SECRET  # as oslo: a mapping under a secret key is masked key by key instead
+                else:
+                    out[shown] = None
+                    stack.append((item, out, shown))
+        elif isinstance(node, list | tuple):
+            items: list[Any] = [None] * len(node)
+            parent[slot] = items
+            stack.extend((item, items, index) for index, item in enumerate(node))
+        elif isinstance(node, str):
+            parent[slot] = mask_text(node)
+        else:
+            parent[slot] = node
+    return root[0]
 
 
-def _mark(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: MARK if k in FORBIDDEN_KEYS else _mark(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_mark(v) for v in value]
-    return value
+_TOKEN_WIDTH = 64
 
 
-def _urls(value: Any) -> Any:
-    if isinstance(value, str):
-        return _mask_urls(value)
-    if isinstance(value, dict):
-        return {k: _urls(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_urls(v) for v in value]
-    return value
+def mask_pointer(pointer: str) -> str:
+    """A JSON pointer as it may be written: each key masked as free text (a key may be ``password=...`` or a URL
+    with its password), cut to 64 characters, and a lone surrogate shown as its escape."""
+    if not pointer:
+        return pointer
+    tokens = []
+    for token in pointer[1:].split("/"):
+        raw = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
+        shown = mask_text(raw)
+        if len(shown) > _TOKEN_WIDTH:
+            shown = shown[: _TOKEN_WIDTH - 3] + "..."
+        if not shown.isascii():
+            shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")
+        tokens.append(shown.replace("~", "~0").replace("/", "~1") if "~" in shown or "/" in shown else shown)
+    return "/" + "/".join(tokens)
+
+
+def hides_a_secret(pointer: str) -> str | None:
+    """What a value at ``pointer`` is shown as when a key on its way names a secret (`SECRET`) or must never be sent
+    (`MARK`); None when neither."""
+    for token in pointer[1:].split("/") if pointer else ():
+        raw = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
+        if raw in FORBIDDEN_KEYS:
+            return MARK
+        if names_a_secret(raw):
+            return SECRET
+    return None

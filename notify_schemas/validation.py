@@ -20,7 +20,7 @@ import orjson
 
 from notify_schemas.errors import InvalidNotificationError, UnknownVariantError
 from notify_schemas.lean import conjuncts, lean_validator
-from notify_schemas.redaction import MARK, mask_text, redact
+from notify_schemas.redaction import MARK, hides_a_secret, mask_pointer, mask_text, redact
 from notify_schemas.registry import bundled_schema, variant, variants
 from notify_schemas.values import Variant, Violation
 from notify_schemas.wire_form import PLAIN, has_no_wire_form_number, is_valid_text, to_wire
@@ -433,6 +433,16 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
     known ones and the closest match, followed by whatever the envelope schema finds. Values and messages are
     redacted (`notify_schemas.redaction`) and cut, whatever the message holds.
     """
+    for v in _iter_errors(message, profile, backend):
+        hidden = hides_a_secret(v.pointer)
+        if hidden is not None and v.rule != "forbidden":  # a value under a key that names a secret: not shown
+            v = v._replace(value=hidden, message=v.message.replace(v.value, hidden) if v.value else v.message)
+            if hidden not in v.message:
+                v = v._replace(message=f"{hidden} breaks the rule")
+        yield v._replace(pointer=mask_pointer(v.pointer))
+
+
+def _iter_errors(message: Any, profile: str, backend: str) -> Iterator[Violation]:
     wire = to_wire(message)
     problems = [(p.pointer, p.rule, p.message) for p in wire.problems]
     value = wire.value

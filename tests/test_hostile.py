@@ -179,10 +179,16 @@ def secrets(message: dict[str, Any]) -> dict[str, Any]:
             "locations": [{"url": url, "metadata": {}}],
             "direct_url": url,
             "task_input": {"import_from": url, "password": CANARY},
-            "properties": {"admin_password": CANARY, "note": f"password={CANARY}", "src": url},
-        }
+            "properties": {
+                "admin_password": CANARY, "note": f"password={CANARY}", "src": url,
+                # Not text, under a key that names a secret; the word spelled with the long s; a password with a
+                # slash in it (an S3 secret key); credentials in keys themselves; a URL naming two hosts.
+                "auth_token": [CANARY], "pa\u017f\u017fword": {"v": 12345}, "s3": f"s3://AKIA:{CANARY}/x+y@s3.example/b",
+                f"swift://u:{CANARY}@h/c": 5, f"password={CANARY}": 6, "amqp": f"rabbit://u:p@h1,v:{CANARY}@h2/",
+            },
+        }  # fmt: skip
     else:
-        out["payload"] = f"upload failed: {url} token={CANARY} password={CANARY}"
+        out["payload"] = f"upload failed: {url} token={CANARY} password={CANARY} s3://AKIA:{CANARY}/x@s3.example"
     return out
 
 

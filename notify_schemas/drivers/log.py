@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from notify_schemas.config import NotifierConfig
-from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, redact
+from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, mask_text, redact
 from notify_schemas.wire_form import is_plain, to_wire
 
 __all__ = ["LOGGER_BASE", "LogDriver", "dumps"]
@@ -30,9 +30,9 @@ _LEVELS = {
     "CRITICAL": logging.CRITICAL,
 }
 # A message whose JSON text has none of these, lower-cased, is not changed by redaction: oslo's secret words, the
-# keys that must never be sent, a URL, and the two characters outside ASCII whose lower case is ASCII (U+0130,
-# and U+212A, the Kelvin sign, which lower-cases to "k"), escaped as json.dumps writes them.
-_SUSPECT = (*SANITIZE_KEYS, *FORBIDDEN_KEYS, "://", "\\u0130", "\\u212a")
+# keys that must never be sent, a URL, and the letters outside ASCII that oslo's patterns read as ASCII ones (U+0130,
+# U+0131, U+017F, and U+212A, the Kelvin sign), escaped as json.dumps writes them.
+_SUSPECT = (*SANITIZE_KEYS, *FORBIDDEN_KEYS, "://", "\\u0130", "\\u0131", "\\u017f", "\\u212a")
 
 
 def dumps(message: Any) -> str:
@@ -64,7 +64,8 @@ class LogDriver:
         del config
 
     def notify(self, message: dict[str, Any], priority: str) -> None:
-        logger = logging.getLogger(f"{LOGGER_BASE}.{message['event_type']}")
+        # The event type of a message sent in warn mode may be any text: it is masked like any other.
+        logger = logging.getLogger(f"{LOGGER_BASE}.{mask_text(str(message['event_type']))}")
         level = _LEVELS.get(priority.upper(), logging.INFO)
         if logger.isEnabledFor(level):
             logger.log(level, dumps(message))

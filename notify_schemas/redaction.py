@@ -34,6 +34,7 @@ __all__ = [
     "mask_pointer",
     "mask_text",
     "names_a_secret",
+    "pointer_view",
     "redact",
 ]
 
@@ -243,12 +244,19 @@ def redact(value: Any) -> Any:
 
 
 _TOKEN_WIDTH = 64
+# What a pointer holds, lower-cased, when a key of it may need masking or names a secret: an escaped "://" too.
+_SUSPECT_POINTER = re.compile("|".join(re.escape(word) for word in (*SANITIZE_KEYS, *FORBIDDEN_KEYS, ":~1~1")))
+
+
+def _innocent(pointer: str) -> bool:
+    """Whether no key of a pointer needs masking nor names a secret: the common case, one regex search."""
+    return pointer.isascii() and _SUSPECT_POINTER.search(pointer.lower()) is None
 
 
 def mask_pointer(pointer: str) -> str:
     """A JSON pointer as it may be written: each key masked as free text (a key may be ``password=...`` or a URL
     with its password), cut to 64 characters, and a lone surrogate shown as its escape."""
-    if not pointer:
+    if not pointer or (len(pointer) <= _TOKEN_WIDTH and _innocent(pointer)):
         return pointer
     tokens = []
     for token in pointer[1:].split("/"):
@@ -262,9 +270,18 @@ def mask_pointer(pointer: str) -> str:
     return "/" + "/".join(tokens)
 
 
+@functools.lru_cache(maxsize=4096)
+def pointer_view(pointer: str) -> tuple[str, str | None]:
+    """`mask_pointer` and `hides_a_secret` of a pointer at once, remembered: a report meets the same pointers again
+    and again."""
+    return mask_pointer(pointer), hides_a_secret(pointer)
+
+
 def hides_a_secret(pointer: str) -> str | None:
     """What a value at ``pointer`` is shown as when a key on its way names a secret (`SECRET`) or must never be sent
     (`MARK`); None when neither."""
+    if _innocent(pointer):
+        return None
     for token in pointer[1:].split("/") if pointer else ():
         raw = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
         if raw in FORBIDDEN_KEYS:

@@ -20,7 +20,7 @@ import orjson
 
 from notify_schemas.errors import InvalidNotificationError, UnknownVariantError
 from notify_schemas.lean import conjuncts, lean_validator
-from notify_schemas.redaction import MARK, hides_a_secret, mask_pointer, mask_text, redact
+from notify_schemas.redaction import MARK, mask_text, pointer_view, redact
 from notify_schemas.registry import bundled_schema, variant, variants
 from notify_schemas.values import Variant, Violation
 from notify_schemas.wire_form import PLAIN, has_no_wire_form_number, is_valid_text, to_wire
@@ -434,12 +434,11 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
     redacted (`notify_schemas.redaction`) and cut, whatever the message holds.
     """
     for v in _iter_errors(message, profile, backend):
-        hidden = hides_a_secret(v.pointer)
+        pointer, hidden = pointer_view(v.pointer)
         if hidden is not None and v.rule != "forbidden":  # a value under a key that names a secret: not shown
-            v = v._replace(value=hidden, message=v.message.replace(v.value, hidden) if v.value else v.message)
-            if hidden not in v.message:
-                v = v._replace(message=f"{hidden} breaks the rule")
-        yield v._replace(pointer=mask_pointer(v.pointer))
+            shown = v.message.replace(v.value, hidden) if v.value else v.message
+            v = v._replace(value=hidden, message=shown if hidden in shown else f"{hidden} breaks the rule")
+        yield v if pointer is v.pointer else v._replace(pointer=pointer)
 
 
 def _iter_errors(message: Any, profile: str, backend: str) -> Iterator[Violation]:

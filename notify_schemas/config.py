@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from notify_schemas.errors import ConfigError
+from notify_schemas.redaction import mask_text
 
 __all__ = ["NotifierConfig", "load_config"]
 
@@ -54,6 +55,17 @@ def _read_drivers(path: Path) -> tuple[str, ...]:
     return tuple(drivers)
 
 
+def _parse_error(error: configparser.Error) -> str:
+    """What is wrong with a file, by line number only: the line itself may hold a credential (a transport_url)."""
+    if isinstance(error, configparser.MissingSectionHeaderError):
+        return f"line {error.lineno}: an option before any [section] header"
+    if isinstance(error, configparser.ParsingError):
+        lines = ", ".join(str(number) for number, _ in error.errors[:10])
+        more = ", ..." if len(error.errors) > 10 else ""
+        return f"line {lines}{more}: not a [section], an option = value or a comment"
+    return " ".join(mask_text(str(error)).split())
+
+
 def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     """Read the notification options of an oslo-style file; ``overrides`` (non-None) win over the file."""
     path = Path(path)
@@ -67,7 +79,7 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read: {error}") from None
     except configparser.Error as error:
-        raise ConfigError(f"{path}: {' '.join(str(error).split())}") from None
+        raise ConfigError(f"{path}: {_parse_error(error)}") from None
     values: dict[str, Any] = {"source": str(path)}
     defaults = parser.defaults()
     if "default_publisher_id" in defaults:
@@ -88,7 +100,8 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
         try:
             values["retry"] = int(section["retry"])
         except ValueError:
-            raise ConfigError(f"{path}: [{_SECTION}] retry must be an integer, not {section['retry']!r}") from None
+            shown = mask_text(section["retry"][:40])
+            raise ConfigError(f"{path}: [{_SECTION}] retry must be an integer, not {shown!r}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
     return NotifierConfig(**values)
 

@@ -529,3 +529,38 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
                           check=False)  # fmt: skip
     assert "error" not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+CANARY = "CANARY-7f3a"
+
+CONFIG_FILES = {
+    "an option before any section": f"transport_url = rabbit://glance:{CANARY}@rabbit/\n",
+    "a line that is not an option": f"[DEFAULT]\ntransport_url = rabbit://glance:{CANARY}@rabbit/\nbroken {CANARY}\n",
+    "retry that is not a number": f"[oslo_messaging_notifications]\nretry = rabbit://glance:{CANARY}@rabbit/\n",
+}
+
+
+@pytest.mark.parametrize("command", [["listen"], ["emit", "image.create", "INFO", "--payload", "{p}"], ["demo"]])
+@pytest.mark.parametrize("case", CONFIG_FILES)
+def test_a_configuration_file_that_does_not_parse_is_named_by_line_without_its_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str], case: str
+) -> None:
+    conf = write(tmp_path, "glance.conf", CONFIG_FILES[case])
+    payload = write(tmp_path, "p.json", "{}")
+    code, out, err = run(capsys, *(a.replace("{p}", payload) for a in command), "--config-file", conf)
+    assert code == 2
+    assert CANARY not in out + err
+    assert err.startswith(f"notify-schemas: error: {conf}: ")
+    assert err.count("\n") == 1
+
+
+def test_a_configuration_file_oslo_config_cannot_parse_is_named_by_line_without_its_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("oslo_messaging")
+    # configparser reads a continuation line after a blank line; oslo.config does not, and quoted it.
+    conf = write(tmp_path, "glance.conf", f"[DEFAULT]\ntransport_url = fake://u:{CANARY}@localhost/\n\n  {CANARY}\n")
+    code, out, err = run(capsys, "listen", "--config-file", conf, "--timeout", "0.1")
+    assert code == 2
+    assert CANARY not in out + err
+    assert f"notify-schemas: error: {conf}: line 4: Unexpected continuation line" in err

@@ -13,10 +13,11 @@ Needs the ``oslo`` extra: ``pip install notify-schemas[oslo]``.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from notify_schemas.config import NotifierConfig
-from notify_schemas.errors import DriverNotFoundError
+from notify_schemas.errors import ConfigError, DriverNotFoundError
 
 __all__ = ["MessagingDriver", "MessagingV2Driver", "transport"]
 
@@ -51,7 +52,14 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
     oslo_messaging, cfg = _oslo()
     conf = cfg.ConfigOpts()
     files = [source] if source else []
-    conf([], project="notify-schemas", default_config_files=files, default_config_dirs=[])
+    try:
+        conf([], project="notify-schemas", default_config_files=files, default_config_dirs=[])
+    except cfg.ConfigFileParseError as error:
+        # oslo.config's parser is stricter than configparser (a continuation line after a blank one); its message
+        # quotes the line, which may hold a credential: only the line number and the reason are kept.
+        where = re.search(r":(\d+), ([^:]+)", str(error.msg))
+        reason = f"line {where[1]}: {where[2]}" if where else "oslo.config cannot parse it"
+        raise ConfigError(f"{source}: {reason}") from None
     oslo_messaging.set_transport_defaults(exchange)
     return conf, oslo_messaging.get_notification_transport(conf, url=url)
 

@@ -564,3 +564,33 @@ def test_a_configuration_file_oslo_config_cannot_parse_is_named_by_line_without_
     assert code == 2
     assert CANARY not in out + err
     assert f"notify-schemas: error: {conf}: line 4: Unexpected continuation line" in err
+
+
+def _command(*argv: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """The command run as a user runs it: a process of its own."""
+    return subprocess.run([sys.executable, "-W", "ignore", "-m", "notify_schemas", *argv], capture_output=True,
+                          text=True, check=False, timeout=timeout)  # fmt: skip
+
+
+def test_listen_names_its_broker_without_the_password(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("oslo_messaging")
+    code, out, err = run(capsys, "listen", "--transport-url", f"fake://u:{CANARY}@localhost/", "--timeout", "0.1")
+    assert code == 0
+    assert "listening on fake://u:***@localhost/ exchange 'glance'" in err
+    assert CANARY not in out + err
+
+
+def test_a_broker_that_cannot_be_reached_is_named_without_the_password() -> None:
+    pytest.importorskip("oslo_messaging")
+    done = _command("listen", "--transport-url", f"rabbit://u:{CANARY}@127.0.0.1:1/", "--connect-timeout", "0.5")
+    assert done.returncode == 2
+    assert "notify-schemas: error: cannot listen on rabbit://u:***@127.0.0.1:1/" in done.stderr
+    assert CANARY not in done.stdout + done.stderr
+
+
+def test_demo_names_its_broker_without_the_password() -> None:
+    pytest.importorskip("oslo_messaging")
+    done = _command("demo", "--transport-url", f"fake://u:{CANARY}@localhost/")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("listener on fake://u:***@localhost/: 15 received")
+    assert CANARY not in done.stdout + done.stderr

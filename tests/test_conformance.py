@@ -597,3 +597,14 @@ def test_a_utf8_producer_passes_under_a_c_locale(tmp_path: Path) -> None:
 def test_a_stream_check_asked_of_a_producer_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--callable", REFERENCE, "--checks", "stream.lifecycle"]) == 2
     assert "judges a recorded stream" in capsys.readouterr().err
+
+
+def test_a_report_of_live_traffic_names_the_broker_without_its_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("oslo_messaging")
+    report = tmp_path / "report.json"
+    assert main(["--transport-url", "fake://u:CANARY-9d1@localhost/", "--timeout", "0.1", "--report", str(report)]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(report.read_text(encoding="utf-8"))["producer"] == "fake://u:***@localhost/"
+    assert "CANARY-9d1" not in out + err

@@ -25,7 +25,7 @@ from notify_schemas.broker.messaging import _oslo, transport
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
-from notify_schemas.redaction import redact
+from notify_schemas.redaction import mask_text, redact
 from notify_schemas.validation import is_valid_plain, iter_errors
 from notify_schemas.values import Violation
 from notify_schemas.wire_form import is_valid_text, to_wire
@@ -199,7 +199,7 @@ class Listener:
                 self.transport, targets, [_Endpoint(self._handle)], executor="threading", pool=pool
             )
         except oslo_messaging.MessagingException as error:
-            raise NotifySchemasError(f"cannot listen on {config.transport_url}: {error}") from None
+            raise NotifySchemasError(mask_text(f"cannot listen on {config.transport_url}: {error}")) from None
 
     def _handle(self, message: Notification) -> None:
         # Never raises: oslo would acknowledge and drop the message unseen. Each one is counted, and an invalid one
@@ -253,7 +253,7 @@ class Listener:
         threading.Thread(target=connect, daemon=True).start()
         if not started.wait(timeout) or failure:
             reason = failure[0] if failure else f"no connection within {timeout:g} s"
-            raise NotifySchemasError(f"cannot listen on {self.config.transport_url}: {reason}")
+            raise NotifySchemasError(mask_text(f"cannot listen on {self.config.transport_url}: {reason}"))
 
     def wait_for(self, count: int | None = None, timeout: float | None = None) -> bool:
         """Block until ``count`` notifications have arrived (True) or ``timeout`` seconds pass (False)."""

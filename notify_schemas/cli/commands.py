@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, TextIO
 from notify_schemas.arguments import count, jobs, positive, seconds
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
 from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, Record, count_records, parse, skip_rest_of_line
+from notify_schemas.redaction import mask_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, validity_table
 from notify_schemas.values import Violation
@@ -505,7 +506,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if listener is not None:
         listener.wait_for(valid, timeout=30)
         listener.stop()
-        where = args.transport_url or "the embedded broker (fake://)"
+        where = mask_text(args.transport_url) if args.transport_url else "the embedded broker (fake://)"
         print(f"listener on {where}: {listener.tally.line()}")
         if listener.tally.total != valid or listener.tally.invalid.total():
             return 1
@@ -545,7 +546,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             out.close()
         raise
     print(
-        f"listening on {args.transport_url} exchange {args.exchange!r}, topics {', '.join(config.topics)} "
+        f"listening on {mask_text(args.transport_url)} exchange {args.exchange!r}, topics {', '.join(config.topics)} "
         f"(profile {args.profile}); Ctrl-C stops",
         file=sys.stderr,
     )

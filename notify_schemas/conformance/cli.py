@@ -27,6 +27,7 @@ from notify_schemas.conformance.producers import (
 )
 from notify_schemas.conformance.runner import Report, run, run_stream
 from notify_schemas.errors import NotifySchemasError
+from notify_schemas.redaction import mask_text
 
 __all__ = ["main"]
 
@@ -174,9 +175,9 @@ def _main(argv: Sequence[str] | None) -> int:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.
         print(f"notify-schemas conformance: error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
-    report.producer = args.callable or args.exec or args.stream or args.transport_url
+    report.producer = mask_text(args.callable or args.exec or args.stream or args.transport_url)
     print(report.summary())
-    details = report.failure_details(producer_args)
+    details = report.failure_details(mask_text(producer_args))
     if details:
         print(details)
     try:

@@ -594,3 +594,17 @@ def test_demo_names_its_broker_without_the_password() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].startswith("listener on fake://u:***@localhost/: 15 received")
     assert CANARY not in done.stdout + done.stderr
+
+
+def test_emit_prints_what_it_sent_redacted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    text = write(tmp_path, "error.json", json.dumps(f"upload failed: password={CANARY}"))
+    code, out, err = run(capsys, "emit", "image.upload", "ERROR", "--payload", text, "--driver", "memory")
+    assert code == 0
+    assert json.loads(out)["payload"] == "upload failed: password=***"
+    payload = dict(json.loads(VALID[0])["payload"], locations=[{"url": f"swift://u:{CANARY}@swift/c/o"}])
+    leaky = write(tmp_path, "leaky.json", json.dumps(payload))
+    code, out, err = run(capsys, "emit", "image.upload", "INFO", "--payload", leaky, "--driver", "memory",
+                         "--validation", "off")  # fmt: skip
+    assert code == 0
+    assert json.loads(out)["payload"]["locations"] == "[redacted: may hold credentials]"
+    assert CANARY not in out + err

@@ -29,6 +29,7 @@ from notify_schemas.redaction import mask_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, validity_table
 from notify_schemas.values import Violation
+from notify_schemas.wire_form import redacted_json
 
 __all__ = ["main"]
 
@@ -466,7 +467,7 @@ def _cmd_emit(args: argparse.Namespace) -> int:
             return 1
         print(f"{args.event_type} is disabled by disabled_notifications; nothing sent", file=sys.stderr)
         return 0
-    print(json.dumps(sent, ensure_ascii=False))
+    print(redacted_json(sent))  # what was sent, as a log line may show it: the copy on a terminal holds no secret
     return 0
 
 

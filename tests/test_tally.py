@@ -95,3 +95,40 @@ def test_a_message_id_reused_for_other_content_counts_as_a_message_of_its_own() 
 def test_the_ids_counted_are_the_message_ids() -> None:
     tally = tally_of([("m1", True, "image.upload"), ("m2", False, "task.run"), ("m1", True, "image.upload")])
     assert tally.message_ids == {"m1", "m2"}
+
+
+HOSTILE_EVENT_TYPE = "image.upload password=CANARY-51e \x1b[2J\x1b]0;owned\x07\u202e"
+
+
+def test_an_event_type_is_counted_and_shown_masked_and_without_control_characters() -> None:
+    pytest.importorskip("oslo_messaging")
+    from notify_schemas.broker.listener import Listener
+    from notify_schemas.broker.messaging import MessagingV2Driver
+    from notify_schemas.config import NotifierConfig
+    from notify_schemas.samples import samples
+
+    config = NotifierConfig(drivers=("messagingv2",), control_exchange="tally-labels")  # the embedded broker
+    listener = Listener(config)
+    listener.start(timeout=30)
+    try:
+        message = next(samples("image.upload", "INFO", seed=3))
+        MessagingV2Driver(config).notify({**message, "event_type": HOSTILE_EVENT_TYPE}, "INFO")  # oslo's, unvalidated
+        assert listener.wait_for(1, timeout=30)
+    finally:
+        listener.stop()
+    shown = listener.summary() + json.dumps(listener.tally.as_json(), ensure_ascii=False)
+    assert "CANARY-51e" not in shown
+    assert not any(c in shown for c in "\x1b\x07\u202e")
+    assert "image.upload password=*** \\x1b[2J\\x1b]0;owned\\x07\\u202e 0/1" in listener.summary()
+
+
+def test_tally_shows_the_event_types_of_a_summary_file_masked_and_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary = tmp_path / "s.json"
+    summary.write_text(json.dumps(tally_of([("m1", False, HOSTILE_EVENT_TYPE)]).as_json()))
+    for output in ("text", "json"):
+        assert main(["tally", str(summary), "--format", output]) == 1
+        out = capsys.readouterr().out
+        assert "CANARY-51e" not in out
+        assert not any(c in out for c in "\x1b\x07\u202e")

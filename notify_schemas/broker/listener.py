@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 from collections import Counter
@@ -33,6 +34,19 @@ from notify_schemas.wire_form import is_valid_text, to_wire
 __all__ = ["AppendedLines", "Listener", "Tally"]
 
 _PRIORITIES = ("audit", "critical", "debug", "info", "error", "sample", "warn")
+
+
+_LABEL = 100  # characters of an event type shown
+_UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _label(event_type: Any) -> str:
+    """An event type as a tally counts and shows it: masked (a producer's event type may carry a credential), and
+    with control characters escaped, so that none reaches a terminal. The same for a label already made."""
+    text = event_type if isinstance(event_type, str) and is_valid_text(event_type) else repr(event_type)
+    shown = _UNSEEN.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else f"\\u{ord(m[0]):04x}",
+                        mask_text(text[: 40 * _LABEL]))  # fmt: skip
+    return shown[:_LABEL]
 
 
 @dataclass
@@ -75,7 +89,7 @@ class Tally:
     def line(self) -> str:
         """One line: total, valid, invalid, duplicates, and the event types seen."""
         events = sorted(set(self.valid) | set(self.invalid))
-        per_event = ", ".join(f"{e} {self.valid[e]}/{self.invalid[e]}" for e in events)
+        per_event = ", ".join(f"{_label(e)} {self.valid[e]}/{self.invalid[e]}" for e in events)
         again = f", {self.duplicates:,} delivered again" if self.duplicates else ""
         return (
             f"{self.total:,} received: {sum(self.valid.values()):,} valid, {sum(self.invalid.values()):,} "
@@ -91,8 +105,14 @@ class Tally:
     def from_json(cls, data: Any) -> Tally:
         if not isinstance(data, dict) or not {"valid", "invalid", "duplicates", "seen"} <= data.keys():
             raise ValueError("not a listen summary: an object with valid, invalid, duplicates and seen")
-        seen = {str(k): (bool(v[0]), str(v[1])) for k, v in data["seen"].items()}
-        return cls(Counter(data["valid"]), Counter(data["invalid"]), int(data["duplicates"]), seen)
+        seen = {str(k): (bool(v[0]), _label(str(v[1]))) for k, v in data["seen"].items()}
+        valid: Counter[str] = Counter()
+        invalid: Counter[str] = Counter()
+        for counts, read in ((valid, data["valid"]), (invalid, data["invalid"])):
+            label: str
+            for label, n in Counter(read).items():
+                counts[_label(label)] += n  # a file's labels shown as a listener's own are
+        return cls(valid, invalid, int(data["duplicates"]), seen)
 
     def add(self, other: Tally) -> Tally:
         """The sum of two listeners' tallies: a message both received counts once, the other time as a duplicate."""
@@ -209,10 +229,7 @@ class Listener:
             violations = [] if valid else list(iter_errors(message, profile=self.profile))
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
-        event_type = message.get("event_type") if isinstance(message, dict) else None
-        label = (
-            event_type[:100] if isinstance(event_type, str) and is_valid_text(event_type) else repr(event_type)[:100]
-        )
+        label = _label(message.get("event_type") if isinstance(message, dict) else None)
         message_id = message.get("message_id") if isinstance(message, dict) else None
         content = _digest(message)
         with self._changed:

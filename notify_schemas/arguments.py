@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["count", "jobs", "positive", "seconds"]
+__all__ = ["MAX_RECORD_BYTES", "MAX_SECONDS", "count", "jobs", "positive", "record_bytes", "seconds"]
+
+MAX_RECORD_BYTES = 1024**3
+"""The largest ``--max-record-bytes``: a record is held whole in memory, and readers take no larger size."""
+MAX_SECONDS = 365 * 24 * 3600
+"""The longest time an option takes: a year. Leave a timeout out to wait without end."""
 
 
 def positive(text: str) -> int:
@@ -12,6 +17,14 @@ def positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def record_bytes(text: str) -> int:
+    """A record size in bytes, from 1 to `MAX_RECORD_BYTES`."""
+    value = positive(text)
+    if value > MAX_RECORD_BYTES:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_RECORD_BYTES:,} (1 GiB), not {value:,}")
     return value
 
 
@@ -29,8 +42,8 @@ def count(text: str) -> int:
 
 
 def seconds(text: str) -> float:
-    """A finite number of seconds, 0 or more."""
+    """A number of seconds, from 0 to `MAX_SECONDS` (a year)."""
     value = float(text)
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text}")
+    if not 0 <= value <= MAX_SECONDS:  # NaN included
+        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_SECONDS:,} (a year), not {text}")
     return value

@@ -608,3 +608,35 @@ def test_emit_prints_what_it_sent_redacted(capsys: pytest.CaptureFixture[str], t
     assert code == 0
     assert json.loads(out)["payload"]["locations"] == "[redacted: may hold credentials]"
     assert CANARY not in out + err
+
+
+def _exit_code(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as done:  # argparse's own usage errors
+        return int(done.code or 0)
+
+
+# Usage errors: exit 2, one line that names the option or the word and what is wrong, no traceback.
+USAGE_ERRORS: list[Any] = [
+    pytest.param(["validate", "--max-record-bytes", "9223372036854775807", "{small}"],
+                 "argument --max-record-bytes: must be at most 1,073,741,824", id="record size beyond a GiB"),
+    pytest.param(["listen", "--transport-url", "fake://", "--connect-timeout", "1e300"],
+                 "argument --connect-timeout: must be a number of seconds from 0", id="a timeout of 1e300 s"),
+    pytest.param(["listen", "--transport-url", "fake://", "--timeout", "nan"],
+                 "argument --timeout: must be a number of seconds from 0", id="a timeout of NaN s"),
+    pytest.param(["conformance", "--exec", "true", "--answer-timeout", "1e20"],
+                 "argument --answer-timeout: must be a number of seconds from 0", id="an answer timeout of 1e20 s"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("argv", "expected"), USAGE_ERRORS)
+def test_usage_errors_exit_2_with_one_line_naming_what_is_wrong(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], expected: str
+) -> None:
+    small = write(tmp_path, "small.jsonl", VALID[0] + "\n")
+    code = _exit_code([a.replace("{small}", small) for a in argv])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in out + err
+    assert expected in err.strip().splitlines()[-1]  # the error's line, after argparse's usage lines if any

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from notify_schemas.arguments import count, jobs, positive, seconds
+from notify_schemas.arguments import MAX_RECORD_BYTES, count, jobs, record_bytes, seconds
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
 from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, Record, count_records, parse, skip_rest_of_line
 from notify_schemas.redaction import mask_text
@@ -626,7 +626,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", default=["-"], metavar="FILE", help="files to read; - or none for stdin")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--backend", choices=("rust", "python"), default="rust", help=argparse.SUPPRESS)
-    p.add_argument("--max-record-bytes", type=positive, default=DEFAULT_MAX_RECORD, help="longest record read")
+    p.add_argument("--max-record-bytes", type=record_bytes, default=DEFAULT_MAX_RECORD,
+                   help=f"longest record read (default 16 MiB, at most {MAX_RECORD_BYTES:,})")  # fmt: skip
     p.add_argument("--jobs", "-j", type=jobs, default="auto", metavar="N",
                    help="processes sharing a JSON Lines file, output in the input's order (default auto: every usable "
                         "core for a file of 16 MiB or more, else 1)")  # fmt: skip

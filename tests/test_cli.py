@@ -627,6 +627,9 @@ USAGE_ERRORS: list[Any] = [
                  "argument --timeout: must be a number of seconds from 0", id="a timeout of NaN s"),
     pytest.param(["conformance", "--exec", "true", "--answer-timeout", "1e20"],
                  "argument --answer-timeout: must be a number of seconds from 0", id="an answer timeout of 1e20 s"),
+    *(pytest.param(["conformance", option, value], f"argument {option}: empty", id=f"{option} {value!r}")
+      for option, value in [("--exec", ""), ("--exec", "   "), ("--stream", ""), ("--callable", ""),
+                            ("--transport-url", " ")]),
 ]  # fmt: skip
 
 

@@ -145,7 +145,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    for option in ("callable", "exec", "stream", "transport_url"):
+        value = getattr(args, option)
+        if value is not None and not value.strip():
+            parser.error(f"argument --{option.replace('_', '-')}: empty; it names the producer to check")
     checks, exclude = _split(args.checks), _split(args.exclude_checks)
     producer_args = next(f"--{k.replace('_', '-')} {json.dumps(v)}" for k in ("callable", "exec")
                          if (v := getattr(args, k)))  if (args.callable or args.exec) else ""  # fmt: skip

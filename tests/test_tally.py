@@ -132,3 +132,43 @@ def test_tally_shows_the_event_types_of_a_summary_file_masked_and_escaped(
         out = capsys.readouterr().out
         assert "CANARY-51e" not in out
         assert not any(c in out for c in "\x1b\x07\u202e")
+
+
+BAD_SUMMARIES = {
+    "a count that is not an integer": ('{"valid": {"image.create": 1.5}, "invalid": {}, "duplicates": 0, "seen": {}}',
+                                       "/valid/image.create: 1.5 is not a count"),
+    "a negative count": ('{"valid": {}, "invalid": {}, "duplicates": -7, "seen": {}}',
+                         "/duplicates: -7 is not a count"),
+    "a count beyond floats": ('{"valid": {}, "invalid": {}, "duplicates": 1e400, "seen": {}}',
+                              "/duplicates: Infinity is not a count"),
+    "NaN": ('{"valid": {}, "invalid": {"a/b": NaN}, "duplicates": 0, "seen": {}}', "/invalid/a~1b: NaN is not a count"),
+    "true for a count": ('{"valid": {"x": true}, "invalid": {}, "duplicates": 0, "seen": {}}',
+                         "/valid/x: true is not a count"),
+    "text for the counts": ('{"valid": "abc", "invalid": {}, "duplicates": 0, "seen": {}}',
+                            '/valid: "abc" is not an object of event type to count'),
+    "a list for seen": ('{"valid": {}, "invalid": {}, "duplicates": 0, "seen": []}',
+                        "/seen: [] is not an object of message ids"),
+    "a seen entry of another shape": ('{"valid": {"x": 1}, "invalid": {}, "duplicates": 0, "seen": {"m#1": [1, "x"]}}',
+                                      '/seen/m#1: [1, "x"] is not [valid, event type]'),
+    "a message seen but not counted": ('{"valid": {}, "invalid": {}, "duplicates": 0, "seen": {"m#1": [true, "x"]}}',
+                                       "/valid/x: 0 counted, fewer than the 1 listed under /seen"),
+    "received that is not the sum": ('{"received": 5, "valid": {"x": 1}, "invalid": {}, "duplicates": 0, "seen": {}}',
+                                     "/received: 5 is not the sum"),
+    "nesting beyond the parser": ("[" * 100_000, "nested too deeply"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BAD_SUMMARIES)
+def test_a_summary_that_is_not_a_tally_is_one_line_naming_the_file_and_the_bad_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    text, expected = BAD_SUMMARIES[case]
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(tally_of([("m1", True, "x")]).as_json()))
+    bad.write_text(text)
+    assert main(["tally", str(good), str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"notify-schemas: error: {bad}: not a listen --summary file: ")
+    assert expected in err
+    assert err.count("\n") == 1

@@ -103,16 +103,28 @@ class Tally:
 
     @classmethod
     def from_json(cls, data: Any) -> Tally:
+        """A tally as ``as_json`` writes it; ValueError naming the JSON pointer of the first value that cannot be one
+        (a count that is not an integer of 0 or more, a label that is not text, a message counted nowhere, ...)."""
         if not isinstance(data, dict) or not {"valid", "invalid", "duplicates", "seen"} <= data.keys():
             raise ValueError("not a listen summary: an object with valid, invalid, duplicates and seen")
-        seen = {str(k): (bool(v[0]), _label(str(v[1]))) for k, v in data["seen"].items()}
-        valid: Counter[str] = Counter()
-        invalid: Counter[str] = Counter()
-        for counts, read in ((valid, data["valid"]), (invalid, data["invalid"])):
-            label: str
-            for label, n in Counter(read).items():
-                counts[_label(label)] += n  # a file's labels shown as a listener's own are
-        return cls(valid, invalid, int(data["duplicates"]), seen)
+        valid, invalid = _counts(data["valid"], "/valid"), _counts(data["invalid"], "/invalid")
+        duplicates = _count(data["duplicates"], "/duplicates")
+        if not isinstance(data["seen"], dict):
+            raise ValueError(f"/seen: {_shown(data['seen'])} is not an object of message ids")
+        seen: dict[str, tuple[bool, str]] = {}
+        for key, value in data["seen"].items():
+            if not (isinstance(value, list) and len(value) == 2 and type(value[0]) is bool
+                    and isinstance(value[1], str)):  # fmt: skip
+                raise ValueError(f"/seen/{_token(key)}: {_shown(value)} is not [valid, event type]")
+            seen[key] = (value[0], _label(value[1]))
+        for (is_valid, label), n in Counter(seen.values()).items():
+            counted = (valid if is_valid else invalid)[label]
+            if n > counted:  # each message listed under seen is counted
+                where = f"/{'valid' if is_valid else 'invalid'}/{_token(label)}"
+                raise ValueError(f"{where}: {counted:,} counted, fewer than the {n:,} listed under /seen")
+        if "received" in data and _count(data["received"], "/received") != sum(valid.values()) + sum(invalid.values()):
+            raise ValueError(f"/received: {data['received']:,} is not the sum of the valid and invalid counts")
+        return cls(valid, invalid, duplicates, seen)
 
     def add(self, other: Tally) -> Tally:
         """The sum of two listeners' tallies: a message both received counts once, the other time as a duplicate."""
@@ -123,6 +135,31 @@ class Tally:
             (total.valid if valid else total.invalid)[label] -= 1
             total.duplicates += 1
         return total
+
+
+def _shown(value: Any) -> str:
+    return _label(json.dumps(value, ensure_ascii=False)[:_LABEL])
+
+
+def _token(key: str) -> str:
+    """A key as a JSON pointer token, shown as a label is."""
+    return _label(key.replace("~", "~0").replace("/", "~1"))
+
+
+def _count(value: Any, pointer: str) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError(f"{pointer}: {_shown(value)} is not a count (an integer, 0 or more)")
+    return value
+
+
+def _counts(value: Any, pointer: str) -> Counter[str]:
+    """An object of event type to count, as a tally counts it; labels are shown as a listener's own are."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{pointer}: {_shown(value)} is not an object of event type to count")
+    counts: Counter[str] = Counter()
+    for label, n in value.items():
+        counts[_label(label)] += _count(n, f"{pointer}/{_token(label)}")
+    return counts
 
 
 def _digest(message: Any) -> str:

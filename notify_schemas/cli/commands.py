@@ -594,9 +594,14 @@ def _cmd_tally(args: argparse.Namespace) -> int:
     total = Tally()
     for name in args.summaries:
         try:
-            total = total.add(Tally.from_json(json.loads(Path(name).read_text(encoding="utf-8"))))
-        except (OSError, ValueError, TypeError, KeyError, IndexError) as error:
-            raise NotifySchemasError(f"{name}: not a listen --summary file: {error}") from None
+            text = Path(name).read_text(encoding="utf-8")
+        except OSError as error:
+            raise NotifySchemasError(f"{name}: {error.strerror or error}") from None
+        try:
+            total = total.add(Tally.from_json(json.loads(text)))
+        except (ValueError, RecursionError) as error:  # not JSON (or not UTF-8, or nested too deep), or not a tally
+            reason = "nested too deeply" if isinstance(error, RecursionError) else mask_text(str(error))
+            raise NotifySchemasError(f"{name}: not a listen --summary file: {reason}") from None
     if args.format == "json":
         print(json.dumps({k: v for k, v in total.as_json().items() if k != "seen"}))
     else:

@@ -397,3 +397,21 @@ def test_a_json_file_that_is_not_a_schema_is_a_one_line_error(
     err = capsys.readouterr().err
     assert "not a schema with a string $id" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("keyword", "error"), [({"pattern": "(["}, '"([" is not a "regex"'), ({"type": "bogus"}, '"bogus" is not valid')]
+)
+def test_a_schema_the_metaschema_refuses_is_a_one_line_error_naming_the_file(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], keyword: dict[str, Any], error: str
+) -> None:
+    def add(schema: dict[str, Any]) -> None:
+        schema["properties"]["payload"]["allOf"].append(keyword)
+
+    new = schema_copy(tmp_path / "new", edit_json("seed/image.create.INFO.json", add))
+    code, out, err = run(capsys, old, new)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"notify-schemas compat: error: {new / 'seed' / 'image.create.INFO.json'}: not a valid JSON "
+                          "Schema at /properties/payload/allOf/3")  # fmt: skip
+    assert error in err
+    assert err.count("\n") == 1

@@ -40,16 +40,29 @@ class SchemaDir:
                     event_type, priority = file.name.removesuffix(".json").rsplit(".", 1)
                     self.variants.add(Variant(profile, event_type, priority))
         self._bundles: dict[Variant, dict[str, Any]] = {}
+        self._validators: dict[Variant, jsonschema_rs.Validator] = {}
         self._corpus: dict[str, list[Any]] = {}
 
     def schema(self, v: Variant) -> dict[str, Any]:
         """The variant's standalone schema, made from the directory's sources."""
         if v not in self._bundles:
             try:
-                self._bundles[v] = bundle(self.registry, v.uri, new_id=v.bundled_uri)
+                schema = bundle(self.registry, v.uri, new_id=v.bundled_uri)
             except (LookupError, ValueError, referencing.exceptions.Unresolvable) as error:
                 raise CompatError(f"{self.path / v.path}: cannot bundle: {' '.join(str(error).split())}") from error
+            try:
+                self._validators[v] = jsonschema_rs.validator_for(schema)
+            except jsonschema_rs.ValidationError as error:  # the metaschema refuses it: a bad pattern, an unknown type
+                where = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in error.instance_path)
+                raise CompatError(f"{self.path / v.path}: not a valid JSON Schema at {where or '/'} (as bundled): "
+                                  f"{' '.join(error.message.split())}") from None  # fmt: skip
+            self._bundles[v] = schema
         return self._bundles[v]
+
+    def validator(self, v: Variant) -> jsonschema_rs.Validator:
+        """The variant's validator, built once."""
+        self.schema(v)
+        return self._validators[v]
 
     def corpus(self, v: Variant) -> list[Any]:
         """The messages the directory's corpus has for the variant (valid or not: the caller filters)."""
@@ -69,8 +82,7 @@ class SchemaDir:
 
 
 def side_of(d: SchemaDir, v: Variant) -> Side:
-    schema = d.schema(v)
-    validator = jsonschema_rs.validator_for(schema)
+    schema, validator = d.schema(v), d.validator(v)
     bases = [m for m in d.corpus(v) if validator.is_valid(m)]
     return Side(schema, validator.is_valid, bases, len(bases))
 

@@ -7,6 +7,7 @@ import copy
 import datetime
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -608,3 +609,39 @@ def test_a_report_of_live_traffic_names_the_broker_without_its_password(
     out, err = capsys.readouterr()
     assert json.loads(report.read_text(encoding="utf-8"))["producer"] == "fake://u:***@localhost/"
     assert "CANARY-9d1" not in out + err
+
+
+def _children(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+
+def _sigint_default() -> None:
+    """Ctrl-C as a terminal's program gets it, even when the tests run in a background job (which ignores it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _gone(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    return not stat.exists() or stat.read_text().split()[2] == "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("producer", [["--callable", REFERENCE, "--examples", "1000"], ["--exec", "sleep 100"],
+                                      ["--mode", "negative", "--exec", "sleep 100"]])  # fmt: skip
+def test_ctrl_c_ends_the_run_quietly_with_130_and_stops_the_program_at_once(producer: list[str]) -> None:
+    command = [sys.executable, "-m", "notify_schemas", "conformance", *producer]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                               preexec_fn=_sigint_default)  # fmt: skip
+    deadline = time.monotonic() + 30
+    while "--exec" in producer and not _children(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    programs = _children(process.pid)
+    time.sleep(2)  # well into the run
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)  # to the suite alone: the program under test gets nothing from the terminal
+    _, err = process.communicate(timeout=60)
+    assert time.monotonic() - started < 5
+    assert process.returncode == 130
+    assert b"Traceback" not in err
+    assert all(_gone(pid) for pid in programs)

@@ -712,7 +712,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The evolution guard parses its own options (notify_schemas.authoring.compat).
         from notify_schemas.authoring import compat
 
-        return compat.main(argv[1:])
+        try:
+            return compat.main(argv[1:])
+        except KeyboardInterrupt:
+            return 130
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):  # whatever a message holds, printing it never fails
             stream.reconfigure(errors="backslashreplace")

@@ -115,11 +115,15 @@ def _negative(args: argparse.Namespace) -> Report:
     if not (args.callable or args.exec):
         raise ValueError("--mode negative needs the consumer's validator: --callable or --exec")
     consumer = load_callable(args.callable) if args.callable else ExecConsumer(args.exec)
+    wait = 10.0
     try:
         return run_negative(consumer, profile=args.profile, examples=max(1, min(args.examples, 5)), seed=args.seed)
+    except KeyboardInterrupt:
+        wait = 0  # Ctrl-C: the program is stopped at once, not given time to finish
+        raise
     finally:
         if isinstance(consumer, ExecConsumer):
-            consumer.close()
+            consumer.close(wait=wait)
 
 
 def _progress(done: int, total: int) -> None:
@@ -133,15 +137,21 @@ def _progress(done: int, total: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
-        return _main(argv)
-    # Hypothesis caches what it learns in a .hypothesis folder; a run of the suite leaves nothing in the caller's.
-    with tempfile.TemporaryDirectory(prefix="notify-conformance-") as storage:
-        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = storage
-        try:
+    """Run the suite from the command line; returns the exit status (130 on Ctrl-C, as a shell reports it)."""
+    try:
+        if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
             return _main(argv)
-        finally:
-            del os.environ["HYPOTHESIS_STORAGE_DIRECTORY"]
+        # Hypothesis caches what it learns in a .hypothesis folder; a run of the suite leaves nothing in the caller's.
+        with tempfile.TemporaryDirectory(prefix="notify-conformance-") as storage:
+            os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = storage
+            try:
+                return _main(argv)
+            finally:
+                del os.environ["HYPOTHESIS_STORAGE_DIRECTORY"]
+    except KeyboardInterrupt:
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\033[K")  # the progress bar
+        return 130
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -167,12 +177,16 @@ def _main(argv: Sequence[str] | None) -> int:
                 producer: Any = load_callable(args.callable)
             else:
                 producer = ExecProducer(args.exec, answer_timeout=args.answer_timeout)
+            wait = 10.0
             try:
                 report = run(producer, profile=args.profile, examples=args.examples, seed=args.seed, checks=checks,
                              exclude_checks=exclude, only=only, progress=_progress)  # fmt: skip
+            except KeyboardInterrupt:
+                wait = 0  # Ctrl-C: the program is stopped at once, not given time to finish
+                raise
             finally:
                 if isinstance(producer, ExecProducer):
-                    producer.close()
+                    producer.close(wait=wait)
             if isinstance(producer, ExecProducer) and producer.extra_lines and not report.stopped:
                 report.stopped = (f"{args.exec!r} wrote {producer.extra_lines} line(s) more than it was asked for: one "
                                   "line per intent, and nothing else on its output")  # fmt: skip

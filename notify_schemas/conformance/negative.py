@@ -17,7 +17,7 @@ from typing import Any
 
 from notify_schemas import variants
 from notify_schemas.conformance.checks import Check
-from notify_schemas.conformance.producers import exec_environment
+from notify_schemas.conformance.producers import end_program, exec_environment
 from notify_schemas.conformance.records import SECRET_URL
 from notify_schemas.conformance.runner import CaseFailure, Report
 from notify_schemas.samples import samples
@@ -76,10 +76,9 @@ class ExecConsumer:
             raise ValueError(f"the consumer answered {answer!r}, not valid or invalid")
         return answer in ("valid", "true")
 
-    def close(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
-        self.process.wait(timeout=10)
+    def close(self, *, wait: float = 10) -> None:
+        """End the program: its input closed, ``wait`` seconds to exit, then stopped (0: at once, on Ctrl-C)."""
+        end_program(self.process, wait=wait)
 
 
 def _cases(profile: str, examples: int, seed: int) -> Iterator[tuple[str, str, Message, bool]]:

@@ -31,6 +31,7 @@ __all__ = [
     "ExecProducer",
     "ProducerError",
     "answer",
+    "end_program",
     "exec_environment",
     "load_callable",
 ]
@@ -132,20 +133,31 @@ class ExecProducer:
                                 "closed its output")  # fmt: skip
         return answer(line)
 
-    def close(self) -> None:
-        """End the program: its input closed, 10 s to exit, then killed."""
-        if self.process.stdin:
-            with contextlib.suppress(BrokenPipeError, OSError):  # the program is already gone; its exit was reported
-                self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._reader.join(timeout=5)
+    def close(self, *, wait: float = 10) -> None:
+        """End the program: its input closed, ``wait`` seconds to exit, then stopped (0: at once, on Ctrl-C)."""
+        end_program(self.process, wait=wait)
+        self._reader.join(timeout=5 if wait else 0.5)
         while not self._lines.empty():
             if (line := self._lines.get()) is not None and line.strip():
                 self.extra_lines += 1
+
+
+def end_program(process: subprocess.Popen[str], *, wait: float) -> None:
+    """End a program under test: its input closed, ``wait`` seconds to exit by itself, then SIGTERM, and SIGKILL a
+    second later."""
+    if process.stdin:
+        with contextlib.suppress(BrokenPipeError, OSError):  # the program is already gone; its exit was reported
+            process.stdin.close()
+    try:
+        process.wait(timeout=wait)
+        return
+    except subprocess.TimeoutExpired:
+        process.terminate()
+    try:
+        process.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def answer(text: str | bytes) -> Any:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["MAX_RECORD_BYTES", "MAX_SECONDS", "count", "jobs", "positive", "record_bytes", "seconds"]
+__all__ = ["MAX_JOBS", "MAX_RECORD_BYTES", "MAX_SECONDS", "count", "jobs", "positive", "record_bytes", "seconds"]
 
 MAX_RECORD_BYTES = 1024**3
 """The largest ``--max-record-bytes``: a record is held whole in memory, and readers take no larger size."""
+MAX_JOBS = 256
+"""The most processes ``--jobs`` takes: each is a process of its own, with its own memory."""
 MAX_SECONDS = 365 * 24 * 3600
 """The longest time an option takes: a year. Leave a timeout out to wait without end."""
 
@@ -29,8 +31,13 @@ def record_bytes(text: str) -> int:
 
 
 def jobs(text: str) -> int | str:
-    """A number of processes, 1 or more, or ``auto``."""
-    return "auto" if text == "auto" else positive(text)
+    """A number of processes, from 1 to `MAX_JOBS`, or ``auto``."""
+    if text == "auto":
+        return text
+    value = positive(text)
+    if value > MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_JOBS} processes, not {value:,}")
+    return value
 
 
 def count(text: str) -> int:

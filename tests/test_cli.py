@@ -310,6 +310,7 @@ def test_jobs_auto_shares_only_a_large_json_lines_file_and_only_with_cores_to_sh
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(commands, "_SHARED", 10_000)
+    monkeypatch.setattr(commands, "_PIECE", 1_000)
     large = write(tmp_path, "large.jsonl", "\n".join(VALID * 20) + "\n")
     small = write(tmp_path, "small.jsonl", VALID[0] + "\n")
     document = write(tmp_path, "large.json", json.dumps([json.loads(v) for v in VALID * 20], indent=2))
@@ -323,7 +324,8 @@ def test_jobs_auto_shares_only_a_large_json_lines_file_and_only_with_cores_to_sh
     assert workers(small) == 1
     assert workers(document) == 1  # an array or a document is read by one process
     assert workers("-") == 1
-    assert workers(small, jobs=3) == 3
+    assert workers(large, jobs=3) == 3
+    assert workers(small, jobs=3) == 1  # one piece: nothing to share
     monkeypatch.setattr(commands, "_usable_cores", lambda: 1)
     assert workers(large) == 1
 
@@ -621,6 +623,8 @@ def _exit_code(argv: list[str]) -> int:
 USAGE_ERRORS: list[Any] = [
     pytest.param(["validate", "--max-record-bytes", "9223372036854775807", "{small}"],
                  "argument --max-record-bytes: must be at most 1,073,741,824", id="record size beyond a GiB"),
+    pytest.param(["validate", "--jobs", "5000", "{small}"], "argument --jobs/-j: must be at most 256 processes",
+                 id="5,000 jobs"),
     pytest.param(["listen", "--transport-url", "fake://", "--connect-timeout", "1e300"],
                  "argument --connect-timeout: must be a number of seconds from 0", id="a timeout of 1e300 s"),
     pytest.param(["listen", "--transport-url", "fake://", "--timeout", "nan"],
@@ -643,3 +647,21 @@ def test_usage_errors_exit_2_with_one_line_naming_what_is_wrong(
     assert code == 2
     assert "Traceback" not in out + err
     assert expected in err.strip().splitlines()[-1]  # the error's line, after argparse's usage lines if any
+
+
+@pytest.mark.parametrize(("jobs", "started"), [("200", None), ("256", 3), ("2", 2)])
+def test_jobs_start_no_more_workers_than_there_are_pieces(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str, started: int | None
+) -> None:
+    small = write(tmp_path, "small.jsonl", VALID[0] + "\n")
+    three = write(tmp_path, "three.jsonl", "".join(line + "\n" for line in VALID))
+    pools: list[int] = []
+    start_pool = commands._start_pool
+    monkeypatch.setattr(commands, "_start_pool", lambda n, args: pools.append(n) or start_pool(n, args))
+    assert run(capsys, "validate", "--jobs", jobs, small)[0] == 0
+    assert pools == []  # a file of one piece is checked without a pool
+    monkeypatch.setattr(commands, "_PIECE", 1)  # each piece ends at its first line end: three pieces
+    code, out, _ = run(capsys, "validate", "--jobs", jobs, three, small)
+    assert code == 0
+    assert "4 records in 2 files: 4 valid" in out
+    assert pools == [min(int(jobs), 3)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import collections
 import io
+import itertools
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from notify_schemas.arguments import MAX_RECORD_BYTES, count, jobs, record_bytes, seconds
+from notify_schemas.arguments import MAX_JOBS, MAX_RECORD_BYTES, count, jobs, record_bytes, seconds
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
 from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, Record, count_records, parse, skip_rest_of_line
 from notify_schemas.redaction import mask_text
@@ -171,9 +172,9 @@ _PIECE = 1024 * 1024  # what one worker checks at a time
 _SHARED = 16 * _PIECE  # the size from which --jobs auto shares a file: below it, starting the workers costs more
 
 
-def _ranges(name: str, args: argparse.Namespace) -> Iterator[tuple[str, int, int, str, str, int]]:
-    """A JSON Lines file cut at line ends into pieces of about `_PIECE`; only the bytes up to each cut's line end are
-    read here."""
+def _cuts(name: str) -> Iterator[tuple[int, int]]:
+    """A JSON Lines file cut at line ends into pieces [start, end) of about `_PIECE`; only the bytes up to each cut's
+    line end are read here."""
     size = Path(name).stat().st_size
     with Path(name).open("rb") as f:
         start = 0
@@ -183,8 +184,14 @@ def _ranges(name: str, args: argparse.Namespace) -> Iterator[tuple[str, int, int
                 f.seek(end)
                 end += skip_rest_of_line(f)
             end = min(end, size)
-            yield name, start, end, args.profile, args.backend, args.max_record_bytes
+            yield start, end
             start = end
+
+
+def _ranges(name: str, args: argparse.Namespace) -> Iterator[tuple[str, int, int, str, str, int]]:
+    """The jobs of a file's pieces."""
+    for start, end in _cuts(name):
+        yield name, start, end, args.profile, args.backend, args.max_record_bytes
 
 
 def _json_lines_file(name: str) -> bool:
@@ -248,21 +255,37 @@ def _usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def _pieces(name: str, most: int) -> int:
+    """How many pieces a file is cut into between processes, counted up to ``most``: none for stdin, a document or
+    an array (read by one process), and for what cannot be read (reported when it is)."""
+    try:
+        if not _json_lines_file(name):
+            return 0
+        return sum(1 for _ in itertools.islice(_cuts(name), most))
+    except OSError:
+        return 0
+
+
 def _workers(args: argparse.Namespace) -> int:
-    """How many processes share the work: ``--jobs N``; with ``auto``, every usable core once a named JSON Lines file
-    is large enough to gain from it, else 1."""
-    if args.jobs != "auto":
-        return int(args.jobs)
-    cores = _usable_cores()
-    if cores < 2:
+    """How many processes share the work: ``--jobs N``, or with ``auto`` every usable core once a named JSON Lines
+    file is large enough to gain from it; never more than the pieces of the largest shared file, so that a file of
+    one piece is checked by this process alone."""
+    if args.jobs == "auto":
+        cores = _usable_cores()
+        large = any(_shared_size(name) >= _SHARED for name in args.files) if cores > 1 else False
+        asked = cores if large else 1
+    else:
+        asked = int(args.jobs)
+    if asked == 1:
         return 1
-    for name in args.files:
-        try:
-            if name != "-" and Path(name).stat().st_size >= _SHARED and _json_lines_file(name):
-                return cores
-        except OSError:  # reported when the file is read
-            continue
-    return 1
+    return max(1, max((_pieces(name, asked) for name in args.files), default=0))
+
+
+def _shared_size(name: str) -> int:
+    try:
+        return Path(name).stat().st_size if _json_lines_file(name) else 0
+    except OSError:  # reported when the file is read
+        return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -634,8 +657,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-record-bytes", type=record_bytes, default=DEFAULT_MAX_RECORD,
                    help=f"longest record read (default 16 MiB, at most {MAX_RECORD_BYTES:,})")  # fmt: skip
     p.add_argument("--jobs", "-j", type=jobs, default="auto", metavar="N",
-                   help="processes sharing a JSON Lines file, output in the input's order (default auto: every usable "
-                        "core for a file of 16 MiB or more, else 1)")  # fmt: skip
+                   help=f"processes sharing a JSON Lines file, output in the input's order (default auto: every usable "
+                        f"core for a file of 16 MiB or more, else 1); at most {MAX_JOBS}, and never more than the "
+                        f"file's 1 MiB pieces: a smaller file is checked by one process")  # fmt: skip
     p.set_defaults(run=_cmd_validate)
 
     p = sub.add_parser("sample", parents=[profile], help="print valid example messages as JSON Lines")

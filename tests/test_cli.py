@@ -496,16 +496,23 @@ def test_a_record_limit_below_one_byte_is_a_usage_error(capsys: pytest.CaptureFi
     assert "must be at least 1" in capsys.readouterr().err
 
 
-def test_emit_through_the_log_driver_shows_the_line_on_its_own(tmp_path: Path) -> None:
+@pytest.mark.parametrize("named_by", ["--driver", "--config-file"])
+@pytest.mark.parametrize("priority", ["INFO", "ERROR"])
+def test_emit_through_the_log_driver_shows_the_line_on_its_own(tmp_path: Path, named_by: str, priority: str) -> None:
     # Run as a user runs it: a process of its own, where nothing has configured logging.
-    payload = write(tmp_path, "p.json", '"Image storage media is full"')
+    if priority == "INFO":
+        payload = write(tmp_path, "p.json", json.dumps(json.loads(VALID[0])["payload"]))
+    else:
+        payload = write(tmp_path, "p.json", '"Image storage media is full"')
+    conf = write(tmp_path, "log.conf", "[oslo_messaging_notifications]\ndriver = log\n")
+    driver = ["--driver", "log"] if named_by == "--driver" else ["--config-file", conf]
     done = subprocess.run(
-        [sys.executable, "-m", "notify_schemas", "emit", "image.upload", "ERROR", "--payload", payload, "--driver",
-         "log"], capture_output=True, text=True, check=False, timeout=60,
+        [sys.executable, "-m", "notify_schemas", "emit", "image.upload", priority, "--payload", payload, *driver],
+        capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "oslo.messaging.notification.image.upload ERROR" in done.stderr
-    assert "Image storage media is full" in done.stderr
+    assert f"oslo.messaging.notification.image.upload {priority}" in done.stderr
+    assert ("Image storage media is full" if priority == "ERROR" else '"disk_format"') in done.stderr
 
 
 def test_an_array_item_over_the_limit_is_one_line_that_names_the_limit() -> None:

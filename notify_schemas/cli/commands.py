@@ -472,10 +472,13 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         print(f"notify-schemas: {args.payload}: the payload writes a key twice: {', '.join(duplicates)}",
               file=sys.stderr)  # fmt: skip
         return 1
-    if "log" in (args.driver or ()) and not logging.getLogger().handlers:
-        # The log driver writes through Python logging: on its own, the command shows what it sends.
-        logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s", stream=sys.stderr)
     notifier = _notifier(args)
+    from notify_schemas.drivers.log import LogDriver
+
+    if any(isinstance(d, LogDriver) for d in notifier.drivers) and not logging.getLogger().handlers:
+        # The log driver (named by --driver or by the configuration file) writes through Python logging: on its own,
+        # the command shows what it sends.
+        logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s", stream=sys.stderr)
     # The priority as given, not upper-cased as build_message does: emit judges what validate would judge.
     message = build_message(args.event_type, args.priority, payload, notifier.publisher_id)
     message["priority"] = args.priority

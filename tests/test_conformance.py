@@ -485,6 +485,17 @@ def test_usage_and_producer_errors_are_one_line_and_exit_2(
     assert "Traceback" not in err
 
 
+def test_a_repeated_key_that_is_a_lone_surrogate_is_reported_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text('{"\\ud800": 1, "\\ud800": 2}\n', encoding="utf-8")
+    assert main(["--stream", str(stream)]) == 1
+    out, err = capsys.readouterr()
+    assert "writes a key twice (/\\ud800)" in out
+    assert "Traceback" not in err
+
+
 def test_a_key_written_twice_fails_unique_keys_from_a_stream_and_from_an_exec_producer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

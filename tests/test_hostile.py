@@ -421,6 +421,10 @@ def _line(message: Any) -> bytes:
 
 
 HOSTILE_LINES: dict[str, tuple[bytes, str]] = {
+    "a key holding a credential, written twice": (
+        _line(MESSAGES["image.upload", "INFO"])[:-2] + f', "password={CANARY}": 1, "password={CANARY}": 2}}\n'.encode(),
+        "/password=***: this key is written twice",
+    ),
     "deep 300": (b'{"payload": ' + b"[" * 300 + b"]" * 300 + b"}\n", "depth"),
     "deep 100,000": (b"[" * 100_000 + b"]" * 100_000 + b"\n", "nested too deeply"),
     "a lone surrogate": (b'{"event_type": "image.upload", "priority": "INFO", "payload": "\\ud800"}\n', "unicode"),

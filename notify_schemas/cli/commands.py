@@ -26,7 +26,7 @@ from typing import Any, BinaryIO, TextIO
 from notify_schemas.arguments import MAX_JOBS, MAX_RECORD_BYTES, count, jobs, record_bytes, seconds
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
 from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, Record, count_records, parse, skip_rest_of_line
-from notify_schemas.redaction import mask_text
+from notify_schemas.redaction import mask_pointer, mask_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, validity_table
 from notify_schemas.values import Violation
@@ -84,8 +84,8 @@ def _record_entries(name: str, record: Record | BadRecord, profile: str, backend
                  "value": None, "variant": None}]  # fmt: skip
     if not record.duplicates and is_valid_plain(record.value, profile=profile, backend=backend):
         return []
-    found = [Violation(p, "", "duplicate-key", "this key is written twice in its object; readers disagree on which "
-                       "value counts", None) for p in record.duplicates]  # fmt: skip
+    twice = "this key is written twice in its object; readers disagree on which value counts"
+    found = [Violation(mask_pointer(p), "", "duplicate-key", twice, None) for p in record.duplicates]
     found += iter_errors(record.value, profile=profile, backend=backend)
     return [
         {"file": name, "line": record.line, "pointer": record.pointer + v.pointer, "rule": v.rule,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
+from notify_schemas.redaction import mask_pointer, pointer_view
 from notify_schemas.validation import iter_errors
 
 __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
@@ -95,8 +96,9 @@ def _integers(intent: Intent, message: Any, state: RunState) -> str | None:
         original = container[key]
         container[key] = original + 0.5
         try:
-            if any(v.pointer == where for v in iter_errors(message, profile=profile)):
-                written.append(f"{where}: {original!r}")
+            shown = pointer_view(where)[0]  # violations carry their pointers as they may be written
+            if any(v.pointer == shown for v in iter_errors(message, profile=profile)):
+                written.append(f"{shown}: {original!r}")
         finally:
             container[key] = original
     return f"integers written with a fraction ({', '.join(written[:3])})" if written else None
@@ -105,7 +107,8 @@ def _integers(intent: Intent, message: Any, state: RunState) -> str | None:
 def _unique_keys(intent: Intent, message: Any, state: RunState) -> str | None:
     duplicates = getattr(message, "duplicates", ())
     if duplicates:
-        return f"writes a key twice ({', '.join(duplicates)}): consumers disagree on which value counts [duplicate-key]"
+        shown = ", ".join(mask_pointer(p) for p in duplicates)
+        return f"writes a key twice ({shown}): consumers disagree on which value counts [duplicate-key]"
     return None
 
 

@@ -23,10 +23,11 @@ from typing import Any, Protocol
 import orjson
 
 from notify_schemas.broker.messaging import _oslo, transport
+from notify_schemas.broker.repeated import taken, watch
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
-from notify_schemas.redaction import mask_text, redact
+from notify_schemas.redaction import mask_pointer, mask_text, redact
 from notify_schemas.validation import is_valid_plain, iter_errors
 from notify_schemas.values import Violation
 from notify_schemas.wire_form import is_valid_text, to_wire
@@ -218,6 +219,11 @@ class _Endpoint:
         return receive
 
 
+def _twice(pointer: str) -> Violation:
+    why = "this key is written twice in its object; readers disagree on which value counts"
+    return Violation(mask_pointer(pointer), "", "duplicate-key", why, None)
+
+
 class Listener:
     """Listens on ``<topic>.<priority>`` queues of the control exchange until stopped, a count, or a timeout.
 
@@ -248,6 +254,7 @@ class Listener:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         oslo_messaging, _ = _oslo()
+        watch()  # the keys written twice in a messagingv2 body's text, which oslo decodes before the endpoint
         try:
             self.conf, self.transport = transport(config)
             targets = [oslo_messaging.Target(topic=t, exchange=config.control_exchange) for t in config.topics]
@@ -262,8 +269,10 @@ class Listener:
         # Never raises: oslo would acknowledge and drop the message unseen. Each one is counted, and an invalid one
         # is written, redacted, to --invalid-out.
         try:
-            valid = not self.validate or is_valid_plain(message, profile=self.profile)
-            violations = [] if valid else list(iter_errors(message, profile=self.profile))
+            repeated = taken(message.get("message_id")) if self.validate else ()  # keys its text wrote twice
+            valid = not self.validate or (not repeated and is_valid_plain(message, profile=self.profile))
+            violations = [] if valid else [_twice(p) for p in repeated]
+            violations += [] if valid else iter_errors(message, profile=self.profile)
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
         label = _label(message.get("event_type") if isinstance(message, dict) else None)

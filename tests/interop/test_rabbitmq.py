@@ -101,6 +101,36 @@ def test_wire_bodies_match_their_wire_schemas(broker: RabbitMQ, driver: str) -> 
         assert is_valid(notification)
 
 
+def test_the_listener_reports_keys_written_twice_in_a_messagingv2_body(broker: RabbitMQ, tmp_path: Path) -> None:
+    # Bodies as a producer of another language might write them: oslo decodes the text and keeps the last key.
+    topic = "twice"
+    config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=(topic,))
+    invalid_out = tmp_path / "invalid.jsonl"
+    good = _mix("seed", 3, seed=7)
+    texts = [json.dumps(m) for m in good]
+    texts[0] = texts[0][:-1] + ', "priority": "INFO"}'.replace("INFO", good[0]["priority"])  # same value, twice
+    texts[1] = '{"payload": {"locations": [{"url": "swift://u:CANARY@h/c"}]}, ' + texts[1][1:]  # the leak first
+    with invalid_out.open("a", encoding="utf-8") as out:
+        listener = Listener(config, profile="seed", invalid_out=out)
+        listener.start(timeout=30)
+        try:
+            amqp = broker.url.replace("rabbit://", "amqp://")
+            with kombu.Connection(amqp) as connection:
+                producer = connection.Producer(exchange=kombu.Exchange("glance", type="topic", durable=False))
+                for message, text in zip(good, texts, strict=True):
+                    body = {"oslo.version": "2.0", "oslo.message": text}
+                    producer.publish(body, routing_key=f"{topic}.{message['priority'].lower()}", serializer="json")
+            assert listener.wait_for(3, timeout=60), listener.tally.line()
+        finally:
+            listener.stop()
+    assert listener.tally.total == 3
+    assert sum(listener.tally.invalid.values()) == 2
+    written = [json.loads(line) for line in invalid_out.read_text(encoding="utf-8").splitlines()]
+    repeated = sorted(v["pointer"] for w in written for v in w["violations"] if v["rule"] == "duplicate-key")
+    assert repeated == ["/payload", "/priority"]
+    assert "CANARY" not in invalid_out.read_text(encoding="utf-8")
+
+
 def test_a_broker_outage_loses_nothing_silently(broker: RabbitMQ, caplog: pytest.LogCaptureFixture) -> None:
     config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("outage",), retry=0)
     listener = Listener(config, profile="seed")

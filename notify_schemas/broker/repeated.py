@@ -1,0 +1,64 @@
+"""Keys written twice in a notification's JSON text, which oslo.messaging decodes before the listener sees it.
+
+A ``messagingv2`` body carries the notification as JSON text (``{"oslo.version": "2.0", "oslo.message": "..."}``);
+oslo.messaging decodes that text in ``oslo_messaging._drivers.common.deserialize_msg`` and hands the listener's
+endpoint the decoded values only, with the last of two equal keys kept. `watch` wraps that function: the text is
+read once more by `notify_schemas.reader.parse`, which finds repeated keys, and their pointers are kept under the
+notification's ``message_id`` until the listener takes them (`taken`). What oslo returns is unchanged.
+
+A ``messaging`` (1.0) body is the notification itself, which kombu decodes before oslo sees any text, and the
+``fake://`` transport passes Python values: neither leaves a text to read (D35).
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from notify_schemas.reader import parse
+
+__all__ = ["taken", "watch"]
+
+_KEPT = 10_000  # messages whose repeated keys wait for the listener: bounded, the oldest forgotten first
+_found: collections.OrderedDict[str, tuple[str, ...]] = collections.OrderedDict()
+_lock = threading.Lock()
+
+
+def _reading(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def deserialize_msg(msg: Any) -> Any:
+        decoded = original(msg)  # oslo's own verdict first: what it raises, it raises
+        try:
+            text = msg.get("oslo.message") if isinstance(msg, dict) else None
+            if isinstance(text, str | bytes) and isinstance(decoded, dict):
+                message_id = decoded.get("message_id")
+                _, repeated = parse(text)
+                if repeated and isinstance(message_id, str):
+                    with _lock:
+                        _found[message_id] = repeated
+                        while len(_found) > _KEPT:
+                            _found.popitem(last=False)
+        except Exception:  # what the package cannot read, oslo has read: the listener judges that
+            pass
+        return decoded
+
+    deserialize_msg.notify_schemas_reads = True  # type: ignore[attr-defined]
+    return deserialize_msg
+
+
+def watch() -> None:
+    """Read the text of every ``messagingv2`` body that oslo.messaging decodes in this process; once is enough."""
+    from oslo_messaging._drivers import common
+
+    with _lock:
+        if not getattr(common.deserialize_msg, "notify_schemas_reads", False):
+            common.deserialize_msg = _reading(common.deserialize_msg)
+
+
+def taken(message_id: Any) -> tuple[str, ...]:
+    """The pointers of the keys written twice in the text of the notification ``message_id``; asked once."""
+    if not isinstance(message_id, str):
+        return ()
+    with _lock:
+        return _found.pop(message_id, ())

@@ -2,9 +2,19 @@
 
 A source is JSON Lines (one message per line) or JSON documents (one message, several one after another, or an
 array of messages, pretty-printed or not); an array's items are read one by one, never the whole array at once.
-Each record comes with its line number; a record that cannot be read comes as a `BadRecord` that says why, and in
-JSON Lines reading goes on with the next line. A key written twice in one object is kept as JSON parsers keep it
-(the last one wins) and reported: `Record.duplicates` holds the JSON pointer of each repeated key.
+Each record comes with its line number; a record that cannot be read comes as a `BadRecord` that says why, and
+reading goes on after it. A key written twice in one object is kept as JSON parsers keep it (the last one wins) and
+reported: `Record.duplicates` holds the JSON pointer of each repeated key.
+
+JSON Lines or documents: the first line that is not blank decides. One that starts an array, or an object that the
+line does not hold whole, starts documents; anything else is JSON Lines. A document is only a document if it parses
+whole within the size limit and no line of it after its first is a JSON object on its own; one that is not is what
+a JSON Lines file whose first lines are broken looks like, so from its first line on the source is read as JSON
+Lines. The parser held that document's text anyway (up to the limit), so going back to its start costs no memory
+more: no line of a JSON Lines file is ever hidden in a document, each gets the verdict it gets on its own. An array
+item that cannot be read (not JSON, nested too deeply, over the limit) is one bad record, and reading goes on after
+the next comma at the array's own level, found by a scan that holds a chunk at a time; only an array that never
+closes hides what follows, and says so.
 
 Parsing is strict RFC 8259: no ``NaN``, ``Infinity`` or other extension. A line is parsed by jiter (which finds
 repeated keys as it parses); what jiter refuses is parsed again by the standard library, which then says exactly
@@ -23,7 +33,15 @@ from typing import Any, BinaryIO, NamedTuple, cast
 import jiter
 import orjson
 
-__all__ = ["DEFAULT_MAX_RECORD", "BadRecord", "Record", "count_records", "parse", "read_records", "skip_rest_of_line"]
+__all__ = [
+    "DEFAULT_MAX_RECORD",
+    "BadRecord",
+    "Record",
+    "count_records",
+    "parse",
+    "read_records",
+    "skip_rest_of_line",
+]
 
 DEFAULT_MAX_RECORD = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
@@ -153,12 +171,17 @@ def _kept(lines: list[bytes], limit: int) -> list[bytes | int]:
     return [line if len(line) <= limit else len(line) + 1 for line in lines]
 
 
-def _line_batches(stream: BinaryIO, pending: list[bytes | int], limit: int) -> Iterator[list[bytes | int]]:
+def _line_batches(
+    stream: BinaryIO, pending: list[bytes | int], limit: int, rest: bytes = b""
+) -> Iterator[list[bytes | int]]:
     """The stream's lines, a megabyte's worth at a time; a line over ``limit`` comes as its size, never whole.
 
-    ``pending`` holds the lines already read, each whole or already counted away as its size."""
+    ``pending`` holds the lines already read, each whole or already counted away as its size; ``rest`` the start of
+    the line that the stream goes on with."""
     yield list(pending)
-    rest = b""
+    if len(rest) > limit:
+        yield [len(rest) + skip_rest_of_line(stream)]
+        rest = b""
     while True:
         chunk = stream.read(_CHUNK)
         if not chunk:
@@ -181,10 +204,11 @@ def _json_lines(
     line_no: int,
     accept: Callable[[Any], bool] | None,
     lines_read: list[int] | None = None,
+    rest: bytes = b"",
 ) -> Iterator[Record | BadRecord | int]:
     from_json = jiter.from_json
     passed = 0  # records that ``accept`` took since the last item
-    for lines in _line_batches(stream, pending, limit):
+    for lines in _line_batches(stream, pending, limit, rest):
         for raw in lines:
             line_no += 1
             if type(raw) is bytes:
@@ -223,6 +247,11 @@ def _json_lines(
 
 
 _NUMBER_TAIL = re.compile(r"[0-9.eE+\-]+")
+# What the scan of a skipped item stops at: a bracket, a comma, or a quote (a whole string is one match).
+_TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[\[\]{},"]')
+_IN_STRING = re.compile(r'[^"\\]*+(?:\\.[^"\\]*+)*+')  # what a string holds: not a quote, or an escape
+# A decoder's error this close to the end of the text read so far may be the text ending, not a fault in it.
+_NEAR_END = 16
 
 
 def _goes_on(value: Any, text: str, end: int) -> bool:
@@ -241,10 +270,12 @@ class _Text:
         self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         self.text = self.decoder.decode(head)
         self.json, self.repeated = _decoder()
+        self.scan = self.json.scan_once  # type: ignore[attr-defined]
         self.eof = False
         self.base_line = line_no  # the line of text[0]
         self.counted = 0  # text[:counted] has had its newlines counted into line_at's cache
         self.line = line_no
+        self.ends: tuple[int, int, int, bool] = (-1, 0, 0, False)  # may_end's scan so far: start, position, depth, ...
 
     def more(self, size: int | None = None) -> bool:
         """Read more text (a chunk, or ``size`` bytes); False at the end of the stream."""
@@ -266,6 +297,7 @@ class _Text:
         self.line_at(pos)
         self.text = self.text[pos:]
         self.counted = 0
+        self.ends = (-1, 0, 0, False)
         return 0
 
     def skip_space(self, pos: int) -> int:
@@ -277,37 +309,209 @@ class _Text:
             if not self.more():
                 return pos
 
+    def read(self, pos: int) -> tuple[Any, int]:
+        """The JSON value at ``pos`` and the position after it; ``ValueError`` or ``RecursionError`` if none."""
+        try:
+            value, end = self.scan(self.text, pos)  # the common case, without a Python frame around the C scanner
+        except (StopIteration, ValueError, RecursionError):
+            return self.value(pos)
+        if end >= len(self.text) or _goes_on(value, self.text, end):  # it may go on in the text still to come
+            return self.value(pos)
+        return value, end
+
     def value(self, pos: int) -> tuple[Any, int]:
         """The JSON value at ``pos`` and the position after it, reading more text while it may be incomplete."""
         while True:
             try:
                 value, end = self.json.raw_decode(self.text, pos)
-            except json.JSONDecodeError:
-                if len(self.text) - pos > self.limit:
-                    raise ValueError(f"a record over the limit of {self.limit:,} bytes") from None
-                if not self.more(max(_CHUNK, len(self.text) - pos)):
-                    raise
+            except json.JSONDecodeError as error:
+                if error.pos < len(self.text) - _NEAR_END and not error.msg.startswith("Unterminated string"):
+                    raise  # a fault in the text, which more text cannot mend
+                # Read on, and parse again only once the value may end in the text read: a value over the limit is
+                # never parsed, so the objects of its first part are never made.
+                while True:
+                    if len(self.text) - pos > self.limit:
+                        raise ValueError(f"a record over the limit of {self.limit:,} bytes") from None
+                    held = len(self.text) - pos  # read as much again, but never much past the limit
+                    if not self.more(max(_CHUNK, min(held, self.limit + 1 - held))):
+                        raise
+                    if self.may_end(pos):
+                        break
                 continue
             if (end < len(self.text) and not _goes_on(value, self.text, end)) or not self.more():
                 return value, end
+
+    def may_end(self, pos: int) -> bool:
+        """Whether the value at ``pos`` may end in the text read so far: a string that closes, brackets that balance
+        (any other value: always). The scan goes on from where the last call for the same value stopped."""
+        text = self.text
+        if text[pos] not in "[{":
+            return text[pos] != '"' or _TOKEN.match(text, pos).end() > pos + 1  # type: ignore[union-attr]
+        start, at, depth, in_string = self.ends if self.ends[0] == pos else (pos, pos, 0, False)
+        while True:
+            if in_string:
+                at, in_string = _string_end(text, at)
+                if in_string:
+                    break
+                continue
+            found = _TOKEN.search(text, at)
+            if found is None:
+                at = len(text)
+                break
+            at = found.end()
+            token = found.group()
+            if token == '"':
+                in_string = True
+            elif token in "[{":
+                depth += 1
+            elif token in "]}":
+                depth -= 1
+                if not depth:
+                    return True
+        self.ends = (start, at, depth, in_string)
+        return False
+
+    def skip(self, pos: int) -> tuple[int, int]:
+        """Pass over the text from ``pos`` to the first ``,`` or ``]`` outside strings and at the nesting level of
+        ``pos``: the position of that character (-1 if the stream ends first) and the bytes passed over, blank space
+        before it left out. What is passed over is dropped as the scan goes, so that an item of any size or depth is
+        skipped in the memory of a chunk, and in linear time: a regular expression goes from one bracket, comma or
+        string to the next. A stray ``}`` is passed over."""
+        depth = 0
+        in_string = False  # within a string that the text read so far does not end
+        size = 0
+        start = pos
+        while True:
+            text = self.text
+            if in_string:
+                pos, in_string = _string_end(text, pos)
+                if not in_string:
+                    continue
+            else:
+                found = _TOKEN.search(text, pos)
+                if found is not None:
+                    token = found.group()
+                    if token == '"':
+                        in_string = True
+                    elif token[0] == '"':  # a whole string
+                        pass
+                    elif token == ",":
+                        if not depth:
+                            end = found.start()
+                            return end, size + _size(text[start:end].rstrip(_TEXT_WHITESPACE))
+                    elif token in "[{":
+                        depth += 1
+                    elif depth:
+                        depth -= 1
+                    elif token == "]":
+                        end = found.start()
+                        return end, size + _size(text[start:end].rstrip(_TEXT_WHITESPACE))
+                    pos = found.end()
+                    continue
+                pos = len(text)
+            size += _size(text[start:pos])
+            pos = start = self.drop(pos)
+            if not self.more():
+                return -1, size
+
+    def as_lines(
+        self, pos: int, line: int, accept: Callable[[Any], bool] | None, reason: str | None
+    ) -> Iterator[Record | BadRecord | int]:
+        """The text from ``pos`` (on ``line``) and the rest of the stream, read as JSON Lines; ``reason``, if given,
+        is what is wrong with the first line when it does not parse on its own."""
+        data = self.text[pos:].encode(_UTF8, _ESCAPE) + self.decoder.getstate()[0]
+        self.text = ""
+        *lines, rest = data.split(b"\n")
+        pending = _kept(lines, self.limit)
+        if reason is not None and pending and type(pending[0]) is bytes and not _parses(pending[0]):
+            yield BadRecord(line, reason)
+            del pending[0]
+            line += 1
+        yield from _json_lines(self.stream, pending, self.limit, line - 1, accept, rest=rest)
+
+
+_UTF8 = "utf-8"
+_ESCAPE = "surrogateescape"
+
+
+def _string_end(text: str, pos: int) -> tuple[int, bool]:
+    """Where a string that goes on at ``pos`` ends, past its quote, and False; or where the text read so far stops
+    being sure of it (its end, or a backslash at its end), and True: the string goes on in the text still to come."""
+    end = _IN_STRING.match(text, pos).end()  # type: ignore[union-attr]
+    if end < len(text) and text[end] == '"':
+        return end + 1, False
+    return end, True
+
+
+def _size(text: str) -> int:
+    """The bytes that ``text`` was read from."""
+    return len(text) if text.isascii() else len(text.encode(_UTF8, _ESCAPE))
+
+
+def _line_of_its_own(text: str, start: int, end: int) -> bool:
+    """Whether a line of ``text[start:end]`` after its first is a whole JSON object on its own: a JSON Lines record."""
+    first = text.find("\n", start, end)
+    if first < 0:
+        return False
+    for line in text[first + 1 : end].split("\n"):
+        line = line.strip(_TEXT_WHITESPACE)
+        if line[:1] == "{" and line[-1:] == "}":
+            try:
+                if isinstance(parse(line)[0], dict):
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
+def _fault(text: _Text, error: Exception, line: int) -> str | None:
+    """What is wrong with a document that starts on ``line``, when the decoder found it on a later line: the first
+    line is then reported with it, since the line's own fault (a ``{`` alone) would not tell where to look."""
+    if not isinstance(error, json.JSONDecodeError):
+        return None
+    at = text.line_at(error.pos)
+    if at == line:
+        return None
+    column = error.pos - text.text.rfind("\n", 0, error.pos)
+    return f"not JSON: {error.msg} at line {at} column {column}, in the document that starts here; read as JSON Lines"
 
 
 def _documents(
     stream: BinaryIO, head: bytes, limit: int, line_no: int, accept: Callable[[Any], bool] | None
 ) -> Iterator[Record | BadRecord | int]:
     text = _Text(stream, head, limit, line_no + 1)
-    scan = text.json.scan_once  # type: ignore[attr-defined]
     pos = text.skip_space(0)
     while pos < len(text.text):
         if pos > _CHUNK:
             pos = text.drop(pos)
-        in_array = text.text[pos] == "["
+        line = text.line_at(pos)
+        start = pos
+        if text.text[pos] != "[":
+            # One document. One that does not parse whole within the limit, or that holds a line which is a JSON
+            # object on its own, is not one: from its first line on, the stream is read as JSON Lines, so that no
+            # line of a JSON Lines file whose first lines are broken is ever hidden in a document.
+            try:
+                value, pos = text.read(start)
+            except (ValueError, RecursionError) as error:
+                text.repeated[0] = 0
+                yield from text.as_lines(start, line, accept, _fault(text, error, line))
+                return
+            if (pos - start > limit // 4 and _size(text.text[start:pos]) > limit) or (
+                _line_of_its_own(text.text, start, pos)
+            ):
+                text.repeated[0] = 0
+                yield from text.as_lines(start, line, accept, None)
+                return
+            yield _record(text, value, line, "", accept)
+            pos = text.skip_space(pos)
+            continue
+        # An array: its items are the records. An item that cannot be read is one bad record, and reading goes on
+        # after the next comma at the array's own level; only an array that never closes ends the reading.
+        pos = text.skip_space(pos + 1)
         index = 0
         comma_before = False
-        if in_array:
-            pos = text.skip_space(pos + 1)
         while pos < len(text.text):
-            if in_array and text.text[pos] == "]":
+            if text.text[pos] == "]":
                 if comma_before:  # "[1, ]": RFC 8259 has no comma before the end of an array
                     yield BadRecord(text.line_at(pos), "not JSON: a comma before ']' in the array")
                 pos = text.skip_space(pos + 1)
@@ -317,49 +521,60 @@ def _documents(
             line = text.line_at(pos)
             start = pos
             try:
-                value, pos = scan(text.text, pos)  # the common case, without a Python frame around the C scanner
-                if pos >= len(text.text) or _goes_on(value, text.text, pos):  # read more text below
-                    raise ValueError
-            except (StopIteration, ValueError, RecursionError):
-                try:
-                    value, pos = text.value(start)
-                except (ValueError, RecursionError) as error:
-                    yield BadRecord(line, f"{_why(error).split(' at line')[0]}; the rest of the document is not read")
-                    return
-            duplicates: tuple[str, ...] = ()
-            if text.repeated[0]:
+                value, pos = text.read(start)
+            except (ValueError, RecursionError) as error:
                 text.repeated[0] = 0
-                value, duplicates = _plain(value)
-            # As in JSON Lines, a record over the limit is one line of its own, and reading goes on. A character is
-            # at most 4 bytes: only a long record is measured.
-            size = len(text.text[start:pos].encode("utf-8", "surrogateescape")) if pos - start > limit // 4 else 0
-            if size > limit:
-                yield BadRecord(line, f"record is {size:,} bytes, over the limit of {limit:,}; skipped")
-            elif accept is not None and not duplicates and _writable(value) and accept(value):
-                yield 1
+                pos, size = text.skip(start)
+                reason = _why(error).split(" at line")[0]
+                if size > limit:
+                    reason = f"record is {size:,} bytes, over the limit of {limit:,}; skipped"
+                if pos < 0:
+                    yield BadRecord(line, f"{reason}; the array is not closed, so the rest is not read")
+                    return
+                yield BadRecord(line, reason)
             else:
-                yield Record(line, value, f"/{index}" if in_array else "", duplicates)
-            index += 1
-            if in_array:  # the common case: a comma, and the next item within the text already read
+                # As in JSON Lines, a record over the limit is one line of its own, and reading goes on. A character
+                # is at most 4 bytes: only a long record is measured.
+                size = _size(text.text[start:pos]) if pos - start > limit // 4 else 0
+                if size > limit:
+                    text.repeated[0] = 0
+                    yield BadRecord(line, f"record is {size:,} bytes, over the limit of {limit:,}; skipped")
+                else:
+                    yield _record(text, value, line, f"/{index}", accept)
+                # the common case: a comma, and the next item within the text already read
                 comma = _COMMA.match(text.text, pos)
                 if comma is not None and comma.end() < len(text.text):
                     pos = comma.end()
                     comma_before = True
+                    index += 1
                     continue
-            comma_before = False
+            index += 1
             pos = text.skip_space(pos)
-            if not in_array:
-                break
-            if pos < len(text.text) and text.text[pos] == ",":
+            if pos < len(text.text) and text.text[pos] not in ",]":  # "[1 2, 3]": "2" is one bad record
+                line = text.line_at(pos)
+                pos, _ = text.skip(pos)
+                reason = "not JSON: expected ',' or ']' in the array"
+                if pos < 0:
+                    yield BadRecord(line, f"{reason}; the array is not closed, so the rest is not read")
+                    return
+                yield BadRecord(line, reason)
+            comma_before = pos < len(text.text) and text.text[pos] == ","
+            if comma_before:
                 pos = text.skip_space(pos + 1)
-                comma_before = True
-            elif pos < len(text.text) and text.text[pos] != "]":
-                yield BadRecord(text.line_at(pos), "not JSON: expected ',' or ']' in the array; the rest is not read")
-                return
         else:
-            if in_array:
-                yield BadRecord(text.line_at(pos), "not JSON: the array is not closed")
-                return
+            yield BadRecord(text.line_at(pos), "not JSON: the array is not closed")
+            return
+
+
+def _record(text: _Text, value: Any, line: int, pointer: str, accept: Callable[[Any], bool] | None) -> Record | int:
+    """A value read as a record, or 1 if ``accept`` takes it."""
+    duplicates: tuple[str, ...] = ()
+    if text.repeated[0]:
+        text.repeated[0] = 0
+        value, duplicates = _plain(value)
+    if accept is not None and not duplicates and _writable(value) and accept(value):
+        return 1
+    return Record(line, value, pointer, duplicates)
 
 
 def _writable(value: Any) -> bool:
@@ -382,12 +597,8 @@ def _parses(raw: bytes) -> bool:
 
 
 def read_records(stream: BinaryIO, *, limit: int = DEFAULT_MAX_RECORD) -> Iterator[Record | BadRecord]:
-    """Every record of ``stream``, parsed; an empty stream yields one `BadRecord`.
-
-    JSON Lines or JSON documents is decided by the start: an array, or an object that its first line does not hold
-    whole while the next lines are not objects either, is read as documents; anything else as JSON Lines, so a
-    broken first line is one bad record and the lines after it are still read.
-    """
+    """Every record of ``stream``, parsed; an empty stream yields one `BadRecord`. How JSON Lines and JSON
+    documents are told apart is in the module's docstring."""
     return cast(Iterator[Record | BadRecord], _records(stream, limit, None))
 
 
@@ -414,32 +625,20 @@ def count_records(
 
 
 def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None) -> Iterator[Record | BadRecord | int]:
-    head, skipped = stream.readline(limit + 1), 0
-    while head.endswith(b"\n") and not head.strip(_WHITESPACE):
-        head, skipped = stream.readline(limit + 1), skipped + 1
-    whole_line = len(head) <= limit or head.endswith(b"\n")  # readline(limit + 1) stops short of a longer line
+    raw = stream.readline(limit + 1)
+    head, skipped = raw, 0
+    while raw.endswith(b"\n") and not head.strip(_WHITESPACE):
+        raw = head = stream.readline(limit + 1)
+        skipped += 1
+    whole_line = len(raw) <= limit or raw.endswith(b"\n")  # readline(limit + 1) stops short of a longer line
     stripped = head.lstrip(_WHITESPACE)
     if not stripped and whole_line:
         yield BadRecord(skipped + 1, "empty input: no JSON value")
         return
-    if stripped[:1] == b"[":  # an array, even one on a line longer than the limit: its items are the records
+    if stripped[:1] == b"[" or (whole_line and stripped[:1] == b"{" and not _parses(head)):
+        # An array (even one on a line longer than the limit), or an object that goes on after its first line: a
+        # pretty-printed document, or a JSON Lines file whose first line is broken, which _documents tells apart.
         yield from _documents(stream, head, limit, skipped, accept)
         return
     pending: list[bytes | int] = [head if whole_line else len(head) + skip_rest_of_line(stream)]
-    if whole_line and stripped[:1] == b"{" and not _parses(head):
-        # A pretty-printed document, or a JSON Lines file whose first record is broken: the next lines tell.
-        while len(pending) < 4:
-            line = stream.readline(limit + 1)
-            if not line:
-                break
-            if len(line) > limit and not line.endswith(b"\n"):  # counted away now: reading goes on after it
-                pending.append(len(line) + skip_rest_of_line(stream))
-                continue
-            pending.append(line)
-        lines = [line for line in pending if isinstance(line, bytes)]
-        if len(lines) == len(pending) and not any(
-            line.lstrip(_WHITESPACE)[:1] == b"{" and _parses(line) for line in lines[1:]
-        ):
-            yield from _documents(stream, b"".join(lines), limit, skipped, accept)
-            return
     yield from _json_lines(stream, pending, limit, skipped, accept)

@@ -672,3 +672,16 @@ def test_jobs_start_no_more_workers_than_there_are_pieces(
     assert code == 0
     assert "4 records in 2 files: 4 valid" in out
     assert pools == [min(int(jobs), 3)]
+
+
+def test_a_broken_first_line_hides_none_of_the_thousand_invalid_lines_after_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    good = json.loads(VALID[0])
+    bad = json.dumps(dict(good, payload=dict(good["payload"], size=-1)))
+    path = write(tmp_path, "hide.jsonl", VALID[0][:-1] + ",}\n\n\n\n" + (bad + "\n") * 1_000)
+    code, out, _ = run(capsys, "validate", path)
+    assert code == 1
+    assert f"{path}:1: not JSON: Expecting property name enclosed in double quotes" in out
+    assert f"{path}:1004: /payload/size: -1" in out
+    assert out.splitlines()[-1].startswith("1,001 records in 1 file: 0 valid, 1,000 invalid, 1 unreadable")

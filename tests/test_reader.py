@@ -1,0 +1,228 @@
+"""The record reader: JSON Lines told from documents without hiding a line, array items read past a bad one; each
+against an oracle that parses every line or item on its own."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from notify_schemas import reader
+from notify_schemas.samples import samples
+
+MESSAGE = next(iter(samples("image.create", "INFO", n=1, seed=1)))
+GOOD = json.dumps(MESSAGE)
+INVALID = json.dumps(dict(MESSAGE, payload=dict(MESSAGE["payload"], min_ram=-1)))
+TRAILING_COMMA = GOOD[:-1] + ",}"
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def oracle(text: str) -> Any:
+    """What a strict parser makes of one line or item on its own: its value, or "bad"."""
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return "bad"
+
+
+def read(data: bytes, *, limit: int = reader.DEFAULT_MAX_RECORD, chunk: int | None = None) -> list[tuple[int, Any]]:
+    """(line, value) of each record, (line, "bad") of each bad one."""
+    with pytest.MonkeyPatch.context() as patch:
+        if chunk is not None:
+            patch.setattr(reader, "_CHUNK", chunk)
+        found = list(reader.read_records(io.BytesIO(data), limit=limit))
+    return [(r.line, r.value) if type(r) is reader.Record else (r.line, "bad") for r in found]
+
+
+def per_line(lines: list[str]) -> list[tuple[int, Any]]:
+    """The JSON Lines verdicts: every line that is not blank, on its own."""
+    return [(n, oracle(line)) for n, line in enumerate(lines, 1) if line.strip(" \t\r\n")]
+
+
+# --- JSON Lines whose first lines are broken -------------------------------------------------------------------
+
+# Lines of a JSON Lines file gone wrong: cut short anywhere, a comma too many, NaN, junk; and whole records.
+BROKEN_FIRST = st.one_of(
+    st.just(TRAILING_COMMA),
+    st.sampled_from([GOOD, INVALID]).flatmap(lambda line: st.integers(1, len(line) - 1).map(lambda n: line[:n])),
+    st.just(GOOD.replace('"min_ram": ', '"min_ram": NaN, "x": ')),
+    st.sampled_from(['{"a": [', '{"a":', "{", '{"a": {"b": 1}', '{"a": "b"']),
+)
+LINE = st.one_of(
+    st.sampled_from(["", "   ", "\t", GOOD, INVALID, "{}", "[1, 2]", "7", '"text"', "garbage", "\x00"]),
+    BROKEN_FIRST,
+)
+
+
+@SETTINGS
+@given(first=BROKEN_FIRST, middle=st.lists(LINE, max_size=8), last=st.lists(st.sampled_from([GOOD, INVALID]),
+       min_size=1, max_size=5), chunk=st.sampled_from([1, 7, 100, 1024 * 1024]))  # fmt: skip
+def test_every_line_after_a_broken_first_line_gets_the_verdict_it_gets_on_its_own(
+    first: str, middle: list[str], last: list[str], chunk: int
+) -> None:
+    lines = [first, *middle, *last]
+    found = read("\n".join(lines).encode(), chunk=chunk)
+    assert found[0] == (1, "bad")
+    assert [r for r in found if r[0] > 1] == [r for r in per_line(lines) if r[0] > 1]
+
+
+def test_a_broken_first_line_then_blank_lines_hides_none_of_the_thousand_lines_after_it() -> None:
+    lines = [TRAILING_COMMA, "", "", "", *[INVALID] * 1_000]
+    assert read("\n".join(lines).encode()) == per_line(lines)
+
+
+def test_four_broken_lines_hide_none_of_the_lines_after_them() -> None:
+    lines = [TRAILING_COMMA, TRAILING_COMMA, GOOD[:-5], '{"x": ', *[GOOD] * 5]
+    assert read("\n".join(lines).encode()) == per_line(lines)
+
+
+def test_a_line_that_is_an_object_on_its_own_is_never_read_into_a_document() -> None:
+    lines = ['{"a": [', GOOD, "]}"]  # a whole document, but its second line is a JSON Lines record
+    assert read("\n".join(lines).encode()) == per_line(lines)
+
+
+def test_pretty_printed_documents_one_after_another_are_each_one_record() -> None:
+    pretty = json.dumps(MESSAGE, indent=2)
+    text = "\n".join([pretty, GOOD, pretty, ""])
+    second = pretty.count("\n") + 2
+    assert read(text.encode()) == [(1, MESSAGE), (second, MESSAGE), (second + 1, MESSAGE)]
+
+
+def test_a_broken_pretty_printed_document_names_its_fault_and_hides_no_line() -> None:
+    lines = json.dumps(MESSAGE, indent=2).splitlines()
+    at = next(n for n, line in enumerate(lines) if '"min_ram"' in line)
+    lines[at] = lines[at].replace(": ", ": ,")  # a comma where a value should be
+    records = list(reader.read_records(io.BytesIO("\n".join(lines).encode())))
+    assert records[0] == reader.BadRecord(1, records[0].reason)
+    assert f"at line {at + 1} column" in records[0].reason
+    assert [(r.line, r.value if type(r) is reader.Record else "bad") for r in records[1:]] == per_line(lines)[1:]
+
+
+def test_a_document_that_never_ends_is_read_as_lines_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    line = '"' + "x" * 1_000 + '",'  # each line goes on with the document opened by the first
+    with path.open("w") as f:
+        f.write('{"a": [\n')
+        f.writelines(line + "\n" for _ in range(20_000))  # 20 MB
+        f.write(GOOD + "\n")
+    tracemalloc.start()
+    try:
+        with path.open("rb") as f:
+            found = [(r.line, type(r) is reader.Record) for r in reader.read_records(f, limit=1024 * 1024)]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert found == [*((n, False) for n in range(1, 20_002)), (20_002, True)]
+    assert peak < 16 * 1024 * 1024  # the limit's worth, twice at most, never the file
+
+
+# --- arrays with items that cannot be read ---------------------------------------------------------------------
+
+BAD_ITEMS = {
+    "NaN": GOOD.replace('"min_ram": ', '"min_ram": NaN, "x": '),
+    "not JSON": '{"a": x, "b": [1, 2]}',
+    "nested 10,000 deep, which the standard library does not follow": "[" * 10_000 + "]" * 10_000,
+    "a comma too many inside": '{"a": [1, 2,], "b": 3}',
+    "a literal cut short": "tru",
+    "a string with brackets, commas, escapes and a tab": '"a, ] } \\" [\t"',
+    "over the limit": json.dumps({"name": "x" * 3_000}),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ITEMS)
+@pytest.mark.parametrize("one_line", [False, True])
+def test_a_bad_array_item_is_one_bad_record_and_the_items_after_it_are_read(case: str, one_line: bool) -> None:
+    items = [GOOD, BAD_ITEMS[case], *[INVALID] * 100, GOOD]
+    text = ("[" if one_line else "[\n") + (", " if one_line else ",\n").join(items) + "]"
+    found = read(text.encode(), limit=2_000)
+    line = [1] * len(items) if one_line else list(range(2, len(items) + 2))
+    expected = [
+        (line[0], MESSAGE),
+        (line[1], "bad"),
+        *((n, json.loads(INVALID)) for n in line[2:-1]),
+        (line[-1], MESSAGE),
+    ]
+    assert found == expected
+
+
+def test_an_item_over_the_limit_is_reported_alike_on_one_line_and_on_its_own_line() -> None:
+    big = json.dumps(dict(MESSAGE, payload=dict(MESSAGE["payload"], name="x" * 3_000_000)))
+    reasons = []
+    for separator in (",", ",\n"):
+        text = "[" + separator.join([GOOD, big, GOOD]) + "]"
+        records = list(reader.read_records(io.BytesIO(text.encode()), limit=2_000_000))
+        assert [type(r) for r in records] == [reader.Record, reader.BadRecord, reader.Record]
+        assert records[2].pointer == "/2"
+        reasons.append(records[1].reason)
+    assert reasons[0] == reasons[1] == f"record is {len(big):,} bytes, over the limit of 2,000,000; skipped"
+
+
+def test_an_item_over_the_limit_is_skipped_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "in.json"
+    with path.open("w") as f:
+        f.write("[\n" + GOOD + ',\n{"payload": ["')
+        f.writelines('[{,\\"' * 256 * 1024 + '", "' for _ in range(40))  # 40 MB of strings with brackets, commas
+        f.write('"]},\n' + GOOD + "\n]\n")
+    tracemalloc.start()
+    try:
+        with path.open("rb") as f:
+            found = [(r.line, r.pointer if type(r) is reader.Record else r.reason) for r in reader.read_records(f)]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = path.stat().st_size - len("[\n" + GOOD + ",\n") - len(",\n" + GOOD + "\n]\n")
+    assert found == [(2, "/0"), (3, f"record is {size:,} bytes, over the limit of 16,777,216; skipped"), (4, "/2")]
+    assert peak < 48 * 1024 * 1024  # the limit's worth of text, never the item
+
+
+def test_skipping_bad_items_takes_linear_time() -> None:
+    def seconds(n: int) -> float:
+        text = ("[" + ",\n".join(["[" + "[" * 300 + "]" * 300 + ", NaN]"] * n) + "]").encode()  # NaN at the end
+        start = time.perf_counter()
+        assert len(read(text)) == n
+        return time.perf_counter() - start
+
+    seconds(100)
+    assert seconds(8_000) < 20 * seconds(1_000) + 0.5  # 8x the items: about 8x the time, never 64x
+
+
+ITEM = st.one_of(
+    st.sampled_from([GOOD, INVALID, "1", '"a,]"', "[]", "{}", "null"]),
+    st.sampled_from(list(BAD_ITEMS.values())[:-1]),  # all but "over the limit": the oracle has no limit
+)
+
+
+@SETTINGS
+@given(items=st.lists(ITEM, min_size=1, max_size=12), separator=st.sampled_from([",", ",\n", " ,\n\n  "]),
+       chunk=st.sampled_from([1, 5, 64, 1024 * 1024]))  # fmt: skip
+def test_every_array_item_gets_the_verdict_it_gets_on_its_own(items: list[str], separator: str, chunk: int) -> None:
+    text = "[\n" + separator.join(items) + "\n]\n"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)
+        records = list(reader.read_records(io.BytesIO(text.encode())))
+    expected = []
+    line = 2
+    for index, item in enumerate(items):
+        value = oracle(item)
+        expected.append((line, "bad") if value == "bad" else (line, value, f"/{index}"))
+        line += separator.count("\n") + item.count("\n")
+    assert [(r.line, r.value, r.pointer) if type(r) is reader.Record else (r.line, "bad") for r in records] == expected
+
+
+def test_an_array_that_never_closes_says_the_rest_is_not_read() -> None:
+    records = list(reader.read_records(io.BytesIO(b'[\n{"a": 1},\n{"b": NaN, "c": [\n' + GOOD.encode() + b"\n")))
+    assert type(records[0]) is reader.Record
+    assert records[1] == reader.BadRecord(
+        3, "not JSON: NaN is not JSON; the array is not closed, so the rest is not read"
+    )

@@ -4,7 +4,8 @@ A source is JSON Lines (one message per line) or JSON documents (one message, se
 array of messages, pretty-printed or not); an array's items are read one by one, never the whole array at once.
 Each record comes with its line number; a record that cannot be read comes as a `BadRecord` that says why, and
 reading goes on after it. A key written twice in one object is kept as JSON parsers keep it (the last one wins) and
-reported: `Record.duplicates` holds the JSON pointer of each repeated key.
+reported: `Record.duplicates` holds the JSON pointer of each repeated key. A UTF-8 byte-order mark at the very start
+of a source is passed over (RFC 8259 8.1).
 
 JSON Lines or documents: the first line that is not blank decides. One that starts an array, or an object that the
 line does not hold whole, starts documents; anything else is JSON Lines. A document is only a document if it parses
@@ -35,6 +36,7 @@ import orjson
 
 __all__ = [
     "DEFAULT_MAX_RECORD",
+    "UTF8_BOM",
     "BadRecord",
     "Record",
     "count_records",
@@ -44,6 +46,8 @@ __all__ = [
 ]
 
 DEFAULT_MAX_RECORD = 16 * 1024 * 1024
+UTF8_BOM = codecs.BOM_UTF8
+"""The byte-order mark that may start a UTF-8 input, and is then passed over."""
 _CHUNK = 1024 * 1024
 _WHITESPACE = b" \t\r\n"
 _TEXT_WHITESPACE = " \t\r\n"
@@ -626,7 +630,7 @@ def count_records(
 
 def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None) -> Iterator[Record | BadRecord | int]:
     raw = stream.readline(limit + 1)
-    head, skipped = raw, 0
+    head, skipped = raw.removeprefix(UTF8_BOM), 0  # RFC 8259 8.1: a parser may pass over a byte-order mark
     while raw.endswith(b"\n") and not head.strip(_WHITESPACE):
         raw = head = stream.readline(limit + 1)
         skipped += 1

@@ -685,3 +685,26 @@ def test_a_broken_first_line_hides_none_of_the_thousand_invalid_lines_after_it(
     assert f"{path}:1: not JSON: Expecting property name enclosed in double quotes" in out
     assert f"{path}:1004: /payload/size: -1" in out
     assert out.splitlines()[-1].startswith("1,001 records in 1 file: 0 valid, 1,000 invalid, 1 unreadable")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(lines=st.lists(st.sampled_from(range(len(LINE_KINDS))), min_size=1, max_size=30),
+       piece=st.integers(1, 2_000))  # fmt: skip
+def test_a_byte_order_mark_changes_nothing_whatever_the_number_of_processes(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[int], piece: int
+) -> None:
+    data = b"\n".join(LINE_KINDS[i] for i in [0, *lines]) + b"\n"  # a whole object first: a file to share
+    plain, marked = tmp_path_factory.mktemp("plain") / "in.jsonl", tmp_path_factory.mktemp("bom") / "in.jsonl"
+    plain.write_bytes(data)
+    marked.write_bytes(b"\xef\xbb\xbf" + data)
+    assert commands._json_lines_file(str(marked))
+    reports = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(commands, "_PIECE", piece)
+        for path, jobs in ((plain, "1"), (marked, "1"), (marked, "2")):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                code = main(["validate", "--jobs", jobs, "--max-record-bytes", "500", str(path)])
+            reports[path, jobs] = (code, out.getvalue().replace(str(path), "in.jsonl"))
+    assert reports[marked, "1"] == reports[plain, "1"]
+    assert reports[marked, "2"] == reports[plain, "1"]

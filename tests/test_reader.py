@@ -1,5 +1,5 @@
-"""The record reader: JSON Lines told from documents without hiding a line, array items read past a bad one; each
-against an oracle that parses every line or item on its own."""
+"""The record reader: JSON Lines told from documents without hiding a line, array items read past a bad one, a
+byte-order mark passed over; each against an oracle that parses every line or item on its own."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ MESSAGE = next(iter(samples("image.create", "INFO", n=1, seed=1)))
 GOOD = json.dumps(MESSAGE)
 INVALID = json.dumps(dict(MESSAGE, payload=dict(MESSAGE["payload"], min_ram=-1)))
 TRAILING_COMMA = GOOD[:-1] + ",}"
+BOM = b"\xef\xbb\xbf"
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
 
@@ -226,3 +227,27 @@ def test_an_array_that_never_closes_says_the_rest_is_not_read() -> None:
     assert records[1] == reader.BadRecord(
         3, "not JSON: NaN is not JSON; the array is not closed, so the rest is not read"
     )
+
+
+# --- a byte-order mark -----------------------------------------------------------------------------------------
+
+BOM_CASES = {
+    "JSON Lines": f"{GOOD}\n{INVALID}\n",
+    "JSON Lines with a broken first line": f"{TRAILING_COMMA}\n{INVALID}\n",
+    "an array": f"[\n{GOOD},\n{INVALID}\n]\n",
+    "a pretty-printed document": json.dumps(MESSAGE, indent=2),
+    "blank lines first": f"\n\n{GOOD}\n",
+}
+
+
+@pytest.mark.parametrize("case", BOM_CASES)
+def test_a_byte_order_mark_at_the_start_is_passed_over(case: str) -> None:
+    data = BOM_CASES[case].encode()
+    expected = read(data)
+    assert all(value != "bad" for line, value in expected if line > 1)
+    assert read(BOM + data) == expected
+    assert read(BOM + data, chunk=1) == expected
+
+
+def test_a_byte_order_mark_after_the_start_is_not_passed_over() -> None:
+    assert read(f"{GOOD}\n".encode() + BOM + f"{GOOD}\n".encode()) == [(1, MESSAGE), (2, "bad")]

@@ -25,7 +25,15 @@ from typing import Any, BinaryIO, TextIO
 
 from notify_schemas.arguments import MAX_JOBS, MAX_RECORD_BYTES, count, jobs, record_bytes, seconds
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
-from notify_schemas.reader import DEFAULT_MAX_RECORD, BadRecord, Record, count_records, parse, skip_rest_of_line
+from notify_schemas.reader import (
+    DEFAULT_MAX_RECORD,
+    UTF8_BOM,
+    BadRecord,
+    Record,
+    count_records,
+    parse,
+    skip_rest_of_line,
+)
 from notify_schemas.redaction import mask_pointer, mask_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, validity_table
@@ -161,7 +169,9 @@ def _validate_range(job: tuple[str, int, int, str, str, int]) -> tuple[Counter[s
     lines: list[int] = []
     with Path(name).open("rb") as f:
         f.seek(start)
-        piece = _Piece(f, end - start)
+        if start == 0 and f.read(len(UTF8_BOM)) != UTF8_BOM:  # passed over at the start, as one process does
+            f.seek(0)
+        piece = _Piece(f, end - f.tell())
         for verdict, records, found in _validate_stream(piece, name, args, json_lines=True, lines_read=lines):  # type: ignore[arg-type]
             counts[verdict] += records
             entries += found
@@ -200,7 +210,7 @@ def _json_lines_file(name: str) -> bool:
     if name == "-" or not Path(name).is_file():
         return False
     with Path(name).open("rb") as f:
-        head = f.readline(DEFAULT_MAX_RECORD + 1)
+        head = f.readline(DEFAULT_MAX_RECORD + 1).removeprefix(UTF8_BOM)
     try:
         return head.lstrip(_WHITESPACE_BYTES)[:1] == b"{" and isinstance(parse(head)[0], dict)
     except ValueError:

@@ -484,6 +484,7 @@ def _documents(
     stream: BinaryIO, head: bytes, limit: int, line_no: int, accept: Callable[[Any], bool] | None
 ) -> Iterator[Record | BadRecord | int]:
     text = _Text(stream, head, limit, line_no + 1)
+    scan = text.scan
     pos = text.skip_space(0)
     while pos < len(text.text):
         if pos > _CHUNK:
@@ -525,7 +526,12 @@ def _documents(
             line = text.line_at(pos)
             start = pos
             try:
-                value, pos = text.read(start)
+                try:  # the common case inline, without a Python frame around the C scanner
+                    value, pos = scan(text.text, start)
+                    if pos >= len(text.text) or _goes_on(value, text.text, pos):
+                        raise ValueError
+                except (StopIteration, ValueError, RecursionError):
+                    value, pos = text.value(start)
             except (ValueError, RecursionError) as error:
                 text.repeated[0] = 0
                 pos, size = text.skip(start)
@@ -543,8 +549,10 @@ def _documents(
                 if size > limit:
                     text.repeated[0] = 0
                     yield BadRecord(line, f"record is {size:,} bytes, over the limit of {limit:,}; skipped")
+                elif text.repeated[0] or accept is None or not (_writable(value) and accept(value)):
+                    yield _record(text, value, line, f"/{index}", None)
                 else:
-                    yield _record(text, value, line, f"/{index}", accept)
+                    yield 1
                 # the common case: a comma, and the next item within the text already read
                 comma = _COMMA.match(text.text, pos)
                 if comma is not None and comma.end() < len(text.text):

@@ -174,8 +174,10 @@ def secrets(message: dict[str, Any]) -> dict[str, Any]:
     url = f"swift://glance:{CANARY}@swift.example/v1/AUTH_x/images/1"
     out = dict(message)
     if isinstance(out["payload"], dict):
+        # A producer's mapping may fail when read (ItemsBoom): it goes in whole, beside the secrets, not unpacked.
+        inner = out["payload"] if type(out["payload"]) is dict else {"mapping": out["payload"]}
         out["payload"] = {
-            **out["payload"],
+            **inner,
             "locations": [{"url": url, "metadata": {}}],
             "direct_url": url,
             "task_input": {"import_from": url, "password": CANARY},

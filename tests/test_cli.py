@@ -708,3 +708,17 @@ def test_a_byte_order_mark_changes_nothing_whatever_the_number_of_processes(
             reports[path, jobs] = (code, out.getvalue().replace(str(path), "in.jsonl"))
     assert reports[marked, "1"] == reports[plain, "1"]
     assert reports[marked, "2"] == reports[plain, "1"]
+
+
+@pytest.mark.parametrize(("records", "expected"), [("invalid", 1), ("valid", 2)])
+def test_a_reader_that_goes_away_leaves_no_exit_0_behind(tmp_path: Path, records: str, expected: int) -> None:
+    # An invalid record already printed is the verdict (1); a reader gone before the end leaves none (2), never 0.
+    line = '{"priority": "x"}\n' if records == "invalid" else VALID[0] + "\n"
+    path = write(tmp_path, "many.jsonl", line * 20_000)
+    reader = "head -c 1" if records == "invalid" else "true"  # gone after one byte, or before anything is written
+    for jobs in ("1", "2"):
+        command = f"{sys.executable} -m notify_schemas validate -j {jobs} {path} | {reader} > /dev/null"
+        done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
+                              check=False)  # fmt: skip
+        assert done.returncode == expected, (jobs, done.stderr)
+        assert done.stderr == ""

@@ -300,6 +300,19 @@ def _shared_size(name: str) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     counts: Counter[str] = Counter()
+    try:
+        code = _validate_files(args, counts)
+        sys.stdout.flush()  # a reader gone away shows here, not at exit
+    except BrokenPipeError:
+        # The reader of the output went away (| head): an invalid record already found is the verdict; else records
+        # went unchecked or unreported, and there is none.
+        _drop_output()
+        return 1 if counts["invalid"] or counts["unreadable"] else 2
+    return code
+
+
+def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
+    """Check every file, report as it goes into ``counts`` and stdout; the exit status."""
     io_error = False
     progress = _Progress(args.files)
     out: TextIO = sys.stdout
@@ -330,7 +343,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                             emit.entry(entry)
                         progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
             except BrokenPipeError:
-                raise  # the reader of our output went away (| head): main ends quietly
+                raise  # the reader of the output went away (| head): _cmd_validate ends quietly
             except OSError as error:
                 io_error = True
                 reason = error.strerror or str(error)
@@ -645,6 +658,11 @@ def _cmd_tally(args: argparse.Namespace) -> int:
     return 1 if total.invalid.total() else 0
 
 
+def _drop_output() -> None:
+    """The reader of stdout went away: what is still buffered goes nowhere, so that exiting does not fail on it."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 class _Version(argparse.Action):
     """``--version``, which reads the installed version only when asked (importlib.metadata costs every run 16 ms)."""
 
@@ -761,8 +779,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except BrokenPipeError:
-        # The reader went away (| head): nothing more to say, and nothing to flush at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_output()  # the reader went away (| head): nothing more to say
         return 0
     except (NotifySchemasError, OSError) as error:
         if isinstance(error, OSError) and error.filename:

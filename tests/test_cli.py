@@ -216,26 +216,41 @@ def test_an_array_is_read_as_a_strict_json_parser_reads_it(
         assert all(type(r) is reader.Record for r in records), text
 
 
-@pytest.mark.parametrize("stop", ["Ctrl-C to the group", "SIGTERM to the first process"])
-def test_an_interruption_stops_the_workers_too_without_a_traceback(tmp_path: Path, stop: str) -> None:
+def _sigint_default() -> None:
+    """Ctrl-C as a terminal's program gets it, even when the tests run in a background job (which ignores it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+STOPS = {"Ctrl-C to the group": 130, "SIGTERM to the first process": 143, "SIGTERM to the group": 143}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("stop", STOPS)
+def test_an_interruption_stops_the_workers_too_without_a_traceback(tmp_path: Path, stop: str, jobs: str) -> None:
     path = tmp_path / "large.jsonl"
     path.write_text("".join(line + "\n" for line in VALID) * 40_000)  # 120,000 lines: a second or two of work
-    command = [sys.executable, "-m", "notify_schemas", "validate", "--jobs", "2", str(path)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    command = [sys.executable, "-m", "notify_schemas", "validate", "--jobs", jobs, str(path)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                               preexec_fn=_sigint_default)  # fmt: skip
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     workers: list[int] = []
     deadline = time.monotonic() + 60
-    while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+    if jobs == "1":
+        time.sleep(0.5)  # well into the file
+    while jobs == "2" and len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
         workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
         time.sleep(0.01)
-    assert len(workers) == 2, "the workers never started"
+    assert len(workers) == (2 if jobs == "2" else 0), "the workers never started"
+    assert process.poll() is None, "the run ended before it was stopped"
     if stop == "Ctrl-C to the group":
         os.killpg(process.pid, signal.SIGINT)  # what a terminal does: every process of the group gets it
+    elif stop == "SIGTERM to the group":
+        os.killpg(process.pid, signal.SIGTERM)  # what a service manager does
     else:
         process.terminate()  # the first process alone, as `kill PID` does
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 130
-    assert b"Traceback" not in err
+    assert process.returncode == STOPS[stop]
+    assert err == b""
 
     def gone(pid: int) -> bool:
         stat = Path(f"/proc/{pid}/stat")
@@ -722,3 +737,23 @@ def test_a_reader_that_goes_away_leaves_no_exit_0_behind(tmp_path: Path, records
                               check=False)  # fmt: skip
         assert done.returncode == expected, (jobs, done.stderr)
         assert done.stderr == ""
+
+
+@pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")  # eventlet's, once imported: the child execs
+@pytest.mark.parametrize(("stop", "name"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "Ctrl-C")])
+def test_a_listen_stopped_by_a_signal_says_so(stop: signal.Signals, name: str) -> None:
+    pytest.importorskip("oslo_messaging")
+    command = [sys.executable, "-W", "ignore", "-m", "notify_schemas", "listen", "--transport-url", "fake://",
+               "--count", "5"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_sigint_default)  # fmt: skip
+    assert process.stderr is not None
+    banner = ""
+    while "Ctrl-C stops" not in banner:
+        banner = process.stderr.readline()
+        assert banner or process.poll() is None, "listen ended before it listened"
+    process.send_signal(stop)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 1  # fewer than --count arrived
+    assert out == "0 received: 0 valid, 0 invalid\n"
+    assert err == f"stopped by {name} with 0 of 5 notifications\n"

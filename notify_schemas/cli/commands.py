@@ -141,6 +141,10 @@ def _validate_stream(
         yield "valid", valid, []
 
 
+Job = tuple[str, int, int, str, str, int]  # a piece of a file: its name, start, end, profile, backend, record limit
+Result = tuple[Counter[str], list[dict[str, Any]], int]  # a piece's counts, report entries and lines
+
+
 class _Piece:
     """The bytes [start, start + size) of an open file, as a stream."""
 
@@ -159,7 +163,7 @@ class _Piece:
         return self._took(self.f.readline(self.left if size < 0 else min(size, self.left)))
 
 
-def _validate_range(job: tuple[str, int, int, str, str, int]) -> tuple[Counter[str], list[dict[str, Any]], int]:
+def _validate_range(job: Job) -> Result:
     """One worker's share of a JSON Lines file, the bytes [start, end): its counts, its entries (lines counted from
     the piece's first line) and how many lines it holds. Read as a stream: a piece may hold a line of any size."""
     name, start, end, profile, backend, limit = job
@@ -198,7 +202,7 @@ def _cuts(name: str) -> Iterator[tuple[int, int]]:
             start = end
 
 
-def _ranges(name: str, args: argparse.Namespace) -> Iterator[tuple[str, int, int, str, str, int]]:
+def _ranges(name: str, args: argparse.Namespace) -> Iterator[Job]:
     """The jobs of a file's pieces."""
     for start, end in _cuts(name):
         yield name, start, end, args.profile, args.backend, args.max_record_bytes
@@ -217,45 +221,107 @@ def _json_lines_file(name: str) -> bool:
         return False
 
 
-def _in_order(
-    pool: Any, pieces: Iterator[tuple[str, int, int, str, str, int]], window: int
-) -> Iterator[tuple[Counter[str], list[dict[str, Any]], int]]:
-    """Each piece's result, in input order, with at most ``window`` pieces given out and not yet written: memory
-    stays bounded however fast the workers find errors (``Pool.imap`` would take every piece at once and keep
-    every result that waits)."""
-    waiting: collections.deque[Any] = collections.deque()
-    for piece in pieces:
-        waiting.append(pool.apply_async(_validate_range, (piece,)))
-        if len(waiting) >= window:
-            yield waiting.popleft().get()
-    while waiting:
-        yield waiting.popleft().get()
-
-
 _CAN_MASK = hasattr(signal, "pthread_sigmask")
+_HELD = {signal.SIGINT, signal.SIGTERM}  # while the workers fork: they take neither handler of the first process
 
 
-def _worker_start() -> None:
-    """A worker leaves Ctrl-C to the first process, which stops them all (a terminal sends it to every one), and
-    takes the default SIGTERM, whatever handler the first process had when it forked."""
+def _worker(conn: Any, not_ours: list[Any]) -> None:
+    """A worker: the pieces its pipe brings, one result each, until None or the end of the pipe. It leaves Ctrl-C to
+    the first process, which stops them all (a terminal sends it to every one), and takes the default SIGTERM,
+    whatever handler the first process had when it forked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _CAN_MASK:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+    for pipe in not_ours:  # the first process's ends, copied by the fork: its death must end this pipe
+        pipe.close()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):  # the first process is gone
+            return
+        if job is None:  # the work is done
+            return
+        try:
+            answer: tuple[bool, Any] = (True, _validate_range(job))
+        except OSError as error:  # the file went away, say: the first process reports it as its own
+            answer = (False, error)
+        try:
+            conn.send(answer)
+        except OSError:  # the first process is gone
+            return
 
 
-def _start_pool(workers: int, args: argparse.Namespace) -> Any:
+class _Workers:
+    """Processes that check pieces of files, each fed through a pipe of its own. Nothing is shared between them (a
+    ``multiprocessing.Pool`` shares a queue and its lock: a worker stopped while it waits on the queue keeps the lock,
+    and stopping the pool then waits for it for ever), so any of them can be stopped anywhere, and a worker that
+    dies is an error rather than a wait without end."""
+
+    def __init__(self, count: int, context: Any) -> None:
+        self.processes: list[Any] = []
+        self.pipes: list[Any] = []
+        for _ in range(count):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_worker, args=(theirs, [*self.pipes, ours]), daemon=True)
+            process.start()
+            theirs.close()
+            self.processes.append(process)
+            self.pipes.append(ours)
+
+    def in_order(self, jobs: Iterator[Job]) -> Iterator[Result]:
+        """Each job's result, in the jobs' order. Each worker holds at most two pieces, the one it checks and the
+        next, so memory stays bounded however fast the workers find errors, and no send to a pipe ever waits."""
+        waiting: collections.deque[Any] = collections.deque()
+        for number, job in enumerate(jobs):
+            pipe = self.pipes[number % len(self.pipes)]
+            pipe.send(job)
+            waiting.append(pipe)
+            if len(waiting) >= 2 * len(self.pipes):
+                yield self._result(waiting.popleft())
+        while waiting:
+            yield self._result(waiting.popleft())
+
+    @staticmethod
+    def _result(pipe: Any) -> Result:
+        try:
+            done, value = pipe.recv()
+        except (EOFError, OSError):
+            raise NotifySchemasError("a worker process ended before its piece was checked") from None
+        if not done:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """The work is done: each worker is told so, and ends."""
+        for pipe in self.pipes:
+            pipe.send(None)
+            pipe.close()
+        for process in self.processes:
+            process.join()
+
+    def stop(self) -> None:
+        """Ctrl-C, SIGTERM or a reader gone: every worker ends at once."""
+        for process in self.processes:
+            process.kill()
+        for process in self.processes:
+            process.join()
+        for pipe in self.pipes:
+            pipe.close()
+
+
+def _start_pool(workers: int, args: argparse.Namespace) -> _Workers:
     """``workers`` processes, forked where the platform can, after the validators of every variant are built here:
-    each worker starts at once, with nothing to import or build. Ctrl-C while they start is held until they
-    ignore it."""
+    each worker starts at once, with nothing to import or build. Ctrl-C and SIGTERM while they start are held until
+    the workers have their own handlers."""
     import multiprocessing
 
     for v in variants(args.profile):
         is_valid({"event_type": v.event_type, "priority": v.priority}, profile=args.profile, backend=args.backend)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if _CAN_MASK else None
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD) if _CAN_MASK else None
     try:
-        return context.Pool(workers, _worker_start)
+        return _Workers(workers, context)
     finally:
         if blocked is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
@@ -317,18 +383,17 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
     progress = _Progress(args.files)
     out: TextIO = sys.stdout
     emit = _JsonReport(out) if args.format == "json" else _TextReport(out)
-    pool = None
-    previous = None
+    pool: _Workers | None = None
     workers = _workers(args)
+    previous = _stop_on_sigterm()
     try:
         if workers > 1:
             pool = _start_pool(workers, args)
-            previous = _stop_on_sigterm()
         for name in args.files:
             try:
                 if pool is not None and _json_lines_file(name):
-                    before = 0  # lines in the pieces before this one: _in_order gives the pieces in input order
-                    for part, entries, lines in _in_order(pool, _ranges(name, args), workers + 1):
+                    before = 0  # lines in the pieces before this one: in_order gives the pieces in input order
+                    for part, entries, lines in pool.in_order(_ranges(name, args)):
                         counts.update(part)
                         progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
                         for entry in entries:
@@ -350,15 +415,14 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
                 print(f"notify-schemas: error: {name}: {reason}", file=sys.stderr)
     except BaseException:  # Ctrl-C, SIGTERM or a reader gone (| head): the workers stop at once, quietly
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            pool.stop()
+        progress.done()
         raise
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     if pool is not None:
         pool.close()
-        pool.join()
     progress.done()
     counts["records"] = counts["valid"] + counts["invalid"] + counts["unreadable"]
     files = len(args.files)
@@ -595,16 +659,18 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         if out is not None:
             out.close()
         raise
-    print(
-        f"listening on {mask_text(args.transport_url)} exchange {args.exchange!r}, topics {', '.join(config.topics)} "
-        f"(profile {args.profile}); Ctrl-C stops",
-        file=sys.stderr,
-    )
     previous = _stop_on_sigterm()
+    stopped_by = ""
     try:
+        print(
+            f"listening on {mask_text(args.transport_url)} exchange {args.exchange!r}, topics "
+            f"{', '.join(config.topics)} (profile {args.profile}); Ctrl-C stops",
+            file=sys.stderr,
+        )
         reached = listener.wait_for(args.count, args.timeout)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Terminated) as stop:
         reached = args.count is None
+        stopped_by = "SIGTERM" if isinstance(stop, _Terminated) else "Ctrl-C"
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -617,20 +683,22 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     if args.summary:
         Path(args.summary).write_text(json.dumps(listener.tally.as_json()) + "\n", encoding="utf-8")
     if args.count is not None and not reached:
-        print(
-            f"timed out after {args.timeout} s with {listener.tally.total} of {args.count} notifications",
-            file=sys.stderr,
-        )
+        why = f"stopped by {stopped_by}" if stopped_by else f"timed out after {args.timeout} s"
+        print(f"{why} with {listener.tally.total} of {args.count} notifications", file=sys.stderr)
     # 1 when anything was invalid, or when fewer notifications came than --count asked for.
     return 1 if listener.tally.invalid.total() or (args.count is not None and not reached) else 0
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived: the command ends as on Ctrl-C, with 143 (128 + 15) where Ctrl-C gives 130."""
+
+
 def _stop_on_sigterm() -> Any:
     """SIGTERM (a service manager, ``kill``) ends a command as Ctrl-C does: a listen writes its tally, a validate
-    stops its workers."""
+    stops its workers. The previous handler, to put back."""
 
     def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+        raise _Terminated
 
     if threading.current_thread() is not threading.main_thread():
         return None
@@ -790,6 +858,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except _Terminated:
+        return 128 + signal.SIGTERM
 
 
 if __name__ == "__main__":

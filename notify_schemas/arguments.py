@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["MAX_JOBS", "MAX_RECORD_BYTES", "MAX_SECONDS", "count", "jobs", "positive", "record_bytes", "seconds"]
+__all__ = [
+    "MAX_JOBS",
+    "MAX_RECORD_BYTES",
+    "MAX_SECONDS",
+    "count",
+    "jobs",
+    "positive",
+    "record_bytes",
+    "seconds",
+    "text",
+]
 
 MAX_RECORD_BYTES = 1024**3
 """The largest ``--max-record-bytes``: a record is held whole in memory, and readers take no larger size."""
@@ -53,4 +63,11 @@ def seconds(text: str) -> float:
     value = float(text)
     if not 0 <= value <= MAX_SECONDS:  # NaN included
         raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_SECONDS:,} (a year), not {text}")
+    return value
+
+
+def text(value: str) -> str:
+    """A name, a URL or a path: never empty or blank, which would silently mean the default or nothing at all."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
     return value

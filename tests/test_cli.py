@@ -653,6 +653,34 @@ USAGE_ERRORS: list[Any] = [
                  "argument --timeout: must be a number of seconds from 0", id="a timeout of NaN s"),
     pytest.param(["conformance", "--exec", "true", "--answer-timeout", "1e20"],
                  "argument --answer-timeout: must be a number of seconds from 0", id="an answer timeout of 1e20 s"),
+    pytest.param(["validate", "-", "-"], "validate reads stdin once: give - at most once", id="stdin twice"),
+    pytest.param(["validate", ""], "argument FILE: must not be empty", id="an empty file name"),
+    pytest.param(["emit", "image.create", "INFO", "--payload", ""], "argument --payload: must not be empty",
+                 id="an empty payload file name"),
+    pytest.param(["emit", "image.create", "INFO", "--payload", "{small}", "--publisher-id", ""],
+                 "argument --publisher-id: must not be empty", id="an empty publisher id"),
+    pytest.param(["listen", "--transport-url", "fake://", "--timeout", "0.1", "--exchange", ""],
+                 "argument --exchange: must not be empty",
+                 id="an empty exchange"),
+    pytest.param(["listen", "--transport-url", "fake://", "--timeout", "0.1", "--pool", " "],
+                 "argument --pool: must not be empty",
+                 id="a blank pool name"),
+    pytest.param(["schemas", "list", "--source"], "--source does not apply to schemas list", id="list --source"),
+    pytest.param(["schemas", "path", "--profile", "glance"], "--profile does not apply to schemas path",
+                 id="path --profile"),
+    pytest.param(["schemas", "show", "image.create.INFO", "extra"],
+                 "schemas show takes EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY; unexpected after image.create.INFO: "
+                 "extra", id="show with a word more"),
+    pytest.param(["conformance", "--stream", "{small}", "--intent", "{"],
+                 "--intent does not apply to --stream: only to --callable or --exec", id="--intent with --stream"),
+    pytest.param(["conformance", "--stream", "{small}", "--examples", "3"],
+                 "--examples does not apply to --stream", id="--examples with --stream"),
+    pytest.param(["conformance", "--stream", "{small}", "--answer-timeout", "3"],
+                 "--answer-timeout does not apply to --stream: only to --exec", id="--answer-timeout with --stream"),
+    pytest.param(["conformance", "--callable", "notify_schemas.conformance.reference:produce", "--count", "3"],
+                 "--count does not apply to --callable: only to --transport-url", id="--count with --callable"),
+    pytest.param(["conformance", "--mode", "negative", "--exec", "true", "--answer-timeout", "3"],
+                 "--answer-timeout does not apply to --mode negative", id="--answer-timeout in negative mode"),
     *(pytest.param(["conformance", option, value], f"argument {option}: empty", id=f"{option} {value!r}")
       for option, value in [("--exec", ""), ("--exec", "   "), ("--stream", ""), ("--callable", ""),
                             ("--transport-url", " ")]),
@@ -757,3 +785,13 @@ def test_a_listen_stopped_by_a_signal_says_so(stop: signal.Signals, name: str) -
     assert process.returncode == 1  # fewer than --count arrived
     assert out == "0 received: 0 valid, 0 invalid\n"
     assert err == f"stopped by {name} with 0 of 5 notifications\n"
+
+
+def test_a_file_name_too_long_is_reported_and_the_next_file_is_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    long = str(tmp_path / ("x" * 300 + ".jsonl"))
+    code, out, err = run(capsys, "validate", long, write(tmp_path, "g.jsonl", VALID[0] + "\n"))
+    assert code == 2
+    assert err == f"notify-schemas: error: {long}: File name too long\n"
+    assert "1 record in 2 files: 1 valid" in out

@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from notify_schemas.arguments import MAX_JOBS, MAX_RECORD_BYTES, count, jobs, record_bytes, seconds
-from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
+from notify_schemas.arguments import MAX_JOBS, MAX_RECORD_BYTES, count, jobs, record_bytes, seconds, text
+from notify_schemas.errors import InvalidNotificationError, NotifySchemasError, UnknownVariantError
 from notify_schemas.reader import (
     DEFAULT_MAX_RECORD,
     UTF8_BOM,
@@ -62,11 +62,19 @@ def _open(name: str) -> Iterator[BinaryIO]:
         yield f
 
 
+def _size(name: str) -> int:
+    """A file's size, 0 for what is not a file or cannot be read (reported when it is read)."""
+    try:
+        return Path(name).stat().st_size if Path(name).is_file() else 0
+    except OSError:  # a name too long, say
+        return 0
+
+
 class _Progress:
     """A record count on stderr, refreshed twice a second, only for a terminal and a large input."""
 
     def __init__(self, names: Sequence[str]) -> None:
-        size = sum(Path(n).stat().st_size for n in names if n != "-" and Path(n).is_file())
+        size = sum(_size(n) for n in names if n != "-")
         self.enabled = sys.stderr.isatty() and (size > _PROGRESS_BYTES or "-" in names)
         self.last = 0.0
 
@@ -365,6 +373,8 @@ def _shared_size(name: str) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    if args.files.count("-") > 1:
+        raise _UsageError("validate reads stdin once: give - at most once")
     counts: Counter[str] = Counter()
     try:
         code = _validate_files(args, counts)
@@ -480,17 +490,28 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _variant_arg(text: str, priority: str | None, profile: str) -> Any:
+def _variant_arg(name: str, priority: str | None, profile: str) -> Any:
     if priority is None:
-        event_type, _, priority = text.rpartition(".")
+        event_type, _, priority = name.rpartition(".")
         if not event_type:
-            raise _UsageError(f"name a variant as EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY, not {text!r}")
-    else:
-        event_type = text
-    return variant(event_type, priority, profile=profile)
+            raise _UsageError(f"name a variant as EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY, not {name!r}")
+        return variant(event_type, priority, profile=profile)
+    try:
+        return variant(name, priority, profile=profile)
+    except UnknownVariantError:
+        # EVENT_TYPE.PRIORITY and a word more: the word is what is wrong, not the event type.
+        event_type, _, dotted = name.rpartition(".")
+        if event_type and any((v.event_type, v.priority) == (event_type, dotted) for v in variants(profile)):
+            raise _UsageError(f"schemas show takes EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY; unexpected after "
+                              f"{name}: {priority}") from None  # fmt: skip
+        raise
 
 
 def _cmd_schemas(args: argparse.Namespace) -> int:
+    if args.source and args.action != "show":
+        raise _UsageError(f"--source does not apply to schemas {args.action}: only to schemas show")
+    if args.profile and args.action not in ("list", "show"):
+        raise _UsageError(f"--profile does not apply to schemas {args.action}: the folder holds every profile")
     wanted = {"list": 0, "path": 0, "export": 1, "show": 2}[args.action]
     if len(args.variant) > wanted and not (args.action == "show" and len(args.variant) == 1):
         extra = " ".join(args.variant[wanted:])
@@ -750,7 +771,8 @@ def _parser() -> argparse.ArgumentParser:
     profile.add_argument("--profile", choices=PROFILES, default="seed", help="the contract to check (default: seed)")
 
     p = sub.add_parser("validate", parents=[profile], help="validate notifications in JSON Lines or JSON files")
-    p.add_argument("files", nargs="*", default=["-"], metavar="FILE", help="files to read; - or none for stdin")
+    p.add_argument("files", nargs="*", type=text, default=["-"], metavar="FILE",
+                   help="files to read; - (once) or none for stdin")  # fmt: skip
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--backend", choices=("rust", "python"), default="rust", help=argparse.SUPPRESS)
     p.add_argument("--max-record-bytes", type=record_bytes, default=DEFAULT_MAX_RECORD,
@@ -762,8 +784,8 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_validate)
 
     p = sub.add_parser("sample", parents=[profile], help="print valid example messages as JSON Lines")
-    p.add_argument("event_type")
-    p.add_argument("priority")
+    p.add_argument("event_type", type=text)
+    p.add_argument("priority", type=text)
     p.add_argument("-n", type=count, default=1, help="how many (default 1)")
     p.add_argument("--seed", type=int, default=0, help="the same seed gives the same messages")
     p.set_defaults(run=_cmd_sample)
@@ -776,19 +798,23 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_schemas)
 
     send = argparse.ArgumentParser(add_help=False, parents=[profile])
-    send.add_argument("--config-file", help="an oslo-style file, e.g. /etc/glance/glance-api.conf")
-    send.add_argument("--driver", action="append", help="a driver name (repeatable); overrides the config file")
-    send.add_argument("--publisher-id", help="overrides [DEFAULT] default_publisher_id")
+    send.add_argument("--config-file", type=text, help="an oslo-style file, e.g. /etc/glance/glance-api.conf")
+    send.add_argument(
+        "--driver", action="append", type=text, help="a driver name (repeatable); overrides the config file"
+    )
+    send.add_argument("--publisher-id", type=text, help="overrides [DEFAULT] default_publisher_id")
     send.add_argument("--validation", choices=("strict", "warn", "off"), default="strict")
 
     p = sub.add_parser("emit", parents=[send], help="build, validate and send one notification")
-    p.add_argument("event_type")
-    p.add_argument("priority")
-    p.add_argument("--payload", required=True, metavar="FILE", help="the payload as JSON; - for stdin")
+    p.add_argument("event_type", type=text)
+    p.add_argument("priority", type=text)
+    p.add_argument("--payload", type=text, required=True, metavar="FILE", help="the payload as JSON; - for stdin")
     p.set_defaults(run=_cmd_emit)
 
     p = sub.add_parser("demo", parents=[send], help="send an image and a task lifecycle, each message validated")
-    p.add_argument("--transport-url", help="send with messagingv2 to this broker instead of the embedded one")
+    p.add_argument(
+        "--transport-url", type=text, help="send with messagingv2 to this broker instead of the embedded one"
+    )
     p.set_defaults(run=_cmd_demo)
 
     sub.add_parser("conformance", help="run the conformance suite against a producer (extra: conformance)",
@@ -796,22 +822,28 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("compat", help="compare two schema folders: backward/forward compatible or breaking, with witnesses",
                    add_help=False)  # fmt: skip
     p = sub.add_parser("listen", parents=[profile], help="consume notifications from a broker and validate each")
-    p.add_argument("--transport-url", help="e.g. rabbit://guest:guest@localhost:5672/, or several hosts: "
+    p.add_argument("--transport-url", type=text, help="e.g. rabbit://guest:guest@localhost:5672/, or several hosts: "
                    "rabbit://u:p@h1:5672,u:p@h2:5672/")  # fmt: skip
-    p.add_argument("--config-file", help="an oslo-style file (glance-api.conf): its transport_url, topics and "
-                   "oslo.messaging options, such as [oslo_messaging_rabbit] rabbit_quorum_queue")  # fmt: skip
-    p.add_argument("--topic", action="append", help="notification topic (repeatable; default: notifications)")
-    p.add_argument("--exchange", help="the control exchange (default: glance, Glance's)")
+    p.add_argument("--config-file", type=text, help="an oslo-style file (glance-api.conf): its transport_url, topics "
+                   "and oslo.messaging options, such as [oslo_messaging_rabbit] rabbit_quorum_queue")  # fmt: skip
+    p.add_argument(
+        "--topic", action="append", type=text, help="notification topic (repeatable; default: notifications)"
+    )
+    p.add_argument("--exchange", type=text, help="the control exchange (default: glance, Glance's)")
     p.add_argument("--count", type=count, help="stop after this many notifications")
     p.add_argument("--timeout", type=seconds, help="stop after this many seconds")
-    p.add_argument("--invalid-out", metavar="FILE", help="append each invalid notification, whole, as JSON Lines")
+    p.add_argument(
+        "--invalid-out", type=text, metavar="FILE", help="append each invalid notification, whole, as JSON Lines"
+    )
     p.add_argument("--connect-timeout", type=seconds, default=30, help="give up if the broker is not reached (s)")
-    p.add_argument("--pool", metavar="NAME", help="share the queues with every listener of this pool name: each "
-                   "notification is validated by one of them")  # fmt: skip
-    p.add_argument("--summary", metavar="FILE", help="write the tally as JSON (message ids included), for `tally`")
+    p.add_argument("--pool", type=text, metavar="NAME", help="share the queues with every listener of this pool name: "
+                   "each notification is validated by one of them")  # fmt: skip
+    p.add_argument(
+        "--summary", type=text, metavar="FILE", help="write the tally as JSON (message ids included), for `tally`"
+    )
     p.set_defaults(run=_cmd_listen)
     p = sub.add_parser("tally", help="add up the --summary files of listeners that shared a queue")
-    p.add_argument("summaries", nargs="+", metavar="FILE")
+    p.add_argument("summaries", nargs="+", type=text, metavar="FILE")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=_cmd_tally)
     return parser

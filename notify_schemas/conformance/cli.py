@@ -51,21 +51,47 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--examples",
         type=count,
-        default=10,
-        help="distinct intents Hypothesis draws per variant, after the boundary ones (negative mode: valid messages "
-        "per variant, at most 5)",
+        help="distinct intents Hypothesis draws per variant, after the boundary ones (default 10; negative mode: valid "
+        "messages per variant, at most 5)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same intents (or messages)")
+    parser.add_argument("--seed", type=int, help="the same seed gives the same intents (or messages); default 0")
     parser.add_argument("--checks", help="only these check ids, comma-separated")
     parser.add_argument("--exclude-checks", help="not these check ids, comma-separated")
     parser.add_argument("--intent", help="run exactly this intent (JSON): the replay of a reported failure")
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--report", metavar="FILE", help="write a JSON report")
-    parser.add_argument("--timeout", type=seconds, default=30, help="with --transport-url: seconds to listen")
+    parser.add_argument("--timeout", type=seconds, help="with --transport-url: seconds to listen (default 30)")
     wait = f"with --exec: seconds to wait for an answer (default {DEFAULT_ANSWER_TIMEOUT:g})"
-    parser.add_argument("--answer-timeout", type=seconds, default=DEFAULT_ANSWER_TIMEOUT, help=wait)
+    parser.add_argument("--answer-timeout", type=seconds, help=wait)
     parser.add_argument("--count", type=count, help="with --transport-url: stop after this many notifications")
     return parser
+
+
+# Options that only some sources use: given with another, they would be ignored in silence.
+_APPLIES = {
+    "intent": ("callable", "exec"),
+    "examples": ("callable", "exec"),
+    "seed": ("callable", "exec"),
+    "answer_timeout": ("exec",),
+    "timeout": ("transport_url",),
+    "count": ("transport_url",),
+}
+_DEFAULTS = {"examples": 10, "seed": 0, "answer_timeout": DEFAULT_ANSWER_TIMEOUT, "timeout": 30.0}
+
+
+def _only_where_they_apply(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A usage error for an option given where it does not apply; the defaults of the others filled in."""
+    source = next(k for k in ("callable", "exec", "stream", "transport_url") if getattr(args, k) is not None)
+    for option, sources in _APPLIES.items():
+        if getattr(args, option) is None:
+            setattr(args, option, _DEFAULTS.get(option))
+            continue
+        name = f"--{option.replace('_', '-')}"
+        if source not in sources:
+            where = " or ".join(f"--{s.replace('_', '-')}" for s in sources)
+            parser.error(f"{name} does not apply to --{source.replace('_', '-')}: only to {where}")
+        if args.mode == "negative" and option in ("intent", "answer_timeout"):
+            parser.error(f"{name} does not apply to --mode negative")
 
 
 def _intent(text: str) -> dict[str, Any]:
@@ -161,6 +187,7 @@ def _main(argv: Sequence[str] | None) -> int:
         value = getattr(args, option)
         if value is not None and not value.strip():
             parser.error(f"argument --{option.replace('_', '-')}: empty; it names the producer to check")
+    _only_where_they_apply(parser, args)
     checks, exclude = _split(args.checks), _split(args.exclude_checks)
     producer_args = next(f"--{k.replace('_', '-')} {json.dumps(v)}" for k in ("callable", "exec")
                          if (v := getattr(args, k)))  if (args.callable or args.exec) else ""  # fmt: skip

@@ -24,6 +24,7 @@ from typing import Any
 __all__ = [
     "FORBIDDEN_KEYS",
     "MARK",
+    "NOTHING_TO_HIDE",
     "SANITIZE_KEYS",
     "SECRET",
     "error_text",
@@ -270,11 +271,24 @@ def mask_pointer(pointer: str) -> str:
     return "/" + "/".join(tokens)
 
 
-@functools.lru_cache(maxsize=4096)
-def pointer_view(pointer: str) -> tuple[str, str | None]:
-    """`mask_pointer` and `hides_a_secret` of a pointer at once, remembered: a report meets the same pointers again
-    and again."""
-    return mask_pointer(pointer), hides_a_secret(pointer)
+_VIEWS: dict[str, tuple[str | None, str | None]] = {}
+NOTHING_TO_HIDE = (None, None)
+"""What `pointer_view` gives for a pointer that is shown as it is, with its value: the very same tuple each time."""
+
+
+def pointer_view(pointer: str) -> tuple[str | None, str | None]:
+    """`mask_pointer` of a pointer (None when it is the pointer itself) and `hides_a_secret`, remembered: a report
+    meets the same pointers again and again."""
+    found = _VIEWS.get(pointer)
+    if found is None:
+        shown = mask_pointer(pointer)
+        found = (None if shown == pointer else shown), hides_a_secret(pointer)
+        if found == NOTHING_TO_HIDE:
+            found = NOTHING_TO_HIDE
+        if len(_VIEWS) >= 4096:  # bounded: pointers of arrays' items are many
+            _VIEWS.clear()
+        _VIEWS[pointer] = found
+    return found
 
 
 def hides_a_secret(pointer: str) -> str | None:

@@ -20,7 +20,7 @@ import orjson
 
 from notify_schemas.errors import InvalidNotificationError, UnknownVariantError
 from notify_schemas.lean import conjuncts, lean_validator
-from notify_schemas.redaction import MARK, mask_text, pointer_view, redact
+from notify_schemas.redaction import MARK, NOTHING_TO_HIDE, mask_text, pointer_view, redact
 from notify_schemas.registry import bundled_schema, variant, variants
 from notify_schemas.values import Variant, Violation
 from notify_schemas.wire_form import PLAIN, has_no_wire_form_number, is_valid_text, to_wire
@@ -433,29 +433,20 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
     known ones and the closest match, followed by whatever the envelope schema finds. Values and messages are
     redacted (`notify_schemas.redaction`) and cut, whatever the message holds.
     """
-    for v in _iter_errors(message, profile, backend):
-        pointer, hidden = pointer_view(v.pointer)
-        if hidden is not None and v.rule != "forbidden":  # a value under a key that names a secret: not shown
-            shown = v.message.replace(v.value, hidden) if v.value else v.message
-            v = v._replace(value=hidden, message=shown if hidden in shown else f"{hidden} breaks the rule")
-        yield v if pointer is v.pointer else v._replace(pointer=pointer)
-
-
-def _iter_errors(message: Any, profile: str, backend: str) -> Iterator[Violation]:
     wire = to_wire(message)
     problems = [(p.pointer, p.rule, p.message) for p in wire.problems]
     value = wire.value
     event_type, priority = _variant_key(value)
     key = (event_type, priority) if (event_type, priority) in _known(profile) else None
     for problem in wire.problems:
-        yield Violation(problem.pointer, problem.shown, problem.rule, problem.message, key)
+        yield _as_written(Violation(problem.pointer, problem.shown, problem.rule, problem.message, key))
 
     def beneath_a_problem(v: Violation) -> bool:
         return any(v.pointer == p or v.pointer.startswith(p + "/") for p, _, _ in problems)
 
     if key is not None:
         found = _violations(_checker(profile, event_type, priority, backend), profile, key, value)
-        yield from (v for v in found if not beneath_a_problem(v))
+        yield from (_as_written(v) for v in found if not beneath_a_problem(v))
         return
     if event_type and priority:
         try:
@@ -463,9 +454,24 @@ def _iter_errors(message: Any, profile: str, backend: str) -> Iterator[Violation
         except UnknownVariantError as error:
             pointer = "/priority" if any(e == event_type for e, _ in _known(profile)) else "/event_type"
             shown = _shorten(priority if pointer == "/priority" else event_type)
-            yield Violation(pointer, shown, "variant", _message("variant", str(error), shown, None, None), None)
+            yield _as_written(
+                Violation(pointer, shown, "variant", _message("variant", str(error), shown, None, None), None)
+            )
     found = _violations(_checker(profile, "", "", backend), profile, None, value)
-    yield from (v for v in found if not beneath_a_problem(v))
+    yield from (_as_written(v) for v in found if not beneath_a_problem(v))
+
+
+def _as_written(v: Violation) -> Violation:
+    """A violation as it may be written: its pointer's keys masked and cut, and the value under a key that names a
+    secret not shown (`notify_schemas.redaction.pointer_view`)."""
+    view = pointer_view(v.pointer)
+    if view is NOTHING_TO_HIDE:
+        return v
+    pointer, hidden = view
+    if hidden is not None and v.rule != "forbidden":
+        shown = v.message.replace(v.value, hidden) if v.value else v.message
+        v = v._replace(value=hidden, message=shown if hidden in shown else f"{hidden} breaks the rule")
+    return v if pointer is None else v._replace(pointer=pointer)
 
 
 # Rules that judge the value at the pointer itself: two of them of one kind at one place say the same thing.

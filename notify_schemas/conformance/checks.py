@@ -96,7 +96,7 @@ def _integers(intent: Intent, message: Any, state: RunState) -> str | None:
         original = container[key]
         container[key] = original + 0.5
         try:
-            shown = pointer_view(where)[0]  # violations carry their pointers as they may be written
+            shown = pointer_view(where)[0] or where  # violations carry their pointers as they may be written
             if any(v.pointer == shown for v in iter_errors(message, profile=profile)):
                 written.append(f"{shown}: {original!r}")
         finally:

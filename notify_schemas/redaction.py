@@ -135,7 +135,7 @@ def names_a_secret(key: str) -> bool:
 
 def _mask_folded(text: str) -> str:
     """What oslo's masking misses: a secret word spelled with the long s or a dotless i (D33)."""
-    if _FOLDED_LETTERS.search(text) is None:
+    if text.isascii() or _FOLDED_LETTERS.search(text) is None:
         return text
     for key in SANITIZE_KEYS:
         if key in folded(text):

@@ -134,7 +134,8 @@ def _plain(value: Any) -> tuple[Any, tuple[str, ...]]:
 
 def _why(error: Exception) -> str:
     if isinstance(error, json.JSONDecodeError):
-        return f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        # "Unterminated string starting at": the position follows the stdlib's own "at".
+        return f"not JSON: {error.msg.removesuffix(' at')} at line {error.lineno} column {error.colno}"
     if isinstance(error, RecursionError):
         return "not readable: nested too deeply"
     if isinstance(error, UnicodeDecodeError):
@@ -477,7 +478,8 @@ def _fault(text: _Text, error: Exception, line: int) -> str | None:
     if at == line:
         return None
     column = error.pos - text.text.rfind("\n", 0, error.pos)
-    return f"not JSON: {error.msg} at line {at} column {column}, in the document that starts here; read as JSON Lines"
+    why = error.msg.removesuffix(" at")
+    return f"not JSON: {why} at line {at} column {column}, in the document that starts here; read as JSON Lines"
 
 
 def _documents(

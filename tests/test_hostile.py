@@ -442,6 +442,7 @@ HOSTILE_LINES: dict[str, tuple[bytes, str]] = {
         "/payload: this key is written twice",
     ),
     "Infinity": (b'{"payload": Infinity}\n', "Infinity is not JSON"),
+    "a string never closed": (b'{"payload": "abc\n', "Unterminated string starting at line 1 column 13"),
     "1e400": (_line(MESSAGES["image.upload", "INFO"]).replace(b'"size": ', b'"size": 1e400, "x": '), "inf"),
     "binary": (b"\x80\x81\xfe\n", "not UTF-8"),
     "a megabyte string": (

@@ -260,9 +260,8 @@ def mask_pointer(pointer: str) -> str:
     if not pointer or (len(pointer) <= _TOKEN_WIDTH and _innocent(pointer)):
         return pointer
     tokens = []
-    for token in pointer[1:].split("/"):
-        raw = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
-        shown = mask_text(raw)
+    for key in _keys(pointer):
+        shown = mask_text(key)
         if len(shown) > _TOKEN_WIDTH:
             shown = shown[: _TOKEN_WIDTH - 3] + "..."
         if not shown.isascii():
@@ -296,10 +295,15 @@ def hides_a_secret(pointer: str) -> str | None:
     (`MARK`); None when neither."""
     if _innocent(pointer):
         return None
-    for token in pointer[1:].split("/") if pointer else ():
-        raw = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
-        if raw in FORBIDDEN_KEYS:
+    for key in _keys(pointer):
+        if key in FORBIDDEN_KEYS:
             return MARK
-        if names_a_secret(raw):
+        if names_a_secret(key):
             return SECRET
     return None
+
+
+def _keys(pointer: str) -> list[str]:
+    """The keys (and indexes) of a JSON pointer, unescaped."""
+    tokens = pointer[1:].split("/") if pointer else []
+    return [t.replace("~1", "/").replace("~0", "~") if "~" in t else t for t in tokens]

@@ -20,7 +20,7 @@ import orjson
 
 from notify_schemas.errors import InvalidNotificationError, UnknownVariantError
 from notify_schemas.lean import conjuncts, lean_validator
-from notify_schemas.redaction import MARK, NOTHING_TO_HIDE, mask_text, pointer_view, redact
+from notify_schemas.redaction import MARK, NOTHING_TO_HIDE, mask_pointer, mask_text, pointer_view, redact
 from notify_schemas.registry import bundled_schema, variant, variants
 from notify_schemas.values import Variant, Violation
 from notify_schemas.wire_form import PLAIN, has_no_wire_form_number, is_valid_text, to_wire
@@ -34,6 +34,7 @@ __all__ = [
     "payload_verdicts",
     "publisher_id_is_valid",
     "register_payload_verdict",
+    "repeated_key",
     "validate",
     "validity_table",
 ]
@@ -459,6 +460,12 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
             )
     found = _violations(_checker(profile, "", "", backend), profile, None, value)
     yield from (_as_written(v) for v in found if not beneath_a_problem(v))
+
+
+def repeated_key(pointer: str) -> Violation:
+    """The violation of a key written twice in its object, at the pointer a reader of the JSON text found."""
+    why = "this key is written twice in its object; readers disagree on which value counts"
+    return Violation(mask_pointer(pointer), "", "duplicate-key", why, None)
 
 
 def _as_written(v: Violation) -> Violation:

@@ -27,8 +27,8 @@ from notify_schemas.broker.repeated import taken, watch
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
-from notify_schemas.redaction import mask_pointer, mask_text, redact
-from notify_schemas.validation import is_valid_plain, iter_errors
+from notify_schemas.redaction import mask_text, redact
+from notify_schemas.validation import is_valid_plain, iter_errors, repeated_key
 from notify_schemas.values import Violation
 from notify_schemas.wire_form import is_valid_text, to_wire
 
@@ -219,11 +219,6 @@ class _Endpoint:
         return receive
 
 
-def _twice(pointer: str) -> Violation:
-    why = "this key is written twice in its object; readers disagree on which value counts"
-    return Violation(mask_pointer(pointer), "", "duplicate-key", why, None)
-
-
 class Listener:
     """Listens on ``<topic>.<priority>`` queues of the control exchange until stopped, a count, or a timeout.
 
@@ -271,7 +266,7 @@ class Listener:
         try:
             repeated = taken(message.get("message_id")) if self.validate else ()  # keys its text wrote twice
             valid = not self.validate or (not repeated and is_valid_plain(message, profile=self.profile))
-            violations = [] if valid else [_twice(p) for p in repeated]
+            violations = [] if valid else [repeated_key(p) for p in repeated]
             violations += [] if valid else iter_errors(message, profile=self.profile)
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]

@@ -34,10 +34,9 @@ from notify_schemas.reader import (
     parse,
     skip_rest_of_line,
 )
-from notify_schemas.redaction import mask_pointer, mask_text
+from notify_schemas.redaction import mask_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
-from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, validity_table
-from notify_schemas.values import Violation
+from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, repeated_key, validity_table
 from notify_schemas.wire_form import redacted_json
 
 __all__ = ["main"]
@@ -100,8 +99,7 @@ def _record_entries(name: str, record: Record | BadRecord, profile: str, backend
                  "value": None, "variant": None}]  # fmt: skip
     if not record.duplicates and is_valid_plain(record.value, profile=profile, backend=backend):
         return []
-    twice = "this key is written twice in its object; readers disagree on which value counts"
-    found = [Violation(mask_pointer(p), "", "duplicate-key", twice, None) for p in record.duplicates]
+    found = [repeated_key(p) for p in record.duplicates]
     found += iter_errors(record.value, profile=profile, backend=backend)
     return [
         {"file": name, "line": record.line, "pointer": record.pointer + v.pointer, "rule": v.rule,

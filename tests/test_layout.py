@@ -7,6 +7,8 @@ import deferred to call time still ties the two modules together.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,44 @@ def test_the_graph_sees_deferred_imports() -> None:
     # The CLI reaches the conformance suite and compat only inside functions; the graph must still see both.
     assert "notify_schemas.conformance.cli" in GRAPH["notify_schemas.cli.commands"]
     assert "notify_schemas.authoring.compat" in GRAPH["notify_schemas.cli.commands"]
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_importing_the_package_loads_no_module_until_a_name_is_used() -> None:
+    shown = _python(
+        "import sys, notify_schemas\n"
+        "print(sorted(m for m in sys.modules if m.startswith('notify_schemas.')))\n"
+        "notify_schemas.validate\n"
+        "print('notify_schemas.validation' in sys.modules, 'notify_schemas.notifier' in sys.modules)\n"
+    )
+    assert shown.stdout.splitlines() == ["[]", "True False"], shown.stderr
+
+
+def test_every_public_name_loads_and_registry_stays_the_function() -> None:
+    for name in notify_schemas.__all__:
+        assert getattr(notify_schemas, name) is not None
+    assert set(notify_schemas.__all__) <= set(dir(notify_schemas))
+    with pytest.raises(AttributeError, match="no attribute 'nothing_of_that_name'"):
+        notify_schemas.nothing_of_that_name  # noqa: B018
+    # The import system sets a submodule as its package's attribute; `registry` is both.
+    shown = _python("import notify_schemas.registry, notify_schemas as n; print(callable(n.registry))")
+    assert shown.stdout.strip() == "True", shown.stderr
+
+
+def test_ctrl_c_while_the_command_line_loads_ends_it_quietly_with_130() -> None:
+    # A finder that raises KeyboardInterrupt when the commands' module is looked up: the moment a user's Ctrl-C
+    # lands in the first tenth of a second.
+    shown = _python(
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'notify_schemas.cli.commands':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from notify_schemas.cli import main\n"
+        "sys.exit(main(['schemas', 'list']))\n"
+    )
+    assert (shown.returncode, shown.stdout, shown.stderr) == (130, "", "")

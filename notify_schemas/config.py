@@ -68,6 +68,8 @@ def _parse_error(error: configparser.Error) -> str:
 
 def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     """Read the notification options of an oslo-style file; ``overrides`` (non-None) win over the file."""
+    # The name as given, masked: Path would make swift://u:p@h swift:/u:p@h, which no longer reads as a URL.
+    name = mask_text(str(path))
     path = Path(path)
     parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="DEFAULT")
     try:
@@ -75,11 +77,13 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
             parser.read_file(f, source=str(path))
         drivers = _read_drivers(path)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from None
+        raise ConfigError(f"{name}: no such configuration file") from None
+    except OSError as error:
+        raise ConfigError(f"{name}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{name}: not UTF-8 text: it holds the byte 0x{error.object[error.start]:02x}") from None
     except configparser.Error as error:
-        raise ConfigError(f"{path}: {_parse_error(error)}") from None
+        raise ConfigError(f"{name}: {_parse_error(error)}") from None
     values: dict[str, Any] = {"source": str(path)}
     defaults = parser.defaults()
     if "default_publisher_id" in defaults:
@@ -101,7 +105,7 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
             values["retry"] = int(section["retry"])
         except ValueError:
             shown = mask_text(section["retry"][:40])
-            raise ConfigError(f"{path}: [{_SECTION}] retry must be an integer, not {shown!r}") from None
+            raise ConfigError(f"{name}: [{_SECTION}] retry must be an integer, not {shown!r}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
     return NotifierConfig(**values)
 

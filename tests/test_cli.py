@@ -795,3 +795,55 @@ def test_a_file_name_too_long_is_reported_and_the_next_file_is_checked(
     assert code == 2
     assert err == f"notify-schemas: error: {long}: File name too long\n"
     assert "1 record in 2 files: 1 valid" in out
+
+
+# Words a user gives the command that hold a credential: each is named in what the command prints, masked.
+URL = f"swift://u:{CANARY}@swift/c/o"
+LEAKY_ARGUMENTS: list[Any] = [
+    pytest.param(["validate", URL], id="a file name that is a URL"),
+    pytest.param(["validate", "{dir}/password={CANARY}.jsonl"], id="a file name with a password, read"),
+    pytest.param(["validate", "--format", "json", "{dir}/password={CANARY}.jsonl"], id="the same, in JSON"),
+    pytest.param(["validate", "--jobs", "2", "{dir}/password={CANARY}.jsonl"], id="the same, with two processes"),
+    pytest.param(["validate", "--profile", f"password={CANARY}"], id="an unknown profile"),
+    pytest.param(["validate", "--jobs", URL], id="a number of jobs that is a URL"),
+    pytest.param([URL], id="an unknown command"),
+    pytest.param(["validate", f"--password={CANARY}"], id="an unknown option"),
+    pytest.param(["sample", URL, "INFO"], id="sample of an unknown event type"),
+    pytest.param(["sample", "image.upload", f"password={CANARY}"], id="sample of an unknown priority"),
+    pytest.param(["schemas", "show", URL, "INFO"], id="schemas show of an unknown event type"),
+    pytest.param(["schemas", "export", "{dir}/password={CANARY}"], id="schemas export to a directory"),
+    pytest.param(["tally", URL], id="tally of a file that is not there"),
+    pytest.param(["emit", "image.upload", "INFO", "--payload", URL], id="emit of a payload that is not there"),
+    pytest.param(["emit", "image.upload", "INFO", "--payload", "{dir}/password={CANARY}.jsonl"],
+                 id="emit of a payload that is not JSON"),
+    pytest.param(["emit", "image.upload", "INFO", "--payload", "{dir}/dup.json"],
+                 id="emit of a payload with a key twice"),
+    pytest.param(["emit", "image.upload", "INFO", "--payload", "{dir}/ok.json", "--config-file", URL],
+                 id="emit with a configuration file that is not there"),
+    pytest.param(["emit", "image.upload", "INFO", "--payload", "{dir}/ok.json", "--driver", URL],
+                 id="emit through an unknown driver"),
+    pytest.param(["emit", URL, "INFO", "--payload", "{dir}/ok.json", "--config-file", "{dir}/off.conf"],
+                 id="emit of a disabled event type"),
+    pytest.param(["listen", "--transport-url", "fake://", "--timeout", "0.1", "--exchange", f"password={CANARY}",
+                  "--topic", URL], id="listen on an exchange and a topic"),
+    pytest.param(["listen", "--transport-url", "fake://", "--timeout", "0.1", "--invalid-out", f"{URL}/x"],
+                 id="listen writing to a file that cannot be made"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("argv", LEAKY_ARGUMENTS)
+def test_a_credential_in_an_argument_is_never_printed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
+) -> None:
+    if "listen" in argv or "--config-file" in argv:
+        pytest.importorskip("oslo_messaging")
+    write(tmp_path, f"password={CANARY}.jsonl", f'{{"event_type": "x"\n{VALID[0]}\n{{"a": 1}}\n')
+    write(tmp_path, "dup.json", f'{{"password={CANARY}": 1, "password={CANARY}": 2}}')
+    write(tmp_path, "ok.json", '"upload failed"')
+    write(tmp_path, "off.conf", f"[DEFAULT]\ndisabled_notifications = {URL}\n")
+    code = _exit_code([a.replace("{dir}", str(tmp_path)).replace("{CANARY}", CANARY) for a in argv])
+    out, err = capsys.readouterr()
+    assert CANARY not in out + err
+    assert "Traceback" not in out + err
+    assert "***" in out + err
+    assert code in (0, 1, 2)

@@ -34,7 +34,7 @@ from notify_schemas.reader import (
     parse,
     skip_rest_of_line,
 )
-from notify_schemas.redaction import mask_text
+from notify_schemas.redaction import mask_pointer, mask_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, repeated_key, validity_table
 from notify_schemas.wire_form import redacted_json
@@ -49,15 +49,21 @@ class _UsageError(NotifySchemasError):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors quote a word given (an unknown command or choice) masked as all output is."""
+
+    def error(self, message: str) -> Any:
+        super().error(mask_text(message))
+
+
 @contextmanager
 def _open(name: str) -> Iterator[BinaryIO]:
     if name == "-":
         yield sys.stdin.buffer
         return
-    path = Path(name)
-    if path.is_dir():
+    if Path(name).is_dir():
         raise IsADirectoryError(21, "Is a directory", name)
-    with path.open("rb") as f:
+    with open(name, "rb") as f:  # an error names the file as given: Path would make swift:// swift:/
         yield f
 
 
@@ -182,7 +188,8 @@ def _validate_range(job: Job) -> Result:
         if start == 0 and f.read(len(UTF8_BOM)) != UTF8_BOM:  # passed over at the start, as one process does
             f.seek(0)
         piece = _Piece(f, end - f.tell())
-        for verdict, records, found in _validate_stream(piece, name, args, json_lines=True, lines_read=lines):  # type: ignore[arg-type]
+        shown = mask_text(name)
+        for verdict, records, found in _validate_stream(piece, shown, args, json_lines=True, lines_read=lines):  # type: ignore[arg-type]
             counts[verdict] += records
             entries += found
     return counts, entries, lines[0]
@@ -398,6 +405,7 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
         if workers > 1:
             pool = _start_pool(workers, args)
         for name in args.files:
+            shown = mask_text(name)  # a file's name, as every line that names it shows it
             try:
                 if pool is not None and _json_lines_file(name):
                     before = 0  # lines in the pieces before this one: in_order gives the pieces in input order
@@ -410,7 +418,7 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
                         before += lines
                     continue
                 with _open(name) as stream:
-                    for verdict, records, entries in _validate_stream(stream, name, args):
+                    for verdict, records, entries in _validate_stream(stream, shown, args):
                         counts[verdict] += records
                         for entry in entries:
                             emit.entry(entry)
@@ -420,7 +428,7 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
             except OSError as error:
                 io_error = True
                 reason = error.strerror or str(error)
-                print(f"notify-schemas: error: {name}: {reason}", file=sys.stderr)
+                print(f"notify-schemas: error: {shown}: {mask_text(reason)}", file=sys.stderr)
     except BaseException:  # Ctrl-C, SIGTERM or a reader gone (| head): the workers stop at once, quietly
         if pool is not None:
             pool.stop()
@@ -535,7 +543,7 @@ def _cmd_schemas(args: argparse.Namespace) -> int:
         raise _UsageError("schemas export needs a directory")
     target = Path(args.variant[0])
     copied = _export(schema_root(), target)
-    print(f"exported {copied} files to {target}")
+    print(mask_text(f"exported {copied} files to {target}"))
     return 0
 
 
@@ -572,11 +580,11 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         payload, duplicates = parse(raw)
     except ValueError as error:
         # Judged as validate judges a record that is not JSON: invalid, exit 1.
-        print(f"notify-schemas: {args.payload}: the payload is {error}", file=sys.stderr)
+        print(mask_text(f"notify-schemas: {args.payload}: the payload is {error}"), file=sys.stderr)
         return 1
     if duplicates:
-        print(f"notify-schemas: {args.payload}: the payload writes a key twice: {', '.join(duplicates)}",
-              file=sys.stderr)  # fmt: skip
+        keys = ", ".join(mask_pointer(p) for p in duplicates)
+        print(mask_text(f"notify-schemas: {args.payload}: the payload writes a key twice: {keys}"), file=sys.stderr)
         return 1
     notifier = _notifier(args)
     from notify_schemas.drivers.log import LogDriver
@@ -597,7 +605,7 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         if notifier.validation != "strict" and not is_disabled(args.event_type, notifier.disabled_notifications):
             print("notification not sent: it cannot be written as JSON (see the log)", file=sys.stderr)
             return 1
-        print(f"{args.event_type} is disabled by disabled_notifications; nothing sent", file=sys.stderr)
+        print(mask_text(f"{args.event_type} is disabled by disabled_notifications; nothing sent"), file=sys.stderr)
         return 0
     print(redacted_json(sent))  # what was sent, as a log line may show it: the copy on a terminal holds no secret
     return 0
@@ -682,10 +690,10 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     stopped_by = ""
     try:
         print(
-            f"listening on {mask_text(args.transport_url)} exchange {args.exchange!r}, topics "
-            f"{', '.join(config.topics)} (profile {args.profile}); Ctrl-C stops",
+            mask_text(f"listening on {args.transport_url} exchange {args.exchange!r}, topics "
+                      f"{', '.join(config.topics)} (profile {args.profile}); Ctrl-C stops"),
             file=sys.stderr,
-        )
+        )  # fmt: skip
         reached = listener.wait_for(args.count, args.timeout)
     except (KeyboardInterrupt, _Terminated) as stop:
         reached = args.count is None
@@ -761,11 +769,11 @@ class _Version(argparse.Action):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="notify-schemas", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="notify-schemas", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    profile = argparse.ArgumentParser(add_help=False)
+    profile = _Parser(add_help=False)
     profile.add_argument("--profile", choices=PROFILES, default="seed", help="the contract to check (default: seed)")
 
     p = sub.add_parser("validate", parents=[profile], help="validate notifications in JSON Lines or JSON files")
@@ -795,7 +803,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", action="store_true", help="show the source schema instead of the bundled file")
     p.set_defaults(run=_cmd_schemas)
 
-    send = argparse.ArgumentParser(add_help=False, parents=[profile])
+    send = _Parser(add_help=False, parents=[profile])
     send.add_argument("--config-file", type=text, help="an oslo-style file, e.g. /etc/glance/glance-api.conf")
     send.add_argument(
         "--driver", action="append", type=text, help="a driver name (repeatable); overrides the config file"
@@ -884,7 +892,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = f"{error.filename}: {error.strerror}"
         else:
             text = " ".join(str(error).split())
-        print(f"notify-schemas: error: {text}", file=sys.stderr)
+        # Whatever the error quotes (a file's name, a driver's, an event type given) is masked as all output is.
+        print(f"notify-schemas: error: {mask_text(text)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -847,3 +847,28 @@ def test_a_credential_in_an_argument_is_never_printed(
     assert "Traceback" not in out + err
     assert "***" in out + err
     assert code in (0, 1, 2)
+
+
+@pytest.mark.parametrize(
+    "transport_url",
+    [pytest.param(f"swift://u:{CANARY}@swift/", id="a transport oslo does not have"),
+     pytest.param(f"rabbit://u:{CANARY}@127.0.0.1:1/", id="a broker that cannot be reached")],
+)  # fmt: skip
+@pytest.mark.parametrize("command", ["emit", "demo"])
+def test_a_transport_that_fails_is_one_line_without_a_traceback_or_the_message(
+    tmp_path: Path, transport_url: str, command: str
+) -> None:
+    pytest.importorskip("oslo_messaging")
+    conf = write(tmp_path, "glance-api.conf", f"[DEFAULT]\ntransport_url = {transport_url}\n"
+                 "[oslo_messaging_notifications]\ndriver = messagingv2\nretry = 0\n")  # fmt: skip
+    payload = write(tmp_path, "p.json", json.dumps(f"upload of swift://u:{CANARY}@swift/c/o failed"))
+    argv = ["image.upload", "ERROR", "--payload", payload] if command == "emit" else []
+    done = _command(command, *argv, "--config-file", conf)
+    assert "Traceback" not in done.stderr
+    assert CANARY not in done.stdout + done.stderr
+    if transport_url.startswith("swift"):
+        assert done.returncode == 2
+        assert done.stderr.splitlines()[-1].startswith("notify-schemas: error: cannot use the transport swift://u:***@")
+    else:  # oslo gives up on the send and logs it, the notification whole: one masked line, and a failed send
+        assert done.returncode == 1
+        assert "Could not send notification" in done.stderr

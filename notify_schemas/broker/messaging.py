@@ -18,6 +18,7 @@ from typing import Any
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import ConfigError, DriverNotFoundError
+from notify_schemas.redaction import mask_text
 
 __all__ = ["MessagingDriver", "MessagingV2Driver", "transport"]
 
@@ -61,7 +62,10 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
         reason = f"line {where[1]}: {where[2]}" if where else "oslo.config cannot parse it"
         raise ConfigError(f"{source}: {reason}") from None
     oslo_messaging.set_transport_defaults(exchange)
-    return conf, oslo_messaging.get_notification_transport(conf, url=url)
+    try:
+        return conf, oslo_messaging.get_notification_transport(conf, url=url)
+    except oslo_messaging.MessagingException as error:  # a URL oslo cannot read, a transport it does not have
+        raise ConfigError(mask_text(f"cannot use the transport {url}: {error}")) from None
 
 
 @functools.cache

@@ -34,7 +34,7 @@ from notify_schemas.reader import (
     parse,
     skip_rest_of_line,
 )
-from notify_schemas.redaction import mask_pointer, mask_text
+from notify_schemas.redaction import error_text, mask_pointer, mask_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, repeated_key, validity_table
 from notify_schemas.wire_form import redacted_json
@@ -589,15 +589,16 @@ def _cmd_emit(args: argparse.Namespace) -> int:
     notifier = _notifier(args)
     from notify_schemas.drivers.log import LogDriver
 
-    if any(isinstance(d, LogDriver) for d in notifier.drivers) and not logging.getLogger().handlers:
+    if any(isinstance(d, LogDriver) for d in notifier.drivers):
         # The log driver (named by --driver or by the configuration file) writes through Python logging: on its own,
         # the command shows what it sends.
-        logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s", stream=sys.stderr)
+        _show_logs(logging.INFO)
     # The priority as given, not upper-cased as build_message does: emit judges what validate would judge.
     message = build_message(args.event_type, args.priority, payload, notifier.publisher_id)
     message["priority"] = args.priority
     try:
-        sent = notifier.send(message)
+        with _counting_failures() as failures:
+            sent = notifier.send(message)
     except InvalidNotificationError as error:
         print(error, file=sys.stderr)
         return 1
@@ -608,7 +609,66 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         print(mask_text(f"{args.event_type} is disabled by disabled_notifications; nothing sent"), file=sys.stderr)
         return 0
     print(redacted_json(sent))  # what was sent, as a log line may show it: the copy on a terminal holds no secret
+    if failures.count:
+        print("notification not sent by every driver (see the log)", file=sys.stderr)
+        return 1
     return 0
+
+
+class _LogLine(logging.Formatter):
+    """A log record as one line, masked as all output is: oslo.messaging logs a send it gave up on with the whole
+    notification and a traceback; a terminal gets the exception's type and text instead, and no credential."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        try:
+            text = record.getMessage()
+        except (TypeError, ValueError):  # a library's arguments that do not fit its format
+            text = str(record.msg)
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f" ({error_text(record.exc_info[1])})"
+        line = mask_text(f"{record.name} {record.levelname} {text}")
+        return line.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _show_logs(level: int) -> None:
+    """Log records of ``level`` and above on stderr, one masked line each; left to the program that runs `main`
+    when it has its own handlers."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_LogLine())
+        root.addHandler(handler)
+    elif not all(isinstance(h.formatter, _LogLine) for h in root.handlers):
+        return
+    if level < root.getEffectiveLevel():
+        root.setLevel(level)
+
+
+class _Failures(logging.Handler):
+    """The errors logged while notifications are sent: a driver that fails logs it and does not raise (oslo.messaging
+    giving up on a broker, a driver of the Notifier's that raised)."""
+
+    def __init__(self) -> None:
+        from notify_schemas.drivers.log import LOGGER_BASE
+
+        super().__init__(logging.ERROR)
+        self.count = 0
+        self.sent = LOGGER_BASE + "."  # the log driver's own lines: an ERROR notification, sent
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.name.startswith(self.sent):
+            self.count += 1
+
+
+@contextmanager
+def _counting_failures() -> Iterator[_Failures]:
+    failures = _Failures()
+    root = logging.getLogger()
+    root.addHandler(failures)
+    try:
+        yield failures
+    finally:
+        root.removeHandler(failures)
 
 
 def _embedded_broker_available() -> bool:
@@ -622,7 +682,7 @@ def _embedded_broker_available() -> bool:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from notify_schemas.cli.demo import run_demo
 
-    logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s", stream=sys.stderr)
+    _show_logs(logging.INFO)
     listener = None
     if args.transport_url or (not args.driver and not args.config_file and _embedded_broker_available()):
         # messagingv2 to a broker (the embedded fake:// one by default), and a listener that validates what arrives.
@@ -636,7 +696,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         notifier = Notifier(args.publisher_id, config=config, profile=args.profile, validation=args.validation)
     else:
         notifier = _notifier(args, default_drivers=["log", "memory"])
-    rows = run_demo(notifier)
+    with _counting_failures() as failures:
+        rows = run_demo(notifier)
     width = max(len(r[1]) for r in rows)
     print(f"{'#':>2}  {'event_type':{width}}  {'priority':8}  {'verdict':7}  payload")
     for i, (_, event_type, priority, verdict, what) in enumerate(rows, 1):
@@ -651,6 +712,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"listener on {where}: {listener.tally.line()}")
         if listener.tally.total != valid or listener.tally.invalid.total():
             return 1
+    if failures.count:
+        print(f"{failures.count:,} errors logged while sending (see the log)", file=sys.stderr)
+        return 1
     return 0 if valid == len(rows) else 1
 
 
@@ -882,6 +946,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     parser = _parser()
     args = parser.parse_args(argv)
+    _show_logs(logging.WARNING)  # a library's warnings (oslo's, say), one masked line each
     try:
         return int(args.run(args))
     except BrokenPipeError:

@@ -872,3 +872,11 @@ def test_a_transport_that_fails_is_one_line_without_a_traceback_or_the_message(
     else:  # oslo gives up on the send and logs it, the notification whole: one masked line, and a failed send
         assert done.returncode == 1
         assert "Could not send notification" in done.stderr
+
+
+def test_demo_with_notifications_disabled_is_not_a_failure(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    conf = write(tmp_path, "glance-api.conf", "[DEFAULT]\ndisabled_notifications = image\n")
+    code, out, _ = run(capsys, "demo", "--config-file", conf)
+    assert " disabled " in out
+    assert "invalid" not in out
+    assert code == 0

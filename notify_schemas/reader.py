@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, NamedTuple, cast
 
@@ -132,7 +133,32 @@ def _plain(value: Any) -> tuple[Any, tuple[str, ...]]:
     return root[0], tuple(sorted(found))
 
 
+# How the standard library starts its error for an integer of more digits than it turns into an int (4,300 by
+# default, sys.get_int_max_str_digits); jiter calls the same number "out of range" and says where it is.
+_TOO_LONG = "Exceeds the limit"
+_OUT_OF_RANGE = re.compile(r"number out of range( at line (\d+) column (\d+))$")
+
+
+def _too_long(error: BaseException) -> bool:
+    return type(error) is ValueError and str(error).startswith(_TOO_LONG)
+
+
+def _long_number() -> str:
+    return f"not readable: a number of more than {sys.get_int_max_str_digits():,} digits"
+
+
+def _out_of_range(raw: bytes) -> re.Match[str] | None:
+    """Where jiter finds a number that Python cannot read in ``raw``, if that is what it stops at."""
+    try:
+        jiter.from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False)
+    except ValueError as error:
+        return _OUT_OF_RANGE.search(str(error))
+    return None
+
+
 def _why(error: Exception) -> str:
+    if _too_long(error):
+        return _long_number()
     if isinstance(error, json.JSONDecodeError):
         # "Unterminated string starting at": the position follows the stdlib's own "at".
         return f"not JSON: {error.msg.removesuffix(' at')} at line {error.lineno} column {error.colno}"
@@ -145,11 +171,12 @@ def _why(error: Exception) -> str:
 
 def parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
     """One JSON text, strictly: the value and the pointers of its repeated keys; ``ValueError`` says what is wrong."""
+    first = ""
     try:
         return jiter.from_json(raw.encode() if isinstance(raw, str) else raw, catch_duplicate_keys=True,
                                allow_inf_nan=False), ()  # fmt: skip
-    except (ValueError, UnicodeEncodeError):
-        pass
+    except (ValueError, UnicodeEncodeError) as error:
+        first = str(error)
     try:
         text = raw if isinstance(raw, str) else raw.decode("utf-8")
         value, end = _DECODER.raw_decode(text, len(text) - len(text.lstrip(_TEXT_WHITESPACE)))
@@ -157,6 +184,8 @@ def parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
             raise json.JSONDecodeError("Extra data", text, end)
         return _plain(value)
     except (ValueError, RecursionError) as error:
+        if _too_long(error) and (where := _OUT_OF_RANGE.search(first)) is not None:
+            raise ValueError(_long_number() + where[1]) from None
         raise ValueError(_why(error)) from None
 
 
@@ -469,9 +498,16 @@ def _line_of_its_own(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _fault(text: _Text, error: Exception, line: int) -> str | None:
-    """What is wrong with a document that starts on ``line``, when the decoder found it on a later line: the first
-    line is then reported with it, since the line's own fault (a ``{`` alone) would not tell where to look."""
+def _fault(text: _Text, error: Exception, line: int, start: int) -> str | None:
+    """What is wrong with a document that starts on ``line`` at ``start``, when the decoder found it on a later line:
+    the first line is then reported with it, since the line's own fault (a ``{`` alone) would not tell where to
+    look."""
+    if _too_long(error):  # the standard library does not say where the number is; jiter does
+        found = _out_of_range(text.text[start:].encode(_UTF8, _ESCAPE))
+        if found is None or found[2] == "1":
+            return None
+        at = line + int(found[2]) - 1
+        return f"{_long_number()} at line {at} column {found[3]}, in the document that starts here; read as JSON Lines"
     if not isinstance(error, json.JSONDecodeError):
         return None
     at = text.line_at(error.pos)
@@ -501,7 +537,7 @@ def _documents(
                 value, pos = text.read(start)
             except (ValueError, RecursionError) as error:
                 text.repeated[0] = 0
-                yield from text.as_lines(start, line, accept, _fault(text, error, line))
+                yield from text.as_lines(start, line, accept, _fault(text, error, line, start))
                 return
             if (pos - start > limit // 4 and _size(text.text[start:pos]) > limit) or (
                 _line_of_its_own(text.text, start, pos)

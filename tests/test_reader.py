@@ -251,3 +251,23 @@ def test_a_byte_order_mark_at_the_start_is_passed_over(case: str) -> None:
 
 def test_a_byte_order_mark_after_the_start_is_not_passed_over() -> None:
     assert read(f"{GOOD}\n".encode() + BOM + f"{GOOD}\n".encode()) == [(1, MESSAGE), (2, "bad")]
+
+
+HUGE = "9" * 5000  # past the 4,300 digits Python turns into an int by default
+
+
+@pytest.mark.parametrize(
+    "data",
+    [pytest.param(f'{{"a": {HUGE}}}\n{GOOD}\n', id="JSON Lines"),
+     pytest.param(f'{{"a": -{HUGE}}}\n{GOOD}\n', id="JSON Lines, negative"),
+     pytest.param(f'[\n{{"a": {HUGE}}},\n{GOOD}\n]\n', id="an array item"),
+     pytest.param(f'{{"a": [{GOOD},\n{HUGE}]}}\n{GOOD}\n', id="a document, read as JSON Lines (D46)")],
+)  # fmt: skip
+def test_a_number_too_long_for_python_is_one_bad_record_that_says_where(data: str) -> None:
+    found = list(reader.read_records(io.BytesIO(data.encode())))
+    bad = [r for r in found if isinstance(r, reader.BadRecord)]
+    assert bad
+    for record in bad:  # one, or the broken document's two lines: each names the number, and where it is
+        assert record.reason.startswith("not readable: a number of more than 4,300 digits")
+        assert record.line == 2 or "at line 2 column" in record.reason or "at line 1 column" in record.reason
+    assert [r.value for r in found if isinstance(r, reader.Record)][-1:] == [MESSAGE]

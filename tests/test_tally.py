@@ -172,3 +172,15 @@ def test_a_summary_that_is_not_a_tally_is_one_line_naming_the_file_and_the_bad_v
     assert err.startswith(f"notify-schemas: error: {bad}: not a listen --summary file: ")
     assert expected in err
     assert err.count("\n") == 1
+
+
+def test_a_bad_summary_names_a_key_that_is_a_url_without_its_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    key = "swift://u:CANARY-51e@swift/c/o"
+    bad.write_text(json.dumps({"valid": {}, "invalid": {}, "duplicates": 0, "seen": {key: 1}}))
+    assert main(["tally", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "CANARY-51e" not in err
+    assert "/seen/swift:~1~1u:***@swift~1c~1o: 1 is not [valid, event type]" in err

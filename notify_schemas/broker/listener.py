@@ -143,8 +143,9 @@ def _shown(value: Any) -> str:
 
 
 def _token(key: str) -> str:
-    """A key as a JSON pointer token, shown as a label is."""
-    return _label(key.replace("~", "~0").replace("/", "~1"))
+    """A key as a JSON pointer token, shown as a label is: masked before it is escaped, since ``swift:~1~1u:p@h``
+    no longer reads as a URL."""
+    return _label(key).replace("~", "~0").replace("/", "~1")
 
 
 def _count(value: Any, pointer: str) -> int:

@@ -666,6 +666,7 @@ USAGE_ERRORS: list[Any] = [
                  "argument --pool: must not be empty",
                  id="a blank pool name"),
     pytest.param(["schemas", "list", "--source"], "--source does not apply to schemas list", id="list --source"),
+    pytest.param(["schemas", "export", ""], "argument variant: must not be empty", id="export to an empty name"),
     pytest.param(["schemas", "path", "--profile", "glance"], "--profile does not apply to schemas path",
                  id="path --profile"),
     pytest.param(["schemas", "show", "image.create.INFO", "extra"],
@@ -880,3 +881,12 @@ def test_demo_with_notifications_disabled_is_not_a_failure(capsys: pytest.Captur
     assert " disabled " in out
     assert "invalid" not in out
     assert code == 0
+
+
+def test_emit_passes_over_a_byte_order_mark_as_validate_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    payload = write(tmp_path, "p.json", b"\xef\xbb\xbf" + json.dumps(json.loads(VALID[0])["payload"]).encode())
+    code, out, err = run(capsys, "emit", "image.upload", "INFO", "--payload", payload, "--driver", "memory")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["payload"] == json.loads(VALID[0])["payload"]

@@ -573,7 +573,7 @@ def _cmd_emit(args: argparse.Namespace) -> int:
     from notify_schemas.message import build_message
 
     with _open(args.payload) as stream:
-        raw = stream.read(DEFAULT_MAX_RECORD + 1)
+        raw = stream.read(DEFAULT_MAX_RECORD + 1).removeprefix(UTF8_BOM)  # passed over, as validate passes it over
     if len(raw) > DEFAULT_MAX_RECORD:
         raise _UsageError(f"{args.payload}: payload over {DEFAULT_MAX_RECORD:,} bytes")
     try:
@@ -863,7 +863,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schemas", help="list, show or export the schemas the package ships, or print their folder")
     p.add_argument("action", choices=("list", "show", "export", "path"))
-    p.add_argument("variant", nargs="*", help="show: EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY; export: DIR")
+    p.add_argument(
+        "variant", nargs="*", type=text, help="show: EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY; export: DIR"
+    )
     p.add_argument("--profile", choices=PROFILES)
     p.add_argument("--source", action="store_true", help="show the source schema instead of the bundled file")
     p.set_defaults(run=_cmd_schemas)

@@ -890,3 +890,26 @@ def test_emit_passes_over_a_byte_order_mark_as_validate_does(
     code, out, err = run(capsys, "emit", "image.upload", "INFO", "--payload", payload, "--driver", "memory")
     assert (code, err) == (0, "")
     assert json.loads(out)["payload"] == json.loads(VALID[0])["payload"]
+
+
+def test_a_file_that_goes_away_while_workers_read_it_takes_none_of_the_next_files_records(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = json.loads(VALID[0])
+    bad["payload"]["size"] = -1
+    gone = write(tmp_path, "gone.jsonl", "".join(line + "\n" for line in VALID * 3))
+    kept = write(tmp_path, "kept.jsonl", "".join(line + "\n" for line in [VALID[0], json.dumps(bad)] * 4))
+    monkeypatch.setattr(commands, "_PIECE", 1)  # a piece a line
+    validate_range = commands._validate_range
+
+    def vanishing(job: commands.Job) -> commands.Result:
+        if job[0] == gone and job[1] > 0:  # the file is removed once its first piece is read
+            raise FileNotFoundError(2, "No such file or directory", gone)
+        return validate_range(job)
+
+    monkeypatch.setattr(commands, "_validate_range", vanishing)
+    code, out, err = run(capsys, "validate", "--jobs", "2", gone, kept)
+    assert code == 2
+    assert err == f"notify-schemas: error: {gone}: No such file or directory\n"
+    assert [line.split(":")[1] for line in out.splitlines() if line.startswith(kept)] == ["2", "4", "6", "8"]
+    assert out.splitlines()[-1].startswith("9 records in 2 files: 5 valid, 4 invalid")

@@ -291,17 +291,24 @@ class _Workers:
             pipe.send(job)
             waiting.append(pipe)
             if len(waiting) >= 2 * len(self.pipes):
-                yield self._result(waiting.popleft())
+                yield self._result(waiting.popleft(), waiting)
         while waiting:
-            yield self._result(waiting.popleft())
+            yield self._result(waiting.popleft(), waiting)
 
     @staticmethod
-    def _result(pipe: Any) -> Result:
+    def _result(pipe: Any, waiting: collections.deque[Any]) -> Result:
         try:
             done, value = pipe.recv()
         except (EOFError, OSError):
             raise NotifySchemasError("a worker process ended before its piece was checked") from None
         if not done:
+            # A piece that could not be read (its file gone, say) ends that file; the answers for its pieces still
+            # out are taken and dropped, else the next file would be given them as its own.
+            try:
+                while waiting:
+                    waiting.popleft().recv()
+            except (EOFError, OSError):
+                raise NotifySchemasError("a worker process ended before its piece was checked") from None
             raise value
         return value  # type: ignore[no-any-return]
 

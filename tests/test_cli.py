@@ -913,3 +913,23 @@ def test_a_file_that_goes_away_while_workers_read_it_takes_none_of_the_next_file
     assert err == f"notify-schemas: error: {gone}: No such file or directory\n"
     assert [line.split(":")[1] for line in out.splitlines() if line.startswith(kept)] == ["2", "4", "6", "8"]
     assert out.splitlines()[-1].startswith("9 records in 2 files: 5 valid, 4 invalid")
+
+
+@pytest.mark.parametrize(
+    ("argv", "closed"),
+    [pytest.param(["validate", "-"], "stdin", id="validate of a closed stdin"),
+     pytest.param(["emit", "image.upload", "ERROR", "--payload", "-"], "stdin", id="emit of a closed stdin"),
+     pytest.param(["validate", "{small}"], "stdout", id="validate to a closed stdout"),
+     pytest.param(["sample", "image.upload", "INFO"], "stdout", id="sample to a closed stdout")],
+)  # fmt: skip
+def test_a_closed_standard_stream_is_one_line_and_exit_2(tmp_path: Path, argv: list[str], closed: str) -> None:
+    small = write(tmp_path, "small.jsonl", VALID[0] + "\n")
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-m", "notify_schemas", *[a.replace("{small}", small) for a in argv]],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False, timeout=60,
+        preexec_fn=lambda: os.close(0 if closed == "stdin" else 1),
+    )  # fmt: skip
+    assert done.returncode == 2
+    what = "input" if closed == "stdin" else "output"
+    named = "-: " if argv == ["validate", "-"] else ""  # validate names each input it cannot read
+    assert done.stderr.splitlines()[0] == f"notify-schemas: error: {named}the standard {what} is closed"

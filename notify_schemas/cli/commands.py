@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import errno
 import io
 import itertools
 import json
@@ -59,6 +60,8 @@ class _Parser(argparse.ArgumentParser):
 @contextmanager
 def _open(name: str) -> Iterator[BinaryIO]:
     if name == "-":
+        if sys.stdin is None:  # started with it closed (<&-)
+            raise OSError(errno.EBADF, "the standard input is closed")
         yield sys.stdin.buffer
         return
     if Path(name).is_dir():
@@ -956,6 +959,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     parser = _parser()
     args = parser.parse_args(argv)
+    if sys.stdout is None:  # started with it closed (>&-): every command writes there, and nothing would be seen
+        print("notify-schemas: error: the standard output is closed", file=sys.stderr)
+        return 2
     _show_logs(logging.WARNING)  # a library's warnings (oslo's, say), one masked line each
     try:
         return int(args.run(args))
@@ -965,6 +971,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (NotifySchemasError, OSError) as error:
         if isinstance(error, OSError) and error.filename:
             text = f"{error.filename}: {error.strerror}"
+        elif isinstance(error, OSError) and error.strerror:  # without "[Errno 9]"
+            text = error.strerror
         else:
             text = " ".join(str(error).split())
         # Whatever the error quotes (a file's name, a driver's, an event type given) is masked as all output is.

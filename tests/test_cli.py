@@ -933,3 +933,16 @@ def test_a_closed_standard_stream_is_one_line_and_exit_2(tmp_path: Path, argv: l
     what = "input" if closed == "stdin" else "output"
     named = "-: " if argv == ["validate", "-"] else ""  # validate names each input it cannot read
     assert done.stderr.splitlines()[0] == f"notify-schemas: error: {named}the standard {what} is closed"
+
+
+@pytest.mark.parametrize("where", ["a folder that is not there", "a folder"])
+def test_listen_checks_its_summary_file_before_it_listens(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str
+) -> None:
+    pytest.importorskip("oslo_messaging")
+    summary = str(tmp_path / "missing" / "s.json") if where == "a folder that is not there" else str(tmp_path)
+    code, out, err = run(capsys, "listen", "--transport-url", "fake://", "--timeout", "0.1", "--summary", summary)
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"notify-schemas: error: {summary}: ")
+    assert "listening on" not in err

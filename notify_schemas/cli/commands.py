@@ -743,6 +743,8 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     if not config.transport_url:
         raise _UsageError("listen needs --transport-url, or a --config-file that sets transport_url")
     args.transport_url, args.exchange = config.transport_url, config.control_exchange
+    if args.summary:
+        _check_writable(args.summary)  # now, not once the listening is over and its tally would be lost
     out = AppendedLines(args.invalid_out) if args.invalid_out else None
     listener = Listener(config, profile=args.profile, invalid_out=out, keep_received=False, pool=args.pool)
     live = sys.stderr.isatty()
@@ -789,6 +791,17 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         print(f"{why} with {listener.tally.total} of {args.count} notifications", file=sys.stderr)
     # 1 when anything was invalid, or when fewer notifications came than --count asked for.
     return 1 if listener.tally.invalid.total() or (args.count is not None and not reached) else 0
+
+
+def _check_writable(name: str) -> None:
+    """``OSError`` if a file of that name cannot be written: a folder, in a folder that is not there, or denied."""
+    path = Path(name)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", name)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", name)
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise PermissionError(errno.EACCES, "Permission denied", name)
 
 
 class _Terminated(BaseException):

@@ -123,7 +123,7 @@ def _key(key: Any) -> str | None:
     if key is None:
         return "null"
     if isinstance(key, int):
-        return int.__repr__(key)
+        return int.__repr__(key) if _writable(int(int.__index__(key))) else None
     if isinstance(key, float) and math.isfinite(key):
         return float.__repr__(key)
     return None
@@ -139,7 +139,8 @@ def _scalar(value: Any) -> tuple[Any, str | None]:
             return None, "unicode"
         return text, None
     if isinstance(value, int):
-        return int(int.__index__(value)), None
+        integer = int(int.__index__(value))
+        return (integer, None) if _writable(integer) else (None, "not-json")
     if isinstance(value, float):
         number = float.__float__(value)  # as json.dumps writes a float subclass: its own __float__ is not asked
         return (number, None) if math.isfinite(number) else (None, "not-json")
@@ -158,6 +159,21 @@ def _scalar(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, Exception):
         return _scalar(repr(value))
     return None, "not-json"
+
+
+_LONG = 2_000  # bits: about 600 digits, fewer than any limit Python lets a process set (640 digits, or none)
+
+
+def _writable(number: int) -> bool:
+    """Whether ``json.dumps`` can write an integer: not one of more digits than the process's limit for turning an
+    integer into text (``sys.set_int_max_str_digits``, 4,300 by default), which it raises ``ValueError`` for."""
+    if number.bit_length() <= _LONG:
+        return True
+    try:
+        int.__repr__(number)
+    except ValueError:
+        return False
+    return True
 
 
 _WHY = {
@@ -201,7 +217,12 @@ def to_wire(message: Any) -> WireForm:
             if value.isascii() or is_valid_text(value):
                 parent[slot] = value
                 continue
-        elif kind is int or kind is bool or value is None or (kind is float and math.isfinite(value)):
+        elif (
+            (kind is int and _writable(value))
+            or kind is bool
+            or value is None
+            or (kind is float and math.isfinite(value))
+        ):
             parent[slot] = value
             continue
         try:  # the producer's own code runs here (a __float__, __str__, items, __iter__...): it may raise anything
@@ -215,6 +236,8 @@ def to_wire(message: Any) -> WireForm:
                     why = _WHY.get(rule) or f"a value of type {_type_name(value)} cannot be sent as JSON"
                     if isinstance(value, float):
                         why = f"{value!r} cannot be sent as JSON"
+                    elif isinstance(value, int) and not isinstance(value, bool):
+                        why = "an integer of more digits than Python writes as text cannot be sent as JSON"
                     problems.append((path, rule, why, _shown(value)))
                 continue
             if depth >= MAX_DEPTH:

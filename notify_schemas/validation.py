@@ -63,17 +63,30 @@ def _shorten(value: Any) -> str:
     return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 3] + "..."
 
 
+_ECHO_SUFFIX = ' is not of type "null"'
+
+
+@functools.cache
+def _echo() -> jsonschema_rs.Validator:
+    """A validator that fails everything but null, so that its message starts with the value as jsonschema-rs
+    writes it."""
+    return jsonschema_rs.validator_for({"type": "null"})
+
+
 def _as_rust_writes(value: Any) -> str:
-    """The value as jsonschema-rs writes it in a message: compact JSON."""
+    """The value as jsonschema-rs writes it in a message: compact JSON, with an object's keys sorted and its own way
+    of writing floats, which ``json.dumps`` does not match (an object or an array is written by jsonschema-rs itself:
+    a message in which its text were not found and replaced would show the value unredacted)."""
     kind = type(value)
     if kind is str:
         return _encode_string(value)
     if value is None or kind is bool:
         return "null" if value is None else ("true" if value else "false")
     if kind is int or (kind is float and math.isfinite(value)):
-        return repr(value)  # as json.dumps writes them
-    if isinstance(value, int | float):
-        return json.dumps(value)
+        return repr(value)  # as json.dumps writes them; a float jsonschema-rs writes otherwise (1e16) hides nothing
+    for error in _echo().iter_errors(value):
+        if error.message.endswith(_ECHO_SUFFIX):
+            return error.message[: -len(_ECHO_SUFFIX)]
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -400,6 +400,37 @@ def test_no_credential_reaches_the_violations_or_the_error_text() -> None:
             assert CANARY not in str(caught.value)
 
 
+SECRET_BEARERS = st.sampled_from([
+    {"task_input": {"import_from": CANARY}}, {"locations": [{"url": CANARY}]}, {"direct_url": CANARY},
+    {"location": CANARY}, {"admin_password": CANARY},
+])  # fmt: skip
+NEIGHBOURS = st.dictionaries(
+    st.sampled_from(["a", "z", "é", "0"]), st.one_of(st.floats(allow_nan=False), st.text(max_size=3)), max_size=3
+)
+
+
+@SETTINGS
+@given(st.sampled_from(VARIANTS), st.sampled_from(["payload", "tags", "properties", "name", "size"]), SECRET_BEARERS,
+       NEIGHBOURS, st.booleans(), st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=2))  # fmt: skip
+@example(("task.success", "INFO"), "payload", {"task_input": {"import_from": CANARY}}, {"z": 1}, False, [])
+@example(("image.upload", "INFO"), "tags", {"direct_url": CANARY}, {}, True, [1e16])
+def test_no_credential_reaches_a_violation_whose_value_is_an_object_or_an_array(
+    v: tuple[str, str], where: str, bearer: dict[str, Any], neighbours: dict[str, Any], last: bool, floats: list[float]
+) -> None:
+    # jsonschema-rs writes such a value in its message its own way (keys sorted, floats as it writes them): the
+    # value must be found there and shown redacted, whatever the order of its keys and the floats beside it.
+    inner = {**neighbours, **bearer} if last else {**bearer, **neighbours}
+    for value in (inner, [inner, *floats], [*floats, [inner]]):
+        message = dict(MESSAGES[v])
+        if where == "payload" or not isinstance(message["payload"], dict):
+            message["payload"] = value
+        else:
+            message["payload"] = {**message["payload"], where: value}
+        for backend in ("rust", "python"):
+            violations = list(iter_errors(message, backend=backend))  # type: ignore[arg-type]
+            assert CANARY not in text_of(*violations, *(v.value for v in violations))
+
+
 def test_no_credential_reaches_the_cli_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "leaky.jsonl"
     path.write_text("".join(json.dumps(m) + "\n" for m in _leaky_messages()), encoding="utf-8")

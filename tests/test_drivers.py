@@ -68,6 +68,16 @@ def test_log_driver_masks_secrets_as_oslo_does() -> None:
     assert "hunter2" not in dumps(message)
 
 
+@pytest.mark.parametrize(
+    "key", ["swift://glance:hunter2@swift.example/c", "password=hunter2", "pa\u017f\u017fword=hunter2"]
+)
+def test_log_driver_refusing_a_message_masks_the_keys_of_the_pointers_it_names(key: str) -> None:
+    message = build_message("image.update", "INFO", {"properties": {key: {1: "a", "1": "b"}}}, "h")
+    with pytest.raises(ValueError, match="cannot be written as JSON") as caught:
+        dumps(message)
+    assert "hunter2" not in str(caught.value)
+
+
 def test_memory_driver_take_empties_it() -> None:
     memory = MemoryDriver()
     memory.notify({"a": 1}, "INFO")

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from notify_schemas.config import NotifierConfig
-from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, mask_text, redact
+from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, mask_pointer, mask_text, redact
 from notify_schemas.wire_form import is_plain, to_wire
 
 __all__ = ["LOGGER_BASE", "LogDriver", "dumps"]
@@ -47,7 +47,8 @@ def dumps(message: Any) -> str:
     if type(message) is not dict or not is_plain(message):
         wire = to_wire(message)
         if wire.problems:
-            reasons = "; ".join(f"{p.pointer or '/'}: {p.message}" for p in wire.problems[:5])
+            # A pointer's keys are the producer's (one may be a URL with its password): masked as a report's are.
+            reasons = "; ".join(f"{mask_pointer(p.pointer) or '/'}: {p.message}" for p in wire.problems[:5])
             raise ValueError(f"the notification cannot be written as JSON: {reasons}")
         message = wire.value
     text = json.dumps(message, allow_nan=False)  # NaN and infinities: ValueError, the driver failed

@@ -100,6 +100,21 @@ def test_the_ids_counted_are_the_message_ids() -> None:
 HOSTILE_EVENT_TYPE = "image.upload password=CANARY-51e \x1b[2J\x1b]0;owned\x07\u202e"
 
 
+# Long ones: the credential's end (the "@" of a URL, the closing quote) comes after the text a label is cut to.
+LONG_EVENT_TYPES = [
+    "swift://glance:CANARY-51e" + "x" * 5_000 + "@swift.example",
+    '"password": "CANARY-51e' + "x" * 5_000 + '"',
+]
+
+
+@pytest.mark.parametrize("event_type", LONG_EVENT_TYPES, ids=["url", "quoted"])
+def test_a_long_event_type_is_masked_before_it_is_cut(event_type: str) -> None:
+    tally = tally_of([("m1", False, event_type)])  # as a summary file may hold it: the line shows it as a label
+    read = Tally.from_json(tally.as_json())  # labels made as the listener makes them
+    shown = tally.line() + read.line() + json.dumps(read.as_json(), ensure_ascii=False)
+    assert "CANARY-51e" not in shown
+
+
 def test_an_event_type_is_counted_and_shown_masked_and_without_control_characters() -> None:
     pytest.importorskip("oslo_messaging")
     from notify_schemas.broker.listener import Listener

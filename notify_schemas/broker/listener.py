@@ -43,10 +43,11 @@ _UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\
 
 def _label(event_type: Any) -> str:
     """An event type as a tally counts and shows it: masked (a producer's event type may carry a credential), and
-    with control characters escaped, so that none reaches a terminal. The same for a label already made."""
+    with control characters escaped, so that none reaches a terminal. The same for a label already made. Masked
+    whole, then cut: a credential whose end (a URL's "@", a closing quote) lay past the cut was left in clear."""
     text = event_type if isinstance(event_type, str) and is_valid_text(event_type) else repr(event_type)
     shown = _UNSEEN.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else f"\\u{ord(m[0]):04x}",
-                        mask_text(text[: 40 * _LABEL]))  # fmt: skip
+                        mask_text(text)[: 40 * _LABEL])  # fmt: skip
     return shown[:_LABEL]
 
 

@@ -45,7 +45,9 @@ def _label(event_type: Any) -> str:
     """An event type as a tally counts and shows it: masked (a producer's event type may carry a credential), and
     with control characters escaped, so that none reaches a terminal. The same for a label already made. Masked
     whole, then cut: a credential whose end (a URL's "@", a closing quote) lay past the cut was left in clear."""
-    text = event_type if isinstance(event_type, str) and is_valid_text(event_type) else repr(event_type)
+    text = str.__str__(event_type) if isinstance(event_type, str) else None  # a subclass's own methods not asked
+    if text is None or not is_valid_text(text):
+        text = str.__repr__(text) if text is not None else _type_of(event_type)
     shown = _UNSEEN.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else f"\\u{ord(m[0]):04x}",
                         mask_text(text)[: 40 * _LABEL])  # fmt: skip
     return shown[:_LABEL]
@@ -165,15 +167,19 @@ def _counts(value: Any, pointer: str) -> Counter[str]:
     return counts
 
 
+def _type_of(value: Any) -> str:
+    """What is shown of a label that is not text: JSON's name for its type, or "other" (a producer's object, which
+    the embedded broker passes as it is, may fail when asked to show itself)."""
+    names = {type(None): "null", bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}
+    return f"<{names.get(type(value), 'other')}>"
+
+
 def _digest(message: Any) -> str:
     """A short digest of a message's content: a delivery again has the same, another message under a reused id not."""
     try:
         text = orjson.dumps(message, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, ValueError, RecursionError):  # beyond JSON (NaN, depth): its repr stands in
-        try:
-            text = repr(message).encode("utf-8", "backslashreplace")
-        except RecursionError:
-            text = b""
+    except Exception:  # beyond JSON (NaN, depth, a producer's object over fake://): its wire form stands in
+        text = json.dumps(to_wire(message).value, sort_keys=True).encode()
     return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
@@ -265,15 +271,18 @@ class Listener:
     def _handle(self, message: Notification) -> None:
         # Never raises: oslo would acknowledge and drop the message unseen. Each one is counted, and an invalid one
         # is written, redacted, to --invalid-out.
+        # The embedded broker (fake://) hands over a producer's objects as they are: a str subclass's own methods
+        # are not asked (its __format__, __hash__ or __str__ may raise).
+        message_id = message.get("message_id")
+        message_id = str.__str__(message_id) if isinstance(message_id, str) else None
         try:
-            repeated = taken(message.get("message_id")) if self.validate else ()  # keys its text wrote twice
+            repeated = taken(message_id) if self.validate else ()  # keys its text wrote twice
             valid = not self.validate or (not repeated and is_valid_plain(message, profile=self.profile))
             violations = [] if valid else [repeated_key(p) for p in repeated]
             violations += [] if valid else iter_errors(message, profile=self.profile)
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
-        label = _label(message.get("event_type") if isinstance(message, dict) else None)
-        message_id = message.get("message_id") if isinstance(message, dict) else None
+        label = _label(message.get("event_type"))
         content = _digest(message)
         with self._changed:
             first = self.tally.count(message_id, not violations, label, content)

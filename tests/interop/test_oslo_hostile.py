@@ -190,6 +190,69 @@ def test_the_listener_counts_and_keeps_what_it_cannot_validate(tmp_path: Path) -
     assert CANARY not in out_path.read_text(encoding="utf-8")
 
 
+class _Boom(RuntimeError):
+    pass
+
+
+def _boom(*args: Any, **kwargs: Any) -> Any:
+    raise _Boom("boom")
+
+
+class _TextBoom(str):
+    """Text that oslo's JSON check writes (as its characters) but that fails when asked anything of its own."""
+
+    __str__ = __repr__ = __format__ = lower = _boom
+
+
+class _HashBoom(str):
+    __hash__ = __eq__ = _boom  # type: ignore[assignment]
+
+
+class _IntBoom(int):
+    __str__ = __repr__ = __format__ = _boom
+
+
+def test_the_listener_counts_a_producers_objects_that_the_embedded_broker_passes_as_they_are(tmp_path: Path) -> None:
+    # fake:// checks that oslo could write the message, then hands the endpoint the very objects.
+    config = NotifierConfig(drivers=("messagingv2",), transport_url=None, control_exchange="hostile-objects")
+    message = next(samples("image.upload", "INFO", profile="seed", seed=4))
+    payload = message["payload"]
+    sent = [
+        {**message, "event_type": _TextBoom("image.upload"), "message_id": "00000000-0000-4000-8000-000000000001"},
+        {**message, "event_type": _HashBoom("image.upload"), "message_id": "00000000-0000-4000-8000-000000000002"},
+        {**message, "message_id": _TextBoom("00000000-0000-4000-8000-000000000003")},
+        {**message, "message_id": _HashBoom("00000000-0000-4000-8000-000000000004")},
+        {**message, "message_id": "00000000-0000-4000-8000-000000000005", "payload": {**payload, "size": _IntBoom(1)}},
+        {**message, "message_id": "00000000-0000-4000-8000-000000000006",
+         "payload": {**payload, "name": _TextBoom(f"password={CANARY}"), "properties": {_TextBoom("k"): 1}}},
+    ]  # fmt: skip
+    out_path = tmp_path / "invalid.jsonl"
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Keep(level=logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    try:
+        with out_path.open("a", encoding="utf-8") as out:
+            listener = Listener(config, profile="seed", invalid_out=out)
+            listener.start(timeout=30)
+            try:
+                sender = MessagingV2Driver(config)
+                for one in sent:
+                    sender.notify(one, "INFO")
+                assert listener.wait_for(len(sent), timeout=30)
+            finally:
+                listener.stop()
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert not [r.getMessage() for r in records if r.exc_info]  # oslo's "Callback raised an exception"
+    assert listener.tally.total + listener.tally.duplicates == len(sent)
+    assert CANARY not in listener.summary() + out_path.read_text(encoding="utf-8")
+
+
 HOSTILE_PAYLOADS = st.recursive(
     st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=10),
               st.sampled_from(["\ud800", "x" * 50_000, float("nan"), i18n_message.Message("lazy"), b"\xff",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
+from notify_schemas.redaction import mask_text
 from notify_schemas.values import BASE_URI, PRIORITIES, PROFILES, Variant
 
 if TYPE_CHECKING:
@@ -109,7 +110,14 @@ def variant(event_type: str, priority: str, *, profile: str = "seed") -> Variant
     known = variants(profile)
     if wanted in known:
         return wanted
-    raise UnknownVariantError.for_variant(wanted, known)
+    raise _unknown(wanted, known)
+
+
+def _unknown(wanted: Variant, known: tuple[Variant, ...]) -> UnknownVariantError:
+    """The error for a variant the profile does not know, naming a producer's event type and priority masked: the
+    error quotes them with ``repr``, whose escapes (``\\'`` for a quote) keep the masking from matching afterwards."""
+    shown = [mask_text(str.__str__(t)) if isinstance(t, str) else t for t in (wanted.event_type, wanted.priority)]
+    return UnknownVariantError.for_variant(Variant(wanted.profile, *shown), known)
 
 
 @functools.cache
@@ -121,7 +129,7 @@ def bundled_schema(v: Variant) -> dict[str, Any]:
     """
     file = _child(schema_root(), v.bundled_path)
     if v not in variants(v.profile):
-        raise UnknownVariantError.for_variant(v, variants(v.profile))
+        raise _unknown(v, variants(v.profile))
     contents: dict[str, Any] = _load(file)
     return contents
 

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from notify_schemas import InvalidNotificationError, Notifier, is_valid, iter_errors, validate
 from notify_schemas.cli import main
 from notify_schemas.drivers.memory import MemoryDriver
+from notify_schemas.redaction import mask_text
 from notify_schemas.samples import samples
 from notify_schemas.validation import is_valid_plain
 from notify_schemas.wire_form import MAX_DEPTH, has_no_wire_form_number, is_exact_json, to_wire
@@ -772,3 +773,25 @@ def test_any_event_type_or_publisher_id_gets_a_verdict_from_info(
             assert validation == "strict"
     for sent in memory.messages:
         json.dumps(sent, allow_nan=False).encode("utf-8")
+
+
+# Text that a producer's event type or priority may be: quotes of both kinds (which repr() escapes), secret words.
+QUOTED_SECRET = st.lists(
+    st.sampled_from(["'", '"', "admin_password", "token", ": ", "=", " ", "\\", "x", "swift://u:", "@h", CANARY]),
+    max_size=10,
+).map("".join)
+
+
+@SETTINGS
+@given(QUOTED_SECRET, st.booleans())
+@example(f"x\" 'admin_password': '{CANARY}'", False)  # repr() escaped the quotes, and the masking missed the value
+@example(f"x\" 'token': '{CANARY}'", True)
+def test_no_credential_in_an_event_type_or_a_priority_reaches_a_violation(text: str, as_priority: bool) -> None:
+    message = dict(MESSAGES["image.upload", "INFO"])
+    message["priority" if as_priority else "event_type"] = text
+    for backend in ("rust", "python"):
+        violations = list(iter_errors(message, backend=backend))  # type: ignore[arg-type]
+        shown = text_of(*violations, *(repr(v) for v in violations))
+        if CANARY in mask_text(text):
+            continue  # not a credential that masking knows of: shown as the text would be
+        assert CANARY not in shown

@@ -98,7 +98,7 @@ def _shown(value: Any) -> str:
         text = json.encoder.encode_basestring_ascii(mask_text(str.__str__(value)))
         return text if len(text) <= _WIDTH else text[: _WIDTH - 3] + "..."
     if isinstance(value, float):
-        return repr(value)
+        return float.__repr__(value)  # a subclass's own __repr__ may show anything, or fail
     return f"<{_type_name(value)}>"
 
 
@@ -235,7 +235,7 @@ def to_wire(message: Any) -> WireForm:
                 if rule is not None:
                     why = _WHY.get(rule) or f"a value of type {_type_name(value)} cannot be sent as JSON"
                     if isinstance(value, float):
-                        why = f"{value!r} cannot be sent as JSON"
+                        why = f"{float.__repr__(value)} cannot be sent as JSON"
                     elif isinstance(value, int) and not isinstance(value, bool):
                         why = "an integer of more digits than Python writes as text cannot be sent as JSON"
                     problems.append((path, rule, why, _shown(value)))

@@ -67,6 +67,18 @@ class FloatBoom(float):
     __float__ = _boom
 
 
+class FloatLies(float):
+    """A NaN that shows itself as a credential: what is written of it must not ask its own __repr__."""
+
+    def __repr__(self) -> str:
+        return f"password={CANARY} swift://glance:{CANARY}"
+
+
+class FloatReprNotText(float):
+    def __repr__(self) -> Any:
+        return 5
+
+
 class TextBoom(str):
     __str__ = __format__ = __repr__ = _boom
 
@@ -246,6 +258,8 @@ BOOMS = {
     "FloatBoom": lambda: FloatBoom(1), "TextBoom": lambda: TextBoom("x"), "ExceptionBoom": ExceptionBoom,
     "UUIDBoom": lambda: UUIDBoom(int=3), "TimeBoom": lambda: TimeBoom(2026, 1, 2), "AttributeBoom": AttributeBoom,
     "ClassBoom": ClassBoom, "HashBoom": HashBoom, "ItemsBoom": lambda: ItemsBoom(a=1),
+    "FloatLies": lambda: FloatLies("nan"), "FloatReprNotText": lambda: FloatReprNotText("inf"),
+    "FloatLiesKey": lambda: {FloatLies("nan"): 1},
 }  # fmt: skip
 
 

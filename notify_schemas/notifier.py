@@ -7,7 +7,6 @@ accepted for that reason and not sent (the envelope has six keys and no context)
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -15,7 +14,7 @@ from notify_schemas.config import NotifierConfig, is_disabled, load_config
 from notify_schemas.drivers import Driver, load_driver
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, envelope
-from notify_schemas.redaction import error_text, mask_text
+from notify_schemas.redaction import error_text, traceback_text
 from notify_schemas.registry import variants
 from notify_schemas.validation import (
     Backend,
@@ -197,7 +196,7 @@ class Notifier:
             redacted_json(message),
         )
         # The traceback, for whoever debugs the driver, masked too: an exception's text may quote a credential.
-        trace = mask_text("".join(traceback.format_exception(error)))
+        trace = traceback_text(error)
         LOG.debug("driver %s failure: %s", type(driver).__name__, trace)
 
     def __repr__(self) -> str:

@@ -37,6 +37,7 @@ __all__ = [
     "names_a_secret",
     "pointer_view",
     "redact",
+    "traceback_text",
 ]
 
 SECRET = "***"
@@ -182,10 +183,31 @@ def error_text(error: BaseException) -> str:
     """An exception as it may be written: its type and its masked text, whatever its ``__str__`` does (an
     exception of a producer's or a driver's may fail to show itself, or quote a credential)."""
     try:
-        text = str(error)
+        text = _args_masked(error, str(error))
     except Exception:
         text = "<its text cannot be shown>"
     return f"{type(error).__name__}: {mask_text(text)}"
+
+
+def traceback_text(error: BaseException) -> str:
+    """An exception's traceback as it may be written, masked as `error_text` masks its text."""
+    import traceback  # on first use: only a failing driver needs it
+
+    return mask_text(_args_masked(error, "".join(traceback.format_exception(error))))
+
+
+def _args_masked(error: BaseException, text: str) -> str:
+    """``text`` with each argument of ``error`` (and of the exceptions it was raised from) that it quotes with
+    ``repr`` masked first: a KeyError's, or one of several, has its quotes escaped there, which keeps the masking
+    from matching (``'admin_password': '...'`` written as ``\\'admin_password\\': \\'...\\'``)."""
+    seen = 0
+    cause: BaseException | None = error
+    while cause is not None and seen < 8:
+        for arg in cause.args:
+            if isinstance(arg, str) and (masked := mask_text(str.__str__(arg))) != arg:
+                text = text.replace(str.__repr__(arg), str.__repr__(masked))
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return text
 
 
 def _mask_urls(text: str) -> str:

@@ -403,6 +403,39 @@ def test_no_credential_reaches_a_log_or_an_exception_from_the_notifier(
     assert memory.messages or raised or "not sent" in logged or "invalid" in logged
 
 
+def _chained() -> Exception:
+    try:
+        raise KeyError(f"x\" 'token': '{CANARY}'")
+    except KeyError as cause:
+        try:
+            raise RuntimeError("store failed") from cause
+        except RuntimeError as error:
+            return error
+
+
+FAILURES = {
+    "KeyError": lambda: KeyError(f"x\" 'admin_password': '{CANARY}'"),  # str() is repr(): its quotes escaped
+    "several arguments": lambda: RuntimeError("no store", f"x\" 'token': '{CANARY}'"),
+    "chained": _chained,
+}
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_no_credential_quoted_by_a_failing_drivers_exception_reaches_a_log(
+    failure: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Failing:
+        def notify(self, message: dict[str, Any], priority: str) -> None:
+            raise FAILURES[failure]()
+
+    caplog.set_level(logging.DEBUG)
+    Notifier("image.test", drivers=[Failing()]).send(MESSAGES["image.upload", "INFO"])  # type: ignore[list-item]
+    formatter = logging.Formatter()
+    logged = text_of(*(formatter.format(r) for r in caplog.records))
+    assert "failed" in logged
+    assert CANARY not in logged
+
+
 def test_no_credential_reaches_the_violations_or_the_error_text() -> None:
     for message in _leaky_messages():
         for backend in ("rust", "python"):

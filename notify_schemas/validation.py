@@ -274,8 +274,20 @@ class _PythonChecker:
             if pointer not in shown_at:
                 shown_at[pointer] = (_shorten(error.instance), repr(error.instance))
             shown, text = shown_at[pointer]
-            message = _message(rule, error.message, shown, text, error.schema)
+            message = error.message
+            if rule == "additionalProperties" and isinstance(error.instance, dict):
+                message = _keys_masked(message, error.instance)
+            message = _message(rule, message, shown, text, error.schema)
             yield Violation(pointer, shown, rule, message, self._key)
+
+
+def _keys_masked(message: str, instance: dict[str, Any]) -> str:
+    """python-jsonschema's words naming an object's keys, each masked before it is quoted: ``repr`` escapes a quote
+    as ``\\'``, which keeps the masking from matching ``'admin_password': '...'`` afterwards."""
+    for key in instance:
+        if isinstance(key, str) and (masked := mask_text(key)) != key:
+            message = message.replace(repr(key), repr(masked))
+    return message
 
 
 _BACKENDS: dict[str, type[_RustChecker] | type[_PythonChecker]] = {"rust": _RustChecker, "python": _PythonChecker}

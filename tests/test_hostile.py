@@ -842,3 +842,21 @@ def test_no_credential_in_an_event_type_or_a_priority_reaches_a_violation(text: 
         if CANARY in mask_text(text):
             continue  # not a credential that masking knows of: shown as the text would be
         assert CANARY not in shown
+
+
+@SETTINGS
+@given(QUOTED_SECRET, st.sampled_from(["envelope", "payload", "property"]))
+@example(f"x\" 'admin_password': '{CANARY}'", "payload")  # python-jsonschema quoted the key with repr, unmasked
+def test_no_credential_in_a_key_reaches_a_violation(key: str, where: str) -> None:
+    message = dict(MESSAGES["image.upload", "INFO"])
+    if where == "envelope":
+        message[key] = 1
+    elif where == "payload":
+        message["payload"] = {**message["payload"], key: 1}
+    else:
+        message["payload"] = {**message["payload"], "properties": {key: 1}}
+    for backend in ("rust", "python"):
+        violations = list(iter_errors(message, backend=backend))  # type: ignore[arg-type]
+        if CANARY in mask_text(key):
+            continue  # not a credential that masking knows of
+        assert CANARY not in text_of(*violations, *(repr(v) for v in violations))

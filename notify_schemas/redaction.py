@@ -203,10 +203,13 @@ def _args_masked(error: BaseException, text: str) -> str:
     seen = 0
     cause: BaseException | None = error
     while cause is not None and seen < 8:
-        for arg in cause.args:
-            if isinstance(arg, str) and (masked := mask_text(str.__str__(arg))) != arg:
-                text = text.replace(str.__repr__(arg), str.__repr__(masked))
-        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+        try:  # a producer's or a driver's exception may fail when asked its args
+            for arg in cause.args:
+                if isinstance(arg, str) and (masked := mask_text(str.__str__(arg))) != arg:
+                    text = text.replace(str.__repr__(arg), str.__repr__(masked))
+            cause, seen = cause.__cause__ or cause.__context__, seen + 1
+        except Exception:
+            break
     return text
 
 

@@ -95,6 +95,12 @@ class TimeBoom(datetime.datetime):
     strftime = _boom
 
 
+class ArgsBoom(Exception):
+    @property  # type: ignore[override]
+    def args(self) -> Any:
+        raise Boom("boom")
+
+
 class AttributeBoom:
     __getattr__ = _boom
 
@@ -417,6 +423,7 @@ FAILURES = {
     "KeyError": lambda: KeyError(f"x\" 'admin_password': '{CANARY}'"),  # str() is repr(): its quotes escaped
     "several arguments": lambda: RuntimeError("no store", f"x\" 'token': '{CANARY}'"),
     "chained": _chained,
+    "args that raise": lambda: ArgsBoom(f"password={CANARY}"),
 }
 
 

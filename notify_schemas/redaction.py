@@ -186,14 +186,26 @@ def error_text(error: BaseException) -> str:
         text = _args_masked(error, str(error))
     except Exception:
         text = "<its text cannot be shown>"
-    return f"{type(error).__name__}: {mask_text(text)}"
+    return _writable(f"{type(error).__name__}: {mask_text(text)}")
 
 
 def traceback_text(error: BaseException) -> str:
     """An exception's traceback as it may be written, masked as `error_text` masks its text."""
     import traceback  # on first use: only a failing driver needs it
 
-    return mask_text(_args_masked(error, "".join(traceback.format_exception(error))))
+    return _writable(mask_text(_args_masked(error, "".join(traceback.format_exception(error)))))
+
+
+def _writable(text: str) -> str:
+    """Text that any log handler can write: a lone surrogate, which UTF-8 cannot carry, shown as its escape. A
+    handler that fails to write a record loses it, and prints the exception being handled, unmasked, to stderr."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def _args_masked(error: BaseException, text: str) -> str:

@@ -424,6 +424,8 @@ FAILURES = {
     "several arguments": lambda: RuntimeError("no store", f"x\" 'token': '{CANARY}'"),
     "chained": _chained,
     "args that raise": lambda: ArgsBoom(f"password={CANARY}"),
+    # A handler that cannot write a record loses it and prints the exception being handled, unmasked, to stderr.
+    "lone surrogate": lambda: RuntimeError(f"store \ud800 failed: password={CANARY}"),
 }
 
 
@@ -441,6 +443,7 @@ def test_no_credential_quoted_by_a_failing_drivers_exception_reaches_a_log(
     logged = text_of(*(formatter.format(r) for r in caplog.records))
     assert "failed" in logged
     assert CANARY not in logged
+    logged.encode("utf-8")  # what a handler writing UTF-8 can write
 
 
 def test_no_credential_reaches_the_violations_or_the_error_text() -> None:

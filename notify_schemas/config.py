@@ -104,7 +104,8 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
         try:
             values["retry"] = int(section["retry"])
         except ValueError:
-            shown = mask_text(section["retry"][:40])
+            shown = mask_text(section["retry"])  # whole: a cut first may part a secret from what marks it
+            shown = shown if len(shown) <= 40 else shown[:40] + "..."
             raise ConfigError(f"{name}: [{_SECTION}] retry must be an integer, not {shown!r}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
     return NotifierConfig(**values)

@@ -192,3 +192,19 @@ def test_bad_config_files_get_one_line_errors_naming_the_file(tmp_path: Path) ->
     retry.write_text("[oslo_messaging_notifications]\nretry = often\n")
     with pytest.raises(ConfigError, match="retry must be an integer"):
         load_config(retry)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "swift://user:CANARY" + "x" * 30 + "@host/c/o",  # a URL whose @ comes after the 40 characters shown
+        "password='CANARY" + "x" * 40 + "'",  # a quoted secret whose closing quote comes after them
+        "'admin_password': 'CANARY'",  # quotes that repr() escapes
+    ],
+)
+def test_a_bad_retry_is_quoted_masked_whole_before_it_is_cut(tmp_path: Path, value: str) -> None:
+    retry = tmp_path / "retry.conf"
+    retry.write_text(f"[oslo_messaging_notifications]\nretry = {value}\n")
+    with pytest.raises(ConfigError, match="retry must be an integer") as info:
+        load_config(retry)
+    assert "CANARY" not in str(info.value)

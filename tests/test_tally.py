@@ -199,3 +199,24 @@ def test_a_bad_summary_names_a_key_that_is_a_url_without_its_password(
     err = capsys.readouterr().err
     assert "CANARY-51e" not in err
     assert "/seen/swift:~1~1u:***@swift~1c~1o: 1 is not [valid, event type]" in err
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "swift://u:CANARY-51e" + "x" * 200 + "@swift/c/o",  # a URL whose @ lies past what is shown
+        "password='CANARY-51e" + "x" * 200 + "'",  # a quoted secret whose closing quote lies past it
+    ],
+)
+@pytest.mark.parametrize("where", ["valid", "seen"])
+def test_a_bad_summary_value_is_masked_whole_before_it_is_cut(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, where: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    summary: dict[str, object] = {"valid": {}, "invalid": {}, "duplicates": 0, "seen": {}}
+    summary[where] = {"m1": [value]} if where == "seen" else [value]
+    bad.write_text(json.dumps(summary))
+    assert main(["tally", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "CANARY-51e" not in err
+    assert err.count("\n") == 1

@@ -142,7 +142,7 @@ class Tally:
 
 
 def _shown(value: Any) -> str:
-    return _label(json.dumps(value, ensure_ascii=False)[:_LABEL])
+    return _label(json.dumps(value, ensure_ascii=False))  # masked whole, then cut
 
 
 def _token(key: str) -> str:

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import notify_schemas
 from notify_schemas.conformance import EXEC_DIR
@@ -656,3 +658,53 @@ def test_ctrl_c_ends_the_run_quietly_with_130_and_stops_the_program_at_once(prod
     assert process.returncode == 130
     assert b"Traceback" not in err
     assert all(_gone(pid) for pid in programs)
+
+
+# --- what a hostile producer writes never reaches a terminal or a report as it is ----------------------------------
+
+CANARY = "CANARY-5e1f"
+# Where a credential hides in text a producer controls, and what a terminal must not receive raw.
+SECRET_TEXTS = st.sampled_from([f"swift://user:{CANARY}@host/c/o", f"password={CANARY}", f"admin_password {CANARY!r}"])
+UNSEEN = st.sampled_from(["\x1b[2J", "\x1b]0;title\x07", "\r", "\n", "\u202e", "\x9b31m", "\ud800"])
+HOSTILE_TEXT = st.lists(st.one_of(SECRET_TEXTS, UNSEEN, st.text(max_size=5)), min_size=1, max_size=6).map(" ".join)
+
+
+def _nothing_shown(*texts: str) -> None:
+    for text in texts:
+        assert CANARY not in text
+        assert not any(c in text for c in "\x1b\x07\x9b\u202e\ud800"), text
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(event_type=HOSTILE_TEXT, priority=HOSTILE_TEXT)
+def test_a_recorded_streams_own_event_type_is_shown_masked_and_escaped_everywhere(
+    tmp_path: Path, event_type: str, priority: str
+) -> None:
+    message = {**produce(next(intents("image.upload", "INFO", examples=1))), "event_type": event_type,
+               "priority": priority}  # fmt: skip
+    report = run_stream([message])
+    document = json.dumps(report.as_json())  # as --report writes it
+    _nothing_shown(report.summary(), report.failure_details(""), report.as_junit(), document)
+
+
+def _raises_hostile_text(intent: dict[str, Any]) -> dict[str, Any]:
+    raise RuntimeError(f"store swift://u:{CANARY}@h/ said \x1b[2J\n" + "x" * 100_000)
+
+
+def _answers_hostile_reasons(intent: dict[str, Any]) -> dict[str, Any]:
+    message = produce(intent)
+    message["event_type"] = f"image.\x1b[31mupload password={CANARY}"
+    message["payload"] = f"password={CANARY} swift://u:{CANARY}@h/"
+    return message
+
+
+@pytest.mark.parametrize("producer", ["_raises_hostile_text", "_answers_hostile_reasons"])
+def test_a_producers_text_reaches_no_output_or_report_with_a_credential_or_an_escape(
+    producer: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
+    main(["--callable", f"tests.test_conformance:{producer}", "--examples", "0", "--junit", str(junit),
+          "--report", str(report)])  # fmt: skip
+    out, err = capsys.readouterr()
+    _nothing_shown(out, err, junit.read_text(encoding="utf-8"), report.read_text(encoding="utf-8"))
+    assert len(err) < 3000  # one line, however long the producer's text

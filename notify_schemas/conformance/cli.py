@@ -27,7 +27,7 @@ from notify_schemas.conformance.producers import (
 )
 from notify_schemas.conformance.runner import Report, run, run_stream
 from notify_schemas.errors import NotifySchemasError
-from notify_schemas.redaction import mask_text
+from notify_schemas.redaction import mask_text, shown
 
 __all__ = ["main"]
 
@@ -219,7 +219,7 @@ def _main(argv: Sequence[str] | None) -> int:
                                   "line per intent, and nothing else on its output")  # fmt: skip
     except (ProducerError, ValueError, OSError, NotifySchemasError) as error:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.
-        print(f"notify-schemas conformance: error: {' '.join(str(error).split())}", file=sys.stderr)
+        print(f"notify-schemas conformance: error: {shown(' '.join(str(error).split()), 2000)}", file=sys.stderr)
         return 2
     report.producer = mask_text(args.callable or args.exec or args.stream or args.transport_url)
     print(report.summary())
@@ -235,7 +235,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"notify-schemas conformance: error: cannot write the report: {error}", file=sys.stderr)
         return 2
     if report.stopped:  # the producer broke the protocol: what was seen is reported above, and the run is an error
-        print(f"notify-schemas conformance: error: {' '.join(report.stopped.split())}", file=sys.stderr)
+        print(f"notify-schemas conformance: error: {shown(' '.join(report.stopped.split()), 2000)}", file=sys.stderr)
         return 2
     return 1 if report.must_failed else 0
 

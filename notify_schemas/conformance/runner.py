@@ -18,7 +18,7 @@ from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import ProducerError
 from notify_schemas.conformance.records import Intent
-from notify_schemas.redaction import error_text, mask_text, redact
+from notify_schemas.redaction import error_text, mask_text, redact, shown
 from notify_schemas.wire_form import redacted_json, to_wire
 
 __all__ = ["CaseFailure", "Report", "run", "run_stream"]
@@ -99,14 +99,14 @@ class Report:
             f = self.minimal.get(first.check.id, first)
             if f is not first:
                 out.append(f"{f.check.id}: shrunk by Hypothesis to a minimal intent")
-            out.append(f"{f.check.id} ({f.check.level}) on {f.variant}: {mask_text(f.reason)}")
+            out.append(f"{f.check.id} ({f.check.level}) on {f.variant}: {shown(f.reason, _REASON)}")
             out.append(f"  rule: {f.check.sentence}")
             if f.intent is not None:
                 out.append(f"  intent: {json.dumps(f.intent)[:300]}")
                 out.append(
                     f"  replay: notify-schemas conformance {producer_args} --intent {shlex.quote(json.dumps(f.intent))}"
                 )
-            out.append(f"  notification: {redacted_json(f.notification)[:300]}")
+            out.append(f"  notification: {shown(redacted_json(f.notification), 300)}")
         return "\n".join(out)
 
     def as_json(self) -> dict[str, Any]:
@@ -134,7 +134,7 @@ class Report:
         keys = sorted(set(self.passed) | {(f.check.id, f.variant) for f in self.failures})
         for check_id, variant in keys:
             failing = [f for f in self.failures if f.check.id == check_id and f.variant == variant]
-            body = "".join(f"<failure message={quoteattr(f.reason)}/>" for f in failing[:1])
+            body = "".join(f"<failure message={quoteattr(shown(f.reason, _REASON))}/>" for f in failing[:1])
             cases.append(f"<testcase classname={quoteattr(check_id)} name={quoteattr(variant)}>{body}</testcase>")
         failures = sum(1 for _ in {(f.check.id, f.variant) for f in self.failures})
         return (
@@ -206,10 +206,10 @@ def run(
         try:
             answer = producer(intent)
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
-            report.stopped = str(error)
+            report.stopped = shown(str(error), _REASON)
             return report
         except Exception as error:  # the producer's own failure: reported with the intent that caused it
-            report.stopped = f"the producer raised {error_text(error)} on intent {name}"
+            report.stopped = shown(f"the producer raised {error_text(error)} on intent {name}", _REASON)
             return report
         state.call_ended = _utcnow()
         produced = answer if isinstance(answer, list) else [answer]
@@ -236,6 +236,7 @@ def run(
     return report
 
 
+_REASON = 2000  # characters of a reason shown: a producer's value quoted in it may be of any length
 _ASKED = "envelope.as_asked"
 _ONCE = "envelope.once"
 _NOTHING_SENT = "sent no notification for this intent"
@@ -330,7 +331,9 @@ def run_stream(
     state = RunState()
     intent = {"profile": profile, "event_type": "", "priority": ""}  # what the stream checks read of an intent
     for message in messages:
-        name = f"{message.get('event_type')} {message.get('priority')}" if isinstance(message, dict) else "not JSON"
+        # A recorded message names its own variant: what it names is shown as any text a producer wrote.
+        name = shown(f"{message.get('event_type')} {message.get('priority')}", 100) if isinstance(message, dict) \
+            else "not JSON"  # fmt: skip
         report.judge(chosen, name, intent, message, state, asked=False)
     for check, test in streams:
         problems = test([m for m in messages if isinstance(m, dict)])

@@ -549,6 +549,15 @@ PROTOCOL_BREAKERS = {
         "print('starting up', flush=True)\nfor line in sys.stdin:\n    print(answer(line), flush=True)\n",
         "line",
     ),
+    "a line longer than any answer, alive": (
+        "for line in sys.stdin:\n    sys.stdout.write('x' * (17 << 20) + '\\n'); sys.stdout.flush()\n"
+        "    time.sleep(3600)\n",
+        "longer than 16,777,216 bytes",
+    ),
+    "killed by a signal": (
+        "import os, signal\nsys.stdin.readline()\nos.kill(os.getpid(), signal.SIGKILL)\n",
+        "killed by SIGKILL",
+    ),
 }
 PREAMBLE = (
     "import json, sys, time\n"
@@ -708,3 +717,93 @@ def test_a_producers_text_reaches_no_output_or_report_with_a_credential_or_an_es
     out, err = capsys.readouterr()
     _nothing_shown(out, err, junit.read_text(encoding="utf-8"), report.read_text(encoding="utf-8"))
     assert len(err) < 3000  # one line, however long the producer's text
+
+
+# --- consumers (--mode negative) are held to the same protocol, and stopped the same way ----------------------------
+
+CONSUMER_BREAKERS = {
+    "stops answering": ("for line in sys.stdin:\n    time.sleep(3600)\n", "gave no answer within 1 s"),
+    "echoes the message": ("for line in sys.stdin:\n    print(line.strip(), flush=True)\n", "not valid or invalid"),
+    "closes its output, stays alive": ("import os\nos.close(1)\ntime.sleep(3600)\n", "closed its output"),
+    "a line longer than any answer": (
+        "for line in sys.stdin:\n    sys.stdout.write('valid' * (4 << 20) + '\\n'); sys.stdout.flush()\n",
+        "longer than 16,777,216 bytes",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CONSUMER_BREAKERS)
+def test_a_consumer_that_breaks_the_protocol_ends_the_run_with_the_table_a_reason_and_exit_2(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body, reason = CONSUMER_BREAKERS[case]
+    program = tmp_path / "consumer.py"
+    program.write_text(PREAMBLE + body, encoding="utf-8")
+    report = tmp_path / "report.json"
+    started = time.monotonic()
+    code = main(["--mode", "negative", "--exec", f"{sys.executable} {program}", "--examples", "1",
+                 "--answer-timeout", "1", "--report", str(report)])  # fmt: skip
+    assert time.monotonic() - started < 30
+    out, err = capsys.readouterr()
+    assert code == 2, out + err
+    assert "STOPPED before the last intent" in out  # the table of what was seen, as in producer mode
+    assert reason in err
+    assert len(err.strip().splitlines()) == 1
+    assert SECRET_PASSWORD not in out + err  # the echo of a message with leaked_locations
+    assert json.loads(report.read_text(encoding="utf-8"))["result"] == "stopped"
+
+
+def exits(message: dict[str, Any]) -> bool:
+    sys.exit(0)
+
+
+def answers_a_word(message: dict[str, Any]) -> Any:
+    return "invalid"
+
+
+def raises_quoting_a_credential(message: dict[str, Any]) -> bool:
+    raise RuntimeError(f"rejected: {json.dumps(message)} password={CANARY}")
+
+
+@pytest.mark.parametrize(
+    ("argv", "reason"),
+    [
+        (["--mode", "negative", "--callable", "tests.test_conformance:exits"], "the consumer raised SystemExit"),
+        (["--mode", "negative", "--callable", "tests.test_conformance:answers_a_word"], "not True or False"),
+        (["--mode", "negative", "--callable", "tests.test_conformance:raises_quoting_a_credential"],
+         "the consumer raised RuntimeError"),
+        (["--callable", "tests.test_conformance:exits", "--examples", "0"], "the producer raised SystemExit"),
+    ],
+)  # fmt: skip
+def test_a_callable_that_exits_raises_or_answers_oddly_stops_the_run_with_exit_2_not_a_verdict(
+    argv: list[str], reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*argv, "--examples", "1"] if "negative" in argv else argv) == 2
+    out, err = capsys.readouterr()
+    assert reason in err
+    assert "STOPPED" in out
+    assert "Traceback" not in err
+    _nothing_shown(out, err)
+    assert SECRET_PASSWORD not in out + err
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_what_an_exec_program_started_and_left_behind_is_ended_with_it(tmp_path: Path) -> None:
+    pids = tmp_path / "children"
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE + (
+        "import os\n"
+        "if os.fork() == 0:  # a child that keeps the output open, and outlives its parent\n"
+        f"    open({str(pids)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(3600)\n"
+        "for line in sys.stdin:\n    print(answer(line), flush=True)\n"
+    ), encoding="utf-8")  # fmt: skip
+    started = time.monotonic()
+    assert main(["--exec", f"{sys.executable} {program}", "--examples", "0", "--intent",
+                 json.dumps(next(intents("image.upload", "INFO", examples=0)))]) == 0  # fmt: skip
+    assert time.monotonic() - started < 5  # the output held open does not hold the run
+    child = int(pids.read_text())
+    deadline = time.monotonic() + 5
+    while not _gone(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(child)

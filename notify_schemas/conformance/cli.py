@@ -22,6 +22,7 @@ from notify_schemas.conformance.producers import (
     DEFAULT_ANSWER_TIMEOUT,
     Duplicated,
     ExecProducer,
+    ExecProgram,
     ProducerError,
     load_callable,
 )
@@ -61,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--report", metavar="FILE", help="write a JSON report")
     parser.add_argument("--timeout", type=seconds, help="with --transport-url: seconds to listen (default 30)")
-    wait = f"with --exec: seconds to wait for an answer (default {DEFAULT_ANSWER_TIMEOUT:g})"
+    wait = f"with --exec: seconds to wait for an answer, in either mode (default {DEFAULT_ANSWER_TIMEOUT:g})"
     parser.add_argument("--answer-timeout", type=seconds, help=wait)
     parser.add_argument("--count", type=count, help="with --transport-url: stop after this many notifications")
     return parser
@@ -90,7 +91,7 @@ def _only_where_they_apply(parser: argparse.ArgumentParser, args: argparse.Names
         if source not in sources:
             where = " or ".join(f"--{s.replace('_', '-')}" for s in sources)
             parser.error(f"{name} does not apply to --{source.replace('_', '-')}: only to {where}")
-        if args.mode == "negative" and option in ("intent", "answer_timeout"):
+        if args.mode == "negative" and option == "intent":
             parser.error(f"{name} does not apply to --mode negative")
 
 
@@ -140,16 +141,27 @@ def _negative(args: argparse.Namespace) -> Report:
 
     if not (args.callable or args.exec):
         raise ValueError("--mode negative needs the consumer's validator: --callable or --exec")
-    consumer = load_callable(args.callable) if args.callable else ExecConsumer(args.exec)
+    consumer = (
+        load_callable(args.callable) if args.callable else ExecConsumer(args.exec, answer_timeout=args.answer_timeout)
+    )
     wait = 10.0
     try:
-        return run_negative(consumer, profile=args.profile, examples=max(1, min(args.examples, 5)), seed=args.seed)
+        report = run_negative(consumer, profile=args.profile, examples=max(1, min(args.examples, 5)), seed=args.seed)
     except KeyboardInterrupt:
         wait = 0  # Ctrl-C: the program is stopped at once, not given time to finish
         raise
     finally:
         if isinstance(consumer, ExecConsumer):
             consumer.close(wait=wait)
+    _no_line_beyond(report, consumer)
+    return report
+
+
+def _no_line_beyond(report: Report, program: Any) -> None:
+    """An --exec program that wrote more lines than it was asked for broke the protocol: the run is stopped."""
+    if isinstance(program, ExecProgram) and program.extra_lines and not report.stopped:
+        report.stopped = (f"{program.command!r} wrote {program.extra_lines} line(s) more than it was asked for: one "
+                          "line per question, and nothing else on its output")  # fmt: skip
 
 
 def _progress(done: int, total: int) -> None:
@@ -214,9 +226,7 @@ def _main(argv: Sequence[str] | None) -> int:
             finally:
                 if isinstance(producer, ExecProducer):
                     producer.close(wait=wait)
-            if isinstance(producer, ExecProducer) and producer.extra_lines and not report.stopped:
-                report.stopped = (f"{args.exec!r} wrote {producer.extra_lines} line(s) more than it was asked for: one "
-                                  "line per intent, and nothing else on its output")  # fmt: skip
+            _no_line_beyond(report, producer)
     except (ProducerError, ValueError, OSError, NotifySchemasError) as error:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.
         print(f"notify-schemas conformance: error: {shown(' '.join(str(error).split()), 2000)}", file=sys.stderr)

@@ -2,24 +2,23 @@
 in exactly one named way (a missing key, a bad UUID, a lower-case priority, a timestamp with a zone offset, another
 variant's payload, a key that may hold credentials, ...).
 
-A consumer is a callable (message in, True for valid) or a program that reads one message per line and answers
-one line, ``valid`` or ``invalid`` (``true``/``false`` too).
+A consumer is a callable (message in, True for valid, False for invalid) or a program that reads one message per
+line and answers one line, ``valid`` or ``invalid`` (``true``/``false`` too).
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import shlex
-import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from notify_schemas import variants
 from notify_schemas.conformance.checks import Check
-from notify_schemas.conformance.producers import end_program, exec_environment
+from notify_schemas.conformance.producers import ExecProgram, ProducerError
 from notify_schemas.conformance.records import SECRET_URL
 from notify_schemas.conformance.runner import CaseFailure, Report
+from notify_schemas.redaction import error_text, shown
 from notify_schemas.samples import samples
 from notify_schemas.validation import is_valid
 
@@ -58,27 +57,15 @@ MUTATIONS: dict[str, Callable[[Message], None]] = {
 }
 
 
-class ExecConsumer:
+class ExecConsumer(ExecProgram):
     """A validator in any language: one message per line in, ``valid`` or ``invalid`` per line out."""
 
-    def __init__(self, command: str) -> None:
-        self.process = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        encoding="utf-8", errors="surrogateescape", bufsize=1,
-                                        env=exec_environment())  # fmt: skip
-
     def __call__(self, message: Message) -> bool:
-        assert self.process.stdin is not None
-        assert self.process.stdout is not None
-        self.process.stdin.write(json.dumps(message) + "\n")
-        self.process.stdin.flush()
-        answer = self.process.stdout.readline().strip().lower()
-        if answer not in ("valid", "invalid", "true", "false"):
-            raise ValueError(f"the consumer answered {answer!r}, not valid or invalid")
-        return answer in ("valid", "true")
-
-    def close(self, *, wait: float = 10) -> None:
-        """End the program: its input closed, ``wait`` seconds to exit, then stopped (0: at once, on Ctrl-C)."""
-        end_program(self.process, wait=wait)
+        line = self.ask(json.dumps(message), "a message")
+        word = line.decode("utf-8", "replace").strip().lower()
+        if word not in ("valid", "invalid", "true", "false"):
+            raise ProducerError(f"{self.command!r} answered {shown(word, 80)}, not valid or invalid")
+        return word in ("valid", "true")
 
 
 def _cases(profile: str, examples: int, seed: int) -> Iterator[tuple[str, str, Message, bool]]:
@@ -107,7 +94,18 @@ def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", 
                                                        lambda i, m, s: None)  # fmt: skip
     report = Report(list(checks.values()))
     for check_id, name, message, expected in _cases(profile, examples, seed):
-        if consumer(message) is expected:
+        try:
+            accepted = consumer(message)
+        except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
+            report.stopped = shown(str(error), 2000)
+            return report
+        except (Exception, SystemExit) as error:  # the consumer's own failure, reported with the message's variant
+            report.stopped = shown(f"the consumer raised {error_text(error)} on a message of {name}", 2000)
+            return report
+        if not isinstance(accepted, bool):  # a truthy text such as "invalid" would be read as its opposite
+            report.stopped = shown(f"the consumer answered {accepted!r} for a message of {name}, not True or False")
+            return report
+        if accepted is expected:
             report.passed[check_id, name] += 1
         else:
             verdict = "rejected a valid message" if expected else "accepted a message it must reject"

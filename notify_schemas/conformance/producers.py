@@ -15,20 +15,23 @@ import json
 import os
 import queue
 import shlex
+import signal
 import subprocess
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from notify_schemas.conformance.records import Intent
-from notify_schemas.reader import parse
-from notify_schemas.redaction import mask_text
+from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
+from notify_schemas.redaction import shown
 from notify_schemas.registry import schema_root
 
 __all__ = [
     "DEFAULT_ANSWER_TIMEOUT",
+    "MAX_ANSWER_BYTES",
     "Duplicated",
     "ExecProducer",
+    "ExecProgram",
     "ProducerError",
     "answer",
     "end_program",
@@ -64,77 +67,86 @@ def exec_environment() -> dict[str, str]:
 
 
 DEFAULT_ANSWER_TIMEOUT = 10.0
+MAX_ANSWER_BYTES = DEFAULT_MAX_RECORD
+"""The longest line a program may answer (16 MiB, what ``validate`` reads by default): a longer one stops the run."""
 
 
-class ExecProducer:
-    """A program in any language, started once, asked one intent per line (conformance/PROTOCOL.md).
+class ExecProgram:
+    """A program in any language, started once and asked one line at a time (conformance/PROTOCOL.md).
 
     Its output is read by a thread of its own, so that a program that stops answering, writes an answer without its
     newline or closes its output while it stays alive makes the run stop after ``answer_timeout`` seconds with a
-    `ProducerError` naming the intent, never hang. Input and output are UTF-8, whatever the locale.
+    `ProducerError` naming what it was asked, never hang; a line longer than `MAX_ANSWER_BYTES` stops the run too,
+    never read whole. The program runs in a process group of its own: when it is ended, whatever it started ends
+    with it.
     """
 
     def __init__(self, command: str, *, answer_timeout: float = DEFAULT_ANSWER_TIMEOUT) -> None:
         try:
             self.process = subprocess.Popen(
-                shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, encoding="utf-8",
-                errors="surrogateescape", bufsize=1, env=exec_environment(),
+                shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=exec_environment(),
+                start_new_session=True,
             )  # fmt: skip
-        except OSError as error:
+        except (OSError, ValueError) as error:  # ValueError: a command shlex cannot split (a quote left open)
             raise ProducerError(f"cannot start {command!r}: {error}") from None
         self.command = command
         self.answer_timeout = answer_timeout
         self.extra_lines = 0
-        """Lines the program wrote beyond one per intent, counted when it is closed: a break of the protocol."""
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, name="exec-producer-output", daemon=True)
+        """Lines the program wrote beyond one per question, counted when it is closed: a break of the protocol."""
+        self._lines: queue.Queue[bytes | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, name="exec-program-output", daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
-        for line in self.process.stdout:
+        while line := self.process.stdout.readline(MAX_ANSWER_BYTES + 1):
             self._lines.put(line)
+            if len(line) > MAX_ANSWER_BYTES:
+                break  # the rest of that line is never read: the run stops on it
         self._lines.put(None)  # the end of the output
 
-    def _name(self, intent: Intent) -> str:
-        return f"{intent.get('event_type')} {intent.get('priority')}"
-
-    def __call__(self, intent: Intent) -> Any:
+    def ask(self, question: str, what: str) -> bytes:
+        """Write ``question`` as one line and return the line answered, its newline included; ``what`` names the
+        question in the error that says how the program broke the protocol."""
         assert self.process.stdin is not None
         if not self._lines.empty():
             early = self._lines.get()
-            if early is None:  # the output closed before the intent was even sent
+            if early is None:  # the output closed before the question was even written
                 self._lines.put(None)
             else:
-                shown = mask_text(early.strip()[:80])
-                raise ProducerError(f"{self.command!r} wrote a line before it was asked ({shown!r}): one line per "
-                                    "intent, and nothing else on its output")  # fmt: skip
+                shown_line = shown(early.decode("utf-8", "replace").strip(), 80)
+                raise ProducerError(f"{self.command!r} wrote a line before it was asked ({shown_line}): one line per "
+                                    "question, and nothing else on its output")  # fmt: skip
         try:
-            self.process.stdin.write(json.dumps(intent) + "\n")
+            self.process.stdin.write(question.encode("utf-8", "surrogateescape") + b"\n")
             self.process.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise ProducerError(f"{self.command!r} exited with {self.process.wait()}") from None
+        except OSError:  # BrokenPipeError included
+            raise ProducerError(f"{self.command!r} {_ended(self.process.wait())}") from None
         try:
             line = self._lines.get(timeout=self.answer_timeout)
         except queue.Empty:
             raise ProducerError(
-                f"{self.command!r} gave no answer within {self.answer_timeout:g} s to the intent "
-                f"{self._name(intent)} (a line, ended by a newline; see --answer-timeout)"
+                f"{self.command!r} gave no answer within {self.answer_timeout:g} s to {what} (a line, ended by a "
+                "newline; see --answer-timeout)"
             ) from None
         if line is None:
+            self._lines.put(None)
             try:
-                status: int | None = self.process.wait(timeout=1)  # it may be exiting
+                how = _ended(self.process.wait(timeout=1))  # it may be exiting
             except subprocess.TimeoutExpired:
-                status = None
-            how = f"exit status {status}" if status is not None else "it is still running"
-            raise ProducerError(f"{self.command!r} closed its output before answering {self._name(intent)} ({how})")
-        if not line.endswith("\n"):
-            raise ProducerError(f"{self.command!r} wrote an answer to {self._name(intent)} without its newline, then "
-                                "closed its output")  # fmt: skip
-        return answer(line)
+                how = "is still running"
+            raise ProducerError(f"{self.command!r} closed its output before answering {what} (it {how})")
+        if len(line) > MAX_ANSWER_BYTES:
+            raise ProducerError(f"{self.command!r} wrote a line longer than {MAX_ANSWER_BYTES:,} bytes in answer to "
+                                f"{what}: one notification per line, and no larger")  # fmt: skip
+        if not line.endswith(b"\n"):
+            raise ProducerError(f"{self.command!r} wrote an answer to {what} without its newline, then closed its "
+                                "output")  # fmt: skip
+        return line
 
     def close(self, *, wait: float = 10) -> None:
-        """End the program: its input closed, ``wait`` seconds to exit, then stopped (0: at once, on Ctrl-C)."""
+        """End the program: its input closed, ``wait`` seconds to exit, then stopped (0: at once, on Ctrl-C), and
+        whatever it started with it."""
         end_program(self.process, wait=wait)
         self._reader.join(timeout=5 if wait else 0.5)
         while not self._lines.empty():
@@ -142,22 +154,54 @@ class ExecProducer:
                 self.extra_lines += 1
 
 
-def end_program(process: subprocess.Popen[str], *, wait: float) -> None:
+class ExecProducer(ExecProgram):
+    """A producer in any language: one intent per line in, one notification (or an array of them) per line out.
+
+    Input and output are UTF-8, whatever the locale.
+    """
+
+    def __call__(self, intent: Intent) -> Any:
+        return answer(self.ask(json.dumps(intent), f"the intent {intent.get('event_type')} {intent.get('priority')}"))
+
+
+def _ended(status: int) -> str:
+    """How a program ended, from its exit status (negative: the signal that ended it)."""
+    if status < 0:
+        try:
+            return f"was killed by {signal.Signals(-status).name}"
+        except ValueError:
+            return f"was killed by signal {-status}"
+    return f"exited with {status}"
+
+
+def end_program(process: subprocess.Popen[Any], *, wait: float) -> None:
     """End a program under test: its input closed, ``wait`` seconds to exit by itself, then SIGTERM, and SIGKILL a
-    second later."""
+    second later. The processes it started and left behind (in its process group, which holds its output open)
+    are killed once it has ended."""
     if process.stdin:
-        with contextlib.suppress(BrokenPipeError, OSError):  # the program is already gone; its exit was reported
+        with contextlib.suppress(OSError):  # the program is already gone; its exit was reported
             process.stdin.close()
     try:
         process.wait(timeout=wait)
-        return
     except subprocess.TimeoutExpired:
-        process.terminate()
+        _signal_group(process, signal.SIGTERM)
+        try:
+            process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+    _signal_group(process, signal.SIGKILL)
+
+
+def _signal_group(process: subprocess.Popen[Any], signum: int) -> None:
+    """``signum`` to the program's process group (its own, from start_new_session), or to the program alone."""
     try:
-        process.wait(timeout=1)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:  # the group is empty: nothing left behind
+        pass
+    except OSError:
+        with contextlib.suppress(OSError):
+            process.send_signal(signum)
 
 
 def answer(text: str | bytes) -> Any:
@@ -168,7 +212,7 @@ def answer(text: str | bytes) -> Any:
     try:
         value, duplicates = parse(text)
     except ValueError:
-        return _NotJSON(text.decode("utf-8", "backslashreplace") if isinstance(text, bytes) else text.rstrip("\n"))
+        return _NotJSON((text.decode("utf-8", "backslashreplace") if isinstance(text, bytes) else text).rstrip("\n"))
     if duplicates and isinstance(value, dict):
         return Duplicated(value, duplicates)
     return value

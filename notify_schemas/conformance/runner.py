@@ -208,7 +208,7 @@ def run(
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
             report.stopped = shown(str(error), _REASON)
             return report
-        except Exception as error:  # the producer's own failure: reported with the intent that caused it
+        except (Exception, SystemExit) as error:  # the producer's own failure (sys.exit too): reported with the intent
             report.stopped = shown(f"the producer raised {error_text(error)} on intent {name}", _REASON)
             return report
         state.call_ended = _utcnow()

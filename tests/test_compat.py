@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -415,3 +416,16 @@ def test_a_schema_the_metaschema_refuses_is_a_one_line_error_naming_the_file(
                           "Schema at /properties/payload/allOf/3")  # fmt: skip
     assert error in err
     assert err.count("\n") == 1
+
+
+def test_sigterm_ends_the_comparison_quietly_with_143(old: Path, tmp_path: Path) -> None:
+    new = schema_copy(tmp_path / "new", edit_json("definitions/image.json", _virtual_size_not_nullable))
+    command = [sys.executable, "-m", "notify_schemas", "compat", str(old), str(new), "--examples", "10000"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(4)  # well into the comparison
+    started = time.monotonic()
+    process.terminate()
+    _, err = process.communicate(timeout=60)
+    assert time.monotonic() - started < 5
+    assert process.returncode == 143  # returned by the command itself: a death by the signal would read -15
+    assert b"Traceback" not in err

@@ -669,6 +669,30 @@ def test_ctrl_c_ends_the_run_quietly_with_130_and_stops_the_program_at_once(prod
     assert all(_gone(pid) for pid in programs)
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("producer", [["--callable", REFERENCE, "--examples", "1000"], ["--exec", "sleep 100"],
+                                      ["--mode", "negative", "--exec", "sleep 100"]])  # fmt: skip
+def test_sigterm_ends_the_run_quietly_with_143_stops_the_program_and_leaves_no_folder(
+    producer: list[str], tmp_path: Path
+) -> None:
+    environment = {**os.environ, "TMPDIR": str(tmp_path)}  # where the run keeps Hypothesis's cache
+    command = [sys.executable, "-m", "notify_schemas", "conformance", *producer]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+    deadline = time.monotonic() + 30
+    while "--exec" in producer and not _children(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    programs = _children(process.pid)
+    time.sleep(2)
+    started = time.monotonic()
+    process.terminate()
+    _, err = process.communicate(timeout=60)
+    assert time.monotonic() - started < 5
+    assert process.returncode == 143  # returned by the suite itself: a death by the signal would read -15
+    assert b"Traceback" not in err
+    assert all(_gone(pid) for pid in programs)
+    assert not list(tmp_path.glob("notify-conformance-*"))
+
+
 # --- what a hostile producer writes never reaches a terminal or a report as it is ----------------------------------
 
 CANARY = "CANARY-5e1f"

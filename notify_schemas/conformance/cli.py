@@ -1,6 +1,7 @@
 """``notify-schemas conformance``: run the suite against a producer and report, check by check.
 
-Exit status: 0 when every MUST check holds, 1 when one fails, 2 on a usage error or a producer that cannot start.
+Exit status: 0 when every MUST check holds, 1 when one fails, 2 on a usage error or a producer that cannot start, 130
+on Ctrl-C and 143 on SIGTERM.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from notify_schemas.conformance.producers import (
 from notify_schemas.conformance.runner import Report, run, run_stream
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.redaction import mask_text, shown
+from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
 
 __all__ = ["main"]
 
@@ -147,8 +149,8 @@ def _negative(args: argparse.Namespace) -> Report:
     wait = 10.0
     try:
         report = run_negative(consumer, profile=args.profile, examples=max(1, min(args.examples, 5)), seed=args.seed)
-    except KeyboardInterrupt:
-        wait = 0  # Ctrl-C: the program is stopped at once, not given time to finish
+    except (KeyboardInterrupt, Terminated):
+        wait = 0  # Ctrl-C or SIGTERM: the program is stopped at once, not given time to finish
         raise
     finally:
         if isinstance(consumer, ExecConsumer):
@@ -175,21 +177,28 @@ def _progress(done: int, total: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the suite from the command line; returns the exit status (130 on Ctrl-C, as a shell reports it)."""
+    """Run the suite from the command line; returns the exit status (130 on Ctrl-C, 143 on SIGTERM, as a shell
+    reports them)."""
     try:
-        if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
-            return _main(argv)
-        # Hypothesis caches what it learns in a .hypothesis folder; a run of the suite leaves nothing in the caller's.
-        with tempfile.TemporaryDirectory(prefix="notify-conformance-") as storage:
-            os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = storage
-            try:
-                return _main(argv)
-            finally:
-                del os.environ["HYPOTHESIS_STORAGE_DIRECTORY"]
-    except KeyboardInterrupt:
+        with sigterm_raises():
+            return _in_storage(argv)
+    except (KeyboardInterrupt, Terminated) as stop:
         if sys.stderr.isatty():
             sys.stderr.write("\r\033[K")  # the progress bar
-        return 130
+        return 130 if isinstance(stop, KeyboardInterrupt) else EXIT_STATUS
+
+
+def _in_storage(argv: Sequence[str] | None) -> int:
+    """The run, with Hypothesis's cache in a temporary folder of its own unless the caller chose one."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return _main(argv)
+    # Hypothesis caches what it learns in a .hypothesis folder; a run of the suite leaves nothing in the caller's.
+    with tempfile.TemporaryDirectory(prefix="notify-conformance-") as storage:
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = storage
+        try:
+            return _main(argv)
+        finally:
+            del os.environ["HYPOTHESIS_STORAGE_DIRECTORY"]
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -220,8 +229,8 @@ def _main(argv: Sequence[str] | None) -> int:
             try:
                 report = run(producer, profile=args.profile, examples=args.examples, seed=args.seed, checks=checks,
                              exclude_checks=exclude, only=only, progress=_progress)  # fmt: skip
-            except KeyboardInterrupt:
-                wait = 0  # Ctrl-C: the program is stopped at once, not given time to finish
+            except (KeyboardInterrupt, Terminated):
+                wait = 0  # Ctrl-C or SIGTERM: the program is stopped at once, not given time to finish
                 raise
             finally:
                 if isinstance(producer, ExecProducer):

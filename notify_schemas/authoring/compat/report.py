@@ -13,6 +13,7 @@ from typing import Any
 from notify_schemas.authoring.compat.compare import compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
+from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
 from notify_schemas.values import Variant
 
 __all__ = ["main"]
@@ -77,7 +78,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``notify-schemas compat OLD_DIR NEW_DIR``: 0 when backward compatible, 1 when not, 2 on a usage or I/O error."""
+    """``notify-schemas compat OLD_DIR NEW_DIR``: 0 when backward compatible, 1 when not, 2 on a usage or I/O error,
+    130 on Ctrl-C and 143 on SIGTERM, quietly."""
+    try:
+        with sigterm_raises():
+            return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except Terminated:
+        return EXIT_STATUS
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.examples < 0:

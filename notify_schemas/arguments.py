@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 
 __all__ = [
+    "MAX_EXAMPLES",
     "MAX_JOBS",
     "MAX_RECORD_BYTES",
     "MAX_SECONDS",
     "count",
+    "examples",
     "jobs",
     "positive",
     "record_bytes",
@@ -20,6 +22,8 @@ MAX_RECORD_BYTES = 1024**3
 """The largest ``--max-record-bytes``: a record is held whole in memory, and readers take no larger size."""
 MAX_JOBS = 256
 """The most processes ``--jobs`` takes: each is a process of its own, with its own memory."""
+MAX_EXAMPLES = 10_000
+"""The most ``--examples`` takes: generated cases per variant (or per search); 10,000 is already hours of work."""
 MAX_SECONDS = 365 * 24 * 3600
 """The longest time an option takes: a year. Leave a timeout out to wait without end."""
 
@@ -55,6 +59,14 @@ def count(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def examples(text: str) -> int:
+    """A number of generated cases, from 0 to `MAX_EXAMPLES`."""
+    value = count(text)
+    if value > MAX_EXAMPLES:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_EXAMPLES:,}, not {value:,}")
     return value
 
 

@@ -350,7 +350,8 @@ def test_command_exits_1_with_reason_and_witness(old: Path, tmp_path: Path, caps
         (["{old}", "{tmp}"], "not a schema directory"),
         (["{old}/envelope.json", "{old}"], "envelope.json: not a directory"),
         (["{old}"], "the following arguments are required: NEW_DIR"),
-        (["{old}", "{old}", "--examples", "-1"], "--examples must be 0 or more"),
+        (["{old}", "{old}", "--examples", "-1"], "--examples: must be 0 or more"),
+        (["{old}", "{old}", "--examples", "10001"], "--examples: must be at most 10,000"),
         (["{old}", "{old}", "--format", "xml"], "invalid choice: 'xml'"),
     ],
 )

@@ -427,6 +427,11 @@ def test_the_pytest_plugin_fixture_passes_a_conforming_producer(notify_conforman
     assert not report.failures
 
 
+def test_the_pytest_plugin_fixture_refuses_examples_beyond_the_maximum(notify_conformance: Any) -> None:
+    with pytest.raises(ValueError, match="examples must be from 0 to 10,000"):
+        notify_conformance(produce, examples=10_001)
+
+
 def test_the_pytest_plugin_fixture_fails_a_leaking_producer(notify_conformance: Any) -> None:
     with pytest.raises(pytest.fail.Exception, match=r"security\.no_leak"):
         notify_conformance(leaky, examples=1)
@@ -476,12 +481,22 @@ def raising(intent: dict[str, Any]) -> dict[str, Any]:
         (["--intent", "{}", "--callable", REFERENCE], "--intent takes a JSON object"),
         (["--callable", REFERENCE, "--examples", "1", "--report", "/nonexistent/r.json"],
          "cannot write the report"),
+        (["--callable", REFERENCE, "--examples", "10001"], "--examples: must be at most 10,000"),
+        (["--callable", REFERENCE, "--checks", ",,"], "--checks: names no check"),
+        (["--callable", REFERENCE, "--exclude-checks", " "], "--exclude-checks: names no check"),
+        (["--callable", REFERENCE, "--exclude-checks", ",".join(c.id for c in CHECKS)], "no check left to run"),
+        (["--stream", __file__, "--exclude-checks", ",".join(c.id for c in CHECKS) + ",stream.lifecycle"],
+         "no check left to run"),
     ],
 )  # fmt: skip
 def test_usage_and_producer_errors_are_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    assert main(argv) == 2
+    try:
+        code = main(argv)
+    except SystemExit as usage:  # argparse's usage errors exit with 2
+        code = int(usage.code or 0)
+    assert code == 2
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err

@@ -18,7 +18,7 @@ from typing import Any
 import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's ImportError names the extra)
 
 from notify_schemas import PROFILES
-from notify_schemas.arguments import count, seconds
+from notify_schemas.arguments import MAX_EXAMPLES, count, examples, seconds
 from notify_schemas.conformance.producers import (
     DEFAULT_ANSWER_TIMEOUT,
     Duplicated,
@@ -53,9 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", choices=PROFILES, default="seed")
     parser.add_argument(
         "--examples",
-        type=count,
-        help="distinct intents Hypothesis draws per variant, after the boundary ones (default 10; negative mode: valid "
-        "messages per variant, at most 5)",
+        type=examples,
+        help=f"distinct intents Hypothesis draws per variant, after the boundary ones (default 10, at most "
+        f"{MAX_EXAMPLES:,}; negative mode: valid messages per variant, at most 5)",
     )
     parser.add_argument("--seed", type=int, help="the same seed gives the same intents (or messages); default 0")
     parser.add_argument("--checks", help="only these check ids, comma-separated")
@@ -104,8 +104,14 @@ def _intent(text: str) -> dict[str, Any]:
     return intent
 
 
-def _split(text: str | None) -> list[str] | None:
-    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+def _split(parser: argparse.ArgumentParser, option: str, text: str | None) -> list[str] | None:
+    """A comma-separated list of check ids; given, it names one at least (empty, it would mean every check)."""
+    if text is None:
+        return None
+    ids = [t.strip() for t in text.split(",") if t.strip()]
+    if not ids:
+        parser.error(f"argument {option}: names no check; leave it out for every check")
+    return ids
 
 
 def _read_stream(path: str) -> list[Any]:
@@ -209,7 +215,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if value is not None and not value.strip():
             parser.error(f"argument --{option.replace('_', '-')}: empty; it names the producer to check")
     _only_where_they_apply(parser, args)
-    checks, exclude = _split(args.checks), _split(args.exclude_checks)
+    checks, exclude = _split(parser, "--checks", args.checks), _split(parser, "--exclude-checks", args.exclude_checks)
     producer_args = next(f"--{k.replace('_', '-')} {json.dumps(v)}" for k in ("callable", "exec")
                          if (v := getattr(args, k)))  if (args.callable or args.exec) else ""  # fmt: skip
     report: Report

@@ -13,6 +13,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from notify_schemas import variants
+from notify_schemas.arguments import MAX_EXAMPLES
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
 from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import intents
@@ -160,7 +161,11 @@ def _selected(include: Iterable[str] | None, exclude: Iterable[str] | None) -> l
     for name in [*(include or []), *(exclude or [])]:
         if name not in known:
             raise ValueError(f"unknown check {name!r}; known checks: {', '.join(sorted(known))}")
-    return [c for c in CHECKS if (not include or c.id in include) and c.id not in (exclude or [])]
+    left = [c for c in [*CHECKS, *(c for c, _ in STREAM_CHECKS)]
+            if (not include or c.id in include) and c.id not in (exclude or [])]  # fmt: skip
+    if not left:
+        raise ValueError("no check left to run: --exclude-checks leaves out every check selected")
+    return [c for c in CHECKS if c in left]
 
 
 def run(
@@ -176,6 +181,8 @@ def run(
     shrink: bool = True,
 ) -> Report:
     """Drive ``producer`` with the intents of every variant of ``profile`` (or just ``only``) and check each answer."""
+    if not 0 <= examples <= MAX_EXAMPLES:
+        raise ValueError(f"examples must be from 0 to {MAX_EXAMPLES:,}, not {examples:,}")
     chosen = _selected(checks, exclude_checks)
     coverage = Coverage()
     report = Report(chosen, coverage=coverage)
@@ -194,6 +201,8 @@ def run(
     if streams_only:
         names = ", ".join(c.id for c in streams_only)
         raise ValueError(f"{names} judges a recorded stream: use --stream or --transport-url, not a producer")
+    if not chosen:
+        raise ValueError("no check left to run on a producer: --exclude-checks leaves out every check but the stream's")
     if only is None:
         # The repeat phase: the first intent of each variant asked again; a producer that derives message ids from
         # the content, or keeps state between calls, shows it here.

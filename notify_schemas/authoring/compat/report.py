@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from notify_schemas.arguments import MAX_EXAMPLES, examples
 from notify_schemas.authoring.compat.compare import compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
@@ -71,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("old_dir", metavar="OLD_DIR", type=Path, help="the schema directory before the change")
     parser.add_argument("new_dir", metavar="NEW_DIR", type=Path, help="the schema directory after the change")
-    parser.add_argument("--examples", type=int, default=50, help="messages generated per search (default 50; 0: none)")
+    searches = f"messages generated per search (default 50, at most {MAX_EXAMPLES:,}; 0: none)"
+    parser.add_argument("--examples", type=examples, default=50, help=searches)
     parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same witnesses (default 0)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     return parser
@@ -92,8 +94,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
-        if args.examples < 0:
-            raise CompatError(f"--examples must be 0 or more, not {args.examples}")
         progress = _progress if sys.stderr.isatty() else None
         try:
             reports = compare(args.old_dir, args.new_dir, examples=args.examples, seed=args.seed, progress=progress)

@@ -229,17 +229,17 @@ def _args_masked(error: BaseException, text: str) -> str:
 # What must not reach a terminal as it is: control characters (escape sequences), line and paragraph separators,
 # bidirectional marks, a byte-order mark, lone surrogates.
 _UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
-_MASKED_WHOLE = 1 << 20  # characters masked before a text is cut: a credential is never cut in half where it shows
 
 
 def shown(text: str, limit: int = 300) -> str:
     """Text that a producer had a hand in (an event type, an exception's text, an answer) as one line of a terminal
     or a report may show it: masked (`mask_text`), every character in ``_UNSEEN`` as its escape, at most ``limit``
-    characters."""
-    masked = mask_text(text[:_MASKED_WHOLE])
+    characters. Masked whole, then cut (one linear pass): cut first, a URL whose ``@`` or a quoted secret whose
+    closing quote lay past the cut would show its password."""
+    masked = mask_text(text)
     escaped = _UNSEEN.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else f"\\u{ord(m[0]):04x}",
                           masked[: 4 * limit])  # fmt: skip
-    whole = len(escaped) <= limit and len(masked) <= 4 * limit and len(text) <= _MASKED_WHOLE
+    whole = len(escaped) <= limit and len(masked) <= 4 * limit
     return escaped if whole else escaped[: max(limit - 3, 0)] + "..."
 
 

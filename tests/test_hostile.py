@@ -870,3 +870,15 @@ def test_no_credential_in_a_key_reaches_a_violation(key: str, where: str) -> Non
         if CANARY in mask_text(key):
             continue  # not a credential that masking knows of
         assert CANARY not in text_of(*violations, *(repr(v) for v in violations))
+
+
+@pytest.mark.parametrize("padding", [10, 5_000, (1 << 20) + 7])
+@pytest.mark.parametrize(
+    "make", [lambda pad: "swift://u:CANARY" + "x" * pad + "@h/c/o", lambda pad: "password='CANARY" + "x" * pad + "'"]
+)
+def test_text_shown_is_masked_whole_before_it_is_cut(make: Callable[[int], str], padding: int) -> None:
+    from notify_schemas.redaction import shown
+
+    text = make(padding)
+    assert "CANARY" not in shown(text)
+    assert "CANARY" not in shown(text, limit=20)

@@ -680,8 +680,6 @@ USAGE_ERRORS: list[Any] = [
                  "--answer-timeout does not apply to --stream: only to --exec", id="--answer-timeout with --stream"),
     pytest.param(["conformance", "--callable", "notify_schemas.conformance.reference:produce", "--count", "3"],
                  "--count does not apply to --callable: only to --transport-url", id="--count with --callable"),
-    pytest.param(["conformance", "--mode", "negative", "--exec", "true", "--answer-timeout", "3"],
-                 "--answer-timeout does not apply to --mode negative", id="--answer-timeout in negative mode"),
     *(pytest.param(["conformance", option, value], f"argument {option}: empty", id=f"{option} {value!r}")
       for option, value in [("--exec", ""), ("--exec", "   "), ("--stream", ""), ("--callable", ""),
                             ("--transport-url", " ")]),

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["EXIT_STATUS", "Terminated", "sigterm_raises"]
+__all__ = ["EXIT_STATUS", "Terminated", "raise_if_terminated", "sigterm_raises"]
 
 EXIT_STATUS = 128 + signal.SIGTERM
 """What a shell reports for a command that SIGTERM ended: the command returns it itself, having cleaned up."""
@@ -20,18 +21,39 @@ class Terminated(BaseException):
     that a handler of Exception does not take it for a failure of the work."""
 
 
+_asked: list[bool] = []  # SIGTERM arrived while `sigterm_raises` was in force
+
+
+def raise_if_terminated() -> None:
+    """Raise `Terminated` if SIGTERM has arrived. Its handler raises at once, but where Python cannot pass an
+    exception on (a garbage collector's callback, such as Hypothesis's, or a ``__del__``) it is printed and dropped,
+    and the work would go on to its end: the loops of a long run call this between steps."""
+    if _asked:
+        raise Terminated
+
+
 @contextlib.contextmanager
 def sigterm_raises() -> Iterator[None]:
-    """While inside, SIGTERM raises `Terminated` in the main thread; the previous handler is put back after."""
+    """While inside, SIGTERM raises `Terminated` in the main thread, and `raise_if_terminated` raises it again until
+    the end; the previous handler is put back after."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum: int, frame: Any) -> None:
+        _asked.append(True)
         raise Terminated
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    def unraisable(info: Any) -> None:
+        # Terminated, dropped where it was raised, is not printed: `raise_if_terminated` raises it again.
+        if not isinstance(info.exc_value, Terminated):
+            hook(info)
+
+    previous, hook = signal.signal(signal.SIGTERM, stop), sys.unraisablehook
+    sys.unraisablehook = unraisable
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = hook
+        _asked.clear()

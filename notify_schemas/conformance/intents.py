@@ -20,6 +20,7 @@ from notify_schemas.conformance.records import Intent, expected_payload, record_
 from notify_schemas.message import build_message
 from notify_schemas.registry import variant
 from notify_schemas.samples import cohere, samples
+from notify_schemas.termination import raise_if_terminated
 from notify_schemas.validation import is_valid
 from notify_schemas.values import Variant
 
@@ -94,6 +95,7 @@ def intents(
                   verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck))  # fmt: skip
         @given(strategy)
         def collect(intent: Intent) -> None:
+            raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
             if len(drawn) < examples:
                 drawn.setdefault(json.dumps(intent, sort_keys=True), intent)
 

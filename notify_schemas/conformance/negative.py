@@ -20,6 +20,7 @@ from notify_schemas.conformance.records import SECRET_URL
 from notify_schemas.conformance.runner import CaseFailure, Report
 from notify_schemas.redaction import error_text, shown
 from notify_schemas.samples import samples
+from notify_schemas.termination import raise_if_terminated
 from notify_schemas.validation import is_valid
 
 __all__ = ["MUTATIONS", "ExecConsumer", "run_negative"]
@@ -94,6 +95,7 @@ def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", 
                                                        lambda i, m, s: None)  # fmt: skip
     report = Report(list(checks.values()))
     for check_id, name, message, expected in _cases(profile, examples, seed):
+        raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
         try:
             accepted = consumer(message)
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far

@@ -20,6 +20,7 @@ from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import ProducerError
 from notify_schemas.conformance.records import Intent
 from notify_schemas.redaction import error_text, mask_text, redact, shown
+from notify_schemas.termination import raise_if_terminated
 from notify_schemas.wire_form import redacted_json, to_wire
 
 __all__ = ["CaseFailure", "Report", "run", "run_stream"]
@@ -210,6 +211,7 @@ def run(
         cases += list(firsts.values())
     once = next((c for c in chosen if c.id == _ONCE), None)
     for n, intent in enumerate(cases, 1):
+        raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
         name = f"{intent['event_type']} {intent['priority']}"
         state.call_started = _utcnow()
         try:
@@ -272,6 +274,7 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
 
         def fails(intent: Intent, first: CaseFailure = first, found: dict[str, CaseFailure] = found) -> bool:
             check = first.check
+            raise_if_terminated()
             state = RunState(call_started=_utcnow())
             try:
                 answer = producer(intent)

@@ -14,6 +14,7 @@ from notify_schemas.authoring.compat.paths import canonical
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.authoring.compat.witnesses import Side, breaks_one_way, one_message
 from notify_schemas.registry import PROFILES, Variant, bundle, load_registry
+from notify_schemas.termination import raise_if_terminated
 
 __all__ = ["SchemaDir", "compare"]
 
@@ -124,6 +125,7 @@ def compare(
     every = sorted(old.variants | new.variants)
     reports = []
     for done, v in enumerate(every):
+        raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
         if progress is not None:
             progress(done, len(every), v)
         reports.append(_compare_variant(v, old, new, examples, seed))

@@ -33,6 +33,7 @@ from notify_schemas.authoring.compat.paths import (
 )
 from notify_schemas.authoring.compat.structure import Finding, Walk, conjuncts, inline_refs
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, Direction
+from notify_schemas.termination import raise_if_terminated
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -76,8 +77,13 @@ def find(strategy: SearchStrategy[Any], condition: Callable[[Any], bool], exampl
         # No shrinking: on these schemas it costs minutes; `toward` simplifies a witness in milliseconds instead.
         phases=(hypothesis.Phase.explicit, hypothesis.Phase.generate),
     )
+
+    def meets(value: Any) -> bool:
+        raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
+        return condition(value)
+
     try:
-        return hypothesis.find(strategy, condition, settings=settings, random=Random(seed))
+        return hypothesis.find(strategy, meets, settings=settings, random=Random(seed))
     except hypothesis.errors.NoSuchExample:
         return NONE
 

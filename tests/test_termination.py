@@ -1,0 +1,49 @@
+"""SIGTERM as an exception: raised at once, and again between steps where Python dropped it."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable
+
+import pytest
+
+from notify_schemas.termination import Terminated, raise_if_terminated, sigterm_raises
+
+
+class _GetsTheSignal:
+    """An object whose ``__del__`` is where SIGTERM's handler runs: Python prints and drops what it raises there, as
+    it does in a garbage collector's callback (Hypothesis has one)."""
+
+    def __del__(self) -> None:
+        signal.raise_signal(signal.SIGTERM)
+
+
+def _run(step: Callable[[], object]) -> None:
+    with sigterm_raises():
+        step()
+
+
+def _dropped_then_a_step() -> None:
+    _GetsTheSignal()  # gone at once: the signal arrives in its __del__, and what the handler raises is dropped
+    raise_if_terminated()
+
+
+def test_sigterm_raises_terminated_at_once() -> None:
+    with pytest.raises(Terminated):
+        _run(lambda: signal.raise_signal(signal.SIGTERM))
+
+
+def test_a_sigterm_dropped_where_it_was_raised_is_raised_again_between_steps_and_not_printed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(Terminated):
+        _run(_dropped_then_a_step)
+    assert capsys.readouterr().err == ""
+
+
+def test_after_the_run_the_previous_handler_is_back_and_nothing_is_pending() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Terminated):
+        _run(lambda: signal.raise_signal(signal.SIGTERM))
+    assert signal.getsignal(signal.SIGTERM) is before
+    raise_if_terminated()  # a later run starts afresh

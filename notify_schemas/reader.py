@@ -307,6 +307,7 @@ class _Text:
         self.scan = self.json.scan_once  # type: ignore[attr-defined]
         self.eof = False
         self.base_line = line_no  # the line of text[0]
+        self.column = 0  # the column of text[0], from 0: text read before it may have been dropped
         self.counted = 0  # text[:counted] has had its newlines counted into line_at's cache
         self.line = line_no
         self.ends: tuple[int, int, int, bool] = (-1, 0, 0, False)  # may_end's scan so far: start, position, depth, ...
@@ -326,9 +327,16 @@ class _Text:
         self.counted = pos
         return self.line
 
+    def column_at(self, pos: int) -> int:
+        """The column of ``text[pos]``, from 1."""
+        start = self.text.rfind("\n", 0, pos)
+        return pos - start if start >= 0 else self.column + pos + 1
+
     def drop(self, pos: int) -> int:
         """Forget the text before ``pos`` (already read); returns the position's new index, 0."""
         self.line_at(pos)
+        start = self.text.rfind("\n", 0, pos)
+        self.column = pos - start - 1 if start >= 0 else self.column + pos
         self.text = self.text[pos:]
         self.counted = 0
         self.ends = (-1, 0, 0, False)
@@ -455,17 +463,33 @@ class _Text:
         is what is wrong with the first line when it does not parse on its own."""
         data = self.text[pos:].encode(_UTF8, _ESCAPE) + self.decoder.getstate()[0]
         self.text = ""
+        offset = self.column_at(pos) - 1  # the first line may start after a document on the same line
         *lines, rest = data.split(b"\n")
+        if offset and not lines and len(rest) <= self.limit:  # the first line goes on in the stream: read it whole
+            rest += self.stream.readline(self.limit + 1 - len(rest))
+            if rest.endswith(b"\n") or len(rest) <= self.limit:  # whole, or the last line: a line of its own
+                lines, rest = [rest.removesuffix(b"\n")], b""
         pending = _kept(lines, self.limit)
-        if reason is not None and pending and type(pending[0]) is bytes and not _parses(pending[0]):
-            yield BadRecord(line, reason)
-            del pending[0]
-            line += 1
+        if pending and type(pending[0]) is bytes and (reason is not None or offset):
+            try:
+                parse(pending[0])
+            except ValueError as error:
+                yield BadRecord(line, reason if reason is not None else _shifted(str(error), offset))
+                del pending[0]
+                line += 1
         yield from _json_lines(self.stream, pending, self.limit, line - 1, accept, rest=rest)
 
 
 _UTF8 = "utf-8"
 _ESCAPE = "surrogateescape"
+
+
+_FIRST_LINE_COLUMN = re.compile(r" at line 1 column (\d+)")
+
+
+def _shifted(reason: str, offset: int) -> str:
+    """The reason for a line read from its ``offset``-th character on, with its column counted from the line's start."""
+    return _FIRST_LINE_COLUMN.sub(lambda m: f" at line 1 column {int(m[1]) + offset}", reason, count=1)
 
 
 def _string_end(text: str, pos: int) -> tuple[int, bool]:
@@ -513,7 +537,7 @@ def _fault(text: _Text, error: Exception, line: int, start: int) -> str | None:
     at = text.line_at(error.pos)
     if at == line:
         return None
-    column = error.pos - text.text.rfind("\n", 0, error.pos)
+    column = text.column_at(error.pos)
     why = error.msg.removesuffix(" at")
     return f"not JSON: {why} at line {at} column {column}, in the document that starts here; read as JSON Lines"
 

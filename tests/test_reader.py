@@ -271,3 +271,30 @@ def test_a_number_too_long_for_python_is_one_bad_record_that_says_where(data: st
         assert record.reason.startswith("not readable: a number of more than 4,300 digits")
         assert record.line == 2 or "at line 2 column" in record.reason or "at line 1 column" in record.reason
     assert [r.value for r in found if isinstance(r, reader.Record)][-1:] == [MESSAGE]
+
+
+@SETTINGS
+@given(
+    before=st.lists(st.sampled_from(["[]", "{}", f"[{GOOD}]", GOOD, f"[{GOOD}, {GOOD}]", "[1, 2]"]), min_size=1,
+                    max_size=6),
+    space=st.sampled_from(["", " ", "  \t"]),
+    junk=st.sampled_from(["x", "]", ",", "}", "@@", "nul"]),
+    lines_before=st.integers(0, 2),
+    chunk=st.sampled_from([7, 64, 1000, reader._CHUNK]),
+    last=st.booleans(),
+)  # fmt: skip
+def test_junk_after_documents_on_their_line_is_named_at_its_own_column(
+    before: list[str], space: str, junk: str, lines_before: int, chunk: int, last: bool
+) -> None:
+    prefix = space.join(before) + space
+    data = "\n" * lines_before + prefix + junk + ("" if last else "\n" + GOOD + "\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)  # what is read before the junk is dropped as the reading goes
+        found = list(reader.read_records(io.BytesIO(data.encode()), limit=1 << 20))
+    bad = [r for r in found if isinstance(r, reader.BadRecord)]
+    assert len(bad) == 1
+    assert bad[0].line == lines_before + 1
+    assert f"at line 1 column {len(prefix) + 1}" in bad[0].reason, bad[0].reason
+    if not last:
+        assert isinstance(found[-1], reader.Record)
+        assert found[-1].value == MESSAGE

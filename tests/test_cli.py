@@ -944,3 +944,37 @@ def test_listen_checks_its_summary_file_before_it_listens(
     assert out == ""
     assert err.startswith(f"notify-schemas: error: {summary}: ")
     assert "listening on" not in err
+
+
+UNSEEN = "\n\r\x1b\x07\x85\u2028\u2029\u202e\t\x00"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(keys=st.lists(st.text(alphabet=st.sampled_from([*UNSEEN, "a", "/", "~"]), min_size=1, max_size=6),
+                     min_size=1, max_size=3, unique=True),
+       name=st.text(alphabet=st.sampled_from([*UNSEEN.replace("\x00", ""), "a"]), min_size=1, max_size=4))  # fmt: skip
+def test_each_report_line_is_one_line_whatever_the_keys_and_the_file_name_hold(keys: list[str], name: str) -> None:
+    message = json.loads(VALID[0])
+    for key in keys:
+        message["payload"][key] = 1
+        message[key] = "x"
+    doubled = json.dumps(message)[:-1] + ", " + json.dumps(keys[0])[:] + ': "again"}'
+    with tempfile_dir() as folder:
+        path = str(Path(folder) / f"{name}.jsonl")
+        Path(path).write_text(doubled + "\n" + json.dumps({"event_type": keys[0], "priority": keys[-1]}) + "\n")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(["validate", path]) == 1
+    lines = out.getvalue().split("\n")
+    assert lines.pop() == ""
+    assert lines[-1].startswith("2 records in 1 file: 0 valid, 2 invalid")
+    assert not any(c in out.getvalue().replace("\n", "") for c in UNSEEN)  # each escaped, \n only between lines
+    assert all(line.split(":")[1] in ("1", "2") for line in lines[:-1])
+
+
+@contextlib.contextmanager
+def tempfile_dir() -> Any:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        yield folder

@@ -900,10 +900,10 @@ def test_a_file_that_goes_away_while_workers_read_it_takes_none_of_the_next_file
     monkeypatch.setattr(commands, "_PIECE", 1)  # a piece a line
     validate_range = commands._validate_range
 
-    def vanishing(job: commands.Job) -> commands.Result:
+    def vanishing(job: commands.Job, send: Any) -> Any:
         if job[0] == gone and job[1] > 0:  # the file is removed once its first piece is read
             raise FileNotFoundError(2, "No such file or directory", gone)
-        return validate_range(job)
+        return validate_range(job, send)
 
     monkeypatch.setattr(commands, "_validate_range", vanishing)
     code, out, err = run(capsys, "validate", "--jobs", "2", gone, kept)
@@ -978,3 +978,27 @@ def tempfile_dir() -> Any:
 
     with tempfile.TemporaryDirectory() as folder:
         yield folder
+
+
+def test_workers_send_a_pieces_report_in_bounded_batches(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A piece of 1 MiB of "{}" lines has millions of violations: each worker held them all, and sent them at once.
+    path = write(tmp_path, "empty-objects.jsonl", VALID[0] + "\n" + "{}\n" * 400)
+    monkeypatch.setattr(commands, "_PIECE", 600)  # a few pieces, each with hundreds of violations
+    monkeypatch.setattr(commands, "_BATCH", 7)
+    sizes: list[int] = []
+    in_order = commands._Workers.in_order
+
+    def watched(self: Any, jobs: Any) -> Any:
+        for part, entries, lines in in_order(self, jobs):
+            sizes.append(len(entries))
+            yield part, entries, lines
+
+    monkeypatch.setattr(commands._Workers, "in_order", watched)
+    code, out, _ = run(capsys, "validate", "--jobs", "3", path)
+    assert code == 1
+    assert out.splitlines()[-1].startswith("401 records in 1 file: 1 valid, 400 invalid")
+    assert sum(sizes) == len(out.splitlines()) - 1 > 1000
+    assert max(sizes) <= 7
+    assert run(capsys, "validate", "--jobs", "1", path)[1] == out

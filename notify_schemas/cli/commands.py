@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -174,7 +174,8 @@ def _validate_stream(
 
 
 Job = tuple[str, int, int, str, str, int]  # a piece of a file: its name, start, end, profile, backend, record limit
-Result = tuple[Counter[str], list[dict[str, Any]], int]  # a piece's counts, report entries and lines
+Result = tuple[Counter[str], list[dict[str, Any]], int]  # a piece's counts, report entries and lines: or a part
+_BATCH = 1_000  # report entries a worker sends at a time: a piece's report can be hundreds of times its size
 
 
 class _Piece:
@@ -195,9 +196,10 @@ class _Piece:
         return self._took(self.f.readline(self.left if size < 0 else min(size, self.left)))
 
 
-def _validate_range(job: Job) -> Result:
-    """One worker's share of a JSON Lines file, the bytes [start, end): its counts, its entries (lines counted from
-    the piece's first line) and how many lines it holds. Read as a stream: a piece may hold a line of any size."""
+def _validate_range(job: Job, send: Callable[[list[dict[str, Any]]], None]) -> tuple[Counter[str], int]:
+    """One worker's share of a JSON Lines file, the bytes [start, end): its counts and how many lines it holds; its
+    report entries (lines counted from the piece's first line) go to ``send`` a batch at a time, as they are found.
+    Read as a stream: a piece may hold a line of any size."""
     name, start, end, profile, backend, limit = job
     args = argparse.Namespace(profile=profile, backend=backend, max_record_bytes=limit)
     counts: Counter[str] = Counter()
@@ -211,8 +213,13 @@ def _validate_range(job: Job) -> Result:
         shown = mask_text(name)
         for verdict, records, found in _validate_stream(piece, shown, args, json_lines=True, lines_read=lines):  # type: ignore[arg-type]
             counts[verdict] += records
+            if entries and len(entries) + len(found) > _BATCH:  # a batch holds _BATCH, or one record's entries
+                send(entries)
+                entries = []
             entries += found
-    return counts, entries, lines[0]
+    if entries:
+        send(entries)
+    return counts, lines[0]
 
 
 _PIECE = 1024 * 1024  # what one worker checks at a time
@@ -276,7 +283,7 @@ def _worker(conn: Any, not_ours: list[Any]) -> None:
         if job is None:  # the work is done
             return
         try:
-            answer: tuple[bool, Any] = (True, _validate_range(job))
+            answer: tuple[bool | None, Any] = (True, _validate_range(job, lambda batch: conn.send((None, batch))))
         except OSError as error:  # the file went away, say: the first process reports it as its own
             answer = (False, error)
         try:
@@ -303,34 +310,36 @@ class _Workers:
             self.pipes.append(ours)
 
     def in_order(self, jobs: Iterator[Job]) -> Iterator[Result]:
-        """Each job's result, in the jobs' order. Each worker holds at most two pieces, the one it checks and the
-        next, so memory stays bounded however fast the workers find errors, and no send to a pipe ever waits."""
+        """Each job's result, in the jobs' order: its report entries a batch at a time (with no counts and no lines),
+        then its counts and lines. Each worker holds at most two pieces, the one it checks and the next, and a batch
+        of entries, so memory stays bounded however many errors the workers find; a job sent never waits."""
         waiting: collections.deque[Any] = collections.deque()
         for number, job in enumerate(jobs):
             pipe = self.pipes[number % len(self.pipes)]
             pipe.send(job)
             waiting.append(pipe)
             if len(waiting) >= 2 * len(self.pipes):
-                yield self._result(waiting.popleft(), waiting)
+                yield from self._results(waiting.popleft(), waiting)
         while waiting:
-            yield self._result(waiting.popleft(), waiting)
+            yield from self._results(waiting.popleft(), waiting)
 
     @staticmethod
-    def _result(pipe: Any, waiting: collections.deque[Any]) -> Result:
-        try:
-            done, value = pipe.recv()
-        except (EOFError, OSError):
-            raise NotifySchemasError("a worker process ended before its piece was checked") from None
-        if not done:
+    def _results(pipe: Any, waiting: collections.deque[Any]) -> Iterator[Result]:
+        while True:
+            done, value = _received(pipe)
+            if done is None:  # a batch of the piece's entries
+                yield Counter(), value, 0
+                continue
+            if done:
+                yield value[0], [], value[1]
+                return
             # A piece that could not be read (its file gone, say) ends that file; the answers for its pieces still
             # out are taken and dropped, else the next file would be given them as its own.
-            try:
-                while waiting:
-                    waiting.popleft().recv()
-            except (EOFError, OSError):
-                raise NotifySchemasError("a worker process ended before its piece was checked") from None
+            while waiting:
+                out = waiting.popleft()
+                while _received(out)[0] is None:
+                    pass
             raise value
-        return value  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """The work is done: each worker is told so, and ends."""
@@ -348,6 +357,13 @@ class _Workers:
             process.join()
         for pipe in self.pipes:
             pipe.close()
+
+
+def _received(pipe: Any) -> tuple[bool | None, Any]:
+    try:
+        return pipe.recv()  # type: ignore[no-any-return]
+    except (EOFError, OSError):
+        raise NotifySchemasError("a worker process ended before its piece was checked") from None
 
 
 def _start_pool(workers: int, args: argparse.Namespace) -> _Workers:

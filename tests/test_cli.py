@@ -1002,3 +1002,31 @@ def test_workers_send_a_pieces_report_in_bounded_batches(
     assert sum(sizes) == len(out.splitlines()) - 1 > 1000
     assert max(sizes) <= 7
     assert run(capsys, "validate", "--jobs", "1", path)[1] == out
+
+
+@pytest.mark.parametrize(
+    "transport_url",
+    [pytest.param(f"rabbit://u:{CANARY}@[::1/", id="a host that is not an address"),
+     pytest.param(f"rabbit://u:{CANARY}@rabbit:port/", id="a port that is not a number"),
+     pytest.param(f"kafka://u:{CANARY}@127.0.0.1:1/", id="a transport whose library is not installed")],
+)  # fmt: skip
+@pytest.mark.parametrize("command", ["emit", "listen"])
+def test_a_transport_url_oslo_cannot_use_is_one_line_naming_it_masked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, transport_url: str, command: str
+) -> None:
+    pytest.importorskip("oslo_messaging")
+    if transport_url.startswith("kafka"):
+        try:
+            import confluent_kafka  # type: ignore[import-not-found]  # noqa: F401
+
+            pytest.skip("the kafka library is installed")
+        except ImportError:
+            pass
+    conf = write(tmp_path, "glance-api.conf", f"[oslo_messaging_notifications]\ndriver = messagingv2\n"
+                 f"transport_url = {transport_url}\n")  # fmt: skip
+    payload = write(tmp_path, "p.json", '"failed"')
+    argv = ["image.upload", "ERROR", "--payload", payload] if command == "emit" else ["--timeout", "0.1"]
+    code, out, err = run(capsys, command, *argv, "--config-file", conf)
+    assert code == 2
+    assert err.splitlines()[-1].startswith("notify-schemas: error: cannot use the transport ")
+    assert CANARY not in out + err

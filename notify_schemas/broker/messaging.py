@@ -64,8 +64,11 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
     oslo_messaging.set_transport_defaults(exchange)
     try:
         return conf, oslo_messaging.get_notification_transport(conf, url=url)
-    except oslo_messaging.MessagingException as error:  # a URL oslo cannot read, a transport it does not have
+    except (oslo_messaging.MessagingException, ValueError) as error:  # a URL oslo cannot read, a transport unknown
         raise ConfigError(mask_text(f"cannot use the transport {url}: {error}")) from None
+    except ImportError as error:  # the transport's own library (confluent_kafka for kafka://)
+        needs = f"it needs {error.name or error}, which is not installed"
+        raise ConfigError(mask_text(f"cannot use the transport {url}: {needs}")) from None
 
 
 @functools.cache

@@ -1030,3 +1030,12 @@ def test_a_transport_url_oslo_cannot_use_is_one_line_naming_it_masked(
     assert code == 2
     assert err.splitlines()[-1].startswith("notify-schemas: error: cannot use the transport ")
     assert CANARY not in out + err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_summary_that_cannot_be_written_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("oslo_messaging")
+    code, out, err = run(capsys, "listen", "--transport-url", "fake://", "--timeout", "0.1", "--summary", "/dev/full")
+    assert code == 2
+    assert out == "0 received: 0 valid, 0 invalid\n"  # the tally is still shown
+    assert err.splitlines()[-1] == "notify-schemas: error: /dev/full: No space left on device"

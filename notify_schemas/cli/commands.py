@@ -820,7 +820,10 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             sys.stderr.write("\r\033[K")
     print(listener.tally.line())
     if args.summary:
-        Path(args.summary).write_text(json.dumps(listener.tally.as_json()) + "\n", encoding="utf-8")
+        try:
+            Path(args.summary).write_text(json.dumps(listener.tally.as_json()) + "\n", encoding="utf-8")
+        except OSError as error:  # a write that fails (a full disk) has no file name of its own
+            raise OSError(error.errno, error.strerror, args.summary) from None
     if args.count is not None and not reached:
         why = f"stopped by {stopped_by}" if stopped_by else f"timed out after {args.timeout} s"
         print(f"{why} with {listener.tally.total} of {args.count} notifications", file=sys.stderr)

@@ -9,13 +9,13 @@ of a source is passed over (RFC 8259 8.1).
 
 JSON Lines or documents: the first line that is not blank decides. One that starts an array, or an object that the
 line does not hold whole, starts documents; anything else is JSON Lines. A document is only a document if it parses
-whole within the size limit and no line of it after its first is a JSON object on its own; one that is not is what
-a JSON Lines file whose first lines are broken looks like, so from its first line on the source is read as JSON
-Lines. The parser held that document's text anyway (up to the limit), so going back to its start costs no memory
-more: no line of a JSON Lines file is ever hidden in a document, each gets the verdict it gets on its own. An array
-item that cannot be read (not JSON, nested too deeply, over the limit) is one bad record, and reading goes on after
-the next comma at the array's own level, found by a scan that holds a chunk at a time; only an array that never
-closes hides what follows, and says so.
+whole within the size limit and no line of it after its first is a JSON object on its own (other than ``{}``); one
+that is not is what a JSON Lines file whose first lines are broken looks like, so from its first line on the source
+is read as JSON Lines. The parser held that document's text anyway (up to the limit), so going back to its start
+costs no memory more: no line of a JSON Lines file is ever hidden in a document, each gets the verdict it gets on
+its own. An array item that cannot be read (not JSON, nested too deeply, over the limit) is one bad record, and
+reading goes on after the next comma at the array's own level, found by a scan that holds a chunk at a time; only an
+array that never closes hides what follows, and says so.
 
 Parsing is strict RFC 8259: no ``NaN``, ``Infinity`` or other extension. A line is parsed by jiter (which finds
 repeated keys as it parses); what jiter refuses is parsed again by the standard library, which then says exactly
@@ -513,7 +513,9 @@ def _line_of_its_own(text: str, start: int, end: int) -> bool:
         return False
     for line in text[first + 1 : end].split("\n"):
         line = line.strip(_TEXT_WHITESPACE)
-        if line[:1] == "{" and line[-1:] == "}":
+        # An empty object is what a pretty-printer writes on a line of its own (json.dumps(indent=2) of [{}]); a
+        # JSON Lines record is a message, never one.
+        if line[:1] == "{" and line[-1:] == "}" and line[1:-1].strip(_TEXT_WHITESPACE):
             try:
                 if isinstance(parse(line)[0], dict):
                     return True

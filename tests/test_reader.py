@@ -298,3 +298,11 @@ def test_junk_after_documents_on_their_line_is_named_at_its_own_column(
     if not last:
         assert isinstance(found[-1], reader.Record)
         assert found[-1].value == MESSAGE
+
+
+def test_an_empty_object_on_a_line_of_its_own_keeps_a_pretty_printed_document_whole() -> None:
+    message = dict(MESSAGE, payload=dict(MESSAGE["payload"], properties={}, tags=[{}, {}]))
+    text = json.dumps(message, indent=2)
+    assert "\n      {}\n" in text  # json.dumps writes each empty object of the array on a line of its own
+    data = (text + "\n" + GOOD + "\n").encode()
+    assert read(data) == [(1, message), (text.count("\n") + 2, MESSAGE)]

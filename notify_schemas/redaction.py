@@ -21,6 +21,8 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from notify_schemas.values import one_line
+
 __all__ = [
     "FORBIDDEN_KEYS",
     "MARK",
@@ -226,19 +228,13 @@ def _args_masked(error: BaseException, text: str) -> str:
     return text
 
 
-# What must not reach a terminal as it is: control characters (escape sequences), line and paragraph separators,
-# bidirectional marks, a byte-order mark, lone surrogates.
-_UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
-
-
 def shown(text: str, limit: int = 300) -> str:
     """Text that a producer had a hand in (an event type, an exception's text, an answer) as one line of a terminal
-    or a report may show it: masked (`mask_text`), every character in ``_UNSEEN`` as its escape, at most ``limit``
-    characters. Masked whole, then cut (one linear pass): cut first, a URL whose ``@`` or a quoted secret whose
-    closing quote lay past the cut would show its password."""
+    or a report may show it: masked (`mask_text`), written on one line (`notify_schemas.values.one_line`), at most
+    ``limit`` characters. Masked whole, then cut (one linear pass): cut first, a URL whose ``@`` or a quoted secret
+    whose closing quote lay past the cut would show its password."""
     masked = mask_text(text)
-    escaped = _UNSEEN.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else f"\\u{ord(m[0]):04x}",
-                          masked[: 4 * limit])  # fmt: skip
+    escaped = one_line(masked[: 4 * limit])
     whole = len(escaped) <= limit and len(masked) <= 4 * limit
     return escaped if whole else escaped[: max(limit - 3, 0)] + "..."
 

@@ -5,14 +5,31 @@ A `Variant` names one schema (profile, event type, priority); a `Violation` is o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["BASE_URI", "PRIORITIES", "PROFILES", "Variant", "Violation"]
+__all__ = ["BASE_URI", "PRIORITIES", "PROFILES", "Variant", "Violation", "one_line"]
 
 BASE_URI = "https://notify-schemas.dev/schemas/v1/"
 PROFILES = ("seed", "glance")
 PRIORITIES = ("INFO", "WARN", "ERROR")
+
+# What a terminal or a log does not show as it is: control characters (a line break, an escape sequence), line
+# separators, the marks that reverse the direction of text, a byte-order mark, and lone surrogates (which UTF-8
+# cannot carry).
+_UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
+
+def one_line(text: str) -> str:
+    """Text as one line of a terminal or a log: each character in ``_UNSEEN`` written as its escape (a key, a file
+    name or an event type may hold a line break or an escape sequence)."""
+    return _UNSEEN.sub(_escape, text) if _UNSEEN.search(text) else text
 
 
 @dataclass(frozen=True, order=True)
@@ -64,4 +81,4 @@ class Violation(NamedTuple):
     """The ``(event_type, priority)`` whose schema was applied; None when the envelope alone was checked."""
 
     def __str__(self) -> str:
-        return f"{self.pointer or '/'}: {self.message} [{self.rule}]"
+        return one_line(f"{self.pointer or '/'}: {self.message} [{self.rule}]")

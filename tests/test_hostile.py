@@ -223,6 +223,12 @@ def text_of(*things: Any) -> str:
     return "\n".join(str(t) for t in things)
 
 
+def _one_line_per_violation(error: InvalidNotificationError) -> None:
+    """One line for the headline and one for each violation shown, whatever a key or a value holds."""
+    shown = min(len(error.violations), 20) + (len(error.violations) > 20)
+    assert len(str(error).splitlines()) == 1 + shown
+
+
 @SETTINGS
 @given(st.sampled_from(VARIANTS), WHERE, st.one_of(HOSTILE, SPECIAL))
 def test_every_value_gets_the_same_verdict_from_both_backends_and_never_an_exception(
@@ -244,6 +250,7 @@ def test_every_value_gets_the_same_verdict_from_both_backends_and_never_an_excep
         except InvalidNotificationError as error:
             assert not valid
             str(error).encode("utf-8")
+            _one_line_per_violation(error)
         else:
             assert valid
     assert verdicts["rust"] == verdicts["python"]
@@ -882,3 +889,16 @@ def test_text_shown_is_masked_whole_before_it_is_cut(make: Callable[[int], str],
     text = make(padding)
     assert "CANARY" not in shown(text)
     assert "CANARY" not in shown(text, limit=20)
+
+
+@pytest.mark.parametrize("backend", ["rust", "python"])
+@pytest.mark.parametrize("key", ["two\nlines", "a\rb", "\x1b[2Jcleared", "para\u2028graph", "\u202eright-to-left"])
+def test_the_error_text_is_one_line_per_violation_whatever_a_key_holds(backend: str, key: str) -> None:
+    message = dict(MESSAGES["image.upload", "INFO"])
+    message["payload"] = {**message["payload"], key: 1}
+    with pytest.raises(InvalidNotificationError) as info:
+        validate(message, backend=backend)  # type: ignore[arg-type]
+    text = str(info.value)
+    assert len(text.splitlines()) == 1 + len(info.value.violations)
+    assert "\x1b" not in text
+    assert "\u202e" not in text

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import threading
 import time
 from collections import Counter
@@ -29,7 +28,7 @@ from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
 from notify_schemas.redaction import mask_text, redact
 from notify_schemas.validation import is_valid_plain, iter_errors, repeated_key
-from notify_schemas.values import Violation
+from notify_schemas.values import Violation, one_line
 from notify_schemas.wire_form import is_valid_text, to_wire
 
 __all__ = ["AppendedLines", "Listener", "Tally"]
@@ -38,7 +37,6 @@ _PRIORITIES = ("audit", "critical", "debug", "info", "error", "sample", "warn")
 
 
 _LABEL = 100  # characters of an event type shown
-_UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def _label(event_type: Any) -> str:
@@ -48,8 +46,7 @@ def _label(event_type: Any) -> str:
     text = str.__str__(event_type) if isinstance(event_type, str) else None  # a subclass's own methods not asked
     if text is None or not is_valid_text(text):
         text = str.__repr__(text) if text is not None else _type_of(event_type)
-    shown = _UNSEEN.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else f"\\u{ord(m[0]):04x}",
-                        mask_text(text)[: 40 * _LABEL])  # fmt: skip
+    shown = one_line(mask_text(text)[: 40 * _LABEL])
     return shown[:_LABEL]
 
 

@@ -14,7 +14,6 @@ import itertools
 import json
 import logging
 import os
-import re
 import signal
 import sys
 import threading
@@ -39,28 +38,13 @@ from notify_schemas.reader import (
 from notify_schemas.redaction import error_text, mask_pointer, mask_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, repeated_key, validity_table
+from notify_schemas.values import one_line
 from notify_schemas.wire_form import redacted_json
 
 __all__ = ["main"]
 
 _PROGRESS_BYTES = 1024 * 1024
 _WHITESPACE_BYTES = b" \t\r\n"
-
-
-# What a terminal does not show as it is: control characters (a line break, an escape sequence), line separators
-# and the marks that reverse the direction of text.
-_UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def _escape_unseen(match: re.Match[str]) -> str:
-    code = ord(match[0])
-    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
-
-
-def _one_line(text: str) -> str:
-    """Text as one line of a terminal: what it does not show as it is (a key may hold a line break or an escape
-    sequence) is written as its escape."""
-    return _UNSEEN.sub(_escape_unseen, text) if _UNSEEN.search(text) else text
 
 
 class _UsageError(NotifySchemasError):
@@ -71,7 +55,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse's parser, whose errors quote a word given (an unknown command or choice) masked as all output is."""
 
     def error(self, message: str) -> Any:
-        super().error(_one_line(mask_text(message)))
+        super().error(one_line(mask_text(message)))
 
 
 @contextmanager
@@ -471,7 +455,7 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
             except OSError as error:
                 io_error = True
                 reason = error.strerror or str(error)
-                print(_one_line(f"notify-schemas: error: {shown}: {mask_text(reason)}"), file=sys.stderr)
+                print(one_line(f"notify-schemas: error: {shown}: {mask_text(reason)}"), file=sys.stderr)
     except BaseException:  # Ctrl-C, SIGTERM or a reader gone (| head): the workers stop at once, quietly
         if pool is not None:
             pool.stop()
@@ -506,11 +490,11 @@ class _TextReport:
     def entry(self, entry: dict[str, Any]) -> None:
         where = f"{entry['file']}:{entry['line']}"
         if entry["pointer"] is None:
-            self.out.write(_one_line(f"{where}: {entry['message']}") + "\n")
+            self.out.write(one_line(f"{where}: {entry['message']}") + "\n")
             return
         variant_text = f" ({' '.join(entry['variant'])})" if entry["variant"] else ""
         line = f"{where}: {entry['pointer'] or '/'}: {entry['message']} [{entry['rule']}]{variant_text}"
-        self.out.write(_one_line(line) + "\n")
+        self.out.write(one_line(line) + "\n")
 
     def end(self, summary: dict[str, Any], line: str) -> None:
         self.out.write(line + "\n")
@@ -587,7 +571,7 @@ def _cmd_schemas(args: argparse.Namespace) -> int:
         raise _UsageError("schemas export needs a directory")
     target = Path(args.variant[0])
     copied = _export(schema_root(), target)
-    print(_one_line(mask_text(f"exported {copied} files to {target}")))
+    print(one_line(mask_text(f"exported {copied} files to {target}")))
     return 0
 
 
@@ -624,12 +608,12 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         payload, duplicates = parse(raw)
     except ValueError as error:
         # Judged as validate judges a record that is not JSON: invalid, exit 1.
-        print(_one_line(mask_text(f"notify-schemas: {args.payload}: the payload is {error}")), file=sys.stderr)
+        print(one_line(mask_text(f"notify-schemas: {args.payload}: the payload is {error}")), file=sys.stderr)
         return 1
     if duplicates:
         keys = ", ".join(mask_pointer(p) for p in duplicates)
         said = f"notify-schemas: {args.payload}: the payload writes a key twice: {keys}"
-        print(_one_line(mask_text(said)), file=sys.stderr)
+        print(one_line(mask_text(said)), file=sys.stderr)
         return 1
     notifier = _notifier(args)
     from notify_schemas.drivers.log import LogDriver
@@ -652,7 +636,7 @@ def _cmd_emit(args: argparse.Namespace) -> int:
             print("notification not sent: it cannot be written as JSON (see the log)", file=sys.stderr)
             return 1
         said = f"{args.event_type} is disabled by disabled_notifications; nothing sent"
-        print(_one_line(mask_text(said)), file=sys.stderr)
+        print(one_line(mask_text(said)), file=sys.stderr)
         return 0
     print(redacted_json(sent))  # what was sent, as a log line may show it: the copy on a terminal holds no secret
     if failures.count:
@@ -672,7 +656,7 @@ class _LogLine(logging.Formatter):
             text = str(record.msg)
         if record.exc_info and record.exc_info[1] is not None:
             text += f" ({error_text(record.exc_info[1])})"
-        return _one_line(mask_text(f"{record.name} {record.levelname} {text}"))
+        return one_line(mask_text(f"{record.name} {record.levelname} {text}"))
 
 
 def _show_logs(level: int) -> None:
@@ -802,7 +786,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     stopped_by = ""
     try:
         print(
-            _one_line(mask_text(f"listening on {args.transport_url} exchange {args.exchange!r}, topics "
+            one_line(mask_text(f"listening on {args.transport_url} exchange {args.exchange!r}, topics "
                                 f"{', '.join(config.topics)} (profile {args.profile}); Ctrl-C stops")),
             file=sys.stderr,
         )  # fmt: skip
@@ -1027,7 +1011,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             text = " ".join(str(error).split())
         # Whatever the error quotes (a file's name, a driver's, an event type given) is masked as all output is.
-        print(f"notify-schemas: error: {_one_line(mask_text(text))}", file=sys.stderr)
+        print(f"notify-schemas: error: {one_line(mask_text(text))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

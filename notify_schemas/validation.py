@@ -12,7 +12,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal, Protocol, cast
 
 import jsonschema_rs
@@ -510,20 +510,47 @@ def _as_written(v: Violation) -> Violation:
 _OF_THE_VALUE = frozenset({"type", "enum", "const", "minimum", "maximum", "minLength", "maxLength", "pattern"})
 
 
-def _violations(checker: _Checker, profile: str, key: tuple[str, str] | None, value: Any) -> Iterator[Violation]:
+MAX_VIOLATIONS = 1_000
+"""The violations listed for one message at most; a message that has more gets one last violation saying so."""
+_LARGE = 64 * 1024
+"""Bytes of wire form from which a message's violations come from python-jsonschema, which finds them one at a time:
+jsonschema-rs builds every one before it hands over the first (1.7 GB and 12 s for a million, D47)."""
+
+
+def _large(value: Any) -> bool:
     try:
-        # A value that breaks a rule stated in two parts of a schema (a field's type and an event's state rule, say)
-        # is reported once, with the narrower reading (the shorter message: the fewer types or values allowed).
-        found: dict[tuple[str, str, str], Violation] = {}
-        for v in checker.violations(value):
-            place = (v.pointer, v.rule, "" if v.rule in _OF_THE_VALUE else v.message)
-            kept = found.get(place)
-            if kept is None or len(v.message) < len(kept.message):
-                found[place] = v
-        yield from found.values()
+        return len(_dumps(value)) > _LARGE
+    except Exception:  # an integer past 64 bits, say: the reference answers such a message anyway
+        return False
+
+
+def _violations(checker: _Checker, profile: str, key: tuple[str, str] | None, value: Any) -> Iterator[Violation]:
+    event_type, priority = key or ("", "")
+    if isinstance(checker, _RustChecker) and _large(value):
+        checker = _checker(profile, event_type, priority, "python")
+    try:
+        found, more = _listed(checker, value)
     except (ValueError, OverflowError):  # jsonschema-rs cannot read a value (past 64 bits): the reference answers
-        event_type, priority = key or ("", "")
-        yield from _checker(profile, event_type, priority, "python").violations(value)
+        found, more = _listed(_checker(profile, event_type, priority, "python"), value)
+    yield from found
+    if more:
+        yield Violation("", "", "too-many", f"more violations than the {MAX_VIOLATIONS:,} listed; the rest are not "
+                        "looked for", key)  # fmt: skip
+
+
+def _listed(checker: _Checker, value: Any) -> tuple[Iterable[Violation], bool]:
+    """The first `MAX_VIOLATIONS` violations, and whether there are more. A value that breaks a rule stated in two
+    parts of a schema (a field's type and an event's state rule, say) is reported once, with the narrower reading
+    (the shorter message: the fewer types or values allowed)."""
+    found: dict[tuple[str, str, str], Violation] = {}
+    for n, v in enumerate(checker.violations(value)):
+        if n == MAX_VIOLATIONS:
+            return found.values(), True
+        place = (v.pointer, v.rule, "" if v.rule in _OF_THE_VALUE else v.message)
+        kept = found.get(place)
+        if kept is None or len(v.message) < len(kept.message):
+            found[place] = v
+    return found.values(), False
 
 
 # (profile, backend) -> (event_type, priority) -> a variant's verdict: the hot paths are two lookups. _exact answers

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 import threading
 from typing import Any
 
@@ -15,6 +17,7 @@ from support import CORPUS, corpus_cases, valid_or_broken_messages
 import notify_schemas.validation as validation
 from notify_schemas import Variant
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
+from notify_schemas.samples import samples
 from notify_schemas.validation import is_valid, iter_errors, validate
 
 VALID = CORPUS["seed"][0]["tests"][0]["data"]
@@ -185,3 +188,44 @@ def test_the_publisher_id_check_agrees_with_the_whole_envelope(publisher_id: str
 
     message = dict(next(samples(v.event_type, v.priority, profile=v.profile, seed=0)), publisher_id=publisher_id)
     assert validation.publisher_id_is_valid(publisher_id) == is_valid(message, profile=v.profile)
+
+
+def _many_wrong_tags(count: int) -> dict[str, Any]:
+    message = next(samples("image.upload", "INFO", seed=1))
+    message["payload"]["tags"] = list(range(count))  # each item breaks the items' type
+    return message
+
+
+@pytest.mark.parametrize("backend", ["rust", "python"])
+def test_a_message_with_more_violations_than_listed_gets_the_first_and_one_saying_so(backend: str) -> None:
+    found = list(iter_errors(_many_wrong_tags(validation.MAX_VIOLATIONS + 5), backend=backend))  # type: ignore[arg-type]
+    assert len(found) == validation.MAX_VIOLATIONS + 1
+    assert [v.rule for v in found[:-1]] == ["type"] * validation.MAX_VIOLATIONS
+    assert found[-1].rule == "too-many"
+    assert found[-1].variant == ("image.upload", "INFO")
+    with pytest.raises(InvalidNotificationError, match=r": 1001 violations"):
+        validate(_many_wrong_tags(5_000), backend=backend)  # type: ignore[arg-type]
+
+
+def test_a_message_with_exactly_as_many_violations_as_listed_gets_no_more() -> None:
+    found = list(iter_errors(_many_wrong_tags(validation.MAX_VIOLATIONS)))
+    assert len(found) == validation.MAX_VIOLATIONS
+    assert "too-many" not in {v.rule for v in found}
+
+
+def test_a_million_violations_cost_what_the_listed_ones_do() -> None:
+    # jsonschema-rs builds every violation before handing over the first: 1.7 GB for these. Measured in a process
+    # of its own, whose peak is its own.
+    code = (
+        "import resource\n"
+        "from notify_schemas import iter_errors\n"
+        "from notify_schemas.samples import samples\n"
+        "message = next(samples('image.upload', 'INFO', seed=1))\n"
+        "message['payload']['tags'] = list(range(1_000_000))\n"
+        "found = list(iter_errors(message))\n"
+        "print(len(found), found[-1].rule, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    count, rule, peak_mb = shown.stdout.split()
+    assert (int(count), rule) == (validation.MAX_VIOLATIONS + 1, "too-many")
+    assert int(peak_mb) < 400

@@ -430,3 +430,11 @@ def test_sigterm_ends_the_comparison_quietly_with_143(old: Path, tmp_path: Path)
     assert time.monotonic() - started < 5
     assert process.returncode == 143  # returned by the command itself: a death by the signal would read -15
     assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["", "schemas"], ["schemas", "  "]])
+def test_an_empty_folder_name_is_a_usage_error_not_the_current_folder(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    assert "must not be empty" in capsys.readouterr().err

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from notify_schemas.arguments import MAX_EXAMPLES, examples
+from notify_schemas.arguments import MAX_EXAMPLES, examples, text
 from notify_schemas.authoring.compat.compare import compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
@@ -70,13 +70,17 @@ def _parser() -> argparse.ArgumentParser:
         prog="notify-schemas compat",
         description="Is NEW_DIR backward (and forward) compatible with OLD_DIR? Each break comes with a witness.",
     )
-    parser.add_argument("old_dir", metavar="OLD_DIR", type=Path, help="the schema directory before the change")
-    parser.add_argument("new_dir", metavar="NEW_DIR", type=Path, help="the schema directory after the change")
+    parser.add_argument("old_dir", metavar="OLD_DIR", type=_folder, help="the schema directory before the change")
+    parser.add_argument("new_dir", metavar="NEW_DIR", type=_folder, help="the schema directory after the change")
     searches = f"messages generated per search (default 50, at most {MAX_EXAMPLES:,}; 0: none)"
     parser.add_argument("--examples", type=examples, default=50, help=searches)
     parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same witnesses (default 0)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     return parser
+
+
+def _folder(value: str) -> Path:
+    return Path(text(value))  # an empty name is a usage error, never the current folder
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -37,6 +37,7 @@ from notify_schemas.reader import (
 )
 from notify_schemas.redaction import error_text, mask_pointer, mask_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
+from notify_schemas.termination import EXIT_STATUS, Terminated
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, repeated_key, validity_table
 from notify_schemas.values import one_line
 from notify_schemas.wire_form import redacted_json
@@ -791,9 +792,9 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )  # fmt: skip
         reached = listener.wait_for(args.count, args.timeout)
-    except (KeyboardInterrupt, _Terminated) as stop:
+    except (KeyboardInterrupt, Terminated) as stop:
         reached = args.count is None
-        stopped_by = "SIGTERM" if isinstance(stop, _Terminated) else "Ctrl-C"
+        stopped_by = "SIGTERM" if isinstance(stop, Terminated) else "Ctrl-C"
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -826,16 +827,12 @@ def _check_writable(name: str) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", name)
 
 
-class _Terminated(BaseException):
-    """SIGTERM arrived: the command ends as on Ctrl-C, with 143 (128 + 15) where Ctrl-C gives 130."""
-
-
 def _stop_on_sigterm() -> Any:
     """SIGTERM (a service manager, ``kill``) ends a command as Ctrl-C does: a listen writes its tally, a validate
     stops its workers. The previous handler, to put back."""
 
     def stop(signum: int, frame: Any) -> None:
-        raise _Terminated
+        raise Terminated
 
     if threading.current_thread() is not threading.main_thread():
         return None
@@ -1015,8 +1012,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except _Terminated:
-        return 128 + signal.SIGTERM
+    except Terminated:
+        return EXIT_STATUS
 
 
 if __name__ == "__main__":

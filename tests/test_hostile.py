@@ -549,7 +549,7 @@ HOSTILE_LINES: dict[str, tuple[bytes, str]] = {
     "binary": (b"\x80\x81\xfe\n", "not UTF-8"),
     "a megabyte string": (
         _line({**MESSAGES["image.upload", "INFO"], "publisher_id": "p" * 1_000_000}),
-        "is longer than",
+        "[maxLength]",  # in python-jsonschema's words: the message is over 64 KiB (D47)
     ),
 }
 

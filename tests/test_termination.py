@@ -47,3 +47,23 @@ def test_after_the_run_the_previous_handler_is_back_and_nothing_is_pending() -> 
         _run(lambda: signal.raise_signal(signal.SIGTERM))
     assert signal.getsignal(signal.SIGTERM) is before
     raise_if_terminated()  # a later run starts afresh
+
+
+def _interrupted_then_a_library_fails() -> None:
+    _GetsTheSignal()
+    raise RuntimeError("inconsistent data generation")  # what a library raises about the work the signal broke off
+
+
+def test_an_error_that_follows_sigterm_ends_the_run_as_sigterm() -> None:
+    with pytest.raises(Terminated) as info:
+        _run(_interrupted_then_a_library_fails)
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def _fails() -> None:
+    raise RuntimeError("a failure of the work itself")
+
+
+def test_an_error_without_sigterm_is_left_as_it_is() -> None:
+    with pytest.raises(RuntimeError):
+        _run(_fails)

@@ -471,7 +471,7 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
         return any(v.pointer == p or v.pointer.startswith(p + "/") for p, _, _ in problems)
 
     if key is not None:
-        found = _violations(_checker(profile, event_type, priority, backend), profile, key, value)
+        found = _violations(_checker(profile, event_type, priority, backend), profile, key, value, wire.size)
         yield from (_as_written(v) for v in found if not beneath_a_problem(v))
         return
     if event_type and priority:
@@ -483,7 +483,7 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
             yield _as_written(
                 Violation(pointer, shown, "variant", _message("variant", str(error), shown, None, None), None)
             )
-    found = _violations(_checker(profile, "", "", backend), profile, None, value)
+    found = _violations(_checker(profile, "", "", backend), profile, None, value, wire.size)
     yield from (_as_written(v) for v in found if not beneath_a_problem(v))
 
 
@@ -517,16 +517,21 @@ _LARGE = 64 * 1024
 jsonschema-rs builds every one before it hands over the first (1.7 GB and 12 s for a million, D47)."""
 
 
-def _large(value: Any) -> bool:
+def _large(value: Any, size: int) -> bool:
+    """Whether a wire form, of ``size`` bytes when known (else -1), is over `_LARGE`."""
+    if size >= 0:
+        return size > _LARGE
     try:
         return len(_dumps(value)) > _LARGE
     except Exception:  # an integer past 64 bits, say: the reference answers such a message anyway
         return False
 
 
-def _violations(checker: _Checker, profile: str, key: tuple[str, str] | None, value: Any) -> Iterator[Violation]:
+def _violations(
+    checker: _Checker, profile: str, key: tuple[str, str] | None, value: Any, size: int = -1
+) -> Iterator[Violation]:
     event_type, priority = key or ("", "")
-    if isinstance(checker, _RustChecker) and _large(value):
+    if isinstance(checker, _RustChecker) and _large(value, size):
         checker = _checker(profile, event_type, priority, "python")
     try:
         found, more = _listed(checker, value)

@@ -80,6 +80,8 @@ class WireForm:
 
     value: Any
     problems: list[Problem] = field(default_factory=list)
+    size: int = -1
+    """Bytes of its JSON text, when the text was written on the way (-1: not known)."""
 
 
 def is_valid_text(text: str) -> bool:
@@ -204,7 +206,7 @@ def to_wire(message: Any) -> WireForm:
             value = orjson.loads(text)
             # Equal: no NaN or infinity, which orjson writes as null (unequal, a tuple is checked the long way).
             if value == message or not has_no_wire_form_number(message):
-                return WireForm(value)
+                return WireForm(value, size=len(text))
     problems: list[tuple[_Path, str, str, str]] = []
     root: list[Any] = [None]
     # Each task: (value, container to fill, key or index in it, path, depth, ids of the containers above).

@@ -1039,3 +1039,27 @@ def test_a_summary_that_cannot_be_written_is_named(capsys: pytest.CaptureFixture
     assert code == 2
     assert out == "0 received: 0 valid, 0 invalid\n"  # the tally is still shown
     assert err.splitlines()[-1] == "notify-schemas: error: /dev/full: No space left on device"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["validate", "{path}"], ["validate", "-j", "2", "{path}"], ["sample", "image.upload",
+                                  "INFO"], ["schemas", "list"]])  # fmt: skip
+def test_a_standard_output_that_cannot_be_written_is_named_once_not_the_file_being_read(
+    tmp_path: Path, argv: list[str]
+) -> None:
+    path = write(tmp_path, "many.jsonl", '{"priority": "x"}\n' * 200_000)  # several pieces, with -j 2
+    command = [sys.executable, "-m", "notify_schemas", *(a.format(path=path) for a in argv)]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert done.stderr == "notify-schemas: error: cannot write the standard output: No space left on device\n"
+
+
+def test_a_reader_that_goes_away_after_an_invalid_record_of_a_shared_file_leaves_exit_1(tmp_path: Path) -> None:
+    # The pieces' counts reach the first process after their entries: an entry shown is the verdict all the same.
+    path = write(tmp_path, "many.jsonl", '{"priority": "x"}\n' * 200_000)  # 3.6 MB: several pieces
+    command = f"{sys.executable} -m notify_schemas validate -j 2 {path} | head -c 1 > /dev/null"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
+                          check=False)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == ""

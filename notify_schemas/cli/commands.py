@@ -416,7 +416,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         # The reader of the output went away (| head): an invalid record already found is the verdict; else records
         # went unchecked or unreported, and there is none.
         _drop_output()
-        return 1 if counts["invalid"] or counts["unreadable"] else 2
+        return 1 if counts["invalid"] or counts["unreadable"] or counts["shown"] else 2
     return code
 
 
@@ -442,6 +442,8 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
                         progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
                         for entry in entries:
                             entry["line"] += before
+                            # A piece's counts may come after its entries: an entry shown is a record found wrong.
+                            counts["shown"] += 1
                             emit.entry(entry)
                         before += lines
                     continue
@@ -860,6 +862,37 @@ def _cmd_tally(args: argparse.Namespace) -> int:
     return 1 if total.invalid.total() else 0
 
 
+class _OutputError(NotifySchemasError):
+    """Writing the standard output failed (a full disk, say): not a fault of the input file being read."""
+
+
+class _Output:
+    """The standard output, whose failures to write name it: an OSError raised there would be taken for one of the
+    file being read, and reported under that file's name. A reader gone away (BrokenPipeError) passes as it is."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise _OutputError(f"cannot write the standard output: {error.strerror or error}") from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise _OutputError(f"cannot write the standard output: {error.strerror or error}") from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def _drop_output() -> None:
     """The reader of stdout went away: what is still buffered goes nowhere, so that exiting does not fail on it."""
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -995,8 +1028,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("notify-schemas: error: the standard output is closed", file=sys.stderr)
         return 2
     _show_logs(logging.WARNING)  # a library's warnings (oslo's, say), one masked line each
+    stdout = sys.stdout
+    sys.stdout = _Output(stdout)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # what is still buffered fails here, if it fails, not at exit
+        return code
     except BrokenPipeError:
         _drop_output()  # the reader went away (| head): nothing more to say
         return 0
@@ -1009,11 +1046,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = " ".join(str(error).split())
         # Whatever the error quotes (a file's name, a driver's, an event type given) is masked as all output is.
         print(f"notify-schemas: error: {one_line(mask_text(text))}", file=sys.stderr)
+        if isinstance(error, _OutputError):
+            _drop_output()  # what could not be written is not tried again at exit
         return 2
     except KeyboardInterrupt:
         return 130
     except Terminated:
         return EXIT_STATUS
+    finally:
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":

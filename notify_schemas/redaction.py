@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from notify_schemas.values import one_line
@@ -35,6 +35,7 @@ __all__ = [
     "mask_dict_password",
     "mask_password",
     "mask_pointer",
+    "mask_quoted",
     "mask_text",
     "names_a_secret",
     "pointer_view",
@@ -219,12 +220,19 @@ def _args_masked(error: BaseException, text: str) -> str:
     cause: BaseException | None = error
     while cause is not None and seen < 8:
         try:  # a producer's or a driver's exception may fail when asked its args
-            for arg in cause.args:
-                if isinstance(arg, str) and (masked := mask_text(str.__str__(arg))) != arg:
-                    text = text.replace(str.__repr__(arg), str.__repr__(masked))
+            text = mask_quoted(text, cause.args)
             cause, seen = cause.__cause__ or cause.__context__, seen + 1
         except Exception:
             break
+    return text
+
+
+def mask_quoted(text: str, strings: Iterable[Any]) -> str:
+    """``text`` with each of ``strings`` that it quotes with ``repr`` masked before it is quoted: ``repr`` escapes a
+    quote as ``\\'``, which keeps the masking from matching ``'admin_password': '...'`` in the quoted text."""
+    for item in strings:
+        if isinstance(item, str) and (masked := mask_text(str.__str__(item))) != item:
+            text = text.replace(str.__repr__(item), str.__repr__(masked))
     return text
 
 

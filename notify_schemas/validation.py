@@ -20,7 +20,15 @@ import orjson
 
 from notify_schemas.errors import InvalidNotificationError, UnknownVariantError
 from notify_schemas.lean import conjuncts, lean_validator
-from notify_schemas.redaction import MARK, NOTHING_TO_HIDE, mask_pointer, mask_text, pointer_view, redact
+from notify_schemas.redaction import (
+    MARK,
+    NOTHING_TO_HIDE,
+    mask_pointer,
+    mask_quoted,
+    mask_text,
+    pointer_view,
+    redact,
+)
 from notify_schemas.registry import bundled_schema, variant, variants
 from notify_schemas.values import Variant, Violation
 from notify_schemas.wire_form import PLAIN, has_no_wire_form_number, is_valid_text, to_wire
@@ -276,18 +284,9 @@ class _PythonChecker:
             shown, text = shown_at[pointer]
             message = error.message
             if rule == "additionalProperties" and isinstance(error.instance, dict):
-                message = _keys_masked(message, error.instance)
+                message = mask_quoted(message, error.instance)  # each key, quoted by repr in python-jsonschema's words
             message = _message(rule, message, shown, text, error.schema)
             yield Violation(pointer, shown, rule, message, self._key)
-
-
-def _keys_masked(message: str, instance: dict[str, Any]) -> str:
-    """python-jsonschema's words naming an object's keys, each masked before it is quoted: ``repr`` escapes a quote
-    as ``\\'``, which keeps the masking from matching ``'admin_password': '...'`` afterwards."""
-    for key in instance:
-        if isinstance(key, str) and (masked := mask_text(key)) != key:
-            message = message.replace(repr(key), repr(masked))
-    return message
 
 
 _BACKENDS: dict[str, type[_RustChecker] | type[_PythonChecker]] = {"rust": _RustChecker, "python": _PythonChecker}

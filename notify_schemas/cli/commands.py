@@ -16,7 +16,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -37,7 +36,7 @@ from notify_schemas.reader import (
 )
 from notify_schemas.redaction import error_text, mask_pointer, mask_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
-from notify_schemas.termination import EXIT_STATUS, Terminated
+from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, repeated_key, validity_table
 from notify_schemas.values import one_line
 from notify_schemas.wire_form import redacted_json
@@ -428,45 +427,42 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
     emit = _JsonReport(out) if args.format == "json" else _TextReport(out)
     pool: _Workers | None = None
     workers = _workers(args)
-    previous = _stop_on_sigterm()
-    try:
-        if workers > 1:
-            pool = _start_pool(workers, args)
-        for name in args.files:
-            shown = mask_text(name)  # a file's name, as every line that names it shows it
-            try:
-                if pool is not None and _json_lines_file(name):
-                    before = 0  # lines in the pieces before this one: in_order gives the pieces in input order
-                    for part, entries, lines in pool.in_order(_ranges(name, args)):
-                        counts.update(part)
-                        progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
-                        for entry in entries:
-                            entry["line"] += before
-                            # A piece's counts may come after its entries: an entry shown is a record found wrong.
-                            counts["shown"] += 1
-                            emit.entry(entry)
-                        before += lines
-                    continue
-                with _open(name) as stream:
-                    for verdict, records, entries in _validate_stream(stream, shown, args):
-                        counts[verdict] += records
-                        for entry in entries:
-                            emit.entry(entry)
-                        progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
-            except BrokenPipeError:
-                raise  # the reader of the output went away (| head): _cmd_validate ends quietly
-            except OSError as error:
-                io_error = True
-                reason = error.strerror or str(error)
-                print(one_line(f"notify-schemas: error: {shown}: {mask_text(reason)}"), file=sys.stderr)
-    except BaseException:  # Ctrl-C, SIGTERM or a reader gone (| head): the workers stop at once, quietly
-        if pool is not None:
-            pool.stop()
-        progress.done()
-        raise
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+    with sigterm_raises():
+        try:
+            if workers > 1:
+                pool = _start_pool(workers, args)
+            for name in args.files:
+                shown = mask_text(name)  # a file's name, as every line that names it shows it
+                try:
+                    if pool is not None and _json_lines_file(name):
+                        before = 0  # lines in the pieces before this one: in_order gives the pieces in input order
+                        for part, entries, lines in pool.in_order(_ranges(name, args)):
+                            counts.update(part)
+                            progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
+                            for entry in entries:
+                                entry["line"] += before
+                                # A piece's counts may come after its entries: an entry shown is a record found wrong.
+                                counts["shown"] += 1
+                                emit.entry(entry)
+                            before += lines
+                        continue
+                    with _open(name) as stream:
+                        for verdict, records, entries in _validate_stream(stream, shown, args):
+                            counts[verdict] += records
+                            for entry in entries:
+                                emit.entry(entry)
+                            progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
+                except BrokenPipeError:
+                    raise  # the reader of the output went away (| head): _cmd_validate ends quietly
+                except OSError as error:
+                    io_error = True
+                    reason = error.strerror or str(error)
+                    print(one_line(f"notify-schemas: error: {shown}: {mask_text(reason)}"), file=sys.stderr)
+        except BaseException:  # Ctrl-C, SIGTERM or a reader gone (| head): the workers stop at once, quietly
+            if pool is not None:
+                pool.stop()
+            progress.done()
+            raise
     if pool is not None:
         pool.close()
     progress.done()
@@ -785,26 +781,24 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         if out is not None:
             out.close()
         raise
-    previous = _stop_on_sigterm()
     stopped_by = ""
-    try:
-        print(
-            one_line(mask_text(f"listening on {args.transport_url} exchange {args.exchange!r}, topics "
-                                f"{', '.join(config.topics)} (profile {args.profile}); Ctrl-C stops")),
-            file=sys.stderr,
-        )  # fmt: skip
-        reached = listener.wait_for(args.count, args.timeout)
-    except (KeyboardInterrupt, Terminated) as stop:
-        reached = args.count is None
-        stopped_by = "SIGTERM" if isinstance(stop, Terminated) else "Ctrl-C"
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-        listener.stop()
-        if out is not None:
-            out.close()
-        if live:
-            sys.stderr.write("\r\033[K")
+    with sigterm_raises():
+        try:
+            print(
+                one_line(mask_text(f"listening on {args.transport_url} exchange {args.exchange!r}, topics "
+                                    f"{', '.join(config.topics)} (profile {args.profile}); Ctrl-C stops")),
+                file=sys.stderr,
+            )  # fmt: skip
+            reached = listener.wait_for(args.count, args.timeout)
+        except (KeyboardInterrupt, Terminated) as stop:
+            reached = args.count is None
+            stopped_by = "SIGTERM" if isinstance(stop, Terminated) else "Ctrl-C"
+        finally:
+            listener.stop()
+            if out is not None:
+                out.close()
+            if live:
+                sys.stderr.write("\r\033[K")
     print(listener.tally.line())
     if args.summary:
         try:
@@ -827,18 +821,6 @@ def _check_writable(name: str) -> None:
         raise FileNotFoundError(errno.ENOENT, "No such file or directory", name)
     if not os.access(path if path.exists() else path.parent, os.W_OK):
         raise PermissionError(errno.EACCES, "Permission denied", name)
-
-
-def _stop_on_sigterm() -> Any:
-    """SIGTERM (a service manager, ``kill``) ends a command as Ctrl-C does: a listen writes its tally, a validate
-    stops its workers. The previous handler, to put back."""
-
-    def stop(signum: int, frame: Any) -> None:
-        raise Terminated
-
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, stop)
 
 
 def _cmd_tally(args: argparse.Namespace) -> int:
@@ -874,16 +856,18 @@ class _Output:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        try:
+        with self._named():
             return self._stream.write(text)
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            raise _OutputError(f"cannot write the standard output: {error.strerror or error}") from None
 
     def flush(self) -> None:
-        try:
+        with self._named():
             self._stream.flush()
+
+    @staticmethod
+    @contextmanager
+    def _named() -> Iterator[None]:
+        try:
+            yield
         except BrokenPipeError:
             raise
         except OSError as error:

@@ -7,11 +7,12 @@ on Ctrl-C and 143 on SIGTERM.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -152,17 +153,25 @@ def _negative(args: argparse.Namespace) -> Report:
     consumer = (
         load_callable(args.callable) if args.callable else ExecConsumer(args.exec, answer_timeout=args.answer_timeout)
     )
-    wait = 10.0
-    try:
+    with _ended(consumer):
         report = run_negative(consumer, profile=args.profile, examples=max(1, min(args.examples, 5)), seed=args.seed)
-    except (KeyboardInterrupt, Terminated):
-        wait = 0  # Ctrl-C or SIGTERM: the program is stopped at once, not given time to finish
-        raise
-    finally:
-        if isinstance(consumer, ExecConsumer):
-            consumer.close(wait=wait)
     _no_line_beyond(report, consumer)
     return report
+
+
+@contextlib.contextmanager
+def _ended(program: Any) -> Iterator[None]:
+    """An --exec program ended with the run: given 10 s to exit after its input closes, or stopped at once on Ctrl-C
+    or SIGTERM. A callable needs nothing."""
+    wait = 10.0
+    try:
+        yield
+    except (KeyboardInterrupt, Terminated):
+        wait = 0
+        raise
+    finally:
+        if isinstance(program, ExecProgram):
+            program.close(wait=wait)
 
 
 def _no_line_beyond(report: Report, program: Any) -> None:
@@ -231,16 +240,9 @@ def _main(argv: Sequence[str] | None) -> int:
                 producer: Any = load_callable(args.callable)
             else:
                 producer = ExecProducer(args.exec, answer_timeout=args.answer_timeout)
-            wait = 10.0
-            try:
+            with _ended(producer):
                 report = run(producer, profile=args.profile, examples=args.examples, seed=args.seed, checks=checks,
                              exclude_checks=exclude, only=only, progress=_progress)  # fmt: skip
-            except (KeyboardInterrupt, Terminated):
-                wait = 0  # Ctrl-C or SIGTERM: the program is stopped at once, not given time to finish
-                raise
-            finally:
-                if isinstance(producer, ExecProducer):
-                    producer.close(wait=wait)
             _no_line_beyond(report, producer)
     except (ProducerError, ValueError, OSError, NotifySchemasError) as error:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.

@@ -1,10 +1,9 @@
 """Consume notifications from a broker with oslo.messaging's notification listener and validate each as it arrives.
 
-Messages of both formats (``messaging`` 1.0 and ``messagingv2``) are decoded by oslo; the listener puts the six-key
-notification back together from what oslo hands over (the ``message_id`` and ``timestamp`` travel in its metadata),
-validates it against a profile, counts valid and invalid ones per event type, and writes each invalid one, whole
-but redacted, with its violations, to a JSON Lines file. Nothing a broker delivers makes it raise. Needs the
-``oslo`` extra.
+Messages of both formats (``messaging`` 1.0 and ``messagingv2``) are decoded by oslo; the listener takes each
+notification as it was sent (D48), validates it against a profile, counts valid and invalid ones per event type, and
+writes each invalid one, whole but redacted, with its violations, to a JSON Lines file. Nothing a broker delivers
+makes it raise. Needs the ``oslo`` extra.
 """
 
 from __future__ import annotations
@@ -202,26 +201,31 @@ class AppendedLines:
         os.close(self._fd)
 
 
-class _Endpoint:
-    def __init__(self, handle: Callable[[Notification], None]) -> None:
-        self._handle = handle
-        for priority in _PRIORITIES:
-            setattr(self, priority, self._method(priority))
+class _Priorities:
+    """An endpoint of every priority: oslo.messaging's server then listens on each ``<topic>.<priority>`` queue."""
 
-    def _method(self, priority: str) -> Callable[..., None]:
-        def receive(ctxt: Any, publisher_id: str, event_type: str, payload: Any, metadata: dict[str, Any]) -> None:
-            self._handle(
-                {
-                    "message_id": metadata.get("message_id"),
-                    "publisher_id": publisher_id,
-                    "event_type": event_type,
-                    "priority": priority.upper(),
-                    "payload": payload,
-                    "timestamp": metadata.get("timestamp"),
-                }
-            )
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        if name not in _PRIORITIES:
+            raise AttributeError(name)
+        return lambda *_: None
 
-        return receive
+
+def _server(transport: Any, targets: list[Any], handle: Callable[[Any], None], pool: str | None) -> Any:
+    """oslo.messaging's notification server (what ``get_notification_listener`` makes), whose dispatcher hands
+    ``handle`` each message as it was sent, and acknowledges it once handled.
+
+    oslo's own dispatcher gives its endpoints the message taken apart: the priority in lower case, the keys other
+    than the six dropped, a message whose priority is missing or unknown dropped with a warning. A notification
+    with ``"priority": "info"`` or a seventh key, both invalid, would be put together again as a valid one; one
+    without a priority would not be seen at all."""
+    from oslo_messaging.notify import dispatcher, listener
+
+    class Judging(dispatcher.NotificationDispatcher):  # type: ignore[misc]
+        def dispatch(self, incoming: Any) -> str:
+            handle(incoming.message)
+            return dispatcher.NotificationResult.HANDLED  # type: ignore[no-any-return]
+
+    return listener.NotificationServer(transport, targets, Judging([_Priorities()], None), "threading", False, pool)
 
 
 class Listener:
@@ -259,18 +263,19 @@ class Listener:
             self.conf, self.transport = transport(config)
             targets = [oslo_messaging.Target(topic=t, exchange=config.control_exchange) for t in config.topics]
             # Listeners with the same pool share one queue per topic and priority: each message goes to one of them.
-            self._listener = oslo_messaging.get_notification_listener(
-                self.transport, targets, [_Endpoint(self._handle)], executor="threading", pool=pool
-            )
+            self._listener = _server(self.transport, targets, self._handle, pool)
         except oslo_messaging.MessagingException as error:
             raise NotifySchemasError(mask_text(f"cannot listen on {config.transport_url}: {error}")) from None
 
-    def _handle(self, message: Notification) -> None:
+    def _handle(self, received: Any) -> None:
         # Never raises: oslo would acknowledge and drop the message unseen. Each one is counted, and an invalid one
         # is written, redacted, to --invalid-out.
         # The embedded broker (fake://) hands over a producer's objects as they are: a str subclass's own methods
-        # are not asked (its __format__, __hash__ or __str__ may raise).
-        message_id = message.get("message_id")
+        # are not asked (its __format__, __hash__ or __str__ may raise). A broker's message is oslo's dict subclass,
+        # judged as the plain object it was sent as; one that is no object at all is judged too (it is invalid).
+        message: Any = dict.copy(received) if isinstance(received, dict) else received
+        fields = message if isinstance(message, dict) else {}
+        message_id = fields.get("message_id")
         message_id = str.__str__(message_id) if isinstance(message_id, str) else None
         try:
             repeated = taken(message_id) if self.validate else ()  # keys its text wrote twice
@@ -279,7 +284,7 @@ class Listener:
             violations += [] if valid else iter_errors(message, profile=self.profile)
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
-        label = _label(message.get("event_type"))
+        label = _label(fields.get("event_type"))
         content = _digest(message)
         with self._changed:
             first = self.tally.count(message_id, not violations, label, content)

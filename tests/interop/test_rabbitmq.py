@@ -131,6 +131,45 @@ def test_the_listener_reports_keys_written_twice_in_a_messagingv2_body(broker: R
     assert "CANARY" not in invalid_out.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("version", ["1.0", "2.0"])
+def test_the_listener_judges_each_message_as_it_was_sent(broker: RabbitMQ, tmp_path: Path, version: str) -> None:
+    # oslo.messaging's dispatcher would hand an endpoint the message taken apart: the priority in lower case, the
+    # keys other than the six dropped, a message without a known priority dropped with a warning.
+    topic = f"as-sent-{version}"
+    config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=(topic,))
+    invalid_out = tmp_path / "invalid.jsonl"
+    good = _mix("seed", 5, seed=13)
+    sent = [
+        good[0],  # valid
+        dict(good[1], priority=good[1]["priority"].lower()),  # a lower-case priority
+        dict(good[2], extra="a seventh key"),
+        {k: v for k, v in good[3].items() if k != "priority"},  # no priority at all
+        dict(good[4], priority="BOGUS"),  # a priority oslo does not know
+    ]
+    queues = [good[i]["priority"].lower() for i in range(5)]  # each on the queue of its variant's priority
+    with invalid_out.open("a", encoding="utf-8") as out:
+        listener = Listener(config, profile="seed", invalid_out=out)
+        listener.start(timeout=30)
+        try:
+            with kombu.Connection(broker.url.replace("rabbit://", "amqp://")) as connection:
+                producer = connection.Producer(exchange=kombu.Exchange("glance", type="topic", durable=False))
+                for message, queue in zip(sent, queues, strict=True):
+                    body = message if version == "1.0" else {"oslo.version": "2.0", "oslo.message": json.dumps(message)}
+                    producer.publish(body, routing_key=f"{topic}.{queue}", serializer="json")
+            assert listener.wait_for(5, timeout=60), listener.tally.line()
+        finally:
+            listener.stop()
+    assert sum(listener.tally.valid.values()) == 1
+    assert sum(listener.tally.invalid.values()) == 4
+    written = [json.loads(line) for line in invalid_out.read_text(encoding="utf-8").splitlines()]
+    found = {w["notification"]["message_id"]: {(v["pointer"], v["rule"]) for v in w["violations"]} for w in written}
+    assert ("/priority", "enum") in found[sent[1]["message_id"]]
+    assert ("", "additionalProperties") in found[sent[2]["message_id"]]
+    assert ("", "required") in found[sent[3]["message_id"]]
+    assert ("/priority", "enum") in found[sent[4]["message_id"]]
+    assert {m["message_id"] for m in listener.received} == {m["message_id"] for m in sent}
+
+
 def test_a_broker_outage_loses_nothing_silently(broker: RabbitMQ, caplog: pytest.LogCaptureFixture) -> None:
     config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("outage",), retry=0)
     listener = Listener(config, profile="seed")

@@ -298,15 +298,6 @@ def is_plain(message: Any) -> bool:
     return True
 
 
-def is_wire_form(message: Any) -> bool:
-    """Whether ``message`` is its own wire form: plain JSON that reads back equal, so nothing in it is a value that
-    orjson writes natively but ``json.dumps`` would convert (a ``uuid.UUID``, an ``Enum``), a tuple, or a NaN."""
-    try:
-        return bool(orjson.loads(orjson.dumps(message, option=PLAIN)) == message)
-    except Exception:  # orjson.JSONEncodeError; whatever a producer's Enum raises when read or compared
-        return False
-
-
 class _OnlyExactTypes(pickle.Pickler):
     """A pickler that refuses every object pickle's C code does not write by itself.
 
@@ -345,8 +336,8 @@ def is_exact_json(message: Any) -> bool:
     integers, floats, booleans and None, at most `MAX_DEPTH` deep. Then its wire form is itself, a tuple being
     written as a list by every JSON writer, and NaN or an infinity aside (`has_no_wire_form_number`).
 
-    Two C passes, about the cost of ``orjson.loads`` of the message, against half as much again for the round trip of
-    `is_wire_form`: the Notifier's hot path.
+    Two C passes, about the cost of ``orjson.loads`` of the message: the Notifier's hot path. Only the types are
+    looked at, never a producer's own code (an ``__eq__`` that says any value equals it).
     """
     try:
         orjson.dumps(message, None, PLAIN)  # no subclass, datetime, bytes, set, lone surrogate, big integer, depth

@@ -10,6 +10,7 @@ the package writes: log lines, stdout, stderr, exception text, violations.
 from __future__ import annotations
 
 import collections
+import collections.abc
 import datetime
 import decimal
 import enum
@@ -799,6 +800,78 @@ def test_what_a_producer_hands_over_reaches_the_drivers_as_its_wire_form() -> No
         assert type(sent["payload"]["name"]) is str
         assert sent["payload"]["status"] == "active"
         assert type(sent["payload"]["status"]) is str
+
+
+class Changing(collections.abc.Mapping):  # type: ignore[type-arg]
+    """A producer's mapping that answers otherwise each time it is read: its content the first time, then the same
+    with a credential that must never be sent."""
+
+    def __init__(self, content: dict[str, Any]) -> None:
+        self.content, self.reads = content, 0
+
+    def _now(self) -> dict[str, Any]:
+        self.reads += 1
+        if self.reads == 1:
+            return self.content
+        return {**self.content, "locations": [{"url": f"swift://glance:{CANARY}@swift.example/c/o"}]}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._now()[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._now())
+
+    def __len__(self) -> int:
+        return len(self.content)
+
+    def items(self) -> Any:  # type: ignore[override]
+        return self._now().items()
+
+
+class EqualToAll(enum.Enum):
+    """An Enum member that says it equals any value, its wire form included."""
+
+    ACTIVE = "active"
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = enum.Enum.__hash__
+
+
+class UUIDEqualToAll(uuid.UUID):
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = uuid.UUID.__hash__
+
+
+LIARS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "a mapping that changes": lambda m: {**m, "payload": Changing(m["payload"])},
+    "a message that changes": lambda m: Changing(m),  # type: ignore[arg-type,return-value]
+    "an Enum equal to all": lambda m: {**m, "payload": {**m["payload"], "status": EqualToAll.ACTIVE}},
+    "a UUID equal to all": lambda m: {**m, "payload": {**m["payload"], "id": UUIDEqualToAll(m["payload"]["id"])}},
+}
+
+
+@pytest.mark.parametrize("validation", ["strict", "warn", "off"])
+@pytest.mark.parametrize("liar", LIARS)
+def test_what_the_drivers_get_is_what_was_judged_whatever_a_producers_object_answers(
+    liar: str, validation: str
+) -> None:
+    memory = MemoryDriver()
+    notifier = Notifier("image.test", drivers=[memory], validation=validation)  # type: ignore[arg-type]
+    for send in ("send", "info"):
+        message = LIARS[liar](dict(MESSAGES["image.upload", "INFO"]))
+        if send == "send":
+            notifier.send(message)
+        else:
+            notifier.info({}, "image.upload", message["payload"])
+    assert len(memory.messages) == 2
+    for sent in memory.messages:
+        assert exact_types_only(sent)  # the wire form, never the producer's object
+        assert is_valid(sent)
+        assert CANARY not in json.dumps(sent, allow_nan=False)
 
 
 @SETTINGS

@@ -27,6 +27,7 @@ from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.redaction import error_text
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors
+from notify_schemas.values import Violation
 from notify_schemas.wire_form import NO_WIRE_FORM, is_exact_json, redacted_json, to_wire
 
 __all__ = ["OPTIONS", "ValidatingDriver"]
@@ -69,29 +70,40 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
     def notify(self, ctxt: Any, message: dict[str, Any], priority: str, retry: int) -> None:
         # Never raises: oslo would log the exception with the whole notification, unredacted, and send nothing.
         try:
-            valid = is_valid(message, profile=self.profile)
-            if not valid:
-                violations = list(iter_errors(message, profile=self.profile))
-                error = InvalidNotificationError(message, violations, profile=self.profile)
-                unsendable = any(v.rule in NO_WIRE_FORM for v in violations)
-                if self.validation == "strict" or unsendable:
-                    LOG.error(
-                        "notification not sent, it is invalid: %s; notification: %s", error, redacted_json(message)
-                    )
+            # The message is turned into its wire form once, and that very value is judged and sent: a producer's
+            # object asked twice may answer otherwise the second time (a mapping whose items() changes), and what
+            # was sent would not be what was judged.
+            sent = message
+            if not is_exact_json(message):
+                wire = to_wire(message)
+                if wire.problems:  # no wire form: never sent, in either mode
+                    self._log(logging.ERROR, "notification not sent, it is invalid", message)
                     return
-                LOG.warning("sending an invalid notification: %s; notification: %s", error, redacted_json(message))
+                sent = wire.value
+            if not is_valid(sent, profile=self.profile):
+                violations = list(iter_errors(sent, profile=self.profile))
+                if self.validation == "strict" or any(v.rule in NO_WIRE_FORM for v in violations):
+                    self._log(logging.ERROR, "notification not sent, it is invalid", sent, violations)
+                    return
+                self._log(logging.WARNING, "sending an invalid notification", sent, violations)
         except Exception as error:  # a failure of the package's own: the notification is logged, not lost unsaid
             LOG.error("notification not validated (%s); not sent: %s", error_text(error), redacted_json(message))
             return
-        if not is_exact_json(message):  # what was judged is the wire form (an Enum member's value...): send that
-            message = to_wire(message).value
         for inner in self.inner:
             try:
-                inner.notify(ctxt, message, priority, retry)
+                inner.notify(ctxt, sent, priority, retry)
             except Exception as error:
                 LOG.error(
                     "inner driver %s failed (%s); notification not sent through it: %s",
                     type(inner).__name__,
                     error_text(error),
-                    redacted_json(message),
+                    redacted_json(sent),
                 )
+
+    def _log(self, level: int, what: str, message: Any, violations: list[Violation] | None = None) -> None:
+        """One line: what happens to the notification, its violations (found here when not given) and the
+        notification, redacted. Only text reaches the record: its arguments are what a handler may show."""
+        if violations is None:
+            violations = list(iter_errors(message, profile=self.profile))
+        error = InvalidNotificationError(message, violations, profile=self.profile)
+        LOG.log(level, "%s: %s; notification: %s", what, str(error), redacted_json(message))

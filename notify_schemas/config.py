@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import configparser
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,20 @@ class NotifierConfig:
     control_exchange: str = "glance"
     source: str | None = field(default=None, compare=False)
     """The file the options were read from, if any."""
+
+    def __repr__(self) -> str:
+        # A transport URL holds the broker's password (rabbit://glance:SECRET@host): masked, as every text is.
+        shown = ", ".join(f"{f.name}={_masked(getattr(self, f.name))!r}" for f in fields(self))
+        return f"NotifierConfig({shown})"
+
+
+def _masked(value: Any) -> Any:
+    """An option's value as a repr may show it: text masked (`notify_schemas.redaction.mask_text`), lists too."""
+    if isinstance(value, str):
+        return mask_text(str.__str__(value))
+    if isinstance(value, tuple | list):
+        return tuple(_masked(item) for item in value)
+    return value
 
 
 def _list(text: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from notify_schemas.config import NotifierConfig, is_disabled, load_config
 from notify_schemas.drivers import Driver, load_driver
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, envelope
-from notify_schemas.redaction import error_text, traceback_text
+from notify_schemas.redaction import error_text, mask_text, traceback_text
 from notify_schemas.registry import variants
 from notify_schemas.validation import (
     Backend,
@@ -163,9 +163,9 @@ class Notifier:
             if self.validation == "strict":
                 raise error
             if any(v.rule in NO_WIRE_FORM for v in error.violations):
-                LOG.error("notification not sent: it cannot be written as JSON: %s", error)
+                LOG.error("notification not sent: it cannot be written as JSON: %s", str(error))
                 return None
-            LOG.warning("sending an invalid notification: %s; notification: %s", error, redacted_json(message))
+            LOG.warning("sending an invalid notification: %s; notification: %s", str(error), redacted_json(message))
         self._dispatch(message, str(message.get("priority")))
         return message
 
@@ -181,7 +181,7 @@ class Notifier:
         error = self._error(message)
         if self.validation == "strict":
             raise error
-        LOG.error("notification not sent: it cannot be written as a JSON object: %s", error)
+        LOG.error("notification not sent: it cannot be written as a JSON object: %s", str(error))
 
     def _error(self, message: Any) -> InvalidNotificationError:
         violations = tuple(iter_errors(message, profile=self.profile, backend=self.backend))
@@ -202,7 +202,11 @@ class Notifier:
 
     def __repr__(self) -> str:
         names: Sequence[str] = [type(d).__name__ for d in self.drivers]
+        # The publisher id is the producer's: masked as any text is, and never asked to show itself (a subclass's
+        # own __repr__ may fail, or show anything).
+        publisher = self.publisher_id
+        kind = type(publisher).__name__
+        shown = repr(mask_text(str.__str__(publisher))) if isinstance(publisher, str) else f"<{kind}>"
         return (
-            f"Notifier(publisher_id={self.publisher_id!r}, profile={self.profile!r}, "
-            f"validation={self.validation!r}, drivers={names})"
+            f"Notifier(publisher_id={shown}, profile={self.profile!r}, validation={self.validation!r}, drivers={names})"
         )

@@ -952,6 +952,45 @@ def test_no_credential_in_a_key_reaches_a_violation(key: str, where: str) -> Non
         assert CANARY not in text_of(*violations, *(repr(v) for v in violations))
 
 
+@SETTINGS
+@given(QUOTED_SECRET)
+@example(f"rabbit://glance:{CANARY}@rabbit1:5672,glance:{CANARY}@rabbit2:5672/")
+@example(f"x\" 'admin_password': '{CANARY}'")  # repr() escapes the quotes, which the masking then misses
+def test_no_credential_reaches_the_repr_of_a_notifier_or_its_configuration(text: str) -> None:
+    from notify_schemas.config import NotifierConfig
+
+    if CANARY in mask_text(text):
+        return  # not a credential that masking knows of
+    config = NotifierConfig(transport_url=text, publisher_id=text, disabled_notifications=(text,), source=text)
+    notifier = Notifier(text, config=config, drivers=[MemoryDriver()])
+    shown = text_of(repr(config), repr(notifier), repr(notifier.prepare(text)), str(config), str(notifier))
+    assert CANARY not in shown
+    assert "NotifierConfig(drivers=" in repr(config)
+
+
+@pytest.mark.parametrize("validation", ["strict", "warn", "off"])
+def test_the_package_logs_text_only(validation: str, caplog: pytest.LogCaptureFixture) -> None:
+    # A handler that shows a record's arguments (a structured log, an error tracker) gets text that is masked,
+    # never an object that holds the message (InvalidNotificationError.notification) or shows itself unmasked.
+    caplog.set_level(logging.DEBUG)
+    notifier = Notifier("image.test", drivers=[MemoryDriver(), "log"], validation=validation)  # type: ignore[arg-type]
+    for message in (*_leaky_messages(), planted(secrets(MESSAGES["image.upload", "INFO"]), "property", math.nan)):
+        try:
+            notifier.send(message)
+        except InvalidNotificationError:
+            assert validation == "strict"
+    mine = [r for r in caplog.records if r.name.startswith("notify_schemas")]
+    assert mine or validation == "strict"
+    for record in mine:
+        assert all(type(arg) is str for arg in record.args or ()), record.msg
+        assert CANARY not in repr(record.args)
+
+
+def test_a_publisher_id_that_cannot_show_itself_leaves_the_notifier_showable() -> None:
+    for publisher_id in (TextBoom("image.host"), FloatBoom(1.0)):
+        assert "Notifier(publisher_id=" in repr(Notifier(publisher_id, drivers=[MemoryDriver()]))  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("padding", [10, 5_000, (1 << 20) + 7])
 @pytest.mark.parametrize(
     "make", [lambda pad: "swift://u:CANARY" + "x" * pad + "@h/c/o", lambda pad: "password='CANARY" + "x" * pad + "'"]

@@ -66,6 +66,16 @@ class InvalidNotificationError(NotifySchemasError, ValueError):
             lines.append(f"  ... and {count - _SHOWN} more")
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (a process pool's worker handing it back) and copied from what it says, not from the message: the
+        # producer's value may hold objects that cannot be pickled, and credentials that must not travel with it.
+        # The copy's ``notification`` is None; its violations, profile, variant and text are the original's.
+        return (_rebuilt, (self.violations, self.profile))
+
+
+def _rebuilt(violations: Sequence[Violation], profile: str) -> InvalidNotificationError:
+    return InvalidNotificationError(None, violations, profile=profile)
+
 
 class DriverNotFoundError(NotifySchemasError, LookupError):
     """No driver of that name is installed."""

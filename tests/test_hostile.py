@@ -381,6 +381,31 @@ def test_what_has_no_wire_form_is_a_violation_of_its_own(value: Any, rule: str) 
         assert not is_valid(message, backend=backend)  # type: ignore[arg-type]
 
 
+@SETTINGS
+@given(st.sampled_from(VARIANTS), WHERE, st.one_of(HOSTILE, SPECIAL))
+def test_an_invalid_notification_error_pickles_and_copies_without_the_message(
+    v: tuple[str, str], where: str, value: Any
+) -> None:
+    # A process pool hands a worker's exception back pickled; a copy goes through the same __reduce__. The message
+    # itself, which may hold objects that cannot be pickled and credentials, stays behind.
+    import copy
+    import pickle
+
+    try:
+        validate(planted(secrets(MESSAGES[v]), where, value))
+    except InvalidNotificationError as error:
+        raised = error
+    else:
+        return
+    data = pickle.dumps(raised)
+    assert CANARY.encode() not in data
+    for again in (pickle.loads(data), copy.copy(raised), copy.deepcopy(raised)):
+        assert type(again) is InvalidNotificationError
+        assert (str(again), again.violations, again.profile, again.variant) == (
+            str(raised), raised.violations, raised.profile, raised.variant)  # fmt: skip
+        assert again.notification is None
+
+
 # --- nothing leaks --------------------------------------------------------------------------------------------------
 
 

@@ -8,15 +8,16 @@ The options read are the ones Glance and oslo.messaging define: ``[DEFAULT] defa
 from __future__ import annotations
 
 import configparser
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from notify_schemas.errors import ConfigError
-from notify_schemas.redaction import mask_text
+from notify_schemas.redaction import mask_text, quoted, shown
 
-__all__ = ["NotifierConfig", "load_config"]
+__all__ = ["NotifierConfig", "is_disabled", "load_config", "names"]
 
 _SECTION = "oslo_messaging_notifications"
 
@@ -35,10 +36,24 @@ class NotifierConfig:
     source: str | None = field(default=None, compare=False)
     """The file the options were read from, if any."""
 
+    def __post_init__(self) -> None:
+        # Checked when made, with an error naming the option: a driver name given as text alone would otherwise be
+        # read letter by letter, and a wrong type fail on the first notification, deep inside.
+        for name in ("drivers", "disabled_notifications", "topics"):
+            object.__setattr__(self, name, names(getattr(self, name), name))
+        for name in ("publisher_id", "control_exchange"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} must be text, not {quoted(getattr(self, name))}")
+        for name in ("transport_url", "source"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} must be text or None, not {quoted(getattr(self, name))}")
+        if type(self.retry) is not int:
+            raise TypeError(f"retry must be an integer, not {quoted(self.retry)}")
+
     def __repr__(self) -> str:
         # A transport URL holds the broker's password (rabbit://glance:SECRET@host): masked, as every text is.
-        shown = ", ".join(f"{f.name}={_masked(getattr(self, f.name))!r}" for f in fields(self))
-        return f"NotifierConfig({shown})"
+        options = ", ".join(f"{f.name}={_masked(getattr(self, f.name))!r}" for f in fields(self))
+        return f"NotifierConfig({options})"
 
 
 def _masked(value: Any) -> Any:
@@ -48,6 +63,18 @@ def _masked(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return tuple(_masked(item) for item in value)
     return value
+
+
+def names(value: Any, what: str) -> tuple[str, ...]:
+    """A list of names (drivers, event types, topics) as a tuple of text, or a ``TypeError`` naming ``what``: text
+    alone is refused, since it would be read letter by letter."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise TypeError(f"{what} must be a list of names, not {quoted(value)}")
+    found = tuple(value)
+    for index, item in enumerate(found):
+        if not isinstance(item, str):
+            raise TypeError(f"{what}[{index}] must be text, not {quoted(item)}")
+    return tuple(str.__str__(item) for item in found)
 
 
 def _list(text: str) -> tuple[str, ...]:
@@ -82,8 +109,15 @@ def _parse_error(error: configparser.Error) -> str:
 
 def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     """Read the notification options of an oslo-style file; ``overrides`` (non-None) win over the file."""
-    # The name as given, masked: Path would make swift://u:p@h swift:/u:p@h, which no longer reads as a URL.
-    name = mask_text(str(path))
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"a configuration file's path must be text or a path, not {quoted(path)}")
+    if isinstance(path, str):
+        path = str.__str__(path)  # a subclass's own methods are not asked
+        if not path:
+            raise ConfigError("a configuration file's name cannot be empty")
+    # The name as given, masked, on one line and cut: Path would make swift://u:p@h swift:/u:p@h, which no longer
+    # reads as a URL.
+    name = shown(str(path), 200)
     path = Path(path)
     parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="DEFAULT")
     try:
@@ -96,6 +130,8 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
         raise ConfigError(f"{name}: cannot read: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
         raise ConfigError(f"{name}: not UTF-8 text: it holds the byte 0x{error.object[error.start]:02x}") from None
+    except (UnicodeEncodeError, ValueError):  # a lone surrogate or a NUL in the name: no file can have it
+        raise ConfigError(f"{name}: not a name a file can have") from None
     except configparser.Error as error:
         raise ConfigError(f"{name}: {_parse_error(error)}") from None
     values: dict[str, Any] = {"source": str(path)}
@@ -118,9 +154,9 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
         try:
             values["retry"] = int(section["retry"])
         except ValueError:
-            shown = mask_text(section["retry"])  # whole: a cut first may part a secret from what marks it
-            shown = shown if len(shown) <= 40 else shown[:40] + "..."
-            raise ConfigError(f"{name}: [{_SECTION}] retry must be an integer, not {shown!r}") from None
+            retry = mask_text(section["retry"])  # whole: a cut first may part a secret from what marks it
+            retry = retry if len(retry) <= 40 else retry[:40] + "..."
+            raise ConfigError(f"{name}: [{_SECTION}] retry must be an integer, not {retry!r}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
     return NotifierConfig(**values)
 

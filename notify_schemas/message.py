@@ -71,8 +71,14 @@ def uuid4() -> str:
 
 
 def build_message(event_type: str, priority: str, payload: Any, publisher_id: str) -> Notification:
-    """The six-key envelope, in oslo's key order: a UUID4 ``message_id``, upper-case ``priority``, oslo's timestamp."""
-    return envelope(event_type, priority.upper(), payload, publisher_id)
+    """The six-key envelope, in oslo's key order: a UUID4 ``message_id``, upper-case ``priority``, oslo's timestamp.
+
+    Any event type, payload and publisher id are put in as they are, for validation to judge; the priority, which is
+    upper-cased, must be text.
+    """
+    if not isinstance(priority, str):
+        raise TypeError(f"priority must be text, not a value of type {type(priority).__name__}")
+    return envelope(event_type, str.__str__(priority).upper(), payload, publisher_id)
 
 
 def envelope(event_type: str, priority: str, payload: Any, publisher_id: str) -> Notification:

@@ -10,14 +10,14 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from notify_schemas.config import NotifierConfig, is_disabled, load_config
+from notify_schemas.config import NotifierConfig, is_disabled, load_config, names
 from notify_schemas.drivers import Driver, load_driver
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, envelope
-from notify_schemas.redaction import error_text, mask_text, traceback_text
-from notify_schemas.registry import variants
+from notify_schemas.redaction import error_text, mask_text, quoted, traceback_text
 from notify_schemas.validation import (
     Backend,
+    check_arguments,
     is_valid,
     iter_errors,
     payload_verdicts,
@@ -54,23 +54,25 @@ class Notifier:
         config: NotifierConfig | None = None,
         backend: Backend = "rust",
     ) -> None:
-        if validation not in ("strict", "warn", "off"):
-            raise ValueError(f"validation must be 'strict', 'warn' or 'off', not {validation!r}")
-        variants(profile)  # an unknown profile fails here, not on the first notification
+        # Every argument is checked here, with an error that names it, not on the first notification.
+        if not isinstance(validation, str) or str.__str__(validation) not in ("strict", "warn", "off"):
+            raise ValueError(f"validation must be 'strict', 'warn' or 'off', not {quoted(validation)}")
+        check_arguments(profile, backend)  # an unknown profile fails here, not on the first notification
+        if config is not None and not isinstance(config, NotifierConfig):
+            raise TypeError(f"config must be a NotifierConfig, not {quoted(config)}")
         self.config = config or NotifierConfig()
         self.publisher_id = publisher_id or self.config.publisher_id
-        self.profile = profile
-        self.validation: Validation = validation
-        self.backend: Backend = backend
-        self.disabled_notifications = tuple(
-            self.config.disabled_notifications if disabled_notifications is None else disabled_notifications
+        self.profile = str.__str__(profile)
+        self.validation: Validation = str.__str__(validation)  # type: ignore[assignment]
+        self.backend: Backend = str.__str__(backend)  # type: ignore[assignment]
+        self.disabled_notifications = (
+            self.config.disabled_notifications
+            if disabled_notifications is None
+            else names(disabled_notifications, "disabled_notifications")
         )
-        self._validity = validity_table(profile, backend)  # verdicts for plain JSON
-        self._payloads = payload_verdicts(profile) if backend == "rust" else {}  # verdicts on a payload alone
-        names_or_drivers = self.config.drivers if drivers is None else tuple(drivers)
-        self.drivers: tuple[Driver, ...] = tuple(
-            load_driver(d, self.config) if isinstance(d, str) else d for d in names_or_drivers
-        )
+        self._validity = validity_table(self.profile, self.backend)  # verdicts for plain JSON
+        self._payloads = payload_verdicts(self.profile) if self.backend == "rust" else {}  # on a payload alone
+        self.drivers: tuple[Driver, ...] = _drivers(self.config.drivers if drivers is None else drivers, self.config)
 
     @classmethod
     def from_config_file(cls, path: str, **kwargs: Any) -> Notifier:
@@ -210,3 +212,23 @@ class Notifier:
         return (
             f"Notifier(publisher_id={shown}, profile={self.profile!r}, validation={self.validation!r}, drivers={names})"
         )
+
+
+def _drivers(given: Any, config: NotifierConfig) -> tuple[Driver, ...]:
+    """The drivers of a Notifier: each a name (loaded now) or an object with ``notify(message, priority)``."""
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise TypeError(f"drivers must be a list of driver names or drivers, not {quoted(given)}")
+    found: list[Driver] = []
+    for index, item in enumerate(given):
+        if isinstance(item, str):
+            found.append(load_driver(str.__str__(item), config))
+            continue
+        try:
+            usable = callable(item.notify)
+        except Exception:  # no such attribute; whatever a producer's object raises when asked
+            usable = False
+        if not usable:
+            raise TypeError(f"drivers[{index}] is neither a driver name nor an object with notify(message, priority): "
+                            f"{quoted(item)}")  # fmt: skip
+        found.append(item)
+    return tuple(found)

@@ -39,6 +39,7 @@ __all__ = [
     "mask_text",
     "names_a_secret",
     "pointer_view",
+    "quoted",
     "redact",
     "shown",
     "traceback_text",
@@ -149,7 +150,11 @@ def _mask_folded(text: str) -> str:
 
 
 def mask_dict_password(dictionary: Mapping[Any, Any], secret: str = SECRET) -> dict[Any, Any]:
-    """oslo.utils' ``strutils.mask_dict_password``: a key naming a secret has its value masked, texts are masked."""
+    """oslo.utils' ``strutils.mask_dict_password``: a key naming a secret has its value masked, texts are masked.
+
+    Given anything but a mapping, ``TypeError``, as oslo's raises."""
+    if not isinstance(dictionary, Mapping):
+        raise TypeError(f"Expected a dictionary, got {type(dictionary)} instead.")
     out: dict[Any, Any] = {}
     for k, v in dictionary.items():
         if isinstance(v, Mapping):
@@ -245,6 +250,14 @@ def shown(text: str, limit: int = 300) -> str:
     escaped = one_line(masked[: 4 * limit])
     whole = len(escaped) <= limit and len(masked) <= 4 * limit
     return escaped if whole else escaped[: max(limit - 3, 0)] + "..."
+
+
+def quoted(value: Any) -> str:
+    """A value an error names, as it may be written: text masked, on one line and cut (its ``repr`` then), anything
+    else by its type alone (a producer's object may fail to show itself, or show anything)."""
+    if isinstance(value, str):
+        return repr(shown(str.__str__(value), 80))
+    return f"a value of type {type(value).__name__}"
 
 
 def _mask_urls(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
-from notify_schemas.redaction import mask_text
+from notify_schemas.redaction import quoted, shown
 from notify_schemas.values import BASE_URI, PRIORITIES, PROFILES, Variant
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ __all__ = [
     "Variant",
     "bundle",
     "bundled_schema",
+    "check_profile",
     "registry",
     "schema_root",
     "variant",
@@ -90,11 +91,25 @@ def load_registry(root: Traversable) -> referencing.Registry[Any]:
     return referencing.Registry().with_resources((r.id(), r) for r in resources).crawl()  # type: ignore[misc]
 
 
-@functools.cache
+def check_profile(profile: Any) -> None:
+    """A profile's name, or `UnknownVariantError` (an unknown name) or `TypeError` (not text) saying what is known."""
+    if type(profile) is str and profile in PROFILES:
+        return
+    known = ", ".join(PROFILES)
+    if not isinstance(profile, str):
+        raise TypeError(f"profile must be the name of a profile ({known}), not {quoted(profile)}")
+    if str.__str__(profile) not in PROFILES:
+        raise UnknownVariantError(f"unknown profile {quoted(profile)}; known profiles: {known}")
+
+
 def variants(profile: str = "seed") -> tuple[Variant, ...]:
     """Every variant of ``profile``, sorted by event type and priority."""
-    if profile not in PROFILES:
-        raise UnknownVariantError(f"unknown profile {profile!r}; known profiles: {', '.join(PROFILES)}")
+    check_profile(profile)
+    return _variants(str.__str__(profile))
+
+
+@functools.cache
+def _variants(profile: str) -> tuple[Variant, ...]:
     found = []
     for file in _json_files(schema_root() / profile):
         event_type, priority = file.name.removesuffix(".json").rsplit(".", 1)
@@ -106,7 +121,11 @@ def variants(profile: str = "seed") -> tuple[Variant, ...]:
 
 def variant(event_type: str, priority: str, *, profile: str = "seed") -> Variant:
     """The variant for ``(event_type, priority)`` in ``profile``, or an error naming the known ones."""
-    wanted = Variant(profile, event_type, priority)
+    for name, value in (("event_type", event_type), ("priority", priority)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be text, not {quoted(value)}")
+    check_profile(profile)
+    wanted = Variant(str.__str__(profile), str.__str__(event_type), str.__str__(priority))
     known = variants(profile)
     if wanted in known:
         return wanted
@@ -114,19 +133,26 @@ def variant(event_type: str, priority: str, *, profile: str = "seed") -> Variant
 
 
 def _unknown(wanted: Variant, known: tuple[Variant, ...]) -> UnknownVariantError:
-    """The error for a variant the profile does not know, naming a producer's event type and priority masked: the
-    error quotes them with ``repr``, whose escapes (``\\'`` for a quote) keep the masking from matching afterwards."""
-    shown = [mask_text(str.__str__(t)) if isinstance(t, str) else t for t in (wanted.event_type, wanted.priority)]
-    return UnknownVariantError.for_variant(Variant(wanted.profile, *shown), known)
+    """The error for a variant the profile does not know, naming a producer's event type and priority masked, on one
+    line and cut to 80 characters: the error quotes them with ``repr``, whose escapes (``\\'`` for a quote) keep the
+    masking from matching afterwards."""
+    written = [shown(str.__str__(t), 80) if isinstance(t, str) else t for t in (wanted.event_type, wanted.priority)]
+    return UnknownVariantError.for_variant(Variant(wanted.profile, *written), known)
 
 
-@functools.cache
 def bundled_schema(v: Variant) -> dict[str, Any]:
     """The standalone schema of a variant: one document, no external ``$ref``.
 
     Read from its own file, so that validating with jsonschema-rs never builds the registry; `registry()` holds the
     same document under `Variant.bundled_uri`.
     """
+    if type(v) is not Variant or not all(isinstance(part, str) for part in (v.profile, v.event_type, v.priority)):
+        raise TypeError(f"bundled_schema takes a Variant (from variant() or variants()), not {quoted(v)}")
+    return _bundled_schema(v)
+
+
+@functools.cache
+def _bundled_schema(v: Variant) -> dict[str, Any]:
     file = _child(schema_root(), v.bundled_path)
     if v not in variants(v.profile):
         raise _unknown(v, variants(v.profile))

@@ -27,15 +27,17 @@ from notify_schemas.redaction import (
     mask_quoted,
     mask_text,
     pointer_view,
+    quoted,
     redact,
 )
-from notify_schemas.registry import bundled_schema, variant, variants
+from notify_schemas.registry import bundled_schema, check_profile, variant, variants
 from notify_schemas.values import Variant, Violation
 from notify_schemas.wire_form import PLAIN, has_no_wire_form_number, is_valid_text, to_wire
 
 __all__ = [
     "Backend",
     "Violation",
+    "check_arguments",
     "is_valid",
     "is_valid_plain",
     "iter_errors",
@@ -290,6 +292,21 @@ class _PythonChecker:
 
 
 _BACKENDS: dict[str, type[_RustChecker] | type[_PythonChecker]] = {"rust": _RustChecker, "python": _PythonChecker}
+
+
+def check_arguments(profile: Any, backend: Any) -> None:
+    """A known profile and backend, or an error that says what is known: `UnknownVariantError` or ``ValueError`` for
+    an unknown name, ``TypeError`` for a value that is not text, never one from deep inside."""
+    check_profile(profile)
+    if type(backend) is str and backend in _BACKENDS:
+        return
+    known = ", ".join(_BACKENDS)
+    if not isinstance(backend, str):
+        raise TypeError(f"backend must be the name of a backend ({known}), not {quoted(backend)}")
+    if str.__str__(backend) not in _BACKENDS:
+        raise ValueError(f"unknown backend {quoted(backend)}; known backends: {known}")
+
+
 _checkers: dict[tuple[str, str, str, str], _Checker] = {}
 _lock = threading.Lock()
 
@@ -302,8 +319,6 @@ def _checker(profile: str, event_type: str, priority: str, backend: str) -> _Che
         with _lock:
             found = _checkers.get(key)
             if found is None:
-                if backend not in _BACKENDS:
-                    raise ValueError(f"unknown backend {backend!r}; known backends: {', '.join(_BACKENDS)}")
                 if event_type == "" and priority == "":
                     found = _BACKENDS[backend](_envelope(profile), None)
                 else:
@@ -458,6 +473,8 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
     known ones and the closest match, followed by whatever the envelope schema finds. Values and messages are
     redacted (`notify_schemas.redaction`) and cut, whatever the message holds.
     """
+    check_arguments(profile, backend)
+    profile, backend = str.__str__(profile), str.__str__(backend)  # type: ignore[assignment]
     wire = to_wire(message)
     problems = [(p.pointer, p.rule, p.message) for p in wire.problems]
     value = wire.value
@@ -583,8 +600,8 @@ def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
             return _exact[profile, backend][message["event_type"], message["priority"]](message)
         except Exception:  # KeyError, TypeError; a producer's event type whose __hash__ raises
             pass
-    if backend not in _BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; known backends: {', '.join(_BACKENDS)}")
+    check_arguments(profile, backend)
+    profile, backend = str.__str__(profile), str.__str__(backend)  # type: ignore[assignment]
     wire = to_wire(message)
     key = _variant_key(wire.value)
     if wire.problems or key not in _known(profile):
@@ -595,12 +612,13 @@ def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
 
 def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> None:
     """Raise `InvalidNotificationError`, carrying every violation, unless ``message`` is valid in ``profile``."""
-    if type(message) is dict and backend == "rust":  # the hot path, inline: plain JSON and a closed schema
+    if type(message) is dict:  # the hot path, inline: plain JSON and a closed schema
         try:
-            fast = _closed_fast[profile][message["event_type"], message["priority"]]
-            _dumps(message, None, PLAIN)  # TypeError: not plain JSON; the wire form decides below
-            if fast(message):
-                return
+            if backend == "rust":  # in the guard: an argument's own __eq__ may raise (is_valid then names it)
+                fast = _closed_fast[profile][message["event_type"], message["priority"]]
+                _dumps(message, None, PLAIN)  # TypeError: not plain JSON; the wire form decides below
+                if fast(message):
+                    return
         except Exception:  # KeyError, TypeError, ValueError; a producer's value whose __hash__ raises
             pass
     if is_valid(message, profile=profile, backend=backend):

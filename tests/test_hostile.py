@@ -17,6 +17,7 @@ import enum
 import json
 import logging
 import math
+import tempfile
 import types
 import uuid
 from collections.abc import Callable
@@ -1039,3 +1040,86 @@ def test_the_error_text_is_one_line_per_violation_whatever_a_key_holds(backend: 
     assert len(text.splitlines()) == 1 + len(info.value.violations)
     assert "\x1b" not in text
     assert "\u202e" not in text
+
+
+# --- the public functions, given arguments of the wrong type ---------------------------------------------------------
+
+
+_CONF = Path(tempfile.mkdtemp()) / "glance-api.conf"
+_CONF.write_text("[oslo_messaging_notifications]\ndriver = noop\n", encoding="utf-8")
+
+
+def _calls() -> dict[str, Callable[[Any], Any]]:
+    import notify_schemas
+    from notify_schemas.config import NotifierConfig, load_config
+    from notify_schemas.drivers.log import LogDriver
+    from notify_schemas.redaction import mask_dict_password
+
+    message = MESSAGES["image.upload", "INFO"]
+    payload = message["payload"]
+    return {
+        "validate(profile)": lambda x: validate(message, profile=x),
+        "validate(backend)": lambda x: validate(message, backend=x),
+        "is_valid(profile)": lambda x: is_valid(message, profile=x),
+        "is_valid(backend)": lambda x: is_valid(message, backend=x),
+        "is_valid_plain(profile)": lambda x: is_valid_plain(message, profile=x),
+        "is_valid_plain(backend)": lambda x: is_valid_plain(message, backend=x),
+        "iter_errors(profile)": lambda x: list(iter_errors(message, profile=x)),
+        "iter_errors(backend)": lambda x: list(iter_errors(message, backend=x)),
+        "variant(event_type)": lambda x: notify_schemas.variant(x, "INFO"),
+        "variant(priority)": lambda x: notify_schemas.variant("image.upload", x),
+        "variant(profile)": lambda x: notify_schemas.variant("image.upload", "INFO", profile=x),
+        "variants": lambda x: notify_schemas.variants(x),
+        "bundled_schema": lambda x: notify_schemas.bundled_schema(x),
+        "build_message(priority)": lambda x: notify_schemas.build_message("image.upload", x, payload, "image.test"),
+        "image_payload(event_type)": lambda x: notify_schemas.image_payload(payload, event_type=x),
+        "task_payload(event_type)": lambda x: notify_schemas.task_payload(payload, event_type=x),
+        "Notifier(profile)": lambda x: Notifier("image.test", profile=x),
+        "Notifier(validation)": lambda x: Notifier("image.test", validation=x),
+        "Notifier(backend)": lambda x: Notifier("image.test", backend=x),
+        "Notifier(drivers)": lambda x: Notifier("image.test", drivers=x),
+        "Notifier(drivers=[x])": lambda x: Notifier("image.test", drivers=[x]),
+        "Notifier(disabled_notifications)": lambda x: Notifier("image.test", disabled_notifications=x),
+        "Notifier(disabled_notifications=[x])": lambda x: Notifier("image.test", disabled_notifications=[x]),
+        "Notifier(config)": lambda x: Notifier("image.test", config=x),
+        "NotifierConfig(drivers)": lambda x: NotifierConfig(drivers=x),
+        "NotifierConfig(topics)": lambda x: NotifierConfig(topics=x),
+        "NotifierConfig(transport_url)": lambda x: NotifierConfig(transport_url=x),
+        "NotifierConfig(retry)": lambda x: NotifierConfig(retry=x),
+        "Notifier.from_config_file": lambda x: Notifier.from_config_file(x),
+        "load_config(overrides)": lambda x: load_config(_CONF, drivers=x),
+        "LogDriver.notify(priority)": lambda x: LogDriver().notify(dict(message), x),
+        "LogDriver.notify(message)": lambda x: LogDriver().notify(x, "INFO"),
+        "mask_dict_password": lambda x: mask_dict_password(x),
+    }
+
+
+WRONG = st.one_of(
+    st.sampled_from([None, 0, 1.5, True, b"seed", ["seed"], ("seed",), {"seed": 1}, object(), "", "nope", "\ud800",
+                     "seed\n", f"password={CANARY}", f"swift://u:{CANARY}@h/c", f"x\" 'token': '{CANARY}'",
+                     "x" * 100_000]),
+    st.builds(TextBoom, st.just("seed")), st.builds(HashBoom), st.builds(AttributeBoom),
+)  # fmt: skip
+
+
+@SETTINGS
+@given(st.sampled_from(sorted(_calls())), WRONG)
+@example("Notifier(disabled_notifications)", "task")  # read letter by letter: "task" disabled nothing
+@example("Notifier(disabled_notifications=[x])", None)  # accepted, then every info() raised TypeError
+@example("Notifier(drivers)", "log")  # no driver named 'l'
+@example("validate(profile)", ["seed"])  # unhashable type: 'list'
+@example("build_message(priority)", None)  # 'NoneType' object has no attribute 'upper'
+def test_every_public_function_refuses_a_wrong_argument_clearly(call: str, value: Any) -> None:
+    from notify_schemas import NotifySchemasError
+
+    text = ""
+    try:
+        _calls()[call](value)
+    except (TypeError, ValueError, LookupError, NotifySchemasError) as error:
+        text = str(error) + repr(error)
+    # What a wrong argument gets is an error that names it, not one from deep inside; accepted, it was of the right
+    # type (text that names a known profile, say).
+    for deep in ("unhashable", "has no attribute", "not iterable", "not subscriptable", "indices must be"):
+        assert deep not in text
+    assert len(text) < 1_000
+    assert CANARY not in text

@@ -105,9 +105,9 @@ def test_a_package_without_schemas_says_so_instead_of_knowing_no_variant(
 ) -> None:
     module = sys.modules["notify_schemas.registry"]  # the package attribute of that name is the registry() function
     monkeypatch.setattr(module, "schema_root", lambda: tmp_path)
-    module.variants.cache_clear()
+    module._variants.cache_clear()
     try:
         with pytest.raises(notify_schemas.NotifySchemasError, match="no schemas of profile 'seed'"):
             module.variants("seed")
     finally:
-        module.variants.cache_clear()
+        module._variants.cache_clear()

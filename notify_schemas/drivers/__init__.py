@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import DriverNotFoundError
+from notify_schemas.redaction import quoted
 
 __all__ = ["ENTRY_POINT_GROUP", "Driver", "available_drivers", "load_driver"]
 
@@ -36,9 +37,12 @@ def load_driver(name: str, config: NotifierConfig | None = None) -> Driver:
     """A new driver of the given name, configured from ``config``."""
     from importlib.metadata import entry_points
 
+    if not isinstance(name, str):
+        raise TypeError(f"a driver's name must be text, not {quoted(name)}")
     found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
     if not found:
-        raise DriverNotFoundError(f"no notification driver named {name!r}; installed: {', '.join(available_drivers())}")
+        installed = ", ".join(available_drivers())
+        raise DriverNotFoundError(f"no notification driver named {quoted(name)}; installed: {installed}")
     factory = found[0].load()
     driver = factory(config or NotifierConfig())
     if not isinstance(driver, Driver):

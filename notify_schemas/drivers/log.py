@@ -65,8 +65,14 @@ class LogDriver:
         del config
 
     def notify(self, message: dict[str, Any], priority: str) -> None:
-        # The event type of a message sent in warn mode may be any text: it is masked like any other.
-        logger = logging.getLogger(f"{LOGGER_BASE}.{mask_text(str(message['event_type']))}")
-        level = _LEVELS.get(priority.upper(), logging.INFO)
+        if not isinstance(message, dict):
+            raise TypeError(f"message must be a notification (a dict), not a value of type {type(message).__name__}")
+        if not isinstance(priority, str):
+            raise TypeError(f"priority must be text, not a value of type {type(priority).__name__}")
+        # The event type of a message sent in warn mode may be any text, or missing: it is masked like any other.
+        event_type = message.get("event_type")
+        name = LOGGER_BASE if event_type is None else f"{LOGGER_BASE}.{mask_text(str(event_type))}"
+        logger = logging.getLogger(name)
+        level = _LEVELS.get(str.__str__(priority).upper(), logging.INFO)
         if logger.isEnabledFor(level):
             logger.log(level, dumps(message))

@@ -3,10 +3,10 @@
 oslo.messaging's drivers write a notification with ``jsonutils.dumps``: ``json.dumps`` with oslo.serialization's
 ``to_primitive`` for what ``json`` cannot write itself. So a lazy ``Message`` (a ``str`` subclass) goes out as its
 text, an ``IntEnum`` as its number, a tuple or a set as a list, a datetime as ``%Y-%m-%dT%H:%M:%S.%f``, a UUID, a
-``Decimal`` or an IP address as its string, bytes as their UTF-8 text, a mapping as an object. An ``Enum`` member
-that is neither a number nor text, which oslo gives up on, is its value, as orjson and jsonschema-rs read it; the
-package sends that value. What the specification governs is that JSON, so validation judges the wire form (D32 in
-DECISIONS.md).
+``Decimal`` or an IP address as its string, bytes as their UTF-8 text (a ``bytearray`` as the list of its byte
+values, as oslo iterates it), a mapping as an object. An ``Enum`` member that is neither a number nor text, which
+oslo gives up on, is its value, as orjson and jsonschema-rs read it; the package sends that value. What the
+specification governs is that JSON, so validation judges the wire form (D32 in DECISIONS.md).
 
 What has no wire form is reported, never raised: a value of another type, a float that is NaN or infinite (``json``
 would write a literal no JSON parser reads), a key that is not text or a number, text that is not valid Unicode (a
@@ -147,7 +147,7 @@ def _scalar(value: Any) -> tuple[Any, str | None]:
         number = float.__float__(value)  # as json.dumps writes a float subclass: its own __float__ is not asked
         return (number, None) if math.isfinite(number) else (None, "not-json")
     # What json.dumps cannot write goes through oslo's to_primitive.
-    if isinstance(value, bytes | bytearray):
+    if isinstance(value, bytes):  # not a bytearray: to_primitive iterates that, a list of integers
         try:
             return _scalar(bytes(value).decode("utf-8"))
         except UnicodeDecodeError:
@@ -376,5 +376,6 @@ def has_no_wire_form_number(value: Any) -> bool:
 
 
 def _iterable(value: Any) -> bool:
-    """Sets, frozensets, deques, generators: what oslo's to_primitive turns into a list (text, bytes, files aside)."""
-    return hasattr(value, "__iter__") and not isinstance(value, str | bytes | bytearray | io.IOBase)
+    """Sets, frozensets, deques, generators, bytearrays: what oslo's to_primitive turns into a list (text, bytes,
+    files aside)."""
+    return hasattr(value, "__iter__") and not isinstance(value, str | bytes | io.IOBase)

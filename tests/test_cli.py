@@ -1063,3 +1063,44 @@ def test_a_reader_that_goes_away_after_an_invalid_record_of_a_shared_file_leaves
                           check=False)  # fmt: skip
     assert done.returncode == 1
     assert done.stderr == ""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(order=st.permutations(range(5)), dashes=st.booleans())
+def test_options_between_a_commands_words_mean_what_they_mean_before_them(
+    tmp_path_factory: pytest.TempPathFactory, order: list[int], dashes: bool
+) -> None:
+    folder = tmp_path_factory.mktemp("words")
+    names = [write(folder, f"{n}.jsonl", VALID[0] + "\n" + ("{}\n" if n != "a" else "")) for n in "abc"]
+    if dashes:  # after --, a word that starts with - is a file's name
+        names[2] = write(folder, "-c.jsonl", "{}\n")
+    words = [*names[:2], ["--format", "json"], ["--profile", "seed"], names[2]]
+    argv = ["validate"]
+    for i in order:
+        argv += words[i] if isinstance(words[i], list) else [words[i]]
+    if dashes:
+        argv.remove(names[2])
+        argv += ["--", names[2]]
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        code = main(argv)
+    report = json.loads(out.getvalue())
+    assert code == 1
+    assert list(dict.fromkeys(e["file"] for e in report["errors"])) == [n for n in argv if n in names[1:]]
+    assert report["summary"]["files"] == 3
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["schemas", "show", "--profile", "glance", "image.create.INFO"],
+     ["schemas", "show", "image.create", "--profile", "glance", "INFO"],
+     ["schemas", "show", "image.create.INFO", "--profile", "glance"]],
+)  # fmt: skip
+def test_schemas_show_takes_its_options_anywhere(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert json.loads(out)["title"] == "image.create INFO (glance profile)"
+
+
+def test_a_commands_words_are_not_required_unless_they_are(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["schemas"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith("the following arguments are required: action")

@@ -52,10 +52,32 @@ class _UsageError(NotifySchemasError):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse's parser, whose errors quote a word given (an unknown command or choice) masked as all output is."""
+    """argparse's parser, whose errors quote a word given (an unknown command or choice) masked as all output is.
+
+    A command's options may come between its words (``validate a.jsonl --format json b.jsonl``, ``schemas show
+    --profile glance image.create.INFO``): argparse alone gives a list of words (``nargs="*"``) only the words before
+    the first option, and calls the others unrecognized. Here the words argparse leaves over join that list, in their
+    order; after ``--`` every word does, as a word (``validate a.jsonl -- -b.jsonl``)."""
 
     def error(self, message: str) -> Any:
         super().error(one_line(mask_text(message)))
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        namespace, extras = super().parse_known_args(args, namespace)
+        words = [a for a in self._actions if not a.option_strings and a.nargs in ("*", "+")]
+        if not words or not extras:
+            return namespace, extras
+        action, left, taken = words[-1], list[str](), list[str]()
+        for i, extra in enumerate(extras):
+            if extra == "--":
+                taken += extras[i + 1 :]
+                break
+            (left if extra.startswith("-") and extra != "-" else taken).append(extra)
+        if taken:
+            given = getattr(namespace, action.dest, None)
+            given = [] if given is None or given is action.default else list(given)
+            setattr(namespace, action.dest, given + [self._get_value(action, word) for word in taken])
+        return namespace, left
 
 
 @contextmanager
@@ -923,7 +945,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schemas", help="list, show or export the schemas the package ships, or print their folder")
     p.add_argument("action", choices=("list", "show", "export", "path"))
     p.add_argument(
-        "variant", nargs="*", type=text, help="show: EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY; export: DIR"
+        "variant",
+        nargs="*",
+        type=text,
+        default=[],
+        help="show: EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY; export: DIR",
     )
     p.add_argument("--profile", choices=PROFILES)
     p.add_argument("--source", action="store_true", help="show the source schema instead of the bundled file")

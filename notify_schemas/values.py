@@ -5,11 +5,22 @@ A `Variant` names one schema (profile, event type, priority); a `Violation` is o
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["BASE_URI", "PRIORITIES", "PROFILES", "Variant", "Violation", "one_line"]
+__all__ = [
+    "BASE_URI",
+    "JSON_ESCAPE",
+    "PRIORITIES",
+    "PROFILES",
+    "Variant",
+    "Violation",
+    "ascii_json",
+    "one_line",
+    "writes_utf8",
+]
 
 BASE_URI = "https://notify-schemas.dev/schemas/v1/"
 PROFILES = ("seed", "glance")
@@ -30,6 +41,43 @@ def one_line(text: str) -> str:
     """Text as one line of a terminal or a log: each character in ``_UNSEEN`` written as its escape (a key, a file
     name or an event type may hold a line break or an escape sequence)."""
     return _UNSEEN.sub(_escape, text) if _UNSEEN.search(text) else text
+
+
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if code > 0xFFFF:  # as JSON writes it: a pair of surrogates
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), error.end
+
+
+JSON_ESCAPE = "notify_schemas.json_escape"
+"""The codec error handler of the command line's standard streams: a character the stream's encoding cannot carry
+(``PYTHONIOENCODING=ascii``, a lone surrogate in UTF-8) is written as JSON writes it, ``\\u00e9``, which keeps JSON
+text JSON and any other text readable; Python's ``backslashreplace`` would write ``\\xe9``, which JSON does not
+read."""
+codecs.register_error(JSON_ESCAPE, _json_escape)
+
+
+def ascii_json(text: str) -> str:
+    """JSON text with every character beyond ASCII written as its escape: the same JSON, and readable as UTF-8 in any
+    encoding a standard stream may have (Latin-1, ASCII). Outside its strings JSON text is ASCII already."""
+    return text if text.isascii() else text.encode("ascii", JSON_ESCAPE).decode("ascii")
+
+
+def writes_utf8(stream: object) -> bool:
+    """Whether a text stream writes UTF-8. JSON that the command line writes elsewhere (``PYTHONIOENCODING=latin-1``
+    or ``ascii``) is written with `ascii_json`, so that it stays JSON that any reader takes."""
+    try:
+        return codecs.lookup(stream.encoding).name == "utf-8"  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, LookupError):
+        return False
 
 
 @dataclass(frozen=True, order=True)

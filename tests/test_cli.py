@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from support import CORPUS
 
 from notify_schemas.cli import commands, main
+from notify_schemas.registry import schema_root
 from notify_schemas.samples import samples
 from notify_schemas.validation import is_valid
 
@@ -1104,3 +1106,78 @@ def test_schemas_show_takes_its_options_anywhere(capsys: pytest.CaptureFixture[s
 def test_a_commands_words_are_not_required_unless_they_are(capsys: pytest.CaptureFixture[str]) -> None:
     assert _exit_code(["schemas"]) == 2
     assert capsys.readouterr().err.splitlines()[-1].endswith("the following arguments are required: action")
+
+
+def _main_writing(encoding: str, argv: list[str]) -> tuple[int, bytes]:
+    """``main`` with a standard output of that encoding (PYTHONIOENCODING): the exit status and the bytes written."""
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding=encoding, write_through=True)
+    with contextlib.redirect_stdout(out):
+        code = _exit_code(argv)
+    return code, raw.getvalue()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    text=st.text(st.characters(exclude_categories=["Cs"]), min_size=1), encoding=st.sampled_from(["ascii", "latin-1"])
+)
+def test_json_on_a_standard_output_that_is_not_utf_8_is_json_that_says_the_same(
+    tmp_path_factory: pytest.TempPathFactory, text: str, encoding: str
+) -> None:
+    folder = tmp_path_factory.mktemp("encoding")
+    payload = write(folder, "payload.json", json.dumps(text))
+    code, written = _main_writing(encoding, ["emit", "image.upload", "ERROR", "--payload", payload])
+    _, in_utf8 = _main_writing("utf-8", ["emit", "image.upload", "ERROR", "--payload", payload])
+    assert code == 0
+    assert written.isascii()
+    assert json.loads(written)["payload"] == json.loads(in_utf8)["payload"]
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("command", ["sample", "validate"])
+def test_every_json_document_the_command_line_writes_stays_json_in_any_output_encoding(
+    tmp_path: Path, encoding: str, command: str
+) -> None:
+    name = write(tmp_path, "imagé 😀 \udcff.jsonl", "{}\n")  # \udcff: the byte 0xff of a name that is not UTF-8
+    argv = {
+        "sample": ["sample", "image.upload", "INFO", "-n", "20"],
+        "validate": ["validate", "--format", "json", name],
+    }
+    code, written = _main_writing(encoding, argv[command])
+    _, in_utf8 = _main_writing("utf-8", argv[command])
+    assert code == (0 if command == "sample" else 1)
+    assert written.isascii()
+    assert [json.loads(line) for line in written.splitlines() if command == "sample"] == [
+        json.loads(line) for line in in_utf8.splitlines() if command == "sample"
+    ]
+    if command == "validate":
+        assert json.loads(written) == json.loads(in_utf8)
+        assert json.loads(written)["errors"][0]["file"] == name
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_conformance_and_compat_print_any_text_on_an_output_that_is_not_utf_8(tmp_path: Path, encoding: str) -> None:
+    pytest.importorskip("hypothesis_jsonschema")
+    (tmp_path / "unicode_producer.py").write_text(
+        "def make(intent):\n"
+        "    return {'event_type': intent['event_type'], 'priority': intent['priority'], 'message_id': 'x',\n"
+        "            'publisher_id': 'p', 'timestamp': 't', 'payload': 'Ünïcode ✓ 😀'}\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    folder = tmp_path / "schémas 😀"
+    shutil.copytree(Path(str(schema_root())), folder, ignore=shutil.ignore_patterns("bundled", "corpus", "asyncapi"))
+    runs = {
+        "conformance": (["conformance", "--callable", "unicode_producer:make", "--examples", "0"], 1),
+        "compat": (["compat", str(folder), str(folder), "--format", "json", "--examples", "0"], 0),
+    }
+    for argv, expected in runs.values():
+        done = subprocess.run(
+            [sys.executable, "-m", "notify_schemas", *argv], capture_output=True, env=env, timeout=300, check=False
+        )
+        assert "Traceback" not in done.stderr.decode(encoding, "replace")
+        assert done.returncode == expected, done.stderr
+        if argv[0] == "compat":
+            assert json.loads(done.stdout)["old"] == str(folder)
+        else:
+            assert ("\\u00dcn\\u00efcode" if encoding == "ascii" else "Ünïcode") in done.stdout.decode(encoding)

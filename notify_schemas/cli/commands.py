@@ -38,7 +38,7 @@ from notify_schemas.redaction import error_text, mask_pointer, mask_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, repeated_key, validity_table
-from notify_schemas.values import one_line
+from notify_schemas.values import JSON_ESCAPE, ascii_json, one_line, writes_utf8
 from notify_schemas.wire_form import redacted_json
 
 __all__ = ["main"]
@@ -502,6 +502,11 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
     return 1 if counts["invalid"] or counts["unreadable"] else 0
 
 
+def _json_out(text: str) -> str:
+    """JSON text as the standard output may carry it (`_utf8`)."""
+    return text if writes_utf8(sys.stdout) else ascii_json(text)
+
+
 class _TextReport:
     """One line per violation as it is found; the summary line last."""
 
@@ -527,10 +532,11 @@ class _JsonReport:
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.first = True
+        self.ascii = not writes_utf8(out)
         out.write('{"errors": [')
 
     def entry(self, entry: dict[str, Any]) -> None:
-        self.out.write(("\n" if self.first else ",\n") + json.dumps(entry, ensure_ascii=False))
+        self.out.write(("\n" if self.first else ",\n") + json.dumps(entry, ensure_ascii=self.ascii))
         self.first = False
 
     def end(self, summary: dict[str, Any], line: str) -> None:
@@ -540,8 +546,9 @@ class _JsonReport:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from notify_schemas.samples import samples
 
+    only_ascii = not writes_utf8(sys.stdout)
     for message in samples(args.event_type, args.priority, profile=args.profile, n=args.n, seed=args.seed):
-        print(json.dumps(message, ensure_ascii=False))
+        print(json.dumps(message, ensure_ascii=only_ascii))
     return 0
 
 
@@ -659,7 +666,9 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         said = f"{args.event_type} is disabled by disabled_notifications; nothing sent"
         print(one_line(mask_text(said)), file=sys.stderr)
         return 0
-    print(redacted_json(sent))  # what was sent, as a log line may show it: the copy on a terminal holds no secret
+    print(
+        _json_out(redacted_json(sent))
+    )  # what was sent, as a log line may show it: the copy on a terminal holds no secret
     if failures.count:
         print("notification not sent by every driver (see the log)", file=sys.stderr)
         return 1
@@ -1010,6 +1019,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):  # whatever a message holds, printing it never fails (JSON_ESCAPE)
+            stream.reconfigure(errors=JSON_ESCAPE)
     if argv[:1] == ["conformance"]:
         # The conformance suite is an extra with options of its own.
         try:
@@ -1029,9 +1041,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return compat.main(argv[1:])
         except KeyboardInterrupt:
             return 130
-    for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, io.TextIOWrapper):  # whatever a message holds, printing it never fails
-            stream.reconfigure(errors="backslashreplace")
     parser = _parser()
     args = parser.parse_args(argv)
     if sys.stdout is None:  # started with it closed (>&-): every command writes there, and nothing would be seen

@@ -15,13 +15,15 @@ from notify_schemas.authoring.compat.compare import compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
-from notify_schemas.values import Variant
+from notify_schemas.values import Variant, writes_utf8
 
 __all__ = ["main"]
 
 
 def _dump(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
+    if not text.isascii() and not writes_utf8(sys.stdout):  # JSON that a Latin-1 or ASCII output keeps JSON
+        return json.dumps(value)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # generated text can hold lone surrogates: keep them as JSON escapes

@@ -1181,3 +1181,65 @@ def test_conformance_and_compat_print_any_text_on_an_output_that_is_not_utf_8(tm
             assert json.loads(done.stdout)["old"] == str(folder)
         else:
             assert ("\\u00dcn\\u00efcode" if encoding == "ascii" else "Ünïcode") in done.stdout.decode(encoding)
+
+
+def _run_with(argv: list[str], *, stdout: Any = subprocess.DEVNULL, stderr: Any = subprocess.DEVNULL,
+              close: int | None = None) -> subprocess.CompletedProcess[bytes]:  # fmt: skip
+    """The command in a process of its own, a standard stream sent to /dev/full or closed (``close``: its fd)."""
+    return subprocess.run(
+        [sys.executable, "-W", "ignore", "-m", "notify_schemas", *argv], stdin=subprocess.DEVNULL, stdout=stdout,
+        stderr=stderr, timeout=120, check=False, preexec_fn=None if close is None else (lambda: os.close(close)),
+    )  # fmt: skip
+
+
+# What each command exits with when its errors can be said: the same when they cannot.
+ERRORS_UNHEARD: list[Any] = [
+    pytest.param(["validate", "{missing}"], 2, id="validate of a file that is not there"),
+    pytest.param(["validate", "{small}"], 0, id="validate of a valid file"),
+    pytest.param(["validate", "{bad}"], 1, id="validate of an invalid file"),
+    pytest.param(["sample", "image.upload", "NOPE"], 2, id="sample of an unknown variant"),
+    pytest.param(["emit", "image.upload", "ERROR", "--payload", "{missing}"], 2, id="emit of a payload not there"),
+    pytest.param(["demo", "--driver", "nosuch"], 2, id="demo through an unknown driver"),
+    pytest.param(["tally", "{missing}"], 2, id="tally of a file that is not there"),
+    pytest.param(["compat", "{missing}", "{missing}"], 2, id="compat of folders that are not there"),
+    pytest.param(["conformance", "--stream", "{missing}"], 2, id="conformance of a stream that is not there"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("stderr", ["/dev/full", "closed"])
+@pytest.mark.parametrize(("argv", "expected"), ERRORS_UNHEARD)
+def test_an_error_that_cannot_be_written_leaves_the_exit_status_it_would_have_had(
+    tmp_path: Path, argv: list[str], expected: int, stderr: str
+) -> None:
+    if argv[0] in ("compat", "conformance"):
+        pytest.importorskip("hypothesis_jsonschema")
+    files = {"{missing}": str(tmp_path / "missing"), "{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n"),
+             "{bad}": write(tmp_path, "bad.jsonl", "{}\n")}  # fmt: skip
+    argv = [files.get(a, a) for a in argv]
+    if stderr == "closed":
+        done = _run_with(argv, close=2)
+    else:
+        with open("/dev/full", "wb") as full:
+            done = _run_with(argv, stderr=full)
+    assert done.returncode == expected
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["--version"], ["validate", "--help"], ["sample", "image.upload", "INFO", "-n", "3"],
+     ["schemas", "list"], ["compat", "--help"], ["conformance", "--help"], ["conformance", "--stream", "{small}"],
+     ["compat", "{schemas}", "{schemas}", "--examples", "0"]],
+)  # fmt: skip
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_2_for_every_command(
+    tmp_path: Path, argv: list[str]
+) -> None:
+    if argv[0] in ("compat", "conformance"):
+        pytest.importorskip("hypothesis_jsonschema")
+    files = {"{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n"), "{schemas}": str(schema_root())}
+    with open("/dev/full", "wb") as full:
+        done = _run_with([files.get(a, a) for a in argv], stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == 2
+    assert done.stderr.decode().splitlines() == [
+        f"notify-schemas{' compat' if argv == ['compat', '--help'] else ''}: error: cannot write the standard output: "
+        "No space left on device"
+    ]

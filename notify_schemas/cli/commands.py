@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import errno
 import io
 import itertools
@@ -917,9 +918,12 @@ class _Version(argparse.Action):
     """``--version``, which reads the installed version only when asked (importlib.metadata costs every run 16 ms)."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        from importlib.metadata import version
+        from importlib.metadata import PackageNotFoundError, version
 
-        print(f"{parser.prog} {version('notify-schemas')}")
+        try:
+            print(f"{parser.prog} {version('notify-schemas')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            print(f"{parser.prog}: no version (not installed)")
         parser.exit()
 
 
@@ -1022,35 +1026,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):  # whatever a message holds, printing it never fails (JSON_ESCAPE)
             stream.reconfigure(errors=JSON_ESCAPE)
-    if argv[:1] == ["conformance"]:
-        # The conformance suite is an extra with options of its own.
-        try:
-            from notify_schemas.conformance.cli import main as conformance_main
-        except ImportError as error:
-            if error.name not in {"hypothesis", "hypothesis_jsonschema"}:
-                raise
-            print("notify-schemas: error: the conformance suite needs: pip install 'notify-schemas[conformance]'",
-                  file=sys.stderr)  # fmt: skip
-            return 2
-        return conformance_main(argv[1:])
-    if argv[:1] == ["compat"]:
-        # The evolution guard parses its own options (notify_schemas.authoring.compat).
-        from notify_schemas.authoring import compat
-
-        try:
-            return compat.main(argv[1:])
-        except KeyboardInterrupt:
-            return 130
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if sys.stdout is None:  # started with it closed (>&-): every command writes there, and nothing would be seen
-        print("notify-schemas: error: the standard output is closed", file=sys.stderr)
-        return 2
-    _show_logs(logging.WARNING)  # a library's warnings (oslo's, say), one masked line each
-    stdout = sys.stdout
-    sys.stdout = _Output(stdout)
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stderr = _Unheard(stderr)
+    if stdout is not None:
+        sys.stdout = _Output(stdout)
     try:
-        code = int(args.run(args))
+        try:
+            code = _run(argv)
+        except SystemExit as done:
+            if not done.code and sys.stdout is not None:
+                sys.stdout.flush()  # --help or --version: a failure to write them is an error, not exit 0
+            raise
         sys.stdout.flush()  # what is still buffered fails here, if it fails, not at exit
         return code
     except BrokenPipeError:
@@ -1073,7 +1059,71 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         return EXIT_STATUS
     finally:
-        sys.stdout = stdout
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _run(argv: list[str]) -> int:
+    if argv[:1] == ["conformance"]:
+        # The conformance suite is an extra with options of its own.
+        try:
+            from notify_schemas.conformance.cli import main as conformance_main
+        except ImportError as error:
+            if error.name not in {"hypothesis", "hypothesis_jsonschema"}:
+                raise
+            print("notify-schemas: error: the conformance suite needs: pip install 'notify-schemas[conformance]'",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        _output_open()
+        return conformance_main(argv[1:])
+    if argv[:1] == ["compat"]:
+        # The evolution guard parses its own options (notify_schemas.authoring.compat).
+        from notify_schemas.authoring import compat
+
+        _output_open()
+        return compat.main(argv[1:])
+    args = _parser().parse_args(argv)
+    _output_open()
+    _show_logs(logging.WARNING)  # a library's warnings (oslo's, say), one masked line each
+    return int(args.run(args))
+
+
+def _output_open() -> None:
+    if sys.stdout is None:  # started with it closed (>&-): every command writes there, and nothing would be seen
+        raise NotifySchemasError("the standard output is closed")
+
+
+class _Unheard:
+    """The standard error, where an error is said: one that cannot be written there (closed, a full disk) is dropped,
+    and the command ends with the exit status it would have had, rather than with a traceback nobody sees and 1."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text) if self._stream is not None else len(text)
+        except OSError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            if self._stream is not None:
+                self._stream.flush()
+        except OSError:
+            self._gone()
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def _gone(self) -> None:
+        """Nothing more is written there, and what is still buffered goes nowhere at exit."""
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())  # type: ignore[union-attr]
+        self._stream = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 if __name__ == "__main__":

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+from notify_schemas.redaction import mask_text
+from notify_schemas.values import one_line
 
 __all__ = [
     "MAX_EXAMPLES",
     "MAX_JOBS",
     "MAX_RECORD_BYTES",
     "MAX_SECONDS",
+    "MaskedParser",
     "count",
     "examples",
+    "io_error_text",
     "jobs",
     "positive",
     "record_bytes",
@@ -26,6 +32,23 @@ MAX_EXAMPLES = 10_000
 """The most ``--examples`` takes: generated cases per variant (or per search); 10,000 is already hours of work."""
 MAX_SECONDS = 365 * 24 * 3600
 """The longest time an option takes: a year. Leave a timeout out to wait without end."""
+
+
+class MaskedParser(argparse.ArgumentParser):
+    """argparse's parser, whose errors quote a word given (an unknown command, a choice, a number that is not one)
+    masked and on one line, as all output is: a word may be a URL with its password, or ``password=...``."""
+
+    def error(self, message: str) -> Any:
+        super().error(one_line(mask_text(message)))
+
+
+def io_error_text(error: OSError) -> str:
+    """An input/output error as a command says it: the name as given and what went wrong (``a.json: No such file or
+    directory``), not Python's ``[Errno 2] ...: 'a.json'``. Open a file by the name given, not through ``Path``, which
+    makes ``swift://u:p@h/o`` ``swift:/u:p@h/o``, a URL no masking recognizes."""
+    if error.filename is not None and error.strerror:
+        return f"{error.filename}: {error.strerror}"
+    return error.strerror or str(error)
 
 
 def positive(text: str) -> int:

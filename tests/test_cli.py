@@ -829,6 +829,18 @@ LEAKY_ARGUMENTS: list[Any] = [
                   "--topic", URL], id="listen on an exchange and a topic"),
     pytest.param(["listen", "--transport-url", "fake://", "--timeout", "0.1", "--invalid-out", f"{URL}/x"],
                  id="listen writing to a file that cannot be made"),
+    pytest.param(["schemas", "export", f"{{dir}}/ok.json/{URL}"], id="schemas export into a file"),
+    pytest.param(["conformance", "--stream", URL], id="conformance of a stream that is not there"),
+    pytest.param(["conformance", "--stream", "{dir}/ok.json", "--profile", f"password={CANARY}"],
+                 id="conformance in an unknown profile"),
+    pytest.param(["conformance", "--callable", "x:y", "--examples", URL], id="conformance with examples not a number"),
+    pytest.param(["conformance", "--stream", "{dir}/ok.json", "--report", f"{{dir}}/missing/{URL}"],
+                 id="conformance writing a report where it cannot"),
+    pytest.param(["conformance", "--stream", "{dir}/ok.json", "--junit", "{dir}/password={CANARY}/x"],
+                 id="conformance writing a JUnit report where it cannot"),
+    pytest.param(["compat", URL, "{dir}"], id="compat of a folder that is not there"),
+    pytest.param(["compat", "--seed", f"password={CANARY}", "{dir}", "{dir}"], id="compat with a seed not a number"),
+    pytest.param(["compat", "{dir}", "{dir}", "--format", URL], id="compat in an unknown format"),
 ]  # fmt: skip
 
 
@@ -838,6 +850,8 @@ def test_a_credential_in_an_argument_is_never_printed(
 ) -> None:
     if "listen" in argv or "--config-file" in argv:
         pytest.importorskip("oslo_messaging")
+    if argv[0] in ("conformance", "compat"):
+        pytest.importorskip("hypothesis_jsonschema")
     write(tmp_path, f"password={CANARY}.jsonl", f'{{"event_type": "x"\n{VALID[0]}\n{{"a": 1}}\n')
     write(tmp_path, "dup.json", f'{{"password={CANARY}": 1, "password={CANARY}": 2}}')
     write(tmp_path, "ok.json", '"upload failed"')
@@ -1243,3 +1257,24 @@ def test_an_output_that_cannot_be_written_is_one_line_and_exit_2_for_every_comma
         f"notify-schemas{' compat' if argv == ['compat', '--help'] else ''}: error: cannot write the standard output: "
         "No space left on device"
     ]
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_compat_names_a_folder_as_given_and_masked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, output: str
+) -> None:
+    pytest.importorskip("hypothesis_jsonschema")
+    folder = f"{tmp_path}/{URL}"  # a URL that is a folder: a Path would show it as swift:/u:...@swift, unmasked
+    shutil.copytree(Path(str(schema_root())), folder, ignore=shutil.ignore_patterns("bundled", "corpus", "asyncapi"))
+    code = _exit_code(["compat", folder, folder, "--examples", "0", "--format", output])
+    (tmp_path / URL.replace("swift://", "swift:/") / "envelope.json").unlink()
+    again = _exit_code(["compat", folder, folder])
+    out, err = capsys.readouterr()
+    assert (code, again) == (0, 2)
+    assert CANARY not in out + err
+    if output == "json":
+        assert json.loads(out.splitlines()[0])["old"] == f"{tmp_path}/swift://u:***@swift/c/o"
+    assert (
+        err == f"notify-schemas compat: error: {tmp_path}/swift://u:***@swift/c/o: not a schema directory (no "
+        "envelope.json and seed/glance folders)\n"
+    )

@@ -24,7 +24,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from notify_schemas.arguments import MAX_JOBS, MAX_RECORD_BYTES, count, jobs, record_bytes, seconds, text
+from notify_schemas.arguments import (
+    MAX_JOBS,
+    MAX_RECORD_BYTES,
+    MaskedParser,
+    count,
+    jobs,
+    record_bytes,
+    seconds,
+    text,
+)
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError, UnknownVariantError
 from notify_schemas.reader import (
     DEFAULT_MAX_RECORD,
@@ -52,16 +61,13 @@ class _UsageError(NotifySchemasError):
     pass
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(MaskedParser):
     """argparse's parser, whose errors quote a word given (an unknown command or choice) masked as all output is.
 
     A command's options may come between its words (``validate a.jsonl --format json b.jsonl``, ``schemas show
     --profile glance image.create.INFO``): argparse alone gives a list of words (``nargs="*"``) only the words before
     the first option, and calls the others unrecognized. Here the words argparse leaves over join that list, in their
     order; after ``--`` every word does, as a word (``validate a.jsonl -- -b.jsonl``)."""
-
-    def error(self, message: str) -> Any:
-        super().error(one_line(mask_text(message)))
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
         namespace, extras = super().parse_known_args(args, namespace)
@@ -598,9 +604,11 @@ def _cmd_schemas(args: argparse.Namespace) -> int:
         return 0
     if not args.variant:
         raise _UsageError("schemas export needs a directory")
-    target = Path(args.variant[0])
-    copied = _export(schema_root(), target)
-    print(one_line(mask_text(f"exported {copied} files to {target}")))
+    try:
+        copied = _export(schema_root(), Path(args.variant[0]))
+    except OSError as error:  # named by the folder as given: Path makes swift://u:p@h/ swift:/u:p@h, unmasked
+        raise OSError(error.errno, error.strerror, args.variant[0]) from None
+    print(one_line(mask_text(f"exported {copied} files to {args.variant[0]}")))
     return 0
 
 

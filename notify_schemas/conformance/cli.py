@@ -13,13 +13,12 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's ImportError names the extra)
 
 from notify_schemas import PROFILES
-from notify_schemas.arguments import MAX_EXAMPLES, count, examples, seconds
+from notify_schemas.arguments import MAX_EXAMPLES, MaskedParser, count, examples, io_error_text, seconds
 from notify_schemas.conformance.producers import (
     DEFAULT_ANSWER_TIMEOUT,
     Duplicated,
@@ -37,7 +36,7 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="notify-schemas conformance", description=__doc__.splitlines()[0])
+    parser = MaskedParser(prog="notify-schemas conformance", description=__doc__.splitlines()[0])
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--callable", metavar="MODULE:FUNCTION", help="a Python function: intent in, notification(s) out"
@@ -121,7 +120,7 @@ def _read_stream(path: str) -> list[Any]:
     def judged(r: Record) -> Any:
         return Duplicated(r.value, r.duplicates) if r.duplicates and isinstance(r.value, dict) else r.value
 
-    with Path(path).open("rb") as f:
+    with open(path, "rb") as f:  # by the name given, which an error quotes (masked): Path makes s3://u:p@h s3:/u:p@h
         return [
             judged(r) if isinstance(r, Record) else f"unreadable line {r.line}: {r.reason}" for r in read_records(f)
         ]
@@ -246,7 +245,8 @@ def _main(argv: Sequence[str] | None) -> int:
             _no_line_beyond(report, producer)
     except (ProducerError, ValueError, OSError, NotifySchemasError) as error:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.
-        print(f"notify-schemas conformance: error: {shown(' '.join(str(error).split()), 2000)}", file=sys.stderr)
+        said = io_error_text(error) if isinstance(error, OSError) else str(error)
+        print(f"notify-schemas conformance: error: {shown(' '.join(said.split()), 2000)}", file=sys.stderr)
         return 2
     report.producer = mask_text(args.callable or args.exec or args.stream or args.transport_url)
     print(report.summary())
@@ -255,16 +255,22 @@ def _main(argv: Sequence[str] | None) -> int:
         print(details)
     try:
         if args.report:
-            Path(args.report).write_text(json.dumps(report.as_json(), indent=1, default=repr) + "\n", encoding="utf-8")
+            _write(args.report, json.dumps(report.as_json(), indent=1, default=repr) + "\n")
         if args.junit:
-            Path(args.junit).write_text(report.as_junit(), encoding="utf-8")
+            _write(args.junit, report.as_junit())
     except OSError as error:
-        print(f"notify-schemas conformance: error: cannot write the report: {error}", file=sys.stderr)
+        said = shown(f"cannot write the report: {io_error_text(error)}", 2000)
+        print(f"notify-schemas conformance: error: {said}", file=sys.stderr)
         return 2
     if report.stopped:  # the producer broke the protocol: what was seen is reported above, and the run is an error
         print(f"notify-schemas conformance: error: {shown(' '.join(report.stopped.split()), 2000)}", file=sys.stderr)
         return 2
     return 1 if report.must_failed else 0
+
+
+def _write(name: str, text: str) -> None:
+    with open(name, "w", encoding="utf-8") as f:  # by the name given, which an error quotes (masked)
+        f.write(text)
 
 
 if __name__ == "__main__":

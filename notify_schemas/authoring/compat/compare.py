@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,18 +23,23 @@ __all__ = ["SchemaDir", "compare"]
 class SchemaDir:
     """The variants of one schema directory, bundled on demand from its source files."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, name: Path | str) -> None:
+        # Named as given in what is said of it: a Path makes swift://u:p@h/ swift:/u:p@h, which no masking recognizes.
+        self.name = os.fspath(name)
+        path = Path(name)
         if not path.exists():
-            raise CompatError(f"{path}: no such directory")
+            raise CompatError(f"{self.name}: no such directory")
         if not path.is_dir():
-            raise CompatError(f"{path}: not a directory")
+            raise CompatError(f"{self.name}: not a directory")
         if not (path / "envelope.json").is_file() or not any((path / p).is_dir() for p in PROFILES):
-            raise CompatError(f"{path}: not a schema directory (no envelope.json and {'/'.join(PROFILES)} folders)")
+            raise CompatError(
+                f"{self.name}: not a schema directory (no envelope.json and {'/'.join(PROFILES)} folders)"
+            )
         self.path = path
         try:
             self.registry = load_registry(path)
         except (OSError, ValueError, referencing.exceptions.Unresolvable) as error:
-            raise CompatError(f"{path}: cannot load the schemas: {' '.join(str(error).split())}") from error
+            raise CompatError(f"{self.name}: cannot load the schemas: {' '.join(str(error).split())}") from error
         self.variants: set[Variant] = set()
         for profile in PROFILES:
             for file in (path / profile).glob("*.json"):
@@ -50,13 +56,15 @@ class SchemaDir:
             try:
                 schema = bundle(self.registry, v.uri, new_id=v.bundled_uri)
             except (LookupError, ValueError, referencing.exceptions.Unresolvable) as error:
-                raise CompatError(f"{self.path / v.path}: cannot bundle: {' '.join(str(error).split())}") from error
+                raise CompatError(
+                    f"{os.path.join(self.name, v.path)}: cannot bundle: {' '.join(str(error).split())}"
+                ) from error
             try:
                 self._validators[v] = jsonschema_rs.validator_for(schema)
             except jsonschema_rs.ValidationError as error:  # the metaschema refuses it: a bad pattern, an unknown type
                 where = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in error.instance_path)
-                raise CompatError(f"{self.path / v.path}: not a valid JSON Schema at {where or '/'} (as bundled): "
-                                  f"{' '.join(error.message.split())}") from None  # fmt: skip
+                raise CompatError(f"{os.path.join(self.name, v.path)}: not a valid JSON Schema at {where or '/'} (as "
+                                  f"bundled): {' '.join(error.message.split())}") from None  # fmt: skip
             self._bundles[v] = schema
         return self._bundles[v]
 
@@ -109,8 +117,8 @@ def _compare_variant(v: Variant, old: SchemaDir, new: SchemaDir, examples: int, 
 
 
 def compare(
-    old_dir: Path,
-    new_dir: Path,
+    old_dir: Path | str,
+    new_dir: Path | str,
     *,
     examples: int = 50,
     seed: int = 0,
@@ -121,7 +129,7 @@ def compare(
     ``examples`` bounds each generation run (0 turns generation off); the same ``seed`` gives the same witnesses.
     ``progress`` is told ``(done, total, variant)`` before each variant is compared.
     """
-    old, new = SchemaDir(Path(old_dir)), SchemaDir(Path(new_dir))
+    old, new = SchemaDir(old_dir), SchemaDir(new_dir)
     every = sorted(old.variants | new.variants)
     reports = []
     for done, v in enumerate(every):

@@ -7,13 +7,13 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
-from notify_schemas.arguments import MAX_EXAMPLES, examples, text
+from notify_schemas.arguments import MAX_EXAMPLES, examples, io_error_text, text
 from notify_schemas.authoring.compat.compare import compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
+from notify_schemas.redaction import mask_text, shown
 from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
 from notify_schemas.values import Variant, writes_utf8
 
@@ -81,8 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _folder(value: str) -> Path:
-    return Path(text(value))  # an empty name is a usage error, never the current folder
+def _folder(value: str) -> str:
+    return text(value)  # an empty name is a usage error, never the current folder; kept as given, to be named so
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,7 +109,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except SystemExit as done:  # --help
         return int(done.code or 0)
     except (NotifySchemasError, OSError) as error:
-        print(f"notify-schemas compat: error: {' '.join(str(error).split())}", file=sys.stderr)
+        said = io_error_text(error) if isinstance(error, OSError) else str(error)
+        print(f"notify-schemas compat: error: {shown(' '.join(said.split()), 2000)}", file=sys.stderr)
         return 2
     try:
         _report(args, reports)
@@ -129,7 +130,7 @@ def _progress(done: int, total: int, v: Variant) -> None:
 def _report(args: argparse.Namespace, reports: Sequence[VariantReport]) -> None:
     summary = _summary(reports)
     if args.format == "json":
-        document = {"old": str(args.old_dir), "new": str(args.new_dir), "summary": summary}
+        document = {"old": mask_text(args.old_dir), "new": mask_text(args.new_dir), "summary": summary}
         print(_dump({**document, "variants": [r.to_json() for r in reports]}))
     else:
         for report in reports:

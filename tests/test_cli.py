@@ -1278,3 +1278,26 @@ def test_compat_names_a_folder_as_given_and_masked(
         err == f"notify-schemas compat: error: {tmp_path}/swift://u:***@swift/c/o: not a schema directory (no "
         "envelope.json and seed/glance folders)\n"
     )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.binary(max_size=64) | st.text(max_size=64).map(lambda t: t.encode("utf-16")) | st.sampled_from(
+    [b'{"valid": {}, "invalid": {}, "duplicates": 0, "seen": {}, "x": 1' + b"0" * 5000 + b"}",
+     b'{"valid": ' + b"[" * 100_000, b"\xef\xbb\xbf{", b'{"valid": {"a": 1e400}}', b"\xff\xfe{\x00"]))  # fmt: skip
+def test_tally_of_any_bytes_is_a_tally_or_one_line_naming_the_file(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
+    name = write(tmp_path_factory.mktemp("tally"), "summary.json", data)
+    with contextlib.redirect_stderr(io.StringIO()) as err, contextlib.redirect_stdout(io.StringIO()):
+        code = main(["tally", name])
+    assert code in (0, 1, 2)
+    if code == 2:
+        assert err.getvalue().startswith(f"notify-schemas: error: {name}: not a listen --summary file: ")
+        assert len(err.getvalue().splitlines()) == 1
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_tally_of_an_endless_input_stops_at_once(device: str) -> None:
+    done = _run_with(["tally", device], stderr=subprocess.PIPE)  # read whole, these would take the memory
+    assert done.returncode == 2
+    assert done.stderr.decode().startswith(f"notify-schemas: error: {device}: not a listen --summary file: not ")

@@ -869,19 +869,40 @@ def _cmd_tally(args: argparse.Namespace) -> int:
     total = Tally()
     for name in args.summaries:
         try:
-            text = Path(name).read_text(encoding="utf-8")
+            with _open(name) as stream:
+                value = _summary_value(stream)
+            total = total.add(Tally.from_json(value))
         except OSError as error:
             raise NotifySchemasError(f"{name}: {error.strerror or error}") from None
-        try:
-            total = total.add(Tally.from_json(json.loads(text)))
-        except (ValueError, RecursionError) as error:  # not JSON (or not UTF-8, or nested too deep), or not a tally
-            reason = "nested too deeply" if isinstance(error, RecursionError) else mask_text(str(error))
-            raise NotifySchemasError(f"{name}: not a listen --summary file: {reason}") from None
+        except ValueError as error:  # not JSON (or not UTF-8, or nested too deep, or too long), or not a tally
+            raise NotifySchemasError(f"{name}: not a listen --summary file: {mask_text(str(error))}") from None
     if args.format == "json":
         print(json.dumps({k: v for k, v in total.as_json().items() if k != "seen"}))
     else:
         print(f"{len(args.summaries)} listeners: {total.line()}")
     return 1 if total.invalid.total() else 0
+
+
+def _summary_value(stream: BinaryIO) -> Any:
+    """The JSON value of a ``--summary`` file, read as validate reads a record (strictly, the place of a fault named):
+    at most `MAX_RECORD_BYTES`, and no more than its first chunk when that does not start an object (/dev/zero, a
+    binary file), so that no input is read without end."""
+    head = stream.read(_SUMMARY_CHUNK)
+    if not head.removeprefix(UTF8_BOM).lstrip(_WHITESPACE_BYTES).startswith(b"{"):
+        return parse(head.removeprefix(UTF8_BOM))[0]  # what is wrong, in the words validate says it in
+    raw = (head + stream.read(MAX_RECORD_BYTES + 1 - len(head))).removeprefix(UTF8_BOM)
+    if len(raw) > MAX_RECORD_BYTES:
+        raise ValueError(f"longer than {MAX_RECORD_BYTES:,} bytes")
+    try:
+        return parse(raw)[0]
+    except ValueError as strict:
+        try:  # NaN or Infinity where a count should be: the tally names the value by its pointer
+            return json.loads(raw)
+        except (ValueError, RecursionError):
+            raise strict from None
+
+
+_SUMMARY_CHUNK = 64 * 1024
 
 
 class _OutputError(NotifySchemasError):

@@ -1301,3 +1301,33 @@ def test_tally_of_an_endless_input_stops_at_once(device: str) -> None:
     done = _run_with(["tally", device], stderr=subprocess.PIPE)  # read whole, these would take the memory
     assert done.returncode == 2
     assert done.stderr.decode().startswith(f"notify-schemas: error: {device}: not a listen --summary file: not ")
+
+
+@pytest.mark.parametrize(
+    ("command", "module", "function"),
+    [(["sample", "image.upload", "INFO"], "notify_schemas.samples", "samples"),
+     (["conformance", "--stream", "ok.jsonl"], "notify_schemas.conformance.cli", "run_stream")],
+)  # fmt: skip
+def test_a_librarys_warning_is_one_masked_line(tmp_path: Path, command: list[str], module: str, function: str) -> None:
+    if command[0] == "conformance":
+        pytest.importorskip("hypothesis_jsonschema")
+    # A library that warns while the command runs (oslo.service warns of eventlet over nine lines), loaded first.
+    (tmp_path / "sitecustomize.py").write_text(
+        f"import warnings, {module} as m\n"
+        f"real = m.{function}\n"
+        "def warned(*args, **kwargs):\n"
+        f"    warnings.warn('deprecated.\\n\\nsee https://u:{CANARY}@docs/\\n', DeprecationWarning)\n"
+        "    return real(*args, **kwargs)\n"
+        f"m.{function} = warned\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "ok.jsonl").write_text(VALID[0] + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path]), "PYTHONWARNINGS": "always"}
+    done = subprocess.run([sys.executable, "-m", "notify_schemas", *command], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert CANARY not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("py.warnings WARNING ")
+    assert "DeprecationWarning: deprecated. see https://u:***@docs/" in lines[0]

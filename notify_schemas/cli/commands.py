@@ -695,17 +695,21 @@ class _LogLine(logging.Formatter):
             text = str(record.msg)
         if record.exc_info and record.exc_info[1] is not None:
             text += f" ({error_text(record.exc_info[1])})"
+        if record.name == "py.warnings":  # a library's warning: its file, its text over lines, the line of source
+            text = " ".join(text.split())
         return one_line(mask_text(f"{record.name} {record.levelname} {text}"))
 
 
 def _show_logs(level: int) -> None:
-    """Log records of ``level`` and above on stderr, one masked line each; left to the program that runs `main`
-    when it has its own handlers."""
+    """Log records of ``level`` and above on stderr, one masked line each, and a library's warnings with them
+    (Python writes a warning over several lines, unmasked); left to the program that runs `main` when it has its own
+    handlers."""
     root = logging.getLogger()
     if not root.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(_LogLine())
         root.addHandler(handler)
+        logging.captureWarnings(True)
     elif not all(isinstance(h.formatter, _LogLine) for h in root.handlers):
         return
     if level < root.getEffectiveLevel():
@@ -1103,12 +1107,14 @@ def _run(argv: list[str]) -> int:
                   file=sys.stderr)  # fmt: skip
             return 2
         _output_open()
+        _show_logs(logging.WARNING)
         return conformance_main(argv[1:])
     if argv[:1] == ["compat"]:
         # The evolution guard parses its own options (notify_schemas.authoring.compat).
         from notify_schemas.authoring import compat
 
         _output_open()
+        _show_logs(logging.WARNING)
         return compat.main(argv[1:])
     args = _parser().parse_args(argv)
     _output_open()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
-from notify_schemas.redaction import mask_text
+from notify_schemas.redaction import mask_words
 from notify_schemas.values import one_line
 
 __all__ = [
@@ -36,10 +37,14 @@ MAX_SECONDS = 365 * 24 * 3600
 
 class MaskedParser(argparse.ArgumentParser):
     """argparse's parser, whose errors quote a word given (an unknown command, a choice, a number that is not one)
-    masked and on one line, as all output is: a word may be a URL with its password, or ``password=...``."""
+    masked and on one line, as all output is: a word may be a URL with its password, or ``password=...``. Each word
+    of ``words`` (the command line being read) that an error quotes with ``repr`` is masked before it was quoted,
+    since ``repr`` escapes a quote in it and the masking would no longer match."""
+
+    words: Sequence[str] = ()
 
     def error(self, message: str) -> Any:
-        super().error(one_line(mask_text(message)))
+        super().error(one_line(mask_words(message, self.words)))
 
 
 def io_error_text(error: OSError) -> str:

@@ -37,6 +37,7 @@ __all__ = [
     "mask_pointer",
     "mask_quoted",
     "mask_text",
+    "mask_words",
     "names_a_secret",
     "pointer_view",
     "quoted",
@@ -239,6 +240,18 @@ def mask_quoted(text: str, strings: Iterable[Any]) -> str:
         if isinstance(item, str) and (masked := mask_text(str.__str__(item))) != item:
             text = text.replace(str.__repr__(item), str.__repr__(masked))
     return text
+
+
+def mask_words(text: str, words: Iterable[str]) -> str:
+    """``text`` masked as `mask_text` masks it, and each of ``words`` (what the user typed: a command line's words,
+    and the value of each ``--option=value``) that it quotes with ``repr``, as argparse's errors do, masked before it
+    is quoted."""
+    values: list[str] = []
+    for word in words:
+        values.append(word)
+        if word.startswith("-") and "=" in word:
+            values.append(word.partition("=")[2])
+    return mask_text(mask_quoted(text, values))
 
 
 def shown(text: str, limit: int = 300) -> str:

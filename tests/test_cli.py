@@ -1331,3 +1331,22 @@ def test_a_librarys_warning_is_one_masked_line(tmp_path: Path, command: list[str
     assert len(lines) == 1
     assert lines[0].startswith("py.warnings WARNING ")
     assert "DeprecationWarning: deprecated. see https://u:***@docs/" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sample", "image.upload", "INFO", "-n", "password='CANARYSECRET'\""],
+        ["validate", "--profile=token='CANARYSECRET'\""],
+        ["password='CANARYSECRET'\""],
+    ],
+)
+def test_a_value_argparse_quotes_is_masked_even_with_quotes_of_both_kinds(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as usage:
+        main(argv)
+    assert usage.value.code == 2
+    err = capsys.readouterr().err
+    assert "CANARYSECRET" not in err
+    assert "***" in err

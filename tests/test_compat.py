@@ -438,3 +438,23 @@ def test_an_empty_folder_name_is_a_usage_error_not_the_current_folder(
 ) -> None:
     assert main(argv) == 2
     assert "must not be empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["/nonexistent/password='CANARYSECRET'\"", str(SCHEMAS)],
+        [str(SCHEMAS), "/nonexistent/https://u:CANARYSECRET@h/x"],
+        [str(SCHEMAS), "x\x1b[2J\npassword=CANARYSECRET"],
+        ["--seed", "password='CANARYSECRET'\"", "a", "b"],
+        ["--examples=token='CANARYSECRET'\"", "a", "b"],
+    ],
+)
+def test_an_error_quoting_what_was_typed_is_masked_and_on_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert "CANARYSECRET" not in out + err
+    assert "\x1b" not in err
+    assert len(err.splitlines()) == 1

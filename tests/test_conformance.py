@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import json
 import os
 import signal
@@ -846,3 +847,62 @@ def test_what_an_exec_program_started_and_left_behind_is_ended_with_it(tmp_path:
     while not _gone(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _gone(child)
+
+
+# --- what the user typed is never shown with a credential, whatever quotes it holds -------------------------------
+
+# A credential as a user may type it into a command, a file name or an option's value, with quotes of both kinds
+# around or beside it: repr escapes one of them as \', and masking after quoting no longer matched.
+USER_CANARY = "CANARYSECRET"
+TYPED_SECRETS = st.sampled_from([
+    f"password='{USER_CANARY}'", f'password="{USER_CANARY}"', f"--password='{USER_CANARY}'\"",
+    f"\"password='{USER_CANARY}'\"", f"token={USER_CANARY}'", f"https://u:{USER_CANARY}@h/'\"",
+    f"admin_password '{USER_CANARY}'", f"{{'password': '{USER_CANARY}'}}",
+])  # fmt: skip
+TYPED = st.tuples(st.sampled_from(["", "a'", 'b"', "c\"'", "\x1b[2J", "\n"]), TYPED_SECRETS,
+                  st.sampled_from(["", "'", '"', "'\"", " x"])).map("".join)  # fmt: skip
+
+
+@functools.cache
+def _an_intent() -> str:
+    return json.dumps(next(intents("image.upload", "INFO", examples=0)))
+
+
+def _typed_into(kind: str, typed: str, tmp_path: Path) -> list[str]:
+    reference = [f"--callable={REFERENCE}", "--examples", "0", "--intent", _an_intent()]
+    return {
+        "exec_missing": ["--exec", f"/nonexistent/{typed}"],
+        "exec_arguments": ["--exec", f"true {typed}"],
+        "callable_module": ["--callable", f"{typed}:f"],
+        "callable_function": ["--callable", f"os:{typed}"],
+        "stream": ["--stream", f"/nonexistent/{typed}"],
+        "report": [*reference, "--report", f"{tmp_path}/missing/{typed}"],
+        "junit": [*reference, f"--junit={tmp_path}/missing/{typed}"],
+        "seed": ["--callable", REFERENCE, f"--seed={typed}"],
+        "examples": ["--callable", REFERENCE, "--examples", typed],
+    }[kind]
+
+
+# The suite draws with Hypothesis itself: nested, on purpose.
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.nested_given])  # fmt: skip
+@given(
+    kind=st.sampled_from(["exec_missing", "exec_arguments", "callable_module", "callable_function", "stream",
+                          "report", "junit", "seed", "examples"]),
+    typed=TYPED,
+)  # fmt: skip
+def test_a_credential_typed_into_any_argument_is_masked_in_the_one_line_error(
+    kind: str, typed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = main(_typed_into(kind, typed, tmp_path))
+    except SystemExit as usage:  # argparse's usage errors exit with 2
+        code = int(usage.code or 0)
+    out, err = capsys.readouterr()
+    assert code == 2, out + err
+    assert USER_CANARY not in out + err
+    assert "\x1b" not in err
+    assert "Traceback" not in err
+    assert err.endswith("\n")
+    assert len(err.splitlines()[-1]) < 3000
+    assert err.splitlines()[-1].startswith("notify-schemas conformance: error: ")

@@ -1116,6 +1116,7 @@ def _run(argv: list[str]) -> int:
         _output_open()
         _show_logs(logging.WARNING)
         return compat.main(argv[1:])
+    _Parser.words = argv  # every parser of the command line, the sub-commands' too, reads the same words
     args = _parser().parse_args(argv)
     _output_open()
     _show_logs(logging.WARNING)  # a library's warnings (oslo's, say), one masked line each

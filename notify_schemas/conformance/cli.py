@@ -12,13 +12,13 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's ImportError names the extra)
 
 from notify_schemas import PROFILES
-from notify_schemas.arguments import MAX_EXAMPLES, MaskedParser, count, examples, io_error_text, seconds
+from notify_schemas.arguments import MAX_EXAMPLES, MaskedParser, count, examples, seconds
 from notify_schemas.conformance.producers import (
     DEFAULT_ANSWER_TIMEOUT,
     Duplicated,
@@ -29,14 +29,15 @@ from notify_schemas.conformance.producers import (
 )
 from notify_schemas.conformance.runner import Report, run, run_stream
 from notify_schemas.errors import NotifySchemasError
-from notify_schemas.redaction import mask_text, shown
+from notify_schemas.redaction import mask_text, mask_words, shown
 from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
 
 __all__ = ["main"]
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(words: Sequence[str] = ()) -> MaskedParser:
     parser = MaskedParser(prog="notify-schemas conformance", description=__doc__.splitlines()[0])
+    parser.words = words
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--callable", metavar="MODULE:FUNCTION", help="a Python function: intent in, notification(s) out"
@@ -176,7 +177,7 @@ def _ended(program: Any) -> Iterator[None]:
 def _no_line_beyond(report: Report, program: Any) -> None:
     """An --exec program that wrote more lines than it was asked for broke the protocol: the run is stopped."""
     if isinstance(program, ExecProgram) and program.extra_lines and not report.stopped:
-        report.stopped = (f"{program.command!r} wrote {program.extra_lines} line(s) more than it was asked for: one "
+        report.stopped = (f"{program.name} wrote {program.extra_lines} line(s) more than it was asked for: one "
                           "line per question, and nothing else on its output")  # fmt: skip
 
 
@@ -216,8 +217,9 @@ def _in_storage(argv: Sequence[str] | None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(words)
+    args = parser.parse_args(words)
     for option in ("callable", "exec", "stream", "transport_url"):
         value = getattr(args, option)
         if value is not None and not value.strip():
@@ -245,32 +247,43 @@ def _main(argv: Sequence[str] | None) -> int:
             _no_line_beyond(report, producer)
     except (ProducerError, ValueError, OSError, NotifySchemasError) as error:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.
-        said = io_error_text(error) if isinstance(error, OSError) else str(error)
-        print(f"notify-schemas conformance: error: {shown(' '.join(said.split()), 2000)}", file=sys.stderr)
+        _error(_why(error), words)
         return 2
     report.producer = mask_text(args.callable or args.exec or args.stream or args.transport_url)
     print(report.summary())
     details = report.failure_details(mask_text(producer_args))
     if details:
         print(details)
-    try:
-        if args.report:
-            _write(args.report, json.dumps(report.as_json(), indent=1, default=repr) + "\n")
-        if args.junit:
-            _write(args.junit, report.as_junit())
-    except OSError as error:
-        said = shown(f"cannot write the report: {io_error_text(error)}", 2000)
-        print(f"notify-schemas conformance: error: {said}", file=sys.stderr)
-        return 2
+    outputs: list[tuple[str, str | None, Callable[[], str]]] = [
+        ("report", args.report, lambda: json.dumps(report.as_json(), indent=1, default=repr) + "\n"),
+        ("JUnit report", args.junit, report.as_junit),
+    ]
+    for what, name, text in outputs:
+        if name is None:
+            continue
+        try:
+            with open(name, "w", encoding="utf-8") as f:
+                f.write(text())
+        except OSError as error:
+            _error(f"cannot write the {what} {name}: {error.strerror or error}", words)
+            return 2
     if report.stopped:  # the producer broke the protocol: what was seen is reported above, and the run is an error
-        print(f"notify-schemas conformance: error: {shown(' '.join(report.stopped.split()), 2000)}", file=sys.stderr)
+        _error(report.stopped, words)
         return 2
     return 1 if report.must_failed else 0
 
 
-def _write(name: str, text: str) -> None:
-    with open(name, "w", encoding="utf-8") as f:  # by the name given, which an error quotes (masked)
-        f.write(text)
+def _why(error: BaseException) -> str:
+    """An error's text, a file's error as its name and what went wrong (not its repr, which escapes quotes)."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename is not None else error.strerror
+    return str(error)
+
+
+def _error(text: str, words: Sequence[str]) -> None:
+    """One line on stderr: what went wrong, masked, with what the user typed that it quotes masked too."""
+    line = shown(" ".join(mask_words(text, words).split()), 2000)
+    print(f"notify-schemas conformance: error: {line}", file=sys.stderr)
 
 
 if __name__ == "__main__":

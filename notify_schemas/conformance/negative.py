@@ -65,7 +65,7 @@ class ExecConsumer(ExecProgram):
         line = self.ask(json.dumps(message), "a message")
         word = line.decode("utf-8", "replace").strip().lower()
         if word not in ("valid", "invalid", "true", "false"):
-            raise ProducerError(f"{self.command!r} answered {shown(word, 80)}, not valid or invalid")
+            raise ProducerError(f"{self.name} answered {shown(word, 80)}, not valid or invalid")
         return word in ("valid", "true")
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from notify_schemas.conformance.records import Intent
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
-from notify_schemas.redaction import shown
+from notify_schemas.redaction import mask_quoted, quoted, shown
 from notify_schemas.registry import schema_root
 
 __all__ = [
@@ -50,14 +50,14 @@ def load_callable(spec: str) -> Producer:
     """``module:function`` to the function."""
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
-        raise ProducerError(f"--callable takes module:function, not {spec!r}")
+        raise ProducerError(f"--callable takes module:function, not {quoted(spec)}")
     try:
         module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise ProducerError(f"cannot import {module_name!r}: {error}") from None
+    except ImportError as error:  # its text quotes the name with repr: masked before it was quoted
+        raise ProducerError(f"cannot import {quoted(module_name)}: {mask_quoted(str(error), [module_name])}") from None
     function = getattr(module, attribute, None)
     if not callable(function):
-        raise ProducerError(f"{spec!r} is not a callable")
+        raise ProducerError(f"{quoted(spec)} is not a callable")
     return function  # type: ignore[no-any-return]
 
 
@@ -88,8 +88,11 @@ class ExecProgram:
                 start_new_session=True,
             )  # fmt: skip
         except (OSError, ValueError) as error:  # ValueError: a command shlex cannot split (a quote left open)
-            raise ProducerError(f"cannot start {command!r}: {error}") from None
+            why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            raise ProducerError(f"cannot start {quoted(command)}: {why}") from None
         self.command = command
+        self.name = quoted(command)
+        """The command as errors name it: masked, then quoted (a password in its arguments is never shown)."""
         self.answer_timeout = answer_timeout
         self.extra_lines = 0
         """Lines the program wrote beyond one per question, counted when it is closed: a break of the protocol."""
@@ -115,18 +118,18 @@ class ExecProgram:
                 self._lines.put(None)
             else:
                 shown_line = shown(early.decode("utf-8", "replace").strip(), 80)
-                raise ProducerError(f"{self.command!r} wrote a line before it was asked ({shown_line}): one line per "
+                raise ProducerError(f"{self.name} wrote a line before it was asked ({shown_line}): one line per "
                                     "question, and nothing else on its output")  # fmt: skip
         try:
             self.process.stdin.write(question.encode("utf-8", "surrogateescape") + b"\n")
             self.process.stdin.flush()
         except OSError:  # BrokenPipeError included
-            raise ProducerError(f"{self.command!r} {_ended(self.process.wait())}") from None
+            raise ProducerError(f"{self.name} {_ended(self.process.wait())}") from None
         try:
             line = self._lines.get(timeout=self.answer_timeout)
         except queue.Empty:
             raise ProducerError(
-                f"{self.command!r} gave no answer within {self.answer_timeout:g} s to {what} (a line, ended by a "
+                f"{self.name} gave no answer within {self.answer_timeout:g} s to {what} (a line, ended by a "
                 "newline; see --answer-timeout)"
             ) from None
         if line is None:
@@ -135,12 +138,12 @@ class ExecProgram:
                 how = _ended(self.process.wait(timeout=1))  # it may be exiting
             except subprocess.TimeoutExpired:
                 how = "is still running"
-            raise ProducerError(f"{self.command!r} closed its output before answering {what} (it {how})")
+            raise ProducerError(f"{self.name} closed its output before answering {what} (it {how})")
         if len(line) > MAX_ANSWER_BYTES:
-            raise ProducerError(f"{self.command!r} wrote a line longer than {MAX_ANSWER_BYTES:,} bytes in answer to "
+            raise ProducerError(f"{self.name} wrote a line longer than {MAX_ANSWER_BYTES:,} bytes in answer to "
                                 f"{what}: one notification per line, and no larger")  # fmt: skip
         if not line.endswith(b"\n"):
-            raise ProducerError(f"{self.command!r} wrote an answer to {what} without its newline, then closed its "
+            raise ProducerError(f"{self.name} wrote an answer to {what} without its newline, then closed its "
                                 "output")  # fmt: skip
         return line
 

@@ -13,7 +13,7 @@ from notify_schemas.arguments import MAX_EXAMPLES, examples, io_error_text, text
 from notify_schemas.authoring.compat.compare import compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
-from notify_schemas.redaction import mask_text, shown
+from notify_schemas.redaction import mask_text, mask_words, shown
 from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
 from notify_schemas.values import Variant, writes_utf8
 
@@ -64,7 +64,7 @@ def _summary(reports: Sequence[VariantReport]) -> dict[str, Any]:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
-        raise CompatError(message)
+        raise CompatError(message)  # written, masked, as every error is
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,8 +109,11 @@ def _main(argv: Sequence[str] | None) -> int:
     except SystemExit as done:  # --help
         return int(done.code or 0)
     except (NotifySchemasError, OSError) as error:
+        # What the error quotes (a folder's name, a value given) is masked as all output is, on one line.
         said = io_error_text(error) if isinstance(error, OSError) else str(error)
-        print(f"notify-schemas compat: error: {shown(' '.join(said.split()), 2000)}", file=sys.stderr)
+        words = list(sys.argv[1:] if argv is None else argv)
+        print(f"notify-schemas compat: error: {shown(' '.join(mask_words(said, words).split()), 2000)}",
+              file=sys.stderr)  # fmt: skip
         return 2
     try:
         _report(args, reports)

@@ -21,6 +21,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from notify_schemas.termination import Terminated
 from notify_schemas.values import one_line
 
 __all__ = [
@@ -194,7 +195,9 @@ def error_text(error: BaseException) -> str:
     exception of a producer's or a driver's may fail to show itself, or quote a credential)."""
     try:
         text = _args_masked(error, str(error))
-    except Exception:
+    except (KeyboardInterrupt, Terminated):  # Ctrl-C and SIGTERM end the run wherever they land
+        raise
+    except BaseException:  # a producer's __str__ may raise anything, SystemExit and GeneratorExit included
         text = "<its text cannot be shown>"
     return _writable(f"{type(error).__name__}: {mask_text(text)}")
 

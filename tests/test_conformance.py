@@ -906,3 +906,161 @@ def test_a_credential_typed_into_any_argument_is_masked_in_the_one_line_error(
     assert err.endswith("\n")
     assert len(err.splitlines()[-1]) < 3000
     assert err.splitlines()[-1].startswith("notify-schemas conformance: error: ")
+
+
+# --- a callable's answer is read once: nothing of the producer's code runs in the checks or the report ----------
+
+
+class _Raises(BaseException):
+    """What a producer's own code may raise: not an Exception at all."""
+
+
+_RAISED = st.sampled_from([RuntimeError, GeneratorExit, SystemExit, _Raises, RecursionError, MemoryError])
+
+
+class _Hostile:
+    """A producer's object whose methods raise (or show a credential) whenever the suite asks them anything."""
+
+    def __init__(self, raised: type[BaseException]) -> None:
+        self.raised = raised
+
+    def __repr__(self) -> str:
+        raise self.raised(f"password={CANARY}")
+
+    def __eq__(self, other: object) -> bool:
+        raise self.raised(f"password={CANARY}")
+
+    __hash__ = object.__hash__
+
+    def __iter__(self) -> Any:
+        raise self.raised(f"password={CANARY}")
+
+
+class _HostileDict(dict[str, Any]):
+    def __init__(self, content: dict[str, Any], raised: type[BaseException]) -> None:
+        super().__init__(content)
+        self.raised = raised
+
+    def get(self, *_: Any) -> Any:
+        raise self.raised(f"password={CANARY}")
+
+    def __eq__(self, other: object) -> bool:
+        raise self.raised(f"password={CANARY}")
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _HostileList(list[Any]):
+    def __init__(self, content: list[Any], raised: type[BaseException]) -> None:
+        super().__init__(content)
+        self.raised = raised
+
+    def __iter__(self) -> Any:
+        raise self.raised(f"password={CANARY}")
+
+
+class _Str(str):
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError(f"password={CANARY}")
+
+    __hash__ = str.__hash__
+
+
+def _self_containing(value: Any) -> Any:
+    holder: dict[str, Any] = {"value": value}
+    holder["itself"] = holder
+    return holder
+
+
+def _shared(value: Any) -> Any:
+    for _ in range(60):  # 2**60 values, written out
+        value = [value, value]
+    return value
+
+
+HOSTILE_VALUES = st.recursive(
+    st.one_of(st.none(), st.integers(), st.text(max_size=5), st.builds(_Hostile, _RAISED),
+              st.builds(_Str, st.text(max_size=5)), st.just(datetime.datetime(2020, 1, 1)), st.just({1, 2}),
+              st.builds(lambda: (i for i in range(3)))),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(st.text(max_size=3), inner, max_size=3),
+        st.builds(_HostileDict, st.dictionaries(st.text(max_size=3), inner, max_size=3), _RAISED),
+        st.builds(_HostileList, st.lists(inner, max_size=3), _RAISED),
+        inner.map(_self_containing),
+    ),
+    max_leaves=8,
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(value=HOSTILE_VALUES, where=st.sampled_from(["answer", "payload", "extra key", "in a list", "envelope"]))
+def test_a_callables_hostile_answer_gets_a_verdict_and_every_output_is_written(value: Any, where: str) -> None:
+    intent = json.loads(_an_intent())
+
+    def producer(asked: dict[str, Any]) -> Any:
+        message = produce(asked)
+        if where == "answer":
+            return value
+        if where == "payload":
+            message["payload"] = value
+        elif where == "extra key":
+            message["extra"] = value
+        elif where == "in a list":
+            return [message, value]
+        else:
+            return _HostileDict(message, GeneratorExit)
+        return message
+
+    started = time.monotonic()
+    report = run(producer, only=[intent])
+    texts = [report.summary(), report.failure_details("--callable x"), report.as_junit(), json.dumps(report.as_json())]
+    assert time.monotonic() - started < 60
+    assert not report.stopped
+    for text in texts:
+        assert CANARY not in text
+
+
+def _raises_generator_exit(intent: dict[str, Any]) -> Any:
+    raise GeneratorExit(f"password={CANARY}")
+
+
+def _raises_a_base_exception_of_its_own(intent: dict[str, Any]) -> Any:
+    raise _Raises(f"swift://u:{CANARY}@h/")
+
+
+def _answers_what_contains_itself(intent: dict[str, Any]) -> Any:
+    return _self_containing(produce(intent))
+
+
+def _answers_two_to_the_sixtieth_values(intent: dict[str, Any]) -> Any:
+    message = produce(intent)
+    message["payload"] = _shared(message["payload"])
+    return message
+
+
+def _answers_an_object_whose_repr_raises(intent: dict[str, Any]) -> Any:
+    message = produce(intent)
+    message["payload"] = _Hostile(GeneratorExit)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("producer", "code"),
+    [("_raises_generator_exit", 2), ("_raises_a_base_exception_of_its_own", 2),
+     ("_answers_what_contains_itself", 1), ("_answers_an_object_whose_repr_raises", 1),
+     ("_answers_two_to_the_sixtieth_values", 1)],
+)  # fmt: skip
+def test_a_callable_that_raises_any_exception_or_answers_a_hostile_object_gets_a_verdict(
+    producer: str, code: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
+    # Each intent, and the shrinking of each failure; a message of 2**60 values is asked once.
+    intents_asked = ["--intent", _an_intent()] if "sixtieth" in producer else ["--examples", "0"]
+    started = time.monotonic()
+    assert main(["--callable", f"tests.test_conformance:{producer}", *intents_asked, "--junit", str(junit),
+                 "--report", str(report)]) == code  # fmt: skip
+    assert time.monotonic() - started < 120
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    _nothing_shown(out, err, junit.read_text(encoding="utf-8"), report.read_text(encoding="utf-8"))

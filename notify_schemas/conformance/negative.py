@@ -15,12 +15,12 @@ from typing import Any
 
 from notify_schemas import variants
 from notify_schemas.conformance.checks import Check
-from notify_schemas.conformance.producers import ExecProgram, ProducerError
+from notify_schemas.conformance.producers import ExecProgram, ProducerError, detached
 from notify_schemas.conformance.records import SECRET_URL
 from notify_schemas.conformance.runner import CaseFailure, Report
 from notify_schemas.redaction import error_text, shown
 from notify_schemas.samples import samples
-from notify_schemas.termination import raise_if_terminated
+from notify_schemas.termination import Terminated, raise_if_terminated
 from notify_schemas.validation import is_valid
 
 __all__ = ["MUTATIONS", "ExecConsumer", "run_negative"]
@@ -97,14 +97,16 @@ def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", 
     for check_id, name, message, expected in _cases(profile, examples, seed):
         raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
         try:
-            accepted = consumer(message)
+            accepted = detached(consumer(message))  # read once: no code of the consumer's runs after the call
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
             report.stopped = shown(str(error), 2000)
             return report
-        except (Exception, SystemExit) as error:  # the consumer's own failure, reported with the message's variant
+        except (KeyboardInterrupt, Terminated):
+            raise
+        except BaseException as error:  # the consumer's own failure (sys.exit, GeneratorExit too), with the variant
             report.stopped = shown(f"the consumer raised {error_text(error)} on a message of {name}", 2000)
             return report
-        if not isinstance(accepted, bool):  # a truthy text such as "invalid" would be read as its opposite
+        if type(accepted) is not bool:  # a truthy text such as "invalid" would be read as its opposite
             report.stopped = shown(f"the consumer answered {accepted!r} for a message of {name}, not True or False")
             return report
         if accepted is expected:

@@ -10,6 +10,8 @@ whole specification, for authors in any language.
 from __future__ import annotations
 
 import contextlib
+import datetime
+import decimal
 import importlib
 import json
 import os
@@ -18,6 +20,7 @@ import shlex
 import signal
 import subprocess
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +28,8 @@ from notify_schemas.conformance.records import Intent
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
 from notify_schemas.redaction import mask_quoted, quoted, shown
 from notify_schemas.registry import schema_root
+from notify_schemas.termination import Terminated
+from notify_schemas.wire_form import MAX_DEPTH
 
 __all__ = [
     "DEFAULT_ANSWER_TIMEOUT",
@@ -34,6 +39,7 @@ __all__ = [
     "ExecProgram",
     "ProducerError",
     "answer",
+    "detached",
     "end_program",
     "exec_environment",
     "load_callable",
@@ -231,3 +237,134 @@ class Duplicated(dict[str, Any]):
 
 class _NotJSON(str):
     """A line that is not JSON: it fails the checks as the non-object it is."""
+
+
+MAX_VALUES = 1 << 17
+"""The most values a callable's answer is read as (131,072; a notification has a few hundred, a thousand or two with
+200 properties and 100 tags): a producer's object may be a list of ten million items, or a list holding the same list
+twice a hundred levels deep (2**100 values), which no check, report or JSON writer could go through."""
+
+# Exact types whose instances run none of a producer's code when the checks read or show them.
+_KEPT = (type(None), bool, int, float, str, datetime.datetime, datetime.date, uuid.UUID, decimal.Decimal, bytes)
+
+
+class Opaque:
+    """What the checks see of a part of a callable's answer that is not JSON and is a producer's own object (a
+    generator, a set, a Mapping, an object of its own class), or that could not be read at all: its type and its
+    ``repr``, taken once. It is no JSON value, so it fails the checks that need one; `security.no_leak` reads its
+    text as it reads the ``repr`` of anything."""
+
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind, self.text = kind, text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def detached(value: Any) -> Any:
+    """A callable's answer as the checks judge it: a copy made of exact types, read once, so that nothing of the
+    producer's code (a ``__eq__``, ``__iter__``, ``get``, ``__repr__`` of its own, which may raise anything or hang)
+    runs in the checks or the report, and nothing in it contains itself.
+
+    A subclass of ``dict``, ``list``, ``tuple``, ``str``, ``int`` or ``float`` is read as ``json.dumps`` writes it:
+    its content, not its methods; a tuple stays a tuple (`json.round_trip` tells it from a list). Anything else that
+    JSON does not carry, a value that contains itself, nesting past `MAX_DEPTH` and values past `MAX_VALUES` become
+    an `Opaque`.
+    """
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any, int, frozenset[int]]] = [(value, root, 0, 0, frozenset())]
+    left = MAX_VALUES
+    while stack:
+        node, parent, slot, depth, above = stack.pop()
+        kind = type(node)
+        left -= 1
+        if left < 0:
+            parent[slot] = Opaque("too large", f"<more than {MAX_VALUES:,} values>")
+        elif kind in _KEPT:
+            parent[slot] = node
+        elif issubclass(kind, str):
+            parent[slot] = str.__str__(node)
+        elif issubclass(kind, bool | int):
+            parent[slot] = int.__index__(node)
+        elif issubclass(kind, float):
+            parent[slot] = float.__float__(node)
+        elif not issubclass(kind, dict | list | tuple):
+            parent[slot] = Opaque(_kind(kind), _repr(node))
+        elif id(node) in above:
+            parent[slot] = Opaque("itself", f"<the {_kind(kind)} that contains it>")
+        elif depth >= MAX_DEPTH:
+            parent[slot] = Opaque("too deep", f"<{_kind(kind)} nested more than {MAX_DEPTH} levels deep>")
+        elif issubclass(kind, dict):
+            inside = above | {id(node)}
+            # A line that wrote a key twice (an --exec program's answer, parsed) keeps the keys it repeated.
+            copy: dict[Any, Any] = Duplicated({}, node.duplicates) if kind is Duplicated else {}
+            parent[slot] = copy
+            for key, item in list(dict.items(node)):  # the content, without the subclass's own items()
+                key = key if type(key) in _KEPT else _key(key)
+                copy[key] = None
+                stack.append((item, copy, key, depth + 1, inside))
+        else:
+            inside = above | {id(node)}
+            items = list.copy(node) if issubclass(kind, list) else list(tuple.__getitem__(node, slice(None)))
+            copied: list[Any] = [None] * len(items) if issubclass(kind, list) else _Filled([None] * len(items))
+            parent[slot] = copied
+            stack.extend((item, copied, index, depth + 1, inside) for index, item in enumerate(items))
+    return _tuples(root[0])
+
+
+class _Filled(list[Any]):
+    """A tuple's items, filled in as the walk goes; a tuple once the walk is done (`_tuples`)."""
+
+
+def _tuples(value: Any) -> Any:
+    """Each `_Filled` list of a detached value made the tuple it stands for, children first."""
+    if not isinstance(value, dict | list):
+        return value
+    order: list[tuple[Any, Any]] = []
+    stack: list[tuple[Any, Any]] = [(value, None)]
+    while stack:
+        node, where = stack.pop()
+        order.append((node, where))
+        entries = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend((item, (node, key)) for key, item in entries if isinstance(item, dict | list))
+    result: Any = value
+    for node, where in reversed(order):  # children before their parents
+        if isinstance(node, _Filled):
+            made = tuple(node)
+            if where is None:
+                result = made
+            else:
+                where[0][where[1]] = made
+    return result
+
+
+def _kind(kind: type) -> str:
+    try:
+        return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    except Exception:  # a metaclass's own attributes
+        return "object"
+
+
+def _repr(node: Any) -> str:
+    """A producer's object as ``repr`` shows it, or what is known of it when its ``repr`` fails."""
+    try:
+        text = repr(node)
+        return str.__str__(text) if isinstance(text, str) else f"<{_kind(type(node))}>"
+    except (KeyboardInterrupt, Terminated):
+        raise
+    except BaseException as error:  # a producer's __repr__ may raise anything, SystemExit included
+        return f"<{_kind(type(node))}, whose repr raised {type(error).__name__}>"
+
+
+def _key(key: Any) -> Any:
+    """A key of a producer's own type (a str or int subclass, an object): its exact value, or an `Opaque`."""
+    kind = type(key)
+    if issubclass(kind, str):
+        return str.__str__(key)
+    if issubclass(kind, bool | int):
+        return int.__index__(key)
+    if issubclass(kind, float):
+        return float.__float__(key)
+    return Opaque(_kind(kind), _repr(key))

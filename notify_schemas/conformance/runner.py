@@ -17,10 +17,10 @@ from notify_schemas.arguments import MAX_EXAMPLES
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
 from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import intents
-from notify_schemas.conformance.producers import ProducerError
+from notify_schemas.conformance.producers import ProducerError, detached
 from notify_schemas.conformance.records import Intent
 from notify_schemas.redaction import error_text, mask_text, redact, shown
-from notify_schemas.termination import raise_if_terminated
+from notify_schemas.termination import Terminated, raise_if_terminated
 from notify_schemas.wire_form import redacted_json, to_wire
 
 __all__ = ["CaseFailure", "Report", "run", "run_stream"]
@@ -215,11 +215,13 @@ def run(
         name = f"{intent['event_type']} {intent['priority']}"
         state.call_started = _utcnow()
         try:
-            answer = producer(intent)
+            answer = detached(producer(intent))  # read once: no code of the producer's runs in the checks
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
             report.stopped = shown(str(error), _REASON)
             return report
-        except (Exception, SystemExit) as error:  # the producer's own failure (sys.exit too): reported with the intent
+        except (KeyboardInterrupt, Terminated):
+            raise
+        except BaseException as error:  # the producer's own failure (sys.exit, GeneratorExit too), with the intent
             report.stopped = shown(f"the producer raised {error_text(error)} on intent {name}", _REASON)
             return report
         state.call_ended = _utcnow()
@@ -277,10 +279,12 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
             raise_if_terminated()
             state = RunState(call_started=_utcnow())
             try:
-                answer = producer(intent)
+                answer = detached(producer(intent))
             except ProducerError as error:  # the producer broke the protocol: no more asking it
                 raise _Stop(str(error)) from None
-            except Exception:  # a case that raises is not the failure being shrunk; the finished run stands
+            except (KeyboardInterrupt, Terminated):
+                raise
+            except BaseException:  # a case that raises is not the failure being shrunk; the finished run stands
                 return False
             state.call_ended = _utcnow()
             produced = answer if isinstance(answer, list) else [answer]

@@ -574,6 +574,14 @@ PROTOCOL_BREAKERS = {
         "import os, signal\nsys.stdin.readline()\nos.kill(os.getpid(), signal.SIGKILL)\n",
         "killed by SIGKILL",
     ),
+    "closes its input after an answer, stays alive": (
+        "import os\nprint(answer(sys.stdin.readline()), flush=True)\nos.close(0)\ntime.sleep(3600)\n",
+        "closed its input and is still running",
+    ),
+    "floods its output": (
+        "line = sys.stdin.readline()\nwhile True:\n    print(answer(line), flush=True)\n",
+        "wrote a line before it was asked",
+    ),
 }
 PREAMBLE = (
     "import json, sys, time\n"
@@ -1064,3 +1072,33 @@ def test_a_callable_that_raises_any_exception_or_answers_a_hostile_object_gets_a
     out, err = capsys.readouterr()
     assert "Traceback" not in err
     _nothing_shown(out, err, junit.read_text(encoding="utf-8"), report.read_text(encoding="utf-8"))
+
+
+def test_a_program_that_reads_nothing_stops_the_run_within_the_answer_timeout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An intent larger than a pipe holds: writing it to a program that reads nothing waited for ever.
+    intent = {"event_type": "image.upload", "priority": "ERROR", "profile": "seed", "record": {"text": "x" * 300_000}}
+    started = time.monotonic()
+    code = main(["--exec", f"{sys.executable} -c 'import time; time.sleep(3600)'", "--answer-timeout", "1",
+                 "--intent", json.dumps(intent)])  # fmt: skip
+    assert time.monotonic() - started < 30
+    assert code == 2
+    assert "read nothing of the intent image.upload ERROR within 1 s" in capsys.readouterr().err
+
+
+def test_a_program_that_floods_its_output_is_read_no_further_than_asked(tmp_path: Path) -> None:
+    # Its lines were read as fast as it wrote them and kept: gigabytes within the ten seconds it had to exit.
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE + "line = sys.stdin.readline()\nwhile True:\n    print(answer(line), flush=True)\n",
+                       encoding="utf-8")  # fmt: skip
+    measure = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], capture_output=True, check=False)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"  # KiB: the largest process it waited for
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure, sys.executable, "-m", "notify_schemas", "conformance", "--exec",
+         f"{sys.executable} {program}", "--examples", "0"], capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert int(done.stdout) < 300_000

@@ -16,10 +16,12 @@ import importlib
 import json
 import os
 import queue
+import select
 import shlex
 import signal
 import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -75,6 +77,7 @@ def exec_environment() -> dict[str, str]:
 DEFAULT_ANSWER_TIMEOUT = 10.0
 MAX_ANSWER_BYTES = DEFAULT_MAX_RECORD
 """The longest line a program may answer (16 MiB, what ``validate`` reads by default): a longer one stops the run."""
+_AHEAD = 2  # lines of a program's output read before they are asked for: more are a break of the protocol anyway
 
 
 class ExecProgram:
@@ -82,9 +85,10 @@ class ExecProgram:
 
     Its output is read by a thread of its own, so that a program that stops answering, writes an answer without its
     newline or closes its output while it stays alive makes the run stop after ``answer_timeout`` seconds with a
-    `ProducerError` naming what it was asked, never hang; a line longer than `MAX_ANSWER_BYTES` stops the run too,
-    never read whole. The program runs in a process group of its own: when it is ended, whatever it started ends
-    with it.
+    `ProducerError` naming what it was asked, never hang; so does one that reads nothing (its input fills) or closes
+    its input. A line longer than `MAX_ANSWER_BYTES` stops the run too, never read whole, and no more than two lines
+    are read ahead of the questions: a program that floods its output waits on its pipe. The program runs in a
+    process group of its own: when it is ended, whatever it started ends with it.
     """
 
     def __init__(self, command: str, *, answer_timeout: float = DEFAULT_ANSWER_TIMEOUT) -> None:
@@ -102,7 +106,8 @@ class ExecProgram:
         self.answer_timeout = answer_timeout
         self.extra_lines = 0
         """Lines the program wrote beyond one per question, counted when it is closed: a break of the protocol."""
-        self._lines: queue.Queue[bytes | None] = queue.Queue()
+        # Bounded: a program that floods its output waits on its pipe while the run goes on, and holds no memory here.
+        self._lines: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
         self._reader = threading.Thread(target=self._read, name="exec-program-output", daemon=True)
         self._reader.start()
 
@@ -127,10 +132,18 @@ class ExecProgram:
                 raise ProducerError(f"{self.name} wrote a line before it was asked ({shown_line}): one line per "
                                     "question, and nothing else on its output")  # fmt: skip
         try:
-            self.process.stdin.write(question.encode("utf-8", "surrogateescape") + b"\n")
-            self.process.stdin.flush()
-        except OSError:  # BrokenPipeError included
-            raise ProducerError(f"{self.name} {_ended(self.process.wait())}") from None
+            self._send(question.encode("utf-8", "surrogateescape") + b"\n", time.monotonic() + self.answer_timeout)
+        except TimeoutError:
+            raise ProducerError(
+                f"{self.name} read nothing of {what} within {self.answer_timeout:g} s (its input is full: it reads "
+                "one line per question from its standard input; see --answer-timeout)"
+            ) from None
+        except OSError:  # BrokenPipeError included: it closed its input, or is gone
+            try:
+                how = _ended(self.process.wait(timeout=1))  # it may be exiting
+            except subprocess.TimeoutExpired:
+                how = "closed its input and is still running"
+            raise ProducerError(f"{self.name} {how}") from None
         try:
             line = self._lines.get(timeout=self.answer_timeout)
         except queue.Empty:
@@ -153,13 +166,35 @@ class ExecProgram:
                                 "output")  # fmt: skip
         return line
 
+    def _send(self, data: bytes, deadline: float) -> None:
+        """Write ``data`` to the program's input by the ``deadline`` (TimeoutError after it): a program that reads
+        nothing fills its pipe, and a plain write would wait for it for ever."""
+        assert self.process.stdin is not None
+        fd = self.process.stdin.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        view = memoryview(data)
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0 or not poller.poll(left * 1000):
+                raise TimeoutError
+            # At most PIPE_BUF bytes: a write that size to a pipe that poll says is writable does not wait.
+            view = view[os.write(fd, view[: select.PIPE_BUF]) :]
+
     def close(self, *, wait: float = 10) -> None:
         """End the program: its input closed, ``wait`` seconds to exit, then stopped (0: at once, on Ctrl-C), and
-        whatever it started with it."""
+        whatever it started with it; what it wrote and was not asked for is counted (`extra_lines`)."""
         end_program(self.process, wait=wait)
-        self._reader.join(timeout=5 if wait else 0.5)
-        while not self._lines.empty():
-            if (line := self._lines.get()) is not None and line.strip():
+        # The reader may be waiting to hand over a line: the lines are taken until its end, for a while at most.
+        until = time.monotonic() + (5 if wait else 0.5)
+        while (left := until - time.monotonic()) > 0:
+            try:
+                line = self._lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            if line.strip():
                 self.extra_lines += 1
 
 

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,7 +31,7 @@ from notify_schemas.conformance.cli import main
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.records import QUOTED_PASSWORD, SECRET_PASSWORD, SECRET_URL
 from notify_schemas.conformance.reference import produce
-from notify_schemas.conformance.runner import run, run_stream
+from notify_schemas.conformance.runner import CaseFailure, Report, run, run_stream
 
 REFERENCE = "notify_schemas.conformance.reference:produce"
 
@@ -598,10 +599,10 @@ def test_a_producer_that_breaks_the_protocol_ends_the_run_with_exit_2_and_a_reas
     body, reason = PROTOCOL_BREAKERS[case]
     program = tmp_path / "producer.py"
     program.write_text(PREAMBLE + body, encoding="utf-8")
-    report = tmp_path / "report.json"
+    report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
     started = time.monotonic()
     code = main(["--exec", f"{sys.executable} {program}", "--examples", "2", "--answer-timeout", "1",
-                 "--report", str(report)])  # fmt: skip
+                 "--report", str(report), "--junit", str(junit)])  # fmt: skip
     assert time.monotonic() - started < 30
     out, err = capsys.readouterr()
     assert code == 2, out + err
@@ -609,6 +610,12 @@ def test_a_producer_that_breaks_the_protocol_ends_the_run_with_exit_2_and_a_reas
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in out + err
     assert json.loads(report.read_text(encoding="utf-8"))["result"] == "stopped"
+    # Neither the table nor a CI system reading the JUnit file may take a stopped run for a passed one.
+    assert "passed: every MUST check holds" not in out
+    assert "STOPPED" in out
+    suite = ElementTree.fromstring(junit.read_text(encoding="utf-8"))
+    assert suite.get("errors") == "1"
+    assert suite.find("testcase/error") is not None
 
 
 def test_an_intermittent_producer_gets_a_report_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1102,3 +1109,41 @@ def test_a_program_that_floods_its_output_is_read_no_further_than_asked(tmp_path
          f"{sys.executable} {program}", "--examples", "0"], capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
     assert int(done.stdout) < 300_000
+
+
+@given(reason=st.text(), variant=st.text(), stopped=st.text())
+def test_the_junit_file_is_xml_whatever_a_producer_wrote(reason: str, variant: str, stopped: str) -> None:
+    # A producer's text may hold what XML 1.0 cannot carry at all (U+FFFE, a control character, a lone surrogate).
+    report = Report(checks=CHECKS, stopped=stopped)
+    report.failures.append(CaseFailure(CHECKS[0], variant, None, {}, reason))
+    report.passed[CHECKS[1].id, variant] += 1
+    suite = ElementTree.fromstring(report.as_junit().encode("utf-8"))
+    assert suite.get("failures") == "1"
+    assert suite.get("errors") == ("1" if stopped else "0")
+
+
+def test_report_files_are_checked_before_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reference = ["--callable", REFERENCE, "--examples", "1"]
+    code = main([*reference, "--junit", str(tmp_path / "missing" / "junit.xml")])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""  # nothing was run
+    assert "cannot write the JUnit report" in err
+    assert len(err.splitlines()) == 1
+    with pytest.raises(SystemExit) as usage:
+        main([*reference, "--report", str(tmp_path / "r"), "--junit", str(tmp_path / "." / "r")])
+    assert usage.value.code == 2
+    assert "the same file" in capsys.readouterr().err
+
+
+def test_a_reader_gone_away_leaves_the_verdict_and_the_files(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "notify_schemas", "conformance", "--callable", "tests.test_conformance:leaky",
+               "--examples", "1", "--checks", "security.no_leak", "--report", str(report)]  # fmt: skip
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).parent.parent), *sys.path]))
+    piped = f"{subprocess.list2cmdline(command)} | head -c 1 > /dev/null; exit ${{PIPESTATUS[0]}}"
+    run_ = subprocess.run(piped, shell=True, executable="/bin/bash", env=env, capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    assert run_.returncode == 1, run_.stderr  # the run failed: a reader that went away does not make it pass
+    assert "Traceback" not in run_.stderr
+    assert json.loads(report.read_text(encoding="utf-8"))["result"] == "fail"

@@ -228,6 +228,12 @@ def _main(argv: Sequence[str] | None) -> int:
     checks, exclude = _split(parser, "--checks", args.checks), _split(parser, "--exclude-checks", args.exclude_checks)
     producer_args = next(f"--{k.replace('_', '-')} {json.dumps(v)}" for k in ("callable", "exec")
                          if (v := getattr(args, k)))  if (args.callable or args.exec) else ""  # fmt: skip
+    if args.report is not None and args.junit is not None and _same_file(args.report, args.junit):
+        parser.error("--report and --junit name the same file: the second would overwrite the first")
+    for what, name in (("report", args.report), ("JUnit report", args.junit)):
+        if name is not None and (why := _unwritable(name)) is not None:  # found before the run, not after it
+            _error(f"cannot write the {what} {name}: {why}", words)
+            return 2
     report: Report
     try:
         if args.mode == "negative":
@@ -250,10 +256,14 @@ def _main(argv: Sequence[str] | None) -> int:
         _error(_why(error), words)
         return 2
     report.producer = mask_text(args.callable or args.exec or args.stream or args.transport_url)
-    print(report.summary())
-    details = report.failure_details(mask_text(producer_args))
-    if details:
-        print(details)
+    try:
+        print(report.summary())
+        details = report.failure_details(mask_text(producer_args))
+        if details:
+            print(details)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (| head): the files are still written, the verdict still holds
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     outputs: list[tuple[str, str | None, Callable[[], str]]] = [
         ("report", args.report, lambda: json.dumps(report.as_json(), indent=1, default=repr) + "\n"),
         ("JUnit report", args.junit, report.as_junit),
@@ -271,6 +281,26 @@ def _main(argv: Sequence[str] | None) -> int:
         _error(report.stopped, words)
         return 2
     return 1 if report.must_failed else 0
+
+
+def _same_file(one: str, other: str) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one is not there yet: the same name, then
+        return os.path.abspath(one) == os.path.abspath(other)
+
+
+def _unwritable(name: str) -> str | None:
+    """Why a report file could not be written, or None: checked before a run that may take minutes, as its folder
+    and its permissions are (a file not there yet is not created here)."""
+    if os.path.isdir(name):
+        return "Is a directory"
+    if os.path.exists(name):
+        return None if os.access(name, os.W_OK) else "Permission denied"
+    folder = os.path.dirname(os.path.abspath(name))
+    if not os.path.isdir(folder):
+        return "No such file or directory"
+    return None if os.access(folder, os.W_OK | os.X_OK) else "Permission denied"
 
 
 def _why(error: BaseException) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import re
 import shlex
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -81,7 +82,10 @@ class Report:
             names = sorted({f.variant for f in failing})
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
             lines.append(f"{check.id:22} {check.level:6} {passed:7} {len(failing):7}  {shown}")
-        verdict = "FAILED: a MUST check failed" if self.must_failed else "passed: every MUST check holds"
+        if self.stopped:  # whatever the checks say of what was seen, the run did not end: no pass
+            verdict = "STOPPED: the run did not reach its end (below)"
+        else:
+            verdict = "FAILED: a MUST check failed" if self.must_failed else "passed: every MUST check holds"
         lines.append(verdict)
         if self.coverage is not None:
             lines.append(self.coverage.summary())
@@ -136,13 +140,29 @@ class Report:
         keys = sorted(set(self.passed) | {(f.check.id, f.variant) for f in self.failures})
         for check_id, variant in keys:
             failing = [f for f in self.failures if f.check.id == check_id and f.variant == variant]
-            body = "".join(f"<failure message={quoteattr(shown(f.reason, _REASON))}/>" for f in failing[:1])
-            cases.append(f"<testcase classname={quoteattr(check_id)} name={quoteattr(variant)}>{body}</testcase>")
+            body = "".join(f"<failure message={quoteattr(_xml(shown(f.reason, _REASON)))}/>" for f in failing[:1])
+            cases.append(f"<testcase classname={quoteattr(_xml(check_id))} name={quoteattr(_xml(variant))}>{body}"
+                         "</testcase>")  # fmt: skip
         failures = sum(1 for _ in {(f.check.id, f.variant) for f in self.failures})
+        errors = 0
+        if self.stopped:  # a CI report must not show a run that stopped as one that passed
+            errors = 1
+            cases.append(f'<testcase classname="run" name="completed"><error message={quoteattr(_xml(self.stopped))}/>'
+                         "</testcase>")  # fmt: skip
         return (
             f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name="notify-schemas conformance" '
-            f'tests="{len(keys)}" failures="{failures}">{"".join(cases)}</testsuite>\n'
+            f'tests="{len(keys) + errors}" failures="{failures}" errors="{errors}">{"".join(cases)}</testsuite>\n'
         )
+
+
+# What XML 1.0 cannot hold at all, escaped or not: control characters other than tab and line breaks, surrogates,
+# U+FFFE and U+FFFF. A producer's text may hold any of them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """Text as XML 1.0 can carry it: each character it cannot, written as its escape (``\\ufffe``)."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def _apply(check: Check, intent: Intent, notification: Any, state: RunState) -> str | None:

@@ -1147,3 +1147,11 @@ def test_a_reader_gone_away_leaves_the_verdict_and_the_files(tmp_path: Path) -> 
     assert run_.returncode == 1, run_.stderr  # the run failed: a reader that went away does not make it pass
     assert "Traceback" not in run_.stderr
     assert json.loads(report.read_text(encoding="utf-8"))["result"] == "fail"
+
+
+def test_envelope_once_counts_each_intent_once() -> None:
+    report = run(produce, examples=2, seed=5, checks=["envelope.once", "envelope.as_asked"])
+    assert not report.failures
+    once = sum(n for (check, _), n in report.passed.items() if check == "envelope.once")
+    asked = sum(n for (check, _), n in report.passed.items() if check == "envelope.as_asked")
+    assert once == asked > 0  # the reference answers each intent with one notification

@@ -170,6 +170,8 @@ BAD_SUMMARIES = {
     "received that is not the sum": ('{"received": 5, "valid": {"x": 1}, "invalid": {}, "duplicates": 0, "seen": {}}',
                                      "/received: 5 is not the sum"),
     "nesting beyond the parser": ("[" * 100_000, "nested too deeply"),
+    "a count written twice": ('{"valid": {"x": 1, "x": 9}, "invalid": {}, "duplicates": 0, "seen": {}}',
+                              "a key written twice at /valid/x"),
 }  # fmt: skip
 
 

@@ -898,12 +898,15 @@ def _summary_value(stream: BinaryIO) -> Any:
     if len(raw) > MAX_RECORD_BYTES:
         raise ValueError(f"longer than {MAX_RECORD_BYTES:,} bytes")
     try:
-        return parse(raw)[0]
+        value, repeated = parse(raw)
     except ValueError as strict:
         try:  # NaN or Infinity where a count should be: the tally names the value by its pointer
             return json.loads(raw)
         except (ValueError, RecursionError):
             raise strict from None
+    if repeated:  # two counts under one key: which one is meant, no one can tell
+        raise ValueError(f"a key written twice at {mask_pointer(repeated[0])}")
+    return value
 
 
 _SUMMARY_CHUNK = 64 * 1024

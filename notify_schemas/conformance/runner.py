@@ -230,6 +230,7 @@ def run(
         firsts = {(i["event_type"], i["priority"]): i for i in reversed(cases)}
         cases += list(firsts.values())
     once = next((c for c in chosen if c.id == _ONCE), None)
+    each = [c for c in chosen if c is not once]  # envelope.once: per intent, below
     for n, intent in enumerate(cases, 1):
         raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
         name = f"{intent['event_type']} {intent['priority']}"
@@ -250,7 +251,7 @@ def run(
             # Nothing to judge but the silence: the event asked for was not sent.
             report.failures += [CaseFailure(c, name, intent, None, _NOTHING_SENT) for c in chosen if c.id == _ASKED]
         for notification in produced:
-            report.judge(chosen, name, intent, notification, state)
+            report.judge(each, name, intent, notification, state)
         if once is not None:
             wanted = (intent["event_type"], intent["priority"])
             asked = [m for m in produced if isinstance(m, dict) and (m.get("event_type"), m.get("priority")) == wanted]

@@ -67,8 +67,26 @@ def _child(root: Traversable, relative: str) -> Traversable:
     return node
 
 
+_MAX_SCHEMA_FILE = 16 * 1024 * 1024  # bytes of one schema file read at most: a folder given may hold anything
+
+
 def _load(file: Traversable) -> Any:
-    return json.loads(file.read_text(encoding="utf-8"))
+    """One schema file's JSON; ``ValueError`` for what is not one (a FIFO or a device named ``*.json`` included, which
+    would be read for ever)."""
+    if isinstance(file, Path):  # a folder given (compat's), not the package's own
+        if not file.is_file():
+            raise ValueError(f"{file.name}: not a regular file")
+        with file.open("rb") as f:
+            data = f.read(_MAX_SCHEMA_FILE + 1)
+        if len(data) > _MAX_SCHEMA_FILE:
+            raise ValueError(f"{file.name}: over {_MAX_SCHEMA_FILE:,} bytes")
+        text = data.decode("utf-8")
+    else:
+        text = file.read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{file.name}: nested too deeply") from None
 
 
 @functools.cache

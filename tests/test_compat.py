@@ -7,6 +7,7 @@ and compares it with an unedited copy. Every witness is checked here again with 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -372,6 +373,28 @@ def test_unreadable_schema_exits_2(old: Path, tmp_path: Path, capsys: pytest.Cap
     assert code == 2
     assert err.count("\n") == 1
     assert "cannot load the schemas" in err
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "deep", "not utf-8"])
+def test_a_schema_file_that_cannot_be_one_is_a_one_line_error_not_a_hang(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    new = schema_copy(tmp_path / "new")
+    target = new / "definitions" / "image.json"
+    target.unlink()
+    if kind == "fifo":
+        os.mkfifo(target)  # no writer: read, it would wait for ever
+    elif kind == "device":
+        target.symlink_to("/dev/zero")  # read, it would fill memory
+    elif kind == "deep":
+        target.write_text("[" * 100_000 + "]" * 100_000)
+    else:
+        target.write_bytes(b'{"$id": "\xff"}')
+    code, _, err = run(capsys, old, new)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "cannot load the schemas" in err
+    assert "Traceback" not in err
 
 
 def test_python_dash_m_runs_the_command(old: Path) -> None:

@@ -38,7 +38,7 @@ class SchemaDir:
         self.path = path
         try:
             self.registry = load_registry(path)
-        except (OSError, ValueError, referencing.exceptions.Unresolvable) as error:
+        except (OSError, ValueError, RecursionError, referencing.exceptions.Unresolvable) as error:
             raise CompatError(f"{self.name}: cannot load the schemas: {' '.join(str(error).split())}") from error
         self.variants: set[Variant] = set()
         for profile in PROFILES:
@@ -55,7 +55,7 @@ class SchemaDir:
         if v not in self._bundles:
             try:
                 schema = bundle(self.registry, v.uri, new_id=v.bundled_uri)
-            except (LookupError, ValueError, referencing.exceptions.Unresolvable) as error:
+            except (LookupError, ValueError, RecursionError, referencing.exceptions.Unresolvable) as error:
                 raise CompatError(
                     f"{os.path.join(self.name, v.path)}: cannot bundle: {' '.join(str(error).split())}"
                 ) from error

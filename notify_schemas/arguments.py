@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from notify_schemas.redaction import mask_words
 from notify_schemas.values import one_line
@@ -45,6 +47,12 @@ class MaskedParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:
         super().error(one_line(mask_words(message, self.words)))
+
+
+def drop_output(stream: TextIO | None = None) -> None:
+    """A stream (stdout by default) whose reader went away or that cannot be written: what is still buffered goes
+    nowhere, so that exiting does not fail on it."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stdout if stream is None else stream).fileno())
 
 
 def io_error_text(error: OSError) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -30,6 +30,7 @@ __all__ = [
     "Variant",
     "bundle",
     "bundled_schema",
+    "check_name",
     "check_profile",
     "registry",
     "schema_root",
@@ -111,13 +112,19 @@ def load_registry(root: Traversable) -> referencing.Registry[Any]:
 
 def check_profile(profile: Any) -> None:
     """A profile's name, or `UnknownVariantError` (an unknown name) or `TypeError` (not text) saying what is known."""
-    if type(profile) is str and profile in PROFILES:
+    check_name(profile, PROFILES, "profile", UnknownVariantError)
+
+
+def check_name(value: Any, known: Collection[str], what: str, unknown: type[Exception]) -> None:
+    """One of the ``known`` names of a ``what`` (a profile, a backend), or an error saying what is known: ``unknown``
+    for another name, `TypeError` for a value that is not text. The value is quoted masked and cut."""
+    if type(value) is str and value in known:
         return
-    known = ", ".join(PROFILES)
-    if not isinstance(profile, str):
-        raise TypeError(f"profile must be the name of a profile ({known}), not {quoted(profile)}")
-    if str.__str__(profile) not in PROFILES:
-        raise UnknownVariantError(f"unknown profile {quoted(profile)}; known profiles: {known}")
+    names = ", ".join(known)
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be the name of a {what} ({names}), not {quoted(value)}")
+    if str.__str__(value) not in known:
+        raise unknown(f"unknown {what} {quoted(value)}; known {what}s: {names}")
 
 
 def variants(profile: str = "seed") -> tuple[Variant, ...]:

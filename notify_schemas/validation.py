@@ -27,10 +27,9 @@ from notify_schemas.redaction import (
     mask_quoted,
     mask_text,
     pointer_view,
-    quoted,
     redact,
 )
-from notify_schemas.registry import bundled_schema, check_profile, variant, variants
+from notify_schemas.registry import bundled_schema, check_name, check_profile, variant, variants
 from notify_schemas.values import Variant, Violation
 from notify_schemas.wire_form import PLAIN, has_no_wire_form_number, is_valid_text, to_wire
 
@@ -298,13 +297,7 @@ def check_arguments(profile: Any, backend: Any) -> None:
     """A known profile and backend, or an error that says what is known: `UnknownVariantError` or ``ValueError`` for
     an unknown name, ``TypeError`` for a value that is not text, never one from deep inside."""
     check_profile(profile)
-    if type(backend) is str and backend in _BACKENDS:
-        return
-    known = ", ".join(_BACKENDS)
-    if not isinstance(backend, str):
-        raise TypeError(f"backend must be the name of a backend ({known}), not {quoted(backend)}")
-    if str.__str__(backend) not in _BACKENDS:
-        raise ValueError(f"unknown backend {quoted(backend)}; known backends: {known}")
+    check_name(backend, _BACKENDS, "backend", ValueError)
 
 
 _checkers: dict[tuple[str, str, str, str], _Checker] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 import json
 from collections.abc import Iterator
 from importlib.resources.abc import Traversable
@@ -89,3 +90,29 @@ def valid_or_broken_messages(draw: st.DrawFn) -> tuple[notify_schemas.Variant, A
         else:
             parent[path[-1]] = draw(JSON_VALUES)
     return v, message
+
+
+class Changing(collections.abc.Mapping):  # type: ignore[type-arg]
+    """A producer's mapping that answers otherwise each time it is read: its content the first time, then the same
+    with a credential that must never be sent."""
+
+    def __init__(self, content: dict[str, Any], canary: str) -> None:
+        self.content, self.reads, self.canary = content, 0, canary
+
+    def _now(self) -> dict[str, Any]:
+        self.reads += 1
+        if self.reads == 1:
+            return self.content
+        return {**self.content, "locations": [{"url": f"swift://glance:{self.canary}@swift.example/c/o"}]}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._now()[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._now())
+
+    def __len__(self) -> int:
+        return len(self.content)
+
+    def items(self) -> Any:  # type: ignore[override]
+        return self._now().items()

@@ -28,6 +28,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from support import Changing
 
 from notify_schemas import InvalidNotificationError, Notifier, is_valid, iter_errors, validate
 from notify_schemas.cli import main
@@ -828,32 +829,6 @@ def test_what_a_producer_hands_over_reaches_the_drivers_as_its_wire_form() -> No
         assert type(sent["payload"]["status"]) is str
 
 
-class Changing(collections.abc.Mapping):  # type: ignore[type-arg]
-    """A producer's mapping that answers otherwise each time it is read: its content the first time, then the same
-    with a credential that must never be sent."""
-
-    def __init__(self, content: dict[str, Any]) -> None:
-        self.content, self.reads = content, 0
-
-    def _now(self) -> dict[str, Any]:
-        self.reads += 1
-        if self.reads == 1:
-            return self.content
-        return {**self.content, "locations": [{"url": f"swift://glance:{CANARY}@swift.example/c/o"}]}
-
-    def __getitem__(self, key: str) -> Any:
-        return self._now()[key]
-
-    def __iter__(self) -> Any:
-        return iter(self._now())
-
-    def __len__(self) -> int:
-        return len(self.content)
-
-    def items(self) -> Any:  # type: ignore[override]
-        return self._now().items()
-
-
 class EqualToAll(enum.Enum):
     """An Enum member that says it equals any value, its wire form included."""
 
@@ -873,8 +848,8 @@ class UUIDEqualToAll(uuid.UUID):
 
 
 LIARS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "a mapping that changes": lambda m: {**m, "payload": Changing(m["payload"])},
-    "a message that changes": lambda m: Changing(m),  # type: ignore[arg-type,return-value]
+    "a mapping that changes": lambda m: {**m, "payload": Changing(m["payload"], CANARY)},
+    "a message that changes": lambda m: Changing(m, CANARY),  # type: ignore[arg-type,return-value]
     "an Enum equal to all": lambda m: {**m, "payload": {**m["payload"], "status": EqualToAll.ACTIVE}},
     "a UUID equal to all": lambda m: {**m, "payload": {**m["payload"], "id": UUIDEqualToAll(m["payload"]["id"])}},
 }

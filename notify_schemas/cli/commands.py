@@ -29,6 +29,7 @@ from notify_schemas.arguments import (
     MAX_RECORD_BYTES,
     MaskedParser,
     count,
+    drop_output,
     jobs,
     record_bytes,
     seconds,
@@ -443,7 +444,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         # The reader of the output went away (| head): an invalid record already found is the verdict; else records
         # went unchecked or unreported, and there is none.
-        _drop_output()
+        drop_output()
         return 1 if counts["invalid"] or counts["unreadable"] or counts["shown"] else 2
     return code
 
@@ -945,11 +946,6 @@ class _Output:
         return getattr(self._stream, name)
 
 
-def _drop_output() -> None:
-    """The reader of stdout went away: what is still buffered goes nowhere, so that exiting does not fail on it."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
 class _Version(argparse.Action):
     """``--version``, which reads the installed version only when asked (importlib.metadata costs every run 16 ms)."""
 
@@ -1076,7 +1072,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # what is still buffered fails here, if it fails, not at exit
         return code
     except BrokenPipeError:
-        _drop_output()  # the reader went away (| head): nothing more to say
+        drop_output()  # the reader went away (| head): nothing more to say
         return 0
     except (NotifySchemasError, OSError) as error:
         if isinstance(error, OSError) and error.filename:
@@ -1088,7 +1084,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Whatever the error quotes (a file's name, a driver's, an event type given) is masked as all output is.
         print(f"notify-schemas: error: {one_line(mask_text(text))}", file=sys.stderr)
         if isinstance(error, _OutputError):
-            _drop_output()  # what could not be written is not tried again at exit
+            drop_output()  # what could not be written is not tried again at exit
         return 2
     except KeyboardInterrupt:
         return 130
@@ -1158,7 +1154,7 @@ class _Unheard:
     def _gone(self) -> None:
         """Nothing more is written there, and what is still buffered goes nowhere at exit."""
         with contextlib.suppress(OSError, ValueError, AttributeError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())  # type: ignore[union-attr]
+            drop_output(self._stream)
         self._stream = None
 
     def __getattr__(self, name: str) -> Any:

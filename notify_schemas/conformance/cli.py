@@ -18,7 +18,7 @@ from typing import Any
 import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's ImportError names the extra)
 
 from notify_schemas import PROFILES
-from notify_schemas.arguments import MAX_EXAMPLES, MaskedParser, count, examples, seconds
+from notify_schemas.arguments import MAX_EXAMPLES, MaskedParser, count, drop_output, examples, seconds
 from notify_schemas.conformance.producers import (
     DEFAULT_ANSWER_TIMEOUT,
     Duplicated,
@@ -263,7 +263,7 @@ def _main(argv: Sequence[str] | None) -> int:
             print(details)
         sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (| head): the files are still written, the verdict still holds
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        drop_output()
     outputs: list[tuple[str, str | None, Callable[[], str]]] = [
         ("report", args.report, lambda: json.dumps(report.as_json(), indent=1, default=repr) + "\n"),
         ("JUnit report", args.junit, report.as_junit),

@@ -25,6 +25,7 @@ from oslo_config import cfg
 from oslo_i18n import _message as i18n_message
 from oslo_messaging.notify import _impl_test
 from oslo_utils import strutils
+from support import Changing
 
 from notify_schemas import redaction
 from notify_schemas.broker.listener import Listener
@@ -192,37 +193,11 @@ def test_a_rejected_notification_is_logged_redacted_and_never_raises_into_oslo(
     assert sent == (1 if validation == "warn" else 0)  # warn sends what has a wire form, never what has none
 
 
-class _Changing(collections.abc.Mapping):  # type: ignore[type-arg]
-    """A producer's payload that answers otherwise each time it is read: clean the first time, then with a credential
-    under a key that must never be sent."""
-
-    def __init__(self, content: dict[str, Any]) -> None:
-        self.content, self.reads = content, 0
-
-    def _now(self) -> dict[str, Any]:
-        self.reads += 1
-        if self.reads == 1:
-            return self.content
-        return {**self.content, "locations": [{"url": f"swift://glance:{CANARY}@swift.example/c/o"}]}
-
-    def __getitem__(self, key: str) -> Any:
-        return self._now()[key]
-
-    def __iter__(self) -> Any:
-        return iter(self._now())
-
-    def __len__(self) -> int:
-        return len(self.content)
-
-    def items(self) -> Any:  # type: ignore[override]
-        return self._now().items()
-
-
 @pytest.mark.parametrize("validation", ["strict", "warn"])
 def test_the_dropin_driver_sends_what_it_judged_not_a_second_reading(validation: str) -> None:
     _impl_test.reset()
     payload = next(samples("image.upload", "INFO", profile="glance", seed=1))["payload"]
-    _dropin(validation).info({}, "image.upload", _Changing(payload))
+    _dropin(validation).info({}, "image.upload", Changing(payload, CANARY))
     assert len(_impl_test.NOTIFICATIONS) == 1
     sent = _impl_test.NOTIFICATIONS[0][1]
     assert sent["payload"] == payload

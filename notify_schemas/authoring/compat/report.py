@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from notify_schemas.arguments import MAX_EXAMPLES, examples, io_error_text, text
+from notify_schemas.arguments import MAX_EXAMPLES, drop_output, examples, io_error_text, text
 from notify_schemas.authoring.compat.compare import compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
@@ -118,7 +117,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         _report(args, reports)
     except BrokenPipeError:  # the reader went away (| head)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        drop_output()
     return 0 if all(r.backward for r in reports) else 1
 
 

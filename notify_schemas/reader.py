@@ -5,7 +5,7 @@ array of messages, pretty-printed or not); an array's items are read one by one,
 Each record comes with its line number; a record that cannot be read comes as a `BadRecord` that says why, and
 reading goes on after it. A key written twice in one object is kept as JSON parsers keep it (the last one wins) and
 reported: `Record.duplicates` holds the JSON pointer of each repeated key. A UTF-8 byte-order mark at the very start
-of a source is passed over (RFC 8259 8.1).
+of a source is passed over (RFC 8259 8.1), and counts against no limit.
 
 JSON Lines or documents: the first line that is not blank decides. One that starts an array, or an object that the
 line does not hold whole, starts documents; anything else is JSON Lines. A document is only a document if it parses
@@ -41,7 +41,9 @@ __all__ = [
     "BadRecord",
     "Record",
     "count_records",
+    "first_line",
     "parse",
+    "pass_bom",
     "read_records",
     "skip_rest_of_line",
 ]
@@ -700,9 +702,25 @@ def count_records(
     return _records(stream, limit, accept)
 
 
+def pass_bom(stream: BinaryIO) -> bytes:
+    """Pass over a UTF-8 byte-order mark at the start of ``stream`` (RFC 8259 8.1: a parser may), so that it counts
+    against no size limit: the bytes read that were not one (at most three, up to a newline), which start the text."""
+    start = stream.readline(len(UTF8_BOM))
+    return b"" if start == UTF8_BOM else start
+
+
+def first_line(stream: BinaryIO, size: int) -> bytes:
+    """The first line of ``stream`` as ``readline(size)`` reads it, a byte-order mark before it passed over and not
+    counted in ``size``."""
+    start = pass_bom(stream)
+    if start.endswith(b"\n"):
+        return start
+    return start + stream.readline(max(0, size - len(start)))
+
+
 def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None) -> Iterator[Record | BadRecord | int]:
-    raw = stream.readline(limit + 1)
-    head, skipped = raw.removeprefix(UTF8_BOM), 0  # RFC 8259 8.1: a parser may pass over a byte-order mark
+    raw = head = first_line(stream, limit + 1)
+    skipped = 0
     while raw.endswith(b"\n") and not head.strip(_WHITESPACE):
         raw = head = stream.readline(limit + 1)
         skipped += 1

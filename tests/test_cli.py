@@ -906,6 +906,21 @@ def test_emit_passes_over_a_byte_order_mark_as_validate_does(
     assert json.loads(out)["payload"] == json.loads(VALID[0])["payload"]
 
 
+def test_a_byte_order_mark_counts_against_no_limit_of_emit_or_tally(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    payload = json.dumps(json.loads(VALID[0])["payload"]).encode()
+    monkeypatch.setattr(commands, "DEFAULT_MAX_RECORD", len(payload))
+    name = write(tmp_path, "p.json", b"\xef\xbb\xbf" + payload)
+    code, _, err = run(capsys, "emit", "image.upload", "INFO", "--payload", name, "--driver", "memory")
+    assert (code, err) == (0, "")
+    summary = json.dumps({"valid": {}, "invalid": {}, "duplicates": 0, "seen": {}}).encode()
+    monkeypatch.setattr(commands, "MAX_RECORD_BYTES", len(summary))
+    code, out, err = run(capsys, "tally", write(tmp_path, "s.json", b"\xef\xbb\xbf" + summary))
+    assert out.startswith("1 listeners: 0 received")
+    assert (code, err) == (0, "")
+
+
 def test_a_file_that_goes_away_while_workers_read_it_takes_none_of_the_next_files_records(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -249,6 +249,15 @@ def test_a_byte_order_mark_at_the_start_is_passed_over(case: str) -> None:
     assert read(BOM + data, chunk=1) == expected
 
 
+@pytest.mark.parametrize("limit", [0, 1, 2, 3])
+def test_a_byte_order_mark_counts_against_no_limit(limit: int) -> None:
+    line = GOOD.encode()
+    for data in (line + b"\n" + line + b"\n", line + b"\n\n" + line, line):
+        expected = read(data, limit=len(line) + limit)
+        assert expected[0] == (1, MESSAGE)
+        assert read(BOM + data, limit=len(line) + limit) == expected
+
+
 def test_a_byte_order_mark_after_the_start_is_not_passed_over() -> None:
     assert read(f"{GOOD}\n".encode() + BOM + f"{GOOD}\n".encode()) == [(1, MESSAGE), (2, "bad")]
 

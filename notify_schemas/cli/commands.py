@@ -42,7 +42,9 @@ from notify_schemas.reader import (
     BadRecord,
     Record,
     count_records,
+    first_line,
     parse,
+    pass_bom,
     skip_rest_of_line,
 )
 from notify_schemas.redaction import error_text, mask_pointer, mask_text
@@ -268,7 +270,7 @@ def _json_lines_file(name: str) -> bool:
     if name == "-" or not Path(name).is_file():
         return False
     with Path(name).open("rb") as f:
-        head = f.readline(DEFAULT_MAX_RECORD + 1).removeprefix(UTF8_BOM)
+        head = first_line(f, DEFAULT_MAX_RECORD + 1)
     try:
         return head.lstrip(_WHITESPACE_BYTES)[:1] == b"{" and isinstance(parse(head)[0], dict)
     except ValueError:
@@ -639,7 +641,8 @@ def _cmd_emit(args: argparse.Namespace) -> int:
     from notify_schemas.message import build_message
 
     with _open(args.payload) as stream:
-        raw = stream.read(DEFAULT_MAX_RECORD + 1).removeprefix(UTF8_BOM)  # passed over, as validate passes it over
+        start = pass_bom(stream)  # passed over, and not counted, as validate passes it over
+        raw = start + stream.read(DEFAULT_MAX_RECORD + 1 - len(start))
     if len(raw) > DEFAULT_MAX_RECORD:
         raise _UsageError(f"{args.payload}: payload over {DEFAULT_MAX_RECORD:,} bytes")
     try:
@@ -892,10 +895,11 @@ def _summary_value(stream: BinaryIO) -> Any:
     """The JSON value of a ``--summary`` file, read as validate reads a record (strictly, the place of a fault named):
     at most `MAX_RECORD_BYTES`, and no more than its first chunk when that does not start an object (/dev/zero, a
     binary file), so that no input is read without end."""
-    head = stream.read(_SUMMARY_CHUNK)
-    if not head.removeprefix(UTF8_BOM).lstrip(_WHITESPACE_BYTES).startswith(b"{"):
-        return parse(head.removeprefix(UTF8_BOM))[0]  # what is wrong, in the words validate says it in
-    raw = (head + stream.read(MAX_RECORD_BYTES + 1 - len(head))).removeprefix(UTF8_BOM)
+    head = pass_bom(stream)
+    head += stream.read(_SUMMARY_CHUNK - len(head))
+    if not head.lstrip(_WHITESPACE_BYTES).startswith(b"{"):
+        return parse(head)[0]  # what is wrong, in the words validate says it in
+    raw = head + stream.read(MAX_RECORD_BYTES + 1 - len(head))
     if len(raw) > MAX_RECORD_BYTES:
         raise ValueError(f"longer than {MAX_RECORD_BYTES:,} bytes")
     try:

@@ -1035,6 +1035,30 @@ def test_workers_send_a_pieces_report_in_bounded_batches(
     assert run(capsys, "validate", "--jobs", "1", path)[1] == out
 
 
+def test_a_worker_that_ends_between_its_pieces_is_an_error_not_a_reader_gone_away(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker killed after its answer was read: the next piece sent to it met a BrokenPipeError, which ended the run
+    # as a reader of the output gone away (| head) does, with no error and no summary.
+    path = write(tmp_path, "in.jsonl", "".join(line + "\n" for line in VALID * 20))
+    monkeypatch.setattr(commands, "_PIECE", len(VALID[0]) * 2)
+    pools: list[Any] = []
+    start_pool, received = commands._start_pool, commands._received
+    monkeypatch.setattr(commands, "_start_pool", lambda n, args: pools.append(start_pool(n, args)) or pools[-1])
+
+    def received_then_killed(pipe: Any) -> Any:
+        answer = received(pipe)
+        if answer[0] and len(pools) == 1:  # the first piece's answer, read: its worker ends before the next piece
+            process = pools.pop().processes[0]
+            process.kill()
+            process.join()
+        return answer
+
+    monkeypatch.setattr(commands, "_received", received_then_killed)
+    code, _, err = run(capsys, "validate", "--jobs", "2", path)
+    assert (code, err) == (2, "notify-schemas: error: a worker process ended before its piece was checked\n")
+
+
 @pytest.mark.parametrize(
     "transport_url",
     [pytest.param(f"rabbit://u:{CANARY}@[::1/", id="a host that is not an address"),

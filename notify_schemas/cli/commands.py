@@ -332,7 +332,7 @@ class _Workers:
         waiting: collections.deque[Any] = collections.deque()
         for number, job in enumerate(jobs):
             pipe = self.pipes[number % len(self.pipes)]
-            pipe.send(job)
+            _sent(pipe, job)
             waiting.append(pipe)
             if len(waiting) >= 2 * len(self.pipes):
                 yield from self._results(waiting.popleft(), waiting)
@@ -360,7 +360,8 @@ class _Workers:
     def close(self) -> None:
         """The work is done: each worker is told so, and ends."""
         for pipe in self.pipes:
-            pipe.send(None)
+            with contextlib.suppress(OSError):  # a worker that ended after its last piece has nothing more to do
+                pipe.send(None)
             pipe.close()
         for process in self.processes:
             process.join()
@@ -373,6 +374,15 @@ class _Workers:
             process.join()
         for pipe in self.pipes:
             pipe.close()
+
+
+def _sent(pipe: Any, job: Job) -> None:
+    """A job handed to a worker. A worker that ended (killed, say) after its last answer was read is found here: its
+    pipe's BrokenPipeError is not the reader of the output gone away (| head), which would end the run quietly."""
+    try:
+        pipe.send(job)
+    except OSError:
+        raise NotifySchemasError("a worker process ended before its piece was checked") from None
 
 
 def _received(pipe: Any) -> tuple[bool | None, Any]:

@@ -440,6 +440,23 @@ def test_schemas_list_show_and_export(capsys: pytest.CaptureFixture[str], tmp_pa
     assert (tmp_path / "out" / "DECISIONS.md").is_file()
 
 
+def test_schemas_export_into_the_schema_folder_copies_it_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each folder was listed as it was copied: a copy inside the schema folder was found and copied into itself,
+    # deeper and deeper, until a RecursionError traceback.
+    root = tmp_path / "schemas"
+    write((root / "seed").mkdir(parents=True) or root / "seed", "a.json", "{}")
+    write(root, "DECISIONS.md", "D1")
+    monkeypatch.setattr(commands, "schema_root", lambda: root)
+    code, out, err = run(capsys, "schemas", "export", str(root / "copy"))
+    assert (code, out, err) == (0, f"exported 2 files to {root / 'copy'}\n", "")
+    found = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    assert found == ["DECISIONS.md", "copy/DECISIONS.md", "copy/seed/a.json", "seed/a.json"]
+    assert run(capsys, "schemas", "export", str(root))[:2] == (0, f"exported 4 files to {root}\n")
+    assert (root / "seed" / "a.json").read_text() == "{}"
+
+
 def test_emit_builds_validates_and_sends(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     payload = json.loads(VALID[0])["payload"]
     path = write(tmp_path, "p.json", json.dumps(payload))

@@ -626,15 +626,24 @@ def _cmd_schemas(args: argparse.Namespace) -> int:
 
 
 def _export(source: Any, target: Path) -> int:
+    """Copy the schema folder's files to ``target``: the number copied. The files are listed before the first is
+    written, so that a target inside the schema folder (``schemas export "$(notify-schemas schemas path)/v1"``) is
+    not copied into itself without end."""
+    files = list(_files(source))
     target.mkdir(parents=True, exist_ok=True)
-    copied = 0
-    for child in source.iterdir():
+    for parts, file in files:
+        target.joinpath(*parts[:-1]).mkdir(parents=True, exist_ok=True)
+        target.joinpath(*parts).write_bytes(file.read_bytes())
+    return len(files)
+
+
+def _files(folder: Any, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every file under ``folder``, with the names of the folders that lead to it and its own."""
+    for child in folder.iterdir():
         if child.is_dir():
-            copied += _export(child, target / child.name)
+            yield from _files(child, (*parts, child.name))
         else:
-            (target / child.name).write_bytes(child.read_bytes())
-            copied += 1
-    return copied
+            yield (*parts, child.name), child
 
 
 def _notifier(args: argparse.Namespace, *, default_drivers: Sequence[str] | None = None) -> Any:

@@ -463,9 +463,9 @@ class _Text:
     ) -> Iterator[Record | BadRecord | int]:
         """The text from ``pos`` (on ``line``) and the rest of the stream, read as JSON Lines; ``reason``, if given,
         is what is wrong with the first line when it does not parse on its own."""
-        data = self.text[pos:].encode(_UTF8, _ESCAPE) + self.decoder.getstate()[0]
-        self.text = ""
         offset = self.column_at(pos) - 1  # the first line may start after a document on the same line
+        data = self.text[pos:].encode(_UTF8, _ESCAPE) + self.decoder.getstate()[0]
+        self.text = ""  # the column is counted first: it looks back to the line's start in the text held
         *lines, rest = data.split(b"\n")
         if offset and not lines and len(rest) <= self.limit:  # the first line goes on in the stream: read it whole
             rest += self.stream.readline(self.limit + 1 - len(rest))

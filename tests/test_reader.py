@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 import tracemalloc
 from pathlib import Path
@@ -307,6 +308,30 @@ def test_junk_after_documents_on_their_line_is_named_at_its_own_column(
     if not last:
         assert isinstance(found[-1], reader.Record)
         assert found[-1].value == MESSAGE
+
+
+@SETTINGS
+@given(
+    earlier=st.lists(st.sampled_from([json.dumps(MESSAGE, indent=2), '{\n"a": 1\n}', "[\n1\n]"]), min_size=1,
+                     max_size=3),
+    prefix=st.sampled_from(["", "{} ", "[1]  "]),
+    broken=st.sampled_from(['{"b": 1,}', '{"b": ' + "[" * 5000 + "]" * 5000 + "}", "nul"]),
+    chunk=st.sampled_from([7, 64, reader._CHUNK]),
+)  # fmt: skip
+def test_a_broken_document_after_documents_on_earlier_lines_is_named_at_its_own_column(
+    earlier: list[str], prefix: str, broken: str, chunk: int
+) -> None:
+    # The column of the line read as JSON Lines was counted once the text was let go: it came out as the position in
+    # the text held, not on the line ("column 20" for "column 9").
+    data = "\n".join(earlier) + "\n" + prefix + broken + "\n" + GOOD + "\n"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)
+        found = list(reader.read_records(io.BytesIO(data.encode())))
+    line = data.count("\n") - 1
+    alone = next(iter(reader.read_records(io.BytesIO(broken.encode())))).reason  # type: ignore[union-attr]
+    expected = re.sub(r"column (\d+)", lambda m: f"column {int(m[1]) + len(prefix)}", alone)
+    assert [(r.line, r.reason) for r in found if isinstance(r, reader.BadRecord)] == [(line, expected)]
+    assert found[-1] == reader.Record(line + 1, MESSAGE)
 
 
 def test_an_empty_object_on_a_line_of_its_own_keeps_a_pretty_printed_document_whole() -> None:

@@ -202,9 +202,15 @@ def skip_rest_of_line(stream: BinaryIO) -> int:
             return skipped
 
 
+def _over(line: bytes, limit: int) -> bool:
+    """Whether a line (without its newline) is longer than ``limit``. The carriage return of a CRLF line end is no
+    part of the record, and counts against no limit: a record of the limit is read whatever its line ends."""
+    return len(line) > limit and (len(line) > limit + 1 or not line.endswith(b"\r"))
+
+
 def _kept(lines: list[bytes], limit: int) -> list[bytes | int]:
     """Lines as they are, or the size (with its newline) of one over ``limit``."""
-    return [line if len(line) <= limit else len(line) + 1 for line in lines]
+    return [line if len(line) <= limit or not _over(line, limit) else len(line) + 1 for line in lines]
 
 
 def _line_batches(
@@ -215,7 +221,7 @@ def _line_batches(
     ``pending`` holds the lines already read, each whole or already counted away as its size; ``rest`` the start of
     the line that the stream goes on with."""
     yield list(pending)
-    if len(rest) > limit:
+    if _over(rest, limit):
         yield [len(rest) + skip_rest_of_line(stream)]
         rest = b""
     while True:
@@ -228,7 +234,7 @@ def _line_batches(
         lines = text.split(b"\n")
         rest = lines.pop()
         yield _kept(lines, limit) if len(text) > limit else lines  # type: ignore[misc]
-        if len(rest) > limit:  # a line longer than the limit: count it away in chunks, never holding it
+        if _over(rest, limit):  # a line longer than the limit: count it away in chunks, never holding it
             yield [len(rest) + skip_rest_of_line(stream)]
             rest = b""
 
@@ -467,9 +473,9 @@ class _Text:
         data = self.text[pos:].encode(_UTF8, _ESCAPE) + self.decoder.getstate()[0]
         self.text = ""  # the column is counted first: it looks back to the line's start in the text held
         *lines, rest = data.split(b"\n")
-        if offset and not lines and len(rest) <= self.limit:  # the first line goes on in the stream: read it whole
-            rest += self.stream.readline(self.limit + 1 - len(rest))
-            if rest.endswith(b"\n") or len(rest) <= self.limit:  # whole, or the last line: a line of its own
+        if offset and not lines and not _over(rest, self.limit):  # the first line goes on in the stream: read it whole
+            rest += self.stream.readline(self.limit + 2 - len(rest))  # a CRLF line end is no part of the limit
+            if rest.endswith(b"\n") or not _over(rest, self.limit):  # whole, or the last line: a line of its own
                 lines, rest = [rest.removesuffix(b"\n")], b""
         pending = _kept(lines, self.limit)
         if pending and type(pending[0]) is bytes and (reason is not None or offset):
@@ -719,12 +725,14 @@ def first_line(stream: BinaryIO, size: int) -> bytes:
 
 
 def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None) -> Iterator[Record | BadRecord | int]:
-    raw = head = first_line(stream, limit + 1)
+    # Up to the limit, a CRLF line end and one byte more: readline stops short of a longer line only.
+    head = first_line(stream, limit + 2)
     skipped = 0
-    while raw.endswith(b"\n") and not head.strip(_WHITESPACE):
-        raw = head = stream.readline(limit + 1)
+    while head.endswith(b"\n") and not head.strip(_WHITESPACE) and not _over(head[:-1], limit):
+        head = stream.readline(limit + 2)
         skipped += 1
-    whole_line = len(raw) <= limit or raw.endswith(b"\n")  # readline(limit + 1) stops short of a longer line
+    ended = head.endswith(b"\n") or len(head) <= limit + 1
+    whole_line = ended and not _over(head.removesuffix(b"\n"), limit)
     stripped = head.lstrip(_WHITESPACE)
     if not stripped and whole_line:
         yield BadRecord(skipped + 1, "empty input: no JSON value")
@@ -734,5 +742,5 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
         # pretty-printed document, or a JSON Lines file whose first line is broken, which _documents tells apart.
         yield from _documents(stream, head, limit, skipped, accept)
         return
-    pending: list[bytes | int] = [head if whole_line else len(head) + skip_rest_of_line(stream)]
+    pending: list[bytes | int] = [head if whole_line else len(head) + (0 if ended else skip_rest_of_line(stream))]
     yield from _json_lines(stream, pending, limit, skipped, accept)

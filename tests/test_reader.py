@@ -250,6 +250,35 @@ def test_a_byte_order_mark_at_the_start_is_passed_over(case: str) -> None:
     assert read(BOM + data, chunk=1) == expected
 
 
+LONGER = GOOD[:-1] + " }"  # a byte more than GOOD
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+@pytest.mark.parametrize("chunk", [1, 7, 1024, None])
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [([GOOD, GOOD, GOOD], [(1, MESSAGE), (2, MESSAGE), (3, MESSAGE)]),
+     ([LONGER, GOOD, LONGER, GOOD], [(1, "bad"), (2, MESSAGE), (3, "bad"), (4, MESSAGE)]),
+     (["", GOOD, ""], [(2, MESSAGE)]),
+     ([" " * (len(GOOD) + 1), GOOD], [(1, "bad"), (2, MESSAGE)]),
+     (["{", GOOD, LONGER, GOOD], [(1, "bad"), (2, MESSAGE), (3, "bad"), (4, MESSAGE)])],
+)  # fmt: skip
+def test_a_record_of_exactly_the_limit_is_read_whatever_its_line_ends(
+    lines: list[str], expected: list[tuple[int, Any]], end: str, chunk: int | None
+) -> None:
+    # The carriage return of a CRLF line end counted against the limit: a record of exactly the limit was skipped
+    # as over it, and one byte under it read, when its line ended in CRLF.
+    limit = len(GOOD.encode())
+    for last in ("", end):
+        data = (end.join(lines) + last).encode()
+        assert read(data, limit=limit, chunk=chunk) == expected
+        with pytest.MonkeyPatch.context() as patch:  # a piece of a file that --jobs shares
+            patch.setattr(reader, "_CHUNK", chunk or reader._CHUNK)
+            pieces = reader.count_records(io.BytesIO(data), lambda value: False, limit=limit, json_lines=True)
+            found = [(r.line, r.value) if type(r) is reader.Record else (r.line, "bad") for r in pieces]  # type: ignore[union-attr]
+        assert found == expected
+
+
 @pytest.mark.parametrize("limit", [0, 1, 2, 3])
 def test_a_byte_order_mark_counts_against_no_limit(limit: int) -> None:
     line = GOOD.encode()

@@ -379,12 +379,16 @@ class _Text:
                     raise  # a fault in the text, which more text cannot mend
                 # Read on, and parse again only once the value may end in the text read: a value over the limit is
                 # never parsed, so the objects of its first part are never made.
+                read = False
                 while True:
                     if len(self.text) - pos > self.limit:
                         raise ValueError(f"a record over the limit of {self.limit:,} bytes") from None
                     held = len(self.text) - pos  # read as much again, but never much past the limit
                     if not self.more(max(_CHUNK, min(held, self.limit + 1 - held))):
+                        if read:  # the fault as the whole text has it: ``error`` was found in the part read then
+                            return self.json.raw_decode(self.text, pos)
                         raise
+                    read = True
                     if self.may_end(pos):
                         break
                 continue

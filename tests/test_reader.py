@@ -363,6 +363,26 @@ def test_a_broken_document_after_documents_on_earlier_lines_is_named_at_its_own_
     assert found[-1] == reader.Record(line + 1, MESSAGE)
 
 
+PARTS = ['{"a": 1}', '{\n  "a": [1,\n 2]\n}', '[\n{"b": 2},\n{"c": [3]}\n]', "{", "}", "[1 2]", "nul", "", "  ",
+         '{"a": 1,}', '{"a":\n1}', '{"s": "a\\"b,]{"}', '{"d": ' + "[" * 1200 + "]" * 1200 + "}"]  # fmt: skip
+
+
+@SETTINGS
+@given(parts=st.lists(st.sampled_from(PARTS), min_size=1, max_size=6), end=st.sampled_from(["\n", "\r\n"]),
+       chunk=st.sampled_from([1, 2, 3, 5, 64]))  # fmt: skip
+def test_what_is_wrong_with_a_document_does_not_depend_on_where_the_chunks_end(
+    parts: list[str], end: str, chunk: int
+) -> None:
+    # A document read on past the end of a chunk was reported with the fault found in the part read first: "line 1
+    # column 3" of its first line with one chunk size, "line 3 column 1, in the document that starts here" with
+    # another.
+    data = (end.join(parts) + end).encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)
+        found = list(reader.read_records(io.BytesIO(data)))
+    assert found == list(reader.read_records(io.BytesIO(data)))
+
+
 def test_an_empty_object_on_a_line_of_its_own_keeps_a_pretty_printed_document_whole() -> None:
     message = dict(MESSAGE, payload=dict(MESSAGE["payload"], properties={}, tags=[{}, {}]))
     text = json.dumps(message, indent=2)

@@ -199,14 +199,32 @@ def error_text(error: BaseException) -> str:
         raise
     except BaseException:  # a producer's __str__ may raise anything, SystemExit and GeneratorExit included
         text = "<its text cannot be shown>"
-    return _writable(f"{type(error).__name__}: {mask_text(text)}")
+    return _writable(f"{type(error).__name__}: {_mask_escaped(mask_text(text))}")
 
 
 def traceback_text(error: BaseException) -> str:
     """An exception's traceback as it may be written, masked as `error_text` masks its text."""
     import traceback  # on first use: only a failing driver needs it
 
-    return _writable(mask_text(_args_masked(error, "".join(traceback.format_exception(error)))))
+    return _writable(_mask_escaped(mask_text(_args_masked(error, "".join(traceback.format_exception(error))))))
+
+
+_ESCAPED_QUOTE = re.compile(r"\\+(['\"])")
+
+
+def _mask_escaped(text: str) -> str:
+    """``text`` masked once more with every quote that ``repr`` escaped read as a quote, when that masks more.
+
+    An exception's text may quote a value of its own with ``repr`` (``f"cannot send {message!r}"``, a dict whose
+    repr holds a text's repr), which writes a text that holds both kinds of quote with ``\\'``, at any depth
+    (``\\\\\\'`` in a repr of a repr): ``'admin_password': 'secret'`` inside it then reads as no key and value
+    to the masking. Its own arguments are masked before they are quoted (`_args_masked`); what else it quotes can
+    only be read back so."""
+    if "\\" not in text:
+        return text
+    unescaped = _ESCAPED_QUOTE.sub(r"\1", text)
+    masked = mask_text(unescaped)
+    return masked if masked != unescaped else text
 
 
 def _writable(text: str) -> str:

@@ -481,6 +481,24 @@ def test_no_credential_quoted_by_a_failing_drivers_exception_reaches_a_log(
     logged.encode("utf-8")  # what a handler writing UTF-8 can write
 
 
+@pytest.mark.parametrize("quoting", [repr, lambda m: repr(repr(m)), lambda m: repr([m])])
+def test_no_credential_in_a_message_a_failing_driver_quotes_with_repr_reaches_a_log(
+    quoting: Callable[[Any], str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # repr writes a text that holds both kinds of quote with its quotes escaped (\'), at any depth: the masking read
+    # no key and value in them, and the driver's error and its traceback showed the password.
+    class Failing:
+        def notify(self, message: dict[str, Any], priority: str) -> None:
+            raise RuntimeError(f"cannot send {quoting(message)}")
+
+    caplog.set_level(logging.DEBUG)
+    text = f"store \"s1\" refused: 'admin_password': '{CANARY}'"
+    Notifier("image.test", drivers=[Failing()]).error({}, "image.upload", text)  # type: ignore[list-item]
+    logged = text_of(*(logging.Formatter().format(r) for r in caplog.records))
+    assert "failed" in logged
+    assert CANARY not in logged
+
+
 def test_no_credential_reaches_the_violations_or_the_error_text() -> None:
     for message in _leaky_messages():
         for backend in ("rust", "python"):

@@ -81,18 +81,31 @@ def _list(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
+def _unquoted(value: str) -> str:
+    """An option's value as oslo.config reads it: stripped, and without the quotes around it (``"image.x"`` or
+    ``'image.x'`` is ``image.x``). Only the first line is unquoted; continuation lines follow it as they are."""
+    first, newline, rest = value.partition("\n")
+    first = first.strip()
+    if first and first[0] == first[-1] and first.startswith(('"', "'")):
+        first = first[1:-1]
+    return first + newline + rest
+
+
 def _read_drivers(path: Path) -> tuple[str, ...]:
-    """Every ``driver =`` line of the notifications section, in order (configparser would keep only the last)."""
+    """Every ``driver`` line of the notifications section, in order (configparser would keep only the last), read
+    as oslo.config reads an option: the key and the value parted at the first ``=`` or ``:``, the value unquoted."""
     drivers: list[str] = []
     section = None
     for line in path.read_text(encoding="utf-8").splitlines():
         stripped = line.strip()
+        if stripped.startswith(("#", ";")):
+            continue
         if stripped.startswith("[") and stripped.endswith("]"):
             section = stripped[1:-1].strip()
-        elif section == _SECTION and "=" in stripped and not stripped.startswith(("#", ";")):
-            key, _, value = stripped.partition("=")
-            if key.strip() == "driver":
-                drivers += _list(value)
+            continue
+        cut = min((i for i in (stripped.find("="), stripped.find(":")) if i >= 0), default=-1)
+        if section == _SECTION and cut >= 0 and stripped[:cut].strip() == "driver":
+            drivers += _list(_unquoted(stripped[cut + 1 :]))
     return tuple(drivers)
 
 
@@ -120,6 +133,7 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     name = shown(str(path), 200)
     path = Path(path)
     parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="DEFAULT")
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # oslo.config's option names keep their case
     try:
         with path.open(encoding="utf-8") as f:
             parser.read_file(f, source=str(path))
@@ -135,7 +149,8 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     except configparser.Error as error:
         raise ConfigError(f"{name}: {_parse_error(error)}") from None
     values: dict[str, Any] = {"source": str(path)}
-    defaults = parser.defaults()
+    # Every value as oslo.config reads it: unquoted.
+    defaults = {key: _unquoted(value) for key, value in parser.defaults().items()}
     if "default_publisher_id" in defaults:
         values["publisher_id"] = defaults["default_publisher_id"]
     if defaults.get("control_exchange"):
@@ -145,7 +160,8 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     if drivers:
         values["drivers"] = drivers
     # As in oslo.messaging, the notifications section's options fall back to [DEFAULT] (transport_url above all).
-    section = parser[_SECTION] if parser.has_section(_SECTION) else defaults
+    found = parser[_SECTION] if parser.has_section(_SECTION) else parser.defaults()
+    section = {key: _unquoted(value) for key, value in found.items()}
     if section.get("transport_url"):
         values["transport_url"] = section["transport_url"]
     if section.get("topics"):
@@ -154,7 +170,9 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
         try:
             values["retry"] = int(section["retry"])
         except ValueError:
-            retry = mask_text(section["retry"])  # whole: a cut first may part a secret from what marks it
+            # As written, quotes included ('password': '...' unquoted no longer reads as a secret), masked whole: a
+            # cut first may part a secret from what marks it.
+            retry = mask_text(found["retry"].strip())
             retry = retry if len(retry) <= 40 else retry[:40] + "..."
             raise ConfigError(f"{name}: [{_SECTION}] retry must be an integer, not {retry!r}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})

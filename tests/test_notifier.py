@@ -172,6 +172,24 @@ def test_a_glance_operators_config_file_works_as_is(tmp_path: Path) -> None:
     assert notifier.info({}, "image.member.create", {}) is None
 
 
+def test_a_config_file_is_read_as_oslo_config_reads_it(tmp_path: Path) -> None:
+    # oslo.config parts an option from its value at the first "=" or ":", takes the quotes off the value and keeps
+    # the option's case: "driver: log" was read as no driver at all (the Notifier sent through noop what oslo would
+    # have logged), and a quoted publisher id, driver name, URL or retry kept its quotes.
+    path = tmp_path / "glance-api.conf"
+    path.write_text(
+        '[DEFAULT]\ndefault_publisher_id = "image.glance-api-7"\nDisabled_Notifications = task\n\n'
+        "[oslo_messaging_notifications]\ndriver: log\ndriver = 'memory'\n"
+        'transport_url: "rabbit://glance:secret@rabbit1:5672/"\nretry = "3"\n'
+    )
+    assert load_config(path) == NotifierConfig(
+        drivers=("log", "memory"),
+        publisher_id="image.glance-api-7",
+        transport_url="rabbit://glance:secret@rabbit1:5672/",
+        retry=3,
+    )
+
+
 def test_transport_url_falls_back_to_default_as_in_oslo(tmp_path: Path) -> None:
     path = tmp_path / "glance.conf"
     path.write_text("[DEFAULT]\ntransport_url = rabbit://guest:guest@localhost:5672/\n")

@@ -10,8 +10,9 @@ specification governs is that JSON, so validation judges the wire form (D32 in D
 
 What has no wire form is reported, never raised: a value of another type, a float that is NaN or infinite (``json``
 would write a literal no JSON parser reads), a key that is not text or a number, text that is not valid Unicode (a
-lone surrogate), a value that contains itself, nesting deeper than `MAX_DEPTH`, and two keys that become the same
-text (``{1: ..., "1": ...}``). The walk is iterative: any depth, any size, no recursion.
+lone surrogate), a value that contains itself, nesting deeper than `MAX_DEPTH`, two keys that become the same
+text (``{1: ..., "1": ...}``), and an iterable of the producer's that yields more than `MAX_ITEMS` values (it may
+never end). The walk is iterative: any depth, any size, no recursion.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import decimal
 import enum
 import io
 import ipaddress
+import itertools
 import json
 import math
 import pickle
@@ -36,6 +38,7 @@ from notify_schemas.redaction import mask_text, redact
 
 __all__ = [
     "MAX_DEPTH",
+    "MAX_ITEMS",
     "NO_WIRE_FORM",
     "PLAIN",
     "Problem",
@@ -53,6 +56,11 @@ NO_WIRE_FORM = frozenset({"not-json", "depth", "unicode", "duplicate-key"})
 
 MAX_DEPTH = 254
 """The deepest nesting of objects and arrays a notification may have: what orjson and jsonschema-rs both handle."""
+
+MAX_ITEMS = 1_048_576
+"""The most values read from one iterable of a producer's that is not an exact ``dict``, ``list`` or ``tuple`` (a
+generator, a set, a mapping of its own, a subclass): ``itertools.count()``, ``itertools.repeat(x)`` or a generator
+that never returns would otherwise be read until memory runs out. One that yields more has no wire form."""
 
 _SIMPLE = (str, int, float, bool, type(None))
 # What orjson refuses to write as it is: subclasses of str/int/dict/list, datetimes, dataclasses (and, by nature,
@@ -181,7 +189,14 @@ def _writable(number: int) -> bool:
 _WHY = {
     "unicode": "text that is not valid Unicode (a lone surrogate) cannot be sent as JSON",
     "depth": f"nested more than {MAX_DEPTH} levels deep",
+    "endless": f"yields more than {MAX_ITEMS:,} values (it may never end)",
 }
+
+
+def _taken(iterable: Any) -> list[Any] | None:
+    """The values of a producer's iterable, or None when it yields more than `MAX_ITEMS`: read no further."""
+    taken = list(itertools.islice(iterable, MAX_ITEMS + 1))
+    return None if len(taken) > MAX_ITEMS else taken
 
 
 _Path = tuple[Any, Any] | None  # (the parent's path, this key or index), built as the walk goes down
@@ -252,10 +267,15 @@ def to_wire(message: Any) -> WireForm:
                 continue
             inside = above | {id(value)}
             if isinstance(value, Mapping) or (not isinstance(value, list | tuple) and hasattr(value, "items")):
+                pairs = list(value.items()) if kind is dict else _taken(value.items())
+                if pairs is None:
+                    parent[slot] = None
+                    problems.append((path, "not-json", _WHY["endless"], f"<{_type_name(value)}>"))
+                    continue
                 out: dict[str, Any] = {}
                 parent[slot] = out
                 pending = []
-                for key, item in list(value.items()):
+                for key, item in pairs:
                     name = key if type(key) is str else _key(key)
                     if name is None:
                         why = f"a key of type {_type_name(key)} cannot be sent as JSON"
@@ -271,7 +291,11 @@ def to_wire(message: Any) -> WireForm:
                     pending.append((item, out, name, (path, name), depth + 1, inside))
                 stack.extend(reversed(pending))
             else:
-                items = list(value)
+                items = list(value) if kind is list or kind is tuple else _taken(value)
+                if items is None:
+                    parent[slot] = None
+                    problems.append((path, "not-json", _WHY["endless"], f"<{_type_name(value)}>"))
+                    continue
                 array: list[Any] = [None] * len(items)
                 parent[slot] = array
                 for index in range(len(items) - 1, -1, -1):

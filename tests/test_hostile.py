@@ -14,6 +14,7 @@ import collections.abc
 import datetime
 import decimal
 import enum
+import itertools
 import json
 import logging
 import math
@@ -36,7 +37,7 @@ from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.redaction import mask_text
 from notify_schemas.samples import samples
 from notify_schemas.validation import is_valid_plain
-from notify_schemas.wire_form import MAX_DEPTH, has_no_wire_form_number, is_exact_json, to_wire
+from notify_schemas.wire_form import MAX_DEPTH, MAX_ITEMS, has_no_wire_form_number, is_exact_json, to_wire
 
 CANARY = "CANARY-s3cr3t-9f2c"
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
@@ -381,6 +382,54 @@ def test_what_has_no_wire_form_is_a_violation_of_its_own(value: Any, rule: str) 
         rules = {v.rule for v in iter_errors(message, backend=backend)}  # type: ignore[arg-type]
         assert rule in rules
         assert not is_valid(message, backend=backend)  # type: ignore[arg-type]
+
+
+def _endless() -> Any:
+    while True:
+        yield "tag"
+
+
+class EndlessMapping(collections.abc.Mapping):  # type: ignore[type-arg]
+    def __getitem__(self, key: Any) -> Any:
+        return key
+
+    def __iter__(self) -> Any:
+        return map(str, itertools.count())
+
+    def __len__(self) -> int:
+        return 1
+
+
+ENDLESS = {
+    "count": itertools.count,
+    "repeat": lambda: itertools.repeat("tag"),
+    "cycle": lambda: itertools.cycle(["tag"]),
+    "generator": _endless,
+    "mapping": EndlessMapping,
+    "one too many": lambda: range(MAX_ITEMS + 1),
+}
+
+
+@pytest.mark.parametrize("endless", ENDLESS)
+def test_an_iterable_that_may_never_end_is_read_no_further_than_max_items(
+    endless: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # It was read to its end: itertools.count() held the call until memory ran out, in validate and the Notifier.
+    def message() -> dict[str, Any]:
+        return planted(MESSAGES["image.upload", "INFO"], "field", ENDLESS[endless]())
+
+    for backend in ("rust", "python"):
+        with pytest.raises(InvalidNotificationError) as info:
+            validate(message(), backend=backend)  # type: ignore[arg-type]
+        assert [(v.pointer, v.rule) for v in info.value.violations] == [("/payload/name", "not-json")]
+        assert "may never end" in str(info.value)
+    with pytest.raises(InvalidNotificationError):
+        Notifier("image.test", drivers=[MemoryDriver()]).send(message())
+    memory = MemoryDriver()
+    Notifier("image.test", drivers=[memory], validation="warn").send(message())
+    assert not memory.messages
+    assert "may never end" in caplog.text
+    assert to_wire(list(range(MAX_ITEMS + 1))).problems == []  # an exact list is read whole: it has an end
 
 
 @SETTINGS

@@ -19,13 +19,20 @@ from notify_schemas.validation import (
     Backend,
     check_arguments,
     is_valid,
-    iter_errors,
     payload_verdicts,
     publisher_id_is_valid,
     register_payload_verdict,
     validity_table,
+    wire_errors,
 )
-from notify_schemas.wire_form import NO_WIRE_FORM, has_no_wire_form_number, is_exact_json, redacted_json, to_wire
+from notify_schemas.wire_form import (
+    NO_WIRE_FORM,
+    WireForm,
+    has_no_wire_form_number,
+    is_exact_json,
+    redacted_json,
+    to_wire,
+)
 
 __all__ = ["Notifier", "Validation"]
 
@@ -154,11 +161,11 @@ class Notifier:
         if not is_exact_json(message) or has_no_wire_form_number(message):
             wire = to_wire(message)
             if wire.problems:
-                self._refuse(message)
+                self._refuse(message, wire)
                 return None
             message = wire.value
         if type(message) is not dict:  # the wire form of a mapping is a dict
-            self._refuse(message)
+            self._refuse(message, to_wire(message))  # plain JSON by now: reading it again asks no producer's code
             return None
         if self.validation != "off" and not is_valid(message, profile=self.profile, backend=self.backend):
             error = self._error(message)
@@ -178,15 +185,17 @@ class Notifier:
             except Exception as error:
                 self._driver_failed(driver, error, message)
 
-    def _refuse(self, message: Any) -> None:
-        """A message with no JSON form, or not an object: never sent; raised in strict mode, logged otherwise."""
-        error = self._error(message)
+    def _refuse(self, message: Any, wire: WireForm) -> None:
+        """A message with no JSON form, or not an object: never sent; raised in strict mode, logged otherwise. The
+        violations are those of ``wire``, the one reading of the producer's value that was judged."""
+        error = self._error(message, wire)
         if self.validation == "strict":
             raise error
         LOG.error("notification not sent: it cannot be written as a JSON object: %s", str(error))
 
-    def _error(self, message: Any) -> InvalidNotificationError:
-        violations = tuple(iter_errors(message, profile=self.profile, backend=self.backend))
+    def _error(self, message: Any, wire: WireForm | None = None) -> InvalidNotificationError:
+        wire = to_wire(message) if wire is None else wire
+        violations = tuple(wire_errors(wire, profile=self.profile, backend=self.backend))
         return InvalidNotificationError(message, violations, profile=self.profile)
 
     @staticmethod

@@ -31,7 +31,7 @@ from notify_schemas.redaction import (
 )
 from notify_schemas.registry import bundled_schema, check_name, check_profile, variant, variants
 from notify_schemas.values import Variant, Violation
-from notify_schemas.wire_form import PLAIN, has_no_wire_form_number, is_valid_text, to_wire
+from notify_schemas.wire_form import PLAIN, WireForm, has_no_wire_form_number, is_valid_text, to_wire
 
 __all__ = [
     "Backend",
@@ -46,6 +46,7 @@ __all__ = [
     "repeated_key",
     "validate",
     "validity_table",
+    "wire_errors",
 ]
 
 Backend = Literal["rust", "python"]
@@ -467,8 +468,18 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
     redacted (`notify_schemas.redaction`) and cut, whatever the message holds.
     """
     check_arguments(profile, backend)
+    yield from wire_errors(to_wire(message), profile=profile, backend=backend)
+
+
+def wire_errors(wire: WireForm, *, profile: str = "seed", backend: Backend = "rust") -> Iterator[Violation]:
+    """`iter_errors` of a message whose wire form was made already (`notify_schemas.wire_form.to_wire`).
+
+    For a caller that judged a producer's value and must say why: the value is read once, since a second reading may
+    answer otherwise (a generator is empty the second time, a mapping may hold other keys), and the violations would
+    not be those of what was judged (none at all, for a message refused).
+    """
+    check_arguments(profile, backend)
     profile, backend = str.__str__(profile), str.__str__(backend)  # type: ignore[assignment]
-    wire = to_wire(message)
     problems = [(p.pointer, p.rule, p.message) for p in wire.problems]
     value = wire.value
     event_type, priority = _variant_key(value)
@@ -614,7 +625,9 @@ def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
                     return
         except Exception:  # KeyError, TypeError, ValueError; a producer's value whose __hash__ raises
             pass
-    if is_valid(message, profile=profile, backend=backend):
+    check_arguments(profile, backend)
+    wire = to_wire(message)  # read once: the violations are those of what was judged
+    if not wire.problems and is_valid(wire.value, profile=profile, backend=backend):
         return
-    violations = tuple(iter_errors(message, profile=profile, backend=backend))
+    violations = tuple(wire_errors(wire, profile=profile, backend=backend))
     raise InvalidNotificationError(message, violations, profile=profile)

@@ -432,6 +432,35 @@ def test_an_iterable_that_may_never_end_is_read_no_further_than_max_items(
     assert to_wire(list(range(MAX_ITEMS + 1))).problems == []  # an exact list is read whole: it has an end
 
 
+def _once() -> Any:
+    yield "tag"
+    yield "\ud800"
+
+
+@pytest.mark.parametrize("validation", ["strict", "warn"])
+def test_the_violations_are_those_of_the_one_reading_that_was_judged(
+    validation: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A generator is empty when read a second time: validate and the Notifier's refusal read the message again to
+    # say why, and said "0 violations".
+    def message() -> dict[str, Any]:
+        return planted(MESSAGES["image.upload", "INFO"], "field", _once())
+
+    for backend in ("rust", "python"):
+        with pytest.raises(InvalidNotificationError) as info:
+            validate(message(), backend=backend)  # type: ignore[arg-type]
+        assert ("/payload/name/1", "unicode") in [(v.pointer, v.rule) for v in info.value.violations]
+    notifier = Notifier("image.test", drivers=[MemoryDriver()], validation=validation)  # type: ignore[arg-type]
+    try:
+        notifier.send(message())
+    except InvalidNotificationError as error:
+        said = str(error)
+    else:
+        said = caplog.text
+    assert "/payload/name/1" in said
+    assert "[unicode]" in said
+
+
 @SETTINGS
 @given(st.sampled_from(VARIANTS), WHERE, st.one_of(HOSTILE, SPECIAL))
 def test_an_invalid_notification_error_pickles_and_copies_without_the_message(

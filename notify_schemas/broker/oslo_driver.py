@@ -26,7 +26,7 @@ from stevedore import driver as stevedore_driver
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.redaction import error_text
 from notify_schemas.registry import PROFILES
-from notify_schemas.validation import is_valid, iter_errors
+from notify_schemas.validation import is_valid, iter_errors, wire_errors
 from notify_schemas.values import Violation
 from notify_schemas.wire_form import NO_WIRE_FORM, is_exact_json, redacted_json, to_wire
 
@@ -77,7 +77,8 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
             if not is_exact_json(message):
                 wire = to_wire(message)
                 if wire.problems:  # no wire form: never sent, in either mode
-                    self._log(logging.ERROR, "notification not sent, it is invalid", message)
+                    violations = list(wire_errors(wire, profile=self.profile))  # of what was judged, read once
+                    self._log(logging.ERROR, "notification not sent, it is invalid", wire.value, violations)
                     return
                 sent = wire.value
             if not is_valid(sent, profile=self.profile):
@@ -100,10 +101,9 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
                     redacted_json(sent),
                 )
 
-    def _log(self, level: int, what: str, message: Any, violations: list[Violation] | None = None) -> None:
-        """One line: what happens to the notification, its violations (found here when not given) and the
-        notification, redacted. Only text reaches the record: its arguments are what a handler may show."""
-        if violations is None:
-            violations = list(iter_errors(message, profile=self.profile))
+    def _log(self, level: int, what: str, message: Any, violations: list[Violation]) -> None:
+        """One line: what happens to the notification, its violations and the notification (plain JSON: its wire
+        form, null where a part has none), redacted. Only text reaches the record: its arguments are what a handler
+        may show."""
         error = InvalidNotificationError(message, violations, profile=self.profile)
         LOG.log(level, "%s: %s; notification: %s", what, str(error), redacted_json(message))

@@ -193,6 +193,19 @@ def test_a_rejected_notification_is_logged_redacted_and_never_raises_into_oslo(
     assert sent == (1 if validation == "warn" else 0)  # warn sends what has a wire form, never what has none
 
 
+def test_the_dropin_driver_says_why_of_the_reading_it_judged(caplog: pytest.LogCaptureFixture) -> None:
+    # A generator is empty the second time: the driver read the message again to say why it refused it.
+    def tags() -> Any:
+        yield "\ud800"
+
+    _impl_test.reset()
+    payload = next(samples("image.upload", "INFO", profile="glance", seed=1))["payload"]
+    _dropin("strict").info({}, "image.upload", {**payload, "tags": tags()})
+    assert not _impl_test.NOTIFICATIONS
+    assert "/payload/tags/0" in caplog.text
+    assert "[unicode]" in caplog.text
+
+
 @pytest.mark.parametrize("validation", ["strict", "warn"])
 def test_the_dropin_driver_sends_what_it_judged_not_a_second_reading(validation: str) -> None:
     _impl_test.reset()

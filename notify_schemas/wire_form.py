@@ -4,7 +4,8 @@ oslo.messaging's drivers write a notification with ``jsonutils.dumps``: ``json.d
 ``to_primitive`` for what ``json`` cannot write itself. So a lazy ``Message`` (a ``str`` subclass) goes out as its
 text, an ``IntEnum`` as its number, a tuple or a set as a list, a datetime as ``%Y-%m-%dT%H:%M:%S.%f``, a UUID, a
 ``Decimal`` or an IP address as its string, bytes as their UTF-8 text (a ``bytearray`` as the list of its byte
-values, as oslo iterates it), a mapping as an object. An ``Enum`` member that is neither a number nor text, which
+values, as oslo iterates it), a mapping as an object (null for one inside three others that are not dicts, as
+``to_primitive`` writes it). An ``Enum`` member that is neither a number nor text, which
 oslo gives up on, is its value, as orjson and jsonschema-rs read it; the package sends that value. What the
 specification governs is that JSON, so validation judges the wire form (D32 in DECISIONS.md).
 
@@ -171,6 +172,11 @@ def _scalar(value: Any) -> tuple[Any, str | None]:
     return None, "not-json"
 
 
+_PRIMITIVE_MAPPINGS = 3
+"""The mappings other than dicts that oslo's ``to_primitive`` follows one inside another (its ``max_depth``): it
+turns each into a dict one level further down, and writes the fourth as null, whatever it holds. ``json`` writes a
+dict (a subclass too) itself, and it counts no level."""
+
 _LONG = 2_000  # bits: about 600 digits, fewer than any limit Python lets a process set (640 digits, or none)
 
 
@@ -224,11 +230,12 @@ def to_wire(message: Any) -> WireForm:
                 return WireForm(value, size=len(text))
     problems: list[tuple[_Path, str, str, str]] = []
     root: list[Any] = [None]
-    # Each task: (value, container to fill, key or index in it, path, depth, ids of the containers above).
-    stack: list[tuple[Any, Any, Any, _Path, int, frozenset[int]]] = [(message, root, 0, None, 0, frozenset())]
+    # Each task: (value, container to fill, key or index in it, path, depth, ids of the containers above, mappings
+    # other than dicts above).
+    stack: list[tuple[Any, Any, Any, _Path, int, frozenset[int], int]] = [(message, root, 0, None, 0, frozenset(), 0)]
     pop, push = stack.pop, stack.append
     while stack:
-        value, parent, slot, path, depth, above = pop()
+        value, parent, slot, path, depth, above, mappings = pop()
         kind = type(value)
         if kind is str:  # the common cases first, without a call
             if value.isascii() or is_valid_text(value):
@@ -244,7 +251,7 @@ def to_wire(message: Any) -> WireForm:
             continue
         try:  # the producer's own code runs here (a __float__, __str__, items, __iter__...): it may raise anything
             if isinstance(value, enum.Enum) and not isinstance(value, int | str):  # a plain Enum member: its value
-                push((value.value, parent, slot, path, depth, above))
+                push((value.value, parent, slot, path, depth, above, mappings))
                 continue
             if kind in _SIMPLE or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value)):
                 converted, rule = _scalar(value)
@@ -272,6 +279,10 @@ def to_wire(message: Any) -> WireForm:
                     parent[slot] = None
                     problems.append((path, "not-json", _WHY["endless"], f"<{_type_name(value)}>"))
                     continue
+                nested = mappings + (not isinstance(value, dict))
+                if nested > _PRIMITIVE_MAPPINGS:  # as oslo writes it: null, its items read and left
+                    parent[slot] = None
+                    continue
                 out: dict[str, Any] = {}
                 parent[slot] = out
                 pending = []
@@ -288,7 +299,7 @@ def to_wire(message: Any) -> WireForm:
                         why = f"the key {_shown(name)} is written twice"
                         problems.append(((path, name), "duplicate-key", why, _shown(name)))
                     out[name] = None
-                    pending.append((item, out, name, (path, name), depth + 1, inside))
+                    pending.append((item, out, name, (path, name), depth + 1, inside, nested))
                 stack.extend(reversed(pending))
             else:
                 items = list(value) if kind is list or kind is tuple else _taken(value)
@@ -299,7 +310,7 @@ def to_wire(message: Any) -> WireForm:
                 array: list[Any] = [None] * len(items)
                 parent[slot] = array
                 for index in range(len(items) - 1, -1, -1):
-                    push((items[index], array, index, (path, index), depth + 1, inside))
+                    push((items[index], array, index, (path, index), depth + 1, inside, mappings))
         except Exception as error:
             parent[slot] = None
             why = f"cannot be read: {type(error).__name__}"

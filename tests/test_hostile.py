@@ -461,6 +461,21 @@ def test_the_violations_are_those_of_the_one_reading_that_was_judged(
     assert "[unicode]" in said
 
 
+def test_a_mapping_inside_three_others_is_null_as_oslo_writes_it() -> None:
+    # oslo's to_primitive turns a mapping that is not a dict into a dict one level further down, and writes the
+    # fourth as null: the package judged (and sent) what it held.
+    def message(innermost: Any) -> dict[str, Any]:
+        proxy = types.MappingProxyType
+        result = proxy({"a": proxy({"b": {"c": innermost}})})
+        return {**MESSAGES["task.success", "INFO"], "payload": proxy({**MESSAGES["task.success", "INFO"]["payload"],
+                                                                      "result": result})}  # fmt: skip
+
+    assert to_wire(message({"d": [1]})).value["payload"]["result"] == {"a": {"b": {"c": {"d": [1]}}}}
+    memory = MemoryDriver()
+    Notifier("image.test", drivers=[memory]).send(message(types.MappingProxyType({"d": [1]})))
+    assert memory.messages[0]["payload"]["result"] == {"a": {"b": {"c": None}}}
+
+
 @SETTINGS
 @given(st.sampled_from(VARIANTS), WHERE, st.one_of(HOSTILE, SPECIAL))
 def test_an_invalid_notification_error_pickles_and_copies_without_the_message(

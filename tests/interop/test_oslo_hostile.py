@@ -14,6 +14,7 @@ import ipaddress
 import json
 import logging
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -131,14 +132,24 @@ ODD_VALUES = st.recursive(
         st.lists(inner, max_size=3), st.lists(inner, max_size=3).map(tuple),
         st.dictionaries(st.text(max_size=3), inner, max_size=3),
         st.dictionaries(st.text(max_size=3), inner, max_size=3).map(collections.OrderedDict),
+        st.dictionaries(st.text(max_size=3), inner, max_size=3).map(types.MappingProxyType),
     ),
     max_leaves=8,
 )  # fmt: skip
 
 
+def _mappings(depth: int) -> Any:
+    value: Any = {"leaf": [1]}
+    for _ in range(depth):
+        value = types.MappingProxyType({"k": value})
+    return value
+
+
 @SETTINGS
 @given(ODD_VALUES)
 @example(bytearray(b"ab"))  # oslo iterates a bytearray: [97, 98], not "ab"
+@example(_mappings(4))  # to_primitive follows three mappings that are not dicts, one in another, and writes null
+@example([_mappings(3), {"a": _mappings(5)}])
 def test_the_wire_form_is_what_oslo_writes(value: Any) -> None:
     # Where oslo's jsonutils writes a value at all (an Enum member and a generator aside: DECISIONS.md, D32).
     from oslo_serialization import jsonutils

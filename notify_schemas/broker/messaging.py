@@ -18,7 +18,7 @@ from typing import Any
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import ConfigError, DriverNotFoundError
-from notify_schemas.redaction import mask_text
+from notify_schemas.redaction import mask_text, shown
 
 __all__ = ["MessagingDriver", "MessagingV2Driver", "transport"]
 
@@ -60,7 +60,7 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
         # quotes the line, which may hold a credential: only the line number and the reason are kept.
         where = re.search(r":(\d+), ([^:]+)", str(error.msg))
         reason = f"line {where[1]}: {where[2]}" if where else "oslo.config cannot parse it"
-        raise ConfigError(f"{source}: {reason}") from None
+        raise ConfigError(f"{shown(str(source), 200)}: {reason}") from None  # a file's name too may hold a secret
     oslo_messaging.set_transport_defaults(exchange)
     try:
         return conf, oslo_messaging.get_notification_transport(conf, url=url)

@@ -33,6 +33,7 @@ from notify_schemas.broker.listener import Listener
 from notify_schemas.broker.messaging import MessagingV2Driver
 from notify_schemas.broker.oslo_driver import OPTIONS
 from notify_schemas.config import NotifierConfig
+from notify_schemas.errors import ConfigError
 from notify_schemas.notifier import Notifier
 from notify_schemas.samples import samples
 from notify_schemas.wire_form import to_wire
@@ -157,6 +158,17 @@ def test_the_wire_form_is_what_oslo_writes(value: Any) -> None:
     wire = to_wire(value)
     assert not wire.problems
     assert wire.value == json.loads(jsonutils.dumps(value))
+
+
+def test_a_file_oslo_config_cannot_parse_is_named_masked(tmp_path: Path) -> None:
+    # The messaging drivers read the file again with oslo.config; its error named the file unmasked.
+    folder = tmp_path / f"password={CANARY}"
+    folder.mkdir()
+    conf = folder / "glance.conf"
+    conf.write_text("[oslo_messaging_notifications]\ndriver = messagingv2\ntransport_url = fake://\n\n  x\n")
+    with pytest.raises(ConfigError, match="line 5: Unexpected continuation line") as info:
+        Notifier.from_config_file(str(conf))
+    assert CANARY not in str(info.value)
 
 
 # --- the drop-in driver inside oslo's Notifier ---------------------------------------------------------------------

@@ -842,6 +842,32 @@ def test_a_callable_that_exits_raises_or_answers_oddly_stops_the_run_with_exit_2
     assert SECRET_PASSWORD not in out + err
 
 
+@pytest.mark.parametrize(
+    ("module", "reason"),
+    [
+        ("def produce(\n", "cannot import 'broken_producer': it raised SyntaxError"),
+        ("1 / 0\n", "cannot import 'broken_producer': it raised ZeroDivisionError"),
+        ("import sys\nsys.exit(3)\n", "cannot import 'broken_producer': it raised SystemExit: 3"),
+        (f"def __getattr__(name):\n    raise RuntimeError('password={CANARY}')\n",
+         "cannot take 'broken_producer:produce': it raised RuntimeError: password=***"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("mode", ["producer", "negative"])
+def test_a_callable_whose_module_fails_to_load_is_one_line_and_exit_2(
+    module: str, reason: str, mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    (tmp_path / "broken_producer.py").write_text(module, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "broken_producer", raising=False)
+    assert main(["--mode", mode, "--callable", "broken_producer:produce", "--examples", "1"]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith(f"notify-schemas conformance: error: {reason}")
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+    assert CANARY not in out + err
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 def test_what_an_exec_program_started_and_left_behind_is_ended_with_it(tmp_path: Path) -> None:
     pids = tmp_path / "children"

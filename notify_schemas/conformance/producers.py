@@ -28,7 +28,7 @@ from typing import Any
 
 from notify_schemas.conformance.records import Intent
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
-from notify_schemas.redaction import mask_quoted, quoted, shown
+from notify_schemas.redaction import error_text, mask_quoted, quoted, shown
 from notify_schemas.registry import schema_root
 from notify_schemas.termination import Terminated
 from notify_schemas.wire_form import MAX_DEPTH
@@ -55,7 +55,12 @@ class ProducerError(RuntimeError):
 
 
 def load_callable(spec: str) -> Producer:
-    """``module:function`` to the function."""
+    """``module:function`` to the function.
+
+    Importing runs the producer's module, and taking the attribute may run its ``__getattr__``: whatever they raise
+    (a SyntaxError, an error of its own, SystemExit) is a `ProducerError` naming it, as a failure of the producer
+    while it answers is, so the run stops on one line and exit status 2, never a traceback or the module's status.
+    """
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
         raise ProducerError(f"--callable takes module:function, not {quoted(spec)}")
@@ -63,7 +68,16 @@ def load_callable(spec: str) -> Producer:
         module = importlib.import_module(module_name)
     except ImportError as error:  # its text quotes the name with repr: masked before it was quoted
         raise ProducerError(f"cannot import {quoted(module_name)}: {mask_quoted(str(error), [module_name])}") from None
-    function = getattr(module, attribute, None)
+    except (KeyboardInterrupt, Terminated):
+        raise
+    except BaseException as error:  # the module's own code failed (SystemExit and GeneratorExit included)
+        raise ProducerError(f"cannot import {quoted(module_name)}: it raised {error_text(error)}") from None
+    try:
+        function = getattr(module, attribute, None)
+    except (KeyboardInterrupt, Terminated):
+        raise
+    except BaseException as error:  # the module's __getattr__
+        raise ProducerError(f"cannot take {quoted(spec)}: it raised {error_text(error)}") from None
     if not callable(function):
         raise ProducerError(f"{quoted(spec)} is not a callable")
     return function  # type: ignore[no-any-return]

@@ -1181,3 +1181,25 @@ def test_envelope_once_counts_each_intent_once() -> None:
     once = sum(n for (check, _), n in report.passed.items() if check == "envelope.once")
     asked = sum(n for (check, _), n in report.passed.items() if check == "envelope.as_asked")
     assert once == asked > 0  # the reference answers each intent with one notification
+
+
+@pytest.mark.parametrize("option", ["--report", "--junit"])
+def test_a_report_never_overwrites_the_stream_it_judges(
+    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stream = tmp_path / "stream.jsonl"
+    recorded = json.dumps(produce(next(intents("image.upload", "INFO", examples=0)))) + "\n"
+    stream.write_text(recorded, encoding="utf-8")
+    (tmp_path / "link.jsonl").symlink_to(stream)
+    for name in (stream, tmp_path / "link.jsonl"):
+        with pytest.raises(SystemExit) as usage:
+            main(["--stream", str(stream), option, str(name)])
+        assert usage.value.code == 2
+        assert f"--stream and {option} name the same file" in capsys.readouterr().err
+        assert stream.read_text(encoding="utf-8") == recorded
+
+
+def test_reports_to_the_same_device_are_written_there(capsys: pytest.CaptureFixture[str]) -> None:
+    # Writing /dev/null twice overwrites nothing: only the same regular file is refused.
+    assert main(["--callable", REFERENCE, "--examples", "0", "--report", os.devnull, "--junit", os.devnull]) == 0
+    assert "passed: every MUST check holds" in capsys.readouterr().out

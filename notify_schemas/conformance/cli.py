@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -228,8 +229,7 @@ def _main(argv: Sequence[str] | None) -> int:
     checks, exclude = _split(parser, "--checks", args.checks), _split(parser, "--exclude-checks", args.exclude_checks)
     producer_args = next(f"--{k.replace('_', '-')} {json.dumps(v)}" for k in ("callable", "exec")
                          if (v := getattr(args, k)))  if (args.callable or args.exec) else ""  # fmt: skip
-    if args.report is not None and args.junit is not None and _same_file(args.report, args.junit):
-        parser.error("--report and --junit name the same file: the second would overwrite the first")
+    _no_file_overwritten(parser, args)
     for what, name in (("report", args.report), ("JUnit report", args.junit)):
         if name is not None and (why := _unwritable(name)) is not None:  # found before the run, not after it
             _error(f"cannot write the {what} {name}: {why}", words)
@@ -283,9 +283,22 @@ def _main(argv: Sequence[str] | None) -> int:
     return 1 if report.must_failed else 0
 
 
+def _no_file_overwritten(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A usage error when a file written would overwrite another file of the run: the recorded stream it judges (read
+    first, then lost to the report), or the other report."""
+    files = [("--stream", args.stream), ("--report", args.report), ("--junit", args.junit)]
+    named = [(option, name) for option, name in files if name is not None]
+    for at, (option, name) in enumerate(named):
+        for earlier, other in named[:at]:
+            if _same_file(other, name):
+                parser.error(f"{earlier} and {option} name the same file: {option} would overwrite it")
+
+
 def _same_file(one: str, other: str) -> bool:
+    """Whether writing ``other`` overwrites ``one``: the same regular file, or the same name of a file not there yet
+    (a terminal, a pipe or /dev/null named twice is written to, never overwritten)."""
     try:
-        return os.path.samefile(one, other)
+        return os.path.samefile(one, other) and stat.S_ISREG(os.stat(one).st_mode)
     except OSError:  # one is not there yet: the same name, then
         return os.path.abspath(one) == os.path.abspath(other)
 

@@ -32,6 +32,7 @@ __all__ = [
     "bundled_schema",
     "check_name",
     "check_profile",
+    "load_json_file",
     "registry",
     "schema_root",
     "variant",
@@ -71,9 +72,9 @@ def _child(root: Traversable, relative: str) -> Traversable:
 _MAX_SCHEMA_FILE = 16 * 1024 * 1024  # bytes of one schema file read at most: a folder given may hold anything
 
 
-def _load(file: Traversable) -> Any:
-    """One schema file's JSON; ``ValueError`` for what is not one (a FIFO or a device named ``*.json`` included, which
-    would be read for ever)."""
+def load_json_file(file: Traversable) -> Any:
+    """One schema (or corpus) file's JSON; ``ValueError`` for what is not one (a FIFO or a device named ``*.json``
+    included, which would be read for ever, a file over 16 MiB, or one nested too deeply to parse)."""
     if isinstance(file, Path):  # a folder given (compat's), not the package's own
         if not file.is_file():
             raise ValueError(f"{file.name}: not a regular file")
@@ -103,7 +104,7 @@ def load_registry(root: Traversable) -> referencing.Registry[Any]:
     resources = []
     for folder in _SCHEMA_FOLDERS:
         for file in _json_files(_child(root, folder)):
-            contents = _load(file)
+            contents = load_json_file(file)
             if not isinstance(contents, dict) or not isinstance(contents.get("$id"), str):
                 raise ValueError(f"{folder}/{file.name}: not a schema with a string $id")
             resources.append(referencing.jsonschema.DRAFT7.create_resource(contents))
@@ -181,7 +182,7 @@ def _bundled_schema(v: Variant) -> dict[str, Any]:
     file = _child(schema_root(), v.bundled_path)
     if v not in variants(v.profile):
         raise _unknown(v, variants(v.profile))
-    contents: dict[str, Any] = _load(file)
+    contents: dict[str, Any] = load_json_file(file)
     return contents
 
 

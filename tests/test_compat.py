@@ -397,6 +397,24 @@ def test_a_schema_file_that_cannot_be_one_is_a_one_line_error_not_a_hang(
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device", "deep"])
+def test_a_corpus_that_cannot_be_read_is_no_corpus_not_a_hang_or_a_traceback(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    new = schema_copy(tmp_path / "new", edit_json("definitions/image.json", _remove_qcow2))
+    corpus = new / "corpus" / "seed.json"
+    corpus.unlink()
+    if kind == "fifo":
+        os.mkfifo(corpus)  # no writer: read, it would wait for ever
+    elif kind == "device":
+        corpus.symlink_to("/dev/zero")  # read, it would fill memory
+    else:
+        corpus.write_text("[" * 100_000 + "]" * 100_000)
+    code, out, err = run(capsys, old, new, "--examples", "0")
+    assert (code, err) == (1, "")  # OLD's corpus still shows the value NEW no longer takes
+    assert 'payload.disk_format: value "qcow2" no longer allowed' in out
+
+
 def test_python_dash_m_runs_the_command(old: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "notify_schemas.authoring.compat", str(old), str(old), "--format", "json"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,7 @@ import referencing.exceptions
 from notify_schemas.authoring.compat.paths import canonical
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.authoring.compat.witnesses import Side, breaks_one_way, one_message
-from notify_schemas.registry import PROFILES, Variant, bundle, load_registry
+from notify_schemas.registry import PROFILES, Variant, bundle, load_json_file, load_registry
 from notify_schemas.termination import raise_if_terminated
 
 __all__ = ["SchemaDir", "compare"]
@@ -77,8 +76,8 @@ class SchemaDir:
         """The messages the directory's corpus has for the variant (valid or not: the caller filters)."""
         if v.profile not in self._corpus:
             found: list[Any] = []
-            try:
-                groups = json.loads((self.path / "corpus" / f"{v.profile}.json").read_text(encoding="utf-8"))
+            try:  # read as a schema file is: a FIFO, a device or a file nested too deeply is no corpus
+                groups = load_json_file(self.path / "corpus" / f"{v.profile}.json")
                 found = [t["data"] for g in groups for t in g["tests"] if isinstance(t, dict) and "data" in t]
             except (OSError, ValueError, TypeError, KeyError):
                 pass

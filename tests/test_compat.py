@@ -415,6 +415,21 @@ def test_a_corpus_that_cannot_be_read_is_no_corpus_not_a_hang_or_a_traceback(
     assert 'payload.disk_format: value "qcow2" no longer allowed' in out
 
 
+def _event_type_too_short(doc: dict[str, Any]) -> None:
+    doc["properties"]["event_type"]["maxLength"] = 5  # beside its const "image.upload": no message is valid any more
+
+
+def test_without_generation_a_corpus_message_new_rejects_is_the_witness(old: Path, tmp_path: Path) -> None:
+    # No mutation of a corpus message shows this break (event_type is a const); the corpus messages themselves do.
+    new = schema_copy(tmp_path / "new", edit_json("seed/image.upload.INFO.json", _event_type_too_short))
+    reports = {r.name: r for r in compare(old, new, examples=0)}
+    report = reports["seed image.upload INFO"]
+    assert report.status == "forward compatible"
+    check_witnesses(old, new, report)
+    assert [b.source for b in report.breaks] == ["corpus"]
+    assert all(r.status == "compatible" for name, r in reports.items() if name != report.name)
+
+
 def test_python_dash_m_runs_the_command(old: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "notify_schemas.authoring.compat", str(old), str(old), "--format", "json"],

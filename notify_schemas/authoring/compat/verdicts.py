@@ -25,8 +25,9 @@ class Break:
     """``backward``: the witness is valid under OLD and invalid under NEW; ``forward``: the reverse."""
     reason: str
     witness: Any
-    source: Literal["structural", "property", "variant"]
-    """What found it: the structural comparison, generation, or a variant added or removed."""
+    source: Literal["structural", "property", "corpus", "variant"]
+    """What found it: the structural comparison, generation, a corpus message as it is, or a variant added or
+    removed."""
 
     def to_json(self) -> dict[str, Any]:
         """The break as a JSON object."""

@@ -291,7 +291,15 @@ def breaks_one_way(direction: Direction, a: Side, b: Side, examples: int, seed: 
         breaks.append(
             Break(direction, f"{first_error(b.schema, generated)} (found by generation)", generated, "property")
         )
+    elif (known := _rejected(a, b)) is not NONE:
+        breaks.append(Break(direction, f"{first_error(b.schema, known)} (a corpus message)", known, "corpus"))
     return breaks
+
+
+def _rejected(a: Side, b: Side) -> Any:
+    """A corpus message valid under ``a`` that ``b`` rejects, or ``NONE``: a witness as it is, which needs no
+    mutation or generation (``--examples 0``), where a structural finding's mutations all missed it."""
+    return next((m for m in a.bases[: a.known] if not b.valid(m)), NONE)
 
 
 def _reaches(bases: list[Any], path: MessagePath, fresh: str) -> bool:

@@ -430,6 +430,22 @@ def test_without_generation_a_corpus_message_new_rejects_is_the_witness(old: Pat
     assert all(r.status == "compatible" for name, r in reports.items() if name != report.name)
 
 
+def _ref_cycle(doc: dict[str, Any]) -> None:
+    doc["definitions"] = {"a": {"$ref": "#/definitions/b"}, "b": {"$ref": "#/definitions/a"}}
+    doc["properties"]["publisher_id"] = {"$ref": "#/definitions/a"}
+
+
+def test_a_schema_the_walk_cannot_follow_is_an_error_naming_its_files(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = schema_copy(tmp_path / "new", edit_json("seed/image.upload.INFO.json", _ref_cycle))
+    code, _, err = run(capsys, old, new, "--examples", "0")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert f"comparing {old / 'seed' / 'image.upload.INFO.json'} with {new / 'seed' / 'image.upload.INFO.json'}: " \
+        "a bundled schema nests $ref or allOf too deeply" in err  # fmt: skip
+
+
 def test_python_dash_m_runs_the_command(old: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "notify_schemas.authoring.compat", str(old), str(old), "--format", "json"],

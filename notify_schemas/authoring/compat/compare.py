@@ -11,6 +11,7 @@ import jsonschema_rs
 import referencing.exceptions
 
 from notify_schemas.authoring.compat.paths import canonical
+from notify_schemas.authoring.compat.structure import WalkError
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.authoring.compat.witnesses import Side, breaks_one_way, one_message
 from notify_schemas.registry import PROFILES, Variant, bundle, load_json_file, load_registry
@@ -108,8 +109,12 @@ def _compare_variant(v: Variant, old: SchemaDir, new: SchemaDir, examples: int, 
     if canonical(old.schema(v)) == canonical(new.schema(v)):
         return VariantReport(v.profile, v.event_type, v.priority, "unchanged", True, True)
     a, b = side_of(old, v), side_of(new, v)
-    breaks = breaks_one_way("backward", a, b, examples, seed, notes)
-    breaks += breaks_one_way("forward", b, a, examples, seed, notes)
+    try:
+        breaks = breaks_one_way("backward", a, b, examples, seed, notes)
+        breaks += breaks_one_way("forward", b, a, examples, seed, notes)
+    except WalkError as error:  # the walk of the two schemas: what it says names neither file
+        files = " with ".join(os.path.join(d.name, v.path) for d in (old, new))
+        raise CompatError(f"comparing {files}: {error}") from None
     backward = not any(x.direction == "backward" for x in breaks)
     forward = not any(x.direction == "forward" for x in breaks)
     return VariantReport(v.profile, v.event_type, v.priority, "changed", backward, forward, tuple(breaks), tuple(notes))

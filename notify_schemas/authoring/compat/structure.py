@@ -17,7 +17,7 @@ from typing import Any
 from notify_schemas.authoring.compat.paths import MessagePath, Seg, Sentinel, canonical, show
 from notify_schemas.authoring.compat.verdicts import CompatError
 
-__all__ = ["MAX_DEPTH", "Finding", "Walk", "conjuncts", "inline_refs"]
+__all__ = ["MAX_DEPTH", "Finding", "Walk", "WalkError", "conjuncts", "inline_refs"]
 
 _ANNOTATIONS = frozenset({"title", "description", "default", "examples", "$comment", "$schema", "$id", "definitions"})
 _ALL_TYPES = frozenset({"null", "boolean", "integer", "fraction", "string", "array", "object"})
@@ -25,9 +25,14 @@ _TYPE_NAMES = {"fraction": "non-integer number"}
 MAX_DEPTH = 64  # $ref and allOf nesting followed before the walk stops
 
 
+class WalkError(CompatError):
+    """The walk of a bundled schema cannot go on (a ``$ref`` cycle, a ``$ref`` that is not local); it knows no file,
+    which the comparison of the variant names."""
+
+
 def _deref(ref: str, root: dict[str, Any]) -> Any:
     if not ref.startswith("#"):
-        raise CompatError(f"a bundled schema has a non-local $ref: {ref}")
+        raise WalkError(f"a bundled schema has a non-local $ref: {ref}")
     node: Any = root
     for token in filter(None, ref[1:].split("/")):
         node = node[token.replace("~1", "/").replace("~0", "~")]
@@ -57,7 +62,7 @@ def inline_refs(schema: Any, root: dict[str, Any], depth: int = 0) -> Any:
 def conjuncts(schema: Any, root: dict[str, Any], depth: int = 0) -> list[Any]:
     """The conjuncts of a schema: ``$ref`` followed, ``allOf`` flattened, annotations dropped; ``False`` kept."""
     if depth > MAX_DEPTH:
-        raise CompatError("a bundled schema nests $ref or allOf too deeply")
+        raise WalkError("a bundled schema nests $ref or allOf too deeply")
     if schema is False:
         return [False]
     if not isinstance(schema, dict):

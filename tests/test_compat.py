@@ -446,6 +446,40 @@ def test_a_schema_the_walk_cannot_follow_is_an_error_naming_its_files(
         "a bundled schema nests $ref or allOf too deeply" in err  # fmt: skip
 
 
+def _publisher_id_ref(ref: str) -> Edit:
+    return edit_json("seed/image.upload.INFO.json", lambda doc: doc["properties"].update(publisher_id={"$ref": ref}))
+
+
+def _renamed(root: Path) -> None:
+    (root / "seed" / "image.upload.INFO.json").rename(root / "seed" / "image.uploaded.INFO.json")
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        (_publisher_id_ref("../definitions/image.json#/definitions/nope"),
+         "the $ref '#/definitions/nope' in https://notify-schemas.dev/schemas/v1/definitions/image.json leads nowhere"),
+        (_publisher_id_ref("#nope"),
+         "the $ref '#nope' in https://notify-schemas.dev/schemas/v1/seed/image.upload.INFO.json leads nowhere"),
+        (_publisher_id_ref("../definitions/none.json"),
+         "no schema of the folder has the $id 'https://notify-schemas.dev/schemas/v1/definitions/none.json'"),
+        (_renamed,
+         "no schema of the folder has the $id 'https://notify-schemas.dev/schemas/v1/seed/image.uploaded.INFO.json'"),
+    ],
+)  # fmt: skip
+def test_a_ref_that_leads_nowhere_is_named_not_the_document_it_looked_in(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: Edit, reason: str
+) -> None:
+    new = tmp_path / "new"
+    shutil.copytree(SCHEMAS, new)
+    edit(new)
+    code, _, err = run(capsys, old, new, "--examples", "0")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.endswith(f": cannot bundle: {reason}\n")
+    assert "$schema" not in err  # referencing's text quotes the whole document
+
+
 def test_python_dash_m_runs_the_command(old: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "notify_schemas.authoring.compat", str(old), str(old), "--format", "json"],

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
+import referencing
 import referencing.exceptions
 
 from notify_schemas.authoring.compat.paths import canonical
 from notify_schemas.authoring.compat.structure import WalkError
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.authoring.compat.witnesses import Side, breaks_one_way, one_message
+from notify_schemas.redaction import shown
 from notify_schemas.registry import PROFILES, Variant, bundle, load_json_file, load_registry
 from notify_schemas.termination import raise_if_terminated
 
@@ -56,9 +58,7 @@ class SchemaDir:
             try:
                 schema = bundle(self.registry, v.uri, new_id=v.bundled_uri)
             except (LookupError, ValueError, RecursionError, referencing.exceptions.Unresolvable) as error:
-                raise CompatError(
-                    f"{os.path.join(self.name, v.path)}: cannot bundle: {' '.join(str(error).split())}"
-                ) from error
+                raise CompatError(f"{os.path.join(self.name, v.path)}: cannot bundle: {_unresolved(error)}") from error
             try:
                 self._validators[v] = jsonschema_rs.validator_for(schema)
             except jsonschema_rs.ValidationError as error:  # the metaschema refuses it: a bad pattern, an unknown type
@@ -88,6 +88,21 @@ class SchemaDir:
             for m in self._corpus[v.profile]
             if isinstance(m, dict) and m.get("event_type") == v.event_type and m.get("priority") == v.priority
         ]
+
+
+def _unresolved(error: Exception) -> str:
+    """Why a schema could not be bundled, by the place it names: referencing's own text quotes the whole document a
+    ``$ref`` led nowhere in, or the bare URI of a file the folder lacks (or whose ``$id`` is not its name's)."""
+    exceptions = referencing.exceptions
+    resource = getattr(error, "resource", None)
+    within = f" in {resource.id()}" if isinstance(resource, referencing.Resource) and resource.id() else ""
+    if isinstance(error, exceptions.PointerToNowhere):
+        return f"the $ref '#{error.ref}'{within} leads nowhere"
+    if isinstance(error, exceptions.NoSuchAnchor):
+        return f"the $ref '#{error.anchor}'{within} leads nowhere"
+    if type(error) in (exceptions.Unresolvable, exceptions.NoSuchResource, exceptions.Unretrievable):
+        return f"no schema of the folder has the $id {error.ref!r}"  # type: ignore[attr-defined]
+    return shown(" ".join(str(error).split()), 300)
 
 
 def side_of(d: SchemaDir, v: Variant) -> Side:

@@ -471,6 +471,29 @@ def test_negative_mode_passes_a_strict_consumer_and_names_what_a_lax_one_misses(
     assert "negative.rejects.leaked_locations" in capsys.readouterr().out
 
 
+def test_what_a_callable_writes_into_what_it_is_handed_changes_no_verdict() -> None:
+    from notify_schemas import is_valid
+    from notify_schemas.conformance.negative import run_negative
+
+    def renames_in_place(intent: dict[str, Any]) -> Any:
+        if "name" in intent["record"]:
+            intent["record"]["name"] = "renamed"  # sends a name it was not given, and writes it where it was asked
+        return produce(intent)
+
+    report = run(renames_in_place, profile="seed", examples=1, shrink=False)
+    assert "payload.faithful" in report.failed_checks()
+    assert all(f.intent is None or f.intent["record"].get("name") != "renamed" for f in report.failures)
+
+    def clears_when_done(message: dict[str, Any]) -> bool:
+        valid = is_valid(message)
+        message.clear()  # a validator that consumes what it is handed
+        return valid
+
+    report = run_negative(clears_when_done, profile="seed", examples=1)
+    assert not report.failures and not report.stopped
+    assert report.passed  # every broken message was still asked, each broken from the valid one
+
+
 def raising(intent: dict[str, Any]) -> dict[str, Any]:
     raise RuntimeError("database is down")
 

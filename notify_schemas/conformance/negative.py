@@ -97,7 +97,8 @@ def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", 
     for check_id, name, message, expected in _cases(profile, examples, seed):
         raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
         try:
-            accepted = detached(consumer(message))  # read once: no code of the consumer's runs after the call
+            # A copy: what the consumer writes into it changes neither the messages broken from it nor the report.
+            accepted = detached(consumer(copy.deepcopy(message)))  # read once: no code of the consumer's runs after
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
             report.stopped = shown(str(error), 2000)
             return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime
 import json
 import re
@@ -201,7 +202,11 @@ def run(
     progress: Callable[[int, int], None] | None = None,
     shrink: bool = True,
 ) -> Report:
-    """Drive ``producer`` with the intents of every variant of ``profile`` (or just ``only``) and check each answer."""
+    """Drive ``producer`` with the intents of every variant of ``profile`` (or just ``only``) and check each answer.
+
+    The producer is handed a copy of each intent: what it writes into the one it gets (a record it tidies in place, a
+    name it changes) changes neither what its answer is judged against, nor the intent asked again, nor the replay.
+    """
     if not 0 <= examples <= MAX_EXAMPLES:
         raise ValueError(f"examples must be from 0 to {MAX_EXAMPLES:,}, not {examples:,}")
     chosen = _selected(checks, exclude_checks)
@@ -236,7 +241,7 @@ def run(
         name = f"{intent['event_type']} {intent['priority']}"
         state.call_started = _utcnow()
         try:
-            answer = detached(producer(intent))  # read once: no code of the producer's runs in the checks
+            answer = detached(producer(copy.deepcopy(intent)))  # read once: no code of the producer's runs in the checks
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
             report.stopped = shown(str(error), _REASON)
             return report
@@ -300,7 +305,7 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
             raise_if_terminated()
             state = RunState(call_started=_utcnow())
             try:
-                answer = detached(producer(intent))
+                answer = detached(producer(copy.deepcopy(intent)))
             except ProducerError as error:  # the producer broke the protocol: no more asking it
                 raise _Stop(str(error)) from None
             except (KeyboardInterrupt, Terminated):

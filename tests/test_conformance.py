@@ -1226,3 +1226,22 @@ def test_reports_to_the_same_device_are_written_there(capsys: pytest.CaptureFixt
     # Writing /dev/null twice overwrites nothing: only the same regular file is refused.
     assert main(["--callable", REFERENCE, "--examples", "0", "--report", os.devnull, "--junit", os.devnull]) == 0
     assert "passed: every MUST check holds" in capsys.readouterr().out
+
+
+def test_reports_go_where_they_were_named_though_the_producer_changes_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "moving_producer.py").write_text(
+        "import os\nfrom notify_schemas.conformance.reference import produce\n"
+        f"os.chdir({str(tmp_path / 'elsewhere')!r})  # as a module may, to find its own files\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "moving_producer", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--callable", "moving_producer:produce", "--examples", "0", "--report", "r.json", "--junit",
+                 "j.xml"]) == 0  # fmt: skip
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["result"] == "pass"
+    ElementTree.parse(tmp_path / "j.xml")
+    assert not list((tmp_path / "elsewhere").iterdir())

@@ -234,6 +234,8 @@ def _main(argv: Sequence[str] | None) -> int:
         if name is not None and (why := _unwritable(name)) is not None:  # found before the run, not after it
             _error(f"cannot write the {what} {name}: {why}", words)
             return 2
+    # Where the reports go, fixed before a producer runs: a callable's module may change the working folder.
+    where = {name: os.path.abspath(name) for name in (args.report, args.junit) if name is not None}
     report: Report
     try:
         if args.mode == "negative":
@@ -272,7 +274,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if name is None:
             continue
         try:
-            with open(name, "w", encoding="utf-8") as f:
+            with open(where[name], "w", encoding="utf-8") as f:
                 f.write(text())
         except OSError as error:
             _error(f"cannot write the {what} {name}: {error.strerror or error}", words)

@@ -490,8 +490,22 @@ def test_what_a_callable_writes_into_what_it_is_handed_changes_no_verdict() -> N
         return valid
 
     report = run_negative(clears_when_done, profile="seed", examples=1)
-    assert not report.failures and not report.stopped
+    assert not report.failures
+    assert not report.stopped
     assert report.passed  # every broken message was still asked, each broken from the valid one
+
+
+def test_an_answer_of_more_notifications_than_one_intent_makes_stops_the_run() -> None:
+    from notify_schemas.conformance.runner import MAX_SENT
+
+    intent = next(intents("image.upload", "INFO", examples=0))
+    report = run(lambda i: [produce(i)] * MAX_SENT, only=[intent], checks=["schema.valid"])
+    assert not report.stopped
+    assert report.passed  # a hundred are judged, each of them
+    report = run(lambda i: [0] * 2_000_000, only=[intent])  # two million failures per check, were it judged
+    assert report.stopped == "the producer answered 2,000,000 notifications to one intent of image.upload INFO, " \
+        "more than the 100 one answer may hold"  # fmt: skip
+    assert not report.failures
 
 
 def raising(intent: dict[str, Any]) -> dict[str, Any]:

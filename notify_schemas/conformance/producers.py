@@ -312,6 +312,9 @@ class Opaque:
         return self.text
 
 
+_TOO_LARGE = Opaque("too large", f"<more than {MAX_VALUES:,} values>")
+
+
 def detached(value: Any) -> Any:
     """A callable's answer as the checks judge it: a copy made of exact types, read once, so that nothing of the
     producer's code (a ``__eq__``, ``__iter__``, ``get``, ``__repr__`` of its own, which may raise anything or hang)
@@ -330,7 +333,7 @@ def detached(value: Any) -> Any:
         kind = type(node)
         left -= 1
         if left < 0:
-            parent[slot] = Opaque("too large", f"<more than {MAX_VALUES:,} values>")
+            parent[slot] = _TOO_LARGE
         elif kind in _KEPT:
             parent[slot] = node
         elif issubclass(kind, str):
@@ -350,16 +353,21 @@ def detached(value: Any) -> Any:
             # A line that wrote a key twice (an --exec program's answer, parsed) keeps the keys it repeated.
             copy: dict[Any, Any] = Duplicated({}, node.duplicates) if kind is Duplicated else {}
             parent[slot] = copy
-            for key, item in list(dict.items(node)):  # the content, without the subclass's own items()
+            for index, (key, item) in enumerate(list(dict.items(node))):  # the content, not the subclass's items()
                 key = key if type(key) in _KEPT else _key(key)
                 copy[key] = None
-                stack.append((item, copy, key, depth + 1, inside))
+                if index < left:
+                    stack.append((item, copy, key, depth + 1, inside))
+                else:  # past the values left to read: not walked, nor held on the stack (a list of millions)
+                    copy[key] = _TOO_LARGE
         else:
             inside = above | {id(node)}
             items = list.copy(node) if issubclass(kind, list) else list(tuple.__getitem__(node, slice(None)))
             copied: list[Any] = [None] * len(items) if issubclass(kind, list) else _Filled([None] * len(items))
             parent[slot] = copied
-            stack.extend((item, copied, index, depth + 1, inside) for index, item in enumerate(items))
+            kept = max(left, 0)  # past the values left to read: not walked, nor held on the stack
+            stack.extend((item, copied, index, depth + 1, inside) for index, item in enumerate(items[:kept]))
+            copied[kept:] = [_TOO_LARGE] * (len(items) - kept)
     return _tuples(root[0])
 
 

@@ -25,7 +25,7 @@ from notify_schemas.redaction import error_text, mask_text, redact, shown
 from notify_schemas.termination import Terminated, raise_if_terminated
 from notify_schemas.wire_form import redacted_json, to_wire
 
-__all__ = ["CaseFailure", "Report", "run", "run_stream"]
+__all__ = ["MAX_SENT", "CaseFailure", "Report", "run", "run_stream"]
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,8 @@ def run(
         name = f"{intent['event_type']} {intent['priority']}"
         state.call_started = _utcnow()
         try:
-            answer = detached(producer(copy.deepcopy(intent)))  # read once: no code of the producer's runs in the checks
+            # Read once: no code of the producer's runs in the checks.
+            produced = _notifications(detached(producer(copy.deepcopy(intent))), name)
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
             report.stopped = shown(str(error), _REASON)
             return report
@@ -251,7 +252,6 @@ def run(
             report.stopped = shown(f"the producer raised {error_text(error)} on intent {name}", _REASON)
             return report
         state.call_ended = _utcnow()
-        produced = answer if isinstance(answer, list) else [answer]
         if not produced:
             # Nothing to judge but the silence: the event asked for was not sent.
             report.failures += [CaseFailure(c, name, intent, None, _NOTHING_SENT) for c in chosen if c.id == _ASKED]
@@ -276,6 +276,21 @@ def run(
 
 
 _REASON = 2000  # characters of a reason shown: a producer's value quoted in it may be of any length
+MAX_SENT = 100
+"""The most notifications one answer may hold (a producer sends one or a few per intent): each is judged by every
+check, and a failure is kept per check, so an array of two million in a 4 MB line would take hours and tens of GB."""
+
+
+def _notifications(answer: Any, name: str) -> list[Any]:
+    """The notifications of one answer (an array, or one alone); `ProducerError`, which stops the run, past
+    `MAX_SENT`."""
+    produced = answer if isinstance(answer, list) else [answer]
+    if len(produced) > MAX_SENT:
+        raise ProducerError(f"the producer answered {len(produced):,} notifications to one intent of {name}, more "
+                            f"than the {MAX_SENT} one answer may hold")  # fmt: skip
+    return produced
+
+
 _ASKED = "envelope.as_asked"
 _ONCE = "envelope.once"
 _NOTHING_SENT = "sent no notification for this intent"
@@ -305,7 +320,7 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
             raise_if_terminated()
             state = RunState(call_started=_utcnow())
             try:
-                answer = detached(producer(copy.deepcopy(intent)))
+                produced = _notifications(detached(producer(copy.deepcopy(intent))), first.variant)
             except ProducerError as error:  # the producer broke the protocol: no more asking it
                 raise _Stop(str(error)) from None
             except (KeyboardInterrupt, Terminated):
@@ -313,7 +328,6 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
             except BaseException:  # a case that raises is not the failure being shrunk; the finished run stands
                 return False
             state.call_ended = _utcnow()
-            produced = answer if isinstance(answer, list) else [answer]
             if not produced and check.id == _ASKED:
                 found["case"] = CaseFailure(check, first.variant, intent, None, _NOTHING_SENT)
                 return True

@@ -612,8 +612,10 @@ PROTOCOL_BREAKERS = {
         "import os, signal\nsys.stdin.readline()\nos.kill(os.getpid(), signal.SIGKILL)\n",
         "killed by SIGKILL",
     ),
-    "closes its input after an answer, stays alive": (
-        "import os\nprint(answer(sys.stdin.readline()), flush=True)\nos.close(0)\ntime.sleep(3600)\n",
+    # Its input is closed before its answer is written: once the run has the answer, the next question cannot find
+    # the pipe still open (closed after it, the question could land in the pipe first and wait out --answer-timeout).
+    "closes its input with its answer, stays alive": (
+        "import os\nline = sys.stdin.readline()\nos.close(0)\nprint(answer(line), flush=True)\ntime.sleep(3600)\n",
         "closed its input and is still running",
     ),
     "floods its output": (

@@ -26,12 +26,13 @@ from hypothesis import strategies as st
 
 import notify_schemas
 from notify_schemas.conformance import EXEC_DIR
-from notify_schemas.conformance.checks import CHECKS, RunState
+from notify_schemas.conformance.checks import CHECKS, Check, RunState
 from notify_schemas.conformance.cli import main
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.records import QUOTED_PASSWORD, SECRET_PASSWORD, SECRET_URL
 from notify_schemas.conformance.reference import produce
-from notify_schemas.conformance.runner import CaseFailure, Report, run, run_stream
+from notify_schemas.conformance.runner import KEPT, OTHER, VARIANTS, CaseFailure, Report, run, run_stream
+from notify_schemas.samples import samples
 
 REFERENCE = "notify_schemas.conformance.reference:produce"
 
@@ -1180,8 +1181,8 @@ def test_a_program_that_floods_its_output_is_read_no_further_than_asked(tmp_path
 def test_the_junit_file_is_xml_whatever_a_producer_wrote(reason: str, variant: str, stopped: str) -> None:
     # A producer's text may hold what XML 1.0 cannot carry at all (U+FFFE, a control character, a lone surrogate).
     report = Report(checks=CHECKS, stopped=stopped)
-    report.failures.append(CaseFailure(CHECKS[0], variant, None, {}, reason))
-    report.passed[CHECKS[1].id, variant] += 1
+    report.fail(CaseFailure(CHECKS[0], variant, None, {}, reason))
+    report.count_pass(CHECKS[1].id, variant)
     suite = ElementTree.fromstring(report.as_junit().encode("utf-8"))
     assert suite.get("failures") == "1"
     assert suite.get("errors") == ("1" if stopped else "0")
@@ -1261,3 +1262,51 @@ def test_reports_go_where_they_were_named_though_the_producer_changes_folder(
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["result"] == "pass"
     ElementTree.parse(tmp_path / "j.xml")
     assert not list((tmp_path / "elsewhere").iterdir())
+
+
+def test_a_recorded_stream_failing_on_every_message_is_judged_in_bounded_memory(tmp_path: Path) -> None:
+    # Kept whole, the failures of 20,000 messages (14 MB) took 450 MB and made a 47 MB report; the stream was read
+    # whole before the first check. Measured in a process of its own, by its memory's own high-water mark.
+    message = next(samples("image.activate", "INFO", seed=2))
+    line = json.dumps(dict(message, priority="info")) + "\n"  # invalid, and the same message_id every time
+    stream, report_file = tmp_path / "stream.jsonl", tmp_path / "report.json"
+    stream.write_text(line * 20_000, encoding="utf-8")
+    code = (
+        "import re, sys\n"
+        "from notify_schemas.conformance.cli import main\n"
+        f"code = main(['--stream', {str(stream)!r}, '--report', {str(report_file)!r}])\n"
+        "peak = int(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read())[1]) // 1024\n"
+        "print(code, peak, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    status, peak_mb = done.stderr.split()[-2:]
+    assert status == "1"
+    assert int(peak_mb) < 150, done.stderr
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    failed = {c["id"]: c["failed"] for c in report["checks"]}
+    assert failed["schema.valid"] == 20_000
+    assert failed["envelope.message_id"] == 19_999
+    assert len(report["failures"]) == 2 * KEPT
+    assert report["failures_not_kept"] == 20_000 + 19_999 - 2 * KEPT
+    assert "schema.valid           MUST         0   20000  image.activate info" in done.stdout
+
+
+@given(st.lists(st.tuples(st.sampled_from(CHECKS[:3]), st.integers(0, VARIANTS + 20), st.booleans()), max_size=600))
+@settings(max_examples=30, deadline=None)
+def test_a_report_counts_every_verdict_and_keeps_a_bounded_part(verdicts: list[tuple[Check, int, bool]]) -> None:
+    report = Report(checks=CHECKS)
+    for check, number, passed in verdicts:
+        if passed:
+            report.count_pass(check.id, f"variant {number}")
+        else:
+            report.fail(CaseFailure(check, f"variant {number}", None, {}, "wrong"))
+    failing = [check for check, _, passed in verdicts if not passed]
+    assert sum(report.failed.values()) == len(failing)
+    assert sum(report.passed.values()) == len(verdicts) - len(failing)
+    for check in CHECKS[:3]:
+        kept = [f.variant for f in report.failures if f.check is check]
+        assert kept == [f"variant {n}" for c, n, passed in verdicts if c is check and not passed][:KEPT]
+    assert len({v for _, v in (*report.passed, *report.failed)} - {OTHER}) <= VARIANTS
+    assert report.must_failed == any(c.level == "MUST" for c in failing)
+    assert report.as_json()["failures_not_kept"] == len(failing) - len(report.failures)
+    assert ElementTree.fromstring(report.as_junit()).get("failures") == str(len(report.failed))

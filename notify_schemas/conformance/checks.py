@@ -9,7 +9,7 @@ import datetime
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -283,32 +283,39 @@ _IMAGE_ORDER = {"image.prepare": 0, "image.upload": 1, "image.activate": 2}
 _TASK_ORDER = {"task.run": 0, "task.processing": 1, "task.success": 2, "task.failure": 2}
 
 
-def _lifecycle(messages: Sequence[dict[str, Any]]) -> list[str]:
-    """The orders the specification's events imply, per image and per task id."""
-    problems: list[str] = []
-    progress: dict[str, int] = {}
-    deleted: set[str] = set()
-    for i, m in enumerate(messages):
+class _Lifecycle:
+    """The orders the specification's events imply, per image and per task id, judged a message at a time."""
+
+    def __init__(self) -> None:
+        self.progress: dict[str, int] = {}
+        self.deleted: set[str] = set()
+        self.seen = 0
+
+    def __call__(self, m: dict[str, Any]) -> list[str]:
+        """What is wrong with the order of ``m``, the next message of the stream."""
+        self.seen += 1
         payload = m.get("payload")
         event = m.get("event_type", "")
         subject = payload if isinstance(payload, str) else payload.get("id") or payload.get("image_id") or \
             payload.get("task_id") if isinstance(payload, dict) else None  # fmt: skip
         if not isinstance(subject, str) or m.get("priority") != "INFO":
-            continue
-        if subject in deleted and event.startswith("image."):
-            problems.append(f"message {i + 1}: {event} for image {subject} after its image.delete")
+            return []
+        problems = []
+        if subject in self.deleted and event.startswith("image."):
+            problems.append(f"message {self.seen}: {event} for image {subject} after its image.delete")
         if event == "image.delete":
-            deleted.add(subject)
+            self.deleted.add(subject)
         order = _IMAGE_ORDER if event in _IMAGE_ORDER else _TASK_ORDER if event in _TASK_ORDER else None
         if order is not None:
             key = f"{subject}:{'image' if order is _IMAGE_ORDER else 'task'}"
-            if order[event] < progress.get(key, -1):
-                problems.append(f"message {i + 1}: {event} for {subject} after a later step of its lifecycle")
-            progress[key] = max(progress.get(key, -1), order[event])
-    return problems
+            if order[event] < self.progress.get(key, -1):
+                problems.append(f"message {self.seen}: {event} for {subject} after a later step of its lifecycle")
+            self.progress[key] = max(self.progress.get(key, -1), order[event])
+        return problems
 
 
-STREAM_CHECKS: tuple[tuple[Check, Callable[[Sequence[dict[str, Any]]], list[str]]], ...] = (
+# Each stream check with the maker of a fresh judge, which is handed the stream's objects one by one, in order.
+STREAM_CHECKS: tuple[tuple[Check, Callable[[], Callable[[dict[str, Any]], list[str]]]], ...] = (
     (Check("stream.lifecycle", "SHOULD", "Lifecycles keep their order: prepare, upload, activate; run, processing, "
-           "success or failure; nothing for an image after its delete.", lambda i, m, s: None), _lifecycle),
+           "success or failure; nothing for an image after its delete.", lambda i, m, s: None), _Lifecycle),
 )  # fmt: skip

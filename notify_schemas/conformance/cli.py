@@ -116,16 +116,17 @@ def _split(parser: argparse.ArgumentParser, option: str, text: str | None) -> li
     return ids
 
 
-def _read_stream(path: str) -> list[Any]:
+def _read_stream(path: str) -> Iterator[Any]:
+    """The recorded stream's messages, read one at a time as the checks take them: a record that cannot be read is
+    the text that says why."""
     from notify_schemas.reader import Record, read_records
 
     def judged(r: Record) -> Any:
         return Duplicated(r.value, r.duplicates) if r.duplicates and isinstance(r.value, dict) else r.value
 
     with open(path, "rb") as f:  # by the name given, which an error quotes (masked): Path makes s3://u:p@h s3:/u:p@h
-        return [
-            judged(r) if isinstance(r, Record) else f"unreadable line {r.line}: {r.reason}" for r in read_records(f)
-        ]
+        for r in read_records(f):
+            yield judged(r) if isinstance(r, Record) else f"unreadable line {r.line}: {r.reason}"
 
 
 def _listen(args: argparse.Namespace) -> list[Any]:

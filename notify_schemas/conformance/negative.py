@@ -111,8 +111,8 @@ def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", 
             report.stopped = shown(f"the consumer answered {accepted!r} for a message of {name}, not True or False")
             return report
         if accepted is expected:
-            report.passed[check_id, name] += 1
+            report.count_pass(check_id, name)
         else:
             verdict = "rejected a valid message" if expected else "accepted a message it must reject"
-            report.failures.append(CaseFailure(checks[check_id], name, None, message, verdict))
+            report.fail(CaseFailure(checks[check_id], name, None, message, verdict))
     return report

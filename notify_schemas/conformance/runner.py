@@ -25,7 +25,7 @@ from notify_schemas.redaction import error_text, mask_text, redact, shown
 from notify_schemas.termination import Terminated, raise_if_terminated
 from notify_schemas.wire_form import redacted_json, to_wire
 
-__all__ = ["MAX_SENT", "CaseFailure", "Report", "run", "run_stream"]
+__all__ = ["KEPT", "MAX_SENT", "OTHER", "VARIANTS", "CaseFailure", "Report", "run", "run_stream"]
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,28 @@ class CaseFailure:
     reason: str
 
 
+KEPT = 100
+"""The failures of one check kept whole, with their notification, for the details and the JSON report; every further
+one is counted only. A recorded stream may fail a million times: kept whole, its report would be many times its size."""
+VARIANTS = 1_000
+"""The variant names counted apart; a recorded stream's messages name their own, so past these the rest are counted
+under `OTHER`."""
+OTHER = "other variants"
+
+
 @dataclass
 class Report:
-    """Per check and variant: how many notifications passed and which failed (with the case)."""
+    """Per check and variant: how many notifications passed and failed, and the first failures of each check whole
+    (with the case), in memory bounded whatever the number of notifications."""
 
     checks: Sequence[Check]
     passed: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     failures: list[CaseFailure] = field(default_factory=list)
+    """The first `KEPT` failures of each check, whole; add them with `fail`, which counts them all."""
+    failed: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    """Per check id and variant: how many failed (kept or not)."""
+    first_reason: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Per check id and variant: the reason of its first failure (the JUnit report's message)."""
     producer: str = ""
     minimal: dict[str, CaseFailure] = field(default_factory=dict)
     """Per check id: the failing case shrunk by Hypothesis to a minimal intent."""
@@ -53,6 +68,32 @@ class Report:
     """Why the run stopped before its last intent (the producer broke the protocol), or ""."""
     coverage: Coverage | None = None
     """What of the payload schemas the intents asked (none for a recorded stream)."""
+    must_failed: bool = False
+    """Whether a MUST check failed."""
+    _names: set[str] = field(default_factory=set, repr=False)
+
+    def variant(self, name: str) -> str:
+        """``name`` as counted: itself, or `OTHER` once `VARIANTS` names are counted apart."""
+        if name in self._names:
+            return name
+        if len(self._names) >= VARIANTS:
+            return OTHER
+        self._names.add(name)
+        return name
+
+    def count_pass(self, check_id: str, name: str) -> None:
+        self.passed[check_id, self.variant(name)] += 1
+
+    def fail(self, failure: CaseFailure) -> None:
+        """Count a failure, and keep it whole if its check has fewer than `KEPT` kept."""
+        key = (failure.check.id, self.variant(failure.variant))
+        if failure.check.level == "MUST":
+            self.must_failed = True
+        if key not in self.first_reason:
+            self.first_reason[key] = shown(failure.reason, _REASON)
+        if sum(n for (c, _), n in self.failed.items() if c == key[0]) < KEPT:
+            self.failures.append(failure)
+        self.failed[key] += 1
 
     def judge(self, checks: Iterable[Check], name: str, intent: Intent, notification: Any, state: RunState, *,
               asked: bool = True) -> None:  # fmt: skip
@@ -63,26 +104,28 @@ class Report:
         for check in checks:
             reason = _apply(check, intent, notification, state)
             if reason is None:
-                self.passed[check.id, name] += 1
+                self.count_pass(check.id, name)
             else:
-                self.failures.append(CaseFailure(check, name, intent if asked else None, notification, reason))
-
-    @property
-    def must_failed(self) -> bool:
-        return any(f.check.level == "MUST" for f in self.failures)
+                self.fail(CaseFailure(check, name, intent if asked else None, notification, reason))
 
     def failed_checks(self) -> set[str]:
-        return {f.check.id for f in self.failures}
+        return {c for c, _ in self.failed}
+
+    def _count(self, counts: dict[tuple[str, str], int], check_id: str) -> int:
+        return sum(n for (c, _), n in counts.items() if c == check_id)
+
+    def left_out(self) -> int:
+        """How many failures were counted but not kept whole."""
+        return sum(self.failed.values()) - len(self.failures)
 
     def summary(self) -> str:
         """The check table: check, level, passed, failed, and the first variants that failed."""
         lines = [f"{'check':22} {'level':6} {'passed':>7} {'failed':>7}  variants failing"]
         for check in self.checks:
-            passed = sum(n for (c, _), n in self.passed.items() if c == check.id)
-            failing = [f for f in self.failures if f.check.id == check.id]
-            names = sorted({f.variant for f in failing})
+            names = sorted(v for c, v in self.failed if c == check.id)
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-            lines.append(f"{check.id:22} {check.level:6} {passed:7} {len(failing):7}  {shown}")
+            lines.append(f"{check.id:22} {check.level:6} {self._count(self.passed, check.id):7} "
+                         f"{self._count(self.failed, check.id):7}  {shown}")  # fmt: skip
         if self.stopped:  # whatever the checks say of what was seen, the run did not end: no pass
             verdict = "STOPPED: the run did not reach its end (below)"
         else:
@@ -125,10 +168,11 @@ class Report:
             "coverage": None if self.coverage is None else self.coverage.as_json(),
             "checks": [
                 {"id": c.id, "level": c.level, "sentence": c.sentence,
-                 "passed": sum(n for (i, _), n in self.passed.items() if i == c.id),
-                 "failed": sum(1 for f in self.failures if f.check.id == c.id)}
+                 "passed": self._count(self.passed, c.id),
+                 "failed": self._count(self.failed, c.id)}
                 for c in self.checks
             ],
+            "failures_not_kept": self.left_out(),
             "failures": [
                 {"check": f.check.id, "level": f.check.level, "variant": f.variant, "reason": mask_text(f.reason),
                  "intent": f.intent, "notification": redact(to_wire(f.notification).value)}
@@ -138,13 +182,13 @@ class Report:
 
     def as_junit(self) -> str:
         cases = []
-        keys = sorted(set(self.passed) | {(f.check.id, f.variant) for f in self.failures})
+        keys = sorted(set(self.passed) | set(self.failed))
         for check_id, variant in keys:
-            failing = [f for f in self.failures if f.check.id == check_id and f.variant == variant]
-            body = "".join(f"<failure message={quoteattr(_xml(shown(f.reason, _REASON)))}/>" for f in failing[:1])
+            reason = self.first_reason.get((check_id, variant))
+            body = "" if reason is None else f"<failure message={quoteattr(_xml(reason))}/>"
             cases.append(f"<testcase classname={quoteattr(_xml(check_id))} name={quoteattr(_xml(variant))}>{body}"
                          "</testcase>")  # fmt: skip
-        failures = sum(1 for _ in {(f.check.id, f.variant) for f in self.failures})
+        failures = len(self.failed)
         errors = 0
         if self.stopped:  # a CI report must not show a run that stopped as one that passed
             errors = 1
@@ -254,20 +298,22 @@ def run(
         state.call_ended = _utcnow()
         if not produced:
             # Nothing to judge but the silence: the event asked for was not sent.
-            report.failures += [CaseFailure(c, name, intent, None, _NOTHING_SENT) for c in chosen if c.id == _ASKED]
+            for c in chosen:
+                if c.id == _ASKED:
+                    report.fail(CaseFailure(c, name, intent, None, _NOTHING_SENT))
         for notification in produced:
             report.judge(each, name, intent, notification, state)
         if once is not None:
             wanted = (intent["event_type"], intent["priority"])
             asked = [m for m in produced if isinstance(m, dict) and (m.get("event_type"), m.get("priority")) == wanted]
             if len(asked) > 1:
-                report.failures.append(CaseFailure(once, name, intent, asked[1], f"sent {len(asked)} notifications "
-                                                   f"of {name} for one intent"))  # fmt: skip
+                report.fail(CaseFailure(once, name, intent, asked[1], f"sent {len(asked)} notifications of {name} "
+                                        "for one intent"))  # fmt: skip
             elif asked:
-                report.passed[once.id, name] += 1
+                report.count_pass(once.id, name)
         if progress is not None:
             progress(n, len(cases))
-    if not report.passed and not report.failures:
+    if not report.passed and not report.failed:
         # Every answer was empty and the one check that judges silence was left out: nothing was checked.
         raise ProducerError(f"the producer sent no notification for any of the {len(cases)} intents")
     if shrink and only is None:
@@ -371,17 +417,21 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
 
 
 def run_stream(
-    messages: Sequence[Any],
+    messages: Iterable[Any],
     *,
     profile: str = "seed",
     checks: Iterable[str] | None = None,
     exclude_checks: Iterable[str] | None = None,
 ) -> Report:
-    """The checks that need no intent, on a recorded stream: validity, envelope, ids, JSON, leaks, order."""
+    """The checks that need no intent, on a recorded stream: validity, envelope, ids, JSON, leaks, order. The stream
+    is read once, a message at a time: memory does not grow with its length, only with what the checks keep (ids
+    seen, the lifecycle step of each image and task)."""
     needs_intent = {"envelope.as_asked", "payload.faithful"}
     chosen = [c for c in _selected(checks, exclude_checks) if c.id not in needs_intent]
     streams = [
-        (c, f) for c, f in STREAM_CHECKS if (not checks or c.id in checks) and c.id not in (exclude_checks or [])
+        (c, make())
+        for c, make in STREAM_CHECKS
+        if (not checks or c.id in checks) and c.id not in (exclude_checks or [])
     ]
     report = Report([*chosen, *(c for c, _ in streams)])
     state = RunState()
@@ -391,8 +441,11 @@ def run_stream(
         name = shown(f"{message.get('event_type')} {message.get('priority')}", 100) if isinstance(message, dict) \
             else "not JSON"  # fmt: skip
         report.judge(chosen, name, intent, message, state, asked=False)
-    for check, test in streams:
-        problems = test([m for m in messages if isinstance(m, dict)])
-        report.passed[check.id, "stream"] += 0 if problems else 1
-        report.failures += [CaseFailure(check, "stream", None, None, p) for p in problems]
+        if isinstance(message, dict):
+            for check, test in streams:
+                for problem in test(message):
+                    report.fail(CaseFailure(check, "stream", None, None, problem))
+    for check, _ in streams:
+        if not report.failed.get((check.id, "stream")):
+            report.count_pass(check.id, "stream")
     return report

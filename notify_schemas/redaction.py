@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from notify_schemas.termination import Terminated
@@ -38,11 +38,13 @@ __all__ = [
     "mask_pointer",
     "mask_quoted",
     "mask_text",
+    "mask_transport_text",
     "mask_words",
     "names_a_secret",
     "pointer_view",
     "quoted",
     "redact",
+    "remember_url",
     "shown",
     "traceback_text",
 ]
@@ -188,6 +190,58 @@ def mask_text(text: str) -> str:
     """Free text as it may be written: oslo's masking, what it misses of the secret words' spellings, then the
     password of every URL."""
     return _mask_urls(_mask_folded(mask_password(text)))
+
+
+def mask_transport_text(text: str) -> str:
+    """What a messaging library says (an error, a log line) as it may be written: masked as `mask_text` masks text,
+    and any quoted text that is part of the password of a transport URL in use (`remember_url`) masked too."""
+    return _mask_remembered(mask_text(text))
+
+
+_remembered: tuple[str, ...] = ()  # each spelling of the password of every transport URL the process uses
+_QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"")
+
+
+def remember_url(url: str) -> None:
+    """From now on, have `mask_transport_text` mask what a text quotes of the password of ``url``, whole or in part,
+    in any spelling.
+
+    The libraries that read a transport URL quote what they could not read, and that may be a piece of the password
+    without the rest of the URL around it, where `_mask_urls` cannot see it: oslo.messaging reads a password holding
+    ``/``, ``?``, ``#`` or ``,`` as the end of the host (``invalid literal for int() with base 10: 'SECRET'``), and
+    hands kombu the password with every ``/`` unquoted, which kombu reads as the end of the host again (``Port could
+    not be cast to integer value as 'SECRET'``), percent-encoded. So any quoted text that is part of a spelling of
+    the password (as given, decoded, and encoded as oslo and as a user encodes it) is masked."""
+    from urllib.parse import quote, unquote
+
+    global _remembered
+    spellings = set(_remembered)
+    for password in _url_passwords(url):
+        plain = unquote(password)
+        spellings |= {password, plain, quote(plain), quote(plain, safe="")}
+    _remembered = tuple(spellings - {""})  # replaced whole: threads read it as it is
+
+
+def _url_passwords(text: str) -> Iterator[str]:
+    """What `_mask_urls` masks in ``text``: from the colon after each URL's user up to the last ``@`` of its run."""
+    search = 0
+    while (found := _URL_USER.search(text, search)) is not None:
+        search = _RUN.match(text, found.end()).end()  # type: ignore[union-attr]
+        at = text.rfind("@", found.end(), search)
+        if at >= 0:
+            yield text[found.end() : at]
+
+
+def _mask_remembered(text: str) -> str:
+    spellings = _remembered
+    if not spellings or ("'" not in text and '"' not in text):
+        return text
+
+    def piece(quoted: re.Match[str]) -> str:
+        inner = quoted[1] or quoted[2]
+        return quoted[0].replace(inner, SECRET) if any(inner in s for s in spellings) else quoted[0]
+
+    return _QUOTED.sub(piece, text)
 
 
 def error_text(error: BaseException) -> str:

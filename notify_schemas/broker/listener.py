@@ -25,7 +25,7 @@ from notify_schemas.broker.repeated import taken, watch
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
-from notify_schemas.redaction import mask_text, redact
+from notify_schemas.redaction import mask_text, mask_transport_text, redact
 from notify_schemas.validation import is_valid_plain, iter_errors, repeated_key
 from notify_schemas.values import Violation, one_line
 from notify_schemas.wire_form import is_valid_text, to_wire
@@ -265,7 +265,7 @@ class Listener:
             # Listeners with the same pool share one queue per topic and priority: each message goes to one of them.
             self._listener = _server(self.transport, targets, self._handle, pool)
         except oslo_messaging.MessagingException as error:
-            raise NotifySchemasError(mask_text(f"cannot listen on {config.transport_url}: {error}")) from None
+            raise NotifySchemasError(mask_transport_text(f"cannot listen on {config.transport_url}: {error}")) from None
 
     def _handle(self, received: Any) -> None:
         # Never raises: oslo would acknowledge and drop the message unseen. Each one is counted, and an invalid one
@@ -324,7 +324,7 @@ class Listener:
         threading.Thread(target=connect, daemon=True).start()
         if not started.wait(timeout) or failure:
             reason = failure[0] if failure else f"no connection within {timeout:g} s"
-            raise NotifySchemasError(mask_text(f"cannot listen on {self.config.transport_url}: {reason}"))
+            raise NotifySchemasError(mask_transport_text(f"cannot listen on {self.config.transport_url}: {reason}"))
 
     def wait_for(self, count: int | None = None, timeout: float | None = None) -> bool:
         """Block until ``count`` notifications have arrived (True) or ``timeout`` seconds pass (False)."""

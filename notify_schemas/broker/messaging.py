@@ -18,7 +18,7 @@ from typing import Any
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import ConfigError, DriverNotFoundError
-from notify_schemas.redaction import mask_text, shown
+from notify_schemas.redaction import mask_transport_text, remember_url, shown
 
 __all__ = ["MessagingDriver", "MessagingV2Driver", "transport"]
 
@@ -50,6 +50,7 @@ def transport(config: NotifierConfig) -> tuple[Any, Any]:
 def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[Any, Any]:
     """A transport for ``url``; oslo.messaging reads its own options (``[oslo_messaging_rabbit]``: quorum queues,
     heartbeats, retries, ...) from ``source``, the configuration file the notification options came from."""
+    remember_url(url)  # before oslo or kombu read it: what they say of a password they cannot read is masked
     oslo_messaging, cfg = _oslo()
     conf = cfg.ConfigOpts()
     files = [source] if source else []
@@ -65,10 +66,10 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
     try:
         return conf, oslo_messaging.get_notification_transport(conf, url=url)
     except (oslo_messaging.MessagingException, ValueError) as error:  # a URL oslo cannot read, a transport unknown
-        raise ConfigError(mask_text(f"cannot use the transport {url}: {error}")) from None
+        raise ConfigError(mask_transport_text(f"cannot use the transport {url}: {error}")) from None
     except ImportError as error:  # the transport's own library (confluent_kafka for kafka://)
         needs = f"it needs {error.name or error}, which is not installed"
-        raise ConfigError(mask_text(f"cannot use the transport {url}: {needs}")) from None
+        raise ConfigError(mask_transport_text(f"cannot use the transport {url}: {needs}")) from None
 
 
 @functools.cache

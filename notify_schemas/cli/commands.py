@@ -47,7 +47,7 @@ from notify_schemas.reader import (
     pass_bom,
     skip_rest_of_line,
 )
-from notify_schemas.redaction import error_text, mask_pointer, mask_text
+from notify_schemas.redaction import error_text, mask_pointer, mask_text, mask_transport_text
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, repeated_key, validity_table
@@ -720,7 +720,7 @@ class _LogLine(logging.Formatter):
             text += f" ({error_text(record.exc_info[1])})"
         if record.name == "py.warnings":  # a library's warning: its file, its text over lines, the line of source
             text = " ".join(text.split())
-        return one_line(mask_text(f"{record.name} {record.levelname} {text}"))
+        return one_line(mask_transport_text(f"{record.name} {record.levelname} {text}"))
 
 
 def _show_logs(level: int) -> None:

@@ -8,8 +8,10 @@ makes it raise. Needs the ``oslo`` extra.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import logging
 import os
 import threading
 import time
@@ -73,6 +75,10 @@ class Tally:
     def message_ids(self) -> set[str]:
         """The message ids counted (a copy of the keys first: consumer threads may be adding to them)."""
         return {key.rpartition("#")[0] for key in list(self.seen)}
+
+    def knows(self, message_id: Any, content: str = "") -> bool:
+        """Whether the same message, its id and ``content`` (a digest), was counted before."""
+        return isinstance(message_id, str) and f"{message_id}#{content}" in self.seen
 
     def count(self, message_id: Any, valid: bool, label: str, content: str = "") -> bool:
         """Count one delivery; False when the same message, its id and ``content`` (a digest), was seen before: a
@@ -189,10 +195,19 @@ class AppendedLines:
     lines of the listeners of a pool never interleave (on a local file system)."""
 
     def __init__(self, path: str) -> None:
+        self.path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def write(self, text: str) -> int:
-        return os.write(self._fd, text.encode("utf-8"))
+        """Write one line; OSError naming the file if it is not written whole (a full disk, a reader gone away)."""
+        data = text.encode("utf-8")
+        try:
+            written = os.write(self._fd, data)
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, self.path) from None
+        if written < len(data):
+            raise OSError(errno.EIO, f"a record was written in part ({written:,} of {len(data):,} bytes)", self.path)
+        return written
 
     def flush(self) -> None:
         return None
@@ -210,9 +225,10 @@ class _Priorities:
         return lambda *_: None
 
 
-def _server(transport: Any, targets: list[Any], handle: Callable[[Any], None], pool: str | None) -> Any:
+def _server(transport: Any, targets: list[Any], handle: Callable[[Any], bool], pool: str | None) -> Any:
     """oslo.messaging's notification server (what ``get_notification_listener`` makes), whose dispatcher hands
-    ``handle`` each message as it was sent, and acknowledges it once handled.
+    ``handle`` each message as it was sent, and acknowledges it once handled, or hands it back to the queue when
+    ``handle`` returns False (it could not be counted and written).
 
     oslo's own dispatcher gives its endpoints the message taken apart: the priority in lower case, the keys other
     than the six dropped, a message whose priority is missing or unknown dropped with a warning. A notification
@@ -222,10 +238,15 @@ def _server(transport: Any, targets: list[Any], handle: Callable[[Any], None], p
 
     class Judging(dispatcher.NotificationDispatcher):  # type: ignore[misc]
         def dispatch(self, incoming: Any) -> str:
-            handle(incoming.message)
-            return dispatcher.NotificationResult.HANDLED  # type: ignore[no-any-return]
+            try:
+                kept = handle(incoming.message)
+            except Exception:  # a callback's own failure, the message counted: acknowledged, logged as oslo logs it
+                logging.getLogger(__name__).exception("Exception during message handling.")
+                kept = True
+            result = dispatcher.NotificationResult
+            return result.HANDLED if kept else result.REQUEUE  # type: ignore[no-any-return]
 
-    return listener.NotificationServer(transport, targets, Judging([_Priorities()], None), "threading", False, pool)
+    return listener.NotificationServer(transport, targets, Judging([_Priorities()], None), "threading", True, pool)
 
 
 class Listener:
@@ -255,6 +276,9 @@ class Listener:
         self.validate = validate
         """False: count without validating (what a tap costs without its checks, for measuring)."""
         self.received: list[Notification] = []  # every message, unless keep_received is False (a long listen)
+        self.failure: OSError | None = None
+        """Why ``invalid_out`` could not take a record: from then on nothing is counted, and every message goes back
+        to the queue."""
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         oslo_messaging, _ = _oslo()
@@ -267,9 +291,9 @@ class Listener:
         except oslo_messaging.MessagingException as error:
             raise NotifySchemasError(mask_transport_text(f"cannot listen on {config.transport_url}: {error}")) from None
 
-    def _handle(self, received: Any) -> None:
-        # Never raises: oslo would acknowledge and drop the message unseen. Each one is counted, and an invalid one
-        # is written, redacted, to --invalid-out.
+    def _handle(self, received: Any) -> bool:
+        # Each message is counted, and an invalid one written, redacted, to --invalid-out; False when it cannot be
+        # (the file failed), and it goes back to the queue, uncounted. Raises only where on_message raises.
         # The embedded broker (fake://) hands over a producer's objects as they are: a str subclass's own methods
         # are not asked (its __format__, __hash__ or __str__ may raise). A broker's message is oslo's dict subclass,
         # judged as the plain object it was sent as; one that is no object at all is judged too (it is invalid).
@@ -287,18 +311,25 @@ class Listener:
         label = _label(fields.get("event_type"))
         content = _digest(message)
         with self._changed:
+            if self.failure is not None:
+                return False
+            if violations and self.invalid_out is not None and not self.tally.knows(message_id, content):
+                shown = redact(to_wire(message).value)
+                record = {"notification": shown, "violations": [v._asdict() for v in violations]}
+                try:  # One write of one whole line: with the file opened for appending, a pool's listeners share it.
+                    self.invalid_out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    self.invalid_out.flush()
+                except OSError as error:  # written nowhere, so neither counted nor acknowledged
+                    self.failure = error
+                    self._changed.notify_all()
+                    return False
             first = self.tally.count(message_id, not violations, label, content)
             if self.keep_received and first:
                 self.received.append(message)
-            if violations and first and self.invalid_out is not None:
-                shown = redact(to_wire(message).value)
-                record = {"notification": shown, "violations": [v._asdict() for v in violations]}
-                # One write of one whole line: with the file opened for appending, listeners of a pool can share it.
-                self.invalid_out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                self.invalid_out.flush()
             self._changed.notify_all()
         if self.on_message is not None:
             self.on_message(message, not violations)
+        return True
 
     def summary(self) -> str:
         """The tally's line, read under the lock the consumer threads write under."""
@@ -327,10 +358,13 @@ class Listener:
             raise NotifySchemasError(mask_transport_text(f"cannot listen on {self.config.transport_url}: {reason}"))
 
     def wait_for(self, count: int | None = None, timeout: float | None = None) -> bool:
-        """Block until ``count`` notifications have arrived (True) or ``timeout`` seconds pass (False)."""
+        """Block until ``count`` notifications have arrived (True), or ``timeout`` seconds pass or ``invalid_out``
+        fails (`failure`) (False)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._changed:
             while count is None or self.tally.total < count:
+                if self.failure is not None:
+                    return False
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     return False

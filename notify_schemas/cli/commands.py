@@ -872,6 +872,10 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             Path(args.summary).write_text(json.dumps(listener.tally.as_json()) + "\n", encoding="utf-8")
         except OSError as error:  # a write that fails (a full disk) has no file name of its own
             raise OSError(error.errno, error.strerror, args.summary) from None
+    if listener.failure is not None:  # what could not be written was neither counted nor acknowledged
+        failed = listener.failure
+        raise NotifySchemasError(f"{failed.filename or args.invalid_out}: {failed.strerror or failed}; the invalid "
+                                 "notification and every one after it were left on the queue")  # fmt: skip
     if args.count is not None and not reached:
         why = f"stopped by {stopped_by}" if stopped_by else f"timed out after {args.timeout} s"
         print(f"{why} with {listener.tally.total} of {args.count} notifications", file=sys.stderr)

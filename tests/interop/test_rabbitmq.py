@@ -17,7 +17,7 @@ import pytest
 from rabbitmq import RabbitMQ
 
 from notify_schemas import PROFILES, Notifier, variants
-from notify_schemas.broker.listener import Listener
+from notify_schemas.broker.listener import AppendedLines, Listener
 from notify_schemas.broker.wire import unwrap
 from notify_schemas.config import NotifierConfig
 from notify_schemas.samples import samples
@@ -170,6 +170,43 @@ def test_the_listener_judges_each_message_as_it_was_sent(broker: RabbitMQ, tmp_p
     assert {m["message_id"] for m in listener.received} == {m["message_id"] for m in sent}
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_an_invalid_out_file_that_fails_leaves_the_messages_on_the_queue(broker: RabbitMQ, tmp_path: Path) -> None:
+    # A full disk: the invalid message cannot be written, so it is neither counted nor acknowledged, and nothing
+    # after it is; a listener with a file that works gets every one of them.
+    topic = "full-disk"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    good = _mix("seed", 4, seed=17)
+    sent = [dict(m, priority="BOGUS") for m in good[:3]] + [good[3]]
+    full = AppendedLines("/dev/full")
+    listener = Listener(config, profile="seed", invalid_out=full)
+    listener.start(timeout=30)
+    try:
+        with kombu.Connection(broker.url.replace("rabbit://", "amqp://")) as connection:
+            producer = connection.Producer(exchange=kombu.Exchange("glance", type="topic", durable=False))
+            for message in sent:
+                producer.publish(message, routing_key=f"{topic}.info", serializer="json")
+        assert not listener.wait_for(len(sent), timeout=60)
+    finally:
+        listener.stop()
+        full.close()
+    assert isinstance(listener.failure, OSError)
+    assert listener.failure.filename == "/dev/full"
+    assert listener.tally.total == 0
+    invalid_out = tmp_path / "invalid.jsonl"
+    out = AppendedLines(str(invalid_out))
+    second = Listener(config, profile="seed", invalid_out=out)
+    second.start(timeout=30)
+    try:
+        assert second.wait_for(len(sent), timeout=60), second.tally.line()
+    finally:
+        second.stop()
+        out.close()
+    assert {m["message_id"] for m in second.received} == {m["message_id"] for m in sent}
+    assert (sum(second.tally.valid.values()), sum(second.tally.invalid.values())) == (1, 3)
+    assert len(invalid_out.read_text(encoding="utf-8").splitlines()) == 3
+
+
 def test_a_broker_outage_loses_nothing_silently(broker: RabbitMQ, caplog: pytest.LogCaptureFixture) -> None:
     config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("outage",), retry=0)
     listener = Listener(config, profile="seed")
@@ -236,6 +273,24 @@ def test_listen_command_counts_reports_and_keeps_the_invalid_ones(broker: Rabbit
     (record,) = [json.loads(line) for line in invalid_out.read_text().splitlines()]
     assert record["notification"] == bad
     assert {v["pointer"] for v in record["violations"]} == {"/message_id"}
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_listen_command_whose_invalid_out_fails_says_so_and_exits_2(broker: RabbitMQ) -> None:
+    command = [*_listen(broker, "cli-full", count=1, timeout=60), "--invalid-out", "/dev/full"]
+    listening = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("cli-full",))
+        time.sleep(3)  # the listener declares its queues
+        Notifier(config=config, validation="off").send(dict(_mix("seed", 1, seed=5)[0], message_id="not-a-uuid"))
+        out, err = listening.communicate(timeout=90)
+    finally:
+        listening.kill()
+    assert listening.returncode == 2, err
+    assert "0 received: 0 valid, 0 invalid" in out
+    assert err.splitlines()[-1] == ("notify-schemas: error: /dev/full: No space left on device; the invalid "
+                                    "notification and every one after it were left on the queue")  # fmt: skip
+    assert "Traceback" not in err
 
 
 def test_listen_command_stops_at_its_timeout(broker: RabbitMQ) -> None:

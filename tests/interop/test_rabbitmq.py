@@ -207,6 +207,28 @@ def test_an_invalid_out_file_that_fails_leaves_the_messages_on_the_queue(broker:
     assert len(invalid_out.read_text(encoding="utf-8").splitlines()) == 3
 
 
+def test_a_reused_unique_id_does_not_hide_a_message_from_the_listener(broker: RabbitMQ) -> None:
+    # oslo.messaging drops a delivery whose _unique_id it acknowledged lately, before any dispatcher sees it: a
+    # producer reusing one would hide an invalid message behind a valid one. The listener counts repeats itself.
+    topic = "unique-id"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    good = _mix("seed", 3, seed=19)
+    sent = [dict(good[0], _unique_id="same"), dict(good[1], _unique_id="other"),
+            dict(good[2], _unique_id="same", priority="BOGUS")]  # fmt: skip
+    listener = Listener(config, profile="seed")
+    listener.start(timeout=30)
+    try:
+        with kombu.Connection(broker.url.replace("rabbit://", "amqp://")) as connection:
+            producer = connection.Producer(exchange=kombu.Exchange("glance", type="topic", durable=False))
+            for count, message in enumerate(sent, 1):  # one at a time: each acknowledged before the next comes
+                producer.publish(message, routing_key=f"{topic}.info", serializer="json")
+                assert listener.wait_for(count, timeout=30), listener.tally.line()
+    finally:
+        listener.stop()
+    assert (sum(listener.tally.valid.values()), sum(listener.tally.invalid.values())) == (2, 1)
+    assert all("_unique_id" not in m for m in listener.received)
+
+
 def test_a_broker_outage_loses_nothing_silently(broker: RabbitMQ, caplog: pytest.LogCaptureFixture) -> None:
     config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("outage",), retry=0)
     listener = Listener(config, profile="seed")

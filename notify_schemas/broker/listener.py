@@ -300,6 +300,7 @@ class Listener:
         self.validate = validate
         """False: count without validating (what a tap costs without its checks, for measuring)."""
         self.received: list[Notification] = []  # every message, unless keep_received is False (a long listen)
+        self._stopped = False  # nothing is counted after stop() began: the tally is final, whatever stops the stop
         self.failure: OSError | None = None
         """Why ``invalid_out`` could not take a record: from then on nothing is counted, and every message goes back
         to the queue."""
@@ -335,7 +336,7 @@ class Listener:
         label = _label(fields.get("event_type"))
         content = _digest(message)
         with self._changed:
-            if self.failure is not None:
+            if self.failure is not None or self._stopped:
                 return False
             if violations and self.invalid_out is not None and not self.tally.knows(message_id, content):
                 shown = redact(to_wire(message).value)
@@ -396,6 +397,10 @@ class Listener:
         return True
 
     def stop(self) -> None:
+        """Stop consuming. From the first moment nothing more is counted or acknowledged (what still comes goes back
+        to the queue), so the tally is what was acknowledged even if a second Ctrl-C cuts the stop short."""
+        with self._lock:
+            self._stopped = True
         self._listener.stop()
         self._listener.wait()
         if self.config.transport_url:

@@ -861,7 +861,8 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             reached = args.count is None
             stopped_by = "SIGTERM" if isinstance(stop, Terminated) else "Ctrl-C"
         finally:
-            listener.stop()
+            with contextlib.suppress(KeyboardInterrupt, Terminated):  # a second signal: the tally is final already
+                listener.stop()
             if out is not None:
                 out.close()
             if live:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import signal
 import subprocess
 import sys
 import time
@@ -313,6 +314,32 @@ def test_listen_command_whose_invalid_out_fails_says_so_and_exits_2(broker: Rabb
     assert err.splitlines()[-1] == ("notify-schemas: error: /dev/full: No space left on device; the invalid "
                                     "notification and every one after it were left on the queue")  # fmt: skip
     assert "Traceback" not in err
+
+
+def test_listen_command_stopped_twice_still_reports_what_it_counted(broker: RabbitMQ, tmp_path: Path) -> None:
+    # With the broker gone, stopping takes oslo seconds of reconnecting: a second signal comes while it stops.
+    summary = tmp_path / "summary.json"
+    command = [*_listen(broker, "twice-stopped", count=10, timeout=300), "--summary", str(summary)]
+    listening = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("twice-stopped",))
+        time.sleep(3)  # the listener declares its queues
+        for message in _mix("seed", 3, seed=23):
+            Notifier(config=config).send(message)
+        time.sleep(3)  # the listener counts them
+        broker.stop()
+        listening.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        listening.send_signal(signal.SIGINT)
+        out, err = listening.communicate(timeout=120)
+    finally:
+        listening.kill()
+        broker.start()
+    assert "Traceback" not in err
+    assert "3 received: 3 valid, 0 invalid" in out
+    assert json.loads(summary.read_text(encoding="utf-8"))["received"] == 3
+    assert "stopped by SIGTERM with 3 of 10 notifications" in err
+    assert listening.returncode == 1
 
 
 def test_listen_command_stops_at_its_timeout(broker: RabbitMQ) -> None:

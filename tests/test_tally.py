@@ -137,6 +137,35 @@ def test_an_event_type_is_counted_and_shown_masked_and_without_control_character
     assert "image.upload password=*** \\x1b[2J\\x1b]0;owned\\x07\\u202e 0/1" in listener.summary()
 
 
+def test_a_waiting_listener_never_takes_the_lock_its_consumers_count_under() -> None:
+    # Ctrl-C or SIGTERM raised inside a wait on that lock could leave it released while a consumer held it, or end
+    # listen without its tally; a wait that never takes it cannot. A consumer holding it does not hold the wait.
+    pytest.importorskip("oslo_messaging")
+    import threading
+
+    from notify_schemas.broker.listener import Listener
+    from notify_schemas.config import NotifierConfig
+
+    listener = Listener(NotifierConfig(control_exchange="tally-wait"))  # the embedded broker
+    holding, done, go = threading.Event(), threading.Event(), threading.Event()
+
+    def consumer() -> None:
+        with listener._lock:
+            holding.set()
+            go.wait(timeout=30)
+        done.set()
+
+    thread = threading.Thread(target=consumer)
+    thread.start()
+    holding.wait(timeout=30)
+    try:
+        assert not listener.wait_for(1, timeout=0.1)
+        assert not done.is_set()  # it returned while the consumer still held the lock
+    finally:
+        go.set()
+        thread.join()
+
+
 def test_tally_shows_the_event_types_of_a_summary_file_masked_and_escaped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

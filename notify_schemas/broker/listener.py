@@ -38,6 +38,7 @@ _PRIORITIES = ("audit", "critical", "debug", "info", "error", "sample", "warn")
 
 
 _LABEL = 100  # characters of an event type shown
+_LOOK = 0.05  # seconds between two looks at the count of a waiting listener
 
 
 def _label(event_type: Any) -> str:
@@ -304,8 +305,8 @@ class Listener:
         self.failure: OSError | None = None
         """Why ``invalid_out`` could not take a record: from then on nothing is counted, and every message goes back
         to the queue."""
-        self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
+        self._lock = threading.Lock()  # what the consumer threads count under; the main thread never waits on it
+        self._counted = 0  # tally.total, as the waiting main thread reads it without the lock
         oslo_messaging, _ = _oslo()
         watch()  # the keys written twice in a messagingv2 body's text, which oslo decodes before the endpoint
         try:
@@ -335,7 +336,7 @@ class Listener:
             violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
         label = _label(fields.get("event_type"))
         content = _digest(message)
-        with self._changed:
+        with self._lock:
             if self.failure is not None or self._stopped:
                 return False
             if violations and self.invalid_out is not None and not self.tally.knows(message_id, content):
@@ -346,12 +347,11 @@ class Listener:
                     self.invalid_out.flush()
                 except OSError as error:  # written nowhere, so neither counted nor acknowledged
                     self.failure = error
-                    self._changed.notify_all()
                     return False
             first = self.tally.count(message_id, not violations, label, content)
             if self.keep_received and first:
                 self.received.append(message)
-            self._changed.notify_all()
+            self._counted += int(first)
         if self.on_message is not None:
             self.on_message(message, not violations)
         return True
@@ -384,16 +384,20 @@ class Listener:
 
     def wait_for(self, count: int | None = None, timeout: float | None = None) -> bool:
         """Block until ``count`` notifications have arrived (True), or ``timeout`` seconds pass or ``invalid_out``
-        fails (`failure`) (False)."""
+        fails (`failure`) (False).
+
+        It looks every 50 ms rather than waiting on a condition of the consumers' lock: Ctrl-C or SIGTERM, raised in
+        the main thread wherever it is, could land inside the condition's wait between its release and its
+        re-acquiring of the lock, and the wait's end then released the lock a consumer thread held (two threads
+        counting at once, the consumer's release failing) or failed itself, which ended listen without its tally."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        with self._changed:
-            while count is None or self.tally.total < count:
-                if self.failure is not None:
-                    return False
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return False
-                self._changed.wait(timeout=0.5 if left is None else min(left, 0.5))
+        while count is None or self._counted < count:
+            if self.failure is not None:
+                return False
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            time.sleep(_LOOK if left is None else min(left, _LOOK))
         return True
 
     def stop(self) -> None:

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from support import valid_or_broken_messages
 
-from notify_schemas import PROFILES, Variant, bundled_schema, variants
+from notify_schemas import PROFILES, Variant, bundled_schema, is_valid, variants
 from notify_schemas.registry import schema_root
 
 pytestmark = pytest.mark.node
@@ -104,3 +104,38 @@ def test_agreement_covered_both_verdicts() -> None:
     assert TALLY["valid"] > 300
     assert TALLY["invalid"] > 300
     assert sum(TALLY.values()) >= EXAMPLES
+
+
+# Integers that no 64-bit integer holds and that a double holds only rounded: a JSON reader may keep them as text
+# (JSON::PP does, and JSON::Validator then takes them for strings), as an exact big number or as a double.
+HUGE_INTEGERS = [10**29, -(10**29), 2**64 + 1, -(2**63) - 1, int("1234567890" * 5)]
+# One field of each kind a number can land in: text, a bounded integer, a free number, a boolean, any value.
+FIELDS = [
+    ("seed", "image.create", "INFO", ("publisher_id",)),
+    ("seed", "image.create", "INFO", ("payload", "name")),
+    ("seed", "image.create", "INFO", ("payload", "min_disk")),
+    ("seed", "image.create", "INFO", ("payload", "protected")),
+    ("seed", "task.success", "INFO", ("payload", "result", "n")),
+    ("glance", "metadef_property.create", "INFO", ("payload", "minimum")),
+    ("glance", "metadef_property.create", "INFO", ("payload", "default")),
+]
+
+
+@pytest.mark.parametrize("number", HUGE_INTEGERS)
+@pytest.mark.parametrize(("profile", "event_type", "priority", "path"), FIELDS)
+def test_the_five_validators_agree_on_integers_past_64_bits(
+    foreign: list[Server], profile: str, event_type: str, priority: str, path: tuple[str, ...], number: int
+) -> None:
+    from notify_schemas.samples import samples
+
+    v = Variant(profile, event_type, priority)
+    message = next(samples(event_type, priority, profile=profile, seed=1))
+    parent = message
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = number
+    python = PYTHON[v].is_valid(message)
+    assert is_valid(message, profile=profile) is python
+    assert RUST[v].is_valid(message) is python
+    for server in foreign:
+        assert server.is_valid(v, message) is python, server.name

@@ -10,21 +10,30 @@
 # not an integer to it, as draft-06 and later say it is, and a decoder that keeps a number's text can make it a
 # string. So the data is decoded with JSON::PP (numbers as numbers) and each integral float that Perl can hold as an
 # integer becomes one before it is validated. (Beyond that Perl has no integer, and the schemas allow none: D41.)
+# JSON::PP keeps a number that no Perl number holds exactly (10**29, 1e400) as its text, a string to JSON::Validator
+# (a publisher_id of 10**29 passed): with allow_bignum it is a Math::BigInt or Math::BigFloat instead, which becomes
+# the double nearest to it, or stays an object, of no JSON type, when it is past every double.
 # Perl consumers of the schemas need the same step.
 use strict;
 use warnings;
 use B ();
+use Scalar::Util qw(blessed);
 use File::Basename qw(basename dirname);
 use JSON::PP ();
 use JSON::Validator;
 use Mojo::File qw(path);
 
-my $JSON = JSON::PP->new->utf8->allow_nonref;
+my $JSON = JSON::PP->new->utf8->allow_nonref->allow_bignum;
 
 sub numbers_as_json_says {
     my ($node) = @_;
     if (ref $node eq 'HASH') { $node->{$_} = numbers_as_json_says($node->{$_}) for keys %$node; return $node }
     if (ref $node eq 'ARRAY') { $_ = numbers_as_json_says($_) for @$node; return $node }
+    if (blessed $node and $node->isa('Math::BigInt') || $node->isa('Math::BigFloat')) {
+        my $nearest = $node->numify;
+        return $node unless $nearest * 0 == 0;    # an infinity: no number of any other reader either
+        $node = $nearest + 0;
+    }
     return $node if ref $node or !defined $node;
     my $flags = B::svref_2object(\$node)->FLAGS;
     if (($flags & B::SVp_NOK) && !($flags & B::SVp_POK) && $node == int($node) && $node < 2**64 && $node >= -2**63) {

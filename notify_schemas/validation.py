@@ -412,11 +412,13 @@ def payload_verdicts(profile: str) -> dict[tuple[str, str], Callable[[Any], bool
     the message is valid exactly when its payload is. The payload must be plain JSON of exact types
     (`notify_schemas.wire_form.is_exact_json`); a miss means "not known yet", never "invalid".
     """
-    return _payload.setdefault(profile, {})
+    return _payload.setdefault(profile if type(profile) is str else str.__str__(profile), {})
 
 
 def register_payload_verdict(profile: str, event_type: str, priority: str) -> None:
     """Fill `payload_verdicts` for one variant, when it is known and its schema is closed."""
+    if type(profile) is not str:
+        profile = str.__str__(profile)
     key = (event_type, priority)
     if key not in _known(profile) or not _is_closed(profile, *key) or key in payload_verdicts(profile):
         return
@@ -446,7 +448,7 @@ def is_valid_plain(value: Any, *, profile: str = "seed", backend: Backend = "rus
     """`is_valid` for what a JSON parser makes (objects, arrays, text, numbers, booleans and null), the wire form
     and its copy of the message skipped: the hot path of the CLI and the listener. Given anything else, the verdict
     may be wrong."""
-    if type(value) is dict:
+    if type(value) is dict and _names(profile, backend):
         try:
             check = validity_table(profile, backend)[value["event_type"], value["priority"]]
             # A parser also makes what has no wire form: a lone surrogate from a "\ud800" escape, nesting past
@@ -588,18 +590,27 @@ _payload: dict[str, dict[tuple[str, str], Callable[[Any], bool]]] = {}
 _dumps = orjson.dumps
 
 
+def _names(profile: Any, backend: Any) -> bool:
+    """Whether the profile and backend are text of exact type, which the hot paths' tables can be asked for: a ``str``
+    subclass may hash and compare as another name (``"glance"`` found as ``"seed"``'s verdicts), so the slow path
+    reads it as its own text."""
+    return type(profile) is str and type(backend) is str
+
+
 def validity_table(profile: str, backend: Backend) -> dict[tuple[str, str], Callable[[Any], bool]]:
     """The shared ``(event_type, priority) -> is_valid`` table of a profile for messages that are plain JSON
     (`is_plain`), filled as variants are first used.
 
     For callers on a hot path (the Notifier): a miss means "not checked yet", never "invalid"; ask `is_valid`.
     """
+    if not _names(profile, backend):
+        profile, backend = str.__str__(profile), str.__str__(backend)  # type: ignore[assignment]
     return _plain.setdefault((profile, backend), {})
 
 
 def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> bool:
     """Whether ``message`` is valid against its variant in ``profile``: any value gets an answer, never an error."""
-    if type(message) is dict:
+    if type(message) is dict and _names(profile, backend):
         try:
             return _exact[profile, backend][message["event_type"], message["priority"]](message)
         except Exception:  # KeyError, TypeError; a producer's event type whose __hash__ raises
@@ -616,7 +627,7 @@ def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
 
 def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> None:
     """Raise `InvalidNotificationError`, carrying every violation, unless ``message`` is valid in ``profile``."""
-    if type(message) is dict:  # the hot path, inline: plain JSON and a closed schema
+    if type(message) is dict and _names(profile, backend):  # the hot path, inline: plain JSON and a closed schema
         try:
             if backend == "rust":  # in the guard: an argument's own __eq__ may raise (is_valid then names it)
                 fast = _closed_fast[profile][message["event_type"], message["priority"]]

@@ -174,6 +174,41 @@ def test_a_variant_once_judged_is_one_lookup_away_on_every_hot_path() -> None:
     assert judge({**message["payload"], "status": "bogus"}) is False
 
 
+def _passing_for(name: str) -> str:
+    """A profile's or a backend's name in a ``str`` subclass that hashes as ``name`` and says it equals anything."""
+
+    class Impostor(str):
+        def __hash__(self) -> int:
+            return hash(name)
+
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __ne__(self, other: object) -> bool:
+            return False
+
+    return Impostor
+
+
+@pytest.mark.parametrize("backend", ["rust", "python"])
+def test_a_profile_named_by_a_str_subclass_is_the_profile_its_text_names(backend: str) -> None:
+    # Valid in the glance profile, invalid in the seed one (D13 vs D23); the seed's verdicts are in the tables.
+    message = next(samples("image.delete", "INFO", profile="glance", seed=1))
+    assert not is_valid(message, backend=backend)  # type: ignore[arg-type]
+    glance = _passing_for("seed")("glance")
+    assert is_valid(message, profile=glance, backend=backend) is True  # type: ignore[arg-type]
+    assert validation.is_valid_plain(message, profile=glance, backend=backend) is True  # type: ignore[arg-type]
+    assert list(iter_errors(message, profile=glance, backend=backend)) == []  # type: ignore[arg-type]
+    validate(message, profile=glance, backend=backend)  # type: ignore[arg-type]
+    seed = _passing_for("glance")("seed")
+    assert is_valid(message, profile="glance", backend=backend)  # type: ignore[arg-type]
+    assert is_valid(message, profile=seed, backend=backend) is False  # type: ignore[arg-type]
+    assert validation.is_valid_plain(message, profile=seed, backend=backend) is False  # type: ignore[arg-type]
+    with pytest.raises(InvalidNotificationError) as raised:
+        validate(message, profile=seed, backend=backend)  # type: ignore[arg-type]
+    assert raised.value.violations
+
+
 PUBLISHER_IDS = st.one_of(
     st.text(max_size=8),
     st.text(alphabet="abcXYZ019._:@-", min_size=250, max_size=260),  # both sides of the 255 limit

@@ -12,6 +12,7 @@ from notify_schemas.redaction import mask_words
 from notify_schemas.values import one_line
 
 __all__ = [
+    "CONNECT_TIMEOUT",
     "MAX_EXAMPLES",
     "MAX_JOBS",
     "MAX_RECORD_BYTES",
@@ -35,6 +36,9 @@ MAX_EXAMPLES = 10_000
 """The most ``--examples`` takes: generated cases per variant (or per search); 10,000 is already hours of work."""
 MAX_SECONDS = 365 * 24 * 3600
 """The longest time an option takes: a year. Leave a timeout out to wait without end."""
+CONNECT_TIMEOUT = 30.0
+"""How long a command that listens waits for its broker by default (``--connect-timeout``): oslo.messaging itself
+retries a connection without end, so a broker that is not there would hold the command for ever."""
 
 
 class MaskedParser(argparse.ArgumentParser):

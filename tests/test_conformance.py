@@ -704,6 +704,27 @@ def test_a_report_of_live_traffic_names_the_broker_without_its_password(
     assert "CANARY-9d1" not in out + err
 
 
+def test_live_traffic_from_a_broker_that_cannot_be_reached_ends_the_run() -> None:
+    """As listen does: after --connect-timeout seconds (30 by default) the run ends with exit 2, not oslo retrying
+    the connection without end."""
+    pytest.importorskip("oslo_messaging")
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-m", "notify_schemas", "conformance",
+         "--transport-url", "rabbit://u:CANARY-4c2@127.0.0.1:1/", "--connect-timeout", "0.5"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "notify-schemas conformance: error: cannot listen on rabbit://u:***@127.0.0.1:1/" in done.stderr
+    assert "CANARY-4c2" not in done.stdout + done.stderr
+
+
+def test_connect_timeout_goes_with_live_traffic_only(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--callable", REFERENCE, "--connect-timeout", "1"])
+    assert stopped.value.code == 2
+    assert "--connect-timeout does not apply to --callable: only to --transport-url" in capsys.readouterr().err
+
+
 def _children(pid: int) -> list[int]:
     children = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in children.read_text().split()] if children.exists() else []

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from notify_schemas.arguments import (
+    CONNECT_TIMEOUT,
     MAX_JOBS,
     MAX_RECORD_BYTES,
     MaskedParser,
@@ -1066,7 +1067,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--invalid-out", type=text, metavar="FILE", help="append each invalid notification, whole, as JSON Lines"
     )
-    p.add_argument("--connect-timeout", type=seconds, default=30, help="give up if the broker is not reached (s)")
+    p.add_argument(
+        "--connect-timeout",
+        type=seconds,
+        default=CONNECT_TIMEOUT,
+        help=f"give up if the broker is not reached within this many seconds (default {CONNECT_TIMEOUT:g})",
+    )
     p.add_argument("--pool", type=text, metavar="NAME", help="share the queues with every listener of this pool name: "
                    "each notification is validated by one of them")  # fmt: skip
     p.add_argument(

@@ -19,7 +19,15 @@ from typing import Any
 import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's ImportError names the extra)
 
 from notify_schemas import PROFILES
-from notify_schemas.arguments import MAX_EXAMPLES, MaskedParser, count, drop_output, examples, seconds
+from notify_schemas.arguments import (
+    CONNECT_TIMEOUT,
+    MAX_EXAMPLES,
+    MaskedParser,
+    count,
+    drop_output,
+    examples,
+    seconds,
+)
 from notify_schemas.conformance.producers import (
     DEFAULT_ANSWER_TIMEOUT,
     Duplicated,
@@ -69,6 +77,8 @@ def _parser(words: Sequence[str] = ()) -> MaskedParser:
     wait = f"with --exec: seconds to wait for an answer, in either mode (default {DEFAULT_ANSWER_TIMEOUT:g})"
     parser.add_argument("--answer-timeout", type=seconds, help=wait)
     parser.add_argument("--count", type=count, help="with --transport-url: stop after this many notifications")
+    parser.add_argument("--connect-timeout", type=seconds, help=f"with --transport-url: give up if the broker is not "
+                        f"reached within this many seconds (default {CONNECT_TIMEOUT:g})")  # fmt: skip
     return parser
 
 
@@ -80,8 +90,10 @@ _APPLIES = {
     "answer_timeout": ("exec",),
     "timeout": ("transport_url",),
     "count": ("transport_url",),
+    "connect_timeout": ("transport_url",),
 }
-_DEFAULTS = {"examples": 10, "seed": 0, "answer_timeout": DEFAULT_ANSWER_TIMEOUT, "timeout": 30.0}
+_DEFAULTS = {"examples": 10, "seed": 0, "answer_timeout": DEFAULT_ANSWER_TIMEOUT, "timeout": 30.0,
+             "connect_timeout": CONNECT_TIMEOUT}  # fmt: skip
 
 
 def _only_where_they_apply(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -139,7 +151,7 @@ def _listen(args: argparse.Namespace) -> list[Any]:
     from notify_schemas.config import NotifierConfig
 
     listener = Listener(NotifierConfig(transport_url=args.transport_url), profile=args.profile)
-    listener.start()
+    listener.start(timeout=args.connect_timeout)  # oslo would retry an absent broker without end
     try:
         listener.wait_for(args.count, args.timeout)
     finally:

@@ -699,6 +699,10 @@ USAGE_ERRORS: list[Any] = [
                  "--answer-timeout does not apply to --stream: only to --exec", id="--answer-timeout with --stream"),
     pytest.param(["conformance", "--callable", "notify_schemas.conformance.reference:produce", "--count", "3"],
                  "--count does not apply to --callable: only to --transport-url", id="--count with --callable"),
+    *(pytest.param(["conformance", "--mode", "negative", "--callable", "notify_schemas:is_valid",
+                    option, "json.integers"],
+                   f"{option} does not apply to --mode negative", id=f"{option} with --mode negative")
+      for option in ("--checks", "--exclude-checks")),
     *(pytest.param(["conformance", option, value], f"argument {option}: empty", id=f"{option} {value!r}")
       for option, value in [("--exec", ""), ("--exec", "   "), ("--stream", ""), ("--callable", ""),
                             ("--transport-url", " ")]),

@@ -107,8 +107,10 @@ def _only_where_they_apply(parser: argparse.ArgumentParser, args: argparse.Names
         if source not in sources:
             where = " or ".join(f"--{s.replace('_', '-')}" for s in sources)
             parser.error(f"{name} does not apply to --{source.replace('_', '-')}: only to {where}")
-        if args.mode == "negative" and option == "intent":
-            parser.error(f"{name} does not apply to --mode negative")
+    if args.mode == "negative":  # the consumer side asks every one of its own cases, by checks of its own
+        for option in ("intent", "checks", "exclude_checks"):
+            if getattr(args, option) is not None:
+                parser.error(f"--{option.replace('_', '-')} does not apply to --mode negative")
 
 
 def _intent(text: str) -> dict[str, Any]:

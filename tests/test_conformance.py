@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 import notify_schemas
 from notify_schemas.conformance import EXEC_DIR
-from notify_schemas.conformance.checks import CHECKS, Check, RunState
+from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
 from notify_schemas.conformance.cli import main
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.records import QUOTED_PASSWORD, SECRET_PASSWORD, SECRET_URL
@@ -702,6 +702,16 @@ def test_a_report_of_live_traffic_names_the_broker_without_its_password(
     out, err = capsys.readouterr()
     assert json.loads(report.read_text(encoding="utf-8"))["producer"] == "fake://u:***@localhost/"
     assert "CANARY-9d1" not in out + err
+
+
+def test_help_names_every_check(capsys: pytest.CaptureFixture[str]) -> None:
+    """PROTOCOL.md sends an author to --help for the checks: it lists each one that --checks takes, with its level."""
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for check in [*CHECKS, *(c for c, _ in STREAM_CHECKS)]:
+        assert f"{check.id} ({check.level})" in out
 
 
 def test_live_traffic_from_a_broker_that_cannot_be_reached_ends_the_run() -> None:

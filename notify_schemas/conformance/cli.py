@@ -28,6 +28,7 @@ from notify_schemas.arguments import (
     examples,
     seconds,
 )
+from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS
 from notify_schemas.conformance.producers import (
     DEFAULT_ANSWER_TIMEOUT,
     Duplicated,
@@ -44,8 +45,17 @@ from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
 __all__ = ["main"]
 
 
+# What --checks and --exclude-checks take, so that an author finds the ids without reading the source.
+_CHECK_LIST = (
+    f"checks (--checks, --exclude-checks): {', '.join(f'{c.id} ({c.level})' for c in CHECKS)}; a recorded stream "
+    "or live traffic, which has no intents, gets those that need none, and "
+    f"{', '.join(f'{c.id} ({c.level})' for c, _ in STREAM_CHECKS)}. Exit 0 when every MUST check holds, 1 when one "
+    "fails, 2 on a usage error or a producer that breaks the protocol, 130 on Ctrl-C, 143 on SIGTERM."
+)
+
+
 def _parser(words: Sequence[str] = ()) -> MaskedParser:
-    parser = MaskedParser(prog="notify-schemas conformance", description=__doc__.splitlines()[0])
+    parser = MaskedParser(prog="notify-schemas conformance", description=__doc__.splitlines()[0], epilog=_CHECK_LIST)
     parser.words = words
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(

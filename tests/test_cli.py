@@ -1439,3 +1439,16 @@ def test_a_value_argparse_quotes_is_masked_even_with_quotes_of_both_kinds(
     err = capsys.readouterr().err
     assert "CANARYSECRET" not in err
     assert "***" in err
+
+
+def test_help_describes_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """The description over the list of commands names each of them, as the terminal shows it (no reST markup)."""
+    assert _exit_code(["--help"]) == 0
+    out = capsys.readouterr().out
+    description = out.split("\n\n")[1]
+    assert "``" not in description
+    commands = ["validate", "sample", "schemas", "emit", "demo", "conformance", "compat", "listen", "tally"]
+    assert [c for c in commands if c not in description] == []
+    assert "exit status: 0 when everything is valid, 1 when something is invalid" in " ".join(out.split())
+    assert _exit_code(["conformance", "--help"]) == 0
+    assert "``" not in capsys.readouterr().out

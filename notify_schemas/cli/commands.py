@@ -1,4 +1,4 @@
-"""The ``notify-schemas`` command: validate, sample, schemas, emit, demo.
+"""The ``notify-schemas`` command: validate, sample, schemas, emit, demo, listen, tally; conformance and compat.
 
 Exit status, as check-jsonschema has it: 0 when everything is valid, 1 when something is invalid, 2 on a usage or
 input/output error. Bad input never produces a traceback: each bad record gets one line naming file and line.
@@ -975,6 +975,13 @@ class _Output:
         return getattr(self._stream, name)
 
 
+_EXIT_STATUS = (
+    "exit status: 0 when everything is valid, 1 when something is invalid (or was not sent, or did not come), 2 on "
+    "a usage or input/output error, 130 on Ctrl-C, 143 on SIGTERM; 'notify-schemas COMMAND --help' for a command's "
+    "options"
+)
+
+
 class _Version(argparse.Action):
     """``--version``, which reads the installed version only when asked (importlib.metadata costs every run 16 ms)."""
 
@@ -989,7 +996,7 @@ class _Version(argparse.Action):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="notify-schemas", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="notify-schemas", description=__doc__.splitlines()[0].replace("``", ""), epilog=_EXIT_STATUS)
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

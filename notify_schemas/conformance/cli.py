@@ -55,7 +55,9 @@ _CHECK_LIST = (
 
 
 def _parser(words: Sequence[str] = ()) -> MaskedParser:
-    parser = MaskedParser(prog="notify-schemas conformance", description=__doc__.splitlines()[0], epilog=_CHECK_LIST)
+    parser = MaskedParser(
+        prog="notify-schemas conformance", description=__doc__.splitlines()[0].replace("``", ""), epilog=_CHECK_LIST
+    )
     parser.words = words
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import notify_schemas
-from notify_schemas.authoring import docs
+from notify_schemas.authoring import bundle, docs
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference"
 ALL_VARIANTS = [v for profile in notify_schemas.PROFILES for v in notify_schemas.variants(profile)]
@@ -149,3 +150,40 @@ def test_main_writes_the_pages(tmp_path: Path) -> None:
     assert (tmp_path / "seed.md").read_text(encoding="utf-8") == rendered()["seed.md"]
     assert docs.write_pages(tmp_path) == []  # nothing changed, nothing rewritten
     assert docs.main([]) == 2
+
+
+@pytest.mark.parametrize("module", ["bundle", "docs", "asyncapi"])
+def test_the_writers_answer_help_without_writing(
+    module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--help` is read as an option, not as the name of a folder to write into."""
+    monkeypatch.chdir(tmp_path)
+    writer = importlib.import_module(f"notify_schemas.authoring.{module}")
+    assert writer.main(["--help"]) == 0
+    assert f"usage: python -m notify_schemas.authoring.{module}" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("folder", ["", "missing", "empty"])
+def test_bundle_of_a_folder_without_schemas_is_one_line(
+    folder: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run where there is no schemas/ (the default), or given a folder that is not one, it says so, exit 2."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    assert bundle.main([folder] if folder else []) == 2
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert err.startswith("python -m notify_schemas.authoring.bundle: error: ")
+    assert "no envelope.json" in err
+    assert len(err.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+
+
+def test_a_writer_that_cannot_write_says_so_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    occupied = tmp_path / "file"
+    occupied.write_text("", encoding="utf-8")
+    assert docs.main([str(occupied / "reference")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("python -m notify_schemas.authoring.docs: error: ")
+    assert len(err.splitlines()) == 1

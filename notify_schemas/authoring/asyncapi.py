@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from notify_schemas.authoring import write_command
 from notify_schemas.registry import BASE_URI, PRIORITIES, PROFILES, Variant, bundle, bundled_schema, registry, variants
 
 __all__ = [
@@ -248,13 +249,9 @@ def write_documents(out_dir: Path) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m notify_schemas.authoring.asyncapi [OUT_DIR]``: write the documents, print the files that changed."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) > 1:
-        print("usage: python -m notify_schemas.authoring.asyncapi [OUT_DIR]", file=sys.stderr)
-        return 2
-    for path in write_documents(Path(args[0] if args else "schemas/asyncapi")):
-        print(f"wrote {path}")
-    return 0
+    return write_command(
+        argv, module="asyncapi", doc=__doc__, folder="OUT_DIR", default="schemas/asyncapi", write=write_documents
+    )
 
 
 if __name__ == "__main__":

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import referencing
 
+from notify_schemas.authoring import write_command
 from notify_schemas.registry import RESOURCE_KEYS, bundle, load_registry
 from notify_schemas.values import BASE_URI, PROFILES, Variant
 
-__all__ = ["ALL_IN_ONE", "bundle_all", "write_bundles"]
+__all__ = ["ALL_IN_ONE", "bundle_all", "main", "write_bundles"]
 
 
 def _dump(schema: Any) -> str:
@@ -59,7 +61,10 @@ def bundle_all(registry: referencing.Registry[Any], schema_dir: Path) -> dict[st
 
 
 def write_bundles(schema_dir: Path) -> list[Path]:
-    """Write ``bundled/<profile>/<variant>.json`` for every variant under ``schema_dir``; return the changed files."""
+    """Write ``bundled/<profile>/<variant>.json`` for every variant under ``schema_dir``; return the changed files.
+    A folder that is not a schema folder is a `ValueError`: there is nothing to bundle, and no place to write it."""
+    if not (schema_dir / "envelope.json").is_file():
+        raise ValueError(f"{schema_dir}: not a schema folder (no envelope.json); give the checkout's schemas/")
     registry = load_registry(schema_dir)
     changed = []
     for profile in PROFILES:
@@ -80,6 +85,12 @@ def write_bundles(schema_dir: Path) -> list[Path]:
     return changed
 
 
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m notify_schemas.authoring.bundle [SCHEMA_DIR]``: write the bundles, print the files that changed."""
+    return write_command(
+        argv, module="bundle", doc=__doc__, folder="SCHEMA_DIR", default="schemas", write=write_bundles
+    )
+
+
 if __name__ == "__main__":
-    for path in write_bundles(Path(sys.argv[1] if len(sys.argv) > 1 else "schemas")):
-        print(f"wrote {path}")
+    sys.exit(main())

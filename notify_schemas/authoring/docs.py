@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from notify_schemas.authoring import write_command
 from notify_schemas.payloads import payload_properties
 from notify_schemas.registry import BASE_URI, PRIORITIES, PROFILES, Variant, registry, schema_root, variants
 from notify_schemas.samples import samples
@@ -629,13 +630,7 @@ def write_pages(out_dir: Path) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m notify_schemas.authoring.docs OUT_DIR``: write the reference pages into OUT_DIR."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1:
-        print("usage: python -m notify_schemas.authoring.docs OUT_DIR", file=sys.stderr)
-        return 2
-    for path in write_pages(Path(args[0])):
-        print(f"wrote {path}")
-    return 0
+    return write_command(argv, module="docs", doc=__doc__, folder="OUT_DIR", default=None, write=write_pages)
 
 
 if __name__ == "__main__":

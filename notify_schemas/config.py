@@ -91,17 +91,40 @@ def _unquoted(value: str) -> str:
     return first + newline + rest
 
 
+class _HeaderError(configparser.Error):
+    """A ``[section]`` line that oslo.config refuses, which configparser reads as a section all the same."""
+
+    def __init__(self, lineno: int, message: str) -> None:
+        super().__init__(message)
+        self.lineno = lineno
+        self.message = message
+
+
+def _section(line: str, lineno: int) -> str | None:
+    """The section a line starts, as oslo.config reads it, or None. A header is a line that starts with ``[``; it must
+    end with ``]`` (oslo.config refuses the file when a comment follows it, where configparser takes what comes before
+    the last ``]``), and its name is what is between, spaces included (``[ DEFAULT ]`` is another section)."""
+    line = line.rstrip()
+    if not line.startswith("["):
+        return None
+    if not line.endswith("]"):
+        raise _HeaderError(lineno, "a [section] header must end with ] (oslo.config reads a comment only on a line "
+                                   "of its own)")  # fmt: skip
+    return line[1:-1]
+
+
 def _read_drivers(path: Path) -> tuple[str, ...]:
     """Every ``driver`` line of the notifications section, in order (configparser would keep only the last), read
     as oslo.config reads an option: the key and the value parted at the first ``=`` or ``:``, the value unquoted."""
     drivers: list[str] = []
     section = None
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         stripped = line.strip()
         if stripped.startswith(("#", ";")):
             continue
-        if stripped.startswith("[") and stripped.endswith("]"):
-            section = stripped[1:-1].strip()
+        header = _section(line, lineno)
+        if header is not None:
+            section = header
             continue
         cut = min((i for i in (stripped.find("="), stripped.find(":")) if i >= 0), default=-1)
         if section == _SECTION and cut >= 0 and stripped[:cut].strip() == "driver":
@@ -111,6 +134,8 @@ def _read_drivers(path: Path) -> tuple[str, ...]:
 
 def _parse_error(error: configparser.Error) -> str:
     """What is wrong with a file, by line number only: the line itself may hold a credential (a transport_url)."""
+    if isinstance(error, _HeaderError):
+        return f"line {error.lineno}: {error.message}"
     if isinstance(error, configparser.MissingSectionHeaderError):
         return f"line {error.lineno}: an option before any [section] header"
     if isinstance(error, configparser.ParsingError):

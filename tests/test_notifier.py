@@ -226,3 +226,31 @@ def test_a_bad_retry_is_quoted_masked_whole_before_it_is_cut(tmp_path: Path, val
     with pytest.raises(ConfigError, match="retry must be an integer") as info:
         load_config(retry)
     assert "CANARY" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "[oslo_messaging_notifications]            # was: messagingv2",  # a comment after the header
+        "[DEFAULT] ; the defaults",
+        "[oslo_messaging_notifications]x",
+    ],
+)
+def test_a_section_header_oslo_config_refuses_is_an_error(tmp_path: Path, header: str) -> None:
+    """oslo.config refuses the whole file ('Invalid section (must end with ])'), so Glance would not start with it;
+    configparser took the section's name before the ] and the driver lines were looked for in another section, so
+    the Notifier sent through noop what the file named."""
+    path = tmp_path / "glance-api.conf"
+    path.write_text(f"{header}\ndriver = log\ndefault_publisher_id = image.x\n")
+    with pytest.raises(ConfigError, match=r"glance-api\.conf: line 1: a \[section\] header must end with \]") as info:
+        load_config(path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_section_name_keeps_its_spaces_as_in_oslo_config(tmp_path: Path) -> None:
+    """'[ oslo_messaging_notifications ]' is a section of another name to oslo.config: its options are not the
+    notifications', the driver lines no more than the others."""
+    path = tmp_path / "glance-api.conf"
+    path.write_text("[ oslo_messaging_notifications ]\ndriver = log\ntransport_url = fake://\n")
+    config = load_config(path)
+    assert (config.drivers, config.transport_url) == (("noop",), None)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import collections.abc
 import json
+import signal
+import time
 from collections.abc import Iterator
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -116,3 +119,16 @@ class Changing(collections.abc.Mapping):  # type: ignore[type-arg]
 
     def items(self) -> Any:  # type: ignore[override]
         return self._now().items()
+
+
+def running_its_main(pid: int, timeout: float = 60) -> None:
+    """Wait until the process has its SIGTERM handler: its imports are done and the suite's main is running. A fixed
+    pause is not enough on a loaded machine, where the imports alone can take longer than it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = Path(f"/proc/{pid}/status").read_text()
+        caught = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+        if caught & (1 << (signal.SIGTERM - 1)):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no SIGTERM handler within {timeout} s")

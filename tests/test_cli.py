@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import CORPUS
+from support import CORPUS, running_its_main
 
 from notify_schemas.cli import commands, main
 from notify_schemas.registry import schema_root
@@ -237,8 +237,7 @@ def test_an_interruption_stops_the_workers_too_without_a_traceback(tmp_path: Pat
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     workers: list[int] = []
     deadline = time.monotonic() + 60
-    if jobs == "1":
-        time.sleep(0.5)  # well into the file
+    running_its_main(process.pid)
     while jobs == "2" and len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
         workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
         time.sleep(0.01)

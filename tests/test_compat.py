@@ -18,6 +18,7 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
+from support import running_its_main
 
 from notify_schemas.authoring import compat
 from notify_schemas.authoring.bundle import write_bundles
@@ -529,7 +530,8 @@ def test_sigterm_ends_the_comparison_quietly_with_143(old: Path, tmp_path: Path)
     new = schema_copy(tmp_path / "new", edit_json("definitions/image.json", _virtual_size_not_nullable))
     command = [sys.executable, "-m", "notify_schemas", "compat", str(old), str(new), "--examples", "10000"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(4)  # well into the comparison
+    running_its_main(process.pid)
+    time.sleep(2)  # well into the comparison
     started = time.monotonic()
     process.terminate()
     _, err = process.communicate(timeout=60)

@@ -23,6 +23,7 @@ from xml.etree import ElementTree
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import running_its_main
 
 import notify_schemas
 from notify_schemas.conformance import EXEC_DIR
@@ -757,11 +758,12 @@ def test_ctrl_c_ends_the_run_quietly_with_130_and_stops_the_program_at_once(prod
     command = [sys.executable, "-m", "notify_schemas", "conformance", *producer]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                                preexec_fn=_sigint_default)  # fmt: skip
+    running_its_main(process.pid)
     deadline = time.monotonic() + 30
     while "--exec" in producer and not _children(process.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     programs = _children(process.pid)
-    time.sleep(2)  # well into the run
+    time.sleep(1)  # well into the run
     started = time.monotonic()
     process.send_signal(signal.SIGINT)  # to the suite alone: the program under test gets nothing from the terminal
     _, err = process.communicate(timeout=60)
@@ -780,11 +782,12 @@ def test_sigterm_ends_the_run_quietly_with_143_stops_the_program_and_leaves_no_f
     environment = {**os.environ, "TMPDIR": str(tmp_path)}  # where the run keeps Hypothesis's cache
     command = [sys.executable, "-m", "notify_schemas", "conformance", *producer]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+    running_its_main(process.pid)
     deadline = time.monotonic() + 30
     while "--exec" in producer and not _children(process.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     programs = _children(process.pid)
-    time.sleep(2)
+    time.sleep(1)  # well into the run
     started = time.monotonic()
     process.terminate()
     _, err = process.communicate(timeout=60)

@@ -258,7 +258,10 @@ def to_wire(message: Any) -> WireForm:
                 parent[slot] = converted
                 if rule is not None:
                     why = _WHY.get(rule) or f"a value of type {_type_name(value)} cannot be sent as JSON"
-                    if isinstance(value, float):
+                    if isinstance(value, float) and math.isinf(value):  # JSON text such as 1e400 reads as this
+                        why = (f"{float.__repr__(value)} (a number beyond a double's range, such as 1e400 read from "
+                               "JSON text) cannot be sent as JSON")  # fmt: skip
+                    elif isinstance(value, float):
                         why = f"{float.__repr__(value)} cannot be sent as JSON"
                     elif isinstance(value, int) and not isinstance(value, bool):
                         why = "an integer of more digits than Python writes as text cannot be sent as JSON"

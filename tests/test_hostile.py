@@ -685,6 +685,17 @@ HOSTILE_LINES: dict[str, tuple[bytes, str]] = {
     "Infinity": (b'{"payload": Infinity}\n', "Infinity is not JSON"),
     "a string never closed": (b'{"payload": "abc\n', "Unterminated string starting at line 1 column 13"),
     "1e400": (_line(MESSAGES["image.upload", "INFO"]).replace(b'"size": ', b'"size": 1e400, "x": '), "inf"),
+    # In a field that takes any value, the number itself is the fault, and the line says why a valid JSON text is one.
+    "-1e400 where any value goes": (
+        _line(
+            {
+                **MESSAGES["task.success", "INFO"],
+                "payload": {**MESSAGES["task.success", "INFO"]["payload"], "result": "X"},
+            }
+        ).replace(b'"X"', b"-1e400"),
+        "/payload/result: -inf (a number beyond a double's range, such as 1e400 read from JSON text) cannot be sent as "
+        "JSON [not-json]",
+    ),
     "binary": (b"\x80\x81\xfe\n", "not UTF-8"),
     "a megabyte string": (
         _line({**MESSAGES["image.upload", "INFO"], "publisher_id": "p" * 1_000_000}),

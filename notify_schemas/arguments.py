@@ -68,9 +68,18 @@ def io_error_text(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+def _whole(text: str) -> int:
+    """``text`` as an integer; else an error that says what was expected (argparse's own names the function:
+    ``invalid record_bytes value``)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
 def positive(text: str) -> int:
     """An integer of 1 or more."""
-    value = int(text)
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
@@ -96,7 +105,7 @@ def jobs(text: str) -> int | str:
 
 def count(text: str) -> int:
     """An integer of 0 or more."""
-    value = int(text)
+    value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
     return value
@@ -112,7 +121,10 @@ def examples(text: str) -> int:
 
 def seconds(text: str) -> float:
     """A number of seconds, from 0 to `MAX_SECONDS` (a year)."""
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not 0 <= value <= MAX_SECONDS:  # NaN included
         raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_SECONDS:,} (a year), not {text}")
     return value

@@ -529,6 +529,34 @@ def test_a_record_limit_below_one_byte_is_a_usage_error(capsys: pytest.CaptureFi
     assert "must be at least 1" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["validate", "--max-record-bytes", "2G", "a.jsonl"], "argument --max-record-bytes: not a whole number: '2G'"),
+        (["validate", "--jobs", "two", "a.jsonl"], "argument --jobs/-j: not a whole number: 'two'"),
+        (["sample", "image.create", "INFO", "-n", "1.5"], "argument -n: not a whole number: '1.5'"),
+        (["listen", "--timeout", "soon"], "argument --timeout: not a number of seconds: 'soon'"),
+        (["conformance", "--stream", "s.jsonl", "--examples", "x"], "argument --examples: not a whole number: 'x'"),
+    ],
+)
+def test_a_number_option_given_a_word_says_what_it_expected(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # argparse's own words name the converting function: 'invalid record_bytes value'.
+    code = _exit_status(argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().splitlines()[-1].endswith(f"error: {said}"), err
+    assert " value: " not in err
+
+
+def _exit_status(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+
+
 @pytest.mark.parametrize("named_by", ["--driver", "--config-file"])
 @pytest.mark.parametrize("priority", ["INFO", "ERROR"])
 def test_emit_through_the_log_driver_shows_the_line_on_its_own(tmp_path: Path, named_by: str, priority: str) -> None:

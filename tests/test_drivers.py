@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from notify_schemas.drivers import ENTRY_POINT_GROUP, Driver, available_drivers, load_driver
-from notify_schemas.drivers.log import LogDriver, dumps
+from notify_schemas.drivers.log import OWN_LOGGERS, LogDriver, dumps
 from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.drivers.noop import NoopDriver
 from notify_schemas.errors import DriverNotFoundError
@@ -59,6 +59,39 @@ def test_log_driver_uses_oslos_logger_and_level(caplog: pytest.LogCaptureFixture
     assert record.levelno == level
     assert json.loads(record.getMessage()) == message
     assert record.getMessage() == json.dumps(message)
+
+
+@pytest.mark.parametrize(
+    "event_type",
+    ["image.upload\nFORGED oslo.messaging.notification.x INFO {}", "image upload", "x" * 300, "password=SECRET",
+     "swift://u:SECRET@h/o", "\u212a.upload", 7, None],
+)  # fmt: skip
+def test_an_event_type_that_is_no_name_is_logged_under_the_base_logger(
+    caplog: pytest.LogCaptureFixture, event_type: object
+) -> None:
+    # Sent in warn or off mode: a newline in a logger's name broke the log line in two (a line the producer wrote),
+    # and a password in it was shown; every such name was a logger kept for the life of the process.
+    message = {**build_message("image.upload", "INFO", {}, "image.h"), "event_type": event_type}
+    with caplog.at_level(logging.DEBUG, logger="oslo.messaging.notification"):
+        LogDriver().notify(message, "INFO")
+    (record,) = caplog.records
+    assert record.name == "oslo.messaging.notification"
+    assert "SECRET" not in record.name + record.getMessage()
+    assert "\n" not in logging.Formatter("%(name)s %(levelname)s %(message)s").format(record)
+
+
+def test_the_log_driver_makes_at_most_its_own_loggers_however_many_event_types(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    before = set(logging.root.manager.loggerDict)
+    with caplog.at_level(logging.DEBUG, logger="oslo.messaging.notification"):
+        for n in range(OWN_LOGGERS + 500):
+            LogDriver().notify({**build_message("image.upload", "INFO", {}, "image.h"), "event_type": f"e.{n}"}, "INFO")
+    made = set(logging.root.manager.loggerDict) - before
+    assert 0 < len(made) <= OWN_LOGGERS
+    assert len(caplog.records) == OWN_LOGGERS + 500
+    assert caplog.records[0].name == "oslo.messaging.notification.e.0"
+    assert caplog.records[-1].name == "oslo.messaging.notification"
 
 
 def test_log_driver_masks_secrets_as_oslo_does() -> None:

@@ -3,20 +3,22 @@
 Logger ``oslo.messaging.notification.<event_type>``, level from the priority (``WARN`` logs at WARNING), the record's
 message the JSON of the whole notification, with oslo's password masking applied. What parses oslo's log output
 parses this driver's unchanged; a message with a key that must never be sent, or a password in a URL, is written
-with those masked too.
+with those masked too. An event type that is not a name (warn and off mode send any) is logged under
+``oslo.messaging.notification`` itself, so that a log line stays one line and the loggers made stay few.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, mask_pointer, mask_text, redact
 from notify_schemas.wire_form import is_plain, to_wire
 
-__all__ = ["LOGGER_BASE", "LogDriver", "dumps"]
+__all__ = ["LOGGER_BASE", "OWN_LOGGERS", "LogDriver", "dumps"]
 
 LOGGER_BASE = "oslo.messaging.notification"
 _LEVELS = {
@@ -58,6 +60,28 @@ def dumps(message: Any) -> str:
     return json.dumps(redact(message), allow_nan=False)
 
 
+_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,255}")  # what an event type that is a name is made of
+OWN_LOGGERS = 1_000
+"""The event types that get a logger of their own: logging keeps every logger it makes for as long as the process
+lives, and a message sent in warn or off mode may name any event type."""
+_loggers: dict[str, logging.Logger] = {}
+
+
+def _logger(event_type: Any) -> logging.Logger:
+    """oslo's logger for ``event_type``: ``oslo.messaging.notification.<event_type>``. An event type that is not a
+    name, which only warn and off mode send (a newline in it would break the log line in two and let a producer
+    write a line of its own; a password in it would be shown), is logged under ``oslo.messaging.notification``
+    itself, as a message without one is, and so is every event type past the first `OWN_LOGGERS`."""
+    if type(event_type) is str:
+        found = _loggers.get(event_type)
+        if found is not None:
+            return found
+        if _NAME.fullmatch(event_type) and mask_text(event_type) == event_type and len(_loggers) < OWN_LOGGERS:
+            found = _loggers[event_type] = logging.getLogger(f"{LOGGER_BASE}.{event_type}")
+            return found
+    return logging.getLogger(LOGGER_BASE)
+
+
 class LogDriver:
     """Writes each notification to Python logging, as oslo.messaging's log driver does."""
 
@@ -69,10 +93,7 @@ class LogDriver:
             raise TypeError(f"message must be a notification (a dict), not a value of type {type(message).__name__}")
         if not isinstance(priority, str):
             raise TypeError(f"priority must be text, not a value of type {type(priority).__name__}")
-        # The event type of a message sent in warn mode may be any text, or missing: it is masked like any other.
-        event_type = message.get("event_type")
-        name = LOGGER_BASE if event_type is None else f"{LOGGER_BASE}.{mask_text(str(event_type))}"
-        logger = logging.getLogger(name)
+        logger = _logger(message.get("event_type"))
         level = _LEVELS.get(str.__str__(priority).upper(), logging.INFO)
         if logger.isEnabledFor(level):
             logger.log(level, dumps(message))

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["EXIT_STATUS", "Terminated", "raise_if_terminated", "sigterm_raises"]
+__all__ = ["EXIT_STATUS", "Terminated", "raise_if_terminated", "sigterm_raises", "terminated"]
 
 EXIT_STATUS = 128 + signal.SIGTERM
 """What a shell reports for a command that SIGTERM ended: the command returns it itself, having cleaned up."""
@@ -22,6 +22,13 @@ class Terminated(BaseException):
 
 
 _asked: list[bool] = []  # SIGTERM arrived while `sigterm_raises` was in force
+
+
+def terminated() -> bool:
+    """Whether SIGTERM has arrived while `sigterm_raises` is in force. An exception a library raised in its stead (its
+    own error, set off by the signal's: Hypothesis's "inconsistent data generation") is then the stop, not a failure
+    of the work: what handles any exception asks this first."""
+    return bool(_asked)
 
 
 def raise_if_terminated() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Callable
 
 import pytest
@@ -67,3 +68,35 @@ def _fails() -> None:
 def test_an_error_without_sigterm_is_left_as_it_is() -> None:
     with pytest.raises(RuntimeError):
         _run(_fails)
+
+
+def _a_library_raises_its_own_error_for_the_signal() -> None:
+    _GetsTheSignal()  # the handler's Terminated is dropped...
+    raise RuntimeError("inconsistent data generation")  # ...and the library raises this instead (Hypothesis does)
+
+
+def test_an_exec_program_is_stopped_at_once_when_a_library_answers_sigterm_with_its_own_error() -> None:
+    from notify_schemas.conformance.cli import _ended
+    from notify_schemas.conformance.producers import ExecProducer
+
+    # The run's program was given 10 s to exit, as at the end of a run, when what reached the run was not Terminated.
+    program = ExecProducer("sleep 100")
+    started = time.monotonic()
+    with pytest.raises(Terminated), sigterm_raises(), _ended(program):
+        _a_library_raises_its_own_error_for_the_signal()
+    assert time.monotonic() - started < 5  # not the 10 s a program is given to exit at the end of a run
+    assert program.process.returncode == -signal.SIGTERM
+
+
+@pytest.mark.parametrize("mode", ["producer", "consumer"])
+def test_an_error_set_off_by_sigterm_stops_a_run_rather_than_failing_its_program(mode: str) -> None:
+    from notify_schemas.conformance.negative import run_negative
+    from notify_schemas.conformance.runner import run
+
+    def program(_: object) -> object:
+        _a_library_raises_its_own_error_for_the_signal()
+        return None
+
+    runs = {"producer": lambda: run(program, examples=1), "consumer": lambda: run_negative(program, examples=1)}
+    with pytest.raises(Terminated), sigterm_raises():
+        runs[mode]()

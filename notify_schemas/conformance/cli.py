@@ -40,7 +40,7 @@ from notify_schemas.conformance.producers import (
 from notify_schemas.conformance.runner import Report, run, run_stream
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.redaction import mask_text, mask_words, shown
-from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
+from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises, terminated
 
 __all__ = ["main"]
 
@@ -194,8 +194,10 @@ def _ended(program: Any) -> Iterator[None]:
     wait = 10.0
     try:
         yield
-    except (KeyboardInterrupt, Terminated):
-        wait = 0
+    except BaseException as stop:
+        # A library's own error set off by SIGTERM is the stop too: waiting 10 s for the program would delay it.
+        if isinstance(stop, KeyboardInterrupt | Terminated) or terminated():
+            wait = 0
         raise
     finally:
         if isinstance(program, ExecProgram):

@@ -105,6 +105,7 @@ def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", 
         except (KeyboardInterrupt, Terminated):
             raise
         except BaseException as error:  # the consumer's own failure (sys.exit, GeneratorExit too), with the variant
+            raise_if_terminated()  # an error set off by SIGTERM is the stop, not the consumer's failure
             report.stopped = shown(f"the consumer raised {error_text(error)} on a message of {name}", 2000)
             return report
         if type(accepted) is not bool:  # a truthy text such as "invalid" would be read as its opposite

@@ -30,7 +30,7 @@ from notify_schemas.conformance.records import Intent
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
 from notify_schemas.redaction import error_text, mask_quoted, quoted, shown
 from notify_schemas.registry import schema_root
-from notify_schemas.termination import Terminated
+from notify_schemas.termination import Terminated, raise_if_terminated
 from notify_schemas.wire_form import MAX_DEPTH
 
 __all__ = [
@@ -71,12 +71,14 @@ def load_callable(spec: str) -> Producer:
     except (KeyboardInterrupt, Terminated):
         raise
     except BaseException as error:  # the module's own code failed (SystemExit and GeneratorExit included)
+        raise_if_terminated()  # an error set off by SIGTERM is the stop, not the module's failure
         raise ProducerError(f"cannot import {quoted(module_name)}: it raised {error_text(error)}") from None
     try:
         function = getattr(module, attribute, None)
     except (KeyboardInterrupt, Terminated):
         raise
     except BaseException as error:  # the module's __getattr__
+        raise_if_terminated()  # an error set off by SIGTERM is the stop, not the module's failure
         raise ProducerError(f"cannot take {quoted(spec)}: it raised {error_text(error)}") from None
     if not callable(function):
         raise ProducerError(f"{quoted(spec)} is not a callable")

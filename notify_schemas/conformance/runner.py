@@ -293,6 +293,7 @@ def run(
         except (KeyboardInterrupt, Terminated):
             raise
         except BaseException as error:  # the producer's own failure (sys.exit, GeneratorExit too), with the intent
+            raise_if_terminated()  # an error set off by SIGTERM is the stop, not the producer's failure
             report.stopped = shown(f"the producer raised {error_text(error)} on intent {name}", _REASON)
             return report
         state.call_ended = _utcnow()

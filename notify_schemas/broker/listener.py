@@ -2,8 +2,9 @@
 
 Messages of both formats (``messaging`` 1.0 and ``messagingv2``) are decoded by oslo; the listener takes each
 notification as it was sent (D48), validates it against a profile, counts valid and invalid ones per event type, and
-writes each invalid one, whole but redacted, with its violations, to a JSON Lines file. Nothing a broker delivers
-makes it raise. Needs the ``oslo`` extra.
+writes each invalid one, whole but redacted, with its violations, to a JSON Lines file. A message whose body is over
+the size limit is counted as invalid without being judged, and written as its envelope fields, cut (D51). Nothing a
+broker delivers makes it raise. Needs the ``oslo`` extra.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,6 +28,7 @@ from notify_schemas.broker.repeated import taken, watch
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
+from notify_schemas.reader import DEFAULT_MAX_RECORD
 from notify_schemas.redaction import mask_text, mask_transport_text, redact
 from notify_schemas.validation import is_valid_plain, iter_errors, repeated_key
 from notify_schemas.values import Violation, one_line
@@ -38,6 +40,8 @@ _PRIORITIES = ("audit", "critical", "debug", "info", "error", "sample", "warn")
 
 
 _LABEL = 100  # characters of an event type shown
+_PIECE = 1024 * 1024  # characters of a text body encoded at a time
+_ENVELOPE = ("message_id", "publisher_id", "event_type", "priority", "timestamp")  # what identifies a message
 _LOOK = 0.05  # seconds between two looks at the count of a waiting listener
 
 
@@ -177,6 +181,19 @@ def _type_of(value: Any) -> str:
     return f"<{names.get(type(value), 'other')}>"
 
 
+def _too_large(size: int, limit: int) -> Violation:
+    """The violation of a message whose body is over the listener's limit: said at the whole message, not judged."""
+    why = f"the message's body is {size:,} bytes, over the limit of {limit:,}; not validated"
+    return Violation("", "", "too-large", why, None)
+
+
+def _envelope(fields: dict[Any, Any]) -> dict[str, str]:
+    """What the record of a message too large to judge shows of it: the envelope fields it has, each as a tally's
+    label shows a value (masked, escaped, cut to 100 characters; a value that is not text by its type's name), so
+    that the record identifies the message in a few hundred bytes, whatever the message holds."""
+    return {key: _label(fields[key]) for key in _ENVELOPE if key in fields}
+
+
 def _digest(message: Any) -> str:
     """A short digest of a message's content: a delivery again has the same, another message under a reused id not."""
     try:
@@ -226,10 +243,12 @@ class _Priorities:
         return lambda *_: None
 
 
-def _server(transport: Any, targets: list[Any], handle: Callable[[Any], bool], pool: str | None) -> Any:
+def _server(
+    transport: Any, targets: list[Any], handle: Callable[[Any, bytes | str | None], bool], pool: str | None
+) -> Any:
     """oslo.messaging's notification server (what ``get_notification_listener`` makes), whose dispatcher hands
-    ``handle`` each message as it was sent, and acknowledges it once handled, or hands it back to the queue when
-    ``handle`` returns False (it could not be counted and written).
+    ``handle`` each message as it was sent, with the body the broker delivered it in (`_body`), and acknowledges it
+    once handled, or hands it back to the queue when ``handle`` returns False (it could not be counted and written).
 
     oslo's own dispatcher gives its endpoints the message taken apart: the priority in lower case, the keys other
     than the six dropped, a message whose priority is missing or unknown dropped with a warning. A notification
@@ -246,7 +265,7 @@ def _server(transport: Any, targets: list[Any], handle: Callable[[Any], bool], p
     class Judging(dispatcher.NotificationDispatcher):  # type: ignore[misc]
         def dispatch(self, incoming: Any) -> str:
             try:
-                kept = handle(incoming.message)
+                kept = handle(incoming.message, _body(incoming.message))
             except Exception:  # a callback's own failure, the message counted: acknowledged, logged as oslo logs it
                 logging.getLogger(__name__).exception("Exception during message handling.")
                 kept = True
@@ -254,6 +273,44 @@ def _server(transport: Any, targets: list[Any], handle: Callable[[Any], bool], p
             return result.HANDLED if kept else result.REQUEUE  # type: ignore[no-any-return]
 
     return Counting(transport, targets, Judging([_Priorities()], None), "threading", True, pool)
+
+
+def _body(message: Any) -> bytes | str | None:
+    """The body a RabbitMQ delivery came in, as kombu received it (the size limit is checked on it, D51): bytes, or
+    text when the message names its encoding (py-amqp then decodes it, as it does oslo's own); None for a message of
+    a transport that keeps none (``fake://`` hands over the producer's values, kafka its own records). Only oslo's
+    own message class is asked: a producer's object over ``fake://`` may answer any attribute."""
+    try:
+        from oslo_messaging._drivers.impl_rabbit import RabbitMessage
+    except ImportError:  # no kombu: no RabbitMQ delivery either
+        return None
+    if type(message) is not RabbitMessage:
+        return None
+    body = getattr(getattr(message, "_raw_message", None), "body", None)
+    return body if isinstance(body, bytes | str) else None
+
+
+def _pieces(body: bytes | str) -> Iterator[bytes]:
+    """A body as bytes, a megabyte of it at a time: a text as UTF-8, never encoded whole."""
+    if isinstance(body, bytes):
+        yield body
+        return
+    for start in range(0, len(body), _PIECE):  # code points: a slice never splits a character's bytes
+        yield body[start : start + _PIECE].encode("utf-8", "surrogatepass")
+
+
+def _size(body: bytes | str) -> int:
+    """Bytes of a body: a text's counted as UTF-8."""
+    return len(body) if isinstance(body, bytes) or body.isascii() else sum(map(len, _pieces(body)))
+
+
+def _body_digest(body: bytes | str) -> str:
+    """A short digest of a body, for a message too large to digest decoded (`_digest`): the same for a delivery
+    again."""
+    digest = hashlib.blake2b(digest_size=8)
+    for piece in _pieces(body):
+        digest.update(piece)
+    return digest.hexdigest()
 
 
 def _every_delivery(driver_listener: Any) -> None:
@@ -291,6 +348,7 @@ class Listener:
         keep_received: bool = True,
         pool: str | None = None,
         validate: bool = True,
+        max_record_bytes: int = DEFAULT_MAX_RECORD,
     ) -> None:
         self.config = config
         self.profile = profile
@@ -300,6 +358,8 @@ class Listener:
         self.keep_received = keep_received
         self.validate = validate
         """False: count without validating (what a tap costs without its checks, for measuring)."""
+        self.max_record_bytes = max_record_bytes
+        """The longest body judged: a longer one is invalid, its content neither judged nor copied (D51)."""
         self.received: list[Notification] = []  # every message, unless keep_received is False (a long listen)
         self._stopped = False  # nothing is counted after stop() began: the tally is final, whatever stops the stop
         self.failure: OSError | None = None
@@ -308,7 +368,7 @@ class Listener:
         self._lock = threading.Lock()  # what the consumer threads count under; the main thread never waits on it
         self._counted = 0  # tally.total, as the waiting main thread reads it without the lock
         oslo_messaging, _ = _oslo()
-        watch()  # the keys written twice in a messagingv2 body's text, which oslo decodes before the endpoint
+        watch(max_record_bytes)  # the keys written twice in a messagingv2 body's text, which oslo decodes first
         try:
             self.conf, self.transport = transport(config)
             targets = [oslo_messaging.Target(topic=t, exchange=config.control_exchange) for t in config.topics]
@@ -317,7 +377,7 @@ class Listener:
         except oslo_messaging.MessagingException as error:
             raise NotifySchemasError(mask_transport_text(f"cannot listen on {config.transport_url}: {error}")) from None
 
-    def _handle(self, received: Any) -> bool:
+    def _handle(self, received: Any, body: bytes | str | None = None) -> bool:
         # Each message is counted, and an invalid one written, redacted, to --invalid-out; False when it cannot be
         # (the file failed), and it goes back to the queue, uncounted. Raises only where on_message raises.
         # The embedded broker (fake://) hands over a producer's objects as they are: a str subclass's own methods
@@ -327,6 +387,11 @@ class Listener:
         fields = message if isinstance(message, dict) else {}
         message_id = fields.get("message_id")
         message_id = str.__str__(message_id) if isinstance(message_id, str) else None
+        if body is not None and _size(body) > self.max_record_bytes:  # neither judged nor copied: its envelope shown
+            taken(message_id)  # a messagingv2 text of that size is not read for repeated keys: nothing to forget
+            violations = [_too_large(_size(body), self.max_record_bytes)]
+            content = _body_digest(body)
+            return self._count(message, fields, message_id, violations, content, lambda: _envelope(fields))
         try:
             repeated = taken(message_id) if self.validate else ()  # keys its text wrote twice
             valid = not self.validate or (not repeated and is_valid_plain(message, profile=self.profile))
@@ -334,14 +399,26 @@ class Listener:
             violations += [] if valid else iter_errors(message, profile=self.profile)
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
+        return self._count(message, fields, message_id, violations, _digest(message),
+                           lambda: redact(to_wire(message).value))  # fmt: skip
+
+    def _count(
+        self,
+        message: Any,
+        fields: dict[Any, Any],
+        message_id: str | None,
+        violations: list[Violation],
+        content: str,
+        shown: Callable[[], Any],
+    ) -> bool:
+        """Count a judged message and write it, as ``shown()`` shows it, with its violations if it has any; False
+        when it cannot be written (the file failed) or the listener is stopping: it goes back to the queue."""
         label = _label(fields.get("event_type"))
-        content = _digest(message)
         with self._lock:
             if self.failure is not None or self._stopped:
                 return False
             if violations and self.invalid_out is not None and not self.tally.knows(message_id, content):
-                shown = redact(to_wire(message).value)
-                record = {"notification": shown, "violations": [v._asdict() for v in violations]}
+                record = {"notification": shown(), "violations": [v._asdict() for v in violations]}
                 try:  # One write of one whole line: with the file opened for appending, a pool's listeners share it.
                     self.invalid_out.write(json.dumps(record, ensure_ascii=False) + "\n")
                     self.invalid_out.flush()

@@ -4,7 +4,8 @@ A ``messagingv2`` body carries the notification as JSON text (``{"oslo.version":
 oslo.messaging decodes that text in ``oslo_messaging._drivers.common.deserialize_msg`` and hands the listener's
 endpoint the decoded values only, with the last of two equal keys kept. `watch` wraps that function: the text is
 read once more by `notify_schemas.reader.parse`, which finds repeated keys, and their pointers are kept under the
-notification's ``message_id`` until the listener takes them (`taken`). What oslo returns is unchanged.
+notification's ``message_id`` until the listener takes them (`taken`). What oslo returns is unchanged. A text longer
+than every listener's size limit is not read again: no listener judges it (D51).
 
 A ``messaging`` (1.0) body is the notification itself, which kombu decodes before oslo sees any text, and the
 ``fake://`` transport passes Python values: neither leaves a text to read (D35).
@@ -24,6 +25,7 @@ __all__ = ["taken", "watch"]
 _KEPT = 10_000  # messages whose repeated keys wait for the listener: bounded, the oldest forgotten first
 _found: collections.OrderedDict[str, tuple[str, ...]] = collections.OrderedDict()
 _lock = threading.Lock()
+_longest = [0]  # the longest text read for repeated keys: the largest size limit of the process's listeners
 
 
 def _reading(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -31,7 +33,7 @@ def _reading(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
         decoded = original(msg)  # oslo's own verdict first: what it raises, it raises
         try:
             text = msg.get("oslo.message") if isinstance(msg, dict) else None
-            if isinstance(text, str | bytes) and isinstance(decoded, dict):
+            if isinstance(text, str | bytes) and len(text) <= _longest[0] and isinstance(decoded, dict):
                 message_id = decoded.get("message_id")
                 _, repeated = parse(text)
                 if repeated and isinstance(message_id, str):
@@ -47,11 +49,13 @@ def _reading(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return deserialize_msg
 
 
-def watch() -> None:
-    """Read the text of every ``messagingv2`` body that oslo.messaging decodes in this process; once is enough."""
+def watch(limit: int) -> None:
+    """Read the text of every ``messagingv2`` body that oslo.messaging decodes in this process, up to ``limit``
+    characters (a listener's size limit: a body is never shorter than the text it holds); once is enough."""
     from oslo_messaging._drivers import common
 
     with _lock:
+        _longest[0] = max(_longest[0], limit)
         if not getattr(common.deserialize_msg, "notify_schemas_reads", False):
             common.deserialize_msg = _reading(common.deserialize_msg)
 

@@ -832,7 +832,8 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     if args.summary:
         _check_writable(args.summary)  # now, not once the listening is over and its tally would be lost
     out = AppendedLines(args.invalid_out) if args.invalid_out else None
-    listener = Listener(config, profile=args.profile, invalid_out=out, keep_received=False, pool=args.pool)
+    listener = Listener(config, profile=args.profile, invalid_out=out, keep_received=False, pool=args.pool,
+                        max_record_bytes=args.max_record_bytes)  # fmt: skip
     live = sys.stderr.isatty()
     last = [0.0]
 
@@ -1082,6 +1083,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--pool", type=text, metavar="NAME", help="share the queues with every listener of this pool name: "
                    "each notification is validated by one of them")  # fmt: skip
+    p.add_argument("--max-record-bytes", type=record_bytes, default=DEFAULT_MAX_RECORD,
+                   help=f"longest message body judged; a longer one is invalid, recorded by its envelope fields "
+                        f"(default 16 MiB, at most {MAX_RECORD_BYTES:,})")  # fmt: skip
     p.add_argument(
         "--summary", type=text, metavar="FILE", help="write the tally as JSON (message ids included), for `tally`"
     )

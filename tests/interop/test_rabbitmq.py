@@ -377,3 +377,64 @@ def test_conformance_checks_live_traffic_on_the_broker(broker: RabbitMQ, capsys:
     assert "security.no_leak" in out
     passed = {line.split()[0]: int(line.split()[2]) for line in out.splitlines()[1:9] if line.split()[1:2] == ["MUST"]}
     assert passed["envelope.keys"] == 41
+
+
+def _peak_rss(pid: int) -> int:
+    """The peak resident memory of a process so far, in bytes (VmHWM)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) * 1024
+
+
+def test_listen_command_takes_a_body_over_its_limit_by_its_size(broker: RabbitMQ, tmp_path: Path) -> None:
+    # A body over --max-record-bytes is invalid without being judged or copied: its record is its envelope, cut, and
+    # the violation; the listener's memory is what oslo's decoding took. Judged whole, this message made the
+    # listener's peak memory grow by some 45 times the body (its 3 million items each walked, copied and masked).
+    invalid_out = tmp_path / "invalid.jsonl"
+    command = [*_listen(broker, "too-large", count=3, timeout=120), "--invalid-out", str(invalid_out),
+               "--max-record-bytes", "1000000"]  # fmt: skip
+    listening = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert listening.stderr is not None
+        said = ""
+        for said in iter(listening.stderr.readline, ""):  # up to the line that says its queues are declared
+            if said.startswith("listening on"):
+                break
+        assert said.startswith("listening on"), said
+        before = _peak_rss(listening.pid)
+        good = _mix("seed", 3, seed=29)
+        large = dict(good[0], event_type="image.update", priority="INFO")
+        large["payload"] = {"tags": [7] * 3_000_000, "name": "swift://u:CANARY@h/c"}
+        bad = dict(good[1], message_id="not-a-uuid")
+        with kombu.Connection(broker.url.replace("rabbit://", "amqp://")) as connection:
+            producer = connection.Producer(exchange=kombu.Exchange("glance", type="topic", durable=False))
+
+            def publish(message: dict[str, Any]) -> int:
+                body = json.dumps({"oslo.version": "2.0", "oslo.message": json.dumps(message)})
+                producer.publish(body, routing_key=f"too-large.{message['priority'].lower()}",
+                                 content_type="application/json", content_encoding="utf-8")  # fmt: skip
+                return len(body)
+
+            size = publish(large)
+            publish(bad)
+            deadline = time.monotonic() + 60
+            while len(invalid_out.read_text().splitlines() if invalid_out.exists() else []) < 2:
+                assert listening.poll() is None, "the listener ended before it wrote two records"
+                assert time.monotonic() < deadline, "two records not written within 60 s"
+                time.sleep(0.1)
+            grown = _peak_rss(listening.pid) - before
+            publish(good[2])  # the third: the listener ends
+        out, err = listening.communicate(timeout=60)
+    finally:
+        listening.kill()
+    assert listening.returncode == 1, err
+    assert "3 received: 1 valid, 2 invalid" in out
+    assert "Traceback" not in err
+    records = {r["notification"]["message_id"]: r for r in map(json.loads, invalid_out.read_text().splitlines())}
+    assert records[large["message_id"]] == {
+        "notification": {k: large[k] for k in ("message_id", "publisher_id", "event_type", "priority", "timestamp")},
+        "violations": [{"pointer": "", "value": "", "rule": "too-large", "variant": None,
+                        "message": f"the message's body is {size:,} bytes, over the limit of 1,000,000; "
+                                   "not validated"}],
+    }  # fmt: skip
+    assert {v["pointer"] for v in records["not-a-uuid"]["violations"]} == {"/message_id"}
+    assert grown < 15 * size, f"peak memory grew by {grown:,} bytes for a body of {size:,}"

@@ -17,6 +17,7 @@ generated keys and texts (``nox -s oslo``). D33 in DECISIONS.md says why.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
@@ -376,32 +377,71 @@ def redact(value: Any) -> Any:
     ``mask_dict_password`` applied after marking, then the URLs masked, in one walk without recursion (a message
     may be nested 254 levels deep, and its producer may call from deep in its own stack); beyond oslo, a key whose
     secret word is spelled with the long s or a dotless i is masked too, and keys are masked as texts are.
+
+    What nothing was masked in is shared with ``value``, not copied (a dict or a list is copied once an item of it
+    changes; a tuple, or a subclass, always is), and the walk holds one level's place per level, never an entry per
+    item: a message of millions of values, nearly all without a secret, costs little more than itself.
     """
-    root: list[Any] = [None]
-    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
-    while stack:
-        node, parent, slot = stack.pop()
-        if isinstance(node, dict):
-            out: dict[Any, Any] = {}
-            parent[slot] = out
-            for key, item in node.items():
+    if not isinstance(value, dict | list | tuple):
+        return mask_text(value) if isinstance(value, str) else value
+    stack = [_Walk(value, (None, None))]
+    while True:
+        walk = stack[-1]
+        for key, item in walk.items:
+            shown = key
+            if walk.keyed:
                 shown = mask_text(key) if isinstance(key, str) else key  # a key may be "password=..." or a URL
                 if key in FORBIDDEN_KEYS:
-                    out[shown] = MARK
-                elif not isinstance(item, dict) and isinstance(key, str) and names_a_secret(key):
-                    out[shown] = SECRET  # as oslo: a mapping under a secret key is masked key by key instead
-                else:
-                    out[shown] = None
-                    stack.append((item, out, shown))
-        elif isinstance(node, list | tuple):
-            items: list[Any] = [None] * len(node)
-            parent[slot] = items
-            stack.extend((item, items, index) for index, item in enumerate(node))
-        elif isinstance(node, str):
-            parent[slot] = mask_text(node)
+                    walk.put(key, shown, item, MARK)
+                    continue
+                if not isinstance(item, dict) and isinstance(key, str) and names_a_secret(key):
+                    walk.put(key, shown, item, SECRET)  # as oslo: a mapping under a secret key is masked key by key
+                    continue
+            if isinstance(item, dict | list | tuple):
+                stack.append(_Walk(item, (key, shown)))  # its items first; this walk goes on where it stopped
+                break
+            walk.put(key, shown, item, mask_text(item) if isinstance(item, str) else item)
         else:
-            parent[slot] = node
-    return root[0]
+            done = stack.pop()
+            if not stack:
+                return done.result()
+            stack[-1].put(*done.slot, done.node, done.result())
+
+
+class _Walk:
+    """A dict or a list being redacted: its items are read one at a time, and it is copied only once one changes."""
+
+    __slots__ = ("copy", "items", "keyed", "node", "read", "slot")
+
+    def __init__(self, node: dict[Any, Any] | list[Any] | tuple[Any, ...], slot: tuple[Any, Any]) -> None:
+        self.node: Any = node
+        self.slot = slot
+        """The key (or index) it has in its parent, and that key as it is shown."""
+        self.keyed = isinstance(node, dict)
+        self.items: Iterator[tuple[Any, Any]] = iter(node.items()) if isinstance(node, dict) else enumerate(node)
+        self.read = 0
+        exact = type(node) is dict or type(node) is list
+        self.copy: Any = None if exact else {} if self.keyed else []  # a tuple is written as a list
+
+    def put(self, key: Any, shown: Any, item: Any, new: Any) -> None:
+        """Take an item as redacted: ``new`` under ``shown`` where it was ``item`` under ``key``."""
+        if self.copy is None and (_changed(item, new) or _changed(key, shown)):
+            self.copy = dict(itertools.islice(self.node.items(), self.read)) if self.keyed else self.node[: self.read]
+        if self.copy is not None:
+            if self.keyed:
+                self.copy[shown] = new
+            else:
+                self.copy.append(new)
+        self.read += 1
+
+    def result(self) -> Any:
+        return self.node if self.copy is None else self.copy
+
+
+def _changed(old: Any, new: Any) -> bool:
+    """Whether redacting changed a value: another object, or (masking may give back text equal to what it got)
+    other text."""
+    return new is not old and (type(new) is not str or new != old)
 
 
 _TOKEN_WIDTH = 64

@@ -31,7 +31,7 @@ from notify_schemas.redaction import (
 )
 from notify_schemas.registry import bundled_schema, check_name, check_profile, variant, variants
 from notify_schemas.values import Variant, Violation
-from notify_schemas.wire_form import PLAIN, WireForm, has_no_wire_form_number, is_valid_text, to_wire
+from notify_schemas.wire_form import PLAIN, WireForm, has_no_wire_form_number, is_valid_text, wire_view
 
 __all__ = [
     "Backend",
@@ -69,7 +69,7 @@ def _shorten(value: Any) -> str:
         text = repr(value)
     else:
         # The wire form has no lone surrogate, no NaN and no object: what has none is null there.
-        text = json.dumps(redact(to_wire(value).value), ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(redact(wire_view(value).value), ensure_ascii=False, separators=(",", ":"))
     return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 3] + "..."
 
 
@@ -358,7 +358,7 @@ def _valid_plain(checker: _Checker, profile: str, key: tuple[str, str], value: A
 
 def _wire_verdict(message: Any, profile: str, backend: str) -> bool:
     """The exact verdict: the message's wire form, checked against its variant."""
-    wire = to_wire(message)
+    wire = wire_view(message)
     key = _variant_key(wire.value)
     if wire.problems or key not in _known(profile):
         return False
@@ -470,7 +470,7 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
     redacted (`notify_schemas.redaction`) and cut, whatever the message holds.
     """
     check_arguments(profile, backend)
-    yield from wire_errors(to_wire(message), profile=profile, backend=backend)
+    yield from wire_errors(wire_view(message), profile=profile, backend=backend)
 
 
 def wire_errors(wire: WireForm, *, profile: str = "seed", backend: Backend = "rust") -> Iterator[Violation]:
@@ -617,7 +617,7 @@ def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
             pass
     check_arguments(profile, backend)
     profile, backend = str.__str__(profile), str.__str__(backend)  # type: ignore[assignment]
-    wire = to_wire(message)
+    wire = wire_view(message)
     key = _variant_key(wire.value)
     if wire.problems or key not in _known(profile):
         return False
@@ -637,7 +637,7 @@ def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
         except Exception:  # KeyError, TypeError, ValueError; a producer's value whose __hash__ raises
             pass
     check_arguments(profile, backend)
-    wire = to_wire(message)  # read once: the violations are those of what was judged
+    wire = wire_view(message)  # read once: the violations are those of what was judged
     if not wire.problems and is_valid(wire.value, profile=profile, backend=backend):
         return
     violations = tuple(wire_errors(wire, profile=profile, backend=backend))

@@ -50,6 +50,7 @@ __all__ = [
     "is_valid_text",
     "redacted_json",
     "to_wire",
+    "wire_view",
 ]
 
 NO_WIRE_FORM = frozenset({"not-json", "depth", "unicode", "duplicate-key"})
@@ -323,6 +324,37 @@ def to_wire(message: Any) -> WireForm:
     return WireForm(root[0], found)
 
 
+def wire_view(message: Any) -> WireForm:
+    """`to_wire`, for a caller that only reads the form: a message that is its own wire form (exact JSON types, and
+    no tuple, NaN or infinity: what a JSON parser makes) is the form itself, not a copy of it. A copy of a message
+    decoded from a large body takes many times the body, and reports on it (`iter_errors`, a listener's record,
+    the value a violation shows) need none."""
+    try:
+        size = len(orjson.dumps(message, None, PLAIN))  # no subclass, bytes, lone surrogate, big integer, depth
+    except Exception:  # TypeError; whatever a producer's Enum raises when orjson reads its value
+        return to_wire(message)
+    if _only_exact_types(message) and _its_own_form(message):
+        return WireForm(message, size=size)
+    return to_wire(message)
+
+
+def _its_own_form(value: Any) -> bool:
+    """Whether exact JSON types hold no tuple (written as a list), NaN or infinity (written as null by orjson, and
+    by no JSON writer as JSON). One iterator per level: no list of the values is made."""
+    stack = [iter((value,))]
+    while stack:
+        for node in stack[-1]:
+            kind = type(node)
+            if kind is dict or kind is list:
+                stack.append(iter(node.values()) if kind is dict else iter(node))
+                break
+            if kind is tuple or (kind is float and not math.isfinite(node)):
+                return False
+        else:
+            stack.pop()
+    return True
+
+
 def is_plain(message: Any) -> bool:
     """Whether ``json.dumps`` would write ``message`` as it is: dicts with text keys, lists and tuples, text, numbers.
 
@@ -395,7 +427,7 @@ def _only_exact_types(message: Any) -> bool:
 
 def redacted_json(message: Any) -> str:
     """A message as a log line or a report may show it: its wire form, redacted (`notify_schemas.redaction`)."""
-    return json.dumps(redact(to_wire(message).value), ensure_ascii=False)
+    return json.dumps(redact(wire_view(message).value), ensure_ascii=False)
 
 
 def has_no_wire_form_number(value: Any) -> bool:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
 import sys
 import threading
+import tracemalloc
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +21,7 @@ from support import CORPUS, corpus_cases, valid_or_broken_messages
 import notify_schemas.validation as validation
 from notify_schemas import Variant
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError
+from notify_schemas.redaction import redact
 from notify_schemas.samples import samples
 from notify_schemas.validation import is_valid, iter_errors, validate
 
@@ -266,3 +271,45 @@ def test_a_million_violations_cost_what_the_listed_ones_do() -> None:
     count, rule, peak_mb = shown.stdout.split()
     assert (int(count), rule) == (validation.MAX_VIOLATIONS + 1, "too-many")
     assert int(peak_mb) < 400
+
+
+def _traced_peak(work: Callable[[], Any]) -> int:
+    """The most memory Python's allocator held for ``work`` at once, in bytes."""
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_violations_of_a_large_message_are_read_from_it_not_from_a_copy() -> None:
+    # A message decoded from a large body (a listener's, a file's record of up to 16 MiB) takes many times its text:
+    # a copy of it for its wire form, and another two of each container a violation shows 80 characters of, took
+    # twice what the message itself takes. Now reporting costs what writing the message as text once does (orjson
+    # sets aside many times the text while it writes), and a little more.
+    message = next(iter(samples("image.update", "INFO", n=1, seed=1)))
+    message["payload"]["tags"] = [[[[i]]] for i in range(300_000)]
+    text = json.dumps(message)
+    decoded = _traced_peak(lambda: json.loads(text))
+    message = json.loads(text)
+    written = _traced_peak(lambda: orjson.dumps(message))
+    list(iter_errors(message))  # once first: python-jsonschema's validator is imported and built on first use
+    found: list[Any] = []
+    peak = _traced_peak(lambda: found.extend(iter_errors(message)))
+    assert len(found) == 1001  # a thousand, and the one that says there are more
+    assert found[0].pointer == "/payload/tags/0"
+    assert peak < written + decoded / 10, f"{peak:,} bytes to report on a message of {decoded:,}"
+
+
+def test_redacting_copies_nothing_that_holds_no_secret() -> None:
+    # A list of numbers was copied, and the walk held an entry per number (some 70 bytes each).
+    tags = list(range(300_000))
+    value = {"payload": {"tags": tags, "name": "swift://u:CANARY@h/c"}, "other": [{"a": 1}]}
+    peak = _traced_peak(lambda: redact(value))
+    shown = redact(value)
+    assert shown["payload"]["tags"] is tags
+    assert shown["other"] is value["other"]
+    assert shown["payload"]["name"] == "swift://u:***@h/c"
+    assert value["payload"]["name"] == "swift://u:CANARY@h/c"
+    assert peak < 100_000

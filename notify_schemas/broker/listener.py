@@ -32,7 +32,7 @@ from notify_schemas.reader import DEFAULT_MAX_RECORD
 from notify_schemas.redaction import mask_text, mask_transport_text, redact
 from notify_schemas.validation import is_valid_plain, iter_errors, repeated_key
 from notify_schemas.values import Violation, one_line
-from notify_schemas.wire_form import is_valid_text, to_wire
+from notify_schemas.wire_form import is_valid_text, to_wire, wire_view
 
 __all__ = ["AppendedLines", "Listener", "Tally"]
 
@@ -400,7 +400,7 @@ class Listener:
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
         return self._count(message, fields, message_id, violations, _digest(message),
-                           lambda: redact(to_wire(message).value))  # fmt: skip
+                           lambda: redact(wire_view(message).value))  # fmt: skip
 
     def _count(
         self,

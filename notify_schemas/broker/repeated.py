@@ -30,23 +30,34 @@ _longest = [0]  # the longest text read for repeated keys: the largest size limi
 
 def _reading(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def deserialize_msg(msg: Any) -> Any:
-        decoded = original(msg)  # oslo's own verdict first: what it raises, it raises
-        try:
-            text = msg.get("oslo.message") if isinstance(msg, dict) else None
-            if isinstance(text, str | bytes) and len(text) <= _longest[0] and isinstance(decoded, dict):
-                message_id = decoded.get("message_id")
-                _, repeated = parse(text)
-                if repeated and isinstance(message_id, str):
-                    with _lock:
-                        _found[message_id] = repeated
-                        while len(_found) > _KEPT:
-                            _found.popitem(last=False)
-        except Exception:  # what the package cannot read, oslo has read: the listener judges that
-            pass
+        repeated, message_id = _repeated(msg)  # read first, and let go before oslo's own copy is made
+        decoded = original(msg)  # oslo's verdict: what it raises, it raises
+        if message_id is not None and isinstance(decoded, dict) and decoded.get("message_id") == message_id:
+            with _lock:
+                _found[message_id] = repeated
+                while len(_found) > _KEPT:
+                    _found.popitem(last=False)
         return decoded
 
     deserialize_msg.notify_schemas_reads = True  # type: ignore[attr-defined]
     return deserialize_msg
+
+
+def _repeated(msg: Any) -> tuple[tuple[str, ...], str | None]:
+    """The pointers of the keys a ``messagingv2`` body's text writes twice, and its message id; nothing for a text
+    longer than every listener's limit, or one the package cannot read (what oslo has read, the listener judges).
+
+    Read before oslo decodes the text, so that the package's reading is gone by the time oslo's is made: one
+    decoded copy at a time, which for a body of small nested values is many times the body."""
+    try:
+        text = msg.get("oslo.message") if isinstance(msg, dict) else None
+        if not isinstance(text, str | bytes) or len(text) > _longest[0]:
+            return (), None
+        value, repeated = parse(text)
+        message_id = value.get("message_id") if isinstance(value, dict) else None
+        return (repeated, message_id) if repeated and isinstance(message_id, str) else ((), None)
+    except Exception:  # the package cannot read it: oslo's verdict stands
+        return (), None
 
 
 def watch(limit: int) -> None:

@@ -610,7 +610,7 @@ def validity_table(profile: str, backend: Backend) -> dict[tuple[str, str], Call
 
 def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> bool:
     """Whether ``message`` is valid against its variant in ``profile``: any value gets an answer, never an error."""
-    if type(message) is dict and _names(profile, backend):
+    if type(message) is dict and type(profile) is str and type(backend) is str:  # `_names`, inline: the hot path
         try:
             return _exact[profile, backend][message["event_type"], message["priority"]](message)
         except Exception:  # KeyError, TypeError; a producer's event type whose __hash__ raises
@@ -627,7 +627,8 @@ def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
 
 def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") -> None:
     """Raise `InvalidNotificationError`, carrying every violation, unless ``message`` is valid in ``profile``."""
-    if type(message) is dict and _names(profile, backend):  # the hot path, inline: plain JSON and a closed schema
+    # The hot path, inline (`_names` too): plain JSON and a closed schema.
+    if type(message) is dict and type(profile) is str and type(backend) is str:
         try:
             if backend == "rust":  # in the guard: an argument's own __eq__ may raise (is_valid then names it)
                 fast = _closed_fast[profile][message["event_type"], message["priority"]]

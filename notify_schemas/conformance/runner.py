@@ -71,6 +71,7 @@ class Report:
     must_failed: bool = False
     """Whether a MUST check failed."""
     _names: set[str] = field(default_factory=set, repr=False)
+    _kept: dict[str, int] = field(default_factory=lambda: defaultdict(int), repr=False)  # per check id
 
     def variant(self, name: str) -> str:
         """``name`` as counted: itself, or `OTHER` once `VARIANTS` names are counted apart."""
@@ -91,7 +92,8 @@ class Report:
             self.must_failed = True
         if key not in self.first_reason:
             self.first_reason[key] = shown(failure.reason, _REASON)
-        if sum(n for (c, _), n in self.failed.items() if c == key[0]) < KEPT:
+        if self._kept[key[0]] < KEPT:
+            self._kept[key[0]] += 1
             self.failures.append(failure)
         self.failed[key] += 1
 

@@ -376,21 +376,25 @@ def test_unreadable_schema_exits_2(old: Path, tmp_path: Path, capsys: pytest.Cap
     assert "cannot load the schemas" in err
 
 
+def _unreadable(path: Path, kind: str) -> None:
+    """Put at ``path`` a JSON file that cannot be read as one, of the given kind."""
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)  # no writer: read, it would wait for ever
+    elif kind == "device":
+        path.symlink_to("/dev/zero")  # read, it would fill memory
+    elif kind == "deep":
+        path.write_text("[" * 100_000 + "]" * 100_000)
+    else:
+        path.write_bytes(b'{"$id": "\xff"}')
+
+
 @pytest.mark.parametrize("kind", ["fifo", "device", "deep", "not utf-8"])
 def test_a_schema_file_that_cannot_be_one_is_a_one_line_error_not_a_hang(
     old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
 ) -> None:
     new = schema_copy(tmp_path / "new")
-    target = new / "definitions" / "image.json"
-    target.unlink()
-    if kind == "fifo":
-        os.mkfifo(target)  # no writer: read, it would wait for ever
-    elif kind == "device":
-        target.symlink_to("/dev/zero")  # read, it would fill memory
-    elif kind == "deep":
-        target.write_text("[" * 100_000 + "]" * 100_000)
-    else:
-        target.write_bytes(b'{"$id": "\xff"}')
+    _unreadable(new / "definitions" / "image.json", kind)
     code, _, err = run(capsys, old, new)
     assert code == 2
     assert err.count("\n") == 1
@@ -403,14 +407,7 @@ def test_a_corpus_that_cannot_be_read_is_no_corpus_not_a_hang_or_a_traceback(
     old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
 ) -> None:
     new = schema_copy(tmp_path / "new", edit_json("definitions/image.json", _remove_qcow2))
-    corpus = new / "corpus" / "seed.json"
-    corpus.unlink()
-    if kind == "fifo":
-        os.mkfifo(corpus)  # no writer: read, it would wait for ever
-    elif kind == "device":
-        corpus.symlink_to("/dev/zero")  # read, it would fill memory
-    else:
-        corpus.write_text("[" * 100_000 + "]" * 100_000)
+    _unreadable(new / "corpus" / "seed.json", kind)
     code, out, err = run(capsys, old, new, "--examples", "0")
     assert (code, err) == (1, "")  # OLD's corpus still shows the value NEW no longer takes
     assert 'payload.disk_format: value "qcow2" no longer allowed' in out

@@ -387,9 +387,10 @@ class Listener:
         fields = message if isinstance(message, dict) else {}
         message_id = fields.get("message_id")
         message_id = str.__str__(message_id) if isinstance(message_id, str) else None
-        if body is not None and _size(body) > self.max_record_bytes:  # neither judged nor copied: its envelope shown
+        size = 0 if body is None else _size(body)
+        if body is not None and size > self.max_record_bytes:  # neither judged nor copied: its envelope shown
             taken(message_id)  # a messagingv2 text of that size is not read for repeated keys: nothing to forget
-            violations = [_too_large(_size(body), self.max_record_bytes)]
+            violations = [_too_large(size, self.max_record_bytes)]
             content = _body_digest(body)
             return self._count(message, fields, message_id, violations, content, lambda: _envelope(fields))
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -10,7 +11,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from subprocess import Popen
 from typing import Any
 
 import kombu
@@ -275,21 +278,34 @@ def _listen(broker: RabbitMQ, topic: str, *, count: int, timeout: int) -> list[s
             "--timeout", str(timeout)]  # fmt: skip
 
 
+@contextlib.contextmanager
+def _listening(broker: RabbitMQ, topic: str, *options: str, count: int, timeout: int) -> Iterator[Popen[str]]:
+    """``notify-schemas listen`` for ``topic`` with ``options``, handed over once it says it listens (its queues are
+    declared: what is sent then reaches it); killed at the end, whatever happened."""
+    listening = subprocess.Popen([*_listen(broker, topic, count=count, timeout=timeout), *options],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert listening.stderr is not None
+        said = ""
+        for said in iter(listening.stderr.readline, ""):  # the lines before it: a library's warnings, say
+            if said.startswith("listening on"):
+                break
+        assert said.startswith("listening on"), said
+        yield listening
+    finally:
+        listening.kill()
+
+
 def test_listen_command_counts_reports_and_keeps_the_invalid_ones(broker: RabbitMQ, tmp_path: Path) -> None:
     invalid_out = tmp_path / "invalid.jsonl"
-    command = [*_listen(broker, "cli", count=6, timeout=60), "--invalid-out", str(invalid_out)]
-    listening = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with _listening(broker, "cli", "--invalid-out", str(invalid_out), count=6, timeout=60) as listening:
         config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("cli",))
         good = list(samples("task.success", "INFO", n=5, seed=2))
         bad = dict(good[0], message_id="not-a-uuid")
-        time.sleep(3)  # the listener declares its queues
         for message in good:
             Notifier(config=config).send(message)
         Notifier(config=config, validation="off").send(bad)
         out, err = listening.communicate(timeout=90)
-    finally:
-        listening.kill()
     assert listening.returncode == 1, err
     assert "6 received: 5 valid, 1 invalid (task.success 5/1 valid/invalid)" in out
     assert "Traceback" not in err
@@ -300,15 +316,10 @@ def test_listen_command_counts_reports_and_keeps_the_invalid_ones(broker: Rabbit
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_listen_command_whose_invalid_out_fails_says_so_and_exits_2(broker: RabbitMQ) -> None:
-    command = [*_listen(broker, "cli-full", count=1, timeout=60), "--invalid-out", "/dev/full"]
-    listening = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with _listening(broker, "cli-full", "--invalid-out", "/dev/full", count=1, timeout=60) as listening:
         config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("cli-full",))
-        time.sleep(3)  # the listener declares its queues
         Notifier(config=config, validation="off").send(dict(_mix("seed", 1, seed=5)[0], message_id="not-a-uuid"))
         out, err = listening.communicate(timeout=90)
-    finally:
-        listening.kill()
     assert listening.returncode == 2, err
     assert "0 received: 0 valid, 0 invalid" in out
     assert err.splitlines()[-1] == ("notify-schemas: error: /dev/full: No space left on device; the invalid "
@@ -319,21 +330,18 @@ def test_listen_command_whose_invalid_out_fails_says_so_and_exits_2(broker: Rabb
 def test_listen_command_stopped_twice_still_reports_what_it_counted(broker: RabbitMQ, tmp_path: Path) -> None:
     # With the broker gone, stopping takes oslo seconds of reconnecting: a second signal comes while it stops.
     summary = tmp_path / "summary.json"
-    command = [*_listen(broker, "twice-stopped", count=10, timeout=300), "--summary", str(summary)]
-    listening = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("twice-stopped",))
-        time.sleep(3)  # the listener declares its queues
-        for message in _mix("seed", 3, seed=23):
-            Notifier(config=config).send(message)
-        time.sleep(3)  # the listener counts them
-        broker.stop()
-        listening.send_signal(signal.SIGTERM)
-        time.sleep(0.5)
-        listening.send_signal(signal.SIGINT)
-        out, err = listening.communicate(timeout=120)
+        with _listening(broker, "twice-stopped", "--summary", str(summary), count=10, timeout=300) as listening:
+            config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("twice-stopped",))
+            for message in _mix("seed", 3, seed=23):
+                Notifier(config=config).send(message)
+            time.sleep(3)  # the listener counts them
+            broker.stop()
+            listening.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            listening.send_signal(signal.SIGINT)
+            out, err = listening.communicate(timeout=120)
     finally:
-        listening.kill()
         broker.start()
     assert "Traceback" not in err
     assert "3 received: 3 valid, 0 invalid" in out
@@ -390,16 +398,8 @@ def test_listen_command_takes_a_body_over_its_limit_by_its_size(broker: RabbitMQ
     # the violation; the listener's memory is what oslo's decoding took. Judged whole, this message made the
     # listener's peak memory grow by some 45 times the body (its 3 million items each walked, copied and masked).
     invalid_out = tmp_path / "invalid.jsonl"
-    command = [*_listen(broker, "too-large", count=3, timeout=120), "--invalid-out", str(invalid_out),
-               "--max-record-bytes", "1000000"]  # fmt: skip
-    listening = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert listening.stderr is not None
-        said = ""
-        for said in iter(listening.stderr.readline, ""):  # up to the line that says its queues are declared
-            if said.startswith("listening on"):
-                break
-        assert said.startswith("listening on"), said
+    options = ("--invalid-out", str(invalid_out), "--max-record-bytes", "1000000")
+    with _listening(broker, "too-large", *options, count=3, timeout=120) as listening:
         before = _peak_rss(listening.pid)
         good = _mix("seed", 3, seed=29)
         large = dict(good[0], event_type="image.update", priority="INFO")
@@ -424,8 +424,6 @@ def test_listen_command_takes_a_body_over_its_limit_by_its_size(broker: RabbitMQ
             grown = _peak_rss(listening.pid) - before
             publish(good[2])  # the third: the listener ends
         out, err = listening.communicate(timeout=60)
-    finally:
-        listening.kill()
     assert listening.returncode == 1, err
     assert "3 received: 1 valid, 2 invalid" in out
     assert "Traceback" not in err

@@ -16,10 +16,17 @@ needs the verdict, so it checks a lean copy in which each such redundant part is
   newline (`excludes_newline`); and a ``minLength`` or ``maxLength`` that such a pattern keeps to by itself
   (`length_range`: a UUID, an MD5 digest, a time).
 
-Each other step is taken only when jsonschema-rs's own schema algebra (``CanonicalSchema.covers``) proves
-it, so the lean copy admits exactly what the schema admits; ``tests/test_lean.py`` checks that on the corpus and on
-generated messages of every variant. Annotations (titles, descriptions) are dropped. Error reports still come
-from the whole schema, so that they can cite its titles and paths.
+Then each ``allOf`` member is joined to its schema's own keywords where the one schema plainly means what the two
+did (`_joined`: no keyword with two values, and every ``additionalProperties`` still reads the names and patterns it
+read): jsonschema-rs checks one object schema with all its properties faster than the same rules spread over
+members. A variant's envelope, its payload's record and the event's state rules become one closed object each.
+
+Each dropping step other than those read from a pattern is taken only when jsonschema-rs's own schema algebra
+(``CanonicalSchema.covers``) proves it, so the lean copy admits exactly what the schema admits;
+``tests/test_lean.py`` checks that on the corpus and on generated messages of every variant, and the joining on
+every combination of the keywords that read each other and on generated schemas. Annotations (titles,
+descriptions) are dropped. Error reports still come from the whole schema, so that they can cite its titles and
+paths.
 """
 
 from __future__ import annotations
@@ -332,12 +339,100 @@ class _Leaner:
             rest = {**{k: v for k, v in schema.items() if k != "allOf"}, **({"allOf": others} if others else {})}
             if any(k not in ("$id", "$schema") for k in rest) and self._covers(member, rest):
                 members.remove(member)
-        if not members:
-            del schema["allOf"]
-        elif len(members) == 1 and isinstance(members[0], dict) and _may_inline(members[0], schema):
-            member = members.pop()
-            del schema["allOf"]
-            schema.update(member)  # the member's own allOf, if it has one, takes the place of this one
+        _merge_conjuncts(schema)
+
+
+def _merge_conjuncts(schema: dict[str, Any]) -> None:
+    """allOf members joined to their schema's own keywords where the one schema means what the two did.
+
+    jsonschema-rs checks one object schema with all its properties faster than the same rules spread over
+    ``allOf`` members (each member reads the instance again): a variant's envelope, its payload's record and the
+    event's state rules become one ``properties`` each. A member's own ``allOf`` members apply to the same instance,
+    so they join this one's first."""
+    members = schema.get("allOf")
+    if not isinstance(members, list):
+        return
+    spliced: list[Any] = []
+    for member in members:
+        if isinstance(member, dict) and isinstance(member.get("allOf"), list):
+            spliced += member["allOf"]
+            member = {k: v for k, v in member.items() if k != "allOf"}
+        spliced.append(member)
+    kept = []
+    for member in spliced:
+        if isinstance(member, dict) and not member:
+            continue
+        joined = _joined({k: v for k, v in schema.items() if k != "allOf"}, member)
+        if joined is None:
+            kept.append(member)
+        else:
+            schema.clear()
+            schema.update(joined)
+    if kept:
+        schema["allOf"] = kept
+    else:
+        schema.pop("allOf", None)
+
+
+def _not_open(schema: dict[str, Any]) -> bool:
+    """Whether a schema's ``additionalProperties`` says anything of the keys its properties do not name."""
+    return schema.get("additionalProperties", True) not in (True, {})
+
+
+def _joined(schema: dict[str, Any], member: Any) -> dict[str, Any] | None:
+    """One schema that admits exactly what both admit, or None where that is not plainly so.
+
+    A keyword found in one of them stays as it is, one found in both with the same value once, and ``required``
+    lists join. Keywords that read each other (`_TOGETHER`) come from one side only, or are the same in both, except
+    properties: those of both join (one property's two schemas become its ``allOf``) as long as each
+    ``additionalProperties`` that closes an object still reads the names and patterns it read before."""
+    if not isinstance(member, dict) or any(k.startswith("$") for k in member) or "$ref" in schema:
+        return None
+    out = dict(schema)
+    for key, value in member.items():
+        if key in ("properties", "patternProperties", "additionalProperties", "required"):
+            continue
+        if key in out and out[key] != value:
+            return None
+        if any(
+            key in group and any(k in schema and schema[k] != member.get(k) for k in group) for group in _TOGETHER[1:]
+        ):
+            return None
+        out[key] = value
+    if schema.get("patternProperties", member.get("patternProperties")) != member.get(
+        "patternProperties", schema.get("patternProperties")
+    ):
+        return None
+    if _not_open(schema) and _not_open(member) and schema["additionalProperties"] != member["additionalProperties"]:
+        return None
+    mine, theirs = schema.get("properties", {}), member.get("properties", {})
+    if not isinstance(mine, dict) or not isinstance(theirs, dict):
+        return None
+    names = {*mine, *theirs}
+    patterns = "patternProperties" in schema or "patternProperties" in member
+    for side, own in ((schema, mine), (member, theirs)):
+        # a closed side must still name every property and every pattern the joined schema has
+        if _not_open(side) and (names != set(own) or patterns != ("patternProperties" in side)):
+            return None
+    if names:
+        properties = dict(mine)
+        for name, value in theirs.items():
+            if properties.get(name, True) is True:
+                properties[name] = value
+            elif value is not True and value != properties[name]:
+                both: dict[str, Any] = {"allOf": [properties[name], value]}
+                _merge_conjuncts(both)
+                properties[name] = both
+        out["properties"] = properties
+    if "patternProperties" in member:
+        out["patternProperties"] = member["patternProperties"]
+    if "additionalProperties" in member and not _not_open(schema):  # else the schema's closes it, as the member's
+        out["additionalProperties"] = member["additionalProperties"]
+    if "required" in member:
+        if not isinstance(member["required"], list) or not isinstance(schema.get("required", []), list):
+            return None
+        out["required"] = list(dict.fromkeys([*schema.get("required", []), *member["required"]]))
+    return out
 
 
 # Keywords that read each other within one schema (additionalProperties looks at properties, else at if...).
@@ -346,13 +441,6 @@ _TOGETHER = (
     frozenset({"items", "additionalItems"}),
     frozenset({"if", "then", "else"}),
 )
-
-
-def _may_inline(member: dict[str, Any], schema: dict[str, Any]) -> bool:
-    """Whether a lone allOf member can join its schema's keywords: no keyword twice, and none that would start
-    reading another's (``{"properties": ...}`` beside a member ``{"additionalProperties": false}`` is not that)."""
-    mine, theirs = set(member), set(schema) - {"allOf"}
-    return not (mine & theirs) and not any(mine & group and theirs & group for group in _TOGETHER)
 
 
 def _has_subschemas(schema: Any) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 from typing import Any
 
 import jsonschema
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from support import ALL_VARIANTS, CORPUS, JSON_VALUES, _paths
 
 import notify_schemas
-from notify_schemas.lean import excludes_newline, lean, lean_validator, length_range
+from notify_schemas.lean import _joined, excludes_newline, lean, lean_validator, length_range
 from notify_schemas.samples import samples
 
 
@@ -118,7 +119,7 @@ def test_what_a_narrower_conjunct_implies_is_dropped_and_the_rest_stays() -> Non
         ],
     }
     out = lean(schema)
-    props, (state, other) = out["properties"], out["allOf"]
+    props, (state,) = out["properties"], out["allOf"]
     assert props["status"] is True
     assert state["properties"]["status"] == {"const": "active"}
     # Neither size schema implies the other (null / negative numbers): both stay.
@@ -128,8 +129,11 @@ def test_what_a_narrower_conjunct_implies_is_dropped_and_the_rest_stays() -> Non
     assert props["title"] == {"type": "string", "pattern": "^[a-z]+$"}
     # Forbidden by additionalProperties: false, so its own `false` is not needed.
     assert state["properties"]["secret"] is True
-    assert props["name"] == {"type": "string", "maxLength": 9}
-    assert other["properties"]["name"] == {"type": "string", "minLength": 1}
+    # The second member names only properties the closed schema names: it joins the schema, and its rule for "name"
+    # joins the schema's. The first names "secret", which the schema closes: it stays a member, or "secret" would be
+    # let through.
+    assert props["name"] == {"type": "string", "maxLength": 9, "minLength": 1}
+    assert "secret" not in props
     assert "title" not in str(out["properties"]["status"])
     assert schema["properties"]["status"]["title"] == "Status"  # the schema given is left as it was
 
@@ -137,10 +141,142 @@ def test_what_a_narrower_conjunct_implies_is_dropped_and_the_rest_stays() -> Non
 def test_the_envelope_rules_a_variant_fixes_are_not_checked_again() -> None:
     v = notify_schemas.variant("image.upload", "INFO")
     out = lean(_prepared(v))
-    envelope = out["allOf"][0]["properties"]
-    assert envelope["event_type"] is True  # the variant's const fixes it
-    assert envelope["message_id"] != True  # noqa: E712 (nothing else says what a message id is)
-    assert out["properties"]["event_type"] == {"const": "image.upload"}
+    # The envelope member joins the variant's own keywords: one closed object, each property checked once.
+    assert "allOf" not in out
+    assert out["additionalProperties"] is False
+    assert out["properties"]["event_type"] == {"const": "image.upload"}  # the envelope's pattern is not checked
+    assert out["properties"]["message_id"]["pattern"]  # nothing else says what a message id is
+    assert "allOf" not in out["properties"]["payload"]  # the image record and the event's state rules, joined
+
+
+_LEAVES = st.sampled_from(
+    [True, False, {"type": "integer"}, {"minimum": 3}, {"type": "string"}, {"const": 1}, {"type": ["integer", "null"]}]
+)
+_NAMES = st.sampled_from(["a", "b", "c"])
+
+
+def _object_schemas(inner: st.SearchStrategy[Any], *, members: bool = False) -> st.SearchStrategy[Any]:
+    """Object schemas whose keywords read each other: properties, patternProperties, additionalProperties; with
+    ``members``, always with allOf members that are such schemas themselves."""
+    every = {"allOf": st.lists(_object_schemas(inner), min_size=1, max_size=3)} if members else {}
+    return st.fixed_dictionaries(
+        every,
+        optional={
+            "type": st.sampled_from(["object", ["object", "null"], "integer"]),
+            "properties": st.dictionaries(_NAMES, inner, max_size=3),
+            "patternProperties": st.sampled_from([{"^a": {"type": "integer"}}, {"^x": False}]),
+            "additionalProperties": st.one_of(st.booleans(), inner),
+            "required": st.lists(_NAMES, max_size=2, unique=True),
+            "minProperties": st.integers(0, 2),
+            "if": inner,
+            "then": inner,
+            **({} if members else {"allOf": st.lists(inner, min_size=1, max_size=3)}),
+        },
+    )
+
+
+_SCHEMAS = st.recursive(_LEAVES, _object_schemas, max_leaves=12)
+# Objects of up to three keys: named properties, keys of each pattern, and others.
+_INSTANCES: list[Any] = [
+    None,
+    0,
+    5,
+    *(
+        dict(zip(keys, values, strict=True))
+        for size in range(4)
+        for keys in itertools.combinations(["a", "b", "ax", "xb", "d"], size)
+        for values in itertools.product([0, "s", None], repeat=size)
+    ),
+]
+
+
+@settings(max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(_object_schemas(_SCHEMAS, members=True))
+def test_a_lean_copy_of_any_object_schema_judges_as_the_schema_does(schema: Any) -> None:
+    """Joining allOf members, above all, must keep what each additionalProperties reads: generated schemas mix every
+    keyword that decides whether a member may join."""
+    schema = {"$schema": "http://json-schema.org/draft-07/schema#", **schema}
+    reference, lean_one = jsonschema.Draft7Validator(schema), lean_validator(schema)
+    for instance in _INSTANCES:
+        assert lean_one.is_valid(instance) is reference.is_valid(instance), (lean(schema), instance)
+
+
+@settings(max_examples=1000, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(_object_schemas(_LEAVES), _object_schemas(_LEAVES))
+def test_a_joined_schema_admits_what_both_schemas_admit(schema: Any, member: Any) -> None:
+    joined = _joined(schema, member)
+    if joined is None:
+        return
+    both, one = jsonschema_rs.validator_for({"allOf": [schema, member]}), jsonschema_rs.validator_for(joined)
+    for instance in _INSTANCES:
+        assert one.is_valid(instance) is both.is_valid(instance), (joined, instance)
+
+
+def _object_keywords() -> list[dict[str, Any]]:
+    """Every combination of a few values of the keywords that read each other, and of type and required."""
+    found = []
+    for properties, patterns, additional, extra in itertools.product(
+        [None, {}, {"a": {"type": "integer"}}, {"a": True, "b": {"type": "string"}}, {"ax": True}],
+        [None, {"^a": {"type": "integer"}}, {"^x": False}],
+        [None, True, False, {"type": "string"}],
+        [{}, {"type": "object"}, {"required": ["a"]}],
+    ):
+        schema = dict(extra)
+        for key, value in (
+            ("properties", properties),
+            ("patternProperties", patterns),
+            ("additionalProperties", additional),
+        ):
+            if value is not None:
+                schema[key] = value
+        found.append(schema)
+    return found
+
+
+def test_a_joined_object_schema_admits_what_both_admit_for_every_combination_of_keywords() -> None:
+    validators: dict[str, Any] = {}
+
+    def verdicts(schema: Any) -> list[bool]:
+        key = repr(schema)
+        if key not in validators:
+            validator = jsonschema_rs.validator_for(schema)
+            validators[key] = [validator.is_valid(instance) for instance in _INSTANCES]
+        return validators[key]  # type: ignore[no-any-return]
+
+    schemas, joins = _object_keywords(), 0
+    for schema, member in itertools.product(schemas, schemas):
+        joined = _joined(schema, member)
+        if joined is not None:
+            joins += 1
+            assert verdicts(joined) == verdicts({"allOf": [schema, member]}), (schema, member, joined)
+    assert joins > len(schemas) ** 2 // 4  # the joins this checks are the common case, not a few
+
+
+@pytest.mark.parametrize(
+    ("member", "joins"),
+    [
+        ({"properties": {"a": {"minimum": 3}}}, True),  # names only what the closed schema names
+        ({"properties": {"d": True}, "minProperties": 2}, False),  # "d" is closed out by the schema
+        ({"properties": {"a": True}, "additionalProperties": False}, False),  # would close out "b"
+        (
+            {"patternProperties": {"^d": {"type": "integer"}}, "minProperties": 2},
+            False,
+        ),  # "d..." is closed out by the schema
+        ({"type": "array"}, False),  # the same keyword, another value
+        ({"type": "object", "required": ["b"]}, True),
+        ({"$id": "other.json", "minProperties": 2}, False),  # another base for what it holds
+    ],
+)
+def test_a_member_joins_its_schema_only_where_the_one_means_what_the_two_did(member: Any, joins: bool) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+        "additionalProperties": False,
+        "required": ["a"],
+        "allOf": [member],
+    }
+    out = lean(schema)
+    assert ("allOf" not in out) is joins, out
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ array that never closes hides what follows, and says so.
 Parsing is strict RFC 8259: no ``NaN``, ``Infinity`` or other extension. A line is parsed by jiter (which finds
 repeated keys as it parses); what jiter refuses is parsed again by the standard library, which then says exactly
 what is wrong, or finds the repeated keys' pointers, or reads the escape of a lone surrogate that validation then
-reports as not valid Unicode.
+reports as not valid Unicode. A byte that is not UTF-8 makes its record unreadable, in JSON Lines as in documents.
 """
 
 from __future__ import annotations
@@ -167,8 +167,16 @@ def _why(error: Exception) -> str:
     if isinstance(error, RecursionError):
         return "not readable: nested too deeply"
     if isinstance(error, UnicodeDecodeError):
-        return f"not UTF-8 text (binary data?): byte {error.start} is 0x{error.object[error.start]:02x}"
+        before = error.object[: error.start]  # UTF-8 up to the first byte that is not
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode(_UTF8)) + 1
+        return _not_utf8(error.object[error.start], before.count(b"\n") + 1, column)
     return f"not JSON: {error}"
+
+
+def _not_utf8(byte: int, line: int, column: int) -> str:
+    """The reason of a record with a byte that UTF-8 has no character for, where it is as a JSON error says it."""
+    return f"not UTF-8 text (binary data?): byte 0x{byte:02x} at line {line} column {column}"
 
 
 def parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
@@ -308,9 +316,11 @@ class _Text:
     def __init__(self, stream: BinaryIO, head: bytes, limit: int, line_no: int) -> None:
         self.stream = stream
         self.limit = limit
-        # Bytes that are not UTF-8 become lone surrogates: inside a string they are reported where they are.
+        # Bytes that are not UTF-8 become lone surrogates, so that the text can be read on and given back as bytes
+        # (as_lines); a record that holds one is unreadable, as its line is in JSON Lines (not_utf8).
         self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         self.text = self.decoder.decode(head)
+        self.escaped = _escaped(head, self.text)  # whether a byte that is not UTF-8 was read (and made a surrogate)
         self.json, self.repeated = _decoder()
         self.scan = self.json.scan_once  # type: ignore[attr-defined]
         self.eof = False
@@ -326,8 +336,20 @@ class _Text:
             return False
         raw = self.stream.read(size or _CHUNK)
         self.eof = not raw
-        self.text += self.decoder.decode(raw, final=self.eof)
+        text = self.decoder.decode(raw, final=self.eof)
+        self.escaped = self.escaped or _escaped(raw, text)
+        self.text += text
         return bool(raw)
+
+    def not_utf8(self, start: int, end: int) -> str | None:
+        """Why the record read from ``text[start:end]`` is not one, if it holds a byte that is not UTF-8: the reason
+        its line gets in JSON Lines, not the lone surrogate that the decoder made of the byte."""
+        found = _ESCAPED.search(self.text, start, end) if self.escaped else None
+        if found is None:
+            return None
+        at = found.start()
+        line = self.text.count("\n", start, at) + 1
+        return _not_utf8(ord(self.text[at]) - 0xDC00, line, self.column_at(at))
 
     def line_at(self, pos: int) -> int:
         """The line of ``text[pos]``; positions must be asked in increasing order."""
@@ -494,6 +516,12 @@ class _Text:
 
 _UTF8 = "utf-8"
 _ESCAPE = "surrogateescape"
+_ESCAPED = re.compile("[\udc80-\udcff]")  # what a byte that is not UTF-8 is decoded to with _ESCAPE
+
+
+def _escaped(raw: bytes, text: str) -> bool:
+    """Whether ``text``, decoded from ``raw`` with _ESCAPE, holds a byte that is not UTF-8."""
+    return not raw.isascii() and _ESCAPED.search(text) is not None
 
 
 _FIRST_LINE_COLUMN = re.compile(r" at line 1 column (\d+)")
@@ -583,7 +611,12 @@ def _documents(
                 text.repeated[0] = 0
                 yield from text.as_lines(start, line, accept, None)
                 return
-            yield _record(text, value, line, "", accept)
+            reason = text.not_utf8(start, pos)
+            if reason is not None:
+                text.repeated[0] = 0
+                yield BadRecord(line, reason)
+            else:
+                yield _record(text, value, line, "", accept)
             pos = text.skip_space(pos)
             continue
         # An array: its items are the records. An item that cannot be read is one bad record, and reading goes on
@@ -622,9 +655,13 @@ def _documents(
                 # As in JSON Lines, a record over the limit is one line of its own, and reading goes on. A character
                 # is at most 4 bytes: only a long record is measured.
                 size = _size(text.text[start:pos]) if pos - start > limit // 4 else 0
+                reason = text.not_utf8(start, pos)
                 if size > limit:
                     text.repeated[0] = 0
                     yield BadRecord(line, f"record is {size:,} bytes, over the limit of {limit:,}; skipped")
+                elif reason is not None:
+                    text.repeated[0] = 0
+                    yield BadRecord(line, reason)
                 elif text.repeated[0] or accept is None or not (_writable(value) and accept(value)):
                     yield _record(text, value, line, f"/{index}", None)
                 else:

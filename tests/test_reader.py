@@ -230,6 +230,43 @@ def test_an_array_that_never_closes_says_the_rest_is_not_read() -> None:
     )
 
 
+# --- bytes that are not UTF-8 ----------------------------------------------------------------------------------
+
+NOT_UTF8 = {  # a byte in a string that UTF-8 has no character for: overlong, a surrogate, a 5-byte form, cut short
+    "overlong": b"\xc0\xaf",
+    "a surrogate": b"\xed\xa0\x80",
+    "five bytes": b"\xf8\x88\x80\x80\x80",
+    "cut short": b"\xe2\x82",
+    "0xff": b"\xff",
+}
+
+
+@pytest.mark.parametrize("chunk", [1, 7, None])
+@pytest.mark.parametrize("case", NOT_UTF8)
+def test_a_record_that_is_not_utf8_gets_the_same_verdict_wherever_it_is(case: str, chunk: int | None) -> None:
+    # A first line that was not UTF-8 made the input read as documents, in which such bytes became lone surrogates:
+    # the same line was an invalid message ("not valid Unicode (a lone surrogate)") there and unreadable ("not
+    # UTF-8") in JSON Lines, and so in an array or a pretty-printed document.
+    bad = GOOD.encode().replace(b'"name": "', b'"name": "' + NOT_UTF8[case], 1)
+    column = len(bad.split(NOT_UTF8[case])[0].decode()) + 1
+    reason = f"not UTF-8 text (binary data?): byte 0x{NOT_UTF8[case][0]:02x} at line 1 column {column}"
+    good = GOOD.encode()
+    pretty = json.dumps(MESSAGE, indent=2).encode().replace(b'"name": "', b'"name": "' + NOT_UTF8[case], 1)
+    *before, line = pretty.split(NOT_UTF8[case])[0].split(b"\n")
+    in_pretty = f"byte 0x{NOT_UTF8[case][0]:02x} at line {len(before) + 1} column {len(line.decode()) + 1}"
+    inputs = {
+        b"\n".join([good, bad, good]): [(1, MESSAGE), (2, reason), (3, MESSAGE)],
+        b"\n".join([bad, good, bad]): [(1, reason), (2, MESSAGE), (3, reason)],
+        b"[\n" + b",\n".join([good, bad, good]) + b"\n]": [(2, MESSAGE), (3, reason), (4, MESSAGE)],
+        pretty + b"\n" + good: [(1, f"not UTF-8 text (binary data?): {in_pretty}"), (pretty.count(b"\n") + 2, MESSAGE)],
+    }
+    for data, expected in inputs.items():
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(reader, "_CHUNK", chunk or reader._CHUNK)
+            found = list(reader.read_records(io.BytesIO(data)))
+        assert [(r.line, r.value if type(r) is reader.Record else r.reason) for r in found] == expected
+
+
 # --- a byte-order mark -----------------------------------------------------------------------------------------
 
 BOM_CASES = {

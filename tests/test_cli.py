@@ -766,6 +766,28 @@ def test_jobs_start_no_more_workers_than_there_are_pieces(
     assert pools == [min(int(jobs), 3)]
 
 
+def test_jobs_read_a_file_to_its_end_whatever_size_it_says_it_has(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pieces were cut up to the size stat gave: a /proc file, which says it has none, was read as nothing (and
+    # its records never counted) once another file started the workers, and the lines a file grew by were not read.
+    other = write(tmp_path, "other.jsonl", "".join(line + "\n" for line in VALID))
+    monkeypatch.setattr(commands, "_PIECE", 1)  # each piece ends at its first line end: three pieces
+    argv0 = VALID[0] + "\n" + VALID[1] + "\n"  # /proc/PID/cmdline: this, a NUL, the argument 60 and a NUL
+    with subprocess.Popen([argv0, "60"], executable=shutil.which("sleep")) as child:
+        try:
+            proc = f"/proc/{child.pid}/cmdline"
+            assert Path(proc).stat().st_size == 0
+            while not Path(proc).read_bytes().startswith(argv0.encode()):  # the child is not yet sleep
+                time.sleep(0.01)
+            reports = [run(capsys, "validate", "--jobs", jobs, other, proc) for jobs in ("1", "2")]
+        finally:
+            child.kill()
+    assert reports[0][2] == reports[1][2] == ""
+    assert reports[1] == reports[0]
+    assert reports[0][1].splitlines()[-1].startswith("6 records in 2 files: 5 valid, 0 invalid, 1 unreadable")
+
+
 def test_a_broken_first_line_hides_none_of_the_thousand_invalid_lines_after_it(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

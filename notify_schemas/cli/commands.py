@@ -190,7 +190,8 @@ def _validate_stream(
         yield "valid", valid, []
 
 
-Job = tuple[str, int, int, str, str, int]  # a piece of a file: its name, start, end, profile, backend, record limit
+Job = tuple[str, int, int | None, str, str, int]  # a piece of a file: name, start, end (None: the file's end), profile,
+# backend, record limit
 Result = tuple[Counter[str], list[dict[str, Any]], int]  # a piece's counts, report entries and lines: or a part
 _BATCH = 1_000  # report entries a worker sends at a time: a piece's report can be hundreds of times its size
 
@@ -226,7 +227,7 @@ def _validate_range(job: Job, send: Callable[[list[dict[str, Any]]], None]) -> t
         f.seek(start)
         if start == 0 and f.read(len(UTF8_BOM)) != UTF8_BOM:  # passed over at the start, as one process does
             f.seek(0)
-        piece = _Piece(f, end - f.tell())
+        piece = f if end is None else _Piece(f, end - f.tell())
         shown = mask_text(name)
         for verdict, records, found in _validate_stream(piece, shown, args, json_lines=True, lines_read=lines):  # type: ignore[arg-type]
             counts[verdict] += records
@@ -243,20 +244,21 @@ _PIECE = 1024 * 1024  # what one worker checks at a time
 _SHARED = 16 * _PIECE  # the size from which --jobs auto shares a file: below it, starting the workers costs more
 
 
-def _cuts(name: str) -> Iterator[tuple[int, int]]:
+def _cuts(name: str) -> Iterator[tuple[int, int | None]]:
     """A JSON Lines file cut at line ends into pieces [start, end) of about `_PIECE`; only the bytes up to each cut's
-    line end are read here."""
+    line end are read here. The last piece goes to the file's end (None) as one process reads it, whatever size stat
+    gave: a /proc file says it has none, and a file may grow while it is read."""
     size = Path(name).stat().st_size
     with Path(name).open("rb") as f:
         start = 0
-        while start < size:
-            end = start + _PIECE
-            if end < size:
-                f.seek(end)
-                end += skip_rest_of_line(f)
-            end = min(end, size)
+        while start + _PIECE < size:
+            f.seek(start + _PIECE)
+            end = start + _PIECE + skip_rest_of_line(f)
+            if end >= size:
+                break
             yield start, end
             start = end
+        yield start, None
 
 
 def _ranges(name: str, args: argparse.Namespace) -> Iterator[Job]:

@@ -7,7 +7,6 @@ are the single source of truth; this module only reads them.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Collection, Iterator
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -16,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
-from notify_schemas.redaction import quoted, shown
+from notify_schemas.reader import UTF8_BOM, parse
+from notify_schemas.redaction import mask_pointer, quoted, shown
 from notify_schemas.values import BASE_URI, PRIORITIES, PROFILES, Variant
 
 if TYPE_CHECKING:
@@ -72,23 +72,29 @@ def _child(root: Traversable, relative: str) -> Traversable:
 _MAX_SCHEMA_FILE = 16 * 1024 * 1024  # bytes of one schema file read at most: a folder given may hold anything
 
 
-def load_json_file(file: Traversable) -> Any:
-    """One schema (or corpus) file's JSON; ``ValueError`` for what is not one (a FIFO or a device named ``*.json``
-    included, which would be read for ever, a file over 16 MiB, or one nested too deeply to parse)."""
+def load_json_file(file: Traversable, name: str | None = None) -> Any:
+    """One schema (or corpus) file's JSON, read as validate reads a record: strictly, a UTF-8 byte-order mark passed
+    over. ``ValueError`` names the file (as ``name``, its name by default) and says what is wrong and where, for what
+    is not one: a FIFO or a device named ``*.json`` (which would be read for ever), a file over 16 MiB, text that is
+    not UTF-8 or not JSON (``NaN``), nesting too deep to parse, or a key written twice (which JSON readers read each
+    their way)."""
+    name = file.name if name is None else name
     if isinstance(file, Path):  # a folder given (compat's), not the package's own
         if not file.is_file():
-            raise ValueError(f"{file.name}: not a regular file")
+            raise ValueError(f"{name}: not a regular file")
         with file.open("rb") as f:
             data = f.read(_MAX_SCHEMA_FILE + 1)
         if len(data) > _MAX_SCHEMA_FILE:
-            raise ValueError(f"{file.name}: over {_MAX_SCHEMA_FILE:,} bytes")
-        text = data.decode("utf-8")
+            raise ValueError(f"{name}: over {_MAX_SCHEMA_FILE:,} bytes")
     else:
-        text = file.read_text(encoding="utf-8")
+        data = file.read_bytes()
     try:
-        return json.loads(text)
-    except RecursionError:
-        raise ValueError(f"{file.name}: nested too deeply") from None
+        value, repeated = parse(data.removeprefix(UTF8_BOM))
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+    if repeated:
+        raise ValueError(f"{name}: a key written twice at {mask_pointer(repeated[0])}")
+    return value
 
 
 @functools.cache
@@ -104,9 +110,10 @@ def load_registry(root: Traversable) -> referencing.Registry[Any]:
     resources = []
     for folder in _SCHEMA_FOLDERS:
         for file in _json_files(_child(root, folder)):
-            contents = load_json_file(file)
+            name = f"{folder}/{file.name}" if folder else file.name
+            contents = load_json_file(file, name)
             if not isinstance(contents, dict) or not isinstance(contents.get("$id"), str):
-                raise ValueError(f"{folder}/{file.name}: not a schema with a string $id")
+                raise ValueError(f"{name}: not a schema with a string $id")
             resources.append(referencing.jsonschema.DRAFT7.create_resource(contents))
     return referencing.Registry().with_resources((r.id(), r) for r in resources).crawl()  # type: ignore[misc]
 

@@ -402,6 +402,46 @@ def test_a_schema_file_that_cannot_be_one_is_a_one_line_error_not_a_hang(
     assert "Traceback" not in err
 
 
+SCHEMA_FAULTS = {  # what is written over definitions/image.json: what the error says
+    "not JSON": (b'{"$id": "x",\n  "type": }', "definitions/image.json: not JSON: Expecting value at line 2 column 11"),
+    "not UTF-8": (
+        b'{"$id": "\xff"}',
+        "definitions/image.json: not UTF-8 text (binary data?): byte 0xff at line 1 column 10",
+    ),
+    "NaN": (b'{"$id": "x", "maximum": NaN}', "definitions/image.json: not JSON: NaN is not JSON"),
+    "a key twice": (
+        b'{"$id": "x", "type": "string", "type": "integer"}',
+        "definitions/image.json: a key written twice at /type",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", SCHEMA_FAULTS)
+def test_a_schema_file_that_is_not_strict_json_is_named_with_what_is_wrong_and_where(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fault: str
+) -> None:
+    # The error named no file ("cannot load the schemas: 'utf-8' codec can't decode byte 0xff in position 9"), and
+    # NaN or a key written twice, which JSON readers read each their way, passed.
+    data, expected = SCHEMA_FAULTS[fault]
+    new = schema_copy(tmp_path / "new")
+    (new / "definitions" / "image.json").write_bytes(data)
+    code, _, err = run(capsys, old, new)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert f"cannot load the schemas: {expected}" in err
+
+
+def test_a_schema_file_that_starts_with_a_byte_order_mark_is_read_as_validate_reads_one(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = schema_copy(tmp_path / "new")
+    image = new / "definitions" / "image.json"
+    image.write_bytes(b"\xef\xbb\xbf" + image.read_bytes())
+    code, out, err = run(capsys, old, new, "--examples", "0")
+    assert (code, err) == (0, "")
+    assert "0 breaking" in out
+
+
 @pytest.mark.parametrize("kind", ["fifo", "device", "deep"])
 def test_a_corpus_that_cannot_be_read_is_no_corpus_not_a_hang_or_a_traceback(
     old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str

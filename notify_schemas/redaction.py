@@ -101,6 +101,7 @@ def _patterns(key: str) -> tuple[list[re.Pattern[str]], ...]:
 # scheme://user:password@host in any text: the password goes, the user and the host stay.
 _URL_USER = re.compile(r"://[^\s/?#:]*:")
 _RUN = re.compile(r"\S*")
+_AUTHORITY_END = re.compile(r"[/?#]")
 
 
 def mask_password(message: object, secret: str = SECRET) -> str:
@@ -224,13 +225,27 @@ def remember_url(url: str) -> None:
 
 
 def _url_passwords(text: str) -> Iterator[str]:
-    """What `_mask_urls` masks in ``text``: from the colon after each URL's user up to the last ``@`` of its run."""
+    """What `_mask_urls` masks in ``text``: each URL's password (`_password_spans`)."""
+    for start, at in _password_spans(text):
+        yield text[start:at]
+
+
+def _password_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where each URL's password is in ``text``: from the colon after its user up to the last ``@`` of its run (a
+    password may hold ``/``, ``?``, ``#`` or ``@``) or of its authority as ``urlsplit`` reads it (everything up to
+    the first ``/``, ``?`` or ``#``), whichever comes later. oslo.messaging reads ``rabbit://u:a b@h/`` as the
+    password ``a b``, and a configuration file's continuation line puts a line break in it: a space does not end a
+    password. One pass: a run without ``@`` is not read again for a later ``://`` in it, and an authority holds
+    none (``://`` has a ``/``)."""
     search = 0
     while (found := _URL_USER.search(text, search)) is not None:
-        search = _RUN.match(text, found.end()).end()  # type: ignore[union-attr]
-        at = text.rfind("@", found.end(), search)
+        start = found.end()
+        end = _RUN.match(text, start).end()  # type: ignore[union-attr]
+        authority = _AUTHORITY_END.search(text, start)
+        at = max(text.rfind("@", start, end), text.rfind("@", start, authority.start() if authority else len(text)))
         if at >= 0:
-            yield text[found.end() : at]
+            yield start, at
+        search = max(end, at)
 
 
 def _mask_remembered(text: str) -> str:
@@ -350,23 +365,19 @@ def quoted(value: Any) -> str:
 
 
 def _mask_urls(text: str) -> str:
-    """Each URL's password masked: from the colon after its user up to the last ``@`` before the next space.
+    """Each URL's password masked: from the colon after its user up to the last ``@`` before the next space, or
+    before the end of its authority when that comes later (`_password_spans`).
 
-    A password may hold ``/``, ``?``, ``#`` or ``@`` (an S3 secret key often holds ``/``), and a URL may name several
-    hosts, each with its user (``rabbit://u:p@h1,u2:p2@h2``): everything up to the last ``@`` goes, whatever a
-    parser would make of it. One pass: a run without ``@`` is not read again for a later ``://`` in it."""
+    A password may hold ``/``, ``?``, ``#``, ``@`` (an S3 secret key often holds ``/``) or a space, and a URL may name
+    several hosts, each with its user (``rabbit://u:p@h1,u2:p2@h2``): everything up to the last ``@`` goes, whatever
+    a parser would make of it."""
     if "://" not in text:
         return text
     out: list[str] = []
     done = 0
-    search = 0
-    while (found := _URL_USER.search(text, search)) is not None:
-        end = _RUN.match(text, found.end()).end()  # type: ignore[union-attr]
-        at = text.rfind("@", found.end(), end)
-        if at >= 0:
-            out += [text[done : found.end()], SECRET]
-            done = at
-        search = end  # any later "://" of this run has no "@" after the last one
+    for start, at in _password_spans(text):
+        out += [text[done:start], SECRET]
+        done = at
     return "".join(out) + text[done:] if out else text
 
 

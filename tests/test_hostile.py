@@ -1126,6 +1126,27 @@ def test_text_shown_is_masked_whole_before_it_is_cut(make: Callable[[int], str],
     assert "CANARY" not in shown(text, limit=20)
 
 
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [(f"rabbit://glance:two {CANARY}@rabbit:5672/", "rabbit://glance:***@rabbit:5672/"),
+     (f"rabbit://glance:a\n  {CANARY}@rabbit:5672/", "rabbit://glance:***@rabbit:5672/"),  # a continuation line
+     (f"rabbit://u:a@b {CANARY}@rabbit", "rabbit://u:***@rabbit"),
+     (f"rabbit://u:a {CANARY}@h1,u:b {CANARY}@h2/", "rabbit://u:***@h2/"),
+     (f"swift://u:{CANARY}/x@h/c/o, rabbit://h:5672/ and ops@example.com", "swift://u:***@h/c/o, rabbit://h:5672/ and "
+      "ops@example.com")],
+)  # fmt: skip
+def test_a_url_password_holding_a_space_is_masked_whole(url: str, masked: str) -> None:
+    # oslo.messaging reads rabbit://u:a b@h/ as the password "a b" (urlsplit ends the user info at its last @ before
+    # a / ? or #, spaces and all), and a transport URL is shown when the broker cannot be reached.
+    from notify_schemas.config import NotifierConfig
+    from notify_schemas.redaction import mask_transport_text, remember_url
+
+    assert mask_text(url) == masked
+    assert CANARY not in repr(NotifierConfig(transport_url=url))
+    remember_url(url)  # a library that quotes the password alone, or a piece of it, has it masked
+    assert CANARY not in mask_transport_text(f"Port could not be cast to integer value as ' {CANARY}'")
+
+
 @pytest.mark.parametrize("backend", ["rust", "python"])
 @pytest.mark.parametrize("key", ["two\nlines", "a\rb", "\x1b[2Jcleared", "para\u2028graph", "\u202eright-to-left"])
 def test_the_error_text_is_one_line_per_violation_whatever_a_key_holds(backend: str, key: str) -> None:

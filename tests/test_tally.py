@@ -137,6 +137,34 @@ def test_an_event_type_is_counted_and_shown_masked_and_without_control_character
     assert "image.upload password=*** \\x1b[2J\\x1b]0;owned\\x07\\u202e 0/1" in listener.summary()
 
 
+def test_a_message_id_is_kept_masked_and_messages_under_one_masked_id_stay_apart() -> None:
+    # The summary (listen --summary) writes each message by its id: an id that is a URL with its password, or
+    # "password=...", is written masked, and two messages whose ids mask alike are still two messages.
+    pytest.importorskip("oslo_messaging")
+    from notify_schemas.broker.listener import Listener
+    from notify_schemas.broker.messaging import MessagingV2Driver
+    from notify_schemas.config import NotifierConfig
+    from notify_schemas.samples import samples
+
+    config = NotifierConfig(drivers=("messagingv2",), control_exchange="tally-ids")  # the embedded broker
+    listener = Listener(config)
+    listener.start(timeout=30)
+    ids = ["rabbit://u:CANARY-51e@h/", "password=CANARY-51e", "password=other"]
+    try:
+        message = next(samples("image.upload", "INFO", seed=3))
+        for message_id in ids:
+            MessagingV2Driver(config).notify({**message, "message_id": message_id}, "INFO")  # oslo's, unvalidated
+        assert listener.wait_for(3, timeout=30)
+    finally:
+        listener.stop()
+    summary = listener.tally.as_json()
+    assert "CANARY-51e" not in json.dumps(summary) + repr(listener.tally.message_ids)
+    assert (summary["received"], summary["duplicates"]) == (3, 0)
+    assert listener.tally.message_ids == {"rabbit://u:***@h/", "password=***"}
+    again = Tally.from_json(summary).add(listener.tally)  # each delivered again: counted once, and as a duplicate
+    assert (again.total, again.duplicates) == (3, 3)
+
+
 def test_a_waiting_listener_never_takes_the_lock_its_consumers_count_under() -> None:
     # Ctrl-C or SIGTERM raised inside a wait on that lock could leave it released while a consumer held it, or end
     # listen without its tally; a wait that never takes it cannot. A consumer holding it does not hold the wait.

@@ -70,7 +70,8 @@ class Tally:
     invalid: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
     seen: dict[str, tuple[bool, str]] = field(default_factory=dict)
-    """Per message (its id and a digest of its content): whether it was valid, and its event type as counted."""
+    """Per message (its id, masked, and a digest of its content): whether it was valid, and its event type as
+    counted."""
 
     @property
     def total(self) -> int:
@@ -83,12 +84,12 @@ class Tally:
 
     def knows(self, message_id: Any, content: str = "") -> bool:
         """Whether the same message, its id and ``content`` (a digest), was counted before."""
-        return isinstance(message_id, str) and f"{message_id}#{content}" in self.seen
+        return isinstance(message_id, str) and _key(message_id, content) in self.seen
 
     def count(self, message_id: Any, valid: bool, label: str, content: str = "") -> bool:
         """Count one delivery; False when the same message, its id and ``content`` (a digest), was seen before: a
         duplicate, counted as such only. A message id reused for other content counts as a message of its own."""
-        key = f"{message_id}#{content}" if isinstance(message_id, str) else None
+        key = _key(message_id, content) if isinstance(message_id, str) else None
         if key is not None and key in self.seen:
             self.duplicates += 1
             return False
@@ -127,7 +128,8 @@ class Tally:
             if not (isinstance(value, list) and len(value) == 2 and type(value[0]) is bool
                     and isinstance(value[1], str)):  # fmt: skip
                 raise ValueError(f"/seen/{_token(key)}: {_shown(value)} is not [valid, event type]")
-            seen[key] = (value[0], _label(value[1]))
+            message_id, digest, content = key.rpartition("#")
+            seen[_key(message_id, content) if digest else mask_text(key)] = (value[0], _label(value[1]))
         for (is_valid, label), n in Counter(seen.values()).items():
             counted = (valid if is_valid else invalid)[label]
             if n > counted:  # each message listed under seen is counted
@@ -146,6 +148,13 @@ class Tally:
             (total.valid if valid else total.invalid)[label] -= 1
             total.duplicates += 1
         return total
+
+
+def _key(message_id: str, content: str) -> str:
+    """How a tally knows a message, and ``--summary`` writes it: its id masked (a producer's id may be a URL with its
+    password, or ``password=...``), then the digest of its content, which tells apart two messages whose ids mask
+    alike (the content holds the id)."""
+    return f"{mask_text(str.__str__(message_id))}#{content}"
 
 
 def _shown(value: Any) -> str:

@@ -1089,7 +1089,10 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"longest message body judged; a longer one is invalid, recorded by its envelope fields "
                         f"(default 16 MiB, at most {MAX_RECORD_BYTES:,})")  # fmt: skip
     p.add_argument(
-        "--summary", type=text, metavar="FILE", help="write the tally as JSON (message ids included), for `tally`"
+        "--summary",
+        type=text,
+        metavar="FILE",
+        help="write the tally as JSON (message ids included, masked), for `tally`",
     )
     p.set_defaults(run=_cmd_listen)
     p = sub.add_parser("tally", help="add up the --summary files of listeners that shared a queue")

@@ -5,7 +5,7 @@
 (Glance's is ``glance``) with the routing key ``<topic>.<priority in lower case>``, for each configured topic.
 Without a ``transport_url`` they use oslo's in-process ``fake://`` transport, so nothing needs a server.
 
-A send that fails after ``retry`` attempts is logged by oslo.messaging with the whole notification
+A send that fails after ``retry`` attempts is logged by oslo.messaging with the whole notification, redacted
 ("Could not send notification to <topic>. Payload=..."); it never raises into the Notifier.
 Needs the ``oslo`` extra: ``pip install notify-schemas[oslo]``.
 """
@@ -13,14 +13,17 @@ Needs the ``oslo`` extra: ``pip install notify-schemas[oslo]``.
 from __future__ import annotations
 
 import functools
+import logging
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import ConfigError, DriverNotFoundError
 from notify_schemas.redaction import mask_transport_text, remember_url, shown
+from notify_schemas.wire_form import redacted_json
 
-__all__ = ["MessagingDriver", "MessagingV2Driver", "transport"]
+__all__ = ["MessagingDriver", "MessagingV2Driver", "redact_failed_sends", "transport"]
 
 _EMBEDDED = "fake://"
 
@@ -77,12 +80,34 @@ def _embedded(exchange: str) -> tuple[Any, Any]:
     return _new_transport(_EMBEDDED, exchange)
 
 
+class _RedactedPayload(logging.Filter):
+    """oslo's messaging drivers log a send they gave up on with the notification they were given, as Python writes a
+    dict ("Could not send notification to <topic>. Payload=<the dict>"), to every handler: a notification sent in
+    warn or off mode may hold the values of keys that must never be sent, which no masking of text knows. The
+    notification is written there as every log line of the package writes one: its JSON, redacted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, Mapping) and "message" in args:
+            record.args = {**args, "message": redacted_json(args["message"])}
+        return True
+
+
+@functools.cache
+def redact_failed_sends() -> None:
+    """Have oslo's messaging drivers log the notification of a failed send redacted (`_RedactedPayload`), in this
+    process, from now on: each driver that sends through them (this module's, the drop-in driver's inner ones)
+    calls it."""
+    logging.getLogger("oslo_messaging.notify.messaging").addFilter(_RedactedPayload())
+
+
 class MessagingDriver:
     """oslo.messaging's ``messaging`` driver (format 1.0): the notification dict as it is."""
 
     _oslo_driver = "MessagingDriver"
 
     def __init__(self, config: NotifierConfig | None = None) -> None:
+        redact_failed_sends()
         self.config = config or NotifierConfig()
         self.conf, self.transport = transport(self.config)
         from oslo_messaging.notify import messaging as oslo_drivers

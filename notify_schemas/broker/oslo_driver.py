@@ -23,6 +23,7 @@ from oslo_config import cfg
 from oslo_messaging.notify import notifier
 from stevedore import driver as stevedore_driver
 
+from notify_schemas.broker.messaging import redact_failed_sends
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.redaction import error_text
 from notify_schemas.registry import PROFILES
@@ -52,6 +53,7 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
 
     def __init__(self, conf: Any, topics: list[str], transport: Any) -> None:
         super().__init__(conf, topics, transport)
+        redact_failed_sends()  # the inner drivers are oslo's: a send they give up on is logged with the notification
         conf.register_opts(OPTIONS, group="notify_schemas")
         options = conf.notify_schemas
         self.profile: str = options.profile

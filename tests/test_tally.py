@@ -115,6 +115,16 @@ def test_a_long_event_type_is_masked_before_it_is_cut(event_type: str) -> None:
     assert "CANARY-51e" not in shown
 
 
+def test_an_event_type_that_is_not_valid_unicode_is_masked_before_it_is_quoted() -> None:
+    # A lone surrogate (a messagingv2 body's "\ud800", as oslo decodes it) has the label show the text quoted, with
+    # repr: it escapes the quotes of a text that holds both kinds, and 'password': '...' no longer read as a secret.
+    event_type = "image.upload\ud800 'password': 'CANARY-51e' \""
+    tally = tally_of([("m1", False, event_type)])
+    read = Tally.from_json(json.loads(json.dumps(tally.as_json())))
+    assert "CANARY-51e" not in tally.line() + read.line() + json.dumps(read.as_json())
+    assert "'password': '***'" in tally.line()
+
+
 def test_an_event_type_is_counted_and_shown_masked_and_without_control_characters() -> None:
     pytest.importorskip("oslo_messaging")
     from notify_schemas.broker.listener import Listener

@@ -48,11 +48,15 @@ _LOOK = 0.05  # seconds between two looks at the count of a waiting listener
 def _label(event_type: Any) -> str:
     """An event type as a tally counts and shows it: masked (a producer's event type may carry a credential), and
     with control characters escaped, so that none reaches a terminal. The same for a label already made. Masked
-    whole, then cut: a credential whose end (a URL's "@", a closing quote) lay past the cut was left in clear."""
-    text = str.__str__(event_type) if isinstance(event_type, str) else None  # a subclass's own methods not asked
-    if text is None or not is_valid_text(text):
-        text = str.__repr__(text) if text is not None else _type_of(event_type)
-    shown = one_line(mask_text(text)[: 40 * _LABEL])
+    whole, then cut: a credential whose end (a URL's "@", a closing quote) lay past the cut was left in clear. Text
+    that is not valid Unicode is shown quoted, masked before: ``repr`` escapes the quotes of a text that holds both
+    kinds, and ``'password': '...'`` would no longer read as a secret."""
+    if not isinstance(event_type, str):
+        return _type_of(event_type)
+    text = mask_text(str.__str__(event_type))  # a subclass's own methods not asked
+    if not is_valid_text(text):
+        text = str.__repr__(text)
+    shown = one_line(text[: 40 * _LABEL])
     return shown[:_LABEL]
 
 

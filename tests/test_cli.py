@@ -882,6 +882,8 @@ LEAKY_ARGUMENTS: list[Any] = [
     pytest.param(["sample", URL, "INFO"], id="sample of an unknown event type"),
     pytest.param(["sample", "image.upload", f"password={CANARY}"], id="sample of an unknown priority"),
     pytest.param(["schemas", "show", URL, "INFO"], id="schemas show of an unknown event type"),
+    pytest.param(["schemas", "show", f"x' 'password': '{CANARY}' \""],
+                 id="schemas show of a name that is no variant, quoted with repr"),
     pytest.param(["schemas", "export", "{dir}/password={CANARY}"], id="schemas export to a directory"),
     pytest.param(["tally", URL], id="tally of a file that is not there"),
     pytest.param(["emit", "image.upload", "INFO", "--payload", URL], id="emit of a payload that is not there"),

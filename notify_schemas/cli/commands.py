@@ -48,7 +48,7 @@ from notify_schemas.reader import (
     pass_bom,
     skip_rest_of_line,
 )
-from notify_schemas.redaction import error_text, mask_pointer, mask_text, mask_transport_text
+from notify_schemas.redaction import error_text, mask_pointer, mask_text, mask_transport_text, mask_words
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, repeated_key, validity_table
@@ -1131,8 +1131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = error.strerror
         else:
             text = " ".join(str(error).split())
-        # Whatever the error quotes (a file's name, a driver's, an event type given) is masked as all output is.
-        print(f"notify-schemas: error: {one_line(mask_text(text))}", file=sys.stderr)
+        # Whatever the error quotes (a file's name, a driver's, an event type given) is masked as all output is, and
+        # a word of the command line that it quotes with repr is masked before it was quoted.
+        print(f"notify-schemas: error: {one_line(mask_words(text, argv))}", file=sys.stderr)
         if isinstance(error, _OutputError):
             drop_output()  # what could not be written is not tried again at exit
         return 2

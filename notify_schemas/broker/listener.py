@@ -3,13 +3,15 @@
 Messages of both formats (``messaging`` 1.0 and ``messagingv2``) are decoded by oslo; the listener takes each
 notification as it was sent (D48), validates it against a profile, counts valid and invalid ones per event type, and
 writes each invalid one, whole but redacted, with its violations, to a JSON Lines file. A message whose body is over
-the size limit is counted as invalid without being judged, and written as its envelope fields, cut (D51). Nothing a
-broker delivers makes it raise. Needs the ``oslo`` extra.
+the size limit is counted as invalid without being judged, and written as its envelope fields, cut (D51); one whose
+body oslo cannot decode at all, as invalid with the reason (D48). Nothing a broker delivers makes it raise. Needs
+the ``oslo`` extra.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import json
 import logging
@@ -29,7 +31,7 @@ from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
 from notify_schemas.reader import DEFAULT_MAX_RECORD
-from notify_schemas.redaction import mask_text, mask_transport_text, redact
+from notify_schemas.redaction import error_text, mask_text, mask_transport_text, quoted, redact, shown
 from notify_schemas.validation import is_valid_plain, iter_errors, repeated_key
 from notify_schemas.values import Violation, one_line
 from notify_schemas.wire_form import is_valid_text, to_wire, wire_view
@@ -43,6 +45,7 @@ _LABEL = 100  # characters of an event type shown
 _PIECE = 1024 * 1024  # characters of a text body encoded at a time
 _ENVELOPE = ("message_id", "publisher_id", "event_type", "priority", "timestamp")  # what identifies a message
 _LOOK = 0.05  # seconds between two looks at the count of a waiting listener
+_UNREADABLE = "<unreadable>"  # what a tally counts a body that oslo cannot decode under
 
 
 def _label(event_type: Any) -> str:
@@ -257,11 +260,16 @@ class _Priorities:
 
 
 def _server(
-    transport: Any, targets: list[Any], handle: Callable[[Any, bytes | str | None], bool], pool: str | None
+    transport: Any,
+    targets: list[Any],
+    handle: Callable[[Any, bytes | str | None], bool],
+    unreadable: Callable[[Any, BaseException], bool],
+    pool: str | None,
 ) -> Any:
     """oslo.messaging's notification server (what ``get_notification_listener`` makes), whose dispatcher hands
     ``handle`` each message as it was sent, with the body the broker delivered it in (`_body`), and acknowledges it
     once handled, or hands it back to the queue when ``handle`` returns False (it could not be counted and written).
+    A RabbitMQ delivery whose body oslo cannot decode goes to ``unreadable`` instead (`_every_body`).
 
     oslo's own dispatcher gives its endpoints the message taken apart: the priority in lower case, the keys other
     than the six dropped, a message whose priority is missing or unknown dropped with a warning. A notification
@@ -273,6 +281,7 @@ def _server(
         def _create_listener(self) -> Any:
             made = super()._create_listener()
             _every_delivery(getattr(made, "_poll_style_listener", None))
+            _every_body(getattr(made, "_poll_style_listener", None), unreadable)
             return made
 
     class Judging(dispatcher.NotificationDispatcher):  # type: ignore[misc]
@@ -286,6 +295,47 @@ def _server(
             return result.HANDLED if kept else result.REQUEUE  # type: ignore[no-any-return]
 
     return Counting(transport, targets, Judging([_Priorities()], None), "threading", True, pool)
+
+
+def _every_body(driver_listener: Any, unreadable: Callable[[Any, BaseException], bool]) -> None:
+    """Have each RabbitMQ consumer of a driver's listener hand ``unreadable`` every delivery whose body oslo cannot
+    decode, with the reason, and acknowledge it once ``unreadable`` has counted it (True) or requeue it (False).
+
+    oslo.messaging's consumer decodes a body (kombu by its content type, then oslo's ``deserialize_msg``) before any
+    listener or dispatcher sees it, and one it cannot decode (not JSON, JSON that is no object, a ``messagingv2``
+    text that is not JSON, an envelope version it does not know, a content type kombu refuses) it logs ("Failed to
+    process message ... skipping it") and rejects: a listener would have ended with every message valid while such
+    bodies went by uncounted. Set before the consumers start (a consumer registers its callback with kombu when it
+    starts consuming, and again on each reconnection), on this listener's consumers only."""
+    connection = getattr(getattr(driver_listener, "conn", None), "connection", None)
+    consumers = getattr(connection, "_consumers", None)
+    if not isinstance(consumers, dict):
+        return  # a driver without oslo's RabbitMQ consumers (kafka, fake://)
+    from oslo_messaging._drivers import impl_rabbit
+
+    for consumer in consumers:
+        if consumer.callback is driver_listener and not getattr(consumer, "rabbit_stream_fanout", False):
+            consumer._callback = functools.partial(_decoded, consumer, impl_rabbit, unreadable)
+
+
+def _decoded(consumer: Any, impl_rabbit: Any, unreadable: Callable[[Any, BaseException], bool], raw: Any) -> None:
+    """oslo's ``Consumer._callback`` for a notification queue, with a body it cannot decode handed to
+    ``unreadable`` rather than rejected unsaid."""
+    to_python = getattr(consumer.queue.channel, "message_to_python", None)
+    delivered = to_python(raw) if to_python else raw
+    try:
+        message = impl_rabbit.RabbitMessage(delivered)
+    except Exception as error:  # whatever kombu or oslo raise decoding a body is the reason it is unreadable
+        if unreadable(delivered, error):
+            delivered.ack()
+        else:
+            delivered.requeue()
+        return
+    try:
+        consumer.callback(message)
+    except Exception:  # as oslo's own callback: logged, and the delivery rejected
+        impl_rabbit.LOG.exception("Failed to process message ... skipping it.")
+        delivered.reject()
 
 
 def _body(message: Any) -> bytes | str | None:
@@ -386,7 +436,7 @@ class Listener:
             self.conf, self.transport = transport(config)
             targets = [oslo_messaging.Target(topic=t, exchange=config.control_exchange) for t in config.topics]
             # Listeners with the same pool share one queue per topic and priority: each message goes to one of them.
-            self._listener = _server(self.transport, targets, self._handle, pool)
+            self._listener = _server(self.transport, targets, self._handle, self._unreadable, pool)
         except oslo_messaging.MessagingException as error:
             raise NotifySchemasError(mask_transport_text(f"cannot listen on {config.transport_url}: {error}")) from None
 
@@ -405,7 +455,8 @@ class Listener:
             taken(message_id)  # a messagingv2 text of that size is not read for repeated keys: nothing to forget
             violations = [_too_large(size, self.max_record_bytes)]
             content = _body_digest(body)
-            return self._count(message, fields, message_id, violations, content, lambda: _envelope(fields))
+            return self._count(message, _label(fields.get("event_type")), message_id, violations, content,
+                               lambda: _envelope(fields))  # fmt: skip
         try:
             repeated = taken(message_id) if self.validate else ()  # keys its text wrote twice
             valid = not self.validate or (not repeated and is_valid_plain(message, profile=self.profile))
@@ -413,13 +464,28 @@ class Listener:
             violations += [] if valid else iter_errors(message, profile=self.profile)
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
-        return self._count(message, fields, message_id, violations, _digest(message),
+        return self._count(message, _label(fields.get("event_type")), message_id, violations, _digest(message),
                            lambda: redact(wire_view(message).value))  # fmt: skip
+
+    def _unreadable(self, delivered: Any, error: BaseException) -> bool:
+        """Count a delivery whose body oslo could not decode (`_every_body`) as invalid, under ``<unreadable>``, rule
+        ``json``, with the reason: False when it cannot be written, and it goes back to the queue. Its record shows
+        no notification (the body's text, which no parser could read, is not masked as a message is: a location in
+        it would be written in clear), and ``received`` gets the text that says why, as a recorded stream's
+        unreadable line is handed to the conformance checks."""
+        body = getattr(delivered, "body", None)
+        body = body if isinstance(body, bytes | str) else b""
+        kind = getattr(delivered, "content_type", None)
+        kind = f", content type {quoted(kind)}" if isinstance(kind, str) and kind else ""
+        why = f"the body ({_size(body):,} bytes{kind}) is not a notification oslo can decode: {error_text(error)}"
+        why = shown(why, 500)
+        violations = [Violation("", "", "json", why, None)]
+        return self._count(f"unreadable body: {why}", _UNREADABLE, None, violations, _body_digest(body), lambda: None)
 
     def _count(
         self,
         message: Any,
-        fields: dict[Any, Any],
+        label: str,
         message_id: str | None,
         violations: list[Violation],
         content: str,
@@ -427,7 +493,6 @@ class Listener:
     ) -> bool:
         """Count a judged message and write it, as ``shown()`` shows it, with its violations if it has any; False
         when it cannot be written (the file failed) or the listener is stopping: it goes back to the queue."""
-        label = _label(fields.get("event_type"))
         with self._lock:
             if self.failure is not None or self._stopped:
                 return False

@@ -174,6 +174,46 @@ def test_the_listener_judges_each_message_as_it_was_sent(broker: RabbitMQ, tmp_p
     assert {m["message_id"] for m in listener.received} == {m["message_id"] for m in sent}
 
 
+def test_the_listener_counts_a_body_oslo_cannot_read_as_invalid(broker: RabbitMQ, tmp_path: Path) -> None:
+    # oslo.messaging's consumer logs and rejects a body it cannot decode ("Failed to process message ... skipping
+    # it") before any dispatcher: the listener ended with "0 invalid" and exit 0 while such bodies went by uncounted.
+    topic = "unreadable"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    invalid_out = tmp_path / "invalid.jsonl"
+    good = _mix("seed", 1, seed=31)[0]
+    secret = '{"payload": {"locations": [{"url": "file:///CANARY"}]}, "password=CANARY'  # cut short: not JSON
+    bodies = [
+        (secret.encode(), "application/json", "utf-8"),
+        (b"[1, 2]", "application/json", "utf-8"),  # JSON, but no object
+        (json.dumps({"oslo.version": "2.0", "oslo.message": secret}).encode(), "application/json", "utf-8"),
+        (json.dumps({"oslo.version": "3.0", "oslo.message": json.dumps(good)}).encode(), "application/json", "utf-8"),
+        (b"\x80\x04K\x01.", "application/x-python-serialize", "binary"),  # a type kombu refuses to decode
+        (json.dumps(good).encode(), "application/json", "utf-8"),
+    ]
+    out = AppendedLines(str(invalid_out))
+    listener = Listener(config, profile="seed", invalid_out=out)
+    listener.start(timeout=30)
+    try:
+        with kombu.Connection(broker.url.replace("rabbit://", "amqp://")) as connection:
+            channel = connection.channel()
+            for body, content_type, encoding in bodies:
+                message = channel.prepare_message(body, content_type=content_type, content_encoding=encoding)
+                channel.basic_publish(message, exchange="glance", routing_key=f"{topic}.info")
+        assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
+    finally:
+        listener.stop()
+        out.close()
+    assert (sum(listener.tally.valid.values()), sum(listener.tally.invalid.values())) == (1, 5)
+    assert listener.tally.invalid == {"<unreadable>": 5}
+    text = invalid_out.read_text(encoding="utf-8")
+    assert "CANARY" not in text
+    records = [json.loads(line) for line in text.splitlines()]
+    assert [r["notification"] for r in records] == [None] * 5
+    assert {v["rule"] for r in records for v in r["violations"]} == {"json"}
+    assert "ContentDisallowed" in records[4]["violations"][0]["message"]
+    assert sum(isinstance(m, str) and m.startswith("unreadable body") for m in listener.received) == 5
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_an_invalid_out_file_that_fails_leaves_the_messages_on_the_queue(broker: RabbitMQ, tmp_path: Path) -> None:
     # A full disk: the invalid message cannot be written, so it is neither counted nor acknowledged, and nothing

@@ -10,14 +10,17 @@ the ``oslo`` extra.
 
 from __future__ import annotations
 
+import bz2
 import errno
 import functools
 import hashlib
 import json
 import logging
+import lzma
 import os
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -265,11 +268,13 @@ def _server(
     handle: Callable[[Any, bytes | str | None], bool],
     unreadable: Callable[[Any, BaseException], bool],
     pool: str | None,
+    limit: int,
 ) -> Any:
     """oslo.messaging's notification server (what ``get_notification_listener`` makes), whose dispatcher hands
     ``handle`` each message as it was sent, with the body the broker delivered it in (`_body`), and acknowledges it
     once handled, or hands it back to the queue when ``handle`` returns False (it could not be counted and written).
-    A RabbitMQ delivery whose body oslo cannot decode goes to ``unreadable`` instead (`_every_body`).
+    A RabbitMQ delivery whose body oslo cannot decode, or that inflates past ``limit``, goes to ``unreadable``
+    instead (`_every_body`).
 
     oslo's own dispatcher gives its endpoints the message taken apart: the priority in lower case, the keys other
     than the six dropped, a message whose priority is missing or unknown dropped with a warning. A notification
@@ -281,7 +286,7 @@ def _server(
         def _create_listener(self) -> Any:
             made = super()._create_listener()
             _every_delivery(getattr(made, "_poll_style_listener", None))
-            _every_body(getattr(made, "_poll_style_listener", None), unreadable)
+            _every_body(getattr(made, "_poll_style_listener", None), unreadable, limit)
             return made
 
     class Judging(dispatcher.NotificationDispatcher):  # type: ignore[misc]
@@ -297,7 +302,7 @@ def _server(
     return Counting(transport, targets, Judging([_Priorities()], None), "threading", True, pool)
 
 
-def _every_body(driver_listener: Any, unreadable: Callable[[Any, BaseException], bool]) -> None:
+def _every_body(driver_listener: Any, unreadable: Callable[[Any, BaseException], bool], limit: int) -> None:
     """Have each RabbitMQ consumer of a driver's listener hand ``unreadable`` every delivery whose body oslo cannot
     decode, with the reason, and acknowledge it once ``unreadable`` has counted it (True) or requeue it (False).
 
@@ -306,7 +311,8 @@ def _every_body(driver_listener: Any, unreadable: Callable[[Any, BaseException],
     text that is not JSON, an envelope version it does not know, a content type kombu refuses) it logs ("Failed to
     process message ... skipping it") and rejects: a listener would have ended with every message valid while such
     bodies went by uncounted. Set before the consumers start (a consumer registers its callback with kombu when it
-    starts consuming, and again on each reconnection), on this listener's consumers only."""
+    starts consuming, and again on each reconnection), on this listener's consumers only. A compressed body is
+    inflated no further than ``limit`` bytes (`_inflated`)."""
     connection = getattr(getattr(driver_listener, "conn", None), "connection", None)
     consumers = getattr(connection, "_consumers", None)
     if not isinstance(consumers, dict):
@@ -315,15 +321,28 @@ def _every_body(driver_listener: Any, unreadable: Callable[[Any, BaseException],
 
     for consumer in consumers:
         if consumer.callback is driver_listener and not getattr(consumer, "rabbit_stream_fanout", False):
-            consumer._callback = functools.partial(_decoded, consumer, impl_rabbit, unreadable)
+            consumer._callback = functools.partial(_decoded, consumer, impl_rabbit, unreadable, limit)
 
 
-def _decoded(consumer: Any, impl_rabbit: Any, unreadable: Callable[[Any, BaseException], bool], raw: Any) -> None:
+def _decoded(
+    consumer: Any, impl_rabbit: Any, unreadable: Callable[[Any, BaseException], bool], limit: int, raw: Any
+) -> None:
     """oslo's ``Consumer._callback`` for a notification queue, with a body it cannot decode handed to
-    ``unreadable`` rather than rejected unsaid."""
+    ``unreadable`` rather than rejected unsaid, and a compressed body inflated here, within ``limit``, before kombu
+    sees it."""
+    failure: BaseException | None = None
+    headers = getattr(raw, "properties", {}).get("application_headers")
+    compression = headers.pop("compression", None) if isinstance(headers, dict) else None
+    if compression is not None:  # kombu would inflate it whole, whatever it comes to
+        try:
+            raw.body = _inflated(raw.body, compression, limit)
+        except Exception as error:  # over the limit, cut short, or compressed in a way not read: unreadable
+            failure = error
     to_python = getattr(consumer.queue.channel, "message_to_python", None)
     delivered = to_python(raw) if to_python else raw
     try:
+        if failure is not None:
+            raise failure
         message = impl_rabbit.RabbitMessage(delivered)
     except Exception as error:  # whatever kombu or oslo raise decoding a body is the reason it is unreadable
         if unreadable(delivered, error):
@@ -394,6 +413,37 @@ def _every_delivery(driver_listener: Any) -> None:
     driver_listener.msg_id_cache = Unremembered()
 
 
+class _OverLimit(ValueError):
+    """A compressed body that inflates past the listener's limit."""
+
+
+_INFLATERS: dict[str, Callable[[], Any]] = {
+    "application/x-gzip": zlib.decompressobj,
+    "application/x-bz2": bz2.BZ2Decompressor,
+    "application/x-lzma": lzma.LZMADecompressor,
+}
+_INFLATER_NAMES = {"gzip": "application/x-gzip", "zlib": "application/x-gzip", "bzip2": "application/x-bz2",
+                   "bzip": "application/x-bz2", "lzma": "application/x-lzma", "xz": "application/x-lzma"}  # fmt: skip
+
+
+def _inflated(body: Any, compression: Any, limit: int) -> bytes:
+    """A body compressed as kombu compresses it (its ``compression`` header: the content types and names kombu
+    knows without an extra library), inflated to at most ``limit`` bytes: `_OverLimit` past them, ValueError for data
+    cut short or a compression not read here. kombu inflates a body whole before any dispatcher could measure it,
+    and 200 KB of zlib inflates to 200 MB."""
+    kind = _INFLATER_NAMES.get(compression, compression) if isinstance(compression, str) else None
+    make = _INFLATERS.get(kind) if kind is not None else None
+    if make is None or not isinstance(body, bytes):
+        raise ValueError(f"a body compressed as {quoted(compression)} is not read (gzip, bzip2 and lzma are)")
+    inflater = make()
+    inflated = inflater.decompress(body, limit + 1)
+    if len(inflated) > limit:
+        raise _OverLimit(f"over the limit of {limit:,} bytes once inflated ({kind}); not validated")
+    if not inflater.eof:
+        raise ValueError(f"the {kind} data is cut short")
+    return bytes(inflated)
+
+
 class Listener:
     """Listens on ``<topic>.<priority>`` queues of the control exchange until stopped, a count, or a timeout.
 
@@ -436,7 +486,7 @@ class Listener:
             self.conf, self.transport = transport(config)
             targets = [oslo_messaging.Target(topic=t, exchange=config.control_exchange) for t in config.topics]
             # Listeners with the same pool share one queue per topic and priority: each message goes to one of them.
-            self._listener = _server(self.transport, targets, self._handle, self._unreadable, pool)
+            self._listener = _server(self.transport, targets, self._handle, self._unreadable, pool, max_record_bytes)
         except oslo_messaging.MessagingException as error:
             raise NotifySchemasError(mask_transport_text(f"cannot listen on {config.transport_url}: {error}")) from None
 
@@ -469,7 +519,8 @@ class Listener:
 
     def _unreadable(self, delivered: Any, error: BaseException) -> bool:
         """Count a delivery whose body oslo could not decode (`_every_body`) as invalid, under ``<unreadable>``, rule
-        ``json``, with the reason: False when it cannot be written, and it goes back to the queue. Its record shows
+        ``json``, with the reason (rule ``too-large`` for a compressed body that inflates past the limit, D51): False
+        when it cannot be written, and it goes back to the queue. Its record shows
         no notification (the body's text, which no parser could read, is not masked as a message is: a location in
         it would be written in clear), and ``received`` gets the text that says why, as a recorded stream's
         unreadable line is handed to the conformance checks."""
@@ -477,9 +528,12 @@ class Listener:
         body = body if isinstance(body, bytes | str) else b""
         kind = getattr(delivered, "content_type", None)
         kind = f", content type {quoted(kind)}" if isinstance(kind, str) and kind else ""
-        why = f"the body ({_size(body):,} bytes{kind}) is not a notification oslo can decode: {error_text(error)}"
-        why = shown(why, 500)
-        violations = [Violation("", "", "json", why, None)]
+        if isinstance(error, _OverLimit):  # its own words, no type: it is the package's
+            rule, said = "too-large", f"is {error}"
+        else:
+            rule, said = "json", f"is not a notification oslo can decode: {error_text(error)}"
+        why = shown(f"the body ({_size(body):,} bytes{kind}) {said}", 500)
+        violations = [Violation("", "", rule, why, None)]
         return self._count(f"unreadable body: {why}", _UNREADABLE, None, violations, _body_digest(body), lambda: None)
 
     def _count(

@@ -214,6 +214,44 @@ def test_the_listener_counts_a_body_oslo_cannot_read_as_invalid(broker: RabbitMQ
     assert sum(isinstance(m, str) and m.startswith("unreadable body") for m in listener.received) == 5
 
 
+def test_the_listener_inflates_a_compressed_body_no_further_than_its_limit(broker: RabbitMQ, tmp_path: Path) -> None:
+    # kombu inflated a compressed body whole before any limit was checked: 190 KB of zlib took the listener from 60
+    # to 630 MB, and RabbitMQ takes 128 MB of it. oslo producers may compress (kombu_compression): within the
+    # limit, a compressed message is judged as any other.
+    import bz2
+    import zlib
+
+    topic = "compressed"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    invalid_out = tmp_path / "invalid.jsonl"
+    good = list(samples("image.update", "INFO", n=3, seed=37))
+    bomb = dict(good[0], payload=dict(good[0]["payload"], name="x" * 50_000_000))
+    bodies = [
+        (zlib.compress(json.dumps(bomb).encode(), 9), "application/x-gzip"),
+        (zlib.compress(json.dumps(good[1]).encode()), "application/x-gzip"),
+        (bz2.compress(json.dumps(good[2]).encode()), "bzip2"),
+        (b"not compressed", "application/x-gzip"),
+    ]
+    out = AppendedLines(str(invalid_out))
+    listener = Listener(config, profile="seed", invalid_out=out, max_record_bytes=1_000_000)
+    listener.start(timeout=30)
+    try:
+        with kombu.Connection(broker.url.replace("rabbit://", "amqp://")) as connection:
+            channel = connection.channel()
+            for body, compression in bodies:
+                message = channel.prepare_message(body, content_type="application/json", content_encoding="binary",
+                                                  headers={"compression": compression})  # fmt: skip
+                channel.basic_publish(message, exchange="glance", routing_key=f"{topic}.info")
+        assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
+    finally:
+        listener.stop()
+        out.close()
+    assert (sum(listener.tally.valid.values()), sum(listener.tally.invalid.values())) == (2, 2)
+    records = [json.loads(line) for line in invalid_out.read_text(encoding="utf-8").splitlines()]
+    assert [[v["rule"] for v in r["violations"]] for r in records] == [["too-large"], ["json"]]
+    assert "over the limit of 1,000,000 bytes once inflated" in records[0]["violations"][0]["message"]
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_an_invalid_out_file_that_fails_leaves_the_messages_on_the_queue(broker: RabbitMQ, tmp_path: Path) -> None:
     # A full disk: the invalid message cannot be written, so it is neither counted nor acknowledged, and nothing

@@ -240,6 +240,31 @@ def test_the_dropin_driver_sends_what_it_judged_not_a_second_reading(validation:
     assert CANARY not in json.dumps(sent)
 
 
+@pytest.mark.parametrize("sender", ["notifier", "dropin"])
+def test_a_send_oslo_gives_up_on_is_logged_redacted(sender: str, caplog: pytest.LogCaptureFixture) -> None:
+    # oslo.messaging logs a notification it could not send whole ("Could not send notification to ... Payload=");
+    # one sent in warn or off mode may carry a location, whose value was written in clear to that line.
+    payload = next(samples("image.upload", "INFO", profile="glance", seed=1))["payload"]
+    leaky = {**payload, "locations": [{"url": f"rbd://{CANARY}/images/1/snap", "metadata": {}}]}
+    down = "rabbit://glance:pw@127.0.0.1:1/"  # nothing listens on port 1: the connection is refused at once
+    caplog.set_level(logging.ERROR)
+    if sender == "notifier":
+        config = NotifierConfig(drivers=("messagingv2",), transport_url=down, retry=0)
+        Notifier(config=config, profile="glance", validation="off").info({}, "image.upload", leaky)
+    else:
+        conf = cfg.ConfigOpts()
+        conf([], project="notify-schemas-test")
+        conf.register_opts(OPTIONS, group="notify_schemas")
+        conf.set_override("validation", "warn", group="notify_schemas")
+        transport = oslo_messaging.get_notification_transport(conf, url=down)
+        notifier = oslo_messaging.Notifier(transport, "image.localhost", driver="notify_schemas", topics=["n"], retry=0)
+        notifier.info({}, "image.upload", leaky)
+    (record,) = [r for r in caplog.records if "Could not send notification" in r.getMessage()]
+    assert CANARY not in record.getMessage()
+    assert redaction.MARK in record.getMessage()
+    assert payload["id"] in record.getMessage()  # what was not sent can still be found
+
+
 # --- the listener behind oslo's transport --------------------------------------------------------------------------
 
 

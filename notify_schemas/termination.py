@@ -1,5 +1,6 @@
 """SIGTERM ends a long command as Ctrl-C does: an exception raised in the main thread, so that ``finally`` blocks run
-(programs under test stopped, temporary folders removed) and the command exits with 143 (128 + 15)."""
+(programs under test stopped, temporary folders removed) and the command exits with 143 (128 + 15). SIGHUP, which a
+terminal that closes (an SSH session dropped) sends, ends it the same way, with 129 (128 + 1)."""
 
 from __future__ import annotations
 
@@ -15,56 +16,76 @@ __all__ = ["EXIT_STATUS", "Terminated", "raise_if_terminated", "sigterm_raises",
 EXIT_STATUS = 128 + signal.SIGTERM
 """What a shell reports for a command that SIGTERM ended: the command returns it itself, having cleaned up."""
 
+# The signals that stop a run: SIGHUP's default would end the process where it stands, leaving an --exec program
+# running, Hypothesis's folder in the temporary folder and a listener's tally unsaid.
+_STOPPING = (signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+
 
 class Terminated(BaseException):
-    """SIGTERM arrived (a service manager, ``kill``, a CI job cancelled): a BaseException, as KeyboardInterrupt is, so
-    that a handler of Exception does not take it for a failure of the work."""
+    """SIGTERM (a service manager, ``kill``, a CI job cancelled) or SIGHUP (the terminal closed) arrived: a
+    BaseException, as KeyboardInterrupt is, so that a handler of Exception does not take it for a failure of the
+    work. ``signum`` is the signal; ``status`` the exit status a shell would report for a death by it."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def status(self) -> int:
+        return 128 + self.signum
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name
 
 
-_asked: list[bool] = []  # SIGTERM arrived while `sigterm_raises` was in force
+_asked: list[int] = []  # the stopping signals that arrived while `sigterm_raises` was in force
 
 
 def terminated() -> bool:
-    """Whether SIGTERM has arrived while `sigterm_raises` is in force. An exception a library raised in its stead (its
-    own error, set off by the signal's: Hypothesis's "inconsistent data generation") is then the stop, not a failure
-    of the work: what handles any exception asks this first."""
+    """Whether SIGTERM (or SIGHUP) has arrived while `sigterm_raises` is in force. An exception a library raised in
+    its stead (its own error, set off by the signal's: Hypothesis's "inconsistent data generation") is then the stop,
+    not a failure of the work: what handles any exception asks this first."""
     return bool(_asked)
 
 
 def raise_if_terminated() -> None:
-    """Raise `Terminated` if SIGTERM has arrived. Its handler raises at once, but where Python cannot pass an
-    exception on (a garbage collector's callback, such as Hypothesis's, or a ``__del__``) it is printed and dropped,
-    and the work would go on to its end: the loops of a long run call this between steps."""
+    """Raise `Terminated` if SIGTERM (or SIGHUP) has arrived. Its handler raises at once, but where Python cannot
+    pass an exception on (a garbage collector's callback, such as Hypothesis's, or a ``__del__``) it is printed and
+    dropped, and the work would go on to its end: the loops of a long run call this between steps."""
     if _asked:
-        raise Terminated
+        raise Terminated(_asked[0])
 
 
 @contextlib.contextmanager
 def sigterm_raises() -> Iterator[None]:
-    """While inside, SIGTERM raises `Terminated` in the main thread, and `raise_if_terminated` raises it again until
-    the end; the previous handler is put back after."""
+    """While inside, SIGTERM and SIGHUP raise `Terminated` in the main thread, and `raise_if_terminated` raises it
+    again until the end; the previous handlers are put back after. A signal ignored when the command started
+    (SIGHUP under ``nohup``) stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum: int, frame: Any) -> None:
-        _asked.append(True)
-        raise Terminated
+        _asked.append(signum)
+        raise Terminated(signum)
 
     def unraisable(info: Any) -> None:
         # Terminated, dropped where it was raised, is not printed: `raise_if_terminated` raises it again.
         if not isinstance(info.exc_value, Terminated):
             hook(info)
 
-    previous, hook = signal.signal(signal.SIGTERM, stop), sys.unraisablehook
+    taken = [s for s in _STOPPING if s == signal.SIGTERM or signal.getsignal(s) is not signal.SIG_IGN]
+    previous, hook = {s: signal.signal(s, stop) for s in taken}, sys.unraisablehook
     sys.unraisablehook = unraisable
     try:
         yield
     except Exception as error:
         if _asked:  # what the signal set off in a library (Hypothesis: "inconsistent data generation") ends the run
-            raise Terminated from error
+            raise Terminated(_asked[0]) from error
         raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         sys.unraisablehook = hook
         _asked.clear()

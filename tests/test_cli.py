@@ -223,7 +223,12 @@ def _sigint_default() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-STOPS = {"Ctrl-C to the group": 130, "SIGTERM to the first process": 143, "SIGTERM to the group": 143}
+STOPS = {
+    "Ctrl-C to the group": 130,
+    "SIGTERM to the first process": 143,
+    "SIGTERM to the group": 143,
+    "SIGHUP to the group": 129,
+}
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -247,6 +252,8 @@ def test_an_interruption_stops_the_workers_too_without_a_traceback(tmp_path: Pat
         os.killpg(process.pid, signal.SIGINT)  # what a terminal does: every process of the group gets it
     elif stop == "SIGTERM to the group":
         os.killpg(process.pid, signal.SIGTERM)  # what a service manager does
+    elif stop == "SIGHUP to the group":
+        os.killpg(process.pid, signal.SIGHUP)  # what a terminal that closes does
     else:
         process.terminate()  # the first process alone, as `kill PID` does
     _, err = process.communicate(timeout=60)

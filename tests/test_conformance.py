@@ -776,9 +776,12 @@ def test_ctrl_c_ends_the_run_quietly_with_130_and_stops_the_program_at_once(prod
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 @pytest.mark.parametrize("producer", [["--callable", REFERENCE, "--examples", "1000"], ["--exec", "sleep 100"],
                                       ["--mode", "negative", "--exec", "sleep 100"]])  # fmt: skip
-def test_sigterm_ends_the_run_quietly_with_143_stops_the_program_and_leaves_no_folder(
-    producer: list[str], tmp_path: Path
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_sigterm_or_sighup_ends_the_run_quietly_stops_the_program_and_leaves_no_folder(
+    producer: list[str], signum: int, status: int, tmp_path: Path
 ) -> None:
+    # SIGHUP is what a terminal that closes sends: its default would end the suite alone, the program (in a session
+    # of its own, which the terminal does not reach) and Hypothesis's folder left behind.
     environment = {**os.environ, "TMPDIR": str(tmp_path)}  # where the run keeps Hypothesis's cache
     command = [sys.executable, "-m", "notify_schemas", "conformance", *producer]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
@@ -789,10 +792,10 @@ def test_sigterm_ends_the_run_quietly_with_143_stops_the_program_and_leaves_no_f
     programs = _children(process.pid)
     time.sleep(1)  # well into the run
     started = time.monotonic()
-    process.terminate()
+    process.send_signal(signum)
     _, err = process.communicate(timeout=60)
     assert time.monotonic() - started < 5
-    assert process.returncode == 143  # returned by the suite itself: a death by the signal would read -15
+    assert process.returncode == status  # returned by the suite itself: a death by the signal would read -signum
     assert b"Traceback" not in err
     assert all(_gone(pid) for pid in programs)
     assert not list(tmp_path.glob("notify-conformance-*"))

@@ -34,6 +34,23 @@ def test_sigterm_raises_terminated_at_once() -> None:
         _run(lambda: signal.raise_signal(signal.SIGTERM))
 
 
+def test_sighup_stops_the_run_as_sigterm_does_with_the_status_a_shell_gives_it() -> None:
+    # A terminal that closes sends SIGHUP: its default would end the command where it stands, nothing cleaned up.
+    with pytest.raises(Terminated) as info:
+        _run(lambda: signal.raise_signal(signal.SIGHUP))
+    assert (info.value.status, info.value.name) == (129, "SIGHUP")
+
+
+def test_sighup_ignored_when_the_run_started_stays_ignored() -> None:
+    # nohup ignores SIGHUP so that the command outlives its terminal: the run goes on to its end.
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        _run(lambda: signal.raise_signal(signal.SIGHUP))
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)
+
+
 def test_a_sigterm_dropped_where_it_was_raised_is_raised_again_between_steps_and_not_printed(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

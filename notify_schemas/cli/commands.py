@@ -50,7 +50,7 @@ from notify_schemas.reader import (
 )
 from notify_schemas.redaction import error_text, mask_pointer, mask_text, mask_transport_text, mask_words
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
-from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
+from notify_schemas.termination import Terminated, sigterm_raises
 from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, repeated_key, validity_table
 from notify_schemas.values import JSON_ESCAPE, ascii_json, one_line, writes_utf8
 from notify_schemas.wire_form import redacted_json
@@ -281,15 +281,18 @@ def _json_lines_file(name: str) -> bool:
 
 
 _CAN_MASK = hasattr(signal, "pthread_sigmask")
-_HELD = {signal.SIGINT, signal.SIGTERM}  # while the workers fork: they take neither handler of the first process
+# While the workers fork: they take none of the first process's handlers.
+_HELD = {signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ())}
 
 
 def _worker(conn: Any, not_ours: list[Any]) -> None:
     """A worker: the pieces its pipe brings, one result each, until None or the end of the pipe. It leaves Ctrl-C to
-    the first process, which stops them all (a terminal sends it to every one), and takes the default SIGTERM,
-    whatever handler the first process had when it forked."""
+    the first process, which stops them all (a terminal sends it to every one), and takes the default SIGTERM and
+    SIGHUP (unless SIGHUP was ignored, under nohup), whatever handler the first process had when it forked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
     if _CAN_MASK:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     for pipe in not_ours:  # the first process's ends, copied by the fork: its death must end this pipe
@@ -863,7 +866,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
             reached = listener.wait_for(args.count, args.timeout)
         except (KeyboardInterrupt, Terminated) as stop:
             reached = args.count is None
-            stopped_by = "SIGTERM" if isinstance(stop, Terminated) else "Ctrl-C"
+            stopped_by = stop.name if isinstance(stop, Terminated) else "Ctrl-C"
         finally:
             with contextlib.suppress(KeyboardInterrupt, Terminated):  # a second signal: the tally is final already
                 listener.stop()
@@ -980,8 +983,8 @@ class _Output:
 
 _EXIT_STATUS = (
     "exit status: 0 when everything is valid, 1 when something is invalid (or was not sent, or did not come), 2 on "
-    "a usage or input/output error, 130 on Ctrl-C, 143 on SIGTERM; 'notify-schemas COMMAND --help' for a command's "
-    "options"
+    "a usage or input/output error, 130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP; 'notify-schemas COMMAND --help' "
+    "for a command's options"
 )
 
 
@@ -1139,8 +1142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except Terminated:
-        return EXIT_STATUS
+    except Terminated as stop:
+        return stop.status
     finally:
         sys.stdout, sys.stderr = stdout, stderr
 

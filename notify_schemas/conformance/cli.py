@@ -1,7 +1,7 @@
 """``notify-schemas conformance``: run the suite against a producer and report, check by check.
 
 Exit status: 0 when every MUST check holds, 1 when one fails, 2 on a usage error or a producer that cannot start, 130
-on Ctrl-C and 143 on SIGTERM.
+on Ctrl-C, 143 on SIGTERM and 129 on SIGHUP.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from notify_schemas.conformance.producers import (
 from notify_schemas.conformance.runner import Report, run, run_stream
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.redaction import mask_text, mask_words, shown
-from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises, terminated
+from notify_schemas.termination import Terminated, sigterm_raises, terminated
 
 __all__ = ["main"]
 
@@ -50,7 +50,7 @@ _CHECK_LIST = (
     f"checks (--checks, --exclude-checks): {', '.join(f'{c.id} ({c.level})' for c in CHECKS)}; a recorded stream "
     "or live traffic, which has no intents, gets those that need none, and "
     f"{', '.join(f'{c.id} ({c.level})' for c, _ in STREAM_CHECKS)}. Exit 0 when every MUST check holds, 1 when one "
-    "fails, 2 on a usage error or a producer that breaks the protocol, 130 on Ctrl-C, 143 on SIGTERM."
+    "fails, 2 on a usage error or a producer that breaks the protocol, 130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP."
 )
 
 
@@ -222,15 +222,15 @@ def _progress(done: int, total: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the suite from the command line; returns the exit status (130 on Ctrl-C, 143 on SIGTERM, as a shell
-    reports them)."""
+    """Run the suite from the command line; returns the exit status (130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP, as
+    a shell reports them)."""
     try:
         with sigterm_raises():
             return _in_storage(argv)
     except (KeyboardInterrupt, Terminated) as stop:
         if sys.stderr.isatty():
             sys.stderr.write("\r\033[K")  # the progress bar
-        return 130 if isinstance(stop, KeyboardInterrupt) else EXIT_STATUS
+        return 130 if isinstance(stop, KeyboardInterrupt) else stop.status
 
 
 def _in_storage(argv: Sequence[str] | None) -> int:

@@ -428,6 +428,23 @@ def test_listen_command_stopped_twice_still_reports_what_it_counted(broker: Rabb
     assert listening.returncode == 1
 
 
+def test_listen_command_whose_terminal_closes_still_reports_what_it_counted(broker: RabbitMQ, tmp_path: Path) -> None:
+    # SIGHUP, which a terminal that closes sends: its default ended the listener with nothing said or saved.
+    summary = tmp_path / "summary.json"
+    with _listening(broker, "hung-up", "--summary", str(summary), count=10, timeout=300) as listening:
+        config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("hung-up",))
+        for message in _mix("seed", 3, seed=29):
+            Notifier(config=config).send(message)
+        time.sleep(3)  # the listener counts them
+        listening.send_signal(signal.SIGHUP)
+        out, err = listening.communicate(timeout=120)
+    assert "Traceback" not in err
+    assert "3 received: 3 valid, 0 invalid" in out
+    assert json.loads(summary.read_text(encoding="utf-8"))["received"] == 3
+    assert "stopped by SIGHUP with 3 of 10 notifications" in err
+    assert listening.returncode == 1
+
+
 def test_listen_command_stops_at_its_timeout(broker: RabbitMQ) -> None:
     command = _listen(broker, "quiet", count=1, timeout=3)
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)

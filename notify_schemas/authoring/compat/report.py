@@ -13,7 +13,7 @@ from notify_schemas.authoring.compat.compare import compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.redaction import mask_text, mask_words, shown
-from notify_schemas.termination import EXIT_STATUS, Terminated, sigterm_raises
+from notify_schemas.termination import Terminated, sigterm_raises
 from notify_schemas.values import Variant, writes_utf8
 
 __all__ = ["main"]
@@ -86,14 +86,14 @@ def _folder(value: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``notify-schemas compat OLD_DIR NEW_DIR``: 0 when backward compatible, 1 when not, 2 on a usage or I/O error,
-    130 on Ctrl-C and 143 on SIGTERM, quietly."""
+    130 on Ctrl-C, 143 on SIGTERM and 129 on SIGHUP, quietly."""
     try:
         with sigterm_raises():
             return _main(argv)
     except KeyboardInterrupt:
         return 130
-    except Terminated:
-        return EXIT_STATUS
+    except Terminated as stop:
+        return stop.status
 
 
 def _main(argv: Sequence[str] | None) -> int:

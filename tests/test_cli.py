@@ -15,6 +15,7 @@ import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -1433,6 +1434,49 @@ def test_an_output_that_cannot_be_written_is_one_line_and_exit_2_for_every_comma
         f"notify-schemas{' compat' if argv == ['compat', '--help'] else ''}: error: cannot write the standard output: "
         "No space left on device"
     ]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", ["listen", "conformance"])
+def test_a_standard_output_that_cannot_be_written_takes_no_file_of_the_run_with_it(
+    tmp_path: Path, command: str
+) -> None:
+    # The files were written after the standard output: a full disk there lost the listener's tally (its --summary,
+    # which `tally` adds up) and the suite's reports, though nothing was wrong with them.
+    if command == "listen":
+        pytest.importorskip("oslo_messaging")
+        argv = ["listen", "--transport-url", "fake://", "--timeout", "0.1", "--summary", str(tmp_path / "s.json")]
+    else:
+        pytest.importorskip("hypothesis_jsonschema")
+        argv = ["conformance", "--stream", write(tmp_path, "small.jsonl", VALID[0] + "\n"), "--report",
+                str(tmp_path / "r.json"), "--junit", str(tmp_path / "j.xml")]  # fmt: skip
+    with open("/dev/full", "wb") as full:
+        done = _run_with(argv, stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == 2
+    assert done.stderr.decode().splitlines()[-1] == (
+        "notify-schemas: error: cannot write the standard output: No space left on device"
+    )
+    if command == "listen":
+        assert json.loads((tmp_path / "s.json").read_text())["received"] == 0
+    else:
+        assert json.loads((tmp_path / "r.json").read_text())["checks"]
+        ElementTree.parse(tmp_path / "j.xml")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("failing", ["--report", "--junit"])
+def test_a_report_that_cannot_be_written_takes_not_the_other_with_it(tmp_path: Path, failing: str) -> None:
+    pytest.importorskip("hypothesis_jsonschema")
+    other = {"--report": "--junit", "--junit": "--report"}[failing]
+    argv = ["conformance", "--stream", write(tmp_path, "small.jsonl", VALID[0] + "\n"), failing, "/dev/full", other,
+            str(tmp_path / "other")]  # fmt: skip
+    done = _run_with(argv, stderr=subprocess.PIPE)
+    assert done.returncode == 2
+    what = {"--report": "report", "--junit": "JUnit report"}[failing]
+    assert done.stderr.decode().splitlines() == [
+        f"notify-schemas conformance: error: cannot write the {what} /dev/full: No space left on device"
+    ]
+    assert (tmp_path / "other").read_text().strip()
 
 
 @pytest.mark.parametrize("output", ["text", "json"])

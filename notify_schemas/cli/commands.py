@@ -874,12 +874,12 @@ def _cmd_listen(args: argparse.Namespace) -> int:
                 out.close()
             if live:
                 sys.stderr.write("\r\033[K")
+    # The summary first: a standard output that cannot be written (a full disk, a terminal closed) must not take the
+    # tally's file with it, and a summary that cannot be written must not take the tally's line.
+    unsaved = _summary_unsaved(args.summary, listener.tally) if args.summary else None
+    if unsaved is not None:
+        print(f"notify-schemas: error: {one_line(mask_text(unsaved))}", file=sys.stderr)
     print(listener.tally.line())
-    if args.summary:
-        try:
-            Path(args.summary).write_text(json.dumps(listener.tally.as_json()) + "\n", encoding="utf-8")
-        except OSError as error:  # a write that fails (a full disk) has no file name of its own
-            raise OSError(error.errno, error.strerror, args.summary) from None
     if listener.failure is not None:  # what could not be written was neither counted nor acknowledged
         failed = listener.failure
         raise NotifySchemasError(f"{failed.filename or args.invalid_out}: {failed.strerror or failed}; the invalid "
@@ -887,8 +887,20 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     if args.count is not None and not reached:
         why = f"stopped by {stopped_by}" if stopped_by else f"timed out after {args.timeout} s"
         print(f"{why} with {listener.tally.total} of {args.count} notifications", file=sys.stderr)
+    if unsaved is not None:
+        return 2
     # 1 when anything was invalid, or when fewer notifications came than --count asked for.
     return 1 if listener.tally.invalid.total() or (args.count is not None and not reached) else 0
+
+
+def _summary_unsaved(name: str, tally: Any) -> str | None:
+    """Write the listener's ``--summary`` file; None, or why it could not be written (named by the file as given: a
+    write that fails, on a full disk, has no file name of its own)."""
+    try:
+        Path(name).write_text(json.dumps(tally.as_json()) + "\n", encoding="utf-8")
+    except OSError as error:
+        return f"{name}: {error.strerror or error}"
+    return None
 
 
 def _check_writable(name: str) -> None:

@@ -287,6 +287,7 @@ def _main(argv: Sequence[str] | None) -> int:
         _error(_why(error), words)
         return 2
     report.producer = mask_text(args.callable or args.exec or args.stream or args.transport_url)
+    unprinted: BaseException | None = None
     try:
         print(report.summary())
         details = report.failure_details(mask_text(producer_args))
@@ -295,11 +296,14 @@ def _main(argv: Sequence[str] | None) -> int:
         sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (| head): the files are still written, the verdict still holds
         drop_output()
+    except (OSError, NotifySchemasError) as error:  # a full disk: said once the files the run owes are written
+        unprinted = error
     outputs: list[tuple[str, str | None, Callable[[], str]]] = [
         ("report", args.report, lambda: json.dumps(report.as_json(), indent=1, default=repr) + "\n"),
         ("JUnit report", args.junit, report.as_junit),
     ]
-    for what, name, text in outputs:
+    unwritten = False
+    for what, name, text in outputs:  # each written whatever became of the other and of the standard output
         if name is None:
             continue
         try:
@@ -307,7 +311,11 @@ def _main(argv: Sequence[str] | None) -> int:
                 f.write(text())
         except OSError as error:
             _error(f"cannot write the {what} {name}: {error.strerror or error}", words)
-            return 2
+            unwritten = True
+    if unprinted is not None:
+        raise unprinted
+    if unwritten:
+        return 2
     if report.stopped:  # the producer broke the protocol: what was seen is reported above, and the run is an error
         _error(report.stopped, words)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ __all__ = [
     "examples",
     "io_error_text",
     "jobs",
+    "open_output",
     "positive",
     "record_bytes",
     "seconds",
@@ -57,6 +59,21 @@ def drop_output(stream: TextIO | None = None) -> None:
     """A stream (stdout by default) whose reader went away or that cannot be written: what is still buffered goes
     nowhere, so that exiting does not fail on it."""
     os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stdout if stream is None else stream).fileno())
+
+
+def open_output(name: str, *, append: bool = False, mode: int = 0o666) -> int:
+    """A file descriptor of ``name`` opened for writing (created, emptied unless ``append``), blocking as usual. A
+    FIFO that no process reads is an error at once (opening it would wait for a reader without end, after a run
+    whose report or tally would then be lost to Ctrl-C): it is opened without waiting, which only a FIFO heeds."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(name, flags, mode)
+    except OSError as error:
+        if error.errno == errno.ENXIO:
+            raise OSError(errno.ENXIO, "a FIFO that no process reads", name) from None
+        raise
+    os.set_blocking(fd, True)
+    return fd
 
 
 def io_error_text(error: OSError) -> str:

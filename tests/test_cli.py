@@ -1479,6 +1479,33 @@ def test_a_report_that_cannot_be_written_takes_not_the_other_with_it(tmp_path: P
     assert (tmp_path / "other").read_text().strip()
 
 
+FIFO_OUTPUTS = {
+    "listen --summary": ["listen", "--transport-url", "fake://", "--timeout", "0.1", "--summary", "{fifo}"],
+    "listen --invalid-out": ["listen", "--transport-url", "fake://", "--timeout", "0.1", "--invalid-out", "{fifo}"],
+    "conformance --report": ["conformance", "--stream", "{small}", "--report", "{fifo}"],
+    "conformance --junit": ["conformance", "--stream", "{small}", "--junit", "{fifo}"],
+    "schemas export": ["schemas", "export", "{folder}"],
+}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("output", FIFO_OUTPUTS)
+def test_a_fifo_that_no_process_reads_is_an_error_not_a_wait_without_end(tmp_path: Path, output: str) -> None:
+    # Opening it waited for a reader for ever: after the run, whose tally or reports Ctrl-C then lost.
+    pytest.importorskip("oslo_messaging" if output.startswith("listen") else "hypothesis_jsonschema")
+    fifo = tmp_path / "envelope.json"  # schemas export writes a file of that name into the folder
+    os.mkfifo(fifo)
+    files = {"{fifo}": str(fifo), "{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n"), "{folder}": str(tmp_path)}
+    argv = [files.get(a, a) for a in FIFO_OUTPUTS[output]]
+    command = [sys.executable, "-W", "ignore", "-m", "notify_schemas", *argv]
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    said = f"{' conformance' if argv[0] == 'conformance' else ''}: error: "
+    where = f"cannot write the {'JUnit report' if 'junit' in output else 'report'} " if "conformance" in output else ""
+    named = tmp_path if output == "schemas export" else fifo  # export names the folder given
+    assert done.stderr.splitlines()[-1] == f"notify-schemas{said}{where}{named}: a FIFO that no process reads"
+
+
 @pytest.mark.parametrize("output", ["text", "json"])
 def test_compat_names_a_folder_as_given_and_masked(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, output: str

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from notify_schemas.arguments import open_output
 from notify_schemas.broker.messaging import _oslo, transport
 from notify_schemas.broker.repeated import taken, watch
 from notify_schemas.config import NotifierConfig
@@ -233,7 +234,7 @@ class AppendedLines:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._fd = open_output(path, append=True, mode=0o644)  # a FIFO no process reads: an error, not a wait
 
     def write(self, text: str) -> int:
         """Write one line; OSError naming the file if it is not written whole (a full disk, a reader gone away)."""

@@ -32,6 +32,7 @@ from notify_schemas.arguments import (
     count,
     drop_output,
     jobs,
+    open_output,
     record_bytes,
     seconds,
     text,
@@ -639,7 +640,9 @@ def _export(source: Any, target: Path) -> int:
     target.mkdir(parents=True, exist_ok=True)
     for parts, file in files:
         target.joinpath(*parts[:-1]).mkdir(parents=True, exist_ok=True)
-        target.joinpath(*parts).write_bytes(file.read_bytes())
+        data = file.read_bytes()  # before its copy is opened: exported onto itself, opening empties it
+        with open(open_output(str(target.joinpath(*parts))), "wb") as f:  # a FIFO there: an error, not a wait
+            f.write(data)
     return len(files)
 
 
@@ -897,7 +900,8 @@ def _summary_unsaved(name: str, tally: Any) -> str | None:
     """Write the listener's ``--summary`` file; None, or why it could not be written (named by the file as given: a
     write that fails, on a full disk, has no file name of its own)."""
     try:
-        Path(name).write_text(json.dumps(tally.as_json()) + "\n", encoding="utf-8")
+        with open(open_output(name), "w", encoding="utf-8") as f:
+            f.write(json.dumps(tally.as_json()) + "\n")
     except OSError as error:
         return f"{name}: {error.strerror or error}"
     return None

@@ -26,6 +26,7 @@ from notify_schemas.arguments import (
     count,
     drop_output,
     examples,
+    open_output,
     seconds,
 )
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS
@@ -307,7 +308,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if name is None:
             continue
         try:
-            with open(where[name], "w", encoding="utf-8") as f:
+            with open(open_output(where[name]), "w", encoding="utf-8") as f:
                 f.write(text())
         except OSError as error:
             _error(f"cannot write the {what} {name}: {error.strerror or error}", words)

@@ -1139,6 +1139,54 @@ def test_a_callables_hostile_answer_gets_a_verdict_and_every_output_is_written(v
         assert CANARY not in text
 
 
+class _AddsWhenWritten(dict[str, Any]):
+    """A payload whose own content is clean and whose items(), which json.dumps writes a dict subclass by, add
+    locations."""
+
+    def items(self) -> Any:
+        return [*dict.items(self), ("locations", [{"url": f"swift://u:{CANARY}@h/x", "metadata": {}}])]
+
+
+class _HidesWhenWritten(dict[str, Any]):
+    """A payload that holds locations and whose items() leave them out: json.dumps writes no locations."""
+
+    def items(self) -> Any:
+        return [(key, value) for key, value in dict.items(self) if key != "locations"]
+
+
+class _TagsWhenWritten(list[Any]):
+    """Tags whose __iter__, which json.dumps writes a list subclass by, yields numbers."""
+
+    def __iter__(self) -> Any:
+        return iter([1, 2])
+
+
+def _written(make: Callable[[dict[str, Any]], dict[str, Any]]) -> Producer:
+    def producer(intent: dict[str, Any]) -> Any:
+        message = produce(intent)
+        message["payload"] = make(message["payload"])
+        return message
+
+    return producer
+
+
+@pytest.mark.parametrize(
+    ("make", "failed"),
+    [(_AddsWhenWritten, {"schema.valid", "security.no_leak"}),
+     (lambda p: _HidesWhenWritten({**p, "locations": [{"url": f"swift://u:{CANARY}@h/x"}]}), set()),
+     (lambda p: {**p, "tags": _TagsWhenWritten(p["tags"])}, {"schema.valid", "payload.faithful"})],
+)  # fmt: skip
+def test_a_callables_subclass_is_judged_as_json_dumps_writes_it(
+    make: Callable[[dict[str, Any]], dict[str, Any]], failed: set[str]
+) -> None:
+    # The suite read a dict or list subclass's own content, where oslo's json.dumps asks its items() or __iter__: a
+    # payload whose items() add locations passed security.no_leak, and one whose items() leave them out failed it.
+    report = run(_written(make), only=[json.loads(_an_intent())])
+    assert report.failed_checks() == failed, report.summary()
+    assert not report.stopped
+    _nothing_shown(report.summary(), report.failure_details("--callable x"), json.dumps(report.as_json()))
+
+
 def _raises_generator_exit(intent: dict[str, Any]) -> Any:
     raise GeneratorExit(f"password={CANARY}")
 

@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import decimal
 import importlib
+import itertools
 import json
 import os
 import queue
@@ -322,10 +323,11 @@ def detached(value: Any) -> Any:
     producer's code (a ``__eq__``, ``__iter__``, ``get``, ``__repr__`` of its own, which may raise anything or hang)
     runs in the checks or the report, and nothing in it contains itself.
 
-    A subclass of ``dict``, ``list``, ``tuple``, ``str``, ``int`` or ``float`` is read as ``json.dumps`` writes it:
-    its content, not its methods; a tuple stays a tuple (`json.round_trip` tells it from a list). Anything else that
-    JSON does not carry, a value that contains itself, nesting past `MAX_DEPTH` and values past `MAX_VALUES` become
-    an `Opaque`.
+    A subclass of ``dict``, ``list``, ``tuple``, ``str``, ``int`` or ``float`` is read as ``json.dumps`` (oslo's
+    serializer) writes it: the text and the number it holds, whatever its ``__str__`` or ``__repr__`` say, but a
+    dict's ``items()`` and a list's or a tuple's ``__iter__`` (`_written`); a tuple stays a tuple (`json.round_trip`
+    tells it from a list). Anything else that JSON does not carry, a subclass whose reading fails, a value that
+    contains itself, nesting past `MAX_DEPTH` and values past `MAX_VALUES` become an `Opaque`.
     """
     root: list[Any] = [None]
     stack: list[tuple[Any, Any, Any, int, frozenset[int]]] = [(value, root, 0, 0, frozenset())]
@@ -350,12 +352,14 @@ def detached(value: Any) -> Any:
             parent[slot] = Opaque("itself", f"<the {_kind(kind)} that contains it>")
         elif depth >= MAX_DEPTH:
             parent[slot] = Opaque("too deep", f"<{_kind(kind)} nested more than {MAX_DEPTH} levels deep>")
+        elif isinstance(written := _written(node, kind, left), Opaque):
+            parent[slot] = written
         elif issubclass(kind, dict):
             inside = above | {id(node)}
             # A line that wrote a key twice (an --exec program's answer, parsed) keeps the keys it repeated.
             copy: dict[Any, Any] = Duplicated({}, node.duplicates) if kind is Duplicated else {}
             parent[slot] = copy
-            for index, (key, item) in enumerate(list(dict.items(node))):  # the content, not the subclass's items()
+            for index, (key, item) in enumerate(written):
                 key = key if type(key) in _KEPT else _key(key)
                 copy[key] = None
                 if index < left:
@@ -364,13 +368,40 @@ def detached(value: Any) -> Any:
                     copy[key] = _TOO_LARGE
         else:
             inside = above | {id(node)}
-            items = list.copy(node) if issubclass(kind, list) else list(tuple.__getitem__(node, slice(None)))
+            items = written
             copied: list[Any] = [None] * len(items) if issubclass(kind, list) else _Filled([None] * len(items))
             parent[slot] = copied
             kept = max(left, 0)  # past the values left to read: not walked, nor held on the stack
             stack.extend((item, copied, index, depth + 1, inside) for index, item in enumerate(items[:kept]))
             copied[kept:] = [_TOO_LARGE] * (len(items) - kept)
     return _tuples(root[0])
+
+
+def _written(node: Any, kind: type, left: int) -> list[Any] | Opaque:
+    """The pairs of a dict, or the items of a list or a tuple, as ``json.dumps`` writes them: an exact one's content;
+    a subclass's ``items()`` or ``__iter__``, which it asks (a dict subclass that holds nothing itself it writes as
+    ``{}`` without asking), read once and no further than `MAX_VALUES` allows. A payload whose ``items()`` add
+    ``locations`` to a clean content sends them, and must fail as what it sends. A reading that fails, or pairs that
+    ``json.dumps`` refuses (not tuples of two), are an `Opaque`: nothing is sent."""
+    if kind is dict or kind is Duplicated:
+        return list(dict.items(node))
+    if kind is list or kind is tuple:
+        return list(node)
+    if issubclass(kind, dict) and not dict.__len__(node):
+        return []
+    reading = "items()" if issubclass(kind, dict) else "__iter__"
+    try:
+        taken = list(itertools.islice(node.items() if issubclass(kind, dict) else node, max(left, 0) + 1))
+    except (KeyboardInterrupt, Terminated):
+        raise
+    except BaseException as error:  # a producer's items() or __iter__ may raise anything, SystemExit included
+        raise_if_terminated()  # an error set off by SIGTERM is the stop, not the producer's failure
+        return Opaque(_kind(kind), f"<{_kind(kind)}, whose {reading} raised {type(error).__name__}>")
+    if issubclass(kind, list | tuple):  # the one read past what is left is shown as too large, as for a list
+        return taken
+    if not all(isinstance(pair, tuple) and tuple.__len__(pair) == 2 for pair in taken):
+        return Opaque(_kind(kind), f"<{_kind(kind)}, whose items() are not pairs>")
+    return [(tuple.__getitem__(pair, 0), tuple.__getitem__(pair, 1)) for pair in taken]
 
 
 class _Filled(list[Any]):

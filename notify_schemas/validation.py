@@ -31,7 +31,14 @@ from notify_schemas.redaction import (
 )
 from notify_schemas.registry import bundled_schema, check_name, check_profile, variant, variants
 from notify_schemas.values import Variant, Violation
-from notify_schemas.wire_form import PLAIN, WireForm, has_no_wire_form_number, is_valid_text, wire_view
+from notify_schemas.wire_form import (
+    PLAIN,
+    WireForm,
+    has_no_wire_form_number,
+    is_valid_text,
+    read_at_once,
+    wire_view,
+)
 
 __all__ = [
     "Backend",
@@ -271,7 +278,8 @@ class _PythonChecker:
 
         self._validator = jsonschema.Draft7Validator(schema)
         self._key = key
-        self.fast: Callable[[Any], bool] = self._validator.is_valid
+        # python-jsonschema walks the message in Python: another thread may change it meanwhile (`read_at_once`).
+        self.fast: Callable[[Any], bool] = functools.partial(read_at_once, self._validator.is_valid)
 
     def violations(self, message: Any) -> Iterator[Violation]:
         shown_at: dict[str, tuple[str, str]] = {}  # several rules fail on one value: it is shown once
@@ -555,10 +563,10 @@ def _violations(
     event_type, priority = key or ("", "")
     if isinstance(checker, _RustChecker) and _large(value, size):
         checker = _checker(profile, event_type, priority, "python")
-    try:
-        found, more = _listed(checker, value)
+    try:  # the value's texts are shown and masked in Python, a producer's message as it is (`read_at_once`)
+        found, more = read_at_once(functools.partial(_listed, checker), value)
     except (ValueError, OverflowError):  # jsonschema-rs cannot read a value (past 64 bits): the reference answers
-        found, more = _listed(_checker(profile, event_type, priority, "python"), value)
+        found, more = read_at_once(functools.partial(_listed, _checker(profile, event_type, priority, "python")), value)
     yield from found
     if more:
         yield Violation("", "", "too-many", f"more violations than the {MAX_VIOLATIONS:,} listed; the rest are not "

@@ -29,9 +29,9 @@ import math
 import pickle
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -48,6 +48,7 @@ __all__ = [
     "is_exact_json",
     "is_plain",
     "is_valid_text",
+    "read_at_once",
     "redacted_json",
     "to_wire",
     "wire_view",
@@ -333,9 +334,26 @@ def wire_view(message: Any) -> WireForm:
         size = len(orjson.dumps(message, None, PLAIN))  # no subclass, bytes, lone surrogate, big integer, depth
     except Exception:  # TypeError; whatever a producer's Enum raises when orjson reads its value
         return to_wire(message)
-    if _only_exact_types(message) and _its_own_form(message):
-        return WireForm(message, size=size)
-    return to_wire(message)
+    try:
+        own = _only_exact_types(message) and _its_own_form(message)
+    except RuntimeError:  # another thread changed a dict of it while it was walked: a copy is judged (`read_at_once`)
+        own = False
+    return WireForm(message, size=size) if own else to_wire(message)
+
+
+_Read = TypeVar("_Read")
+
+
+def read_at_once(read: Callable[[Any], _Read], value: Any) -> _Read:
+    """``read(value)`` of plain JSON that may be a producer's own message (`wire_view` copies none); when Python code
+    of ``read`` meets another thread's change of it (a dict that changed size while it was walked, a key gone between
+    two lookups: RuntimeError, KeyError, IndexError), ``read`` of a copy `to_wire` made, each dict and list of it taken
+    in one C call, which no other thread interrupts. So a producer that changes a message while it is judged gets a
+    verdict on one reading of it, never those errors."""
+    try:
+        return read(value)
+    except (RuntimeError, LookupError):
+        return read(to_wire(value).value)
 
 
 def _its_own_form(value: Any) -> bool:
@@ -427,7 +445,7 @@ def _only_exact_types(message: Any) -> bool:
 
 def redacted_json(message: Any) -> str:
     """A message as a log line or a report may show it: its wire form, redacted (`notify_schemas.redaction`)."""
-    return json.dumps(redact(wire_view(message).value), ensure_ascii=False)
+    return json.dumps(read_at_once(redact, wire_view(message).value), ensure_ascii=False)
 
 
 def has_no_wire_form_number(value: Any) -> bool:

@@ -18,6 +18,7 @@ import itertools
 import json
 import logging
 import math
+import sys
 import tempfile
 import types
 import uuid
@@ -849,6 +850,68 @@ def test_the_notifier_sends_or_refuses_every_message_and_never_raises_anything_e
     assert memory.messages or refused
     for sent in memory.messages:  # what a driver gets is JSON
         json.dumps(sent, allow_nan=False).encode("utf-8")
+
+
+class _ChangedBetweenSteps:
+    """Another thread's work on a producer's message, as the interpreter may interleave it: between any two lines of
+    Python code, a key comes into one of its dicts, or goes, and an item into one of its lists, or goes. Deterministic,
+    where a thread's switches fall where they fall."""
+
+    def __init__(self, mapping: dict[str, Any], items: list[Any]) -> None:
+        self.mapping, self.items, self.steps = mapping, items, 0
+
+    def __enter__(self) -> None:
+        self.before = sys.gettrace()
+        sys.settrace(self._frame)
+
+    def __exit__(self, *_: Any) -> None:
+        sys.settrace(self.before)
+
+    def _frame(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        return self._line
+
+    def _line(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if event == "line":
+            self.steps += 1
+            if self.steps % 2:
+                self.mapping["changing"], _ = "v", self.items.append("t")
+            else:
+                self.mapping.pop("changing", None), self.items.pop()
+        return self._line
+
+
+@pytest.mark.parametrize("backend", ["rust", "python"])
+@pytest.mark.parametrize("size", [5, -1])
+def test_a_message_another_thread_changes_while_it_is_judged_gets_a_verdict(
+    backend: str, size: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The package reads a message of exact JSON types as it is, not a copy: python-jsonschema, the check that a
+    # message is its own wire form and the masking of what is shown walked the producer's dicts while another thread
+    # changed them, and validate, iter_errors, is_valid and the Notifier raised RuntimeError ('dictionary changed size
+    # during iteration') or KeyError.
+    caplog.set_level(logging.DEBUG)
+    message = json.loads(json.dumps(MESSAGES["image.upload", "INFO"]))
+    message["payload"].update(size=size, properties={f"k{i}": "v" for i in range(50)}, tags=["a", "b"])
+    verdicts = set()
+    with _ChangedBetweenSteps(message["payload"]["properties"], message["payload"]["tags"]):
+        verdicts.add(is_valid(message, backend=backend))  # type: ignore[arg-type]
+        try:
+            validate(message, backend=backend)  # type: ignore[arg-type]
+            verdicts.add(True)
+        except InvalidNotificationError as error:
+            verdicts.add(not error.violations)
+        verdicts.add(not list(iter_errors(message, backend=backend)))  # type: ignore[arg-type]
+        for validation in ("strict", "warn", "off"):
+            memory = MemoryDriver()
+            notifier = Notifier("image.test", drivers=[memory, "log"], validation=validation, backend=backend)  # type: ignore[arg-type]
+            try:
+                notifier.info({}, "image.upload", message["payload"])
+                notifier.send(message)
+            except InvalidNotificationError:
+                assert validation == "strict"
+            assert memory.messages or validation == "strict"
+    assert verdicts == {size >= 0}
+    assert "Traceback" not in caplog.text
 
 
 def test_emit_refuses_a_lone_surrogate_in_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, mask_pointer, mask_text, redact
-from notify_schemas.wire_form import is_plain, to_wire
+from notify_schemas.wire_form import is_plain, read_at_once, to_wire
 
 __all__ = ["LOGGER_BASE", "OWN_LOGGERS", "LogDriver", "dumps"]
 
@@ -57,7 +57,7 @@ def dumps(message: Any) -> str:
     lowered = text.lower()
     if not any(word in lowered for word in _SUSPECT):
         return text
-    return json.dumps(redact(message), allow_nan=False)
+    return json.dumps(read_at_once(redact, message), allow_nan=False)  # another thread may change it meanwhile
 
 
 _NAME = re.compile(r"[A-Za-z0-9_.:-]{1,255}")  # what an event type that is a name is made of

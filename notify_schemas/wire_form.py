@@ -5,15 +5,19 @@ oslo.messaging's drivers write a notification with ``jsonutils.dumps``: ``json.d
 text, an ``IntEnum`` as its number, a tuple or a set as a list, a datetime as ``%Y-%m-%dT%H:%M:%S.%f``, a UUID, a
 ``Decimal`` or an IP address as its string, bytes as their UTF-8 text (a ``bytearray`` as the list of its byte
 values, as oslo iterates it), a mapping as an object (null for one inside three others that are not dicts, as
-``to_primitive`` writes it). An ``Enum`` member that is neither a number nor text, which
-oslo gives up on, is its value, as orjson and jsonschema-rs read it; the package sends that value. What the
-specification governs is that JSON, so validation judges the wire form (D32 in DECISIONS.md).
+``to_primitive`` writes it), the keys of a mapping that ``to_primitive`` writes (one that is not a dict, or any
+inside a value ``json`` cannot write itself) converted as it converts them (a UUID or bytes key as its text), and a
+NaN or infinite key as ``NaN``, ``Infinity`` or ``-Infinity``, the text ``json`` writes for it. An ``Enum`` member
+that is neither a number nor text, which oslo gives up on, is its value, as orjson and jsonschema-rs read it; the
+package sends that value. What the specification governs is that JSON, so validation judges the wire form (D32 in
+DECISIONS.md).
 
 What has no wire form is reported, never raised: a value of another type, a float that is NaN or infinite (``json``
-would write a literal no JSON parser reads), a key that is not text or a number, text that is not valid Unicode (a
-lone surrogate), a value that contains itself, nesting deeper than `MAX_DEPTH`, two keys that become the same
-text (``{1: ..., "1": ...}``), and an iterable of the producer's that yields more than `MAX_ITEMS` values (it may
-never end). The walk is iterative: any depth, any size, no recursion.
+would write a literal no JSON parser reads), a key that is not text, a number or None (nor converted to one by
+``to_primitive``), text that is not valid Unicode (a lone surrogate), a value that contains itself, nesting deeper
+than `MAX_DEPTH`, two keys that become the same text (``{1: ..., "1": ...}``), and an iterable of the producer's
+that yields more than `MAX_ITEMS` values (it may never end). The walk is iterative: any depth, any size, no
+recursion.
 """
 
 from __future__ import annotations
@@ -128,7 +132,8 @@ def _type_name(value: Any) -> str:
 
 
 def _key(key: Any) -> str | None:
-    """A dict key as ``json.dumps`` writes it, or None when it refuses the key."""
+    """A dict key as ``json.dumps`` writes it, or None when it refuses the key. A NaN or an infinity is text there
+    (``{"NaN": 1}``, valid JSON), though as a value it is a literal no parser reads."""
     if isinstance(key, str):
         return str.__str__(key)
     if key is True or key is False:
@@ -137,9 +142,29 @@ def _key(key: Any) -> str | None:
         return "null"
     if isinstance(key, int):
         return int.__repr__(key) if _writable(int(int.__index__(key))) else None
-    if isinstance(key, float) and math.isfinite(key):
-        return float.__repr__(key)
+    if isinstance(key, float):
+        number = float.__float__(key)
+        if math.isfinite(number):
+            return float.__repr__(number)
+        return "NaN" if math.isnan(number) else "Infinity" if number > 0 else "-Infinity"
     return None
+
+
+def _primitive_pairs(pairs: list[tuple[Any, Any]]) -> tuple[list[tuple[Any, Any]], list[Any]]:
+    """The pairs of a mapping that oslo's ``to_primitive`` writes, as it hands them to ``json``: each key that is not
+    text, a number or None converted as a value is (a UUID, a Decimal, a date, bytes as text), the keys that become
+    equal made one with the last value, as its dict comprehension makes them; and the keys it cannot convert."""
+    collapsed: dict[Any, Any] = {}
+    refused: list[Any] = []
+    for key, item in pairs:
+        converted = key
+        if not isinstance(key, str | int | float | type(None)):
+            converted, rule = _scalar(key)
+            if rule is not None:
+                refused.append(key)
+                continue
+        collapsed[converted] = item
+    return list(collapsed.items()), refused
 
 
 def _scalar(value: Any) -> tuple[Any, str | None]:
@@ -233,11 +258,13 @@ def to_wire(message: Any) -> WireForm:
     problems: list[tuple[_Path, str, str, str]] = []
     root: list[Any] = [None]
     # Each task: (value, container to fill, key or index in it, path, depth, ids of the containers above, mappings
-    # other than dicts above).
-    stack: list[tuple[Any, Any, Any, _Path, int, frozenset[int], int]] = [(message, root, 0, None, 0, frozenset(), 0)]
+    # other than dicts above, whether oslo's to_primitive writes it: a value inside one json cannot write itself).
+    stack: list[tuple[Any, Any, Any, _Path, int, frozenset[int], int, bool]] = [
+        (message, root, 0, None, 0, frozenset(), 0, False)
+    ]
     pop, push = stack.pop, stack.append
     while stack:
-        value, parent, slot, path, depth, above, mappings = pop()
+        value, parent, slot, path, depth, above, mappings, primitive = pop()
         kind = type(value)
         if kind is str:  # the common cases first, without a call
             if value.isascii() or is_valid_text(value):
@@ -253,7 +280,7 @@ def to_wire(message: Any) -> WireForm:
             continue
         try:  # the producer's own code runs here (a __float__, __str__, items, __iter__...): it may raise anything
             if isinstance(value, enum.Enum) and not isinstance(value, int | str):  # a plain Enum member: its value
-                push((value.value, parent, slot, path, depth, above, mappings))
+                push((value.value, parent, slot, path, depth, above, mappings, primitive))
                 continue
             if kind in _SIMPLE or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value)):
                 converted, rule = _scalar(value)
@@ -288,6 +315,12 @@ def to_wire(message: Any) -> WireForm:
                 if nested > _PRIMITIVE_MAPPINGS:  # as oslo writes it: null, its items read and left
                     parent[slot] = None
                     continue
+                converting = primitive or not isinstance(value, dict)  # to_primitive writes it, and its keys
+                if converting:
+                    pairs, refused = _primitive_pairs(pairs)
+                    for key in refused:
+                        why = f"a key of type {_type_name(key)} cannot be sent as JSON"
+                        problems.append((path, "not-json", why, _shown(key)))
                 out: dict[str, Any] = {}
                 parent[slot] = out
                 pending = []
@@ -304,9 +337,10 @@ def to_wire(message: Any) -> WireForm:
                         why = f"the key {_shown(name)} is written twice"
                         problems.append(((path, name), "duplicate-key", why, _shown(name)))
                     out[name] = None
-                    pending.append((item, out, name, (path, name), depth + 1, inside, nested))
+                    pending.append((item, out, name, (path, name), depth + 1, inside, nested, converting))
                 stack.extend(reversed(pending))
             else:
+                converting = primitive or not isinstance(value, list | tuple)  # to_primitive writes what it holds
                 items = list(value) if kind is list or kind is tuple else _taken(value)
                 if items is None:
                     parent[slot] = None
@@ -315,7 +349,7 @@ def to_wire(message: Any) -> WireForm:
                 array: list[Any] = [None] * len(items)
                 parent[slot] = array
                 for index in range(len(items) - 1, -1, -1):
-                    push((items[index], array, index, (path, index), depth + 1, inside, mappings))
+                    push((items[index], array, index, (path, index), depth + 1, inside, mappings, converting))
         except Exception as error:
             parent[slot] = None
             why = f"cannot be read: {type(error).__name__}"

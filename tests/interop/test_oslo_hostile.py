@@ -10,11 +10,13 @@ from __future__ import annotations
 import array
 import collections
 import collections.abc
+import datetime
 import ipaddress
 import json
 import logging
 import time
 import types
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +153,8 @@ def _mappings(depth: int) -> Any:
 @example(bytearray(b"ab"))  # oslo iterates a bytearray: [97, 98], not "ab"
 @example(_mappings(4))  # to_primitive follows three mappings that are not dicts, one in another, and writes null
 @example([_mappings(3), {"a": _mappings(5)}])
+@example({float("nan"): 1, float("-inf"): 2})  # json writes such a key as text: "NaN", "-Infinity"
+@example(types.MappingProxyType({uuid.UUID(int=1): 1, b"k": collections.deque([{datetime.date(2026, 1, 2): 3}])}))
 def test_the_wire_form_is_what_oslo_writes(value: Any) -> None:
     # Where oslo's jsonutils writes a value at all (an Enum member and a generator aside: DECISIONS.md, D32).
     from oslo_serialization import jsonutils

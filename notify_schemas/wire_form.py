@@ -306,7 +306,12 @@ def to_wire(message: Any) -> WireForm:
                 continue
             inside = above | {id(value)}
             if isinstance(value, Mapping) or (not isinstance(value, list | tuple) and hasattr(value, "items")):
-                pairs = list(value.items()) if kind is dict else _taken(value.items())
+                if kind is dict:
+                    pairs: list[Any] | None = list(value.items())
+                elif not primitive and isinstance(value, dict) and not dict.__len__(value):
+                    pairs = []  # json writes a dict subclass that holds nothing itself as {}, its items() unasked
+                else:
+                    pairs = _taken(value.items())
                 if pairs is None:
                     parent[slot] = None
                     problems.append((path, "not-json", _WHY["endless"], f"<{_type_name(value)}>"))

@@ -383,6 +383,26 @@ def test_a_key_is_judged_as_oslo_writes_it(value: Any, written: Any) -> None:
         assert not list(iter_errors(message, backend=backend))  # type: ignore[arg-type]
 
 
+class _HeldElsewhere(dict):  # type: ignore[type-arg]
+    """A dict subclass that holds nothing itself and answers items() from another store."""
+
+    def items(self) -> Any:
+        return [("locations", [{"url": f"swift://glance:{CANARY}@swift.example/v1/c/o"}])]
+
+
+@pytest.mark.parametrize("where", ["payload", "property"])
+def test_a_dict_subclass_that_holds_nothing_itself_is_judged_and_sent_as_json_writes_it(where: str) -> None:
+    # json.dumps (oslo's jsonutils.dumps for a dict) writes such a dict as {} without asking its items(): the package
+    # judged, and in warn mode sent, the locations its items() answer, which oslo alone would never have sent.
+    value = planted(MESSAGES["task.success", "INFO"], where, _HeldElsewhere())
+    assert to_wire(value).value == json.loads(json.dumps(value))
+    memory = MemoryDriver()
+    Notifier("image.test", drivers=[memory], validation="warn").send(value)
+    assert CANARY not in json.dumps(memory.messages)
+    for backend in ("rust", "python"):
+        assert "forbidden" not in {v.rule for v in iter_errors(value, backend=backend)}  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("value", "rule"),
     [

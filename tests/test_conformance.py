@@ -519,7 +519,7 @@ def raising(intent: dict[str, Any]) -> dict[str, Any]:
     [
         (["--callable", "tests.test_conformance:raising", "--examples", "1"], "the producer raised RuntimeError"),
         (["--exec", "true"], "'true' exited with 0"),
-        (["--intent", "{}", "--callable", REFERENCE], "--intent takes a JSON object"),
+        (["--intent", "{}", "--callable", REFERENCE], "--intent is not an intent of schemas/intent.json"),
         (["--callable", REFERENCE, "--examples", "1", "--report", "/nonexistent/r.json"],
          "cannot write the report"),
         (["--callable", REFERENCE, "--examples", "10001"], "--examples: must be at most 10,000"),
@@ -541,6 +541,34 @@ def test_usage_and_producer_errors_are_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+_UPLOAD = '"event_type": "image.upload", "priority": "INFO", "profile": "seed"'
+
+
+@pytest.mark.parametrize(
+    ("intent", "message"),
+    [
+        ("{" + _UPLOAD + ', "record": {"size": NaN}}', "--intent: not JSON: NaN is not JSON"),
+        ("{" + _UPLOAD + ', "record": {"size": 1e999}}', "--intent: /record/size: inf (a number beyond a double's"),
+        ("{" + _UPLOAD + ', "record": {"name": "\\ud800"}}', "--intent: /record/name: text that is not valid Unicode"),
+        ("{" + _UPLOAD + ', "record": {"size": 1, "size": 2}}', "--intent writes the key at /record/size twice"),
+        ("{" + _UPLOAD + ', "record": 5}', "--intent is not an intent of schemas/intent.json: /record: 5 is not of"),
+        ('{"event_type": 5, "priority": "INFO", "profile": "seed", "record": {}}', "/event_type: 5 is not of type"),
+        ('{"event_type": "image.nope", "priority": "INFO", "profile": "seed", "record": {}}',
+         "--intent asks for what no schema describes: unknown event type 'image.nope'"),
+    ],
+)  # fmt: skip
+def test_an_intent_given_is_checked_before_the_producer_is_asked(
+    capsys: pytest.CaptureFixture[str], intent: str, message: str
+) -> None:
+    # Handed over, a malformed intent was blamed on the producer ("the producer raised TypeError"), and NaN went into
+    # the JSON report as it was, which made the report no JSON.
+    assert main(["--callable", "tests.test_conformance:raising", "--intent", intent]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+    assert "producer raised" not in err
 
 
 def test_a_repeated_key_that_is_a_lone_surrogate_is_reported_escaped(

@@ -17,7 +17,7 @@ from typing import Any
 from notify_schemas.authoring.compat.paths import MessagePath, Seg, Sentinel, canonical, show
 from notify_schemas.authoring.compat.verdicts import CompatError
 
-__all__ = ["MAX_DEPTH", "Finding", "Walk", "WalkError", "conjuncts", "inline_refs"]
+__all__ = ["MAX_DEPTH", "Finding", "Walk", "WalkError", "conjuncts", "inline_refs", "meaning"]
 
 _ANNOTATIONS = frozenset({"title", "description", "default", "examples", "$comment", "$schema", "$id", "definitions"})
 _ALL_TYPES = frozenset({"null", "boolean", "integer", "fraction", "string", "array", "object"})
@@ -57,6 +57,41 @@ def inline_refs(schema: Any, root: dict[str, Any], depth: int = 0) -> Any:
         k: v if k in _DATA_KEYWORDS or (depth == 0 and k == "definitions") else inline_refs(v, root, depth)
         for k, v in schema.items()
     }
+
+
+_SETS = frozenset({"enum", "required", "type"})  # lists whose order says nothing
+_NAMES = frozenset({"properties", "patternProperties", "dependencies"})  # maps whose keys are names, not keywords
+
+
+def meaning(schema: Any) -> str:
+    """What a schema (or a list of conjuncts) with its ``$ref``s inlined says of values, as text: equal text, equal
+    verdicts. Annotations (a title, a description, examples, a default, the definitions once inlined) say nothing of
+    values, nor does the order of an enum, of the required keys or of the types: two schemas that differ in these
+    alone (a definition renamed or moved, a description edited) are the same contract, and comparing them by
+    generation would take seconds a variant to find nothing. While a ``$ref`` is left (a recursive schema), the text
+    is compared whole."""
+    text = canonical(_bare(schema))
+    return canonical(schema) if '"$ref"' in text else text
+
+
+def _bare(schema: Any) -> Any:
+    """A schema without its annotations, each list of `_SETS` in one order; ``enum`` and ``const`` values as they
+    are, and the names of `_NAMES` maps kept (a property may be called ``description``)."""
+    if isinstance(schema, list):
+        return [_bare(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    bare: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key in _SETS and isinstance(value, list):
+            bare[key] = sorted({canonical(v): v for v in value}.values(), key=canonical)
+        elif key in _NAMES and isinstance(value, dict):
+            bare[key] = {name: _bare(sub) for name, sub in value.items()}
+        else:
+            bare[key] = value if key in _DATA_KEYWORDS else _bare(value)
+    return bare
 
 
 def conjuncts(schema: Any, root: dict[str, Any], depth: int = 0) -> list[Any]:
@@ -219,7 +254,7 @@ class Walk:
         return candidates
 
     def walk(self, a_parts: list[Any], b_parts: list[Any], path: MessagePath = (), depth: int = 0) -> None:
-        if depth > MAX_DEPTH or canonical(a_parts) == canonical(b_parts) or False in a_parts:
+        if depth > MAX_DEPTH or meaning(a_parts) == meaning(b_parts) or False in a_parts:
             return
         self.differ.setdefault(path, a_parts)
         a_types, b_types = _types(a_parts, self.a_root), _types(b_parts, self.b_root)

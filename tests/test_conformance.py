@@ -995,6 +995,41 @@ def test_what_an_exec_program_started_and_left_behind_is_ended_with_it(tmp_path:
     assert _gone(child)
 
 
+@pytest.mark.parametrize("leaves", ["os.setsid()", "os.setpgid(0, 0)"])
+@pytest.mark.parametrize("answers", [True, False])
+def test_what_an_exec_program_started_outside_its_process_group_is_ended_with_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], leaves: str, answers: bool
+) -> None:
+    # A child that left the program's process group was missed by the group's signal: it held the pipe, and ran on
+    # after the suite; a program that exited so, before its answer, was said to have given none in time.
+    pids = tmp_path / "children"
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE + (
+        "import os\n"
+        "line = sys.stdin.readline()\n"
+        "if os.fork() == 0:  # a child of its own group, that keeps the output open and outlives its parent\n"
+        f"    {leaves}\n"
+        f"    open({str(pids)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(3600)\n"
+        + ("print(answer(line), flush=True)\n" if answers else "os._exit(0)\n")
+    ), encoding="utf-8")  # fmt: skip
+    code = main(["--exec", f"{sys.executable} {program}", "--examples", "0", "--answer-timeout", "3", "--intent",
+                 json.dumps(next(intents("image.upload", "INFO", examples=0)))])  # fmt: skip
+    err = capsys.readouterr().err
+    if answers:
+        assert code == 0
+    else:
+        assert code == 2
+        assert "exited with 0 before answering the intent image.upload INFO, and left a process that holds" in err
+    deadline = time.monotonic() + 5
+    while not pids.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(pids.read_text())
+    while not _gone(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(child)
+
+
 # --- what the user typed is never shown with a credential, whatever quotes it holds -------------------------------
 
 # A credential as a user may type it into a command, a file name or an option's value, with quotes of both kinds

@@ -117,6 +117,8 @@ class ExecProgram:
         except (OSError, ValueError) as error:  # ValueError: a command shlex cannot split (a quote left open)
             why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             raise ProducerError(f"cannot start {quoted(command)}: {why}") from None
+        self._pipes = {_pipe_name(f.fileno()) for f in (self.process.stdin, self.process.stdout) if f is not None}
+        """The pipes to and from the program, as /proc names them: what holds one when it has ended is its own."""
         self.command = command
         self.name = quoted(command)
         """The command as errors name it: masked, then quoted (a password in its arguments is never shown)."""
@@ -164,6 +166,10 @@ class ExecProgram:
         try:
             line = self._lines.get(timeout=self.answer_timeout)
         except queue.Empty:
+            status = self.process.poll()
+            if status is not None:  # what it started holds its output open: no end of output came
+                raise ProducerError(f"{self.name} {_ended(status)} before answering {what}, and left a process that "
+                                    "holds its output open") from None  # fmt: skip
             raise ProducerError(
                 f"{self.name} gave no answer within {self.answer_timeout:g} s to {what} (a line, ended by a "
                 "newline; see --answer-timeout)"
@@ -202,6 +208,7 @@ class ExecProgram:
         """End the program: its input closed, ``wait`` seconds to exit, then stopped (0: at once, on Ctrl-C), and
         whatever it started with it; what it wrote and was not asked for is counted (`extra_lines`)."""
         end_program(self.process, wait=wait)
+        _end_holders(self._pipes)  # what left its process group, and holds its input or its output open
         # The reader may be waiting to hand over a line: the lines are taken until its end, for a while at most.
         until = time.monotonic() + (5 if wait else 0.5)
         while (left := until - time.monotonic()) > 0:
@@ -252,6 +259,32 @@ def end_program(process: subprocess.Popen[Any], *, wait: float) -> None:
             _signal_group(process, signal.SIGKILL)
             process.wait()
     _signal_group(process, signal.SIGKILL)
+
+
+def _pipe_name(fd: int) -> str:
+    """A pipe as a process's /proc/PID/fd link names it (``pipe:[inode]``)."""
+    return f"pipe:[{os.fstat(fd).st_ino}]"
+
+
+def _end_holders(pipes: set[str]) -> None:
+    """SIGKILL to every other process that holds one of ``pipes`` open: once the program has ended, these are what
+    it started and left behind outside its process group (a child that ran setsid or setpgid), which the group's
+    signal misses, and which would hold the pipe, and run, after the suite. Processes are found in /proc (Linux);
+    where there is none, nothing is done."""
+    try:
+        entries = list(os.scandir("/proc"))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            holds = any(os.readlink(fd.path) in pipes for fd in os.scandir(f"/proc/{entry.name}/fd"))
+        except OSError:  # gone, or another user's
+            continue
+        if holds:
+            with contextlib.suppress(OSError):
+                os.kill(int(entry.name), signal.SIGKILL)
 
 
 def _signal_group(process: subprocess.Popen[Any], signum: int) -> None:

@@ -995,6 +995,14 @@ def test_what_an_exec_program_started_and_left_behind_is_ended_with_it(tmp_path:
     assert _gone(child)
 
 
+def test_an_answer_timeout_of_0_blames_no_full_input(capsys: pytest.CaptureFixture[str]) -> None:
+    # The question was never written once the deadline had passed: cat, which reads everything, was said to have
+    # read nothing of it ("its input is full").
+    intent = json.dumps(next(intents("image.upload", "INFO", examples=0)))
+    assert main(["--exec", "cat", "--examples", "0", "--answer-timeout", "0", "--intent", intent]) in (1, 2)
+    assert "its input is full" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("leaves", ["os.setsid()", "os.setpgid(0, 0)"])
 @pytest.mark.parametrize("answers", [True, False])
 def test_what_an_exec_program_started_outside_its_process_group_is_ended_with_it(

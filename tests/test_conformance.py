@@ -32,7 +32,17 @@ from notify_schemas.conformance.cli import main
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.records import QUOTED_PASSWORD, SECRET_PASSWORD, SECRET_URL
 from notify_schemas.conformance.reference import produce
-from notify_schemas.conformance.runner import KEPT, OTHER, VARIANTS, CaseFailure, Report, run, run_stream
+from notify_schemas.conformance.runner import (
+    KEPT,
+    KEPT_BYTES,
+    OTHER,
+    VARIANTS,
+    CaseFailure,
+    NotKept,
+    Report,
+    run,
+    run_stream,
+)
 from notify_schemas.samples import samples
 
 REFERENCE = "notify_schemas.conformance.reference:produce"
@@ -1445,6 +1455,50 @@ def test_a_recorded_stream_failing_on_every_message_is_judged_in_bounded_memory(
     assert len(report["failures"]) == 2 * KEPT
     assert report["failures_not_kept"] == 20_000 + 19_999 - 2 * KEPT
     assert "schema.valid           MUST         0   20000  image.activate info" in done.stdout
+
+
+def test_a_report_keeps_notifications_whole_up_to_its_byte_budget_and_counts_the_rest() -> None:
+    # A producer answering with notifications of megabytes had a hundred of them kept per check: 2 MB answers took
+    # a run to 2 GB and made a 517 MB report.
+    message = next(samples("image.activate", "INFO", seed=2))
+    big = dict(message, priority="info", payload=dict(message["payload"], name="n" * 300_000))  # invalid, ~300 KB
+    report = Report(checks=CHECKS)
+    for number in range(60):
+        report.judge(CHECKS[:2], f"variant {number % 3}", {}, copy.deepcopy(big), RunState(), asked=False)
+    whole = [f for f in report.failures if not isinstance(f.notification, NotKept)]
+    measured = [f for f in report.failures if isinstance(f.notification, NotKept)]
+    assert whole
+    assert measured
+    assert len(whole) == KEPT_BYTES // len(json.dumps(big, separators=(",", ":")))
+    assert {f.notification.size for f in measured} == {len(json.dumps(big, separators=(",", ":")))}
+    assert len(report.failures) == sum(report.failed.values())  # each still kept, with check, variant and reason
+    text = json.dumps(report.as_json())
+    assert len(text) < 2 * KEPT_BYTES
+    shown = report.as_json()["failures"][-1]
+    assert shown["notification"] is None
+    assert "past the 4,194,304 bytes" in shown["notification_not_kept"]
+    assert "bytes of JSON, past" not in report.failure_details("--stream x")  # the first of each check is whole
+
+
+def test_a_recorded_stream_of_large_failing_messages_is_judged_in_bounded_memory(tmp_path: Path) -> None:
+    message = next(samples("image.activate", "INFO", seed=2))
+    big = dict(message, priority="info", payload=dict(message["payload"], name="n" * 400_000))
+    stream, report_file = tmp_path / "stream.jsonl", tmp_path / "report.json"
+    stream.write_text((json.dumps(big) + "\n") * 200, encoding="utf-8")  # 80 MB, every message failing
+    code = (
+        "import re, sys\n"
+        "from notify_schemas.conformance.cli import main\n"
+        f"code = main(['--stream', {str(stream)!r}, '--report', {str(report_file)!r}])\n"
+        "peak = int(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read())[1]) // 1024\n"
+        "print(code, peak, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    status, peak_mb = done.stderr.split()[-2:]
+    assert status == "1"
+    assert int(peak_mb) < 200, done.stderr  # every failure kept whole: 200 x 2 checks x 400 KB, and their copies
+    assert report_file.stat().st_size < 2 * KEPT_BYTES
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    assert {c["id"]: c["failed"] for c in report["checks"]}["schema.valid"] == 200
 
 
 @given(st.lists(st.tuples(st.sampled_from(CHECKS[:3]), st.integers(0, VARIANTS + 20), st.booleans()), max_size=600))

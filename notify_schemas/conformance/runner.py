@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import datetime
 import json
 import re
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+import orjson
+
 from notify_schemas import variants
 from notify_schemas.arguments import MAX_EXAMPLES
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
@@ -23,9 +26,20 @@ from notify_schemas.conformance.producers import ProducerError, detached
 from notify_schemas.conformance.records import Intent
 from notify_schemas.redaction import error_text, mask_text, redact, shown
 from notify_schemas.termination import Terminated, raise_if_terminated
-from notify_schemas.wire_form import redacted_json, to_wire
+from notify_schemas.wire_form import PLAIN, redacted_json, to_wire
 
-__all__ = ["KEPT", "MAX_SENT", "OTHER", "VARIANTS", "CaseFailure", "Report", "run", "run_stream"]
+__all__ = [
+    "KEPT",
+    "KEPT_BYTES",
+    "MAX_SENT",
+    "OTHER",
+    "VARIANTS",
+    "CaseFailure",
+    "NotKept",
+    "Report",
+    "run",
+    "run_stream",
+]
 
 
 @dataclass(frozen=True)
@@ -40,10 +54,39 @@ class CaseFailure:
 KEPT = 100
 """The failures of one check kept whole, with their notification, for the details and the JSON report; every further
 one is counted only. A recorded stream may fail a million times: kept whole, its report would be many times its size."""
+KEPT_BYTES = 4 * 1024 * 1024
+"""The notifications kept whole over the whole report, in bytes of their JSON text. A failure past them is kept with
+its check, variant, intent and reason, its notification only measured (`NotKept`): a producer answering with
+notifications of megabytes would otherwise keep hundreds of them, gigabytes in memory and in the report."""
 VARIANTS = 1_000
 """The variant names counted apart; a recorded stream's messages name their own, so past these the rest are counted
 under `OTHER`."""
 OTHER = "other variants"
+
+
+@dataclass(frozen=True)
+class NotKept:
+    """What stands for a failure's notification once the report keeps `KEPT_BYTES` of notifications: its size."""
+
+    size: int
+
+    def __str__(self) -> str:
+        return f"not kept: {self.size:,} bytes of JSON, past the {KEPT_BYTES:,} bytes of notifications a report keeps"
+
+
+def _json_size(notification: Any) -> int:
+    """Bytes of a notification's JSON text: as sent, or (a producer's own objects) as its wire form."""
+    try:
+        return len(orjson.dumps(notification, None, PLAIN))
+    except Exception:  # TypeError; whatever a producer's object raises when it is read
+        return len(json.dumps(to_wire(notification).value).encode("utf-8", "surrogatepass"))
+
+
+def _notification(notification: Any) -> dict[str, Any]:
+    """A failure's notification as the JSON report shows it: redacted, or only its size once past `KEPT_BYTES`."""
+    if isinstance(notification, NotKept):
+        return {"notification": None, "notification_not_kept": str(notification)}
+    return {"notification": redact(to_wire(notification).value)}
 
 
 @dataclass
@@ -72,6 +115,7 @@ class Report:
     """Whether a MUST check failed."""
     _names: set[str] = field(default_factory=set, repr=False)
     _kept: dict[str, int] = field(default_factory=lambda: defaultdict(int), repr=False)  # per check id
+    _kept_bytes: int = field(default=0, repr=False)  # of the notifications kept whole
 
     def variant(self, name: str) -> str:
         """``name`` as counted: itself, or `OTHER` once `VARIANTS` names are counted apart."""
@@ -94,8 +138,18 @@ class Report:
             self.first_reason[key] = shown(failure.reason, _REASON)
         if self._kept[key[0]] < KEPT:
             self._kept[key[0]] += 1
-            self.failures.append(failure)
+            self.failures.append(self._within_budget(failure))
         self.failed[key] += 1
+
+    def _within_budget(self, failure: CaseFailure) -> CaseFailure:
+        """The failure whole while the notifications kept stay within `KEPT_BYTES`, else with its size only."""
+        if isinstance(failure.notification, NotKept):
+            return failure
+        size = _json_size(failure.notification)
+        if self._kept_bytes + size <= KEPT_BYTES:
+            self._kept_bytes += size
+            return failure
+        return dataclasses.replace(failure, notification=NotKept(size))
 
     def judge(self, checks: Iterable[Check], name: str, intent: Intent, notification: Any, state: RunState, *,
               asked: bool = True) -> None:  # fmt: skip
@@ -158,7 +212,8 @@ class Report:
                 out.append(
                     f"  replay: notify-schemas conformance {producer_args} --intent {shlex.quote(json.dumps(f.intent))}"
                 )
-            out.append(f"  notification: {shown(redacted_json(f.notification), 300)}")
+            kept = not isinstance(f.notification, NotKept)
+            out.append(f"  notification: {shown(redacted_json(f.notification), 300) if kept else f.notification}")
         return "\n".join(out)
 
     def as_json(self) -> dict[str, Any]:
@@ -177,7 +232,7 @@ class Report:
             "failures_not_kept": self.left_out(),
             "failures": [
                 {"check": f.check.id, "level": f.check.level, "variant": f.variant, "reason": mask_text(f.reason),
-                 "intent": f.intent, "notification": redact(to_wire(f.notification).value)}
+                 "intent": f.intent, **_notification(f.notification)}
                 for f in self.failures
             ],
         }  # fmt: skip

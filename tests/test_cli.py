@@ -635,7 +635,6 @@ def test_a_configuration_file_that_does_not_parse_is_named_by_line_without_its_t
 def test_a_configuration_file_oslo_config_cannot_parse_is_named_by_line_without_its_text(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    pytest.importorskip("oslo_messaging")
     # configparser reads a continuation line after a blank line; oslo.config does not, and quoted it.
     conf = write(tmp_path, "glance.conf", f"[DEFAULT]\ntransport_url = fake://u:{CANARY}@localhost/\n\n  {CANARY}\n")
     code, out, err = run(capsys, "listen", "--config-file", conf, "--timeout", "0.1")
@@ -651,7 +650,6 @@ def _command(*argv: str, timeout: float = 60) -> subprocess.CompletedProcess[str
 
 
 def test_listen_names_its_broker_without_the_password(capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("oslo_messaging")
     code, out, err = run(capsys, "listen", "--transport-url", f"fake://u:{CANARY}@localhost/", "--timeout", "0.1")
     assert code == 0
     assert "listening on fake://u:***@localhost/ exchange 'glance'" in err
@@ -659,7 +657,6 @@ def test_listen_names_its_broker_without_the_password(capsys: pytest.CaptureFixt
 
 
 def test_a_broker_that_cannot_be_reached_is_named_without_the_password() -> None:
-    pytest.importorskip("oslo_messaging")
     done = _command("listen", "--transport-url", f"rabbit://u:{CANARY}@127.0.0.1:1/", "--connect-timeout", "0.5")
     assert done.returncode == 2
     assert "notify-schemas: error: cannot listen on rabbit://u:***@127.0.0.1:1/" in done.stderr
@@ -667,7 +664,6 @@ def test_a_broker_that_cannot_be_reached_is_named_without_the_password() -> None
 
 
 def test_demo_names_its_broker_without_the_password() -> None:
-    pytest.importorskip("oslo_messaging")
     done = _command("demo", "--transport-url", f"fake://u:{CANARY}@localhost/")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].startswith("listener on fake://u:***@localhost/: 15 received")
@@ -849,7 +845,6 @@ def test_a_reader_that_goes_away_leaves_no_exit_0_behind(tmp_path: Path, records
 @pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")  # eventlet's, once imported: the child execs
 @pytest.mark.parametrize(("stop", "name"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "Ctrl-C")])
 def test_a_listen_stopped_by_a_signal_says_so(stop: signal.Signals, name: str) -> None:
-    pytest.importorskip("oslo_messaging")
     command = [sys.executable, "-W", "ignore", "-m", "notify_schemas", "listen", "--transport-url", "fake://",
                "--count", "5"]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -928,10 +923,6 @@ LEAKY_ARGUMENTS: list[Any] = [
 def test_a_credential_in_an_argument_is_never_printed(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
 ) -> None:
-    if "listen" in argv or "--config-file" in argv:
-        pytest.importorskip("oslo_messaging")
-    if argv[0] in ("conformance", "compat"):
-        pytest.importorskip("hypothesis_jsonschema")
     write(tmp_path, f"password={CANARY}.jsonl", f'{{"event_type": "x"\n{VALID[0]}\n{{"a": 1}}\n')
     write(tmp_path, "dup.json", f'{{"password={CANARY}": 1, "password={CANARY}": 2}}')
     write(tmp_path, "ok.json", '"upload failed"')
@@ -953,7 +944,6 @@ def test_a_credential_in_an_argument_is_never_printed(
 def test_a_transport_that_fails_is_one_line_without_a_traceback_or_the_message(
     tmp_path: Path, transport_url: str, command: str
 ) -> None:
-    pytest.importorskip("oslo_messaging")
     conf = write(tmp_path, "glance-api.conf", f"[DEFAULT]\ntransport_url = {transport_url}\n"
                  "[oslo_messaging_notifications]\ndriver = messagingv2\nretry = 0\n")  # fmt: skip
     payload = write(tmp_path, "p.json", json.dumps(f"upload of swift://u:{CANARY}@swift/c/o failed"))
@@ -973,7 +963,6 @@ def test_a_transport_that_fails_is_one_line_without_a_traceback_or_the_message(
 def test_a_send_oslo_gives_up_on_is_logged_with_the_notification_redacted(tmp_path: Path, validation: str) -> None:
     # oslo's messaging driver logs the notification it could not send ("Payload=" and the dict): in warn and off mode
     # one may hold keys that must never be sent, whose values no text masking knows (a signed URL, a path).
-    pytest.importorskip("oslo_messaging")
     conf = write(tmp_path, "glance-api.conf", "[oslo_messaging_notifications]\ndriver = messagingv2\nretry = 0\n"
                  "transport_url = rabbit://u:p@127.0.0.1:1/\n")  # fmt: skip
     leaky = {"locations": [{"url": f"https://s3/o?Signature={CANARY}"}], "direct_url": f"file:///{CANARY}",
@@ -988,7 +977,6 @@ def test_a_send_oslo_gives_up_on_is_logged_with_the_notification_redacted(tmp_pa
 
 
 def test_a_notifier_whose_broker_is_gone_logs_the_notification_redacted(caplog: pytest.LogCaptureFixture) -> None:
-    pytest.importorskip("oslo_messaging")
     from notify_schemas import Notifier
     from notify_schemas.config import NotifierConfig
 
@@ -1077,7 +1065,6 @@ def test_a_closed_standard_stream_is_one_line_and_exit_2(tmp_path: Path, argv: l
 def test_listen_checks_its_summary_file_before_it_listens(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str
 ) -> None:
-    pytest.importorskip("oslo_messaging")
     summary = str(tmp_path / "missing" / "s.json") if where == "a folder that is not there" else str(tmp_path)
     code, out, err = run(capsys, "listen", "--transport-url", "fake://", "--timeout", "0.1", "--summary", summary)
     assert code == 2
@@ -1178,7 +1165,6 @@ def test_a_worker_that_ends_between_its_pieces_is_an_error_not_a_reader_gone_awa
 def test_a_transport_url_oslo_cannot_use_is_one_line_naming_it_masked(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, transport_url: str, command: str
 ) -> None:
-    pytest.importorskip("oslo_messaging")
     if transport_url.startswith("kafka"):
         try:
             import confluent_kafka  # type: ignore[import-not-found]  # noqa: F401
@@ -1212,7 +1198,6 @@ def test_a_piece_of_a_password_that_a_library_quotes_is_masked(
 ) -> None:
     # oslo.messaging cuts the password at / ? # or a comma and quotes the piece it takes for a port; it hands kombu
     # the password with / unquoted, and kombu quotes the piece before it, percent-encoded (p%40CANARY...).
-    pytest.importorskip("oslo_messaging")
     conf = write(tmp_path, "glance-api.conf", f"[oslo_messaging_notifications]\ndriver = messagingv2\nretry = 0\n"
                  f"transport_url = {transport_url}\n")  # fmt: skip
     payload = write(tmp_path, "p.json", '"failed"')
@@ -1227,7 +1212,6 @@ def test_a_piece_of_a_password_that_a_library_quotes_is_masked(
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_a_summary_that_cannot_be_written_is_named(capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("oslo_messaging")
     code, out, err = run(capsys, "listen", "--transport-url", "fake://", "--timeout", "0.1", "--summary", "/dev/full")
     assert code == 2
     assert out == "0 received: 0 valid, 0 invalid\n"  # the tally is still shown
@@ -1348,7 +1332,6 @@ def test_every_json_document_the_command_line_writes_stays_json_in_any_output_en
 
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 def test_conformance_and_compat_print_any_text_on_an_output_that_is_not_utf_8(tmp_path: Path, encoding: str) -> None:
-    pytest.importorskip("hypothesis_jsonschema")
     (tmp_path / "unicode_producer.py").write_text(
         "def make(intent):\n"
         "    return {'event_type': intent['event_type'], 'priority': intent['priority'], 'message_id': 'x',\n"
@@ -1402,8 +1385,6 @@ ERRORS_UNHEARD: list[Any] = [
 def test_an_error_that_cannot_be_written_leaves_the_exit_status_it_would_have_had(
     tmp_path: Path, argv: list[str], expected: int, stderr: str
 ) -> None:
-    if argv[0] in ("compat", "conformance"):
-        pytest.importorskip("hypothesis_jsonschema")
     files = {"{missing}": str(tmp_path / "missing"), "{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n"),
              "{bad}": write(tmp_path, "bad.jsonl", "{}\n")}  # fmt: skip
     argv = [files.get(a, a) for a in argv]
@@ -1424,8 +1405,6 @@ def test_an_error_that_cannot_be_written_leaves_the_exit_status_it_would_have_ha
 def test_an_output_that_cannot_be_written_is_one_line_and_exit_2_for_every_command(
     tmp_path: Path, argv: list[str]
 ) -> None:
-    if argv[0] in ("compat", "conformance"):
-        pytest.importorskip("hypothesis_jsonschema")
     files = {"{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n"), "{schemas}": str(schema_root())}
     with open("/dev/full", "wb") as full:
         done = _run_with([files.get(a, a) for a in argv], stdout=full, stderr=subprocess.PIPE)
@@ -1444,10 +1423,8 @@ def test_a_standard_output_that_cannot_be_written_takes_no_file_of_the_run_with_
     # The files were written after the standard output: a full disk there lost the listener's tally (its --summary,
     # which `tally` adds up) and the suite's reports, though nothing was wrong with them.
     if command == "listen":
-        pytest.importorskip("oslo_messaging")
         argv = ["listen", "--transport-url", "fake://", "--timeout", "0.1", "--summary", str(tmp_path / "s.json")]
     else:
-        pytest.importorskip("hypothesis_jsonschema")
         argv = ["conformance", "--stream", write(tmp_path, "small.jsonl", VALID[0] + "\n"), "--report",
                 str(tmp_path / "r.json"), "--junit", str(tmp_path / "j.xml")]  # fmt: skip
     with open("/dev/full", "wb") as full:
@@ -1466,7 +1443,6 @@ def test_a_standard_output_that_cannot_be_written_takes_no_file_of_the_run_with_
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("failing", ["--report", "--junit"])
 def test_a_report_that_cannot_be_written_takes_not_the_other_with_it(tmp_path: Path, failing: str) -> None:
-    pytest.importorskip("hypothesis_jsonschema")
     other = {"--report": "--junit", "--junit": "--report"}[failing]
     argv = ["conformance", "--stream", write(tmp_path, "small.jsonl", VALID[0] + "\n"), failing, "/dev/full", other,
             str(tmp_path / "other")]  # fmt: skip
@@ -1492,7 +1468,6 @@ FIFO_OUTPUTS = {
 @pytest.mark.parametrize("output", FIFO_OUTPUTS)
 def test_a_fifo_that_no_process_reads_is_an_error_not_a_wait_without_end(tmp_path: Path, output: str) -> None:
     # Opening it waited for a reader for ever: after the run, whose tally or reports Ctrl-C then lost.
-    pytest.importorskip("oslo_messaging" if output.startswith("listen") else "hypothesis_jsonschema")
     fifo = tmp_path / "envelope.json"  # schemas export writes a file of that name into the folder
     os.mkfifo(fifo)
     files = {"{fifo}": str(fifo), "{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n"), "{folder}": str(tmp_path)}
@@ -1510,7 +1485,6 @@ def test_a_fifo_that_no_process_reads_is_an_error_not_a_wait_without_end(tmp_pat
 def test_compat_names_a_folder_as_given_and_masked(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, output: str
 ) -> None:
-    pytest.importorskip("hypothesis_jsonschema")
     folder = f"{tmp_path}/{URL}"  # a URL that is a folder: a Path would show it as swift:/u:...@swift, unmasked
     shutil.copytree(Path(str(schema_root())), folder, ignore=shutil.ignore_patterns("bundled", "corpus", "asyncapi"))
     code = _exit_code(["compat", folder, folder, "--examples", "0", "--format", output])
@@ -1556,8 +1530,6 @@ def test_tally_of_an_endless_input_stops_at_once(device: str) -> None:
      (["conformance", "--stream", "ok.jsonl"], "notify_schemas.conformance.cli", "run_stream")],
 )  # fmt: skip
 def test_a_librarys_warning_is_one_masked_line(tmp_path: Path, command: list[str], module: str, function: str) -> None:
-    if command[0] == "conformance":
-        pytest.importorskip("hypothesis_jsonschema")
     # A library that warns while the command runs (oslo.service warns of eventlet over nine lines), loaded first.
     (tmp_path / "sitecustomize.py").write_text(
         f"import warnings, {module} as m\n"

@@ -126,7 +126,6 @@ def test_an_event_type_that_is_not_valid_unicode_is_masked_before_it_is_quoted()
 
 
 def test_an_event_type_is_counted_and_shown_masked_and_without_control_characters() -> None:
-    pytest.importorskip("oslo_messaging")
     from notify_schemas.broker.listener import Listener
     from notify_schemas.broker.messaging import MessagingV2Driver
     from notify_schemas.config import NotifierConfig
@@ -150,7 +149,6 @@ def test_an_event_type_is_counted_and_shown_masked_and_without_control_character
 def test_a_message_id_is_kept_masked_and_messages_under_one_masked_id_stay_apart() -> None:
     # The summary (listen --summary) writes each message by its id: an id that is a URL with its password, or
     # "password=...", is written masked, and two messages whose ids mask alike are still two messages.
-    pytest.importorskip("oslo_messaging")
     from notify_schemas.broker.listener import Listener
     from notify_schemas.broker.messaging import MessagingV2Driver
     from notify_schemas.config import NotifierConfig
@@ -178,7 +176,6 @@ def test_a_message_id_is_kept_masked_and_messages_under_one_masked_id_stay_apart
 def test_a_waiting_listener_never_takes_the_lock_its_consumers_count_under() -> None:
     # Ctrl-C or SIGTERM raised inside a wait on that lock could leave it released while a consumer held it, or end
     # listen without its tally; a wait that never takes it cannot. A consumer holding it does not hold the wait.
-    pytest.importorskip("oslo_messaging")
     import threading
 
     from notify_schemas.broker.listener import Listener

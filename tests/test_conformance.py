@@ -1478,6 +1478,23 @@ def test_a_report_keeps_notifications_whole_up_to_its_byte_budget_and_counts_the
     assert "bytes of JSON, past" not in report.failure_details("--stream x")  # the first of each check is whole
 
 
+def test_a_recorded_stream_is_read_from_the_standard_input_as_from_a_file(tmp_path: Path) -> None:
+    messages = [next(samples("image.upload", "INFO", seed=n)) for n in range(3)]
+    text = "".join(json.dumps(m) + "\n" for m in messages) + json.dumps(dict(messages[0], priority="info")) + "\n"
+    (tmp_path / "recorded.jsonl").write_text(text, encoding="utf-8")
+    command = [sys.executable, "-m", "notify_schemas", "conformance", "--stream"]
+    piped = subprocess.run([*command, "-"], input=text, capture_output=True, text=True, timeout=120, check=False)
+    named = subprocess.run([*command, str(tmp_path / "recorded.jsonl")], capture_output=True, text=True, timeout=120,
+                           check=False)  # fmt: skip
+    assert piped.returncode == named.returncode == 1  # the lower-case priority
+    assert piped.stdout == named.stdout
+    assert "schema.valid           MUST         3       1" in piped.stdout
+    closed = subprocess.run([*command, "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+                            check=False, preexec_fn=lambda: os.close(0))  # fmt: skip
+    assert closed.returncode == 2
+    assert closed.stderr.strip().splitlines() == ["notify-schemas conformance: error: the standard input is closed"]
+
+
 def test_a_recorded_stream_of_large_failing_messages_is_judged_in_bounded_memory(tmp_path: Path) -> None:
     message = next(samples("image.activate", "INFO", seed=2))
     big = dict(message, priority="info", payload=dict(message["payload"], name="n" * 400_000))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import functools
 import json
 import os
@@ -70,7 +71,9 @@ def _parser(words: Sequence[str] = ()) -> MaskedParser:
         "--callable", metavar="MODULE:FUNCTION", help="a Python function: intent in, notification(s) out"
     )
     source.add_argument("--exec", metavar="COMMAND", help="a program speaking the JSON Lines protocol on stdin/stdout")
-    source.add_argument("--stream", metavar="FILE", help="a recorded stream of notifications, JSON Lines")
+    source.add_argument(
+        "--stream", metavar="FILE", help="a recorded stream of notifications, JSON Lines (- for the standard input)"
+    )
     source.add_argument("--transport-url", help="live traffic on a broker: checks what flows now")
     parser.add_argument(
         "--mode",
@@ -181,6 +184,12 @@ def _read_stream(path: str) -> Iterator[Any]:
     def judged(r: Record) -> Any:
         return Duplicated(r.value, r.duplicates) if r.duplicates and isinstance(r.value, dict) else r.value
 
+    if path == "-":  # the standard input, as validate reads it: a recording piped from another command
+        if sys.stdin is None:  # started with it closed (<&-)
+            raise OSError(errno.EBADF, "the standard input is closed")
+        for r in read_records(sys.stdin.buffer):
+            yield judged(r) if isinstance(r, Record) else f"unreadable line {r.line}: {r.reason}"
+        return
     with open(path, "rb") as f:  # by the name given, which an error quotes (masked): Path makes s3://u:p@h s3:/u:p@h
         for r in read_records(f):
             yield judged(r) if isinstance(r, Record) else f"unreadable line {r.line}: {r.reason}"
@@ -356,7 +365,8 @@ def _main(argv: Sequence[str] | None) -> int:
 def _no_file_overwritten(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """A usage error when a file written would overwrite another file of the run: the recorded stream it judges (read
     first, then lost to the report), or the other report."""
-    files = [("--stream", args.stream), ("--report", args.report), ("--junit", args.junit)]
+    stream = None if args.stream == "-" else args.stream  # the standard input: no file a report could overwrite
+    files = [("--stream", stream), ("--report", args.report), ("--junit", args.junit)]
     named = [(option, name) for option, name in files if name is not None]
     for at, (option, name) in enumerate(named):
         for earlier, other in named[:at]:

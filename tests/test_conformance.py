@@ -441,6 +441,27 @@ def test_the_pytest_plugin_fixture_passes_a_conforming_producer(notify_conforman
     assert not report.failures
 
 
+@pytest.mark.parametrize("named", ["conftest", "-p"])
+def test_the_pytest_plugin_named_by_a_project_as_well_is_loaded_once(tmp_path: Path, named: str) -> None:
+    # pytest loads the installed plugin by its entry point's name; a project that names the module too
+    # (pytest_plugins in its conftest.py, or -p) had it registered twice: "Plugin already registered under a
+    # different name", and no test ran.
+    (tmp_path / "test_producer.py").write_text(
+        "from notify_schemas.conformance.reference import produce\n"
+        "def test_conforms(notify_conformance):\n"
+        "    notify_conformance(produce, examples=1)\n",
+        encoding="utf-8",
+    )
+    plugin = "notify_schemas.conformance.pytest_plugin"
+    if named == "conftest":
+        (tmp_path / "conftest.py").write_text(f"pytest_plugins = [{plugin!r}]\n", encoding="utf-8")
+    extra = ["-p", plugin] if named == "-p" else []
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra, str(tmp_path)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
+
+
 def test_the_pytest_plugin_fixture_refuses_examples_beyond_the_maximum(notify_conformance: Any) -> None:
     with pytest.raises(ValueError, match="examples must be from 0 to 10,000"):
         notify_conformance(produce, examples=10_001)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from notify_schemas.errors import ConfigError
-from notify_schemas.redaction import mask_text, quoted, shown
+from notify_schemas.redaction import mask_text, mask_url, quoted, shown
 
 __all__ = ["NotifierConfig", "is_disabled", "load_config", "names"]
 
@@ -52,7 +52,10 @@ class NotifierConfig:
 
     def __repr__(self) -> str:
         # A transport URL holds the broker's password (rabbit://glance:SECRET@host): masked, as every text is.
-        options = ", ".join(f"{f.name}={_masked(getattr(self, f.name))!r}" for f in fields(self))
+        shown_as = {f.name: _masked(getattr(self, f.name)) for f in fields(self)}
+        if self.transport_url:  # one written without // too (u:SECRET@host)
+            shown_as["transport_url"] = mask_url(self.transport_url)
+        options = ", ".join(f"{name}={value!r}" for name, value in shown_as.items())
         return f"NotifierConfig({options})"
 
 

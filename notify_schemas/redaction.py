@@ -40,6 +40,7 @@ __all__ = [
     "mask_quoted",
     "mask_text",
     "mask_transport_text",
+    "mask_url",
     "mask_words",
     "names_a_secret",
     "pointer_view",
@@ -194,6 +195,21 @@ def mask_text(text: str) -> str:
     return _mask_urls(_mask_folded(mask_password(text)))
 
 
+def mask_url(url: str) -> str:
+    """A transport URL as it may be written: masked as `mask_text` masks text, and one written without ``//``
+    (``u:SECRET@host``: a user who left out ``rabbit://``, which no reader takes for a URL) with what lies between
+    its first ``:`` and its last ``@`` masked, for that may be a password all the same."""
+    masked = mask_text(url)
+    bare = _bare_password(masked)
+    return masked if bare is None else f"{masked[: bare[0]]}{SECRET}{masked[bare[1] :]}"
+
+
+def _bare_password(url: str) -> tuple[int, int] | None:
+    """Where the password of a URL written without ``//`` may be: between its first ``:`` and its last ``@``."""
+    colon, at = url.find(":"), url.rfind("@")
+    return (colon + 1, at) if "//" not in url and 0 <= colon < at else None
+
+
 def mask_transport_text(text: str) -> str:
     """What a messaging library says (an error, a log line) as it may be written: masked as `mask_text` masks text,
     and any quoted text that is part of the password of a transport URL in use (`remember_url`) masked too."""
@@ -218,7 +234,8 @@ def remember_url(url: str) -> None:
 
     global _remembered
     spellings = set(_remembered)
-    for password in _url_passwords(url):
+    bare = _bare_password(url)
+    for password in [url[bare[0] : bare[1]]] if bare else _url_passwords(url):
         plain = unquote(password)
         spellings |= {password, plain, quote(plain), quote(plain, safe="")}
     _remembered = tuple(spellings - {""})  # replaced whole: threads read it as it is

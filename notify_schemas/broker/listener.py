@@ -35,7 +35,7 @@ from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
 from notify_schemas.reader import DEFAULT_MAX_RECORD
-from notify_schemas.redaction import error_text, mask_text, mask_transport_text, quoted, redact, shown
+from notify_schemas.redaction import error_text, mask_text, mask_transport_text, mask_url, quoted, redact, shown
 from notify_schemas.validation import is_valid_plain, iter_errors, repeated_key
 from notify_schemas.values import Violation, one_line
 from notify_schemas.wire_form import is_valid_text, to_wire, wire_view
@@ -489,7 +489,9 @@ class Listener:
             # Listeners with the same pool share one queue per topic and priority: each message goes to one of them.
             self._listener = _server(self.transport, targets, self._handle, self._unreadable, pool, max_record_bytes)
         except oslo_messaging.MessagingException as error:
-            raise NotifySchemasError(mask_transport_text(f"cannot listen on {config.transport_url}: {error}")) from None
+            raise NotifySchemasError(
+                mask_transport_text(f"cannot listen on {mask_url(config.transport_url or '')}: {error}")
+            ) from None
 
     def _handle(self, received: Any, body: bytes | str | None = None) -> bool:
         # Each message is counted, and an invalid one written, redacted, to --invalid-out; False when it cannot be
@@ -591,7 +593,9 @@ class Listener:
         threading.Thread(target=connect, daemon=True).start()
         if not started.wait(timeout) or failure:
             reason = failure[0] if failure else f"no connection within {timeout:g} s"
-            raise NotifySchemasError(mask_transport_text(f"cannot listen on {self.config.transport_url}: {reason}"))
+            raise NotifySchemasError(
+                mask_transport_text(f"cannot listen on {mask_url(self.config.transport_url or '')}: {reason}")
+            )
 
     def wait_for(self, count: int | None = None, timeout: float | None = None) -> bool:
         """Block until ``count`` notifications have arrived (True), or ``timeout`` seconds pass or ``invalid_out``

@@ -793,6 +793,16 @@ def test_connect_timeout_goes_with_live_traffic_only(capsys: pytest.CaptureFixtu
     assert "--connect-timeout does not apply to --callable: only to --transport-url" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option", [["--examples", "50"], ["--seed", "7"]])
+def test_examples_and_seed_do_not_go_with_one_intent(capsys: pytest.CaptureFixture[str], option: list[str]) -> None:
+    # One intent is asked once: --examples 50 was taken and ignored, as if fifty had been asked.
+    intent = json.dumps({"event_type": "image.upload", "priority": "INFO", "profile": "seed", "record": {}})
+    with pytest.raises(SystemExit) as stopped:
+        main(["--callable", REFERENCE, "--intent", intent, *option])
+    assert stopped.value.code == 2
+    assert f"{option[0]} does not apply to --intent" in capsys.readouterr().err
+
+
 def _children(pid: int) -> list[int]:
     children = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in children.read_text().split()] if children.exists() else []

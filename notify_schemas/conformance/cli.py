@@ -120,6 +120,10 @@ _DEFAULTS = {"examples": 10, "seed": 0, "answer_timeout": DEFAULT_ANSWER_TIMEOUT
 def _only_where_they_apply(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """A usage error for an option given where it does not apply; the defaults of the others filled in."""
     source = next(k for k in ("callable", "exec", "stream", "transport_url") if getattr(args, k) is not None)
+    if args.intent is not None:  # the one intent is asked once: nothing is generated
+        for option in ("examples", "seed"):
+            if getattr(args, option) is not None:
+                parser.error(f"--{option} does not apply to --intent: that intent alone is asked, once")
     for option, sources in _APPLIES.items():
         if getattr(args, option) is None:
             setattr(args, option, _DEFAULTS.get(option))

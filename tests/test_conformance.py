@@ -43,6 +43,7 @@ from notify_schemas.conformance.runner import (
     run,
     run_stream,
 )
+from notify_schemas.redaction import quoted
 from notify_schemas.samples import samples
 
 REFERENCE = "notify_schemas.conformance.reference:produce"
@@ -1013,6 +1014,24 @@ def test_a_callable_whose_module_fails_to_load_is_one_line_and_exit_2(
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize(
+    ("command", "why"),
+    [
+        ("''", "it names no program"),  # the system said "Permission denied"
+        ("' ' --flag", "it names no program"),  # and "No such file or directory"
+        ("'python", "No closing quotation"),
+        ("/", "Permission denied"),
+        ("/no/such/program", "No such file or directory"),
+    ],
+)
+def test_an_exec_command_that_starts_no_program_is_one_line_naming_why(
+    capsys: pytest.CaptureFixture[str], command: str, why: str
+) -> None:
+    assert main(["--exec", command, "--examples", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [f"notify-schemas conformance: error: cannot start {quoted(command)}: {why}"]
+
+
 def test_what_an_exec_program_started_and_left_behind_is_ended_with_it(tmp_path: Path) -> None:
     pids = tmp_path / "children"
     program = tmp_path / "producer.py"

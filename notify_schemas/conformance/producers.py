@@ -110,10 +110,12 @@ class ExecProgram:
 
     def __init__(self, command: str, *, answer_timeout: float = DEFAULT_ANSWER_TIMEOUT) -> None:
         try:
+            words = shlex.split(command)
+            if not words or not words[0].strip():  # '' or ' ': the system would say "Permission denied", "No such file"
+                raise ValueError("it names no program")
             self.process = subprocess.Popen(
-                shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=exec_environment(),
-                start_new_session=True,
-            )  # fmt: skip
+                words, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=exec_environment(), start_new_session=True
+            )
         except (OSError, ValueError) as error:  # ValueError: a command shlex cannot split (a quote left open)
             why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             raise ProducerError(f"cannot start {quoted(command)}: {why}") from None

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import io
 import json
+import logging
 import os
 import shutil
 import signal
@@ -994,6 +995,30 @@ def test_a_notifier_whose_broker_is_gone_logs_the_notification_redacted(caplog: 
     Notifier("image.test", config=config, validation="off").info({}, "image.upload", {"locations": [CANARY]})
     assert "Could not send notification" in caplog.text
     assert CANARY not in caplog.text
+
+
+def test_demo_says_it_logged_errors_while_sending_when_the_listener_received_fewer(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A send that failed (a broker that refuses the user's publishing, say) is why the listener received fewer: the
+    # command ended on the listener's count, exit 1, without the line that says errors were logged.
+    from notify_schemas.broker.listener import Listener
+    from notify_schemas.cli import demo
+
+    real = demo.run_demo
+
+    def one_lost(notifier: Any) -> list[Any]:
+        rows = real(notifier)
+        logging.getLogger("oslo_messaging.notify.messaging").error("Could not send notification to notifications.")
+        return [*rows, rows[0]]  # one more said sent and valid than the listener will receive
+
+    monkeypatch.setattr(demo, "run_demo", one_lost)
+    waits = Listener.wait_for
+    monkeypatch.setattr(Listener, "wait_for", lambda self, count, timeout: waits(self, count, 1))  # not 30 s
+    assert _exit_code(["demo"]) == 1
+    captured = capsys.readouterr()
+    assert "listener on the embedded broker (fake://)" in captured.out
+    assert "1 errors logged while sending (see the log)" in captured.err
 
 
 def test_demo_with_notifications_disabled_is_not_a_failure(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

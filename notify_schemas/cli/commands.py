@@ -814,10 +814,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         listener.stop()
         where = mask_text(args.transport_url) if args.transport_url else "the embedded broker (fake://)"
         print(f"listener on {where}: {listener.tally.line()}")
-        if listener.tally.total != valid or listener.tally.invalid.total():
-            return 1
-    if failures.count:
+    if failures.count:  # before the listener's verdict: the errors are most often why it received fewer
         print(f"{failures.count:,} errors logged while sending (see the log)", file=sys.stderr)
+        return 1
+    if listener is not None and (listener.tally.total != valid or listener.tally.invalid.total()):
         return 1
     # A notification that disabled_notifications silences is neither sent nor invalid.
     return 1 if any(r[3] not in ("valid", "disabled") for r in rows) else 0

@@ -1043,7 +1043,7 @@ def test_what_an_exec_program_started_and_left_behind_is_ended_with_it(tmp_path:
         "for line in sys.stdin:\n    print(answer(line), flush=True)\n"
     ), encoding="utf-8")  # fmt: skip
     started = time.monotonic()
-    assert main(["--exec", f"{sys.executable} {program}", "--examples", "0", "--intent",
+    assert main(["--exec", f"{sys.executable} {program}", "--intent",
                  json.dumps(next(intents("image.upload", "INFO", examples=0)))]) == 0  # fmt: skip
     assert time.monotonic() - started < 5  # the output held open does not hold the run
     child = int(pids.read_text())
@@ -1057,7 +1057,7 @@ def test_an_answer_timeout_of_0_blames_no_full_input(capsys: pytest.CaptureFixtu
     # The question was never written once the deadline had passed: cat, which reads everything, was said to have
     # read nothing of it ("its input is full").
     intent = json.dumps(next(intents("image.upload", "INFO", examples=0)))
-    assert main(["--exec", "cat", "--examples", "0", "--answer-timeout", "0", "--intent", intent]) in (1, 2)
+    assert main(["--exec", "cat", "--answer-timeout", "0", "--intent", intent]) in (1, 2)
     assert "its input is full" not in capsys.readouterr().err
 
 
@@ -1079,7 +1079,7 @@ def test_what_an_exec_program_started_outside_its_process_group_is_ended_with_it
         "    time.sleep(3600)\n"
         + ("print(answer(line), flush=True)\n" if answers else "os._exit(0)\n")
     ), encoding="utf-8")  # fmt: skip
-    code = main(["--exec", f"{sys.executable} {program}", "--examples", "0", "--answer-timeout", "3", "--intent",
+    code = main(["--exec", f"{sys.executable} {program}", "--answer-timeout", "3", "--intent",
                  json.dumps(next(intents("image.upload", "INFO", examples=0)))])  # fmt: skip
     err = capsys.readouterr().err
     if answers:
@@ -1116,7 +1116,7 @@ def _an_intent() -> str:
 
 
 def _typed_into(kind: str, typed: str, tmp_path: Path) -> list[str]:
-    reference = [f"--callable={REFERENCE}", "--examples", "0", "--intent", _an_intent()]
+    reference = [f"--callable={REFERENCE}", "--intent", _an_intent()]
     return {
         "exec_missing": ["--exec", f"/nonexistent/{typed}"],
         "exec_arguments": ["--exec", f"true {typed}"],

@@ -1,6 +1,8 @@
 """SIGTERM ends a long command as Ctrl-C does: an exception raised in the main thread, so that ``finally`` blocks run
 (programs under test stopped, temporary folders removed) and the command exits with 143 (128 + 15). SIGHUP, which a
-terminal that closes (an SSH session dropped) sends, ends it the same way, with 129 (128 + 1)."""
+terminal that closes (an SSH session dropped) sends, ends it the same way, with 129 (128 + 1). Each of the three,
+Ctrl-C included, is remembered: where Python drops the exception its handler raised (a garbage collector's callback),
+the run is stopped at its next step all the same."""
 
 from __future__ import annotations
 
@@ -42,47 +44,56 @@ class Terminated(BaseException):
 _asked: list[int] = []  # the stopping signals that arrived while `sigterm_raises` was in force
 
 
+def _stop(signum: int) -> BaseException:
+    """What a stopping signal raises: KeyboardInterrupt for Ctrl-C, as Python's own handler does; `Terminated` else."""
+    return KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
+
+
 def terminated() -> bool:
-    """Whether SIGTERM (or SIGHUP) has arrived while `sigterm_raises` is in force. An exception a library raised in
-    its stead (its own error, set off by the signal's: Hypothesis's "inconsistent data generation") is then the stop,
-    not a failure of the work: what handles any exception asks this first."""
+    """Whether SIGTERM, SIGHUP or Ctrl-C has arrived while `sigterm_raises` is in force. An exception a library
+    raised in its stead (its own error, set off by the signal's: Hypothesis's "inconsistent data generation") is then
+    the stop, not a failure of the work: what handles any exception asks this first."""
     return bool(_asked)
 
 
 def raise_if_terminated() -> None:
-    """Raise `Terminated` if SIGTERM (or SIGHUP) has arrived. Its handler raises at once, but where Python cannot
-    pass an exception on (a garbage collector's callback, such as Hypothesis's, or a ``__del__``) it is printed and
-    dropped, and the work would go on to its end: the loops of a long run call this between steps."""
+    """Raise `Terminated` if SIGTERM (or SIGHUP) has arrived, KeyboardInterrupt if Ctrl-C has. Their handler raises at
+    once, but where Python cannot pass an exception on (a garbage collector's callback, such as Hypothesis's, or a
+    ``__del__``) it is printed and dropped, and the work would go on to its end: the loops of a long run call this
+    between steps."""
     if _asked:
-        raise Terminated(_asked[0])
+        raise _stop(_asked[0])
 
 
 @contextlib.contextmanager
 def sigterm_raises() -> Iterator[None]:
-    """While inside, SIGTERM and SIGHUP raise `Terminated` in the main thread, and `raise_if_terminated` raises it
-    again until the end; the previous handlers are put back after. A signal ignored when the command started
-    (SIGHUP under ``nohup``) stays ignored."""
+    """While inside, SIGTERM and SIGHUP raise `Terminated` in the main thread, Ctrl-C KeyboardInterrupt, and
+    `raise_if_terminated` raises it again until the end; the previous handlers are put back after. A signal ignored
+    when the command started (SIGHUP under ``nohup``) stays ignored, and Ctrl-C is taken only where Python's own
+    handler has it."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum: int, frame: Any) -> None:
         _asked.append(signum)
-        raise Terminated(signum)
+        raise _stop(signum)
 
     def unraisable(info: Any) -> None:
-        # Terminated, dropped where it was raised, is not printed: `raise_if_terminated` raises it again.
-        if not isinstance(info.exc_value, Terminated):
+        # The stop, dropped where it was raised, is not printed: `raise_if_terminated` raises it again.
+        if not (_asked and isinstance(info.exc_value, KeyboardInterrupt | Terminated)):
             hook(info)
 
     taken = [s for s in _STOPPING if s == signal.SIGTERM or signal.getsignal(s) is not signal.SIG_IGN]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        taken.append(signal.SIGINT)
     previous, hook = {s: signal.signal(s, stop) for s in taken}, sys.unraisablehook
     sys.unraisablehook = unraisable
     try:
         yield
     except Exception as error:
         if _asked:  # what the signal set off in a library (Hypothesis: "inconsistent data generation") ends the run
-            raise Terminated(_asked[0]) from error
+            raise _stop(_asked[0]) from error
         raise
     finally:
         for signum, handler in previous.items():

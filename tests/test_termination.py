@@ -59,6 +59,41 @@ def test_a_sigterm_dropped_where_it_was_raised_is_raised_again_between_steps_and
     assert capsys.readouterr().err == ""
 
 
+class _GetsCtrlC:
+    """As `_GetsTheSignal`, for Ctrl-C: a KeyboardInterrupt raised in a garbage collector's callback was printed
+    ("Exception ignored in: ... gc_callback"), dropped, and the run went on to its end."""
+
+    def __del__(self) -> None:
+        signal.raise_signal(signal.SIGINT)
+
+
+def _ctrl_c_dropped_then_a_step() -> None:
+    _GetsCtrlC()
+    raise_if_terminated()
+
+
+def test_a_ctrl_c_dropped_where_it_was_raised_is_raised_again_between_steps_and_not_printed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal's program
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _run(_ctrl_c_dropped_then_a_step)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert capsys.readouterr().err == ""
+
+
+def test_ctrl_c_ignored_when_the_run_started_stays_ignored() -> None:
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a background job, or a worker of validate --jobs
+    try:
+        _run(lambda: signal.raise_signal(signal.SIGINT))
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def test_after_the_run_the_previous_handler_is_back_and_nothing_is_pending() -> None:
     before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(Terminated):

@@ -1478,13 +1478,11 @@ def test_reports_go_where_they_were_named_though_the_producer_changes_folder(
     assert not list((tmp_path / "elsewhere").iterdir())
 
 
-def test_a_recorded_stream_failing_on_every_message_is_judged_in_bounded_memory(tmp_path: Path) -> None:
-    # Kept whole, the failures of 20,000 messages (14 MB) took 450 MB and made a 47 MB report; the stream was read
-    # whole before the first check. Measured in a process of its own, by its memory's own high-water mark.
-    message = next(samples("image.activate", "INFO", seed=2))
-    line = json.dumps(dict(message, priority="info")) + "\n"  # invalid, and the same message_id every time
-    stream, report_file = tmp_path / "stream.jsonl", tmp_path / "report.json"
-    stream.write_text(line * 20_000, encoding="utf-8")
+def _judged_in_a_process_of_its_own(
+    stream: Path, report_file: Path
+) -> tuple[int, int, subprocess.CompletedProcess[str]]:
+    """``conformance --stream`` of a file, with ``--report``, run by a process of its own: its exit status, its
+    memory's own high-water mark in MB, and what it printed."""
     code = (
         "import re, sys\n"
         "from notify_schemas.conformance.cli import main\n"
@@ -1494,8 +1492,19 @@ def test_a_recorded_stream_failing_on_every_message_is_judged_in_bounded_memory(
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
     status, peak_mb = done.stderr.split()[-2:]
-    assert status == "1"
-    assert int(peak_mb) < 150, done.stderr
+    return int(status), int(peak_mb), done
+
+
+def test_a_recorded_stream_failing_on_every_message_is_judged_in_bounded_memory(tmp_path: Path) -> None:
+    # Kept whole, the failures of 20,000 messages (14 MB) took 450 MB and made a 47 MB report; the stream was read
+    # whole before the first check. Measured in a process of its own, by its memory's own high-water mark.
+    message = next(samples("image.activate", "INFO", seed=2))
+    line = json.dumps(dict(message, priority="info")) + "\n"  # invalid, and the same message_id every time
+    stream, report_file = tmp_path / "stream.jsonl", tmp_path / "report.json"
+    stream.write_text(line * 20_000, encoding="utf-8")
+    status, peak_mb, done = _judged_in_a_process_of_its_own(stream, report_file)
+    assert status == 1
+    assert peak_mb < 150, done.stderr
     report = json.loads(report_file.read_text(encoding="utf-8"))
     failed = {c["id"]: c["failed"] for c in report["checks"]}
     assert failed["schema.valid"] == 20_000
@@ -1550,17 +1559,9 @@ def test_a_recorded_stream_of_large_failing_messages_is_judged_in_bounded_memory
     big = dict(message, priority="info", payload=dict(message["payload"], name="n" * 400_000))
     stream, report_file = tmp_path / "stream.jsonl", tmp_path / "report.json"
     stream.write_text((json.dumps(big) + "\n") * 200, encoding="utf-8")  # 80 MB, every message failing
-    code = (
-        "import re, sys\n"
-        "from notify_schemas.conformance.cli import main\n"
-        f"code = main(['--stream', {str(stream)!r}, '--report', {str(report_file)!r}])\n"
-        "peak = int(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read())[1]) // 1024\n"
-        "print(code, peak, file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
-    status, peak_mb = done.stderr.split()[-2:]
-    assert status == "1"
-    assert int(peak_mb) < 200, done.stderr  # every failure kept whole: 200 x 2 checks x 400 KB, and their copies
+    status, peak_mb, done = _judged_in_a_process_of_its_own(stream, report_file)
+    assert status == 1
+    assert peak_mb < 200, done.stderr  # every failure kept whole: 200 x 2 checks x 400 KB, and their copies
     assert report_file.stat().st_size < 2 * KEPT_BYTES
     report = json.loads(report_file.read_text(encoding="utf-8"))
     assert {c["id"]: c["failed"] for c in report["checks"]}["schema.valid"] == 200

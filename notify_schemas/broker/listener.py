@@ -523,10 +523,10 @@ class Listener:
     def _unreadable(self, delivered: Any, error: BaseException) -> bool:
         """Count a delivery whose body oslo could not decode (`_every_body`) as invalid, under ``<unreadable>``, rule
         ``json``, with the reason (rule ``too-large`` for a compressed body that inflates past the limit, D51): False
-        when it cannot be written, and it goes back to the queue. Its record shows
-        no notification (the body's text, which no parser could read, is not masked as a message is: a location in
-        it would be written in clear), and ``received`` gets the text that says why, as a recorded stream's
-        unreadable line is handed to the conformance checks."""
+        when it cannot be written, and it goes back to the queue. Its record shows no notification (the body's text,
+        which no parser could read, is not masked as a message is: a location in it would be written in clear), and
+        ``received`` gets the text that says why, as a recorded stream's unreadable line is handed to the conformance
+        checks."""
         body = getattr(delivered, "body", None)
         body = body if isinstance(body, bytes | str) else b""
         kind = getattr(delivered, "content_type", None)

@@ -174,6 +174,17 @@ def test_the_listener_judges_each_message_as_it_was_sent(broker: RabbitMQ, tmp_p
     assert {m["message_id"] for m in listener.received} == {m["message_id"] for m in sent}
 
 
+def _publish_raw(broker: RabbitMQ, routing_key: str, bodies: list[tuple[bytes, dict[str, Any]]]) -> None:
+    """Bodies published to the glance exchange as they are, each with its message properties (content type,
+    encoding, headers), as no oslo producer would send them."""
+    with kombu.Connection(broker.url.replace("rabbit://", "amqp://")) as connection:
+        channel = connection.channel()
+        for body, properties in bodies:
+            channel.basic_publish(
+                channel.prepare_message(body, **properties), exchange="glance", routing_key=routing_key
+            )
+
+
 def test_the_listener_counts_a_body_oslo_cannot_read_as_invalid(broker: RabbitMQ, tmp_path: Path) -> None:
     # oslo.messaging's consumer logs and rejects a body it cannot decode ("Failed to process message ... skipping
     # it") before any dispatcher: the listener ended with "0 invalid" and exit 0 while such bodies went by uncounted.
@@ -194,11 +205,8 @@ def test_the_listener_counts_a_body_oslo_cannot_read_as_invalid(broker: RabbitMQ
     listener = Listener(config, profile="seed", invalid_out=out)
     listener.start(timeout=30)
     try:
-        with kombu.Connection(broker.url.replace("rabbit://", "amqp://")) as connection:
-            channel = connection.channel()
-            for body, content_type, encoding in bodies:
-                message = channel.prepare_message(body, content_type=content_type, content_encoding=encoding)
-                channel.basic_publish(message, exchange="glance", routing_key=f"{topic}.info")
+        _publish_raw(broker, f"{topic}.info", [(body, {"content_type": kind, "content_encoding": encoding})
+                                               for body, kind, encoding in bodies])  # fmt: skip
         assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
     finally:
         listener.stop()
@@ -236,12 +244,9 @@ def test_the_listener_inflates_a_compressed_body_no_further_than_its_limit(broke
     listener = Listener(config, profile="seed", invalid_out=out, max_record_bytes=1_000_000)
     listener.start(timeout=30)
     try:
-        with kombu.Connection(broker.url.replace("rabbit://", "amqp://")) as connection:
-            channel = connection.channel()
-            for body, compression in bodies:
-                message = channel.prepare_message(body, content_type="application/json", content_encoding="binary",
-                                                  headers={"compression": compression})  # fmt: skip
-                channel.basic_publish(message, exchange="glance", routing_key=f"{topic}.info")
+        _publish_raw(broker, f"{topic}.info", [(body, {"content_type": "application/json", "content_encoding": "binary",
+                                                       "headers": {"compression": compression}})
+                                               for body, compression in bodies])  # fmt: skip
         assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
     finally:
         listener.stop()

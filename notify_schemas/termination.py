@@ -13,10 +13,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["EXIT_STATUS", "Terminated", "raise_if_terminated", "sigterm_raises", "terminated"]
+__all__ = ["Terminated", "raise_if_terminated", "sigterm_raises", "terminated"]
 
-EXIT_STATUS = 128 + signal.SIGTERM
-"""What a shell reports for a command that SIGTERM ended: the command returns it itself, having cleaned up."""
 
 # The signals that stop a run: SIGHUP's default would end the process where it stands, leaving an --exec program
 # running, Hypothesis's folder in the temporary folder and a listener's tally unsaid.

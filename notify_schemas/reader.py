@@ -302,6 +302,7 @@ _TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[\[\]{},"]')
 _IN_STRING = re.compile(r'[^"\\]*+(?:\\.[^"\\]*+)*+')  # what a string holds: not a quote, or an escape
 # A decoder's error this close to the end of the text read so far may be the text ending, not a fault in it.
 _NEAR_END = 16
+_WINDOW = 256  # the least text read_near parses an item in
 
 
 def _goes_on(value: Any, text: str, end: int) -> bool:
@@ -329,6 +330,8 @@ class _Text:
         self.counted = 0  # text[:counted] has had its newlines counted into line_at's cache
         self.line = line_no
         self.ends: tuple[int, int, int, bool] = (-1, 0, 0, False)  # may_end's scan so far: start, position, depth, ...
+        self.window = _WINDOW  # the text read_near parses an item in, at first
+        self.asked = (0, -1)  # the position column_at was last asked for, and the newline before it (-1: none held)
 
     def more(self, size: int | None = None) -> bool:
         """Read more text (a chunk, or ``size`` bytes); False at the end of the stream."""
@@ -358,8 +361,13 @@ class _Text:
         return self.line
 
     def column_at(self, pos: int) -> int:
-        """The column of ``text[pos]``, from 1."""
-        start = self.text.rfind("\n", 0, pos)
+        """The column of ``text[pos]``, from 1. The search for the line's start goes back no further than the
+        position last asked, if that is before ``pos``: on a line a megabyte long, a column asked for each of its
+        many bad items would otherwise cost a scan of the line each."""
+        since, start = self.asked if self.asked[0] <= pos else (0, -1)
+        found = self.text.rfind("\n", since, pos)
+        start = found if found >= 0 else start
+        self.asked = (pos, start)
         return pos - start if start >= 0 else self.column + pos + 1
 
     def drop(self, pos: int) -> int:
@@ -370,6 +378,7 @@ class _Text:
         self.text = self.text[pos:]
         self.counted = 0
         self.ends = (-1, 0, 0, False)
+        self.asked = (0, -1)
         return 0
 
     def skip_space(self, pos: int) -> int:
@@ -390,6 +399,31 @@ class _Text:
         if end >= len(self.text) or _goes_on(value, self.text, end):  # it may go on in the text still to come
             return self.value(pos)
         return value, end
+
+    def read_near(self, pos: int) -> tuple[Any, int]:
+        """`read`, for an item after a bad one: the value is parsed in a window of the text from ``pos`` on, as
+        long as the item needs (a few times the last one's size, growing fourfold while the window cuts it), and the
+        text read so far only when the window cannot tell. The standard library's error counts the lines of the
+        whole text before where it is found: parsed in the text read so far, each bad item cost a scan of up to a
+        megabyte, and a megabyte of small bad items took a minute and a half."""
+        size = self.window
+        while pos + size < len(self.text):
+            window = self.text[pos : pos + size]
+            try:
+                value, end = self.scan(window, 0)
+            except StopIteration as stop:  # where no value starts, as the decoder says it (the window's end, too)
+                if stop.value < size - _NEAR_END:
+                    raise json.JSONDecodeError("Expecting value", window, stop.value) from None
+            except json.JSONDecodeError as error:
+                if error.pos < size - _NEAR_END and not error.msg.startswith("Unterminated string"):
+                    raise  # a fault in the item, found where the whole text has it
+            else:
+                if end < size and not _goes_on(value, window, end):
+                    self.window = max(_WINDOW, 4 * end)
+                    return value, pos + end
+            self.repeated[0] = 0  # the objects of a window cut short are made again
+            size *= 4
+        return self.read(pos)
 
     def value(self, pos: int) -> tuple[Any, int]:
         """The JSON value at ``pos`` and the position after it, reading more text while it may be incomplete."""
@@ -624,6 +658,7 @@ def _documents(
         pos = text.skip_space(pos + 1)
         index = 0
         comma_before = False
+        near = False  # whether an item was bad: from then on each is parsed near where it is (read_near)
         while pos < len(text.text):
             if text.text[pos] == "]":
                 if comma_before:  # "[1, ]": RFC 8259 has no comma before the end of an array
@@ -635,13 +670,17 @@ def _documents(
             line = text.line_at(pos)
             start = pos
             try:
-                try:  # the common case inline, without a Python frame around the C scanner
-                    value, pos = scan(text.text, start)
-                    if pos >= len(text.text) or _goes_on(value, text.text, pos):
-                        raise ValueError
-                except (StopIteration, ValueError, RecursionError):
-                    value, pos = text.value(start)
+                if near:
+                    value, pos = text.read_near(start)
+                else:
+                    try:  # the common case inline, without a Python frame around the C scanner
+                        value, pos = scan(text.text, start)
+                        if pos >= len(text.text) or _goes_on(value, text.text, pos):
+                            raise ValueError
+                    except (StopIteration, ValueError, RecursionError):
+                        value, pos = text.value(start)
             except (ValueError, RecursionError) as error:
+                near = True
                 text.repeated[0] = 0
                 pos, size = text.skip(start)
                 reason = _why(error).split(" at line")[0]

@@ -202,12 +202,27 @@ def parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
 def skip_rest_of_line(stream: BinaryIO) -> int:
     """Read past the end of the current line (its newline included) in fixed chunks, never holding it whole; return
     the bytes skipped."""
+    return _skip_line(stream)[0]
+
+
+def _skip_line(stream: BinaryIO) -> tuple[int, bool, bool]:
+    """`skip_rest_of_line`, whether all it skipped is blank space, and whether the line ends in a newline (not the
+    stream's end)."""
     skipped = 0
+    blank = True
     while True:
         chunk = stream.readline(_CHUNK)
         skipped += len(chunk)
+        blank = blank and not chunk.strip(_WHITESPACE)
         if not chunk or chunk.endswith(b"\n"):
-            return skipped
+            return skipped, blank, bool(chunk)
+
+
+def _past(start: bytes, stream: BinaryIO) -> bytes | int:
+    """A line over the limit that starts with ``start``, read past in chunks: its size, or ``b""`` if it is blank.
+    A line of blank space is no record whatever its length, as it is none within the limit."""
+    skipped, blank, _ = _skip_line(stream)
+    return b"" if blank and not start.strip(_WHITESPACE) else len(start) + skipped
 
 
 def _over(line: bytes, limit: int) -> bool:
@@ -217,8 +232,11 @@ def _over(line: bytes, limit: int) -> bool:
 
 
 def _kept(lines: list[bytes], limit: int) -> list[bytes | int]:
-    """Lines as they are, or the size (with its newline) of one over ``limit``."""
-    return [line if len(line) <= limit or not _over(line, limit) else len(line) + 1 for line in lines]
+    """Lines as they are, or the size (with its newline) of one over ``limit`` that is not blank."""
+    return [
+        line if len(line) <= limit or not _over(line, limit) or not line.strip(_WHITESPACE) else len(line) + 1
+        for line in lines
+    ]
 
 
 def _line_batches(
@@ -230,7 +248,7 @@ def _line_batches(
     the line that the stream goes on with."""
     yield list(pending)
     if _over(rest, limit):
-        yield [len(rest) + skip_rest_of_line(stream)]
+        yield [_past(rest, stream)]
         rest = b""
     while True:
         chunk = stream.read(_CHUNK)
@@ -243,7 +261,7 @@ def _line_batches(
         rest = lines.pop()
         yield _kept(lines, limit) if len(text) > limit else lines  # type: ignore[misc]
         if _over(rest, limit):  # a line longer than the limit: count it away in chunks, never holding it
-            yield [len(rest) + skip_rest_of_line(stream)]
+            yield [_past(rest, stream)]
             rest = b""
 
 
@@ -808,7 +826,15 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
     # Up to the limit, a CRLF line end and one byte more: readline stops short of a longer line only.
     head = first_line(stream, limit + 2)
     skipped = 0
-    while head.endswith(b"\n") and not head.strip(_WHITESPACE) and not _over(head[:-1], limit):
+    while not head.strip(_WHITESPACE) and (head.endswith(b"\n") or len(head) > limit + 1):
+        if not head.endswith(b"\n"):  # blank space longer than the limit: blank still, or a record over it
+            size, blank, ended = _skip_line(stream)
+            if not blank:
+                yield from _json_lines(stream, [len(head) + size], limit, skipped, accept)
+                return
+            if not ended:  # the stream's last line: nothing but blank space
+                yield BadRecord(skipped + 1, "empty input: no JSON value")
+                return
         head = stream.readline(limit + 2)
         skipped += 1
     ended = head.endswith(b"\n") or len(head) <= limit + 1

@@ -312,7 +312,7 @@ LONGER = GOOD[:-1] + " }"  # a byte more than GOOD
     [([GOOD, GOOD, GOOD], [(1, MESSAGE), (2, MESSAGE), (3, MESSAGE)]),
      ([LONGER, GOOD, LONGER, GOOD], [(1, "bad"), (2, MESSAGE), (3, "bad"), (4, MESSAGE)]),
      (["", GOOD, ""], [(2, MESSAGE)]),
-     ([" " * (len(GOOD) + 1), GOOD], [(1, "bad"), (2, MESSAGE)]),
+     ([" " * (len(GOOD) + 1), GOOD], [(2, MESSAGE)]),
      (["{", GOOD, LONGER, GOOD], [(1, "bad"), (2, MESSAGE), (3, "bad"), (4, MESSAGE)])],
 )  # fmt: skip
 def test_a_record_of_exactly_the_limit_is_read_whatever_its_line_ends(
@@ -329,6 +329,23 @@ def test_a_record_of_exactly_the_limit_is_read_whatever_its_line_ends(
             pieces = reader.count_records(io.BytesIO(data), lambda value: False, limit=limit, json_lines=True)
             found = [(r.line, r.value) if type(r) is reader.Record else (r.line, "bad") for r in pieces]  # type: ignore[union-attr]
         assert found == expected
+
+
+@SETTINGS
+@given(lines=st.lists(st.one_of(st.sampled_from([GOOD, INVALID, "garbage"]), st.text(" \t\r", max_size=40)),
+                      min_size=1, max_size=8),
+       limit=st.integers(1, 40), chunk=st.sampled_from([1, 7, 1024 * 1024]))  # fmt: skip
+def test_a_blank_line_is_no_record_whatever_its_length(lines: list[str], limit: int, chunk: int) -> None:
+    # A line of blank space longer than --max-record-bytes was an unreadable record ("record is 51 bytes, over the
+    # limit of 40"), and none within it: the count, and the exit status, depended on the limit.
+    data = "\n".join(lines).encode()
+    over = [(n, "bad") for n, line in enumerate(lines, 1) if line.strip(" \t\r\n")]  # every record is over the limit
+    expected = over or [(len(lines), "bad")]  # nothing but blank lines: empty input
+    assert read(data, limit=limit, chunk=chunk) == expected
+    with pytest.MonkeyPatch.context() as patch:  # a piece of a file that --jobs shares
+        patch.setattr(reader, "_CHUNK", chunk)
+        pieces = reader.count_records(io.BytesIO(data), lambda value: False, limit=limit, json_lines=True)
+        assert [(r.line, "bad") for r in pieces] == over  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("limit", [0, 1, 2, 3])

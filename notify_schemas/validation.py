@@ -116,6 +116,56 @@ def _pointer(path: Any) -> str:
     return "/" + "/".join(map(_token, path)) if path else ""
 
 
+def instance_path(error: jsonschema_rs.ValidationError) -> list[str | int]:
+    """Where a jsonschema-rs error is, empty keys included.
+
+    jsonschema-rs leaves a key that is the empty string out of ``instance_path`` (``{"a": {"": 2}}`` fails at
+    ``["a"]``), but names it in its verbose message (``On instance["a"][""]:``), where keys are written unescaped. The
+    empty keys are put back where the verbose message has them between the keys it does give; a message with no
+    ``[""]`` in it (nearly all) costs one search of the text.
+    """
+    path = error.instance_path
+    verbose = error.verbose_message
+    if '[""]' not in verbose:
+        return path
+    start = verbose.find(_ON_INSTANCE)
+    while start != -1:
+        found = _with_empty_keys(verbose, start + len(_ON_INSTANCE), path, 0)
+        if found is not None:
+            return found
+        start = verbose.find(_ON_INSTANCE, start + 1)
+    return path
+
+
+_ON_INSTANCE = "\n\nOn instance"
+
+
+def _with_empty_keys(text: str, at: int, path: list[str | int], i: int) -> list[str | int] | None:
+    """``path[i:]`` with empty keys put where ``text[at:]`` writes them, if it writes that path and then ``:``."""
+    found: list[str | int] = []
+    while True:
+        if i == len(path):
+            while text.startswith('[""]', at):
+                found.append("")
+                at += 4
+            return found if text.startswith(":\n", at) else None
+        part = path[i]
+        written = f"[{part}]" if type(part) is int else f'["{part}"]'
+        if not text.startswith(written, at):
+            if not text.startswith('[""]', at):
+                return None
+            found.append("")
+            at += 4
+            continue
+        if text.startswith('[""]', at):  # a key that starts with '"]' is written as if an empty key came first
+            rest = _with_empty_keys(text, at + 4, path, i)
+            if rest is not None:
+                return [*found, "", *rest]
+        found.append(part)
+        at += len(written)
+        i += 1
+
+
 class _Checker(Protocol):
     fast: Callable[[Any], bool]
     """The validator's own is_valid, with no Python frame in between: what the hot path calls."""
@@ -260,7 +310,7 @@ class _RustChecker:
     def violations(self, message: Any) -> Iterator[Violation]:
         shown_at: dict[str, tuple[str, str]] = {}  # several rules fail on one value: it is shown once
         for error in self._validator.iter_errors(message):
-            pointer = _pointer(error.instance_path)
+            pointer = _pointer(instance_path(error))
             if type(error.kind) is _FALSE_SCHEMA:
                 yield _forbidden(pointer, self._key)
                 continue

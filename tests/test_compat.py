@@ -613,7 +613,12 @@ def test_a_json_file_that_is_not_a_schema_is_a_one_line_error(
 
 
 @pytest.mark.parametrize(
-    ("keyword", "error"), [({"pattern": "(["}, '"([" is not a "regex"'), ({"type": "bogus"}, '"bogus" is not valid')]
+    ("keyword", "error"),
+    [
+        ({"pattern": "(["}, '"([" is not a "regex"'),
+        ({"type": "bogus"}, '"bogus" is not valid'),
+        ({"properties": {"": {"type": 5}}}, "/properties//type"),  # a property named by the empty string
+    ],
 )
 def test_a_schema_the_metaschema_refuses_is_a_one_line_error_naming_the_file(
     old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], keyword: dict[str, Any], error: str

@@ -18,6 +18,7 @@ from notify_schemas.authoring.compat.witnesses import Side, breaks_one_way, one_
 from notify_schemas.redaction import shown
 from notify_schemas.registry import PROFILES, Variant, bundle, load_json_file, load_registry
 from notify_schemas.termination import raise_if_terminated
+from notify_schemas.validation import instance_path
 
 __all__ = ["SchemaDir", "compare"]
 
@@ -62,7 +63,7 @@ class SchemaDir:
             try:
                 self._validators[v] = jsonschema_rs.validator_for(schema)
             except jsonschema_rs.ValidationError as error:  # the metaschema refuses it: a bad pattern, an unknown type
-                where = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in error.instance_path)
+                where = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in instance_path(error))
                 raise CompatError(f"{os.path.join(self.name, v.path)}: not a valid JSON Schema at {where or '/'} (as "
                                   f"bundled): {' '.join(error.message.split())}") from None  # fmt: skip
             self._bundles[v] = schema

@@ -34,6 +34,7 @@ from notify_schemas.authoring.compat.paths import (
 from notify_schemas.authoring.compat.structure import Finding, Walk, conjuncts, inline_refs
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, Direction
 from notify_schemas.termination import raise_if_terminated
+from notify_schemas.validation import instance_path
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -104,7 +105,7 @@ def first_error(schema: dict[str, Any], message: Any) -> str:
     error = next(iter(jsonschema_rs.validator_for(schema).iter_errors(message)), None)
     if error is None:
         return "valid"
-    where = ".".join(str(p) for p in error.instance_path) or "message"
+    where = ".".join(str(p) for p in instance_path(error)) or "message"
     return f"{where}: {error.message}"
 
 

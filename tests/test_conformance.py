@@ -35,6 +35,7 @@ from notify_schemas.conformance.reference import produce
 from notify_schemas.conformance.runner import (
     KEPT,
     KEPT_BYTES,
+    NEEDS_INTENT,
     OTHER,
     VARIANTS,
     CaseFailure,
@@ -367,6 +368,35 @@ def test_a_recorded_stream_gets_the_checks_that_need_no_intent(tmp_path: Path) -
     stream.write_text("\n".join(json.dumps(m) for m in [*messages, messages[0]]) + "\n")
     report = run_stream([json.loads(line) for line in stream.read_text().splitlines()])
     assert report.failed_checks() == {"envelope.message_id"}  # the replayed message reuses its id
+
+
+def test_a_recorded_stream_gives_no_verdict_of_a_check_that_needs_an_intent(tmp_path: Path) -> None:
+    messages = [produce(i) for i in intents("image.upload", "INFO", examples=3)]
+    report = run_stream([*messages, "unreadable line 4: not JSON"])
+    judged = {check for check, _ in [*report.passed, *report.failed]}
+    assert judged == {c.id for c in report.checks}
+    assert not judged & NEEDS_INTENT  # counted as passed, a check that never ran reads as one that held
+    assert report.passed["stream.lifecycle", "stream"] == 1  # judged once, over the whole stream
+
+
+@pytest.mark.parametrize("selection", [*(["--checks", c] for c in sorted(NEEDS_INTENT)),
+                                       ["--checks", f"stream.lifecycle,{min(NEEDS_INTENT)}"],
+                                       ["--exclude-checks", ",".join(c.id for c in CHECKS if c.id not in NEEDS_INTENT)
+                                        + ",stream.lifecycle"]])  # fmt: skip
+@pytest.mark.parametrize("source", ["--stream", "--transport-url"])
+def test_a_stream_run_that_would_check_nothing_asked_is_a_usage_error(
+    selection: list[str], source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text(json.dumps(produce(next(intents("image.upload", "INFO")))) + "\n", encoding="utf-8")
+    where = str(stream) if source == "--stream" else "rabbit://guest:guest@127.0.0.1:1/"
+    started = time.monotonic()
+    assert main([source, where, *selection]) == 2
+    assert time.monotonic() - started < 10  # said before a broker is listened to
+    out, err = capsys.readouterr()
+    assert "passed" not in out
+    assert "not a recorded stream" in err or "no check left" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_stream_lifecycle_order_is_checked() -> None:

@@ -40,7 +40,7 @@ from notify_schemas.conformance.producers import (
     ProducerError,
     load_callable,
 )
-from notify_schemas.conformance.runner import Report, run, run_stream
+from notify_schemas.conformance.runner import Report, run, run_stream, stream_checks
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
 from notify_schemas.reader import parse
 from notify_schemas.redaction import mask_text, mask_words, shown
@@ -314,6 +314,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.mode == "negative":
             report = _negative(args)
         elif args.stream or args.transport_url:
+            stream_checks(checks, exclude)  # a selection no stream can run is said before a broker is listened to
             messages = _read_stream(args.stream) if args.stream else _listen(args)
             report = run_stream(messages, profile=args.profile, checks=checks, exclude_checks=exclude)
         else:

@@ -32,6 +32,7 @@ __all__ = [
     "KEPT",
     "KEPT_BYTES",
     "MAX_SENT",
+    "NEEDS_INTENT",
     "OTHER",
     "VARIANTS",
     "CaseFailure",
@@ -39,6 +40,7 @@ __all__ = [
     "Report",
     "run",
     "run_stream",
+    "stream_checks",
 ]
 
 
@@ -474,6 +476,26 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
                                 "(an intermittent producer?); shown as first seen")  # fmt: skip
 
 
+NEEDS_INTENT = frozenset({_ASKED, "payload.faithful", _ONCE})
+"""The checks that judge a notification against the intent that asked for it: a recorded stream has none."""
+
+
+def stream_checks(checks: Iterable[str] | None = None, exclude_checks: Iterable[str] | None = None) -> list[Check]:
+    """The checks a recorded stream (or live traffic) gets of those selected; ``ValueError`` when the selection names
+    one that needs an intent, or leaves none: counted as passed, a check that never ran would read as one that held."""
+    include, exclude = list(checks or ()), list(exclude_checks or ())
+    chosen = [c for c in _selected(include, exclude) if c.id not in NEEDS_INTENT]
+    chosen += [c for c, _ in STREAM_CHECKS if (not include or c.id in include) and c.id not in exclude]
+    asked = [name for name in include if name in NEEDS_INTENT]
+    if asked:
+        raise ValueError(f"{', '.join(asked)} judges a notification against the intent that asked for it: use "
+                         "--callable or --exec, not a recorded stream")  # fmt: skip
+    if not chosen:
+        raise ValueError("no check left to run on a recorded stream: --exclude-checks leaves out every check that "
+                         "needs no intent")  # fmt: skip
+    return chosen
+
+
 def run_stream(
     messages: Iterable[Any],
     *,
@@ -484,14 +506,10 @@ def run_stream(
     """The checks that need no intent, on a recorded stream: validity, envelope, ids, JSON, leaks, order. The stream
     is read once, a message at a time: memory does not grow with its length, only with what the checks keep (ids
     seen, the lifecycle step of each image and task)."""
-    needs_intent = {"envelope.as_asked", "payload.faithful"}
-    chosen = [c for c in _selected(checks, exclude_checks) if c.id not in needs_intent]
-    streams = [
-        (c, make())
-        for c, make in STREAM_CHECKS
-        if (not checks or c.id in checks) and c.id not in (exclude_checks or [])
-    ]
-    report = Report([*chosen, *(c for c, _ in streams)])
+    selected = stream_checks(checks, exclude_checks)
+    streams = [(c, make()) for c, make in STREAM_CHECKS if c in selected]
+    chosen = [c for c in selected if c in CHECKS]  # each judges one message; the stream's judge the sequence
+    report = Report(selected)
     state = RunState()
     intent = {"profile": profile, "event_type": "", "priority": ""}  # what the stream checks read of an intent
     for message in messages:

@@ -3,8 +3,10 @@ never new messages; a message two listeners each received once counts once. (The
 
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,29 @@ def test_tally_adds_up_summary_files(tmp_path: Path, capsys: pytest.CaptureFixtu
     (tmp_path / "bad.json").write_text("[1]")
     assert main(["tally", str(tmp_path / "bad.json")]) == 2
     assert "bad.json: not a listen --summary file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("second", ["same name", "another name", "a link", "stdin twice"])
+def test_a_summary_named_twice_is_an_error_not_every_message_delivered_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, second: str
+) -> None:
+    (tmp_path / "swift:").mkdir()
+    (tmp_path / "swift:" / "u:SECRET@h.json").write_text(
+        json.dumps(tally_of([("m1", True, "image.upload"), ("m2", False, "task.run")]).as_json())
+    )
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(tally_of([("m3", True, "image.upload")]).as_json()))
+    one = f"{tmp_path}/swift://u:SECRET@h.json"  # a name that holds a URL: shown with its password masked
+    names = {"same name": [one, one], "another name": [one, f"{tmp_path}/./swift://u:SECRET@h.json"],
+             "a link": [one, str(tmp_path / "link.json")], "stdin twice": ["-", "-"]}[second]  # fmt: skip
+    (tmp_path / "link.json").symlink_to(one)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(Path(one).read_bytes())))
+    assert main(["tally", str(other), *names]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "the same summary as" in err
+    assert "SECRET" not in err
+    assert err.count("\n") == 1
 
 
 def _append(path: str, n: int, tag: str) -> None:

@@ -921,6 +921,10 @@ def _check_writable(name: str) -> None:
 def _cmd_tally(args: argparse.Namespace) -> int:
     from notify_schemas.broker.listener import Tally
 
+    twice = _named_twice(args.summaries)
+    if twice is not None:
+        raise NotifySchemasError(f"{twice[1]}: the same summary as {twice[0]}: a listener's summary is added once "
+                                 "(twice, each of its messages would be counted as delivered again)")  # fmt: skip
     total = Tally()
     for name in args.summaries:
         try:
@@ -936,6 +940,20 @@ def _cmd_tally(args: argparse.Namespace) -> int:
     else:
         print(f"{len(args.summaries)} listeners: {total.line()}")
     return 1 if total.invalid.total() else 0
+
+
+def _named_twice(names: Sequence[str]) -> tuple[str, str] | None:
+    """The first two of ``names`` that are one summary: ``-`` twice, or the same file under any name (``./a.json``, a
+    link), which `Tally.add` would take for a second listener that received every message again."""
+    for at, name in enumerate(names):
+        for earlier in names[:at]:
+            if name == earlier == "-":
+                return earlier, name
+            if "-" not in (name, earlier):
+                with contextlib.suppress(OSError):  # a file that cannot be read is said when it is read
+                    if os.path.samefile(earlier, name):
+                        return earlier, name
+    return None
 
 
 def _summary_value(stream: BinaryIO) -> Any:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
-from notify_schemas.termination import Terminated
+from notify_schemas.termination import is_stop
 from notify_schemas.values import one_line
 
 __all__ = [
@@ -282,11 +282,12 @@ def error_text(error: BaseException) -> str:
     exception of a producer's or a driver's may fail to show itself, or quote a credential)."""
     try:
         text = _args_masked(error, str(error))
-    except (KeyboardInterrupt, Terminated):  # Ctrl-C and SIGTERM end the run wherever they land
-        raise
-    except BaseException:  # a producer's __str__ may raise anything, SystemExit and GeneratorExit included
+    except BaseException as failed:  # a producer's __str__ may raise anything, SystemExit and GeneratorExit included
+        if is_stop(failed):  # Ctrl-C and SIGTERM end the run wherever they land
+            raise
         text = "<its text cannot be shown>"
-    return _writable(f"{type(error).__name__}: {_mask_escaped(mask_text(text))}")
+    said = _mask_escaped(mask_text(text))
+    return _writable(f"{type(error).__name__}: {said}" if said.strip() else type(error).__name__)
 
 
 def traceback_text(error: BaseException) -> str:

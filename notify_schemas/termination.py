@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Terminated", "raise_if_terminated", "sigterm_raises", "terminated"]
+__all__ = ["Terminated", "is_stop", "raise_if_terminated", "sigterm_raises", "terminated"]
 
 
 # The signals that stop a run: SIGHUP's default would end the process where it stands, leaving an --exec program
@@ -40,6 +40,7 @@ class Terminated(BaseException):
 
 
 _asked: list[int] = []  # the stopping signals that arrived while `sigterm_raises` was in force
+_taken: set[int] = set()  # the signals `sigterm_raises` takes while it is in force
 
 
 def _stop(signum: int) -> BaseException:
@@ -52,6 +53,20 @@ def terminated() -> bool:
     raised in its stead (its own error, set off by the signal's: Hypothesis's "inconsistent data generation") is then
     the stop, not a failure of the work: what handles any exception asks this first."""
     return bool(_asked)
+
+
+def is_stop(error: BaseException) -> bool:
+    """Whether ``error`` ends the run as a stopping signal does: KeyboardInterrupt or `Terminated`, unless
+    `sigterm_raises` takes that signal and it never arrived, so that code raised it itself (a producer under test that
+    raises KeyboardInterrupt fails as with any other exception). Where the signal is not taken, nothing tells one
+    from the other, and either is a stop."""
+    if isinstance(error, KeyboardInterrupt):
+        signum = int(signal.SIGINT)
+    elif isinstance(error, Terminated):
+        signum = error.signum
+    else:
+        return False
+    return signum not in _taken or signum in _asked
 
 
 def raise_if_terminated() -> None:
@@ -87,6 +102,8 @@ def sigterm_raises() -> Iterator[None]:
         taken.append(signal.SIGINT)
     previous, hook = {s: signal.signal(s, stop) for s in taken}, sys.unraisablehook
     sys.unraisablehook = unraisable
+    before = set(_taken)
+    _taken.update(taken)
     try:
         yield
     except Exception as error:
@@ -98,3 +115,5 @@ def sigterm_raises() -> Iterator[None]:
             signal.signal(signum, handler)
         sys.unraisablehook = hook
         _asked.clear()
+        _taken.clear()
+        _taken.update(before)

@@ -987,6 +987,30 @@ def exits(message: dict[str, Any]) -> bool:
     sys.exit(0)
 
 
+def interrupts(message: dict[str, Any]) -> Any:
+    raise KeyboardInterrupt  # of its own, with no Ctrl-C
+
+
+class _InterruptsWhenRead(dict[str, Any]):
+    def items(self) -> Any:
+        raise KeyboardInterrupt
+
+
+def interrupts_when_read(intent: dict[str, Any]) -> Any:
+    return _InterruptsWhenRead(produce(intent))
+
+
+def test_a_keyboardinterrupt_of_the_callables_own_is_its_failure_where_ctrl_c_is_taken(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Read from its answer, it makes that answer no JSON: a verdict, not a stop.
+    assert main(["--callable", "tests.test_conformance:interrupts_when_read", "--examples", "0"]) == 1
+    assert "FAILED" in capsys.readouterr().out
+    # Where no handler takes Ctrl-C (the library, the pytest fixture), nothing tells it from Ctrl-C: it stops the run.
+    with pytest.raises(KeyboardInterrupt):
+        run(interrupts, examples=0)
+
+
 def answers_a_word(message: dict[str, Any]) -> Any:
     return "invalid"
 
@@ -1003,12 +1027,20 @@ def raises_quoting_a_credential(message: dict[str, Any]) -> bool:
         (["--mode", "negative", "--callable", "tests.test_conformance:raises_quoting_a_credential"],
          "the consumer raised RuntimeError"),
         (["--callable", "tests.test_conformance:exits", "--examples", "0"], "the producer raised SystemExit"),
+        # A KeyboardInterrupt the callable raises itself, no Ctrl-C pressed, is its failure, not the user's stop.
+        (["--callable", "tests.test_conformance:interrupts", "--examples", "0"],
+         "the producer raised KeyboardInterrupt on intent"),
+        (["--mode", "negative", "--callable", "tests.test_conformance:interrupts"],
+         "the consumer raised KeyboardInterrupt on a message"),
     ],
 )  # fmt: skip
 def test_a_callable_that_exits_raises_or_answers_oddly_stops_the_run_with_exit_2_not_a_verdict(
-    argv: list[str], reason: str, capsys: pytest.CaptureFixture[str]
+    argv: list[str], reason: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert main([*argv, "--examples", "1"] if "negative" in argv else argv) == 2
+    report = tmp_path / "report.json"
+    assert main([*argv, "--examples", "1"] if "negative" in argv else [*argv, "--report", str(report)]) == 2
+    if "negative" not in argv:
+        assert json.loads(report.read_text(encoding="utf-8"))["result"] == "stopped"
     out, err = capsys.readouterr()
     assert reason in err
     assert "STOPPED" in out

@@ -20,7 +20,7 @@ from notify_schemas.conformance.records import SECRET_URL
 from notify_schemas.conformance.runner import CaseFailure, Report
 from notify_schemas.redaction import error_text, shown
 from notify_schemas.samples import samples
-from notify_schemas.termination import Terminated, raise_if_terminated
+from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.validation import is_valid
 
 __all__ = ["MUTATIONS", "ExecConsumer", "run_negative"]
@@ -102,9 +102,9 @@ def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", 
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
             report.stopped = shown(str(error), 2000)
             return report
-        except (KeyboardInterrupt, Terminated):
-            raise
         except BaseException as error:  # the consumer's own failure (sys.exit, GeneratorExit too), with the variant
+            if is_stop(error):  # Ctrl-C, SIGTERM; not a KeyboardInterrupt the consumer raised itself
+                raise
             raise_if_terminated()  # an error set off by SIGTERM is the stop, not the consumer's failure
             report.stopped = shown(f"the consumer raised {error_text(error)} on a message of {name}", 2000)
             return report

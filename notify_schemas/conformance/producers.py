@@ -31,7 +31,7 @@ from notify_schemas.conformance.records import Intent
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
 from notify_schemas.redaction import error_text, mask_quoted, quoted, shown
 from notify_schemas.registry import schema_root
-from notify_schemas.termination import Terminated, raise_if_terminated
+from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.wire_form import MAX_DEPTH
 
 __all__ = [
@@ -69,16 +69,16 @@ def load_callable(spec: str) -> Producer:
         module = importlib.import_module(module_name)
     except ImportError as error:  # its text quotes the name with repr: masked before it was quoted
         raise ProducerError(f"cannot import {quoted(module_name)}: {mask_quoted(str(error), [module_name])}") from None
-    except (KeyboardInterrupt, Terminated):
-        raise
     except BaseException as error:  # the module's own code failed (SystemExit and GeneratorExit included)
+        if is_stop(error):  # Ctrl-C, SIGTERM; not a KeyboardInterrupt the module raised itself
+            raise
         raise_if_terminated()  # an error set off by SIGTERM is the stop, not the module's failure
         raise ProducerError(f"cannot import {quoted(module_name)}: it raised {error_text(error)}") from None
     try:
         function = getattr(module, attribute, None)
-    except (KeyboardInterrupt, Terminated):
-        raise
     except BaseException as error:  # the module's __getattr__
+        if is_stop(error):
+            raise
         raise_if_terminated()  # an error set off by SIGTERM is the stop, not the module's failure
         raise ProducerError(f"cannot take {quoted(spec)}: it raised {error_text(error)}") from None
     if not callable(function):
@@ -427,9 +427,9 @@ def _written(node: Any, kind: type, left: int) -> list[Any] | Opaque:
     reading = "items()" if issubclass(kind, dict) else "__iter__"
     try:
         taken = list(itertools.islice(node.items() if issubclass(kind, dict) else node, max(left, 0) + 1))
-    except (KeyboardInterrupt, Terminated):
-        raise
     except BaseException as error:  # a producer's items() or __iter__ may raise anything, SystemExit included
+        if is_stop(error):
+            raise
         raise_if_terminated()  # an error set off by SIGTERM is the stop, not the producer's failure
         return Opaque(_kind(kind), f"<{_kind(kind)}, whose {reading} raised {type(error).__name__}>")
     if issubclass(kind, list | tuple):  # the one read past what is left is shown as too large, as for a list
@@ -477,9 +477,10 @@ def _repr(node: Any) -> str:
     try:
         text = repr(node)
         return str.__str__(text) if isinstance(text, str) else f"<{_kind(type(node))}>"
-    except (KeyboardInterrupt, Terminated):
-        raise
     except BaseException as error:  # a producer's __repr__ may raise anything, SystemExit included
+        if is_stop(error):
+            raise
+        raise_if_terminated()
         return f"<{_kind(type(node))}, whose repr raised {type(error).__name__}>"
 
 

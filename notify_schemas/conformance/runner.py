@@ -25,7 +25,7 @@ from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import ProducerError, detached
 from notify_schemas.conformance.records import Intent
 from notify_schemas.redaction import error_text, mask_text, redact, shown
-from notify_schemas.termination import Terminated, raise_if_terminated
+from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.wire_form import PLAIN, redacted_json, to_wire
 
 __all__ = [
@@ -349,9 +349,9 @@ def run(
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
             report.stopped = shown(str(error), _REASON)
             return report
-        except (KeyboardInterrupt, Terminated):
-            raise
         except BaseException as error:  # the producer's own failure (sys.exit, GeneratorExit too), with the intent
+            if is_stop(error):  # Ctrl-C, SIGTERM; not a KeyboardInterrupt the producer raised itself
+                raise
             raise_if_terminated()  # an error set off by SIGTERM is the stop, not the producer's failure
             report.stopped = shown(f"the producer raised {error_text(error)} on intent {name}", _REASON)
             return report
@@ -429,9 +429,10 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
                 produced = _notifications(detached(producer(copy.deepcopy(intent))), first.variant)
             except ProducerError as error:  # the producer broke the protocol: no more asking it
                 raise _Stop(str(error)) from None
-            except (KeyboardInterrupt, Terminated):
-                raise
-            except BaseException:  # a case that raises is not the failure being shrunk; the finished run stands
+            except BaseException as error:  # a case that raises is not the failure being shrunk: the run stands
+                if is_stop(error):
+                    raise
+                raise_if_terminated()
                 return False
             state.call_ended = _utcnow()
             if not produced and check.id == _ASKED:

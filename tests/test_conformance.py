@@ -535,6 +535,13 @@ def test_negative_mode_passes_a_strict_consumer_and_names_what_a_lax_one_misses(
     assert "negative.rejects.leaked_locations" in capsys.readouterr().out
 
 
+def test_negative_mode_that_asks_no_message_is_an_error_not_a_pass() -> None:
+    from notify_schemas.conformance.negative import run_negative
+
+    with pytest.raises(ValueError, match="1 or more"):
+        run_negative(notify_schemas.is_valid, examples=0)
+
+
 def test_what_a_callable_writes_into_what_it_is_handed_changes_no_verdict() -> None:
     from notify_schemas import is_valid
     from notify_schemas.conformance.negative import run_negative
@@ -590,6 +597,11 @@ def raising(intent: dict[str, Any]) -> dict[str, Any]:
         (["--callable", REFERENCE, "--exclude-checks", ",".join(c.id for c in CHECKS)], "no check left to run"),
         (["--stream", __file__, "--exclude-checks", ",".join(c.id for c in CHECKS) + ",stream.lifecycle"],
          "no check left to run"),
+        # Negative mode asks 1 to 5 valid messages per variant: 0 or 50 was taken as 1 or 5, silently.
+        (["--mode", "negative", "--callable", "notify_schemas:is_valid", "--examples", "0"],
+         "--examples: from 1 to 5 valid messages per variant in --mode negative, not 0"),
+        (["--mode", "negative", "--callable", "notify_schemas:is_valid", "--examples", "50"],
+         "--examples: from 1 to 5 valid messages per variant in --mode negative, not 50"),
     ],
 )  # fmt: skip
 def test_usage_and_producer_errors_are_one_line_and_exit_2(

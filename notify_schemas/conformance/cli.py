@@ -86,7 +86,8 @@ def _parser(words: Sequence[str] = ()) -> MaskedParser:
         "--examples",
         type=examples,
         help=f"distinct intents Hypothesis draws per variant, after the boundary ones (default 10, at most "
-        f"{MAX_EXAMPLES:,}; negative mode: valid messages per variant, at most 5)",
+        f"{MAX_EXAMPLES:,}; negative mode: valid messages per variant, 1 to {_NEGATIVE_EXAMPLES}, default "
+        f"{_NEGATIVE_EXAMPLES})",
     )
     parser.add_argument("--seed", type=int, help="the same seed gives the same intents (or messages); default 0")
     parser.add_argument("--checks", help="only these check ids, comma-separated")
@@ -102,6 +103,9 @@ def _parser(words: Sequence[str] = ()) -> MaskedParser:
                         f"reached within this many seconds (default {CONNECT_TIMEOUT:g})")  # fmt: skip
     return parser
 
+
+_NEGATIVE_EXAMPLES = 5
+"""The most valid messages per variant that negative mode asks about (each is broken 14 ways): its default too."""
 
 # Options that only some sources use: given with another, they would be ignored in silence.
 _APPLIES = {
@@ -120,6 +124,7 @@ _DEFAULTS = {"examples": 10, "seed": 0, "answer_timeout": DEFAULT_ANSWER_TIMEOUT
 def _only_where_they_apply(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """A usage error for an option given where it does not apply; the defaults of the others filled in."""
     source = next(k for k in ("callable", "exec", "stream", "transport_url") if getattr(args, k) is not None)
+    given_examples = args.examples
     if args.intent is not None:  # the one intent is asked once: nothing is generated
         for option in ("examples", "seed"):
             if getattr(args, option) is not None:
@@ -136,6 +141,9 @@ def _only_where_they_apply(parser: argparse.ArgumentParser, args: argparse.Names
         for option in ("intent", "checks", "exclude_checks"):
             if getattr(args, option) is not None:
                 parser.error(f"--{option.replace('_', '-')} does not apply to --mode negative")
+        if given_examples is not None and not 1 <= given_examples <= _NEGATIVE_EXAMPLES:
+            parser.error(f"argument --examples: from 1 to {_NEGATIVE_EXAMPLES} valid messages per variant in --mode "
+                         f"negative, not {given_examples:,}")  # fmt: skip
 
 
 def _intent(text: str) -> dict[str, Any]:
@@ -226,7 +234,8 @@ def _negative(args: argparse.Namespace) -> Report:
         load_callable(args.callable) if args.callable else ExecConsumer(args.exec, answer_timeout=args.answer_timeout)
     )
     with _ended(consumer):
-        report = run_negative(consumer, profile=args.profile, examples=max(1, min(args.examples, 5)), seed=args.seed)
+        report = run_negative(consumer, profile=args.profile, examples=min(args.examples, _NEGATIVE_EXAMPLES),
+                              seed=args.seed)  # fmt: skip
     _no_line_beyond(report, consumer)
     return report
 

@@ -84,6 +84,8 @@ def _cases(profile: str, examples: int, seed: int) -> Iterator[tuple[str, str, M
 def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", examples: int = 2,
                  seed: int = 0) -> Report:  # fmt: skip
     """Ask ``consumer`` about valid messages and broken ones; each wrong answer fails the check of its kind."""
+    if examples < 1:  # no message asked: every check would read as held
+        raise ValueError(f"examples must be 1 or more valid messages per variant, not {examples:,}")
     checks = {
         "negative.accepts_valid": Check(
             "negative.accepts_valid", "MUST", "A consumer accepts every valid notification.", lambda i, m, s: None

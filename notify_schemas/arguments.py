@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import stat
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -26,6 +27,7 @@ __all__ = [
     "open_output",
     "positive",
     "record_bytes",
+    "same_file",
     "seconds",
     "text",
 ]
@@ -74,6 +76,15 @@ def open_output(name: str, *, append: bool = False, mode: int = 0o666) -> int:
         raise
     os.set_blocking(fd, True)
     return fd
+
+
+def same_file(one: str, other: str) -> bool:
+    """Whether writing ``other`` overwrites (or appends to) ``one``: the same regular file, or the same name of a file
+    not there yet (a terminal, a pipe or /dev/null named twice is written to, never overwritten)."""
+    try:
+        return os.path.samefile(one, other) and stat.S_ISREG(os.stat(one).st_mode)
+    except OSError:  # one is not there yet: the same name, then
+        return os.path.abspath(one) == os.path.abspath(other)
 
 
 def io_error_text(error: OSError) -> str:

@@ -1108,6 +1108,39 @@ def test_listen_checks_its_summary_file_before_it_listens(
     assert "listening on" not in err
 
 
+@pytest.mark.parametrize(("first", "second"), [("--invalid-out", "--summary"), ("--config-file", "--summary"),
+                                             ("--config-file", "--invalid-out")])  # fmt: skip
+@pytest.mark.parametrize("spelling", ["as given", "through a link", "through its folder"])
+def test_listen_refuses_to_write_into_another_file_of_its_own(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, first: str, second: str, spelling: str
+) -> None:
+    # --summary, written at the end, replaced the records --invalid-out had appended (or the configuration file
+    # read), which were lost without a word.
+    target = tmp_path / "file"
+    target.write_text("[oslo_messaging_notifications]\ntransport_url = fake://\n", encoding="utf-8")
+    before = target.read_bytes()
+    other = {"as given": target, "through a link": tmp_path / "link", "through its folder": tmp_path / "." / "file"}
+    if spelling == "through a link":
+        other[spelling].symlink_to(target)
+    words = ["listen", "--transport-url", "fake://", "--timeout", "0.1", first, str(target), second,
+             str(other[spelling])]  # fmt: skip
+    code, out, err = run(capsys, *words)
+    assert code == 2
+    assert out == ""
+    assert err == f"notify-schemas: error: {first} and {second} name the same file, {target}: {second} would " \
+                  f"{'overwrite' if second == '--summary' else 'append to'} it\n"  # fmt: skip
+    assert target.read_bytes() == before
+
+
+def test_listen_writes_its_summary_and_invalid_records_to_a_device_named_twice(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "listen", "--transport-url", "fake://", "--timeout", "0.1",
+                         "--invalid-out", os.devnull, "--summary", os.devnull)  # fmt: skip
+    assert code == 0, err
+    assert out == "0 received: 0 valid, 0 invalid\n"
+
+
 UNSEEN = "\n\r\x1b\x07\x85\u2028\u2029\u202e\t\x00"
 
 

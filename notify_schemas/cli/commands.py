@@ -34,6 +34,7 @@ from notify_schemas.arguments import (
     jobs,
     open_output,
     record_bytes,
+    same_file,
     seconds,
     text,
 )
@@ -837,6 +838,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     if not config.transport_url:
         raise _UsageError("listen needs --transport-url, or a --config-file that sets transport_url")
     args.transport_url, args.exchange = config.transport_url, config.control_exchange
+    _no_file_overwritten(args)
     if args.summary:
         _check_writable(args.summary)  # now, not once the listening is over and its tally would be lost
     out = AppendedLines(args.invalid_out) if args.invalid_out else None
@@ -894,6 +896,19 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         return 2
     # 1 when anything was invalid, or when fewer notifications came than --count asked for.
     return 1 if listener.tally.invalid.total() or (args.count is not None and not reached) else 0
+
+
+def _no_file_overwritten(args: argparse.Namespace) -> None:
+    """A usage error when listen would write into another file of its own: the tally of ``--summary``, written at the
+    end, over the records of ``--invalid-out``, or either of them into the ``--config-file`` it read."""
+    files = [("--config-file", args.config_file, ""), ("--invalid-out", args.invalid_out, "append to"),
+             ("--summary", args.summary, "overwrite")]  # fmt: skip
+    named = [(option, name, does) for option, name, does in files if name]
+    for at, (option, name, does) in enumerate(named):
+        for earlier, other, _ in named[:at]:
+            if same_file(other, name):
+                raise _UsageError(one_line(mask_text(f"{earlier} and {option} name the same file, {other}: {option} "
+                                                     f"would {does} it")))  # fmt: skip
 
 
 def _summary_unsaved(name: str, tally: Any) -> str | None:

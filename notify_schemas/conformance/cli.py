@@ -12,7 +12,6 @@ import errno
 import functools
 import json
 import os
-import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -29,6 +28,7 @@ from notify_schemas.arguments import (
     drop_output,
     examples,
     open_output,
+    same_file,
     seconds,
 )
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS
@@ -384,17 +384,8 @@ def _no_file_overwritten(parser: argparse.ArgumentParser, args: argparse.Namespa
     named = [(option, name) for option, name in files if name is not None]
     for at, (option, name) in enumerate(named):
         for earlier, other in named[:at]:
-            if _same_file(other, name):
+            if same_file(other, name):
                 parser.error(f"{earlier} and {option} name the same file: {option} would overwrite it")
-
-
-def _same_file(one: str, other: str) -> bool:
-    """Whether writing ``other`` overwrites ``one``: the same regular file, or the same name of a file not there yet
-    (a terminal, a pipe or /dev/null named twice is written to, never overwritten)."""
-    try:
-        return os.path.samefile(one, other) and stat.S_ISREG(os.stat(one).st_mode)
-    except OSError:  # one is not there yet: the same name, then
-        return os.path.abspath(one) == os.path.abspath(other)
 
 
 def _unwritable(name: str) -> str | None:

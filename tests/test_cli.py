@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+import uuid
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -667,7 +668,9 @@ def test_a_broker_that_cannot_be_reached_is_named_without_the_password() -> None
 def test_demo_names_its_broker_without_the_password() -> None:
     done = _command("demo", "--transport-url", f"fake://u:{CANARY}@localhost/")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1].startswith("listener on fake://u:***@localhost/: 15 received")
+    assert done.stdout.splitlines()[-1].startswith(
+        "listener on fake://u:***@localhost/, topic notify-schemas-demo: 15 received"
+    )
     assert CANARY not in done.stdout + done.stderr
 
 
@@ -1002,7 +1005,6 @@ def test_demo_says_it_logged_errors_while_sending_when_the_listener_received_few
 ) -> None:
     # A send that failed (a broker that refuses the user's publishing, say) is why the listener received fewer: the
     # command ended on the listener's count, exit 1, without the line that says errors were logged.
-    from notify_schemas.broker.listener import Listener
     from notify_schemas.cli import demo
 
     real = demo.run_demo
@@ -1010,14 +1012,15 @@ def test_demo_says_it_logged_errors_while_sending_when_the_listener_received_few
     def one_lost(notifier: Any) -> list[Any]:
         rows = real(notifier)
         logging.getLogger("oslo_messaging.notify.messaging").error("Could not send notification to notifications.")
-        return [*rows, rows[0]]  # one more said sent and valid than the listener will receive
+        lost = dict(rows[0][0], message_id=str(uuid.uuid4()))
+        return [*rows, (lost, *rows[0][1:])]  # one more said sent and valid than the listener will receive
 
     monkeypatch.setattr(demo, "run_demo", one_lost)
-    waits = Listener.wait_for
-    monkeypatch.setattr(Listener, "wait_for", lambda self, count, timeout: waits(self, count, 1))  # not 30 s
+    monkeypatch.setattr(commands, "_DEMO_WAIT", 1)  # not 30 s
     assert _exit_code(["demo"]) == 1
     captured = capsys.readouterr()
     assert "listener on the embedded broker (fake://)" in captured.out
+    assert "1 of the 16 notifications sent did not reach the listener within 1 s" in captured.err
     assert "1 errors logged while sending (see the log)" in captured.err
 
 

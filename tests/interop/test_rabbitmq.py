@@ -487,6 +487,30 @@ def test_conformance_checks_live_traffic_on_the_broker(broker: RabbitMQ, capsys:
     assert passed["envelope.keys"] == 41
 
 
+def test_demo_keeps_to_its_own_messages_on_the_broker(broker: RabbitMQ) -> None:
+    # The demo sent on Glance's topic and listened on its queues: it took (and acknowledged) a consumer's notification
+    # waiting there, counted it as its own, stopped at its count and left two of its own on the queue, unsaid.
+    theirs = next(samples("image.update", "INFO", n=1, seed=41))
+    glance = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url)  # topic notifications, as Glance's
+    Notifier(config=glance).send(theirs)  # oslo declares the queue it publishes to: it waits there for its consumer
+    earlier = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=("notify-schemas-demo",))
+    left = next(samples("task.run", "INFO", n=1, seed=43))
+    Notifier(config=earlier).send(left)  # what an earlier demo, stopped, left on the demo's own queue
+    cli = str(Path(sys.executable).parent / "notify-schemas")
+    done = subprocess.run([cli, "demo", "--transport-url", broker.url], capture_output=True, text=True, timeout=120,
+                          check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "topic notify-schemas-demo: 16 received: 16 valid, 0 invalid" in done.stdout
+    consumer = Listener(glance, profile="seed")
+    consumer.start(timeout=30)
+    try:
+        assert consumer.wait_for(1, timeout=30), "the notification waiting for Glance's consumer was taken"
+        time.sleep(1)  # nothing of the demo's comes after it
+    finally:
+        consumer.stop()
+    assert [m["message_id"] for m in consumer.received] == [theirs["message_id"]]
+
+
 def _peak_rss(pid: int) -> int:
     """The peak resident memory of a process so far, in bytes (VmHWM)."""
     status = Path(f"/proc/{pid}/status").read_text()

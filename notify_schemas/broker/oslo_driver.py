@@ -34,6 +34,7 @@ from notify_schemas.wire_form import NO_WIRE_FORM, is_exact_json, redacted_json,
 __all__ = ["OPTIONS", "ValidatingDriver"]
 
 LOG = logging.getLogger(__name__)
+_NAME = "notify_schemas"  # this driver's name in oslo.messaging's entry-point group
 OPTIONS = [
     cfg.MultiStrOpt(
         "inner_driver", default=["messagingv2"], help="oslo.messaging drivers that send valid notifications"
@@ -58,6 +59,9 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
         options = conf.notify_schemas
         self.profile: str = options.profile
         self.validation: str = options.validation
+        if _NAME in options.inner_driver:  # it would load itself as its inner driver, and so on without end
+            raise ValueError(f"[notify_schemas] inner_driver names {_NAME}, this validating driver itself: name the "
+                             "drivers that send what passes (messagingv2, messaging, log, ...)")  # fmt: skip
         self.inner: list[Any] = [
             stevedore_driver.DriverManager(
                 "oslo.messaging.notify.drivers",

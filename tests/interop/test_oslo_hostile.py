@@ -189,6 +189,20 @@ def _dropin(validation: str) -> oslo_messaging.Notifier:
     return oslo_messaging.Notifier(transport, publisher_id="image.localhost", driver="notify_schemas", topics=["n"])
 
 
+def test_the_drop_in_driver_named_as_its_own_inner_driver_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    # It loaded itself as its inner driver, which loaded itself, until Python's recursion limit: stevedore logged
+    # "Could not load 'notify_schemas': maximum recursion depth exceeded", and oslo's Notifier sent nothing.
+    conf = cfg.ConfigOpts()
+    conf([], project="notify-schemas-test")
+    conf.register_opts(OPTIONS, group="notify_schemas")
+    conf.set_override("inner_driver", ["log", "notify_schemas"], group="notify_schemas")
+    transport = oslo_messaging.get_notification_transport(conf, url="fake://")
+    with caplog.at_level(logging.WARNING):
+        oslo_messaging.Notifier(transport, publisher_id="image.localhost", driver="notify_schemas", topics=["n"])
+    assert "recursion" not in caplog.text
+    assert "inner_driver names notify_schemas, this validating driver itself" in caplog.text
+
+
 def test_a_lazy_message_reaches_the_inner_driver(caplog: pytest.LogCaptureFixture) -> None:
     _impl_test.reset()
     text = i18n_message.Message("Image storage media is full")  # oslo_i18n's lazy translatable text

@@ -3,14 +3,14 @@
 oslo.messaging's drivers write a notification with ``jsonutils.dumps``: ``json.dumps`` with oslo.serialization's
 ``to_primitive`` for what ``json`` cannot write itself. So a lazy ``Message`` (a ``str`` subclass) goes out as its
 text, an ``IntEnum`` as its number, a tuple or a set as a list, a datetime as ``%Y-%m-%dT%H:%M:%S.%f``, a UUID, a
-``Decimal`` or an IP address as its string, bytes as their UTF-8 text (a ``bytearray`` as the list of its byte
-values, as oslo iterates it), a mapping as an object (null for one inside three others that are not dicts, as
-``to_primitive`` writes it), the keys of a mapping that ``to_primitive`` writes (one that is not a dict, or any
-inside a value ``json`` cannot write itself) converted as it converts them (a UUID or bytes key as its text), and a
-NaN or infinite key as ``NaN``, ``Infinity`` or ``-Infinity``, the text ``json`` writes for it. An ``Enum`` member
-that is neither a number nor text, which oslo gives up on, is its value, as orjson and jsonschema-rs read it; the
-package sends that value. What the specification governs is that JSON, so validation judges the wire form (D32 in
-DECISIONS.md).
+``Decimal`` or an IP address (netaddr's too) as its string, as its own ``strftime`` or ``__str__`` answers, bytes as
+their UTF-8 text (a ``bytearray`` as the list of its byte values, as oslo iterates it), a mapping as an object (null
+for one inside three others that are not dicts, as ``to_primitive`` writes it), the keys of a mapping that
+``to_primitive`` writes (one that is not a dict, or any inside a value ``json`` cannot write itself) converted as it
+converts them (a UUID or bytes key as its text), and a NaN or infinite key as ``NaN``, ``Infinity`` or ``-Infinity``,
+the text ``json`` writes for it. An ``Enum`` member that is neither a number nor text, which oslo gives up on, is its
+value, as orjson and jsonschema-rs read it; the package sends that value. What the specification governs is that JSON,
+so validation judges the wire form (D32 in DECISIONS.md).
 
 What has no wire form is reported, never raised: a value of another type, a float that is NaN or infinite (``json``
 would write a literal no JSON parser reads), a key that is not text, a number or None (nor converted to one by
@@ -31,6 +31,7 @@ import itertools
 import json
 import math
 import pickle
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -188,15 +189,50 @@ def _scalar(value: Any) -> tuple[Any, str | None]:
             return _scalar(bytes(value).decode("utf-8"))
         except UnicodeDecodeError:
             return None, "unicode"
+    if not _written_as_text(value):
+        return None, "not-json"
+    written = _text_of(value)
+    # The producer's own strftime, __str__ or __repr__ answers: its text may be a subclass or hold a lone surrogate,
+    # and what is no text json writes as it writes any value (a number), or not at all (an object).
+    return _scalar(written) if isinstance(written, _SIMPLE) else (None, "not-json")
+
+
+def _xmlrpc_time(value: Any) -> bool:
+    """Whether ``value`` is an ``xmlrpc.client.DateTime``; a value of that module's means it is imported."""
+    xmlrpc = sys.modules.get("xmlrpc.client")
+    kind = getattr(xmlrpc, "DateTime", None)
+    return isinstance(kind, type) and isinstance(value, kind)
+
+
+def _netaddr(value: Any) -> bool:
+    """Whether ``value`` is a netaddr ``IPAddress``, ``IPNetwork`` or ``IPRange``; likewise, netaddr is imported."""
+    netaddr = sys.modules.get("netaddr")
+    kinds = [getattr(netaddr, name, None) for name in ("IPAddress", "IPNetwork", "IPRange")]
+    return isinstance(value, tuple(kind for kind in kinds if isinstance(kind, type)))
+
+
+_TEXT_TYPES = (datetime.date, uuid.UUID, ipaddress.IPv4Address, ipaddress.IPv6Address, decimal.Decimal, Exception)
+
+
+def _written_as_text(value: Any) -> bool:
+    """Whether oslo's ``to_primitive`` writes ``value`` as text: a date, a UUID, an IP address of ``ipaddress`` or
+    of netaddr (an ``IPNetwork`` too, not the list of its addresses), a ``Decimal``, an exception (as its ``repr``),
+    an ``xmlrpc.client.DateTime``. It tests for these before any container, so one of them that also has
+    ``__iter__`` or ``items`` is text all the same."""
+    return isinstance(value, _TEXT_TYPES) or _netaddr(value) or _xmlrpc_time(value)
+
+
+def _text_of(value: Any) -> Any:
+    """What ``to_primitive`` makes of a value `_written_as_text`, as the value's own code answers."""
+    if _xmlrpc_time(value):
+        value = datetime.datetime(*tuple(value.timetuple())[:6])
     if isinstance(value, datetime.datetime):
-        return value.strftime(_PERFECT_TIME_FORMAT), None
+        return value.strftime(_PERFECT_TIME_FORMAT)
     if isinstance(value, datetime.date):
-        return value.strftime("%Y-%m-%d"), None
-    if isinstance(value, uuid.UUID | decimal.Decimal | ipaddress.IPv4Address | ipaddress.IPv6Address):
-        return str(value), None
+        return value.strftime("%Y-%m-%d")
     if isinstance(value, Exception):
-        return _scalar(repr(value))
-    return None, "not-json"
+        return repr(value)
+    return str(value)
 
 
 _PRIMITIVE_MAPPINGS = 3
@@ -282,7 +318,12 @@ def to_wire(message: Any) -> WireForm:
             if isinstance(value, enum.Enum) and not isinstance(value, int | str):  # a plain Enum member: its value
                 push((value.value, parent, slot, path, depth, above, mappings, primitive))
                 continue
-            if kind in _SIMPLE or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value)):
+            if (
+                kind in _SIMPLE
+                or isinstance(value, str | int | float | bytes)  # json and to_primitive ask no __iter__ of them
+                or _written_as_text(value)
+                or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value))
+            ):
                 converted, rule = _scalar(value)
                 parent[slot] = converted
                 if rule is not None:

@@ -427,6 +427,55 @@ def test_what_has_no_wire_form_is_a_violation_of_its_own(value: Any, rule: str) 
         assert not is_valid(message, backend=backend)  # type: ignore[arg-type]
 
 
+class _TimeAnswers(datetime.datetime):
+    """A datetime whose own strftime answers ``answer``, which to_primitive writes as it is."""
+
+    answer: Any = None
+
+    def strftime(self, fmt: str) -> Any:
+        return self.answer
+
+
+class _UUIDAnswers(uuid.UUID):
+    answer: Any = None
+
+    def __str__(self) -> Any:
+        return self.answer
+
+
+def _answering(kind: type, answer: Any) -> Any:
+    answering = type(kind.__name__, (kind,), {"answer": answer})
+    return answering(2026, 1, 2) if issubclass(kind, datetime.date) else answering(int=1)
+
+
+@pytest.mark.parametrize("kind", [_TimeAnswers, _UUIDAnswers])
+@pytest.mark.parametrize(
+    ("answer", "rule"), [("\ud800", "unicode"), (object(), "not-json"), ([1], "not-json"), (LazyText("x"), None)]
+)
+def test_what_a_producers_strftime_or_str_answers_is_judged_as_it_would_be_written(
+    kind: type, answer: Any, rule: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    # oslo writes a date or a UUID as its own strftime or __str__ answers, and that answer was taken for text as it
+    # was: an object or a lone surrogate got a 'type' violation, and the Notifier in off mode sent it to the drivers.
+    message = dict(MESSAGES["task.success", "INFO"])
+    message["payload"] = {**message["payload"], "result": {"x": _answering(kind, answer)}}  # a free value
+    wire = to_wire(message)
+    assert [p.rule for p in wire.problems] == ([rule] if rule else [])
+    if rule is None:
+        assert type(wire.value["payload"]["result"]["x"]) is str
+    for backend in ("rust", "python"):
+        assert rule is None or rule in {v.rule for v in iter_errors(message, backend=backend)}  # type: ignore[arg-type]
+    for validation in ("strict", "warn", "off"):
+        memory = MemoryDriver()
+        try:
+            Notifier("image.test", drivers=[memory], validation=validation).send(message)  # type: ignore[arg-type]
+        except InvalidNotificationError:
+            assert validation == "strict"
+        assert bool(memory.messages) == (rule is None)
+        for sent in memory.messages:
+            json.dumps(sent, allow_nan=False).encode("utf-8")  # JSON, and UTF-8 can carry it
+
+
 def _endless() -> Any:
     while True:
         yield "tag"

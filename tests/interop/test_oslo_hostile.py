@@ -17,9 +17,11 @@ import logging
 import time
 import types
 import uuid
+import xmlrpc.client
 from pathlib import Path
 from typing import Any
 
+import netaddr
 import oslo_messaging
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -122,6 +124,36 @@ def test_redact_does_not_recurse() -> None:
     assert CANARY not in json.dumps(from_deep_in_a_stack(800))
 
 
+class _IteratesToo:
+    """Makes a scalar of a kind that json or to_primitive writes as such iterate, and answer items(), too."""
+
+    def __iter__(self) -> Any:
+        return iter([1, 2])
+
+    def items(self) -> Any:
+        return [("k", 1)]
+
+
+class _Iterating(_IteratesToo, int):
+    pass
+
+
+class _IteratingFloat(_IteratesToo, float):
+    pass
+
+
+class _IteratingError(_IteratesToo, ValueError):
+    pass
+
+
+class _IteratingUUID(_IteratesToo, uuid.UUID):
+    pass
+
+
+class _IteratingTime(_IteratesToo, datetime.datetime):
+    pass
+
+
 ODD_VALUES = st.recursive(
     st.one_of(
         st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False, allow_infinity=False),
@@ -130,6 +162,12 @@ ODD_VALUES = st.recursive(
         st.datetimes(), st.dates(), st.uuids(), st.decimals(allow_nan=False, places=2),
         st.sampled_from([i18n_message.Message("lazy"), ValueError("boom"), ipaddress.ip_address("10.0.0.1")]),
         st.text(alphabet="abc", max_size=3).map(lambda t: t.encode()),
+        # What to_primitive writes as text before it asks a container's __iter__ or items(): netaddr's addresses,
+        # networks and ranges (iterable), xmlrpc's DateTime, a scalar of any of these kinds that iterates.
+        st.sampled_from([netaddr.IPAddress("10.0.0.1"), netaddr.IPNetwork("10.0.0.0/30"),
+                         netaddr.IPRange("10.0.0.1", "10.0.0.2"), xmlrpc.client.DateTime("20260102T03:04:05"),
+                         _Iterating(5), _IteratingFloat(1.5), _IteratingError("boom"), _IteratingUUID(int=1),
+                         _IteratingTime(2026, 1, 2)]),
     ),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3), st.lists(inner, max_size=3).map(tuple),
@@ -154,6 +192,8 @@ def _mappings(depth: int) -> Any:
 @example(_mappings(4))  # to_primitive follows three mappings that are not dicts, one in another, and writes null
 @example([_mappings(3), {"a": _mappings(5)}])
 @example({float("nan"): 1, float("-inf"): 2})  # json writes such a key as text: "NaN", "-Infinity"
+@example([netaddr.IPNetwork("10.0.0.0/30"), xmlrpc.client.DateTime("20260102T03:04:05"), _Iterating(5)])  # text
+@example(types.MappingProxyType({netaddr.IPAddress("10.0.0.1"): _IteratingError("e")}))  # a key converted so too
 @example(types.MappingProxyType({uuid.UUID(int=1): 1, b"k": collections.deque([{datetime.date(2026, 1, 2): 3}])}))
 def test_the_wire_form_is_what_oslo_writes(value: Any) -> None:
     # Where oslo's jsonutils writes a value at all (an Enum member and a generator aside: DECISIONS.md, D32).

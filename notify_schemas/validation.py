@@ -43,6 +43,7 @@ from notify_schemas.wire_form import (
 __all__ = [
     "Backend",
     "Violation",
+    "capped",
     "check_arguments",
     "is_valid",
     "is_valid_plain",
@@ -539,7 +540,28 @@ def wire_errors(wire: WireForm, *, profile: str = "seed", backend: Backend = "ru
     not be those of what was judged (none at all, for a message refused).
     """
     check_arguments(profile, backend)
-    profile, backend = str.__str__(profile), str.__str__(backend)  # type: ignore[assignment]
+    yield from capped(_wire_errors(wire, str.__str__(profile), str.__str__(backend)))
+
+
+def capped(violations: Iterable[Violation]) -> Iterator[Violation]:
+    """The first `MAX_VIOLATIONS` of one message's ``violations``, then one of rule ``too-many`` when there are more,
+    whatever they come from (the parts that have no wire form, keys written twice, the schema): a 16 MiB line of
+    lone surrogates or of one key written again and again is a thousand violations, not millions."""
+    variant = None
+    for n, v in enumerate(violations):
+        if n == MAX_VIOLATIONS:
+            yield _too_many(variant)
+            return
+        variant = variant or v.variant
+        yield v
+
+
+def _too_many(key: tuple[str, str] | None) -> Violation:
+    why = f"more violations than the {MAX_VIOLATIONS:,} listed; the rest are not looked for"
+    return Violation("", "", "too-many", why, key)
+
+
+def _wire_errors(wire: WireForm, profile: str, backend: str) -> Iterator[Violation]:
     problems = [(p.pointer, p.rule, p.message) for p in wire.problems]
     value = wire.value
     event_type, priority = _variant_key(value)
@@ -619,8 +641,7 @@ def _violations(
         found, more = read_at_once(functools.partial(_listed, _checker(profile, event_type, priority, "python")), value)
     yield from found
     if more:
-        yield Violation("", "", "too-many", f"more violations than the {MAX_VIOLATIONS:,} listed; the rest are not "
-                        "looked for", key)  # fmt: skip
+        yield _too_many(key)
 
 
 def _listed(checker: _Checker, value: Any) -> tuple[Iterable[Violation], bool]:

@@ -45,6 +45,7 @@ from notify_schemas.redaction import mask_text, redact
 __all__ = [
     "MAX_DEPTH",
     "MAX_ITEMS",
+    "MAX_PROBLEMS",
     "NO_WIRE_FORM",
     "PLAIN",
     "Problem",
@@ -279,6 +280,19 @@ def _render(path: _Path) -> str:
     return "".join(reversed(tokens))
 
 
+MAX_PROBLEMS = 1_001
+"""The problems of one value kept at most: one more than the violations a message lists (`validation.MAX_VIOLATIONS`),
+so that its report says there are more. A 16 MiB line holds millions of lone surrogates, each a problem."""
+
+
+class _Kept(list):  # type: ignore[type-arg]
+    """A list of problems that keeps the first `MAX_PROBLEMS` appended and lets the rest go."""
+
+    def append(self, problem: Any) -> None:
+        if len(self) < MAX_PROBLEMS:
+            super().append(problem)
+
+
 def to_wire(message: Any) -> WireForm:
     """The wire form of ``message``: plain JSON (dict, list, str, int, float, bool, None) and its problems."""
     try:  # the common case, in C: exact JSON types, which orjson writes as json.dumps would (NaN aside)
@@ -291,7 +305,7 @@ def to_wire(message: Any) -> WireForm:
             # Equal: no NaN or infinity, which orjson writes as null (unequal, a tuple is checked the long way).
             if value == message or not has_no_wire_form_number(message):
                 return WireForm(value, size=len(text))
-    problems: list[tuple[_Path, str, str, str]] = []
+    problems: list[tuple[_Path, str, str, str]] = _Kept()
     root: list[Any] = [None]
     # Each task: (value, container to fill, key or index in it, path, depth, ids of the containers above, mappings
     # other than dicts above, whether oslo's to_primitive writes it: a value inside one json cannot write itself).

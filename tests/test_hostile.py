@@ -813,6 +813,30 @@ def test_each_hostile_line_gets_its_verdict_and_the_next_line_is_still_read(
     assert CANARY not in out + err
 
 
+@pytest.mark.parametrize("many", ["lone surrogates", "a key written again and again"])
+def test_a_line_with_more_faults_than_listed_gets_a_thousand_lines_and_one_saying_so(
+    many: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Each lone surrogate and each key written again was one line of output, beyond the thousand a message gets: a
+    # 16 MiB line of them was millions of lines.
+    from notify_schemas.validation import MAX_VIOLATIONS
+
+    task = MESSAGES["task.success", "INFO"]
+    if many == "lone surrogates":
+        record = _line({**task, "payload": {**task["payload"], "result": {"x": ["X"] * 5_000}}}).replace(
+            b'"X"', b'"\\udfff"'
+        )
+    else:
+        record = _line(task)[:-2] + b", " + b", ".join([b'"k": 1'] * 5_000) + b"}\n"
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(record + _line(task))
+    assert main(["validate", "--format", "json", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["errors"]) == MAX_VIOLATIONS + 1
+    assert report["errors"][-1]["rule"] == "too-many"
+    assert report["summary"]["valid"] == 1
+
+
 def test_a_record_without_a_wire_form_is_invalid_after_valid_ones_of_its_variant(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -271,6 +271,40 @@ def test_a_message_with_exactly_as_many_violations_as_listed_gets_no_more() -> N
     assert "too-many" not in {v.rule for v in found}
 
 
+def _many_without_a_wire_form(count: int, kind: str) -> Any:
+    if kind == "mixed":  # some without a wire form, and more breaking the schema
+        message = _many_wrong_tags(count)
+        message["payload"]["name"] = [object()] * 10
+        return message
+    message = next(samples("task.success", "INFO", seed=1))
+    message["payload"]["result"] = {"many": ["\ud800"] * count if kind == "surrogates" else [object()] * count}
+    return message
+
+
+@pytest.mark.parametrize("kind", ["surrogates", "objects", "mixed"])
+@pytest.mark.parametrize("backend", ["rust", "python"])
+def test_a_message_with_more_parts_without_a_wire_form_than_listed_gets_the_first_and_one_saying_so(
+    kind: str, backend: str
+) -> None:
+    # The parts that have no wire form were listed in full, before the schema's own thousand: a 16 MiB line of lone
+    # surrogates was millions of violations, and as many lines of the command line's output.
+    from notify_schemas import Notifier
+
+    message = _many_without_a_wire_form(validation.MAX_VIOLATIONS * 3, kind)
+    found = list(iter_errors(message, backend=backend))  # type: ignore[arg-type]
+    assert len(found) == validation.MAX_VIOLATIONS + 1
+    assert found[-1].rule == "too-many"
+    assert "too-many" not in {v.rule for v in found[:-1]}
+    assert found[-1].variant == found[0].variant
+    for judge in (
+        lambda: validate(message, backend=backend),  # type: ignore[arg-type]
+        lambda: Notifier("image.test", backend=backend).send(message),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(InvalidNotificationError) as info:
+            judge()
+        assert len(info.value.violations) == validation.MAX_VIOLATIONS + 1
+
+
 def test_a_million_violations_cost_what_the_listed_ones_do() -> None:
     # jsonschema-rs builds every violation before handing over the first: 1.7 GB for these. Measured in a process
     # of its own, by its memory's own high-water mark (VmHWM): getrusage's maxrss there would start at the size of

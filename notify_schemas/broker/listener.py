@@ -14,6 +14,7 @@ import bz2
 import errno
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import lzma
@@ -36,7 +37,7 @@ from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
 from notify_schemas.reader import DEFAULT_MAX_RECORD
 from notify_schemas.redaction import error_text, mask_text, mask_transport_text, mask_url, quoted, redact, shown
-from notify_schemas.validation import is_valid_plain, iter_errors, repeated_key
+from notify_schemas.validation import capped, is_valid_plain, iter_errors, repeated_key
 from notify_schemas.values import Violation, one_line
 from notify_schemas.wire_form import is_valid_text, to_wire, wire_view
 
@@ -513,8 +514,10 @@ class Listener:
         try:
             repeated = taken(message_id) if self.validate else ()  # keys its text wrote twice
             valid = not self.validate or (not repeated and is_valid_plain(message, profile=self.profile))
-            violations = [] if valid else [repeated_key(p) for p in repeated]
-            violations += [] if valid else iter_errors(message, profile=self.profile)
+            violations = []
+            if not valid:  # at most a thousand, whatever a body of 16 MiB holds (`capped`)
+                repeats = (repeated_key(p) for p in repeated)
+                violations = list(capped(itertools.chain(repeats, iter_errors(message, profile=self.profile))))
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
         return self._count(message, _label(fields.get("event_type")), message_id, violations, _digest(message),

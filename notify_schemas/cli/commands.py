@@ -53,7 +53,15 @@ from notify_schemas.reader import (
 from notify_schemas.redaction import error_text, mask_pointer, mask_text, mask_transport_text, mask_words
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.termination import Terminated, sigterm_raises
-from notify_schemas.validation import Backend, is_valid, is_valid_plain, iter_errors, repeated_key, validity_table
+from notify_schemas.validation import (
+    Backend,
+    capped,
+    is_valid,
+    is_valid_plain,
+    iter_errors,
+    repeated_key,
+    validity_table,
+)
 from notify_schemas.values import JSON_ESCAPE, ascii_json, one_line, writes_utf8
 from notify_schemas.wire_form import redacted_json
 
@@ -144,8 +152,8 @@ def _record_entries(name: str, record: Record | BadRecord, profile: str, backend
                  "value": None, "variant": None}]  # fmt: skip
     if not record.duplicates and is_valid_plain(record.value, profile=profile, backend=backend):
         return []
-    found = [repeated_key(p) for p in record.duplicates]
-    found += iter_errors(record.value, profile=profile, backend=backend)
+    repeated = (repeated_key(p) for p in record.duplicates)
+    found = capped(itertools.chain(repeated, iter_errors(record.value, profile=profile, backend=backend)))
     return [
         {"file": name, "line": record.line, "pointer": record.pointer + v.pointer, "rule": v.rule,
          "message": v.message, "value": v.value, "variant": list(v.variant) if v.variant else None}

@@ -8,6 +8,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from notify_schemas.redaction import type_name
+
 __all__ = ["Notification", "build_message", "envelope", "oslo_timestamp", "uuid4"]
 
 Notification = dict[str, Any]
@@ -77,7 +79,7 @@ def build_message(event_type: str, priority: str, payload: Any, publisher_id: st
     upper-cased, must be text.
     """
     if not isinstance(priority, str):
-        raise TypeError(f"priority must be text, not a value of type {type(priority).__name__}")
+        raise TypeError(f"priority must be text, not a value of type {type_name(priority)}")
     return envelope(event_type, str.__str__(priority).upper(), payload, publisher_id)
 
 

@@ -14,7 +14,7 @@ from notify_schemas.config import NotifierConfig, is_disabled, load_config, name
 from notify_schemas.drivers import Driver, load_driver
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, envelope
-from notify_schemas.redaction import error_text, mask_text, quoted, traceback_text
+from notify_schemas.redaction import error_text, mask_text, quoted, traceback_text, type_name
 from notify_schemas.validation import (
     Backend,
     check_arguments,
@@ -203,20 +203,20 @@ class Notifier:
         # A failing driver must not stop the others nor reach the caller; what was lost is logged, redacted.
         LOG.error(
             "driver %s failed (%s); notification not sent through it: %s",
-            type(driver).__name__,
+            type_name(driver),
             error_text(error),
             redacted_json(message),
         )
         # The traceback, for whoever debugs the driver, masked too: an exception's text may quote a credential.
         trace = traceback_text(error)
-        LOG.debug("driver %s failure: %s", type(driver).__name__, trace)
+        LOG.debug("driver %s failure: %s", type_name(driver), trace)
 
     def __repr__(self) -> str:
-        names: Sequence[str] = [type(d).__name__ for d in self.drivers]
+        names: Sequence[str] = [type_name(d) for d in self.drivers]
         # The publisher id is the producer's: masked as any text is, and never asked to show itself (a subclass's
         # own __repr__ may fail, or show anything).
         publisher = self.publisher_id
-        kind = type(publisher).__name__
+        kind = type_name(publisher)
         shown = repr(mask_text(str.__str__(publisher))) if isinstance(publisher, str) else f"<{kind}>"
         return (
             f"Notifier(publisher_id={shown}, profile={self.profile!r}, validation={self.validation!r}, drivers={names})"

@@ -49,6 +49,7 @@ __all__ = [
     "remember_url",
     "shown",
     "traceback_text",
+    "type_name",
 ]
 
 SECRET = "***"
@@ -287,7 +288,7 @@ def error_text(error: BaseException) -> str:
             raise
         text = "<its text cannot be shown>"
     said = _mask_escaped(mask_text(text))
-    return _writable(f"{type(error).__name__}: {said}" if said.strip() else type(error).__name__)
+    return _writable(f"{type_name(error)}: {said}" if said.strip() else type_name(error))
 
 
 def traceback_text(error: BaseException) -> str:
@@ -379,7 +380,26 @@ def quoted(value: Any) -> str:
     else by its type alone (a producer's object may fail to show itself, or show anything)."""
     if isinstance(value, str):
         return repr(shown(str.__str__(value), 80))
-    return f"a value of type {type(value).__name__}"
+    return f"a value of type {type_name(value)}"
+
+
+def type_name(value: Any, *, qualified: bool = False) -> str:
+    """The name of a value's type as it may be written (``qualified``: with its module, as ``module.Outer.Inner``):
+    a class made by ``type()`` may be named anything, a URL with its password, a line break, a megabyte, so it is
+    masked, written on one line and cut to 60 characters; ``object`` where a metaclass's own attributes fail."""
+    try:
+        return _type_text(type(value), qualified)  # type: ignore[arg-type]
+    except Exception:  # a metaclass's own __qualname__, __module__ or __hash__ may raise
+        return "object"
+
+
+@functools.lru_cache(maxsize=256)  # a message of a million objects of one type masks its name once
+def _type_text(kind: type, qualified: bool) -> str:
+    name = kind.__qualname__ if qualified else kind.__name__
+    module = kind.__module__
+    if qualified and module != "builtins":
+        name = f"{module}.{name}"
+    return shown(str.__str__(name), 60) if isinstance(name, str) else "object"
 
 
 def _mask_urls(text: str) -> str:

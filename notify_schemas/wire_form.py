@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from notify_schemas.redaction import mask_text, redact
+from notify_schemas.redaction import mask_text, redact, type_name
 
 __all__ = [
     "MAX_DEPTH",
@@ -126,11 +126,7 @@ def _escape(token: str) -> str:
 
 
 def _type_name(value: Any) -> str:
-    kind = type(value)
-    try:
-        return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-    except Exception:  # a metaclass's own attributes
-        return "object"
+    return type_name(value, qualified=True)
 
 
 def _key(key: Any) -> str | None:
@@ -412,7 +408,7 @@ def to_wire(message: Any) -> WireForm:
                     push((items[index], array, index, (path, index), depth + 1, inside, mappings, converting))
         except Exception as error:
             parent[slot] = None
-            why = f"cannot be read: {type(error).__name__}"
+            why = f"cannot be read: {type_name(error)}"
             problems.append((path, "not-json", why, f"<{_type_name(value)}>"))
     found = [Problem(_render(path), rule, why, shown) for path, rule, why, shown in problems]
     found.sort(key=lambda p: p.pointer)

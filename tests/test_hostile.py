@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import contextlib
 import datetime
 import decimal
 import enum
@@ -647,6 +648,40 @@ FAILURES = {
     # A handler that cannot write a record loses it and prints the exception being handled, unmasked, to stderr.
     "lone surrogate": lambda: RuntimeError(f"store \ud800 failed: password={CANARY}"),
 }
+
+
+_ODD_NAME = f"swift://glance:{CANARY}@swift.example/\n" + "x" * 100_000  # a name only type() can give
+
+
+@pytest.mark.parametrize("validation", ["strict", "warn", "off"])
+def test_no_credential_in_the_name_of_a_producers_class_reaches_a_violation_or_a_log(
+    validation: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The name of a value's type was written as it was in a violation ("a value of type ... cannot be sent as
+    # JSON"), an exception's in an error, a driver's in the Notifier's log line: type() names a class anything.
+    caplog.set_level(logging.DEBUG)
+    odd = type(_ODD_NAME, (), {})
+    raising = type(_ODD_NAME, (Exception,), {})
+
+    class Reads:
+        def __iter__(self) -> Any:
+            raise raising("x")
+
+    failing = type(_ODD_NAME, (), {"notify": lambda self, message, priority: _boom()})
+    task = MESSAGES["task.success", "INFO"]
+    message = {**task, "payload": {**task["payload"], "result": {"a": odd(), "b": Reads(), "c": {odd(): 1}}}}
+    for backend in ("rust", "python"):
+        with pytest.raises(InvalidNotificationError) as info:
+            validate(message, backend=backend)  # type: ignore[arg-type]
+        assert CANARY not in str(info.value)
+        _one_line_per_violation(info.value)
+        assert all(len(v.message) <= 240 and len(v.value) <= 80 for v in info.value.violations)
+    notifier = Notifier("image.test", drivers=[failing()], validation=validation)  # type: ignore[arg-type]
+    with contextlib.suppress(InvalidNotificationError):
+        notifier.send(message)
+    notifier.send(task)  # sent, and the driver fails
+    assert CANARY not in caplog.text + repr(notifier)
+    assert max(len(line) for line in caplog.text.splitlines()) < 10_000
 
 
 @pytest.mark.parametrize("failure", FAILURES)

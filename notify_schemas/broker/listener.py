@@ -36,7 +36,16 @@ from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
 from notify_schemas.reader import DEFAULT_MAX_RECORD
-from notify_schemas.redaction import error_text, mask_text, mask_transport_text, mask_url, quoted, redact, shown
+from notify_schemas.redaction import (
+    error_text,
+    mask_text,
+    mask_transport_text,
+    mask_url,
+    quoted,
+    redact,
+    shown,
+    type_name,
+)
 from notify_schemas.validation import capped, is_valid_plain, iter_errors, repeated_key
 from notify_schemas.values import Violation, one_line
 from notify_schemas.wire_form import is_valid_text, to_wire, wire_view
@@ -519,7 +528,7 @@ class Listener:
                 repeats = (repeated_key(p) for p in repeated)
                 violations = list(capped(itertools.chain(repeats, iter_errors(message, profile=self.profile))))
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
-            violations = [Violation("", "", "internal", f"not validated: {type(error).__name__}", None)]
+            violations = [Violation("", "", "internal", f"not validated: {type_name(error)}", None)]
         return self._count(message, _label(fields.get("event_type")), message_id, violations, _digest(message),
                            lambda: redact(wire_view(message).value))  # fmt: skip
 

@@ -25,7 +25,7 @@ from stevedore import driver as stevedore_driver
 
 from notify_schemas.broker.messaging import redact_failed_sends
 from notify_schemas.errors import InvalidNotificationError
-from notify_schemas.redaction import error_text
+from notify_schemas.redaction import error_text, type_name
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors, wire_errors
 from notify_schemas.values import Violation
@@ -102,7 +102,7 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
             except Exception as error:
                 LOG.error(
                     "inner driver %s failed (%s); notification not sent through it: %s",
-                    type(inner).__name__,
+                    type_name(inner),
                     error_text(error),
                     redacted_json(sent),
                 )

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from notify_schemas.config import NotifierConfig
-from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, mask_pointer, mask_text, redact
+from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, mask_pointer, mask_text, redact, type_name
 from notify_schemas.wire_form import is_plain, read_at_once, to_wire
 
 __all__ = ["LOGGER_BASE", "OWN_LOGGERS", "LogDriver", "dumps"]
@@ -90,9 +90,9 @@ class LogDriver:
 
     def notify(self, message: dict[str, Any], priority: str) -> None:
         if not isinstance(message, dict):
-            raise TypeError(f"message must be a notification (a dict), not a value of type {type(message).__name__}")
+            raise TypeError(f"message must be a notification (a dict), not a value of type {type_name(message)}")
         if not isinstance(priority, str):
-            raise TypeError(f"priority must be text, not a value of type {type(priority).__name__}")
+            raise TypeError(f"priority must be text, not a value of type {type_name(priority)}")
         logger = _logger(message.get("event_type"))
         level = _LEVELS.get(str.__str__(priority).upper(), logging.INFO)
         if logger.isEnabledFor(level):

@@ -487,7 +487,7 @@ def register_payload_verdict(profile: str, event_type: str, priority: str) -> No
     payload_verdicts(profile).setdefault(key, lean_validator({"allOf": parts}).is_valid)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)  # bounded: a server may prepare a publisher per host or worker
 def publisher_id_is_valid(publisher_id: str) -> bool:
     """Whether a publisher id, of exact type ``str`` and valid Unicode, is what the envelope allows."""
     if type(publisher_id) is not str or not is_valid_text(publisher_id):  # jsonschema-rs raises on a lone surrogate

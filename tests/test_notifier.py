@@ -108,6 +108,17 @@ def test_prepare_changes_the_publisher_and_keeps_the_drivers() -> None:
     assert [m["publisher_id"] for m in memory.messages] == ["image.b", "image.a"]
 
 
+def test_a_notifier_prepared_for_each_of_many_publishers_holds_no_more_as_it_goes() -> None:
+    from notify_schemas.validation import publisher_id_is_valid
+
+    memory = MemoryDriver()
+    notifier = Notifier("image.a", drivers=[memory])
+    for i in range(3000):  # a publisher per request, as a server may prepare one per host or worker
+        notifier.prepare(publisher_id=f"image.{i:0240}").info({}, "image.update", IMAGE)
+    assert len(memory.messages) == 3000
+    assert publisher_id_is_valid.cache_info().currsize <= 256  # each id checked is remembered, but not for ever
+
+
 def test_eight_threads_lose_nothing_and_never_reuse_an_id() -> None:
     memory = MemoryDriver()
     notifier = Notifier(drivers=[memory])

@@ -415,6 +415,15 @@ def test_stream_lifecycle_order_is_checked() -> None:
     assert any("after its image.delete" in r for r in reasons)
 
 
+@pytest.mark.parametrize("event_type", [{"a": 1}, ["image.upload"], None, 5])
+def test_stream_lifecycle_judges_a_message_whose_event_type_is_no_text(event_type: Any) -> None:
+    # A recorded message is any JSON: an event type that is an object (unhashable) names no step of a lifecycle.
+    message = {**produce(next(intents("image.upload", "INFO"))), "event_type": event_type}
+    message["payload"] = message["payload"]["id"]
+    report = run_stream([message, message], checks=["stream.lifecycle"])
+    assert not report.failures
+
+
 def test_cli_exit_codes_reports_and_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
     code = main(["--callable", REFERENCE, "--examples", "2", "--junit", str(junit),

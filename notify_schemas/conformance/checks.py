@@ -298,8 +298,8 @@ class _Lifecycle:
         event = m.get("event_type", "")
         subject = payload if isinstance(payload, str) else payload.get("id") or payload.get("image_id") or \
             payload.get("task_id") if isinstance(payload, dict) else None  # fmt: skip
-        if not isinstance(subject, str) or m.get("priority") != "INFO":
-            return []
+        if not isinstance(subject, str) or not isinstance(event, str) or m.get("priority") != "INFO":
+            return []  # an event type that is no text (a list, an object) names no step of a lifecycle
         problems = []
         if subject in self.deleted and event.startswith("image."):
             problems.append(f"message {self.seen}: {event} for image {subject} after its image.delete")

@@ -48,6 +48,7 @@ from notify_schemas.redaction import quoted
 from notify_schemas.samples import samples
 
 REFERENCE = "notify_schemas.conformance.reference:produce"
+ENVELOPE_KEYS = ["message_id", "publisher_id", "event_type", "priority", "timestamp", "payload"]
 
 Producer = Callable[[dict[str, Any]], Any]
 EXAMPLE = Path(__file__).parent.parent / "conformance" / "examples" / "node" / "producer.mjs"
@@ -970,6 +971,47 @@ def test_a_producers_text_reaches_no_output_or_report_with_a_credential_or_an_es
     assert len(err) < 3000  # one line, however long the producer's text
 
 
+# A producer's value that a check's reason quotes: one holding what must never be written (the values of locations,
+# direct_url and task_input), and text holding both kinds of quote, which repr writes with \' (no masking matches it).
+LEAKY_VALUES = [
+    {"task_input": {"import_from": CANARY}}, [{"locations": [{"url": f"file:///{CANARY}"}]}], {"direct_url": CANARY},
+    {"location": CANARY, "n": 1}, f"x\" 'token': '{CANARY}'", {"k": f"x\" 'password': '{CANARY}'"},
+    (f"password={CANARY}", {"task_input": CANARY}),
+]  # fmt: skip
+
+
+def _nothing_leaked(report: Report) -> None:
+    for text in (report.summary(), report.failure_details(""), report.as_junit(), json.dumps(report.as_json())):
+        assert CANARY not in text
+
+
+@pytest.mark.parametrize("value", LEAKY_VALUES)
+@pytest.mark.parametrize("key", [*ENVELOPE_KEYS, "extra"])
+def test_a_producers_value_that_a_check_quotes_is_redacted_in_every_output(key: str, value: Any) -> None:
+    # message_id, timestamp, publisher_id, event_type, priority and payload are each quoted by a check that fails on
+    # them (a payload of text, an ERROR's, by payload.faithful), and an extra key by name.
+    variant = ("image.upload", "ERROR") if key == "payload" else ("task.run", "INFO")
+
+    def producer(intent: dict[str, Any]) -> Any:
+        message = produce(intent)
+        if key == "extra":
+            message[value if isinstance(value, str) else "extra"] = value
+        else:
+            message[key] = value
+        return message
+
+    report = run(producer, only=[next(intents(*variant, examples=1))], shrink=False)
+    assert report.failed
+    _nothing_leaked(report)
+
+
+@pytest.mark.parametrize("value", LEAKY_VALUES)
+@pytest.mark.parametrize("key", ENVELOPE_KEYS)
+def test_a_recorded_messages_value_that_a_check_or_its_name_quotes_is_redacted(key: str, value: Any) -> None:
+    message = {**produce(next(intents("image.upload", "INFO", examples=1))), key: value}
+    _nothing_leaked(run_stream([message, {**message, "publisher_id": value}]))
+
+
 # --- consumers (--mode negative) are held to the same protocol, and stopped the same way ----------------------------
 
 CONSUMER_BREAKERS = {
@@ -1036,6 +1078,10 @@ def answers_a_word(message: dict[str, Any]) -> Any:
     return "invalid"
 
 
+def answers_what_must_never_be_written(message: dict[str, Any]) -> Any:
+    return {"task_input": {"import_from": CANARY}, "k": f"x\" 'token': '{CANARY}'"}
+
+
 def raises_quoting_a_credential(message: dict[str, Any]) -> bool:
     raise RuntimeError(f"rejected: {json.dumps(message)} password={CANARY}")
 
@@ -1045,6 +1091,8 @@ def raises_quoting_a_credential(message: dict[str, Any]) -> bool:
     [
         (["--mode", "negative", "--callable", "tests.test_conformance:exits"], "the consumer raised SystemExit"),
         (["--mode", "negative", "--callable", "tests.test_conformance:answers_a_word"], "not True or False"),
+        (["--mode", "negative", "--callable", "tests.test_conformance:answers_what_must_never_be_written"],
+         "not True or False"),
         (["--mode", "negative", "--callable", "tests.test_conformance:raises_quoting_a_credential"],
          "the consumer raised RuntimeError"),
         (["--callable", "tests.test_conformance:exits", "--examples", "0"], "the producer raised SystemExit"),

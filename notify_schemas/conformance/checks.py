@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
-from notify_schemas.redaction import mask_pointer, pointer_view
+from notify_schemas.redaction import mask_pointer, pointer_view, redact
 from notify_schemas.validation import iter_errors
 
 __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
@@ -51,7 +51,8 @@ class RunState:
     """What the run has seen: ids, publishers, and when the current call started and ended (UTC, naive)."""
 
     ids: set[str] = field(default_factory=set)
-    publishers: set[str] = field(default_factory=set)
+    publishers: dict[str, str] = field(default_factory=dict)
+    """Each publisher_id seen (its text) and how a reason shows it (`_quoted`)."""
     call_started: datetime.datetime | None = None
     call_ended: datetime.datetime | None = None
 
@@ -68,6 +69,14 @@ class Check:
     level: str
     sentence: str
     test: Callable[[Intent, Any, RunState], str | None]
+
+
+def _quoted(value: Any) -> str:
+    """A value of the producer's as a reason quotes it: redacted, then quoted with ``repr``. Redacted first, since
+    ``repr`` shows the values of ``locations``, ``direct_url`` or ``task_input`` as they are (a message_id that is
+    ``{"task_input": ...}``), and escapes a quote of a text holding both kinds, after which no masking matches
+    ``\\'token\\': \\'...\\'``."""
+    return repr(redact(value)) if isinstance(value, dict | list | tuple | str) else repr(value)
 
 
 def _integral_floats(value: Any, pointer: str = "") -> list[tuple[str, list[Any], Any]]:
@@ -124,7 +133,8 @@ def _six_keys(intent: Intent, message: Any, state: RunState) -> str | None:
         return f"not an object: {type(message).__name__}"
     extra, missing = set(message) - set(ENVELOPE), set(ENVELOPE) - set(message)
     if extra or missing:
-        return f"extra keys {sorted(extra)}, missing keys {sorted(missing)}"
+        shown = ", ".join(_quoted(key) for key in sorted(extra))
+        return f"extra keys [{shown}], missing keys {sorted(missing)}"
     return None
 
 
@@ -133,13 +143,13 @@ def _as_asked(intent: Intent, message: Any, state: RunState) -> str | None:
         return "not an object"
     got = (message.get("event_type"), message.get("priority"))
     want = (intent["event_type"], intent["priority"])
-    return None if got == want else f"asked for {want}, sent {got}"
+    return None if got == want else f"asked for {want}, sent ({_quoted(got[0])}, {_quoted(got[1])})"
 
 
 def _unique_uuid(intent: Intent, message: Any, state: RunState) -> str | None:
     message_id = message.get("message_id") if isinstance(message, dict) else None
     if not isinstance(message_id, str) or not _UUID.fullmatch(message_id):
-        return f"message_id {message_id!r} is not a UUID in canonical form"
+        return f"message_id {_quoted(message_id)} is not a UUID in canonical form"
     if message_id in state.ids:
         return f"message_id {message_id} was already used in this run"
     state.ids.add(message_id)
@@ -149,7 +159,7 @@ def _unique_uuid(intent: Intent, message: Any, state: RunState) -> str | None:
 def _timestamp(intent: Intent, message: Any, state: RunState) -> str | None:
     stamp = message.get("timestamp") if isinstance(message, dict) else None
     if not isinstance(stamp, str) or not _OSLO_TIME.fullmatch(stamp):
-        return f"timestamp {stamp!r} is not oslo's UTC form YYYY-MM-DD HH:MM:SS[.ffffff]"
+        return f"timestamp {_quoted(stamp)} is not oslo's UTC form YYYY-MM-DD HH:MM:SS[.ffffff]"
     when = datetime.datetime.fromisoformat(stamp)
     slack = datetime.timedelta(seconds=2)
     if state.call_started and state.call_ended and not (state.call_started - slack <= when <= state.call_ended + slack):
@@ -162,9 +172,9 @@ def _faithful(intent: Intent, message: Any, state: RunState) -> str | None:
     expected = expected_payload(intent)
     if isinstance(expected, str) and isinstance(payload, str):
         # A text payload carries the text that went in; a producer may say more around it, as Glance does.
-        return None if expected in payload else f"payload {payload!r} does not carry {expected!r}"
+        return None if expected in payload else f"payload {_quoted(payload)} does not carry {_quoted(expected)}"
     if not isinstance(expected, dict):
-        return None if payload == expected else f"payload {payload!r} is not {expected!r}"
+        return None if payload == expected else f"payload {_quoted(payload)} is not {_quoted(expected)}"
     if not isinstance(payload, dict):
         return f"payload is {type(payload).__name__}, expected the record's fields"
     lossy = intent["profile"] == "glance" and intent["event_type"].startswith("metadef_object.")
@@ -247,10 +257,12 @@ def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
 
 def _stable_publisher(intent: Intent, message: Any, state: RunState) -> str | None:
     publisher = message.get("publisher_id") if isinstance(message, dict) else None
-    state.publishers.add(str(publisher))
+    state.publishers.setdefault(str(publisher), _quoted(publisher))
     if "publisher_id" in intent and publisher != intent["publisher_id"]:
-        return f"publisher_id {publisher!r}, asked for {intent['publisher_id']!r}"
-    return None if len(state.publishers) == 1 else f"publisher_id changed during the run: {sorted(state.publishers)}"
+        return f"publisher_id {_quoted(publisher)}, asked for {_quoted(intent['publisher_id'])}"
+    if len(state.publishers) == 1:
+        return None
+    return f"publisher_id changed during the run: [{', '.join(sorted(state.publishers.values()))}]"
 
 
 CHECKS: tuple[Check, ...] = (

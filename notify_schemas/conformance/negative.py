@@ -18,7 +18,7 @@ from notify_schemas.conformance.checks import Check
 from notify_schemas.conformance.producers import ExecProgram, ProducerError, detached
 from notify_schemas.conformance.records import SECRET_URL
 from notify_schemas.conformance.runner import CaseFailure, Report
-from notify_schemas.redaction import error_text, shown
+from notify_schemas.redaction import error_text, redact, shown
 from notify_schemas.samples import samples
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.validation import is_valid
@@ -111,7 +111,9 @@ def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", 
             report.stopped = shown(f"the consumer raised {error_text(error)} on a message of {name}", 2000)
             return report
         if type(accepted) is not bool:  # a truthy text such as "invalid" would be read as its opposite
-            report.stopped = shown(f"the consumer answered {accepted!r} for a message of {name}, not True or False")
+            # Redacted before repr quotes it: an answer may be the message itself, locations and all.
+            answer = repr(redact(accepted))
+            report.stopped = shown(f"the consumer answered {answer} for a message of {name}, not True or False")
             return report
         if accepted is expected:
             report.count_pass(check_id, name)

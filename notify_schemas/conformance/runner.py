@@ -274,7 +274,7 @@ def _apply(check: Check, intent: Intent, notification: Any, state: RunState) -> 
     try:
         return check.test(intent, notification, state)
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as error:
-        return f"cannot be checked: {type(error).__name__}: {error}"
+        return f"cannot be checked: {error_text(error)}"  # its arguments masked before they are quoted
 
 
 def _utcnow() -> datetime.datetime:
@@ -514,9 +514,10 @@ def run_stream(
     state = RunState()
     intent = {"profile": profile, "event_type": "", "priority": ""}  # what the stream checks read of an intent
     for message in messages:
-        # A recorded message names its own variant: what it names is shown as any text a producer wrote.
-        name = shown(f"{message.get('event_type')} {message.get('priority')}", 100) if isinstance(message, dict) \
-            else "not JSON"  # fmt: skip
+        # A recorded message names its own variant: what it names is shown as any text a producer wrote, and what
+        # is not text as any value of its is (an event type {"task_input": ...} redacted).
+        name = shown(f"{redact(message.get('event_type'))} {redact(message.get('priority'))}", 100) \
+            if isinstance(message, dict) else "not JSON"  # fmt: skip
         report.judge(chosen, name, intent, message, state, asked=False)
         if isinstance(message, dict):
             for check, test in streams:

@@ -927,6 +927,10 @@ LEAKY_ARGUMENTS: list[Any] = [
                  id="conformance of live traffic on a URL without //"),
     pytest.param(["emit", "image.upload", "INFO", "--payload", "{dir}/ok.json", "--config-file", "{dir}/bare.conf"],
                  id="emit with a transport URL without //"),
+    pytest.param(["listen", "--transport-url", f"fake:u:{CANARY}@localhost", "--timeout", "0.1"],
+                 id="listen on the embedded broker by a URL without //"),
+    pytest.param(["demo", "--transport-url", f"fake:u:{CANARY}@localhost"],
+                 id="demo through the embedded broker by a URL without //"),
 ]  # fmt: skip
 
 

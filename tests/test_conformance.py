@@ -806,14 +806,19 @@ def test_a_stream_check_asked_of_a_producer_is_a_usage_error(capsys: pytest.Capt
     assert "judges a recorded stream" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [("fake://u:CANARY-9d1@localhost/", "fake://u:***@localhost/"),
+     ("fake:u:CANARY-9d1@localhost", "fake:***@localhost")],  # without //: no reader takes it for a URL
+)  # fmt: skip
 def test_a_report_of_live_traffic_names_the_broker_without_its_password(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, shown: str
 ) -> None:
-    report = tmp_path / "report.json"
-    assert main(["--transport-url", "fake://u:CANARY-9d1@localhost/", "--timeout", "0.1", "--report", str(report)]) == 0
+    report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
+    assert main(["--transport-url", url, "--timeout", "0.1", "--report", str(report), "--junit", str(junit)]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(report.read_text(encoding="utf-8"))["producer"] == "fake://u:***@localhost/"
-    assert "CANARY-9d1" not in out + err
+    assert json.loads(report.read_text(encoding="utf-8"))["producer"] == shown
+    assert "CANARY-9d1" not in out + err + report.read_text(encoding="utf-8") + junit.read_text(encoding="utf-8")
 
 
 def test_help_names_every_check(capsys: pytest.CaptureFixture[str]) -> None:

@@ -50,7 +50,7 @@ from notify_schemas.reader import (
     pass_bom,
     skip_rest_of_line,
 )
-from notify_schemas.redaction import error_text, mask_pointer, mask_text, mask_transport_text, mask_words
+from notify_schemas.redaction import error_text, mask_pointer, mask_text, mask_transport_text, mask_url, mask_words
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.termination import Terminated, sigterm_raises
 from notify_schemas.validation import (
@@ -830,7 +830,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         sent = {r[0]["message_id"] for r in rows if r[3] == "valid" and r[0] is not None}
         arrived = _all_arrived(listener, sent, timeout=_DEMO_WAIT)
         listener.stop()
-        where = mask_text(args.transport_url) if args.transport_url else "the embedded broker (fake://)"
+        where = mask_url(args.transport_url) if args.transport_url else "the embedded broker (fake://)"
         print(f"listener on {where}, topic {_DEMO_TOPIC}: {listener.tally.line()}")
         if not arrived:
             print(f"{len(sent - listener.tally.message_ids):,} of the {len(sent):,} notifications sent did not reach "
@@ -896,7 +896,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     with sigterm_raises():
         try:
             print(
-                one_line(mask_text(f"listening on {args.transport_url} exchange {args.exchange!r}, topics "
+                one_line(mask_text(f"listening on {mask_url(args.transport_url)} exchange {args.exchange!r}, topics "
                                     f"{', '.join(config.topics)} (profile {args.profile}); Ctrl-C stops")),
                 file=sys.stderr,
             )  # fmt: skip

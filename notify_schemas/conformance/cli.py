@@ -43,7 +43,7 @@ from notify_schemas.conformance.producers import (
 from notify_schemas.conformance.runner import Report, run, run_stream, stream_checks
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
 from notify_schemas.reader import parse
-from notify_schemas.redaction import mask_text, mask_words, shown
+from notify_schemas.redaction import mask_text, mask_url, mask_words, shown
 from notify_schemas.registry import BASE_URI, bundle, registry, variant
 from notify_schemas.termination import Terminated, sigterm_raises, terminated
 from notify_schemas.validation import _RustChecker
@@ -340,7 +340,9 @@ def _main(argv: Sequence[str] | None) -> int:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.
         _error(_why(error), words)
         return 2
-    report.producer = mask_text(args.callable or args.exec or args.stream or args.transport_url)
+    # A transport URL as the package names one: one written without // (u:SECRET@host) has its password masked too.
+    url = args.transport_url
+    report.producer = mask_url(url) if url else mask_text(args.callable or args.exec or args.stream)
     unprinted: BaseException | None = None
     try:
         print(report.summary())

@@ -219,6 +219,19 @@ def mask_transport_text(text: str) -> str:
 
 _remembered: tuple[str, ...] = ()  # each spelling of the password of every transport URL the process uses
 _QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"")
+# A text as Python's repr quotes it: a backslash, the quote itself and what is not printable escaped.
+_REPR_QUOTED = re.compile(r"'((?:[^'\\\n]|\\.)+)'|\"((?:[^\"\\\n]|\\.)+)\"")
+_REPR_ESCAPE = re.compile(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|.)")
+_REPR_LETTERS = {"n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unescaped(escape: re.Match[str]) -> str:
+    """One escape that ``repr`` writes, read back: ``\\xNN``, ``\\uNNNN``, ``\\UNNNNNNNN``, ``\\n``, ``\\r``,
+    ``\\t``, or a backslash before the character it stands for (``\\\\``, ``\\'``)."""
+    code = escape[1]
+    if len(code) > 1:
+        return chr(min(int(code[1:], 16), 0x10FFFF))
+    return _REPR_LETTERS.get(code, code)
 
 
 def remember_url(url: str) -> None:
@@ -267,14 +280,28 @@ def _password_spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _mask_remembered(text: str) -> str:
+    """``text`` with each quoted piece of a remembered password masked: as it is, and as ``repr`` quotes it (the
+    libraries quote with ``%r``, which writes a password holding a backslash, both kinds of quote or a character that
+    is not printable with escapes: ``'CAN\\\\ARY'``, ``'CAN\\'AR"Y'``, ``'CAN\\u200bARY'``)."""
     spellings = _remembered
     if not spellings or ("'" not in text and '"' not in text):
         return text
 
+    def secret(inner: str) -> bool:
+        return any(inner in s for s in spellings)
+
+    def escaped(quoted: re.Match[str]) -> str:
+        inner = quoted[1] or quoted[2]
+        if "\\" not in inner or not secret(_REPR_ESCAPE.sub(_unescaped, inner)):
+            return quoted[0]
+        return f"{quoted[0][0]}{SECRET}{quoted[0][0]}"
+
     def piece(quoted: re.Match[str]) -> str:
         inner = quoted[1] or quoted[2]
-        return quoted[0].replace(inner, SECRET) if any(inner in s for s in spellings) else quoted[0]
+        return quoted[0].replace(inner, SECRET) if secret(inner) else quoted[0]
 
+    if "\\" in text:
+        text = _REPR_QUOTED.sub(escaped, text)
     return _QUOTED.sub(piece, text)
 
 

@@ -1265,7 +1265,11 @@ def test_a_transport_url_oslo_cannot_use_is_one_line_naming_it_masked(
      pytest.param(f"rabbit://u:{CANARY},x@127.0.0.1:1/", id="a password holding a comma"),
      pytest.param(f"rabbit://u:{CANARY}%2Fx@127.0.0.1:1/", id="a password holding / percent-encoded"),
      pytest.param(f"rabbit://u:p%40{CANARY}%2Fx@127.0.0.1:1/", id="kombu's quoting of it"),
-     pytest.param(f"rabbit://u:{CANARY}%2Fx@127.0.0.1:1,u:p@127.0.0.1:2/", id="one of several hosts")],
+     pytest.param(f"rabbit://u:{CANARY}%2Fx@127.0.0.1:1,u:p@127.0.0.1:2/", id="one of several hosts"),
+     # quoted with %r: escaped, so that the piece is no longer the password's text
+     pytest.param(f"rabbit://u:a\\{CANARY}/x@127.0.0.1:1/", id="a password holding a backslash and /"),
+     pytest.param(f"rabbit://u:a'\"{CANARY}/x@127.0.0.1:1/", id="a password holding both quotes and /"),
+     pytest.param(f"rabbit://u:a\u200b{CANARY}/x@127.0.0.1:1/", id="a password holding a character not printable")],
 )  # fmt: skip
 @pytest.mark.parametrize("command", ["emit", "listen", "demo"])
 def test_a_piece_of_a_password_that_a_library_quotes_is_masked(

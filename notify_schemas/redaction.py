@@ -200,9 +200,26 @@ def mask_url(url: str) -> str:
     """A transport URL as it may be written: masked as `mask_text` masks text, and one written without ``//``
     (``u:SECRET@host``: a user who left out ``rabbit://``, which no reader takes for a URL) with what lies between
     its first ``:`` and its last ``@`` masked, for that may be a password all the same."""
-    masked = mask_text(url)
+    masked = _mask_query(mask_text(url))
     bare = _bare_password(masked)
     return masked if bare is None else f"{masked[: bare[0]]}{SECRET}{masked[bare[1] :]}"
+
+
+def _mask_query(url: str) -> str:
+    """A transport URL with the value of each query option whose name, as oslo.messaging reads it (percent-decoded,
+    ``+`` a space), names a secret masked whole: oslo's patterns match neither ``?pass%77ord=...`` nor what of a
+    value follows a space or a quote (``?ssl_client_key_password=a b``), and oslo.messaging reads both."""
+    from urllib.parse import unquote_plus
+
+    base, mark, query = url.partition("?")
+    if not mark:
+        return url
+    options = query.split("&")
+    for index, option in enumerate(options):
+        name, equals, _ = option.partition("=")
+        if equals and names_a_secret(unquote_plus(name)):
+            options[index] = f"{name}={SECRET}"
+    return f"{base}?{'&'.join(options)}"
 
 
 def _bare_password(url: str) -> tuple[int, int] | None:

@@ -931,6 +931,13 @@ LEAKY_ARGUMENTS: list[Any] = [
                  id="listen on the embedded broker by a URL without //"),
     pytest.param(["demo", "--transport-url", f"fake:u:{CANARY}@localhost"],
                  id="demo through the embedded broker by a URL without //"),
+    # A query option oslo.messaging reads (percent-decoded) that is none of the transport's, or names a secret.
+    pytest.param(["listen", "--transport-url", f"rabbit://127.0.0.1:1/?password={CANARY}", "--connect-timeout", "1"],
+                 id="listen with a query option the transport does not have"),
+    pytest.param(["listen", "--transport-url", f"rabbit://127.0.0.1:1/?pass%77ord={CANARY}", "--connect-timeout", "1"],
+                 id="listen with a secret's query option percent-encoded"),
+    pytest.param(["emit", "image.upload", "INFO", "--payload", "{dir}/ok.json", "--config-file", "{dir}/query.conf"],
+                 id="emit with a transport URL whose secret query option holds a space"),
 ]  # fmt: skip
 
 
@@ -945,6 +952,8 @@ def test_a_credential_in_an_argument_is_never_printed(
     write(
         tmp_path, "bare.conf", f"[oslo_messaging_notifications]\ndriver = messagingv2\ntransport_url = u:{CANARY}@h\n"
     )
+    write(tmp_path, "query.conf", "[oslo_messaging_notifications]\ndriver = messagingv2\n"
+          f"transport_url = rabbit://127.0.0.1:1/?ssl_key_password=a {CANARY}\n")  # fmt: skip
     code = _exit_code([a.replace("{dir}", str(tmp_path)).replace("{CANARY}", CANARY) for a in argv])
     out, err = capsys.readouterr()
     assert CANARY not in out + err

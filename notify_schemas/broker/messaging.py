@@ -68,7 +68,8 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
     oslo_messaging.set_transport_defaults(exchange)
     try:
         return conf, oslo_messaging.get_notification_transport(conf, url=url)
-    except (oslo_messaging.MessagingException, ValueError) as error:  # a URL oslo cannot read, a transport unknown
+    except (oslo_messaging.MessagingException, ValueError, cfg.Error) as error:
+        # A URL oslo cannot read, a transport unknown, a query option that is none of the transport's (?x=1).
         raise ConfigError(mask_transport_text(f"cannot use the transport {mask_url(url)}: {error}")) from None
     except ImportError as error:  # the transport's own library (confluent_kafka for kafka://)
         needs = f"it needs {error.name or error}, which is not installed"

@@ -204,11 +204,11 @@ class Notifier:
         LOG.error(
             "driver %s failed (%s); notification not sent through it: %s",
             type_name(driver),
-            error_text(error),
+            error_text(error, message),  # it may quote the message: what it holds under locations too is marked
             redacted_json(message),
         )
         # The traceback, for whoever debugs the driver, masked too: an exception's text may quote a credential.
-        trace = traceback_text(error)
+        trace = traceback_text(error, message)
         LOG.debug("driver %s failure: %s", type_name(driver), trace)
 
     def __repr__(self) -> str:

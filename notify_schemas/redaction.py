@@ -33,12 +33,14 @@ __all__ = [
     "SECRET",
     "error_text",
     "folded",
+    "forbidden_texts",
     "hides_a_secret",
     "mask_dict_password",
     "mask_password",
     "mask_pointer",
     "mask_quoted",
     "mask_text",
+    "mask_texts",
     "mask_transport_text",
     "mask_url",
     "mask_words",
@@ -322,11 +324,13 @@ def _mask_remembered(text: str) -> str:
     return _QUOTED.sub(piece, text)
 
 
-def error_text(error: BaseException) -> str:
+def error_text(error: BaseException, message: Any = None) -> str:
     """An exception as it may be written: its type and its masked text, whatever its ``__str__`` does (an
-    exception of a producer's or a driver's may fail to show itself, or quote a credential)."""
+    exception of a producer's or a driver's may fail to show itself, or quote a credential). Given the ``message``
+    it was raised for, each text the message holds under a key that must never be written (`forbidden_texts`) is
+    replaced by `MARK` wherever the exception quotes it."""
     try:
-        text = _args_masked(error, str(error))
+        text = _args_masked(error, mask_texts(str(error), forbidden_texts(message)))
     except BaseException as failed:  # a producer's __str__ may raise anything, SystemExit and GeneratorExit included
         if is_stop(failed):  # Ctrl-C and SIGTERM end the run wherever they land
             raise
@@ -335,14 +339,55 @@ def error_text(error: BaseException) -> str:
     return _writable(f"{type_name(error)}: {said}" if said.strip() else type_name(error))
 
 
-def traceback_text(error: BaseException) -> str:
+def traceback_text(error: BaseException, message: Any = None) -> str:
     """An exception's traceback as it may be written, masked as `error_text` masks its text."""
     import traceback  # on first use: only a failing driver needs it
 
-    return _writable(_mask_escaped(mask_text(_args_masked(error, "".join(traceback.format_exception(error))))))
+    text = mask_texts("".join(traceback.format_exception(error)), forbidden_texts(message))
+    return _writable(_mask_escaped(mask_text(_args_masked(error, text))))
+
+
+_FORBIDDEN_TEXTS = 10_000  # texts gathered at most: a message's own size bounds them anyway
+_SHORTEST_FORBIDDEN = 4  # characters: a shorter text is masked nowhere (it would garble the text, and hides nothing)
+
+
+def forbidden_texts(message: Any) -> tuple[str, ...]:
+    """Every text that plain JSON ``message`` holds under a key that must never be written (`FORBIDDEN_KEYS`), at
+    any depth, keys within included, in each spelling that a text quoting the message gives it (as it is, as
+    ``repr`` and as JSON escape it, and as ``repr`` quotes its JSON), longest first.
+
+    A driver's exception may quote the message it could not send (``f"cannot send {message!r}"``), and in warn or
+    off mode that message may hold ``locations`` or ``task_input``: no masking of text knows their values."""
+    import json
+
+    found: set[str] = set()
+    stack: list[tuple[Any, bool]] = [(message, False)]
+    while stack and len(found) < _FORBIDDEN_TEXTS:
+        node, under = stack.pop()
+        if isinstance(node, str):
+            if under and len(node) >= _SHORTEST_FORBIDDEN:
+                as_json = json.dumps(node)
+                found |= {node, repr(node)[1:-1], as_json[1:-1], json.dumps(node, ensure_ascii=False)[1:-1],
+                          repr(as_json)[2:-2]}  # fmt: skip
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                stack += [(key, under), (value, under or key in FORBIDDEN_KEYS)]
+        elif isinstance(node, list | tuple):
+            stack += [(item, under) for item in node]
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def mask_texts(text: str, texts: Iterable[str]) -> str:
+    """``text`` with each of ``texts`` it holds replaced by `MARK`."""
+    for found in texts:
+        if found in text:
+            text = text.replace(found, MARK)
+    return text
 
 
 _ESCAPED_QUOTE = re.compile(r"\\+(['\"])")
+# The letters oslo's patterns read as ASCII ones, as JSON (ensure_ascii) and repr escape them: "pa\u017f\u017fword".
+_ESCAPED_FOLDED = re.compile(r"\\+u(017[fF]|013[01]|212[aA])")
 
 
 def _mask_escaped(text: str) -> str:
@@ -352,10 +397,11 @@ def _mask_escaped(text: str) -> str:
     repr holds a text's repr), which writes a text that holds both kinds of quote with ``\\'``, at any depth
     (``\\\\\\'`` in a repr of a repr): ``'admin_password': 'secret'`` inside it then reads as no key and value
     to the masking. Its own arguments are masked before they are quoted (`_args_masked`); what else it quotes can
-    only be read back so."""
+    only be read back so. So is a secret word spelled with a letter that JSON writes as its escape (a driver's
+    ``json.dumps(message)``: ``"pa\\u017f\\u017fword": "..."``), which the masking reads as no word."""
     if "\\" not in text:
         return text
-    unescaped = _ESCAPED_QUOTE.sub(r"\1", text)
+    unescaped = _ESCAPED_FOLDED.sub(lambda m: chr(int(m[1], 16)), _ESCAPED_QUOTE.sub(r"\1", text))
     masked = mask_text(unescaped)
     return masked if masked != unescaped else text
 

@@ -103,7 +103,7 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
                 LOG.error(
                     "inner driver %s failed (%s); notification not sent through it: %s",
                     type_name(inner),
-                    error_text(error),
+                    error_text(error, sent),  # it may quote the message: what it holds under locations too is marked
                     redacted_json(sent),
                 )
 

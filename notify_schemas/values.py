@@ -1,6 +1,7 @@
 """The value types every room of the package shares: the ground floor, which imports nothing of the package.
 
-A `Variant` names one schema (profile, event type, priority); a `Violation` is one way a message breaks it.
+A `Variant` names one schema (profile, event type, priority); a `Violation` is one way a message breaks it; an
+`Unreadable` stands for a record that could not be read at all.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ __all__ = [
     "JSON_ESCAPE",
     "PRIORITIES",
     "PROFILES",
+    "Unreadable",
     "Variant",
     "Violation",
     "ascii_json",
@@ -130,3 +132,20 @@ class Violation(NamedTuple):
 
     def __str__(self) -> str:
         return one_line(f"{self.pointer or '/'}: {self.message} [{self.rule}]")
+
+
+class Unreadable(str):
+    """What stands for a record that could not be read as JSON: a line of a recorded stream, an answer of an
+    ``--exec`` program, a body a broker delivered. The text is what is shown of it; `reason` says why it could not be
+    read. A ``str``, so that whatever shows a record shows it as text; never a JSON value: the conformance checks
+    judge it as the unreadable record it is (each fails on it), never as the JSON string its text would make."""
+
+    reason: str
+
+    def __new__(cls, text: str, reason: str) -> Unreadable:
+        made = super().__new__(cls, text)
+        made.reason = reason
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return str(self), self.reason

@@ -30,6 +30,7 @@ from notify_schemas.conformance import EXEC_DIR
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
 from notify_schemas.conformance.cli import main
 from notify_schemas.conformance.intents import intents
+from notify_schemas.conformance.producers import answer
 from notify_schemas.conformance.records import QUOTED_PASSWORD, SECRET_PASSWORD, SECRET_URL
 from notify_schemas.conformance.reference import produce
 from notify_schemas.conformance.runner import (
@@ -44,6 +45,7 @@ from notify_schemas.conformance.runner import (
     run,
     run_stream,
 )
+from notify_schemas.reader import parse
 from notify_schemas.redaction import quoted
 from notify_schemas.samples import samples
 
@@ -1722,3 +1724,71 @@ def test_a_report_counts_every_verdict_and_keeps_a_bounded_part(verdicts: list[t
     assert report.must_failed == any(c.level == "MUST" for c in failing)
     assert report.as_json()["failures_not_kept"] == len(failing) - len(report.failures)
     assert ElementTree.fromstring(report.as_junit()).get("failures") == str(len(report.failed))
+
+
+# --- a record that is not JSON: every check judges what was received, and none passes on it ----------------------
+
+_UPLOAD_INTENT = {"event_type": "image.upload", "priority": "INFO", "profile": "seed", "record": {"text": "x"}}
+
+
+def _not_json(raw: bytes) -> bool:
+    try:
+        parse(raw)
+    except ValueError:
+        return True
+    return False
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.one_of(st.binary(max_size=40), st.text(max_size=40).map(str.encode)).filter(_not_json))
+def test_an_answer_that_is_not_json_fails_every_check(raw: bytes) -> None:
+    # Before, the text of the line became a plain str, which json.round_trip, json.unique_keys, json.integers,
+    # security.no_leak and publisher.stable passed as the JSON string it was not.
+    report = run(lambda intent: answer(raw + b"\n"), only=[_UPLOAD_INTENT], shrink=False)
+    assert not report.passed, report.summary()
+    failed = report.failed_checks()
+    assert failed == {c.id for c in CHECKS if c.id != "envelope.once"}  # once judges only what was sent of the event
+    assert all("unreadable" in f.reason for f in report.failures if f.check.id != "envelope.as_asked")
+
+
+def test_an_exec_program_answering_text_fails_every_check_it_is_judged_by(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = tmp_path / "hello.py"
+    program.write_text("import sys\nfor line in sys.stdin:\n    print('hello', flush=True)\n", encoding="utf-8")
+    report = tmp_path / "report.json"
+    assert main(["--exec", f"{sys.executable} {program}", "--intent", json.dumps(_UPLOAD_INTENT),
+                 "--report", str(report)]) == 1  # fmt: skip
+    checks = json.loads(report.read_text(encoding="utf-8"))["checks"]
+    assert [c["id"] for c in checks if c["passed"]] == []
+    assert "not JSON" in capsys.readouterr().out
+
+
+def test_an_unreadable_line_of_a_stream_fails_every_check_and_json_that_is_no_object_is_named_by_its_type(
+    tmp_path: Path,
+) -> None:
+    good = [json.dumps(produce(i)) for i in intents("image.upload", "INFO", examples=2)]
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text("\n".join([*good, "{not json", "5", "[1, 2]", '"text"', "null", *good[:1]]) + "\n")
+    report = tmp_path / "report.json"
+    assert main(["--stream", str(stream), "--report", str(report)]) == 1
+    failures = json.loads(report.read_text(encoding="utf-8"))["failures"]
+    unreadable = {f["check"] for f in failures if f["variant"] == "unreadable"}
+    assert unreadable == {c.id for c in CHECKS if c.id not in NEEDS_INTENT}  # every check it gets
+    named = {f["variant"] for f in failures} - {"unreadable", "image.upload INFO"}
+    assert named == {f"not an object ({kind})" for kind in ("number", "array", "string", "null")}
+    assert all(f"line {len(good) + 1}:" in f["reason"] for f in failures if f["variant"] == "unreadable")
+
+
+def test_a_body_the_listener_cannot_decode_fails_every_check_of_the_stream() -> None:
+    import kombu
+
+    from notify_schemas.broker.listener import Listener
+    from notify_schemas.config import NotifierConfig
+
+    listener = Listener(NotifierConfig(transport_url="fake:///"))
+    delivered = kombu.Message(body=b'{"payload": ', content_type="application/json")
+    assert listener._unreadable(delivered, ValueError("Expecting value"))
+    report = run_stream(listener.received)
+    assert report.failed_checks() == {c.id for c in CHECKS if c.id not in NEEDS_INTENT}
+    assert report.passed == {("stream.lifecycle", "stream"): 1}

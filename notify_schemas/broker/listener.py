@@ -47,7 +47,7 @@ from notify_schemas.redaction import (
     type_name,
 )
 from notify_schemas.validation import capped, is_valid_plain, iter_errors, repeated_key
-from notify_schemas.values import Violation, one_line
+from notify_schemas.values import Unreadable, Violation, one_line
 from notify_schemas.wire_form import is_valid_text, to_wire, wire_view
 
 __all__ = ["AppendedLines", "Listener", "Tally"]
@@ -537,8 +537,8 @@ class Listener:
         ``json``, with the reason (rule ``too-large`` for a compressed body that inflates past the limit, D51): False
         when it cannot be written, and it goes back to the queue. Its record shows no notification (the body's text,
         which no parser could read, is not masked as a message is: a location in it would be written in clear), and
-        ``received`` gets the text that says why, as a recorded stream's unreadable line is handed to the conformance
-        checks."""
+        ``received`` gets the text that says why, an `Unreadable`, as a recorded stream's unreadable line is handed to
+        the conformance checks."""
         body = getattr(delivered, "body", None)
         body = body if isinstance(body, bytes | str) else b""
         kind = getattr(delivered, "content_type", None)
@@ -549,7 +549,8 @@ class Listener:
             rule, said = "json", f"is not a notification oslo can decode: {error_text(error)}"
         why = shown(f"the body ({_size(body):,} bytes{kind}) {said}", 500)
         violations = [Violation("", "", rule, why, None)]
-        return self._count(f"unreadable body: {why}", _UNREADABLE, None, violations, _body_digest(body), lambda: None)
+        unreadable = Unreadable(f"unreadable body: {why}", why)  # which the conformance checks judge as such
+        return self._count(unreadable, _UNREADABLE, None, violations, _body_digest(body), lambda: None)
 
     def _count(
         self,

@@ -47,6 +47,7 @@ from notify_schemas.redaction import mask_text, mask_url, mask_words, shown
 from notify_schemas.registry import BASE_URI, bundle, registry, variant
 from notify_schemas.termination import Terminated, sigterm_raises, terminated
 from notify_schemas.validation import _RustChecker
+from notify_schemas.values import Unreadable
 from notify_schemas.wire_form import to_wire
 
 __all__ = ["main"]
@@ -190,21 +191,21 @@ def _split(parser: argparse.ArgumentParser, option: str, text: str | None) -> li
 
 def _read_stream(path: str) -> Iterator[Any]:
     """The recorded stream's messages, read one at a time as the checks take them: a record that cannot be read is
-    the text that says why."""
-    from notify_schemas.reader import Record, read_records
+    an `Unreadable` that says where and why, which every check fails."""
+    from notify_schemas.reader import BadRecord, Record, read_records
 
-    def judged(r: Record) -> Any:
+    def judged(r: Record | BadRecord) -> Any:
+        if isinstance(r, BadRecord):
+            return Unreadable(f"unreadable line {r.line}: {r.reason}", f"line {r.line}: {r.reason}")
         return Duplicated(r.value, r.duplicates) if r.duplicates and isinstance(r.value, dict) else r.value
 
     if path == "-":  # the standard input, as validate reads it: a recording piped from another command
         if sys.stdin is None:  # started with it closed (<&-)
             raise OSError(errno.EBADF, "the standard input is closed")
-        for r in read_records(sys.stdin.buffer):
-            yield judged(r) if isinstance(r, Record) else f"unreadable line {r.line}: {r.reason}"
+        yield from map(judged, read_records(sys.stdin.buffer))
         return
     with open(path, "rb") as f:  # by the name given, which an error quotes (masked): Path makes s3://u:p@h s3:/u:p@h
-        for r in read_records(f):
-            yield judged(r) if isinstance(r, Record) else f"unreadable line {r.line}: {r.reason}"
+        yield from map(judged, read_records(f))
 
 
 def _listen(args: argparse.Namespace) -> list[Any]:

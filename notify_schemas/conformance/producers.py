@@ -32,6 +32,7 @@ from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
 from notify_schemas.redaction import error_text, mask_quoted, quoted, shown
 from notify_schemas.registry import schema_root
 from notify_schemas.termination import is_stop, raise_if_terminated
+from notify_schemas.values import Unreadable
 from notify_schemas.wire_form import MAX_DEPTH
 
 __all__ = [
@@ -301,14 +302,16 @@ def _signal_group(process: subprocess.Popen[Any], signum: int) -> None:
 
 
 def answer(text: str | bytes) -> Any:
-    """A producer's line as the checks judge it: the value, a `Duplicated` object, or the text when it is not JSON.
+    """A producer's line as the checks judge it: the value, a `Duplicated` object, or an `Unreadable` holding the
+    line when it is not JSON (which every check fails, as no check can judge it).
 
     Parsed as ``notify-schemas validate`` parses a line (strict JSON, keys written twice found).
     """
     try:
         value, duplicates = parse(text)
-    except ValueError:
-        return _NotJSON((text.decode("utf-8", "backslashreplace") if isinstance(text, bytes) else text).rstrip("\n"))
+    except ValueError as error:
+        line = (text.decode("utf-8", "backslashreplace") if isinstance(text, bytes) else text).rstrip("\r\n")
+        return Unreadable(line, str(error))
     if duplicates and isinstance(value, dict):
         return Duplicated(value, duplicates)
     return value
@@ -322,17 +325,15 @@ class Duplicated(dict[str, Any]):
         self.duplicates = duplicates
 
 
-class _NotJSON(str):
-    """A line that is not JSON: it fails the checks as the non-object it is."""
-
-
 MAX_VALUES = 1 << 17
 """The most values a callable's answer is read as (131,072; a notification has a few hundred, a thousand or two with
 200 properties and 100 tags): a producer's object may be a list of ten million items, or a list holding the same list
 twice a hundred levels deep (2**100 values), which no check, report or JSON writer could go through."""
 
-# Exact types whose instances run none of a producer's code when the checks read or show them.
-_KEPT = (type(None), bool, int, float, str, datetime.datetime, datetime.date, uuid.UUID, decimal.Decimal, bytes)
+# Exact types whose instances run none of a producer's code when the checks read or show them; an `Unreadable` (an
+# --exec program's line that is not JSON) stays what it is, which every check fails.
+_KEPT = (type(None), bool, int, float, str, datetime.datetime, datetime.date, uuid.UUID, decimal.Decimal, bytes,
+         Unreadable)  # fmt: skip
 
 
 class Opaque:

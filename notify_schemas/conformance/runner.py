@@ -24,8 +24,9 @@ from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import ProducerError, detached
 from notify_schemas.conformance.records import Intent
-from notify_schemas.redaction import error_text, mask_text, redact, shown
+from notify_schemas.redaction import error_text, mask_text, redact, shown, type_name
 from notify_schemas.termination import is_stop, raise_if_terminated
+from notify_schemas.values import Unreadable
 from notify_schemas.wire_form import PLAIN, redacted_json, to_wire
 
 __all__ = [
@@ -270,7 +271,10 @@ def _xml(text: str) -> str:
 
 
 def _apply(check: Check, intent: Intent, notification: Any, state: RunState) -> str | None:
-    """The check's verdict; a producer's output so odd that the check itself cannot run counts as a failure."""
+    """The check's verdict; a producer's output so odd that the check itself cannot run counts as a failure, and so
+    does a record that could not be read as JSON (an `Unreadable`): no check can hold on what it cannot judge."""
+    if isinstance(notification, Unreadable):
+        return f"unreadable, so nothing of it can be judged: {notification.reason}"
     try:
         return check.test(intent, notification, state)
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as error:
@@ -514,10 +518,7 @@ def run_stream(
     state = RunState()
     intent = {"profile": profile, "event_type": "", "priority": ""}  # what the stream checks read of an intent
     for message in messages:
-        # A recorded message names its own variant: what it names is shown as any text a producer wrote, and what
-        # is not text as any value of its is (an event type {"task_input": ...} redacted).
-        name = shown(f"{redact(message.get('event_type'))} {redact(message.get('priority'))}", 100) \
-            if isinstance(message, dict) else "not JSON"  # fmt: skip
+        name = _stream_variant(message)
         report.judge(chosen, name, intent, message, state, asked=False)
         if isinstance(message, dict):
             for check, test in streams:
@@ -527,3 +528,18 @@ def run_stream(
         if not report.failed.get((check.id, "stream")):
             report.count_pass(check.id, "stream")
     return report
+
+
+def _stream_variant(message: Any) -> str:
+    """What a recorded message is counted under: the variant it names (shown as any text a producer wrote), or what
+    it is when it names none: an unreadable record, or JSON that is no object (its JSON type). What it names is shown
+    as any text a producer wrote, and what is not text as any value of its is (an event type {"task_input": ...}
+    redacted)."""
+    if isinstance(message, dict):
+        return shown(f"{redact(message.get('event_type'))} {redact(message.get('priority'))}", 100)
+    if isinstance(message, Unreadable):
+        return "unreadable"
+    return f"not an object ({_JSON_TYPES.get(type(message)) or type_name(message)})"
+
+
+_JSON_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", type(None): "null", list: "array"}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
-from notify_schemas.redaction import mask_pointer, pointer_view, redact
+from notify_schemas.redaction import mask_pointer, pointer_view, redact, shown
 from notify_schemas.validation import iter_errors
 
 __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
@@ -48,11 +48,11 @@ UNORDERED = frozenset({"tags"})
 
 @dataclass
 class RunState:
-    """What the run has seen: ids, publishers, and when the current call started and ended (UTC, naive)."""
+    """What the run has seen: ids, the last publisher, and when the current call started and ended (UTC, naive)."""
 
     ids: set[str] = field(default_factory=set)
-    publishers: dict[str, str] = field(default_factory=dict)
-    """Each publisher_id seen (its text) and how a reason shows it (`_quoted`)."""
+    publisher: str | None = None
+    """The publisher_id of the last message that named one: the next is compared with it."""
     call_started: datetime.datetime | None = None
     call_ended: datetime.datetime | None = None
 
@@ -256,13 +256,22 @@ def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
 
 
 def _stable_publisher(intent: Intent, message: Any, state: RunState) -> str | None:
+    """A message fails when its publisher_id is not the one its intent asks for, or (none asked) not that of the
+    last message that named one: each change fails once, where it happens. A message that names none (no object, no
+    text) fails itself and changes nothing: it neither becomes the run's publisher nor makes every later message a
+    change."""
     publisher = message.get("publisher_id") if isinstance(message, dict) else None
-    state.publishers.setdefault(str(publisher), _quoted(publisher))
-    if "publisher_id" in intent and publisher != intent["publisher_id"]:
-        return f"publisher_id {_quoted(publisher)}, asked for {_quoted(intent['publisher_id'])}"
-    if len(state.publishers) == 1:
+    if not isinstance(publisher, str):
+        what = "not an object" if not isinstance(message, dict) else "none" if publisher is None else "not a string"
+        return f"no publisher_id to judge ({what})"
+    publisher = str.__str__(publisher)  # the text itself, whatever a producer's subclass does when compared
+    last, state.publisher = state.publisher, publisher
+    if "publisher_id" in intent:  # the one asked for, whatever came before
+        asked = intent["publisher_id"]
+        return None if publisher == asked else f"publisher_id {shown(publisher, 100)!r}, asked for {_quoted(asked)}"
+    if last is None or last == publisher:
         return None
-    return f"publisher_id changed during the run: [{', '.join(sorted(state.publishers.values()))}]"
+    return f"publisher_id changed during the run: {shown(last, 100)!r}, then {shown(publisher, 100)!r}"
 
 
 CHECKS: tuple[Check, ...] = (

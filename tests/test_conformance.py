@@ -31,7 +31,7 @@ from notify_schemas.conformance import EXEC_DIR
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
 from notify_schemas.conformance.cli import main
 from notify_schemas.conformance.intents import intents
-from notify_schemas.conformance.producers import answer
+from notify_schemas.conformance.producers import ExecProducer, answer
 from notify_schemas.conformance.records import QUOTED_PASSWORD, SECRET_PASSWORD, SECRET_URL
 from notify_schemas.conformance.reference import produce
 from notify_schemas.conformance.runner import (
@@ -1828,3 +1828,53 @@ def test_publisher_stable_fails_each_change_once_where_it_happens(publishers: li
     changes = sum(a != b for a, b in itertools.pairwise(publishers))
     assert sum(report.failed.values()) == changes
     assert all("changed during the run" in f.reason for f in report.failures)
+
+
+# --- blank lines on an --exec program's output: no lines, wherever they stand ------------------------------------
+
+BLANKS = ["\n", "\r\n", "  \t\n", "\n\n\n", " \r\n\t\n"]
+
+
+@pytest.mark.parametrize("blank", BLANKS, ids=repr)
+@pytest.mark.parametrize("where", ["before", "after", "both"])
+def test_blank_lines_of_an_exec_program_are_no_lines_wherever_they_stand(
+    blank: str, where: str, tmp_path: Path
+) -> None:
+    # Before, a blank line after an answer stopped the run at the next intent ("wrote a line before it was asked ()"),
+    # while blank lines after the last answer were passed over.
+    before, after = (blank if where in ("before", "both") else ""), (blank if where in ("after", "both") else "")
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE + f"for line in sys.stdin:\n    sys.stdout.write({before!r} + answer(line) + "
+                       f"'\\n' + {after!r}); sys.stdout.flush()\n", encoding="utf-8")  # fmt: skip
+    producer = ExecProducer(f"{sys.executable} {program}", answer_timeout=10)
+    try:
+        report = run(producer, only=[next(intents(e, "INFO")) for e in ("image.upload", "image.update", "task.run")])
+    finally:
+        producer.close()
+    assert not report.stopped
+    assert producer.extra_lines == 0
+    assert not report.failed, report.summary()
+
+
+@pytest.mark.parametrize("line", ["\u00a0", "\x0b", "\x0c", "\u2028", "\x00"], ids=repr)
+def test_a_line_written_before_it_was_asked_is_named_whatever_it_holds(
+    line: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Not JSON's whitespace, so not blank: a line, which the error shows escaped, never as empty brackets.
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE + f"for line in sys.stdin:\n    print(answer(line), flush=True)\n    "
+                       f"sys.stdout.write({line + chr(10)!r}); sys.stdout.flush()\n", encoding="utf-8")  # fmt: skip
+    assert main(["--exec", f"{sys.executable} {program}", "--examples", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "wrote a line before it was asked" in err
+    assert "()" not in err
+    assert "('')" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_negative_mode_answer_of_blank_space_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    program = tmp_path / "consumer.py"
+    program.write_text("import sys\nfor line in sys.stdin:\n    print('\\u00a0', flush=True)\n", encoding="utf-8")
+    assert main(["--mode", "negative", "--exec", f"{sys.executable} {program}", "--examples", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "answered '\\xa0', not valid or invalid" in err

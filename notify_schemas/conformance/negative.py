@@ -18,7 +18,7 @@ from notify_schemas.conformance.checks import Check
 from notify_schemas.conformance.producers import ExecProgram, ProducerError, detached
 from notify_schemas.conformance.records import SECRET_URL
 from notify_schemas.conformance.runner import CaseFailure, Report
-from notify_schemas.redaction import error_text, redact, shown
+from notify_schemas.redaction import error_text, quoted, redact, shown
 from notify_schemas.samples import samples
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.validation import is_valid
@@ -62,10 +62,10 @@ class ExecConsumer(ExecProgram):
     """A validator in any language: one message per line in, ``valid`` or ``invalid`` per line out."""
 
     def __call__(self, message: Message) -> bool:
-        line = self.ask(json.dumps(message), "a message")
-        word = line.decode("utf-8", "replace").strip().lower()
+        line = self.ask(json.dumps(message), "a message").decode("utf-8", "replace").rstrip("\r\n")
+        word = line.strip().lower()
         if word not in ("valid", "invalid", "true", "false"):
-            raise ProducerError(f"{self.name} answered {shown(word, 80)}, not valid or invalid")
+            raise ProducerError(f"{self.name} answered {quoted(line)}, not valid or invalid")
         return word in ("valid", "true")
 
 

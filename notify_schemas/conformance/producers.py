@@ -29,7 +29,7 @@ from typing import Any
 
 from notify_schemas.conformance.records import Intent
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
-from notify_schemas.redaction import error_text, mask_quoted, quoted, shown
+from notify_schemas.redaction import error_text, mask_quoted, quoted
 from notify_schemas.registry import schema_root
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
@@ -96,6 +96,8 @@ DEFAULT_ANSWER_TIMEOUT = 10.0
 MAX_ANSWER_BYTES = DEFAULT_MAX_RECORD
 """The longest line a program may answer (16 MiB, what ``validate`` reads by default): a longer one stops the run."""
 _AHEAD = 2  # lines of a program's output read before they are asked for: more are a break of the protocol anyway
+_BLANK = b" \t\r\n"
+"""What a blank line holds, and nothing else: JSON's whitespace, as `notify_schemas.reader` skips a blank line."""
 
 
 class ExecProgram:
@@ -105,8 +107,9 @@ class ExecProgram:
     newline or closes its output while it stays alive makes the run stop after ``answer_timeout`` seconds with a
     `ProducerError` naming what it was asked, never hang; so does one that reads nothing (its input fills) or closes
     its input. A line longer than `MAX_ANSWER_BYTES` stops the run too, never read whole, and no more than two lines
-    are read ahead of the questions: a program that floods its output waits on its pipe. The program runs in a
-    process group of its own: when it is ended, whatever it started ends with it.
+    are read ahead of the questions: a program that floods its output waits on its pipe. A blank line (JSON's
+    whitespace alone) is no line: passed over wherever it stands, it is neither an answer nor one too many. The
+    program runs in a process group of its own: when it is ended, whatever it started ends with it.
     """
 
     def __init__(self, command: str, *, answer_timeout: float = DEFAULT_ANSWER_TIMEOUT) -> None:
@@ -136,6 +139,8 @@ class ExecProgram:
     def _read(self) -> None:
         assert self.process.stdout is not None
         while line := self.process.stdout.readline(MAX_ANSWER_BYTES + 1):
+            if len(line) <= MAX_ANSWER_BYTES and not line.strip(_BLANK):
+                continue  # a blank line is no line (PROTOCOL.md), wherever it stands, as validate skips one
             self._lines.put(line)
             if len(line) > MAX_ANSWER_BYTES:
                 break  # the rest of that line is never read: the run stops on it
@@ -150,8 +155,8 @@ class ExecProgram:
             if early is None:  # the output closed before the question was even written
                 self._lines.put(None)
             else:
-                shown_line = shown(early.decode("utf-8", "replace").strip(), 80)
-                raise ProducerError(f"{self.name} wrote a line before it was asked ({shown_line}): one line per "
+                early_line = quoted(early.decode("utf-8", "replace").rstrip("\r\n"))
+                raise ProducerError(f"{self.name} wrote a line before it was asked ({early_line}): one line per "
                                     "question, and nothing else on its output")  # fmt: skip
         try:
             self._send(question.encode("utf-8", "surrogateescape") + b"\n", time.monotonic() + self.answer_timeout)
@@ -221,8 +226,7 @@ class ExecProgram:
                 break
             if line is None:
                 break
-            if line.strip():
-                self.extra_lines += 1
+            self.extra_lines += 1  # blank lines never come: they are no lines
 
 
 class ExecProducer(ExecProgram):

@@ -1878,3 +1878,69 @@ def test_a_negative_mode_answer_of_blank_space_is_named(tmp_path: Path, capsys: 
     assert main(["--mode", "negative", "--exec", f"{sys.executable} {program}", "--examples", "1"]) == 2
     err = capsys.readouterr().err
     assert "answered '\\xa0', not valid or invalid" in err
+
+
+# --- what a callable returns is named as what it is: never a class of the suite's, never a stray warning ----------
+
+
+async def _async_producer(intent: dict[str, Any]) -> Any:
+    return produce(intent)
+
+
+class _Own:
+    def __repr__(self) -> str:
+        return "<own>"
+
+
+def _coroutine_inside(intent: dict[str, Any]) -> Any:
+    message = produce(intent)
+    message["payload"] = _async_producer(intent)
+    return message
+
+
+def _never_awaited(run_it: Callable[[], Any]) -> tuple[Any, list[str]]:
+    """What ``run_it`` returns, and the warnings Python gave of a coroutine never awaited, once it is collected."""
+    import gc
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run_it()
+        gc.collect()
+    return result, [str(w.message) for w in caught if "never awaited" in str(w.message)]
+
+
+@pytest.mark.parametrize("mode", ["producer", "consumer"])
+def test_an_async_def_callable_stops_the_run_naming_its_coroutine_and_python_warns_of_nothing(mode: str) -> None:
+    # Before: "not an object: Opaque" for every check, and "coroutine ... was never awaited" on stderr.
+    from notify_schemas.conformance.negative import run_negative
+
+    def go() -> Report:
+        if mode == "producer":
+            return run(_async_producer, only=[_UPLOAD_INTENT])
+        return run_negative(_async_producer, examples=1)
+
+    report, warned = _never_awaited(go)
+    assert warned == []
+    assert f"the {mode} returned a coroutine (async def _async_producer)" in report.stopped
+    assert "not awaited" in report.stopped
+
+
+@pytest.mark.parametrize("returned", [{1, 2}, (x for x in ()), _Own(), frozenset(), b"\xff", object()],
+                         ids=lambda v: type(v).__name__)  # fmt: skip
+def test_what_a_callable_returns_is_named_as_what_it_is(returned: Any) -> None:
+    report = run(lambda intent: returned, only=[_UPLOAD_INTENT], shrink=False)
+    reasons = [f.reason for f in report.failures]
+    assert reasons
+    assert not any("Opaque" in r for r in reasons)
+    keys = next(f.reason for f in report.failures if f.check.id == "envelope.keys")
+    assert keys == f"not an object: a{'n' if type(returned).__name__[0] in 'aeiou' else ''} " + (
+        type(returned).__name__ if type(returned).__module__ == "builtins" else
+        f"{type(returned).__module__}.{type(returned).__qualname__}")  # fmt: skip
+
+
+def test_a_coroutine_inside_an_answer_is_named_and_python_warns_of_nothing() -> None:
+    intent = next(intents("image.upload", "INFO"))
+    report, warned = _never_awaited(lambda: run(_coroutine_inside, only=[intent], shrink=False))
+    assert warned == []
+    assert any(f.reason == "payload is a coroutine, expected the record's fields" for f in report.failures)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from notify_schemas.conformance.producers import Opaque
 from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
 from notify_schemas.redaction import mask_pointer, pointer_view, redact, shown
 from notify_schemas.validation import iter_errors
@@ -128,9 +129,21 @@ def _valid(intent: Intent, message: Any, state: RunState) -> str | None:
     return "; ".join(str(e) for e in errors[:3]) if errors else None
 
 
+_JSON_NAMES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
+               bool: "a boolean", type(None): "null"}  # fmt: skip
+
+
+def what_it_is(value: Any) -> str:
+    """What a value is, as a message about it says: its JSON type, or what a producer's object was (`Opaque.kind`:
+    a set, a generator, a coroutine, a class of its own), never the name of a class of the suite's."""
+    if isinstance(value, Opaque):
+        return value.described()
+    return _JSON_NAMES.get(type(value)) or f"a {type(value).__name__}"
+
+
 def _six_keys(intent: Intent, message: Any, state: RunState) -> str | None:
     if not isinstance(message, dict):
-        return f"not an object: {type(message).__name__}"
+        return f"not an object: {what_it_is(message)}"
     extra, missing = set(message) - set(ENVELOPE), set(ENVELOPE) - set(message)
     if extra or missing:
         shown = ", ".join(_quoted(key) for key in sorted(extra))
@@ -140,7 +153,7 @@ def _six_keys(intent: Intent, message: Any, state: RunState) -> str | None:
 
 def _as_asked(intent: Intent, message: Any, state: RunState) -> str | None:
     if not isinstance(message, dict):
-        return "not an object"
+        return f"not an object: {what_it_is(message)}"
     got = (message.get("event_type"), message.get("priority"))
     want = (intent["event_type"], intent["priority"])
     return None if got == want else f"asked for {want}, sent ({_quoted(got[0])}, {_quoted(got[1])})"
@@ -176,7 +189,7 @@ def _faithful(intent: Intent, message: Any, state: RunState) -> str | None:
     if not isinstance(expected, dict):
         return None if payload == expected else f"payload {_quoted(payload)} is not {_quoted(expected)}"
     if not isinstance(payload, dict):
-        return f"payload is {type(payload).__name__}, expected the record's fields"
+        return f"payload is {what_it_is(payload)}, expected the record's fields"
     lossy = intent["profile"] == "glance" and intent["event_type"].startswith("metadef_object.")
     own = SET_BY_PRODUCER.get((intent["profile"], intent["event_type"]), frozenset())
     wrong = [k for k, v in expected.items()

@@ -15,7 +15,7 @@ from typing import Any
 
 from notify_schemas import variants
 from notify_schemas.conformance.checks import Check
-from notify_schemas.conformance.producers import ExecProgram, ProducerError, detached
+from notify_schemas.conformance.producers import ExecProgram, ProducerError, answered
 from notify_schemas.conformance.records import SECRET_URL
 from notify_schemas.conformance.runner import CaseFailure, Report
 from notify_schemas.redaction import error_text, quoted, redact, shown
@@ -100,7 +100,8 @@ def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", 
         raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
         try:
             # A copy: what the consumer writes into it changes neither the messages broken from it nor the report.
-            accepted = detached(consumer(copy.deepcopy(message)))  # read once: no code of the consumer's runs after
+            # Read once: no code of the consumer's runs after.
+            accepted = answered(consumer(copy.deepcopy(message)), "consumer", f"a message of {name}")
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
             report.stopped = shown(str(error), 2000)
             return report

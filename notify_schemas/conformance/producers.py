@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import decimal
 import importlib
+import inspect
 import itertools
 import json
 import os
@@ -23,13 +24,14 @@ import signal
 import subprocess
 import threading
 import time
+import types
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from notify_schemas.conformance.records import Intent
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
-from notify_schemas.redaction import error_text, mask_quoted, quoted
+from notify_schemas.redaction import error_text, mask_quoted, quoted, shown
 from notify_schemas.registry import schema_root
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
@@ -43,6 +45,7 @@ __all__ = [
     "ExecProgram",
     "ProducerError",
     "answer",
+    "answered",
     "detached",
     "end_program",
     "exec_environment",
@@ -329,6 +332,32 @@ class Duplicated(dict[str, Any]):
         self.duplicates = duplicates
 
 
+def answered(value: Any, who: str, what: str) -> Any:
+    """What a callable (``who``: the producer, the consumer) returned for ``what`` (an intent, a message), as the
+    checks judge it (`detached`); a `ProducerError`, which stops the run, when it is an awaitable (an ``async def``
+    function's coroutine, a Future): no answer but the promise of one, which the suite does not await, and which
+    every check would fail as no object. A coroutine never started is closed, so that Python warns of nothing."""
+    kind = type(value)
+    try:
+        awaitable = issubclass(kind, Awaitable)
+    except Exception:  # a producer's metaclass, which issubclass asks
+        awaitable = False
+    if not awaitable:
+        return detached(value)
+    _close(value)
+    returned = f"a coroutine (async def {value.__qualname__})" if kind is types.CoroutineType else \
+        f"an awaitable {_kind(kind)}"  # fmt: skip
+    raise ProducerError(f"the {who} returned {shown(returned, 200)} for {what}, not its answer: an async def "
+                        f"{who} is not awaited; call it from a plain function (asyncio.run)")  # fmt: skip
+
+
+def _close(value: Any) -> None:
+    """Close a coroutine that was never started, which Python would warn of ("never awaited") when it is dropped:
+    closing one runs none of its code. A started one, or anything else, is left as it is."""
+    if type(value) is types.CoroutineType and inspect.getcoroutinestate(value) == inspect.CORO_CREATED:
+        value.close()
+
+
 MAX_VALUES = 1 << 17
 """The most values a callable's answer is read as (131,072; a notification has a few hundred, a thousand or two with
 200 properties and 100 tags): a producer's object may be a list of ten million items, or a list holding the same list
@@ -353,6 +382,16 @@ class Opaque:
 
     def __repr__(self) -> str:
         return self.text
+
+    def described(self) -> str:
+        """What it was, as a check's reason says it: ``a set``, ``a coroutine``, ``an mymod.Thing``, or why it was
+        not read (``more than 131,072 values``)."""
+        if self.kind in _NOT_READ:
+            return self.text.strip("<>")
+        return f"{'an' if self.kind[:1] in tuple('aeiou') else 'a'} {self.kind}"
+
+
+_NOT_READ = ("too large", "itself", "too deep")
 
 
 _TOO_LARGE = Opaque("too large", f"<more than {MAX_VALUES:,} values>")
@@ -388,6 +427,7 @@ def detached(value: Any) -> Any:
             parent[slot] = float.__float__(node)
         elif not issubclass(kind, dict | list | tuple):
             parent[slot] = Opaque(_kind(kind), _repr(node))
+            _close(node)  # a coroutine inside the answer, which no check awaits either
         elif id(node) in above:
             parent[slot] = Opaque("itself", f"<the {_kind(kind)} that contains it>")
         elif depth >= MAX_DEPTH:

@@ -22,7 +22,7 @@ from notify_schemas.arguments import MAX_EXAMPLES
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
 from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import intents
-from notify_schemas.conformance.producers import ProducerError, detached
+from notify_schemas.conformance.producers import ProducerError, answered
 from notify_schemas.conformance.records import Intent
 from notify_schemas.redaction import error_text, mask_text, redact, shown, type_name
 from notify_schemas.termination import is_stop, raise_if_terminated
@@ -349,7 +349,7 @@ def run(
         state.call_started = _utcnow()
         try:
             # Read once: no code of the producer's runs in the checks.
-            produced = _notifications(detached(producer(copy.deepcopy(intent))), name)
+            produced = _notifications(answered(producer(copy.deepcopy(intent)), "producer", f"the intent {name}"), name)
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
             report.stopped = shown(str(error), _REASON)
             return report
@@ -430,7 +430,9 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
             raise_if_terminated()
             state = RunState(call_started=_utcnow())
             try:
-                produced = _notifications(detached(producer(copy.deepcopy(intent))), first.variant)
+                produced = _notifications(
+                    answered(producer(copy.deepcopy(intent)), "producer", "an intent"), first.variant
+                )
             except ProducerError as error:  # the producer broke the protocol: no more asking it
                 raise _Stop(str(error)) from None
             except BaseException as error:  # a case that raises is not the failure being shrunk: the run stands

@@ -1944,3 +1944,34 @@ def test_a_coroutine_inside_an_answer_is_named_and_python_warns_of_nothing() -> 
     report, warned = _never_awaited(lambda: run(_coroutine_inside, only=[intent], shrink=False))
     assert warned == []
     assert any(f.reason == "payload is a coroutine, expected the record's fields" for f in report.failures)
+
+
+# --- stream.lifecycle: any record gets a verdict, and a problem names the message where it stands ----------------
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.one_of(
+    st.fixed_dictionaries({"event_type": _JSON_VALUES | st.sampled_from(["image.delete", "image.upload", "task.run"]),
+                           "priority": st.just("INFO"), "payload": st.just("abc") | _JSON_VALUES}),
+    _JSON_VALUES), max_size=8))  # fmt: skip
+def test_stream_lifecycle_judges_any_record_without_raising(messages: list[Any]) -> None:
+    # Before, an event type that was a list raised TypeError (unhashable), and one that was a number after an
+    # image.delete raised AttributeError: a traceback instead of a report.
+    report = run_stream(messages, checks=["stream.lifecycle"])
+    assert sum(n for (c, _), n in [*report.passed.items(), *report.failed.items()] if c == "stream.lifecycle") >= 1
+
+
+def test_stream_lifecycle_names_a_message_by_its_place_among_every_record() -> None:
+    prepare, activate, upload = (produce(next(intents(e, "INFO"))) for e in ("image.prepare", "image.activate",
+                                                                             "image.upload"))  # fmt: skip
+    for m in (activate, upload):
+        m["payload"]["id"] = prepare["payload"]["id"]
+    unreadable = Unreadable("unreadable line 1: not JSON", "line 1: not JSON")
+    report = run_stream([unreadable, 5, prepare, activate, upload], checks=["stream.lifecycle"])
+    assert [f.reason.split(":")[0] for f in report.failures] == ["message 5"]

@@ -325,15 +325,20 @@ class _Lifecycle:
         self.deleted: set[str] = set()
         self.seen = 0
 
-    def __call__(self, m: dict[str, Any]) -> list[str]:
-        """What is wrong with the order of ``m``, the next message of the stream."""
+    def __call__(self, m: Any) -> list[str]:
+        """What is wrong with the order of ``m``, the next message of the stream (any record: each is counted, so
+        that the number a problem names is the message's own). One that names no event type or subject as text
+        (no object, an event type of 5 or [1]) has no place in a lifecycle: the other checks fail it."""
         self.seen += 1
+        if not isinstance(m, dict):
+            return []
         payload = m.get("payload")
-        event = m.get("event_type", "")
+        event = m.get("event_type")
         subject = payload if isinstance(payload, str) else payload.get("id") or payload.get("image_id") or \
             payload.get("task_id") if isinstance(payload, dict) else None  # fmt: skip
         if not isinstance(subject, str) or not isinstance(event, str) or m.get("priority") != "INFO":
             return []  # an event type that is no text (a list, an object) names no step of a lifecycle
+        subject, event = str.__str__(subject), str.__str__(event)  # the text, whatever a subclass hashes as
         problems = []
         if subject in self.deleted and event.startswith("image."):
             problems.append(f"message {self.seen}: {event} for image {subject} after its image.delete")
@@ -348,8 +353,8 @@ class _Lifecycle:
         return problems
 
 
-# Each stream check with the maker of a fresh judge, which is handed the stream's objects one by one, in order.
-STREAM_CHECKS: tuple[tuple[Check, Callable[[], Callable[[dict[str, Any]], list[str]]]], ...] = (
+# Each stream check with the maker of a fresh judge, which is handed the stream's records one by one, in order.
+STREAM_CHECKS: tuple[tuple[Check, Callable[[], Callable[[Any], list[str]]]], ...] = (
     (Check("stream.lifecycle", "SHOULD", "Lifecycles keep their order: prepare, upload, activate; run, processing, "
            "success or failure; nothing for an image after its delete.", lambda i, m, s: None), _Lifecycle),
 )  # fmt: skip

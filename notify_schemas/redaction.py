@@ -477,8 +477,13 @@ def type_name(value: Any, *, qualified: bool = False) -> str:
     """The name of a value's type as it may be written (``qualified``: with its module, as ``module.Outer.Inner``):
     a class made by ``type()`` may be named anything, a URL with its password, a line break, a megabyte, so it is
     masked, written on one line and cut to 60 characters; ``object`` where a metaclass's own attributes fail."""
+    return class_name(type(value), qualified=qualified)
+
+
+def class_name(kind: type, *, qualified: bool = False) -> str:
+    """The name of a class as it may be written: as `type_name` writes the name of a value's type."""
     try:
-        return _type_text(type(value), qualified)  # type: ignore[arg-type]
+        return _type_text(kind, qualified)
     except Exception:  # a metaclass's own __qualname__, __module__ or __hash__ may raise
         return "object"
 

@@ -1021,6 +1021,32 @@ def test_a_recorded_messages_value_that_a_check_or_its_name_quotes_is_redacted(k
     _nothing_leaked(run_stream([message, {**message, "publisher_id": value}]))
 
 
+_ODD_NAME = f"swift://u:{CANARY}@h/\n" + "x" * 100_000  # a name only type() can give a class
+
+
+@pytest.mark.parametrize("where", ["notification", "payload", "exception", "its repr raises"])
+def test_the_name_of_a_producers_class_is_masked_and_cut_in_every_output(where: str) -> None:
+    odd = type(_ODD_NAME, (), {})
+    raising = type(_ODD_NAME, (Exception,), {})
+    unshowable = type(_ODD_NAME, (), {"__repr__": lambda self: _raise(raising())})
+
+    def producer(intent: dict[str, Any]) -> Any:
+        if where == "exception":
+            raise raising("no notification")
+        if where == "notification":
+            return odd()
+        return {**produce(intent), "payload": odd() if where == "payload" else {"a": unshowable()}}
+
+    report = run(producer, only=[next(intents("image.upload", "INFO", examples=1))], shrink=False)
+    assert report.stopped if where == "exception" else report.failed  # a producer that raises stops the run
+    _nothing_leaked(report)
+    assert all(len(line) < 2000 for line in report.failure_details("").splitlines())
+
+
+def _raise(error: BaseException) -> Any:
+    raise error
+
+
 # --- consumers (--mode negative) are held to the same protocol, and stopped the same way ----------------------------
 
 CONSUMER_BREAKERS = {

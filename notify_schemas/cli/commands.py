@@ -50,7 +50,15 @@ from notify_schemas.reader import (
     pass_bom,
     skip_rest_of_line,
 )
-from notify_schemas.redaction import error_text, mask_pointer, mask_text, mask_transport_text, mask_url, mask_words
+from notify_schemas.redaction import (
+    error_text,
+    mask_pointer,
+    mask_text,
+    mask_transport_text,
+    mask_url,
+    mask_words,
+    type_name,
+)
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
 from notify_schemas.termination import Terminated, sigterm_raises
 from notify_schemas.validation import (
@@ -823,7 +831,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for i, (_, event_type, priority, verdict, what) in enumerate(rows, 1):
         print(f"{i:>2}  {event_type:{width}}  {priority:8}  {verdict:7}  {what}")
     valid = sum(r[3] == "valid" for r in rows)
-    names = ", ".join(type(d).__name__ for d in notifier.drivers)
+    names = ", ".join(type_name(d) for d in notifier.drivers)
     print(f"{len(rows)} notifications sent through {names}: {valid} valid in profile {notifier.profile!r}")
     arrived = True
     if listener is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from notify_schemas.conformance.producers import Opaque
 from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
-from notify_schemas.redaction import mask_pointer, pointer_view, redact, shown
+from notify_schemas.redaction import mask_pointer, pointer_view, redact, shown, type_name
 from notify_schemas.validation import iter_errors
 
 __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
@@ -138,7 +138,7 @@ def what_it_is(value: Any) -> str:
     a set, a generator, a coroutine, a class of its own), never the name of a class of the suite's."""
     if isinstance(value, Opaque):
         return value.described()
-    return _JSON_NAMES.get(type(value)) or f"a {type(value).__name__}"
+    return _JSON_NAMES.get(type(value)) or f"a {type_name(value)}"
 
 
 def _six_keys(intent: Intent, message: Any, state: RunState) -> str | None:

@@ -31,7 +31,7 @@ from typing import Any
 
 from notify_schemas.conformance.records import Intent
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
-from notify_schemas.redaction import error_text, mask_quoted, quoted, shown
+from notify_schemas.redaction import class_name, error_text, mask_quoted, quoted, shown, type_name
 from notify_schemas.registry import schema_root
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
@@ -476,7 +476,7 @@ def _written(node: Any, kind: type, left: int) -> list[Any] | Opaque:
         if is_stop(error):
             raise
         raise_if_terminated()  # an error set off by SIGTERM is the stop, not the producer's failure
-        return Opaque(_kind(kind), f"<{_kind(kind)}, whose {reading} raised {type(error).__name__}>")
+        return Opaque(_kind(kind), f"<{_kind(kind)}, whose {reading} raised {type_name(error)}>")
     if issubclass(kind, list | tuple):  # the one read past what is left is shown as too large, as for a list
         return taken
     if not all(isinstance(pair, tuple) and tuple.__len__(pair) == 2 for pair in taken):
@@ -511,10 +511,7 @@ def _tuples(value: Any) -> Any:
 
 
 def _kind(kind: type) -> str:
-    try:
-        return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-    except Exception:  # a metaclass's own attributes
-        return "object"
+    return class_name(kind, qualified=True)  # masked and cut: type() names a class anything
 
 
 def _repr(node: Any) -> str:
@@ -526,7 +523,7 @@ def _repr(node: Any) -> str:
         if is_stop(error):
             raise
         raise_if_terminated()
-        return f"<{_kind(type(node))}, whose repr raised {type(error).__name__}>"
+        return f"<{_kind(type(node))}, whose repr raised {type_name(error)}>"
 
 
 def _key(key: Any) -> Any:

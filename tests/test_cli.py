@@ -846,6 +846,32 @@ def test_a_reader_that_goes_away_leaves_no_exit_0_behind(tmp_path: Path, records
         assert done.stderr == ""
 
 
+# Commands stopped while they wait: on their input, on a broker that is not there, or while they write.
+WAITING = {
+    "emit reading its payload": ["emit", "image.delete", "INFO", "--payload", "-"],
+    "tally reading a summary": ["tally", "-"],
+    "validate reading stdin": ["validate", "-"],
+    "sample writing without end": ["sample", "image.upload", "INFO", "-n", str(10**12)],
+    "listen connecting": ["listen", "--transport-url", "rabbit://u:p@127.0.0.1:1/", "--connect-timeout", "600"],
+}
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("command", WAITING)
+def test_every_command_stopped_by_sigterm_or_sighup_exits_with_the_status_it_documents(
+    command: str, stop: signal.Signals
+) -> None:
+    # A death by the signal looks the same to a shell, but not to a service manager or a program that runs the
+    # command: the status is 128 + the signal's number, after the command's own cleanup, as --help says.
+    process = subprocess.Popen([sys.executable, "-m", "notify_schemas", *WAITING[command]], stdin=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    running_its_main(process.pid)
+    process.send_signal(stop)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + stop
+    assert b"Traceback" not in err
+
+
 @pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")  # eventlet's, once imported: the child execs
 @pytest.mark.parametrize(("stop", "name"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "Ctrl-C")])
 def test_a_listen_stopped_by_a_signal_says_so(stop: signal.Signals, name: str) -> None:

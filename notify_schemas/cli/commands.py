@@ -1262,7 +1262,8 @@ def _run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     _output_open()
     _show_logs(logging.WARNING)  # a library's warnings (oslo's, say), one masked line each
-    return int(args.run(args))
+    with sigterm_raises():  # every command, not only the long ones: SIGTERM ends it with 143, SIGHUP with 129
+        return int(args.run(args))
 
 
 def _output_open() -> None:

@@ -1516,12 +1516,19 @@ def test_an_error_that_cannot_be_written_leaves_the_exit_status_it_would_have_ha
      ["schemas", "list"], ["compat", "--help"], ["conformance", "--help"], ["conformance", "--stream", "{small}"],
      ["compat", "{schemas}", "{schemas}", "--examples", "0"]],
 )  # fmt: skip
+@pytest.mark.parametrize("stdout", ["/dev/full", "closed"])
 def test_an_output_that_cannot_be_written_is_one_line_and_exit_2_for_every_command(
-    tmp_path: Path, argv: list[str]
+    tmp_path: Path, argv: list[str], stdout: str
 ) -> None:
     files = {"{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n"), "{schemas}": str(schema_root())}
+    argv = [files.get(a, a) for a in argv]
+    if stdout == "closed":  # >&-: --help and --version said nothing (or wrote the help on stderr) and exited 0
+        done = _run_with(argv, stdout=None, stderr=subprocess.PIPE, close=1)
+        assert done.returncode == 2
+        assert done.stderr.decode().splitlines() == ["notify-schemas: error: the standard output is closed"]
+        return
     with open("/dev/full", "wb") as full:
-        done = _run_with([files.get(a, a) for a in argv], stdout=full, stderr=subprocess.PIPE)
+        done = _run_with(argv, stdout=full, stderr=subprocess.PIPE)
     assert done.returncode == 2
     assert done.stderr.decode().splitlines() == [
         f"notify-schemas{' compat' if argv == ['compat', '--help'] else ''}: error: cannot write the standard output: "

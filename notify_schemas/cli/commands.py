@@ -1259,8 +1259,8 @@ def _run(argv: list[str]) -> int:
         _show_logs(logging.WARNING)
         return compat.main(argv[1:])
     _Parser.words = argv  # every parser of the command line, the sub-commands' too, reads the same words
+    _output_open()  # before --help and --version are read, which would have said nothing and exited 0
     args = _parser().parse_args(argv)
-    _output_open()
     _show_logs(logging.WARNING)  # a library's warnings (oslo's, say), one masked line each
     with sigterm_raises():  # every command, not only the long ones: SIGTERM ends it with 143, SIGHUP with 129
         return int(args.run(args))

@@ -741,6 +741,10 @@ USAGE_ERRORS: list[Any] = [
     *(pytest.param(["conformance", option, value], f"argument {option}: empty", id=f"{option} {value!r}")
       for option, value in [("--exec", ""), ("--exec", "   "), ("--stream", ""), ("--callable", ""),
                             ("--transport-url", " ")]),
+    # Taken, they ran the whole suite, then failed to write the current folder, or wrote a file named " ".
+    *(pytest.param(["conformance", "--stream", "{small}", option, value], f"argument {option}: must not be empty",
+                   id=f"{option} {value!r}")
+      for option, value in [("--report", ""), ("--junit", " ")]),
 ]  # fmt: skip
 
 

@@ -30,6 +30,7 @@ from notify_schemas.arguments import (
     open_output,
     same_file,
     seconds,
+    text,
 )
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS
 from notify_schemas.conformance.producers import (
@@ -94,8 +95,8 @@ def _parser(words: Sequence[str] = ()) -> MaskedParser:
     parser.add_argument("--checks", help="only these check ids, comma-separated")
     parser.add_argument("--exclude-checks", help="not these check ids, comma-separated")
     parser.add_argument("--intent", help="run exactly this intent (JSON): the replay of a reported failure")
-    parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
-    parser.add_argument("--report", metavar="FILE", help="write a JSON report")
+    parser.add_argument("--junit", metavar="FILE", type=text, help="write a JUnit XML report")
+    parser.add_argument("--report", metavar="FILE", type=text, help="write a JSON report")
     parser.add_argument("--timeout", type=seconds, help="with --transport-url: seconds to listen (default 30)")
     wait = f"with --exec: seconds to wait for an answer, in either mode (default {DEFAULT_ANSWER_TIMEOUT:g})"
     parser.add_argument("--answer-timeout", type=seconds, help=wait)
@@ -360,12 +361,12 @@ def _main(argv: Sequence[str] | None) -> int:
         ("JUnit report", args.junit, report.as_junit),
     ]
     unwritten = False
-    for what, name, text in outputs:  # each written whatever became of the other and of the standard output
+    for what, name, written in outputs:  # each written whatever became of the other and of the standard output
         if name is None:
             continue
         try:
             with open(open_output(where[name]), "w", encoding="utf-8") as f:
-                f.write(text())
+                f.write(written())
         except OSError as error:
             _error(f"cannot write the {what} {name}: {error.strerror or error}", words)
             unwritten = True

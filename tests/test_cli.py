@@ -1445,7 +1445,7 @@ def test_every_json_document_the_command_line_writes_stays_json_in_any_output_en
     ]
     if command == "validate":
         assert json.loads(written) == json.loads(in_utf8)
-        assert json.loads(written)["errors"][0]["file"] == name
+        assert json.loads(written)["errors"][0]["file"] == name.replace("\udcff", "\\xff")  # strict JSON readers' too
 
 
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
@@ -1707,3 +1707,52 @@ def test_help_describes_every_command(capsys: pytest.CaptureFixture[str]) -> Non
     assert "exit status: 0 when everything is valid, 1 when something is invalid" in " ".join(out.split())
     assert _exit_code(["conformance", "--help"]) == 0
     assert "``" not in capsys.readouterr().out
+
+
+# A name that is not UTF-8, as the shell hands it over ($'\xff'): Python carries its byte as the lone surrogate U+DCFF.
+NOT_UTF8_NAMES: list[Any] = [
+    pytest.param(["validate", "{bad}"], id="validate, text"),
+    pytest.param(["validate", "--format", "json", "{bad}"], id="validate --format json"),
+    pytest.param(["validate", "{missing}"], id="validate of a file not there"),
+    pytest.param(["tally", "{missing}"], id="tally of a file not there"),
+    pytest.param(["emit", "image.delete", "INFO", "--payload", "{not json}"], id="emit of a payload that is no JSON"),
+    pytest.param(["emit", "image.delete", "INFO", "--payload", "{missing}"], id="emit of a payload not there"),
+    pytest.param(["schemas", "export", "{folder}"], id="schemas export"),
+    pytest.param(["conformance", "--stream", "{bad}", "--report", "{report}"], id="conformance --report"),
+    pytest.param(["conformance", "--stream", "{missing}"], id="conformance of a stream not there"),
+    pytest.param(["compat", "--format", "json", "--examples", "0", "{schemas}", "{schemas}"],
+                 id="compat --format json"),
+    pytest.param(["compat", "{missing}", "{missing}"], id="compat of folders not there"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("argv", NOT_UTF8_NAMES)
+def test_a_name_that_is_not_utf8_is_named_by_its_bytes_in_text_any_reader_takes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
+) -> None:
+    # It was written as "\udcff": in JSON a lone surrogate that strict readers (orjson, serde) refuse, on a terminal
+    # a character no one typed. Each byte is written as the shell's $'\xff' writes it.
+    import orjson
+
+    folder = tmp_path / "d\udcff"
+    folder.mkdir()
+    schemas = folder / "schemas"
+    shutil.copytree(schema_root(), schemas)
+    names = {
+        "{bad}": write(folder, "bad\udcff.jsonl", "{}\n"),
+        "{not json}": write(folder, "p\udcff.json", "{"),
+        "{missing}": str(folder / "gone\udcff"),
+        "{folder}": str(folder / "out\udcff"),
+        "{report}": str(folder / "report.json"),
+        "{schemas}": str(schemas),
+    }
+    _, out, err = run(capsys, *[names.get(a, a) for a in argv])
+    documents = [out] if "--format" in argv else []
+    documents += [(folder / "report.json").read_text()] if "--report" in argv else []
+    for text in [out, err, *documents]:
+        assert "udcff" not in text  # escaped
+        assert "\udcff" not in text  # as it is
+    assert "d\\xff" in out + err or documents
+    for document in documents:
+        orjson.loads(document)  # strict JSON: a lone surrogate is an error
+        assert "d\\\\xff" in document  # the backslash of \xff, escaped

@@ -29,6 +29,7 @@ from notify_schemas.arguments import (
     MAX_JOBS,
     MAX_RECORD_BYTES,
     MaskedParser,
+    as_named,
     count,
     drop_output,
     jobs,
@@ -36,6 +37,7 @@ from notify_schemas.arguments import (
     record_bytes,
     same_file,
     seconds,
+    shown_name,
     text,
 )
 from notify_schemas.errors import InvalidNotificationError, NotifySchemasError, UnknownVariantError
@@ -246,7 +248,7 @@ def _validate_range(job: Job, send: Callable[[list[dict[str, Any]]], None]) -> t
         if start == 0 and f.read(len(UTF8_BOM)) != UTF8_BOM:  # passed over at the start, as one process does
             f.seek(0)
         piece = f if end is None else _Piece(f, end - f.tell())
-        shown = mask_text(name)
+        shown = shown_name(name)
         for verdict, records, found in _validate_stream(piece, shown, args, json_lines=True, lines_read=lines):  # type: ignore[arg-type]
             counts[verdict] += records
             if entries and len(entries) + len(found) > _BATCH:  # a batch holds _BATCH, or one record's entries
@@ -498,7 +500,7 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
             if workers > 1:
                 pool = _start_pool(workers, args)
             for name in args.files:
-                shown = mask_text(name)  # a file's name, as every line that names it shows it
+                shown = shown_name(name)  # a file's name, as every line that names it shows it
                 try:
                     if pool is not None and _json_lines_file(name):
                         before = 0  # lines in the pieces before this one: in_order gives the pieces in input order
@@ -645,7 +647,7 @@ def _cmd_schemas(args: argparse.Namespace) -> int:
         copied = _export(schema_root(), Path(args.variant[0]))
     except OSError as error:  # named by the folder as given: Path makes swift://u:p@h/ swift:/u:p@h, unmasked
         raise OSError(error.errno, error.strerror, args.variant[0]) from None
-    print(one_line(mask_text(f"exported {copied} files to {args.variant[0]}")))
+    print(one_line(f"exported {copied} files to {shown_name(args.variant[0])}"))
     return 0
 
 
@@ -694,11 +696,11 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         payload, duplicates = parse(raw)
     except ValueError as error:
         # Judged as validate judges a record that is not JSON: invalid, exit 1.
-        print(one_line(mask_text(f"notify-schemas: {args.payload}: the payload is {error}")), file=sys.stderr)
+        print(one_line(mask_text(f"notify-schemas: {as_named(args.payload)}: the payload is {error}")), file=sys.stderr)
         return 1
     if duplicates:
         keys = ", ".join(mask_pointer(p) for p in duplicates)
-        said = f"notify-schemas: {args.payload}: the payload writes a key twice: {keys}"
+        said = f"notify-schemas: {as_named(args.payload)}: the payload writes a key twice: {keys}"
         print(one_line(mask_text(said)), file=sys.stderr)
         return 1
     notifier = _notifier(args)
@@ -838,7 +840,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         sent = {r[0]["message_id"] for r in rows if r[3] == "valid" and r[0] is not None}
         arrived = _all_arrived(listener, sent, timeout=_DEMO_WAIT)
         listener.stop()
-        where = mask_url(args.transport_url) if args.transport_url else "the embedded broker (fake://)"
+        where = mask_url(as_named(args.transport_url)) if args.transport_url else "the embedded broker (fake://)"
         print(f"listener on {where}, topic {_DEMO_TOPIC}: {listener.tally.line()}")
         if not arrived:
             print(f"{len(sent - listener.tally.message_ids):,} of the {len(sent):,} notifications sent did not reach "
@@ -904,8 +906,8 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     with sigterm_raises():
         try:
             print(
-                one_line(mask_text(f"listening on {mask_url(args.transport_url)} exchange {args.exchange!r}, topics "
-                                    f"{', '.join(config.topics)} (profile {args.profile}); Ctrl-C stops")),
+                one_line(mask_text(f"listening on {mask_url(as_named(args.transport_url))} exchange {args.exchange!r}, "
+                                   f"topics {', '.join(config.topics)} (profile {args.profile}); Ctrl-C stops")),
                 file=sys.stderr,
             )  # fmt: skip
             reached = listener.wait_for(args.count, args.timeout)
@@ -923,7 +925,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     # tally's file with it, and a summary that cannot be written must not take the tally's line.
     unsaved = _summary_unsaved(args.summary, listener.tally) if args.summary else None
     if unsaved is not None:
-        print(f"notify-schemas: error: {one_line(mask_text(unsaved))}", file=sys.stderr)
+        print(f"notify-schemas: error: {one_line(mask_text(as_named(unsaved)))}", file=sys.stderr)
     print(listener.tally.line())
     if listener.failure is not None:  # what could not be written was neither counted nor acknowledged
         failed = listener.failure
@@ -1225,7 +1227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = " ".join(str(error).split())
         # Whatever the error quotes (a file's name, a driver's, an event type given) is masked as all output is, and
         # a word of the command line that it quotes with repr is masked before it was quoted.
-        print(f"notify-schemas: error: {one_line(mask_words(text, argv))}", file=sys.stderr)
+        print(f"notify-schemas: error: {one_line(as_named(mask_words(text, argv)))}", file=sys.stderr)
         if isinstance(error, _OutputError):
             drop_output()  # what could not be written is not tried again at exit
         return 2

@@ -24,12 +24,14 @@ from notify_schemas.arguments import (
     CONNECT_TIMEOUT,
     MAX_EXAMPLES,
     MaskedParser,
+    as_named,
     count,
     drop_output,
     examples,
     open_output,
     same_file,
     seconds,
+    shown_name,
     text,
 )
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS
@@ -344,7 +346,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     # A transport URL as the package names one: one written without // (u:SECRET@host) has its password masked too.
     url = args.transport_url
-    report.producer = mask_url(url) if url else mask_text(args.callable or args.exec or args.stream)
+    report.producer = mask_url(as_named(url)) if url else shown_name(args.callable or args.exec or args.stream)
     unprinted: BaseException | None = None
     try:
         print(report.summary())
@@ -414,7 +416,7 @@ def _why(error: BaseException) -> str:
 
 def _error(text: str, words: Sequence[str]) -> None:
     """One line on stderr: what went wrong, masked, with what the user typed that it quotes masked too."""
-    line = shown(" ".join(mask_words(text, words).split()), 2000)
+    line = shown(" ".join(as_named(mask_words(text, words)).split()), 2000)
     print(f"notify-schemas conformance: error: {line}", file=sys.stderr)
 
 

@@ -8,11 +8,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from notify_schemas.arguments import MAX_EXAMPLES, drop_output, examples, io_error_text, text
+from notify_schemas.arguments import MAX_EXAMPLES, as_named, drop_output, examples, io_error_text, shown_name, text
 from notify_schemas.authoring.compat.compare import compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
-from notify_schemas.redaction import mask_text, mask_words, shown
+from notify_schemas.redaction import mask_words, shown
 from notify_schemas.termination import Terminated, sigterm_raises
 from notify_schemas.values import Variant, writes_utf8
 
@@ -111,7 +111,7 @@ def _main(argv: Sequence[str] | None) -> int:
         # What the error quotes (a folder's name, a value given) is masked as all output is, on one line.
         said = io_error_text(error) if isinstance(error, OSError) else str(error)
         words = list(sys.argv[1:] if argv is None else argv)
-        print(f"notify-schemas compat: error: {shown(' '.join(mask_words(said, words).split()), 2000)}",
+        print(f"notify-schemas compat: error: {shown(' '.join(as_named(mask_words(said, words)).split()), 2000)}",
               file=sys.stderr)  # fmt: skip
         return 2
     try:
@@ -132,7 +132,7 @@ def _progress(done: int, total: int, v: Variant) -> None:
 def _report(args: argparse.Namespace, reports: Sequence[VariantReport]) -> None:
     summary = _summary(reports)
     if args.format == "json":
-        document = {"old": mask_text(args.old_dir), "new": mask_text(args.new_dir), "summary": summary}
+        document = {"old": shown_name(args.old_dir), "new": shown_name(args.new_dir), "summary": summary}
         print(_dump({**document, "variants": [r.to_json() for r in reports]}))
     else:
         for report in reports:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import errno
 import os
-import re
 import stat
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 from notify_schemas.redaction import mask_text, mask_words
-from notify_schemas.values import one_line
+from notify_schemas.values import as_named, one_line
 
 __all__ = [
     "CONNECT_TIMEOUT",
@@ -58,18 +57,6 @@ class MaskedParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:
         super().error(one_line(mask_words(message, self.words)))
-
-
-_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # the bytes of a name that are not UTF-8, as Python hands them over
-
-
-def as_named(text: str) -> str:
-    """Text that names what the system named (a word of the command line, a file's name, an error that quotes one)
-    as every output may carry it: each byte of a name that is not UTF-8, which Python hands over as a lone surrogate
-    (U+DCFF for the byte 0xFF), written as the shell's ``$'\\xff'`` writes it, ``\\xff``. Left as it was, ``--format
-    json`` wrote it as ``"\\udcff"``, which strict JSON readers (orjson, serde) refuse, and a terminal showed
-    ``\\udcff``, which no one typed."""
-    return _NOT_UTF8.sub(lambda byte: f"\\x{ord(byte[0]) - 0xDC00:02x}", text) if _NOT_UTF8.search(text) else text
 
 
 def shown_name(name: str) -> str:

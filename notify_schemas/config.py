@@ -16,6 +16,7 @@ from typing import Any
 
 from notify_schemas.errors import ConfigError
 from notify_schemas.redaction import mask_text, mask_url, quoted, shown
+from notify_schemas.values import as_named
 
 __all__ = ["NotifierConfig", "is_disabled", "load_config", "names"]
 
@@ -158,7 +159,7 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
             raise ConfigError("a configuration file's name cannot be empty")
     # The name as given, masked, on one line and cut: Path would make swift://u:p@h swift:/u:p@h, which no longer
     # reads as a URL.
-    name = shown(str(path), 200)
+    name = shown(as_named(str(path)), 200)
     path = Path(path)
     parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="DEFAULT")
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # oslo.config's option names keep their case

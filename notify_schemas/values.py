@@ -19,6 +19,7 @@ __all__ = [
     "Unreadable",
     "Variant",
     "Violation",
+    "as_named",
     "ascii_json",
     "one_line",
     "writes_utf8",
@@ -43,6 +44,18 @@ def one_line(text: str) -> str:
     """Text as one line of a terminal or a log: each character in ``_UNSEEN`` written as its escape (a key, a file
     name or an event type may hold a line break or an escape sequence)."""
     return _UNSEEN.sub(_escape, text) if _UNSEEN.search(text) else text
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # the bytes of a name that are not UTF-8, as Python hands them over
+
+
+def as_named(text: str) -> str:
+    """Text that names what the system named (a word of the command line, a file's name, an error that quotes one)
+    as every output may carry it: each byte of a name that is not UTF-8, which Python hands over as a lone surrogate
+    (U+DCFF for the byte 0xFF), written as the shell's ``$'\\xff'`` writes it, ``\\xff``. Left as it was, ``--format
+    json`` wrote it as ``"\\udcff"``, which strict JSON readers (orjson, serde) refuse, and a terminal showed
+    ``\\udcff``, which no one typed."""
+    return _NOT_UTF8.sub(lambda byte: f"\\x{ord(byte[0]) - 0xDC00:02x}", text) if _NOT_UTF8.search(text) else text
 
 
 def _json_escape(error: UnicodeError) -> tuple[str, int]:

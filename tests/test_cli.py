@@ -1718,6 +1718,8 @@ NOT_UTF8_NAMES: list[Any] = [
     pytest.param(["emit", "image.delete", "INFO", "--payload", "{not json}"], id="emit of a payload that is no JSON"),
     pytest.param(["emit", "image.delete", "INFO", "--payload", "{missing}"], id="emit of a payload not there"),
     pytest.param(["schemas", "export", "{folder}"], id="schemas export"),
+    pytest.param(["emit", "image.delete", "INFO", "--payload", "{payload}", "--config-file", "{bad}"],
+                 id="emit with a configuration file that is none"),
     pytest.param(["conformance", "--stream", "{bad}", "--report", "{report}"], id="conformance --report"),
     pytest.param(["conformance", "--stream", "{missing}"], id="conformance of a stream not there"),
     pytest.param(["compat", "--format", "json", "--examples", "0", "{schemas}", "{schemas}"],
@@ -1739,6 +1741,7 @@ def test_a_name_that_is_not_utf8_is_named_by_its_bytes_in_text_any_reader_takes(
     schemas = folder / "schemas"
     shutil.copytree(schema_root(), schemas)
     names = {
+        "{payload}": write(folder, "payload.json", '"x"'),
         "{bad}": write(folder, "bad\udcff.jsonl", "{}\n"),
         "{not json}": write(folder, "p\udcff.json", "{"),
         "{missing}": str(folder / "gone\udcff"),

@@ -21,6 +21,7 @@ from typing import Any
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import ConfigError, DriverNotFoundError
 from notify_schemas.redaction import mask_transport_text, mask_url, remember_url, shown
+from notify_schemas.values import as_named
 from notify_schemas.wire_form import redacted_json
 
 __all__ = ["MessagingDriver", "MessagingV2Driver", "redact_failed_sends", "transport"]
@@ -64,7 +65,8 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
         # quotes the line, which may hold a credential: only the line number and the reason are kept.
         where = re.search(r":(\d+), ([^:]+)", str(error.msg))
         reason = f"line {where[1]}: {where[2]}" if where else "oslo.config cannot parse it"
-        raise ConfigError(f"{shown(str(source), 200)}: {reason}") from None  # a file's name too may hold a secret
+        shown_source = shown(as_named(str(source)), 200)  # a file's name too may hold a secret
+        raise ConfigError(f"{shown_source}: {reason}") from None
     oslo_messaging.set_transport_defaults(exchange)
     try:
         return conf, oslo_messaging.get_notification_transport(conf, url=url)

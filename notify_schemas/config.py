@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -21,6 +22,9 @@ from notify_schemas.values import as_named
 __all__ = ["NotifierConfig", "is_disabled", "load_config", "names"]
 
 _SECTION = "oslo_messaging_notifications"
+_MOST = 16 * 1024 * 1024
+"""The largest configuration file read: glance-api.conf is tens of KiB; a device such as /dev/zero never ends, and
+configparser would hold its one line whole."""
 
 
 @dataclass(frozen=True)
@@ -117,12 +121,12 @@ def _section(line: str, lineno: int) -> str | None:
     return line[1:-1]
 
 
-def _read_drivers(path: Path) -> tuple[str, ...]:
+def _read_drivers(text: str) -> tuple[str, ...]:
     """Every ``driver`` line of the notifications section, in order (configparser would keep only the last), read
     as oslo.config reads an option: the key and the value parted at the first ``=`` or ``:``, the value unquoted."""
     drivers: list[str] = []
     section = None
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for lineno, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if stripped.startswith(("#", ";")):
             continue
@@ -164,11 +168,13 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="DEFAULT")
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # oslo.config's option names keep their case
     try:
-        with path.open(encoding="utf-8") as f:
-            parser.read_file(f, source=str(path))
-        drivers = _read_drivers(path)
+        text, regular = _read_once(path)
+        parser.read_string(text, source=str(path))
+        drivers = _read_drivers(text)
     except FileNotFoundError:
         raise ConfigError(f"{name}: no such configuration file") from None
+    except ConfigError as error:  # too long
+        raise ConfigError(f"{name}: {error}") from None
     except OSError as error:
         raise ConfigError(f"{name}: cannot read: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
@@ -205,7 +211,23 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
             retry = retry if len(retry) <= 40 else retry[:40] + "..."
             raise ConfigError(f"{name}: [{_SECTION}] retry must be an integer, not {retry!r}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if values.get("transport_url") and not regular:
+        raise ConfigError(f"{name}: oslo.messaging reads the file again for its own options ([oslo_messaging_rabbit], "
+                          "...), which a pipe does not give twice: name a file")  # fmt: skip
     return NotifierConfig(**values)
+
+
+def _read_once(path: Path) -> tuple[str, bool]:
+    """The file's text, read once and at most `_MOST` bytes of it, and whether it is a regular file. Read once: a
+    pipe (``--config-file <(...)``) gives its content a single time, and a second reading found it empty (the
+    drivers were read so, and silently lost)."""
+    with path.open("rb") as f:
+        regular = stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+        data = f.read(_MOST + 1)
+    if len(data) > _MOST:
+        raise ConfigError(f"longer than {_MOST:,} bytes: no configuration file")
+    # Lines end as a file opened as text ends them (universal newlines), which configparser read before.
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), regular
 
 
 def is_disabled(event_type: str, disabled: Iterable[str]) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import threading
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -221,6 +223,49 @@ def test_bad_config_files_get_one_line_errors_naming_the_file(tmp_path: Path) ->
     retry.write_text("[oslo_messaging_notifications]\nretry = often\n")
     with pytest.raises(ConfigError, match="retry must be an integer"):
         load_config(retry)
+
+
+def _through_a_pipe(text: str, **overrides: Any) -> NotifierConfig:
+    """``load_config`` of a pipe that holds ``text``, as ``--config-file <(...)`` names it (/dev/fd/N)."""
+    read, write = os.pipe()
+    os.write(write, text.encode())
+    os.close(write)
+    try:
+        return load_config(f"/dev/fd/{read}", **overrides)
+    finally:
+        os.close(read)
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_a_config_file_is_read_once_so_a_pipe_gives_every_option(tmp_path: Path, line_end: str) -> None:
+    # The drivers were read in a second pass over the file, which a pipe had given already: they were lost, and the
+    # Notifier sent through noop alone, in silence.
+    text = line_end.join(["[DEFAULT]", "default_publisher_id = image.piped", "[oslo_messaging_notifications]",
+                          "driver = log", "driver = memory", ""])  # fmt: skip
+    (tmp_path / "plain.conf").write_bytes(text.encode())
+    piped = _through_a_pipe(text)
+    assert piped == load_config(tmp_path / "plain.conf")
+    assert (piped.drivers, piped.publisher_id) == (("log", "memory"), "image.piped")
+
+
+def test_a_pipe_is_refused_where_oslo_messaging_would_read_it_again() -> None:
+    # oslo.messaging reads its own options ([oslo_messaging_rabbit]) from the file when it makes the transport: from a
+    # pipe, they would be lost in silence.
+    with pytest.raises(ConfigError, match="a pipe does not give twice: name a file") as info:
+        _through_a_pipe("[oslo_messaging_notifications]\ndriver = log\n", transport_url="fake://")
+    assert "\n" not in str(info.value)
+
+
+def test_a_config_file_without_end_is_refused_after_a_bounded_read() -> None:
+    # /dev/zero is one line without end: configparser held it whole until the process was killed for its memory.
+    tracemalloc.start()
+    try:
+        with pytest.raises(ConfigError, match=r"^/dev/zero: longer than 16,777,216 bytes: no configuration file$"):
+            load_config("/dev/zero")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 * 1024 * 1024
 
 
 @pytest.mark.parametrize(

@@ -867,11 +867,14 @@ def test_every_command_stopped_by_sigterm_or_sighup_exits_with_the_status_it_doc
 ) -> None:
     # A death by the signal looks the same to a shell, but not to a service manager or a program that runs the
     # command: the status is 128 + the signal's number, after the command's own cleanup, as --help says.
-    process = subprocess.Popen([sys.executable, "-m", "notify_schemas", *WAITING[command]], stdin=subprocess.PIPE,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    running_its_main(process.pid)
-    process.send_signal(stop)
-    _, err = process.communicate(timeout=60)
+    with subprocess.Popen([sys.executable, "-m", "notify_schemas", *WAITING[command]], stdin=subprocess.PIPE,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:  # fmt: skip
+        try:
+            running_its_main(process.pid, timeout=30)
+            process.send_signal(stop)
+            _, err = process.communicate(timeout=60)
+        finally:
+            process.kill()  # sample writes without end: a test that fails leaves nothing running
     assert process.returncode == 128 + stop
     assert b"Traceback" not in err
 

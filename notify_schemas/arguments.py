@@ -26,6 +26,7 @@ __all__ = [
     "io_error_text",
     "jobs",
     "open_output",
+    "output",
     "positive",
     "record_bytes",
     "same_file",
@@ -170,4 +171,18 @@ def text(value: str) -> str:
     """A name, a URL or a path: never empty or blank, which would silently mean the default or nothing at all."""
     if not value.strip():
         raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def output(value: str) -> str:
+    """A file an option writes (a report, a summary, the invalid records): a name as `text` takes it, and never ``-``.
+    On the command line ``-`` names the standard input, which nothing is written to; and the standard output already
+    carries the command's own lines (a table, a tally), which a report written there would turn into no JSON and no
+    XML. Taken as a name, ``-`` made a file called ``-`` in the current folder. ``/dev/stdout`` writes there anyway."""
+    value = text(value)
+    if value == "-":
+        raise argparse.ArgumentTypeError(
+            "- is the standard input, which is not written to: name a file (/dev/stdout, which also carries the "
+            "command's own lines)"
+        )
     return value

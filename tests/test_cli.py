@@ -1762,3 +1762,43 @@ def test_a_name_that_is_not_utf8_is_named_by_its_bytes_in_text_any_reader_takes(
     for document in documents:
         orjson.loads(document)  # strict JSON: a lone surrogate is an error
         assert "d\\\\xff" in document  # the backslash of \xff, escaped
+
+
+# Every option that writes a file, with what the rest of its command line needs: - names the standard input there.
+OUTPUT_OPTIONS = [
+    (["conformance", "--stream", "{small}"], "--report"),
+    (["conformance", "--stream", "{small}"], "--junit"),
+    (["listen", "--transport-url", "fake://", "--timeout", "0.1"], "--summary"),
+    (["listen", "--transport-url", "fake://", "--timeout", "0.1"], "--invalid-out"),
+]
+
+
+@pytest.mark.parametrize("spelling", ["apart", "joined"])
+@pytest.mark.parametrize(("argv", "option"), OUTPUT_OPTIONS)
+def test_an_output_named_dash_is_a_usage_error_that_writes_no_file_named_dash(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    option: str,
+    spelling: str,
+) -> None:
+    # Taken as a name, - made a file called - in the current folder, after the whole run.
+    monkeypatch.chdir(tmp_path)
+    small = write(tmp_path, "small.jsonl", VALID[0] + "\n")
+    given = [option, "-"] if spelling == "apart" else [f"{option}=-"]
+    code = _exit_code([a.replace("{small}", small) for a in argv] + given)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"argument {option}: - is the standard input" in err.strip().splitlines()[-1]
+    assert not (tmp_path / "-").exists()
+
+
+def test_schemas_export_into_dash_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "schemas", "export", "-")
+    assert code == 2
+    assert "- is the standard input" in err
+    assert not (tmp_path / "-").exists()

@@ -34,6 +34,7 @@ from notify_schemas.arguments import (
     drop_output,
     jobs,
     open_output,
+    output,
     record_bytes,
     same_file,
     seconds,
@@ -643,6 +644,8 @@ def _cmd_schemas(args: argparse.Namespace) -> int:
         return 0
     if not args.variant:
         raise _UsageError("schemas export needs a directory")
+    if args.variant[0] == "-":  # as every option that writes a file: - is the standard input, not a folder
+        raise _UsageError("schemas export writes files into a folder; - is the standard input: name a folder")
     try:
         copied = _export(schema_root(), Path(args.variant[0]))
     except OSError as error:  # named by the folder as given: Path makes swift://u:p@h/ swift:/u:p@h, unmasked
@@ -1169,7 +1172,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=count, help="stop after this many notifications")
     p.add_argument("--timeout", type=seconds, help="stop after this many seconds")
     p.add_argument(
-        "--invalid-out", type=text, metavar="FILE", help="append each invalid notification, whole, as JSON Lines"
+        "--invalid-out", type=output, metavar="FILE", help="append each invalid notification, whole, as JSON Lines"
     )
     p.add_argument(
         "--connect-timeout",
@@ -1184,7 +1187,7 @@ def _parser() -> argparse.ArgumentParser:
                         f"(default 16 MiB, at most {MAX_RECORD_BYTES:,})")  # fmt: skip
     p.add_argument(
         "--summary",
-        type=text,
+        type=output,
         metavar="FILE",
         help="write the tally as JSON (message ids included, masked), for `tally`",
     )

@@ -29,10 +29,10 @@ from notify_schemas.arguments import (
     drop_output,
     examples,
     open_output,
+    output,
     same_file,
     seconds,
     shown_name,
-    text,
 )
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS
 from notify_schemas.conformance.producers import (
@@ -97,8 +97,8 @@ def _parser(words: Sequence[str] = ()) -> MaskedParser:
     parser.add_argument("--checks", help="only these check ids, comma-separated")
     parser.add_argument("--exclude-checks", help="not these check ids, comma-separated")
     parser.add_argument("--intent", help="run exactly this intent (JSON): the replay of a reported failure")
-    parser.add_argument("--junit", metavar="FILE", type=text, help="write a JUnit XML report")
-    parser.add_argument("--report", metavar="FILE", type=text, help="write a JSON report")
+    parser.add_argument("--junit", metavar="FILE", type=output, help="write a JUnit XML report")
+    parser.add_argument("--report", metavar="FILE", type=output, help="write a JSON report")
     parser.add_argument("--timeout", type=seconds, help="with --transport-url: seconds to listen (default 30)")
     wait = f"with --exec: seconds to wait for an answer, in either mode (default {DEFAULT_ANSWER_TIMEOUT:g})"
     parser.add_argument("--answer-timeout", type=seconds, help=wait)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 import stat
 import sys
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ __all__ = [
     "record_bytes",
     "same_file",
     "seconds",
+    "seed",
     "shown_name",
     "text",
 ]
@@ -105,13 +107,25 @@ def io_error_text(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+_WHOLE = re.compile(r"-?[0-9]+")
+_DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_MOST_DIGITS = 100  # past any count, size, time or seed a person types; int() of 4,301 digits raises on its own
+
+
 def _whole(text: str) -> int:
-    """``text`` as an integer; else an error that says what was expected (argparse's own names the function:
-    ``invalid record_bytes value``)."""
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    """``text`` as an integer, written as a person writes one: ASCII digits, a minus sign at most (a negative count
+    is then refused for its value, by name). Python's ``int`` takes more that no one means on a command line: blank
+    space around the digits (``" 10"``, which ``--jobs " auto"`` refused), underscores (``1_000``) and the digits of
+    every script (Arabic-Indic ``\\u0661\\u0660``). Else an error that says what was expected (argparse's own
+    names the function: ``invalid record_bytes value``)."""
+    if len(text) > _MOST_DIGITS or not _WHOLE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+    return int(text)
+
+
+def seed(text: str) -> int:
+    """A seed: any whole number, negative ones included, as `_whole` reads it."""
+    return _whole(text)
 
 
 def positive(text: str) -> int:
@@ -134,6 +148,8 @@ def jobs(text: str) -> int | str:
     """A number of processes, from 1 to `MAX_JOBS`, or ``auto``."""
     if text == "auto":
         return text
+    if not _WHOLE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"not a whole number or auto: {text!r}")
     value = positive(text)
     if value > MAX_JOBS:
         raise argparse.ArgumentTypeError(f"must be at most {MAX_JOBS} processes, not {value:,}")
@@ -157,12 +173,11 @@ def examples(text: str) -> int:
 
 
 def seconds(text: str) -> float:
-    """A number of seconds, from 0 to `MAX_SECONDS` (a year)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 <= value <= MAX_SECONDS:  # NaN included
+    """A number of seconds, from 0 to `MAX_SECONDS` (a year), in decimal: ``30``, ``0.5``, ``.5``."""
+    if len(text) > _MOST_DIGITS or not _DECIMAL.fullmatch(text):  # as _whole: no 1e3, inf, nan, 1_0, " 1"
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    value = float(text)
+    if not 0 <= value <= MAX_SECONDS:
         raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_SECONDS:,} (a year), not {text}")
     return value
 

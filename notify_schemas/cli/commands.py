@@ -38,6 +38,7 @@ from notify_schemas.arguments import (
     record_bytes,
     same_file,
     seconds,
+    seed,
     shown_name,
     text,
 )
@@ -1120,7 +1121,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("event_type", type=text)
     p.add_argument("priority", type=text)
     p.add_argument("-n", type=count, default=1, help="how many (default 1)")
-    p.add_argument("--seed", type=int, default=0, help="the same seed gives the same messages")
+    p.add_argument("--seed", type=seed, default=0, help="the same seed gives the same messages")
     p.set_defaults(run=_cmd_sample)
 
     p = sub.add_parser("schemas", help="list, show or export the schemas the package ships, or print their folder")

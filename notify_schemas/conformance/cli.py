@@ -32,6 +32,7 @@ from notify_schemas.arguments import (
     output,
     same_file,
     seconds,
+    seed,
     shown_name,
 )
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS
@@ -93,7 +94,7 @@ def _parser(words: Sequence[str] = ()) -> MaskedParser:
         f"{MAX_EXAMPLES:,}; negative mode: valid messages per variant, 1 to {_NEGATIVE_EXAMPLES}, default "
         f"{_NEGATIVE_EXAMPLES})",
     )
-    parser.add_argument("--seed", type=int, help="the same seed gives the same intents (or messages); default 0")
+    parser.add_argument("--seed", type=seed, help="the same seed gives the same intents (or messages); default 0")
     parser.add_argument("--checks", help="only these check ids, comma-separated")
     parser.add_argument("--exclude-checks", help="not these check ids, comma-separated")
     parser.add_argument("--intent", help="run exactly this intent (JSON): the replay of a reported failure")

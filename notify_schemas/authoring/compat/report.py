@@ -8,7 +8,16 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from notify_schemas.arguments import MAX_EXAMPLES, as_named, drop_output, examples, io_error_text, shown_name, text
+from notify_schemas.arguments import (
+    MAX_EXAMPLES,
+    as_named,
+    drop_output,
+    examples,
+    io_error_text,
+    seed,
+    shown_name,
+    text,
+)
 from notify_schemas.authoring.compat.compare import compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
@@ -75,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("new_dir", metavar="NEW_DIR", type=_folder, help="the schema directory after the change")
     searches = f"messages generated per search (default 50, at most {MAX_EXAMPLES:,}; 0: none)"
     parser.add_argument("--examples", type=examples, default=50, help=searches)
-    parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same witnesses (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="the same seed gives the same witnesses (default 0)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from notify_schemas.redaction import mask_text, mask_words
+from notify_schemas.redaction import mask_text, mask_words, quoted
 from notify_schemas.values import as_named, one_line
 
 __all__ = [
@@ -119,7 +119,7 @@ def _whole(text: str) -> int:
     every script (Arabic-Indic ``\\u0661\\u0660``). Else an error that says what was expected (argparse's own
     names the function: ``invalid record_bytes value``)."""
     if len(text) > _MOST_DIGITS or not _WHOLE.fullmatch(text):
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+        raise argparse.ArgumentTypeError(f"not a whole number: {quoted(text)}")
     return int(text)
 
 
@@ -149,7 +149,7 @@ def jobs(text: str) -> int | str:
     if text == "auto":
         return text
     if not _WHOLE.fullmatch(text):
-        raise argparse.ArgumentTypeError(f"not a whole number or auto: {text!r}")
+        raise argparse.ArgumentTypeError(f"not a whole number or auto: {quoted(text)}")
     value = positive(text)
     if value > MAX_JOBS:
         raise argparse.ArgumentTypeError(f"must be at most {MAX_JOBS} processes, not {value:,}")
@@ -175,7 +175,7 @@ def examples(text: str) -> int:
 def seconds(text: str) -> float:
     """A number of seconds, from 0 to `MAX_SECONDS` (a year), in decimal: ``30``, ``0.5``, ``.5``."""
     if len(text) > _MOST_DIGITS or not _DECIMAL.fullmatch(text):  # as _whole: no 1e3, inf, nan, 1_0, " 1"
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {quoted(text)}")
     value = float(text)
     if not 0 <= value <= MAX_SECONDS:
         raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_SECONDS:,} (a year), not {text}")

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from notify_schemas.values import Variant, Violation
+from notify_schemas.values import Variant, Violation, named_repr
 
 __all__ = [
     "ConfigError",
@@ -35,7 +35,7 @@ class UnknownVariantError(NotifySchemasError, LookupError):
             close = difflib.get_close_matches(wanted.event_type, events, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             return cls(
-                f"unknown event type {wanted.event_type!r} in profile {wanted.profile!r}{hint}; "
+                f"unknown event type {named_repr(wanted.event_type)} in profile {wanted.profile!r}{hint}; "
                 f"known event types: {', '.join(events)}"
             )
         priorities = sorted(v.priority for v in known if v.event_type == wanted.event_type)
@@ -43,7 +43,7 @@ class UnknownVariantError(NotifySchemasError, LookupError):
         if wanted.priority.upper() in priorities:
             hint = f" (did you mean {wanted.priority.upper()!r}? priorities are upper case)"
         return cls(
-            f"event type {wanted.event_type!r} has no priority {wanted.priority!r} in profile "
+            f"event type {named_repr(wanted.event_type)} has no priority {named_repr(wanted.priority)} in profile "
             f"{wanted.profile!r}{hint}; known priorities: {', '.join(priorities)}"
         )
 

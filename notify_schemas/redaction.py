@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from notify_schemas.termination import is_stop
-from notify_schemas.values import one_line
+from notify_schemas.values import named_repr, one_line
 
 __all__ = [
     "FORBIDDEN_KEYS",
@@ -445,13 +445,17 @@ def mask_quoted(text: str, strings: Iterable[Any]) -> str:
 def mask_words(text: str, words: Iterable[str]) -> str:
     """``text`` masked as `mask_text` masks it, and each of ``words`` (what the user typed: a command line's words,
     and the value of each ``--option=value``) that it quotes with ``repr``, as argparse's errors do, masked before it
-    is quoted."""
+    is quoted, and quoted as `named_repr` quotes it."""
     values: list[str] = []
     for word in words:
         values.append(word)
         if word.startswith("-") and "=" in word:
             values.append(word.partition("=")[2])
-    return mask_text(mask_quoted(text, values))
+    text = mask_quoted(text, values)
+    for value in values:  # a byte that is not UTF-8 in a word quoted: \xff, as the shell's $'\xff' spells it
+        if (written := str.__repr__(masked := mask_text(value))) != (named := named_repr(masked)):
+            text = text.replace(written, named)
+    return mask_text(text)
 
 
 def shown(text: str, limit: int = 300) -> str:
@@ -465,12 +469,22 @@ def shown(text: str, limit: int = 300) -> str:
     return escaped if whole else escaped[: max(limit - 3, 0)] + "..."
 
 
-def quoted(value: Any) -> str:
-    """A value an error names, as it may be written: text masked, on one line and cut (its ``repr`` then), anything
-    else by its type alone (a producer's object may fail to show itself, or show anything)."""
-    if isinstance(value, str):
-        return repr(shown(str.__str__(value), 80))
-    return f"a value of type {type_name(value)}"
+def quoted(value: Any, limit: int = 80) -> str:
+    """A value an error names, as it may be written: text masked whole, cut to ``limit`` characters and quoted by
+    `named_repr` (on one line, escaped once, a byte that is not UTF-8 as ``\\xff``), anything else by its type alone
+    (a producer's object may fail to show itself, or show anything). Quoted once: `shown` escapes for a terminal,
+    and ``repr`` of what it gave doubled each escape (``'\\\\udcff'``)."""
+    if not isinstance(value, str):
+        return f"a value of type {type_name(value)}"
+    return named_repr(masked_cut(str.__str__(value), limit))
+
+
+def masked_cut(text: str, limit: int = 80) -> str:
+    """Text an error will quote with `named_repr`, which escapes it: masked whole (cut first, a URL whose ``@`` lay
+    past the cut would show its password), then cut to ``limit`` characters, ``...`` included. Not escaped here:
+    escaped twice, ``\\udcff`` would read ``\\\\udcff``."""
+    masked = mask_text(text)
+    return masked if len(masked) <= limit else masked[: max(limit - 3, 0)] + "..."
 
 
 def type_name(value: Any, *, qualified: bool = False) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urljoin
 
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
 from notify_schemas.reader import UTF8_BOM, parse
-from notify_schemas.redaction import mask_pointer, quoted, shown
+from notify_schemas.redaction import mask_pointer, masked_cut, quoted
 from notify_schemas.values import BASE_URI, PRIORITIES, PROFILES, Variant
 
 if TYPE_CHECKING:
@@ -166,10 +166,12 @@ def variant(event_type: str, priority: str, *, profile: str = "seed") -> Variant
 
 
 def _unknown(wanted: Variant, known: tuple[Variant, ...]) -> UnknownVariantError:
-    """The error for a variant the profile does not know, naming a producer's event type and priority masked, on one
-    line and cut to 80 characters: the error quotes them with ``repr``, whose escapes (``\\'`` for a quote) keep the
-    masking from matching afterwards."""
-    written = [shown(str.__str__(t), 80) if isinstance(t, str) else t for t in (wanted.event_type, wanted.priority)]
+    """The error for a variant the profile does not know, naming a producer's event type and priority masked and cut
+    to 80 characters: the error quotes them with `named_repr`, whose escapes (``\\'`` for a quote) keep the masking
+    from matching afterwards, and which writes them on one line, escaped once."""
+    written = [
+        masked_cut(str.__str__(t), 80) if isinstance(t, str) else t for t in (wanted.event_type, wanted.priority)
+    ]
     return UnknownVariantError.for_variant(Variant(wanted.profile, *written), known)
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "Violation",
     "as_named",
     "ascii_json",
+    "named_repr",
     "one_line",
     "writes_utf8",
 ]
@@ -56,6 +57,20 @@ def as_named(text: str) -> str:
     json`` wrote it as ``"\\udcff"``, which strict JSON readers (orjson, serde) refuse, and a terminal showed
     ``\\udcff``, which no one typed."""
     return _NOT_UTF8.sub(lambda byte: f"\\x{ord(byte[0]) - 0xDC00:02x}", text) if _NOT_UTF8.search(text) else text
+
+
+_REPR_ESCAPE = re.compile(r"\\\\|\\udc([89a-f][0-9a-f])")  # in repr's text: a backslash, or a byte's surrogate
+
+
+def named_repr(text: str) -> str:
+    """``repr`` of ``text``, quoted and escaped once, with each byte of a name that is not UTF-8 written as `as_named`
+    writes it (``'\\xff'``), not as the lone surrogate Python holds it as (``'\\udcff'``), which no one typed. The
+    escapes are those of ``repr`` alone: escaped first (`one_line`) and then given to ``repr``, a text had each of its
+    escapes doubled (``'\\\\udcff'``)."""
+    quoted = repr(text)
+    if "\\udc" not in quoted:
+        return quoted
+    return _REPR_ESCAPE.sub(lambda m: m[0] if m[1] is None else f"\\x{m[1]}", quoted)
 
 
 def _json_escape(error: UnicodeError) -> tuple[str, int]:

@@ -1861,3 +1861,36 @@ def test_the_number_types_take_exactly_what_ascii_decimal_writes(given: str) -> 
     else:
         assert _written_plainly(given, point=True)
         assert taken == float(given)
+
+
+def _as_bytes_read(text: str) -> str:
+    """``text`` as Python reads back the quote of it: each byte that is not UTF-8 (a lone surrogate \\udc80 to
+    \\udcff, as Python holds it) written \\xff, which reads as the character of that code."""
+    return "".join(chr(ord(c) - 0xDC00) if 0xDC80 <= ord(c) <= 0xDCFF else c for c in text)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=st.text(alphabet=st.sampled_from(["a", "'", '"', "\\", "\n", "\x1b", "\udcff", "\udc80", "é", "\u2028"]),
+                    min_size=1, max_size=10).filter(str.strip))  # fmt: skip
+def test_a_word_an_error_quotes_is_quoted_once_whatever_the_command(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    # repr of what one_line had escaped doubled every escape: sample said '\\udcff' where schemas show said '\udcff'.
+    import ast
+
+    quotes = []
+    for argv, before, after in [
+        (["sample", name, "INFO"], "unknown event type ", " in profile 'seed'"),
+        (["sample", "image.create", name], "has no priority ", " in profile 'seed'"),
+        (["schemas", "show", name], "EVENT_TYPE PRIORITY, not ", "\n"),
+        (["sample", "image.create", "INFO", "-n", name], "argument -n: not a whole number: ", "\n"),
+    ]:
+        code, _, err = run(capsys, *argv) if argv[-2] != "-n" else (_exit_code(argv), "", capsys.readouterr().err)
+        assert code == 2
+        line = err.strip().splitlines()[-1] + "\n"
+        assert before in line, line
+        quoted = line.partition(before)[2].partition(after)[0]
+        assert not any(0xD800 <= ord(c) <= 0xDFFF for c in quoted)
+        assert ast.literal_eval(quoted) == _as_bytes_read(name), quoted
+        quotes.append(quoted)
+    assert len(set(quotes)) == 1  # every command quotes a word alike

@@ -61,6 +61,7 @@ from notify_schemas.redaction import (
     mask_transport_text,
     mask_url,
     mask_words,
+    quoted,
     type_name,
 )
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
@@ -604,7 +605,7 @@ def _variant_arg(name: str, priority: str | None, profile: str) -> Any:
     if priority is None:
         event_type, _, priority = name.rpartition(".")
         if not event_type:
-            raise _UsageError(f"name a variant as EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY, not {name!r}")
+            raise _UsageError(f"name a variant as EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY, not {quoted(name)}")
         return variant(event_type, priority, profile=profile)
     try:
         return variant(name, priority, profile=profile)
@@ -910,8 +911,9 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     with sigterm_raises():
         try:
             print(
-                one_line(mask_text(f"listening on {mask_url(as_named(args.transport_url))} exchange {args.exchange!r}, "
-                                   f"topics {', '.join(config.topics)} (profile {args.profile}); Ctrl-C stops")),
+                one_line(mask_text(f"listening on {mask_url(as_named(args.transport_url))} exchange "
+                                   f"{quoted(args.exchange, 200)}, topics {', '.join(config.topics)} (profile "
+                                   f"{args.profile}); Ctrl-C stops")),
                 file=sys.stderr,
             )  # fmt: skip
             reached = listener.wait_for(args.count, args.timeout)

@@ -15,7 +15,7 @@ from typing import Any
 
 from notify_schemas.conformance.producers import Opaque
 from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
-from notify_schemas.redaction import mask_pointer, pointer_view, redact, shown, type_name
+from notify_schemas.redaction import mask_pointer, pointer_view, quoted, redact, type_name
 from notify_schemas.validation import iter_errors
 
 __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
@@ -281,10 +281,10 @@ def _stable_publisher(intent: Intent, message: Any, state: RunState) -> str | No
     last, state.publisher = state.publisher, publisher
     if "publisher_id" in intent:  # the one asked for, whatever came before
         asked = intent["publisher_id"]
-        return None if publisher == asked else f"publisher_id {shown(publisher, 100)!r}, asked for {_quoted(asked)}"
+        return None if publisher == asked else f"publisher_id {quoted(publisher, 100)}, asked for {_quoted(asked)}"
     if last is None or last == publisher:
         return None
-    return f"publisher_id changed during the run: {shown(last, 100)!r}, then {shown(publisher, 100)!r}"
+    return f"publisher_id changed during the run: {quoted(last, 100)}, then {quoted(publisher, 100)}"
 
 
 CHECKS: tuple[Check, ...] = (

@@ -24,7 +24,7 @@ from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import ProducerError, answered
 from notify_schemas.conformance.records import Intent
-from notify_schemas.redaction import error_text, mask_text, redact, shown, type_name
+from notify_schemas.redaction import error_text, mask_text, quoted, redact, shown, type_name
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
 from notify_schemas.wire_form import PLAIN, redacted_json, to_wire
@@ -289,7 +289,7 @@ def _selected(include: Iterable[str] | None, exclude: Iterable[str] | None) -> l
     known = {c.id for c in CHECKS} | {c.id for c, _ in STREAM_CHECKS}
     for name in [*(include or []), *(exclude or [])]:
         if name not in known:
-            raise ValueError(f"unknown check {name!r}; known checks: {', '.join(sorted(known))}")
+            raise ValueError(f"unknown check {quoted(name)}; known checks: {', '.join(sorted(known))}")
     left = [c for c in [*CHECKS, *(c for c, _ in STREAM_CHECKS)]
             if (not include or c.id in include) and c.id not in (exclude or [])]  # fmt: skip
     if not left:

@@ -1894,3 +1894,31 @@ def test_a_word_an_error_quotes_is_quoted_once_whatever_the_command(
         assert ast.literal_eval(quoted) == _as_bytes_read(name), quoted
         quotes.append(quoted)
     assert len(set(quotes)) == 1  # every command quotes a word alike
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(kinds=st.lists(st.sampled_from(["valid", "missing", "folder", "secret"]), min_size=1, max_size=5),
+       jobs=st.sampled_from(["1", "2"]))  # fmt: skip
+def test_validate_json_names_each_file_it_could_not_read_and_why(kinds: list[str], jobs: str) -> None:
+    # The JSON said only "files": N; which files went unread, and why, went to stderr alone.
+    with tempfile_dir() as where:
+        folder = Path(where)
+        made = {
+            "valid": write(folder, "ok.jsonl", VALID[0] + "\n"),
+            "missing": str(folder / "gone.jsonl"),
+            "folder": str(folder),
+            "secret": "swift://u:SECRET-7f@host/gone",
+        }
+        reasons = {"missing": "No such file or directory", "folder": "Is a directory",
+                   "secret": "No such file or directory"}  # fmt: skip
+        names = [made[k] for k in kinds]
+        done = subprocess.run([sys.executable, "-m", "notify_schemas", "validate", "--format", "json", "-j", jobs,
+                               *names], capture_output=True, text=True, timeout=60)  # fmt: skip
+    summary = json.loads(done.stdout)["summary"]
+    expected = [{"file": name.replace("SECRET-7f", "***"), "reason": reasons[kind]}
+                for kind, name in zip(kinds, names, strict=True) if kind != "valid"]  # fmt: skip
+    assert summary["unread"] == expected
+    assert summary["files"] == len(names)
+    assert done.returncode == (2 if expected else 0)
+    assert "SECRET-7f" not in done.stdout + done.stderr
+    assert len(done.stderr.splitlines()) == len(expected)

@@ -493,6 +493,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
     """Check every file, report as it goes into ``counts`` and stdout; the exit status."""
     io_error = False
+    unread: list[dict[str, str]] = []  # the files that could not be read, and why: the JSON summary names them
     progress = _Progress(args.files)
     out: TextIO = sys.stdout
     emit = _JsonReport(out) if args.format == "json" else _TextReport(out)
@@ -527,8 +528,9 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
                     raise  # the reader of the output went away (| head): _cmd_validate ends quietly
                 except OSError as error:
                     io_error = True
-                    reason = error.strerror or str(error)
-                    print(one_line(f"notify-schemas: error: {shown}: {mask_text(reason)}"), file=sys.stderr)
+                    reason = one_line(mask_text(as_named(error.strerror or str(error))))
+                    print(f"notify-schemas: error: {shown}: {reason}", file=sys.stderr)
+                    unread.append({"file": shown, "reason": reason})
         except BaseException:  # Ctrl-C, SIGTERM or a reader gone (| head): the workers stop at once, quietly
             if pool is not None:
                 pool.stop()
@@ -540,7 +542,7 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
     counts["records"] = counts["valid"] + counts["invalid"] + counts["unreadable"]
     files = len(args.files)
     records = counts["records"]
-    summary = {key: counts[key] for key in _SUMMARY_KEYS} | {"profile": args.profile, "files": files}
+    summary = {key: counts[key] for key in _SUMMARY_KEYS} | {"profile": args.profile, "files": files, "unread": unread}
     emit.end(summary, (
         f"{records:,} record{'s' if records != 1 else ''} in {files} file{'s' if files != 1 else ''}: "
         f"{counts['valid']:,} valid, {counts['invalid']:,} invalid, {counts['unreadable']:,} unreadable "
@@ -589,7 +591,7 @@ class _JsonReport:
         self.first = False
 
     def end(self, summary: dict[str, Any], line: str) -> None:
-        self.out.write('\n], "summary": ' + json.dumps(summary) + "}\n")
+        self.out.write('\n], "summary": ' + json.dumps(summary, ensure_ascii=self.ascii) + "}\n")
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:

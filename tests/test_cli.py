@@ -941,7 +941,9 @@ LEAKY_ARGUMENTS: list[Any] = [
                   "--topic", URL], id="listen on an exchange and a topic"),
     pytest.param(["listen", "--transport-url", "fake://", "--timeout", "0.1", "--invalid-out", f"{URL}/x"],
                  id="listen writing to a file that cannot be made"),
-    pytest.param(["schemas", "export", f"{{dir}}/ok.json/{URL}"], id="schemas export into a file"),
+    pytest.param(["schemas", "export", "{dir}/password={CANARY}.jsonl"], id="schemas export into a file"),
+    pytest.param(["schemas", "export", f"{{dir}}/password={{CANARY}}.jsonl/{URL}"],
+                 id="schemas export below a file"),
     pytest.param(["conformance", "--stream", URL], id="conformance of a stream that is not there"),
     pytest.param(["conformance", "--stream", "{dir}/ok.json", "--profile", f"password={CANARY}"],
                  id="conformance in an unknown profile"),
@@ -1129,6 +1131,7 @@ def test_a_file_that_goes_away_while_workers_read_it_takes_none_of_the_next_file
     ("argv", "closed"),
     [pytest.param(["validate", "-"], "stdin", id="validate of a closed stdin"),
      pytest.param(["emit", "image.upload", "ERROR", "--payload", "-"], "stdin", id="emit of a closed stdin"),
+     pytest.param(["tally", "-"], "stdin", id="tally of a closed stdin"),
      pytest.param(["validate", "{small}"], "stdout", id="validate to a closed stdout"),
      pytest.param(["sample", "image.upload", "INFO"], "stdout", id="sample to a closed stdout")],
 )  # fmt: skip
@@ -1141,7 +1144,7 @@ def test_a_closed_standard_stream_is_one_line_and_exit_2(tmp_path: Path, argv: l
     )  # fmt: skip
     assert done.returncode == 2
     what = "input" if closed == "stdin" else "output"
-    named = "-: " if argv == ["validate", "-"] else ""  # validate names each input it cannot read
+    named = "-: " if closed == "stdin" else ""  # every command names the input it cannot read, as validate does
     assert done.stderr.splitlines()[0] == f"notify-schemas: error: {named}the standard {what} is closed"
 
 
@@ -1605,7 +1608,7 @@ def test_a_fifo_that_no_process_reads_is_an_error_not_a_wait_without_end(tmp_pat
     assert done.returncode == 2
     said = f"{' conformance' if argv[0] == 'conformance' else ''}: error: "
     where = f"cannot write the {'JUnit report' if 'junit' in output else 'report'} " if "conformance" in output else ""
-    named = tmp_path if output == "schemas export" else fifo  # export names the folder given
+    named = fifo  # export names the file in the folder given, as the others name theirs
     assert done.stderr.splitlines()[-1] == f"notify-schemas{said}{where}{named}: a FIFO that no process reads"
 
 
@@ -1922,3 +1925,19 @@ def test_validate_json_names_each_file_it_could_not_read_and_why(kinds: list[str
     assert done.returncode == (2 if expected else 0)
     assert "SECRET-7f" not in done.stdout + done.stderr
     assert len(done.stderr.splitlines()) == len(expected)
+
+
+@pytest.mark.parametrize(("target", "file"), [("afile", "afile"), ("afile/x/y", "afile"), ("./afile/x/", "./afile"),
+                                              ("out", "out/bundled")])  # fmt: skip
+def test_schemas_export_onto_a_file_says_it_is_a_file_and_names_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, file: str
+) -> None:
+    # mkdir's "File exists" read as if the export refused to overwrite; a file on the way said "Not a directory"
+    # under the target's name, not the file's.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    write(tmp_path, file, "kept")
+    code, _, err = run(capsys, "schemas", "export", target)
+    assert code == 2
+    assert err.strip() == f"notify-schemas: error: {file}: a file, not a folder: schemas export writes into a folder"
+    assert (tmp_path / file).read_text() == "kept"

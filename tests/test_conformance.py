@@ -1717,7 +1717,7 @@ def test_a_recorded_stream_is_read_from_the_standard_input_as_from_a_file(tmp_pa
     closed = subprocess.run([*command, "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
                             check=False, preexec_fn=lambda: os.close(0))  # fmt: skip
     assert closed.returncode == 2
-    assert closed.stderr.strip().splitlines() == ["notify-schemas conformance: error: the standard input is closed"]
+    assert closed.stderr.strip().splitlines() == ["notify-schemas conformance: error: -: the standard input is closed"]
 
 
 def test_a_recorded_stream_of_large_failing_messages_is_judged_in_bounded_memory(tmp_path: Path) -> None:

@@ -118,7 +118,7 @@ class _Parser(MaskedParser):
 def _open(name: str) -> Iterator[BinaryIO]:
     if name == "-":
         if sys.stdin is None:  # started with it closed (<&-)
-            raise OSError(errno.EBADF, "the standard input is closed")
+            raise OSError(errno.EBADF, "the standard input is closed", "-")  # named, as a file that cannot be read
         yield sys.stdin.buffer
         return
     if Path(name).is_dir():
@@ -650,12 +650,26 @@ def _cmd_schemas(args: argparse.Namespace) -> int:
         raise _UsageError("schemas export needs a directory")
     if args.variant[0] == "-":  # as every option that writes a file: - is the standard input, not a folder
         raise _UsageError("schemas export writes files into a folder; - is the standard input: name a folder")
+    target = Path(args.variant[0])
     try:
-        copied = _export(schema_root(), Path(args.variant[0]))
+        copied = _export(schema_root(), target)
     except OSError as error:  # named by the folder as given: Path makes swift://u:p@h/ swift:/u:p@h, unmasked
-        raise OSError(error.errno, error.strerror, args.variant[0]) from None
+        raise OSError(error.errno, error.strerror, _as_given(args.variant[0], target, error.filename)) from None
     print(one_line(f"exported {copied} files to {shown_name(args.variant[0])}"))
     return 0
+
+
+def _as_given(given: str, target: Path, name: Any) -> str:
+    """A path an export's error names (``target``, a file in it, or a folder on the way to it) written from the name
+    ``given`` on the command line, of which ``target`` is the `Path`."""
+    named = str(name)
+    if named.startswith(str(target)):  # the target or a file in it
+        return given + named[len(str(target)) :]
+    up = next((k for k, p in enumerate(target.parents, 1) if str(p) == named), None)  # a folder on the way
+    shown = given.rstrip("/")
+    for _ in range(up or 0):
+        shown = shown[: max(shown.rfind("/"), 0)].rstrip("/")  # a name given may repeat a slash (swift://)
+    return shown if up is not None and shown and Path(shown) == Path(named) else given
 
 
 def _export(source: Any, target: Path) -> int:
@@ -663,13 +677,26 @@ def _export(source: Any, target: Path) -> int:
     written, so that a target inside the schema folder (``schemas export "$(notify-schemas schemas path)/v1"``) is
     not copied into itself without end."""
     files = list(_files(source))
-    target.mkdir(parents=True, exist_ok=True)
+    _folder(target)
     for parts, file in files:
-        target.joinpath(*parts[:-1]).mkdir(parents=True, exist_ok=True)
+        _folder(target.joinpath(*parts[:-1]))
         data = file.read_bytes()  # before its copy is opened: exported onto itself, opening empties it
         with open(open_output(str(target.joinpath(*parts))), "wb") as f:  # a FIFO there: an error, not a wait
             f.write(data)
     return len(files)
+
+
+def _folder(path: Path) -> None:
+    """``path`` as a folder, made with the folders that lead to it if need be. A file of that name is said to be one:
+    mkdir's own word for it, "File exists", reads as if the export refused to overwrite, which it does not."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # that file, or a file on the way to it (afile/x)
+        file = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+        if file is None:
+            raise
+        raise NotADirectoryError(errno.ENOTDIR, "a file, not a folder: schemas export writes into a folder",
+                                 str(file)) from None  # fmt: skip
 
 
 def _files(folder: Any, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:

@@ -205,7 +205,7 @@ def _read_stream(path: str) -> Iterator[Any]:
 
     if path == "-":  # the standard input, as validate reads it: a recording piped from another command
         if sys.stdin is None:  # started with it closed (<&-)
-            raise OSError(errno.EBADF, "the standard input is closed")
+            raise OSError(errno.EBADF, "the standard input is closed", "-")  # named, as validate names it
         yield from map(judged, read_records(sys.stdin.buffer))
         return
     with open(path, "rb") as f:  # by the name given, which an error quotes (masked): Path makes s3://u:p@h s3:/u:p@h

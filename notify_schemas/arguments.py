@@ -22,6 +22,7 @@ __all__ = [
     "MAX_SECONDS",
     "MaskedParser",
     "as_named",
+    "config_file",
     "count",
     "examples",
     "io_error_text",
@@ -186,6 +187,17 @@ def text(value: str) -> str:
     """A name, a URL or a path: never empty or blank, which would silently mean the default or nothing at all."""
     if not value.strip():
         raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def config_file(value: str) -> str:
+    """The oslo-style file of ``--config-file``: a name as `text` takes it, and never ``-``, which elsewhere reads the
+    standard input: oslo.messaging reads the file again for its own options, which a pipe no longer holds, and
+    ``emit --payload -`` may read the standard input already. Taken as a name, ``-`` was "no such configuration
+    file"."""
+    value = text(value)
+    if value == "-":
+        raise argparse.ArgumentTypeError("- is not read for a configuration file: name the file")
     return value
 
 

@@ -1797,6 +1797,16 @@ def test_an_output_named_dash_is_a_usage_error_that_writes_no_file_named_dash(
     assert not (tmp_path / "-").exists()
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["emit", "image.create", "INFO", "--payload", "{}"], ["demo"], ["listen", "--timeout", "0.1"]],
+)
+def test_a_config_file_named_dash_is_a_usage_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    # Taken as a name, - was "no such configuration file", exit 2 after the command had begun.
+    assert _exit_code([*argv, "--config-file", "-"]) == 2
+    assert "argument --config-file: - is not read for a configuration file" in capsys.readouterr().err
+
+
 def test_schemas_export_into_dash_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

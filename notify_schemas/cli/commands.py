@@ -30,6 +30,7 @@ from notify_schemas.arguments import (
     MAX_RECORD_BYTES,
     MaskedParser,
     as_named,
+    config_file,
     count,
     drop_output,
     jobs,
@@ -1169,7 +1170,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_schemas)
 
     send = _Parser(add_help=False, parents=[profile])
-    send.add_argument("--config-file", type=text, help="an oslo-style file, e.g. /etc/glance/glance-api.conf")
+    send.add_argument("--config-file", type=config_file, help="an oslo-style file, e.g. /etc/glance/glance-api.conf")
     send.add_argument(
         "--driver", action="append", type=text, help="a driver name (repeatable); overrides the config file"
     )
@@ -1195,8 +1196,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("listen", parents=[profile], help="consume notifications from a broker and validate each")
     p.add_argument("--transport-url", type=text, help="e.g. rabbit://guest:guest@localhost:5672/, or several hosts: "
                    "rabbit://u:p@h1:5672,u:p@h2:5672/")  # fmt: skip
-    p.add_argument("--config-file", type=text, help="an oslo-style file (glance-api.conf): its transport_url, topics "
-                   "and oslo.messaging options, such as [oslo_messaging_rabbit] rabbit_quorum_queue")  # fmt: skip
+    p.add_argument("--config-file", type=config_file, help="an oslo-style file (glance-api.conf): its transport_url, "
+                   "topics and oslo.messaging options ([oslo_messaging_rabbit] rabbit_quorum_queue)")  # fmt: skip
     p.add_argument(
         "--topic", action="append", type=text, help="notification topic (repeatable; default: notifications)"
     )

@@ -2001,3 +2001,82 @@ def test_stream_lifecycle_names_a_message_by_its_place_among_every_record() -> N
     unreadable = Unreadable("unreadable line 1: not JSON", "line 1: not JSON")
     report = run_stream([unreadable, 5, prepare, activate, upload], checks=["stream.lifecycle"])
     assert [f.reason.split(":")[0] for f in report.failures] == ["message 5"]
+
+
+# --- a value a check cannot judge fails it: no check passes what it did not look at -------------------------------
+
+_NOT_JSON = [datetime.datetime(2026, 1, 1), float("nan"), {1, 2}, (x for x in ()), object(), b"\xff", ("a", "b")]
+
+
+@pytest.mark.parametrize("odd", _NOT_JSON, ids=lambda v: type(v).__name__)
+@pytest.mark.parametrize("where", ["timestamp", "payload", "deep"])
+def test_an_integral_float_beside_a_value_json_cannot_carry_is_not_passed(odd: Any, where: str) -> None:
+    # Before, json.integers passed every message that held a value JSON cannot carry, unlooked at: a datetime
+    # timestamp beside a min_ram of 64.0 passed 476 of 476.
+    def producer(intent: dict[str, Any]) -> Any:
+        message = produce(intent)
+        message["payload"]["min_ram"] = 64.0
+        if where == "timestamp":
+            message["timestamp"] = odd
+        elif where == "payload":
+            message["payload"]["name"] = odd
+        else:
+            message["payload"]["properties"] = {"a": [{"b": odd}]}
+        return message
+
+    report = run(producer, only=[next(intents("image.upload", "INFO"))], shrink=False)
+    assert ("json.integers", "image.upload INFO") not in report.passed
+    assert "json.integers" in report.failed_checks()
+
+
+@pytest.mark.parametrize("answer", [5, "text", [1], None, {1, 2}])
+def test_a_check_of_an_answer_that_is_no_object_says_what_it_is_never_none(answer: Any) -> None:
+    report = run(lambda intent: answer, only=[_UPLOAD_INTENT], shrink=False)
+    reasons = {f.check.id: f.reason for f in report.failures}
+    for check in ("json.integers", "envelope.message_id", "envelope.timestamp"):
+        assert reasons[check].startswith("not an object: "), reasons[check]
+        assert " None " not in reasons[check]
+
+
+class _ItsOwnKey(str):
+    """A key whose instances hash and compare apart: a dict holds two of one text, which json.dumps writes twice."""
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+@pytest.mark.parametrize(
+    ("twice", "pointer"),
+    [(lambda m: m["payload"].update({_ItsOwnKey("name"): "x"}), "/payload/name"),
+     (lambda m: m.update({_ItsOwnKey("priority"): "INFO"}), "/priority"),
+     (lambda m: m["payload"].update({1: 1, "1": 2}), "/payload/1"),
+     (lambda m: m["payload"].update({"properties": [{_ItsOwnKey("a"): 1, _ItsOwnKey("a"): 2}]}),
+      "/payload/properties/0/a")],
+)  # fmt: skip
+@pytest.mark.parametrize("in_a_list", [False, True])
+def test_keys_a_callable_writes_as_one_text_fail_unique_keys_with_their_pointer(
+    twice: Callable[[dict[str, Any]], None], pointer: str, in_a_list: bool
+) -> None:
+    # Before, two keys of one text collapsed into one as the answer was read, and 1 beside "1" passed unlooked at:
+    # json.dumps writes both keys, and consumers disagree on which value counts.
+    def producer(intent: dict[str, Any]) -> Any:
+        message = produce(intent)
+        twice(message)
+        return [produce(intent), message] if in_a_list else message
+
+    report = run(producer, only=[next(intents("image.upload", "INFO"))], shrink=False)
+    reasons = [f.reason for f in report.failures if f.check.id == "json.unique_keys"]
+    assert reasons == [f"writes a key twice ({pointer}): consumers disagree on which value counts [duplicate-key]"]
+
+
+def test_a_key_json_cannot_carry_fails_unique_keys_as_unjudged() -> None:
+    def producer(intent: dict[str, Any]) -> Any:
+        message = produce(intent)
+        message["payload"][object()] = 1
+        return message
+
+    report = run(producer, only=[next(intents("image.upload", "INFO"))], shrink=False)
+    assert "json.unique_keys" in report.failed_checks()

@@ -17,6 +17,7 @@ from notify_schemas.conformance.producers import Opaque
 from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
 from notify_schemas.redaction import mask_pointer, pointer_view, quoted, redact, type_name
 from notify_schemas.validation import iter_errors
+from notify_schemas.wire_form import to_wire
 
 __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
 
@@ -97,8 +98,13 @@ def _integral_floats(value: Any, pointer: str = "") -> list[tuple[str, list[Any]
 
 
 def _integers(intent: Intent, message: Any, state: RunState) -> str | None:
-    if not isinstance(message, dict) or not _json_only(message):
-        return None
+    """Integral floats where the schema wants an integer. What is no object, or holds a value JSON cannot carry, has
+    no fields the schema can type: it fails as unjudged, as `schema.valid` fails it, rather than passes unlooked at
+    (a datetime beside a min_ram of 64.0 would hide the 64.0)."""
+    if not isinstance(message, dict):
+        return f"not an object: {what_it_is(message)}, so no field of it can be judged"
+    if not _json_only(message):
+        return "holds a value JSON cannot carry, so no schema can say which of its numbers are integers"
     profile = intent["profile"]
     written = []
     for where, container, key in _integral_floats(message):
@@ -115,11 +121,36 @@ def _integers(intent: Intent, message: Any, state: RunState) -> str | None:
 
 
 def _unique_keys(intent: Intent, message: Any, state: RunState) -> str | None:
+    """Keys written twice: found by the parser in a line, or (a callable's answer) keys that json.dumps writes as the
+    same text (``1`` and ``"1"``). A key that JSON cannot carry at all (an object of the producer's) has no text to
+    compare: it fails as unjudged, never passes."""
     duplicates = getattr(message, "duplicates", ())
+    if not duplicates and not _json_only(message):
+        if _odd_key(message):
+            return "holds a key JSON cannot carry, so which keys its text would repeat cannot be judged"
+        duplicates = tuple(p.pointer for p in to_wire(message).problems if p.rule == "duplicate-key")
     if duplicates:
         shown = ", ".join(mask_pointer(p) for p in duplicates)
         return f"writes a key twice ({shown}): consumers disagree on which value counts [duplicate-key]"
     return None
+
+
+_KEY_TYPES = (str, int, float, bool, type(None))
+"""The keys json.dumps writes as text of its own: any other is refused."""
+
+
+def _odd_key(value: Any) -> bool:
+    """Whether a dict of ``value``, at any depth, has a key that json.dumps cannot write (an `Opaque`, a tuple)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if not all(isinstance(k, _KEY_TYPES) for k in node):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return False
 
 
 def _valid(intent: Intent, message: Any, state: RunState) -> str | None:
@@ -160,7 +191,9 @@ def _as_asked(intent: Intent, message: Any, state: RunState) -> str | None:
 
 
 def _unique_uuid(intent: Intent, message: Any, state: RunState) -> str | None:
-    message_id = message.get("message_id") if isinstance(message, dict) else None
+    if not isinstance(message, dict):  # "message_id None" would read as a null the producer sent
+        return f"not an object: {what_it_is(message)}"
+    message_id = message.get("message_id")
     if not isinstance(message_id, str) or not _UUID.fullmatch(message_id):
         return f"message_id {_quoted(message_id)} is not a UUID in canonical form"
     if message_id in state.ids:
@@ -170,7 +203,9 @@ def _unique_uuid(intent: Intent, message: Any, state: RunState) -> str | None:
 
 
 def _timestamp(intent: Intent, message: Any, state: RunState) -> str | None:
-    stamp = message.get("timestamp") if isinstance(message, dict) else None
+    if not isinstance(message, dict):
+        return f"not an object: {what_it_is(message)}"
+    stamp = message.get("timestamp")
     if not isinstance(stamp, str) or not _OSLO_TIME.fullmatch(stamp):
         return f"timestamp {_quoted(stamp)} is not oslo's UTC form YYYY-MM-DD HH:MM:SS[.ffffff]"
     when = datetime.datetime.fromisoformat(stamp)

@@ -407,12 +407,18 @@ def detached(value: Any) -> Any:
     dict's ``items()`` and a list's or a tuple's ``__iter__`` (`_written`); a tuple stays a tuple (`json.round_trip`
     tells it from a list). Anything else that JSON does not carry, a subclass whose reading fails, a value that
     contains itself, nesting past `MAX_DEPTH` and values past `MAX_VALUES` become an `Opaque`.
+
+    Two keys of a dict that are one text once read so (two ``str`` subclass keys that hash apart, ``1`` and an
+    ``int`` subclass's 1) are two keys json.dumps writes alike: a notification holding them is a `Duplicated` with
+    their pointers, as a line that repeats a key is, so `json.unique_keys` fails it rather than sees one key.
     """
     root: list[Any] = [None]
-    stack: list[tuple[Any, Any, Any, int, frozenset[int]]] = [(value, root, 0, 0, frozenset())]
+    # Each task: (value, container to fill, key or index in it, depth, ids above, path as (parent's path, key)).
+    stack: list[tuple[Any, Any, Any, int, frozenset[int], Any]] = [(value, root, 0, 0, frozenset(), None)]
+    repeated: list[Any] = []  # the paths of keys written twice
     left = MAX_VALUES
     while stack:
-        node, parent, slot, depth, above = stack.pop()
+        node, parent, slot, depth, above, path = stack.pop()
         kind = type(node)
         left -= 1
         if left < 0:
@@ -441,9 +447,11 @@ def detached(value: Any) -> Any:
             parent[slot] = copy
             for index, (key, item) in enumerate(written):
                 key = key if type(key) in _KEPT else _key(key)
+                if key in copy:  # another key of the same text: the value read last is the one kept, as a parser does
+                    repeated.append((path, key))
                 copy[key] = None
                 if index < left:
-                    stack.append((item, copy, key, depth + 1, inside))
+                    stack.append((item, copy, key, depth + 1, inside, (path, key)))
                 else:  # past the values left to read: not walked, nor held on the stack (a list of millions)
                     copy[key] = _TOO_LARGE
         else:
@@ -452,9 +460,45 @@ def detached(value: Any) -> Any:
             copied: list[Any] = [None] * len(items) if issubclass(kind, list) else _Filled([None] * len(items))
             parent[slot] = copied
             kept = max(left, 0)  # past the values left to read: not walked, nor held on the stack
-            stack.extend((item, copied, index, depth + 1, inside) for index, item in enumerate(items[:kept]))
+            stack.extend((item, copied, index, depth + 1, inside, (path, index))
+                         for index, item in enumerate(items[:kept]))  # fmt: skip
             copied[kept:] = [_TOO_LARGE] * (len(items) - kept)
-    return _tuples(root[0])
+    return _with_repeated(_tuples(root[0]), repeated)
+
+
+def _tokens(path: Any) -> list[Any]:
+    """The keys and indexes of a path built as (parent's path, key), from the top."""
+    tokens = []
+    while path is not None:
+        path, token = path
+        tokens.append(token)
+    return tokens[::-1]
+
+
+def _pointer(tokens: list[Any]) -> str:
+    return "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
+
+
+def _with_repeated(value: Any, repeated: list[Any]) -> Any:
+    """``value`` with each notification that holds a repeated key made a `Duplicated` naming it: the answer itself,
+    or each notification of an answer that is a list of them (the pointers then start below the list)."""
+    if not repeated:
+        return value
+    found: dict[int | None, list[str]] = {}
+    for path in repeated:
+        tokens = _tokens(path)
+        if isinstance(value, dict):
+            found.setdefault(None, []).append(_pointer(tokens))
+        elif isinstance(value, list) and tokens:
+            found.setdefault(tokens[0], []).append(_pointer(tokens[1:]))
+    for index, pointers in found.items():
+        target = value if index is None else value[index]
+        if isinstance(target, dict):
+            made = Duplicated(target, (*getattr(target, "duplicates", ()), *pointers))
+            if index is None:
+                return made
+            value[index] = made
+    return value
 
 
 def _written(node: Any, kind: type, left: int) -> list[Any] | Opaque:

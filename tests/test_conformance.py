@@ -2080,3 +2080,63 @@ def test_a_key_json_cannot_carry_fails_unique_keys_as_unjudged() -> None:
 
     report = run(producer, only=[next(intents("image.upload", "INFO"))], shrink=False)
     assert "json.unique_keys" in report.failed_checks()
+
+
+# --- a report shows what a producer sent, never the null of a wire form it has not ---------------------------------
+
+
+class _Shown:
+    def __repr__(self) -> str:
+        return f"<_Shown password={CANARY}>"
+
+
+async def _a_coroutine() -> None:
+    return None
+
+
+_RECEIVED = [(lambda: {1, 2}, "<a set> {1, 2}"), (lambda: (x for x in ()), "<a generator> <generator object"),
+             (_Shown, f"<a {__name__}._Shown> <_Shown password=***"), (lambda: float("nan"), "<a float: nan>"),
+             (lambda: "a\udcffb", "a\\udcffb")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("make", "named", "where"),
+    [(make, named, where) for make, named in _RECEIVED for where in ("answer", "payload", "key")
+     if where != "key" or named.startswith(("<a " + __name__, "a\\"))],  # a set is no key; NaN is a float key
+)  # fmt: skip
+def test_a_report_shows_what_was_received_where_json_has_no_form_for_it(
+    make: Callable[[], Any], named: str, where: str
+) -> None:
+    # Before, the "notification:" line and the JSON report showed null for a set, a generator or a coroutine (the
+    # null of its wire form), which reads as a null the producer sent, while the reason named what it was.
+    def producer(intent: dict[str, Any]) -> Any:
+        if where == "answer":
+            return make()
+        message = produce(intent)
+        if where == "payload":
+            message["payload"] = make()
+        else:
+            message["payload"] = {make(): 1}
+        return message
+
+    report = run(producer, only=[_UPLOAD_INTENT], shrink=False)
+    details = report.failure_details("--callable x")
+    document = json.dumps(report.as_json(), ensure_ascii=False)
+    lines = [line for line in details.splitlines() if line.startswith("  notification:")]
+    assert lines
+    assert all("null" not in line for line in lines), details
+    assert named in details.replace('\\"', '"').replace("\\\\", "\\")
+    assert named.replace("\\", "\\\\") in document
+    assert CANARY not in details + document
+
+
+def test_a_coroutine_inside_an_answer_is_shown_as_one_in_the_report() -> None:
+    def producer(intent: dict[str, Any]) -> Any:
+        message = produce(intent)
+        message["payload"] = _a_coroutine()
+        return message
+
+    report, _ = _never_awaited(lambda: run(producer, only=[_UPLOAD_INTENT], shrink=False))
+    shown = [f["notification"]["payload"] for f in report.as_json()["failures"]]
+    assert shown
+    assert all(p.startswith("<a coroutine> <coroutine object _a_coroutine at ") for p in shown), shown

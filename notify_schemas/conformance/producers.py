@@ -390,6 +390,14 @@ class Opaque:
             return self.text.strip("<>")
         return f"{'an' if self.kind[:1] in tuple('aeiou') else 'a'} {self.kind}"
 
+    def shown(self, limit: int = 200) -> str:
+        """What it was, as a report shows it in place of the null its wire form has: ``<a set> {1, 2}``, its
+        ``repr`` masked and cut to ``limit`` characters, or why it was not read (``<more than 131,072 values>``).
+        The ``repr`` comes last: a report masks what it writes once more, and a masked value (``password=***``) takes
+        whatever follows it up to a space or a quote for the rest of the value (oslo's pattern)."""
+        text = shown(self.text, limit)
+        return text if self.kind in _NOT_READ else f"<{self.described()}> {text}"
+
 
 _NOT_READ = ("too large", "itself", "too deep")
 

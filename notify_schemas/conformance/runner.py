@@ -7,6 +7,7 @@ import copy
 import dataclasses
 import datetime
 import json
+import math
 import re
 import shlex
 from collections import defaultdict
@@ -22,12 +23,12 @@ from notify_schemas.arguments import MAX_EXAMPLES
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
 from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import intents
-from notify_schemas.conformance.producers import ProducerError, answered
+from notify_schemas.conformance.producers import Opaque, ProducerError, answered
 from notify_schemas.conformance.records import Intent
 from notify_schemas.redaction import error_text, mask_text, quoted, redact, shown, type_name
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
-from notify_schemas.wire_form import PLAIN, redacted_json, to_wire
+from notify_schemas.wire_form import PLAIN, is_valid_text, redacted_json, to_wire
 
 __all__ = [
     "KEPT",
@@ -78,18 +79,65 @@ class NotKept:
 
 
 def _json_size(notification: Any) -> int:
-    """Bytes of a notification's JSON text: as sent, or (a producer's own objects) as its wire form."""
+    """Bytes of a notification's JSON text: as sent, or (a producer's own objects) as the report shows it."""
     try:
         return len(orjson.dumps(notification, None, PLAIN))
     except Exception:  # TypeError; whatever a producer's object raises when it is read
-        return len(json.dumps(to_wire(notification).value).encode("utf-8", "surrogatepass"))
+        return len(json.dumps(received(notification)).encode("utf-8", "surrogatepass"))
 
 
 def _notification(notification: Any) -> dict[str, Any]:
     """A failure's notification as the JSON report shows it: redacted, or only its size once past `KEPT_BYTES`."""
     if isinstance(notification, NotKept):
         return {"notification": None, "notification_not_kept": str(notification)}
-    return {"notification": redact(to_wire(notification).value)}
+    return {"notification": redact(received(notification))}
+
+
+_SHOWN_OBJECT = 200
+"""Characters of a producer's object's ``repr`` shown in place of it, masked, then cut."""
+
+
+def received(notification: Any) -> Any:
+    """A notification as a report shows it: its wire form (`to_wire`: a datetime as oslo writes it, a tuple as a
+    list), where each part that has none is shown as what it was rather than as the null of the wire form, which
+    reads as a null the producer sent: a producer's object (a set, a generator, a coroutine, an object of its own
+    class) as ``<a set> {1, 2}``, its ``repr`` masked and cut; NaN or an infinity as ``<a float: nan>``; text that
+    is not valid Unicode with each lone surrogate as its escape; a key that is no text as the text of what it was."""
+    form = to_wire(notification)
+    return form.value if not form.problems else to_wire(_marked(notification)).value
+
+
+def _marked(value: Any) -> Any:
+    """A detached answer or a parsed message with each part that has no wire form replaced by text saying what it
+    was (`received`); one walk, no recursion (a message may be nested 254 levels deep)."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while stack:
+        node, parent, slot = stack.pop()
+        if isinstance(node, dict):
+            copy: dict[Any, Any] = {}
+            parent[slot] = copy
+            for key, item in node.items():
+                key = _marked_scalar(key) if isinstance(key, str | Opaque) else key
+                copy[key] = None
+                stack.append((item, copy, key))
+        elif isinstance(node, list | tuple):
+            items: list[Any] = [None] * len(node)
+            parent[slot] = items
+            stack.extend((item, items, index) for index, item in enumerate(node))
+        else:
+            parent[slot] = _marked_scalar(node)
+    return root[0]
+
+
+def _marked_scalar(value: Any) -> Any:
+    if isinstance(value, Opaque):
+        return value.shown(_SHOWN_OBJECT)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"<a float: {float.__repr__(value)}>"
+    if isinstance(value, str) and not is_valid_text(value):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
 @dataclass
@@ -216,7 +264,8 @@ class Report:
                     f"  replay: notify-schemas conformance {producer_args} --intent {shlex.quote(json.dumps(f.intent))}"
                 )
             kept = not isinstance(f.notification, NotKept)
-            out.append(f"  notification: {shown(redacted_json(f.notification), 300) if kept else f.notification}")
+            notification = shown(redacted_json(received(f.notification)), 300) if kept else f.notification
+            out.append(f"  notification: {notification}")
         return "\n".join(out)
 
     def as_json(self) -> dict[str, Any]:

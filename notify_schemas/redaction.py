@@ -31,6 +31,7 @@ __all__ = [
     "NOTHING_TO_HIDE",
     "SANITIZE_KEYS",
     "SECRET",
+    "closed",
     "error_text",
     "folded",
     "forbidden_texts",
@@ -196,6 +197,23 @@ def mask_text(text: str) -> str:
     """Free text as it may be written: oslo's masking, what it misses of the secret words' spellings, then the
     password of every URL."""
     return _mask_urls(_mask_folded(mask_password(text)))
+
+
+_RUN_ON = ":"
+"""What `closed` writes after a text to see whether a masking of the two reads it as the rest of a masked value."""
+
+
+def closed(text: str) -> str:
+    """``text`` as it may be written (masked), closed so that what is written right after it is not read as part of
+    it: quoted with ``repr`` when it ends in a masked value, as it is otherwise.
+
+    Everything written is masked again as a whole (a report, an error line), and oslo's pattern takes a value up to a
+    space or a quote: ``?password=***`` followed by ``: no such option`` reads as the value ``***:``, so the colon
+    went (``?password=*** no such option``). That masking is oslo's own and stays, as strong as oslo's (in text no
+    one masked yet the colon may be part of the password); what is written after a masked value is kept apart from it
+    instead: ``'rabbit://h/?password=***': no such option``."""
+    probe = text + _RUN_ON
+    return text if mask_text(probe).endswith(_RUN_ON) else repr(text)
 
 
 def mask_url(url: str) -> str:

@@ -2140,3 +2140,52 @@ def test_a_coroutine_inside_an_answer_is_shown_as_one_in_the_report() -> None:
     shown = [f["notification"]["payload"] for f in report.as_json()["failures"]]
     assert shown
     assert all(p.startswith("<a coroutine> <coroutine object _a_coroutine at ") for p in shown), shown
+
+
+# --- what is written after a masked value stays whole through every later masking ----------------------------------
+
+_SECRET_WORDS = st.sampled_from(["password", "token", "admin_pass", "secret", "pa\u017f\u017fword", "Password"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(word=_SECRET_WORDS, value=st.text(min_size=1, max_size=12), before=st.text(max_size=8),
+       after=st.sampled_from([": no such option", "): rest", ", expected", ">", "; next", ":x"]))  # fmt: skip
+def test_a_closed_masked_value_keeps_what_follows_it_and_hides_no_less(
+    word: str, value: str, before: str, after: str
+) -> None:
+    # Before, "?password=***: no such option" was written as "?password=*** no such option": masked again as a
+    # whole, the value read on to the next space.
+    from notify_schemas.redaction import closed, mask_text
+
+    masked = mask_text(f"{before}{word}={value}")
+    written = mask_text(mask_text(closed(masked) + after))
+    assert written.endswith(after)
+    assert written == mask_text(written)  # what later passes write is what this one wrote
+    assert closed(masked) in (masked, repr(masked))  # quoting adds nothing of the value
+
+
+def test_a_transport_url_ending_in_a_masked_option_keeps_the_error_after_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--transport-url", f"rabbit://u@127.0.0.1:1/?password={CANARY}", "--count", "1"]) == 2
+    err = capsys.readouterr().err
+    assert CANARY not in err
+    assert "?password=***': no such option password" in err
+
+
+def test_a_reason_keeps_what_follows_a_pointer_or_a_name_that_ends_in_a_masked_value() -> None:
+    intent = next(intents("image.upload", "INFO"))
+    secret_class = type(f"password={CANARY}", (), {})
+
+    def producer(asked: dict[str, Any]) -> Any:
+        message = produce(asked)
+        message["payload"]["properties"] = {f"password={CANARY}": {"a": 1}}
+        return [message, {**message, "payload": secret_class()}]
+
+    report = run(producer, only=[intent], shrink=False)
+    written = report.failure_details("--callable x") + json.dumps(report.as_json())
+    assert CANARY not in written
+    assert "'/payload/properties/password=***': " in written  # schema.valid
+    assert "password=***', expected the record's fields" in written  # payload.faithful
+    line = json.dumps(produce(intent))[:-1] + f', "payload": {{"password={CANARY}": 1, "password={CANARY}": 2}}}}'
+    duplicated = run(lambda asked: answer(line), only=[intent], shrink=False)
+    reason = next(f.reason for f in duplicated.failures if f.check.id == "json.unique_keys")
+    assert reason.endswith("'/payload/password=***'): consumers disagree on which value counts [duplicate-key]")

@@ -37,6 +37,7 @@ from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
 from notify_schemas.reader import DEFAULT_MAX_RECORD
 from notify_schemas.redaction import (
+    closed,
     error_text,
     mask_text,
     mask_transport_text,
@@ -500,7 +501,7 @@ class Listener:
             self._listener = _server(self.transport, targets, self._handle, self._unreadable, pool, max_record_bytes)
         except oslo_messaging.MessagingException as error:
             raise NotifySchemasError(
-                mask_transport_text(f"cannot listen on {mask_url(config.transport_url or '')}: {error}")
+                mask_transport_text(f"cannot listen on {closed(mask_url(config.transport_url or ''))}: {error}")
             ) from None
 
     def _handle(self, received: Any, body: bytes | str | None = None) -> bool:
@@ -607,7 +608,7 @@ class Listener:
         if not started.wait(timeout) or failure:
             reason = failure[0] if failure else f"no connection within {timeout:g} s"
             raise NotifySchemasError(
-                mask_transport_text(f"cannot listen on {mask_url(self.config.transport_url or '')}: {reason}")
+                mask_transport_text(f"cannot listen on {closed(mask_url(self.config.transport_url or ''))}: {reason}")
             )
 
     def wait_for(self, count: int | None = None, timeout: float | None = None) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import ConfigError, DriverNotFoundError
-from notify_schemas.redaction import mask_transport_text, mask_url, remember_url, shown
+from notify_schemas.redaction import closed, mask_transport_text, mask_url, remember_url, shown
 from notify_schemas.values import as_named
 from notify_schemas.wire_form import redacted_json
 
@@ -72,10 +72,10 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
         return conf, oslo_messaging.get_notification_transport(conf, url=url)
     except (oslo_messaging.MessagingException, ValueError, cfg.Error) as error:
         # A URL oslo cannot read, a transport unknown, a query option that is none of the transport's (?x=1).
-        raise ConfigError(mask_transport_text(f"cannot use the transport {mask_url(url)}: {error}")) from None
+        raise ConfigError(mask_transport_text(f"cannot use the transport {closed(mask_url(url))}: {error}")) from None
     except ImportError as error:  # the transport's own library (confluent_kafka for kafka://)
         needs = f"it needs {error.name or error}, which is not installed"
-        raise ConfigError(mask_transport_text(f"cannot use the transport {mask_url(url)}: {needs}")) from None
+        raise ConfigError(mask_transport_text(f"cannot use the transport {closed(mask_url(url))}: {needs}")) from None
 
 
 @functools.cache

@@ -15,8 +15,9 @@ from typing import Any
 
 from notify_schemas.conformance.producers import Opaque
 from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
-from notify_schemas.redaction import mask_pointer, pointer_view, quoted, redact, type_name
+from notify_schemas.redaction import closed, mask_pointer, pointer_view, quoted, redact, type_name
 from notify_schemas.validation import iter_errors
+from notify_schemas.values import one_line
 from notify_schemas.wire_form import to_wire
 
 __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
@@ -114,7 +115,7 @@ def _integers(intent: Intent, message: Any, state: RunState) -> str | None:
         try:
             shown = pointer_view(where)[0] or where  # violations carry their pointers as they may be written
             if any(v.pointer == shown for v in iter_errors(message, profile=profile)):
-                written.append(f"{shown}: {original!r}")
+                written.append(f"{closed(shown)}: {original!r}")
         finally:
             container[key] = original
     return f"integers written with a fraction ({', '.join(written[:3])})" if written else None
@@ -130,7 +131,7 @@ def _unique_keys(intent: Intent, message: Any, state: RunState) -> str | None:
             return "holds a key JSON cannot carry, so which keys its text would repeat cannot be judged"
         duplicates = tuple(p.pointer for p in to_wire(message).problems if p.rule == "duplicate-key")
     if duplicates:
-        shown = ", ".join(mask_pointer(p) for p in duplicates)
+        shown = ", ".join(closed(mask_pointer(p)) for p in duplicates)
         return f"writes a key twice ({shown}): consumers disagree on which value counts [duplicate-key]"
     return None
 
@@ -157,7 +158,10 @@ def _valid(intent: Intent, message: Any, state: RunState) -> str | None:
     if not _json_only(message):
         return "holds a value JSON cannot carry, so no schema can judge it"
     errors = list(iter_errors(message, profile=intent["profile"]))
-    return "; ".join(str(e) for e in errors[:3]) if errors else None
+    # Each pointer closed: a reason is masked again as it is written, and a pointer ending in a masked value
+    # (/payload/properties/password=***) would take the colon after it for the rest of the value.
+    shown = [one_line(f"{closed(e.pointer or '/')}: {e.message} [{e.rule}]") for e in errors[:3]]
+    return "; ".join(shown) if errors else None
 
 
 _JSON_NAMES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
@@ -169,7 +173,7 @@ def what_it_is(value: Any) -> str:
     a set, a generator, a coroutine, a class of its own), never the name of a class of the suite's."""
     if isinstance(value, Opaque):
         return value.described()
-    return _JSON_NAMES.get(type(value)) or f"a {type_name(value)}"
+    return _JSON_NAMES.get(type(value)) or f"a {closed(type_name(value))}"
 
 
 def _six_keys(intent: Intent, message: Any, state: RunState) -> str | None:

@@ -31,7 +31,7 @@ from typing import Any
 
 from notify_schemas.conformance.records import Intent
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
-from notify_schemas.redaction import class_name, error_text, mask_quoted, quoted, shown, type_name
+from notify_schemas.redaction import class_name, closed, error_text, mask_quoted, quoted, shown, type_name
 from notify_schemas.registry import schema_root
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
@@ -388,7 +388,7 @@ class Opaque:
         not read (``more than 131,072 values``)."""
         if self.kind in _NOT_READ:
             return self.text.strip("<>")
-        return f"{'an' if self.kind[:1] in tuple('aeiou') else 'a'} {self.kind}"
+        return f"{'an' if self.kind[:1] in tuple('aeiou') else 'a'} {closed(self.kind)}"
 
     def shown(self, limit: int = 200) -> str:
         """What it was, as a report shows it in place of the null its wire form has: ``<a set> {1, 2}``, its

@@ -1803,7 +1803,7 @@ def test_an_unreadable_line_of_a_stream_fails_every_check_and_json_that_is_no_ob
     failures = json.loads(report.read_text(encoding="utf-8"))["failures"]
     unreadable = {f["check"] for f in failures if f["variant"] == "unreadable"}
     assert unreadable == {c.id for c in CHECKS if c.id not in NEEDS_INTENT}  # every check it gets
-    named = {f["variant"] for f in failures} - {"unreadable", "image.upload INFO"}
+    named = {f["variant"] for f in failures} - {"unreadable", "image.upload INFO", "stream"}  # stream: its lifecycle
     assert named == {f"not an object ({kind})" for kind in ("number", "array", "string", "null")}
     assert all(f"line {len(good) + 1}:" in f["reason"] for f in failures if f["variant"] == "unreadable")
 
@@ -1818,8 +1818,8 @@ def test_a_body_the_listener_cannot_decode_fails_every_check_of_the_stream() -> 
     delivered = kombu.Message(body=b'{"payload": ', content_type="application/json")
     assert listener._unreadable(delivered, ValueError("Expecting value"))
     report = run_stream(listener.received)
-    assert report.failed_checks() == {c.id for c in CHECKS if c.id not in NEEDS_INTENT}
-    assert report.passed == {("stream.lifecycle", "stream"): 1}
+    assert report.failed_checks() == {c.id for c in CHECKS if c.id not in NEEDS_INTENT} | {"stream.lifecycle"}
+    assert not report.passed
 
 
 # --- publisher.stable: one message with no readable publisher spoils no other verdict ------------------------------
@@ -2000,7 +2000,7 @@ def test_stream_lifecycle_names_a_message_by_its_place_among_every_record() -> N
         m["payload"]["id"] = prepare["payload"]["id"]
     unreadable = Unreadable("unreadable line 1: not JSON", "line 1: not JSON")
     report = run_stream([unreadable, 5, prepare, activate, upload], checks=["stream.lifecycle"])
-    assert [f.reason.split(":")[0] for f in report.failures] == ["message 5"]
+    assert [f.reason.split(":")[0] for f in report.failures] == ["message 1", "message 5"]
 
 
 # --- a value a check cannot judge fails it: no check passes what it did not look at -------------------------------
@@ -2189,3 +2189,18 @@ def test_a_reason_keeps_what_follows_a_pointer_or_a_name_that_ends_in_a_masked_v
     duplicated = run(lambda asked: answer(line), only=[intent], shrink=False)
     reason = next(f.reason for f in duplicated.failures if f.check.id == "json.unique_keys")
     assert reason.endswith("'/payload/password=***'): consumers disagree on which value counts [duplicate-key]")
+
+
+@pytest.mark.parametrize("lines", [["nope"], ["", ""], ["{", "not json"]], ids=["text", "blank", "broken"])
+def test_a_stream_of_unreadable_records_passes_no_lifecycle_it_could_not_judge(
+    lines: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before, a stream whose every record was unreadable passed stream.lifecycle (exit 0 with --checks
+    # stream.lifecycle): no record was placed in any lifecycle, and the check held on what it never saw.
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = tmp_path / "report.json"
+    main(["--stream", str(stream), "--checks", "stream.lifecycle", "--report", str(report)])
+    assert "unreadable, so where it stands in a lifecycle cannot be judged" in capsys.readouterr().out
+    checks = json.loads(report.read_text(encoding="utf-8"))["checks"]
+    assert [(c["id"], c["passed"], c["failed"] > 0) for c in checks] == [("stream.lifecycle", 0, True)]

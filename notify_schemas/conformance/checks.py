@@ -17,7 +17,7 @@ from notify_schemas.conformance.producers import Opaque
 from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
 from notify_schemas.redaction import closed, mask_pointer, pointer_view, quoted, redact, type_name
 from notify_schemas.validation import iter_errors
-from notify_schemas.values import one_line
+from notify_schemas.values import Unreadable, one_line
 from notify_schemas.wire_form import to_wire
 
 __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
@@ -367,8 +367,12 @@ class _Lifecycle:
     def __call__(self, m: Any) -> list[str]:
         """What is wrong with the order of ``m``, the next message of the stream (any record: each is counted, so
         that the number a problem names is the message's own). One that names no event type or subject as text
-        (no object, an event type of 5 or [1]) has no place in a lifecycle: the other checks fail it."""
+        (no object, an event type of 5 or [1]) has no place in a lifecycle: the other checks fail it. A record that
+        could not be read may be any event (an image.delete, say), so the order around it cannot be judged: it fails,
+        as every other check fails it, and a stream of such records alone passes no check."""
         self.seen += 1
+        if isinstance(m, Unreadable):
+            return [f"message {self.seen}: unreadable, so where it stands in a lifecycle cannot be judged"]
         if not isinstance(m, dict):
             return []
         payload = m.get("payload")

@@ -3,6 +3,7 @@ producer of the gallery fails with the check id it should."""
 
 from __future__ import annotations
 
+import collections.abc
 import copy
 import datetime
 import functools
@@ -2204,3 +2205,43 @@ def test_a_stream_of_unreadable_records_passes_no_lifecycle_it_could_not_judge(
     assert "unreadable, so where it stands in a lifecycle cannot be judged" in capsys.readouterr().out
     checks = json.loads(report.read_text(encoding="utf-8"))["checks"]
     assert [(c["id"], c["passed"], c["failed"] > 0) for c in checks] == [("stream.lifecycle", 0, True)]
+
+
+def _yields(*items: Any) -> Any:
+    return (item for item in items)
+
+
+class _Records(collections.abc.Mapping[str, Any]):
+    """A mapping of a producer's own, which oslo's to_primitive sends as the object it holds; its repr says nothing."""
+
+    def __getitem__(self, key: str) -> Any:
+        return {"url": SECRET_URL}[key]
+
+    def __iter__(self) -> Any:
+        return iter(["url"])
+
+    def __len__(self) -> int:
+        return 1
+
+    def __repr__(self) -> str:
+        return "<records>"
+
+
+@pytest.mark.parametrize(
+    "unread",
+    [lambda: _yields({"url": SECRET_URL, "metadata": {}}), lambda: _Records(),
+     lambda: [0] * 140_000 + [{"url": SECRET_URL}]],
+    ids=["generator", "mapping of its own", "past the values read"],
+)  # fmt: skip
+def test_no_leak_fails_a_part_of_an_answer_it_did_not_read(unread: Callable[[], Any]) -> None:
+    # Before, security.no_leak judged a generator (which oslo's to_primitive sends as the list of what it yields) by
+    # its repr, "<generator object ...>", and passed it, as it passed values past the 131,072 it reads.
+    def producer(intent: dict[str, Any]) -> Any:
+        message = produce(intent)
+        message["payload"]["properties"] = {"x": unread()}
+        return message
+
+    report = run(producer, only=[next(intents("image.upload", "INFO"))], shrink=False)
+    assert ("security.no_leak", "image.upload INFO") not in report.passed
+    reason = next(f.reason for f in report.failures if f.check.id == "security.no_leak")
+    assert reason.endswith("cannot be judged") or "credentials appear" in reason

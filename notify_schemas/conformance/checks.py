@@ -297,6 +297,10 @@ def _strings(value: Any) -> list[str]:
 
 
 def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
+    """The forbidden keys in the payload, and the intent's credentials anywhere. A part of a callable's answer that
+    was not read (an `Opaque`: a generator, a set, a mapping of its own, what contains itself, nests too deep or
+    holds too many values) is judged by its ``repr``, which need not show what oslo would send of it (to_primitive
+    writes a generator's or a mapping's content): with no credential in sight, it fails as unjudged, never passes."""
     payload = message.get("payload") if isinstance(message, dict) else None
     if isinstance(payload, dict):
         leaked = [k for k in _FORBIDDEN if k in payload]
@@ -304,7 +308,28 @@ def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
             return f"payload carries {leaked}"
     # Anywhere in the notification, free text and keys included.
     found = {form for text in _strings(message) for form in _SECRET_FORMS if form in text.lower()}
-    return f"the intent's credentials appear in the notification ({len(found)} form(s))" if found else None
+    if found:
+        return f"the intent's credentials appear in the notification ({len(found)} form(s))"
+    unread = _first_opaque(message)
+    if unread is not None:
+        return (f"holds {unread.described()}, whose content was not read, so whether it carries the intent's "
+                "credentials cannot be judged")  # fmt: skip
+    return None
+
+
+def _first_opaque(value: Any) -> Opaque | None:
+    """The first part of a callable's answer, key or value, at any depth, that was not read (`Opaque`)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Opaque):
+            return node
+        if isinstance(node, dict):
+            stack.extend(node.values())
+            stack.extend(node)
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return None
 
 
 def _stable_publisher(intent: Intent, message: Any, state: RunState) -> str | None:

@@ -373,7 +373,8 @@ class Opaque:
     """What the checks see of a part of a callable's answer that is not JSON and is a producer's own object (a
     generator, a set, a Mapping, an object of its own class), or that could not be read at all: its type and its
     ``repr``, taken once. It is no JSON value, so it fails the checks that need one; `security.no_leak` reads its
-    text as it reads the ``repr`` of anything."""
+    text as it reads the ``repr`` of anything, and fails it as unjudged when no credential shows there, since its
+    content (what oslo would send of it) was not read."""
 
     __slots__ = ("kind", "text")
 

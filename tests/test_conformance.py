@@ -2245,3 +2245,20 @@ def test_no_leak_fails_a_part_of_an_answer_it_did_not_read(unread: Callable[[], 
     assert ("security.no_leak", "image.upload INFO") not in report.passed
     reason = next(f.reason for f in report.failures if f.check.id == "security.no_leak")
     assert reason.endswith("cannot be judged") or "credentials appear" in reason
+
+
+def test_what_follows_a_producers_class_name_that_ends_in_a_masked_value_stays() -> None:
+    def items(self: Any) -> Any:
+        raise ValueError("no")
+
+    secret_class = type(f"password={CANARY}", (dict,), {"items": items})
+
+    def producer(intent: dict[str, Any]) -> Any:
+        message = produce(intent)
+        message["payload"] = secret_class({"a": 1})
+        return message
+
+    report = run(producer, only=[next(intents("image.upload", "INFO"))], shrink=False)
+    written = report.failure_details("--callable x") + json.dumps(report.as_json())
+    assert CANARY not in written
+    assert "password=***', whose items() raised ValueError" in written

@@ -564,7 +564,9 @@ def _tuples(value: Any) -> Any:
 
 
 def _kind(kind: type) -> str:
-    return class_name(kind, qualified=True)  # masked and cut: type() names a class anything
+    """A class as the suite names it: masked and cut (type() names a class anything), and closed (`closed`): what
+    follows it (``, whose items() raised``) is no part of a masked value that ends it."""
+    return closed(class_name(kind, qualified=True))
 
 
 def _repr(node: Any) -> str:

@@ -529,7 +529,7 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
     redacted (`notify_schemas.redaction`) and cut, whatever the message holds.
     """
     check_arguments(profile, backend)
-    yield from wire_errors(wire_view(message), profile=profile, backend=backend)
+    yield from capped(_wire_errors(wire_view(message), str.__str__(profile), str.__str__(backend)))
 
 
 def wire_errors(wire: WireForm, *, profile: str = "seed", backend: Backend = "rust") -> Iterator[Violation]:
@@ -574,7 +574,9 @@ def _wire_errors(wire: WireForm, profile: str, backend: str) -> Iterator[Violati
 
     if key is not None:
         found = _violations(_checker(profile, event_type, priority, backend), profile, key, value, wire.size)
-        yield from (_as_written(v) for v in found if not beneath_a_problem(v))
+        for v in found:  # a loop, not a generator expression: one frame less for each violation of a report
+            if not problems or not beneath_a_problem(v):
+                yield _as_written(v)
         return
     if event_type and priority:
         try:
@@ -586,7 +588,9 @@ def _wire_errors(wire: WireForm, profile: str, backend: str) -> Iterator[Violati
                 Violation(pointer, shown, "variant", _message("variant", str(error), shown, None, None), None)
             )
     found = _violations(_checker(profile, "", "", backend), profile, None, value, wire.size)
-    yield from (_as_written(v) for v in found if not beneath_a_problem(v))
+    for v in found:
+        if not problems or not beneath_a_problem(v):
+            yield _as_written(v)
 
 
 def repeated_key(pointer: str) -> Violation:

@@ -389,7 +389,7 @@ class Opaque:
         not read (``more than 131,072 values``)."""
         if self.kind in _NOT_READ:
             return self.text.strip("<>")
-        return f"{'an' if self.kind[:1] in tuple('aeiou') else 'a'} {closed(self.kind)}"
+        return f"{'an' if self.kind[:1] in tuple('aeiou') else 'a'} {self.kind}"  # closed already (`_kind`)
 
     def shown(self, limit: int = 200) -> str:
         """What it was, as a report shows it in place of the null its wire form has: ``<a set> {1, 2}``, its

@@ -581,10 +581,9 @@ def run_stream(
 
 
 def _stream_variant(message: Any) -> str:
-    """What a recorded message is counted under: the variant it names (shown as any text a producer wrote), or what
-    it is when it names none: an unreadable record, or JSON that is no object (its JSON type). What it names is shown
-    as any text a producer wrote, and what is not text as any value of its is (an event type {"task_input": ...}
-    redacted)."""
+    """What a recorded message is counted under: the variant it names, shown as any text a producer wrote and, where
+    it is not text, redacted as any value of its is (an event type ``{"task_input": ...}``); or what it is when it
+    names none: an unreadable record, or JSON that is no object (its JSON type)."""
     if isinstance(message, dict):
         return shown(f"{redact(message.get('event_type'))} {redact(message.get('priority'))}", 100)
     if isinstance(message, Unreadable):

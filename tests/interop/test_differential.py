@@ -57,11 +57,15 @@ class Server:
         ready = self.process.stdout.readline()
         assert ready == f"ready {len(ALL)}\n", (name, ready)
 
-    def is_valid(self, v: Variant, data: Any) -> bool:
+    def answer(self, v: Variant, text: str) -> str:
+        """What the validator answers on the JSON text of a message: "true", "false", or "error <why>"."""
         assert self.process.stdin is not None
         assert self.process.stdout is not None
-        self.process.stdin.write(json.dumps({"schema": f"{v.profile}/{v.name}", "data": data}) + "\n")
-        answer = self.process.stdout.readline().strip()
+        self.process.stdin.write(f'{{"schema": "{v.profile}/{v.name}", "data": {text}}}\n')
+        return self.process.stdout.readline().strip()
+
+    def is_valid(self, v: Variant, data: Any) -> bool:
+        answer = self.answer(v, json.dumps(data))
         assert answer in ("true", "false"), (self.name, answer)
         return answer == "true"
 
@@ -139,3 +143,50 @@ def test_the_five_validators_agree_on_integers_past_64_bits(
     assert RUST[v].is_valid(message) is python
     for server in foreign:
         assert server.is_valid(v, message) is python, server.name
+
+
+# JSON text outside I-JSON, which no keyword of a schema sees (D88): the rule the runtime reports, and what each
+# validator answers on the same text; "error" is a reader that refuses the text and gives no verdict.
+NESTED_300, NESTED_600 = "[" * 300 + "]" * 300, "[" * 600 + "]" * 600
+OUTSIDE_I_JSON = [
+    pytest.param("image.create", ("payload", "owner"), '"\\ud800"', "unicode",
+                 {"python-jsonschema": "true", "jsonschema-rs": "true", "ajv": "true", "gojsonschema": "true",
+                  "JSON::Validator": "error"}, id="a lone surrogate"),
+    pytest.param("image.create", ("payload", "owner"), '"\\ude00\\ud83d"', "unicode",
+                 {"python-jsonschema": "true", "jsonschema-rs": "true", "ajv": "true", "gojsonschema": "true",
+                  "JSON::Validator": "error"}, id="a surrogate pair the wrong way round"),
+    pytest.param("task.success", ("payload", "result", "a"), NESTED_300, "depth",
+                 {"python-jsonschema": "true", "jsonschema-rs": "true", "ajv": "true", "gojsonschema": "true",
+                  "JSON::Validator": "true"}, id="300 levels"),
+    pytest.param("task.success", ("payload", "result", "a"), NESTED_600, "depth",
+                 {"python-jsonschema": "true", "jsonschema-rs": "true", "ajv": "true", "gojsonschema": "true",
+                  "JSON::Validator": "error"}, id="600 levels"),
+    pytest.param("image.create", ("priority",), '"bogus", "priority": "INFO"', "duplicate-key",
+                 {"python-jsonschema": "true", "jsonschema-rs": "true", "ajv": "true", "gojsonschema": "true",
+                  "JSON::Validator": "true"}, id="a key written twice, the last valid"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("event_type", "path", "value", "rule", "answers"), OUTSIDE_I_JSON)
+def test_text_outside_i_json_is_refused_by_the_runtime_and_read_by_each_validator_as_documented(
+    foreign: list[Server], event_type: str, path: tuple[str, ...], value: str, rule: str, answers: dict[str, str]
+) -> None:
+    from notify_schemas.reader import parse
+    from notify_schemas.samples import samples
+    from notify_schemas.validation import iter_errors
+
+    v = Variant("seed", event_type, "INFO")
+    message = next(samples(event_type, "INFO", seed=1))
+    parent = message
+    for part in path[:-1]:
+        parent = parent.setdefault(part, {})
+    parent[path[-1]] = "\0HERE\0"
+    text = json.dumps(message).replace(json.dumps("\0HERE\0"), value)
+    parsed, repeated = parse(text)
+    rules = {violation.rule for violation in iter_errors(parsed)} | ({"duplicate-key"} if repeated else set())
+    assert rule in rules
+    data = json.loads(text)
+    python = {"python-jsonschema": PYTHON[v].is_valid(data), "jsonschema-rs": RUST[v].is_valid(data)}
+    said = {name: str(verdict).lower() for name, verdict in python.items()}
+    said |= {server.name: server.answer(v, text).split(" ")[0] for server in foreign}
+    assert said == answers, "D88's table no longer says what the validators do"

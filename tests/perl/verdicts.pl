@@ -26,6 +26,7 @@ use Mojo::File qw(path);
 my $JSON = JSON::PP->new->utf8->allow_nonref->allow_bignum;
 
 sub numbers_as_json_says {
+    no warnings 'recursion';    # a task's result may nest as deep as JSON::PP reads (D88)
     my ($node) = @_;
     if (ref $node eq 'HASH') { $node->{$_} = numbers_as_json_says($node->{$_}) for keys %$node; return $node }
     if (ref $node eq 'ARRAY') { $_ = numbers_as_json_says($_) for @$node; return $node }

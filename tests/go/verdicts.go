@@ -4,12 +4,18 @@
 //	verdicts serve SCHEMA_DIR        load SCHEMA_DIR/bundled/<profile>/<variant>.json, print "ready N", then answer one
 //	                                 JSON line {"schema": "<profile>/<variant>", "data": ...} per line: true, false or
 //	                                 "error <message>"
+//	verdicts sources SCHEMA_DIR      load every schema file of SCHEMA_DIR (schemas/, or what notify-schemas schemas
+//	                                 export writes), each checked against draft-07's meta-schema, every $ref resolved
+//	                                 among the files with the network refused, and judge the corpus through the source
+//	                                 variants; exit 1 on a failure
 package main
 
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,13 +119,102 @@ func serve(dir string) int {
 	return 0
 }
 
+type offline struct{}
+
+func (offline) RoundTrip(request *http.Request) (*http.Response, error) {
+	return nil, errors.New("offline: would fetch " + request.URL.String())
+}
+
+func sources(dir string) int {
+	http.DefaultTransport = offline{} // gojsonschema fetches a $ref it cannot resolve with http.Get
+	loader := gojsonschema.NewSchemaLoader()
+	loader.Validate = true // each schema against its draft's meta-schema, which gojsonschema holds
+	passed, failed := 0, 0
+	ids := map[string]string{}
+	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		name, _ := filepath.Rel(dir, path)
+		if err != nil || info.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, "corpus/") ||
+			strings.HasPrefix(name, "asyncapi/") {
+			return err
+		}
+		raw, err := os.ReadFile(path)
+		var schema struct {
+			ID string `json:"$id"`
+		}
+		if err == nil {
+			err = json.Unmarshal(raw, &schema)
+		}
+		if err == nil {
+			err = loader.AddSchemas(gojsonschema.NewBytesLoader(raw))
+		}
+		if err != nil {
+			failed++
+			fmt.Printf("FAIL %s: %v\n", name, err)
+		} else {
+			ids[name] = schema.ID
+		}
+		return nil
+	})
+	compiled := map[string]*gojsonschema.Schema{}
+	for name, id := range ids {
+		schema, err := loader.Compile(gojsonschema.NewReferenceLoader(id))
+		if err != nil {
+			failed++
+			fmt.Printf("FAIL %s: does not compile offline: %v\n", name, err)
+			continue
+		}
+		compiled[id] = schema
+		passed++
+	}
+	for _, profile := range []string{"seed", "glance"} {
+		raw, err := os.ReadFile(filepath.Join(dir, "corpus", profile+".json"))
+		var groups []group
+		if err == nil {
+			err = json.Unmarshal(raw, &groups)
+		}
+		if err != nil {
+			fmt.Println("FAIL", err)
+			return 1
+		}
+		for _, g := range groups {
+			var bundled struct {
+				ID string `json:"$id"`
+			}
+			json.Unmarshal(g.Schema, &bundled)
+			schema := compiled[strings.Replace(bundled.ID, "/bundled/", "/", 1)]
+			if schema == nil {
+				failed++
+				fmt.Printf("FAIL %s: no source variant\n", g.Description)
+				continue
+			}
+			for _, t := range g.Tests {
+				result, err := schema.Validate(gojsonschema.NewGoLoader(t.Data))
+				if err == nil && result.Valid() == t.Valid {
+					passed++
+					continue
+				}
+				failed++
+				fmt.Printf("FAIL %s: %s: expected %v, error %v\n", g.Description, t.Description, t.Valid, err)
+			}
+		}
+	}
+	fmt.Printf("gojsonschema sources: %d passed, %d failed\n", passed, failed)
+	if failed == 0 && passed > 0 {
+		return 0
+	}
+	return 1
+}
+
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == "sources" {
+		os.Exit(sources(os.Args[2]))
+	}
 	if len(os.Args) > 2 && os.Args[1] == "corpus" {
 		os.Exit(corpus(os.Args[2:]))
 	}
 	if len(os.Args) == 3 && os.Args[1] == "serve" {
 		os.Exit(serve(os.Args[2]))
 	}
-	fmt.Fprintln(os.Stderr, "usage: verdicts corpus CORPUS.json... | verdicts serve SCHEMA_DIR")
+	fmt.Fprintln(os.Stderr, "usage: verdicts corpus CORPUS.json... | verdicts serve SCHEMA_DIR | verdicts sources SCHEMA_DIR")
 	os.Exit(2)
 }

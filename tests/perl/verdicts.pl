@@ -5,6 +5,12 @@
 #   verdicts.pl serve SCHEMA_DIR        load SCHEMA_DIR/bundled/<profile>/<variant>.json, print "ready N", then answer
 #                                       one JSON line {"schema": "<profile>/<variant>", "data": ...} per line: true,
 #                                       false or "error <message>"
+#   verdicts.pl sources DRAFT07.json SCHEMA_DIR
+#                                       load every schema file of SCHEMA_DIR (schemas/, or what notify-schemas schemas
+#                                       export writes), each checked against draft-07's meta-schema (DRAFT07.json:
+#                                       Debian's JSON::Validator holds none and would fetch it), every $ref resolved
+#                                       among the files with the network refused, and judge the corpus through the
+#                                       source variants; exit 1 on a failure
 #
 # JSON::Validator 5.14 reads a number's type from its Perl scalar: a float with an integral value (1.0, 6.8e+16) is
 # not an integer to it, as draft-06 and later say it is, and a decoder that keeps a number's text can make it a
@@ -99,8 +105,46 @@ sub serve {
     return 0;
 }
 
+sub sources {
+    my ($meta, $dir) = @_;
+    no warnings 'redefine';
+    *Mojo::UserAgent::get = sub { die "offline: would fetch $_[1]\n" };
+    my $store = JSON::Validator->new->store;
+    $store->add('http://json-schema.org/draft-07/schema' => decode_json(path($meta)->slurp));
+    my ($passed, $failed) = (0, 0);
+    my %ids;
+    for my $file (sort(glob("$dir/*.json"), glob("$dir/{definitions,seed,glance,wire,bundled}/*.json"),
+                       glob("$dir/bundled/*/*.json"))) {    # every schema file: not the corpus, not AsyncAPI
+        my $schema = decode_json(path($file)->slurp);
+        $store->add($schema->{'$id'} => $schema);
+        $ids{ substr($file, length($dir) + 1) } = $schema->{'$id'};
+    }
+    for my $name (sort keys %ids) {
+        my $errors = eval { JSON::Validator->new(store => $store)->schema($ids{$name})->schema->errors };
+        if (!$errors) { $failed++; print "FAIL $name: does not load offline: $@"; next }
+        if (@$errors) { $failed++; print "FAIL $name: not valid under draft-07: @$errors\n"; next }
+        $passed++;
+    }
+    for my $profile (qw(seed glance)) {
+        for my $group (@{ decode_json(path("$dir/corpus/$profile.json")->slurp) }) {
+            (my $id = $group->{schema}{'$id'}) =~ s{/bundled/}{/};
+            my $validator = JSON::Validator->new(store => $store);
+            for my $test (@{ $group->{tests} }) {
+                my @errors = eval { $validator->schema($id); $validator->validate($test->{data}) };
+                @errors = ("does not resolve offline: $@") if $@;
+                if ((@errors ? 0 : 1) == ($test->{valid} ? 1 : 0)) { $passed++; next }
+                $failed++;
+                print "FAIL $group->{description}: $test->{description}: @errors\n";
+            }
+        }
+    }
+    print "JSON::Validator sources: $passed passed, $failed failed\n";
+    return ($failed == 0 && $passed > 0) ? 0 : 1;
+}
+
 my $mode = shift @ARGV // "";
 exit corpus(@ARGV) if $mode eq "corpus" && @ARGV;
 exit serve(@ARGV) if $mode eq "serve" && @ARGV == 1;
-print STDERR "usage: verdicts.pl corpus CORPUS.json... | verdicts.pl serve SCHEMA_DIR\n";
+exit sources(@ARGV) if $mode eq "sources" && @ARGV == 2;
+print STDERR "usage: verdicts.pl corpus CORPUS.json... | verdicts.pl serve SCHEMA_DIR | verdicts.pl sources DRAFT07.json SCHEMA_DIR\n";
 exit 2;

@@ -13,7 +13,7 @@ from notify_schemas.drivers import ENTRY_POINT_GROUP, Driver, available_drivers,
 from notify_schemas.drivers.log import OWN_LOGGERS, LogDriver, dumps
 from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.drivers.noop import NoopDriver
-from notify_schemas.errors import DriverNotFoundError
+from notify_schemas.errors import DriverNotFoundError, NotifySchemasError
 from notify_schemas.message import build_message
 
 
@@ -40,6 +40,61 @@ def test_a_third_party_driver_is_found_through_its_entry_point(tmp_path: Path, m
     driver.notify(build_message("image.delete", "INFO", "x", "h"), "INFO")
     assert driver.sent == ["INFO"]  # type: ignore[attr-defined]
     monkeypatch.delitem(sys.modules, "acme_driver", raising=False)
+
+
+CANARY = "Kq7CANARY"
+_FAILING_DRIVERS = {  # where a third-party driver fails: its import, its factory, its notify attribute
+    "import": "raise ImportError({said!r})\ndef make(config): pass\n",
+    "factory": "def make(config):\n    raise ValueError({said!r})\n",
+    "mapping": "class Refused(Exception): pass\ndef make(config):\n    raise Refused({{'token': {canary!r}}})\n",
+    "notify": "class D:\n    @property\n    def notify(self): raise RuntimeError({said!r})\n"
+    "def make(config): return D()\n",
+}
+_SAID = [f"password={CANARY}", f"cannot reach rabbit://glance:{CANARY}@broker:5672/", f"'auth_token': '{CANARY}'",
+         f"<admin_pass>{CANARY}</admin_pass>", f"--sslkey {CANARY} given", f"secret = \"{CANARY}\""]  # fmt: skip
+
+
+def _install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str) -> None:
+    """A package of the driver ``name`` (module ``<name>_driver``, factory ``make``), found by its entry point."""
+    (tmp_path / f"{name}_driver.py").write_text(source)
+    dist = tmp_path / f"{name}_driver-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}-driver\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{name} = {name}_driver:make\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, f"{name}_driver", raising=False)
+
+
+@pytest.mark.parametrize("said", _SAID)
+@pytest.mark.parametrize("where", sorted(_FAILING_DRIVERS))
+def test_a_driver_that_fails_to_load_or_start_is_our_error_without_its_credential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, where: str, said: str
+) -> None:
+    name = f"failing{where}"
+    _install(tmp_path, monkeypatch, name, _FAILING_DRIVERS[where].format(said=said, canary=CANARY))
+    with caplog.at_level(logging.DEBUG), pytest.raises(NotifySchemasError) as raised:
+        load_driver(name)
+    assert f"driver '{name}'" in str(raised.value)
+    chained = raised.value.__cause__ or (None if raised.value.__suppress_context__ else raised.value.__context__)
+    assert chained is None  # no chain that a traceback would print with the driver's own words
+    assert CANARY not in str(raised.value) + caplog.text
+    monkeypatch.delitem(sys.modules, f"{name}_driver", raising=False)
+
+
+def test_the_command_line_names_a_driver_that_cannot_start_in_one_line_without_its_credential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from notify_schemas.cli import main
+
+    _install(tmp_path, monkeypatch, "failing", _FAILING_DRIVERS["factory"].format(said=_SAID[1], canary=CANARY))
+    payload = tmp_path / "payload.json"
+    payload.write_text('"store full"')
+    assert main(["emit", "--driver", "failing", "--payload", str(payload), "image.upload", "ERROR"]) == 2
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1
+    assert "cannot start: ValueError: cannot reach rabbit://glance:***@broker" in err
+    assert CANARY not in out + err
+    monkeypatch.delitem(sys.modules, "failing_driver", raising=False)
 
 
 def test_unknown_driver_names_the_installed_ones() -> None:

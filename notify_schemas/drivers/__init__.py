@@ -8,15 +8,17 @@ The broker drivers (``messaging``, ``messagingv2``) are registered in the same g
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol, runtime_checkable
 
 from notify_schemas.config import NotifierConfig
-from notify_schemas.errors import DriverNotFoundError
-from notify_schemas.redaction import quoted
+from notify_schemas.errors import ConfigError, DriverNotFoundError, NotifySchemasError
+from notify_schemas.redaction import error_text, quoted, traceback_text
 
 __all__ = ["ENTRY_POINT_GROUP", "Driver", "available_drivers", "load_driver"]
 
 ENTRY_POINT_GROUP = "notify_schemas.drivers"
+LOG = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -43,8 +45,30 @@ def load_driver(name: str, config: NotifierConfig | None = None) -> Driver:
     if not found:
         installed = ", ".join(available_drivers())
         raise DriverNotFoundError(f"no notification driver named {quoted(name)}; installed: {installed}")
-    factory = found[0].load()
-    driver = factory(config or NotifierConfig())
-    if not isinstance(driver, Driver):
-        raise DriverNotFoundError(f"driver {name!r} ({found[0].value}) has no notify(message, priority) method")
+    where = f"driver {quoted(name)} ({found[0].value})"
+    try:
+        factory = found[0].load()
+    except Exception as error:  # its module is not there, or fails as it is imported
+        raise DriverNotFoundError(f"{where} cannot be loaded: {_failure(error)}") from None
+    try:
+        driver: Driver = factory(config or NotifierConfig())
+    except NotifySchemasError:  # the package's own drivers say what is wrong, masked (a transport they cannot use)
+        raise
+    except Exception as error:
+        raise ConfigError(f"{where} cannot start: {_failure(error)}") from None
+    try:
+        usable = callable(driver.notify)
+    except Exception:  # no such attribute; whatever a driver's object raises when asked
+        usable = False
+    if not usable:
+        raise DriverNotFoundError(f"{where} has no notify(message, priority) method")
     return driver
+
+
+def _failure(error: Exception) -> str:
+    """What a driver raised as it was loaded or made, as it may be written: its text masked, for a driver's error
+    may quote what it was given (the transport URL with its password, a key and its token). Raised in its place,
+    never chained: a traceback or a logging call that prints the chain would print the driver's own words. The
+    traceback, masked too, is logged at debug level for whoever debugs the driver."""
+    LOG.debug("driver failure: %s", traceback_text(error))
+    return error_text(error)

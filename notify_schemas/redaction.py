@@ -250,11 +250,14 @@ def _bare_password(url: str) -> tuple[int, int] | None:
 
 def mask_transport_text(text: str) -> str:
     """What a messaging library says (an error, a log line) as it may be written: masked as `mask_text` masks text,
-    and any quoted text that is part of the password of a transport URL in use (`remember_url`) masked too."""
-    return _mask_remembered(mask_text(text))
+    any quoted text that is part of the password of a transport URL in use (`remember_url`) masked too, and that
+    password wherever the text holds it whole."""
+    return _mask_whole(_mask_remembered(mask_text(text)))
 
 
 _remembered: tuple[str, ...] = ()  # each spelling of the password of every transport URL the process uses
+_whole: tuple[str, ...] = ()  # those spellings, as they are and as repr escapes them, masked wherever they are
+_SHORTEST_WHOLE = 4  # characters: a shorter password is masked where a text quotes it, not in every word it is in
 _QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"")
 # A text as Python's repr quotes it: a backslash, the quote itself and what is not printable escaped.
 _REPR_QUOTED = re.compile(r"'((?:[^'\\\n]|\\.)+)'|\"((?:[^\"\\\n]|\\.)+)\"")
@@ -272,24 +275,31 @@ def _unescaped(escape: re.Match[str]) -> str:
 
 
 def remember_url(url: str) -> None:
-    """From now on, have `mask_transport_text` mask what a text quotes of the password of ``url``, whole or in part,
-    in any spelling.
+    """From now on, have `mask_transport_text` mask the password of ``url`` wherever a text holds it whole, and what
+    a text quotes of it in part, in any spelling.
 
     The libraries that read a transport URL quote what they could not read, and that may be a piece of the password
     without the rest of the URL around it, where `_mask_urls` cannot see it: oslo.messaging reads a password holding
     ``/``, ``?``, ``#`` or ``,`` as the end of the host (``invalid literal for int() with base 10: 'SECRET'``), and
     hands kombu the password with every ``/`` unquoted, which kombu reads as the end of the host again (``Port could
     not be cast to integer value as 'SECRET'``), percent-encoded. So any quoted text that is part of a spelling of
-    the password (as given, decoded, and encoded as oslo and as a user encodes it) is masked."""
+    the password (as given, decoded, and encoded as oslo and as a user encodes it) is masked. A library may quote more
+    than the password, too (`_mask_whole`), so a password of four characters or more is masked wherever it is, even
+    in a user name that is the same word."""
     from urllib.parse import quote, unquote
 
-    global _remembered
+    global _remembered, _whole
     spellings = set(_remembered)
     bare = _bare_password(url)
     for password in [url[bare[0] : bare[1]]] if bare else _url_passwords(url):
         plain = unquote(password)
         spellings |= {password, plain, quote(plain), quote(plain, safe="")}
     _remembered = tuple(spellings - {""})  # replaced whole: threads read it as it is
+    whole = {spelling for spelling in spellings if len(spelling) >= _SHORTEST_WHOLE}
+    # As repr writes it, in a text that holds one kind of quote and in one that holds both, where it escapes ' (the
+    # quotes added to make it so come out as \'" before the closing quote: four characters to take off).
+    escaped = {repr(spelling)[1:-1] for spelling in whole} | {repr(spelling + "'\"")[1:-4] for spelling in whole}
+    _whole = tuple(sorted(whole | escaped, key=len, reverse=True))
 
 
 def _url_passwords(text: str) -> Iterator[str]:
@@ -314,6 +324,16 @@ def _password_spans(text: str) -> Iterator[tuple[int, int]]:
         if at >= 0:
             yield start, at
         search = max(end, at)
+
+
+def _mask_whole(text: str) -> str:
+    """``text`` with each remembered password it holds whole masked, quoted or not, inside a longer quote or not: a
+    library may quote more than the password (ipaddress's ``'u:SECRET@h' does not appear to be an IPv4 or IPv6
+    address`` for ``rabbit://[u:SECRET@h]:1/``, where the brackets hold the user and the password too)."""
+    for spelling in _whole:
+        if spelling in text:
+            text = text.replace(spelling, SECRET)
+    return text
 
 
 def _mask_remembered(text: str) -> str:

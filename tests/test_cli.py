@@ -1279,6 +1279,7 @@ def test_a_worker_that_ends_between_its_pieces_is_an_error_not_a_reader_gone_awa
     "transport_url",
     [pytest.param(f"rabbit://u:{CANARY}@[::1/", id="a host that is not an address"),
      pytest.param(f"rabbit://u:{CANARY}@rabbit:port/", id="a port that is not a number"),
+     pytest.param(f"rabbit://[u:{CANARY}@h]:1/", id="the user and password inside an address's brackets"),
      pytest.param(f"kafka://u:{CANARY}@127.0.0.1:1/", id="a transport whose library is not installed")],
 )  # fmt: skip
 @pytest.mark.parametrize("command", ["emit", "listen"])

@@ -23,6 +23,7 @@ from support import running_its_main
 from notify_schemas.authoring import compat
 from notify_schemas.authoring.bundle import write_bundles
 from notify_schemas.authoring.compat import VariantReport, compare, main
+from notify_schemas.authoring.compat.verdicts import Break
 
 SCHEMAS = Path(__file__).parent.parent / "schemas"
 EXAMPLES = 3  # generation is the slow part (about 0.1 s a message): a few per search keep the file under a minute
@@ -388,6 +389,50 @@ def test_progress_is_shown_on_a_terminal_and_erased(
     assert f"] {total - 1}/{total} variants: seed " in err
     assert err.endswith("\r\033[K")
     assert "variants:" not in out.splitlines()[0]
+
+
+_CANARY = "CANARYSECRET"
+
+
+def _added_variant_named(name: str) -> Edit:
+    """A variant added under a file name of the given event type."""
+
+    def apply(root: Path) -> None:
+        document = json.loads((root / "seed" / "image.create.INFO.json").read_text(encoding="utf-8"))
+        document["$id"] = f"https://notify-schemas.dev/schemas/v1/seed/{name}.INFO.json"
+        document["properties"]["event_type"]["const"] = name
+        (root / "seed" / f"{name}.INFO.json").write_text(json.dumps(document), encoding="utf-8")
+
+    return apply
+
+
+@pytest.mark.parametrize("output", ["text", "json", "progress"])
+def test_a_credential_in_a_schema_files_name_is_masked_in_the_report_and_the_progress_line(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, output: str
+) -> None:
+    new = schema_copy(tmp_path / "new", _added_variant_named(f"image.x;password={_CANARY}"))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: output == "progress")
+    code, out, err = run(capsys, old, new, "--examples", "0", "--format", "json" if output == "json" else "text")
+    assert code == 0
+    assert "image.x;password=***" in (err if output == "progress" else out)
+    assert _CANARY not in out + err
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_a_credential_in_a_reason_a_witness_or_a_note_is_redacted_in_the_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, output: str
+) -> None:
+    # What a user's schemas may put there: a constant the reason quotes, a witness with a secret's key or one that
+    # must never be written, a name.
+    witness = {"payload": {"auth_token": _CANARY, "locations": [{"url": _CANARY}], "x": f"rabbit://u:{_CANARY}@h"}}
+    found = Break("backward", f"'token={_CANARY}' is no longer allowed", witness, "structural")
+    report = VariantReport("seed", f"image.x password={_CANARY}", "INFO", "changed", False, True, (found,),
+                           (f"secret={_CANARY} not confirmed",))  # fmt: skip
+    monkeypatch.setattr(compat.report, "compare", lambda *args, **kwargs: [report])
+    code, out, err = run(capsys, SCHEMAS, SCHEMAS, "--format", output)
+    assert code == 1
+    assert _CANARY not in out + err
+    assert "[redacted: may hold credentials]" in out
 
 
 def test_command_exits_1_with_reason_and_witness(old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

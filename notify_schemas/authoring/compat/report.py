@@ -21,7 +21,7 @@ from notify_schemas.arguments import (
 from notify_schemas.authoring.compat.compare import compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
-from notify_schemas.redaction import mask_words, shown
+from notify_schemas.redaction import mask_text, mask_words, redact, shown
 from notify_schemas.termination import Terminated, sigterm_raises
 from notify_schemas.values import Variant, writes_utf8
 
@@ -40,7 +40,7 @@ def _dump(value: Any) -> str:
 
 
 def _detail(b: Break) -> str:
-    return f"{b.reason}; witness: {_dump(b.witness)}"
+    return f"{mask_text(b.reason)}; witness: {_dump(redact(b.witness))}"
 
 
 def _text_lines(report: VariantReport) -> Iterator[str]:
@@ -48,20 +48,21 @@ def _text_lines(report: VariantReport) -> Iterator[str]:
     fwd = [b for b in report.breaks if b.direction == "forward"]
     status = report.status
     tag = f" ({report.change})" if report.change != "changed" else ""
+    name = mask_text(report.name)
     if status == "compatible":
-        yield f"{report.name}: backward and forward compatible{tag}"
+        yield f"{name}: backward and forward compatible{tag}"
     elif status == "backward compatible":
-        yield f"{report.name}: backward compatible{tag}; not forward: {_detail(fwd[0])}"
+        yield f"{name}: backward compatible{tag}; not forward: {_detail(fwd[0])}"
         fwd = fwd[1:]
     elif status == "forward compatible":
-        yield f"{report.name}: forward compatible{tag}; breaking: {_detail(back[0])}"
+        yield f"{name}: forward compatible{tag}; breaking: {_detail(back[0])}"
         back = back[1:]
     else:
-        yield f"{report.name}: breaking{tag}: {_detail(back[0])}"
+        yield f"{name}: breaking{tag}: {_detail(back[0])}"
         back = back[1:]
     yield from (f"  breaking: {_detail(b)}" for b in back)
     yield from (f"  not forward: {_detail(b)}" for b in fwd)
-    yield from (f"  note: {n}" for n in report.notes)
+    yield from (f"  note: {mask_text(n)}" for n in report.notes)
 
 
 def _summary(reports: Sequence[VariantReport]) -> dict[str, Any]:
@@ -134,15 +135,18 @@ def _progress(done: int, total: int, v: Variant) -> None:
     """One line on a terminal, rewritten in place: how far the comparison is, and the variant it is on."""
     width = 30
     filled = width * done // total
-    sys.stderr.write(f"\r\033[K[{'#' * filled}{'.' * (width - filled)}] {done}/{total} variants: {v.profile} {v.name}")
+    name = shown(f"{v.profile} {v.name}", 100)  # a schema folder's file name, read as a variant's: masked, one line
+    sys.stderr.write(f"\r\033[K[{'#' * filled}{'.' * (width - filled)}] {done}/{total} variants: {name}")
     sys.stderr.flush()
 
 
 def _report(args: argparse.Namespace, reports: Sequence[VariantReport]) -> None:
+    """The report, redacted as everything the package writes: a variant is named by a file of the schema folder, a
+    reason may quote a name or a value of a schema, and a witness is a message (D33)."""
     summary = _summary(reports)
     if args.format == "json":
         document = {"old": shown_name(args.old_dir), "new": shown_name(args.new_dir), "summary": summary}
-        print(_dump({**document, "variants": [r.to_json() for r in reports]}))
+        print(_dump(redact({**document, "variants": [r.to_json() for r in reports]})))
     else:
         for report in reports:
             for line in _text_lines(report):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from notify_schemas.errors import ConfigError
-from notify_schemas.redaction import mask_text, mask_url, quoted, shown
+from notify_schemas.redaction import closed, mask_text, mask_url, quoted, shown
 from notify_schemas.values import as_named
 
 __all__ = ["NotifierConfig", "is_disabled", "load_config", "names"]
@@ -163,7 +163,7 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
             raise ConfigError("a configuration file's name cannot be empty")
     # The name as given, masked, on one line and cut: Path would make swift://u:p@h swift:/u:p@h, which no longer
     # reads as a URL.
-    name = shown(as_named(str(path)), 200)
+    name = closed(shown(as_named(str(path)), 200))  # closed: what follows it is not read as part of a masked value
     path = Path(path)
     parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="DEFAULT")
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # oslo.config's option names keep their case

@@ -1304,6 +1304,30 @@ def test_a_transport_url_oslo_cannot_use_is_one_line_naming_it_masked(
 
 
 @pytest.mark.parametrize(
+    ("content", "reason"),
+    [pytest.param(None, "no such configuration file", id="missing"),
+     pytest.param("driver = log\n", "line 1: an option before any [section] header", id="configparser refuses it"),
+     pytest.param("[oslo_messaging_notifications]\ndriver = messagingv2\ntransport_url = rabbit://h:1/\n\n  x\n",
+                  "line 5: Unexpected continuation line", id="oslo.config refuses it")],
+)  # fmt: skip
+def test_a_configuration_file_whose_name_ends_in_a_masked_value_keeps_the_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str | None, reason: str
+) -> None:
+    # The error line is masked again as a whole: the colon and the reason right after the masked name were read as
+    # the rest of its value ('.../password=***' then ': no such configuration file').
+    folder = tmp_path / f"password={CANARY}"
+    folder.mkdir()
+    conf = folder / "glance-api.conf"
+    if content is not None:
+        conf.write_text(content)
+    payload = write(tmp_path, "p.json", '"failed"')
+    code, out, err = run(capsys, "emit", "image.upload", "ERROR", "--payload", payload, "--config-file", str(conf))
+    assert code == 2
+    assert err.splitlines()[-1].endswith(f"password=***': {reason}")
+    assert CANARY not in out + err
+
+
+@pytest.mark.parametrize(
     "transport_url",
     [pytest.param(f"rabbit://u:{CANARY}/x@127.0.0.1:1/", id="a password holding /"),
      pytest.param(f"rabbit://u:{CANARY}?x@127.0.0.1:1/", id="a password holding ?"),

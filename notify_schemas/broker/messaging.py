@@ -65,7 +65,7 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
         # quotes the line, which may hold a credential: only the line number and the reason are kept.
         where = re.search(r":(\d+), ([^:]+)", str(error.msg))
         reason = f"line {where[1]}: {where[2]}" if where else "oslo.config cannot parse it"
-        shown_source = shown(as_named(str(source)), 200)  # a file's name too may hold a secret
+        shown_source = closed(shown(as_named(str(source)), 200))  # a file's name too may hold a secret
         raise ConfigError(f"{shown_source}: {reason}") from None
     oslo_messaging.set_transport_defaults(exchange)
     try:

@@ -303,6 +303,10 @@ def to_wire(message: Any) -> WireForm:
                 return WireForm(value, size=len(text))
     problems: list[tuple[_Path, str, str, str]] = _Kept()
     root: list[Any] = [None]
+    # Every container walked into, held until the walk ends: an id in `above` is then never that of an object freed
+    # meanwhile, which a value made afresh could take (a generator that yields a new generator, a mapping whose
+    # items() makes its values anew), and be taken for a value that contains itself.
+    held: list[Any] = []
     # Each task: (value, container to fill, key or index in it, path, depth, ids of the containers above, mappings
     # other than dicts above, whether oslo's to_primitive writes it: a value inside one json cannot write itself).
     stack: list[tuple[Any, Any, Any, _Path, int, frozenset[int], int, bool]] = [
@@ -356,6 +360,7 @@ def to_wire(message: Any) -> WireForm:
                 problems.append((path, "not-json", "the value contains itself", f"<{_type_name(value)}>"))
                 continue
             inside = above | {id(value)}
+            held.append(value)
             if isinstance(value, Mapping) or (not isinstance(value, list | tuple) and hasattr(value, "items")):
                 if kind is dict:
                     pairs: list[Any] | None = list(value.items())

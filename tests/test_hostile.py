@@ -1248,6 +1248,38 @@ def test_the_wire_form_of_a_value_does_not_depend_on_what_is_beside_it(value: An
     assert [(p.pointer, p.rule) for p in beside.problems] == [(p.pointer, p.rule) for p in alone.problems]
 
 
+PLAIN_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+    max_leaves=30,
+)  # fmt: skip
+
+
+def made_as_read(value: Any) -> Any:
+    """``value`` with each list a generator that makes its items only as it is read, a dict among them included:
+    what a producer's lazy records look like, each object new, and the one that yielded it soon gone."""
+    if type(value) is list:
+        return (made_as_read(item) for item in value)
+    if type(value) is dict:
+        return {key: made_as_read(item) for key, item in value.items()}
+    return value
+
+
+@SETTINGS
+@given(PLAIN_JSON)
+@example([[[[]]], [[[]]]])  # a generator of generators: one made anew took the id of one read and let go
+def test_values_made_as_they_are_read_are_never_taken_for_values_that_contain_themselves(value: Any) -> None:
+    for _ in range(3):  # ids are taken again at random: each reading is a fresh chance
+        wire = to_wire({"a": made_as_read(value)})
+        assert not wire.problems
+        assert wire.value == {"a": value}
+    message = MESSAGES["task.success", "INFO"]
+    made = {**message, "payload": {**message["payload"], "result": {"x": made_as_read(value)}}}
+    assert is_valid({**message, "payload": {**message["payload"], "result": {"x": value}}})
+    assert [v.rule for v in iter_errors(made, backend="python")] == []
+
+
 @SETTINGS
 @given(st.one_of(HOSTILE, SPECIAL), st.sampled_from(["strict", "warn", "off"]), st.booleans())
 @example("\ud800", "warn", True)  # a lone surrogate reached jsonschema-rs through the publisher id check

@@ -4,13 +4,13 @@ oslo.messaging's drivers write a notification with ``jsonutils.dumps``: ``json.d
 ``to_primitive`` for what ``json`` cannot write itself. So a lazy ``Message`` (a ``str`` subclass) goes out as its
 text, an ``IntEnum`` as its number, a tuple or a set as a list, a datetime as ``%Y-%m-%dT%H:%M:%S.%f``, a UUID, a
 ``Decimal`` or an IP address (netaddr's too) as its string, as its own ``strftime`` or ``__str__`` answers, bytes as
-their UTF-8 text (a ``bytearray`` as the list of its byte values, as oslo iterates it), a mapping as an object (null
-for one inside three others that are not dicts, as ``to_primitive`` writes it), the keys of a mapping that
-``to_primitive`` writes (one that is not a dict, or any inside a value ``json`` cannot write itself) converted as it
-converts them (a UUID or bytes key as its text), and a NaN or infinite key as ``NaN``, ``Infinity`` or ``-Infinity``,
-the text ``json`` writes for it. An ``Enum`` member that is neither a number nor text, which oslo gives up on, is its
-value, as orjson and jsonschema-rs read it; the package sends that value. What the specification governs is that JSON,
-so validation judges the wire form (D32 in DECISIONS.md).
+their UTF-8 text (a ``bytearray`` as the list of its byte values, as oslo iterates it), a mapping (or any object
+with ``items()``) as an object (null for one inside three others that are not dicts, as ``to_primitive`` writes it),
+the keys of a mapping that ``to_primitive`` writes (one that is not a dict, or any inside a value ``json`` cannot
+write itself) converted as it converts them (a UUID or bytes key as its text), and a NaN or infinite key as ``NaN``,
+``Infinity`` or ``-Infinity``, the text ``json`` writes for it. An ``Enum`` member that is neither a number nor
+text, which oslo gives up on, is its value, as orjson and jsonschema-rs read it; the package sends that value. What
+the specification governs is that JSON, so validation judges the wire form (D32 in DECISIONS.md).
 
 What has no wire form is reported, never raised: a value of another type, a float that is NaN or infinite (``json``
 would write a literal no JSON parser reads), a key that is not text, a number or None (nor converted to one by
@@ -33,6 +33,7 @@ import math
 import pickle
 import sys
 import threading
+import types
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -336,7 +337,7 @@ def to_wire(message: Any) -> WireForm:
                 kind in _SIMPLE
                 or isinstance(value, str | int | float | bytes)  # json and to_primitive ask no __iter__ of them
                 or _written_as_text(value)
-                or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value))
+                or not (isinstance(value, dict | list | tuple | Mapping) or _iterable(value) or _has_items(value))
             ):
                 converted, rule = _scalar(value)
                 parent[slot] = converted
@@ -556,6 +557,12 @@ def has_no_wire_form_number(value: Any) -> bool:
         elif kind is float and not math.isfinite(node):
             return True
     return False
+
+
+def _has_items(value: Any) -> bool:
+    """Whether oslo's ``to_primitive`` writes ``value`` as the dict of its ``items()``: any object that has them, an
+    iterable or not (a record class of the producer's own), but a class or a module, which it writes as its name."""
+    return hasattr(value, "items") and not isinstance(value, type | types.ModuleType)
 
 
 def _iterable(value: Any) -> bool:

@@ -134,6 +134,16 @@ class _IteratesToo:
         return [("k", 1)]
 
 
+class _Record:
+    """A producer's record that has items() and no __iter__: to_primitive writes it as the dict of its items."""
+
+    def __init__(self, **fields: Any) -> None:
+        self._fields = fields
+
+    def items(self) -> Any:
+        return list(self._fields.items())
+
+
 class _Iterating(_IteratesToo, int):
     pass
 
@@ -174,6 +184,7 @@ ODD_VALUES = st.recursive(
         st.dictionaries(st.text(max_size=3), inner, max_size=3),
         st.dictionaries(st.text(max_size=3), inner, max_size=3).map(collections.OrderedDict),
         st.dictionaries(st.text(max_size=3), inner, max_size=3).map(types.MappingProxyType),
+        st.dictionaries(st.text(max_size=3), inner, max_size=3).map(lambda d: _Record(**d)),
     ),
     max_leaves=8,
 )  # fmt: skip
@@ -195,6 +206,7 @@ def _mappings(depth: int) -> Any:
 @example([netaddr.IPNetwork("10.0.0.0/30"), xmlrpc.client.DateTime("20260102T03:04:05"), _Iterating(5)])  # text
 @example(types.MappingProxyType({netaddr.IPAddress("10.0.0.1"): _IteratingError("e")}))  # a key converted so too
 @example(types.MappingProxyType({uuid.UUID(int=1): 1, b"k": collections.deque([{datetime.date(2026, 1, 2): 3}])}))
+@example(_Record(a=_Record(b=[1]), c=uuid.UUID(int=2)))  # items() and no __iter__: a dict all the same
 def test_the_wire_form_is_what_oslo_writes(value: Any) -> None:
     # Where oslo's jsonutils writes a value at all (an Enum member and a generator aside: DECISIONS.md, D32).
     from oslo_serialization import jsonutils

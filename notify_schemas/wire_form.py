@@ -470,10 +470,11 @@ def _its_own_form(value: Any) -> bool:
 
 
 def is_plain(message: Any) -> bool:
-    """Whether ``json.dumps`` would write ``message`` as it is: dicts with text keys, lists and tuples, text, numbers.
+    """Whether orjson writes ``message`` as it is: dicts with text keys, lists and tuples, text, numbers.
 
-    NaN and infinities aside, which orjson writes as null (`has_no_wire_form_number` finds them). A JSON parser's
-    output is plain. Costs about a third of ``orjson.loads`` of the same message.
+    NaN and infinities aside, which orjson writes as null (`has_no_wire_form_number` finds them), and a UUID or an
+    ``Enum`` member, which orjson writes itself and ``json.dumps`` refuses (`is_exact_json` refuses them too). A JSON
+    parser's output is plain. Costs about a third of ``orjson.loads`` of the same message.
     """
     try:
         orjson.dumps(message, option=PLAIN)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import enum
 import json
 import logging
+import math
 import sys
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from notify_schemas.drivers import ENTRY_POINT_GROUP, Driver, available_drivers, load_driver
 from notify_schemas.drivers.log import OWN_LOGGERS, LogDriver, dumps
@@ -15,6 +23,7 @@ from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.drivers.noop import NoopDriver
 from notify_schemas.errors import DriverNotFoundError, NotifySchemasError
 from notify_schemas.message import build_message
+from notify_schemas.wire_form import to_wire
 
 
 def test_built_in_drivers_are_registered_like_any_other() -> None:
@@ -164,6 +173,43 @@ def test_log_driver_refusing_a_message_masks_the_keys_of_the_pointers_it_names(k
     with pytest.raises(ValueError, match="cannot be written as JSON") as caught:
         dumps(message)
     assert "hunter2" not in str(caught.value)
+
+
+class _Colour(enum.Enum):
+    RED = "red"
+
+
+class _Size(enum.IntEnum):
+    SMALL = 5
+
+
+# Values orjson writes itself (a UUID, an Enum member) but json does not, beside others only oslo's to_primitive writes.
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5), st.uuids(), st.datetimes(),
+    st.sampled_from([_Colour.RED, _Size.SMALL, decimal.Decimal("1.5"), datetime.date(2026, 1, 2), b"ab", {1, 2}]),
+)  # fmt: skip
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.tuples(inner) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(_VALUES)
+@example(uuid.UUID(int=5))  # orjson writes it, so it passed for plain JSON, and json.dumps raised TypeError
+@example(_Colour.RED)
+@example([math.nan])
+def test_log_driver_writes_any_value_as_its_wire_form_or_says_why_not(value: Any) -> None:
+    message = build_message("image.update", "INFO", {"properties": {"x": value}}, "h")
+    wire = to_wire(message)
+    if wire.problems:
+        with pytest.raises(ValueError, match="cannot be written as JSON: /payload/properties/x"):
+            dumps(message)
+        return
+    assert json.loads(dumps(message)) == wire.value
 
 
 def test_memory_driver_take_empties_it() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, mask_pointer, mask_text, redact, type_name
-from notify_schemas.wire_form import is_plain, read_at_once, to_wire
+from notify_schemas.wire_form import has_no_wire_form_number, is_exact_json, read_at_once, to_wire
 
 __all__ = ["LOGGER_BASE", "OWN_LOGGERS", "LogDriver", "dumps"]
 
@@ -46,14 +46,15 @@ def dumps(message: Any) -> str:
     (`notify_schemas.redaction`); a message that has neither is written exactly as oslo writes it. Only a message
     whose text holds a suspect word pays for the masking.
     """
-    if type(message) is not dict or not is_plain(message):
+    # Told by the types: orjson writes a UUID and an Enum member itself, json does not, and NaN it writes as null.
+    if type(message) is not dict or not is_exact_json(message) or has_no_wire_form_number(message):
         wire = to_wire(message)
         if wire.problems:
             # A pointer's keys are the producer's (one may be a URL with its password): masked as a report's are.
             reasons = "; ".join(f"{mask_pointer(p.pointer) or '/'}: {p.message}" for p in wire.problems[:5])
             raise ValueError(f"the notification cannot be written as JSON: {reasons}")
         message = wire.value
-    text = json.dumps(message, allow_nan=False)  # NaN and infinities: ValueError, the driver failed
+    text = json.dumps(message, allow_nan=False)
     lowered = text.lower()
     if not any(word in lowered for word in _SUSPECT):
         return text

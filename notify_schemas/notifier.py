@@ -27,10 +27,11 @@ from notify_schemas.validation import (
 )
 from notify_schemas.wire_form import (
     NO_WIRE_FORM,
+    NOT_EXACT,
     WireForm,
     has_no_wire_form_number,
-    is_exact_json,
     redacted_json,
+    settled,
     to_wire,
 )
 
@@ -134,10 +135,10 @@ class Notifier:
             elif (
                 type(self.publisher_id) is str
                 and publisher_id_is_valid(self.publisher_id)
-                and is_exact_json(payload)
-                and check(payload)
+                and (own := settled(payload)) is not NOT_EXACT
+                and check(own)
             ):
-                message = envelope(event_type, priority, payload, self.publisher_id)
+                message = envelope(event_type, priority, own, self.publisher_id)
                 self._dispatch(message, priority)
                 return message
         return self._send(envelope(event_type, priority, payload, self.publisher_id))
@@ -145,25 +146,29 @@ class Notifier:
     def _send(self, message: Notification) -> Notification | None:
         """Every message is sent, or refused with its violations logged (strict: raised); none is lost unsaid.
 
-        The hot path of every producer: a message of exact JSON types (`is_exact_json`, two C passes) is its own wire
+        The hot path of every producer: a message of exact JSON types (`settled`, two C passes) is its own wire
         form, and one lookup finds its variant's verdict. Anything else becomes its wire form
         (`notify_schemas.wire_form`) before any driver sees it, so that no driver fails on a value that oslo would
         have written (a lazy ``Message``, a datetime), or is refused.
         """
-        if self.validation != "off" and type(message) is dict:
-            key = (message.get("event_type"), message.get("priority"))
+        # What is judged is what the drivers get: the message itself, or where another thread may change it, a copy.
+        own = settled(message)
+        if self.validation != "off" and own is not NOT_EXACT and type(own) is dict:
+            key = (own.get("event_type"), own.get("priority"))
             check = self._validity.get(key) if type(key[0]) is str and type(key[1]) is str else None  # type: ignore[arg-type]
-            if check is not None and is_exact_json(message) and check(message):
-                self._dispatch(message, str(message.get("priority")))
-                return message
+            if check is not None and check(own):
+                self._dispatch(own, str(own.get("priority")))
+                return own
         # What is not its own wire form (a UUID object, a NaN, a lazy Message) becomes it, or is refused. Told by the
         # types alone: a producer's object is never asked whether it equals its wire form (its __eq__ may say yes).
-        if not is_exact_json(message) or has_no_wire_form_number(message):
+        if own is NOT_EXACT or has_no_wire_form_number(own):
             wire = to_wire(message)
             if wire.problems:
                 self._refuse(message, wire)
                 return None
             message = wire.value
+        else:
+            message = own
         if type(message) is not dict:  # the wire form of a mapping is a dict
             self._refuse(message, to_wire(message))  # plain JSON by now: reading it again asks no producer's code
             return None

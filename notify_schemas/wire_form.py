@@ -22,6 +22,7 @@ recursion.
 
 from __future__ import annotations
 
+import _thread
 import datetime
 import decimal
 import enum
@@ -47,6 +48,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_ITEMS",
     "MAX_PROBLEMS",
+    "NOT_EXACT",
     "NO_WIRE_FORM",
     "PLAIN",
     "Problem",
@@ -57,6 +59,7 @@ __all__ = [
     "is_valid_text",
     "read_at_once",
     "redacted_json",
+    "settled",
     "to_wire",
     "wire_view",
 ]
@@ -529,6 +532,41 @@ def is_exact_json(message: Any) -> bool:
     except Exception:  # TypeError; whatever a producer's Enum raises when orjson reads its value
         return False
     return _only_exact_types(message)
+
+
+NOT_EXACT: Any = object()
+"""What `settled` answers for a message that is not exact JSON: its wire form is to be made (`to_wire`)."""
+
+
+def settled(message: Any) -> Any:
+    """``message`` as a driver may be given it, when it is exact JSON (`is_exact_json`); else `NOT_EXACT`.
+
+    A message of exact JSON types is its own wire form, judged and sent as it is, but it is the producer's: another
+    thread of the producer may change it between the verdict and the drivers (a ``locations`` key put in, which
+    strict mode would have refused). Where no other thread runs, nothing can: no producer's code runs on the way, and
+    the message is itself. Where another does, it is a copy that orjson writes and reads in C, in one go, which no
+    thread interrupts, and which is the message as it was then (equal to it: a NaN, which orjson writes as null, or a
+    change made meanwhile, is no copy, and the wire form is made instead). The copy costs about as much again as
+    this check; one Python thread pays nothing but a count of the threads.
+    """
+    try:
+        text = orjson.dumps(message, None, PLAIN)  # no subclass, datetime, bytes, set, lone surrogate, big integer
+    except Exception:  # TypeError; whatever a producer's Enum raises when orjson reads its value
+        return NOT_EXACT
+    if not _only_exact_types(message):
+        return NOT_EXACT
+    if not _threads():  # no thread runs but the main one, this one: none other can change the message
+        return message
+    copy = orjson.loads(text)
+    try:
+        same = copy == message  # exact types: compared in C, asking no producer's code
+    except Exception:  # a producer's object another thread put in meanwhile
+        return NOT_EXACT
+    return copy if same else NOT_EXACT
+
+
+_threads = _thread._count
+"""The Python threads running besides the main one: whatever started them (``threading`` or ``_thread``)."""
 
 
 def _only_exact_types(message: Any) -> bool:

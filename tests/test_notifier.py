@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import os
+import sys
 import threading
+import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -18,9 +21,10 @@ from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.errors import ConfigError, DriverNotFoundError, InvalidNotificationError, UnknownVariantError
 from notify_schemas.notifier import Notifier
 
-IMAGE = copy.deepcopy(
-    next(g for g in CORPUS["seed"] if g["description"] == "seed image.update INFO")["tests"][0]["data"]["payload"]
+CORPUS_MESSAGE = copy.deepcopy(
+    next(g for g in CORPUS["seed"] if g["description"] == "seed image.update INFO")["tests"][0]["data"]
 )
+IMAGE = copy.deepcopy(CORPUS_MESSAGE["payload"])
 
 
 class Failing:
@@ -138,6 +142,55 @@ def test_eight_threads_lose_nothing_and_never_reuse_an_id() -> None:
         t.join()
     assert len(memory.messages) == 80_000
     assert len({m["message_id"] for m in memory.messages}) == 80_000
+
+
+class _Seen:
+    """A driver that writes down what each message holds when it is handed over."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def notify(self, message: dict[str, Any], priority: str) -> None:
+        self.texts.append(json.dumps(message))
+
+
+@pytest.mark.parametrize("send", ["info", "send"])
+@pytest.mark.parametrize("backend", ["rust", "python"])
+def test_a_payload_another_thread_changes_is_sent_as_it_was_judged(backend: str, send: str) -> None:
+    # A payload of exact JSON types was judged, then handed to the drivers as the producer's own dict: a thread that
+    # put locations in meanwhile had them sent in strict mode (hundreds of times in five seconds).
+    seen = _Seen()
+    notifier = Notifier("image.host1", drivers=[seen], validation="strict", backend=backend)  # type: ignore[arg-type]
+    payload = copy.deepcopy(IMAGE)
+    message = {**CORPUS_MESSAGE, "payload": payload}
+    stop = threading.Event()
+
+    def meddle() -> None:
+        while not stop.is_set():
+            payload["locations"] = [{"url": "swift://glance:CANARY@swift.example/c/o"}]
+            time.sleep(0)
+            del payload["locations"]
+            time.sleep(0)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    meddler = threading.Thread(target=meddle)
+    meddler.start()
+    refused = 0
+    try:
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            try:
+                notifier.info({}, "image.update", payload) if send == "info" else notifier.send(message)
+            except InvalidNotificationError:
+                refused += 1
+    finally:
+        stop.set()
+        meddler.join()
+        sys.setswitchinterval(interval)
+    assert refused  # the thread was seen
+    assert seen.texts  # and messages went out
+    assert not [text for text in seen.texts if "CANARY" in text]
 
 
 def test_unknown_profile_and_driver_fail_at_construction() -> None:

@@ -29,7 +29,7 @@ from notify_schemas.redaction import error_text, type_name
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors, wire_errors
 from notify_schemas.values import Violation
-from notify_schemas.wire_form import NO_WIRE_FORM, is_exact_json, redacted_json, to_wire
+from notify_schemas.wire_form import NO_WIRE_FORM, NOT_EXACT, has_no_wire_form_number, redacted_json, settled, to_wire
 
 __all__ = ["OPTIONS", "ValidatingDriver"]
 
@@ -78,9 +78,10 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
         try:
             # The message is turned into its wire form once, and that very value is judged and sent: a producer's
             # object asked twice may answer otherwise the second time (a mapping whose items() changes), and what
-            # was sent would not be what was judged.
-            sent = message
-            if not is_exact_json(message):
+            # was sent would not be what was judged. Exact JSON is its own wire form, copied where another thread of
+            # the producer may change it meanwhile (`settled`).
+            sent = settled(message)
+            if sent is NOT_EXACT or has_no_wire_form_number(sent):
                 wire = to_wire(message)
                 if wire.problems:  # no wire form: never sent, in either mode
                     violations = list(wire_errors(wire, profile=self.profile))  # of what was judged, read once

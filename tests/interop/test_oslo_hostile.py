@@ -14,6 +14,8 @@ import datetime
 import ipaddress
 import json
 import logging
+import sys
+import threading
 import time
 import types
 import uuid
@@ -230,11 +232,11 @@ def test_a_file_oslo_config_cannot_parse_is_named_masked(tmp_path: Path) -> None
 # --- the drop-in driver inside oslo's Notifier ---------------------------------------------------------------------
 
 
-def _dropin(validation: str) -> oslo_messaging.Notifier:
+def _dropin(validation: str, inner: str = "test") -> oslo_messaging.Notifier:
     conf = cfg.ConfigOpts()
     conf([], project="notify-schemas-test")
     conf.register_opts(OPTIONS, group="notify_schemas")
-    conf.set_override("inner_driver", ["test"], group="notify_schemas")
+    conf.set_override("inner_driver", [inner], group="notify_schemas")
     conf.set_override("validation", validation, group="notify_schemas")
     conf.set_override("profile", "glance", group="notify_schemas")
     transport = oslo_messaging.get_notification_transport(conf, url="fake://")
@@ -308,6 +310,47 @@ def test_the_dropin_driver_sends_what_it_judged_not_a_second_reading(validation:
     sent = _impl_test.NOTIFICATIONS[0][1]
     assert sent["payload"] == payload
     assert CANARY not in json.dumps(sent)
+
+
+def test_the_dropin_driver_sends_a_payload_another_thread_changes_as_it_was_judged() -> None:
+    # The producer's own dict was judged and handed to the inner drivers: a thread that put locations in meanwhile had
+    # them sent in strict mode.
+    payload = next(samples("image.upload", "INFO", profile="glance", seed=1))["payload"]
+    written: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            written.append(record.getMessage())
+
+    handler = Keep(level=logging.DEBUG)
+    sent = logging.getLogger("oslo.messaging.notification.image.upload")
+    sent.addHandler(handler)
+    sent.setLevel(logging.INFO)
+    notifier = _dropin("strict", inner="log")  # oslo's log driver writes each notification as it is handed over
+    stop = threading.Event()
+
+    def meddle() -> None:
+        while not stop.is_set():
+            payload["locations"] = [{"url": f"swift://glance:{CANARY}@swift.example/c/o"}]
+            time.sleep(0)
+            del payload["locations"]
+            time.sleep(0)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    meddler = threading.Thread(target=meddle)
+    meddler.start()
+    try:
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            notifier.info({}, "image.upload", payload)
+    finally:
+        stop.set()
+        meddler.join()
+        sys.setswitchinterval(interval)
+        sent.removeHandler(handler)
+    assert written
+    assert not [text for text in written if CANARY in text]
 
 
 @pytest.mark.parametrize("sender", ["notifier", "dropin"])

@@ -205,24 +205,35 @@ def skip_rest_of_line(stream: BinaryIO) -> int:
     return _skip_line(stream)[0]
 
 
-def _skip_line(stream: BinaryIO) -> tuple[int, bool, bool]:
-    """`skip_rest_of_line`, whether all it skipped is blank space, and whether the line ends in a newline (not the
-    stream's end)."""
+def _skip_line(stream: BinaryIO, before: bytes = b"") -> tuple[int, bool, bool, int]:
+    """`skip_rest_of_line`, whether all it skipped is blank space, whether the line ends in a newline (not the
+    stream's end), and the bytes of its line end (LF, CRLF, or none); ``before`` is what the line started with, read
+    already, whose last byte may be the CR of a CRLF."""
     skipped = 0
     blank = True
+    last = before[-1:]
     while True:
         chunk = stream.readline(_CHUNK)
         skipped += len(chunk)
         blank = blank and not chunk.strip(_WHITESPACE)
         if not chunk or chunk.endswith(b"\n"):
-            return skipped, blank, bool(chunk)
+            return skipped, blank, bool(chunk), _line_end(chunk, last)
+        last = chunk[-1:]
+
+
+def _line_end(chunk: bytes, before: bytes) -> int:
+    """The bytes of the line end that ``chunk``, the end of a line, ends with; ``before`` is the byte before it."""
+    if not chunk.endswith(b"\n"):
+        return 0
+    return 2 if (chunk[-2:-1] or before) == b"\r" else 1
 
 
 def _past(start: bytes, stream: BinaryIO) -> bytes | int:
-    """A line over the limit that starts with ``start``, read past in chunks: its size, or ``b""`` if it is blank.
-    A line of blank space is no record whatever its length, as it is none within the limit."""
-    skipped, blank, _ = _skip_line(stream)
-    return b"" if blank and not start.strip(_WHITESPACE) else len(start) + skipped
+    """A line over the limit that starts with ``start``, read past in chunks: the size of its record (the line
+    without its line end), or ``b""`` if it is blank. A line of blank space is no record whatever its length, as it
+    is none within the limit."""
+    skipped, blank, _, end = _skip_line(stream, start)
+    return b"" if blank and not start.strip(_WHITESPACE) else len(start) + skipped - end
 
 
 def _over(line: bytes, limit: int) -> bool:
@@ -232,9 +243,12 @@ def _over(line: bytes, limit: int) -> bool:
 
 
 def _kept(lines: list[bytes], limit: int) -> list[bytes | int]:
-    """Lines as they are, or the size (with its newline) of one over ``limit`` that is not blank."""
+    """Lines as they are (each without its newline), or the size of the record of one over ``limit`` that is not
+    blank: the line without the CR of a CRLF line end, as an array item's size is the item's own."""
     return [
-        line if len(line) <= limit or not _over(line, limit) or not line.strip(_WHITESPACE) else len(line) + 1
+        line
+        if len(line) <= limit or not _over(line, limit) or not line.strip(_WHITESPACE)
+        else len(line) - line.endswith(b"\r")
         for line in lines
     ]
 
@@ -828,9 +842,9 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
     skipped = 0
     while not head.strip(_WHITESPACE) and (head.endswith(b"\n") or len(head) > limit + 1):
         if not head.endswith(b"\n"):  # blank space longer than the limit: blank still, or a record over it
-            size, blank, ended = _skip_line(stream)
+            size, blank, ended, end = _skip_line(stream, head)
             if not blank:
-                yield from _json_lines(stream, [len(head) + size], limit, skipped, accept)
+                yield from _json_lines(stream, [len(head) + size - end], limit, skipped, accept)
                 return
             if not ended:  # the stream's last line: nothing but blank space
                 yield BadRecord(skipped + 1, "empty input: no JSON value")
@@ -848,5 +862,14 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
         # pretty-printed document, or a JSON Lines file whose first line is broken, which _documents tells apart.
         yield from _documents(stream, head, limit, skipped, accept)
         return
-    pending: list[bytes | int] = [head if whole_line else len(head) + (0 if ended else skip_rest_of_line(stream))]
+    pending: list[bytes | int] = [head if whole_line else _over_size(head, ended, stream)]
     yield from _json_lines(stream, pending, limit, skipped, accept)
+
+
+def _over_size(head: bytes, ended: bool, stream: BinaryIO) -> int:
+    """The size of the record of a first line over the limit, which ``head`` starts (and holds whole if ``ended``),
+    the rest of the line read past."""
+    if ended:
+        return len(head) - _line_end(head, b"")
+    size = _past(head, stream)
+    return size if isinstance(size, int) else len(head)

@@ -348,6 +348,32 @@ def test_a_blank_line_is_no_record_whatever_its_length(lines: list[str], limit: 
         assert [(r.line, "bad") for r in pieces] == over  # type: ignore[union-attr]
 
 
+@SETTINGS
+@given(lines=st.lists(st.sampled_from([GOOD, LONGER, INVALID, "garbage", "{", " " * 30]), min_size=1, max_size=6),
+       end=st.sampled_from(["\n", "\r\n"]), last=st.booleans(), limit=st.integers(1, len(GOOD) + 1),
+       chunk=st.sampled_from([1, 2, 7, 1024 * 1024]))  # fmt: skip
+def test_a_record_over_the_limit_is_named_by_its_own_size_whatever_its_line_end(
+    lines: list[str], end: str, last: bool, limit: int, chunk: int
+) -> None:
+    # The size said was the line's with its line end: one record was "716 bytes" as the last line, "717" with LF
+    # and "718" with CRLF, while an array item of the same text was 716 and a record of the limit is read whatever
+    # its line end.
+    data = (end.join(lines) + (end if last else "")).encode()
+    expected = [
+        (n, f"record is {len(line):,} bytes, over the limit of {limit:,}; skipped")
+        for n, line in enumerate(lines, 1)
+        if line.strip() and len(line) > limit
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)
+        for records in (
+            reader.read_records(io.BytesIO(data), limit=limit),
+            reader.count_records(io.BytesIO(data), lambda value: False, limit=limit, json_lines=True),
+        ):
+            found = [(r.line, r.reason) for r in records if type(r) is reader.BadRecord]  # type: ignore[union-attr]
+            assert [f for f in found if "over the limit" in f[1]] == expected
+
+
 @pytest.mark.parametrize("limit", [0, 1, 2, 3])
 def test_a_byte_order_mark_counts_against_no_limit(limit: int) -> None:
     line = GOOD.encode()

@@ -76,7 +76,7 @@ class BadRecord(NamedTuple):
 
 
 class _Repeated(dict[str, Any]):
-    """An object in which a key was written more than once: the keys, in the order they came back."""
+    """An object in which a key was written more than once: each such key once, in the order it came back."""
 
     repeated: list[str]
 
@@ -87,7 +87,8 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         return made
     seen: set[str] = set()
     repeated = _Repeated(made)
-    repeated.repeated = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    # A key written three times is one key written more than once: one pointer, one violation.
+    repeated.repeated = list(dict.fromkeys(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
     return repeated
 
 

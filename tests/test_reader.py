@@ -484,3 +484,57 @@ def test_an_empty_object_on_a_line_of_its_own_keeps_a_pretty_printed_document_wh
     assert "\n      {}\n" in text  # json.dumps writes each empty object of the array on a line of its own
     data = (text + "\n" + GOOD + "\n").encode()
     assert read(data) == [(1, message), (text.count("\n") + 2, MESSAGE)]
+
+
+# --- keys written twice ----------------------------------------------------------------------------------------
+
+KEYS = ["a", "b", "a/b", "~0", "é", ""]
+
+
+def _written(key: str, escaped: bool) -> str:
+    """A key as JSON text, its characters escaped as \\uXXXX or not: "a" and "\\u0061" are one key."""
+    return '"' + "".join(f"\\u{ord(c):04x}" for c in key) + '"' if escaped else json.dumps(key)
+
+
+TREE = st.recursive(
+    st.sampled_from(["1", "null", '"x"']),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda items: ("list", items)),
+        st.lists(st.tuples(st.sampled_from(KEYS), st.booleans(), inner), max_size=5).map(lambda p: ("dict", p)),
+    ),
+    max_leaves=12,
+)
+
+
+def _text(tree: Any, pretty: bool) -> str:
+    if isinstance(tree, str):
+        return tree
+    kind, items = tree
+    sep = ",\n" if pretty else ", "
+    if kind == "list":
+        return "[" + sep.join(_text(item, pretty) for item in items) + "]"
+    return "{" + sep.join(f"{_written(k, e)}: {_text(v, pretty)}" for k, e, v in items) + "}"
+
+
+def _repeated(tree: Any, pointer: str = "") -> set[str]:
+    """The pointers of the keys written more than once, in the values a parser keeps (the last of each key)."""
+    if isinstance(tree, str):
+        return set()
+    kind, items = tree
+    if kind == "list":
+        return set().union(*(_repeated(item, f"{pointer}/{i}") for i, item in enumerate(items)))
+    kept = {k: v for k, _, v in items}
+    escaped = {k: f"{pointer}/{k.replace('~', '~0').replace('/', '~1')}" for k in kept}
+    twice = {escaped[k] for k in kept if sum(1 for key, _, _ in items if key == k) > 1}
+    return twice.union(*(_repeated(v, escaped[k]) for k, v in kept.items()))
+
+
+@SETTINGS
+@given(trees=st.lists(TREE.filter(lambda t: isinstance(t, tuple) and t[0] == "dict"), min_size=1, max_size=4),
+       form=st.sampled_from(["lines", "array", "pretty-printed array"]))  # fmt: skip
+def test_each_key_written_more_than_once_is_named_once_at_its_pointer(trees: list[Any], form: str) -> None:
+    # A key written three times was named twice, by two equal pointers: two violations for one repeated key.
+    texts = [_text(tree, pretty=form.startswith("pretty")) for tree in trees]
+    data = "\n".join(texts) if form == "lines" else "[\n" + ",\n".join(texts) + "\n]"
+    records = list(reader.read_records(io.BytesIO(data.encode())))
+    assert [r.duplicates for r in records] == [tuple(sorted(_repeated(tree))) for tree in trees]  # type: ignore[union-attr]

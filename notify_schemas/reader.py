@@ -191,8 +191,8 @@ def parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
     try:
         text = raw if isinstance(raw, str) else raw.decode("utf-8")
         value, end = _DECODER.raw_decode(text, len(text) - len(text.lstrip(_TEXT_WHITESPACE)))
-        if text[end:].strip(_TEXT_WHITESPACE):
-            raise json.JSONDecodeError("Extra data", text, end)
+        if extra := text[end:].lstrip(_TEXT_WHITESPACE):  # named where it starts, past the blank space before it
+            raise json.JSONDecodeError("Extra data", text, len(text) - len(extra))
         return _plain(value)
     except (ValueError, RecursionError) as error:
         if _too_long(error) and (where := _OUT_OF_RANGE.search(first)) is not None:

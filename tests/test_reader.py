@@ -538,3 +538,13 @@ def test_each_key_written_more_than_once_is_named_once_at_its_pointer(trees: lis
     data = "\n".join(texts) if form == "lines" else "[\n" + ",\n".join(texts) + "\n]"
     records = list(reader.read_records(io.BytesIO(data.encode())))
     assert [r.duplicates for r in records] == [tuple(sorted(_repeated(tree))) for tree in trees]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("space", ["", " ", " \t ", "\r"])
+@pytest.mark.parametrize("extra", ["x", "{}", "1", "\x00"])
+def test_what_follows_a_value_on_its_line_is_named_at_its_own_column(space: str, extra: str) -> None:
+    # "Extra data" was placed where the value ended, at the blank space before what follows it.
+    line = f"{GOOD}{space}{extra}"
+    found = list(reader.read_records(io.BytesIO(f"{GOOD}\n{line}\n{GOOD}\n".encode())))
+    assert [type(r) for r in found] == [reader.Record, reader.BadRecord, reader.Record]
+    assert found[1].reason.endswith(f"at line 1 column {len(GOOD) + len(space) + 1}")  # type: ignore[union-attr]

@@ -446,10 +446,10 @@ class _Text:
                 value, end = self.scan(window, 0)
             except StopIteration as stop:  # where no value starts, as the decoder says it (the window's end, too)
                 if stop.value < size - _NEAR_END:
-                    raise json.JSONDecodeError("Expecting value", window, stop.value) from None
+                    raise _Fault("Expecting value", pos + stop.value) from None
             except json.JSONDecodeError as error:
                 if error.pos < size - _NEAR_END and not error.msg.startswith("Unterminated string"):
-                    raise  # a fault in the item, found where the whole text has it
+                    raise _Fault(error.msg, pos + error.pos) from None  # a fault in the item, where the text has it
             else:
                 if end < size and not _goes_on(value, window, end):
                     self.window = max(_WINDOW, 4 * end)
@@ -579,6 +579,25 @@ class _Text:
                 del pending[0]
                 line += 1
         yield from _json_lines(self.stream, pending, self.limit, line - 1, accept, rest=rest)
+
+
+class _Fault(ValueError):
+    """What is wrong with the text at ``pos`` of the text held, found in a window of it: a `json.JSONDecodeError`
+    would count the lines of all the text before it."""
+
+    def __init__(self, msg: str, pos: int) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.pos = pos
+
+
+def _item_fault(text: _Text, error: Exception, start: int) -> str:
+    """Why the array item at ``start`` cannot be read, and where, as a line of JSON Lines says it: the line counted
+    from the item's first, the column from the start of its line in the file."""
+    if not isinstance(error, json.JSONDecodeError | _Fault):
+        return _why(error)
+    line = text.text.count("\n", start, error.pos) + 1
+    return f"not JSON: {error.msg.removesuffix(' at')} at line {line} column {text.column_at(error.pos)}"
 
 
 _UTF8 = "utf-8"
@@ -715,8 +734,8 @@ def _documents(
             except (ValueError, RecursionError) as error:
                 near = True
                 text.repeated[0] = 0
+                reason = _item_fault(text, error, start)  # before the skip, which lets go of the text it passes
                 pos, size = text.skip(start)
-                reason = _why(error).split(" at line")[0]
                 if size > limit:
                     reason = f"record is {size:,} bytes, over the limit of {limit:,}; skipped"
                 if pos < 0:

@@ -237,6 +237,29 @@ def test_every_array_item_gets_the_verdict_it_gets_on_its_own(items: list[str], 
     assert [(r.line, r.value, r.pointer) if type(r) is reader.Record else (r.line, "bad") for r in records] == expected
 
 
+@SETTINGS
+@given(items=st.lists(ITEM, min_size=1, max_size=8), separator=st.sampled_from([",", ", ", ",\n", " ,\n\n  "]),
+       chunk=st.sampled_from([1, 5, 64, 1024 * 1024]))  # fmt: skip
+def test_a_bad_array_item_says_where_its_fault_is_as_its_line_does_in_json_lines(
+    items: list[str], separator: str, chunk: int
+) -> None:
+    # An item's reason lost where its fault is ("not JSON: Expecting ',' delimiter"), which the same text as a line
+    # of JSON Lines says ("... at line 1 column 351"): in an item of a megabyte, nothing said where to look.
+    text = "[\n" + separator.join(items) + "\n]\n"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)
+        found = [r.reason for r in reader.read_records(io.BytesIO(text.encode())) if type(r) is reader.BadRecord]
+    expected = []
+    offset = 0  # the columns before the item on its line
+    for item in items:
+        alone = next(reader.count_records(io.BytesIO(item.encode()), lambda value: False, json_lines=True))
+        if type(alone) is reader.BadRecord:
+            expected.append(re.sub(r"column (\d+)", lambda m, by=offset: f"column {int(m[1]) + by}", alone.reason))
+        last = separator.rsplit("\n", 1)
+        offset = len(last[1]) if len(last) > 1 else offset + len(item) + len(separator)
+    assert found == expected
+
+
 def test_an_array_that_never_closes_says_the_rest_is_not_read() -> None:
     records = list(reader.read_records(io.BytesIO(b'[\n{"a": 1},\n{"b": NaN, "c": [\n' + GOOD.encode() + b"\n")))
     assert type(records[0]) is reader.Record

@@ -653,17 +653,18 @@ def _line_of_its_own(text: str, start: int, end: int) -> bool:
 def _fault(text: _Text, error: Exception, line: int, start: int) -> str | None:
     """What is wrong with a document that starts on ``line`` at ``start``, when the decoder found it on a later line:
     the first line is then reported with it, since the line's own fault (a ``{`` alone) would not tell where to
-    look."""
+    look. The fault's line is counted from the document's first, as every record's fault is named (a byte that is
+    not UTF-8 in the document, a line of JSON Lines, an array item)."""
     if _too_long(error):  # the standard library does not say where the number is; jiter does
         found = _out_of_range(text.text[start:].encode(_UTF8, _ESCAPE))
         if found is None or found[2] == "1":
             return None
-        at = line + int(found[2]) - 1
-        return f"{_long_number()} at line {at} column {found[3]}, in the document that starts here; read as JSON Lines"
+        where = f"at line {found[2]} column {found[3]}, in the document that starts here"
+        return f"{_long_number()} {where}; read as JSON Lines"
     if not isinstance(error, json.JSONDecodeError):
         return None
-    at = text.line_at(error.pos)
-    if at == line:
+    at = text.line_at(error.pos) - line + 1
+    if at == 1:
         return None
     column = text.column_at(error.pos)
     why = error.msg.removesuffix(" at")

@@ -481,6 +481,29 @@ def test_a_broken_document_after_documents_on_earlier_lines_is_named_at_its_own_
     assert found[-1] == reader.Record(line + 1, MESSAGE)
 
 
+@pytest.mark.parametrize("before", [0, 1, 40])
+@pytest.mark.parametrize(
+    "fault",
+    [pytest.param(('"min_ram": 0', '"min_ram": 0 x'), id="not JSON"),
+     pytest.param(('"name": "', '"name": "\xff'), id="not UTF-8"),
+     pytest.param(('"min_ram": 0', '"min_ram": ' + "9" * 5000), id="a number too long")],
+)  # fmt: skip
+def test_a_fault_in_a_document_is_named_at_the_same_line_of_it_wherever_the_document_starts(
+    before: int, fault: tuple[str, str]
+) -> None:
+    # The line of a fault in a document was counted from the file's start when the document was then read as JSON
+    # Lines ("at line 74, in the document that starts here" on line 63), and from the document's first line when it
+    # held a byte that is not UTF-8 ("at line 8" on line 63), as everywhere else a record's fault is named.
+    pretty = json.dumps(dict(MESSAGE, payload=dict(MESSAGE["payload"], min_ram=0)), indent=2)
+    data = ("\n".join([pretty] * before + [pretty.replace(*fault)]) + "\n").encode("utf-8", "surrogateescape")
+    data = data.replace("\xff".encode(), b"\xff")
+    start = (pretty.count("\n") + 1) * before + 1
+    found = [r for r in reader.read_records(io.BytesIO(data)) if type(r) is reader.BadRecord]
+    at = next(n for n, line in enumerate(pretty.splitlines(), 1) if fault[0] in line)
+    assert found[0].line == start
+    assert f" at line {at} column " in found[0].reason
+
+
 PARTS = ['{"a": 1}', '{\n  "a": [1,\n 2]\n}', '[\n{"b": 2},\n{"c": [3]}\n]', "{", "}", "[1 2]", "nul", "", "  ",
          '{"a": 1,}', '{"a":\n1}', '{"s": "a\\"b,]{"}', '{"d": ' + "[" * 1200 + "]" * 1200 + "}"]  # fmt: skip
 

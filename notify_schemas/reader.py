@@ -29,6 +29,7 @@ import codecs
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, NamedTuple, cast
 
@@ -159,20 +160,42 @@ def _out_of_range(raw: bytes) -> re.Match[str] | None:
     return None
 
 
+def _unseen(text: str, pos: int) -> str:
+    """What is at ``text[pos]``, where a fault is, if it is a character no one sees (a NUL, a form feed, a no-break
+    space, a byte-order mark after the start, a line separator): " (U+00A0 NO-BREAK SPACE)", else nothing. A
+    byte that is not UTF-8, which the reader holds as a lone surrogate, is named as a byte."""
+    char = text[pos : pos + 1]
+    if not char or char.isprintable():
+        return ""
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f" (byte 0x{code - 0xDC00:02x}, not UTF-8)"
+    if char == "\ufeff":
+        return " (U+FEFF, a byte-order mark: only the start of an input may have one)"
+    return f" (U+{code:04X}{' ' + unicodedata.name(char) if unicodedata.name(char, '') else ''})"
+
+
 def _why(error: Exception) -> str:
     if _too_long(error):
         return _long_number()
     if isinstance(error, json.JSONDecodeError):
         # "Unterminated string starting at": the position follows the stdlib's own "at".
-        return f"not JSON: {error.msg.removesuffix(' at')} at line {error.lineno} column {error.colno}"
+        where = f"at line {error.lineno} column {error.colno}{_unseen(error.doc, error.pos)}"
+        return f"not JSON: {error.msg.removesuffix(' at')} {where}"
     if isinstance(error, RecursionError):
         return "not readable: nested too deeply"
     if isinstance(error, UnicodeDecodeError):
         before = error.object[: error.start]  # UTF-8 up to the first byte that is not
         line_start = before.rfind(b"\n") + 1
         column = len(before[line_start:].decode(_UTF8)) + 1
-        return _not_utf8(error.object[error.start], before.count(b"\n") + 1, column)
+        reason = _not_utf8(error.object[error.start], before.count(b"\n") + 1, column)
+        if column == 1 and error.object[error.start : error.start + 2] in _UTF16_BOMS:
+            return f"{reason} (a byte-order mark of UTF-16 or UTF-32 text: JSON is read as UTF-8 only)"
+        return reason
     return f"not JSON: {error}"
+
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # what UTF-32's marks start with too
 
 
 def _not_utf8(byte: int, line: int, column: int) -> str:
@@ -597,7 +620,8 @@ def _item_fault(text: _Text, error: Exception, start: int) -> str:
     if not isinstance(error, json.JSONDecodeError | _Fault):
         return _why(error)
     line = text.text.count("\n", start, error.pos) + 1
-    return f"not JSON: {error.msg.removesuffix(' at')} at line {line} column {text.column_at(error.pos)}"
+    where = f"at line {line} column {text.column_at(error.pos)}{_unseen(text.text, error.pos)}"
+    return f"not JSON: {error.msg.removesuffix(' at')} {where}"
 
 
 _UTF8 = "utf-8"
@@ -666,9 +690,9 @@ def _fault(text: _Text, error: Exception, line: int, start: int) -> str | None:
     at = text.line_at(error.pos) - line + 1
     if at == 1:
         return None
-    column = text.column_at(error.pos)
+    where = f"at line {at} column {text.column_at(error.pos)}{_unseen(text.text, error.pos)}"
     why = error.msg.removesuffix(" at")
-    return f"not JSON: {why} at line {at} column {column}, in the document that starts here; read as JSON Lines"
+    return f"not JSON: {why} {where}, in the document that starts here; read as JSON Lines"
 
 
 def _documents(

@@ -593,4 +593,49 @@ def test_what_follows_a_value_on_its_line_is_named_at_its_own_column(space: str,
     line = f"{GOOD}{space}{extra}"
     found = list(reader.read_records(io.BytesIO(f"{GOOD}\n{line}\n{GOOD}\n".encode())))
     assert [type(r) for r in found] == [reader.Record, reader.BadRecord, reader.Record]
-    assert found[1].reason.endswith(f"at line 1 column {len(GOOD) + len(space) + 1}")  # type: ignore[union-attr]
+    assert re.search(rf"at line 1 column {len(GOOD) + len(space) + 1}\b", found[1].reason)  # type: ignore[union-attr]
+
+
+# --- characters that cannot be seen ----------------------------------------------------------------------------
+
+UNSEEN = ["\x00", "\f", "\v", "\x7f", "\u00a0", "\u0085", "\u2028", "\u200b", "\ufeff", "\u3000"]
+
+
+@pytest.mark.parametrize("char", UNSEEN)
+def test_a_fault_at_a_character_that_cannot_be_seen_names_the_character(char: str) -> None:
+    # "Expecting value at line 1 column 1" for a line that looks whole in an editor: a byte-order mark at the start
+    # of the second of two files put together, a no-break space, a NUL of UTF-16 text. The reason names what is
+    # there, as a character the eye can see is seen at its column.
+    line = char + GOOD
+    inside = GOOD.replace('"payload": ', '"payload": ' + char)
+    pretty = json.dumps(MESSAGE, indent=2).replace('"payload": ', '"payload": ' + char)
+    inputs = {  # each input, and the faults that are at the character
+        f"{GOOD}\n{line}\n{inside}\n{GOOD}\n": 2,  # JSON Lines
+        f"[\n{GOOD},\n{line},\n{inside},\n{GOOD}\n]\n": 2,  # an array's items
+        f"[{GOOD}, {line}, {inside}, {GOOD}]\n": 2,  # ... on one line
+        f"{pretty}\n{GOOD}\n": 1,  # a document, then read as JSON Lines: its line '  "payload": {' is no JSON
+    }
+    for data, faults in inputs.items():
+        found = list(reader.read_records(io.BytesIO(data.encode())))
+        assert isinstance(found[-1], reader.Record)
+        reasons = [r.reason for r in found if isinstance(r, reader.BadRecord)]
+        assert sum(f"(U+{ord(char):04X}" in reason for reason in reasons) == faults, reasons
+
+
+def test_a_fault_at_a_character_anyone_can_see_is_named_by_its_column_alone() -> None:
+    found = list(reader.read_records(io.BytesIO(f"{GOOD}\nx{GOOD}\n{GOOD} é\n".encode())))
+    assert [r.reason for r in found if isinstance(r, reader.BadRecord)] == [
+        "not JSON: Expecting value at line 1 column 1",
+        f"not JSON: Extra data at line 1 column {len(GOOD) + 2}",
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_utf_16_and_utf_32_text_is_unreadable_and_says_why(encoding: str) -> None:
+    # RFC 8259 8.1: JSON text exchanged is UTF-8. Text in UTF-16 or UTF-32 was "not UTF-8 text (binary data?): byte
+    # 0xff" with its byte-order mark, and without one "Expecting property name ... column 2", its NULs unnamed.
+    records = list(reader.read_records(io.BytesIO(f"{GOOD}\n{GOOD}\n".encode(encoding))))
+    assert records
+    assert all(isinstance(r, reader.BadRecord) for r in records)
+    first = records[0].reason  # type: ignore[union-attr]
+    assert "(U+0000)" in first or "byte-order mark of UTF-16 or UTF-32 text" in first, first

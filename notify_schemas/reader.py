@@ -899,8 +899,8 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
     ended = head.endswith(b"\n") or len(head) <= limit + 1
     whole_line = ended and not _over(head.removesuffix(b"\n"), limit)
     stripped = head.lstrip(_WHITESPACE)
-    if not stripped and whole_line:
-        yield BadRecord(skipped + 1, "empty input: no JSON value")
+    if not stripped and whole_line:  # at the last line: the one read, or the last that ended in a newline
+        yield BadRecord(skipped + 1 if head or not skipped else skipped, "empty input: no JSON value")
         return
     if stripped[:1] == b"[" or (whole_line and stripped[:1] == b"{" and not _parses(head)):
         # An array (even one on a line longer than the limit), or an object that goes on after its first line: a

@@ -363,7 +363,7 @@ def test_a_blank_line_is_no_record_whatever_its_length(lines: list[str], limit: 
     # limit of 40"), and none within it: the count, and the exit status, depended on the limit.
     data = "\n".join(lines).encode()
     over = [(n, "bad") for n, line in enumerate(lines, 1) if line.strip(" \t\r\n")]  # every record is over the limit
-    expected = over or [(len(lines), "bad")]  # nothing but blank lines: empty input
+    expected = over or [(_last_line(data), "bad")]  # nothing but blank lines: empty input
     assert read(data, limit=limit, chunk=chunk) == expected
     with pytest.MonkeyPatch.context() as patch:  # a piece of a file that --jobs shares
         patch.setattr(reader, "_CHUNK", chunk)
@@ -639,3 +639,15 @@ def test_utf_16_and_utf_32_text_is_unreadable_and_says_why(encoding: str) -> Non
     assert all(isinstance(r, reader.BadRecord) for r in records)
     first = records[0].reason  # type: ignore[union-attr]
     assert "(U+0000)" in first or "byte-order mark of UTF-16 or UTF-32 text" in first, first
+
+
+@pytest.mark.parametrize("data", [b"", b"\n", b"  \n\n \t \r\n", b"\n\n  ", BOM, BOM + b"\n\n"])
+def test_an_input_of_blank_lines_is_empty_at_its_last_line(data: bytes) -> None:
+    # A file of three blank lines, each ending in a newline, was "empty input" at line 4, which it does not have.
+    expected = [reader.BadRecord(_last_line(data), "empty input: no JSON value")]
+    assert list(reader.read_records(io.BytesIO(data))) == expected
+
+
+def _last_line(data: bytes) -> int:
+    """The number of the last line of ``data``, as an editor counts them: a newline ends a line, it starts none."""
+    return max(1, data.count(b"\n") + (not data.endswith(b"\n")))

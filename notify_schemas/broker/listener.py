@@ -355,7 +355,7 @@ def _decoded(
     try:
         if failure is not None:
             raise failure
-        message = impl_rabbit.RabbitMessage(delivered)
+        message = _rabbit_message(impl_rabbit, delivered)
     except Exception as error:  # whatever kombu or oslo raise decoding a body is the reason it is unreadable
         if unreadable(delivered, error):
             delivered.ack()
@@ -367,6 +367,26 @@ def _decoded(
     except Exception:  # as oslo's own callback: logged, and the delivery rejected
         impl_rabbit.LOG.exception("Failed to process message ... skipping it.")
         delivered.reject()
+
+
+def _rabbit_message(impl_rabbit: Any, delivered: Any) -> Any:
+    """oslo's message of a delivery, made as oslo makes it; `_NoObject` for a body that holds no JSON object
+    (`_not_an_object`), which oslo would have made one of. oslo's own reason stands where it has one (a version it
+    does not know, an inner text that is not JSON); the muddle of ``dict()`` over what is no object does not."""
+    payload = delivered.payload  # kombu's decoding, kept: oslo reads the same
+    body = getattr(delivered, "body", None)
+    reason = _not_an_object(payload, len(body) if isinstance(body, bytes | str) else 1)
+    if reason is not None and not isinstance(payload, dict):
+        raise _NoObject(reason)
+    try:
+        message = impl_rabbit.RabbitMessage(delivered)
+    except (TypeError, ValueError) as error:
+        if reason is None or isinstance(error, json.JSONDecodeError):
+            raise
+        raise _NoObject(reason) from None
+    if reason is not None:
+        raise _NoObject(reason)
+    return message
 
 
 def _body(message: Any) -> bytes | str | None:
@@ -427,6 +447,41 @@ def _every_delivery(driver_listener: Any) -> None:
 
 class _OverLimit(ValueError):
     """A compressed body that inflates past the listener's limit."""
+
+
+class _NoObject(ValueError):
+    """A body, or the text inside a ``messagingv2`` envelope, that is no JSON object: oslo would make one of it."""
+
+
+_JSON_KINDS = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
+               float: "a number", type(None): "null", bytes: "bytes kombu did not decode"}  # fmt: skip
+_JSON_SPACE = " \t\n\r"  # what JSON allows before a value
+
+
+def _what(value: Any) -> str:
+    """What a decoded value is, in JSON's words."""
+    return _JSON_KINDS.get(type(value), type_name(value))
+
+
+def _not_an_object(payload: Any, size: int) -> str | None:
+    """Why a body kombu decoded to ``payload`` holds no JSON object, or None when it may.
+
+    oslo.messaging makes a dict of whatever it decoded (``dict(...)``): an empty body is ``{}``, a JSON array of
+    pairs (``[["message_id", "..."], ...]``), as a body or as a ``messagingv2`` body's inner text, a whole
+    notification, which the listener judged as if sent as an object: valid. The inner text is known to hold an
+    object by its first character, ``{``, once oslo has read it as JSON."""
+    if size == 0:
+        return "empty, not a JSON object"
+    if not isinstance(payload, dict):
+        return f"{_what(payload)}, not a JSON object"
+    if "oslo.version" not in payload or "oslo.message" not in payload:  # no envelope: the notification itself
+        return None
+    inner = payload["oslo.message"]
+    if not isinstance(inner, str):
+        return f"a messagingv2 envelope whose oslo.message is {_what(inner)}, not the JSON text of an object"
+    if not inner.lstrip(_JSON_SPACE).startswith("{"):
+        return "a messagingv2 envelope whose oslo.message is not the JSON text of an object"
+    return None
 
 
 _INFLATERS: dict[str, Callable[[], Any]] = {
@@ -546,6 +601,8 @@ class Listener:
         kind = f", content type {quoted(kind)}" if isinstance(kind, str) and kind else ""
         if isinstance(error, _OverLimit):  # its own words, no type: it is the package's
             rule, said = "too-large", f"is {error}"
+        elif isinstance(error, _NoObject):
+            rule, said = "json", f"is {error}"
         else:
             rule, said = "json", f"is not a notification oslo can decode: {error_text(error)}"
         why = shown(f"the body ({_size(body):,} bytes{kind}) {said}", 500)

@@ -222,6 +222,38 @@ def test_the_listener_counts_a_body_oslo_cannot_read_as_invalid(broker: RabbitMQ
     assert sum(isinstance(m, str) and m.startswith("unreadable body") for m in listener.received) == 5
 
 
+def test_the_listener_counts_a_body_that_holds_no_json_object_as_unreadable(broker: RabbitMQ, tmp_path: Path) -> None:
+    # oslo makes a dict of whatever it decoded: a JSON array of [key, value] pairs, as a body or as a messagingv2
+    # body's inner text, was a whole notification and counted valid, and an empty body, "", [] or the inner text
+    # "[]" was {}, written to --invalid-out as if the producer had sent an object.
+    topic = "no-object"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    invalid_out = tmp_path / "invalid.jsonl"
+    good = _mix("seed", 3, seed=41)
+    pairs = [[[key, value] for key, value in message.items()] for message in good]
+
+    def envelope(inner: Any) -> bytes:
+        return json.dumps({"oslo.version": "2.0", "oslo.message": inner}).encode()
+
+    bodies = [json.dumps(pairs[0]).encode(), envelope(json.dumps(pairs[1])), b"", b'""', b"[]", b"null", b"7",
+              envelope("[]"), envelope(" \n[]"), envelope("null"), envelope(good[2]), envelope(7)]  # fmt: skip
+    out = AppendedLines(str(invalid_out))
+    listener = Listener(config, profile="seed", invalid_out=out)
+    listener.start(timeout=30)
+    try:
+        _publish_raw(broker, f"{topic}.info", [(body, {"content_type": "application/json", "content_encoding": "utf-8"})
+                                               for body in [*bodies, json.dumps(good[2]).encode()]])  # fmt: skip
+        assert listener.wait_for(len(bodies) + 1, timeout=60), listener.tally.line()
+    finally:
+        listener.stop()
+        out.close()
+    assert (sum(listener.tally.valid.values()), listener.tally.invalid) == (1, {"<unreadable>": len(bodies)})
+    records = [json.loads(line) for line in invalid_out.read_text(encoding="utf-8").splitlines()]
+    assert [r["notification"] for r in records] == [None] * len(bodies)
+    reasons = [v["message"] for r in records for v in r["violations"]]
+    assert all("not a JSON object" in m or "not the JSON text of an object" in m for m in reasons), reasons
+
+
 def test_the_listener_inflates_a_compressed_body_no_further_than_its_limit(broker: RabbitMQ, tmp_path: Path) -> None:
     # kombu inflated a compressed body whole before any limit was checked: 190 KB of zlib took the listener from 60
     # to 630 MB, and RabbitMQ takes 128 MB of it. oslo producers may compress (kombu_compression): within the

@@ -3,14 +3,17 @@ never new messages; a message two listeners each received once counts once. (The
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import multiprocessing
+import resource
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notify_schemas.broker.listener import AppendedLines, Tally
@@ -311,3 +314,30 @@ def test_a_bad_summary_value_is_masked_whole_before_it_is_cut(
     err = capsys.readouterr().err
     assert "CANARY-51e" not in err
     assert err.count("\n") == 1
+
+
+def _append_under_a_size_limit(path: str, limit: int, sizes: list[int]) -> None:
+    """Append records of ``sizes`` characters under a file size limit (as on a full disk) until one fails."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+    sink = AppendedLines(path)
+    with contextlib.suppress(OSError):
+        for i, size in enumerate(sizes):
+            sink.write(json.dumps({"i": i, "pad": "x" * size}) + "\n")
+    sink.close()
+
+
+@settings(max_examples=15, deadline=None)
+@given(limit=st.integers(1, 20_000), sizes=st.lists(st.integers(0, 5_000), min_size=1, max_size=20))
+def test_a_record_the_file_takes_only_in_part_is_taken_back(limit: int, sizes: list[int]) -> None:
+    # A file that reached its size limit (or a disk that filled) in the middle of a record kept the part written: a
+    # line no reader can parse, to which the next listener's first record was then glued.
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/invalid.jsonl"
+        writer = multiprocessing.Process(target=_append_under_a_size_limit, args=(path, limit, sizes))
+        writer.start()
+        writer.join(timeout=60)
+        _append(path, 1, "after")  # the listener run again, with room
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines]  # each line whole
+        assert records[-1]["writer"] == "after"
+        assert [r["i"] for r in records[:-1]] == list(range(len(records) - 1))

@@ -248,15 +248,33 @@ class AppendedLines:
         self._fd = open_output(path, append=True, mode=0o644)  # a FIFO no process reads: an error, not a wait
 
     def write(self, text: str) -> int:
-        """Write one line; OSError naming the file if it is not written whole (a full disk, a reader gone away)."""
+        """Write one line; OSError naming the file if it is not written whole (a full disk, a reader gone away).
+
+        A line written in part (the disk filled, or the file reached its size limit, in the middle of it) is taken
+        back: left there, it would be a record no reader can parse, and the next line appended to the file, by the
+        listener run again, would be glued to it and lost with it."""
         data = text.encode("utf-8")
         try:
             written = os.write(self._fd, data)
         except OSError as error:
             raise OSError(error.errno, error.strerror, self.path) from None
         if written < len(data):
-            raise OSError(errno.EIO, f"a record was written in part ({written:,} of {len(data):,} bytes)", self.path)
+            kept = "taken back" if self._take_back(written) else "the file ends with that part"
+            raise OSError(errno.EIO, f"a record was written in part ({written:,} of {len(data):,} bytes), {kept}",
+                          self.path)  # fmt: skip
         return written
+
+    def _take_back(self, written: int) -> bool:
+        """Cut the last ``written`` bytes off the file, if they are still its end: not where another listener of the
+        pool has appended since, nor on a pipe, which cannot be cut."""
+        try:
+            end = os.lseek(self._fd, 0, os.SEEK_CUR)  # where this write ended, the file being opened for appending
+            if end < written or os.fstat(self._fd).st_size != end:
+                return False
+            os.ftruncate(self._fd, end - written)
+        except OSError:
+            return False
+        return True
 
     def flush(self) -> None:
         return None

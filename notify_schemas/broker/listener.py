@@ -292,6 +292,27 @@ class _Priorities:
         return lambda *_: None
 
 
+class _DeliveriesWhileClosing(logging.Filter):
+    """py-amqp logs a warning for each delivery that arrives on a channel it has begun to close ("Received method
+    (60, 60) during closing channel 1. This method will be ignored"): one line for each message the broker had sent
+    ahead, thousands when a busy listener stops or its connection drops. Each such delivery is neither counted nor
+    acknowledged, and the broker puts it back on the queue when the channel closes: nothing is lost, and the lines
+    buried the listener's own."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from amqp.abstract_channel import IGNORED_METHOD_DURING_CHANNEL_CLOSE
+
+        args = record.args
+        method = args[0] if isinstance(args, tuple) and args else None
+        return not (record.msg == IGNORED_METHOD_DURING_CHANNEL_CLOSE and method == (60, 60))  # basic.deliver
+
+
+@functools.cache
+def _quiet_deliveries_while_closing() -> None:
+    """Have py-amqp's logger, in this process, leave out the deliveries that come as a channel closes."""
+    logging.getLogger("amqp").addFilter(_DeliveriesWhileClosing())
+
+
 def _server(
     transport: Any,
     targets: list[Any],
@@ -566,6 +587,7 @@ class Listener:
         self._lock = threading.Lock()  # what the consumer threads count under; the main thread never waits on it
         self._counted = 0  # tally.total, as the waiting main thread reads it without the lock
         oslo_messaging, _ = _oslo()
+        _quiet_deliveries_while_closing()  # they go back to the queue; said once each, they buried every other line
         watch(max_record_bytes)  # the keys written twice in a messagingv2 body's text, which oslo decodes first
         try:
             self.conf, self.transport = transport(config)

@@ -21,7 +21,7 @@ import pytest
 from rabbitmq import RabbitMQ
 
 from notify_schemas import PROFILES, Notifier, variants
-from notify_schemas.broker.listener import AppendedLines, Listener
+from notify_schemas.broker.listener import AppendedLines, Listener, Tally
 from notify_schemas.broker.wire import unwrap
 from notify_schemas.config import NotifierConfig
 from notify_schemas.samples import samples
@@ -480,6 +480,34 @@ def test_listen_command_whose_terminal_closes_still_reports_what_it_counted(brok
     assert json.loads(summary.read_text(encoding="utf-8"))["received"] == 3
     assert "stopped by SIGHUP with 3 of 10 notifications" in err
     assert listening.returncode == 1
+
+
+def test_listen_command_stopped_while_the_broker_sends_ahead_loses_nothing_and_says_one_line(
+    broker: RabbitMQ, tmp_path: Path
+) -> None:
+    # The broker sends a consumer what is queued ahead of its handling; stopped, the listener's channel closes with
+    # thousands of deliveries on the way, each of which py-amqp logged as a warning line. They go back to the queue.
+    topic = "sent-ahead"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    with _listening(broker, topic, count=1, timeout=60) as first:  # declares the queues, which outlive it
+        Notifier(config=config).send(_mix("seed", 1, seed=47)[0])
+        first.communicate(timeout=90)
+    messages = _mix("seed", 5_000, seed=43)
+    as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
+    _publish_raw(broker, f"{topic}.info", [(json.dumps(m).encode(), as_json) for m in messages])
+    stopped, drained = tmp_path / "stopped.json", tmp_path / "drained.json"
+    with _listening(broker, topic, "--summary", str(stopped), count=len(messages), timeout=300) as listening:
+        time.sleep(1)
+        listening.send_signal(signal.SIGTERM)
+        _, err = listening.communicate(timeout=120)
+    assert "during closing channel" not in err
+    assert err.splitlines()[-1].startswith("stopped by SIGTERM with "), err[-500:]
+    assert len(err.splitlines()) < 10, err[-500:]
+    command = [*_listen(broker, topic, count=len(messages), timeout=20), "--summary", str(drained)]
+    subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    tallies = [Tally.from_json(json.loads(path.read_text(encoding="utf-8"))) for path in (stopped, drained)]
+    assert tallies[0].total > 0
+    assert tallies[0].add(tallies[1]).message_ids == {m["message_id"] for m in messages}
 
 
 def test_listen_command_stops_at_its_timeout(broker: RabbitMQ) -> None:

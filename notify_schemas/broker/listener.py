@@ -27,11 +27,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import orjson
-
 from notify_schemas.arguments import open_output
 from notify_schemas.broker.messaging import _oslo, transport
-from notify_schemas.broker.repeated import taken, watch
+from notify_schemas.broker.repeated import digest, forget, taken, watch
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
@@ -49,7 +47,7 @@ from notify_schemas.redaction import (
 )
 from notify_schemas.validation import capped, is_valid_plain, iter_errors, repeated_key
 from notify_schemas.values import Unreadable, Violation, one_line
-from notify_schemas.wire_form import is_valid_text, to_wire, wire_view
+from notify_schemas.wire_form import is_valid_text, wire_view
 
 __all__ = ["AppendedLines", "Listener", "Tally"]
 
@@ -223,15 +221,6 @@ def _envelope(fields: dict[Any, Any]) -> dict[str, str]:
     label shows a value (masked, escaped, cut to 100 characters; a value that is not text by its type's name), so
     that the record identifies the message in a few hundred bytes, whatever the message holds."""
     return {key: _label(fields[key]) for key in _ENVELOPE if key in fields}
-
-
-def _digest(message: Any) -> str:
-    """A short digest of a message's content: a delivery again has the same, another message under a reused id not."""
-    try:
-        text = orjson.dumps(message, option=orjson.OPT_SORT_KEYS)
-    except Exception:  # beyond JSON (NaN, depth, a producer's object over fake://): its wire form stands in
-        text = json.dumps(to_wire(message).value, sort_keys=True).encode()
-    return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
 class LineSink(Protocol):
@@ -611,13 +600,14 @@ class Listener:
         message_id = str.__str__(message_id) if isinstance(message_id, str) else None
         size = 0 if body is None else _size(body)
         if body is not None and size > self.max_record_bytes:  # neither judged nor copied: its envelope shown
-            taken(message_id)  # a messagingv2 text of that size is not read for repeated keys: nothing to forget
+            forget(message_id)  # what a listener of a larger limit in this process read of it, if any
             violations = [_too_large(size, self.max_record_bytes)]
             content = _body_digest(body)
             return self._count(message, _label(fields.get("event_type")), message_id, violations, content,
                                lambda: _envelope(fields))  # fmt: skip
+        content = digest(message)
         try:
-            repeated = taken(message_id) if self.validate else ()  # keys its text wrote twice
+            repeated = taken(message_id, content) if self.validate else ()  # keys its text wrote twice
             valid = not self.validate or (not repeated and is_valid_plain(message, profile=self.profile))
             violations = []
             if not valid:  # at most a thousand, whatever a body of 16 MiB holds (`capped`)
@@ -625,7 +615,7 @@ class Listener:
                 violations = list(capped(itertools.chain(repeats, iter_errors(message, profile=self.profile))))
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type_name(error)}", None)]
-        return self._count(message, _label(fields.get("event_type")), message_id, violations, _digest(message),
+        return self._count(message, _label(fields.get("event_type")), message_id, violations, content,
                            lambda: redact(wire_view(message).value))  # fmt: skip
 
     def _unreadable(self, delivered: Any, error: BaseException) -> bool:

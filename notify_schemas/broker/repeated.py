@@ -4,7 +4,8 @@ A ``messagingv2`` body carries the notification as JSON text (``{"oslo.version":
 oslo.messaging decodes that text in ``oslo_messaging._drivers.common.deserialize_msg`` and hands the listener's
 endpoint the decoded values only, with the last of two equal keys kept. `watch` wraps that function: the text is
 read once more by `notify_schemas.reader.parse`, which finds repeated keys, and their pointers are kept under the
-notification's ``message_id`` until the listener takes them (`taken`). What oslo returns is unchanged. A text longer
+notification's ``message_id`` and a digest of what oslo decoded (`digest`), until the listener takes them (`taken`):
+two messages under one id (a producer that reuses ids) each get their own. What oslo returns is unchanged. A text longer
 than every listener's size limit is not read again: no listener judges it (D51).
 
 A ``messaging`` (1.0) body is the notification itself, which kombu decodes before oslo sees any text, and the
@@ -14,16 +15,22 @@ A ``messaging`` (1.0) body is the notification itself, which kombu decodes befor
 from __future__ import annotations
 
 import collections
+import hashlib
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from notify_schemas.reader import parse
+from notify_schemas.wire_form import to_wire
 
-__all__ = ["taken", "watch"]
+__all__ = ["digest", "forget", "taken", "watch"]
 
-_KEPT = 10_000  # messages whose repeated keys wait for the listener: bounded, the oldest forgotten first
-_found: collections.OrderedDict[str, tuple[str, ...]] = collections.OrderedDict()
+_KEPT = 10_000  # message ids whose repeated keys wait for the listener: bounded, the oldest forgotten first
+_found: collections.OrderedDict[str, dict[str, tuple[str, ...]]] = collections.OrderedDict()
+"""Per message id, per digest of the decoded message: the pointers of the keys its text wrote twice."""
 _lock = threading.Lock()
 _longest = [0]  # the longest text read for repeated keys: the largest size limit of the process's listeners
 
@@ -33,8 +40,10 @@ def _reading(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
         repeated, message_id = _repeated(msg)  # read first, and let go before oslo's own copy is made
         decoded = original(msg)  # oslo's verdict: what it raises, it raises
         if message_id is not None and isinstance(decoded, dict) and decoded.get("message_id") == message_id:
+            content = digest(decoded)
             with _lock:
-                _found[message_id] = repeated
+                _found.setdefault(message_id, {})[content] = repeated
+                _found.move_to_end(message_id)
                 while len(_found) > _KEPT:
                     _found.popitem(last=False)
         return decoded
@@ -71,9 +80,35 @@ def watch(limit: int) -> None:
             common.deserialize_msg = _reading(common.deserialize_msg)
 
 
-def taken(message_id: Any) -> tuple[str, ...]:
-    """The pointers of the keys written twice in the text of the notification ``message_id``; asked once."""
+def digest(message: Any) -> str:
+    """A short digest of a message's content: a delivery again has the same, another message under a reused id not.
+    What the listener knows a message by (its tally), and its repeated keys (`taken`)."""
+    try:
+        text = orjson.dumps(message, option=orjson.OPT_SORT_KEYS)
+    except Exception:  # beyond JSON (NaN, depth, a producer's object over fake://): its wire form stands in
+        text = json.dumps(to_wire(message).value, sort_keys=True).encode()
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
+
+
+def taken(message_id: Any, content: str) -> tuple[str, ...]:
+    """The pointers of the keys written twice in the text of the notification ``message_id`` whose decoded content
+    has the digest ``content`` (`digest`); asked once. Known by its id alone, the keys of one message were given to
+    another sent under the same id and decoded just before it was judged: the one that wrote a key twice counted
+    valid, the other invalid."""
     if not isinstance(message_id, str):
         return ()
     with _lock:
-        return _found.pop(message_id, ())
+        kept = _found.get(message_id)
+        if kept is None:
+            return ()
+        repeated = kept.pop(content, ())
+        if not kept:
+            del _found[message_id]
+        return repeated
+
+
+def forget(message_id: Any) -> None:
+    """Forget what was kept for every message under ``message_id`` (one the listener does not judge)."""
+    if isinstance(message_id, str):
+        with _lock:
+            _found.pop(message_id, None)

@@ -135,6 +135,31 @@ def test_the_listener_reports_keys_written_twice_in_a_messagingv2_body(broker: R
     assert "CANARY" not in invalid_out.read_text(encoding="utf-8")
 
 
+def test_keys_written_twice_stay_with_their_message_when_ids_are_reused(broker: RabbitMQ, tmp_path: Path) -> None:
+    # A producer that reuses message ids: oslo decodes a body while the one before it under the same id waits to be
+    # judged, and the keys one text wrote twice, kept by id alone, went to the other: the message that wrote a key
+    # twice counted valid, the one that did not invalid.
+    topic = "twice-reused"
+    config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=(topic,))
+    good = _mix("seed", 400, seed=53)
+    pairs = [(good[i], dict(good[i + 1], message_id=good[i]["message_id"])) for i in range(0, len(good), 2)]
+    bodies = []
+    for once, twice in pairs:  # the second of each pair writes its event type twice
+        text = json.dumps(twice)[:-1] + f", {json.dumps('event_type')}: {json.dumps(twice['event_type'])}}}"
+        bodies += [json.dumps({"oslo.version": "2.0", "oslo.message": t}).encode() for t in (json.dumps(once), text)]
+    verdicts: list[tuple[str, bool]] = []
+    listener = Listener(config, profile="seed", on_message=lambda m, valid: verdicts.append((json.dumps(m), valid)))
+    listener.start(timeout=30)
+    try:
+        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
+        _publish_raw(broker, f"{topic}.info", [(body, as_json) for body in bodies])
+        assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
+    finally:
+        listener.stop()
+    assert len(verdicts) == len(bodies)
+    assert {text for text, valid in verdicts if not valid} == {json.dumps(twice) for _, twice in pairs}
+
+
 @pytest.mark.parametrize("version", ["1.0", "2.0"])
 def test_the_listener_judges_each_message_as_it_was_sent(broker: RabbitMQ, tmp_path: Path, version: str) -> None:
     # oslo.messaging's dispatcher would hand an endpoint the message taken apart: the priority in lower case, the

@@ -1,13 +1,16 @@
 // Generate TypeScript types from every bundled variant (json-schema-to-typescript), then let tsc --strict check
 // every valid corpus message against its variant's type, and reject a message whose priority is not the variant's.
-// Usage: node typed_models.mjs SCHEMA_DIR OUT_DIR   Exit status: tsc's (0 when every check holds).
+// With MESSAGES (a JSON list of {module, data}), tsc then judges each of them against its module's type, and the last
+// line printed is the JSON list of the indexes of those it refuses (tests/interop/test_models.py compares them with
+// what the README says the types hold).
+// Usage: node typed_models.mjs SCHEMA_DIR OUT_DIR [MESSAGES]   Exit status: tsc's (0 when every check holds).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile } from "json-schema-to-typescript";
 
-const [schemaDir, outDir] = process.argv.slice(2);
+const [schemaDir, outDir, messagesFile] = process.argv.slice(2);
 
 // json-schema-to-typescript reads a schema that holds nothing but annotations ({"description": ...}, "any value") as
 // an object; {} it reads as unknown, as JSON Schema means. (The envelope's payload and a metadef property's default.)
@@ -64,3 +67,25 @@ try {
   process.exit(1);
 }
 console.log(`typescript: ${variants} variants, ${messages} valid corpus messages type-check under tsc --strict`);
+if (messagesFile) console.log(JSON.stringify(judge(JSON.parse(readFileSync(messagesFile, "utf8")))));
+
+// Each message on a line of its own, typed as its module's Notification; the indexes of the lines tsc flags.
+function judge(judged) {
+  const modules = [...new Set(judged.map((m) => m.module))];
+  const head = modules.map((m) => `import type { Notification as ${m} } from "./${m}.js";`);
+  const lines = judged.map((m, i) => `export const judged_${i}: ${m.module} = ${JSON.stringify(m.data)};`);
+  writeFileSync(join(outDir, "judged.ts"), `${[...head, ...lines].join("\n")}\n`);
+  let output = "";
+  try {
+    execFileSync(process.execPath, [tsc, ...options, join(outDir, "judged.ts")], { encoding: "utf8" });
+  } catch (failed) {
+    output = failed.stdout;
+  }
+  const errors = output.split("\n").filter((line) => / error TS\d+:/.test(line));
+  const flagged = errors.map((line) => Number(/^\S*judged\.ts\((\d+),/.exec(line)?.[1] ?? 0) - head.length - 1);
+  if (flagged.some((index) => !(index >= 0 && index < judged.length))) {
+    console.log(`typescript: tsc failed outside the judged messages:\n${output}`);
+    process.exit(1);
+  }
+  return [...new Set(flagged)].sort((a, b) => a - b);
+}

@@ -2262,3 +2262,38 @@ def test_what_follows_a_producers_class_name_that_ends_in_a_masked_value_stays()
     written = report.failure_details("--callable x") + json.dumps(report.as_json())
     assert CANARY not in written
     assert "password=***', whose items() raised ValueError" in written
+
+
+def _fails_after(answers: int, asked: list[dict[str, Any]]) -> Producer:
+    """The reference producer for ``answers`` intents, each kept in ``asked``, then one that raises."""
+
+    def producer(intent: dict[str, Any]) -> Any:
+        if len(asked) >= answers:
+            raise RuntimeError("gone")
+        asked.append(copy.deepcopy(intent))
+        return produce(intent)
+
+    return producer
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(min_value=0, max_value=80))
+def test_a_run_that_stopped_counts_the_coverage_of_the_intents_answered_alone(answers: int) -> None:
+    # The intents are drawn, and their targets counted, before the first is asked: a run stopped at its first intent
+    # said "enum 141/141 (100%)" of what it never asked.
+    from notify_schemas.conformance.coverage import Coverage
+
+    asked: list[dict[str, Any]] = []
+    report = run(_fails_after(answers, asked), examples=0, shrink=False)
+    full = run(produce, examples=0, shrink=False)
+    assert report.stopped
+    assert report.coverage is not None
+    assert full.coverage is not None
+    expected = Coverage()
+    for intent in asked:
+        expected.add(intent)
+    totals, whole = report.coverage.totals(), full.coverage.totals()
+    assert {kind: hit for kind, (hit, _) in totals.items()} == {k: hit for k, (hit, _) in expected.totals().items()}
+    # Every variant of the run is counted, those never reached with none of their targets asked.
+    assert {kind: total for kind, (_, total) in totals.items()} == {kind: total for kind, (_, total) in whole.items()}
+    assert "(100%)" not in report.summary()

@@ -253,6 +253,15 @@ class Coverage:
             self._variants[v.name] = _VariantCoverage(targets(v), _named(v), _Branches(v))
         return self._variants[v.name]
 
+    def unasked(self) -> Coverage:
+        """The same variants and targets, none of them asked: where a run that stopped counts what it did ask. The
+        intents are drawn and counted before the first is asked, and a variant never reached is still counted, its
+        targets as not asked, rather than left out of the total."""
+        fresh = Coverage()
+        fresh._variants = {name: _VariantCoverage(state.targets, state.named, state.branches)
+                           for name, state in self._variants.items()}  # fmt: skip
+        return fresh
+
     def add(self, intent: Intent) -> list[Target]:
         """Count what ``intent`` asks; the targets it hit for the first time."""
         v = variant(intent["event_type"], intent["priority"], profile=intent["profile"])

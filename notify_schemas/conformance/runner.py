@@ -400,14 +400,12 @@ def run(
             # Read once: no code of the producer's runs in the checks.
             produced = _notifications(answered(producer(copy.deepcopy(intent)), "producer", f"the intent {name}"), name)
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
-            report.stopped = shown(str(error), _REASON)
-            return report
+            return _stopped(report, str(error), cases[: n - 1])
         except BaseException as error:  # the producer's own failure (sys.exit, GeneratorExit too), with the intent
             if is_stop(error):  # Ctrl-C, SIGTERM; not a KeyboardInterrupt the producer raised itself
                 raise
             raise_if_terminated()  # an error set off by SIGTERM is the stop, not the producer's failure
-            report.stopped = shown(f"the producer raised {error_text(error)} on intent {name}", _REASON)
-            return report
+            return _stopped(report, f"the producer raised {error_text(error)} on intent {name}", cases[: n - 1])
         state.call_ended = _utcnow()
         if not produced:
             # Nothing to judge but the silence: the event asked for was not sent.
@@ -431,6 +429,20 @@ def run(
         raise ProducerError(f"the producer sent no notification for any of the {len(cases)} intents")
     if shrink and only is None:
         _shrink(report, producer)
+    return report
+
+
+def _stopped(report: Report, why: str, answered: Sequence[Intent]) -> Report:
+    """``report`` of a run that stopped for ``why`` once the intents ``answered`` were judged: its coverage is of
+    those alone. The intents are drawn, and counted, before the first is asked; a run stopped at its first intent
+    would otherwise say it asked every target of every variant."""
+    report.stopped = shown(why, _REASON)
+    if report.coverage is not None:
+        asked = report.coverage.unasked()
+        for intent in answered:
+            with contextlib.suppress(LookupError, TypeError, ValueError):  # a malformed --intent, counted nowhere
+                asked.add(intent)
+        report.coverage = asked
     return report
 
 

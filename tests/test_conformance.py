@@ -2297,3 +2297,36 @@ def test_a_run_that_stopped_counts_the_coverage_of_the_intents_answered_alone(an
     # Every variant of the run is counted, those never reached with none of their targets asked.
     assert {kind: total for kind, (_, total) in totals.items()} == {kind: total for kind, (_, total) in whole.items()}
     assert "(100%)" not in report.summary()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(["good", "invalid", "not json"]), st.integers(0, 2)), min_size=1,
+                max_size=8))  # fmt: skip
+def test_each_failure_of_a_recorded_stream_names_the_line_of_its_record(records: list[tuple[str, int]]) -> None:
+    # Before, a stream's failures said which check and variant failed, but not which of its records: a recording of
+    # a million messages had to be searched by hand, and stream.lifecycle's "message 3" counted records, not lines.
+    import tempfile
+
+    made = [produce(i) for i in intents("image.upload", "INFO", examples=len(records))][: len(records)]
+    lines: list[str] = []
+    ids: dict[int, str] = {}
+    for (kind, blanks), message in zip(records, made, strict=False):
+        lines += [""] * blanks  # a blank line is no record, but a line of the file
+        if kind == "not json":
+            lines.append("nope")
+            continue
+        if kind == "invalid":
+            message["payload"]["size"] = "big"
+        lines.append(json.dumps(message))
+        ids[len(lines)] = message["message_id"]
+    with tempfile.TemporaryDirectory() as folder:
+        stream, written = Path(folder) / "stream.jsonl", Path(folder) / "report.json"
+        stream.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        main(["--stream", str(stream), "--report", str(written), "--checks", "schema.valid,stream.lifecycle"])
+        report = json.loads(written.read_text(encoding="utf-8"))
+    failed = {int(f["reason"].split(":")[0].removeprefix("line ")) for f in report["failures"]}
+    assert failed == {n for n, line in enumerate(lines, 1) if line == "nope" or '"size": "big"' in line}
+    for failure in report["failures"]:
+        line = int(failure["reason"].split(":")[0].removeprefix("line "))
+        if line in ids:  # the record shown is the one on that line
+            assert failure["notification"]["message_id"] == ids[line]

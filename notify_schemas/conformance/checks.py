@@ -387,17 +387,15 @@ class _Lifecycle:
     def __init__(self) -> None:
         self.progress: dict[str, int] = {}
         self.deleted: set[str] = set()
-        self.seen = 0
 
     def __call__(self, m: Any) -> list[str]:
-        """What is wrong with the order of ``m``, the next message of the stream (any record: each is counted, so
-        that the number a problem names is the message's own). One that names no event type or subject as text
-        (no object, an event type of 5 or [1]) has no place in a lifecycle: the other checks fail it. A record that
-        could not be read may be any event (an image.delete, say), so the order around it cannot be judged: it fails,
-        as every other check fails it, and a stream of such records alone passes no check."""
-        self.seen += 1
+        """What is wrong with the order of ``m``, the next message of the stream (any record; the runner says where
+        it stands). One that names no event type or subject as text (no object, an event type of 5 or [1]) has no
+        place in a lifecycle: the other checks fail it. A record that could not be read may be any event (an
+        image.delete, say), so the order around it cannot be judged: it fails, as every other check fails it, and a
+        stream of such records alone passes no check."""
         if isinstance(m, Unreadable):
-            return [f"message {self.seen}: unreadable, so where it stands in a lifecycle cannot be judged"]
+            return ["unreadable, so where it stands in a lifecycle cannot be judged"]
         if not isinstance(m, dict):
             return []
         payload = m.get("payload")
@@ -409,14 +407,14 @@ class _Lifecycle:
         subject, event = str.__str__(subject), str.__str__(event)  # the text, whatever a subclass hashes as
         problems = []
         if subject in self.deleted and event.startswith("image."):
-            problems.append(f"message {self.seen}: {event} for image {subject} after its image.delete")
+            problems.append(f"{event} for image {subject} after its image.delete")
         if event == "image.delete":
             self.deleted.add(subject)
         order = _IMAGE_ORDER if event in _IMAGE_ORDER else _TASK_ORDER if event in _TASK_ORDER else None
         if order is not None:
             key = f"{subject}:{'image' if order is _IMAGE_ORDER else 'task'}"
             if order[event] < self.progress.get(key, -1):
-                problems.append(f"message {self.seen}: {event} for {subject} after a later step of its lifecycle")
+                problems.append(f"{event} for {subject} after a later step of its lifecycle")
             self.progress[key] = max(self.progress.get(key, -1), order[event])
         return problems
 

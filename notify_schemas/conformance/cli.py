@@ -44,7 +44,7 @@ from notify_schemas.conformance.producers import (
     ProducerError,
     load_callable,
 )
-from notify_schemas.conformance.runner import Report, run, run_stream, stream_checks
+from notify_schemas.conformance.runner import Located, Report, run, run_stream, stream_checks
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
 from notify_schemas.reader import parse
 from notify_schemas.redaction import mask_text, mask_url, mask_words, shown
@@ -193,15 +193,17 @@ def _split(parser: argparse.ArgumentParser, option: str, text: str | None) -> li
     return ids
 
 
-def _read_stream(path: str) -> Iterator[Any]:
-    """The recorded stream's messages, read one at a time as the checks take them: a record that cannot be read is
-    an `Unreadable` that says where and why, which every check fails."""
+def _read_stream(path: str) -> Iterator[Located]:
+    """The recorded stream's messages, read one at a time as the checks take them, each with its line: a record that
+    cannot be read is an `Unreadable` that says why, which every check fails."""
     from notify_schemas.reader import BadRecord, Record, read_records
 
-    def judged(r: Record | BadRecord) -> Any:
-        if isinstance(r, BadRecord):
-            return Unreadable(f"unreadable line {r.line}: {r.reason}", f"line {r.line}: {r.reason}")
-        return Duplicated(r.value, r.duplicates) if r.duplicates and isinstance(r.value, dict) else r.value
+    def judged(r: Record | BadRecord) -> Located:
+        where = f"line {r.line}"
+        if isinstance(r, BadRecord):  # each failure of it starts with its line: the reason need not say it again
+            return Located(Unreadable(f"unreadable line {r.line}: {r.reason}", r.reason), where)
+        value = Duplicated(r.value, r.duplicates) if r.duplicates and isinstance(r.value, dict) else r.value
+        return Located(value, f"{where}, record {r.pointer}" if r.pointer else where)
 
     if path == "-":  # the standard input, as validate reads it: a recording piped from another command
         if sys.stdin is None:  # started with it closed (<&-)

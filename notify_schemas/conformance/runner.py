@@ -38,6 +38,7 @@ __all__ = [
     "OTHER",
     "VARIANTS",
     "CaseFailure",
+    "Located",
     "NotKept",
     "Report",
     "run",
@@ -203,16 +204,18 @@ class Report:
         return dataclasses.replace(failure, notification=NotKept(size))
 
     def judge(self, checks: Iterable[Check], name: str, intent: Intent, notification: Any, state: RunState, *,
-              asked: bool = True) -> None:  # fmt: skip
+              asked: bool = True, where: str = "") -> None:  # fmt: skip
         """Apply each check to one notification and count the verdicts under ``name``, the variant.
 
-        ``asked`` is False for a recorded stream: its intent only names the profile, and no replay is possible.
+        ``asked`` is False for a recorded stream: its intent only names the profile, and no replay is possible;
+        ``where`` (``line 12``) then starts each reason, since nothing else says which of its records failed.
         """
         for check in checks:
             reason = _apply(check, intent, notification, state)
             if reason is None:
                 self.count_pass(check.id, name)
             else:
+                reason = f"{where}: {reason}" if where else reason
                 self.fail(CaseFailure(check, name, intent if asked else None, notification, reason))
 
     def failed_checks(self) -> set[str]:
@@ -564,6 +567,16 @@ def stream_checks(checks: Iterable[str] | None = None, exclude_checks: Iterable[
     return chosen
 
 
+@dataclass(frozen=True)
+class Located:
+    """A recorded message with the place it has in its recording (``line 12``, ``line 1, record /3``), which every
+    failure of it names: a recording may hold millions of messages, and the check table alone does not say which
+    of them failed."""
+
+    value: Any
+    where: str
+
+
 def run_stream(
     messages: Iterable[Any],
     *,
@@ -573,19 +586,21 @@ def run_stream(
 ) -> Report:
     """The checks that need no intent, on a recorded stream: validity, envelope, ids, JSON, leaks, order. The stream
     is read once, a message at a time: memory does not grow with its length, only with what the checks keep (ids
-    seen, the lifecycle step of each image and task)."""
+    seen, the lifecycle step of each image and task). Each failure names the message's place: a `Located` one's
+    own (its line), any other by its number in the stream (``message 3``: live traffic, in the order it came)."""
     selected = stream_checks(checks, exclude_checks)
     streams = [(c, make()) for c, make in STREAM_CHECKS if c in selected]
     chosen = [c for c in selected if c in CHECKS]  # each judges one message; the stream's judge the sequence
     report = Report(selected)
     state = RunState()
     intent = {"profile": profile, "event_type": "", "priority": ""}  # what the stream checks read of an intent
-    for message in messages:
+    for n, item in enumerate(messages, 1):
+        message, where = (item.value, item.where) if isinstance(item, Located) else (item, f"message {n}")
         name = _stream_variant(message)
-        report.judge(chosen, name, intent, message, state, asked=False)
+        report.judge(chosen, name, intent, message, state, asked=False, where=where)
         for check, test in streams:  # every record, so that each is counted where it stands
             for problem in test(message):
-                report.fail(CaseFailure(check, "stream", None, None, problem))
+                report.fail(CaseFailure(check, "stream", None, None, f"{where}: {problem}"))
     for check, _ in streams:
         if not report.failed.get((check.id, "stream")):
             report.count_pass(check.id, "stream")

@@ -2330,3 +2330,25 @@ def test_each_failure_of_a_recorded_stream_names_the_line_of_its_record(records:
         line = int(failure["reason"].split(":")[0].removeprefix("line "))
         if line in ids:  # the record shown is the one on that line
             assert failure["notification"]["message_id"] == ids[line]
+
+
+@settings(max_examples=40, deadline=None)
+@given(path=st.lists(st.text("abcxyz~/", min_size=1, max_size=4), min_size=1, max_size=4),
+       as_key=st.booleans(), form=st.sampled_from([SECRET_PASSWORD, QUOTED_PASSWORD,
+                                                   urllib.parse.quote(QUOTED_PASSWORD, safe="")]))  # fmt: skip
+def test_no_leak_names_where_the_credential_is(path: list[str], as_key: bool, form: str) -> None:
+    # Before, the reason said "the intent's credentials appear in the notification (1 form(s))" and nothing of
+    # where: a payload of hundreds of values had to be searched by hand.
+    from notify_schemas.conformance.checks import CHECKS as ALL
+
+    no_leak = next(c for c in ALL if c.id == "security.no_leak")
+    message = produce(next(intents("image.upload", "INFO")))
+    node = message["payload"]["properties"] = {}
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[f"x{form}" if as_key else path[-1]] = 1 if as_key else f"see {form}"
+    reason = no_leak.test({}, message, RunState())
+    assert reason is not None
+    parents = "".join("/" + k.replace("~", "~0").replace("/", "~1") for k in ["payload", "properties", *path[:-1]])
+    leaf = "" if as_key else "/" + path[-1].replace("~", "~0").replace("/", "~1")
+    assert f"at {'a key of ' if as_key else ''}{parents}{leaf} (" in reason

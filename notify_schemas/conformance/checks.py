@@ -9,7 +9,7 @@ import datetime
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -278,38 +278,51 @@ def _round_trip(intent: Intent, message: Any, state: RunState) -> str | None:
 _SECRET_FORMS = credential_forms()
 
 
-def _strings(value: Any) -> list[str]:
-    """Every string of a parsed notification, keys included; the repr of anything else."""
-    found: list[str] = []
-    stack = [value]
+def _strings(value: Any) -> Iterator[tuple[str, str, bool]]:
+    """Every string of a parsed notification with its JSON pointer and whether it is a key (a key is named by the
+    object that holds it: its own pointer would quote it), and the repr of anything else; one walk, no recursion."""
+    stack: list[tuple[Any, str]] = [(value, "")]
     while stack:
-        node = stack.pop()
+        node, pointer = stack.pop()
         if isinstance(node, str):
-            found.append(node)
+            yield node, pointer, False
         elif isinstance(node, dict):
-            stack.extend(node.values())
-            found.extend(str(k) for k in node)
+            for key, item in node.items():
+                yield str(key), pointer, True
+                stack.append((item, f"{pointer}/{_token(key)}"))
         elif isinstance(node, list | tuple):
-            stack.extend(node)
+            stack.extend((item, f"{pointer}/{index}") for index, item in enumerate(node))
         elif node is not None and not isinstance(node, bool | int | float):
-            found.append(repr(node))
-    return found
+            yield repr(node), pointer, False
+
+
+def _token(key: Any) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
 
 
 def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
-    """The forbidden keys in the payload, and the intent's credentials anywhere. A part of a callable's answer that
-    was not read (an `Opaque`: a generator, a set, a mapping of its own, what contains itself, nests too deep or
-    holds too many values) is judged by its ``repr``, which need not show what oslo would send of it (to_primitive
-    writes a generator's or a mapping's content): with no credential in sight, it fails as unjudged, never passes."""
+    """The forbidden keys in the payload, and the intent's credentials anywhere, named by where they are (a key by
+    the object that holds it, never by its own text). A part of a callable's answer that was not read (an `Opaque`:
+    a generator, a set, a mapping of its own, what contains itself, nests too deep or holds too many values) is
+    judged by its ``repr``, which need not show what oslo would send of it (to_primitive writes a generator's or a
+    mapping's content): with no credential in sight, it fails as unjudged, never passes."""
     payload = message.get("payload") if isinstance(message, dict) else None
     if isinstance(payload, dict):
         leaked = [k for k in _FORBIDDEN if k in payload]
         if leaked:
             return f"payload carries {leaked}"
     # Anywhere in the notification, free text and keys included.
-    found = {form for text in _strings(message) for form in _SECRET_FORMS if form in text.lower()}
+    found: dict[tuple[str, bool], set[str]] = {}
+    for text, pointer, key in _strings(message):
+        lowered = text.lower()
+        for form in _SECRET_FORMS:
+            if form in lowered:
+                found.setdefault((pointer, key), set()).add(form)
     if found:
-        return f"the intent's credentials appear in the notification ({len(found)} form(s))"
+        places = [f"{'a key of ' if key else ''}{closed(mask_pointer(pointer) or '/')}" for pointer, key in found]
+        more = f" and {len(places) - 3} more place(s)" if len(places) > 3 else ""
+        forms = len(set().union(*found.values()))
+        return f"the intent's credentials appear in the notification at {', '.join(places[:3])}{more} ({forms} form(s))"
     unread = _first_opaque(message)
     if unread is not None:
         return (f"holds {unread.described()}, whose content was not read, so whether it carries the intent's "

@@ -2352,3 +2352,58 @@ def test_no_leak_names_where_the_credential_is(path: list[str], as_key: bool, fo
     parents = "".join("/" + k.replace("~", "~0").replace("/", "~1") for k in ["payload", "properties", *path[:-1]])
     leaf = "" if as_key else "/" + path[-1].replace("~", "~0").replace("/", "~1")
     assert f"at {'a key of ' if as_key else ''}{parents}{leaf} (" in reason
+
+
+def _no_credential_of_the_suite(*texts: str) -> None:
+    from notify_schemas.conformance.records import credential_forms
+
+    for text in texts:
+        shown = "\n".join(line for line in text.lower().splitlines()
+                          if not line.lstrip().startswith(("intent:", "replay:")))  # fmt: skip
+        assert not [form for form in credential_forms() if form in shown], text
+
+
+def _writes_the_credentials(where: str, change: Callable[[str], str]) -> Producer:
+    """The reference producer, with every credential of the suite, each in one of its forms, written at ``where``."""
+    from notify_schemas.conformance.records import CREDENTIALS, LOCATIONS
+
+    texts = [*LOCATIONS, *CREDENTIALS, urllib.parse.quote(QUOTED_PASSWORD, safe=""), json.dumps(QUOTED_PASSWORD)]
+    leaked = change(" ".join(texts))
+
+    def producer(intent: dict[str, Any]) -> Any:
+        message = produce(intent)
+        if where == "payload":
+            message["payload"] = {"name": leaked, leaked: [leaked]} if isinstance(message["payload"], dict) else leaked
+        else:
+            message[where] = leaked
+        return message
+
+    return producer
+
+
+@pytest.mark.parametrize(("where", "change"), [("payload", str), ("publisher_id", str.upper), ("extra", str.title),
+                                               ("timestamp", str)])  # fmt: skip
+def test_what_the_report_shows_of_an_answer_never_carries_the_suites_credentials(
+    where: str, change: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # Before, a producer that wrote the intent's credentials into its answer had them quoted back in clear wherever
+    # the suite showed the answer or a reason quoting it (its notification, schema.valid's and payload.faithful's
+    # reasons, the shrunk case, the JUnit file), all but the URL passwords that masking hides. What the report
+    # shows of an answer hides them; the replay's intent alone holds them, as it must to replay.
+    (tmp_path / "writes_credentials.py").write_text(
+        "from tests.test_conformance import _writes_the_credentials\n"
+        f"produce = _writes_the_credentials({where!r}, {change.__qualname__})\n", encoding="utf-8"
+    )  # fmt: skip
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "writes_credentials", raising=False)
+    report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
+    code = main(["--callable", "writes_credentials:produce", "--profile", "glance", "--examples", "0",
+                 "--report", str(report), "--junit", str(junit)])  # fmt: skip
+    assert code == 1
+    out, err = capsys.readouterr()
+    written = json.loads(report.read_text(encoding="utf-8"))
+    for failure in written["failures"]:
+        failure["intent"] = None  # the replay needs the intent as it was asked
+    _no_credential_of_the_suite(out, err, json.dumps(written), junit.read_text(encoding="utf-8"))
+    assert "security.no_leak" in out

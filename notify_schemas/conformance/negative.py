@@ -16,7 +16,7 @@ from typing import Any
 from notify_schemas import variants
 from notify_schemas.conformance.checks import Check
 from notify_schemas.conformance.producers import ExecProgram, ProducerError, answered
-from notify_schemas.conformance.records import SECRET_URL
+from notify_schemas.conformance.records import SECRET_URL, unleaked
 from notify_schemas.conformance.runner import CaseFailure, Report
 from notify_schemas.redaction import error_text, quoted, redact, shown
 from notify_schemas.samples import samples
@@ -103,18 +103,20 @@ def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", 
             # Read once: no code of the consumer's runs after.
             accepted = answered(consumer(copy.deepcopy(message)), "consumer", f"a message of {name}")
         except ProducerError as error:  # a break of the protocol: the run stops, and reports what it saw so far
-            report.stopped = shown(str(error), 2000)
+            report.stopped = shown(unleaked(str(error)), 2000)
             return report
         except BaseException as error:  # the consumer's own failure (sys.exit, GeneratorExit too), with the variant
             if is_stop(error):  # Ctrl-C, SIGTERM; not a KeyboardInterrupt the consumer raised itself
                 raise
             raise_if_terminated()  # an error set off by SIGTERM is the stop, not the consumer's failure
-            report.stopped = shown(f"the consumer raised {error_text(error)} on a message of {name}", 2000)
+            report.stopped = shown(unleaked(f"the consumer raised {error_text(error)} on a message of {name}"), 2000)
             return report
         if type(accepted) is not bool:  # a truthy text such as "invalid" would be read as its opposite
             # Redacted before repr quotes it: an answer may be the message itself, locations and all.
             answer = repr(redact(accepted))
-            report.stopped = shown(f"the consumer answered {answer} for a message of {name}, not True or False")
+            report.stopped = shown(
+                unleaked(f"the consumer answered {answer} for a message of {name}, not True or False")
+            )
             return report
         if accepted is expected:
             report.count_pass(check_id, name)

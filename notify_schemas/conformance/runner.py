@@ -6,6 +6,7 @@ import contextlib
 import copy
 import dataclasses
 import datetime
+import itertools
 import json
 import math
 import re
@@ -24,7 +25,7 @@ from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunS
 from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import Opaque, ProducerError, answered
-from notify_schemas.conformance.records import Intent
+from notify_schemas.conformance.records import Intent, unleaked
 from notify_schemas.redaction import error_text, mask_text, quoted, redact, shown, type_name
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
@@ -91,7 +92,34 @@ def _notification(notification: Any) -> dict[str, Any]:
     """A failure's notification as the JSON report shows it: redacted, or only its size once past `KEPT_BYTES`."""
     if isinstance(notification, NotKept):
         return {"notification": None, "notification_not_kept": str(notification)}
-    return {"notification": redact(received(notification))}
+    return {"notification": _unleaked_value(redact(received(notification)))}
+
+
+def _unleaked_value(value: Any) -> Any:
+    """A plain JSON value as a report writes it: each text and key with the intents' credentials as ``***``
+    (`unleaked`); one walk, no recursion. Two keys that read alike once hidden are told apart by a number."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while stack:
+        node, parent, slot = stack.pop()
+        if isinstance(node, str):
+            parent[slot] = unleaked(node)
+        elif isinstance(node, dict):
+            copied: dict[Any, Any] = {}
+            parent[slot] = copied
+            for key, item in node.items():
+                shown = unleaked(key) if isinstance(key, str) else key
+                if shown != key and shown in copied:
+                    shown = next(f"{shown} ({n})" for n in itertools.count(2) if f"{shown} ({n})" not in copied)
+                copied[shown] = None
+                stack.append((item, copied, shown))
+        elif isinstance(node, list):
+            items: list[Any] = [None] * len(node)
+            parent[slot] = items
+            stack.extend((item, items, index) for index, item in enumerate(node))
+        else:
+            parent[slot] = node
+    return root[0]
 
 
 _SHOWN_OBJECT = 200
@@ -183,6 +211,7 @@ class Report:
 
     def fail(self, failure: CaseFailure) -> None:
         """Count a failure, and keep it whole if its check has fewer than `KEPT` kept."""
+        failure = dataclasses.replace(failure, reason=unleaked(failure.reason))  # it may quote the answer
         key = (failure.check.id, self.variant(failure.variant))
         if failure.check.level == "MUST":
             self.must_failed = True
@@ -267,7 +296,7 @@ class Report:
                     f"  replay: notify-schemas conformance {producer_args} --intent {shlex.quote(json.dumps(f.intent))}"
                 )
             kept = not isinstance(f.notification, NotKept)
-            notification = shown(redacted_json(received(f.notification)), 300) if kept else f.notification
+            notification = shown(unleaked(redacted_json(received(f.notification))), 300) if kept else f.notification
             out.append(f"  notification: {notification}")
         return "\n".join(out)
 
@@ -439,7 +468,7 @@ def _stopped(report: Report, why: str, answered: Sequence[Intent]) -> Report:
     """``report`` of a run that stopped for ``why`` once the intents ``answered`` were judged: its coverage is of
     those alone. The intents are drawn, and counted, before the first is asked; a run stopped at its first intent
     would otherwise say it asked every target of every variant."""
-    report.stopped = shown(why, _REASON)
+    report.stopped = shown(unleaked(why), _REASON)  # it may quote the answer
     if report.coverage is not None:
         asked = report.coverage.unasked()
         for intent in answered:
@@ -534,14 +563,15 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
         except NoSuchExample:
             continue
         except _Stop as stop:
-            report.notes.append(f"shrinking stopped: {stop}")
+            report.notes.append(f"shrinking stopped: {unleaked(str(stop))}")
             return
         except Flaky:  # the producer answers the same intent differently: the failure stands as first seen
             report.notes.append(f"{first.check.id}: the failure did not reproduce when its intent was asked again "
                                 "(an intermittent producer?); shown as first seen, not shrunk")  # fmt: skip
             continue
         if fails(minimal):
-            report.minimal[first.check.id] = found["case"]
+            case = found["case"]
+            report.minimal[first.check.id] = dataclasses.replace(case, reason=unleaked(case.reason))
         else:
             report.notes.append(f"{first.check.id}: the minimal failing intent passed when asked again "
                                 "(an intermittent producer?); shown as first seen")  # fmt: skip
@@ -612,7 +642,7 @@ def _stream_variant(message: Any) -> str:
     it is not text, redacted as any value of its is (an event type ``{"task_input": ...}``); or what it is when it
     names none: an unreadable record, or JSON that is no object (its JSON type)."""
     if isinstance(message, dict):
-        return shown(f"{redact(message.get('event_type'))} {redact(message.get('priority'))}", 100)
+        return shown(unleaked(f"{redact(message.get('event_type'))} {redact(message.get('priority'))}"), 100)
     if isinstance(message, Unreadable):
         return "unreadable"
     return f"not an object ({_JSON_TYPES.get(type(message)) or type_name(message)})"

@@ -2407,3 +2407,31 @@ def test_what_the_report_shows_of_an_answer_never_carries_the_suites_credentials
         failure["intent"] = None  # the replay needs the intent as it was asked
     _no_credential_of_the_suite(out, err, json.dumps(written), junit.read_text(encoding="utf-8"))
     assert "security.no_leak" in out
+
+
+@settings(max_examples=40, deadline=None)
+@given(key=st.sampled_from(["publisher_id", "event_type", "name", "tag", "property key"]),
+       surrogate=st.integers(0xD800, 0xDFFF).map(chr), at=st.integers(0, 3))  # fmt: skip
+def test_json_round_trip_fails_text_that_is_not_valid_unicode(key: str, surrogate: str, at: int) -> None:
+    # Before, json.round_trip passed a lone surrogate: Python's json writes it as \ud800 and reads it back, but
+    # UTF-8 cannot encode it, orjson and serde_json refuse the message and Go reads U+FFFD.
+    from notify_schemas.conformance.checks import CHECKS as ALL
+
+    round_trip = next(c for c in ALL if c.id == "json.round_trip")
+    message = produce(next(intents("image.upload", "INFO")))
+    text = "abc"[:at] + surrogate + "abc"[at:]
+    pointer = {"publisher_id": "/publisher_id", "event_type": "/event_type", "name": "/payload/name",
+               "tag": "/payload/tags/0", "property key": "/payload/properties"}[key]  # fmt: skip
+    if key in ("publisher_id", "event_type"):
+        message[key] = text
+    elif key == "name":
+        message["payload"]["name"] = text
+    elif key == "tag":
+        message["payload"]["tags"] = [text]
+    else:
+        message["payload"]["properties"] = {text: "v"}
+    assert round_trip.test({}, message, RunState()) is not None
+    line = json.dumps(message)  # as a recorded stream or an --exec program writes it
+    reason = round_trip.test({}, answer(line), RunState())
+    assert reason is not None
+    assert f"not valid Unicode at {pointer}" in reason

@@ -268,8 +268,15 @@ def _json_only(value: Any) -> bool:
 
 
 def _round_trip(intent: Intent, message: Any, state: RunState) -> str | None:
+    """A message that JSON carries as it is. Python's json module writes a lone surrogate as ``\ud800`` and reads it
+    back, but that is no Unicode text: UTF-8 cannot encode it, strict parsers (orjson, serde_json) refuse the
+    message, and Go's encoding/json reads it as U+FFFD, another text."""
     if not _json_only(message):
         return "holds a value JSON cannot carry (a non-string key, NaN, a date object, ...)"
+    unicode = next((p for p in to_wire(message).problems if p.rule == "unicode"), None)
+    if unicode is not None:
+        return (f"holds text that is not valid Unicode at {closed(mask_pointer(unicode.pointer) or '/')}: a strict "
+                "JSON parser refuses the message, and others read another text")  # fmt: skip
     return None if json.loads(json.dumps(message)) == message else "changes in a JSON round trip"
 
 

@@ -2435,3 +2435,21 @@ def test_json_round_trip_fails_text_that_is_not_valid_unicode(key: str, surrogat
     reason = round_trip.test({}, answer(line), RunState())
     assert reason is not None
     assert f"not valid Unicode at {pointer}" in reason
+
+
+@pytest.mark.parametrize("mode", ["producer", "negative"])
+@pytest.mark.parametrize("attribute", ["no_such_function", "produce.inner", "PRODUCE"])
+def test_a_callable_that_names_no_attribute_of_its_module_says_so(
+    attribute: str, mode: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before, "'m:no_such_function' is not a callable": its author looked for what was wrong with a function that
+    # was not there.
+    spec = f"notify_schemas.conformance.reference:{attribute}"
+    assert main(["--mode", mode, "--callable", spec, "--examples", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        f"notify-schemas conformance: error: 'notify_schemas.conformance.reference' has no attribute {attribute!r} "
+        "(--callable takes module:function, the function's name as the module defines it)"
+    ]
+    assert main(["--callable", "notify_schemas.conformance.reference:PUBLISHER", "--examples", "1"]) == 2
+    assert "is not a callable" in capsys.readouterr().err

@@ -78,16 +78,20 @@ def load_callable(spec: str) -> Producer:
             raise
         raise_if_terminated()  # an error set off by SIGTERM is the stop, not the module's failure
         raise ProducerError(f"cannot import {quoted(module_name)}: it raised {error_text(error)}") from None
+    missing = object()
     try:
-        function = getattr(module, attribute, None)
+        function = getattr(module, attribute, missing)
     except BaseException as error:  # the module's __getattr__
         if is_stop(error):
             raise
         raise_if_terminated()  # an error set off by SIGTERM is the stop, not the module's failure
         raise ProducerError(f"cannot take {quoted(spec)}: it raised {error_text(error)}") from None
+    if function is missing:  # "not a callable" would send its author looking at a function that is not there
+        raise ProducerError(f"{quoted(module_name)} has no attribute {quoted(attribute)} (--callable takes "
+                            "module:function, the function's name as the module defines it)")  # fmt: skip
     if not callable(function):
         raise ProducerError(f"{quoted(spec)} is not a callable")
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 def exec_environment() -> dict[str, str]:

@@ -23,7 +23,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from support import running_its_main
 
@@ -32,7 +32,7 @@ from notify_schemas.conformance import EXEC_DIR
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
 from notify_schemas.conformance.cli import main
 from notify_schemas.conformance.intents import intents
-from notify_schemas.conformance.producers import ExecProducer, answer
+from notify_schemas.conformance.producers import ExecProducer, answer, detached
 from notify_schemas.conformance.records import QUOTED_PASSWORD, SECRET_PASSWORD, SECRET_URL
 from notify_schemas.conformance.reference import produce
 from notify_schemas.conformance.runner import (
@@ -1434,6 +1434,60 @@ def test_a_callables_hostile_answer_gets_a_verdict_and_every_output_is_written(v
     assert not report.stopped
     for text in texts:
         assert CANARY not in text
+
+
+PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=20,
+)  # fmt: skip
+
+
+class _FreshList(list[Any]):
+    """A list whose __iter__, which json.dumps writes it by, makes each container in it anew at every reading."""
+
+    def __iter__(self) -> Any:
+        return (_made_afresh(item) for item in list.__iter__(self))
+
+
+class _FreshTuple(tuple[Any, ...]):
+    """The same for a tuple."""
+
+    def __iter__(self) -> Any:
+        return (_made_afresh(item) for item in tuple.__iter__(self))
+
+
+class _FreshDict(dict[str, Any]):
+    """A dict whose items() make each container among its values anew at every reading."""
+
+    def items(self) -> Any:
+        return [(key, _made_afresh(item)) for key, item in dict.items(self)]
+
+
+def _made_afresh(value: Any) -> Any:
+    """``value`` with each container one that the reading of the one above it makes, held by nothing else: once read
+    and let go, the next one made may take its id."""
+    kind = type(value)
+    return {list: _FreshList, tuple: _FreshTuple, dict: _FreshDict}.get(kind, lambda v: v)(value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(PLAIN)
+@example([[[[]]]])  # each list made as the one above it is read: the third took the id of the first, let go
+@example({"a": {"b": {"c": {"d": 1}}}})
+@example(((((),),),))
+def test_an_answer_made_afresh_as_it_is_read_is_never_taken_for_one_that_contains_itself(value: Any) -> None:
+    for _ in range(3):  # ids are taken again at random: each reading is a fresh chance
+        assert detached(_made_afresh(value)) == value
+        assert detached({"payload": [_made_afresh(value)]}) == {"payload": [value]}
+
+
+def test_a_faithful_producer_whose_answer_is_made_as_it_is_read_passes() -> None:
+    # Each result object of task.success, made anew as the answer was read, was once "the dict that contains it":
+    # payload.faithful, json.round_trip and security.no_leak failed a faithful producer.
+    report = run(lambda intent: _made_afresh(produce(intent)), only=intents("task.success", "INFO", examples=10))
+    assert report.failed_checks() == set(), report.summary()
 
 
 class _AddsWhenWritten(dict[str, Any]):

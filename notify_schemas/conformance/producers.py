@@ -426,6 +426,10 @@ def detached(value: Any) -> Any:
     their pointers, as a line that repeats a key is, so `json.unique_keys` fails it rather than sees one key.
     """
     root: list[Any] = [None]
+    # Every container walked into, held until the walk ends: an id in `above` is then never that of an object freed
+    # meanwhile, which a container a producer makes as it is read (a list subclass whose __iter__, or a dict
+    # subclass whose items(), makes its containers anew) could take, and be taken for one that contains itself.
+    held: list[Any] = []
     # Each task: (value, container to fill, key or index in it, depth, ids above, path as (parent's path, key)).
     stack: list[tuple[Any, Any, Any, int, frozenset[int], Any]] = [(value, root, 0, 0, frozenset(), None)]
     repeated: list[Any] = []  # the paths of keys written twice
@@ -455,6 +459,7 @@ def detached(value: Any) -> Any:
             parent[slot] = written
         elif issubclass(kind, dict):
             inside = above | {id(node)}
+            held.append(node)
             # A line that wrote a key twice (an --exec program's answer, parsed) keeps the keys it repeated.
             copy: dict[Any, Any] = Duplicated({}, node.duplicates) if kind is Duplicated else {}
             parent[slot] = copy
@@ -469,6 +474,7 @@ def detached(value: Any) -> Any:
                     copy[key] = _TOO_LARGE
         else:
             inside = above | {id(node)}
+            held.append(node)
             items = written
             copied: list[Any] = [None] * len(items) if issubclass(kind, list) else _Filled([None] * len(items))
             parent[slot] = copied

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import io
 import json
 import logging
@@ -800,6 +801,113 @@ def test_jobs_read_a_file_to_its_end_whatever_size_it_says_it_has(
     assert reports[0][1].splitlines()[-1].startswith("6 records in 2 files: 5 valid, 0 invalid, 1 unreadable")
 
 
+def _bad(line: str) -> str:
+    """A valid line made invalid: a size below zero."""
+    value = json.loads(line)
+    return json.dumps(dict(value, payload=dict(value["payload"], size=-1)))
+
+
+def _changing(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
+    """``change()`` run once the first process has cut a file's second piece, before it hands that piece out: each
+    worker reads its piece after the change, which the first one may also do."""
+    in_order = commands._Workers.in_order
+
+    def changed(self: Any, jobs: Any, *rest: Any) -> Any:
+        def taken() -> Any:
+            for number, job in enumerate(jobs):
+                if number == 1:
+                    change()
+                yield job
+
+        return in_order(self, taken(), *rest)
+
+    monkeypatch.setattr(commands._Workers, "in_order", changed)
+
+
+@pytest.mark.parametrize("change", ["replaced", "removed", "grown"])
+def test_jobs_read_every_piece_from_the_file_they_cut_whatever_takes_its_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    # Each worker opened the file by its name: once another took the name (log rotation, mv other.jsonl rot.jsonl),
+    # the pieces after were read from it at the places cut in the first, records were counted twice or not at all
+    # and lines cut in two were unreadable; once the file was removed, its pieces were "No such file or directory".
+    lines = [VALID[n % 3] if n % 4 else _bad(VALID[n % 3]) for n in range(60)]
+    rot = write(tmp_path, "rot.jsonl", "".join(line + "\n" for line in lines))
+    other = write(tmp_path, "other.jsonl", "".join(line[: 300 + n] + "\n" for n, line in enumerate(lines)))
+    added = "".join(line + "\n" for line in lines[:7])
+    monkeypatch.setattr(commands, "_PIECE", 2_000)  # pieces of a few lines each
+
+    def grown() -> None:  # read as one process reads it: to its end
+        with Path(rot).open("a") as f:
+            f.write(added)
+
+    actions = {"replaced": lambda: os.replace(other, rot), "removed": lambda: os.remove(rot), "grown": grown}
+    if change == "grown":  # what one process reads of the file grown before it reaches its end
+        Path(rot).write_text(Path(rot).read_text() + added)
+        expected = run(capsys, "validate", "--jobs", "1", rot)
+        Path(rot).write_text("".join(line + "\n" for line in lines))
+    else:
+        expected = run(capsys, "validate", "--jobs", "1", rot)
+    _changing(monkeypatch, actions[change])
+    assert run(capsys, "validate", "--jobs", "2", rot) == expected
+    assert expected[1].splitlines()[-1].startswith(f"{60 + 7 * (change == 'grown')} records in 1 file")
+
+
+def test_jobs_name_a_file_rewritten_where_they_cut_it_as_changed_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file written over in place (truncated and written anew, as copytruncate does) no longer has its lines where
+    # they were cut: each worker read a piece from the middle of a line, which it took for a record.
+    lines = [VALID[n % 3] for n in range(60)]
+    rot = write(tmp_path, "rot.jsonl", "".join(line + "\n" for line in lines))
+    anew = "".join(line[: 300 + n] + "\n" for n, line in enumerate(lines)).encode()
+
+    def rewritten() -> None:
+        with Path(rot).open("r+b") as f:
+            f.truncate(0)
+            f.write(anew)
+
+    monkeypatch.setattr(commands, "_PIECE", 2_000)
+    _changing(monkeypatch, rewritten)
+    code, out, err = run(capsys, "validate", "--jobs", "2", "--format", "json", rot)
+    assert code == 2
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"notify-schemas: error: {rot}: changed while it was read: ")
+    unread = json.loads(out)["summary"]["unread"]
+    assert unread == [{"file": rot, "reason": err.split(f"{rot}: ", 1)[1].rstrip("\n")}]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_cut_short_while_it_is_read_is_named_as_changed_whatever_the_number_of_processes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    # A file truncated in place (copytruncate) under one process was read up to its new end and the command said
+    # nothing of what it never read; with two, each piece past the end was read as nothing.
+    rot = write(tmp_path, "rot.jsonl", "".join(VALID[n % 3] + "\n" for n in range(3_000)))  # over a chunk read
+
+    def truncated() -> None:
+        os.truncate(rot, 1_000)
+
+    if jobs == "1":
+        validate_stream = commands._validate_stream
+
+        def truncating(*args: Any, **kwargs: Any) -> Any:
+            for number, found in enumerate(validate_stream(*args, **kwargs)):
+                if number == 0:  # its first chunk read, and its first thousand records counted
+                    truncated()
+                yield found
+
+        monkeypatch.setattr(commands, "_validate_stream", truncating)
+    else:
+        monkeypatch.setattr(commands, "_PIECE", 100_000)
+        _changing(monkeypatch, truncated)
+    code, out, err = run(capsys, "validate", "--jobs", jobs, rot)
+    assert code == 2
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"notify-schemas: error: {rot}: changed while it was read: ")
+    assert ", 0 invalid, " in out.splitlines()[-1]  # what was read, counted (a line the cut went through unreadable)
+
+
 def test_a_broken_first_line_hides_none_of_the_thousand_invalid_lines_after_it(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -1104,7 +1212,7 @@ def test_a_byte_order_mark_counts_against_no_limit_of_emit_or_tally(
     assert (code, err) == (0, "")
 
 
-def test_a_file_that_goes_away_while_workers_read_it_takes_none_of_the_next_files_records(
+def test_a_file_that_fails_while_workers_read_it_takes_none_of_the_next_files_records(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bad = json.loads(VALID[0])
@@ -1114,15 +1222,15 @@ def test_a_file_that_goes_away_while_workers_read_it_takes_none_of_the_next_file
     monkeypatch.setattr(commands, "_PIECE", 1)  # a piece a line
     validate_range = commands._validate_range
 
-    def vanishing(job: commands.Job, send: Any) -> Any:
-        if job[0] == gone and job[1] > 0:  # the file is removed once its first piece is read
-            raise FileNotFoundError(2, "No such file or directory", gone)
-        return validate_range(job, send)
+    def failing(job: commands.Job, send: Any, *rest: Any) -> Any:
+        if job[0] == gone and job[1] > 0:  # the disk fails once the file's first piece is read
+            raise OSError(errno.EIO, "Input/output error", gone)
+        return validate_range(job, send, *rest)
 
-    monkeypatch.setattr(commands, "_validate_range", vanishing)
+    monkeypatch.setattr(commands, "_validate_range", failing)
     code, out, err = run(capsys, "validate", "--jobs", "2", gone, kept)
     assert code == 2
-    assert err == f"notify-schemas: error: {gone}: No such file or directory\n"
+    assert err == f"notify-schemas: error: {gone}: Input/output error\n"
     assert [line.split(":")[1] for line in out.splitlines() if line.startswith(kept)] == ["2", "4", "6", "8"]
     assert out.splitlines()[-1].startswith("9 records in 2 files: 5 valid, 4 invalid")
 
@@ -1237,8 +1345,8 @@ def test_workers_send_a_pieces_report_in_bounded_batches(
     sizes: list[int] = []
     in_order = commands._Workers.in_order
 
-    def watched(self: Any, jobs: Any) -> Any:
-        for part, entries, lines in in_order(self, jobs):
+    def watched(self: Any, jobs: Any, *rest: Any) -> Any:
+        for part, entries, lines in in_order(self, jobs, *rest):
             sizes.append(len(entries))
             yield part, entries, lines
 

@@ -16,6 +16,8 @@ import json
 import logging
 import os
 import signal
+import socket
+import stat
 import sys
 import time
 from collections import Counter
@@ -215,50 +217,66 @@ def _validate_stream(
 
 
 Job = tuple[str, int, int | None, str, str, int]  # a piece of a file: name, start, end (None: the file's end), profile,
-# backend, record limit
+# backend, record limit; the open file itself goes beside it (`_sent`)
 Result = tuple[Counter[str], list[dict[str, Any]], int]  # a piece's counts, report entries and lines: or a part
 _BATCH = 1_000  # report entries a worker sends at a time: a piece's report can be hundreds of times its size
 
 
+class _Changed(OSError):
+    """A file shared between processes that is no longer as it was cut: written over in place (truncated, as
+    copytruncate does) while it was read."""
+
+
 class _Piece:
-    """The bytes [start, start + size) of an open file, as a stream."""
+    """The bytes [start, end) of a file open in the first process (``end`` None: up to wherever its end is when the
+    piece gets there), as a stream. Read with ``pread``, which moves no offset: every worker holds the same open file,
+    and none moves another's place in it."""
 
-    def __init__(self, f: BinaryIO, size: int) -> None:
-        self.f = f
-        self.left = size
+    def __init__(self, fd: int, start: int, end: int | None) -> None:
+        self.fd, self.at, self.end = fd, start, end
 
-    def _took(self, data: bytes) -> bytes:
-        self.left -= len(data)
-        return data
+    def _wanted(self, size: int) -> int:
+        wanted = _PIECE if size < 0 else size
+        return wanted if self.end is None else min(wanted, self.end - self.at)
 
     def read(self, size: int = -1) -> bytes:
-        return self._took(self.f.read(self.left if size < 0 else min(size, self.left)))
+        if size < 0:
+            return b"".join(iter(lambda: self.read(_PIECE), b""))
+        data = os.pread(self.fd, self._wanted(size), self.at)
+        self.at += len(data)
+        return data
 
     def readline(self, size: int = -1) -> bytes:
-        return self._took(self.f.readline(self.left if size < 0 else min(size, self.left)))
+        data = os.pread(self.fd, self._wanted(size), self.at)
+        if (end := data.find(b"\n") + 1) > 0:
+            data = data[:end]
+        self.at += len(data)
+        return data if size >= 0 or not data or data.endswith(b"\n") else data + self.readline()
 
 
-def _validate_range(job: Job, send: Callable[[list[dict[str, Any]]], None]) -> tuple[Counter[str], int]:
-    """One worker's share of a JSON Lines file, the bytes [start, end): its counts and how many lines it holds; its
-    report entries (lines counted from the piece's first line) go to ``send`` a batch at a time, as they are found.
-    Read as a stream: a piece may hold a line of any size."""
+def _validate_range(job: Job, send: Callable[[list[dict[str, Any]]], None], fd: int) -> tuple[Counter[str], int]:
+    """One worker's share of a JSON Lines file open as ``fd``, the bytes [start, end): its counts and how many lines
+    it holds; its report entries (lines counted from the piece's first line) go to ``send`` a batch at a time, as they
+    are found. Read as a stream: a piece may hold a line of any size. A piece that no longer starts a line, as it did
+    when it was cut, is `_Changed`: the file was written over where it was cut."""
     name, start, end, profile, backend, limit = job
     args = argparse.Namespace(profile=profile, backend=backend, max_record_bytes=limit)
     counts: Counter[str] = Counter()
     entries: list[dict[str, Any]] = []
     lines: list[int] = []
-    with Path(name).open("rb") as f:
-        f.seek(start)
-        if start == 0 and f.read(len(UTF8_BOM)) != UTF8_BOM:  # passed over at the start, as one process does
-            f.seek(0)
-        piece = f if end is None else _Piece(f, end - f.tell())
-        shown = shown_name(name)
-        for verdict, records, found in _validate_stream(piece, shown, args, json_lines=True, lines_read=lines):  # type: ignore[arg-type]
-            counts[verdict] += records
-            if entries and len(entries) + len(found) > _BATCH:  # a batch holds _BATCH, or one record's entries
-                send(entries)
-                entries = []
-            entries += found
+    if start > 0 and os.pread(fd, 1, start - 1) != b"\n":
+        raise _Changed(0, f"changed while it was read: no line starts at byte {start:,} any more, where one did "
+                          f"when it was cut; the rest of it is not checked")  # fmt: skip
+    if start == 0 and os.pread(fd, len(UTF8_BOM), 0) == UTF8_BOM:  # passed over at the start, as one process does
+        start = len(UTF8_BOM)
+    piece = _Piece(fd, start, end)
+    shown = shown_name(name)
+    for verdict, records, found in _validate_stream(piece, shown, args, json_lines=True, lines_read=lines):  # type: ignore[arg-type]
+        counts[verdict] += records
+        if entries and len(entries) + len(found) > _BATCH:  # a batch holds _BATCH, or one record's entries
+            send(entries)
+            entries = []
+        entries += found
     if entries:
         send(entries)
     return counts, lines[0]
@@ -268,26 +286,25 @@ _PIECE = 1024 * 1024  # what one worker checks at a time
 _SHARED = 16 * _PIECE  # the size from which --jobs auto shares a file: below it, starting the workers costs more
 
 
-def _cuts(name: str) -> Iterator[tuple[int, int | None]]:
-    """A JSON Lines file cut at line ends into pieces [start, end) of about `_PIECE`; only the bytes up to each cut's
-    line end are read here. The last piece goes to the file's end (None) as one process reads it, whatever size stat
-    gave: a /proc file says it has none, and a file may grow while it is read."""
-    size = Path(name).stat().st_size
-    with Path(name).open("rb") as f:
-        start = 0
-        while start + _PIECE < size:
-            f.seek(start + _PIECE)
-            end = start + _PIECE + skip_rest_of_line(f)
-            if end >= size:
-                break
-            yield start, end
-            start = end
-        yield start, None
+def _cuts(f: BinaryIO) -> Iterator[tuple[int, int | None]]:
+    """An open JSON Lines file cut at line ends into pieces [start, end) of about `_PIECE`; only the bytes up to each
+    cut's line end are read here. The last piece goes to the file's end (None) as one process reads it, whatever size
+    fstat gave: a /proc file says it has none, and a file may grow while it is read."""
+    size = os.fstat(f.fileno()).st_size
+    start = 0
+    while start + _PIECE < size:
+        f.seek(start + _PIECE)
+        end = start + _PIECE + skip_rest_of_line(f)
+        if end >= size:
+            break
+        yield start, end
+        start = end
+    yield start, None
 
 
-def _ranges(name: str, args: argparse.Namespace) -> Iterator[Job]:
-    """The jobs of a file's pieces."""
-    for start, end in _cuts(name):
+def _ranges(f: BinaryIO, name: str, args: argparse.Namespace) -> Iterator[Job]:
+    """The jobs of the pieces of ``name``, open as ``f``."""
+    for start, end in _cuts(f):
         yield name, start, end, args.profile, args.backend, args.max_record_bytes
 
 
@@ -297,7 +314,17 @@ def _json_lines_file(name: str) -> bool:
     if name == "-" or not Path(name).is_file():
         return False
     with Path(name).open("rb") as f:
-        head = first_line(f, DEFAULT_MAX_RECORD + 1)
+        return _starts_json_lines(f)
+
+
+def _starts_json_lines(f: BinaryIO) -> bool:
+    """Whether an open file is a regular file whose first line is a whole object; read from its start, and left
+    there."""
+    if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+        return False
+    f.seek(0)
+    head = first_line(f, DEFAULT_MAX_RECORD + 1)
+    f.seek(0)
     try:
         return head.lstrip(_WHITESPACE_BYTES)[:1] == b"{" and isinstance(parse(head)[0], dict)
     except ValueError:
@@ -329,9 +356,15 @@ def _worker(conn: Any, not_ours: list[Any]) -> None:
         if job is None:  # the work is done
             return
         try:
-            answer: tuple[bool | None, Any] = (True, _validate_range(job, lambda batch: conn.send((None, batch))))
-        except OSError as error:  # the file went away, say: the first process reports it as its own
+            fd = _received_file(conn)
+        except (EOFError, OSError):  # the first process is gone
+            return
+        try:
+            answer: tuple[bool | None, Any] = (True, _validate_range(job, lambda batch: conn.send((None, batch)), fd))
+        except OSError as error:  # the file cannot be read, or changed: the first process reports it as its own
             answer = (False, error)
+        finally:
+            os.close(fd)
         try:
             conn.send(answer)
         except OSError:  # the first process is gone
@@ -355,14 +388,15 @@ class _Workers:
             self.processes.append(process)
             self.pipes.append(ours)
 
-    def in_order(self, jobs: Iterator[Job]) -> Iterator[Result]:
+    def in_order(self, jobs: Iterator[Job], fd: int) -> Iterator[Result]:
         """Each job's result, in the jobs' order: its report entries a batch at a time (with no counts and no lines),
         then its counts and lines. Each worker holds at most two pieces, the one it checks and the next, and a batch
-        of entries, so memory stays bounded however many errors the workers find; a job sent never waits."""
+        of entries, so memory stays bounded however many errors the workers find; a job sent never waits. Every piece
+        is read from the file open as ``fd``, which must stay open until the last result is taken."""
         waiting: collections.deque[Any] = collections.deque()
         for number, job in enumerate(jobs):
             pipe = self.pipes[number % len(self.pipes)]
-            _sent(pipe, job)
+            _sent(pipe, job, fd)
             waiting.append(pipe)
             if len(waiting) >= 2 * len(self.pipes):
                 yield from self._results(waiting.popleft(), waiting)
@@ -406,13 +440,37 @@ class _Workers:
             pipe.close()
 
 
-def _sent(pipe: Any, job: Job) -> None:
-    """A job handed to a worker. A worker that ended (killed, say) after its last answer was read is found here: its
-    pipe's BrokenPipeError is not the reader of the output gone away (| head), which would end the run quietly."""
+def _sent(pipe: Any, job: Job, fd: int) -> None:
+    """A job handed to a worker, and beside it the open file its piece is read from: the file that was cut, whatever
+    takes its name meanwhile (log rotation, ``mv new.jsonl app.jsonl``) or if it is removed, as one process reads the
+    file it opened. A worker that ended (killed, say) after its last answer was read is found here: its pipe's
+    BrokenPipeError is not the reader of the output gone away (| head), which would end the run quietly."""
     try:
         pipe.send(job)
+        with _socket_of(pipe) as sock:
+            socket.send_fds(sock, [b"f"], [fd])
     except OSError:
         raise NotifySchemasError("a worker process ended before its piece was checked") from None
+
+
+def _received_file(conn: Any) -> int:
+    """The open file that comes beside a job (`_sent`): a descriptor of this process's own."""
+    with _socket_of(conn) as sock:
+        _, fds, _, _ = socket.recv_fds(sock, 1, 1)
+    if not fds:
+        raise EOFError("no file came with the job")
+    return fds[0]
+
+
+@contextmanager
+def _socket_of(pipe: Any) -> Iterator[socket.socket]:
+    """A pipe's socket (a ``multiprocessing`` pipe is a socket pair where files can be passed), borrowed: the pipe
+    keeps it open."""
+    sock = socket.socket(fileno=pipe.fileno())
+    try:
+        yield sock
+    finally:
+        sock.detach()
 
 
 def _received(pipe: Any) -> tuple[bool | None, Any]:
@@ -446,10 +504,11 @@ def _usable_cores() -> int:
 def _pieces(name: str, most: int) -> int:
     """How many pieces a file is cut into between processes, counted up to ``most``: none for stdin, a document or
     an array (read by one process), and for what cannot be read (reported when it is)."""
+    if name == "-":
+        return 0
     try:
-        if not _json_lines_file(name):
-            return 0
-        return sum(1 for _ in itertools.islice(_cuts(name), most))
+        with open(name, "rb") as f:
+            return sum(1 for _ in itertools.islice(_cuts(f), most)) if _starts_json_lines(f) else 0
     except OSError:
         return 0
 
@@ -464,9 +523,14 @@ def _workers(args: argparse.Namespace) -> int:
         asked = cores if large else 1
     else:
         asked = int(args.jobs)
-    if asked == 1:
+    if asked == 1 or not _SHARES_FILES:
         return 1
     return max(1, max((_pieces(name, asked) for name in args.files), default=0))
+
+
+# Where a worker can be given the open file itself (SCM_RIGHTS) and read it at an offset of its own (pread): elsewhere
+# (Windows) one process reads each file, as no piece could be known to come from the file that was cut.
+_SHARES_FILES = hasattr(os, "pread") and hasattr(socket, "send_fds")
 
 
 def _shared_size(name: str) -> int:
@@ -507,24 +571,17 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
             for name in args.files:
                 shown = shown_name(name)  # a file's name, as every line that names it shows it
                 try:
-                    if pool is not None and _json_lines_file(name):
-                        before = 0  # lines in the pieces before this one: in_order gives the pieces in input order
-                        for part, entries, lines in pool.in_order(_ranges(name, args)):
-                            counts.update(part)
-                            progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
-                            for entry in entries:
-                                entry["line"] += before
-                                # A piece's counts may come after its entries: an entry shown is a record found wrong.
-                                counts["shown"] += 1
-                                emit.entry(entry)
-                            before += lines
-                        continue
                     with _open(name) as stream:
-                        for verdict, records, entries in _validate_stream(stream, shown, args):
-                            counts[verdict] += records
-                            for entry in entries:
-                                emit.entry(entry)
-                            progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
+                        opened = _stat(stream)
+                        if pool is not None and name != "-" and _starts_json_lines(stream):
+                            _validate_shared(pool, stream, name, args, counts, emit, progress)
+                        else:
+                            for verdict, records, entries in _validate_stream(stream, shown, args):
+                                counts[verdict] += records
+                                for entry in entries:
+                                    emit.entry(entry)
+                                progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
+                        _not_cut_short(stream, opened)
                 except BrokenPipeError:
                     raise  # the reader of the output went away (| head): _cmd_validate ends quietly
                 except OSError as error:
@@ -552,6 +609,50 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
     if io_error:
         return 2
     return 1 if counts["invalid"] or counts["unreadable"] else 0
+
+
+def _stat(f: BinaryIO) -> os.stat_result | None:
+    """What an open file is, or None for a stream that is no file of the system's (a standard input replaced by one in
+    memory)."""
+    try:
+        return os.fstat(f.fileno())
+    except (OSError, ValueError):
+        return None
+
+
+def _not_cut_short(f: BinaryIO, opened: os.stat_result | None) -> None:
+    """`_Changed` if a regular file read to its end is now shorter than both the size it had when it was opened and
+    the bytes read of it (by this process, which cut it for the workers): it was cut short in place while it was read
+    (copytruncate), and what it held past them was never read. A file that says it has no size (/proc) never is."""
+    if opened is None or not stat.S_ISREG(opened.st_mode):
+        return
+    now, read = os.fstat(f.fileno()).st_size, f.tell()
+    if now < read and now < opened.st_size:
+        raise _Changed(0, f"changed while it was read: cut to {now:,} bytes after {read:,} were read; what it held "
+                          f"past them was not checked")  # fmt: skip
+
+
+def _validate_shared(
+    pool: _Workers,
+    f: BinaryIO,
+    name: str,
+    args: argparse.Namespace,
+    counts: Counter[str],
+    emit: Any,
+    progress: _Progress,
+) -> None:
+    """Check a JSON Lines file open as ``f`` with the workers, piece by piece, each read from ``f`` itself: report as
+    it goes into ``counts`` and ``emit``, in input order."""
+    before = 0  # lines in the pieces before this one: in_order gives the pieces in input order
+    for part, entries, lines in pool.in_order(_ranges(f, name, args), f.fileno()):
+        counts.update(part)
+        progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
+        for entry in entries:
+            entry["line"] += before
+            # A piece's counts may come after its entries: an entry shown is a record found wrong.
+            counts["shown"] += 1
+            emit.entry(entry)
+        before += lines
 
 
 def _json_out(text: str) -> str:

@@ -1,7 +1,8 @@
 """The value types every room of the package shares: the ground floor, which imports nothing of the package.
 
 A `Variant` names one schema (profile, event type, priority); a `Violation` is one way a message breaks it; an
-`Unreadable` stands for a record that could not be read at all.
+`Unreadable` stands for a record that could not be read at all; a `Delivered` notification carries what its body
+showed that the notification does not.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "BASE_URI",
     "JSON_ESCAPE",
     "PRIORITIES",
     "PROFILES",
+    "Delivered",
     "Unreadable",
     "Variant",
     "Violation",
@@ -160,6 +162,21 @@ class Violation(NamedTuple):
 
     def __str__(self) -> str:
         return one_line(f"{self.pointer or '/'}: {self.message} [{self.rule}]")
+
+
+class Delivered(dict[str, Any]):
+    """A notification a broker delivered, with what its body showed that the decoded notification no longer does:
+    the pointers of the keys its JSON text wrote twice (`duplicates`, D35) and how the body broke its wire schema in
+    the parts oslo took off (`wire`, D79). What the listener judged, handed on so that the conformance checks judge
+    live traffic as the listener does."""
+
+    duplicates: tuple[str, ...]
+    wire: tuple[Violation, ...]
+
+    def __init__(self, notification: dict[str, Any], duplicates: tuple[str, ...], wire: tuple[Violation, ...]) -> None:
+        super().__init__(notification)
+        self.duplicates = duplicates
+        self.wire = wire
 
 
 class Unreadable(str):

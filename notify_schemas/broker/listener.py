@@ -4,8 +4,9 @@ Messages of both formats (``messaging`` 1.0 and ``messagingv2``) are decoded by 
 notification as it was sent (D48), validates it against a profile, counts valid and invalid ones per event type, and
 writes each invalid one, whole but redacted, with its violations, to a JSON Lines file. A message whose body is over
 the size limit is counted as invalid without being judged, and written as its envelope fields, cut (D51); one whose
-body oslo cannot decode at all, as invalid with the reason (D48). Nothing a broker delivers makes it raise. Needs
-the ``oslo`` extra.
+body oslo cannot decode at all, as invalid with the reason (D48); one whose envelope, which oslo takes off, breaks
+``schemas/wire/``, as invalid with the envelope's violations beside the notification's own (D79). Nothing a broker
+delivers makes it raise. Needs the ``oslo`` extra.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any, Protocol
 from notify_schemas.arguments import open_output
 from notify_schemas.broker.messaging import _oslo, transport
 from notify_schemas.broker.repeated import digest, forget, taken, watch
+from notify_schemas.broker.wire import envelope_faults
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
@@ -46,7 +48,7 @@ from notify_schemas.redaction import (
     type_name,
 )
 from notify_schemas.validation import capped, is_valid_plain, iter_errors, repeated_key
-from notify_schemas.values import Unreadable, Violation, one_line
+from notify_schemas.values import Delivered, Unreadable, Violation, one_line
 from notify_schemas.wire_form import is_valid_text, wire_view
 
 __all__ = ["AppendedLines", "Listener", "Tally"]
@@ -414,22 +416,40 @@ def _rabbit_message(impl_rabbit: Any, delivered: Any) -> Any:
         raise _NoObject(reason) from None
     if reason is not None:
         raise _NoObject(reason)
+    message._notify_schemas_decoded = dict.copy(message)  # the keys only: oslo's listener takes some out (D79)
     return message
+
+
+def _delivery(message: Any) -> Any:
+    """oslo's RabbitMQ message, or None for a message of a transport that keeps no delivery (``fake://`` hands over
+    the producer's values, kafka its own records). Only oslo's own message class is asked: a producer's object over
+    ``fake://`` may answer any attribute."""
+    try:
+        from oslo_messaging._drivers.impl_rabbit import RabbitMessage
+    except ImportError:  # no kombu: no RabbitMQ delivery either
+        return None
+    return message if type(message) is RabbitMessage else None
 
 
 def _body(message: Any) -> bytes | str | None:
     """The body a RabbitMQ delivery came in, as kombu received it (the size limit is checked on it, D51): bytes, or
     text when the message names its encoding (py-amqp then decodes it, as it does oslo's own); None for a message of
-    a transport that keeps none (``fake://`` hands over the producer's values, kafka its own records). Only oslo's
-    own message class is asked: a producer's object over ``fake://`` may answer any attribute."""
-    try:
-        from oslo_messaging._drivers.impl_rabbit import RabbitMessage
-    except ImportError:  # no kombu: no RabbitMQ delivery either
-        return None
-    if type(message) is not RabbitMessage:
-        return None
-    body = getattr(getattr(message, "_raw_message", None), "body", None)
+    a transport that keeps none."""
+    body = getattr(getattr(_delivery(message), "_raw_message", None), "body", None)
     return body if isinstance(body, bytes | str) else None
+
+
+def _payload(message: Any) -> Any:
+    """The body of a RabbitMQ delivery as kombu decoded it: a ``messagingv2`` envelope, or the 1.0 body itself."""
+    return getattr(getattr(_delivery(message), "_raw_message", None), "payload", None)
+
+
+def _decoded_whole(message: Any) -> dict[str, Any] | None:
+    """The 1.0 body of a RabbitMQ delivery as oslo decoded it, before its listener took ``_unique_id``, the
+    ``_context_`` keys, ``_msg_id``, ``_reply_q`` and ``_timeout`` out (`_rabbit_message` keeps it); None for a
+    message of a transport that keeps no delivery, or one this listener's consumers did not decode."""
+    decoded = getattr(_delivery(message), "_notify_schemas_decoded", None)
+    return decoded if isinstance(decoded, dict) else None
 
 
 def _pieces(body: bytes | str) -> Iterator[bytes]:
@@ -607,12 +627,20 @@ class Listener:
                                lambda: _envelope(fields))  # fmt: skip
         content = digest(message)
         try:
-            repeated = taken(message_id, content) if self.validate else ()  # keys its text wrote twice
-            valid = not self.validate or (not repeated and is_valid_plain(message, profile=self.profile))
+            repeated: tuple[str, ...] = ()
+            wire: list[Violation] = []
+            if self.validate:
+                decoded = _decoded_whole(received)  # before oslo's listener took _unique_id and _context_* out
+                # keys its text wrote twice, kept under a digest of what oslo decoded
+                repeated = taken(message_id, lambda: content if decoded is None else digest(decoded))
+                wire = [] if decoded is None else envelope_faults(_payload(received), decoded, fields)
+            valid = not self.validate or (not repeated and not wire and is_valid_plain(message, profile=self.profile))
             violations = []
             if not valid:  # at most a thousand, whatever a body of 16 MiB holds (`capped`)
                 repeats = (repeated_key(p) for p in repeated)
-                violations = list(capped(itertools.chain(repeats, iter_errors(message, profile=self.profile))))
+                violations = list(capped(itertools.chain(wire, repeats, iter_errors(message, profile=self.profile))))
+            if repeated or wire:  # what the body showed, kept with the notification (the conformance checks read it)
+                message = Delivered(message, repeated, tuple(wire))
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type_name(error)}", None)]
         return self._count(message, _label(fields.get("event_type")), message_id, violations, content,

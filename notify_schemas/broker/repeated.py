@@ -90,18 +90,25 @@ def digest(message: Any) -> str:
     return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
-def taken(message_id: Any, content: str) -> tuple[str, ...]:
+def taken(message_id: Any, content: Callable[[], str]) -> tuple[str, ...]:
     """The pointers of the keys written twice in the text of the notification ``message_id`` whose decoded content
-    has the digest ``content`` (`digest`); asked once. Known by its id alone, the keys of one message were given to
-    another sent under the same id and decoded just before it was judged: the one that wrote a key twice counted
-    valid, the other invalid."""
+    has the digest ``content()`` (`digest`, asked only when something is kept under the id); asked once. Known by its
+    id alone, the keys of one message were given to another sent under the same id and decoded just before it was
+    judged: the one that wrote a key twice counted valid, the other invalid. The digest is of what oslo decoded,
+    ``_unique_id`` and ``_context_`` keys included, which its listener takes out before the message is judged: of the
+    message judged, it missed every text an oslo producer writes (D35)."""
     if not isinstance(message_id, str):
         return ()
     with _lock:
         kept = _found.get(message_id)
         if kept is None:
             return ()
-        repeated = kept.pop(content, ())
+    known = content()  # outside the lock: a digest of a large message takes a while
+    with _lock:
+        kept = _found.get(message_id)
+        if kept is None:
+            return ()
+        repeated = kept.pop(known, ())
         if not kept:
             del _found[message_id]
         return repeated

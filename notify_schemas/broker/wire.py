@@ -1,20 +1,23 @@
 """The bodies oslo.messaging puts on the wire, checked against ``schemas/wire/`` and unwrapped to the notification.
 
 ``messaging`` (format 1.0) publishes the notification with oslo's ``_unique_id`` (and ``_context_*`` keys);
-``messagingv2`` wraps that body, as JSON text, in ``{"oslo.version": "2.0", "oslo.message": ...}``.
+``messagingv2`` wraps that body, as JSON text, in ``{"oslo.version": "2.0", "oslo.message": ...}``. `unwrap` checks a
+body whole; `envelope_faults` checks what oslo.messaging takes off a body before its listener sees the notification.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from notify_schemas.message import Notification
 from notify_schemas.registry import BASE_URI, bundle, registry
 from notify_schemas.validation import Violation, _RustChecker
+from notify_schemas.wire_form import wire_view
 
-__all__ = ["unwrap"]
+__all__ = ["envelope_faults", "unwrap"]
 
 
 @functools.cache
@@ -40,3 +43,53 @@ def unwrap(body: str | bytes | dict[str, Any]) -> tuple[Notification | None, lis
         return None, violations + inner
     notification = {k: v for k, v in data.items() if k != "_unique_id" and not k.startswith("_context_")}
     return notification, violations
+
+
+def envelope_faults(body: Any, sent: Mapping[str, Any], judged: Collection[str]) -> list[Violation]:
+    """How a body a broker delivered breaks its wire schema in the parts oslo.messaging takes off before its listener
+    hands the notification on, where nothing else judges them: the ``messagingv2`` envelope (``body``, when it has
+    ``oslo.version`` and ``oslo.message``, as oslo tells one), and the keys the 1.0 body adds to the notification
+    (those of ``sent``, the 1.0 body as oslo decoded it, that ``judged``, the notification handed on, no longer has).
+
+    oslo accepts an envelope with a key more, or a version its ``version_is_compatible`` takes (``2.0.0``, `` 2.0``,
+    ``2.-1``) and drops it silently; its listener takes ``_unique_id``, every ``_context_`` key and ``_msg_id``,
+    ``_reply_q``, ``_timeout`` out of the 1.0 body, whatever they hold, and none missing. Each violation's pointer is
+    within the body (``/oslo.message`` for a fault of the JSON text it holds, whose own pointer the reason names),
+    its rule the schema keyword, its reason naming the wire schema."""
+    found: list[Violation] = []
+    enveloped = isinstance(body, Mapping) and "oslo.version" in body and "oslo.message" in body
+    if enveloped:
+        outer = _checker("messagingv2")
+        known = outer.prepared["properties"]
+        shown = {k: v if k in known else None for k, v in body.items()}  # a key not allowed: its value is not read
+        if not outer.fast(shown):
+            found += [_said(v, "the messagingv2 envelope", "messagingv2") for v in outer.violations(shown)]
+    added = wire_view({k: v for k, v in sent.items() if k not in judged}).value
+    inner = _added_by_oslo()
+    if not inner.fast(added):
+        for v in inner.violations(added):
+            if enveloped:  # at the text that holds it, its own pointer said
+                at = f"the JSON text of oslo.message at {v.pointer or '/'}"
+                found.append(_said(v._replace(pointer="/oslo.message"), at, "messaging", whole=not v.pointer))
+            else:
+                found.append(_said(v, "the 1.0 body", "messaging"))
+    return found
+
+
+def _said(violation: Violation, what: str, schema: str, *, whole: bool = False) -> Violation:
+    """A violation of a wire schema as the listener writes it: naming the part and the schema; an object's value not
+    shown (it is the part judged, not the body, and a ``_context_`` key may hold a token)."""
+    value = "" if whole or not violation.pointer else violation.value
+    return violation._replace(value=value, message=f"{what} (schemas/wire/{schema}.json): {violation.message}")
+
+
+@functools.cache
+def _added_by_oslo() -> _RustChecker:
+    """wire/messaging.json without the notification's own keys (those envelope.json names, which the profile
+    judges): what a 1.0 body adds, ``_unique_id`` required, ``_context_`` keys allowed, nothing else."""
+    uri = f"{BASE_URI}wire/messaging.json"
+    schema = bundle(registry(), uri, new_id=uri)
+    own = registry().contents(f"{BASE_URI}envelope.json")["properties"]
+    schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in own}
+    schema["required"] = [k for k in schema["required"] if k not in own]
+    return _RustChecker(schema, None)

@@ -17,7 +17,7 @@ from notify_schemas.conformance.producers import Opaque
 from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
 from notify_schemas.redaction import closed, mask_pointer, pointer_view, quoted, redact, type_name
 from notify_schemas.validation import iter_errors
-from notify_schemas.values import Unreadable, one_line
+from notify_schemas.values import Delivered, Unreadable, one_line
 from notify_schemas.wire_form import to_wire
 
 __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
@@ -155,9 +155,13 @@ def _odd_key(value: Any) -> bool:
 
 
 def _valid(intent: Intent, message: Any, state: RunState) -> str | None:
+    """The notification against its variant's schema; one a broker delivered, its body against oslo's wire format
+    too, where the listener found it broken (`Delivered.wire`: an envelope key more, an ``oslo.version`` other than
+    2.0, a ``_unique_id`` missing, D79), as ``listen`` judges it."""
     if not _json_only(message):
         return "holds a value JSON cannot carry, so no schema can judge it"
-    errors = list(iter_errors(message, profile=intent["profile"]))
+    wire = message.wire if isinstance(message, Delivered) else ()
+    errors = [*wire, *iter_errors(message, profile=intent["profile"])]
     # Each pointer closed: a reason is masked again as it is written, and a pointer ending in a masked value
     # (/payload/properties/password=***) would take the colon after it for the rest of the value.
     shown = [one_line(f"{closed(e.pointer or '/')}: {e.message} [{e.rule}]") for e in errors[:3]]
@@ -372,8 +376,8 @@ def _stable_publisher(intent: Intent, message: Any, state: RunState) -> str | No
 
 
 CHECKS: tuple[Check, ...] = (
-    Check("schema.valid", "MUST", "The notification validates against its variant's schema (the profile's contract).",
-          _valid),
+    Check("schema.valid", "MUST", "The notification validates against its variant's schema (the profile's contract); "
+          "from a broker, its body against oslo's wire format too (DECISIONS D79).", _valid),
     Check("envelope.keys", "MUST", "Every message contains a handful of attributes: message_id, publisher_id, "
           "event_type, priority, timestamp, payload - and nothing else (DECISIONS D6).", _six_keys),
     Check("envelope.as_asked", "MUST", "event_type is the event that generated the message; priority is the one "

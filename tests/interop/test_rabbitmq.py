@@ -32,6 +32,11 @@ pytestmark = pytest.mark.rabbitmq
 PER_DRIVER = 5_000  # 10,000 in all, over every variant of both profiles
 
 
+def _as_oslo_sends(message: dict[str, Any]) -> dict[str, Any]:
+    """A 1.0 body as oslo.messaging's producers write it: the notification and a ``_unique_id`` of its own."""
+    return dict(message, _unique_id=uuid.uuid4().hex)
+
+
 def _mix(profile: str, count: int, seed: int) -> list[dict[str, Any]]:
     """``count`` valid messages cycling over every variant of ``profile``."""
     known = variants(profile)
@@ -111,7 +116,7 @@ def test_the_listener_reports_keys_written_twice_in_a_messagingv2_body(broker: R
     config = NotifierConfig(drivers=("messagingv2",), transport_url=broker.url, topics=(topic,))
     invalid_out = tmp_path / "invalid.jsonl"
     good = _mix("seed", 3, seed=7)
-    texts = [json.dumps(m) for m in good]
+    texts = [json.dumps(_as_oslo_sends(m)) for m in good]  # _unique_id as oslo writes it, which its listener takes out
     texts[0] = texts[0][:-1] + ', "priority": "INFO"}'.replace("INFO", good[0]["priority"])  # same value, twice
     texts[1] = '{"payload": {"locations": [{"url": "swift://u:CANARY@h/c"}]}, ' + texts[1][1:]  # the leak first
     with invalid_out.open("a", encoding="utf-8") as out:
@@ -145,8 +150,12 @@ def test_keys_written_twice_stay_with_their_message_when_ids_are_reused(broker: 
     pairs = [(good[i], dict(good[i + 1], message_id=good[i]["message_id"])) for i in range(0, len(good), 2)]
     bodies = []
     for once, twice in pairs:  # the second of each pair writes its event type twice
-        text = json.dumps(twice)[:-1] + f", {json.dumps('event_type')}: {json.dumps(twice['event_type'])}}}"
-        bodies += [json.dumps({"oslo.version": "2.0", "oslo.message": t}).encode() for t in (json.dumps(once), text)]
+        text = (
+            json.dumps(_as_oslo_sends(twice))[:-1]
+            + f", {json.dumps('event_type')}: {json.dumps(twice['event_type'])}}}"
+        )
+        texts = (json.dumps(_as_oslo_sends(once)), text)
+        bodies += [json.dumps({"oslo.version": "2.0", "oslo.message": t}).encode() for t in texts]
     verdicts: list[tuple[str, bool]] = []
     listener = Listener(config, profile="seed", on_message=lambda m, valid: verdicts.append((json.dumps(m), valid)))
     listener.start(timeout=30)
@@ -182,7 +191,7 @@ def test_the_listener_judges_each_message_as_it_was_sent(broker: RabbitMQ, tmp_p
         try:
             with kombu.Connection(broker.url.replace("rabbit://", "amqp://")) as connection:
                 producer = connection.Producer(exchange=kombu.Exchange("glance", type="topic", durable=False))
-                for message, queue in zip(sent, queues, strict=True):
+                for message, queue in zip(map(_as_oslo_sends, sent), queues, strict=True):
                     body = message if version == "1.0" else {"oslo.version": "2.0", "oslo.message": json.dumps(message)}
                     producer.publish(body, routing_key=f"{topic}.{queue}", serializer="json")
             assert listener.wait_for(5, timeout=60), listener.tally.line()
@@ -224,7 +233,7 @@ def test_the_listener_counts_a_body_oslo_cannot_read_as_invalid(broker: RabbitMQ
         (json.dumps({"oslo.version": "2.0", "oslo.message": secret}).encode(), "application/json", "utf-8"),
         (json.dumps({"oslo.version": "3.0", "oslo.message": json.dumps(good)}).encode(), "application/json", "utf-8"),
         (b"\x80\x04K\x01.", "application/x-python-serialize", "binary"),  # a type kombu refuses to decode
-        (json.dumps(good).encode(), "application/json", "utf-8"),
+        (json.dumps(_as_oslo_sends(good)).encode(), "application/json", "utf-8"),
     ]
     out = AppendedLines(str(invalid_out))
     listener = Listener(config, profile="seed", invalid_out=out)
@@ -266,8 +275,9 @@ def test_the_listener_counts_a_body_that_holds_no_json_object_as_unreadable(brok
     listener = Listener(config, profile="seed", invalid_out=out)
     listener.start(timeout=30)
     try:
-        _publish_raw(broker, f"{topic}.info", [(body, {"content_type": "application/json", "content_encoding": "utf-8"})
-                                               for body in [*bodies, json.dumps(good[2]).encode()]])  # fmt: skip
+        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
+        valid = json.dumps(_as_oslo_sends(good[2])).encode()
+        _publish_raw(broker, f"{topic}.info", [(body, as_json) for body in [*bodies, valid]])
         assert listener.wait_for(len(bodies) + 1, timeout=60), listener.tally.line()
     finally:
         listener.stop()
@@ -277,6 +287,101 @@ def test_the_listener_counts_a_body_that_holds_no_json_object_as_unreadable(brok
     assert [r["notification"] for r in records] == [None] * len(bodies)
     reasons = [v["message"] for r in records for v in r["violations"]]
     assert all("not a JSON object" in m or "not the JSON text of an object" in m for m in reasons), reasons
+
+
+def _envelope_faults(good: list[dict[str, Any]]) -> list[tuple[dict[str, Any], set[tuple[str, str]]]]:
+    """Bodies whose envelope breaks schemas/wire where oslo.messaging does not look, each with the (pointer, rule) of
+    its faults: a key more in the messagingv2 envelope, a version oslo's version_is_compatible takes, a 1.0 body (on
+    its own or as the envelope's text) without its _unique_id, with one not of oslo's form, with keys of an RPC call.
+    The last is an invalid notification in a broken envelope, whose own fault is listed too."""
+
+    def v2(inner: dict[str, Any], **envelope: Any) -> dict[str, Any]:
+        return {"oslo.version": "2.0", "oslo.message": json.dumps(inner), **envelope}
+
+    return [
+        (v2(_as_oslo_sends(good[0]), extra=1), {("", "additionalProperties")}),
+        (v2(_as_oslo_sends(good[1]), **{"oslo.version": "2.0.0"}), {("/oslo.version", "const")}),
+        (v2(_as_oslo_sends(good[2]), **{"oslo.version": " 2.-1"}), {("/oslo.version", "const")}),
+        (v2(good[3]), {("/oslo.message", "required")}),
+        (v2(dict(good[4], _unique_id="A" * 32)), {("/oslo.message", "pattern")}),
+        (dict(good[5]), {("", "required")}),
+        (_as_oslo_sends(dict(good[6], _msg_id="m", _reply_q="q")), {("", "additionalProperties")}),
+        (v2(_as_oslo_sends(dict(good[7], priority="info")), **{"password=CANARY": "CANARY"}),
+         {("", "additionalProperties"), ("/priority", "enum")}),
+    ]  # fmt: skip
+
+
+def test_the_listener_counts_a_body_whose_envelope_breaks_its_wire_schema_as_invalid(
+    broker: RabbitMQ, tmp_path: Path
+) -> None:
+    # oslo.messaging takes each of these silently and its listener hands on the notification alone: each was counted
+    # valid, though its body breaks schemas/wire (D79).
+    topic = "envelope"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    invalid_out = tmp_path / "invalid.jsonl"
+    good = _mix("seed", 10, seed=79)
+    broken = _envelope_faults(good)
+    valid = [_as_oslo_sends(good[8]), {"oslo.version": "2.0", "oslo.message": json.dumps(_as_oslo_sends(good[9]))}]
+    out = AppendedLines(str(invalid_out))
+    listener = Listener(config, profile="seed", invalid_out=out)
+    listener.start(timeout=30)
+    try:
+        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
+        bodies = [body for body, _ in broken] + valid
+        _publish_raw(broker, f"{topic}.info", [(json.dumps(body).encode(), as_json) for body in bodies])
+        assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
+    finally:
+        listener.stop()
+        out.close()
+    assert (sum(listener.tally.valid.values()), sum(listener.tally.invalid.values())) == (2, len(broken))
+    assert "<unreadable>" not in listener.tally.invalid  # judged as notifications, counted under their event types
+    text = invalid_out.read_text(encoding="utf-8")
+    assert "CANARY" not in text
+    records = {r["notification"]["message_id"]: r for r in map(json.loads, text.splitlines())}
+    assert set(records) == {m["message_id"] for m in good[:8]}
+    for message, (_, faults) in zip(good, broken, strict=False):
+        record = records[message["message_id"]]
+        notification = dict(message, priority="info") if faults >= {("/priority", "enum")} else message
+        assert record["notification"] == notification  # shown as usual: the notification, not the body
+        assert faults <= {(v["pointer"], v["rule"]) for v in record["violations"]}, record["violations"]
+        assert any("schemas/wire/" in v["message"] for v in record["violations"])
+    tally = Tally.from_json(json.loads(json.dumps(listener.tally.as_json())))  # as --summary writes it, and tally reads
+    assert (sum(tally.valid.values()), sum(tally.invalid.values())) == (2, len(broken))
+
+
+def test_live_conformance_judges_a_broken_envelope_as_listen_does(broker: RabbitMQ, tmp_path: Path) -> None:
+    # The conformance suite's live mode judges what the same listener received: it passed schema.valid on every
+    # message whose body broke its wire schema, and json.unique_keys on a messagingv2 text that wrote a key twice.
+    import threading
+
+    from notify_schemas.conformance.cli import main as conformance
+
+    good = _mix("seed", 11, seed=83)
+    broken = _envelope_faults(good)
+    twice = json.dumps(_as_oslo_sends(good[8]))[:-1] + f', "priority": {json.dumps(good[8]["priority"])}}}'
+    bodies = [json.dumps(body).encode() for body, _ in broken] + [
+        json.dumps({"oslo.version": "2.0", "oslo.message": twice}).encode(),
+        json.dumps(_as_oslo_sends(good[9])).encode(),
+        json.dumps({"oslo.version": "2.0", "oslo.message": json.dumps(_as_oslo_sends(good[10]))}).encode(),
+    ]
+
+    def send() -> None:
+        time.sleep(3)  # the suite's listener declares its queues first
+        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
+        _publish_raw(broker, "notifications.info", [(body, as_json) for body in bodies])
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    written = tmp_path / "report.json"
+    code = conformance(["--transport-url", broker.url, "--count", str(len(bodies)), "--timeout", "60",
+                        "--report", str(written)])  # fmt: skip
+    sender.join()
+    report = json.loads(written.read_text(encoding="utf-8"))
+    assert code == 1
+    checks = {c["id"]: c for c in report["checks"]}
+    assert checks["schema.valid"]["failed"] == len(broken)
+    assert checks["json.unique_keys"]["failed"] == 1
+    assert "CANARY" not in json.dumps(report)
 
 
 def test_the_listener_inflates_a_compressed_body_no_further_than_its_limit(broker: RabbitMQ, tmp_path: Path) -> None:
@@ -289,7 +394,7 @@ def test_the_listener_inflates_a_compressed_body_no_further_than_its_limit(broke
     topic = "compressed"
     config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
     invalid_out = tmp_path / "invalid.jsonl"
-    good = list(samples("image.update", "INFO", n=3, seed=37))
+    good = [_as_oslo_sends(m) for m in samples("image.update", "INFO", n=3, seed=37)]
     bomb = dict(good[0], payload=dict(good[0]["payload"], name="x" * 50_000_000))
     bodies = [
         (zlib.compress(json.dumps(bomb).encode(), 9), "application/x-gzip"),
@@ -321,7 +426,7 @@ def test_an_invalid_out_file_that_fails_leaves_the_messages_on_the_queue(broker:
     topic = "full-disk"
     config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
     good = _mix("seed", 4, seed=17)
-    sent = [dict(m, priority="BOGUS") for m in good[:3]] + [good[3]]
+    sent = [_as_oslo_sends(dict(m, priority="BOGUS")) for m in good[:3]] + [_as_oslo_sends(good[3])]
     full = AppendedLines("/dev/full")
     listener = Listener(config, profile="seed", invalid_out=full)
     listener.start(timeout=30)
@@ -357,8 +462,9 @@ def test_a_reused_unique_id_does_not_hide_a_message_from_the_listener(broker: Ra
     topic = "unique-id"
     config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
     good = _mix("seed", 3, seed=19)
-    sent = [dict(good[0], _unique_id="same"), dict(good[1], _unique_id="other"),
-            dict(good[2], _unique_id="same", priority="BOGUS")]  # fmt: skip
+    same, other = uuid.uuid4().hex, uuid.uuid4().hex
+    sent = [dict(good[0], _unique_id=same), dict(good[1], _unique_id=other),
+            dict(good[2], _unique_id=same, priority="BOGUS")]  # fmt: skip
     listener = Listener(config, profile="seed")
     listener.start(timeout=30)
     try:
@@ -519,7 +625,7 @@ def test_listen_command_stopped_while_the_broker_sends_ahead_loses_nothing_and_s
         first.communicate(timeout=90)
     messages = _mix("seed", 5_000, seed=43)
     as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
-    _publish_raw(broker, f"{topic}.info", [(json.dumps(m).encode(), as_json) for m in messages])
+    _publish_raw(broker, f"{topic}.info", [(json.dumps(_as_oslo_sends(m)).encode(), as_json) for m in messages])
     stopped, drained = tmp_path / "stopped.json", tmp_path / "drained.json"
     with _listening(broker, topic, "--summary", str(stopped), count=len(messages), timeout=300) as listening:
         time.sleep(1)
@@ -618,7 +724,7 @@ def test_listen_command_takes_a_body_over_its_limit_by_its_size(broker: RabbitMQ
             producer = connection.Producer(exchange=kombu.Exchange("glance", type="topic", durable=False))
 
             def publish(message: dict[str, Any]) -> int:
-                body = json.dumps({"oslo.version": "2.0", "oslo.message": json.dumps(message)})
+                body = json.dumps({"oslo.version": "2.0", "oslo.message": json.dumps(_as_oslo_sends(message))})
                 producer.publish(body, routing_key=f"too-large.{message['priority'].lower()}",
                                  content_type="application/json", content_encoding="utf-8")  # fmt: skip
                 return len(body)

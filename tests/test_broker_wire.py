@@ -1,0 +1,174 @@
+"""What oslo.messaging takes off a body before its listener sees the notification, judged against schemas/wire/ (D79):
+the messagingv2 envelope, and the keys a 1.0 body adds. oslo's own functions say what it accepts and takes out."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from oslo_messaging._drivers import amqp as oslo_amqp
+from oslo_messaging._drivers import common as oslo_common
+
+from notify_schemas.broker.wire import envelope_faults
+from notify_schemas.registry import BASE_URI, registry
+from notify_schemas.samples import samples
+
+CANARY = "CANARY-d79"
+NOTIFICATION = next(samples("image.update", "INFO", seed=79))
+
+
+def _delivered(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What oslo decodes of ``body`` (deserialize_msg) and what its AMQP listener hands on of that (the keys it takes
+    out gone), as oslo's own functions do it."""
+    decoded = oslo_common.deserialize_msg(body)
+    judged = dict(decoded)
+    oslo_amqp.unpack_context(judged)
+    oslo_amqp._MsgIdCache().check_duplicate_message(judged)
+    return decoded, judged
+
+
+def _faults(body: dict[str, Any]) -> list[Any]:
+    decoded, judged = _delivered(body)
+    return envelope_faults(body, decoded, judged)
+
+
+def _wire_schema(name: str) -> jsonschema.Draft7Validator:
+    schema = registry().contents(f"{BASE_URI}wire/{name}.json")
+    return jsonschema.Draft7Validator(schema, registry=registry())
+
+
+def _v1(**added: Any) -> dict[str, Any]:
+    return {**NOTIFICATION, "_unique_id": uuid.uuid4().hex, **added}
+
+
+def _v2(inner: dict[str, Any], **envelope: Any) -> dict[str, Any]:
+    return {"oslo.version": "2.0", "oslo.message": json.dumps(inner), **envelope}
+
+
+def test_what_oslo_sends_has_no_envelope_fault() -> None:
+    body = oslo_common.serialize_msg(_v1(_context_user="u", _context_auth_token=CANARY))
+    assert _faults(body) == []
+    assert _faults(_v1(_context_request_id="req-1")) == []
+
+
+@pytest.mark.parametrize(
+    ("envelope", "pointer", "rule"),
+    [
+        ({"extra": 1}, "", "additionalProperties"),
+        ({"oslo.version": "2.0.0"}, "/oslo.version", "const"),
+        ({"oslo.version": " 2.0"}, "/oslo.version", "const"),
+        ({"oslo.version": "2.-1"}, "/oslo.version", "const"),
+        ({"oslo.version": "02.00.0.x"}, "/oslo.version", "const"),
+        ({"oslo.version": "\u0662.\u0660"}, "/oslo.version", "const"),  # Arabic-Indic digits: int() reads them
+    ],
+)
+def test_an_envelope_oslo_takes_but_its_schema_does_not_is_a_fault_at_its_place(
+    envelope: dict[str, Any], pointer: str, rule: str
+) -> None:
+    body = _v2(_v1(), **envelope)
+    oslo_common.deserialize_msg(body)  # oslo takes it, silently
+    assert list(_wire_schema("messagingv2").iter_errors(body))  # the schema does not
+    faults = _faults(body)
+    assert [(f.pointer, f.rule) for f in faults] == [(pointer, rule)]
+    assert "messagingv2 envelope" in faults[0].message
+    assert "schemas/wire/messagingv2.json" in faults[0].message
+
+
+@pytest.mark.parametrize("version", ["2", "3.0", "1.9.9"])
+def test_an_envelope_version_oslo_refuses_never_reaches_the_envelope_judgment(version: str) -> None:
+    with pytest.raises(Exception):  # noqa: B017, PT011  (IndexError for "2", UnsupportedRpcEnvelopeVersion for others)
+        oslo_common.deserialize_msg(_v2(_v1(), **{"oslo.version": version}))
+
+
+@pytest.mark.parametrize(
+    ("added", "pointer", "rules"),
+    [
+        ({"_unique_id": None}, "/_unique_id", {"type"}),
+        ({"_unique_id": "ABCDEF" * 5 + "AB"}, "/_unique_id", {"pattern"}),
+        ({"_unique_id": "abc"}, "/_unique_id", {"minLength", "pattern"}),
+        ({"_msg_id": "m"}, "", {"additionalProperties"}),
+        ({"_reply_q": "q", "_timeout": 3}, "", {"additionalProperties"}),
+    ],
+)
+@pytest.mark.parametrize("enveloped", [False, True])
+def test_what_a_1_0_body_adds_is_judged_though_oslos_listener_takes_it_out(
+    added: dict[str, Any], pointer: str, rules: set[str], enveloped: bool
+) -> None:
+    inner = _v1(**added)
+    _, judged = _delivered(_v2(inner) if enveloped else inner)
+    assert set(added) - set(judged) == set(added)  # oslo's listener hands none of it on
+    faults = _faults(_v2(inner) if enveloped else inner)
+    assert {f.rule for f in faults} == rules
+    if enveloped:
+        assert {f.pointer for f in faults} == {"/oslo.message"}
+        assert all(f"oslo.message at {pointer or '/'} " in f.message for f in faults)
+    else:
+        assert {f.pointer for f in faults} == {pointer}
+    assert all("schemas/wire/messaging.json" in f.message for f in faults)
+
+
+def test_a_1_0_body_without_its_unique_id_is_a_fault() -> None:
+    for body in (dict(NOTIFICATION), _v2(dict(NOTIFICATION))):
+        faults = _faults(body)
+        assert [f.rule for f in faults] == ["required"]
+        assert "_unique_id" in faults[0].message
+
+
+def test_an_inner_text_shorter_than_its_schema_allows_is_a_fault() -> None:
+    # oslo cannot decode a text of fewer than two characters into an object: the listener counts such a body as
+    # unreadable before this judgment, which still says the rule if asked.
+    faults = envelope_faults({"oslo.version": "2.0", "oslo.message": "x"}, _v1(), NOTIFICATION)
+    assert [(f.pointer, f.rule) for f in faults] == [("/oslo.message", "minLength")]
+
+
+def test_the_notifications_own_keys_are_left_to_its_profile() -> None:
+    # A seventh key or a bad priority stays in the notification, which the profile judges: not said twice.
+    inner = _v1(extra="a seventh key", priority="bogus")
+    assert _faults(inner) == []
+    assert _faults(_v2(inner)) == []
+
+
+def test_no_secret_of_the_added_keys_is_shown() -> None:
+    inner = _v1(_msg_id=f"password={CANARY}", _context_auth_token=CANARY, _unique_id=f"swift://u:{CANARY}@h/c")
+    faults = _faults(_v2(inner, **{f"password={CANARY}": CANARY}))
+    assert faults
+    assert CANARY not in json.dumps([f._asdict() for f in faults])
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+_OSLOS = st.sampled_from(["_unique_id", "_msg_id", "_reply_q", "_timeout", "_context_user", "_context_", "extra"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    added=st.dictionaries(_OSLOS | st.text(max_size=8), _JSON, max_size=4),
+    envelope=st.dictionaries(st.text(max_size=8), _JSON, max_size=2),
+    version=st.sampled_from(["2.0", "2.0.0", "2.-1", " 2.0", "2.0\n"]),
+    enveloped=st.booleans(),
+)
+def test_a_body_is_faulted_exactly_when_it_breaks_its_wire_schema(
+    added: dict[str, Any], envelope: dict[str, Any], version: str, enveloped: bool
+) -> None:
+    # What the wire schema says of the body, python-jsonschema reading the schema as it is, against the listener's
+    # judgment of what oslo took off (the notification's own keys are its profile's: kept valid here).
+    inner = {**NOTIFICATION, **{k: v for k, v in added.items() if k not in NOTIFICATION}}
+    body = (
+        {**{k: v for k, v in envelope.items() if not k.startswith("oslo.")}, "oslo.version": version,
+         "oslo.message": json.dumps(inner)}
+        if enveloped else inner
+    )  # fmt: skip
+    _, judged = _delivered(body)
+    unjudged = {k: v for k, v in inner.items() if k not in judged or k in NOTIFICATION}
+    broken = bool(list(_wire_schema("messaging").iter_errors(unjudged)))
+    if enveloped:
+        broken = broken or bool(list(_wire_schema("messagingv2").iter_errors(body)))
+    assert bool(_faults(body)) == broken

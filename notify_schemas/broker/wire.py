@@ -61,18 +61,26 @@ def envelope_faults(body: Any, sent: Mapping[str, Any], judged: Collection[str])
     if enveloped:
         outer = _checker("messagingv2")
         known = outer.prepared["properties"]
-        shown = {k: v if k in known else None for k, v in body.items()}  # a key not allowed: its value is not read
-        if not outer.fast(shown):
-            found += [_said(v, "the messagingv2 envelope", "messagingv2") for v in outer.violations(shown)]
-    added = wire_view({k: v for k, v in sent.items() if k not in judged}).value
-    inner = _added_by_oslo()
-    if not inner.fast(added):
-        for v in inner.violations(added):
-            if enveloped:  # at the text that holds it, its own pointer said
-                at = f"the JSON text of oslo.message at {v.pointer or '/'}"
-                found.append(_said(v._replace(pointer="/oslo.message"), at, "messaging", whole=not v.pointer))
-            else:
-                found.append(_said(v, "the 1.0 body", "messaging"))
+        shown = {k: v if k in known else None for k, v in body.items()}  # a key more: its value is not read
+        found += [_said(v, "the messagingv2 envelope", "messagingv2") for v in _judged(shown, outer)]
+    added = {k: v for k, v in sent.items() if k not in judged}
+    for v in _judged(added, _added_by_oslo()):
+        if enveloped:  # at the text that holds it, its own pointer said
+            at = f"the JSON text of oslo.message at {v.pointer or '/'}"
+            found.append(_said(v._replace(pointer="/oslo.message"), at, "messaging", whole=not v.pointer))
+        else:
+            found.append(_said(v, "the 1.0 body", "messaging"))
+    return found
+
+
+def _judged(part: dict[str, Any], checker: _RustChecker) -> list[Violation]:
+    """What of ``part`` has no wire form (a key or text that is not valid Unicode, NaN: rules ``unicode``,
+    ``not-json``, value not shown, since a ``_context_`` key may hold a token), then how its wire form breaks the
+    schema of ``checker``."""
+    wire = wire_view(part)
+    found = [Violation(p.pointer, "", p.rule, p.message, None) for p in wire.problems]
+    if not checker.fast(wire.value):
+        found += checker.violations(wire.value)
     return found
 
 

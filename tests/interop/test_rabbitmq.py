@@ -18,7 +18,7 @@ from typing import Any
 
 import kombu
 import pytest
-from rabbitmq import RabbitMQ
+from rabbitmq import RabbitMQ, ctl
 
 from notify_schemas import PROFILES, Notifier, variants
 from notify_schemas.broker.listener import AppendedLines, Listener, Tally
@@ -613,6 +613,20 @@ def test_listen_command_whose_terminal_closes_still_reports_what_it_counted(brok
     assert listening.returncode == 1
 
 
+def _until_taken(broker: RabbitMQ, queue: str, queued: int, timeout: float = 60) -> None:
+    """Wait until a listener has taken (acknowledged) at least one of the ``queued`` messages of ``queue``: the
+    broker's count of its messages, ready and unacknowledged, has gone down. However busy the machine, the listener
+    is then stopped in the middle of its work, not before it began."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        counts = dict(line.split("\t") for line in ctl(broker, "list_queues", "-q", "name", "messages").splitlines()
+                      if "\t" in line)  # fmt: skip
+        if int(counts.get(queue, queued)) < queued:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no message of {queue} was taken in {timeout} s")
+
+
 def test_listen_command_stopped_while_the_broker_sends_ahead_loses_nothing_and_says_one_line(
     broker: RabbitMQ, tmp_path: Path
 ) -> None:
@@ -628,7 +642,7 @@ def test_listen_command_stopped_while_the_broker_sends_ahead_loses_nothing_and_s
     _publish_raw(broker, f"{topic}.info", [(json.dumps(_as_oslo_sends(m)).encode(), as_json) for m in messages])
     stopped, drained = tmp_path / "stopped.json", tmp_path / "drained.json"
     with _listening(broker, topic, "--summary", str(stopped), count=len(messages), timeout=300) as listening:
-        time.sleep(1)
+        _until_taken(broker, f"{topic}.info", len(messages))  # some counted, the rest queued or on the way
         listening.send_signal(signal.SIGTERM)
         _, err = listening.communicate(timeout=120)
     assert "during closing channel" not in err

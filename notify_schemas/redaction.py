@@ -3,7 +3,8 @@
 Everything the package writes about a message (log lines, CLI output, reports, exception text, the listener's
 ``--invalid-out`` file) goes through `redact` or `mask_text` first:
 
-1. the values of ``locations``, ``location``, ``direct_url`` and ``task_input``, at any depth, become `MARK`;
+1. the values of ``locations``, ``location``, ``direct_url`` and ``task_input``, at any depth, become `MARK`, as
+   keys of a structure and wherever a text writes them (`mark_forbidden`: JSON, escaped JSON, a repr, key=value);
 2. the rest is masked exactly as oslo.utils' ``strutils.mask_dict_password`` and ``mask_password`` mask it, the
    masking oslo.messaging's log driver applies (the same keys, patterns and Unicode case folding: a key spelled
    ``private_\\u212aey``, with the Kelvin sign, is masked as ``private_key`` is);
@@ -36,6 +37,7 @@ __all__ = [
     "folded",
     "forbidden_texts",
     "hides_a_secret",
+    "mark_forbidden",
     "mask_dict_password",
     "mask_password",
     "mask_pointer",
@@ -194,13 +196,154 @@ def _deep_mask(value: object, secret: str) -> object:
 
 
 def mask_text(text: str) -> str:
-    """Free text as it may be written: oslo's masking, what it misses of the secret words' spellings, then the
-    password of every URL."""
-    return _mask_urls(_mask_folded(mask_password(text)))
+    """Free text as it may be written: the value of each key that must never be written marked (`mark_forbidden`),
+    then oslo's masking, what it misses of the secret words' spellings, and the password of every URL."""
+    return _mask_urls(_mask_folded(mask_password(mark_forbidden(text))))
 
 
-_RUN_ON = ":"
-"""What `closed` writes after a text to see whether a masking of the two reads it as the rest of a masked value."""
+# A key that must never be written, as a text writes it before its value (D73): quoted, with the backslashes that
+# each level of JSON or repr escaping puts before its quotes (``"locations"``, ``\\"locations\\"``,
+# ``'locations'``), or bare and not the end of a longer word nor of a path (``task_input=``, ``location: ``,
+# ``\\nlocation: `` after an escaped line break; a JSON pointer ``/payload/locations: ...`` is followed by what is
+# said of it, not by its value), then ``:``, ``=`` or ``=>``. Its letters are taken as the structure's marking takes
+# them: exactly these (``Locations`` is another key, there as here).
+_KEY_NAMES = "|".join(sorted(FORBIDDEN_KEYS, key=len, reverse=True))
+_FORBIDDEN_KEY = re.compile(
+    rf"(?<!\\)(?P<esc>\\*)(?P<q>[\"'])(?:{_KEY_NAMES})(?P=esc)(?P=q)\s*(?::|=>?)\s*"
+    rf"|(?:(?<![\w/])|(?<=\\[nrtfbv])|(?<=\\x[0-9a-fA-F]{{2}})|(?<=\\u[0-9a-fA-F]{{4}}))"
+    rf"(?:{_KEY_NAMES})\s*(?::|=>?)[ \t]*"
+)
+# After a quoted key, a value that says where it ends: a quoted text (``b'...'`` as repr writes bytes), an object,
+# array or call (``{...}``, ``[...]``, ``OrderedDict([...])``), a JSON or Python literal; each only where what follows
+# it ends a value in JSON or a repr (``,``, ``;``, ``&``, a closing bracket, the end of the text).
+_QUOTED_VALUE = re.compile(r"[bBuU]?(\\*)([\"'])")
+_BRACKETED_VALUE = re.compile(r"[\w.]*[\[{(]")
+_LITERAL = re.compile(r"(?:null|None|true|false|True|False|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)")
+_AFTER_VALUE = re.compile(r"\s*(?:[,;&)\]}]|\Z)")
+_IN_BRACKETS = re.compile(r"[\[\]{}()\"']")
+_OPENERS, _CLOSERS = "[{(", "]})"
+
+
+def mark_forbidden(text: str) -> str:
+    """``text`` with the value of each ``locations``, ``location``, ``direct_url`` and ``task_input`` it writes
+    replaced by `MARK`, as `redact` replaces it in a structure: in JSON, JSON escaped inside JSON at any depth, a
+    Python repr, ``key=value`` and ``key: value``.
+
+    A value is withheld up to where it provably ends. After a quoted key (JSON, a repr), that is: a quoted text at
+    its closing quote (one with as many backslashes before it as its opening quote has: a quote escaped once more is
+    part of it, and one with fewer closes the text around it, where it ends too), an object, array or call where its
+    brackets close, a literal; each followed by what ends a value there. After a bare key (``key=value``,
+    ``key: value``: free text, in which a value may hold anything) and wherever the reading is in doubt (a run of
+    backslashes that no escaping explains, brackets that do not close, a value that more of a word follows), the
+    rest of the text is withheld. A text that holds none of the four words costs three substring tests."""
+    if "location" not in text and "direct_url" not in text and "task_input" not in text:
+        return text
+    out: list[str] = []
+    done = search = 0
+    while (found := _FORBIDDEN_KEY.search(text, search)) is not None:
+        withheld = _withheld(text, found)
+        if withheld is None:  # nothing follows the key
+            search = found.end()
+            continue
+        end, mark = withheld
+        out += [text[done : found.end()], mark]
+        done = search = end
+    return "".join(out) + text[done:] if out else text
+
+
+def _withheld(text: str, key: re.Match[str]) -> tuple[int, str] | None:
+    """Where the value after ``key`` ends in ``text`` (`mark_forbidden`), and what is written in its place: `MARK`,
+    quoted as the value or the key was; None when no value follows a bare key."""
+    at = key.end()
+    quote = key["q"]
+    if not quote:  # key=value, key: value: free text, where nothing says where a value ends
+        return (len(text), MARK) if text[at:].strip() else None
+    escape = key["esc"]
+    level = len(escape)
+    mark = f"{escape}{quote}{MARK}{escape}{quote}"
+    end: int | None = None
+    if (opening := _QUOTED_VALUE.match(text, at)) is not None:
+        level = len(opening[1])
+        string = _string_end(text, opening.end(), level, opening[2])
+        end = None if string is None else string[0]
+        mark = f"{opening[1]}{opening[2]}{MARK}{opening[1]}{opening[2]}"
+    elif (opening := _BRACKETED_VALUE.match(text, at)) is not None:
+        end = _brackets_end(text, opening.end(), quote, level)
+    elif (literal := _LITERAL.match(text, at)) is not None:
+        end = literal.end()
+    return (end, mark) if end is not None and _ends_there(text, end, level) else (len(text), mark)
+
+
+def _ends_there(text: str, end: int, level: int) -> bool:
+    """Whether a value read up to ``end`` ends there: what follows ends a value (`_AFTER_VALUE`), or is a quote
+    with fewer backslashes than ``level``, which closes the text the value is written in."""
+    if _AFTER_VALUE.match(text, end):
+        return True
+    head = text[end : end + level]
+    run = len(head) - len(head.lstrip("\\"))
+    return run < level and text.startswith(("'", '"'), end + run)
+
+
+def _backslashes(text: str, at: int, since: int) -> int:
+    """How many backslashes stand right before ``at``, none before ``since`` counted."""
+    count = 0
+    while at - count > since and text[at - count - 1] == "\\":
+        count += 1
+    return count
+
+
+def _string_end(text: str, at: int, level: int, quote: str, known: bool = True) -> tuple[int, bool] | None:
+    """Where a quoted text that starts at ``at`` ends, and whether its own quote closes it: after its closing quote,
+    the one with ``level`` backslashes before it, or (``known``: what escaped that quote ``level`` times escaped each
+    of its own) before a quote with fewer, which closes the text around it. A quote escaped once more
+    (``2 * level + 1`` backslashes) is part of it; any other run of backslashes before a quote (``\\\\"``: a
+    backslash that ends the text, in JSON, or a quote in it, in JSON as repr quotes it) no one reading explains:
+    None, as for a text that never closes."""
+    while (found := text.find(quote, at)) >= 0:
+        run = _backslashes(text, found, at)
+        if run == level:
+            return found + 1, True
+        if run < level and known:
+            return found - run, False
+        if run != 2 * level + 1:
+            return None
+        at = found + 1
+    return None
+
+
+def _brackets_end(text: str, at: int, quote: str, level: int) -> int | None:
+    """Where an object, array or call whose first bracket ends at ``at`` ends: after the bracket that closes it,
+    brackets inside its quoted texts not counted; None when no reading says (`_string_end`).
+
+    A text inside is quoted with ``quote`` and ``level`` backslashes before it, as the key was; the other quote, as
+    a JSON text or a repr that escapes only one kind of quote writes it, is read with as many as it first has. A
+    ``quote`` with fewer closes the text around the value, where it ends too."""
+    levels = {quote: level}
+    depth = 1
+    while (found := _IN_BRACKETS.search(text, at)) is not None:
+        char, at = found[0], found.end()
+        if char in _OPENERS:
+            depth += 1
+        elif char in _CLOSERS:
+            depth -= 1
+            if depth == 0:
+                return at
+        else:
+            run = _backslashes(text, found.start(), 0)
+            own = levels.setdefault(char, run)
+            if run != own:
+                return found.start() - run if char == quote and run < own else None
+            string = _string_end(text, at, own, char, known=char == quote)
+            if string is None or not string[1]:  # no reading, or the text around the value closed inside it
+                return None if string is None else string[0]
+            at = string[0]
+    return None
+
+
+_RUN_ON = ": x"
+"""What `closed` writes after a text to see whether a masking of the two reads it as the rest of a masked value: a
+colon and a word, which a text ending in ``password=***``, or in a key that must never be written, takes for the
+value."""
 
 
 def closed(text: str) -> str:
@@ -211,7 +354,8 @@ def closed(text: str) -> str:
     space or a quote: ``?password=***`` followed by ``: no such option`` reads as the value ``***:``, so the colon
     went (``?password=*** no such option``). That masking is oslo's own and stays, as strong as oslo's (in text no
     one masked yet the colon may be part of the password); what is written after a masked value is kept apart from it
-    instead: ``'rabbit://h/?password=***': no such option``."""
+    instead: ``'rabbit://h/?password=***': no such option``. So is what follows a key that must never be written
+    (``... task_input``, whose value `mark_forbidden` would take to be the rest of the text)."""
     probe = text + _RUN_ON
     return text if mask_text(probe).endswith(_RUN_ON) else repr(text)
 

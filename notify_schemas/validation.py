@@ -191,8 +191,12 @@ def _message(rule: str, message: str, shown: str, instance_text: str | None, sch
         message = shown + message[len(instance_text) :]
     else:
         if instance_text and instance_text in message:
-            message = message.replace(instance_text, shown, 1)
-        message = mask_text(message)
+            # The words around the value masked, the value shown as it is: masked and cut already, and masked again
+            # a value cut inside a mark would read as one that never ends (D73), the words after it withheld.
+            before, _, after = message.partition(instance_text)
+            message = mask_text(before) + shown + mask_text(after)
+        else:
+            message = mask_text(message)
         if not is_valid_text(message):
             message = message.encode("utf-8", "backslashreplace").decode("utf-8")
     return message if len(message) <= _MESSAGE_WIDTH else message[: _MESSAGE_WIDTH - 3] + "..."

@@ -1,0 +1,231 @@
+"""The values of the keys that must never be written, where a text writes them (D73): in JSON, JSON escaped inside
+JSON, a Python repr, ``key=value`` and ``key: value``, at any depth of escaping, in every output of the package."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from notify_schemas import Notifier, iter_errors
+from notify_schemas.cli import main
+from notify_schemas.conformance.cli import main as conformance_main
+from notify_schemas.conformance.intents import intents
+from notify_schemas.conformance.reference import produce
+from notify_schemas.drivers.memory import MemoryDriver
+from notify_schemas.redaction import FORBIDDEN_KEYS, MARK, closed, error_text, mark_forbidden, mask_text, redact
+from notify_schemas.samples import samples
+
+CANARY = "CANARY-5e7d"
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+
+# Text that can close a quote, open or close a bracket, escape, separate or break a line anywhere in a value: no
+# letters that could spell a secret word of oslo's, and no "/", so no URL, which is masked on its own.
+PIECE = st.text(alphabet="ab \"'\\[]{}():=,;&\n\t\u00e9\u2028x-_.<>", max_size=5)
+SAID = st.sampled_from(["locations of things", "the location", "task_input", "direct_url", "locations"])
+
+
+def _secret(depth: int = 0) -> st.SearchStrategy[Any]:
+    held = st.tuples(PIECE, PIECE).map(lambda p: p[0] + CANARY + p[1])
+    if depth > 1:
+        return held
+    inner = _secret(depth + 1)
+    return st.one_of(held, st.lists(inner, min_size=1, max_size=3),
+                     st.dictionaries(st.sampled_from(["url", "metadata", "k"]), inner, min_size=1, max_size=2),
+                     st.just([{"url": f"file:///{CANARY}", "metadata": {"k": CANARY}}]))  # fmt: skip
+
+
+PLAIN = st.recursive(
+    st.one_of(PIECE, SAID, st.integers(-5, 5), st.none(), st.booleans(), st.just(1.5)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(["name", "id", "k"]), inner, max_size=3)),
+    max_leaves=6,
+)  # fmt: skip
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> dict[str, Any]:
+    """An object with at least one key that must never be written, holding the canary, at some depth."""
+    keys = st.one_of(st.sampled_from(sorted(FORBIDDEN_KEYS)), st.sampled_from(["name", "id", "k"]))
+    document = draw(st.dictionaries(keys, st.deferred(lambda: st.one_of(PLAIN, _secret())), min_size=1, max_size=4))
+    document[draw(st.sampled_from(sorted(FORBIDDEN_KEYS)))] = draw(_secret())
+    if draw(st.booleans()):
+        document = {"outer": document, "name": draw(PLAIN)}
+    return _only_forbidden_hold_the_canary(document)
+
+
+def _only_forbidden_hold_the_canary(value: Any, under: bool = False) -> Any:
+    """The canary where a key that must never be written holds it, and nowhere else."""
+    if isinstance(value, dict):
+        return {k: _only_forbidden_hold_the_canary(v, under or k in FORBIDDEN_KEYS) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_only_forbidden_hold_the_canary(v, under) for v in value]
+    return value if under or not isinstance(value, str) else value.replace(CANARY, "c")
+
+
+# How a text writes an object: as JSON, as Python's repr or str, as key=value pairs, as "key: value" lines.
+RENDERINGS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "json": json.dumps,
+    "json, indented": lambda d: json.dumps(d, indent=2),
+    "json, not ascii": lambda d: json.dumps(d, ensure_ascii=False),
+    "repr": repr,
+    "key=repr": lambda d: " ".join(f"{k}={v!r}" for k, v in d.items()),
+    "key=json": lambda d: ", ".join(f"{k}={json.dumps(v)}" for k, v in d.items()),
+    "key=str": lambda d: " ".join(f"{k}={v}" for k, v in d.items()),
+    "key: str": lambda d: "\n".join(f"{k}: {v}" for k, v in d.items()),
+    "call": lambda d: f"Image({', '.join(f'{k}={v!r}' for k, v in d.items())})",
+    "error": lambda d: f"cannot store {d} (store 1)",
+}
+# How a text is then quoted, at any depth: inside JSON, inside a repr, both.
+WRAPPINGS: dict[str, Callable[[str], str]] = {
+    "as it is": lambda t: t,
+    "json": json.dumps,
+    "json of json": lambda t: json.dumps(json.dumps(t)),
+    "json of json of json": lambda t: json.dumps(json.dumps(json.dumps(t))),
+    "repr": repr,
+    "repr of json": lambda t: repr(json.dumps(t)),
+    "json of repr": lambda t: json.dumps(repr(t)),
+    "in a message": lambda t: json.dumps({"payload": t, "priority": "INFO"}),
+    "in a dict's repr": lambda t: repr({"error": t, "n": 1}),
+}
+# Keys the structure's marking does not take for these: other letters' case (it compares exactly), a longer word.
+NEUTRAL = ["Locations", "LOCATION", "locat\u0130on", "Direct_URL", "task_Input", "image_location", "locations_x"]
+
+
+@SETTINGS
+@given(_documents(), st.sampled_from(sorted(RENDERINGS)), st.sampled_from(sorted(WRAPPINGS)))
+@example({"locations": [{"url": "file:///x", "metadata": {"k": CANARY}}], "task_input": f"{CANARY}2"}, "json", "json")
+@example({"location": f"C:\\{CANARY}\\", "name": "x"}, "json", "repr of json")  # a value ending in a backslash
+@example({"task_input": f"\"]{CANARY}'"}, "repr", "repr")  # a repr escaping one kind of quote, not the other
+def test_a_text_never_shows_the_value_of_a_key_that_must_never_be_written(
+    document: dict[str, Any], rendering: str, wrapping: str
+) -> None:
+    text = WRAPPINGS[wrapping](RENDERINGS[rendering](document))
+    assert CANARY in text
+    masked = mask_text(text)
+    assert CANARY not in masked
+    assert mark_forbidden(masked) == masked  # what is written again (a report masked as a whole) stays as it is
+
+
+@SETTINGS
+@given(_documents(), st.sampled_from(sorted(RENDERINGS)), st.sampled_from(sorted(WRAPPINGS)), st.data())
+def test_a_text_without_those_keys_comes_out_unchanged(
+    document: dict[str, Any], rendering: str, wrapping: str, data: st.DataObject
+) -> None:
+    def renamed(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {(data.draw(st.sampled_from(NEUTRAL)) + str(i) if k in FORBIDDEN_KEYS else k): renamed(v)
+                    for i, (k, v) in enumerate(value.items())}  # fmt: skip
+        return [renamed(v) for v in value] if isinstance(value, list) else value
+
+    twin = renamed(document)
+    assert MARK not in json.dumps(redact(twin))  # the structure's marking leaves these keys too
+    text = WRAPPINGS[wrapping](RENDERINGS[rendering](twin))
+    assert mask_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'an image named "locations of things"',
+        "the location of the file is unknown",
+        "KeyError: 'location'",
+        "image_location=store1 locations_count: 2",
+        "/payload/locations: this key must never be sent: it may hold credentials [forbidden]",
+        "Additional properties are not allowed ('task_input' was unexpected)",
+        "payload carries ['locations', 'direct_url']",
+    ],
+)
+def test_text_that_merely_names_such_a_key_is_not_masked(text: str) -> None:
+    assert mask_text(text) == text
+
+
+def test_what_follows_a_text_ending_in_such_a_key_is_kept_apart_from_it() -> None:
+    # A text that the package writes before ": reason", masked again as a whole: the reason is not its value.
+    name = closed("image location")
+    assert mask_text(f"{name}: no such file") == f"{name}: no such file"
+
+
+# The payload of a message as text: JSON, a repr, an error's words quoting a dict, key=value.
+TEXT_PAYLOADS = [
+    json.dumps({"locations": [{"url": "file:///x", "metadata": {"k": CANARY}}], "task_input": f"{CANARY}2"}),
+    repr({"direct_url": f"rbd://{CANARY}/i", "name": "x"}),
+    f"upload failed: {{'location': 'swift://h/{CANARY}', 'size': 5}}",
+    f"task_input={CANARY} retrying",
+]
+
+
+def _message(payload: Any, field: str | None = None) -> dict[str, Any]:
+    message = next(samples("image.upload", "INFO", profile="seed", seed=3))
+    if field is None:
+        return {**message, "payload": payload}
+    return {**message, "payload": {**message["payload"], field: payload}}
+
+
+@pytest.mark.parametrize("payload", TEXT_PAYLOADS)
+@pytest.mark.parametrize("field", [None, "checksum", "name"])
+def test_validate_and_iter_errors_never_show_them(
+    payload: str, field: str | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = _message(payload, field)
+    if field == "name":  # a valid name: the value is judged valid, so a wrong disk_format carries the report
+        message["payload"]["disk_format"] = {"note": payload}
+    for backend in ("rust", "python"):
+        violations = list(iter_errors(message, backend=backend))  # type: ignore[arg-type]
+        assert violations
+        assert CANARY not in "\n".join(map(str, violations)) + repr(violations)
+        assert all(v.pointer and v.rule for v in violations)  # the pointer and the rule of each stay
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps(message) + "\n", encoding="utf-8")
+    for fmt in ("text", "json"):
+        assert main(["validate", "--format", fmt, str(path)]) == 1
+        out, err = capsys.readouterr()
+        assert CANARY not in out + err
+        assert "/payload" in out
+
+
+@pytest.mark.parametrize("payload", TEXT_PAYLOADS)
+def test_the_notifier_logs_them_marked_in_warn_mode_and_from_a_failing_driver(
+    payload: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    class Failing:
+        def notify(self, message: Any, priority: str) -> None:
+            raise RuntimeError(f"store refused {payload!r} and {json.dumps({'payload': payload})}")
+
+    memory = MemoryDriver()
+    notifier = Notifier("image.test", drivers=[memory, "log", Failing()], validation="warn")  # type: ignore[list-item]
+    notifier.info({}, "image.upload", payload)
+    assert memory.messages  # sent: warn mode
+    assert "sending an invalid notification" in caplog.text
+    assert CANARY not in caplog.text
+
+
+def test_a_driver_error_quoting_a_dict_that_holds_them_is_marked() -> None:
+    error = ValueError(f"bad record {{'locations': [{{'url': 'file:///{CANARY}'}}], 'id': 7}}")
+    shown = error_text(error)
+    assert CANARY not in shown
+    assert "'id': 7" in shown  # what follows the value, once its brackets close, is kept
+
+
+@pytest.mark.parametrize("written", [None, "--report", "--junit"])
+def test_the_conformance_report_never_shows_them(
+    written: str | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = produce(next(intents("image.upload", "INFO", examples=1)))
+    lines = [json.dumps({**message, "payload": payload}) for payload in TEXT_PAYLOADS]
+    lines.append(json.dumps({**message, "publisher_id": TEXT_PAYLOADS[0], "event_type": TEXT_PAYLOADS[2]}))
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = tmp_path / "report"
+    assert conformance_main(["--stream", str(stream), *([written, str(report)] if written else [])]) == 1
+    out, err = capsys.readouterr()
+    assert CANARY not in out + err + (report.read_text(encoding="utf-8") if written else "")
+    assert "schema.valid" in out

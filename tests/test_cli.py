@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import CORPUS, running_its_main
+from support import ALL_VARIANTS, CORPUS, _paths, running_its_main, valid_or_broken_messages
 
 from notify_schemas.cli import commands, main
 from notify_schemas.registry import schema_root
@@ -2084,3 +2084,78 @@ def test_schemas_export_onto_a_file_says_it_is_a_file_and_names_it(
     assert code == 2
     assert err.strip() == f"notify-schemas: error: {file}: a file, not a folder: schemas export writes into a folder"
     assert (tmp_path / file).read_text() == "kept"
+
+
+# --- emit and validate judge alike ---------------------------------------------------------------------------------
+
+_RAW_VALUES = [text.encode() for text in [
+    "NaN", "Infinity", "-Infinity", "1e400", "-1e400", "1E+400", str(2**53 - 1), str(2**53), str(2**64),
+    "-" + str(2**63), "1" + "0" * 40, "5.0", "-0", '"\\ud800"', '"\\udfff\\ud800"', '"a\\udc80b"', '"\\u0000"',
+    '"\u00e9\U0001f600"', "null", "[]", "{}", '"x"']] + [b'"\xff"', b'"\xed\xa0\x80"', b'"\xc0\xaf"']  # fmt: skip
+_PRIORITIES = st.sampled_from(["INFO", "WARN", "ERROR", "info", "Info", "warn", "error", "WARNING", "DEBUG", "INFO ",
+                               " INFO", "\u0131nfo", "\u0130NFO"])  # fmt: skip
+
+
+def _payload_text(draw: st.DrawFn, payload: Any) -> bytes:
+    """The JSON text of ``payload``, left as it is, or with one value (the payload itself, say) replaced by a raw text
+    (NaN, 1e400, a lone surrogate escape, an integer past 2**53, bytes that are not UTF-8, ...), or with a key of one
+    of its objects written twice."""
+    kind = draw(st.sampled_from(["as is", "raw value", "key twice"]))
+    paths = _paths(payload)
+    if kind == "as is":
+        return json.dumps(payload, ensure_ascii=draw(st.booleans())).encode()
+    if kind == "raw value":
+        path = draw(st.sampled_from(paths if isinstance(payload, dict | list) else [()]))
+        raw = draw(st.sampled_from(_RAW_VALUES))
+        if not path:
+            return raw
+        _at(payload, path[:-1])[path[-1]] = "@@RAW@@"
+        return json.dumps(payload).encode().replace(b'"@@RAW@@"', raw, 1)
+    objects = [p for p in paths if isinstance(_at(payload, p), dict) and _at(payload, p)]
+    if not objects:
+        return json.dumps(payload).encode()
+    path = draw(st.sampled_from(objects))
+    target = _at(payload, path)
+    key = draw(st.sampled_from(sorted(target)))
+    target["@@TWICE@@"] = draw(st.sampled_from([None, 1, "x"]))
+    return json.dumps(payload).encode().replace(b'"@@TWICE@@"', json.dumps(key).encode(), 1)
+
+
+def _at(value: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        value = value[part]
+    return value
+
+
+@st.composite
+def _emitted(draw: st.DrawFn) -> tuple[str, str, str, bytes]:
+    """(profile, event type, priority, payload text): of a variant, its priority as given or written otherwise, and
+    its payload valid or broken as a producer's text may be broken."""
+    v, message = draw(valid_or_broken_messages())
+    event_type = draw(st.sampled_from([v.event_type, v.event_type.upper(), v.event_type + ".x", "image.uplod"]))
+    priority = draw(st.sampled_from([v.priority]) | _PRIORITIES)
+    profile = draw(st.sampled_from([v.profile, *sorted({w.profile for w in ALL_VARIANTS} - {v.profile})]))
+    payload = message.get("payload") if isinstance(message, dict) else message
+    return profile, event_type, priority, _payload_text(draw, payload)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(case=_emitted())
+def test_emit_and_validate_give_one_verdict_on_any_payload_text(case: tuple[str, str, str, bytes]) -> None:
+    # emit judges the notification it builds as validate judges the same notification written as a line: a payload
+    # that validate calls invalid or unreadable is never sent, and one it calls valid is sent.
+    profile, event_type, priority, payload = case
+    with tempfile_dir() as where:
+        payload_file = write(Path(where), "payload.json", payload)
+        envelope = {"message_id": str(uuid.uuid4()), "publisher_id": "image.localhost", "event_type": event_type,
+                    "priority": priority, "timestamp": "2024-05-01 10:20:30.123456"}  # fmt: skip
+        line = write(
+            Path(where), "line.jsonl", json.dumps(envelope).encode()[:-1] + b', "payload": ' + payload + b"}\n"
+        )
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
+            emitted = main(["emit", event_type, priority, "--payload", payload_file, "--driver", "memory",
+                            "--profile", profile, "--publisher-id", "image.localhost"])  # fmt: skip
+        with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()):
+            validated = main(["validate", "--profile", profile, line])
+    assert "Traceback" not in err.getvalue()
+    assert emitted == validated, (emitted, err.getvalue(), out.getvalue())

@@ -94,7 +94,20 @@ def load_json_file(file: Traversable, name: str | None = None) -> Any:
         raise ValueError(f"{name}: {error}") from None
     if repeated:
         raise ValueError(f"{name}: a key written twice at {mask_pointer(repeated[0])}")
+    if isinstance(file, Path):
+        _carried_as_json(value, name)
     return value
+
+
+def _carried_as_json(value: Any, name: str) -> None:
+    """``ValueError`` naming the first place of a file's JSON (a folder given: the package's own files are tested)
+    that no JSON carries: a lone surrogate escape (``"\\ud800"``), which jsonschema-rs refuses with an encoding
+    error, or a number past a double (``1e400``), read as infinity, which it takes for null."""
+    from notify_schemas.wire_form import to_wire  # here: only the schemas of a folder given are checked so
+
+    problem = next(iter(to_wire(value).problems), None)
+    if problem is not None:
+        raise ValueError(f"{name}: {problem.pointer or '/'}: {problem.message}")
 
 
 @functools.cache

@@ -525,6 +525,16 @@ SCHEMA_FAULTS = {  # what is written over definitions/image.json: what the error
         b'{"$id": "x", "type": "string", "type": "integer"}',
         "definitions/image.json: a key written twice at /type",
     ),
+    # A traceback from jsonschema-rs ("Failed to get UTF-8 representation"), and 1e400 read as infinity, which it
+    # took for null: "minimum: null is not of type number".
+    "a lone surrogate": (
+        b'{"$id": "x", "enum": ["ok", "\\ud800"]}',
+        "definitions/image.json: /enum/1: text that is not valid Unicode (a lone surrogate)",
+    ),
+    "1e400": (
+        b'{"$id": "x", "minimum": 1e400}',
+        "definitions/image.json: /minimum: inf (a number beyond a double's range",
+    ),
 }
 
 
@@ -720,3 +730,24 @@ def test_an_error_quoting_what_was_typed_is_masked_and_on_one_line(
     assert "CANARYSECRET" not in out + err
     assert "\x1b" not in err
     assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "bound"),
+    [("name", {"minLength": 10**11}), ("size", {"minimum": 10**400}), ("tags", {"minItems": 10**11}),
+     ("name", {"minLength": 300.0}), ("tags", {"minItems": 200.0})],
+)  # fmt: skip
+def test_a_bound_no_message_can_reach_is_compared_without_building_a_value_of_its_size(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, bound: dict[str, Any]
+) -> None:
+    # minLength 10**11 built a string of 10**11 characters to try as a witness (MemoryError), a minimum of 10**400
+    # added a fraction to it (OverflowError), and a length written 300.0, an integer to draft-07, multiplied a string
+    # by a float (TypeError): a traceback each.
+    def add(schema: dict[str, Any]) -> None:
+        schema["properties"]["payload"]["allOf"].append({"properties": {field: bound}})
+
+    new = schema_copy(tmp_path / "new", edit_json("seed/image.upload.INFO.json", add))
+    code, out, err = run(capsys, old, new, "--examples", str(EXAMPLES))
+    assert (code, err) == (1, "")
+    [line] = [line for line in out.splitlines() if line.startswith("seed image.upload INFO")]
+    assert line.startswith("seed image.upload INFO: forward compatible; breaking: ")

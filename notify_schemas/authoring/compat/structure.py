@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 
 from notify_schemas.authoring.compat.paths import MessagePath, Seg, Sentinel, canonical, show
 from notify_schemas.authoring.compat.verdicts import CompatError
+from notify_schemas.reader import DEFAULT_MAX_RECORD
 
 __all__ = ["MAX_DEPTH", "Finding", "Walk", "WalkError", "conjuncts", "inline_refs", "meaning"]
 
@@ -23,6 +25,10 @@ _ANNOTATIONS = frozenset({"title", "description", "default", "examples", "$comme
 _ALL_TYPES = frozenset({"null", "boolean", "integer", "fraction", "string", "array", "object"})
 _TYPE_NAMES = {"fraction": "non-integer number"}
 MAX_DEPTH = 64  # $ref and allOf nesting followed before the walk stops
+_LONGEST = DEFAULT_MAX_RECORD
+"""The most characters, or items, a candidate value is built with: a message that holds more is no record validate
+reads by default, and a bound such as ``minLength: 100000000000`` is no size to build (it took the memory). Past it,
+the finding is left to generation, or noted as unconfirmed."""
 
 
 class WalkError(CompatError):
@@ -315,7 +321,7 @@ class Walk:
             reason = (
                 f"{keyword} {b_bound} added" if a_bound is None else f"{keyword} {verb} from {a_bound} to {b_bound}"
             )
-            options = [b_bound + step, b_bound, b_bound + sign * 0.5, b_bound + sign * 2**32]
+            options = [*_plus(b_bound, step), b_bound, *_plus(b_bound, sign * 0.5), *_plus(b_bound, sign * 2**32)]
             if a_bound is not None:
                 options.append(a_bound)
             self.add(path, reason, a_parts, _these(options, keep=True))
@@ -453,7 +459,7 @@ def _these(values: Sequence[Any], *, keep: bool | Iterable[str] = False) -> Call
     return candidates
 
 
-def _string_of(size: int) -> Callable[[Any], list[Any]]:
+def _string_of(size: float) -> Callable[[Any], list[Any]]:
     """Candidates: the current string cut or padded to ``size`` characters, or ``size`` x's."""
 
     def candidates(now: Any) -> list[Any]:
@@ -462,7 +468,7 @@ def _string_of(size: int) -> Callable[[Any], list[Any]]:
     return candidates
 
 
-def _list_of(size: int) -> Callable[[Any], list[Any]]:
+def _list_of(size: float) -> Callable[[Any], list[Any]]:
     """Candidates: the current list cut or grown (with its own items) to ``size`` items."""
 
     def candidates(now: Any) -> list[Any]:
@@ -480,7 +486,8 @@ def _samples(kind: str, a_parts: list[Any]) -> list[Any]:
     if kind == "string":
         low = _bound(a_parts, "minLength", max) or 0
         high = _bound(a_parts, "maxLength", min)
-        return ["x" * max(low, 1), "", "x" * (high if high is not None else low)]
+        sizes = [max(low, 1), 0, high if high is not None else low]
+        return ["x" * int(size) for size in sizes if size <= _LONGEST]
     samples: dict[str, list[Any]] = {
         "null": [None],
         "boolean": [False, True],
@@ -490,8 +497,8 @@ def _samples(kind: str, a_parts: list[Any]) -> list[Any]:
         "object": [{}],
     }
     low = _bound(a_parts, "minimum", max)
-    if kind in ("integer", "fraction") and low is not None:
-        return [low, low + 1, low + 0.5] if kind == "fraction" else [int(low), int(low) + 1]
+    if kind in ("integer", "fraction") and low is not None and math.isfinite(low):
+        return [low, low + 1, *_plus(low, 0.5)] if kind == "fraction" else [int(low), int(low) + 1]
     return samples.get(kind, [])
 
 
@@ -506,22 +513,36 @@ def _variations(now: Any, a_parts: list[Any], a_types: Iterable[str]) -> list[An
     elif isinstance(now, bool):
         out.append(not now)
     elif isinstance(now, int | float):
-        out += [now + 1, now - 1, now + 0.5]
+        out += [now + 1, now - 1, *_plus(now, 0.5)]
     return out + [v for t in sorted(a_types) for v in _samples(t, a_parts)]
 
 
-def _resized(now: Any, size: int) -> list[Any]:
-    if size < 0:
+def _plus(number: Any, step: float) -> list[Any]:
+    """``number + step``, or nothing where the sum is no JSON number: an integer past a double (``10**400``) plus a
+    fraction raises OverflowError, and an infinity stays one."""
+    try:
+        total = number + step
+    except OverflowError:
         return []
+    return [total] if not isinstance(total, float) or math.isfinite(total) else []
+
+
+def _resized(now: Any, size: float) -> list[Any]:
+    """The current string cut or padded to ``size`` characters, and ``size`` x's; a size may be written ``3.0``,
+    which draft-07 takes for the integer 3."""
+    if not 0 <= size <= _LONGEST:
+        return []
+    size = int(size)
     out = ["x" * size]
     if isinstance(now, str) and now:
         out.insert(0, now[:size] if len(now) >= size else now + now[-1] * (size - len(now)))
     return out
 
 
-def _list_resized(now: Any, size: int) -> list[Any]:
-    if size < 0 or not isinstance(now, list):
+def _list_resized(now: Any, size: float) -> list[Any]:
+    if not 0 <= size <= _LONGEST or not isinstance(now, list):
         return []
+    size = int(size)
     if len(now) >= size:
         return [now[:size]]
     if not now:

@@ -62,6 +62,20 @@ class MaskedParser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         super().error(one_line(mask_words(message, self.words)))
 
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        namespace, extras = super().parse_known_args(args, namespace)
+        return namespace, self.words_left(extras)
+
+    def words_left(self, extras: list[str]) -> list[str]:
+        """The words no option or argument took, ``--`` not among them: it ends the options, and is no word itself.
+        argparse keeps it when no argument is left to take the words after it, and then calls it unrecognized
+        (``emit image.create INFO --payload p.json --``, ``conformance --stream s.jsonl --``); a word after it is
+        still one too many."""
+        if "--" in extras:
+            at = extras.index("--")
+            return extras[:at] + extras[at + 1 :]
+        return extras
+
 
 def shown_name(name: str) -> str:
     """A name given on the command line (a file's, a folder's, a broker's URL) as the command's output names it:

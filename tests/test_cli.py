@@ -1524,6 +1524,28 @@ def test_options_between_a_commands_words_mean_what_they_mean_before_them(
 
 
 @pytest.mark.parametrize(
+    ("argv", "code"),
+    [(["emit", "image.create", "INFO", "--payload", "{payload}", "--driver", "memory"], 0),
+     (["demo", "--driver", "memory"], 0),
+     (["conformance", "--stream", "{small}"], 0),
+     (["listen", "--transport-url", "fake://", "--timeout", "0"], 0),
+     (["emit", "--payload", "{payload}", "--driver", "memory", "image.create", "INFO"], 0)],
+)  # fmt: skip
+def test_a_closing_double_dash_ends_the_options_of_every_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], code: int
+) -> None:
+    # "unrecognized arguments: --" where no argument was left to take a word after it: every command without a list
+    # of words (validate's files, tally's summaries), which took it.
+    payload = write(tmp_path, "p.json", json.dumps(next(samples("image.create", "INFO"))["payload"]))
+    small = write(tmp_path, "small.jsonl", VALID[0] + "\n")
+    words = [w.format(payload=payload, small=small) for w in argv]
+    assert _exit_code([*words, "--"]) == code
+    assert "unrecognized" not in capsys.readouterr().err
+    assert _exit_code([*words, "--", "extra"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith("error: unrecognized arguments: extra")
+
+
+@pytest.mark.parametrize(
     "argv",
     [["schemas", "show", "--profile", "glance", "image.create.INFO"],
      ["schemas", "show", "image.create", "--profile", "glance", "INFO"],

@@ -100,10 +100,10 @@ class _Parser(MaskedParser):
     order; after ``--`` every word does, as a word (``validate a.jsonl -- -b.jsonl``)."""
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
-        namespace, extras = super().parse_known_args(args, namespace)
+        namespace, extras = super(MaskedParser, self).parse_known_args(args, namespace)
         words = [a for a in self._actions if not a.option_strings and a.nargs in ("*", "+")]
         if not words or not extras:
-            return namespace, extras
+            return namespace, self.words_left(extras)
         action, left, taken = words[-1], list[str](), list[str]()
         for i, extra in enumerate(extras):
             if extra == "--":

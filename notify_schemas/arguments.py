@@ -51,22 +51,48 @@ CONNECT_TIMEOUT = 30.0
 retries a connection without end, so a broker that is not there would hold the command for ever."""
 
 
+class _Once(argparse._StoreAction):
+    """An option that takes one value: given again with another value, a usage error naming it, not the first value
+    dropped without a word (``--profile glance ... --profile seed`` judged by seed)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:  # fmt: skip
+        given: dict[str, Any] = parser.__dict__.setdefault("_given", {})
+        if self.option_strings and self.dest in given and given[self.dest] != values:
+            names = "/".join(self.option_strings)
+            first, then = (quoted(v if isinstance(v, str) else str(v)) for v in (given[self.dest], values))
+            parser.error(f"argument {names}: given twice, as {first} and as {then}: give it once")
+        given[self.dest] = values
+        super().__call__(parser, namespace, values, option_string)
+
+
 class MaskedParser(argparse.ArgumentParser):
     """argparse's parser, whose errors quote a word given (an unknown command, a choice, a number that is not one)
     masked and on one line, as all output is: a word may be a URL with its password, or ``password=...``. Each word
     of ``words`` (the command line being read) that an error quotes with ``repr`` is masked before it was quoted,
-    since ``repr`` escapes a quote in it and the masking would no longer match."""
+    since ``repr`` escapes a quote in it and the masking would no longer match.
+
+    An option is written whole and given once (D85): argparse takes a prefix of an option's name for the option
+    (``--prof glance`` for ``--profile``), which an option added later makes ambiguous or turns into another, and
+    lets a second value of an option drop the first in silence."""
 
     words: Sequence[str] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _Once)
+        self.register("action", "store", _Once)
 
     def error(self, message: str) -> Any:
         super().error(one_line(mask_words(message, self.words)))
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self.__dict__.pop("_given", None)  # the values of one command line, for `_Once`
         namespace, extras = super().parse_known_args(args, namespace)
-        return namespace, self.words_left(extras)
+        return namespace, self.words_left(namespace, extras)
 
-    def words_left(self, extras: list[str]) -> list[str]:
+    def words_left(self, namespace: argparse.Namespace, extras: list[str]) -> list[str]:
         """The words no option or argument took, ``--`` not among them: it ends the options, and is no word itself.
         argparse keeps it when no argument is left to take the words after it, and then calls it unrecognized
         (``emit image.create INFO --payload p.json --``, ``conformance --stream s.jsonl --``); a word after it is

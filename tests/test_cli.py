@@ -749,6 +749,66 @@ USAGE_ERRORS: list[Any] = [
 ]  # fmt: skip
 
 
+# An option is written whole and given once (D85): a prefix of its name was taken for it, and a second value dropped
+# the first in silence.
+ONCE_AND_WHOLE: list[Any] = [
+    pytest.param(["validate", "--prof", "glance", "{small}"], "unrecognized arguments: --prof", id="validate --prof"),
+    pytest.param(["validate", "--max", "5", "{small}"], "unrecognized arguments: --max", id="validate --max"),
+    pytest.param(["conformance", "--stream", "{small}", "--prof", "glance"], "unrecognized arguments: --prof",
+                 id="conformance --prof"),
+    pytest.param(["compat", "--exam", "3", "{small}", "{small}"], "unrecognized arguments: --exam",
+                 id="compat --exam"),
+    pytest.param(["validate", "--format", "json", "{small}", "--format", "text"],
+                 "argument --format: given twice, as 'json' and as 'text': give it once", id="validate --format twice"),
+    pytest.param(["validate", "-j", "1", "--jobs", "2", "{small}"],
+                 "argument --jobs/-j: given twice, as '1' and as '2'", id="validate -j and --jobs"),
+    pytest.param(["sample", "image.send", "INFO", "-n", "1", "-n", "2"], "argument -n: given twice",
+                 id="sample -n twice"),
+    pytest.param(["emit", "image.create", "INFO", "--payload", "{small}", "--payload", "other"],
+                 "argument --payload: given twice", id="emit --payload twice"),
+    pytest.param(["listen", "--transport-url", "rabbit://u:SECRET@h/", "--transport-url", "rabbit://u:OTHER@h/"],
+                 "argument --transport-url: given twice, as 'rabbit://u:***@h/' and as 'rabbit://u:***@h/'",
+                 id="listen --transport-url twice, masked"),
+    pytest.param(["conformance", "--stream", "{small}", "--stream", "other.jsonl"], "argument --stream: given twice",
+                 id="conformance --stream twice"),
+    pytest.param(["compat", "--seed", "1", "--seed", "2", "{small}", "{small}"], "argument --seed: given twice",
+                 id="compat --seed twice"),
+    pytest.param(["tally", "--format", "json", "--format", "text", "{small}"], "argument --format: given twice",
+                 id="tally --format twice"),
+    pytest.param(["schemas", "list", "--profile", "seed", "--profile", "glance"], "argument --profile: given twice",
+                 id="schemas --profile twice"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("argv", "expected"), ONCE_AND_WHOLE)
+def test_an_option_is_written_whole_and_given_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], expected: str
+) -> None:
+    small = write(tmp_path, "small.jsonl", VALID[0] + "\n")
+    code = _exit_code([a.replace("{small}", small) for a in argv])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert "Traceback" not in err
+    assert "SECRET" not in err
+    assert expected in err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["validate", "--format", "json", "{small}", "--format", "json"],
+     ["sample", "image.send", "INFO", "-n", "1", "-n", "1"],
+     ["emit", "image.create", "INFO", "--payload", "{payload}", "--driver", "memory", "--driver", "noop"],
+     ["schemas", "show", "--source", "--source", "image.create.INFO"]],
+)  # fmt: skip
+def test_an_option_given_twice_with_one_value_and_a_repeatable_one_pass(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
+) -> None:
+    small = write(tmp_path, "small.jsonl", VALID[0] + "\n")
+    payload = write(tmp_path, "p.json", json.dumps(next(samples("image.create", "INFO"))["payload"]))
+    assert _exit_code([a.replace("{small}", small).replace("{payload}", payload) for a in argv]) == 0
+    assert "error" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("argv", "expected"), USAGE_ERRORS)
 def test_usage_errors_exit_2_with_one_line_naming_what_is_wrong(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], expected: str

@@ -99,11 +99,10 @@ class _Parser(MaskedParser):
     the first option, and calls the others unrecognized. Here the words argparse leaves over join that list, in their
     order; after ``--`` every word does, as a word (``validate a.jsonl -- -b.jsonl``)."""
 
-    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
-        namespace, extras = super(MaskedParser, self).parse_known_args(args, namespace)
+    def words_left(self, namespace: argparse.Namespace, extras: list[str]) -> list[str]:
         words = [a for a in self._actions if not a.option_strings and a.nargs in ("*", "+")]
         if not words or not extras:
-            return namespace, self.words_left(extras)
+            return super().words_left(namespace, extras)
         action, left, taken = words[-1], list[str](), list[str]()
         for i, extra in enumerate(extras):
             if extra == "--":
@@ -114,7 +113,7 @@ class _Parser(MaskedParser):
             given = getattr(namespace, action.dest, None)
             given = [] if given is None or given is action.default else list(given)
             setattr(namespace, action.dest, given + [self._get_value(action, word) for word in taken])
-        return namespace, left
+        return left
 
 
 @contextmanager

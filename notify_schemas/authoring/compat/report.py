@@ -10,6 +10,7 @@ from typing import Any
 
 from notify_schemas.arguments import (
     MAX_EXAMPLES,
+    MaskedParser,
     as_named,
     drop_output,
     examples,
@@ -71,7 +72,7 @@ def _summary(reports: Sequence[VariantReport]) -> dict[str, Any]:
     return {"variants": len(reports), **counts, "backward_compatible": all(r.backward for r in reports)}
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(MaskedParser):
     def error(self, message: str) -> Any:
         raise CompatError(message)  # written, masked, as every error is
 

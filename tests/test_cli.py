@@ -1268,7 +1268,7 @@ def test_a_byte_order_mark_counts_against_no_limit_of_emit_or_tally(
     summary = json.dumps({"valid": {}, "invalid": {}, "duplicates": 0, "seen": {}}).encode()
     monkeypatch.setattr(commands, "MAX_RECORD_BYTES", len(summary))
     code, out, err = run(capsys, "tally", write(tmp_path, "s.json", b"\xef\xbb\xbf" + summary))
-    assert out.startswith("1 listeners: 0 received")
+    assert out.startswith("1 listener: 0 received")
     assert (code, err) == (0, "")
 
 

@@ -62,8 +62,11 @@ def test_tally_adds_up_summary_files(tmp_path: Path, capsys: pytest.CaptureFixtu
         "(image.upload 2/0, task.run 1/0 valid/invalid)\n"
     )
     assert main(["tally", str(one), str(two), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {
-        "received": 3, "valid": {"image.upload": 2, "task.run": 1}, "invalid": {}, "duplicates": 1}  # fmt: skip
+    assert json.loads(capsys.readouterr().out) == {  # the text's every count, the listeners' too
+        "listeners": 2, "received": 3, "valid": {"image.upload": 2, "task.run": 1}, "invalid": {},
+        "duplicates": 1}  # fmt: skip
+    assert main(["tally", str(one)]) == 0
+    assert capsys.readouterr().out.startswith("1 listener: 2 received: ")
     (tmp_path / "bad.json").write_text("[1]")
     assert main(["tally", str(tmp_path / "bad.json")]) == 2
     assert "bad.json: not a listen --summary file" in capsys.readouterr().err

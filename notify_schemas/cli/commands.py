@@ -1128,10 +1128,11 @@ def _cmd_tally(args: argparse.Namespace) -> int:
             raise NotifySchemasError(f"{name}: {error.strerror or error}") from None
         except ValueError as error:  # not JSON (or not UTF-8, or nested too deep, or too long), or not a tally
             raise NotifySchemasError(f"{name}: not a listen --summary file: {mask_text(str(error))}") from None
-    if args.format == "json":
-        print(json.dumps({k: v for k, v in total.as_json().items() if k != "seen"}))
+    listeners = len(args.summaries)
+    if args.format == "json":  # what the text line says, every count of it: the listeners' first
+        print(json.dumps({"listeners": listeners} | {k: v for k, v in total.as_json().items() if k != "seen"}))
     else:
-        print(f"{len(args.summaries)} listeners: {total.line()}")
+        print(f"{listeners} listener{'s' if listeners != 1 else ''}: {total.line()}")
     return 1 if total.invalid.total() else 0
 
 

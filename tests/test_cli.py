@@ -2241,3 +2241,31 @@ def test_emit_and_validate_give_one_verdict_on_any_payload_text(case: tuple[str,
             validated = main(["validate", "--profile", profile, line])
     assert "Traceback" not in err.getvalue()
     assert emitted == validated, (emitted, err.getvalue(), out.getvalue())
+
+
+class _Unread(io.StringIO):
+    """A standard input that must not be read."""
+
+    @property
+    def buffer(self) -> Any:
+        raise AssertionError("the standard input was read")
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [(["--driver", "bogus"], "no notification driver named 'bogus'"),
+     (["--config-file", "{missing}"], "no such configuration file"),
+     (["--config-file", "{folder}"], "Is a directory")],
+)  # fmt: skip
+def test_emit_says_a_usage_error_before_it_reads_the_payload(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str],
+    expected: str
+) -> None:  # fmt: skip
+    # --payload - waited for the standard input (a terminal: until Ctrl-D), judged it, and only then said that the
+    # driver or the configuration file was wrong; an empty input made it exit 1, "the payload is not JSON", instead.
+    monkeypatch.setattr(sys, "stdin", _Unread())
+    words = [o.format(missing=tmp_path / "gone.conf", folder=tmp_path) for o in options]
+    code, out, err = run(capsys, "emit", "image.create", "INFO", "--payload", "-", *words)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert expected in err

@@ -822,6 +822,9 @@ def _cmd_emit(args: argparse.Namespace) -> int:
     from notify_schemas.config import is_disabled
     from notify_schemas.message import build_message
 
+    # The Notifier first: a driver or configuration file that is wrong is a usage error said at once, not after the
+    # payload was read (--payload - waits for the standard input) and judged.
+    notifier = _notifier(args)
     with _open(args.payload) as stream:
         start = pass_bom(stream)  # passed over, and not counted, as validate passes it over
         raw = start + stream.read(DEFAULT_MAX_RECORD + 1 - len(start))
@@ -838,7 +841,6 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         said = f"notify-schemas: {as_named(args.payload)}: the payload writes a key twice: {keys}"
         print(one_line(mask_text(said)), file=sys.stderr)
         return 1
-    notifier = _notifier(args)
     from notify_schemas.drivers.log import LogDriver
 
     if any(isinstance(d, LogDriver) for d in notifier.drivers):

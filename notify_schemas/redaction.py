@@ -4,7 +4,8 @@ Everything the package writes about a message (log lines, CLI output, reports, e
 ``--invalid-out`` file) goes through `redact` or `mask_text` first:
 
 1. the values of ``locations``, ``location``, ``direct_url`` and ``task_input``, at any depth, become `MARK`, as
-   keys of a structure and wherever a text writes them (`mark_forbidden`: JSON, escaped JSON, a repr, key=value);
+   keys of a structure and wherever a text writes them (`mark_forbidden`: JSON, escaped JSON, a repr, key=value, an
+   XML element, the key's letters escaped, a schema validator's words quoting the value without its key);
 2. the rest is masked exactly as oslo.utils' ``strutils.mask_dict_password`` and ``mask_password`` mask it, the
    masking oslo.messaging's log driver applies (the same keys, patterns and Unicode case folding: a key spelled
    ``private_\\u212aey``, with the Kelvin sign, is masked as ``private_key`` is);
@@ -51,6 +52,7 @@ __all__ = [
     "pointer_view",
     "quoted",
     "redact",
+    "refused_texts",
     "remember_url",
     "shown",
     "traceback_text",
@@ -205,13 +207,39 @@ def mask_text(text: str) -> str:
 # each level of JSON or repr escaping puts before its quotes (``"locations"``, ``\\"locations\\"``,
 # ``'locations'``), or bare and not the end of a longer word nor of a path (``task_input=``, ``location: ``,
 # ``\\nlocation: `` after an escaped line break; a JSON pointer ``/payload/locations: ...`` is followed by what is
-# said of it, not by its value), then ``:``, ``=`` or ``=>``. Its letters are taken as the structure's marking takes
-# them: exactly these (``Locations`` is another key, there as here).
-_KEY_NAMES = "|".join(sorted(FORBIDDEN_KEYS, key=len, reverse=True))
+# said of it, not by its value), then ``:``, ``=`` or ``=>``; or as an XML element's opening tag (``<location>``,
+# ``<location href="...">``, its brackets escaped as JSON (``\\u003c``) or XML (``&lt;``) writes them). Its letters
+# are taken as the structure's marking takes them: exactly these (``Locations`` is another key, there as here),
+# each one as it is or escaped as a JSON text or a Python literal spells it (``\\u006c``, ``\\x6C``,
+# ``\\U0000006c``), with the backslashes of any depth of escaping, which a reader of the text decodes to the key.
+
+
+def _spelled(word: str) -> str:
+    """A regex of ``word`` with any of its letters written as an escape (`_FORBIDDEN_KEY`)."""
+    letters = []
+    for letter in word:
+        code = f"{ord(letter):02x}"
+        high, low = code[0], code[1]
+        code = f"{high}[{low}{low.upper()}]" if low.isalpha() else f"{high}{low}"
+        letters.append(f"(?:{letter}|\\\\+(?:x|u00|U000000){code})")
+    return "".join(letters)
+
+
+# An escape that may spell a letter of the keys (a-z, ``_``): a text with none, and none of the keys' words, holds
+# none of the keys. Searched only in a text with a backslash.
+_ESCAPED_LETTER = re.compile(r"\\(?:x|u00|U000000)(?:[67][0-9a-fA-F]|5[fF])")
+
+_KEY_NAMES = "|".join(_spelled(key) for key in sorted(FORBIDDEN_KEYS, key=len, reverse=True))
+_TAG_OPEN = r"(?:<|\\+u003[cC]|&lt;)"
+_TAG_CLOSE = r"(?:>|\\+u003[eE]|&gt;)"
+_TAG_REST = rf"(?P<attrs>(?:\s|\\+[nrt])(?:(?!{_TAG_OPEN})[^<>])*?)?(?P<slash>\\*/)?(?P<close>{_TAG_CLOSE})"
 _FORBIDDEN_KEY = re.compile(
     rf"(?<!\\)(?P<esc>\\*)(?P<q>[\"'])(?:{_KEY_NAMES})(?P=esc)(?P=q)\s*(?::|=>?)\s*"
+    rf"|(?P<tag>{_TAG_OPEN})(?P<name>{_KEY_NAMES}){_TAG_REST}"
     rf"|(?:(?<![\w/])|(?<=\\[nrtfbv])|(?<=\\x[0-9a-fA-F]{{2}})|(?<=\\u[0-9a-fA-F]{{4}}))"
     rf"(?:{_KEY_NAMES})\s*(?::|=>?)[ \t]*"
+    rf"|(?P<unkeyed>False schema does not allow "
+    rf"|On instance(?:\[[^\]\n]*\])*?\[(?P<iq>['\"])(?:{_KEY_NAMES})(?P=iq)\](?:\[[^\]\n]*\])*:\s*)"
 )
 # After a quoted key, a value that says where it ends: a quoted text (``b'...'`` as repr writes bytes), an object,
 # array or call (``{...}``, ``[...]``, ``OrderedDict([...])``), a JSON or Python literal; each only where what follows
@@ -227,16 +255,26 @@ _OPENERS, _CLOSERS = "[{(", "]})"
 def mark_forbidden(text: str) -> str:
     """``text`` with the value of each ``locations``, ``location``, ``direct_url`` and ``task_input`` it writes
     replaced by `MARK`, as `redact` replaces it in a structure: in JSON, JSON escaped inside JSON at any depth, a
-    Python repr, ``key=value`` and ``key: value``.
+    Python repr, ``key=value``, ``key: value`` and an XML element, the key's letters written as they are or escaped;
+    and the value python-jsonschema and jsonschema-rs quote without its key when a ``false`` schema, which the
+    schemas give only these keys, refuses it (``False schema does not allow [{'url': ...}]``).
 
     A value is withheld up to where it provably ends. After a quoted key (JSON, a repr), that is: a quoted text at
     its closing quote (one with as many backslashes before it as its opening quote has: a quote escaped once more is
     part of it, and one with fewer closes the text around it, where it ends too), an object, array or call where its
-    brackets close, a literal; each followed by what ends a value there. After a bare key (``key=value``,
-    ``key: value``: free text, in which a value may hold anything) and wherever the reading is in doubt (a run of
-    backslashes that no escaping explains, brackets that do not close, a value that more of a word follows), the
-    rest of the text is withheld. A text that holds none of the four words costs three substring tests."""
-    if "location" not in text and "direct_url" not in text and "task_input" not in text:
+    brackets close, a literal; each followed by what ends a value there. An element's value, its attributes and
+    content, ends where its own closing tag does. After a bare key (``key=value``, ``key: value``: free text, in
+    which a value may hold anything) and wherever the reading is in doubt (a run of backslashes that no escaping
+    explains, brackets or an element that do not close, a value that more of a word follows), the rest of the text
+    is withheld. A text that holds none of the four words, no escape of a letter and no ``False schema`` costs five
+    substring tests."""
+    if (
+        "location" not in text
+        and "direct_url" not in text
+        and "task_input" not in text
+        and "False schema" not in text
+        and ("\\" not in text or _ESCAPED_LETTER.search(text) is None)  # no escape that may spell a key's letter
+    ):
         return text
     out: list[str] = []
     done = search = 0
@@ -245,20 +283,22 @@ def mark_forbidden(text: str) -> str:
         if withheld is None:  # nothing follows the key
             search = found.end()
             continue
-        end, mark = withheld
-        out += [text[done : found.end()], mark]
+        start, end, mark = withheld
+        out += [text[done:start], mark]
         done = search = end
     return "".join(out) + text[done:] if out else text
 
 
-def _withheld(text: str, key: re.Match[str]) -> tuple[int, str] | None:
-    """Where the value after ``key`` ends in ``text`` (`mark_forbidden`), and what is written in its place: `MARK`,
-    quoted as the value or the key was; None when no value follows a bare key."""
+def _withheld(text: str, key: re.Match[str]) -> tuple[int, int, str] | None:
+    """Where the value after ``key`` starts and ends in ``text`` (`mark_forbidden`), and what is written in its
+    place: `MARK`, quoted as the value or the key was; None when no value follows a bare key or an element's tag."""
+    if key["tag"] is not None:
+        return _element_withheld(text, key)
     at = key.end()
-    quote = key["q"]
+    quote = key["q"] or ("'" if key["unkeyed"] is not None else "")  # python-jsonschema quotes the value as repr does
     if not quote:  # key=value, key: value: free text, where nothing says where a value ends
-        return (len(text), MARK) if text[at:].strip() else None
-    escape = key["esc"]
+        return (at, len(text), MARK) if text[at:].strip() else None
+    escape = key["esc"] or ""
     level = len(escape)
     mark = f"{escape}{quote}{MARK}{escape}{quote}"
     end: int | None = None
@@ -271,7 +311,53 @@ def _withheld(text: str, key: re.Match[str]) -> tuple[int, str] | None:
         end = _brackets_end(text, opening.end(), quote, level)
     elif (literal := _LITERAL.match(text, at)) is not None:
         end = literal.end()
-    return (end, mark) if end is not None and _ends_there(text, end, level) else (len(text), mark)
+    return (at, end, mark) if end is not None and _ends_there(text, end, level) else (at, len(text), mark)
+
+
+def _element_withheld(text: str, tag: re.Match[str]) -> tuple[int, int, str] | None:
+    """What of an element whose opening tag is ``tag`` is withheld (`_withheld`): its content up to its own closing
+    tag (elements of its name inside it counted), or to the end of the text when none closes it, and its
+    attributes, which may hold the value too (``<location href="swift://...">``). The tag is written without them:
+    ``<location>[redacted: may hold credentials]</location>``, its brackets spelled as the text spells them."""
+    attributes = bool(tag["attrs"] and tag["attrs"].strip())
+    bracket = tag["close"]
+    start = tag.end("name") if attributes else tag.end()
+    if tag["slash"] is not None:  # <location/>: no content
+        return (start, tag.end(), f" {MARK}{tag['slash']}{bracket}") if attributes else None
+    end = _element_end(text, tag.end(), _unescaped_name(tag["name"]))
+    if end is None and not attributes and not text[tag.end() :].strip():
+        return None
+    return start, len(text) if end is None else end, f"{bracket}{MARK}" if attributes else MARK
+
+
+def _element_end(text: str, at: int, name: str) -> int | None:
+    """Where the content of an element named ``name`` that starts at ``at`` ends: at the closing tag that closes it,
+    the elements of its name inside it closed first; None when none does."""
+    depth = 1
+    for tag in _tags(name).finditer(text, at):
+        if tag["closing"] is not None:
+            depth -= 1
+            if depth == 0:
+                return tag.start()
+        elif tag["slash"] is None:
+            depth += 1
+    return None
+
+
+_ESCAPE_OF_LETTER = re.compile(r"\\+(?:x|u00|U000000)([0-9a-fA-F]{2})")
+
+
+def _unescaped_name(name: str) -> str:
+    """A key as `_FORBIDDEN_KEY` found it, its escaped letters read."""
+    return _ESCAPE_OF_LETTER.sub(lambda escape: chr(int(escape[1], 16)), name) if "\\" in name else name
+
+
+@functools.cache
+def _tags(name: str) -> re.Pattern[str]:
+    """The opening and closing tags of the elements named ``name``, its letters written as `_FORBIDDEN_KEY` reads
+    them."""
+    spelled = _spelled(name)
+    return re.compile(rf"{_TAG_OPEN}(?:(?P<closing>\\*/){spelled}\s*{_TAG_CLOSE}|{spelled}{_TAG_REST})")
 
 
 def _ends_there(text: str, end: int, level: int) -> bool:
@@ -510,9 +596,10 @@ def error_text(error: BaseException, message: Any = None) -> str:
     """An exception as it may be written: its type and its masked text, whatever its ``__str__`` does (an
     exception of a producer's or a driver's may fail to show itself, or quote a credential). Given the ``message``
     it was raised for, each text the message holds under a key that must never be written (`forbidden_texts`) is
-    replaced by `MARK` wherever the exception quotes it."""
+    replaced by `MARK` wherever the exception quotes it, and so is each text of the value a schema validator's error
+    was raised for under such a key (`refused_texts`)."""
     try:
-        text = _args_masked(error, mask_texts(str(error), forbidden_texts(message)))
+        text = _args_masked(error, mask_texts(str(error), forbidden_texts(message) + refused_texts(error)))
     except BaseException as failed:  # a producer's __str__ may raise anything, SystemExit and GeneratorExit included
         if is_stop(failed):  # Ctrl-C and SIGTERM end the run wherever they land
             raise
@@ -525,7 +612,7 @@ def traceback_text(error: BaseException, message: Any = None) -> str:
     """An exception's traceback as it may be written, masked as `error_text` masks its text."""
     import traceback  # on first use: only a failing driver needs it
 
-    text = mask_texts("".join(traceback.format_exception(error)), forbidden_texts(message))
+    text = mask_texts("".join(traceback.format_exception(error)), forbidden_texts(message) + refused_texts(error))
     return _writable(_mask_escaped(mask_text(_args_masked(error, text))))
 
 
@@ -557,6 +644,28 @@ def forbidden_texts(message: Any) -> tuple[str, ...]:
         elif isinstance(node, list | tuple):
             stack += [(item, under) for item in node]
     return tuple(sorted(found, key=len, reverse=True))
+
+
+def refused_texts(error: BaseException) -> tuple[str, ...]:
+    """The texts of the value a schema validator's error (python-jsonschema's or jsonschema-rs's, read by their
+    attributes, neither imported) was raised for, in each spelling `forbidden_texts` gives, when that value is under
+    a key that must never be written or a ``false`` schema refused it; none for any other exception.
+
+    Such an error quotes the value without its key ("'swift://...' is not of type 'integer'", "False schema does
+    not allow [...]"), where no masking of text can tell it from any other value: a producer's own validation may
+    raise one, and its text is shown as the producer's failure."""
+    try:
+        if not hasattr(error, "instance"):
+            return ()
+        path = getattr(error, "absolute_path", None) or getattr(error, "instance_path", None) or ()
+        refused = (
+            getattr(error, "schema", None) is False or "FalseSchema" in type(getattr(error, "kind", None)).__name__
+        )
+        if refused or any(isinstance(key, str) and key in FORBIDDEN_KEYS for key in list(path)):
+            return forbidden_texts({"locations": error.instance})
+    except Exception:  # a producer's exception may fail when asked its attributes
+        pass
+    return ()
 
 
 def mask_texts(text: str, texts: Iterable[str]) -> str:

@@ -5,21 +5,35 @@ from __future__ import annotations
 
 import json
 import logging
+import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
+import jsonschema
+import jsonschema_rs
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from notify_schemas import Notifier, iter_errors
+from notify_schemas import Notifier, bundled_schema, iter_errors, variant
 from notify_schemas.cli import main
 from notify_schemas.conformance.cli import main as conformance_main
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.reference import produce
 from notify_schemas.drivers.memory import MemoryDriver
-from notify_schemas.redaction import FORBIDDEN_KEYS, MARK, closed, error_text, mark_forbidden, mask_text, redact
+from notify_schemas.redaction import (
+    FORBIDDEN_KEYS,
+    MARK,
+    closed,
+    error_text,
+    mark_forbidden,
+    mask_text,
+    redact,
+    traceback_text,
+)
 from notify_schemas.samples import samples
 
 CANARY = "CANARY-5e7d"
@@ -81,7 +95,23 @@ RENDERINGS: dict[str, Callable[[dict[str, Any]], str]] = {
     "key: str": lambda d: "\n".join(f"{k}: {v}" for k, v in d.items()),
     "call": lambda d: f"Image({', '.join(f'{k}={v!r}' for k, v in d.items())})",
     "error": lambda d: f"cannot store {d} (store 1)",
+    "xml": lambda d: f"<image>{_xml(d)}</image>",
+    "xml, attributes": lambda d: f"<image id='1'>{_xml(d, attributes=True)}</image>",
 }
+
+
+def _xml(value: Any, attributes: bool = False) -> str:
+    """A value as XML elements: an object's keys as elements, a list's items as ``<item>``, a text escaped; with
+    ``attributes``, a text as its element's attribute and an element's tag with one more."""
+    if isinstance(value, dict):
+        more = ' n="1"' if attributes else ""
+        return "".join(f"<{k} href={quoteattr(v)}/>" if attributes and isinstance(v, str)
+                       else f"<{k}{more}>{_xml(v, attributes)}</{k}>" for k, v in value.items())  # fmt: skip
+    if isinstance(value, list):
+        return "".join(f"<item>{_xml(v, attributes)}</item>" for v in value)
+    return escape(str(value))
+
+
 # How a text is then quoted, at any depth: inside JSON, inside a repr, both.
 WRAPPINGS: dict[str, Callable[[str], str]] = {
     "as it is": lambda t: t,
@@ -93,20 +123,57 @@ WRAPPINGS: dict[str, Callable[[str], str]] = {
     "json of repr": lambda t: json.dumps(repr(t)),
     "in a message": lambda t: json.dumps({"payload": t, "priority": "INFO"}),
     "in a dict's repr": lambda t: repr({"error": t, "n": 1}),
+    "json, html-safe": lambda t: json.dumps(t).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"),
+    "xml text": escape,
 }
 # Keys the structure's marking does not take for these: other letters' case (it compares exactly), a longer word.
 NEUTRAL = ["Locations", "LOCATION", "locat\u0130on", "Direct_URL", "task_Input", "image_location", "locations_x"]
 
 
+# How a text may spell a key's letters before it is quoted: as they are, or escaped as JSON (any letters, hex of
+# either case) or a Python literal writes them; a reader of the text decodes each to the key.
+ESCAPES: dict[str, Callable[[str], str]] = {
+    "json": lambda c: f"\\u{ord(c):04x}",
+    "json, upper case": lambda c: f"\\u{ord(c):04X}",
+    "python, x": lambda c: f"\\x{ord(c):02x}",
+    "python, U": lambda c: f"\\U{ord(c):08X}",
+}
+
+
+def _escaped(text: str, words: list[str], spelling: str | None, chance: random.Random) -> str:
+    """``text`` with each of ``words`` in it spelled with some of its letters escaped (`ESCAPES`), at least one."""
+    if spelling is None:
+        return text
+
+    def spelled(found: re.Match[str]) -> str:
+        word = found[0]
+        chosen = {chance.randrange(len(word))} | {i for i in range(len(word)) if chance.random() < 0.3}
+        return "".join(ESCAPES[spelling](c) if i in chosen else c for i, c in enumerate(word))
+
+    return re.sub("|".join(map(re.escape, sorted(words, key=len, reverse=True))), spelled, text)
+
+
+SPELLINGS = st.sampled_from([None, *sorted(ESCAPES)])
+
+
 @SETTINGS
-@given(_documents(), st.sampled_from(sorted(RENDERINGS)), st.sampled_from(sorted(WRAPPINGS)))
-@example({"locations": [{"url": "file:///x", "metadata": {"k": CANARY}}], "task_input": f"{CANARY}2"}, "json", "json")
-@example({"location": f"C:\\{CANARY}\\", "name": "x"}, "json", "repr of json")  # a value ending in a backslash
-@example({"task_input": f"\"]{CANARY}'"}, "repr", "repr")  # a repr escaping one kind of quote, not the other
+@given(_documents(), st.sampled_from(sorted(RENDERINGS)), st.sampled_from(sorted(WRAPPINGS)), SPELLINGS,
+       st.randoms(use_true_random=False))  # fmt: skip
+@example(
+    {"locations": [{"url": "file:///x", "metadata": {"k": CANARY}}], "task_input": f"{CANARY}2"},
+    "json",
+    "json",
+    None,
+    None,
+)
+@example({"location": f"C:\\{CANARY}\\", "name": "x"}, "json", "repr of json", None, None)  # ends in a backslash
+@example({"task_input": f"\"]{CANARY}'"}, "repr", "repr", None, None)  # a repr escaping one kind of quote only
+@example({"locations": [{"url": CANARY}]}, "json", "json of json", "json, upper case", random.Random(1))
+@example({"location": {"location": CANARY}, "k": 1}, "xml, attributes", "json, html-safe", None, None)
 def test_a_text_never_shows_the_value_of_a_key_that_must_never_be_written(
-    document: dict[str, Any], rendering: str, wrapping: str
+    document: dict[str, Any], rendering: str, wrapping: str, spelling: str | None, chance: Any
 ) -> None:
-    text = WRAPPINGS[wrapping](RENDERINGS[rendering](document))
+    text = WRAPPINGS[wrapping](_escaped(RENDERINGS[rendering](document), sorted(FORBIDDEN_KEYS), spelling, chance))
     assert CANARY in text
     masked = mask_text(text)
     assert CANARY not in masked
@@ -114,9 +181,10 @@ def test_a_text_never_shows_the_value_of_a_key_that_must_never_be_written(
 
 
 @SETTINGS
-@given(_documents(), st.sampled_from(sorted(RENDERINGS)), st.sampled_from(sorted(WRAPPINGS)), st.data())
+@given(_documents(), st.sampled_from(sorted(RENDERINGS)), st.sampled_from(sorted(WRAPPINGS)), SPELLINGS,
+       st.randoms(use_true_random=False), st.data())  # fmt: skip
 def test_a_text_without_those_keys_comes_out_unchanged(
-    document: dict[str, Any], rendering: str, wrapping: str, data: st.DataObject
+    document: dict[str, Any], rendering: str, wrapping: str, spelling: str | None, chance: Any, data: st.DataObject
 ) -> None:
     def renamed(value: Any) -> Any:
         if isinstance(value, dict):
@@ -126,7 +194,7 @@ def test_a_text_without_those_keys_comes_out_unchanged(
 
     twin = renamed(document)
     assert MARK not in json.dumps(redact(twin))  # the structure's marking leaves these keys too
-    text = WRAPPINGS[wrapping](RENDERINGS[rendering](twin))
+    text = WRAPPINGS[wrapping](_escaped(RENDERINGS[rendering](twin), NEUTRAL, spelling, chance))
     assert mask_text(text) == text
 
 
@@ -229,3 +297,55 @@ def test_the_conformance_report_never_shows_them(
     out, err = capsys.readouterr()
     assert CANARY not in out + err + (report.read_text(encoding="utf-8") if written else "")
     assert "schema.valid" in out
+
+
+# A schema of a producer's own, as its validation may hold: the four keys refused, or their values typed.
+REFUSING = {"properties": dict.fromkeys(FORBIDDEN_KEYS, False), "additionalProperties": {"$ref": "#"},
+            "items": {"$ref": "#"}}  # fmt: skip
+TYPING = {"properties": {key: {"type": "integer"} for key in FORBIDDEN_KEYS}, "additionalProperties": {"$ref": "#"},
+          "items": {"$ref": "#"}}  # fmt: skip
+
+
+def _validator_errors(document: dict[str, Any], schema: dict[str, Any]) -> list[BaseException]:
+    """The errors python-jsonschema and jsonschema-rs give ``document`` against ``schema``: each listed, and each
+    raised as its ``validate`` raises it."""
+    errors: list[BaseException] = [*jsonschema.Draft7Validator(schema).iter_errors(document)]
+    errors += jsonschema_rs.validator_for(schema).iter_errors(document)
+    for validate in (jsonschema.validate, lambda d, s: jsonschema_rs.validate(s, d)):
+        try:
+            validate(document, schema)
+        except Exception as error:
+            errors.append(error)
+    return errors
+
+
+@SETTINGS
+@given(_documents(), st.sampled_from([REFUSING, TYPING]))
+@example({"locations": [{"url": CANARY}]}, REFUSING)
+def test_a_schema_validators_error_quoting_such_a_value_without_its_key_never_shows_it(
+    document: dict[str, Any], schema: dict[str, Any]
+) -> None:
+    # python-jsonschema's "False schema does not allow [{'url': ...}]", "'...' is not of type 'integer'" and the
+    # "On instance[...]" of its str(), jsonschema-rs's in JSON: a producer's own validation may raise them.
+    errors = _validator_errors(document, schema)
+    assert errors
+    for error in errors:
+        shown = error_text(error) + traceback_text(error)
+        assert CANARY not in shown
+        assert mark_forbidden(error_text(error)) == error_text(error)
+
+
+def test_the_python_backend_gives_its_own_reason_for_such_a_key_never_python_jsonschemas_words() -> None:
+    # python-jsonschema quotes a refused value without its key ("False schema does not allow ..."): the package
+    # never shows those words, on either backend, but its own reason with the mark.
+    message = _message({"url": f"swift://h/{CANARY}"}, "locations")
+    message["payload"]["properties"] = {"direct_url": f"rbd://{CANARY}", "location": [CANARY]}
+    schema = bundled_schema(variant("image.upload", "INFO", profile="seed"))
+    said = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(message) if e.validator is None]
+    assert said
+    assert all(m.startswith("False schema does not allow") and CANARY in m for m in said)
+    for backend in ("rust", "python"):
+        forbidden = [v for v in iter_errors(message, backend=backend) if v.rule == "forbidden"]  # type: ignore[arg-type]
+        assert forbidden
+        for v in forbidden:
+            assert (v.value, v.message) == (MARK, "this key must never be sent: it may hold credentials")

@@ -232,7 +232,7 @@ _ESCAPED_LETTER = re.compile(r"\\(?:x|u00|U000000)(?:[67][0-9a-fA-F]|5[fF])")
 _KEY_NAMES = "|".join(_spelled(key) for key in sorted(FORBIDDEN_KEYS, key=len, reverse=True))
 _TAG_OPEN = r"(?:<|\\+u003[cC]|&lt;)"
 _TAG_CLOSE = r"(?:>|\\+u003[eE]|&gt;)"
-_TAG_REST = rf"(?P<attrs>(?:\s|\\+[nrt])(?:(?!{_TAG_OPEN})[^<>])*?)?(?P<slash>\\*/)?(?P<close>{_TAG_CLOSE})"
+_TAG_REST = rf"(?P<attrs>(?:\s|\\+[nrt])[^<>]*?)?(?P<slash>\\*/)?(?P<close>{_TAG_CLOSE})"
 _FORBIDDEN_KEY = re.compile(
     rf"(?<!\\)(?P<esc>\\*)(?P<q>[\"'])(?:{_KEY_NAMES})(?P=esc)(?P=q)\s*(?::|=>?)\s*"
     rf"|(?P<tag>{_TAG_OPEN})(?P<name>{_KEY_NAMES}){_TAG_REST}"

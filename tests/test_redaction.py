@@ -170,6 +170,7 @@ SPELLINGS = st.sampled_from([None, *sorted(ESCAPES)])
 @example({"task_input": f"\"]{CANARY}'"}, "repr", "repr", None, None)  # a repr escaping one kind of quote only
 @example({"locations": [{"url": CANARY}]}, "json", "json of json", "json, upper case", random.Random(1))
 @example({"location": {"location": CANARY}, "k": 1}, "xml, attributes", "json, html-safe", None, None)
+@example({"direct_url": f"{CANARY}<"}, "xml, attributes", "as it is", None, None)  # an attribute holding &lt;
 def test_a_text_never_shows_the_value_of_a_key_that_must_never_be_written(
     document: dict[str, Any], rendering: str, wrapping: str, spelling: str | None, chance: Any
 ) -> None:

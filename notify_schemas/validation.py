@@ -338,20 +338,67 @@ class _PythonChecker:
 
     def violations(self, message: Any) -> Iterator[Violation]:
         shown_at: dict[str, tuple[str, str]] = {}  # several rules fail on one value: it is shown once
+        refused: set[str] = set()
         for error in self._validator.iter_errors(message):
-            pointer = _pointer(error.absolute_path)
             if error.validator is None:  # a `false` schema: the key is not allowed at all
+                pointer = _refused_at(message, self._validator.schema, error, refused)
+                refused.add(pointer)
                 yield _forbidden(pointer, self._key)
                 continue
+            pointer = _pointer(error.absolute_path)
             rule = str(error.validator)
             if pointer not in shown_at:
                 shown_at[pointer] = (_shorten(error.instance), repr(error.instance))
             shown, text = shown_at[pointer]
-            message = error.message
+            said = error.message
             if rule == "additionalProperties" and isinstance(error.instance, dict):
-                message = mask_quoted(message, error.instance)  # each key, quoted by repr in python-jsonschema's words
-            message = _message(rule, message, shown, text, error.schema)
-            yield Violation(pointer, shown, rule, message, self._key)
+                said = mask_quoted(said, error.instance)  # each key, quoted by repr in python-jsonschema's words
+            yield Violation(pointer, shown, rule, _message(rule, said, shown, text, error.schema), self._key)
+
+
+def _refused_at(message: Any, schema: Any, error: Any, taken: set[str]) -> str:
+    """The pointer of the key a `false` schema refused, as jsonschema-rs gives it (``/payload/locations``).
+
+    python-jsonschema's error for a `false` schema carries the path of the object that holds the key, not the key
+    (its ``descend`` returns before adding it), and the path in the schema of the ``properties`` that hold the
+    `false`. The key is one that those ``properties`` refuse and the object holds, not yet named, the one holding
+    the very value refused first (several may); the object's pointer when no reading finds one."""
+    path = list(error.absolute_path)
+    try:
+        node = message
+        for part in path:
+            node = node[part]
+        refused = [key for key, sub in _schema_at(schema, list(error.absolute_schema_path)).items()
+                   if sub is False and key in node]  # fmt: skip
+    except (LookupError, TypeError, AttributeError):
+        return _pointer(path)
+    free = [key for key in refused if _pointer([*path, key]) not in taken]
+    for key in free:
+        if node[key] is error.instance:
+            return _pointer([*path, key])
+    return _pointer([*path, free[0]]) if free else _pointer(path)
+
+
+def _schema_at(schema: Any, path: list[Any]) -> Any:
+    """The part of ``schema`` at a python-jsonschema schema path, which steps through a ``$ref`` without naming it:
+    where the next step is not in a part that refers to another (``#/definitions/...``), the one it refers to."""
+    node = schema
+    for part in path:
+        while isinstance(node, dict) and part not in node and isinstance(node.get("$ref"), str):
+            node = _local(schema, node["$ref"])
+        node = node[part] if isinstance(node, dict) else node[int(part)]
+    return node
+
+
+def _local(schema: Any, reference: str) -> Any:
+    """The part of ``schema`` a local reference (``#/definitions/image``) names."""
+    if not reference.startswith("#"):
+        raise LookupError(reference)
+    node = schema
+    for token in reference[1:].split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node[token] if isinstance(node, dict) else node[int(token)]
+    return node
 
 
 _BACKENDS: dict[str, type[_RustChecker] | type[_PythonChecker]] = {"rust": _RustChecker, "python": _PythonChecker}

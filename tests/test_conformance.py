@@ -10,6 +10,7 @@ import functools
 import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -2508,3 +2509,50 @@ def test_a_callable_that_names_no_attribute_of_its_module_says_so(
     ]
     assert main(["--callable", "notify_schemas.conformance.reference:PUBLISHER", "--examples", "1"]) == 2
     assert "is not a callable" in capsys.readouterr().err
+
+
+# --- reasons and variant names speak JSON: null, true, "text", or what is missing; never Python's None or 'text' -----
+
+_MISSING = object()
+_JSON_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["", "x", "it's"]),
+    st.lists(st.sampled_from(["a", "b's"]), max_size=2),
+    st.dictionaries(st.sampled_from(["a", "b"]), st.one_of(st.none(), st.booleans()), max_size=2),
+)  # fmt: skip
+_PYTHON_WORDS = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|\['|\{'|'\]|': |, '|\('")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    changes=st.dictionaries(
+        st.sampled_from([*ENVELOPE_KEYS, "extra"]), st.one_of(_JSON_VALUES, st.just(_MISSING)), min_size=1, max_size=4
+    ),
+    variant=st.sampled_from([("image.upload", "INFO"), ("image.delete", "INFO"), ("image.upload", "ERROR")]),
+)
+def test_reasons_and_variant_names_speak_json_never_python(changes: dict[str, Any], variant: tuple[str, str]) -> None:
+    # Before, {"a":1,"a":2} was counted under 'None None' and its reasons read 'message_id None is not a UUID', for a
+    # key that was missing as for a null; a list of keys read ['a'], an event type asked for ('image.upload', 'INFO').
+    intent = next(intents(*variant, examples=1))
+    message = produce(intent)
+    for key, value in changes.items():
+        if value is _MISSING:
+            message.pop(key, None)
+        else:
+            message[key] = value
+    stream = run_stream([message])
+    asked = run(lambda i: copy.deepcopy(message), only=[intent], shrink=False)
+    for report in (stream, asked):
+        # schema.valid quotes the validator's own words, as validate writes them: not the suite's.
+        own = [f.reason for f in report.failures if f.check.id != "schema.valid"]
+        texts = [*own, *(name for _, name in report.failed), report.summary()]
+        for text in texts:
+            assert not _PYTHON_WORDS.search(text), text
+        for failure in report.failures:
+            key = {"envelope.message_id": "message_id", "envelope.timestamp": "timestamp"}.get(failure.check.id)
+            if key is not None and changes.get(key, 0) is _MISSING:
+                assert f"{key} missing" in failure.reason
+            elif key is not None and key in changes:
+                assert f"{key} {json.dumps(changes[key])}" in failure.reason
+    for key in ("event_type", "priority"):
+        if changes.get(key, 0) is _MISSING:
+            assert all(f"(no {key})" in name for _, name in stream.failed if name != "stream")

@@ -15,12 +15,12 @@ from typing import Any
 
 from notify_schemas.conformance.producers import Opaque
 from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
-from notify_schemas.redaction import closed, mask_pointer, pointer_view, quoted, redact, type_name
+from notify_schemas.redaction import closed, mask_pointer, pointer_view, shown, type_name
 from notify_schemas.validation import iter_errors
 from notify_schemas.values import Delivered, Unreadable, one_line
-from notify_schemas.wire_form import to_wire
+from notify_schemas.wire_form import is_valid_text, redacted_json, to_wire
 
-__all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState"]
+__all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState", "json_shown", "received"]
 
 ENVELOPE = ("message_id", "publisher_id", "event_type", "priority", "timestamp", "payload")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -74,12 +74,67 @@ class Check:
     test: Callable[[Intent, Any, RunState], str | None]
 
 
-def _quoted(value: Any) -> str:
-    """A value of the producer's as a reason quotes it: redacted, then quoted with ``repr``. Redacted first, since
-    ``repr`` shows the values of ``locations``, ``direct_url`` or ``task_input`` as they are (a message_id that is
-    ``{"task_input": ...}``), and escapes a quote of a text holding both kinds, after which no masking matches
-    ``\\'token\\': \\'...\\'``."""
-    return repr(redact(value)) if isinstance(value, dict | list | tuple | str) else repr(value)
+def json_shown(value: Any, limit: int = 200) -> str:
+    """A producer's value as a reason or a variant's name quotes it: its JSON text (``null``, ``true``, ``"text"``,
+    ``{"a": 1}``), never Python's (``None``, ``True``, ``'text'``), for the producer wrote JSON, in any language.
+    Shown as the report shows the notification (`received`): redacted, a part that JSON has no form for as what it
+    was (``"<a set> {1, 2}"``), masked, on one line, cut to ``limit`` characters. Redacted first, since the values
+    of ``locations``, ``direct_url`` or ``task_input`` are no secret to masking (a message_id that is
+    ``{"task_input": ...}``)."""
+    return shown(redacted_json(received(value)), limit)
+
+
+def _field_shown(message: dict[Any, Any], key: str, limit: int = 200) -> str:
+    """The value of ``key`` in ``message`` as a reason names it: its JSON text, or ``missing`` when the key is not
+    there, which a ``null`` the producer wrote is not."""
+    return json_shown(message[key], limit) if key in message else "missing"
+
+
+_SHOWN_OBJECT = 200
+"""Characters of a producer's object's ``repr`` shown in place of it, masked, then cut."""
+
+
+def received(notification: Any) -> Any:
+    """A notification as a report shows it: its wire form (`to_wire`: a datetime as oslo writes it, a tuple as a
+    list), where each part that has none is shown as what it was rather than as the null of the wire form, which
+    reads as a null the producer sent: a producer's object (a set, a generator, a coroutine, an object of its own
+    class) as ``<a set> {1, 2}``, its ``repr`` masked and cut; NaN or an infinity as ``<a float: nan>``; text that
+    is not valid Unicode with each lone surrogate as its escape; a key that is no text as the text of what it was."""
+    form = to_wire(notification)
+    return form.value if not form.problems else to_wire(_marked(notification)).value
+
+
+def _marked(value: Any) -> Any:
+    """A detached answer or a parsed message with each part that has no wire form replaced by text saying what it
+    was (`received`); one walk, no recursion (a message may be nested 254 levels deep)."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while stack:
+        node, parent, slot = stack.pop()
+        if isinstance(node, dict):
+            copy: dict[Any, Any] = {}
+            parent[slot] = copy
+            for key, item in node.items():
+                key = _marked_scalar(key) if isinstance(key, str | Opaque) else key
+                copy[key] = None
+                stack.append((item, copy, key))
+        elif isinstance(node, list | tuple):
+            items: list[Any] = [None] * len(node)
+            parent[slot] = items
+            stack.extend((item, items, index) for index, item in enumerate(node))
+        else:
+            parent[slot] = _marked_scalar(node)
+    return root[0]
+
+
+def _marked_scalar(value: Any) -> Any:
+    if isinstance(value, Opaque):
+        return value.shown(_SHOWN_OBJECT)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"<a float: {float.__repr__(value)}>"
+    if isinstance(value, str) and not is_valid_text(value):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
 def _integral_floats(value: Any, pointer: str = "") -> list[tuple[str, list[Any], Any]]:
@@ -115,7 +170,7 @@ def _integers(intent: Intent, message: Any, state: RunState) -> str | None:
         try:
             shown = pointer_view(where)[0] or where  # violations carry their pointers as they may be written
             if any(v.pointer == shown for v in iter_errors(message, profile=profile)):
-                written.append(f"{closed(shown)}: {original!r}")
+                written.append(f"{closed(shown)}: {json_shown(original)}")
         finally:
             container[key] = original
     return f"integers written with a fraction ({', '.join(written[:3])})" if written else None
@@ -183,19 +238,18 @@ def what_it_is(value: Any) -> str:
 def _six_keys(intent: Intent, message: Any, state: RunState) -> str | None:
     if not isinstance(message, dict):
         return f"not an object: {what_it_is(message)}"
-    extra, missing = set(message) - set(ENVELOPE), set(ENVELOPE) - set(message)
-    if extra or missing:
-        shown = ", ".join(_quoted(key) for key in sorted(extra))
-        return f"extra keys [{shown}], missing keys {sorted(missing)}"
-    return None
+    extra = sorted(json_shown(key, 100) for key in message if key not in ENVELOPE)  # keys of any type: sorted as text
+    missing = [json_shown(key) for key in ENVELOPE if key not in message]
+    parts = [f"{name} keys [{', '.join(keys)}]" for name, keys in (("extra", extra), ("missing", missing)) if keys]
+    return "; ".join(parts) or None
 
 
 def _as_asked(intent: Intent, message: Any, state: RunState) -> str | None:
     if not isinstance(message, dict):
         return f"not an object: {what_it_is(message)}"
-    got = (message.get("event_type"), message.get("priority"))
-    want = (intent["event_type"], intent["priority"])
-    return None if got == want else f"asked for {want}, sent ({_quoted(got[0])}, {_quoted(got[1])})"
+    wrong = [f"{key} {_field_shown(message, key)}, asked for {json_shown(intent[key])}"
+             for key in ("event_type", "priority") if key not in message or message[key] != intent[key]]  # fmt: skip
+    return "; ".join(wrong) or None
 
 
 def _unique_uuid(intent: Intent, message: Any, state: RunState) -> str | None:
@@ -203,11 +257,18 @@ def _unique_uuid(intent: Intent, message: Any, state: RunState) -> str | None:
         return f"not an object: {what_it_is(message)}"
     message_id = message.get("message_id")
     if not isinstance(message_id, str) or not _UUID.fullmatch(message_id):
-        return f"message_id {_quoted(message_id)} is not a UUID in canonical form"
+        return _not_as_required(message, "message_id", "a UUID in canonical form")
     if message_id in state.ids:
         return f"message_id {message_id} was already used in this run"
     state.ids.add(message_id)
     return None
+
+
+def _not_as_required(message: dict[Any, Any], key: str, required: str) -> str:
+    """Why the value of ``key`` is not the ``required`` one: it is missing, or it is another (named as JSON)."""
+    if key not in message:
+        return f"{key} missing: it is {required}"
+    return f"{key} {json_shown(message[key])} is not {required}"
 
 
 def _timestamp(intent: Intent, message: Any, state: RunState) -> str | None:
@@ -215,7 +276,7 @@ def _timestamp(intent: Intent, message: Any, state: RunState) -> str | None:
         return f"not an object: {what_it_is(message)}"
     stamp = message.get("timestamp")
     if not isinstance(stamp, str) or not _OSLO_TIME.fullmatch(stamp):
-        return f"timestamp {_quoted(stamp)} is not oslo's UTC form YYYY-MM-DD HH:MM:SS[.ffffff]"
+        return _not_as_required(message, "timestamp", "oslo's UTC form YYYY-MM-DD HH:MM:SS[.ffffff]")
     when = datetime.datetime.fromisoformat(stamp)
     slack = datetime.timedelta(seconds=2)
     if state.call_started and state.call_ended and not (state.call_started - slack <= when <= state.call_ended + slack):
@@ -224,13 +285,17 @@ def _timestamp(intent: Intent, message: Any, state: RunState) -> str | None:
 
 
 def _faithful(intent: Intent, message: Any, state: RunState) -> str | None:
-    payload = message.get("payload") if isinstance(message, dict) else None
+    if not isinstance(message, dict):
+        return f"not an object: {what_it_is(message)}"
+    if "payload" not in message:
+        return "payload missing"
+    payload = message["payload"]
     expected = expected_payload(intent)
     if isinstance(expected, str) and isinstance(payload, str):
         # A text payload carries the text that went in; a producer may say more around it, as Glance does.
-        return None if expected in payload else f"payload {_quoted(payload)} does not carry {_quoted(expected)}"
+        return None if expected in payload else f"payload {json_shown(payload)} does not carry {json_shown(expected)}"
     if not isinstance(expected, dict):
-        return None if payload == expected else f"payload {_quoted(payload)} is not {_quoted(expected)}"
+        return None if payload == expected else f"payload {json_shown(payload)} is not {json_shown(expected)}"
     if not isinstance(payload, dict):
         return f"payload is {what_it_is(payload)}, expected the record's fields"
     lossy = intent["profile"] == "glance" and intent["event_type"].startswith("metadef_object.")
@@ -238,9 +303,8 @@ def _faithful(intent: Intent, message: Any, state: RunState) -> str | None:
     wrong = [k for k, v in expected.items()
              if k in payload and k not in own and not _same(k, payload[k], v, falsy_as_null=lossy)]  # fmt: skip
     missing = [k for k in expected if k not in payload]
-    if wrong or missing:
-        return f"fields not as the intent gave them: changed {wrong[:5]}, dropped {missing[:5]}"
-    return None
+    parts = [f"{how} {json_shown(keys[:5])}" for how, keys in (("changed", wrong), ("dropped", missing)) if keys]
+    return f"fields not as the intent gave them: {', '.join(parts)}" if parts else None
 
 
 def _same(key: str, sent: Any, given: Any, *, falsy_as_null: bool = False) -> bool:
@@ -321,7 +385,7 @@ def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
     if isinstance(payload, dict):
         leaked = [k for k in _FORBIDDEN if k in payload]
         if leaked:
-            return f"payload carries {leaked}"
+            return f"payload carries {json_shown(leaked)}"
     # Anywhere in the notification, free text and keys included.
     found: dict[tuple[str, bool], set[str]] = {}
     for text, pointer, key in _strings(message):
@@ -363,16 +427,19 @@ def _stable_publisher(intent: Intent, message: Any, state: RunState) -> str | No
     change."""
     publisher = message.get("publisher_id") if isinstance(message, dict) else None
     if not isinstance(publisher, str):
-        what = "not an object" if not isinstance(message, dict) else "none" if publisher is None else "not a string"
+        what = f"not an object: {what_it_is(message)}" if not isinstance(message, dict) else \
+            "missing" if "publisher_id" not in message else f"{json_shown(publisher, 100)} is not a string"  # fmt: skip
         return f"no publisher_id to judge ({what})"
     publisher = str.__str__(publisher)  # the text itself, whatever a producer's subclass does when compared
     last, state.publisher = state.publisher, publisher
     if "publisher_id" in intent:  # the one asked for, whatever came before
         asked = intent["publisher_id"]
-        return None if publisher == asked else f"publisher_id {quoted(publisher, 100)}, asked for {_quoted(asked)}"
+        if publisher != asked:
+            return f"publisher_id {json_shown(publisher, 100)}, asked for {json_shown(asked, 100)}"
+        return None
     if last is None or last == publisher:
         return None
-    return f"publisher_id changed during the run: {quoted(last, 100)}, then {quoted(publisher, 100)}"
+    return f"publisher_id changed during the run: {json_shown(last, 100)}, then {json_shown(publisher, 100)}"
 
 
 CHECKS: tuple[Check, ...] = (

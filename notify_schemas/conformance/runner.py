@@ -8,7 +8,6 @@ import dataclasses
 import datetime
 import itertools
 import json
-import math
 import re
 import shlex
 from collections import defaultdict
@@ -21,15 +20,15 @@ import orjson
 
 from notify_schemas import variants
 from notify_schemas.arguments import MAX_EXAMPLES
-from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
+from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState, json_shown, received
 from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import intents
-from notify_schemas.conformance.producers import Opaque, ProducerError, answered
+from notify_schemas.conformance.producers import ProducerError, answered
 from notify_schemas.conformance.records import Intent, unleaked
 from notify_schemas.redaction import error_text, mask_text, quoted, redact, shown, type_name
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
-from notify_schemas.wire_form import PLAIN, is_valid_text, redacted_json, to_wire
+from notify_schemas.wire_form import PLAIN, redacted_json
 
 __all__ = [
     "KEPT",
@@ -120,53 +119,6 @@ def _unleaked_value(value: Any) -> Any:
         else:
             parent[slot] = node
     return root[0]
-
-
-_SHOWN_OBJECT = 200
-"""Characters of a producer's object's ``repr`` shown in place of it, masked, then cut."""
-
-
-def received(notification: Any) -> Any:
-    """A notification as a report shows it: its wire form (`to_wire`: a datetime as oslo writes it, a tuple as a
-    list), where each part that has none is shown as what it was rather than as the null of the wire form, which
-    reads as a null the producer sent: a producer's object (a set, a generator, a coroutine, an object of its own
-    class) as ``<a set> {1, 2}``, its ``repr`` masked and cut; NaN or an infinity as ``<a float: nan>``; text that
-    is not valid Unicode with each lone surrogate as its escape; a key that is no text as the text of what it was."""
-    form = to_wire(notification)
-    return form.value if not form.problems else to_wire(_marked(notification)).value
-
-
-def _marked(value: Any) -> Any:
-    """A detached answer or a parsed message with each part that has no wire form replaced by text saying what it
-    was (`received`); one walk, no recursion (a message may be nested 254 levels deep)."""
-    root: list[Any] = [None]
-    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
-    while stack:
-        node, parent, slot = stack.pop()
-        if isinstance(node, dict):
-            copy: dict[Any, Any] = {}
-            parent[slot] = copy
-            for key, item in node.items():
-                key = _marked_scalar(key) if isinstance(key, str | Opaque) else key
-                copy[key] = None
-                stack.append((item, copy, key))
-        elif isinstance(node, list | tuple):
-            items: list[Any] = [None] * len(node)
-            parent[slot] = items
-            stack.extend((item, items, index) for index, item in enumerate(node))
-        else:
-            parent[slot] = _marked_scalar(node)
-    return root[0]
-
-
-def _marked_scalar(value: Any) -> Any:
-    if isinstance(value, Opaque):
-        return value.shown(_SHOWN_OBJECT)
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"<a float: {float.__repr__(value)}>"
-    if isinstance(value, str) and not is_valid_text(value):
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-    return value
 
 
 @dataclass
@@ -639,13 +591,22 @@ def run_stream(
 
 def _stream_variant(message: Any) -> str:
     """What a recorded message is counted under: the variant it names, shown as any text a producer wrote and, where
-    it is not text, redacted as any value of its is (an event type ``{"task_input": ...}``); or what it is when it
-    names none: an unreadable record, or JSON that is no object (its JSON type)."""
+    it is not text, as its JSON text (``null``, ``["a"]``), redacted as any value of its is (an event type
+    ``{"task_input": ...}``), or ``(no event_type)`` where the key is missing; or what it is when it names none: an
+    unreadable record, or JSON that is no object (its JSON type)."""
     if isinstance(message, dict):
-        return shown(unleaked(f"{redact(message.get('event_type'))} {redact(message.get('priority'))}"), 100)
+        return shown(unleaked(f"{_named(message, 'event_type')} {_named(message, 'priority')}"), 100)
     if isinstance(message, Unreadable):
         return "unreadable"
     return f"not an object ({_JSON_TYPES.get(type(message)) or type_name(message)})"
+
+
+def _named(message: dict[Any, Any], key: str) -> str:
+    """The event type or the priority of a recorded message as its variant's name shows it (`_stream_variant`)."""
+    if key not in message:
+        return f"(no {key})"
+    value = message[key]
+    return value if isinstance(value, str) else json_shown(value, 50)
 
 
 _JSON_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", type(None): "null", list: "array"}

@@ -603,7 +603,7 @@ def raising(intent: dict[str, Any]) -> dict[str, Any]:
     ("argv", "message"),
     [
         (["--callable", "tests.test_conformance:raising", "--examples", "1"], "the producer raised RuntimeError"),
-        (["--exec", "true"], "'true' exited with 0"),
+        (["--exec", "true"], "'true' exited with 0 before reading the intent image.activate ERROR"),
         (["--intent", "{}", "--callable", REFERENCE], "--intent is not an intent of schemas/intent.json"),
         (["--callable", REFERENCE, "--examples", "1", "--report", "/nonexistent/r.json"],
          "cannot write the report"),
@@ -719,7 +719,13 @@ PROTOCOL_BREAKERS = {
         "without its newline",
     ),
     "closes its output, stays alive": ("import os\nos.close(1)\ntime.sleep(3600)\n", "closed its output"),
-    "exits at once": ("sys.exit(3)\n", "exit"),
+    "exits at once": ("sys.exit(3)\n", "exited with 3 before reading the intent"),
+    # Each said no more than "exited with 0", naming no intent, as if the program had answered some.
+    "exits with 0 before reading its input": ("sys.exit(0)\n", "exited with 0 before reading the intent"),
+    "exits leaving a process behind, before reading": (
+        "import subprocess\nsubprocess.Popen(['sleep', '30'], stdin=subprocess.DEVNULL)\nsys.exit(0)\n",
+        "exited with 0 before reading the intent",
+    ),
     "a line before its first answer": (
         "print('starting up', flush=True)\nfor line in sys.stdin:\n    print(answer(line), flush=True)\n",
         "line",
@@ -737,11 +743,11 @@ PROTOCOL_BREAKERS = {
     # the pipe still open (closed after it, the question could land in the pipe first and wait out --answer-timeout).
     "closes its input with its answer, stays alive": (
         "import os\nline = sys.stdin.readline()\nos.close(0)\nprint(answer(line), flush=True)\ntime.sleep(3600)\n",
-        "closed its input and is still running",
+        "closed its input before reading the intent",
     ),
     "floods its output": (
         "line = sys.stdin.readline()\nwhile True:\n    print(answer(line), flush=True)\n",
-        "wrote a line before it was asked",
+        "wrote a line after its answer to the intent",
     ),
 }
 PREAMBLE = (
@@ -769,6 +775,7 @@ def test_a_producer_that_breaks_the_protocol_ends_the_run_with_exit_2_and_a_reas
     assert reason in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in out + err
+    assert "the intent " in err  # every stop names what the program was asked
     assert json.loads(report.read_text(encoding="utf-8"))["result"] == "stopped"
     # Neither the table nor a CI system reading the JUnit file may take a stopped run for a passed one.
     assert "passed: every MUST check holds" not in out
@@ -1949,10 +1956,22 @@ def test_a_line_written_before_it_was_asked_is_named_whatever_it_holds(
                        f"sys.stdout.write({line + chr(10)!r}); sys.stdout.flush()\n", encoding="utf-8")  # fmt: skip
     assert main(["--exec", f"{sys.executable} {program}", "--examples", "1"]) == 2
     err = capsys.readouterr().err
-    assert "wrote a line before it was asked" in err
+    assert re.search(r"wrote a line after its answer to the intent .*, before it was asked the intent ", err), err
     assert "()" not in err
     assert "('')" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_line_after_the_last_answer_names_the_intent_it_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE + "for line in sys.stdin:\n    print(answer(line), flush=True)\n"
+                       "    print(answer(line), flush=True)\n", encoding="utf-8")  # fmt: skip
+    intent = next(intents("image.upload", "INFO", examples=0))
+    assert main(["--exec", f"{sys.executable} {program}", "--intent", json.dumps(intent)]) == 2
+    err = capsys.readouterr().err
+    assert "wrote 1 line(s) more than it was asked for after its answer to the intent image.upload INFO" in err
 
 
 def test_a_negative_mode_answer_of_blank_space_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

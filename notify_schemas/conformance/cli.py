@@ -267,8 +267,9 @@ def _ended(program: Any) -> Iterator[None]:
 def _no_line_beyond(report: Report, program: Any) -> None:
     """An --exec program that wrote more lines than it was asked for broke the protocol: the run is stopped."""
     if isinstance(program, ExecProgram) and program.extra_lines and not report.stopped:
-        report.stopped = (f"{program.name} wrote {program.extra_lines} line(s) more than it was asked for: one "
-                          "line per question, and nothing else on its output")  # fmt: skip
+        after = f" after its answer to {program.last_answered}" if program.last_answered else ""
+        report.stopped = (f"{program.name} wrote {program.extra_lines} line(s) more than it was asked for{after}: "
+                          "one line per question, and nothing else on its output")  # fmt: skip
 
 
 def _progress(done: int, total: int) -> None:

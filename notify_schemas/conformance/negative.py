@@ -62,7 +62,8 @@ class ExecConsumer(ExecProgram):
     """A validator in any language: one message per line in, ``valid`` or ``invalid`` per line out."""
 
     def __call__(self, message: Message) -> bool:
-        line = self.ask(json.dumps(message), "a message").decode("utf-8", "replace").rstrip("\r\n")
+        what = f"a message of {message.get('event_type')} {message.get('priority')}"  # as sent: the suite's own
+        line = self.ask(json.dumps(message), what).decode("utf-8", "replace").rstrip("\r\n")
         word = line.strip().lower()
         if word not in ("valid", "invalid", "true", "false"):
             raise ProducerError(f"{self.name} answered {quoted(line)}, not valid or invalid")

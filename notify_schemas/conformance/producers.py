@@ -138,6 +138,9 @@ class ExecProgram:
         self.answer_timeout = answer_timeout
         self.extra_lines = 0
         """Lines the program wrote beyond one per question, counted when it is closed: a break of the protocol."""
+        self.last_answered = ""
+        """What the last question answered asked (``the intent image.upload INFO``), or "" before the first answer:
+        what a line written after it, not asked for, follows."""
         # Bounded: a program that floods its output waits on its pipe while the run goes on, and holds no memory here.
         self._lines: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
         self._reader = threading.Thread(target=self._read, name="exec-program-output", daemon=True)
@@ -155,16 +158,29 @@ class ExecProgram:
 
     def ask(self, question: str, what: str) -> bytes:
         """Write ``question`` as one line and return the line answered, its newline included; ``what`` names the
-        question in the error that says how the program broke the protocol."""
+        question in each error that says how the program broke the protocol."""
         assert self.process.stdin is not None
+        self._no_early_line(what)
+        self._ask(question, what)
+        line = self._answer(what)
+        self.last_answered = what
+        return line
+
+    def _no_early_line(self, what: str) -> None:
+        """`ProducerError` when the program wrote a line that was not asked for before ``what`` is asked."""
         if not self._lines.empty():
             early = self._lines.get()
             if early is None:  # the output closed before the question was even written
                 self._lines.put(None)
             else:
                 early_line = quoted(early.decode("utf-8", "replace").rstrip("\r\n"))
-                raise ProducerError(f"{self.name} wrote a line before it was asked ({early_line}): one line per "
-                                    "question, and nothing else on its output")  # fmt: skip
+                when = f"after its answer to {self.last_answered}, before it was asked {what}" if self.last_answered \
+                    else f"before its first question, {what}"  # fmt: skip
+                raise ProducerError(f"{self.name} wrote a line {when} ({early_line}): one line per question, and "
+                                    "nothing else on its output")  # fmt: skip
+
+    def _ask(self, question: str, what: str) -> None:
+        """Write the question, or `ProducerError` naming ``what`` when the program does not read it."""
         try:
             self._send(question.encode("utf-8", "surrogateescape") + b"\n", time.monotonic() + self.answer_timeout)
         except TimeoutError:
@@ -174,10 +190,13 @@ class ExecProgram:
             ) from None
         except OSError:  # BrokenPipeError included: it closed its input, or is gone
             try:
-                how = _ended(self.process.wait(timeout=1))  # it may be exiting
+                how = f"{_ended(self.process.wait(timeout=1))} before reading {what}"  # it may be exiting
             except subprocess.TimeoutExpired:
-                how = "closed its input and is still running"
+                how = f"closed its input before reading {what}, and is still running"
             raise ProducerError(f"{self.name} {how}") from None
+
+    def _answer(self, what: str) -> bytes:
+        """The line answered to ``what``, or `ProducerError` naming it when the program breaks the protocol."""
         try:
             line = self._lines.get(timeout=self.answer_timeout)
         except queue.Empty:
@@ -195,7 +214,7 @@ class ExecProgram:
                 how = _ended(self.process.wait(timeout=1))  # it may be exiting
             except subprocess.TimeoutExpired:
                 how = "is still running"
-            raise ProducerError(f"{self.name} closed its output before answering {what} (it {how})")
+            raise ProducerError(f"{self.name} closed its output before answering {what}, and {how}")
         if len(line) > MAX_ANSWER_BYTES:
             raise ProducerError(f"{self.name} wrote a line longer than {MAX_ANSWER_BYTES:,} bytes in answer to "
                                 f"{what}: one notification per line, and no larger")  # fmt: skip

@@ -476,7 +476,7 @@ def _shrink(report: Report, producer: Callable[[Intent], Any]) -> None:
             state = RunState(call_started=_utcnow())
             try:
                 produced = _notifications(
-                    answered(producer(copy.deepcopy(intent)), "producer", "an intent"), first.variant
+                    answered(producer(copy.deepcopy(intent)), "producer", f"the intent {first.variant}"), first.variant
                 )
             except ProducerError as error:  # the producer broke the protocol: no more asking it
                 raise _Stop(str(error)) from None

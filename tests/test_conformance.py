@@ -1196,7 +1196,7 @@ def test_a_callable_whose_module_fails_to_load_is_one_line_and_exit_2(
         ("''", "it names no program"),  # the system said "Permission denied"
         ("' ' --flag", "it names no program"),  # and "No such file or directory"
         ("'python", "No closing quotation"),
-        ("/", "Permission denied"),
+        ("/", "it is a folder, not a program"),  # the system said "Permission denied"
         ("/no/such/program", "No such file or directory"),
     ],
 )
@@ -1206,6 +1206,46 @@ def test_an_exec_command_that_starts_no_program_is_one_line_naming_why(
     assert main(["--exec", command, "--examples", "1"]) == 2
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [f"notify-schemas conformance: error: cannot start {quoted(command)}: {why}"]
+
+
+_OTHER_MACHINE = 0xB7 if os.uname().machine == "x86_64" else 0x3E  # ELF's e_machine: aarch64, or x86-64
+UNSTARTABLE = {
+    # The system said "No such file or directory" of a script that is there.
+    "an interpreter that is missing": (b"#!/no/such/interpreter -x\n", 0o755,
+                                       "the interpreter '/no/such/interpreter' named by its first line (#!) cannot be "
+                                       "found"),
+    "Windows line ends": (b"#!/bin/sh\r\necho\r\n", 0o755, "the interpreter '/bin/sh\\r' named by its first line (#!) "
+                          "cannot be found (the line ends in a carriage return: the file has Windows line ends)"),
+    # "Exec format error" and "Permission denied" alone, of a script a shell runs.
+    "no #! line": (b"echo hi\n", 0o755, "Exec format error: it has no #! line naming its interpreter"),
+    "no permission to execute": (b"#!/bin/sh\necho hi\n", 0o644, "Permission denied: it may not be executed"),
+    "a program for another machine": (b"\x7fELF\x02\x01\x01" + bytes(9) + b"\x02\x00" + bytes([_OTHER_MACHINE, 0])
+                                      + bytes(200), 0o755, "Exec format error: it is a program for another kind of "
+                                      "machine"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", UNSTARTABLE)
+def test_a_program_that_cannot_be_started_is_named_by_what_is_wrong_with_it(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content, mode, why = UNSTARTABLE[case]
+    program = tmp_path / "producer"
+    program.write_bytes(content)
+    program.chmod(mode)
+    assert main(["--exec", str(program), "--examples", "1"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"notify-schemas conformance: error: cannot start {quoted(str(program))}: {why}")
+
+
+def test_a_program_in_this_folder_named_without_its_path_is_said_to_be_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "producer.sh").write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--exec", "producer.sh", "--examples", "1"]) == 2
+    assert "no program of that name on PATH (the file in this folder is './producer.sh')" in capsys.readouterr().err
 
 
 def test_what_an_exec_program_started_and_left_behind_is_ended_with_it(tmp_path: Path) -> None:

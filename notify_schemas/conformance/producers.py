@@ -12,15 +12,19 @@ from __future__ import annotations
 import contextlib
 import datetime
 import decimal
+import errno
 import importlib
 import inspect
 import itertools
 import json
 import os
 import queue
+import re
 import select
 import shlex
+import shutil
 import signal
+import stat
 import subprocess
 import threading
 import time
@@ -128,7 +132,7 @@ class ExecProgram:
                 words, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=exec_environment(), start_new_session=True
             )
         except (OSError, ValueError) as error:  # ValueError: a command shlex cannot split (a quote left open)
-            why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            why = _why_not_started(words[0], error) if isinstance(error, OSError) else str(error)
             raise ProducerError(f"cannot start {quoted(command)}: {why}") from None
         self._pipes = {_pipe_name(f.fileno()) for f in (self.process.stdin, self.process.stdout) if f is not None}
         """The pipes to and from the program, as /proc names them: what holds one when it has ended is its own."""
@@ -253,6 +257,63 @@ class ExecProgram:
             if line is None:
                 break
             self.extra_lines += 1  # blank lines never come: they are no lines
+
+
+_FIRST_LINE = 256
+"""Bytes of a program's first line read to find its ``#!`` interpreter: as many as Linux reads (BINPRM_BUF_SIZE)."""
+_ELF = b"\x7fELF"
+_AS_IN = ": sh SCRIPT, python3 SCRIPT"
+
+
+def _why_not_started(program: str, error: OSError) -> str:
+    """Why ``program`` (the command's first word) could not be started, as its author can act on it. The system's
+    word alone misleads where the program is there: "No such file or directory" for a script whose ``#!``
+    interpreter is missing (or its line ends in a carriage return), or a binary whose loader is; "Exec format
+    error" for a script without a ``#!`` line, which a shell would run but exec does not. Only the first line of
+    the file is read, and only of a regular file (a FIFO would wait)."""
+    why = error.strerror or str(error)
+    path = program if "/" in program else shutil.which(program)
+    if path is None:
+        if error.errno == errno.ENOENT and os.path.isfile(program):
+            return f"{why}: no program of that name on PATH (the file in this folder is {quoted('./' + program)})"
+        return why
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # it is not there: the system's word is the right one
+        return why
+    if stat.S_ISDIR(mode):
+        return "it is a folder, not a program"
+    if not stat.S_ISREG(mode):
+        return why
+    if error.errno == errno.EACCES and not os.access(path, os.X_OK):
+        return f"{why}: it may not be executed (chmod +x it, or put its interpreter first in the command{_AS_IN})"
+    head = _first_line(path)
+    if head.startswith(b"#!"):
+        # As Linux reads the line: the interpreter ends at a space or a tab; a carriage return is part of it.
+        interpreter = os.fsdecode(re.split(rb"[ \t]", head[2:].lstrip(b" \t"), maxsplit=1)[0])
+        if error.errno == errno.ENOENT and interpreter and not os.path.exists(interpreter):
+            crlf = " (the line ends in a carriage return: the file has Windows line ends)" if \
+                interpreter.endswith("\r") else ""  # fmt: skip
+            return f"the interpreter {quoted(interpreter)} named by its first line (#!) cannot be found{crlf}"
+        return f"the interpreter {quoted(interpreter)} named by its first line (#!) cannot be run: {why}"
+    if head.startswith(_ELF):
+        if error.errno == errno.ENOENT:
+            return f"{why}: the program is there, but not the loader it names (built for another system?)"
+        if error.errno == errno.ENOEXEC:
+            return f"{why}: it is a program for another kind of machine"
+    elif error.errno == errno.ENOEXEC:
+        return (f"{why}: it has no #! line naming its interpreter, which a shell would guess and exec does not (start "
+                f"it with one, #!/bin/sh, or put its interpreter first in the command{_AS_IN})")  # fmt: skip
+    return why
+
+
+def _first_line(path: str) -> bytes:
+    """The first line of a file, without its newline, at most `_FIRST_LINE` bytes; empty when it cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(_FIRST_LINE).split(b"\n", 1)[0]
+    except OSError:
+        return b""
 
 
 class ExecProducer(ExecProgram):

@@ -2615,3 +2615,36 @@ def test_reasons_and_variant_names_speak_json_never_python(changes: dict[str, An
     for key in ("event_type", "priority"):
         if changes.get(key, 0) is _MISSING:
             assert all(f"(no {key})" in name for _, name in stream.failed if name != "stream")
+
+
+# --- a second line for one intent is never taken for the answer to the next, where the time it came shows it ----------
+
+
+def test_a_second_answer_written_while_the_next_intent_is_being_written_stops_the_run_naming_both(
+    tmp_path: Path,
+) -> None:
+    # The program answers its first intent twice: the second time once the next intent has started to come in, which
+    # it has not read. Before, that line was taken for the answer to the next intent and judged against it, and the
+    # run stopped one intent later, blaming the answer to the intent it had really answered.
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE + (
+        "import select\n"
+        "first = answer(sys.stdin.readline())\n"
+        "print(first, flush=True)\n"
+        "select.select([sys.stdin], [], [])  # the next intent is coming in\n"
+        "print(first, flush=True)\n"
+        "for line in sys.stdin:\n    print(answer(line), flush=True)\n"
+    ), encoding="utf-8")  # fmt: skip
+    first = next(intents("image.upload", "INFO", examples=0))
+    # Longer than a pipe holds: its last part is written only once the program reads, after its second line.
+    second = {**_UPLOAD_INTENT, "priority": "ERROR", "record": {"text": "x" * 300_000}}
+    third = next(intents("image.delete", "INFO", examples=0))
+    producer = ExecProducer(f"{sys.executable} {program}", answer_timeout=10)
+    try:
+        report = run(producer, only=[first, second, third], shrink=False)
+    finally:
+        producer.close()
+    assert "after its answer to the intent image.upload INFO, before it was asked the intent image.upload ERROR" in (
+        report.stopped
+    ), report.stopped
+    assert not any(name == "image.upload ERROR" for _, name in [*report.passed, *report.failed])

@@ -119,8 +119,9 @@ class ExecProgram:
     `ProducerError` naming what it was asked, never hang; so does one that reads nothing (its input fills) or closes
     its input. A line longer than `MAX_ANSWER_BYTES` stops the run too, never read whole, and no more than two lines
     are read ahead of the questions: a program that floods its output waits on its pipe. A blank line (JSON's
-    whitespace alone) is no line: passed over wherever it stands, it is neither an answer nor one too many. The
-    program runs in a process group of its own: when it is ended, whatever it started ends with it.
+    whitespace alone) is no line: passed over wherever it stands, it is neither an answer nor one too many. A line
+    read before the question was written whole answers none of it (D84). The program runs in a process group of its
+    own: when it is ended, whatever it started ends with it.
     """
 
     def __init__(self, command: str, *, answer_timeout: float = DEFAULT_ANSWER_TIMEOUT) -> None:
@@ -146,7 +147,8 @@ class ExecProgram:
         """What the last question answered asked (``the intent image.upload INFO``), or "" before the first answer:
         what a line written after it, not asked for, follows."""
         # Bounded: a program that floods its output waits on its pipe while the run goes on, and holds no memory here.
-        self._lines: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
+        # Each line with the time it was read: a line read before a question's newline was written answers none.
+        self._lines: queue.Queue[tuple[float, bytes] | None] = queue.Queue(maxsize=_AHEAD)
         self._reader = threading.Thread(target=self._read, name="exec-program-output", daemon=True)
         self._reader.start()
 
@@ -155,7 +157,7 @@ class ExecProgram:
         while line := self.process.stdout.readline(MAX_ANSWER_BYTES + 1):
             if len(line) <= MAX_ANSWER_BYTES and not line.strip(_BLANK):
                 continue  # a blank line is no line (PROTOCOL.md), wherever it stands, as validate skips one
-            self._lines.put(line)
+            self._lines.put((time.monotonic(), line))
             if len(line) > MAX_ANSWER_BYTES:
                 break  # the rest of that line is never read: the run stops on it
         self._lines.put(None)  # the end of the output
@@ -164,29 +166,34 @@ class ExecProgram:
         """Write ``question`` as one line and return the line answered, its newline included; ``what`` names the
         question in each error that says how the program broke the protocol."""
         assert self.process.stdin is not None
-        self._no_early_line(what)
-        self._ask(question, what)
-        line = self._answer(what)
-        self.last_answered = what
-        return line
-
-    def _no_early_line(self, what: str) -> None:
-        """`ProducerError` when the program wrote a line that was not asked for before ``what`` is asked."""
-        if not self._lines.empty():
+        if not self._lines.empty():  # a line it wrote since its last answer
             early = self._lines.get()
             if early is None:  # the output closed before the question was even written
                 self._lines.put(None)
             else:
-                early_line = quoted(early.decode("utf-8", "replace").rstrip("\r\n"))
-                when = f"after its answer to {self.last_answered}, before it was asked {what}" if self.last_answered \
-                    else f"before its first question, {what}"  # fmt: skip
-                raise ProducerError(f"{self.name} wrote a line {when} ({early_line}): one line per question, and "
-                                    "nothing else on its output")  # fmt: skip
+                raise self._unasked(early[1], what)
+        asked_at = self._ask(question, what)
+        read_at, line = self._answer(what)
+        if read_at < asked_at:  # read before the question's newline was written: it answers no question of this
+            raise self._unasked(line, what)
+        self.last_answered = what
+        return line
 
-    def _ask(self, question: str, what: str) -> None:
-        """Write the question, or `ProducerError` naming ``what`` when the program does not read it."""
+    def _unasked(self, line: bytes, what: str) -> ProducerError:
+        """The error of a line written before ``what`` was asked, and after the last answer (or before any)."""
+        shown_line = quoted(line.decode("utf-8", "replace").rstrip("\r\n"))
+        when = f"after its answer to {self.last_answered}, before it was asked {what}" if self.last_answered else \
+            f"before its first question, {what}"  # fmt: skip
+        return ProducerError(f"{self.name} wrote a line {when} ({shown_line}): one line per question, and nothing "
+                             "else on its output")  # fmt: skip
+
+    def _ask(self, question: str, what: str) -> float:
+        """Write the question, or `ProducerError` naming ``what`` when the program does not read it; the time just
+        before its newline was written (`_send`)."""
         try:
-            self._send(question.encode("utf-8", "surrogateescape") + b"\n", time.monotonic() + self.answer_timeout)
+            return self._send(
+                question.encode("utf-8", "surrogateescape") + b"\n", time.monotonic() + self.answer_timeout
+            )
         except TimeoutError:
             raise ProducerError(
                 f"{self.name} read nothing of {what} within {self.answer_timeout:g} s (its input is full: it reads "
@@ -199,10 +206,11 @@ class ExecProgram:
                 how = f"closed its input before reading {what}, and is still running"
             raise ProducerError(f"{self.name} {how}") from None
 
-    def _answer(self, what: str) -> bytes:
-        """The line answered to ``what``, or `ProducerError` naming it when the program breaks the protocol."""
+    def _answer(self, what: str) -> tuple[float, bytes]:
+        """The line answered to ``what`` and when it was read, or `ProducerError` naming ``what`` when the program
+        breaks the protocol."""
         try:
-            line = self._lines.get(timeout=self.answer_timeout)
+            got = self._lines.get(timeout=self.answer_timeout)
         except queue.Empty:
             status = self.process.poll()
             if status is not None:  # what it started holds its output open: no end of output came
@@ -212,35 +220,40 @@ class ExecProgram:
                 f"{self.name} gave no answer within {self.answer_timeout:g} s to {what} (a line, ended by a "
                 "newline; see --answer-timeout)"
             ) from None
-        if line is None:
+        if got is None:
             self._lines.put(None)
             try:
                 how = _ended(self.process.wait(timeout=1))  # it may be exiting
             except subprocess.TimeoutExpired:
                 how = "is still running"
             raise ProducerError(f"{self.name} closed its output before answering {what}, and {how}")
+        line = got[1]
         if len(line) > MAX_ANSWER_BYTES:
             raise ProducerError(f"{self.name} wrote a line longer than {MAX_ANSWER_BYTES:,} bytes in answer to "
                                 f"{what}: one notification per line, and no larger")  # fmt: skip
         if not line.endswith(b"\n"):
             raise ProducerError(f"{self.name} wrote an answer to {what} without its newline, then closed its "
                                 "output")  # fmt: skip
-        return line
+        return got
 
-    def _send(self, data: bytes, deadline: float) -> None:
+    def _send(self, data: bytes, deadline: float) -> float:
         """Write ``data`` to the program's input by the ``deadline`` (TimeoutError after it): a program that reads
-        nothing fills its pipe, and a plain write would wait for it for ever."""
+        nothing fills its pipe, and a plain write would wait for it for ever. Returns the time just before its last
+        part was written: no line read before it can answer ``data``, whose end the program had not yet seen."""
         assert self.process.stdin is not None
         fd = self.process.stdin.fileno()
         poller = select.poll()
         poller.register(fd, select.POLLOUT)
         view = memoryview(data)
+        before_last = time.monotonic()
         while view:
             # Asked even when the deadline has passed (--answer-timeout 0): only a pipe found full is the program's.
             if not poller.poll(max(deadline - time.monotonic(), 0) * 1000):
                 raise TimeoutError
+            before_last = time.monotonic()
             # At most PIPE_BUF bytes: a write that size to a pipe that poll says is writable does not wait.
             view = view[os.write(fd, view[: select.PIPE_BUF]) :]
+        return before_last
 
     def close(self, *, wait: float = 10) -> None:
         """End the program: its input closed, ``wait`` seconds to exit, then stopped (0: at once, on Ctrl-C), and

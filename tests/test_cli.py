@@ -2044,6 +2044,7 @@ NUMBER_OPTIONS = [
       for option in ("--examples", "--seed", "--timeout", "--answer-timeout", "--count", "--connect-timeout")),
     (["compat", "{folder}", "{folder}"], "--examples"),
     (["compat", "{folder}", "{folder}"], "--seed"),
+    (["compat", "{folder}", "{folder}"], "--time-limit"),
 ]  # fmt: skip
 # What Python's int() or float() reads as a number, and no one types as one.
 NOT_PLAIN = [" 10", "10 ", "10\n", "1_000", "\u0661\u0660", "\uff11", "+5", "1e3", "inf", "nan", "0x10", ""]

@@ -120,8 +120,8 @@ BREAKING: dict[str, tuple[Edit, str, str, Callable[[Any], bool]]] = {
         edit_json("definitions/image.json", _virtual_size_not_nullable),
         '"#/definitions/image.image"',
         # image.create, whose record has no data yet, then accepts no virtual_size at all (D39)
-        "payload.virtual_size: type narrowed to integer: null no longer accepted|payload.virtual_size: no value is "
-        "allowed any more",
+        "payload.virtual_size: type narrowed to integer: null no longer accepted|NEW accepts no message of this "
+        'variant: payload.virtual_size can never be satisfied: no type is in all of "integer" and "null"',
         lambda m: m["payload"]["virtual_size"] is None,
     ),
 }
@@ -182,20 +182,20 @@ def test_a_typed_key_added_to_an_open_object_narrows_it(old: Path, tmp_path: Pat
 def test_generation_alone_finds_a_witness(old: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the structural comparison switched off, the property-based search still finds a narrower type."""
 
-    def size_not_nullable(doc: dict[str, Any]) -> None:  # in one variant only: generation is slow
-        doc["properties"]["payload"]["allOf"].append({"type": "object", "properties": {"size": {"type": "integer"}}})
+    def name_not_nullable(doc: dict[str, Any]) -> None:  # in one variant only: generation is slow
+        doc["properties"]["payload"]["allOf"].append({"type": "object", "properties": {"name": {"type": "string"}}})
 
     monkeypatch.setattr(compat.structure.Walk, "walk", lambda *args, **kwargs: None)
-    new = schema_copy(tmp_path / "new", edit_json("seed/image.create.INFO.json", size_not_nullable))
+    new = schema_copy(tmp_path / "new", edit_json("seed/image.create.INFO.json", name_not_nullable))
     reports = compare(old, new, examples=10)
     (report,) = (r for r in reports if r.status != "compatible")
     assert (report.name, report.status) == ("seed image.create INFO", "forward compatible")
     check_witnesses(old, new, report)
     (found,) = report.breaks
     assert found.source == "property"
-    assert found.reason == 'payload.size: null is not of type "integer" (found by generation)'
+    assert found.reason == 'payload.name: null is not of type "string" (found by generation)'
     # The generated witness is moved toward a corpus message: only the offending value stays as generated.
-    assert found.witness["payload"]["size"] is None
+    assert found.witness["payload"]["name"] is None
     assert found.witness["publisher_id"] == "image.glance-api-1"
 
 
@@ -576,7 +576,8 @@ def test_a_corpus_that_cannot_be_read_is_no_corpus_not_a_hang_or_a_traceback(
 
 
 def _event_type_too_short(doc: dict[str, Any]) -> None:
-    doc["properties"]["event_type"]["maxLength"] = 5  # beside its const "image.upload": no message is valid any more
+    # "image.upload" is too long now: only a message whose event type is "image" is valid any more
+    doc["properties"]["event_type"] = {"enum": ["image.upload", "image"], "maxLength": 5}
 
 
 def test_without_generation_a_corpus_message_new_rejects_is_the_witness(old: Path, tmp_path: Path) -> None:
@@ -751,3 +752,103 @@ def test_a_bound_no_message_can_reach_is_compared_without_building_a_value_of_it
     assert (code, err) == (1, "")
     [line] = [line for line in out.splitlines() if line.startswith("seed image.upload INFO")]
     assert line.startswith("seed image.upload INFO: forward compatible; breaking: ")
+
+
+# --- a variant no message can meet, and generation's time limit ---------------------------------------------------
+
+# Each makes seed image.upload INFO accept no message, by one kind of keyword: (what the payload's allOf gains, the
+# words that name the contradiction).
+UNSATISFIABLE: dict[str, tuple[Any, str]] = {
+    "minLength above maxLength": ({"properties": {"id": {"maxLength": 4}}}, "minLength 36 is more than maxLength 4"),
+    "minimum above maximum": ({"properties": {"min_disk": {"minimum": 5, "maximum": 4}}}, "no number lies between"),
+    "exclusive bounds": ({"properties": {"min_disk": {"exclusiveMinimum": 4, "exclusiveMaximum": 5}}}, "no integer"),
+    "no multiple in the bounds": ({"properties": {"min_disk": {"multipleOf": 10, "minimum": 1, "maximum": 9}}},
+                                  "no multiple of 10"),
+    "minItems above maxItems": ({"required": ["tags"], "properties": {"tags": {"minItems": 3, "maxItems": 2}}},
+                                "minItems 3 is more than maxItems 2"),
+    "an item no value meets": ({"required": ["tags"], "properties": {"tags": {"minItems": 1, "items": False}}},
+                               "tags[] can never be satisfied"),
+    "a required key whose schema is false": ({"properties": {"id": False}}, "its schema is false"),
+    "not anything": ({"properties": {"id": {"not": {}}}}, "its schema is not {}"),
+    "an enum of another type": ({"properties": {"id": {"enum": [1, 2]}}}, "none of the values it may take (1, 2)"),
+    "enums with nothing in common": ({"properties": {"id": {"allOf": [{"enum": ["a"]}, {"enum": ["b"]}]}}},
+                                     "no value is in every enum"),
+    "a const the rest rejects": ({"properties": {"id": {"const": "x"}}}, 'none of the values it may take ("x")'),
+    "a pattern longer than maxLength": ({"properties": {"id": {"pattern": "^[a-f]{40}$"}}}, "matches 40 characters"),
+    "types with nothing in common": ({"properties": {"id": {"type": "integer"}}}, "no type is in all of"),
+    "no branch of anyOf": ({"properties": {"id": {"anyOf": [{"type": "integer"}, {"maxLength": 3}]}}}, "no branch"),
+    "minProperties above maxProperties": ({"minProperties": 3, "maxProperties": 2}, "more than maxProperties 2"),
+    "a required key no name may have": ({"propertyNames": {"maxLength": 1}}, "does not meet its propertyNames"),
+}  # fmt: skip
+
+
+def _payload_gains(conjunct: Any) -> Edit:
+    def add(schema: dict[str, Any]) -> None:
+        schema["properties"]["payload"]["allOf"].append(conjunct)
+
+    return edit_json("seed/image.upload.INFO.json", add)
+
+
+@pytest.mark.parametrize("case", UNSATISFIABLE)
+def test_a_variant_no_message_can_meet_is_a_finding_made_without_generating(
+    old: Path, tmp_path: Path, case: str
+) -> None:
+    # minLength 37 on the shared uuid (its maxLength 36) ran for minutes: generation drew uuids by their pattern and
+    # filtered them by a length none has, for every variant, and then called them compatible forward with a note.
+    conjunct, words = UNSATISFIABLE[case]
+    new = schema_copy(tmp_path / "new", _payload_gains(conjunct))
+    started = time.monotonic()
+    reports = compare(old, new, examples=50)
+    assert time.monotonic() - started < 30
+    [report] = [r for r in reports if r.name == "seed image.upload INFO"]
+    assert (report.backward, report.forward, report.cut_short) == (False, True, False)
+    [gone] = report.breaks
+    assert gone.reason.startswith("NEW accepts no message of this variant: payload"), gone.reason
+    assert "can never be satisfied" in gone.reason, gone.reason
+    assert words in gone.reason, gone.reason
+    check_witnesses(old, new, report)
+    assert not [r for r in reports if r is not report and r.change != "unchanged"]
+
+
+def test_an_unsatisfiable_shared_definition_is_answered_in_seconds_each_way(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def longer_uuid(doc: dict[str, Any]) -> None:
+        doc["definitions"]["uuid"]["minLength"] = 37
+
+    new = schema_copy(tmp_path / "new", edit_json("definitions/common.json", longer_uuid))
+    started = time.monotonic()
+    code, out, err = run(capsys, old, new)
+    assert time.monotonic() - started < 60
+    assert (code, err) == (1, "")
+    lines = reports_of(out)
+    assert lines
+    assert all("NEW accepts no message of this variant: " in line for line in lines)
+    assert all("can never be satisfied: minLength 37 is more than maxLength 36" in line for line in lines)
+    code, out, err = run(capsys, new, old, "--format", "json")
+    assert (code, err) == (0, "")
+    variants = json.loads(out)["variants"]
+    assert all(v["status"] == "backward compatible" for v in variants)
+    assert all(b["reason"].startswith("OLD accepts no message") for v in variants for b in v["breaks"])
+
+
+def _unsatisfiable_by_a_pattern(doc: dict[str, Any]) -> None:
+    # No uuid holds no hexadecimal digit: a contradiction of patterns that the keywords alone do not show.
+    doc["properties"]["payload"]["allOf"].append({"properties": {"id": {"not": {"pattern": "[0-9a-f]"}}}})
+
+
+def test_generation_is_cut_short_at_the_time_limit_and_the_report_says_so(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = schema_copy(tmp_path / "new", edit_json("seed/image.upload.INFO.json", _unsatisfiable_by_a_pattern))
+    started = time.monotonic()
+    _, out, err = run(capsys, new, old, "--examples", "10000", "--time-limit", "1", "--format", "json")
+    assert time.monotonic() - started < 30
+    assert err == ""
+    document = json.loads(out)
+    [cut] = [v for v in document["variants"] if v["cut_short"]]
+    assert (cut["event_type"], cut["priority"], cut["profile"]) == ("image.upload", "INFO", "seed")
+    assert any("generation cut short at the time limit (1 s a variant)" in n for n in cut["notes"])
+    assert document["summary"]["cut_short"] == 1
+    _, out, _ = run(capsys, new, old, "--examples", "10000", "--time-limit", "1")
+    assert out.splitlines()[-1].endswith("(generation cut short at --time-limit in 1)")

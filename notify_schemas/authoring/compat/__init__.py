@@ -16,9 +16,12 @@ reported as unconfirmed and does not change the verdict.
 compatibility, 1 when one does, 2 on a usage or input/output error. Generation needs the ``compat`` extra
 (hypothesis and hypothesis-jsonschema).
 
-The modules, in the order the work is done: ``compare`` (the directories, variant by variant), ``structure`` (the
-structural comparison), ``witnesses`` (mutated and generated witness messages), ``report`` (text, JSON, the command);
-``paths`` and ``verdicts`` are the values they share.
+A variant one side of which no message can meet is found from its keywords before anything is generated, and
+generation takes at most ``time_limit`` seconds a variant (``--time-limit``); a variant cut short says so.
+
+The modules, in the order the work is done: ``compare`` (the directories, variant by variant), ``satisfiable`` (a
+variant no message can meet), ``structure`` (the structural comparison), ``witnesses`` (mutated and generated witness
+messages), ``report`` (text, JSON, the command); ``paths`` and ``verdicts`` are the values they share.
 """
 
 from notify_schemas.authoring.compat.compare import compare

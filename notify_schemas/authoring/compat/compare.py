@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +13,20 @@ import referencing
 import referencing.exceptions
 
 from notify_schemas.authoring.compat.paths import canonical
+from notify_schemas.authoring.compat.satisfiable import contradiction
 from notify_schemas.authoring.compat.structure import WalkError, inline_refs, meaning
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
-from notify_schemas.authoring.compat.witnesses import Side, breaks_one_way, one_message
+from notify_schemas.authoring.compat.witnesses import Budget, Side, breaks_one_way, one_message
 from notify_schemas.redaction import shown
 from notify_schemas.registry import PROFILES, Variant, bundle, load_json_file, load_registry
 from notify_schemas.termination import raise_if_terminated
 from notify_schemas.validation import instance_path
 
-__all__ = ["SchemaDir", "compare"]
+__all__ = ["TIME_LIMIT", "SchemaDir", "compare"]
+
+TIME_LIMIT = 10.0
+"""The seconds generation may take for one variant by default (``--time-limit``): a change that many variants share
+is searched in under a second a variant, whole messages in a few; a schema hard to draw from is cut short here."""
 
 
 class SchemaDir:
@@ -112,30 +118,83 @@ def side_of(d: SchemaDir, v: Variant) -> Side:
     return Side(schema, validator.is_valid, bases, len(bases))
 
 
-def _compare_variant(v: Variant, old: SchemaDir, new: SchemaDir, examples: int, seed: int) -> VariantReport:
+def _compare_variant(
+    v: Variant, old: SchemaDir, new: SchemaDir, examples: int, seed: int, seconds: float
+) -> VariantReport:
     notes: list[str] = []
+    budget = Budget(seconds)
+    report = _compared(v, old, new, examples, seed, notes, budget)
+    if budget.cut:
+        notes.append(f"generation cut short at the time limit ({seconds:g} s a variant): the verdict rests on the "
+                     "structural comparison and the messages tried until then")  # fmt: skip
+    return replace(report, notes=tuple(notes), cut_short=budget.cut)
+
+
+def _compared(
+    v: Variant, old: SchemaDir, new: SchemaDir, examples: int, seed: int, notes: list[str], budget: Budget
+) -> VariantReport:
+    def valid_message(d: SchemaDir) -> Any:
+        return one_message(side_of(d, v), examples, seed, notes, budget)
+
     if v not in new.variants:
-        witness = one_message(side_of(old, v), examples, seed, notes)
+        witness = _valid_message_of(old, v, "OLD", notes, valid_message)
         gone = Break("backward", f"variant removed: {v.path} is not in NEW", witness, "variant")
-        return VariantReport(v.profile, v.event_type, v.priority, "removed", False, True, (gone,), tuple(notes))
+        return VariantReport(v.profile, v.event_type, v.priority, "removed", False, True, (gone,))
     if v not in old.variants:
-        witness = one_message(side_of(new, v), examples, seed, notes)
+        witness = _valid_message_of(new, v, "NEW", notes, valid_message)
         added = Break("forward", f"variant added: {v.path} is not in OLD", witness, "variant")
-        return VariantReport(v.profile, v.event_type, v.priority, "added", True, False, (added,), tuple(notes))
+        return VariantReport(v.profile, v.event_type, v.priority, "added", True, False, (added,))
     if canonical(old.schema(v)) == canonical(new.schema(v)):
         return VariantReport(v.profile, v.event_type, v.priority, "unchanged", True, True)
     try:
         if meaning(inline_refs(old.schema(v), old.schema(v))) == meaning(inline_refs(new.schema(v), new.schema(v))):
             return VariantReport(v.profile, v.event_type, v.priority, "changed", True, True)  # in its text alone
+        empty = _accepts_nothing(v, old, new, notes, valid_message)
+        if empty is not None:
+            return empty
         a, b = side_of(old, v), side_of(new, v)
-        breaks = breaks_one_way("backward", a, b, examples, seed, notes)
-        breaks += breaks_one_way("forward", b, a, examples, seed, notes)
+        breaks = breaks_one_way("backward", a, b, examples, seed, notes, budget)
+        breaks += breaks_one_way("forward", b, a, examples, seed, notes, budget)
     except WalkError as error:  # the walk of the two schemas: what it says names neither file
         files = " with ".join(os.path.join(d.name, v.path) for d in (old, new))
         raise CompatError(f"comparing {files}: {error}") from None
     backward = not any(x.direction == "backward" for x in breaks)
     forward = not any(x.direction == "forward" for x in breaks)
-    return VariantReport(v.profile, v.event_type, v.priority, "changed", backward, forward, tuple(breaks), tuple(notes))
+    return VariantReport(v.profile, v.event_type, v.priority, "changed", backward, forward, tuple(breaks))
+
+
+def _valid_message_of(
+    d: SchemaDir, v: Variant, side: str, notes: list[str], valid_message: Callable[[SchemaDir], Any]
+) -> Any:
+    """A valid message of the variant on one side, or None when its schema can never be met (said in a note)."""
+    nothing = contradiction(d.schema(v))
+    if nothing is not None:
+        notes.append(f"{side} accepts no message of this variant: {nothing}")
+        return None
+    return valid_message(d)
+
+
+def _accepts_nothing(
+    v: Variant, old: SchemaDir, new: SchemaDir, notes: list[str], valid_message: Callable[[SchemaDir], Any]
+) -> VariantReport | None:
+    """The report of a variant one side of which no message can meet (a contradiction of its keywords), found
+    without generating: generation would look for a valid message until its time ran out. None when neither side
+    has such a contradiction."""
+    in_old, in_new = contradiction(old.schema(v)), contradiction(new.schema(v))
+    if in_old is None and in_new is None:
+        return None
+
+    def changed(backward: bool, forward: bool, *breaks: Break) -> VariantReport:
+        return VariantReport(v.profile, v.event_type, v.priority, "changed", backward, forward, breaks)
+
+    if in_old is not None and in_new is not None:
+        notes.append(f"neither OLD nor NEW accepts a message of this variant: OLD: {in_old}; NEW: {in_new}")
+        return changed(True, True)
+    if in_new is not None:
+        gone = Break("backward", f"NEW accepts no message of this variant: {in_new}", valid_message(old), "structural")
+        return changed(False, True, gone)
+    came = Break("forward", f"OLD accepts no message of this variant: {in_old}", valid_message(new), "structural")
+    return changed(True, False, came)
 
 
 def compare(
@@ -144,11 +203,14 @@ def compare(
     *,
     examples: int = 50,
     seed: int = 0,
+    time_limit: float = TIME_LIMIT,
     progress: Callable[[int, int, Variant], None] | None = None,
 ) -> list[VariantReport]:
     """Compare every variant of both profiles in two schema directories; one report per variant, sorted.
 
     ``examples`` bounds each generation run (0 turns generation off); the same ``seed`` gives the same witnesses.
+    ``time_limit`` bounds the time generation takes for one variant, in seconds; a variant whose generation it cut
+    short says so (``cut_short``, and a note).
     ``progress`` is told ``(done, total, variant)`` before each variant is compared.
     """
     old, new = SchemaDir(old_dir), SchemaDir(new_dir)
@@ -158,5 +220,5 @@ def compare(
         raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
         if progress is not None:
             progress(done, len(every), v)
-        reports.append(_compare_variant(v, old, new, examples, seed))
+        reports.append(_compare_variant(v, old, new, examples, seed, time_limit))
     return reports

@@ -15,11 +15,12 @@ from notify_schemas.arguments import (
     drop_output,
     examples,
     io_error_text,
+    seconds,
     seed,
     shown_name,
     text,
 )
-from notify_schemas.authoring.compat.compare import compare
+from notify_schemas.authoring.compat.compare import TIME_LIMIT, compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.redaction import mask_text, mask_words, redact, shown
@@ -69,6 +70,7 @@ def _text_lines(report: VariantReport) -> Iterator[str]:
 def _summary(reports: Sequence[VariantReport]) -> dict[str, Any]:
     counts = {s: sum(r.status == s for r in reports) for s in ("compatible", "backward compatible")}
     counts |= {s: sum(r.status == s for r in reports) for s in ("forward compatible", "breaking")}
+    counts["cut_short"] = sum(r.cut_short for r in reports)
     return {"variants": len(reports), **counts, "backward_compatible": all(r.backward for r in reports)}
 
 
@@ -86,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("new_dir", metavar="NEW_DIR", type=_folder, help="the schema directory after the change")
     searches = f"messages generated per search (default 50, at most {MAX_EXAMPLES:,}; 0: none)"
     parser.add_argument("--examples", type=examples, default=50, help=searches)
+    limit = f"seconds generation may take for one variant (default {TIME_LIMIT:g}); a variant cut short says so"
+    parser.add_argument("--time-limit", type=seconds, default=TIME_LIMIT, help=limit)
     parser.add_argument("--seed", type=seed, default=0, help="the same seed gives the same witnesses (default 0)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     return parser
@@ -112,7 +116,14 @@ def _main(argv: Sequence[str] | None) -> int:
         args = _parser().parse_args(argv)
         progress = _progress if sys.stderr.isatty() else None
         try:
-            reports = compare(args.old_dir, args.new_dir, examples=args.examples, seed=args.seed, progress=progress)
+            reports = compare(
+                args.old_dir,
+                args.new_dir,
+                examples=args.examples,
+                seed=args.seed,
+                time_limit=args.time_limit,
+                progress=progress,
+            )
         finally:
             if progress is not None:
                 sys.stderr.write("\r\033[K")
@@ -157,6 +168,7 @@ def _report(args: argparse.Namespace, reports: Sequence[VariantReport]) -> None:
             f"{summary['variants']} variants: {summary['compatible']} compatible, "
             f"{summary['backward compatible']} backward compatible, {summary['forward compatible']} forward "
             f"compatible, {summary['breaking']} breaking; {verdict}"
+            + (f" (generation cut short at --time-limit in {summary['cut_short']})" if summary["cut_short"] else "")
         )
 
 

@@ -49,6 +49,8 @@ class VariantReport:
     breaks: tuple[Break, ...] = ()
     notes: tuple[str, ...] = ()
     """Unconfirmed structural findings and generation problems: reported, not counted."""
+    cut_short: bool = False
+    """Generation for the variant stopped at its time limit: the verdict rests on the searches made until then."""
 
     @property
     def name(self) -> str:
@@ -79,4 +81,5 @@ class VariantReport:
             "forward": self.forward,
             "breaks": [b.to_json() for b in self.breaks],
             "notes": list(self.notes),
+            "cut_short": self.cut_short,
         }

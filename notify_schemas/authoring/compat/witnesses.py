@@ -12,8 +12,9 @@ import copy
 import functools
 import json
 import re
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from random import Random
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
 
-__all__ = ["Side", "breaks_one_way", "first_error", "one_message", "toward"]
+__all__ = ["Budget", "Side", "breaks_one_way", "first_error", "one_message", "toward"]
 
 _MAX_BASES = 40  # valid messages kept as starting points for witnesses
 
@@ -67,9 +68,38 @@ def strategy_for(canonical_schema: str) -> SearchStrategy[Any]:
     return strategy
 
 
-def find(strategy: SearchStrategy[Any], condition: Callable[[Any], bool], examples: int, seed: int) -> Any:
-    """The first value of ``strategy`` that meets ``condition`` in ``examples`` tries, or ``NONE``."""
+@dataclass
+class Budget:
+    """The time generation may take for one variant, every search of it together.
+
+    hypothesis-jsonschema can spend minutes on a schema that is hard to draw from (a pattern filtered by a length it
+    seldom has, a look-behind it cannot build): each search stops when the time is up, and ``cut`` tells the report
+    that the variant's verdict rests on less than its searches would have tried.
+    """
+
+    seconds: float
+    start: float = field(default_factory=time.monotonic)
+    cut: bool = False
+
+    def over(self) -> bool:
+        if not self.cut and time.monotonic() - self.start >= self.seconds:
+            self.cut = True
+        return self.cut
+
+
+class _OutOfTime(BaseException):
+    """The budget is spent: raised inside a draw, it ends the search (Hypothesis may report it as a flaky one)."""
+
+
+def find(
+    strategy: SearchStrategy[Any], condition: Callable[[Any], bool], examples: int, seed: int, budget: Budget
+) -> Any:
+    """The first value of ``strategy`` that meets ``condition`` in ``examples`` tries, or ``NONE`` (also when the
+    budget is spent: before a try, not only after one, as a draw that the schema rejects never reaches the
+    condition)."""
     hypothesis, _ = hypothesis_modules()
+    if budget.over():
+        return NONE
     settings = hypothesis.settings(
         max_examples=examples,
         database=None,
@@ -79,14 +109,24 @@ def find(strategy: SearchStrategy[Any], condition: Callable[[Any], bool], exampl
         phases=(hypothesis.Phase.explicit, hypothesis.Phase.generate),
     )
 
+    def timed(_: None) -> SearchStrategy[Any]:  # asked before each draw of the strategy
+        if budget.over():
+            raise _OutOfTime
+        return strategy
+
     def meets(value: Any) -> bool:
         raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
         return condition(value)
 
+    drawn = hypothesis.strategies.none().flatmap(timed)
     try:
-        return hypothesis.find(strategy, meets, settings=settings, random=Random(seed))
+        return hypothesis.find(drawn, meets, settings=settings, random=Random(seed))
     except hypothesis.errors.NoSuchExample:
         return NONE
+    except (_OutOfTime, Exception):
+        if budget.cut:  # raised in a draw, or what Hypothesis made of it ("inconsistent data generation")
+            return NONE
+        raise
 
 
 @dataclass
@@ -109,7 +149,9 @@ def first_error(schema: dict[str, Any], message: Any) -> str:
     return f"{where}: {error.message}"
 
 
-def _witness(finding: Finding, a: Side, b: Side, fresh: str, examples: int, seed: int, notes: list[str]) -> Any:
+def _witness(
+    finding: Finding, a: Side, b: Side, fresh: str, examples: int, seed: int, notes: list[str], budget: Budget
+) -> Any:
     """A message valid under ``a`` and invalid under ``b`` that shows ``finding``, or ``NONE``."""
     # Start from messages valid on both sides, so the witness differs from a valid message in the finding only.
     bases = sorted(a.bases, key=lambda m: not b.valid(m))
@@ -135,6 +177,7 @@ def _witness(finding: Finding, a: Side, b: Side, fresh: str, examples: int, seed
             lambda pair: _shows(put_at(pair[0], finding.path, fresh, pair[1]), a, b),
             examples,
             seed,
+            budget,
         )
     except CompatError:
         raise
@@ -225,7 +268,7 @@ def _set(message: Any, path: tuple[str | int, ...], value: Any) -> Any:
     return out
 
 
-def _generate(a: Side, b: Side, examples: int, seed: int, notes: list[str]) -> Any:
+def _generate(a: Side, b: Side, examples: int, seed: int, notes: list[str], budget: Budget) -> Any:
     """Property-based search: the first message generated from ``a`` that ``b`` rejects, or ``NONE``.
 
     Every message tried is kept as a base for witnesses.
@@ -241,7 +284,7 @@ def _generate(a: Side, b: Side, examples: int, seed: int, notes: list[str]) -> A
         return not b.valid(message)
 
     try:
-        return find(strategy_for(canonical(a.schema)), condition, examples, seed)
+        return find(strategy_for(canonical(a.schema)), condition, examples, seed, budget)
     except CompatError:
         raise
     except Exception as error:  # an unsatisfiable or unsupported schema: no counterexample from generation
@@ -249,7 +292,9 @@ def _generate(a: Side, b: Side, examples: int, seed: int, notes: list[str]) -> A
         return NONE
 
 
-def breaks_one_way(direction: Direction, a: Side, b: Side, examples: int, seed: int, notes: list[str]) -> list[Break]:
+def breaks_one_way(
+    direction: Direction, a: Side, b: Side, examples: int, seed: int, notes: list[str], budget: Budget
+) -> list[Break]:
     """Every break found where ``b`` rejects what ``a`` accepts."""
     fresh = "compat_witness"
     names = re.findall(r'"([^"]*)"', canonical(a.schema) + canonical(b.schema))
@@ -261,7 +306,7 @@ def breaks_one_way(direction: Direction, a: Side, b: Side, examples: int, seed: 
     breaks: list[Break] = []
     pending: list[Finding] = []
     for finding in walk.findings:
-        witness = _witness(finding, a, b, fresh, 0, seed, notes)  # mutations of the known messages only
+        witness = _witness(finding, a, b, fresh, 0, seed, notes, budget)  # mutations of the known messages only
         if witness is NONE:
             pending.append(finding)
         else:
@@ -272,18 +317,21 @@ def breaks_one_way(direction: Direction, a: Side, b: Side, examples: int, seed: 
     # a whole message is generated only when there is no such place or no known message reaches one.
     places = walk.places()
     local = bool(a.bases) and all(path and _reaches(a.bases, path, fresh) for path, _ in places) and bool(places)
-    generated = NONE if local else _generate(a, b, examples, seed, notes)  # also adds the messages it tries to bases
+    # Whole-message generation also adds the messages it tries to the bases.
+    generated = NONE if local else _generate(a, b, examples, seed, notes, budget)
     for finding in pending:
-        witness = _witness(finding, a, b, fresh, examples, seed, notes)
+        witness = _witness(finding, a, b, fresh, examples, seed, notes, budget)
         if witness is NONE:
-            notes.append(f"unconfirmed ({direction}): {finding.reason}; no witness found")
+            found = "no witness found" + (" in the time limit" if budget.cut else "")
+            notes.append(f"unconfirmed ({direction}): {finding.reason}; {found}")
         else:
             breaks.append(Break(direction, finding.reason, witness, "structural"))
     if breaks:
         return breaks
     if local:  # a witness made at a place is already moved toward a known message
         for path, schema in places:
-            generated = _witness(Finding(path, show(path), lambda _: [], schema), a, b, fresh, examples, seed, notes)
+            place = Finding(path, show(path), lambda _: [], schema)
+            generated = _witness(place, a, b, fresh, examples, seed, notes, budget)
             if generated is not NONE:
                 break
     elif generated is not NONE:
@@ -308,9 +356,9 @@ def _reaches(bases: list[Any], path: MessagePath, fresh: str) -> bool:
     return any(get_at(base, path, fresh) is not NO_PARENT for base in bases)
 
 
-def one_message(side: Side, examples: int, seed: int, notes: list[str]) -> Any:
+def one_message(side: Side, examples: int, seed: int, notes: list[str], budget: Budget) -> Any:
     """A valid message of one side: from the corpus, else the simplest one generation finds (None if none)."""
     if side.bases:
         return side.bases[0]
-    found = _generate(side, Side({}, lambda _: False, []), max(examples, 1), seed, notes)
+    found = _generate(side, Side({}, lambda _: False, []), max(examples, 1), seed, notes, budget)
     return None if found is NONE else found

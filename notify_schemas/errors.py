@@ -32,8 +32,9 @@ class UnknownVariantError(NotifySchemasError, LookupError):
         known = list(known)
         events = sorted({v.event_type for v in known})
         if wanted.event_type not in events:
-            close = difflib.get_close_matches(wanted.event_type, events, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            same = [e for e in events if e.lower() == wanted.event_type.lower()]
+            close = same or difflib.get_close_matches(wanted.event_type, events, n=1)
+            hint = f" (did you mean {close[0]!r}?{' event types are lower case' if same else ''})" if close else ""
             return cls(
                 f"unknown event type {named_repr(wanted.event_type)} in profile {wanted.profile!r}{hint}; "
                 f"known event types: {', '.join(events)}"

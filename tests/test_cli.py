@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from support import ALL_VARIANTS, CORPUS, _paths, running_its_main, valid_or_broken_messages
 
 from notify_schemas.cli import commands, main
-from notify_schemas.registry import schema_root
+from notify_schemas.registry import schema_root, variants
 from notify_schemas.samples import samples
 from notify_schemas.validation import is_valid
 
@@ -434,6 +434,53 @@ def test_sample_of_an_unknown_variant_is_a_usage_error(capsys: pytest.CaptureFix
     assert code == 2
     assert err.startswith("notify-schemas: error: unknown event type 'image.uplod'")
     assert err.count("\n") == 1
+
+
+def _variants_of(profile: str) -> set[tuple[str, str]]:
+    return {(v.event_type, v.priority) for v in variants(profile)}
+
+
+@pytest.mark.parametrize("profile", ["seed", "glance"])
+def test_schemas_show_of_an_event_type_alone_names_its_priorities(
+    capsys: pytest.CaptureFixture[str], profile: str
+) -> None:
+    # "schemas show image.send" said "unknown event type 'image' (did you mean 'image.send'?)": it read "send" as the
+    # priority, where the priority was what was left out.
+    for event_type in sorted({e for p in ("seed", "glance") for e, _ in _variants_of(p)}):
+        for written in (event_type, event_type.upper(), f"{event_type}."):
+            code, out, err = run(capsys, "schemas", "show", written, "--profile", profile)
+            assert (code, out) == (2, "")
+            [line] = err.splitlines()
+            assert f"{written!r} names an event type without its priority: " in line, line
+            for p in ("seed", "glance"):
+                priorities = sorted(pr for e, pr in _variants_of(p) if e == event_type)
+                if priorities:
+                    assert f"{', '.join(f'{event_type}.{pr}' for pr in priorities)} in profile {p!r}" in line, line
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["IMAGE.SEND", "INFO"], "(did you mean 'image.send'? event types are lower case)"),
+        (["IMAGE.SEND.INFO"], "(did you mean 'image.send'? event types are lower case)"),
+        (["image.send", "info"], "(did you mean 'INFO'? priorities are upper case)"),
+        (["image.send.info"], "(did you mean 'INFO'? priorities are upper case)"),
+        (["task.create.INFO"], "task.create INFO is not in profile 'seed'; profile 'glance' has it: --profile glance"),
+        (["image.member.create", "INFO"], "is not in profile 'seed'; profile 'glance' has it: --profile glance"),
+        (["image.upload.WARN", "--profile", "glance"], "is not in profile 'glance'; profile 'seed' has it"),
+        (["image.create.INFO.json"], "takes a variant, not a file's name: 'image.create.INFO'"),
+        (["schemas/bundled/seed/image.create.INFO.json"], "takes a variant, not a file's name: 'image.create.INFO'"),
+        (["image.create.INFO", "INFO"], "unexpected after image.create.INFO: INFO"),
+        (["image.create", "INFO", "INFO"], "schemas show takes 2 arguments; unexpected: INFO"),
+    ],
+)
+def test_schemas_show_says_what_is_wrong_with_the_variant_named(
+    capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    code, out, err = run(capsys, "schemas", "show", *argv)
+    assert (code, out) == (2, "")
+    [line] = err.splitlines()
+    assert said in line, line
 
 
 def test_schemas_list_show_and_export(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -705,20 +705,57 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _variant_arg(name: str, priority: str | None, profile: str) -> Any:
+    """The variant ``schemas show`` names, as ``EVENT_TYPE.PRIORITY`` or ``EVENT_TYPE PRIORITY``; a usage error that
+    says what is wrong with it: the priority left out, a file's name given, a word more, another profile's variant."""
     if priority is None:
+        if name.removesuffix(".json") != name:
+            given = name.removesuffix(".json").rpartition("/")[2]
+            raise _UsageError(f"schemas show takes a variant, not a file's name: {quoted(given)}, as "
+                              f"EVENT_TYPE.PRIORITY")  # fmt: skip
+        event_type = _event_type_named(name.removesuffix("."), profile)
+        if event_type is not None:
+            raise _UsageError(f"{quoted(name)} names an event type without its priority: {_priorities(event_type)}")
         event_type, _, priority = name.rpartition(".")
         if not event_type:
             raise _UsageError(f"name a variant as EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY, not {quoted(name)}")
-        return variant(event_type, priority, profile=profile)
+    else:
+        event_type = name
     try:
-        return variant(name, priority, profile=profile)
+        return variant(event_type, priority, profile=profile)
     except UnknownVariantError:
         # EVENT_TYPE.PRIORITY and a word more: the word is what is wrong, not the event type.
-        event_type, _, dotted = name.rpartition(".")
-        if event_type and any((v.event_type, v.priority) == (event_type, dotted) for v in variants(profile)):
+        dotted_type, _, dotted = name.rpartition(".")
+        if name == event_type and any((v.event_type, v.priority) == (dotted_type, dotted) for v in variants(profile)):
             raise _UsageError(f"schemas show takes EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY; unexpected after "
                               f"{name}: {priority}") from None  # fmt: skip
+        others = [p for p in PROFILES if p != profile and (event_type, priority) in _names(p)]
+        if others:
+            raise _UsageError(f"{event_type} {priority} is not in profile {profile!r}; profile {others[0]!r} has it: "
+                              f"--profile {others[0]}") from None  # fmt: skip
         raise
+
+
+def _names(profile: str) -> set[tuple[str, str]]:
+    return {(v.event_type, v.priority) for v in variants(profile)}
+
+
+def _event_type_named(name: str, profile: str) -> str | None:
+    """The event type ``name`` is, in ``profile`` or else another, written in any case; None if it is none."""
+    for p in [profile, *(p for p in PROFILES if p != profile)]:
+        for event_type, _ in sorted(_names(p)):
+            if event_type.lower() == name.lower():
+                return event_type
+    return None
+
+
+def _priorities(event_type: str) -> str:
+    """What each profile has of an event type: ``schemas show image.send.ERROR, image.send.INFO, ...``."""
+    said = []
+    for profile in PROFILES:
+        priorities = sorted(p for e, p in _names(profile) if e == event_type)
+        if priorities:
+            said.append(f"{', '.join(f'{event_type}.{p}' for p in priorities)} in profile {profile!r}")
+    return "; ".join(said)
 
 
 def _cmd_schemas(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,11 +19,14 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from support import running_its_main
 
 from notify_schemas.authoring import compat
 from notify_schemas.authoring.bundle import write_bundles
 from notify_schemas.authoring.compat import VariantReport, compare, main
+from notify_schemas.authoring.compat.satisfiable import contradiction
 from notify_schemas.authoring.compat.verdicts import Break
 
 SCHEMAS = Path(__file__).parent.parent / "schemas"
@@ -832,6 +836,21 @@ def test_an_unsatisfiable_shared_definition_is_answered_in_seconds_each_way(
     assert all(b["reason"].startswith("OLD accepts no message") for v in variants for b in v["breaks"])
 
 
+@pytest.mark.parametrize(
+    ("conjunct", "words"),
+    [({"properties": {"id": {"minLength": 10**400}}}, "minLength 100000... (401 digits) is more than maxLength 36"),
+     ({"properties": {"min_disk": {"minimum": 10**400}}}, "no number lies between its minimum 100000... (401 digits)"),
+     ({"properties": {"min_disk": {"maximum": -1e308}}}, "between its minimum 0 and its maximum -1e+308")],
+)  # fmt: skip
+def test_a_contradiction_of_bounds_past_a_double_is_said_in_a_line(
+    old: Path, tmp_path: Path, conjunct: Any, words: str
+) -> None:
+    new = schema_copy(tmp_path / "new", _payload_gains(conjunct))
+    [report] = [r for r in compare(old, new, examples=3) if r.name == "seed image.upload INFO"]
+    [gone] = report.breaks
+    assert words in gone.reason, gone.reason
+
+
 def _unsatisfiable_by_a_pattern(doc: dict[str, Any]) -> None:
     # No uuid holds no hexadecimal digit: a contradiction of patterns that the keywords alone do not show.
     doc["properties"]["payload"]["allOf"].append({"properties": {"id": {"not": {"pattern": "[0-9a-f]"}}}})
@@ -852,3 +871,71 @@ def test_generation_is_cut_short_at_the_time_limit_and_the_report_says_so(
     assert document["summary"]["cut_short"] == 1
     _, out, _ = run(capsys, new, old, "--examples", "10000", "--time-limit", "1")
     assert out.splitlines()[-1].endswith("(generation cut short at --time-limit in 1)")
+
+
+_SCALARS = st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.floats(-1e9, 1e9) | st.text(max_size=6)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=6,
+)
+_TYPES = ["null", "boolean", "integer", "number", "string", "array", "object"]
+
+
+def _type_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    return {float: "number", str: "string", list: "array"}.get(type(value), "object")
+
+
+@st.composite
+def _schema_of(draw: st.DrawFn, value: Any, depth: int = 0) -> dict[str, Any]:
+    """A schema built of keywords ``value`` meets: bounds around it, its type, enums holding it, combinators."""
+    kind = _type_of(value)
+    types = sorted({kind, *draw(st.sets(st.sampled_from(_TYPES)))})
+    options: list[dict[str, Any]] = [{"type": types}, {"enum": [draw(_JSON), value]}, {"const": value}]
+    if kind in ("integer", "number"):
+        low, high = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+        options += [{"minimum": value - low}, {"maximum": value + high}, {"minimum": value, "maximum": value}]
+        options += [{"exclusiveMinimum": value - low - 1}, {"exclusiveMaximum": value + high + 1}]
+        if kind == "integer":
+            options.append({"multipleOf": draw(st.sampled_from([d for d in (1, 2, 3, 5, 7) if int(value) % d == 0]))})
+    if kind == "string":
+        options += [
+            {"minLength": draw(st.integers(0, len(value)))},
+            {"maxLength": len(value) + draw(st.integers(0, 3))},
+        ]
+        options += [{"pattern": f"^{re.escape(value)}$"}, {"pattern": re.escape(value[: draw(st.integers(0, 3))])}]
+    if kind == "array":
+        options += [{"minItems": draw(st.integers(0, len(value)))}, {"maxItems": len(value) + draw(st.integers(0, 2))}]
+        options += [{"minItems": len(value), "maxItems": len(value)}]
+        if depth < 3:
+            options.append({"items": {"anyOf": [draw(_schema_of(v, depth + 1)) for v in value] or [{}]}})
+    if kind == "object":
+        keys = sorted(value)
+        options += [{"required": draw(st.lists(st.sampled_from(keys), unique=True)) if keys else []}]
+        options += [{"minProperties": draw(st.integers(0, len(keys)))}, {"maxProperties": len(keys)}]
+        options += [{"propertyNames": {"maxLength": max(map(len, keys), default=0)}}]
+        if depth < 3:
+            properties = {k: draw(_schema_of(value[k], depth + 1)) for k in keys}
+            options += [{"properties": properties}, {"properties": properties, "additionalProperties": False}]
+    if depth < 3:
+        options += [{"anyOf": [{"type": "null", "maxLength": 0}, draw(_schema_of(value, depth + 1))]}]
+        options += [{"allOf": [draw(_schema_of(value, depth + 1))]}]
+    chosen = draw(st.lists(st.sampled_from(options), min_size=1, max_size=5))
+    typed = [{"type": "number" if kind == "integer" and draw(st.booleans()) else kind}] if draw(st.booleans()) else []
+    return {"allOf": typed + chosen}  # typed: the bounds of a type are read only where the type is the only one
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data(), value=_JSON)
+def test_no_contradiction_is_claimed_where_a_value_meets_the_schema(data: st.DataObject, value: Any) -> None:
+    # A contradiction found is a verdict ("NEW accepts no message"): it must never be claimed of a schema some value
+    # meets. The schemas are built around a value, of every keyword the search reads.
+    schema = data.draw(_schema_of(value))
+    assume(jsonschema_rs.validator_for(schema).is_valid(value))
+    assert contradiction(schema) is None, (schema, value)

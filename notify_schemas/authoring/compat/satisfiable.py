@@ -52,7 +52,7 @@ def contradiction(schema: Any) -> Contradiction | None:
     search = _Search(root)
     try:
         return search.place(conjuncts(schema, root), (), 0)
-    except (_GiveUp, LookupError, TypeError, ValueError, RecursionError):
+    except (_GiveUp, LookupError, TypeError, ValueError, ArithmeticError, RecursionError):
         return None  # a $ref that leads nowhere, a keyword of the wrong type: the metaschema's checks say so
 
 
@@ -230,7 +230,10 @@ def _meet(left: list[Any] | None, right: list[Any]) -> list[Any]:
 
 
 def _n(value: Any) -> str:
-    return canonical(value) if isinstance(value, int | float) and math.isfinite(value) else str(value)
+    """A bound as the schema writes it; an integer of more than 30 digits by its first ones and its length."""
+    if isinstance(value, int) and not isinstance(value, bool) and len(digits := str(abs(value))) > 30:
+        return f"{'-' if value < 0 else ''}{digits[:6]}... ({len(digits)} digits)"
+    return canonical(value)
 
 
 def _numeric(value: Any) -> bool:
@@ -251,38 +254,36 @@ def _numbers(parts: list[Any], path: MessagePath, *, integer: bool) -> Contradic
         return None
     if low is None or high is None:
         return None
-    (lo, lo_open, lo_word), (hi, hi_open, hi_word) = low, high
-    between = f"between its {lo_word} {_n(_plain(lo))} and its {hi_word} {_n(_plain(hi))}"
+    (lo, lo_open, lo_word, lo_given), (hi, hi_open, hi_word, hi_given) = low, high
+    between = f"between its {lo_word} {_n(lo_given)} and its {hi_word} {_n(hi_given)}"
     if lo > hi or (lo == hi and (lo_open or hi_open)):
         return Contradiction(path, f"no number lies {between}")
-    steps = [Fraction(p["multipleOf"]) for p in parts if _numeric(p.get("multipleOf")) and p["multipleOf"] > 0]
-    for step in [*steps, *([Fraction(1)] if integer else [])]:
+    steps = [p["multipleOf"] for p in parts if _numeric(p.get("multipleOf")) and p["multipleOf"] > 0]
+    for given, whole in [*((g, False) for g in steps), *([(1, True)] if integer else [])]:
+        step = Fraction(given)
         first = math.ceil(lo / step) * step
         if first == lo and lo_open:
             first += step
         if first > hi or (first == hi and hi_open):
-            what = "integer" if step == 1 else f"multiple of {_n(_plain(step))}"
+            what = "integer" if whole else f"multiple of {_n(given)}"
             return Contradiction(path, f"no {what} lies {between}")
     return None
 
 
-def _bound(parts: list[Any], keywords: tuple[str, str], pick: Any) -> tuple[Fraction, bool, str] | None:
-    """The tightest of an inclusive and an exclusive bound: its value, whether it is exclusive, its keyword."""
+def _bound(parts: list[Any], keywords: tuple[str, str], pick: Any) -> tuple[Fraction, bool, str, Any] | None:
+    """The tightest of an inclusive and an exclusive bound: its value, whether it is exclusive, its keyword, the value
+    as written."""
     found = [
-        (Fraction(p[k]), k.startswith("exclusive"), k)
+        (Fraction(p[k]), k.startswith("exclusive"), k, p[k])
         for p in parts
         for k in keywords
-        if _numeric(p.get(k)) and math.isfinite(p[k])
+        if _numeric(p.get(k)) and (isinstance(p[k], int) or math.isfinite(p[k]))
     ]
     if not found:
         return None
     best = pick(f[0] for f in found)
     at_best = [f for f in found if f[0] == best]
     return next((f for f in at_best if f[1]), at_best[0])
-
-
-def _plain(value: Fraction) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)
 
 
 def _strings(parts: list[Any], path: MessagePath) -> Contradiction | None:

@@ -5,7 +5,8 @@ Everything the package writes about a message (log lines, CLI output, reports, e
 
 1. the values of ``locations``, ``location``, ``direct_url`` and ``task_input``, at any depth, become `MARK`, as
    keys of a structure and wherever a text writes them (`mark_forbidden`: JSON, escaped JSON, a repr, key=value, an
-   XML element, the key's letters escaped, a schema validator's words quoting the value without its key);
+   XML element, an option, a quoted word, the key's letters or its quotes escaped, a schema validator's words quoting
+   the value without its key);
 2. the rest is masked exactly as oslo.utils' ``strutils.mask_dict_password`` and ``mask_password`` mask it, the
    masking oslo.messaging's log driver applies (the same keys, patterns and Unicode case folding: a key spelled
    ``private_\\u212aey``, with the Kelvin sign, is masked as ``private_key`` is);
@@ -230,14 +231,27 @@ def _spelled(word: str) -> str:
 _ESCAPED_LETTER = re.compile(r"\\(?:x|u00|U000000)(?:[67][0-9a-fA-F]|5[fF])")
 
 _KEY_NAMES = "|".join(_spelled(key) for key in sorted(FORBIDDEN_KEYS, key=len, reverse=True))
-_TAG_OPEN = r"(?:<|\\+u003[cC]|&lt;)"
-_TAG_CLOSE = r"(?:>|\\+u003[eE]|&gt;)"
+_TAG_OPEN = r"(?:<|\\+u003[cC]|(?:&|\\+u0026)(?:amp;)*lt;)"
+_TAG_CLOSE = r"(?:>|\\+u003[eE]|(?:&|\\+u0026)(?:amp;)*gt;)"
 _TAG_REST = rf"(?P<attrs>(?:\s|\\+[nrt])[^<>]*?)?(?P<slash>\\*/)?(?P<close>{_TAG_CLOSE})"
+# A quote spelled as an escape, as a reader of the text decodes it to ``"`` or ``'``: JSON's ``\\u0022``, a Python
+# literal's ``\\x27``, at any depth of escaping; XML's ``&quot;``, ``&#34;``, ``&#x27;``, ``&apos;``, escaped again as
+# XML writes a ``&`` (``&amp;quot;``) or HTML-safe JSON does (``\\u0026quot;``), or after the backslashes of a repr's
+# or JSON's escaping (``\\&#39;``: ``\\'`` written as XML).
+_QUOTE_ESCAPE = (
+    r"\\+(?:x|u00|U000000)2[27]"
+    r"|(?:\\*&|\\+u0026)(?:amp;)*(?:quot|apos|#0*3[49]|#[xX]0*2[27]);"
+)
+_QUOTE_ESCAPES = re.compile(_QUOTE_ESCAPE)
+_BARE = r"(?:(?<![\w/])|(?<=\\[nrtfbv])|(?<=\\x[0-9a-fA-F]{2})|(?<=\\u[0-9a-fA-F]{4}))"
 _FORBIDDEN_KEY = re.compile(
     rf"(?<!\\)(?P<esc>\\*)(?P<q>[\"'])(?:{_KEY_NAMES})(?P=esc)(?P=q)\s*(?::|=>?)\s*"
+    rf"|(?P<tq>{_QUOTE_ESCAPE})(?P<tdash>--)?(?:{_KEY_NAMES})(?P=tq)"
+    rf"(?(tdash)\s*,\s*(?=[bBuU]?\\*[\"']|{_QUOTE_ESCAPE})|\s*(?::|=>?)\s*)"
+    rf"|(?<!\\)(?P<aesc>\\*)(?P<aq>[\"'])--(?:{_KEY_NAMES})(?P=aesc)(?P=aq)\s*,\s*(?=[bBuU]?\\*[\"']|{_QUOTE_ESCAPE})"
     rf"|(?P<tag>{_TAG_OPEN})(?P<name>{_KEY_NAMES}){_TAG_REST}"
-    rf"|(?:(?<![\w/])|(?<=\\[nrtfbv])|(?<=\\x[0-9a-fA-F]{{2}})|(?<=\\u[0-9a-fA-F]{{4}}))"
-    rf"(?:{_KEY_NAMES})\s*(?::|=>?)[ \t]*"
+    rf"|(?P<option>--)?{_BARE}(?:{_KEY_NAMES})(?P<spaced>\s+)(?(option)(?=\S)|(?=\\*[\"']|{_QUOTE_ESCAPE}))"
+    rf"|{_BARE}(?:{_KEY_NAMES})\s*(?::|=>?)[ \t]*"
     rf"|(?P<unkeyed>False schema does not allow "
     rf"|On instance(?:\[[^\]\n]*\])*?\[(?P<iq>['\"])(?:{_KEY_NAMES})(?P=iq)\](?:\[[^\]\n]*\])*:\s*)"
 )
@@ -255,7 +269,8 @@ _OPENERS, _CLOSERS = "[{(", "]})"
 def mark_forbidden(text: str) -> str:
     """``text`` with the value of each ``locations``, ``location``, ``direct_url`` and ``task_input`` it writes
     replaced by `MARK`, as `redact` replaces it in a structure: in JSON, JSON escaped inside JSON at any depth, a
-    Python repr, ``key=value``, ``key: value`` and an XML element, the key's letters written as they are or escaped;
+    Python repr, ``key=value``, ``key: value``, an XML element, an option (``--location ...``, in an argument list
+    too) and a quoted word (``location "..."``), the key's letters and its quotes written as they are or escaped;
     and the value python-jsonschema and jsonschema-rs quote without its key when a ``false`` schema, which the
     schemas give only these keys, refuses it (``False schema does not allow [{'url': ...}]``).
 
@@ -295,10 +310,15 @@ def _withheld(text: str, key: re.Match[str]) -> tuple[int, int, str] | None:
     if key["tag"] is not None:
         return _element_withheld(text, key)
     at = key.end()
-    quote = key["q"] or ("'" if key["unkeyed"] is not None else "")  # python-jsonschema quotes the value as repr does
+    if key["tq"] is not None:
+        return _escaped_quote_withheld(text, at, key["tq"], _AFTER_VALUE)
+    if key["spaced"] is not None:
+        return _spaced_withheld(text, at)
+    # python-jsonschema quotes the value as repr does; an option in a command's argument list, as the next argument
+    quote = key["q"] or key["aq"] or ("'" if key["unkeyed"] is not None else "")
     if not quote:  # key=value, key: value: free text, where nothing says where a value ends
         return (at, len(text), MARK) if text[at:].strip() else None
-    escape = key["esc"] or ""
+    escape = key["esc"] or key["aesc"] or ""
     level = len(escape)
     mark = f"{escape}{quote}{MARK}{escape}{quote}"
     end: int | None = None
@@ -309,9 +329,51 @@ def _withheld(text: str, key: re.Match[str]) -> tuple[int, int, str] | None:
         mark = f"{opening[1]}{opening[2]}{MARK}{opening[1]}{opening[2]}"
     elif (opening := _BRACKETED_VALUE.match(text, at)) is not None:
         end = _brackets_end(text, opening.end(), quote, level)
+        if end is not None and _QUOTE_ESCAPES.search(text, at, end) is not None:
+            end = None  # a text inside quoted with escapes (\u0022C'\u0022), whose quotes the reading took for none
     elif (literal := _LITERAL.match(text, at)) is not None:
         end = literal.end()
     return (at, end, mark) if end is not None and _ends_there(text, end, level) else (at, len(text), mark)
+
+
+def _escaped_quote_withheld(text: str, at: int, quote: str, after: re.Pattern[str]) -> tuple[int, int, str]:
+    """What follows a key quoted with ``quote``, a quote spelled as an escape (``\\u0022locations\\u0022: ``):
+    a text quoted the same way, up to the next ``quote`` spelled alike (not one escaped further), or a literal, each
+    where ``after`` says a value ends; anything else (an object, an array, a value quoted otherwise, whose quotes a
+    reading would have to decode) is in doubt, and the rest of the text is withheld."""
+    mark = f"{quote}{MARK}{quote}"
+    end: int | None = None
+    if text.startswith(quote, at):
+        close = text.find(quote, at + len(quote))
+        end = close + len(quote) if close >= 0 and not text.endswith("\\", 0, close) else None
+    elif (literal := _LITERAL.match(text, at)) is not None:
+        end = literal.end()
+    return (at, end, mark) if end is not None and after.match(text, end) else (at, len(text), mark)
+
+
+# After a key that words write before a quoted value (``location "swift://..."``), what ends the value: a space, as in
+# free text, or what ends one in JSON or a repr.
+_AFTER_WORD = re.compile(r"\s|[,;&)\]}]|\Z")
+_SPACED_QUOTE = re.compile(rf"(\\*)([\"'])|(?P<token>{_QUOTE_ESCAPE})")
+
+
+def _spaced_withheld(text: str, at: int) -> tuple[int, int, str] | None:
+    """What follows a bare key and a space, the shapes oslo's patterns read a secret word in besides ``key=value``:
+    a quoted word (``location "..."``, ``location '...'``, its quotes escaped at any depth or spelled as escapes),
+    withheld up to its closing quote where a space or what ends a value follows; after an option
+    (``--location swift://...``), whatever follows, to the end of the text, since an option's value may hold spaces
+    a command line quoted; None when nothing follows."""
+    if (opening := _SPACED_QUOTE.match(text, at)) is None:
+        return (at, len(text), MARK) if text[at:].strip() else None
+    if opening["token"] is not None:
+        return _escaped_quote_withheld(text, at, opening["token"], _AFTER_WORD)
+    escape, quote = opening[1], opening[2]
+    level = len(escape)
+    mark = f"{escape}{quote}{MARK}{escape}{quote}"
+    string = _string_end(text, opening.end(), level, quote)
+    if string is not None and (_AFTER_WORD.match(text, string[0]) or _ends_there(text, string[0], level)):
+        return at, string[0], mark
+    return at, len(text), mark
 
 
 def _element_withheld(text: str, tag: re.Match[str]) -> tuple[int, int, str] | None:

@@ -98,6 +98,14 @@ RENDERINGS: dict[str, Callable[[dict[str, Any]], str]] = {
     "error": lambda d: f"cannot store {d} (store 1)",
     "xml": lambda d: f"<image>{_xml(d)}</image>",
     "xml, attributes": lambda d: f"<image id='1'>{_xml(d, attributes=True)}</image>",
+    # The shapes oslo's patterns read a secret word in besides these: an option and its value, a quoted word.
+    "options": lambda d: " ".join(f"--{k} {v}" for k, v in d.items()),
+    "options, =": lambda d: " ".join(f"--{k}={v}" for k, v in d.items()),
+    "options, quoted": lambda d: " ".join(f"--{k} {json.dumps(str(v))}" for k, v in d.items()),
+    "quoted words": lambda d: " and ".join(f"{k} {json.dumps(str(v))}" for k, v in d.items()),
+    "argument list": lambda d: repr(["glance", *(w for k, v in d.items() for w in (f"--{k}", str(v)))]),
+    "argument list, json": lambda d: json.dumps([w for k, v in d.items() for w in (f"--{k}", str(v))]),
+    "quoted words, repr": lambda d: "; ".join(f"{k} {str(v)!r}" for k, v in d.items()),
 }
 
 
@@ -126,7 +134,24 @@ WRAPPINGS: dict[str, Callable[[str], str]] = {
     "in a dict's repr": lambda t: repr({"error": t, "n": 1}),
     "json, html-safe": lambda t: json.dumps(t).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"),
     "xml text": escape,
+    # Quotes spelled as escapes, as an encoder may write them, at any depth.
+    "json, quotes as \\u0022": lambda t: _quotes_escaped(t),
+    "json of json, quotes as \\u0022": lambda t: _quotes_escaped(_quotes_escaped(t)),
+    "python, quotes as \\x22 and \\u0027": lambda t: (
+        "'" + t.replace("\\", "\\\\").replace('"', "\\x22").replace("'", "\\u0027").replace("\n", "\\n") + "'"
+    ),
+    "xml text, quotes as &quot;": lambda t: escape(t, {'"': "&quot;", "'": "&apos;"}),
+    "xml text, quotes as &#34;": lambda t: escape(t, {'"': "&#34;", "'": "&#39;"}),
+    "xml text of xml text, quotes as &quot;": lambda t: escape(escape(t, {'"': "&quot;"}), {'"': "&quot;"}),
+    "json of xml text, quotes as &quot;": lambda t: json.dumps(escape(t, {'"': "&quot;"})),
 }
+
+
+def _quotes_escaped(text: str) -> str:
+    """``text`` as a JSON text whose encoder writes each ``"`` in it as ``\\u0022``."""
+    return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", lambda e: "\\u0022" if e[1] == '"' else e[0], json.dumps(text))
+
+
 # Keys the structure's marking does not take for these: other letters' case (it compares exactly), a longer word.
 NEUTRAL = ["Locations", "LOCATION", "locat\u0130on", "Direct_URL", "task_Input", "image_location", "locations_x"]
 
@@ -172,6 +197,20 @@ SPELLINGS = st.sampled_from([None, *sorted(ESCAPES)])
 @example({"locations": [{"url": CANARY}]}, "json", "json of json", "json, upper case", random.Random(1))
 @example({"location": {"location": CANARY}, "k": 1}, "xml, attributes", "json, html-safe", None, None)
 @example({"direct_url": f"{CANARY}<"}, "xml, attributes", "as it is", None, None)  # an attribute holding &lt;
+@example({"location": f"swift://u/{CANARY} x"}, "options", "as it is", None, None)
+@example({"location": CANARY}, "quoted words", "as it is", None, None)
+@example({"location": CANARY}, "quoted words, repr", "as it is", None, None)
+@example({"task_input": CANARY}, "options, =", "as it is", None, None)
+@example({"locations": CANARY}, "json", "json, quotes as \\u0022", None, None)
+@example({"locations": CANARY}, "repr", "python, quotes as \\x22 and \\u0027", None, None)
+@example({"locations": CANARY}, "json", "xml text, quotes as &#34;", None, None)
+@example({"locations": CANARY}, "json", "json of json, quotes as \\u0022", None, None)
+@example({"direct_url": CANARY}, "xml", "xml text of xml text, quotes as &quot;", None, None)
+@example({"outer": {"location": f"{CANARY}'", "k": 1}}, "quoted words, repr", "xml text, quotes as &#34;", None, None)
+@example({"location": [f"{CANARY}'", "a);", CANARY]}, "call", "json of json, quotes as \\u0022", None, None)
+@example({"location": f"swift://u/{CANARY}", "name": "x"}, "argument list", "repr", None, None)
+@example({"direct_url": CANARY}, "argument list, json", "json of json, quotes as \\u0022", None, None)
+@example({"direct_url": [{"url": CANARY}]}, "argument list", "json of json, quotes as \\u0022", None, None)
 def test_a_text_never_shows_the_value_of_a_key_that_must_never_be_written(
     document: dict[str, Any], rendering: str, wrapping: str, spelling: str | None, chance: Any
 ) -> None:

@@ -24,13 +24,12 @@ from notify_schemas.redaction import (
     MARK,
     NOTHING_TO_HIDE,
     mask_pointer,
-    mask_quoted,
     mask_text,
     pointer_view,
     redact,
 )
 from notify_schemas.registry import bundled_schema, check_name, check_profile, variant, variants
-from notify_schemas.values import Variant, Violation
+from notify_schemas.values import Variant, Violation, one_line
 from notify_schemas.wire_form import (
     PLAIN,
     WireForm,
@@ -68,7 +67,7 @@ def _shorten(value: Any) -> str:
     """The value as JSON, redacted and cut to 80 characters; text that is not valid Unicode is shown escaped."""
     if isinstance(value, str):
         text = mask_text(value)
-        text = _encode_string(text) if is_valid_text(text) else _encode_ascii(text)
+        text = _quoted(text)
     elif value is None or isinstance(value, bool):
         text = "null" if value is None else ("true" if value else "false")
     elif isinstance(value, int):
@@ -77,8 +76,121 @@ def _shorten(value: Any) -> str:
         text = repr(value)
     else:
         # The wire form has no lone surrogate, no NaN and no object: what has none is null there.
-        text = json.dumps(redact(wire_view(value).value), ensure_ascii=False, separators=(",", ":"))
+        text = _on_one_line(json.dumps(redact(wire_view(value).value), ensure_ascii=False, separators=(",", ":")))
     return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 3] + "..."
+
+
+_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+"""What ``str.splitlines`` breaks a line at and JSON leaves as it is (it escapes every control character below
+U+0020, ``\\x1c`` to ``\\x1e`` among them): none is ASCII."""
+
+
+def _quoted(text: str) -> str:
+    """Text (masked already) as a JSON string on one line: quotes, backslashes and control characters escaped as
+    JSON escapes them, the other line breaks of ``str.splitlines`` too, text that is not valid Unicode in ASCII."""
+    return _on_one_line(_encode_string(text) if is_valid_text(text) else _encode_ascii(text))
+
+
+def _on_one_line(written: str) -> str:
+    """JSON text with the line breaks it leaves as they are (`_LINE_BREAKS`) escaped as ``\\uXXXX``."""
+    if written.isascii() or not _LINE_BREAKS.search(written):
+        return written
+    return _LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", written)
+
+
+def _json(value: Any) -> str:
+    """A value of the schema's own (a type's name, an enum's options, a bound, a regex) as compact JSON on one line."""
+    if isinstance(value, str):
+        return _quoted(value)
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return _quoted(str(value))
+    return _on_one_line(text)
+
+
+def _either(values: Any) -> str:
+    """``"a"``, ``"a" or "b"``, ``"a", "b" or "c"``: the values a rule allows, each as JSON."""
+    written = [_json(v) for v in (values if isinstance(values, list) else [values])]
+    return written[0] if len(written) == 1 else ", ".join(written[:-1]) + " or " + written[-1]
+
+
+def _counted(n: Any, one: str, many: str) -> str:
+    return f"{_json(n)} {one if n == 1 else many}"
+
+
+def _keys(keys: Iterable[Any]) -> str:
+    """Keys of a message, each masked and quoted as JSON: a key holding a quote or a comma reads as one key."""
+    return ", ".join(_quoted(mask_text(str.__str__(k))) if isinstance(k, str) else _json(k) for k in keys)
+
+
+def _unexpected(instance: Any, schema: Any) -> list[Any]:
+    """The keys of an object that its schema's ``properties`` and ``patternProperties`` do not name, in its order."""
+    if not isinstance(instance, Mapping) or not isinstance(schema, Mapping):
+        return []
+    named = schema.get("properties", {})
+    patterns = list(schema.get("patternProperties", {}))
+    return [k for k in instance if k not in named and not any(re.search(p, k) for p in patterns)]
+
+
+# Each rule's words around the value shown, from the schema's own value for the rule (`_words`). Both backends
+# write a violation in these words, never in their own, which differ (D77).
+_AROUND: dict[str, Callable[[Any], str]] = {
+    "type": lambda v: f" is not of type {_either(v)}",
+    "enum": lambda v: f" is not one of {_either(v)}",
+    "pattern": lambda v: f" does not match {_json(v)}",
+    "minLength": lambda v: f" is shorter than {_counted(v, 'character', 'characters')}",
+    "maxLength": lambda v: f" is longer than {_counted(v, 'character', 'characters')}",
+    "minimum": lambda v: f" is less than the minimum of {_json(v)}",
+    "maximum": lambda v: f" is greater than the maximum of {_json(v)}",
+    "exclusiveMinimum": lambda v: f" is less than or equal to the minimum of {_json(v)}",
+    "exclusiveMaximum": lambda v: f" is greater than or equal to the maximum of {_json(v)}",
+    "multipleOf": lambda v: f" is not a multiple of {_json(v)}",
+    "minItems": lambda v: f" has fewer than {_counted(v, 'item', 'items')}",
+    "maxItems": lambda v: f" has more than {_counted(v, 'item', 'items')}",
+    "minProperties": lambda v: f" has fewer than {_counted(v, 'property', 'properties')}",
+    "maxProperties": lambda v: f" has more than {_counted(v, 'property', 'properties')}",
+    "uniqueItems": lambda v: " has non-unique elements",
+    "not": lambda v: f" should not be valid under {_json(v)}",
+    "anyOf": lambda v: " is not valid under any of the given schemas",
+}
+
+
+_written: dict[tuple[str, int], tuple[Any, str]] = {}
+"""(rule, id of the schema that states it) -> (that schema, the words it gives): written once per place of a schema,
+the schema held so that its id is not another's."""
+
+
+def _schema_words(rule: str, schema: Mapping[str, Any]) -> str:
+    """The words a rule's value in a schema gives, masked: `_AROUND`'s, or a ``const``'s."""
+    key = (rule, id(schema))
+    found = _written.get(key)
+    if found is None:
+        if len(_written) > 10_000:  # schemas built by a caller, not the bundled ones: let go of them
+            _written.clear()
+        expected = schema[rule]
+        around = _AROUND.get(rule)
+        words = mask_text(around(expected) if around is not None else f"{_json(expected)} was expected")
+        found = _written[key] = (schema, words)
+    return found[1]
+
+
+_WORDED = frozenset({*_AROUND, "const", "required", "additionalProperties"})
+
+
+def _words(rule: str, shown: str, schema: Mapping[str, Any], keys: list[Any] | None) -> str | None:
+    """A violation in the package's words, the same whichever backend found it: the value as shown (redacted, cut),
+    the schema's own values and a message's keys as JSON. None for a rule these words do not cover."""
+    if rule in _AROUND:
+        return shown + _schema_words(rule, schema)
+    if rule == "const":
+        return _schema_words(rule, schema)
+    if rule == "required" and keys:
+        return mask_text(f"{_keys(keys)} is a required property")
+    if rule == "additionalProperties" and keys:
+        verb = "was" if len(keys) == 1 else "were"
+        return mask_text(f"Additional properties are not allowed ({_keys(keys)} {verb} unexpected)")
+    return None
 
 
 _ECHO_SUFFIX = ' is not of type "null"'
@@ -174,31 +286,31 @@ class _Checker(Protocol):
     def violations(self, message: Any) -> Iterator[Violation]: ...
 
 
-# Rules whose message is the value followed by words and numbers of the schema's own: once the value is replaced by
-# the shown (redacted) one, nothing of the message's own text is left to mask.
-_VALUE_FIRST = frozenset({"type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                          "minLength", "maxLength", "minItems", "maxItems", "uniqueItems", "multipleOf"})  # fmt: skip
-
-
-def _message(rule: str, message: str, shown: str, instance_text: str | None, schema: Any) -> str:
-    """The validator's words, with the value as it may be shown (redacted, cut) in place of the value itself.
+def _message(
+    rule: str, message: str, shown: str, instance_text: str | None, schema: Any, keys: list[Any] | None = None
+) -> str:
+    """The violation in the package's words (`_words`), with the value as it may be shown (redacted, cut); for a rule
+    they do not cover, the validator's words, the value shown in place of the value itself. ``schema`` is the part of
+    the schema that holds the rule, ``keys`` the keys a ``required`` or an ``additionalProperties`` names.
 
     For a pattern, the name of the value type reads better than the regex.
     """
     if rule == "pattern" and isinstance(schema, Mapping) and "title" in schema:
         return f"{shown} is not a valid {schema['title']}"
-    if instance_text and message.startswith(instance_text) and rule in _VALUE_FIRST:
-        message = shown + message[len(instance_text) :]
+    if rule in _WORDED and (type(schema) is dict or isinstance(schema, Mapping)) and rule in schema:
+        words = _words(rule, shown, schema, keys)
+        if words is not None:
+            return words if len(words) <= _MESSAGE_WIDTH else words[: _MESSAGE_WIDTH - 3] + "..."
+    if instance_text and instance_text in message:
+        # The words around the value masked, the value shown as it is: masked and cut already, and masked again
+        # a value cut inside a mark would read as one that never ends (D73), the words after it withheld.
+        before, _, after = message.partition(instance_text)
+        message = mask_text(before) + shown + mask_text(after)
     else:
-        if instance_text and instance_text in message:
-            # The words around the value masked, the value shown as it is: masked and cut already, and masked again
-            # a value cut inside a mark would read as one that never ends (D73), the words after it withheld.
-            before, _, after = message.partition(instance_text)
-            message = mask_text(before) + shown + mask_text(after)
-        else:
-            message = mask_text(message)
-        if not is_valid_text(message):
-            message = message.encode("utf-8", "backslashreplace").decode("utf-8")
+        message = mask_text(message)
+    if not is_valid_text(message):
+        message = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    message = one_line(message)
     return message if len(message) <= _MESSAGE_WIDTH else message[: _MESSAGE_WIDTH - 3] + "..."
 
 
@@ -313,18 +425,27 @@ class _RustChecker:
         return jsonschema_rs.validator_for(self.prepared)
 
     def violations(self, message: Any) -> Iterator[Violation]:
-        shown_at: dict[str, tuple[str, str]] = {}  # several rules fail on one value: it is shown once
+        shown_at: dict[str, str] = {}  # several rules fail on one value: it is shown once
         for error in self._validator.iter_errors(message):
             pointer = _pointer(instance_path(error))
-            if type(error.kind) is _FALSE_SCHEMA:
+            kind: Any = error.kind  # a subclass per rule, each with its own attributes
+            if type(kind) is _FALSE_SCHEMA:
                 yield _forbidden(pointer, self._key)
                 continue
-            rule = str(error.schema_path[-1]) if error.schema_path else "schema"
-            schema = self._subschema(error.schema_path[:-1]) if rule == "pattern" else None
+            schema_path = error.schema_path
+            rule = str(schema_path[-1]) if schema_path else "schema"
+            schema = self._subschema(schema_path[:-1]) if schema_path else None
             if pointer not in shown_at:
-                shown_at[pointer] = (_shorten(error.instance), _as_rust_writes(error.instance))
-            shown, text = shown_at[pointer]
-            yield Violation(pointer, shown, rule, _message(rule, error.message, shown, text, schema), self._key)
+                shown_at[pointer] = _shorten(error.instance)
+            shown = shown_at[pointer]
+            text = None if rule in _WORDED else _as_rust_writes(error.instance)  # the words of its own, else
+            keys = None
+            if rule == "required":
+                keys = [kind.property]
+            elif rule == "additionalProperties":
+                keys = _in_order(kind.unexpected, error.instance)
+            said = _message(rule, error.message, shown, text, schema, keys)
+            yield Violation(pointer, shown, rule, said, self._key)
 
 
 class _PythonChecker:
@@ -337,7 +458,7 @@ class _PythonChecker:
         self.fast: Callable[[Any], bool] = functools.partial(read_at_once, self._validator.is_valid)
 
     def violations(self, message: Any) -> Iterator[Violation]:
-        shown_at: dict[str, tuple[str, str]] = {}  # several rules fail on one value: it is shown once
+        shown_at: dict[str, str] = {}  # several rules fail on one value: it is shown once
         refused: set[str] = set()
         for error in self._validator.iter_errors(message):
             if error.validator is None:  # a `false` schema: the key is not allowed at all
@@ -348,12 +469,32 @@ class _PythonChecker:
             pointer = _pointer(error.absolute_path)
             rule = str(error.validator)
             if pointer not in shown_at:
-                shown_at[pointer] = (_shorten(error.instance), repr(error.instance))
-            shown, text = shown_at[pointer]
-            said = error.message
-            if rule == "additionalProperties" and isinstance(error.instance, dict):
-                said = mask_quoted(said, error.instance)  # each key, quoted by repr in python-jsonschema's words
-            yield Violation(pointer, shown, rule, _message(rule, said, shown, text, error.schema), self._key)
+                shown_at[pointer] = _shorten(error.instance)
+            shown = shown_at[pointer]
+            text = None if rule in _WORDED else repr(error.instance)
+            keys = None
+            if rule == "required":
+                keys = _missing(error)
+            elif rule == "additionalProperties":
+                keys = _unexpected(error.instance, error.schema)
+            said = _message(rule, error.message, shown, text, error.schema, keys)
+            yield Violation(pointer, shown, rule, said, self._key)
+
+
+def _in_order(keys: list[Any], instance: Any) -> list[Any]:
+    """The keys jsonschema-rs found not allowed, in the order of the object that holds them, as python-jsonschema
+    names them."""
+    order = {k: i for i, k in enumerate(instance)} if isinstance(instance, Mapping) else {}
+    return sorted(keys, key=lambda k: order.get(k, len(order)))
+
+
+def _missing(error: Any) -> list[Any] | None:
+    """The key a python-jsonschema ``required`` error is about: the one of the schema's list its message quotes
+    (it writes ``repr(key) + " is a required property"``, and holds the key nowhere else)."""
+    for key in error.validator_value if isinstance(error.validator_value, list) else []:
+        if error.message == f"{key!r} is a required property":
+            return [key]
+    return None
 
 
 def _refused_at(message: Any, schema: Any, error: Any, taken: set[str]) -> str:

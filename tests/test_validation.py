@@ -164,6 +164,88 @@ def test_rust_and_python_backends_agree(case: tuple[Variant, Any]) -> None:
     assert {p for p, _ in rust_errors} == {p for p, _ in python_errors}
 
 
+# A key a producer may write: quotes, a backslash, a comma, non-ASCII, control and line-break characters, a secret's.
+ODD_KEYS = st.lists(
+    st.sampled_from(["a", "'", '"', "\\", ",", " ", "é", "\n", "\t", "\x00", "\u2028", "\x85", "password="]),
+    min_size=1,
+    max_size=6,
+).map("".join)
+
+
+def _triples(violations: Any) -> list[tuple[str, str, str]]:
+    return sorted((v.pointer, v.rule, v.message) for v in violations)
+
+
+def _one_line(text: str) -> bool:
+    return text.splitlines() == [text]
+
+
+# What a user reads is the same whichever backend found it: the pointer, the rule and the words, values and keys
+# quoted as JSON on one line (D77).
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    valid_or_broken_messages(), st.lists(st.tuples(st.sampled_from(["", "payload"]), ODD_KEYS), max_size=3), st.data()
+)
+def test_both_backends_word_every_violation_of_a_variant_alike(
+    case: tuple[Variant, Any], extra: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    v, message = case
+    for where, key in extra:
+        target = message.get(where) if where else message
+        if isinstance(target, dict):
+            target[key] = data.draw(JSON_VALUES)
+    rust = _triples(iter_errors(message, profile=v.profile, backend="rust"))
+    assert rust == _triples(iter_errors(message, profile=v.profile, backend="python"))
+    assert all(_one_line(said) for _, _, said in rust)
+
+
+# Each rule a schema may state, with the schema's own values holding quotes, line breaks and non-ASCII.
+RULES = [
+    {"type": "string"},
+    {"type": ["null", "integer"]},
+    {"enum": ["a", 'it\'s "q"', 2, None]},
+    {"const": "é\n"},
+    {"required": ["a", "it's", 'q"k', "\u2028"]},
+    {"properties": {"a": {}}, "patternProperties": {"^x": {}}, "additionalProperties": False},
+    {"pattern": "^a\\d\n"},
+    {"minLength": 1},
+    {"maxLength": 1},
+    {"minimum": 0},
+    {"maximum": 5},
+    {"exclusiveMinimum": 0},
+    {"exclusiveMaximum": 0},
+    {"minItems": 1},
+    {"maxItems": 1},
+    {"minProperties": 1},
+    {"maxProperties": 1},
+    {"uniqueItems": True},
+    {"not": {"pattern": "\n"}},
+    {"anyOf": [{"type": "string"}, {"type": "null"}]},
+    {"if": {"type": "string"}, "then": {"minLength": 2}, "else": {"type": "object"}},
+    {"items": {"type": "string"}},
+    {"properties": {"a": {"type": "integer"}, "it's": {"const": 1}}},
+]
+INSTANCES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.text(st.sampled_from("a1'\"\\é\n\u2028 "), max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.one_of(ODD_KEYS, st.sampled_from(["a", "xa"])), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(RULES), min_size=1, max_size=3), st.booleans(), INSTANCES)
+def test_both_backends_word_each_rule_alike(rules: list[dict[str, Any]], nested: bool, instance: Any) -> None:
+    schema: dict[str, Any] = {"allOf": rules}
+    if nested:  # the same one level down, under a key that itself needs escaping
+        schema, instance = {"properties": {'k"\n': schema}}, {'k"\n': instance}
+    rust = _triples(validation._RustChecker(schema, None).violations(instance))
+    assert rust == _triples(validation._PythonChecker(schema, None).violations(instance))
+    assert all(_one_line(said) for _, _, said in rust)
+
+
 # jsonschema-rs leaves empty keys out of the paths it gives; both backends must still say the same place.
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(ALL_VARIANTS), st.integers(0, 10**6), st.data())

@@ -39,6 +39,21 @@ func compile(raw []byte) (*gojsonschema.Schema, error) {
 	return gojsonschema.NewSchema(gojsonschema.NewBytesLoader(raw))
 }
 
+// judge validates each test's data with schema: how many got the expected verdict, and how many did not, each of
+// those printed as a FAIL line under label.
+func judge(schema *gojsonschema.Schema, tests []test, label string) (passed, failed int) {
+	for _, t := range tests {
+		result, err := schema.Validate(gojsonschema.NewGoLoader(t.Data))
+		if err == nil && result.Valid() == t.Valid {
+			passed++
+			continue
+		}
+		failed++
+		fmt.Printf("FAIL %s: %s: expected %v, error %v\n", label, t.Description, t.Valid, err)
+	}
+	return passed, failed
+}
+
 func corpus(files []string) int {
 	passed, failed := 0, 0
 	for _, file := range files {
@@ -59,15 +74,8 @@ func corpus(files []string) int {
 				failed += len(g.Tests)
 				continue
 			}
-			for _, t := range g.Tests {
-				result, err := schema.Validate(gojsonschema.NewGoLoader(t.Data))
-				if err == nil && result.Valid() == t.Valid {
-					passed++
-					continue
-				}
-				failed++
-				fmt.Printf("FAIL %s: %s: %s: expected %v, error %v\n", file, g.Description, t.Description, t.Valid, err)
-			}
+			p, f := judge(schema, g.Tests, file+": "+g.Description)
+			passed, failed = passed+p, failed+f
 		}
 	}
 	fmt.Printf("gojsonschema: %d passed, %d failed\n", passed, failed)
@@ -187,15 +195,8 @@ func sources(dir string) int {
 				fmt.Printf("FAIL %s: no source variant\n", g.Description)
 				continue
 			}
-			for _, t := range g.Tests {
-				result, err := schema.Validate(gojsonschema.NewGoLoader(t.Data))
-				if err == nil && result.Valid() == t.Valid {
-					passed++
-					continue
-				}
-				failed++
-				fmt.Printf("FAIL %s: %s: expected %v, error %v\n", g.Description, t.Description, t.Valid, err)
-			}
+			p, f := judge(schema, g.Tests, g.Description)
+			passed, failed = passed+p, failed+f
 		}
 	}
 	fmt.Printf("gojsonschema sources: %d passed, %d failed\n", passed, failed)

@@ -216,7 +216,7 @@ def mask_text(text: str) -> str:
 
 
 def _spelled(word: str) -> str:
-    """A regex of ``word`` with any of its letters written as an escape (`_FORBIDDEN_KEY`)."""
+    """A regex of ``word`` with any of its letters written as an escape (`_forbidden_key`)."""
     letters = []
     for letter in word:
         code = f"{ord(letter):02x}"
@@ -244,7 +244,7 @@ _QUOTE_ESCAPE = (
 )
 _QUOTE_ESCAPES = re.compile(_QUOTE_ESCAPE)
 _BARE = r"(?:(?<![\w/])|(?<=\\[nrtfbv])|(?<=\\x[0-9a-fA-F]{2})|(?<=\\u[0-9a-fA-F]{4}))"
-_FORBIDDEN_KEY = re.compile(
+_FORBIDDEN_KEY_PATTERN = (
     rf"(?<!\\)(?P<esc>\\*)(?P<q>[\"'])(?:{_KEY_NAMES})(?P=esc)(?P=q)\s*(?::|=>?)\s*"
     rf"|(?P<tq>{_QUOTE_ESCAPE})(?P<tdash>--)?(?:{_KEY_NAMES})(?P=tq)"
     rf"(?(tdash)\s*,\s*(?=[bBuU]?\\*[\"']|{_QUOTE_ESCAPE})|\s*(?::|=>?)\s*)"
@@ -255,6 +255,15 @@ _FORBIDDEN_KEY = re.compile(
     rf"|(?P<unkeyed>False schema does not allow "
     rf"|On instance(?:\[[^\]\n]*\])*?\[(?P<iq>['\"])(?:{_KEY_NAMES})(?P=iq)\](?:\[[^\]\n]*\])*:\s*)"
 )
+
+
+@functools.cache
+def _forbidden_key() -> re.Pattern[str]:
+    """Where a forbidden key is written, compiled when a text first may hold one: compiling it costs every process
+    that imports the package 15 ms, and most never mask a text."""
+    return re.compile(_FORBIDDEN_KEY_PATTERN)
+
+
 # After a quoted key, a value that says where it ends: a quoted text (``b'...'`` as repr writes bytes), an object,
 # array or call (``{...}``, ``[...]``, ``OrderedDict([...])``), a JSON or Python literal; each only where what follows
 # it ends a value in JSON or a repr (``,``, ``;``, ``&``, a closing bracket, the end of the text).
@@ -293,7 +302,8 @@ def mark_forbidden(text: str) -> str:
         return text
     out: list[str] = []
     done = search = 0
-    while (found := _FORBIDDEN_KEY.search(text, search)) is not None:
+    forbidden_key = _forbidden_key()
+    while (found := forbidden_key.search(text, search)) is not None:
         withheld = _withheld(text, found)
         if withheld is None:  # nothing follows the key
             search = found.end()
@@ -410,13 +420,13 @@ _ESCAPE_OF_LETTER = re.compile(r"\\+(?:x|u00|U000000)([0-9a-fA-F]{2})")
 
 
 def _unescaped_name(name: str) -> str:
-    """A key as `_FORBIDDEN_KEY` found it, its escaped letters read."""
+    """A key as `_forbidden_key` found it, its escaped letters read."""
     return _ESCAPE_OF_LETTER.sub(lambda escape: chr(int(escape[1], 16)), name) if "\\" in name else name
 
 
 @functools.cache
 def _tags(name: str) -> re.Pattern[str]:
-    """The opening and closing tags of the elements named ``name``, its letters written as `_FORBIDDEN_KEY` reads
+    """The opening and closing tags of the elements named ``name``, its letters written as `_forbidden_key` reads
     them."""
     spelled = _spelled(name)
     return re.compile(rf"{_TAG_OPEN}(?:(?P<closing>\\*/){spelled}\s*{_TAG_CLOSE}|{spelled}{_TAG_REST})")

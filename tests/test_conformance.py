@@ -722,6 +722,15 @@ PROTOCOL_BREAKERS = {
     "exits at once": ("sys.exit(3)\n", "exited with 3 before reading the intent"),
     # Each said no more than "exited with 0", naming no intent, as if the program had answered some.
     "exits with 0 before reading its input": ("sys.exit(0)\n", "exited with 0 before reading the intent"),
+    # Its question was in its pipe before it ended: it was said to have closed its output before answering.
+    "exits with 0 once its question came, never reading it": (
+        "import select\nselect.select([sys.stdin], [], [])\nsys.exit(0)\n",
+        "exited with 0 before reading the intent",
+    ),
+    "reads its question, then exits with 0": (
+        "sys.stdin.readline()\nsys.exit(0)\n",
+        "closed its output before answering the intent image.activate ERROR, and exited with 0",
+    ),
     "exits leaving a process behind, before reading": (
         "import subprocess\nsubprocess.Popen(['sleep', '30'], stdin=subprocess.DEVNULL)\nsys.exit(0)\n",
         "exited with 0 before reading the intent",
@@ -756,6 +765,25 @@ PREAMBLE = (
     "def answer(line):\n"
     "    return json.dumps(produce(json.loads(line)))\n"
 )
+
+
+@pytest.mark.parametrize(("answer_timeout", "exits"), [("1", False), ("4", True)])
+def test_a_program_gets_as_long_to_exit_as_to_answer(answer_timeout: str, exits: bool, tmp_path: Path) -> None:
+    # It answers every intent, then takes two seconds to exit once its input closes: within --answer-timeout 4 it
+    # ends by itself (and writes that it did), with 1 it is stopped first, a second after its input closed.
+    done = tmp_path / "exited"
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE + "for line in sys.stdin:\n    print(answer(line), flush=True)\n"
+                       f"time.sleep(2)\nopen({str(done)!r}, 'w').close()\n", encoding="utf-8")  # fmt: skip
+    started = time.monotonic()
+    code = main(["--exec", f"{sys.executable} {program}", "--examples", "1", "--answer-timeout", answer_timeout])
+    took = time.monotonic() - started
+    assert code == 0
+    assert done.exists() is exits
+    if not exits:
+        time.sleep(2.5)  # it would have written by now, had it not been stopped
+        assert not done.exists()
+        assert took < 9  # not the ten seconds of the default
 
 
 @pytest.mark.parametrize("case", PROTOCOL_BREAKERS)
@@ -1645,7 +1673,7 @@ def test_a_program_that_reads_nothing_stops_the_run_within_the_answer_timeout(
 
 
 def test_a_program_that_floods_its_output_is_read_no_further_than_asked(tmp_path: Path) -> None:
-    # Its lines were read as fast as it wrote them and kept: gigabytes within the ten seconds it had to exit.
+    # Its lines were read as fast as it wrote them and kept: hundreds of megabytes in the two seconds it had to exit.
     program = tmp_path / "producer.py"
     program.write_text(PREAMBLE + "line = sys.stdin.readline()\nwhile True:\n    print(answer(line), flush=True)\n",
                        encoding="utf-8")  # fmt: skip
@@ -1656,7 +1684,8 @@ def test_a_program_that_floods_its_output_is_read_no_further_than_asked(tmp_path
     )
     done = subprocess.run(
         [sys.executable, "-c", measure, sys.executable, "-m", "notify_schemas", "conformance", "--exec",
-         f"{sys.executable} {program}", "--examples", "0"], capture_output=True, text=True, check=True, timeout=120,
+         f"{sys.executable} {program}", "--examples", "0", "--answer-timeout", "2"], capture_output=True, text=True,
+        check=True, timeout=120,
     )  # fmt: skip
     assert int(done.stdout) < 300_000
 

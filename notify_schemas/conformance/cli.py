@@ -101,7 +101,10 @@ def _parser(words: Sequence[str] = ()) -> MaskedParser:
     parser.add_argument("--junit", metavar="FILE", type=output, help="write a JUnit XML report")
     parser.add_argument("--report", metavar="FILE", type=output, help="write a JSON report")
     parser.add_argument("--timeout", type=seconds, help="with --transport-url: seconds to listen (default 30)")
-    wait = f"with --exec: seconds to wait for an answer, in either mode (default {DEFAULT_ANSWER_TIMEOUT:g})"
+    wait = (
+        f"with --exec: seconds to wait for an answer, in either mode, and for the program to exit once the run is "
+        f"done (at least 1; default {DEFAULT_ANSWER_TIMEOUT:g})"
+    )
     parser.add_argument("--answer-timeout", type=seconds, help=wait)
     parser.add_argument("--count", type=count, help="with --transport-url: stop after this many notifications")
     parser.add_argument("--connect-timeout", type=seconds, help=f"with --transport-url: give up if the broker is not "
@@ -240,7 +243,7 @@ def _negative(args: argparse.Namespace) -> Report:
     consumer = (
         load_callable(args.callable) if args.callable else ExecConsumer(args.exec, answer_timeout=args.answer_timeout)
     )
-    with _ended(consumer):
+    with _ended(consumer, args.answer_timeout):
         report = run_negative(consumer, profile=args.profile, examples=min(args.examples, _NEGATIVE_EXAMPLES),
                               seed=args.seed)  # fmt: skip
     _no_line_beyond(report, consumer)
@@ -248,20 +251,29 @@ def _negative(args: argparse.Namespace) -> Report:
 
 
 @contextlib.contextmanager
-def _ended(program: Any) -> Iterator[None]:
-    """An --exec program ended with the run: given 10 s to exit after its input closes, or stopped at once on Ctrl-C
-    or SIGTERM. A callable needs nothing."""
-    wait = 10.0
+def _ended(program: Any, answer_timeout: float) -> Iterator[None]:
+    """An --exec program ended with the run: given as long to exit after its input closes as it is given to answer
+    (`_exit_wait`), or stopped at once on Ctrl-C or SIGTERM. A callable needs nothing."""
+    wait = _exit_wait(answer_timeout)
     try:
         yield
     except BaseException as stop:
-        # A library's own error set off by SIGTERM is the stop too: waiting 10 s for the program would delay it.
+        # A library's own error set off by SIGTERM is the stop too: waiting for the program would delay it.
         if isinstance(stop, KeyboardInterrupt | Terminated) or terminated():
             wait = 0
         raise
     finally:
         if isinstance(program, ExecProgram):
             program.close(wait=wait)
+
+
+def _exit_wait(answer_timeout: float) -> float:
+    """How long an --exec program may take to exit once its input closes: ``--answer-timeout`` (the time the run
+    waits on the program for anything), but at least a second, for a program to close what it holds."""
+    return max(answer_timeout, _LEAST_EXIT_WAIT)
+
+
+_LEAST_EXIT_WAIT = 1.0
 
 
 def _no_line_beyond(report: Report, program: Any) -> None:
@@ -340,7 +352,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 producer: Any = load_callable(args.callable)
             else:
                 producer = ExecProducer(args.exec, answer_timeout=args.answer_timeout)
-            with _ended(producer):
+            with _ended(producer, args.answer_timeout):
                 report = run(producer, profile=args.profile, examples=args.examples, seed=args.seed, checks=checks,
                              exclude_checks=exclude, only=only, progress=_progress)  # fmt: skip
             _no_line_beyond(report, producer)

@@ -9,6 +9,7 @@ whole specification, for authors in any language.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import datetime
 import decimal
@@ -144,6 +145,7 @@ class ExecProgram:
         self.extra_lines = 0
         """Lines the program wrote beyond one per question, counted when it is closed: a break of the protocol."""
         self.last_answered = ""
+        self._asked = 0  # the size of the last question written, in bytes
         """What the last question answered asked (``the intent image.upload INFO``), or "" before the first answer:
         what a line written after it, not asked for, follows."""
         # Bounded: a program that floods its output waits on its pipe while the run goes on, and holds no memory here.
@@ -190,10 +192,10 @@ class ExecProgram:
     def _ask(self, question: str, what: str) -> float:
         """Write the question, or `ProducerError` naming ``what`` when the program does not read it; the time just
         before its newline was written (`_send`)."""
+        data = question.encode("utf-8", "surrogateescape") + b"\n"
+        self._asked = len(data)
         try:
-            return self._send(
-                question.encode("utf-8", "surrogateescape") + b"\n", time.monotonic() + self.answer_timeout
-            )
+            return self._send(data, time.monotonic() + self.answer_timeout)
         except TimeoutError:
             raise ProducerError(
                 f"{self.name} read nothing of {what} within {self.answer_timeout:g} s (its input is full: it reads "
@@ -223,10 +225,13 @@ class ExecProgram:
         if got is None:
             self._lines.put(None)
             try:
-                how = _ended(self.process.wait(timeout=1))  # it may be exiting
+                ended = _ended(self.process.wait(timeout=1))  # it may be exiting
             except subprocess.TimeoutExpired:
-                how = "is still running"
-            raise ProducerError(f"{self.name} closed its output before answering {what}, and {how}")
+                raise ProducerError(f"{self.name} closed its output before answering {what}, and is still running") \
+                    from None  # fmt: skip
+            if self._unread() >= self._asked:  # it ended before reading, though the question was written in time
+                raise ProducerError(f"{self.name} {ended} before reading {what}")
+            raise ProducerError(f"{self.name} closed its output before answering {what}, and {ended}")
         line = got[1]
         if len(line) > MAX_ANSWER_BYTES:
             raise ProducerError(f"{self.name} wrote a line longer than {MAX_ANSWER_BYTES:,} bytes in answer to "
@@ -235,6 +240,21 @@ class ExecProgram:
             raise ProducerError(f"{self.name} wrote an answer to {what} without its newline, then closed its "
                                 "output")  # fmt: skip
         return got
+
+    def _unread(self) -> int:
+        """The bytes written to the program's input that nothing read, as the pipe holds them still after the program
+        ended (-1 where the system does not say). Whether it exited before or after the question reached its pipe,
+        a program that read none of it is told so alike."""
+        assert self.process.stdin is not None
+        try:
+            import fcntl
+            import termios
+
+            held = array.array("i", [0])
+            fcntl.ioctl(self.process.stdin.fileno(), termios.FIONREAD, held)
+        except (ImportError, OSError, ValueError):  # not Linux's pipes, or the pipe is closed
+            return -1
+        return held[0]
 
     def _send(self, data: bytes, deadline: float) -> float:
         """Write ``data`` to the program's input by the ``deadline`` (TimeoutError after it): a program that reads

@@ -490,10 +490,13 @@ class _Text:
                 if error.pos < len(self.text) - _NEAR_END and not error.msg.startswith("Unterminated string"):
                     raise  # a fault in the text, which more text cannot mend
                 # Read on, and parse again only once the value may end in the text read: a value over the limit is
-                # never parsed, so the objects of its first part are never made.
+                # never parsed, so the objects of its first part are never made. The text held past ``pos`` may be
+                # over the limit where the value is not (the items after it): a fault within the limit is read past
+                # once, which tells whether it is one, as an item of the limit is read whatever follows it.
                 read = False
+                within = error.pos - pos <= self.limit and not error.msg.startswith("Unterminated string")
                 while True:
-                    if len(self.text) - pos > self.limit:
+                    if len(self.text) - pos > self.limit and (read or not within):
                         raise ValueError(f"a record over the limit of {self.limit:,} bytes") from None
                     held = len(self.text) - pos  # read as much again, but never much past the limit
                     if not self.more(max(_CHUNK, min(held, self.limit + 1 - held))):

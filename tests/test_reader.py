@@ -271,6 +271,38 @@ def test_a_bad_array_item_says_where_its_fault_is_as_its_line_does_in_json_lines
     assert found == expected
 
 
+FAULT_NEAR_ITS_END = st.builds(
+    lambda item, at, fault: item[: len(item) - at] + fault + item[len(item) - at :],
+    st.sampled_from([GOOD, '{"a": [1, 2, 3], "b": "text"}']),
+    st.integers(1, 12),
+    st.sampled_from(["\x00", "x", ",", "]", "\t"]),  # none that makes the item take in what follows it
+)
+
+
+@SETTINGS
+@given(items=st.lists(st.one_of(st.sampled_from([GOOD, "1"]), FAULT_NEAR_ITS_END), min_size=1, max_size=5),
+       separator=st.sampled_from([",", ",\n"]), end=st.sampled_from(["]", "\n]\n", " ,1, 2, 3, 4, 5, 6]"]),
+       more=st.integers(0, 24), chunk=st.sampled_from([64, 1024 * 1024]))  # fmt: skip
+def test_a_bad_array_item_within_the_limit_is_named_by_its_fault_whatever_follows_it(
+    items: list[str], separator: str, end: str, more: int, chunk: int
+) -> None:
+    # An item of about the limit whose fault lay near the end of the text read (the array's end, a chunk's) was "a
+    # record over the limit of 719 bytes" when the text after the item's start was over it: a record of 717 bytes,
+    # with a NUL in it, which its line in JSON Lines names.
+    limit = max(len(item) for item in items) + more
+    text = "[" + separator.join(items) + end
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)
+        found = list(reader.read_records(io.BytesIO(text.encode()), limit=limit))
+    reasons = [r.reason for r in found if type(r) is reader.BadRecord]
+    assert not [r for r in reasons if "over the limit" in r]
+    for item in items:
+        alone = next(reader.count_records(io.BytesIO(item.encode()), lambda value: False, limit=limit, json_lines=True))
+        if type(alone) is reader.BadRecord:
+            fault = re.sub(r" at line 1 column \d+.*", "", alone.reason)
+            assert any(r.startswith(fault) for r in reasons)
+
+
 def test_an_array_that_never_closes_says_the_rest_is_not_read() -> None:
     records = list(reader.read_records(io.BytesIO(b'[\n{"a": 1},\n{"b": NaN, "c": [\n' + GOOD.encode() + b"\n")))
     assert type(records[0]) is reader.Record

@@ -2017,6 +2017,46 @@ def test_a_name_that_is_not_utf8_is_named_by_its_bytes_in_text_any_reader_takes(
         assert "d\\\\xff" in document  # the backslash of \xff, escaped
 
 
+# A name holding a line break, a tab or a terminal's escape sequence, in every error that names it.
+ODD_NAMES: list[Any] = [
+    pytest.param(["validate", "{missing}"], id="validate of a file not there"),
+    pytest.param(["validate", "{folder}"], id="validate of a folder"),
+    pytest.param(["tally", "{missing}"], id="tally of a file not there"),
+    pytest.param(["tally", "{bad}"], id="tally of a file that is no summary"),
+    pytest.param(["tally", "{summary}", "{link}"], id="tally of one summary twice"),
+    pytest.param(["compat", "{missing}", "{missing}"], id="compat of folders not there"),
+    pytest.param(["compat", "{folder}", "{folder}"], id="compat of a folder that holds no schemas"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("odd", ["\n", "\r\n", "\t", "\x1b[2J", "\u2028"])
+@pytest.mark.parametrize("argv", ODD_NAMES)
+def test_a_name_with_a_line_break_or_an_escape_is_named_on_one_line_as_it_is(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], odd: str
+) -> None:
+    # validate wrote "notify-schemas: error: a" and "b: No such file or directory" on two lines, and an escape
+    # sequence as it is, for the terminal to run; tally and compat joined the words of their errors, which named
+    # a<newline>b "a b", another file, one that may be there.
+    summary = '{"valid": {}, "invalid": {}, "duplicates": 0, "seen": {}}'
+    names = {
+        "{missing}": str(tmp_path / f"gone{odd}x"),
+        "{folder}": str(tmp_path / f"dir{odd}x"),
+        "{bad}": write(tmp_path, f"bad{odd}x.json", "{"),
+        "{summary}": write(tmp_path, "summary.json", summary),
+        "{link}": str(tmp_path / f"link{odd}x.json"),
+    }
+    (tmp_path / f"dir{odd}x").mkdir()
+    (tmp_path / f"link{odd}x.json").symlink_to(tmp_path / "summary.json")
+    code, _, err = run(capsys, *[names.get(a, a) for a in argv])
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.endswith("\n")
+    assert "\r" not in err
+    assert "\x1b" not in err
+    written = {"\n": "\\x0a", "\r\n": "\\x0d\\x0a", "\t": "\\x09", "\x1b[2J": "\\x1b[2J", "\u2028": "\\u2028"}[odd]
+    assert written in err
+
+
 # Every option that writes a file, with what the rest of its command line needs: - names the standard input there.
 OUTPUT_OPTIONS = [
     (["conformance", "--stream", "{small}"], "--report"),

@@ -129,6 +129,13 @@ def _open(name: str) -> Iterator[BinaryIO]:
         yield f
 
 
+def _named(name: str) -> str:
+    """A name given on the command line as an error names it: as `shown_name` writes it, on one line, each line break
+    or other character no one sees escaped (``a\\x0ab``): an error is made one line by joining its words, which named
+    ``a<newline>b`` ``a b``, another file, one that may be there."""
+    return one_line(shown_name(name))
+
+
 def _size(name: str) -> int:
     """A file's size, 0 for what is not a file or cannot be read (reported when it is read)."""
     try:
@@ -586,7 +593,7 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
                 except OSError as error:
                     io_error = True
                     reason = one_line(mask_text(as_named(error.strerror or str(error))))
-                    print(f"notify-schemas: error: {shown}: {reason}", file=sys.stderr)
+                    print(one_line(f"notify-schemas: error: {shown}: {reason}"), file=sys.stderr)  # a name's \n too
                     unread.append({"file": shown, "reason": reason})
         except BaseException:  # Ctrl-C, SIGTERM or a reader gone (| head): the workers stop at once, quietly
             if pool is not None:
@@ -866,7 +873,7 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         start = pass_bom(stream)  # passed over, and not counted, as validate passes it over
         raw = start + stream.read(DEFAULT_MAX_RECORD + 1 - len(start))
     if len(raw) > DEFAULT_MAX_RECORD:
-        raise _UsageError(f"{args.payload}: payload over {DEFAULT_MAX_RECORD:,} bytes")
+        raise _UsageError(f"{_named(args.payload)}: payload over {DEFAULT_MAX_RECORD:,} bytes")
     try:
         payload, duplicates = parse(raw)
     except ValueError as error:
@@ -1155,8 +1162,9 @@ def _cmd_tally(args: argparse.Namespace) -> int:
 
     twice = _named_twice(args.summaries)
     if twice is not None:
-        raise NotifySchemasError(f"{twice[1]}: the same summary as {twice[0]}: a listener's summary is added once "
-                                 "(twice, each of its messages would be counted as delivered again)")  # fmt: skip
+        raise NotifySchemasError(f"{_named(twice[1])}: the same summary as {_named(twice[0])}: a listener's "
+                                 "summary is added once (twice, each of its messages would be counted as delivered "
+                                 "again)")  # fmt: skip
     total = Tally()
     for name in args.summaries:
         try:
@@ -1164,9 +1172,9 @@ def _cmd_tally(args: argparse.Namespace) -> int:
                 value = _summary_value(stream)
             total = total.add(Tally.from_json(value))
         except OSError as error:
-            raise NotifySchemasError(f"{name}: {error.strerror or error}") from None
+            raise NotifySchemasError(f"{_named(name)}: {error.strerror or error}") from None
         except ValueError as error:  # not JSON (or not UTF-8, or nested too deep, or too long), or not a tally
-            raise NotifySchemasError(f"{name}: not a listen --summary file: {mask_text(str(error))}") from None
+            raise NotifySchemasError(f"{_named(name)}: not a listen --summary file: {mask_text(str(error))}") from None
     listeners = len(args.summaries)
     if args.format == "json":  # what the text line says, every count of it: the listeners' first
         print(json.dumps({"listeners": listeners} | {k: v for k, v in total.as_json().items() if k != "seen"}))

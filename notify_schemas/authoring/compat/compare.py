@@ -21,6 +21,7 @@ from notify_schemas.redaction import shown
 from notify_schemas.registry import PROFILES, Variant, bundle, load_json_file, load_registry
 from notify_schemas.termination import raise_if_terminated
 from notify_schemas.validation import instance_path
+from notify_schemas.values import as_named, one_line
 
 __all__ = ["TIME_LIMIT", "SchemaDir", "compare"]
 
@@ -35,20 +36,23 @@ class SchemaDir:
     def __init__(self, name: Path | str) -> None:
         # Named as given in what is said of it: a Path makes swift://u:p@h/ swift:/u:p@h, which no masking recognizes.
         self.name = os.fspath(name)
+        # and on one line, a line break in it escaped: an error is made one line by joining its words, which named
+        # the folder a<newline>b as a b, another folder, one that may be there.
+        self.said = one_line(as_named(self.name))
         path = Path(name)
         if not path.exists():
-            raise CompatError(f"{self.name}: no such directory")
+            raise CompatError(f"{self.said}: no such directory")
         if not path.is_dir():
-            raise CompatError(f"{self.name}: not a directory")
+            raise CompatError(f"{self.said}: not a directory")
         if not (path / "envelope.json").is_file() or not any((path / p).is_dir() for p in PROFILES):
             raise CompatError(
-                f"{self.name}: not a schema directory (no envelope.json and {'/'.join(PROFILES)} folders)"
+                f"{self.said}: not a schema directory (no envelope.json and {'/'.join(PROFILES)} folders)"
             )
         self.path = path
         try:
             self.registry = load_registry(path)
         except (OSError, ValueError, RecursionError, referencing.exceptions.Unresolvable) as error:
-            raise CompatError(f"{self.name}: cannot load the schemas: {' '.join(str(error).split())}") from error
+            raise CompatError(f"{self.said}: cannot load the schemas: {' '.join(str(error).split())}") from error
         self.variants: set[Variant] = set()
         for profile in PROFILES:
             for file in (path / profile).glob("*.json"):
@@ -65,12 +69,12 @@ class SchemaDir:
             try:
                 schema = bundle(self.registry, v.uri, new_id=v.bundled_uri)
             except (LookupError, ValueError, RecursionError, referencing.exceptions.Unresolvable) as error:
-                raise CompatError(f"{os.path.join(self.name, v.path)}: cannot bundle: {_unresolved(error)}") from error
+                raise CompatError(f"{os.path.join(self.said, v.path)}: cannot bundle: {_unresolved(error)}") from error
             try:
                 self._validators[v] = jsonschema_rs.validator_for(schema)
             except jsonschema_rs.ValidationError as error:  # the metaschema refuses it: a bad pattern, an unknown type
                 where = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in instance_path(error))
-                raise CompatError(f"{os.path.join(self.name, v.path)}: not a valid JSON Schema at {where or '/'} (as "
+                raise CompatError(f"{os.path.join(self.said, v.path)}: not a valid JSON Schema at {where or '/'} (as "
                                   f"bundled): {' '.join(error.message.split())}") from None  # fmt: skip
             self._bundles[v] = schema
         return self._bundles[v]
@@ -156,7 +160,7 @@ def _compared(
         breaks = breaks_one_way("backward", a, b, examples, seed, notes, budget)
         breaks += breaks_one_way("forward", b, a, examples, seed, notes, budget)
     except WalkError as error:  # the walk of the two schemas: what it says names neither file
-        files = " with ".join(os.path.join(d.name, v.path) for d in (old, new))
+        files = " with ".join(os.path.join(d.said, v.path) for d in (old, new))
         raise CompatError(f"comparing {files}: {error}") from None
     backward = not any(x.direction == "backward" for x in breaks)
     forward = not any(x.direction == "forward" for x in breaks)

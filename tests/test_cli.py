@@ -2244,6 +2244,25 @@ def test_schemas_export_onto_a_file_says_it_is_a_file_and_names_it(
     assert (tmp_path / file).read_text() == "kept"
 
 
+@pytest.mark.parametrize(("leads_to", "why"), [("gone/folder", "a link to nothing there"),
+                                               ("link", "too many levels of symbolic links")])  # fmt: skip
+@pytest.mark.parametrize("under", ["", "/x", "/x/y/"])
+def test_schemas_export_onto_a_link_that_leads_nowhere_says_so_and_names_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, leads_to: str, why: str,
+    under: str,
+) -> None:  # fmt: skip
+    # mkdir's "File exists" read as if the export refused to overwrite, for a link to a folder not there (which
+    # mkdir -p does not make either) and for a link to itself.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link").symlink_to(leads_to)
+    code, _, err = run(capsys, "schemas", "export", "link" + under)
+    assert code == 2
+    assert err.startswith("notify-schemas: error: link")  # the link, or a folder under it that the system names
+    assert why in err.lower()
+    assert err.count("\n") == 1
+    assert "File exists" not in err
+
+
 # --- emit and validate judge alike ---------------------------------------------------------------------------------
 
 _RAW_VALUES = [text.encode() for text in [

@@ -839,9 +839,25 @@ def _folder(path: Path) -> None:
     except (FileExistsError, NotADirectoryError):  # that file, or a file on the way to it (afile/x)
         file = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
         if file is None:
+            _leads_nowhere(path)
             raise
         raise NotADirectoryError(errno.ENOTDIR, "a file, not a folder: schemas export writes into a folder",
                                  str(file)) from None  # fmt: skip
+
+
+def _leads_nowhere(path: Path) -> None:
+    """An error naming the link of ``path`` or of a folder on the way to it that leads nowhere: to nothing there, or
+    round in a loop, where mkdir says "File exists", as if the export refused to overwrite."""
+    link = next((p for p in (path, *path.parents) if p.is_symlink() and not p.exists()), None)
+    if link is None:
+        return
+    try:
+        link.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "a link in a loop (too many levels of symbolic links)", str(link)) from None
+    raise OSError(errno.ENOENT, "a link to nothing there: schemas export makes no folder at the end of a link",
+                  str(link))  # fmt: skip
 
 
 def _files(folder: Any, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:

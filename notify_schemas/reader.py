@@ -742,7 +742,7 @@ def _documents(
         while pos < len(text.text):
             if text.text[pos] == "]":
                 if comma_before:  # "[1, ]": RFC 8259 has no comma before the end of an array
-                    yield BadRecord(text.line_at(pos), "not JSON: a comma before ']' in the array")
+                    yield BadRecord(text.line_at(pos), f"not JSON: a comma before ']' in the array {_at(text, pos)}")
                 pos = text.skip_space(pos + 1)
                 break
             if pos > _CHUNK:
@@ -796,8 +796,8 @@ def _documents(
             pos = text.skip_space(pos)
             if pos < len(text.text) and text.text[pos] not in ",]":  # "[1 2, 3]": "2" is one bad record
                 line = text.line_at(pos)
+                reason = f"not JSON: expected ',' or ']' in the array {_at(text, pos)}"
                 pos, _ = text.skip(pos)
-                reason = "not JSON: expected ',' or ']' in the array"
                 if pos < 0:
                     yield BadRecord(line, f"{reason}; the array is not closed, so the rest is not read")
                     return
@@ -808,6 +808,13 @@ def _documents(
         else:
             yield BadRecord(text.line_at(pos), "not JSON: the array is not closed")
             return
+
+
+def _at(text: _Text, pos: int) -> str:
+    """Where in an array ``text[pos]`` is, the start of a record of its own, as every fault of a record is named: at
+    line 1 and its column on the file's line, with the character there if no one sees it (a NUL, a byte that is not
+    UTF-8)."""
+    return f"at line 1 column {text.column_at(pos)}{_unseen(text.text, pos)}"
 
 
 def _record(text: _Text, value: Any, line: int, pointer: str, accept: Callable[[Any], bool] | None) -> Record | int:

@@ -303,6 +303,39 @@ def test_a_bad_array_item_within_the_limit_is_named_by_its_fault_whatever_follow
             assert any(r.startswith(fault) for r in reasons)
 
 
+@SETTINGS
+@given(items=st.lists(st.sampled_from([GOOD, "1", '"a, ]"', "x"]), min_size=1, max_size=5),
+       junk=st.lists(st.sampled_from(["", "2", ".", "}", "\x00", "\xff", "\u00a0"]), min_size=5, max_size=5),
+       separator=st.sampled_from([",", ", ", ",\n", " ,\n  "]), comma_last=st.booleans(),
+       chunk=st.sampled_from([1, 5, 64, 1024 * 1024]))  # fmt: skip
+def test_what_follows_an_array_item_that_is_no_comma_is_named_where_it_is(
+    items: list[str], junk: list[str], separator: str, comma_last: bool, chunk: int
+) -> None:
+    # "[1 2, 3]" and "[1, ]" said "not JSON: expected ',' or ']' in the array" and "a comma before ']' in the array"
+    # and no more, where every other fault of a record says its column and the character there no one sees: in an
+    # array on one line of a megabyte, nothing said where to look, and a NUL or a byte that is not UTF-8 was not named.
+    parts = ["[\n"]
+    for item, after in zip(items, junk, strict=False):
+        parts += [item, f" {after}" if after else "", separator]
+    parts[-1] = separator if comma_last else ""
+    text = "".join([*parts, "\n]\n"])
+    data = text.encode().replace("\xff".encode(), b"\xff")  # the byte 0xff, which is not UTF-8
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)
+        found = list(reader.read_records(io.BytesIO(data)))
+    said = [r for r in found if type(r) is reader.BadRecord and "in the array" in r.reason]
+    expected_junk = [after for item, after in zip(items, junk, strict=False) if after and item != "x"]  # x: all bad
+    assert len(said) == len(expected_junk) + comma_last
+    lines = text.split("\n")
+    for record in said:
+        where = re.search(r" in the array at line 1 column (\d+)", record.reason)
+        assert where is not None
+        at = lines[record.line - 1][int(where[1]) - 1]
+        assert at in ("]" if "comma before" in record.reason else "2.}\x00\xff\u00a0")
+        if at in "\x00\xff\u00a0":
+            assert re.search(r"\((U\+00|byte 0x)", record.reason)
+
+
 def test_an_array_that_never_closes_says_the_rest_is_not_read() -> None:
     records = list(reader.read_records(io.BytesIO(b'[\n{"a": 1},\n{"b": NaN, "c": [\n' + GOOD.encode() + b"\n")))
     assert type(records[0]) is reader.Record

@@ -49,6 +49,7 @@ __all__ = [
     "mask_transport_text",
     "mask_url",
     "mask_words",
+    "may_write_forbidden",
     "names_a_secret",
     "pointer_view",
     "quoted",
@@ -292,13 +293,7 @@ def mark_forbidden(text: str) -> str:
     explains, brackets or an element that do not close, a value that more of a word follows), the rest of the text
     is withheld. A text that holds none of the four words, no escape of a letter and no ``False schema`` costs five
     substring tests."""
-    if (
-        "location" not in text
-        and "direct_url" not in text
-        and "task_input" not in text
-        and "False schema" not in text
-        and ("\\" not in text or _ESCAPED_LETTER.search(text) is None)  # no escape that may spell a key's letter
-    ):
+    if not may_write_forbidden(text):
         return text
     out: list[str] = []
     done = search = 0
@@ -312,6 +307,21 @@ def mark_forbidden(text: str) -> str:
         out += [text[done:start], mark]
         done = search = end
     return "".join(out) + text[done:] if out else text
+
+
+def may_write_forbidden(text: str) -> bool:
+    """Whether `mark_forbidden` may change ``text``: it holds one of the four words, ``False schema``, or an escape
+    that may spell a letter of the keys. Five substring tests for a text with none. Every shortcut past the masking
+    asks this very test (a JSON pointer, whose keys are written as they are; the JSON text of a message, which
+    writes a key's letters as they are and a backslash doubled, an escape still found): one that asked fewer showed
+    what the masking would have withheld (``task\\u005finput=...``, ``False schema does not allow ...``)."""
+    return (
+        "location" in text
+        or "direct_url" in text
+        or "task_input" in text
+        or "False schema" in text
+        or ("\\" in text and _ESCAPED_LETTER.search(text) is not None)  # an escape that may spell a key's letter
+    )
 
 
 def _withheld(text: str, key: re.Match[str]) -> tuple[int, int, str] | None:
@@ -972,7 +982,7 @@ _SUSPECT_POINTER = re.compile("|".join(re.escape(word) for word in (*SANITIZE_KE
 
 def _innocent(pointer: str) -> bool:
     """Whether no key of a pointer needs masking nor names a secret: the common case, one regex search."""
-    return pointer.isascii() and _SUSPECT_POINTER.search(pointer.lower()) is None
+    return pointer.isascii() and _SUSPECT_POINTER.search(pointer.lower()) is None and not may_write_forbidden(pointer)
 
 
 def mask_pointer(pointer: str) -> str:

@@ -24,6 +24,7 @@ from notify_schemas.cli import main
 from notify_schemas.conformance.cli import main as conformance_main
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.reference import produce
+from notify_schemas.drivers.log import dumps as log_dumps
 from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.redaction import (
     FORBIDDEN_KEYS,
@@ -219,6 +220,32 @@ def test_a_text_never_shows_the_value_of_a_key_that_must_never_be_written(
     masked = mask_text(text)
     assert CANARY not in masked
     assert mark_forbidden(masked) == masked  # what is written again (a report masked as a whole) stays as it is
+
+
+@SETTINGS
+@given(_documents(), st.sampled_from(sorted(RENDERINGS)), st.sampled_from(sorted(WRAPPINGS)), SPELLINGS,
+       st.randoms(use_true_random=False), st.booleans())  # fmt: skip
+@example({"task_input": CANARY}, "key=str", "as it is", "json", random.Random(1), False)  # task\u005finput=...
+@example({"direct_url": CANARY}, "key: str", "as it is", "python, x", random.Random(2), False)
+@example({"locations": [{"url": CANARY}]}, "json", "as it is", None, None, True)  # a validator's words, no key
+def test_a_pointer_or_a_logged_message_never_shows_what_the_masking_withholds(
+    document: dict[str, Any], rendering: str, wrapping: str, spelling: str | None, chance: Any, refused: bool
+) -> None:
+    # mask_pointer and the log driver skip the masking of what holds nothing to mask, and asked less than the
+    # masking: a key or a text spelling a key with an escaped letter (task\u005finput=...), or quoting a value as a
+    # schema validator does (False schema does not allow ...), was shown in clear in a violation's pointer and in
+    # the log driver's line.
+    text = WRAPPINGS[wrapping](_escaped(RENDERINGS[rendering](document), sorted(FORBIDDEN_KEYS), spelling, chance))
+    if refused:
+        text = f"False schema does not allow {document!r}"
+    assert CANARY in text
+    message = _message(5, "size")  # a wrong size: a violation beside the key
+    message["payload"]["properties"] = {text: 5, "note": text}
+    for backend in ("rust", "python"):
+        violations = list(iter_errors(message, backend=backend))  # type: ignore[arg-type]
+        assert any(v.pointer.startswith("/payload/properties/") for v in violations)
+        assert CANARY not in repr(violations)
+    assert CANARY not in log_dumps(message)
 
 
 @SETTINGS

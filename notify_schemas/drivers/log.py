@@ -15,7 +15,14 @@ import re
 from typing import Any
 
 from notify_schemas.config import NotifierConfig
-from notify_schemas.redaction import FORBIDDEN_KEYS, SANITIZE_KEYS, mask_pointer, mask_text, redact, type_name
+from notify_schemas.redaction import (
+    SANITIZE_KEYS,
+    mask_pointer,
+    mask_text,
+    may_write_forbidden,
+    redact,
+    type_name,
+)
 from notify_schemas.wire_form import has_no_wire_form_number, is_exact_json, read_at_once, to_wire
 
 __all__ = ["LOGGER_BASE", "OWN_LOGGERS", "LogDriver", "dumps"]
@@ -31,10 +38,11 @@ _LEVELS = {
     "ERROR": logging.ERROR,
     "CRITICAL": logging.CRITICAL,
 }
-# A message whose JSON text has none of these, lower-cased, is not changed by redaction: oslo's secret words, the
-# keys that must never be sent, a URL, and the letters outside ASCII that oslo's patterns read as ASCII ones (U+0130,
-# U+0131, U+017F, and U+212A, the Kelvin sign), escaped as json.dumps writes them.
-_SUSPECT = (*SANITIZE_KEYS, *FORBIDDEN_KEYS, "://", "\\u0130", "\\u0131", "\\u017f", "\\u212a")
+# A message whose JSON text has none of these, lower-cased, and nothing that may write the value of a key that must
+# never be sent (`may_write_forbidden`), is not changed by redaction: oslo's secret words, a URL, and the letters
+# outside ASCII that oslo's patterns read as ASCII ones (U+0130, U+0131, U+017F, and U+212A, the Kelvin sign),
+# escaped as json.dumps writes them.
+_SUSPECT = (*SANITIZE_KEYS, "://", "\\u0130", "\\u0131", "\\u017f", "\\u212a")
 
 
 def dumps(message: Any) -> str:
@@ -56,7 +64,7 @@ def dumps(message: Any) -> str:
         message = wire.value
     text = json.dumps(message, allow_nan=False)
     lowered = text.lower()
-    if not any(word in lowered for word in _SUSPECT):
+    if not any(word in lowered for word in _SUSPECT) and not may_write_forbidden(text):
         return text
     return json.dumps(read_at_once(redact, message), allow_nan=False)  # another thread may change it meanwhile
 

@@ -691,10 +691,19 @@ def error_text(error: BaseException, message: Any = None) -> str:
 
 
 def traceback_text(error: BaseException, message: Any = None) -> str:
-    """An exception's traceback as it may be written, masked as `error_text` masks its text."""
+    """An exception's traceback as it may be written, masked as `error_text` masks its text; `error_text` and a word
+    that it cannot be shown when the exception fails as its traceback is read (a ``__notes__``, ``__cause__``,
+    ``__context__`` or ``__traceback__`` of a driver's own that raises), whatever it raises: the caller is logging a
+    failure, and must go on to the next driver."""
     import traceback  # on first use: only a failing driver needs it
 
-    text = mask_texts("".join(traceback.format_exception(error)), forbidden_texts(message) + refused_texts(error))
+    try:
+        written = "".join(traceback.format_exception(error))
+    except BaseException as failed:
+        if is_stop(failed):  # Ctrl-C and SIGTERM end the run wherever they land
+            raise
+        return f"{error_text(error, message)} (its traceback cannot be shown: {type_name(failed)})"
+    text = mask_texts(written, forbidden_texts(message) + refused_texts(error))
     return _writable(_mask_escaped(mask_text(_args_masked(error, text))))
 
 

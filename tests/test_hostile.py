@@ -334,6 +334,33 @@ def test_a_driver_error_that_cannot_show_itself_stops_no_other_driver(caplog: py
     assert "driver Failing failed (ExceptionBoom: <its text cannot be shown>)" in caplog.text
 
 
+@pytest.mark.parametrize(
+    "attribute", ["__notes__", "__cause__", "__context__", "__traceback__", "__suppress_context__"]
+)
+def test_a_driver_error_whose_traceback_cannot_be_read_stops_no_other_driver(
+    attribute: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The traceback, logged at debug level for whoever debugs the driver, is read from these: one that raised when
+    # asked went out of the Notifier into the caller, and the drivers after the failing one sent nothing.
+    unreadable = type("Unreadable", (Exception,), {attribute: property(_boom)})
+
+    class Failing:
+        def notify(self, message: Any, priority: str) -> None:
+            raise unreadable(f"password={CANARY}")
+
+    caplog.set_level(logging.DEBUG)
+    memory = MemoryDriver()
+    notifier = Notifier("image.test", drivers=[Failing(), memory])  # type: ignore[list-item]
+    sent: Any = "the driver's error reached the caller"
+    with contextlib.suppress(Boom):  # pytest cannot show it, nor what it is raised in: its context is the error
+        sent = notifier.info({}, "image.upload", MESSAGES["image.upload", "INFO"]["payload"])
+    assert isinstance(sent, dict)
+    assert len(memory.messages) == 1
+    assert "driver Failing failed (Unreadable: password=***)" in caplog.text
+    assert "its traceback cannot be shown: Boom" in caplog.text
+    assert CANARY not in caplog.text
+
+
 @SETTINGS
 @given(st.sampled_from(VARIANTS), WHERE, st.one_of(HOSTILE, SPECIAL))
 @example(("image.upload", "INFO"), "field", "\udfff")  # a lone surrogate passed once the variant had been met

@@ -69,7 +69,9 @@ class Notifier:
         if config is not None and not isinstance(config, NotifierConfig):
             raise TypeError(f"config must be a NotifierConfig, not {quoted(config)}")
         self.config = config or NotifierConfig()
-        self.publisher_id = publisher_id or self.config.publisher_id
+        # Only None means the configuration's: a producer's value is judged as it is, never asked its truth (an
+        # empty text or a subclass's __len__ replaced it unsaid; one whose __bool__ raised failed here).
+        self.publisher_id = self.config.publisher_id if publisher_id is None else publisher_id
         self.profile = str.__str__(profile)
         self.validation: Validation = str.__str__(validation)  # type: ignore[assignment]
         self.backend: Backend = str.__str__(backend)  # type: ignore[assignment]

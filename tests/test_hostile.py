@@ -1206,6 +1206,40 @@ def test_a_publisher_id_the_envelope_refuses_is_refused_on_the_fast_path_too() -
             assert {x.pointer for x in raised.value.violations} == {"/publisher_id"}
 
 
+class TruthBoom:
+    __bool__ = __len__ = _boom
+
+
+class Empty(str):
+    """Text that says it is empty: its truth is asked through __len__."""
+
+    def __len__(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("given", ["", Empty("image.host"), TruthBoom(), 0, False, []], ids=repr)
+def test_a_publisher_id_given_is_the_one_judged_never_the_configurations(given: Any) -> None:
+    # `publisher_id or config.publisher_id` asked a producer's value its truth: an empty text (or one that said it
+    # was empty) was replaced by image.localhost unsaid, and a value whose __bool__ raised failed the constructor.
+    payload = MESSAGES["image.upload", "INFO"]["payload"]
+    memory = MemoryDriver()
+    notifier = Notifier(given, drivers=[memory], validation="strict")
+    assert notifier.publisher_id is given
+    wire = to_wire(given)
+    valid = is_valid({**MESSAGES["image.upload", "INFO"], "publisher_id": given})
+    for _ in range(2):  # the first call fills the variant's tables; the second takes the fast path
+        if valid:
+            sent = notifier.info({}, "image.upload", payload)
+            assert sent is not None
+            assert sent["publisher_id"] == wire.value != "image.localhost"
+            continue
+        with pytest.raises(InvalidNotificationError) as raised:
+            notifier.info({}, "image.upload", payload)
+        assert {x.pointer for x in raised.value.violations} == {"/publisher_id"}
+    assert len(memory.messages) == (2 if valid else 0)
+    assert Notifier(None).publisher_id == Notifier().publisher_id == "image.localhost"
+
+
 def test_what_a_producer_hands_over_reaches_the_drivers_as_its_wire_form() -> None:
     payload = dict(MESSAGES["image.upload", "INFO"]["payload"])
     payload["status"] = Plain.ACTIVE

@@ -234,7 +234,12 @@ _ESCAPED_LETTER = re.compile(r"\\(?:x|u00|U000000)(?:[67][0-9a-fA-F]|5[fF])")
 _KEY_NAMES = "|".join(_spelled(key) for key in sorted(FORBIDDEN_KEYS, key=len, reverse=True))
 _TAG_OPEN = r"(?:<|\\+u003[cC]|(?:&|\\+u0026)(?:amp;)*lt;)"
 _TAG_CLOSE = r"(?:>|\\+u003[eE]|(?:&|\\+u0026)(?:amp;)*gt;)"
-_TAG_REST = rf"(?P<attrs>(?:\s|\\+[nrt])[^<>]*?)?(?P<slash>\\*/)?(?P<close>{_TAG_CLOSE})"
+# What may follow an element's name in its opening tag: its attributes, which start with a space, or the tag's end.
+# Where the tag ends is found apart (`_TagEnds`): a regex that read the attributes as a lazy run up to the closing
+# bracket ran to the end of the text again for each opening tag that no bracket closes, quadratic in their number.
+_TAG_NAME_END = rf"(?=\s|\\+[nrt]|\\*/|{_TAG_CLOSE})"
+_TAG_END = re.compile(rf"(?P<slash>\\*/)?(?P<close>{_TAG_CLOSE})|<")
+_ATTRIBUTES = re.compile(r"\s|\\+[nrt]")
 # A quote spelled as an escape, as a reader of the text decodes it to ``"`` or ``'``: JSON's ``\\u0022``, a Python
 # literal's ``\\x27``, at any depth of escaping; XML's ``&quot;``, ``&#34;``, ``&#x27;``, ``&apos;``, escaped again as
 # XML writes a ``&`` (``&amp;quot;``) or HTML-safe JSON does (``\\u0026quot;``), or after the backslashes of a repr's
@@ -250,7 +255,7 @@ _FORBIDDEN_KEY_PATTERN = (
     rf"|(?P<tq>{_QUOTE_ESCAPE})(?P<tdash>--)?(?:{_KEY_NAMES})(?P=tq)"
     rf"(?(tdash)\s*,\s*(?=[bBuU]?\\*[\"']|{_QUOTE_ESCAPE})|\s*(?::|=>?)\s*)"
     rf"|(?<!\\)(?P<aesc>\\*)(?P<aq>[\"'])--(?:{_KEY_NAMES})(?P=aesc)(?P=aq)\s*,\s*(?=[bBuU]?\\*[\"']|{_QUOTE_ESCAPE})"
-    rf"|(?P<tag>{_TAG_OPEN})(?P<name>{_KEY_NAMES}){_TAG_REST}"
+    rf"|(?P<tag>{_TAG_OPEN})(?P<name>{_KEY_NAMES}){_TAG_NAME_END}"
     rf"|(?P<option>--)?{_BARE}(?:{_KEY_NAMES})(?P<spaced>\s+)(?(option)(?=\S)|(?=\\*[\"']|{_QUOTE_ESCAPE}))"
     rf"|{_BARE}(?:{_KEY_NAMES})\s*(?::|=>?)[ \t]*"
     rf"|(?P<unkeyed>False schema does not allow "
@@ -297,9 +302,13 @@ def mark_forbidden(text: str) -> str:
         return text
     out: list[str] = []
     done = search = 0
+    tags = _TagEnds(text)
     forbidden_key = _forbidden_key()
     while (found := forbidden_key.search(text, search)) is not None:
-        withheld = _withheld(text, found)
+        if found["tag"] is not None and tags.rest(found.end("name")) is None:
+            search = found.start() + 1  # no opening tag: its name may be a key written otherwise
+            continue
+        withheld = _withheld(text, found, tags)
         if withheld is None:  # nothing follows the key
             search = found.end()
             continue
@@ -324,11 +333,11 @@ def may_write_forbidden(text: str) -> bool:
     )
 
 
-def _withheld(text: str, key: re.Match[str]) -> tuple[int, int, str] | None:
+def _withheld(text: str, key: re.Match[str], tags: _TagEnds) -> tuple[int, int, str] | None:
     """Where the value after ``key`` starts and ends in ``text`` (`mark_forbidden`), and what is written in its
     place: `MARK`, quoted as the value or the key was; None when no value follows a bare key or an element's tag."""
     if key["tag"] is not None:
-        return _element_withheld(text, key)
+        return _element_withheld(text, key, tags)
     at = key.end()
     if key["tq"] is not None:
         return _escaped_quote_withheld(text, at, key["tq"], _AFTER_VALUE)
@@ -396,33 +405,72 @@ def _spaced_withheld(text: str, at: int) -> tuple[int, int, str] | None:
     return at, len(text), mark
 
 
-def _element_withheld(text: str, tag: re.Match[str]) -> tuple[int, int, str] | None:
+class _TagEnds:
+    """Where the opening tags of one text end: each search for a closing bracket is made once, and answers for every
+    tag before the bracket it finds (or, finding none, for every tag after it), so that a text of many opening tags
+    and no bracket is read once, not once per tag."""
+
+    __slots__ = ("_found", "_since", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._since = -1
+        self._found: re.Match[str] | None = None
+
+    def rest(self, at: int) -> tuple[int, str | None, str, int] | None:
+        """The opening tag whose name ends at ``at``, as a regex reads it that takes its attributes to be a run from a
+        space to its first closing bracket (a slash before it part of the bracket), holding no ``<`` nor ``>``: where
+        the attributes end, the slash, the bracket, where the tag ends; None when no bracket closes it there."""
+        found = self._found
+        if self._since < 0 or at < self._since or (found is not None and at > found.start()):
+            found = self._found = _TAG_END.search(self.text, at)  # nothing matches between _since and found
+            self._since = at
+        if found is None or found["close"] is None:  # no bracket, or a "<" comes first
+            return None
+        if found.start() > at and not _ATTRIBUTES.match(self.text, at):
+            return None
+        return found.start(), found["slash"], found["close"], found.end()
+
+
+def _element_withheld(text: str, tag: re.Match[str], tags: _TagEnds) -> tuple[int, int, str] | None:
     """What of an element whose opening tag is ``tag`` is withheld (`_withheld`): its content up to its own closing
     tag (elements of its name inside it counted), or to the end of the text when none closes it, and its
     attributes, which may hold the value too (``<location href="swift://...">``). The tag is written without them:
     ``<location>[redacted: may hold credentials]</location>``, its brackets spelled as the text spells them."""
-    attributes = bool(tag["attrs"] and tag["attrs"].strip())
-    bracket = tag["close"]
-    start = tag.end("name") if attributes else tag.end()
-    if tag["slash"] is not None:  # <location/>: no content
-        return (start, tag.end(), f" {MARK}{tag['slash']}{bracket}") if attributes else None
-    end = _element_end(text, tag.end(), _unescaped_name(tag["name"]))
-    if end is None and not attributes and not text[tag.end() :].strip():
+    named = tag.end("name")
+    rest = tags.rest(named)
+    if rest is None:  # mark_forbidden asked already
+        return None
+    attributes_end, slash, bracket, opened = rest
+    attributes = bool(text[named:attributes_end].strip())
+    start = named if attributes else opened
+    if slash is not None:  # <location/>: no content
+        return (start, opened, f" {MARK}{slash}{bracket}") if attributes else None
+    end = _element_end(text, opened, _unescaped_name(tag["name"]), tags)
+    if end is None and not attributes and not text[opened:].strip():
         return None
     return start, len(text) if end is None else end, f"{bracket}{MARK}" if attributes else MARK
 
 
-def _element_end(text: str, at: int, name: str) -> int | None:
+def _element_end(text: str, at: int, name: str, tags: _TagEnds) -> int | None:
     """Where the content of an element named ``name`` that starts at ``at`` ends: at the closing tag that closes it,
     the elements of its name inside it closed first; None when none does."""
     depth = 1
-    for tag in _tags(name).finditer(text, at):
+    named = _tags(name)
+    while (tag := named.search(text, at)) is not None:
         if tag["closing"] is not None:
             depth -= 1
             if depth == 0:
                 return tag.start()
-        elif tag["slash"] is None:
+            at = tag.end()
+            continue
+        rest = tags.rest(tag.end())
+        if rest is None:  # no opening tag there
+            at = tag.start() + 1
+            continue
+        if rest[1] is None:  # not <location/>
             depth += 1
+        at = rest[3]
     return None
 
 
@@ -439,7 +487,7 @@ def _tags(name: str) -> re.Pattern[str]:
     """The opening and closing tags of the elements named ``name``, its letters written as `_forbidden_key` reads
     them."""
     spelled = _spelled(name)
-    return re.compile(rf"{_TAG_OPEN}(?:(?P<closing>\\*/){spelled}\s*{_TAG_CLOSE}|{spelled}{_TAG_REST})")
+    return re.compile(rf"{_TAG_OPEN}(?:(?P<closing>\\*/){spelled}\s*{_TAG_CLOSE}|{spelled}{_TAG_NAME_END})")
 
 
 def _ends_there(text: str, end: int, level: int) -> bool:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import configparser
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from notify_schemas.errors import ConfigError
-from notify_schemas.redaction import closed, mask_text, mask_url, quoted, shown
+from notify_schemas.redaction import closed, error_text, mask_text, mask_url, quoted, shown
 from notify_schemas.values import as_named
 
 __all__ = ["NotifierConfig", "is_disabled", "load_config", "names"]
@@ -78,11 +78,37 @@ def names(value: Any, what: str) -> tuple[str, ...]:
     alone is refused, since it would be read letter by letter."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise TypeError(f"{what} must be a list of names, not {quoted(value)}")
-    found = tuple(value)
-    for index, item in enumerate(found):
+    found: list[str] = []
+    for index, item in listed(value, what):
         if not isinstance(item, str):
             raise TypeError(f"{what}[{index}] must be text, not {quoted(item)}")
-    return tuple(str.__str__(item) for item in found)
+        found.append(str.__str__(item))
+    return tuple(found)
+
+
+def listed(value: Iterable[Any], what: str) -> Iterator[tuple[int, Any]]:
+    """The items of a list a producer gives (of names, of drivers), with their index, read one at a time so that
+    each can be checked as it comes: an endless iterable (``itertools.count()``) ends at its first wrong item, or
+    after `MAX_NAMES` with a ``TypeError`` naming ``what``, never read on for ever; an error of the iterable's own
+    while it is read is a ``TypeError`` naming ``what``, its text masked."""
+    try:
+        for index, item in enumerate(value):
+            if index == MAX_NAMES:
+                raise _TooMany
+            yield index, item
+    except _TooMany:
+        raise TypeError(f"{what} must be a list of at most {MAX_NAMES:,} items; it holds more") from None
+    except Exception as error:
+        raise TypeError(f"{what} must be a list; reading it raised {error_text(error)}") from None
+
+
+class _TooMany(Exception):
+    pass
+
+
+MAX_NAMES = 10_000
+"""The most names an option holds (drivers, disabled notifications, topics): a list longer than that is no list a
+configuration means, and may never end."""
 
 
 def _list(text: str) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from notify_schemas.config import NotifierConfig, is_disabled, load_config, names
+from notify_schemas.config import NotifierConfig, is_disabled, listed, load_config, names
 from notify_schemas.drivers import Driver, load_driver
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, envelope
@@ -235,7 +235,7 @@ def _drivers(given: Any, config: NotifierConfig) -> tuple[Driver, ...]:
     if isinstance(given, str | bytes) or not isinstance(given, Iterable):
         raise TypeError(f"drivers must be a list of driver names or drivers, not {quoted(given)}")
     found: list[Driver] = []
-    for index, item in enumerate(given):
+    for index, item in listed(given, "drivers"):  # one at a time: an endless iterable ends, never loads on for ever
         if isinstance(item, str):
             found.append(load_driver(str.__str__(item), config))
             continue

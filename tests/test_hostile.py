@@ -23,7 +23,7 @@ import sys
 import tempfile
 import types
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from support import Changing
 
 from notify_schemas import InvalidNotificationError, Notifier, is_valid, iter_errors, validate
 from notify_schemas.cli import main
+from notify_schemas.config import NotifierConfig
 from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.redaction import mask_text
 from notify_schemas.samples import samples
@@ -1613,6 +1614,40 @@ WRONG = st.one_of(
                      "x" * 100_000]),
     st.builds(TextBoom, st.just("seed")), st.builds(HashBoom), st.builds(AttributeBoom),
 )  # fmt: skip
+
+
+def _raises_while_read() -> Iterator[str]:
+    yield "log"  # a driver's name, an event type, a topic
+    raise TypeError(f"password={CANARY}")
+
+
+class _IterRaises:
+    def __iter__(self) -> Iterator[str]:
+        raise RuntimeError(f"swift://u:{CANARY}@h/c")
+
+
+@pytest.mark.parametrize("option", ["drivers", "disabled_notifications", "topics"])
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [(itertools.count, "[0] "), (lambda: itertools.repeat("log"), "at most 10,000 items"),
+     (_raises_while_read, "reading it raised TypeError: password=***"),
+     (_IterRaises, "reading it raised RuntimeError: swift://u:***@h/c")],
+)  # fmt: skip
+def test_a_list_of_names_that_never_ends_or_raises_is_refused_naming_the_option(
+    option: str, make: Callable[[], Any], said: str
+) -> None:
+    # Before, the names were read whole first: Notifier(disabled_notifications=itertools.count()) never returned,
+    # and an error raised by the producer's own iterable came out as it was, its password in clear.
+    make_it = (
+        (lambda x: NotifierConfig(topics=x))
+        if option == "topics"
+        else (lambda x: Notifier("image.test", **{option: x}))
+    )
+    with pytest.raises(TypeError) as caught:
+        make_it(make())
+    assert str(caught.value).startswith(option)
+    assert said in str(caught.value)
+    assert CANARY not in str(caught.value) + repr(caught.value)
 
 
 @SETTINGS

@@ -590,7 +590,7 @@ def test_an_answer_of_more_notifications_than_one_intent_makes_stops_the_run() -
     assert not report.stopped
     assert report.passed  # a hundred are judged, each of them
     report = run(lambda i: [0] * 2_000_000, only=[intent])  # two million failures per check, were it judged
-    assert report.stopped == "the producer answered 2,000,000 notifications to one intent of image.upload INFO, " \
+    assert report.stopped == "the producer answered 2,000,000 notifications to the intent image.upload INFO, " \
         "more than the 100 one answer may hold"  # fmt: skip
     assert not report.failures
 
@@ -758,6 +758,12 @@ PROTOCOL_BREAKERS = {
         "line = sys.stdin.readline()\nwhile True:\n    print(answer(line), flush=True)\n",
         "wrote a line after its answer to the intent",
     ),
+    # Stopped by the suite, not at a question: it was given 10 s to exit once its input closed, which it ignores.
+    "too many notifications, then stays": (
+        "line = sys.stdin.readline()\nprint('[' + ','.join([answer(line)] * 101) + ']', flush=True)\n"
+        "for line in sys.stdin:\n    pass\ntime.sleep(3600)\n",
+        "answered 101 notifications to the intent",
+    ),
 }
 PREAMBLE = (
     "import json, sys, time\n"
@@ -797,7 +803,9 @@ def test_a_producer_that_breaks_the_protocol_ends_the_run_with_exit_2_and_a_reas
     started = time.monotonic()
     code = main(["--exec", f"{sys.executable} {program}", "--examples", "2", "--answer-timeout", "1",
                  "--report", str(report), "--junit", str(junit)])  # fmt: skip
-    assert time.monotonic() - started < 30
+    # Within the answer timeout and the second a program is given after SIGTERM: one that hung, or closed its output
+    # and stayed, was given 10 s more to exit once its input closed, as a program that answered every question is.
+    assert time.monotonic() - started < 8
     out, err = capsys.readouterr()
     assert code == 2, out + err
     assert reason in err
@@ -1109,7 +1117,7 @@ def test_a_consumer_that_breaks_the_protocol_ends_the_run_with_the_table_a_reaso
     started = time.monotonic()
     code = main(["--mode", "negative", "--exec", f"{sys.executable} {program}", "--examples", "1",
                  "--answer-timeout", "1", "--report", str(report)])  # fmt: skip
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 8  # stopped at once, as a producer that breaks the protocol is
     out, err = capsys.readouterr()
     assert code == 2, out + err
     assert "STOPPED before the last intent" in out  # the table of what was seen, as in producer mode

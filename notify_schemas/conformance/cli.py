@@ -246,6 +246,7 @@ def _negative(args: argparse.Namespace) -> Report:
     with _ended(consumer, args.answer_timeout):
         report = run_negative(consumer, profile=args.profile, examples=min(args.examples, _NEGATIVE_EXAMPLES),
                               seed=args.seed)  # fmt: skip
+        _broke(consumer, report)
     _no_line_beyond(report, consumer)
     return report
 
@@ -274,6 +275,13 @@ def _exit_wait(answer_timeout: float) -> float:
 
 
 _LEAST_EXIT_WAIT = 1.0
+
+
+def _broke(program: Any, report: Report) -> None:
+    """An --exec program whose run stopped (an answer of more notifications than one intent makes, say) is stopped at
+    once when it is ended, as one that broke the protocol while it was asked is."""
+    if isinstance(program, ExecProgram) and report.stopped:
+        program.broke = True
 
 
 def _no_line_beyond(report: Report, program: Any) -> None:
@@ -355,6 +363,7 @@ def _main(argv: Sequence[str] | None) -> int:
             with _ended(producer, args.answer_timeout):
                 report = run(producer, profile=args.profile, examples=args.examples, seed=args.seed, checks=checks,
                              exclude_checks=exclude, only=only, progress=_progress)  # fmt: skip
+                _broke(producer, report)
             _no_line_beyond(report, producer)
     except (ProducerError, ValueError, OSError, NotifySchemasError) as error:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.

@@ -148,6 +148,9 @@ class ExecProgram:
         self._asked = 0  # the size of the last question written, in bytes
         """What the last question answered asked (``the intent image.upload INFO``), or "" before the first answer:
         what a line written after it, not asked for, follows."""
+        self.broke = False
+        """Whether it broke the protocol (no answer in time, a line not asked for, its output closed, ...): it is then
+        stopped at once when the run ends, not given the time to exit that a program which answered is given."""
         # Bounded: a program that floods its output waits on its pipe while the run goes on, and holds no memory here.
         # Each line with the time it was read: a line read before a question's newline was written answers none.
         self._lines: queue.Queue[tuple[float, bytes] | None] = queue.Queue(maxsize=_AHEAD)
@@ -167,6 +170,13 @@ class ExecProgram:
     def ask(self, question: str, what: str) -> bytes:
         """Write ``question`` as one line and return the line answered, its newline included; ``what`` names the
         question in each error that says how the program broke the protocol."""
+        try:
+            return self._asked(question, what)
+        except ProducerError:
+            self.broke = True
+            raise
+
+    def _asked(self, question: str, what: str) -> bytes:
         assert self.process.stdin is not None
         if not self._lines.empty():  # a line it wrote since its last answer
             early = self._lines.get()
@@ -276,9 +286,10 @@ class ExecProgram:
         return before_last
 
     def close(self, *, wait: float = 10) -> None:
-        """End the program: its input closed, ``wait`` seconds to exit, then stopped (0: at once, on Ctrl-C), and
-        whatever it started with it; what it wrote and was not asked for is counted (`extra_lines`)."""
-        end_program(self.process, wait=wait)
+        """End the program: its input closed, ``wait`` seconds to exit, then stopped (0: at once, on Ctrl-C, and
+        when it broke the protocol: one that hangs, or closed its output, would only be waited for), and whatever
+        it started with it; what it wrote and was not asked for is counted (`extra_lines`)."""
+        end_program(self.process, wait=0 if self.broke else wait)
         _end_holders(self._pipes)  # what left its process group, and holds its input or its output open
         # The reader may be waiting to hand over a line: the lines are taken until its end, for a while at most.
         until = time.monotonic() + (5 if wait else 0.5)

@@ -441,7 +441,7 @@ def _notifications(answer: Any, name: str) -> list[Any]:
     `MAX_SENT`."""
     produced = answer if isinstance(answer, list) else [answer]
     if len(produced) > MAX_SENT:
-        raise ProducerError(f"the producer answered {len(produced):,} notifications to one intent of {name}, more "
+        raise ProducerError(f"the producer answered {len(produced):,} notifications to the intent {name}, more "
                             f"than the {MAX_SENT} one answer may hold")  # fmt: skip
     return produced
 

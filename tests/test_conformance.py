@@ -1305,6 +1305,17 @@ def test_what_an_exec_program_started_and_left_behind_is_ended_with_it(tmp_path:
     assert _gone(child)
 
 
+def test_what_an_exec_program_writes_to_its_standard_error_comes_out_before_the_suites_error_on_a_line_of_its_own(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    program = f"{sys.executable} -c \"import sys; sys.stderr.write('a line left unended'); sys.exit(3)\""
+    assert main(["--exec", program, "--examples", "0"]) == 2
+    lines = capfd.readouterr().err.splitlines()
+    assert lines[0] == "a line left unended"
+    assert lines[1].startswith("notify-schemas conformance: error: ")
+    assert len(lines) == 2
+
+
 def test_an_answer_timeout_of_0_blames_no_full_input(capsys: pytest.CaptureFixture[str]) -> None:
     # The question was never written once the deadline had passed: cat, which reads everything, was said to have
     # read nothing of it ("its input is full").
@@ -1315,18 +1326,21 @@ def test_an_answer_timeout_of_0_blames_no_full_input(capsys: pytest.CaptureFixtu
 
 @pytest.mark.parametrize("leaves", ["os.setsid()", "os.setpgid(0, 0)"])
 @pytest.mark.parametrize("answers", [True, False])
+@pytest.mark.parametrize("keeps", ["every pipe", "its standard error alone"])
 def test_what_an_exec_program_started_outside_its_process_group_is_ended_with_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], leaves: str, answers: bool
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], leaves: str, answers: bool, keeps: str
 ) -> None:
     # A child that left the program's process group was missed by the group's signal: it held the pipe, and ran on
-    # after the suite; a program that exited so, before its answer, was said to have given none in time.
+    # after the suite; a program that exited so, before its answer, was said to have given none in time. One that
+    # kept the standard error alone, the suite's own, ran on, and held the pipe of whoever read the suite's.
     pids = tmp_path / "children"
     program = tmp_path / "producer.py"
+    closes = "    os.close(0); os.close(1)\n" if keeps == "its standard error alone" else ""
     program.write_text(PREAMBLE + (
         "import os\n"
         "line = sys.stdin.readline()\n"
         "if os.fork() == 0:  # a child of its own group, that keeps the output open and outlives its parent\n"
-        f"    {leaves}\n"
+        f"    {leaves}\n{closes}"
         f"    open({str(pids)!r}, 'w').write(str(os.getpid()))\n"
         "    time.sleep(3600)\n"
         + ("print(answer(line), flush=True)\n" if answers else "os._exit(0)\n")
@@ -1338,7 +1352,8 @@ def test_what_an_exec_program_started_outside_its_process_group_is_ended_with_it
         assert code == 0
     else:
         assert code == 2
-        assert "exited with 0 before answering the intent image.upload INFO, and left a process that holds" in err
+        holds = "exited with 0 before answering the intent image.upload INFO, and left a process that holds"
+        assert (holds if keeps == "every pipe" else "closed its output before answering the intent") in err
     deadline = time.monotonic() + 5
     while not pids.exists() and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -122,7 +122,9 @@ class ExecProgram:
     are read ahead of the questions: a program that floods its output waits on its pipe. A blank line (JSON's
     whitespace alone) is no line: passed over wherever it stands, it is neither an answer nor one too many. A line
     read before the question was written whole answers none of it (D84). The program runs in a process group of its
-    own: when it is ended, whatever it started ends with it.
+    own: when it is ended, whatever it started ends with it. Its standard error is a pipe of its own, copied to the
+    suite's as it comes (`_relay`): a process it left behind outside its group that holds only that is found and
+    ended as one that holds its output is, and holds no reader of the suite's standard error open after the run.
     """
 
     def __init__(self, command: str, *, answer_timeout: float = DEFAULT_ANSWER_TIMEOUT) -> None:
@@ -131,13 +133,18 @@ class ExecProgram:
             if not words or not words[0].strip():  # '' or ' ': the system would say "Permission denied", "No such file"
                 raise ValueError("it names no program")
             self.process = subprocess.Popen(
-                words, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=exec_environment(), start_new_session=True
-            )
+                words, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=exec_environment(),
+                start_new_session=True,
+            )  # fmt: skip
         except (OSError, ValueError) as error:  # ValueError: a command shlex cannot split (a quote left open)
             why = _why_not_started(words[0], error) if isinstance(error, OSError) else str(error)
             raise ProducerError(f"cannot start {quoted(command)}: {why}") from None
-        self._pipes = {_pipe_name(f.fileno()) for f in (self.process.stdin, self.process.stdout) if f is not None}
+        pipes = (self.process.stdin, self.process.stdout, self.process.stderr)
+        self._pipes = {_pipe_name(f.fileno()) for f in pipes if f is not None}
         """The pipes to and from the program, as /proc names them: what holds one when it has ended is its own."""
+        assert self.process.stderr is not None
+        self._relay = _Relay(self.process.stderr, _standard_error())
+        self._relay.start()
         self.command = command
         self.name = quoted(command)
         """The command as errors name it: masked, then quoted (a password in its arguments is never shown)."""
@@ -290,7 +297,11 @@ class ExecProgram:
         when it broke the protocol: one that hangs, or closed its output, would only be waited for), and whatever
         it started with it; what it wrote and was not asked for is counted (`extra_lines`)."""
         end_program(self.process, wait=0 if self.broke else wait)
-        _end_holders(self._pipes)  # what left its process group, and holds its input or its output open
+        _end_holders(self._pipes)  # what left its process group, and holds its input, output or standard error open
+        # What it wrote to its standard error comes out before the suite says anything more.
+        self._relay.join(timeout=5 if wait and not self.broke else 1)
+        if not self._relay.is_alive():  # else it waits on the suite's standard error, which nobody reads
+            self._relay.end()
         # The reader may be waiting to hand over a line: the lines are taken until its end, for a while at most.
         until = time.monotonic() + (5 if wait else 0.5)
         while (left := until - time.monotonic()) > 0:
@@ -358,6 +369,52 @@ def _first_line(path: str) -> bytes:
             return file.read(_FIRST_LINE).split(b"\n", 1)[0]
     except OSError:
         return b""
+
+
+def _standard_error() -> int | None:
+    """A descriptor of the suite's own standard error, for a program's to be copied to; None when it has none."""
+    try:
+        return os.dup(2)
+    except OSError:  # started with it closed (2>&-): what the program writes there is read and dropped
+        return None
+
+
+class _Relay(threading.Thread):
+    """Copies what a program writes to its standard error (``source``, the pipe's reading end) to the suite's own
+    (``target``, closed at the end) as it comes, until every process holding the pipe has ended. Where the suite's
+    own cannot be written (its reader went away), the rest is read and dropped: the program never waits on it."""
+
+    def __init__(self, source: Any, target: int | None) -> None:
+        super().__init__(name="exec-program-errors", daemon=True)
+        self.source, self.target = source, target
+        self.last = b"\n"
+        """The last byte copied: a line the program left unended is ended before the suite writes its own."""
+
+    def run(self) -> None:
+        try:
+            while chunk := os.read(self.source.fileno(), 1 << 16):
+                self._write(chunk)
+                self.last = chunk[-1:]
+        finally:
+            self.source.close()
+
+    def _write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while self.target is not None and view:
+            try:
+                view = view[os.write(self.target, view) :]
+            except OSError:
+                self.end()
+
+    def end(self) -> None:
+        """Once the copy is done: the program's last line ended, and the suite's descriptor closed."""
+        if self.last != b"\n":
+            self.last = b"\n"
+            self._write(b"\n")
+        if self.target is not None:
+            target, self.target = self.target, None
+            with contextlib.suppress(OSError):
+                os.close(target)
 
 
 class ExecProducer(ExecProgram):

@@ -514,6 +514,22 @@ def test_the_pytest_plugin_fixture_refuses_examples_beyond_the_maximum(notify_co
         notify_conformance(produce, examples=10_001)
 
 
+@pytest.mark.parametrize("given", [list, tuple, iter, ",".join, lambda ids: (i for i in ids)])
+@pytest.mark.parametrize("ids", [["schema.valid"], ["envelope.keys", "json.integers"]])
+def test_check_ids_are_read_alike_however_a_caller_gives_them(
+    given: Callable[[list[str]], Any], ids: list[str]
+) -> None:
+    # A text was read as the characters it is made of ("unknown check 's'" for "schema.valid"), and an iterator was
+    # read once to check its ids and found empty when they were selected ("no check left to run").
+    intent = next(intents("image.upload", "INFO", examples=0))
+    report = run(produce, only=[intent], checks=given(ids), shrink=False)
+    assert [c.id for c in report.checks] == ids
+    report = run(produce, only=[intent], exclude_checks=given(ids), shrink=False)
+    assert not {c.id for c in report.checks} & set(ids)
+    assert [c.id for c in run_stream([produce(intent)], checks=given(ids)).checks] == ids
+    assert not {c.id for c in run_stream([produce(intent)], exclude_checks=given(ids)).checks} & set(ids)
+
+
 def test_the_pytest_plugin_fixture_fails_a_leaking_producer(notify_conformance: Any) -> None:
     with pytest.raises(pytest.fail.Exception, match=r"security\.no_leak"):
         notify_conformance(leaky, examples=1)

@@ -112,7 +112,11 @@ def shown_name(name: str) -> str:
 def drop_output(stream: TextIO | None = None) -> None:
     """A stream (stdout by default) whose reader went away or that cannot be written: what is still buffered goes
     nowhere, so that exiting does not fail on it."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stdout if stream is None else stream).fileno())
+    try:
+        fd = (sys.stdout if stream is None else stream).fileno()
+    except ValueError:  # closed (by a producer's code, run in this process): nothing is left to write at exit
+        return
+    os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
 
 
 def open_output(name: str, *, append: bool = False, mode: int = 0o666) -> int:

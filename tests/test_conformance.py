@@ -1767,6 +1767,43 @@ def test_a_reader_gone_away_leaves_the_verdict_and_the_files(tmp_path: Path) -> 
     assert json.loads(report.read_text(encoding="utf-8"))["result"] == "fail"
 
 
+# What a callable, which runs in the suite's process, may do to it: each made the suite end in a traceback, most of
+# them with no report written (the table went to None, the progress bar asked a closed or absent stream, the folder
+# of Hypothesis's cache was looked for in an environment the callable had cleared).
+TAMPERING = {
+    "replaces sys.stdout with None": ("sys.stdout = None", 0, ""),
+    "replaces sys.stdout with a buffer of its own": ("sys.stdout = io.StringIO()", 0, ""),
+    "replaces sys.stderr with None": ("sys.stderr = None", 0, ""),
+    "closes sys.stderr": ("sys.stderr.close()", 0, ""),
+    "closes sys.stdout": ("sys.stdout.close()", 2, "cannot write the standard output: it was closed"),
+    "clears the environment": ("os.environ.clear()", 0, ""),
+}
+
+
+@pytest.mark.parametrize("case", TAMPERING)
+def test_a_callable_that_tampers_with_the_process_leaves_the_verdict_the_files_and_one_line(
+    case: str, tmp_path: Path
+) -> None:
+    statement, status, said = TAMPERING[case]
+    (tmp_path / "tampering.py").write_text(
+        "import io, os, sys\nfrom notify_schemas.conformance.reference import produce\n"
+        f"def producer(intent):\n    {statement}\n    return produce(intent)\n",
+        encoding="utf-8",
+    )
+    report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
+    command = [sys.executable, "-m", "notify_schemas", "conformance", "--callable", "tampering:producer",
+               "--examples", "0", "--report", str(report), "--junit", str(junit)]  # fmt: skip
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(Path(__file__).parent.parent), *sys.path]))
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == status, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip() == (f"notify-schemas: error: {said}" if said else "")
+    if not said:
+        assert "passed: every MUST check holds" in done.stdout  # where the run's own standard output went
+    assert json.loads(report.read_text(encoding="utf-8"))["result"] == "pass"
+    assert ElementTree.fromstring(junit.read_text(encoding="utf-8")).get("failures") == "0"
+
+
 def test_envelope_once_counts_each_intent_once() -> None:
     report = run(produce, examples=2, seed=5, checks=["envelope.once", "envelope.as_asked"])
     assert not report.failures

@@ -1243,6 +1243,14 @@ class _OutputError(NotifySchemasError):
     """Writing the standard output failed (a full disk, say): not a fault of the input file being read."""
 
 
+def _closed(stream: Any) -> bool:
+    """Whether a standard stream was closed: writing to it raises ValueError, which is no error of the data."""
+    try:
+        return bool(stream.closed)
+    except Exception:  # a stream of a producer's own, whose closed may be anything
+        return False
+
+
 class _Output:
     """The standard output, whose failures to write name it: an OSError raised there would be taken for one of the
     file being read, and reported under that file's name. A reader gone away (BrokenPipeError) passes as it is."""
@@ -1258,15 +1266,18 @@ class _Output:
         with self._named():
             self._stream.flush()
 
-    @staticmethod
     @contextmanager
-    def _named() -> Iterator[None]:
+    def _named(self) -> Iterator[None]:
         try:
             yield
         except BrokenPipeError:
             raise
         except OSError as error:
             raise _OutputError(f"cannot write the standard output: {error.strerror or error}") from None
+        except ValueError:  # "I/O operation on closed file": a producer's code, run in this process, closed it
+            if not _closed(self._stream):
+                raise
+            raise _OutputError("cannot write the standard output: it was closed") from None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
@@ -1483,7 +1494,9 @@ class _Unheard:
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text) if self._stream is not None else len(text)
-        except OSError:
+        except (OSError, ValueError) as error:  # ValueError: closed (by a producer's code, run in this process)
+            if isinstance(error, ValueError) and not _closed(self._stream):
+                raise
             self._gone()
             return len(text)
 
@@ -1491,7 +1504,9 @@ class _Unheard:
         try:
             if self._stream is not None:
                 self._stream.flush()
-        except OSError:
+        except (OSError, ValueError) as error:
+            if isinstance(error, ValueError) and not _closed(self._stream):
+                raise
             self._gone()
 
     def isatty(self) -> bool:

@@ -292,14 +292,21 @@ def _no_line_beyond(report: Report, program: Any) -> None:
                           "one line per question, and nothing else on its output")  # fmt: skip
 
 
-def _progress(done: int, total: int) -> None:
-    if sys.stderr.isatty():
-        width = 30
-        filled = width * done // total
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} intents")
-        if done == total:
-            sys.stderr.write("\r\033[K")
-        sys.stderr.flush()
+def _progress(stderr: Any, done: int, total: int) -> None:
+    """The progress bar, on the standard error the run started with (a callable may have replaced sys.stderr), when
+    that is a terminal; none where it was closed (ValueError), by the callable or with the terminal."""
+    with contextlib.suppress(OSError, ValueError):
+        if stderr is not None and stderr.isatty():
+            _bar(stderr, done, total)
+
+
+def _bar(stderr: Any, done: int, total: int) -> None:
+    width = 30
+    filled = width * done // total
+    stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} intents")
+    if done == total:
+        stderr.write("\r\033[K")
+    stderr.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -323,8 +330,8 @@ def _in_storage(argv: Sequence[str] | None) -> int:
         os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = storage
         try:
             return _main(argv)
-        finally:
-            del os.environ["HYPOTHESIS_STORAGE_DIRECTORY"]
+        finally:  # a callable may have removed it, or cleared the environment
+            os.environ.pop("HYPOTHESIS_STORAGE_DIRECTORY", None)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -347,6 +354,9 @@ def _main(argv: Sequence[str] | None) -> int:
     # Where the reports go, fixed before a producer runs: a callable's module may change the working folder.
     where = {name: os.path.abspath(name) for name in (args.report, args.junit) if name is not None}
     report: Report
+    # A callable runs in this process and may replace sys.stdout or sys.stderr (with None, or a logger of its own):
+    # the table, the error and the progress bar go where the run's own went.
+    streams = sys.stdout, sys.stderr
     try:
         if args.mode == "negative":
             report = _negative(args)
@@ -362,13 +372,16 @@ def _main(argv: Sequence[str] | None) -> int:
                 producer = ExecProducer(args.exec, answer_timeout=args.answer_timeout)
             with _ended(producer, args.answer_timeout):
                 report = run(producer, profile=args.profile, examples=args.examples, seed=args.seed, checks=checks,
-                             exclude_checks=exclude, only=only, progress=_progress)  # fmt: skip
+                             exclude_checks=exclude, only=only,
+                             progress=functools.partial(_progress, streams[1]))  # fmt: skip
                 _broke(producer, report)
             _no_line_beyond(report, producer)
     except (ProducerError, ValueError, OSError, NotifySchemasError) as error:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.
+        sys.stdout, sys.stderr = streams
         _error(_why(error), words)
         return 2
+    sys.stdout, sys.stderr = streams
     # A transport URL as the package names one: one written without // (u:SECRET@host) has its password masked too.
     url = args.transport_url
     report.producer = mask_url(as_named(url)) if url else shown_name(args.callable or args.exec or args.stream)

@@ -44,6 +44,7 @@ __all__ = [
     "count_records",
     "first_line",
     "parse",
+    "parse_as_python_reads",
     "pass_bom",
     "read_records",
     "skip_rest_of_line",
@@ -221,6 +222,24 @@ def parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
         if _too_long(error) and (where := _OUT_OF_RANGE.search(first)) is not None:
             raise ValueError(_long_number() + where[1]) from None
         raise ValueError(_why(error)) from None
+
+
+_AS_PYTHON_READS = json.JSONDecoder(object_pairs_hook=_pairs)  # NaN and Infinity taken, as json.loads takes them
+
+
+def parse_as_python_reads(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
+    """One JSON text read as Python's ``json.loads`` reads it (NaN and Infinity taken), with the pointers of its
+    repeated keys: what kombu and oslo.messaging decode a body with, keeping the last of two equal keys. `parse`
+    refuses such a text whole, and the keys it wrote twice went unseen; its value is judged elsewhere (NaN has no wire
+    form). ``ValueError`` (or ``RecursionError``) for a text that is not one JSON value."""
+    try:
+        return jiter.from_json(raw.encode() if isinstance(raw, str) else raw, catch_duplicate_keys=True), ()
+    except ValueError:  # a key written twice, a text that is not UTF-8, or no JSON: the standard library says
+        text = raw if isinstance(raw, str) else raw.decode("utf-8")
+        value, end = _AS_PYTHON_READS.raw_decode(text, len(text) - len(text.lstrip(_TEXT_WHITESPACE)))
+        if text[end:].strip(_TEXT_WHITESPACE):
+            raise ValueError("extra data after the JSON value") from None
+        return _plain(value)
 
 
 def skip_rest_of_line(stream: BinaryIO) -> int:

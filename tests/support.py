@@ -132,3 +132,28 @@ def running_its_main(pid: int, timeout: float = 60) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"no SIGTERM handler within {timeout} s")
+
+
+def key_pointers(value: Any, at: str = "") -> Iterator[str]:
+    """The pointer of every key of ``value``'s objects, at any depth."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, inner in items:
+        pointer = f"{at}/{str(key).replace('~', '~0').replace('/', '~1')}"
+        if isinstance(value, dict):
+            yield pointer
+        yield from key_pointers(inner, pointer)
+
+
+def written_twice(value: Any, pointer: str) -> str:
+    """``value``'s JSON text with the key at ``pointer`` written twice, the second time with the same value."""
+    if not pointer:
+        return json.dumps(value)
+    head, deeper, rest = pointer[1:].partition("/")
+    key: Any = head.replace("~1", "/").replace("~0", "~")
+    inner = f"/{rest}" if deeper else ""
+    if isinstance(value, list):
+        return f"[{', '.join(written_twice(v, inner if i == int(key) else '') for i, v in enumerate(value))}]"
+    parts = [f"{json.dumps(k)}: {written_twice(v, inner if k == key else '')}" for k, v in value.items()]
+    if not deeper:
+        parts.append(f"{json.dumps(key)}: {json.dumps(value[key])}")
+    return f"{{{', '.join(parts)}}}"

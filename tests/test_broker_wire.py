@@ -13,8 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oslo_messaging._drivers import amqp as oslo_amqp
 from oslo_messaging._drivers import common as oslo_common
+from support import key_pointers, written_twice
 
 from notify_schemas.broker.wire import envelope_faults
+from notify_schemas.broker.wire import written_twice as written_twice_in
+from notify_schemas.redaction import mask_pointer
 from notify_schemas.registry import BASE_URI, registry
 from notify_schemas.samples import samples
 
@@ -192,3 +195,34 @@ def test_a_key_or_value_without_a_wire_form_is_a_fault_never_an_error(key: str, 
         json.dumps([f._asdict() for f in faults], ensure_ascii=False).encode("utf-8")  # writable as a record
         taken = prefix + key not in judged  # by oslo's listener; a key it hands on is the profile's to judge
         assert bool(faults) == (enveloped or (taken and (prefix != "_context_" or without_a_form))), (prefix, faults)
+
+
+_OBJECTS = st.dictionaries(st.text(max_size=6), _JSON, min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=_OBJECTS, data=st.data(), enveloped=st.booleans(), as_bytes=st.booleans())
+def test_each_key_a_bodys_text_writes_twice_is_found_at_its_pointer(
+    body: dict[str, Any], data: st.DataObject, enveloped: bool, as_bytes: bool
+) -> None:
+    # kombu decodes a body keeping the last of two equal keys: a key written twice, at any depth, in a 1.0 body or in
+    # a messagingv2 envelope, is found at its pointer in the body, and a body that writes each key once has none.
+    # The body may hold NaN or Infinity, which kombu's reading takes.
+    pointer = data.draw(st.sampled_from(list(key_pointers(body))))
+    text = written_twice(body, pointer)
+    shown = text.encode() if as_bytes else text
+    repeated, envelope = written_twice_in(shown, enveloped)
+    if enveloped:
+        assert (repeated, [(v.pointer, v.rule) for v in envelope]) == ((), [(mask_pointer(pointer), "duplicate-key")])
+        assert "messagingv2 envelope" in envelope[0].message
+    else:
+        assert (repeated, envelope) == ((pointer,), [])
+    assert written_twice_in(json.dumps(body), enveloped) == ((), [])
+
+
+@pytest.mark.parametrize(
+    "text", ['{"a": 1, "a": 1', "", "\udcff", b"\xff{}", '{"a": 1} {"a": 1}', '{"a": NaX, "a": 1}']
+)
+def test_a_body_text_the_package_cannot_read_has_no_key_written_twice_and_raises_nothing(text: str | bytes) -> None:
+    assert written_twice_in(text, False) == ((), [])
+    assert written_twice_in(text, True) == ((), [])

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from notify_schemas.arguments import open_output
 from notify_schemas.broker.messaging import _oslo, transport
 from notify_schemas.broker.repeated import digest, forget, taken, watch
-from notify_schemas.broker.wire import envelope_faults
+from notify_schemas.broker.wire import envelope_faults, written_twice
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.message import Notification
@@ -444,6 +444,11 @@ def _payload(message: Any) -> Any:
     return getattr(getattr(_delivery(message), "_raw_message", None), "payload", None)
 
 
+def _enveloped(payload: Any) -> bool:
+    """Whether a body kombu decoded to ``payload`` is a ``messagingv2`` envelope, as oslo tells one."""
+    return isinstance(payload, dict) and "oslo.version" in payload and "oslo.message" in payload
+
+
 def _decoded_whole(message: Any) -> dict[str, Any] | None:
     """The 1.0 body of a RabbitMQ delivery as oslo decoded it, before its listener took ``_unique_id``, the
     ``_context_`` keys, ``_msg_id``, ``_reply_q`` and ``_timeout`` out (`_rabbit_message` keeps it); None for a
@@ -634,6 +639,9 @@ class Listener:
                 # keys its text wrote twice, kept under a digest of what oslo decoded
                 repeated = taken(message_id, lambda: content if decoded is None else digest(decoded))
                 wire = [] if decoded is None else envelope_faults(_payload(received), decoded, fields)
+                if body is not None:  # the body's own text: a 1.0 body's keys, or the messagingv2 envelope's
+                    outer, envelope = written_twice(body, _enveloped(_payload(received)))
+                    repeated, wire = repeated + outer, wire + envelope
             valid = not self.validate or (not repeated and not wire and is_valid_plain(message, profile=self.profile))
             violations = []
             if not valid:  # at most a thousand, whatever a body of 16 MiB holds (`capped`)

@@ -3,13 +3,15 @@
 A ``messagingv2`` body carries the notification as JSON text (``{"oslo.version": "2.0", "oslo.message": "..."}``);
 oslo.messaging decodes that text in ``oslo_messaging._drivers.common.deserialize_msg`` and hands the listener's
 endpoint the decoded values only, with the last of two equal keys kept. `watch` wraps that function: the text is
-read once more by `notify_schemas.reader.parse`, which finds repeated keys, and their pointers are kept under the
-notification's ``message_id`` and a digest of what oslo decoded (`digest`), until the listener takes them (`taken`):
-two messages under one id (a producer that reuses ids) each get their own. What oslo returns is unchanged. A text longer
-than every listener's size limit is not read again: no listener judges it (D51).
+read once more, as oslo reads it (`notify_schemas.reader.parse_as_python_reads`: NaN taken), for its repeated keys,
+and their pointers are kept under the notification's ``message_id`` and a digest of what oslo decoded (`digest`),
+until the listener takes them (`taken`): two messages under one id (a producer that reuses ids) each get their own.
+What oslo returns is unchanged. A text longer than every listener's size limit is not read again: no listener judges
+it (D51).
 
-A ``messaging`` (1.0) body is the notification itself, which kombu decodes before oslo sees any text, and the
-``fake://`` transport passes Python values: neither leaves a text to read (D35).
+The text kombu decodes before oslo sees any (a ``messaging`` 1.0 body, the ``messagingv2`` envelope) the listener
+reads from the delivery itself (`notify_schemas.broker.wire.written_twice`); the ``fake://`` transport passes Python
+values, which leave no text to read (D35).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from notify_schemas.reader import parse
+from notify_schemas.reader import parse_as_python_reads
 from notify_schemas.wire_form import to_wire
 
 __all__ = ["digest", "forget", "taken", "watch"]
@@ -62,7 +64,7 @@ def _repeated(msg: Any) -> tuple[tuple[str, ...], str | None]:
         text = msg.get("oslo.message") if isinstance(msg, dict) else None
         if not isinstance(text, str | bytes) or len(text) > _longest[0]:
             return (), None
-        value, repeated = parse(text)
+        value, repeated = parse_as_python_reads(text)  # as oslo reads it: NaN taken
         message_id = value.get("message_id") if isinstance(value, dict) else None
         return (repeated, message_id) if repeated and isinstance(message_id, str) else ((), None)
     except Exception:  # the package cannot read it: oslo's verdict stands

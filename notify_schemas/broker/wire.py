@@ -2,7 +2,8 @@
 
 ``messaging`` (format 1.0) publishes the notification with oslo's ``_unique_id`` (and ``_context_*`` keys);
 ``messagingv2`` wraps that body, as JSON text, in ``{"oslo.version": "2.0", "oslo.message": ...}``. `unwrap` checks a
-body whole; `envelope_faults` checks what oslo.messaging takes off a body before its listener sees the notification.
+body whole; `envelope_faults` checks what oslo.messaging takes off a body before its listener sees the notification,
+and `written_twice` what its text writes twice, which kombu's decoding no longer shows.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from notify_schemas.message import Notification
+from notify_schemas.reader import parse_as_python_reads
 from notify_schemas.registry import BASE_URI, bundle, registry
-from notify_schemas.validation import Violation, _RustChecker
+from notify_schemas.validation import Violation, _RustChecker, repeated_key
 from notify_schemas.wire_form import wire_view
 
-__all__ = ["envelope_faults", "unwrap"]
+__all__ = ["envelope_faults", "unwrap", "written_twice"]
 
 
 @functools.cache
@@ -101,3 +103,19 @@ def _added_by_oslo() -> _RustChecker:
     schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in own}
     schema["required"] = [k for k in schema["required"] if k not in own]
     return _RustChecker(schema, None)
+
+
+def written_twice(text: bytes | str, enveloped: bool) -> tuple[tuple[str, ...], list[Violation]]:
+    """The keys the JSON text of a body a broker delivered writes twice, which kombu decoded keeping the last (D35):
+    of a 1.0 body, the pointers of the notification's own (and of ``_unique_id``, a ``_context_`` key: the body's);
+    of a ``messagingv2`` envelope (``enveloped``), a violation at each of its keys (a second ``oslo.message`` hid the
+    first's notification), whose inner text `notify_schemas.broker.repeated` reads. Nothing for a text the package
+    cannot read (kombu's reading stands: its verdict is judged)."""
+    try:
+        _, repeated = parse_as_python_reads(text)
+    except Exception:  # a text kombu read and Python's json does not: what kombu decoded is judged
+        return (), []
+    if not enveloped:
+        return repeated, []
+    said = "the messagingv2 envelope writes this key twice; readers disagree on which value counts"
+    return (), [repeated_key(pointer)._replace(message=said) for pointer in repeated]

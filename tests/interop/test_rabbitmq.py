@@ -19,6 +19,7 @@ from typing import Any
 import kombu
 import pytest
 from rabbitmq import RabbitMQ
+from support import key_pointers, written_twice
 
 from notify_schemas import PROFILES, Notifier, variants
 from notify_schemas.broker.listener import AppendedLines, Listener, Tally
@@ -138,6 +139,53 @@ def test_the_listener_reports_keys_written_twice_in_a_messagingv2_body(broker: R
     repeated = sorted(v["pointer"] for w in written for v in w["violations"] if v["rule"] == "duplicate-key")
     assert repeated == ["/payload", "/priority"]
     assert "CANARY" not in invalid_out.read_text(encoding="utf-8")
+
+
+def test_the_listener_reports_keys_a_bodys_own_text_writes_twice(broker: RabbitMQ, tmp_path: Path) -> None:
+    # kombu decodes a 1.0 body, and a messagingv2 envelope, keeping the last of two equal keys, before oslo sees any
+    # text: a 1.0 body that wrote any key twice counted valid, and so did an envelope whose second oslo.message hid
+    # the invalid notification of its first. Every key of a 1.0 body, at any depth, and each key of an envelope.
+    topic = "twice-body"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    good = _mix("seed", 2, seed=59)
+    body = _as_oslo_sends(good[0])
+    pointers = list(key_pointers(body))
+    hidden = json.dumps(json.dumps(_as_oslo_sends(dict(good[1], priority="BOGUS"))))
+    inner = [json.dumps(json.dumps(_as_oslo_sends(dict(good[1], message_id=str(uuid.uuid4()))))) for _ in "ab"]
+    envelopes = {
+        "/oslo.message": f'{{"oslo.version": "2.0", "oslo.message": {hidden}, "oslo.message": {inner[0]}}}',
+        "/oslo.version": f'{{"oslo.version": "2.0", "oslo.message": {inner[1]}, "oslo.version": "2.0"}}',
+    }
+    as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
+    as_text = {"content_type": "application/json", "content_encoding": "latin-1"}  # py-amqp hands over text
+    bodies = [(written_twice(dict(body, message_id=str(uuid.uuid4())), p).encode(), as_json if i % 2 else as_text)
+              for i, p in enumerate(pointers)]  # fmt: skip
+    bodies += [(text.encode(), as_json) for text in envelopes.values()]
+    # NaN, which kombu's and oslo's readers take, in a 1.0 body and in an envelope's text: its keys are read too
+    with_nan = [_as_oslo_sends(dict(good[1], message_id=str(uuid.uuid4()), timestamp=math.nan)) for _ in "ab"]
+    bodies.append((written_twice(with_nan[0], "/priority").encode(), as_json))
+    nan_inner = written_twice(with_nan[1], "/event_type")
+    bodies.append((json.dumps({"oslo.version": "2.0", "oslo.message": nan_inner}).encode(), as_json))
+    pointers += ["/priority", "/event_type"]
+    bodies.append((json.dumps(body).encode(), as_json))  # each key once: valid
+    invalid_out = tmp_path / "invalid.jsonl"
+    out = AppendedLines(str(invalid_out))
+    listener = Listener(config, profile="seed", invalid_out=out)
+    listener.start(timeout=30)
+    try:
+        _publish_raw(broker, f"{topic}.info", bodies)
+        assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
+    finally:
+        listener.stop()
+        out.close()
+    assert (sum(listener.tally.valid.values()), sum(listener.tally.invalid.values())) == (1, len(bodies) - 1)
+    records = [json.loads(line) for line in invalid_out.read_text(encoding="utf-8").splitlines()]
+    found = sorted(v["pointer"] for r in records for v in r["violations"] if v["rule"] == "duplicate-key")
+    assert found == sorted([*pointers, *envelopes])
+    said = [v["message"] for r in records for v in r["violations"] if v["pointer"] in envelopes]
+    assert all("messagingv2 envelope" in m for m in said), said
+    # what the conformance checks judge: the keys written twice kept with the notification
+    assert sorted(p for m in listener.received for p in getattr(m, "duplicates", ())) == sorted(pointers)
 
 
 def test_keys_written_twice_stay_with_their_message_when_ids_are_reused(broker: RabbitMQ, tmp_path: Path) -> None:

@@ -457,6 +457,16 @@ def _decoded_whole(message: Any) -> dict[str, Any] | None:
     return decoded if isinstance(decoded, dict) else None
 
 
+def _showing(content: str, repeated: tuple[str, ...], wire: list[Violation]) -> str:
+    """The digest a tally knows a delivery by when its body showed more than the notification it decodes to (keys
+    written twice, an envelope broken, D35, D79): ``content``, the decoded notification's, with what was found. The
+    same body delivered again shows the same; the same notification in another body is another message: by the
+    notification's digest alone, a body that wrote a key twice, after the same message sent well (or before it),
+    was counted as that message delivered again, and hidden."""
+    found = json.dumps([content, list(repeated), [[v.pointer, v.rule, v.message] for v in wire]], ensure_ascii=False)
+    return hashlib.blake2b(found.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
 def _pieces(body: bytes | str) -> Iterator[bytes]:
     """A body as bytes, a megabyte of it at a time: a text as UTF-8, never encoded whole."""
     if isinstance(body, bytes):
@@ -649,6 +659,7 @@ class Listener:
                 violations = list(capped(itertools.chain(wire, repeats, iter_errors(message, profile=self.profile))))
             if repeated or wire:  # what the body showed, kept with the notification (the conformance checks read it)
                 message = Delivered(message, repeated, tuple(wire))
+                content = _showing(content, repeated, wire)
         except Exception as error:  # a failure of the package's own: counted as invalid, with the reason
             violations = [Violation("", "", "internal", f"not validated: {type_name(error)}", None)]
         return self._count(message, _label(fields.get("event_type")), message_id, violations, content,

@@ -188,6 +188,49 @@ def test_the_listener_reports_keys_a_bodys_own_text_writes_twice(broker: RabbitM
     assert sorted(p for m in listener.received for p in getattr(m, "duplicates", ())) == sorted(pointers)
 
 
+def test_a_body_that_shows_more_than_its_notification_is_no_delivery_again_of_it(
+    broker: RabbitMQ, tmp_path: Path
+) -> None:
+    # The tally knew a message by its id and the digest of the notification decoded: the same notification in a body
+    # that wrote a key twice, or in a broken envelope, was counted as the well-sent one delivered again, and hidden,
+    # whichever came first. The same body again is still a delivery again.
+    topic = "shows-more"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    message = _as_oslo_sends(_mix("seed", 1, seed=61)[0])
+    text = json.dumps(message)
+
+    def v2(inner: str, version: str = "2.0") -> bytes:
+        return json.dumps({"oslo.version": version, "oslo.message": inner}).encode()
+
+    well = v2(text)
+    shown = {
+        "twice inside": v2(written_twice(message, "/publisher_id")),
+        "envelope": v2(text, version="2.0.0"),
+        "twice in 1.0": written_twice(message, "/event_type").encode(),
+        "twice outside": b'{"oslo.version": "2.0", "oslo.message": %s, "oslo.version": "2.0"}'
+        % json.dumps(text).encode(),
+    }
+    bodies = [*shown.values(), well, well, shown["twice in 1.0"], shown["envelope"]]  # the last three: again
+    invalid_out = tmp_path / "invalid.jsonl"
+    out = AppendedLines(str(invalid_out))
+    listener = Listener(config, profile="seed", invalid_out=out)
+    listener.start(timeout=30)
+    try:
+        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
+        _publish_raw(broker, f"{topic}.{message['priority'].lower()}", [(body, as_json) for body in bodies])
+        deadline = time.monotonic() + 60
+        while listener.tally.total + listener.tally.duplicates < len(bodies) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        listener.stop()
+        out.close()
+    tally = listener.tally
+    assert (sum(tally.valid.values()), sum(tally.invalid.values()), tally.duplicates) == (1, len(shown), 3)
+    records = invalid_out.read_text(encoding="utf-8").splitlines()
+    assert len(records) == len(shown)  # each written once
+    assert tally.message_ids == {message["message_id"]}
+
+
 def test_keys_written_twice_stay_with_their_message_when_ids_are_reused(broker: RabbitMQ, tmp_path: Path) -> None:
     # A producer that reuses message ids: oslo decodes a body while the one before it under the same id waits to be
     # judged, and the keys one text wrote twice, kept by id alone, went to the other: the message that wrote a key

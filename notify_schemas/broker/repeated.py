@@ -30,9 +30,10 @@ from notify_schemas.wire_form import to_wire
 
 __all__ = ["digest", "forget", "taken", "watch"]
 
-_KEPT = 10_000  # message ids whose repeated keys wait for the listener: bounded, the oldest forgotten first
-_found: collections.OrderedDict[str, dict[str, tuple[str, ...]]] = collections.OrderedDict()
-"""Per message id, per digest of the decoded message: the pointers of the keys its text wrote twice."""
+_KEPT = 10_000  # message ids, and messages under one, whose repeated keys wait: bounded, the oldest forgotten first
+_found: collections.OrderedDict[str | None, dict[str, tuple[str, ...]]] = collections.OrderedDict()
+"""Per message id (None for a message whose id is missing or not text), per digest of the decoded message: the
+pointers of the keys its text wrote twice."""
 _lock = threading.Lock()
 _longest = [0]  # the longest text read for repeated keys: the largest size limit of the process's listeners
 
@@ -41,10 +42,13 @@ def _reading(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def deserialize_msg(msg: Any) -> Any:
         repeated, message_id = _repeated(msg)  # read first, and let go before oslo's own copy is made
         decoded = original(msg)  # oslo's verdict: what it raises, it raises
-        if message_id is not None and isinstance(decoded, dict) and decoded.get("message_id") == message_id:
+        if repeated and isinstance(decoded, dict) and _kept_under(decoded.get("message_id")) == message_id:
             content = digest(decoded)
             with _lock:
-                _found.setdefault(message_id, {})[content] = repeated
+                kept = _found.setdefault(message_id, {})
+                kept[content] = repeated
+                while len(kept) > _KEPT:  # messages without an id share one place
+                    del kept[next(iter(kept))]
                 _found.move_to_end(message_id)
                 while len(_found) > _KEPT:
                     _found.popitem(last=False)
@@ -54,9 +58,16 @@ def _reading(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return deserialize_msg
 
 
+def _kept_under(message_id: Any) -> str | None:
+    """Where the repeated keys of a message are kept: under its id, or under None when it has none that is text (a
+    message without one is invalid all the same, and its keys written twice are violations too)."""
+    return message_id if isinstance(message_id, str) else None
+
+
 def _repeated(msg: Any) -> tuple[tuple[str, ...], str | None]:
-    """The pointers of the keys a ``messagingv2`` body's text writes twice, and its message id; nothing for a text
-    longer than every listener's limit, or one the package cannot read (what oslo has read, the listener judges).
+    """The pointers of the keys a ``messagingv2`` body's text writes twice, and where they are kept (`_kept_under`);
+    nothing for a text longer than every listener's limit, or one the package cannot read (what oslo has read, the
+    listener judges).
 
     Read before oslo decodes the text, so that the package's reading is gone by the time oslo's is made: one
     decoded copy at a time, which for a body of small nested values is many times the body."""
@@ -66,7 +77,7 @@ def _repeated(msg: Any) -> tuple[tuple[str, ...], str | None]:
             return (), None
         value, repeated = parse_as_python_reads(text)  # as oslo reads it: NaN taken
         message_id = value.get("message_id") if isinstance(value, dict) else None
-        return (repeated, message_id) if repeated and isinstance(message_id, str) else ((), None)
+        return repeated, _kept_under(message_id)
     except Exception:  # the package cannot read it: oslo's verdict stands
         return (), None
 
@@ -98,9 +109,9 @@ def taken(message_id: Any, content: Callable[[], str]) -> tuple[str, ...]:
     id alone, the keys of one message were given to another sent under the same id and decoded just before it was
     judged: the one that wrote a key twice counted valid, the other invalid. The digest is of what oslo decoded,
     ``_unique_id`` and ``_context_`` keys included, which its listener takes out before the message is judged: of the
-    message judged, it missed every text an oslo producer writes (D35)."""
-    if not isinstance(message_id, str):
-        return ()
+    message judged, it missed every text an oslo producer writes (D35). A message whose id is missing or not text is
+    known by the digest alone."""
+    message_id = _kept_under(message_id)
     with _lock:
         kept = _found.get(message_id)
         if kept is None:
@@ -117,7 +128,8 @@ def taken(message_id: Any, content: Callable[[], str]) -> tuple[str, ...]:
 
 
 def forget(message_id: Any) -> None:
-    """Forget what was kept for every message under ``message_id`` (one the listener does not judge)."""
+    """Forget what was kept for every message under ``message_id`` (one the listener does not judge); not what
+    messages without an id share, each of which the listener may still take (that place is bounded: `_KEPT`)."""
     if isinstance(message_id, str):
         with _lock:
             _found.pop(message_id, None)

@@ -188,6 +188,37 @@ def test_the_listener_reports_keys_a_bodys_own_text_writes_twice(broker: RabbitM
     assert sorted(p for m in listener.received for p in getattr(m, "duplicates", ())) == sorted(pointers)
 
 
+def test_keys_written_twice_are_found_in_a_message_without_an_id(broker: RabbitMQ, tmp_path: Path) -> None:
+    # The keys a messagingv2 body's inner text wrote twice were kept under its message id: one whose id was missing
+    # or not text was judged without them, invalid for its id alone, its repeated keys never said.
+    topic = "twice-no-id"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    good = [_as_oslo_sends(m) for m in _mix("seed", 8, seed=67)]
+    ids: list[Any] = [None, 7, ["a"], "missing"] * 2
+    messages = [{k: v for k, v in m.items() if k != "message_id"} for m in good]
+    for message, message_id in zip(messages, ids, strict=True):
+        if message_id != "missing":
+            message["message_id"] = message_id
+    pointers = ["/priority", "/event_type", "/publisher_id", "/timestamp"] * 2
+    texts = [written_twice(m, p) for m, p in zip(messages, pointers, strict=True)]
+    bodies = [json.dumps({"oslo.version": "2.0", "oslo.message": t}).encode() for t in texts[:4]]
+    bodies += [t.encode() for t in texts[4:]]  # as 1.0 bodies
+    invalid_out = tmp_path / "invalid.jsonl"
+    out = AppendedLines(str(invalid_out))
+    listener = Listener(config, profile="seed", invalid_out=out)
+    listener.start(timeout=30)
+    try:
+        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
+        _publish_raw(broker, f"{topic}.info", [(body, as_json) for body in bodies])
+        assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
+    finally:
+        listener.stop()
+        out.close()
+    records = [json.loads(line) for line in invalid_out.read_text(encoding="utf-8").splitlines()]
+    found = sorted(v["pointer"] for r in records for v in r["violations"] if v["rule"] == "duplicate-key")
+    assert found == sorted(pointers)
+
+
 def test_a_body_that_shows_more_than_its_notification_is_no_delivery_again_of_it(
     broker: RabbitMQ, tmp_path: Path
 ) -> None:

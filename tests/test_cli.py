@@ -2350,7 +2350,12 @@ class _Unread(io.StringIO):
     ("options", "expected"),
     [(["--driver", "bogus"], "no notification driver named 'bogus'"),
      (["--config-file", "{missing}"], "no such configuration file"),
-     (["--config-file", "{folder}"], "Is a directory")],
+     (["--config-file", "{folder}"], "Is a directory"),
+     # A messaging driver without a transport_url sent to oslo's in-process fake:// broker, which ends with the
+     # command: exit 0, the notification printed as sent, and delivered nowhere.
+     (["--driver", "messaging"], "the messaging driver needs a transport_url"),
+     (["--driver", "log", "--driver", "messagingv2"], "the messagingv2 driver needs a transport_url"),
+     (["--config-file", "{bare}"], "the messagingv2 driver needs a transport_url")],
 )  # fmt: skip
 def test_emit_says_a_usage_error_before_it_reads_the_payload(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str],
@@ -2359,7 +2364,8 @@ def test_emit_says_a_usage_error_before_it_reads_the_payload(
     # --payload - waited for the standard input (a terminal: until Ctrl-D), judged it, and only then said that the
     # driver or the configuration file was wrong; an empty input made it exit 1, "the payload is not JSON", instead.
     monkeypatch.setattr(sys, "stdin", _Unread())
-    words = [o.format(missing=tmp_path / "gone.conf", folder=tmp_path) for o in options]
+    bare = write(tmp_path, "bare.conf", "[oslo_messaging_notifications]\ndriver = messagingv2\n")
+    words = [o.format(missing=tmp_path / "gone.conf", folder=tmp_path, bare=bare) for o in options]
     code, out, err = run(capsys, "emit", "image.create", "INFO", "--payload", "-", *words)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1

@@ -878,6 +878,19 @@ def _notifier(args: argparse.Namespace, *, default_drivers: Sequence[str] | None
     return Notifier(args.publisher_id, drivers=drivers, profile=args.profile, validation=args.validation, config=config)
 
 
+def _no_send_into_the_process(notifier: Any) -> None:
+    """A usage error when a messaging driver of ``notifier`` has no transport URL: it would send to oslo's in-process
+    ``fake://`` broker, which ends with the command and no other process reads (``demo`` listens on it itself), and
+    emit would exit 0 with its notification delivered nowhere."""
+    from notify_schemas.broker.messaging import MessagingDriver, MessagingV2Driver
+
+    for driver in notifier.drivers:
+        if isinstance(driver, MessagingDriver) and not driver.config.transport_url:
+            name = "messagingv2" if isinstance(driver, MessagingV2Driver) else "messaging"
+            raise _UsageError(f"the {name} driver needs a transport_url (in the --config-file): without one it "
+                              "sends to oslo's in-process fake:// broker, which no other process reads")  # fmt: skip
+
+
 def _cmd_emit(args: argparse.Namespace) -> int:
     from notify_schemas.config import is_disabled
     from notify_schemas.message import build_message
@@ -885,6 +898,7 @@ def _cmd_emit(args: argparse.Namespace) -> int:
     # The Notifier first: a driver or configuration file that is wrong is a usage error said at once, not after the
     # payload was read (--payload - waits for the standard input) and judged.
     notifier = _notifier(args)
+    _no_send_into_the_process(notifier)
     with _open(args.payload) as stream:
         start = pass_bom(stream)  # passed over, and not counted, as validate passes it over
         raw = start + stream.read(DEFAULT_MAX_RECORD + 1 - len(start))

@@ -250,6 +250,10 @@ _QUOTE_ESCAPE = (
 )
 _QUOTE_ESCAPES = re.compile(_QUOTE_ESCAPE)
 _BARE = r"(?:(?<![\w/])|(?<=\\[nrtfbv])|(?<=\\x[0-9a-fA-F]{2})|(?<=\\u[0-9a-fA-F]{4}))"
+# One index of python-jsonschema's "On instance[...]" path, as it writes each: the repr of a key or of an item's number.
+# Read exactly, not as any run up to a ``]``: such a run went past the next "On instance[" in a text holding many, and
+# each was then read to the text's end (quadratic time).
+_INDEX = r"""\[(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|-?\d+)\]"""
 _FORBIDDEN_KEY_PATTERN = (
     rf"(?<!\\)(?P<esc>\\*)(?P<q>[\"'])(?:{_KEY_NAMES})(?P=esc)(?P=q)\s*(?::|=>?)\s*"
     rf"|(?P<tq>{_QUOTE_ESCAPE})(?P<tdash>--)?(?:{_KEY_NAMES})(?P=tq)"
@@ -259,7 +263,7 @@ _FORBIDDEN_KEY_PATTERN = (
     rf"|(?P<option>--)?{_BARE}(?:{_KEY_NAMES})(?P<spaced>\s+)(?(option)(?=\S)|(?=\\*[\"']|{_QUOTE_ESCAPE}))"
     rf"|{_BARE}(?:{_KEY_NAMES})\s*(?::|=>?)[ \t]*"
     rf"|(?P<unkeyed>False schema does not allow "
-    rf"|On instance(?:\[[^\]\n]*\])*?\[(?P<iq>['\"])(?:{_KEY_NAMES})(?P=iq)\](?:\[[^\]\n]*\])*:\s*)"
+    rf"|On instance(?:{_INDEX})*?\[(?P<iq>['\"])(?:{_KEY_NAMES})(?P=iq)\](?:{_INDEX})*:\s*)"
 )
 
 

@@ -152,7 +152,7 @@ class ExecProgram:
         self.extra_lines = 0
         """Lines the program wrote beyond one per question, counted when it is closed: a break of the protocol."""
         self.last_answered = ""
-        self._asked = 0  # the size of the last question written, in bytes
+        self._question_size = 0  # the size of the last question written, in bytes
         """What the last question answered asked (``the intent image.upload INFO``), or "" before the first answer:
         what a line written after it, not asked for, follows."""
         self.broke = False
@@ -210,7 +210,7 @@ class ExecProgram:
         """Write the question, or `ProducerError` naming ``what`` when the program does not read it; the time just
         before its newline was written (`_send`)."""
         data = question.encode("utf-8", "surrogateescape") + b"\n"
-        self._asked = len(data)
+        self._question_size = len(data)
         try:
             return self._send(data, time.monotonic() + self.answer_timeout)
         except TimeoutError:
@@ -246,7 +246,7 @@ class ExecProgram:
             except subprocess.TimeoutExpired:
                 raise ProducerError(f"{self.name} closed its output before answering {what}, and is still running") \
                     from None  # fmt: skip
-            if self._unread() >= self._asked:  # it ended before reading, though the question was written in time
+            if self._unread() >= self._question_size:  # it ended before reading, its question written
                 raise ProducerError(f"{self.name} {ended} before reading {what}")
             raise ProducerError(f"{self.name} closed its output before answering {what}, and {ended}")
         line = got[1]

@@ -1357,8 +1357,11 @@ def test_what_an_exec_program_started_outside_its_process_group_is_ended_with_it
         "line = sys.stdin.readline()\n"
         "if os.fork() == 0:  # a child of its own group, that keeps the output open and outlives its parent\n"
         f"    {leaves}\n{closes}"
-        f"    open({str(pids)!r}, 'w').write(str(os.getpid()))\n"
+        f"    open({str(pids)!r} + '.new', 'w').write(str(os.getpid()))\n"
+        f"    os.rename({str(pids)!r} + '.new', {str(pids)!r})\n"
         "    time.sleep(3600)\n"
+        f"while not os.path.exists({str(pids)!r}):  # the child has left the group, and holds what it keeps\n"
+        "    time.sleep(0.01)\n"
         + ("print(answer(line), flush=True)\n" if answers else "os._exit(0)\n")
     ), encoding="utf-8")  # fmt: skip
     code = main(["--exec", f"{sys.executable} {program}", "--answer-timeout", "3", "--intent",

@@ -226,3 +226,24 @@ def test_each_key_a_bodys_text_writes_twice_is_found_at_its_pointer(
 def test_a_body_text_the_package_cannot_read_has_no_key_written_twice_and_raises_nothing(text: str | bytes) -> None:
     assert written_twice_in(text, False) == ((), [])
     assert written_twice_in(text, True) == ((), [])
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json; charset=utf-8", None])
+@pytest.mark.parametrize("body", ['{"event_type": "image.create"}', "[1]", "7"])
+def test_a_body_kombu_did_not_read_as_json_is_said_to_be_so_whatever_it_holds(content_type: Any, body: str) -> None:
+    # Under another content type kombu hands the body over as it came, and the listener said the text of an object
+    # was "a string, not a JSON object".
+    import types
+
+    from notify_schemas.broker.listener import _NoObject, _rabbit_message
+
+    for payload in (body, body.encode()):
+        delivered = types.SimpleNamespace(payload=payload, body=body.encode(), content_type=content_type)
+        with pytest.raises(_NoObject) as refused:
+            _rabbit_message(None, delivered)
+        assert "not read as JSON" in str(refused.value)
+        assert "'application/json'" in str(refused.value)
+    as_json = types.SimpleNamespace(payload=json.loads(body), body=body.encode(), content_type="application/json")
+    if not body.startswith("{"):
+        with pytest.raises(_NoObject, match="not a JSON object"):
+            _rabbit_message(None, as_json)

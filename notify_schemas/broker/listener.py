@@ -405,7 +405,8 @@ def _rabbit_message(impl_rabbit: Any, delivered: Any) -> Any:
     does not know, an inner text that is not JSON); the muddle of ``dict()`` over what is no object does not."""
     payload = delivered.payload  # kombu's decoding, kept: oslo reads the same
     body = getattr(delivered, "body", None)
-    reason = _not_an_object(payload, len(body) if isinstance(body, bytes | str) else 1)
+    reason = _not_an_object(payload, len(body) if isinstance(body, bytes | str) else 1,
+                            getattr(delivered, "content_type", None))  # fmt: skip
     if reason is not None and not isinstance(payload, dict):
         raise _NoObject(reason)
     try:
@@ -526,7 +527,7 @@ def _what(value: Any) -> str:
     return _JSON_KINDS.get(type(value), type_name(value))
 
 
-def _not_an_object(payload: Any, size: int) -> str | None:
+def _not_an_object(payload: Any, size: int, content_type: Any = "application/json") -> str | None:
     """Why a body kombu decoded to ``payload`` holds no JSON object, or None when it may.
 
     oslo.messaging makes a dict of whatever it decoded (``dict(...)``): an empty body is ``{}``, a JSON array of
@@ -535,6 +536,10 @@ def _not_an_object(payload: Any, size: int) -> str | None:
     object by its first character, ``{``, once oslo has read it as JSON."""
     if size == 0:
         return "empty, not a JSON object"
+    if isinstance(payload, str | bytes) and content_type != "application/json":
+        # kombu hands over the body as it came: what it holds was never read as JSON, an object's text included.
+        return ("not read as JSON, whatever it holds: kombu reads a body as JSON only when its content type is "
+                "'application/json'")  # fmt: skip
     if not isinstance(payload, dict):
         return f"{_what(payload)}, not a JSON object"
     if "oslo.version" not in payload or "oslo.message" not in payload:  # no envelope: the notification itself

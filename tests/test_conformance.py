@@ -611,6 +611,49 @@ def test_an_answer_of_more_notifications_than_one_intent_makes_stops_the_run() -
     assert not report.failures
 
 
+class _LongRepr:
+    """A producer's object whose ``repr`` is as long as it is told, and holds the intent's password when asked."""
+
+    def __init__(self, length: int, leaked: bool) -> None:
+        self.length, self.leaked = length, leaked
+
+    def __repr__(self) -> str:
+        return f"password=x {SECRET_PASSWORD if self.leaked else 'nothing'} " + "z" * self.length
+
+
+@pytest.mark.parametrize("leaked", [True, False])
+def test_an_object_of_a_huge_repr_is_judged_and_shown_in_bounded_time(leaked: bool) -> None:
+    """Its ``repr`` is read and masked once: judged and shown again for every check and every report, a 20 MB one
+    took tens of seconds an intent. Each verdict is the one of a short ``repr`` that says the same, so a credential
+    in it still fails `security.no_leak` as a leak, and none as unjudged."""
+    only = list(itertools.islice(intents("image.upload", "INFO", examples=3), 3))
+
+    def producer(length: int) -> Callable[[dict[str, Any]], Any]:
+        def produced(intent: dict[str, Any]) -> Any:
+            message = produce(intent)
+            message["payload"] = _LongRepr(length, leaked)
+            message[_LongRepr(length, leaked)] = 1  # a key too
+            return message
+
+        return produced
+
+    def verdicts(report: Report) -> list[tuple[str, str]]:
+        shown = r"<a repr of [\d,]+ characters, not shown>|password=\*\*\* [^\]\"]*"  # the repr, or its length
+        return sorted({(f.check.id, re.sub(shown, "", f.reason)) for f in report.failures})
+
+    short = run(producer(10), only=only, shrink=False)
+    started = time.monotonic()
+    report = run(producer(20_000_000), only=only, shrink=False)
+    text = json.dumps(report.as_json()) + report.failure_details("--callable m:f") + report.summary()
+    assert time.monotonic() - started < 20  # seconds: it took minutes
+    assert verdicts(report) == verdicts(short)
+    assert report.failed == short.failed
+    assert report.passed == short.passed
+    leak = next(f.reason for f in report.failures if f.check.id == "security.no_leak")
+    assert ("credentials appear" in leak) is leaked
+    assert len(text) < 100_000  # a cut of it at most, masked
+
+
 def raising(intent: dict[str, Any]) -> dict[str, Any]:
     raise RuntimeError("database is down")
 

@@ -353,9 +353,10 @@ def _round_trip(intent: Intent, message: Any, state: RunState) -> str | None:
 _SECRET_FORMS = credential_forms()
 
 
-def _strings(value: Any) -> Iterator[tuple[str, str, bool]]:
+def _strings(value: Any) -> Iterator[tuple[str | Opaque, str, bool]]:
     """Every string of a parsed notification with its JSON pointer and whether it is a key (a key is named by the
-    object that holds it: its own pointer would quote it), and the repr of anything else; one walk, no recursion."""
+    object that holds it: its own pointer would quote it), each `Opaque` as it is (its credentials were found when
+    it was read), and the repr of anything else; one walk, no recursion."""
     stack: list[tuple[Any, str]] = [(value, "")]
     while stack:
         node, pointer = stack.pop()
@@ -363,10 +364,12 @@ def _strings(value: Any) -> Iterator[tuple[str, str, bool]]:
             yield node, pointer, False
         elif isinstance(node, dict):
             for key, item in node.items():
-                yield str(key), pointer, True
+                yield key if isinstance(key, Opaque) else str(key), pointer, True
                 stack.append((item, f"{pointer}/{_token(key)}"))
         elif isinstance(node, list | tuple):
             stack.extend((item, f"{pointer}/{index}") for index, item in enumerate(node))
+        elif isinstance(node, Opaque):
+            yield node, pointer, False
         elif node is not None and not isinstance(node, bool | int | float):
             yield repr(node), pointer, False
 
@@ -389,10 +392,9 @@ def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
     # Anywhere in the notification, free text and keys included.
     found: dict[tuple[str, bool], set[str]] = {}
     for text, pointer, key in _strings(message):
-        lowered = text.lower()
-        for form in _SECRET_FORMS:
-            if form in lowered:
-                found.setdefault((pointer, key), set()).add(form)
+        held = text.credentials if isinstance(text, Opaque) else _held(text)
+        for form in held:
+            found.setdefault((pointer, key), set()).add(form)
     if found:
         places = [f"{'a key of ' if key else ''}{closed(mask_pointer(pointer) or '/')}" for pointer, key in found]
         more = f" and {len(places) - 3} more place(s)" if len(places) > 3 else ""
@@ -403,6 +405,12 @@ def _no_leak(intent: Intent, message: Any, state: RunState) -> str | None:
         return (f"holds {unread.described()}, whose content was not read, so whether it carries the intent's "
                 "credentials cannot be judged")  # fmt: skip
     return None
+
+
+def _held(text: str) -> list[str]:
+    """The forms of the intents' credentials that ``text`` holds, in any case."""
+    lowered = text.lower()
+    return [form for form in _SECRET_FORMS if form in lowered]
 
 
 def _first_opaque(value: Any) -> Opaque | None:

@@ -34,9 +34,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from notify_schemas.conformance.records import Intent
+from notify_schemas.conformance.records import Intent, credential_forms
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
-from notify_schemas.redaction import class_name, closed, error_text, mask_quoted, quoted, shown, type_name
+from notify_schemas.redaction import class_name, closed, error_text, mask_quoted, mask_text, quoted, shown, type_name
 from notify_schemas.registry import schema_root
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
@@ -557,14 +557,24 @@ _KEPT = (type(None), bool, int, float, str, datetime.datetime, datetime.date, uu
 class Opaque:
     """What the checks see of a part of a callable's answer that is not JSON and is a producer's own object (a
     generator, a set, a Mapping, an object of its own class), or that could not be read at all: its type and its
-    ``repr``, taken once. It is no JSON value, so it fails the checks that need one; `security.no_leak` reads its
-    text as it reads the ``repr`` of anything, and fails it as unjudged when no credential shows there, since its
-    content (what oslo would send of it) was not read."""
+    ``repr``, taken once. It is no JSON value, so it fails the checks that need one; `security.no_leak` fails it
+    where its ``repr`` held one of the intents' credentials (`credentials`), and as unjudged where none showed there,
+    since its content (what oslo would send of it) was not read.
 
-    __slots__ = ("kind", "text")
+    The ``repr`` is read once, when the answer is: the credentials it holds are found in it, and it is kept masked
+    and cut (`text`), so that no check nor report reads or masks a producer's text of any length again. One longer
+    than `MAX_REPR_SHOWN` is not shown at all: masked whole, each would cost seconds (an object whose repr is 20 MB),
+    and masked in part, a URL whose ``@`` lay past the part would show its password."""
+
+    __slots__ = ("credentials", "kind", "text")
 
     def __init__(self, kind: str, text: str) -> None:
-        self.kind, self.text = kind, text
+        lowered = text.lower()
+        self.kind = kind
+        self.credentials = frozenset(form for form in credential_forms() if form in lowered)
+        """The forms of the intents' credentials (`credential_forms`) that its ``repr`` held, as it was written."""
+        self.text = _kept_repr(text)
+        """Its ``repr`` as it may be shown: masked whole, cut to `_REPR_KEPT` characters (``...`` where cut)."""
 
     def __repr__(self) -> str:
         return self.text
@@ -586,6 +596,20 @@ class Opaque:
 
 
 _NOT_READ = ("too large", "itself", "too deep")
+MAX_REPR_SHOWN = 1 << 16
+"""The longest ``repr`` of a producer's object that a report shows (masked, then cut); a longer one is named by its
+length."""
+_REPR_KEPT = 1000
+"""Characters of a masked ``repr`` kept: more than any report shows of one (`Opaque.shown`, 200 by default)."""
+
+
+def _kept_repr(text: str) -> str:
+    """A producer's object's ``repr`` as an `Opaque` keeps it: masked whole (`mask_text`), then cut to `_REPR_KEPT`
+    characters; past `MAX_REPR_SHOWN`, only its length (``<a repr of 20,000,011 characters, not shown>``)."""
+    if len(text) > MAX_REPR_SHOWN:
+        return f"<a repr of {len(text):,} characters, not shown>"
+    masked = mask_text(text)
+    return masked if len(masked) <= _REPR_KEPT else masked[: _REPR_KEPT - 3] + "..."
 
 
 _TOO_LARGE = Opaque("too large", f"<more than {MAX_VALUES:,} values>")

@@ -33,7 +33,7 @@ from notify_schemas.conformance import EXEC_DIR
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
 from notify_schemas.conformance.cli import main
 from notify_schemas.conformance.intents import intents
-from notify_schemas.conformance.producers import ExecProducer, answer, detached
+from notify_schemas.conformance.producers import ExecProducer, ProducerError, answer, detached
 from notify_schemas.conformance.records import QUOTED_PASSWORD, SECRET_PASSWORD, SECRET_URL
 from notify_schemas.conformance.reference import produce
 from notify_schemas.conformance.runner import (
@@ -1858,6 +1858,51 @@ def test_envelope_once_counts_each_intent_once() -> None:
     assert once == asked > 0  # the reference answers each intent with one notification
 
 
+def _in_colour(intent: dict[str, Any]) -> dict[str, Any]:
+    """A producer that writes its event type in a terminal's colours: no answer names the event asked for."""
+    message = produce(intent)
+    message["event_type"] = f"\x1b[32m{message['event_type']}\x1b[0m"
+    return message
+
+
+@pytest.mark.parametrize(
+    ("producer", "verdict"),
+    [
+        (produce, "passed"),
+        (_in_colour, "not_applicable"),
+        (lambda intent: [], "not_applicable"),
+        (lambda intent: [_in_colour(intent), produce(intent)], "passed"),
+        (lambda intent: [produce(intent), produce(intent)], "failed"),
+        (lambda intent: [produce(intent), answer(b"{\n")], "failed"),
+    ],
+)
+def test_envelope_once_accounts_for_every_intent_asked(
+    producer: Callable[[dict[str, Any]], Any], verdict: str, tmp_path: Path
+) -> None:
+    """Each intent is passed, failed or counted as not applicable (no notification of the event asked for, which
+    envelope.as_asked fails), and the table, the JSON report and the JUnit file say so: an answer that named another
+    event counted nowhere, 0 passed and 0 failed over a whole run."""
+    only = list(itertools.islice(intents("image.upload", "INFO", examples=3), 3))
+    report = run(producer, only=only, shrink=False)
+    counts = {name: sum(n for (c, _), n in getattr(report, name).items() if c == "envelope.once")
+              for name in ("passed", "failed", "not_applicable")}  # fmt: skip
+    assert counts == {name: len(only) if name == verdict else 0 for name in counts}
+    once = next(c for c in report.as_json()["checks"] if c["id"] == "envelope.once")
+    assert once["not_applicable"] == counts["not_applicable"]
+    shown = "envelope.once: not applicable to 3 intent(s)" in report.summary()
+    assert shown is (verdict == "not_applicable")
+    skipped = ElementTree.fromstring(report.as_junit()).findall("testcase[@classname='envelope.once']/skipped")
+    assert len(skipped) == (verdict == "not_applicable")
+
+
+def test_a_run_where_no_answer_is_the_event_asked_for_and_only_envelope_once_judges_stops_saying_so() -> None:
+    only = [next(intents("image.upload", "INFO", examples=0))]
+    with pytest.raises(ProducerError, match="no notification of the event asked for for any of the 1 intents"):
+        run(_in_colour, only=only, checks=["envelope.once"])
+    with pytest.raises(ProducerError, match="sent no notification for any of the 1 intents"):
+        run(lambda intent: [], only=only, checks=["envelope.once"])
+
+
 @pytest.mark.parametrize("option", ["--report", "--junit"])
 def test_a_report_never_overwrites_the_stream_it_judges(
     option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -2030,7 +2075,7 @@ def test_an_answer_that_is_not_json_fails_every_check(raw: bytes) -> None:
     report = run(lambda intent: answer(raw + b"\n"), only=[_UPLOAD_INTENT], shrink=False)
     assert not report.passed, report.summary()
     failed = report.failed_checks()
-    assert failed == {c.id for c in CHECKS if c.id != "envelope.once"}  # once judges only what was sent of the event
+    assert failed == {c.id for c in CHECKS}  # once too: the line may have been the event, sent twice
     assert all("unreadable" in f.reason for f in report.failures if f.check.id != "envelope.as_asked")
 
 

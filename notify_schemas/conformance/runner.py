@@ -35,6 +35,7 @@ __all__ = [
     "KEPT_BYTES",
     "MAX_SENT",
     "NEEDS_INTENT",
+    "NOT_APPLICABLE",
     "OTHER",
     "VARIANTS",
     "CaseFailure",
@@ -132,6 +133,10 @@ class Report:
     """The first `KEPT` failures of each check, whole; add them with `fail`, which counts them all."""
     failed: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     """Per check id and variant: how many failed (kept or not)."""
+    not_applicable: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    """Per check id and variant: the intents the check had nothing to judge of, neither passed nor failed, and why
+    (`NOT_APPLICABLE`): `envelope.once` where no notification of the event asked for was sent, which
+    `envelope.as_asked` fails."""
     first_reason: dict[tuple[str, str], str] = field(default_factory=dict)
     """Per check id and variant: the reason of its first failure (the JUnit report's message)."""
     producer: str = ""
@@ -160,6 +165,9 @@ class Report:
 
     def count_pass(self, check_id: str, name: str) -> None:
         self.passed[check_id, self.variant(name)] += 1
+
+    def count_not_applicable(self, check_id: str, name: str) -> None:
+        self.not_applicable[check_id, self.variant(name)] += 1
 
     def fail(self, failure: CaseFailure) -> None:
         """Count a failure, and keep it whole if its check has fewer than `KEPT` kept."""
@@ -222,6 +230,10 @@ class Report:
         else:
             verdict = "FAILED: a MUST check failed" if self.must_failed else "passed: every MUST check holds"
         lines.append(verdict)
+        for check in self.checks:
+            count = self._count(self.not_applicable, check.id)
+            if count:
+                lines.append(f"{check.id}: not applicable to {count} intent(s): {NOT_APPLICABLE[check.id]}")
         if self.coverage is not None:
             lines.append(self.coverage.summary())
         lines += [f"note: {note}" for note in self.notes]
@@ -262,7 +274,9 @@ class Report:
             "checks": [
                 {"id": c.id, "level": c.level, "sentence": c.sentence,
                  "passed": self._count(self.passed, c.id),
-                 "failed": self._count(self.failed, c.id)}
+                 "failed": self._count(self.failed, c.id),
+                 "not_applicable": self._count(self.not_applicable, c.id),
+                 "not_applicable_because": NOT_APPLICABLE.get(c.id) if self._count(self.not_applicable, c.id) else None}
                 for c in self.checks
             ],
             "failures_not_kept": self.left_out(),
@@ -275,10 +289,14 @@ class Report:
 
     def as_junit(self) -> str:
         cases = []
-        keys = sorted(set(self.passed) | set(self.failed))
+        keys = sorted(set(self.passed) | set(self.failed) | set(self.not_applicable))
+        skipped = 0
         for check_id, variant in keys:
             reason = self.first_reason.get((check_id, variant))
             body = "" if reason is None else f"<failure message={quoteattr(_xml(reason))}/>"
+            if not body and not self.passed.get((check_id, variant)):  # only intents it had nothing to judge of
+                skipped += 1
+                body = f"<skipped message={quoteattr(NOT_APPLICABLE[check_id])}/>"
             cases.append(f"<testcase classname={quoteattr(_xml(check_id))} name={quoteattr(_xml(variant))}>{body}"
                          "</testcase>")  # fmt: skip
         failures = len(self.failed)
@@ -289,7 +307,8 @@ class Report:
                          "</testcase>")  # fmt: skip
         return (
             f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name="notify-schemas conformance" '
-            f'tests="{len(keys) + errors}" failures="{failures}" errors="{errors}">{"".join(cases)}</testsuite>\n'
+            f'tests="{len(keys) + errors}" failures="{failures}" errors="{errors}" skipped="{skipped}">'
+            f"{''.join(cases)}</testsuite>\n"
         )
 
 
@@ -388,6 +407,7 @@ def run(
         cases += list(firsts.values())
     once = next((c for c in chosen if c.id == _ONCE), None)
     each = [c for c in chosen if c is not once]  # envelope.once: per intent, below
+    sent = False  # whether any answer held a notification
     for n, intent in enumerate(cases, 1):
         raise_if_terminated()  # SIGTERM, if its exception was dropped where it was raised
         name = f"{intent['event_type']} {intent['priority']}"
@@ -403,6 +423,7 @@ def run(
             raise_if_terminated()  # an error set off by SIGTERM is the stop, not the producer's failure
             return _stopped(report, f"the producer raised {error_text(error)} on intent {name}", cases[: n - 1])
         state.call_ended = _utcnow()
+        sent = sent or bool(produced)
         if not produced:
             # Nothing to judge but the silence: the event asked for was not sent.
             for c in chosen:
@@ -411,21 +432,39 @@ def run(
         for notification in produced:
             report.judge(each, name, intent, notification, state)
         if once is not None:
-            wanted = (intent["event_type"], intent["priority"])
-            asked = [m for m in produced if isinstance(m, dict) and (m.get("event_type"), m.get("priority")) == wanted]
-            if len(asked) > 1:
-                report.fail(CaseFailure(once, name, intent, asked[1], f"sent {len(asked)} notifications of {name} "
-                                        "for one intent"))  # fmt: skip
-            elif asked:
-                report.count_pass(once.id, name)
+            _judge_once(report, once, name, intent, produced)
         if progress is not None:
             progress(n, len(cases))
     if not report.passed and not report.failed:
-        # Every answer was empty and the one check that judges silence was left out: nothing was checked.
-        raise ProducerError(f"the producer sent no notification for any of the {len(cases)} intents")
+        # Nothing was checked: every answer was empty, or (envelope.once alone) none was of the event asked for, and
+        # the one check that judges either was left out.
+        if not sent:
+            raise ProducerError(f"the producer sent no notification for any of the {len(cases)} intents")
+        raise ProducerError(f"the producer sent no notification of the event asked for for any of the {len(cases)} "
+                            f"intents, which {_ASKED}, left out, fails: nothing was checked")  # fmt: skip
     if shrink and only is None:
         _shrink(report, producer)
     return report
+
+
+def _judge_once(report: Report, once: Check, name: str, intent: Intent, produced: list[Any]) -> None:
+    """`envelope.once` on the answer to one intent, which it always counts: passed where the event asked for was
+    sent once, failed where it was sent twice or more, or where an answer could not be read (it may be the event,
+    sent twice: no check passes what it did not look at), and not applicable where none of the answers is the event
+    asked for (silence, another event), which `envelope.as_asked` fails (D31): not sent is not sent twice."""
+    wanted = (intent["event_type"], intent["priority"])
+    asked = [m for m in produced if isinstance(m, dict) and (m.get("event_type"), m.get("priority")) == wanted]
+    unread = next((m for m in produced if isinstance(m, Unreadable)), None)
+    if len(asked) > 1:
+        report.fail(CaseFailure(once, name, intent, asked[1], f"sent {len(asked)} notifications of {name} for one "
+                                "intent"))  # fmt: skip
+    elif unread is not None:
+        report.fail(CaseFailure(once, name, intent, unread, f"unreadable, so whether {name} was sent once cannot be "
+                                f"judged: {unread.reason}"))  # fmt: skip
+    elif asked:
+        report.count_pass(once.id, name)
+    else:
+        report.count_not_applicable(once.id, name)
 
 
 def _stopped(report: Report, why: str, answered: Sequence[Intent]) -> Report:
@@ -460,6 +499,8 @@ def _notifications(answer: Any, name: str) -> list[Any]:
 
 _ASKED = "envelope.as_asked"
 _ONCE = "envelope.once"
+NOT_APPLICABLE = {_ONCE: f"no notification of the event asked for was sent, which {_ASKED} fails (D31)"}
+"""Why a check had nothing to judge of an intent, per check id: counted apart (`Report.not_applicable`)."""
 _NOTHING_SENT = "sent no notification for this intent"
 
 # Checks whose verdict depends on earlier messages of the run: one intent alone cannot reproduce them.

@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -1184,6 +1185,36 @@ def test_a_consumer_that_breaks_the_protocol_ends_the_run_with_the_table_a_reaso
     assert len(err.strip().splitlines()) == 1
     assert SECRET_PASSWORD not in out + err  # the echo of a message with leaked_locations
     assert json.loads(report.read_text(encoding="utf-8"))["result"] == "stopped"
+
+
+@pytest.mark.parametrize(
+    ("answered", "read"),
+    [
+        (b" valid\t\r\n", True),  # JSON's whitespace around the word
+        (b"INVALID\n", False),
+        (b"True\n", True),
+        (b"valid\xc2\xa0\n", None),  # a no-break space, which str.strip took for whitespace
+        (b"\xe3\x80\x80invalid\n", None),  # an ideographic space
+        (b"false\x0c\n", None),  # a form feed: no JSON whitespace, no blank line either
+        (b"valid\xe2\x80\xa8\n", None),  # a line separator
+        (b"\xe2\x84\xaaalid\n", None),  # no word (the Kelvin sign is no v, whatever its case)
+    ],
+)
+def test_a_consumers_word_is_read_with_json_whitespace_alone_around_it(answered: bytes, read: bool | None) -> None:
+    """As a producer's JSON line and a blank line are read (PROTOCOL.md): a word padded with another space is no
+    word, and stops the run."""
+    from notify_schemas.conformance.negative import ExecConsumer
+
+    body = f"import sys\nfor line in sys.stdin.buffer:\n    sys.stdout.buffer.write({answered!r}); sys.stdout.flush()\n"
+    consumer = ExecConsumer(shlex.join([sys.executable, "-c", body]))
+    try:
+        if read is None:
+            with pytest.raises(ProducerError, match="not valid or invalid"):
+                consumer(produce(_UPLOAD_INTENT))
+        else:
+            assert consumer(produce(_UPLOAD_INTENT)) is read
+    finally:
+        consumer.close(wait=0)
 
 
 def exits(message: dict[str, Any]) -> bool:

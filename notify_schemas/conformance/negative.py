@@ -15,7 +15,7 @@ from typing import Any
 
 from notify_schemas import variants
 from notify_schemas.conformance.checks import Check
-from notify_schemas.conformance.producers import ExecProgram, ProducerError, answered
+from notify_schemas.conformance.producers import BLANK, ExecProgram, ProducerError, answered
 from notify_schemas.conformance.records import SECRET_URL, unleaked
 from notify_schemas.conformance.runner import CaseFailure, Report
 from notify_schemas.redaction import error_text, quoted, redact, shown
@@ -63,11 +63,18 @@ class ExecConsumer(ExecProgram):
 
     def __call__(self, message: Message) -> bool:
         what = f"a message of {message.get('event_type')} {message.get('priority')}"  # as sent: the suite's own
-        line = self.ask(json.dumps(message), what).decode("utf-8", "replace").rstrip("\r\n")
-        word = line.strip().lower()
-        if word not in ("valid", "invalid", "true", "false"):
-            raise ProducerError(f"{self.name} answered {quoted(line)}, not valid or invalid")
-        return word in ("valid", "true")
+        line = self.ask(json.dumps(message), what)
+        # Around the word, JSON's whitespace alone (space, tab, carriage return), as around a producer's JSON line
+        # and in a blank line (PROTOCOL.md); in ASCII's case alone: a no-break space or a Unicode case is no word.
+        word = line.strip(BLANK).lower()
+        if word not in _WORDS:
+            shown_line = line.decode("utf-8", "replace").rstrip("\r\n")
+            raise ProducerError(f"{self.name} answered {quoted(shown_line)}, not valid or invalid")
+        return _WORDS[word]
+
+
+_WORDS = {b"valid": True, b"true": True, b"invalid": False, b"false": False}
+"""The words a consumer answers, as bytes (``bytes.lower`` folds ASCII letters alone), and what each says."""
 
 
 def _cases(profile: str, examples: int, seed: int) -> Iterator[tuple[str, str, Message, bool]]:

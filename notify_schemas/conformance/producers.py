@@ -43,6 +43,7 @@ from notify_schemas.values import Unreadable
 from notify_schemas.wire_form import MAX_DEPTH
 
 __all__ = [
+    "BLANK",
     "DEFAULT_ANSWER_TIMEOUT",
     "MAX_ANSWER_BYTES",
     "Duplicated",
@@ -108,8 +109,9 @@ DEFAULT_ANSWER_TIMEOUT = 10.0
 MAX_ANSWER_BYTES = DEFAULT_MAX_RECORD
 """The longest line a program may answer (16 MiB, what ``validate`` reads by default): a longer one stops the run."""
 _AHEAD = 2  # lines of a program's output read before they are asked for: more are a break of the protocol anyway
-_BLANK = b" \t\r\n"
-"""What a blank line holds, and nothing else: JSON's whitespace, as `notify_schemas.reader` skips a blank line."""
+BLANK = b" \t\r\n"
+"""What a blank line holds, and nothing else: JSON's whitespace, as `notify_schemas.reader` skips a blank line; what
+may stand around a consumer's word too (`notify_schemas.conformance.negative`), as around a producer's JSON."""
 
 
 class ExecProgram:
@@ -167,7 +169,7 @@ class ExecProgram:
     def _read(self) -> None:
         assert self.process.stdout is not None
         while line := self.process.stdout.readline(MAX_ANSWER_BYTES + 1):
-            if len(line) <= MAX_ANSWER_BYTES and not line.strip(_BLANK):
+            if len(line) <= MAX_ANSWER_BYTES and not line.strip(BLANK):
                 continue  # a blank line is no line (PROTOCOL.md), wherever it stands, as validate skips one
             self._lines.put((time.monotonic(), line))
             if len(line) > MAX_ANSWER_BYTES:

@@ -1217,6 +1217,31 @@ def test_a_consumers_word_is_read_with_json_whitespace_alone_around_it(answered:
         consumer.close(wait=0)
 
 
+@pytest.mark.parametrize("byte", [b"\xff", b"\xc3", b"\x80", b"\xed\xa0\x80"])
+@pytest.mark.parametrize("program", ["consumer", "producer"])
+def test_a_programs_line_that_is_not_utf8_is_quoted_with_its_bytes(byte: bytes, program: str) -> None:
+    """Each byte that is not UTF-8 written as the byte it is and the first named, as the package names one
+    elsewhere, never as U+FFFD: the line of a consumer's word, and a line a program wrote before it was asked."""
+    from notify_schemas.conformance.negative import ExecConsumer
+
+    written = f"sys.stdout.buffer.write(b'valid' + {byte!r} + b'\\n'); sys.stdout.flush()"
+    if program == "consumer":  # its word
+        consumer = f"import sys\nfor line in sys.stdin:\n    {written}\n"
+        asked: ExecConsumer | ExecProducer = ExecConsumer(shlex.join([sys.executable, "-c", consumer]))
+    else:  # a line before its first question
+        asked = ExecProducer(shlex.join([sys.executable, "-c", f"import sys, time\n{written}\ntime.sleep(1)\n"
+                                         "for line in sys.stdin:\n    print('[]', flush=True)\n"]))  # fmt: skip
+        time.sleep(0.5)
+    try:
+        with pytest.raises(ProducerError) as raised:
+            asked(produce(_UPLOAD_INTENT) if program == "consumer" else _UPLOAD_INTENT)
+    finally:
+        asked.close(wait=0)
+    shown = "".join(f"\\x{b:02x}" for b in byte)
+    assert f"'valid{shown}' (byte 0x{byte[0]:02x}, not UTF-8)" in str(raised.value)
+    assert "\ufffd" not in str(raised.value)
+
+
 def exits(message: dict[str, Any]) -> bool:
     sys.exit(0)
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from notify_schemas import variants
 from notify_schemas.conformance.checks import Check
-from notify_schemas.conformance.producers import BLANK, ExecProgram, ProducerError, answered
+from notify_schemas.conformance.producers import BLANK, ExecProgram, ProducerError, answered, line_shown
 from notify_schemas.conformance.records import SECRET_URL, unleaked
 from notify_schemas.conformance.runner import CaseFailure, Report
-from notify_schemas.redaction import error_text, quoted, redact, shown
+from notify_schemas.redaction import error_text, redact, shown
 from notify_schemas.samples import samples
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.validation import is_valid
@@ -68,8 +68,7 @@ class ExecConsumer(ExecProgram):
         # and in a blank line (PROTOCOL.md); in ASCII's case alone: a no-break space or a Unicode case is no word.
         word = line.strip(BLANK).lower()
         if word not in _WORDS:
-            shown_line = line.decode("utf-8", "replace").rstrip("\r\n")
-            raise ProducerError(f"{self.name} answered {quoted(shown_line)}, not valid or invalid")
+            raise ProducerError(f"{self.name} answered {line_shown(line)}, not valid or invalid")
         return _WORDS[word]
 
 

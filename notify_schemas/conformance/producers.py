@@ -55,6 +55,7 @@ __all__ = [
     "detached",
     "end_program",
     "exec_environment",
+    "line_shown",
     "load_callable",
 ]
 
@@ -202,7 +203,7 @@ class ExecProgram:
 
     def _unasked(self, line: bytes, what: str) -> ProducerError:
         """The error of a line written before ``what`` was asked, and after the last answer (or before any)."""
-        shown_line = quoted(line.decode("utf-8", "replace").rstrip("\r\n"))
+        shown_line = line_shown(line)
         when = f"after its answer to {self.last_answered}, before it was asked {what}" if self.last_answered else \
             f"before its first question, {what}"  # fmt: skip
         return ProducerError(f"{self.name} wrote a line {when} ({shown_line}): one line per question, and nothing "
@@ -493,6 +494,15 @@ def _signal_group(process: subprocess.Popen[Any], signum: int) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             process.send_signal(signum)
+
+
+def line_shown(line: bytes) -> str:
+    """A program's line as an error quotes it: without its line end, masked, cut and quoted (`quoted`), each byte that
+    is not UTF-8 written as the byte it is (``'valid\\xff'``), never as U+FFFD, and the first of them named (``(byte
+    0xff, not UTF-8)``), as the reader names one."""
+    text = line.decode("utf-8", "surrogateescape").rstrip("\r\n")
+    byte = next((ord(c) - 0xDC00 for c in text if 0xDC80 <= ord(c) <= 0xDCFF), None)
+    return quoted(text) + ("" if byte is None else f" (byte 0x{byte:02x}, not UTF-8)")
 
 
 def answer(text: str | bytes) -> Any:

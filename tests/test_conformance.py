@@ -52,7 +52,7 @@ from notify_schemas.conformance.runner import (
 from notify_schemas.reader import parse
 from notify_schemas.redaction import quoted
 from notify_schemas.samples import samples
-from notify_schemas.values import Unreadable
+from notify_schemas.values import Unreadable, one_line
 
 REFERENCE = "notify_schemas.conformance.reference:produce"
 ENVELOPE_KEYS = ["message_id", "publisher_id", "event_type", "priority", "timestamp", "payload"]
@@ -691,6 +691,23 @@ def test_usage_and_producer_errors_are_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("odd", ["\n", "\t", "\r", "\x1b[31m", "\u2028", "  "])
+@pytest.mark.parametrize("option", ["--stream", "--report", "--junit"])
+def test_an_error_names_a_file_with_a_line_break_or_a_tab_as_one_escaped_name(
+    odd: str, option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As every command names a file (`no\\x0afile`): the words of the line were joined with one space, so a file
+    named ``no<LF>file`` was said to be ``no file``, another file's name, and two spaces were one."""
+    name = str(tmp_path / f"no{odd}such" / "file")
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text(json.dumps(produce(_UPLOAD_INTENT)) + "\n", encoding="utf-8")
+    argv = ["--stream", name] if option == "--stream" else ["--stream", str(stream), option, name]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert one_line(name) in err  # each character no one sees as its escape; two spaces stay two
 
 
 _UPLOAD = '"event_type": "image.upload", "priority": "INFO", "profile": "seed"'

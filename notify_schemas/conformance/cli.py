@@ -453,8 +453,10 @@ def _why(error: BaseException) -> str:
 
 
 def _error(text: str, words: Sequence[str]) -> None:
-    """One line on stderr: what went wrong, masked, with what the user typed that it quotes masked too."""
-    line = shown(" ".join(as_named(mask_words(text, words)).split()), 2000)
+    """One line on stderr: what went wrong, masked, with what the user typed that it quotes masked too, each line
+    break, tab or other character no one sees written as its escape (``no\\x0afile``), as every command writes a
+    name: joined with spaces, a file named with a line break read as two words, another file's name."""
+    line = shown(as_named(mask_words(text, words)), 2000)
     print(f"notify-schemas conformance: error: {line}", file=sys.stderr)
 
 

@@ -6,7 +6,10 @@ accepted for that reason and not sent (the envelope has six keys and no context)
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -25,6 +28,7 @@ from notify_schemas.validation import (
     validity_table,
     wire_errors,
 )
+from notify_schemas.values import one_line
 from notify_schemas.wire_form import (
     NO_WIRE_FORM,
     NOT_EXACT,
@@ -179,9 +183,10 @@ class Notifier:
             if self.validation == "strict":
                 raise error
             if any(v.rule in NO_WIRE_FORM for v in error.violations):
-                LOG.error("notification not sent: it cannot be written as JSON: %s", str(error))
+                _logged(logging.ERROR, "notification not sent: it cannot be written as JSON: %s", str(error))
                 return None
-            LOG.warning("sending an invalid notification: %s; notification: %s", str(error), redacted_json(message))
+            _logged(logging.WARNING, "sending an invalid notification: %s; notification: %s", str(error),
+                    redacted_json(message))  # fmt: skip
         self._dispatch(message, str(message.get("priority")))
         return message
 
@@ -198,7 +203,7 @@ class Notifier:
         error = self._error(message, wire)
         if self.validation == "strict":
             raise error
-        LOG.error("notification not sent: it cannot be written as a JSON object: %s", str(error))
+        _logged(logging.ERROR, "notification not sent: it cannot be written as a JSON object: %s", str(error))
 
     def _error(self, message: Any, wire: WireForm | None = None) -> InvalidNotificationError:
         wire = to_wire(message) if wire is None else wire
@@ -208,7 +213,8 @@ class Notifier:
     @staticmethod
     def _driver_failed(driver: Driver, error: Exception, message: Notification) -> None:
         # A failing driver must not stop the others nor reach the caller; what was lost is logged, redacted.
-        LOG.error(
+        _logged(
+            logging.ERROR,
             "driver %s failed (%s); notification not sent through it: %s",
             type_name(driver),
             error_text(error, message),  # it may quote the message: what it holds under locations too is marked
@@ -216,7 +222,7 @@ class Notifier:
         )
         # The traceback, for whoever debugs the driver, masked too: an exception's text may quote a credential.
         trace = traceback_text(error, message)
-        LOG.debug("driver %s failure: %s", type_name(driver), trace)
+        _logged(logging.DEBUG, "driver %s failure: %s", type_name(driver), trace)
 
     def __repr__(self) -> str:
         names: Sequence[str] = [type_name(d) for d in self.drivers]
@@ -248,3 +254,26 @@ def _drivers(given: Any, config: NotifierConfig) -> tuple[Driver, ...]:
                             f"{quoted(item)}")  # fmt: skip
         found.append(item)
     return tuple(found)
+
+
+def _logged(level: int, text: str, *args: Any) -> None:
+    """Log a line of the Notifier's own. A producer's handler that raises reaches neither the caller nor the drivers
+    not yet run: its error is one masked line on stderr, as logging's own handlers report theirs. A line logged while
+    a handler handles one of these (a handler that notifies, whose notification fails or is invalid) goes to stderr
+    as one line, not through the handlers again: that would loop without end."""
+    if getattr(_logging, "now", False):
+        with contextlib.suppress(Exception):
+            if LOG.isEnabledFor(level) and level > logging.DEBUG:
+                sys.stderr.write(f"notify-schemas: {logging.getLevelName(level)} {one_line(mask_text(text % args))}\n")
+        return
+    _logging.now = True
+    try:
+        LOG.log(level, text, *args)
+    except Exception as error:
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"notify-schemas: a logging handler failed: {error_text(error)}\n")
+    finally:
+        _logging.now = False
+
+
+_logging = threading.local()  # whether this thread is logging a line of the Notifier's

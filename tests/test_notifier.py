@@ -363,3 +363,53 @@ def test_a_section_name_keeps_its_spaces_as_in_oslo_config(tmp_path: Path) -> No
     path.write_text("[ oslo_messaging_notifications ]\ndriver = log\ntransport_url = fake://\n")
     config = load_config(path)
     assert (config.drivers, config.transport_url) == (("noop",), None)
+
+
+class _Handler(logging.Handler):
+    def __init__(self, emit: Any) -> None:
+        super().__init__(logging.DEBUG)
+        self.emit = emit  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize(
+    ("validation", "payload"), [("strict", IMAGE), ("warn", IMAGE), ("warn", dict(IMAGE, size=-5))]
+)
+def test_a_logging_handler_that_notifies_or_raises_never_reaches_the_caller(
+    validation: str, payload: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A handler of the package's logger that notifies through the same Notifier, whose driver fails (or whose
+    # notification is invalid, in warn mode), made each failure log again: RecursionError reached the caller. A
+    # handler that raised sent its error out of info(), and the drivers after the failing one sent nothing.
+    logger = logging.getLogger("notify_schemas")
+    memory = MemoryDriver()
+    notifier = Notifier("image.host1", drivers=[Failing(), memory], validation=validation)  # type: ignore[arg-type]
+    handled: list[str] = []
+
+    def notifies(record: logging.LogRecord) -> None:
+        handled.append(record.getMessage())
+        notifier.info({}, "image.update", payload)
+
+    def raises(record: logging.LogRecord) -> None:
+        raise ValueError("handler down: password=CANARY-7a1")
+
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        for emit in (notifies, raises):
+            handler = _Handler(emit)
+            logger.addHandler(handler)
+            try:
+                started = time.monotonic()
+                message = notifier.info({}, "image.update", payload)
+                assert time.monotonic() - started < 10
+            finally:
+                logger.removeHandler(handler)
+            assert message is not None
+            assert memory.messages[-1] is message or memory.messages[-1] == message
+    finally:
+        logger.setLevel(level)
+    err = capsys.readouterr().err
+    assert handled  # the handler was given the Notifier's lines, and notified
+    assert "a logging handler failed: ValueError: handler down: password=***" in err
+    assert "CANARY-7a1" not in err
+    assert all(line.startswith("notify-schemas: ") for line in err.splitlines())

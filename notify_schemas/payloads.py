@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from notify_schemas.registry import Variant, bundled_schema, variant
@@ -120,6 +120,19 @@ def _split(text: Any) -> list[str]:
     return [s for s in str(text).split(",") if s] if text else []
 
 
+def _tags(image: Any) -> Any:
+    """The image's tags as a list, sorted when all are text (Glance keeps them in a set, so any order is its own).
+
+    What is not a collection of tags (None, a number, a text, which would be read letter by letter as tags) is left
+    as it is, for validation to name; tags that cannot be ordered keep the order they came in.
+    """
+    tags = _get(image, "tags", default=[])
+    if isinstance(tags, str | bytes | Mapping) or not isinstance(tags, Iterable):
+        return tags
+    found = list(tags)
+    return sorted(found) if all(type(tag) is str for tag in found) else found
+
+
 def _extra_properties(image: Any) -> Mapping[str, Any]:
     props = _get(image, "extra_properties", "properties", default={})
     return props if isinstance(props, Mapping) else {}
@@ -131,7 +144,7 @@ _IMAGE_GETTERS: dict[str, Getter] = {
     "properties": lambda i: {
         k: v for k, v in _extra_properties(i).items() if k not in {"locations", "location", "direct_url"}
     },
-    "tags": lambda i: sorted(_get(i, "tags", default=[])),
+    "tags": _tags,
     "deleted": lambda i: _get(i, "deleted", default=False),
     "deleted_at": lambda i: _get(i, "deleted_at", default=None),
     "os_glance_importing_to_stores": lambda i: _split(_extra_properties(i).get("os_glance_importing_to_stores")),

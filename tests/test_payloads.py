@@ -189,3 +189,35 @@ def test_isotime_writes_utc_with_z() -> None:
     tz = datetime.timezone(datetime.timedelta(hours=2))
     assert isotime(datetime.datetime(2026, 1, 2, 5, 4, 5, tzinfo=tz)) == "2026-01-02T03:04:05Z"
     assert isotime(None) is None
+
+
+class _Unordered:
+    """A tag that is not text and cannot be ordered against text."""
+
+    def __repr__(self) -> str:
+        return "<unordered>"
+
+
+TAGS = st.one_of(
+    st.none(),
+    st.text(max_size=5),
+    st.integers(),
+    st.lists(st.one_of(st.text(max_size=5), st.integers(), st.none(), st.builds(_Unordered)), max_size=5),
+    st.frozensets(st.text(max_size=5), max_size=5),
+)
+
+
+@given(tags=TAGS)
+def test_any_tags_are_copied_for_validation_to_judge(tags: Any) -> None:
+    # sorted() of the image's tags raised TypeError on None, a number, or tags that are not all text ([1, "a"]),
+    # and read a text "abc" letter by letter as the valid tags ["a", "b", "c"].
+    payload = image_payload(glance_image(tags=tags), event_type="image.update")
+    sent = payload["tags"]
+    if isinstance(tags, list | frozenset):
+        assert isinstance(sent, list)
+        assert sorted(map(repr, sent)) == sorted(map(repr, tags))  # every tag, none added
+        if all(type(tag) is str for tag in tags):
+            assert sent == sorted(tags)  # text is sorted, as before
+    else:
+        assert sent is tags  # not a collection of tags: left as it is, for validation to name
+        assert _errors("image.update", "INFO", payload, "seed") != []

@@ -147,6 +147,17 @@ def _section(line: str, lineno: int) -> str | None:
     return line[1:-1]
 
 
+def _sections_named_as_oslo_names_them(text: str) -> str:
+    """The text with every section's name but ``DEFAULT`` in lower case, as oslo.config looks a group up
+    (``[OSLO_MESSAGING_NOTIFICATIONS]`` is the notifications' section, ``[default]`` is not ``[DEFAULT]``)."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        name = line.rstrip()[1:-1]
+        if line.startswith("[") and line.rstrip().endswith("]") and name != "DEFAULT":
+            lines[number] = f"[{name.lower()}]"
+    return "\n".join(lines)
+
+
 def _read_drivers(text: str) -> tuple[str, ...]:
     """Every ``driver`` line of the notifications section, in order (configparser would keep only the last), read
     as oslo.config reads an option: the key and the value parted at the first ``=`` or ``:``, the value unquoted."""
@@ -191,10 +202,13 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     # reads as a URL.
     name = closed(shown(as_named(str(path)), 200))  # closed: what follows it is not read as part of a masked value
     path = Path(path)
-    parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="DEFAULT")
+    # [DEFAULT] is a section as any other: configparser would lend its options to every section, where oslo.messaging
+    # reads topics and retry from [oslo_messaging_notifications] alone. No header can name "\n".
+    parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="\n")
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # oslo.config's option names keep their case
     try:
         text, regular = _read_once(path)
+        text = _sections_named_as_oslo_names_them(text)
         parser.read_string(text, source=str(path))
         drivers = _read_drivers(text)
     except FileNotFoundError:
@@ -211,7 +225,8 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
         raise ConfigError(f"{name}: {_parse_error(error)}") from None
     values: dict[str, Any] = {"source": str(path)}
     # Every value as oslo.config reads it: unquoted.
-    defaults = {key: _unquoted(value) for key, value in parser.defaults().items()}
+    own = parser["DEFAULT"] if parser.has_section("DEFAULT") else {}
+    defaults = {key: _unquoted(value) for key, value in own.items()}
     if "default_publisher_id" in defaults:
         values["publisher_id"] = defaults["default_publisher_id"]
     if defaults.get("control_exchange"):
@@ -220,11 +235,11 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
         values["disabled_notifications"] = _list(defaults["disabled_notifications"])
     if drivers:
         values["drivers"] = drivers
-    # As in oslo.messaging, the notifications section's options fall back to [DEFAULT] (transport_url above all).
-    found = parser[_SECTION] if parser.has_section(_SECTION) else parser.defaults()
+    found = parser[_SECTION] if parser.has_section(_SECTION) else {}
     section = {key: _unquoted(value) for key, value in found.items()}
-    if section.get("transport_url"):
-        values["transport_url"] = section["transport_url"]
+    # As in oslo.messaging, a transport URL not given (or empty) for notifications is the one of [DEFAULT].
+    if section.get("transport_url") or defaults.get("transport_url"):
+        values["transport_url"] = section.get("transport_url") or defaults["transport_url"]
     if section.get("topics"):
         values["topics"] = _list(section["topics"])
     if section.get("retry"):

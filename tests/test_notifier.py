@@ -413,3 +413,27 @@ def test_a_logging_handler_that_notifies_or_raises_never_reaches_the_caller(
     assert "a logging handler failed: ValueError: handler down: password=***" in err
     assert "CANARY-7a1" not in err
     assert all(line.startswith("notify-schemas: ") for line in err.splitlines())
+
+
+@pytest.mark.parametrize("header", ["Oslo_Messaging_Notifications", "OSLO_MESSAGING_NOTIFICATIONS"])
+def test_the_notifications_section_is_named_in_any_case_as_in_oslo_config(tmp_path: Path, header: str) -> None:
+    """oslo.config lowers the name of every section but DEFAULT, so '[OSLO_MESSAGING_NOTIFICATIONS]' is the
+    notifications' section: its drivers were looked for under the name as written, and the Notifier sent through noop
+    what Glance would have logged."""
+    path = tmp_path / "glance-api.conf"
+    path.write_text(
+        f"[{header}]\ndriver = log\ntopics = audit\nretry = 4\n[oslo_messaging_notifications]\ndriver = memory\n"
+    )
+    config = load_config(path)
+    assert (config.drivers, config.topics, config.retry) == (("log", "memory"), ("audit",), 4)
+
+
+def test_topics_and_retry_are_not_taken_from_the_default_section(tmp_path: Path) -> None:
+    """oslo.messaging reads topics and retry from [oslo_messaging_notifications] alone, and only the transport URL
+    falls back to [DEFAULT]'s: configparser's inheritance of [DEFAULT] sent the notifications to the topic a
+    [DEFAULT] topics named, which Glance's consumers on 'notifications' never get."""
+    path = tmp_path / "glance-api.conf"
+    for notifications in ("", "[oslo_messaging_notifications]\ndriver = log\ntransport_url =\n"):
+        path.write_text(f"[DEFAULT]\ntopics = other\nretry = often\ntransport_url = fake://\n{notifications}")
+        config = load_config(path)
+        assert (config.topics, config.retry, config.transport_url) == (NotifierConfig().topics, -1, "fake://")

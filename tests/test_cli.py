@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -571,6 +572,36 @@ def test_progress_is_shown_on_a_terminal_for_large_inputs(
     assert "\r" in err
     assert "records checked" in err
     assert "2,100 records in 1 file: 2,100 valid" in out
+
+
+class _Terminal(io.StringIO):
+    """A terminal that both standard outputs write to, as an interactive shell's are."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_a_line_shown_on_a_terminal_never_follows_the_progress_on_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output_format: str
+) -> None:
+    """The progress line is left without a line end, to be written over: an invalid record's line, or a file that
+    could not be read, was written after it on the same line of the terminal ('2,100 records checkeda.jsonl:2101:
+    ...'). It is taken off first, and shown again at the next count."""
+    bad = '{"x": 1}'
+    lines = "\n".join(VALID * 700 + [bad] + VALID * 700 + [bad]) + "\n"  # over 1 MiB
+    path = write(tmp_path, "large.jsonl", lines)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    ticks = iter(range(0, 10**6, 1))
+    monkeypatch.setattr("notify_schemas.cli.commands.time.monotonic", lambda: float(next(ticks)))
+    code = main(["validate", "--format", output_format, path, str(tmp_path / "gone.jsonl"), path])
+    shown = terminal.getvalue()
+    assert code == 2
+    assert shown.count("records checked") >= 2
+    # Each count is followed by a larger one written over it, or by its taking off.
+    assert re.search(r"records checked(?!\r(\033\[K|[\d,]+ records checked))", shown) is None
 
 
 def test_no_progress_when_stderr_is_not_a_terminal(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -145,23 +145,31 @@ def _size(name: str) -> int:
 
 
 class _Progress:
-    """A record count on stderr, refreshed twice a second, only for a terminal and a large input."""
+    """A record count on stderr, refreshed twice a second, only for a terminal and a large input. The count is left
+    without a line end, to be written over, so it is taken off before any other line is shown (the terminal may be
+    the standard output's too, and that line would follow it on its line), and shown again at the next count."""
 
     def __init__(self, names: Sequence[str]) -> None:
         size = sum(_size(n) for n in names if n != "-")
         self.enabled = sys.stderr.isatty() and (size > _PROGRESS_BYTES or "-" in names)
         self.last = 0.0
+        self.shown = False
 
     def tick(self, count: int) -> None:
         if self.enabled and (now := time.monotonic()) - self.last > 0.5:
             self.last = now
+            self.shown = True
             sys.stderr.write(f"\r{count:,} records checked")
             sys.stderr.flush()
 
-    def done(self) -> None:
-        if self.enabled and self.last:
+    def clear(self) -> None:
+        """Take the count off the terminal, if it is shown."""
+        if self.shown:
+            self.shown = False
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
+
+    done = clear
 
 
 _SUMMARY_KEYS = ("records", "valid", "invalid", "unreadable")
@@ -584,6 +592,8 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
                         else:
                             for verdict, records, entries in _validate_stream(stream, shown, args):
                                 counts[verdict] += records
+                                if entries:
+                                    progress.clear()
                                 for entry in entries:
                                     emit.entry(entry)
                                 progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
@@ -593,6 +603,7 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
                 except OSError as error:
                     io_error = True
                     reason = one_line(mask_text(as_named(error.strerror or str(error))))
+                    progress.clear()
                     print(one_line(f"notify-schemas: error: {shown}: {reason}"), file=sys.stderr)  # a name's \n too
                     unread.append({"file": shown, "reason": reason})
         except BaseException:  # Ctrl-C, SIGTERM or a reader gone (| head): the workers stop at once, quietly
@@ -653,6 +664,8 @@ def _validate_shared(
     for part, entries, lines in pool.in_order(_ranges(f, name, args), f.fileno()):
         counts.update(part)
         progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
+        if entries:
+            progress.clear()
         for entry in entries:
             entry["line"] += before
             # A piece's counts may come after its entries: an entry shown is a record found wrong.

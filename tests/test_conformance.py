@@ -942,7 +942,8 @@ def test_a_report_of_live_traffic_names_the_broker_without_its_password(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, shown: str
 ) -> None:
     report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
-    assert main(["--transport-url", url, "--timeout", "0.1", "--report", str(report), "--junit", str(junit)]) == 0
+    # Nothing comes within 0.1 s: the run stops, checking nothing, with its reports written (exit 2).
+    assert main(["--transport-url", url, "--timeout", "0.1", "--report", str(report), "--junit", str(junit)]) == 2
     out, err = capsys.readouterr()
     assert json.loads(report.read_text(encoding="utf-8"))["producer"] == shown
     assert "CANARY-9d1" not in out + err + report.read_text(encoding="utf-8") + junit.read_text(encoding="utf-8")
@@ -2181,6 +2182,25 @@ def test_an_unreadable_line_of_a_stream_fails_every_check_and_json_that_is_no_ob
     assert all(f"line {len(good) + 1}:" in f["reason"] for f in failures if f["variant"] == "unreadable")
 
 
+@pytest.mark.parametrize("text", ["[]", "[\n]\n", "\ufeff[ ]"])
+def test_a_stream_that_holds_no_notification_checks_nothing_and_says_so(
+    text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before, an empty array (or live traffic where nothing came) passed every check, exit 0: nothing was looked at.
+    stream = tmp_path / "empty.json"
+    stream.write_text(text, encoding="utf-8")
+    report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
+    assert main(["--stream", str(stream), "--report", str(report), "--junit", str(junit)]) == 2
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1, err
+    assert "no notification" in err
+    assert "passed" not in out.splitlines()[-2], out
+    assert "no notification" in out.splitlines()[-1], out
+    assert json.loads(report.read_text(encoding="utf-8"))["result"] == "stopped"
+    assert ElementTree.parse(junit).getroot().get("errors") == "1"
+    assert run_stream(iter([])).stopped
+
+
 def test_a_body_the_listener_cannot_decode_fails_every_check_of_the_stream() -> None:
     import kombu
 
@@ -2375,7 +2395,8 @@ def test_stream_lifecycle_judges_any_record_without_raising(messages: list[Any])
     # Before, an event type that was a list raised TypeError (unhashable), and one that was a number after an
     # image.delete raised AttributeError: a traceback instead of a report.
     report = run_stream(messages, checks=["stream.lifecycle"])
-    assert sum(n for (c, _), n in [*report.passed.items(), *report.failed.items()] if c == "stream.lifecycle") >= 1
+    counted = sum(n for (c, _), n in [*report.passed.items(), *report.failed.items()] if c == "stream.lifecycle")
+    assert counted >= 1 if messages else report.stopped  # none: nothing checked, no pass
 
 
 def test_stream_lifecycle_names_a_message_by_its_place_among_every_record() -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "KEPT_BYTES",
     "MAX_SENT",
     "NEEDS_INTENT",
+    "NOTHING_STREAMED",
     "NOT_APPLICABLE",
     "OTHER",
     "VARIANTS",
@@ -225,7 +226,9 @@ class Report:
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
             lines.append(f"{check.id:22} {check.level:6} {self._count(self.passed, check.id):7} "
                          f"{self._count(self.failed, check.id):7}  {shown}")  # fmt: skip
-        if self.stopped:  # whatever the checks say of what was seen, the run did not end: no pass
+        if self.stopped == NOTHING_STREAMED:
+            verdict = "STOPPED: nothing was checked (below)"
+        elif self.stopped:  # whatever the checks say of what was seen, the run did not end: no pass
             verdict = "STOPPED: the run did not reach its end (below)"
         else:
             verdict = "FAILED: a MUST check failed" if self.must_failed else "passed: every MUST check holds"
@@ -238,7 +241,8 @@ class Report:
             lines.append(self.coverage.summary())
         lines += [f"note: {note}" for note in self.notes]
         if self.stopped:
-            lines.append(f"STOPPED before the last intent: {self.stopped}")
+            before = "" if self.stopped == NOTHING_STREAMED else " before the last intent"
+            lines.append(f"STOPPED{before}: {self.stopped}")
         return "\n".join(lines)
 
     def failure_details(self, producer_args: str, limit: int = 5) -> str:
@@ -622,13 +626,16 @@ def run_stream(
     """The checks that need no intent, on a recorded stream: validity, envelope, ids, JSON, leaks, order. The stream
     is read once, a message at a time: memory does not grow with its length, only with what the checks keep (ids
     seen, the lifecycle step of each image and task). Each failure names the message's place: a `Located` one's
-    own (its line), any other by its number in the stream (``message 3``: live traffic, in the order it came)."""
+    own (its line), any other by its number in the stream (``message 3``: live traffic, in the order it came).
+    One that held none (an empty array, live traffic where nothing came) is a run that stopped (`NOTHING_STREAMED`),
+    as a producer's run in which nothing at all was sent is: each check passed would be one that looked at nothing."""
     selected = stream_checks(checks, exclude_checks)
     streams = [(c, make()) for c, make in STREAM_CHECKS if c in selected]
     chosen = [c for c in selected if c in CHECKS]  # each judges one message; the stream's judge the sequence
     report = Report(selected)
     state = RunState()
     intent = {"profile": profile, "event_type": "", "priority": ""}  # what the stream checks read of an intent
+    n = 0
     for n, item in enumerate(messages, 1):
         message, where = (item.value, item.where) if isinstance(item, Located) else (item, f"message {n}")
         name = _stream_variant(message)
@@ -636,10 +643,17 @@ def run_stream(
         for check, test in streams:  # every record, so that each is counted where it stands
             for problem in test(message):
                 report.fail(CaseFailure(check, "stream", None, None, f"{where}: {problem}"))
+    if not n:  # an empty array, or live traffic where nothing came: each stream check would pass unlooked at
+        report.stopped = NOTHING_STREAMED
+        return report
     for check, _ in streams:
         if not report.failed.get((check.id, "stream")):
             report.count_pass(check.id, "stream")
     return report
+
+
+NOTHING_STREAMED = "the stream held no notification: nothing was checked, and a run that checks nothing proves nothing"
+"""Why a run of a stream that held none stopped (`run_stream`)."""
 
 
 def _stream_variant(message: Any) -> str:

@@ -531,6 +531,22 @@ def test_check_ids_are_read_alike_however_a_caller_gives_them(
     assert not {c.id for c in run_stream([produce(intent)], exclude_checks=given(ids)).checks} & set(ids)
 
 
+@pytest.mark.parametrize("option", ["checks", "exclude_checks"])
+@pytest.mark.parametrize("value", [[["schema.valid"]], [{"a": 1}], 5, [None], "", [], (), " , "])
+def test_check_ids_that_are_no_text_or_name_none_are_refused_naming_the_option(option: str, value: Any) -> None:
+    # Before, an id that was a list raised TypeError("unhashable type: 'list'"), a number "'int' object is not
+    # iterable", naming neither the option nor what it takes; and checks="" or [] ran every check, where --checks ""
+    # is a usage error: "only these" naming none is no choice of every check.
+    if option == "exclude_checks" and value in ("", [], (), " , "):
+        return  # excluding none excludes nothing: every check, as leaving it out
+    intent = next(intents("image.upload", "INFO", examples=0))
+    for judged in (lambda: run(produce, only=[intent], shrink=False, **{option: value}),
+                   lambda: run_stream([produce(intent)], **{option: value})):  # fmt: skip
+        with pytest.raises(ValueError, match=f"^{option}: ") as raised:
+            judged()
+        assert "\n" not in str(raised.value)
+
+
 def test_the_pytest_plugin_fixture_fails_a_leaking_producer(notify_conformance: Any) -> None:
     with pytest.raises(pytest.fail.Exception, match=r"security\.no_leak"):
         notify_conformance(leaky, examples=1)

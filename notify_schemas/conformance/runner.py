@@ -341,15 +341,27 @@ def _utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
-def _ids(checks: Iterable[str] | None) -> list[str] | None:
+def _ids(checks: Iterable[str] | None, option: str) -> list[str] | None:
     """Check ids as a caller gives them, as a list read once: a text is read as ``--checks`` reads one (``"a,b"``),
     not as the characters it is made of (``unknown check 's'`` for ``"schema.valid"``), and an iterator is read
-    once only (it was read once to check the ids, and found empty when they were selected)."""
+    once only (it was read once to check the ids, and found empty when they were selected). ``ValueError`` naming
+    ``option`` for what is no text or iterable of texts (a list in the list, a number), and for a ``checks`` that
+    names none: ``--checks ""`` is a usage error, and "only these" naming none would run every check."""
     if checks is None:
         return None
     if isinstance(checks, str):
-        return [t.strip() for t in checks.split(",") if t.strip()]
-    return list(checks)
+        ids = [t.strip() for t in checks.split(",") if t.strip()]
+    else:
+        try:
+            ids = list(checks)
+        except TypeError:  # not iterable: a number, say
+            raise ValueError(f"{option}: check ids, as a text or an iterable of texts, not {quoted(checks)}") from None
+    for name in ids:
+        if not isinstance(name, str):
+            raise ValueError(f"{option}: a check id is a text, not {quoted(name)}")
+    if not ids and option == "checks":
+        raise ValueError("checks: names no check; leave it out (None) for every check")
+    return ids
 
 
 def _selected(include: Iterable[str] | None, exclude: Iterable[str] | None) -> list[Check]:
@@ -383,7 +395,7 @@ def run(
     """
     if not 0 <= examples <= MAX_EXAMPLES:
         raise ValueError(f"examples must be from 0 to {MAX_EXAMPLES:,}, not {examples:,}")
-    checks, exclude_checks = _ids(checks), _ids(exclude_checks)
+    checks, exclude_checks = _ids(checks, "checks"), _ids(exclude_checks, "exclude_checks")
     chosen = _selected(checks, exclude_checks)
     coverage = Coverage()
     report = Report(chosen, coverage=coverage)
@@ -593,7 +605,7 @@ NEEDS_INTENT = frozenset({_ASKED, "payload.faithful", _ONCE})
 def stream_checks(checks: Iterable[str] | None = None, exclude_checks: Iterable[str] | None = None) -> list[Check]:
     """The checks a recorded stream (or live traffic) gets of those selected; ``ValueError`` when the selection names
     one that needs an intent, or leaves none: counted as passed, a check that never ran would read as one that held."""
-    include, exclude = _ids(checks) or [], _ids(exclude_checks) or []
+    include, exclude = _ids(checks, "checks") or [], _ids(exclude_checks, "exclude_checks") or []
     chosen = [c for c in _selected(include, exclude) if c.id not in NEEDS_INTENT]
     chosen += [c for c, _ in STREAM_CHECKS if (not include or c.id in include) and c.id not in exclude]
     asked = [name for name in include if name in NEEDS_INTENT]

@@ -515,6 +515,20 @@ def test_the_pytest_plugin_fixture_refuses_examples_beyond_the_maximum(notify_co
         notify_conformance(produce, examples=10_001)
 
 
+@pytest.mark.parametrize("option", ["examples", "seed"])
+@pytest.mark.parametrize("value", [1.5, "3", None, True, [1], 2.0])
+def test_examples_and_seed_that_are_no_whole_number_are_a_type_error_naming_them(option: str, value: Any) -> None:
+    # Before, examples=1.5 raised hypothesis's InvalidArgument ("max_examples=1.5"), examples="3" "'<=' not supported",
+    # and seed="x" was taken (with examples=0) or raised "can only concatenate str"; run_negative likewise.
+    from notify_schemas.conformance.negative import run_negative
+
+    with pytest.raises(TypeError, match=f"^{option} must be a whole number") as raised:
+        run(produce, **{"examples": 1, option: value}, shrink=False)
+    assert "\n" not in str(raised.value)
+    with pytest.raises(TypeError, match=f"^{option} must be a whole number"):
+        run_negative(lambda message: True, **{"examples": 1, option: value})
+
+
 @pytest.mark.parametrize("given", [list, tuple, iter, ",".join, lambda ids: (i for i in ids)])
 @pytest.mark.parametrize("ids", [["schema.valid"], ["envelope.keys", "json.integers"]])
 def test_check_ids_are_read_alike_however_a_caller_gives_them(

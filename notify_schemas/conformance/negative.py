@@ -17,7 +17,7 @@ from notify_schemas import variants
 from notify_schemas.conformance.checks import Check
 from notify_schemas.conformance.producers import BLANK, ExecProgram, ProducerError, answered, line_shown
 from notify_schemas.conformance.records import SECRET_URL, unleaked
-from notify_schemas.conformance.runner import CaseFailure, Report
+from notify_schemas.conformance.runner import CaseFailure, Report, whole_number
 from notify_schemas.redaction import error_text, redact, shown
 from notify_schemas.samples import samples
 from notify_schemas.termination import is_stop, raise_if_terminated
@@ -91,6 +91,8 @@ def _cases(profile: str, examples: int, seed: int) -> Iterator[tuple[str, str, M
 def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", examples: int = 2,
                  seed: int = 0) -> Report:  # fmt: skip
     """Ask ``consumer`` about valid messages and broken ones; each wrong answer fails the check of its kind."""
+    whole_number("examples", examples)
+    whole_number("seed", seed)
     if examples < 1:  # no message asked: every check would read as held
         raise ValueError(f"examples must be 1 or more valid messages per variant, not {examples:,}")
     checks = {

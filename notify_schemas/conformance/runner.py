@@ -46,6 +46,7 @@ __all__ = [
     "run",
     "run_stream",
     "stream_checks",
+    "whole_number",
 ]
 
 
@@ -341,6 +342,13 @@ def _utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
+def whole_number(option: str, value: Any) -> None:
+    """``TypeError`` naming ``option`` unless ``value`` is an int (not a bool, which is one to Python): a float or a
+    text would reach Hypothesis, which names its own setting (``max_examples=1.5``), or an operator's error."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{option} must be a whole number (an int), not {quoted(value)}")
+
+
 def _ids(checks: Iterable[str] | None, option: str) -> list[str] | None:
     """Check ids as a caller gives them, as a list read once: a text is read as ``--checks`` reads one (``"a,b"``),
     not as the characters it is made of (``unknown check 's'`` for ``"schema.valid"``), and an iterator is read
@@ -393,6 +401,8 @@ def run(
     The producer is handed a copy of each intent: what it writes into the one it gets (a record it tidies in place, a
     name it changes) changes neither what its answer is judged against, nor the intent asked again, nor the replay.
     """
+    whole_number("examples", examples)
+    whole_number("seed", seed)
     if not 0 <= examples <= MAX_EXAMPLES:
         raise ValueError(f"examples must be from 0 to {MAX_EXAMPLES:,}, not {examples:,}")
     checks, exclude_checks = _ids(checks, "checks"), _ids(exclude_checks, "exclude_checks")

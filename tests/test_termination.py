@@ -129,12 +129,12 @@ def _a_library_raises_its_own_error_for_the_signal() -> None:
 
 def test_an_exec_program_is_stopped_at_once_when_a_library_answers_sigterm_with_its_own_error() -> None:
     from notify_schemas.conformance.cli import _ended
-    from notify_schemas.conformance.producers import ExecProducer
+    from notify_schemas.conformance.producers import DEFAULT_ANSWER_TIMEOUT, ExecProducer
 
     # The run's program was given 10 s to exit, as at the end of a run, when what reached the run was not Terminated.
     program = ExecProducer("sleep 100")
     started = time.monotonic()
-    with pytest.raises(Terminated), sigterm_raises(), _ended(program):
+    with pytest.raises(Terminated), sigterm_raises(), _ended(program, DEFAULT_ANSWER_TIMEOUT):
         _a_library_raises_its_own_error_for_the_signal()
     assert time.monotonic() - started < 5  # not the 10 s a program is given to exit at the end of a run
     assert program.process.returncode == -signal.SIGTERM

@@ -598,11 +598,17 @@ def test_negative_mode_passes_a_strict_consumer_and_names_what_a_lax_one_misses(
     assert "negative.rejects.leaked_locations" in capsys.readouterr().out
 
 
-def test_negative_mode_that_asks_no_message_is_an_error_not_a_pass() -> None:
-    from notify_schemas.conformance.negative import run_negative
+@pytest.mark.parametrize("examples", [0, -1, 6, 10**6])
+def test_negative_mode_that_asks_no_message_or_too_many_is_an_error_not_a_pass(examples: int) -> None:
+    # None asked read as a pass; a million, from Python (the command line allows 1 to 5), ran on for ever.
+    from notify_schemas.conformance.cli import _NEGATIVE_EXAMPLES
+    from notify_schemas.conformance.negative import MAX_NEGATIVE_EXAMPLES, run_negative
 
-    with pytest.raises(ValueError, match="1 or more"):
-        run_negative(notify_schemas.is_valid, examples=0)
+    assert MAX_NEGATIVE_EXAMPLES == _NEGATIVE_EXAMPLES  # the command line and the function take the same
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="examples must be from 1 to 5 valid messages per variant"):
+        run_negative(notify_schemas.is_valid, examples=examples)
+    assert time.monotonic() - started < 5
 
 
 def test_what_a_callable_writes_into_what_it_is_handed_changes_no_verdict() -> None:

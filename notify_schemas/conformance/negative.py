@@ -88,13 +88,19 @@ def _cases(profile: str, examples: int, seed: int) -> Iterator[tuple[str, str, M
                     yield f"negative.rejects.{mutation}", name, broken, False
 
 
+MAX_NEGATIVE_EXAMPLES = 5
+"""The most valid messages per variant a negative run asks about (each with every broken copy of it), as the
+command line's ``--examples`` allows."""
+
+
 def run_negative(consumer: Callable[[Message], bool], *, profile: str = "seed", examples: int = 2,
                  seed: int = 0) -> Report:  # fmt: skip
     """Ask ``consumer`` about valid messages and broken ones; each wrong answer fails the check of its kind."""
     whole_number("examples", examples)
     whole_number("seed", seed)
-    if examples < 1:  # no message asked: every check would read as held
-        raise ValueError(f"examples must be 1 or more valid messages per variant, not {examples:,}")
+    if not 1 <= examples <= MAX_NEGATIVE_EXAMPLES:  # none: every check would read as held; many: it would not end
+        raise ValueError(f"examples must be from 1 to {MAX_NEGATIVE_EXAMPLES} valid messages per variant, not "
+                         f"{examples:,}")  # fmt: skip
     checks = {
         "negative.accepts_valid": Check(
             "negative.accepts_valid", "MUST", "A consumer accepts every valid notification.", lambda i, m, s: None

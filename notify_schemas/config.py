@@ -222,6 +222,9 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     except (UnicodeEncodeError, ValueError):  # a lone surrogate or a NUL in the name: no file can have it
         raise ConfigError(f"{name}: not a name a file can have") from None
     except configparser.Error as error:
+        if text.startswith("\ufeff") and getattr(error, "lineno", None) == 1:  # the header is there, after the mark
+            raise ConfigError(f"{name}: line 1: the file starts with a UTF-8 byte-order mark, which oslo.config does "
+                              "not read either: save it without one") from None  # fmt: skip
         raise ConfigError(f"{name}: {_parse_error(error)}") from None
     values: dict[str, Any] = {"source": str(path)}
     # Every value as oslo.config reads it: unquoted.

@@ -112,12 +112,27 @@ def record_payload(
     if properties.get("deleted", {}).get("const") is True and "deleted" not in extra:
         # A delete event announces the deletion, as Glance does: deleted, and when (now, unless the record knows).
         payload["deleted"] = True
-        payload["deleted_at"] = payload.get("deleted_at") or isotime(datetime.datetime.now(datetime.UTC))
+        if payload.get("deleted_at") is None:  # only when unknown: a value of the producer's is judged as it is
+            payload["deleted_at"] = isotime(datetime.datetime.now(datetime.UTC))
     return payload
 
 
-def _split(text: Any) -> list[str]:
-    return [s for s in str(text).split(",") if s] if text else []
+def _split(text: Any) -> Any:
+    """A list of stores as Glance keeps it, text with commas between the names, as a list; none (None) is an empty
+    one. Anything else is left as it is, for validation to name: a producer's value is never asked its truth nor
+    turned into text (a list would become ``"['a'"``)."""
+    if text is None:
+        return []
+    if isinstance(text, str):
+        return [s for s in str.split(text, ",") if s]
+    return text
+
+
+def _is_public(image: Any) -> bool:
+    """Whether the image's visibility is ``public``: only text is compared, never a producer's object, whose own
+    ``__eq__`` may raise or say yes to anything."""
+    visibility = _get(image, "visibility", default=None)
+    return isinstance(visibility, str) and str.__eq__(visibility, "public")
 
 
 def _tags(image: Any) -> Any:
@@ -140,7 +155,7 @@ def _extra_properties(image: Any) -> Mapping[str, Any]:
 
 _IMAGE_GETTERS: dict[str, Getter] = {
     "id": lambda i: _get(i, "image_id", "id"),
-    "is_public": lambda i: _get(i, "visibility", default=None) == "public",
+    "is_public": _is_public,
     "properties": lambda i: {
         k: v for k, v in _extra_properties(i).items() if k not in {"locations", "location", "direct_url"}
     },

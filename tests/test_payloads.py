@@ -221,3 +221,53 @@ def test_any_tags_are_copied_for_validation_to_judge(tags: Any) -> None:
     else:
         assert sent is tags  # not a collection of tags: left as it is, for validation to name
         assert _errors("image.update", "INFO", payload, "seed") != []
+
+
+class _Asked:
+    """A producer's value that raises when asked its truth, its equality or its text."""
+
+    def __bool__(self) -> bool:
+        raise RuntimeError("asked its truth")
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("asked its equality")
+
+    __hash__ = object.__hash__
+
+    def __str__(self) -> str:
+        raise RuntimeError("asked its text")
+
+
+STORES = st.one_of(st.none(), st.text(alphabet="ab,", max_size=6), st.lists(st.text(max_size=3), max_size=3),
+                   st.integers(), st.builds(_Asked))  # fmt: skip
+
+
+@given(stores=STORES, visibility=st.one_of(st.sampled_from(["public", "private"]), st.none(), st.builds(_Asked)))
+def test_an_images_stores_and_visibility_are_read_without_asking_a_producers_value(
+    stores: Any, visibility: Any
+) -> None:
+    # The stores were asked their truth and made text ('if text', str(text)): a list became "['a'", and a value whose
+    # __bool__ raised, or a visibility whose __eq__ did, raised out of image_payload.
+    image = glance_image(visibility=visibility, extra_properties={"os_glance_importing_to_stores": stores},
+                         **IMAGE_STATE.get("image.prepare", {}))  # fmt: skip
+    payload = image_payload(image, event_type="image.prepare", profile="glance")
+    sent = payload["os_glance_importing_to_stores"]
+    if stores is None:
+        assert sent == []
+    elif isinstance(stores, str):
+        assert sent == [s for s in stores.split(",") if s]
+    else:
+        assert sent is stores  # left as it is, for validation to name
+    assert payload["is_public"] is (visibility == "public" if isinstance(visibility, str) else False)
+
+
+@pytest.mark.parametrize("deleted_at", ["", 0, "yesterday"])
+def test_a_deleted_images_own_deletion_time_is_judged_as_it_is(deleted_at: Any) -> None:
+    # 'deleted_at or now' replaced a time the producer gave that reads as false ("", 0) with the current time.
+    payload = image_payload(glance_image(status="deleted", deleted_at=deleted_at), event_type="image.delete",
+                            profile="glance")  # fmt: skip
+    assert payload["deleted_at"] == deleted_at
+    assert any("/payload/deleted_at" in e for e in _errors("image.delete", "INFO", payload, "glance"))
+    unknown = image_payload(glance_image(status="deleted", deleted_at=None), event_type="image.delete",
+                            profile="glance")  # fmt: skip
+    assert isinstance(unknown["deleted_at"], str)

@@ -11,10 +11,12 @@ import itertools
 import json
 import os
 import re
+import select
 import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 import unicodedata
 import urllib.parse
@@ -30,7 +32,7 @@ from hypothesis import strategies as st
 from support import running_its_main
 
 import notify_schemas
-from notify_schemas.conformance import EXEC_DIR
+from notify_schemas.conformance import EXEC_DIR, producers
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
 from notify_schemas.conformance.cli import main
 from notify_schemas.conformance.intents import intents
@@ -2946,12 +2948,32 @@ def test_reasons_and_variant_names_speak_json_never_python(changes: dict[str, An
 # --- a second line for one intent is never taken for the answer to the next, where the time it came shows it ----------
 
 
+@pytest.mark.parametrize("late", [0.0, 0.5])
 def test_a_second_answer_written_while_the_next_intent_is_being_written_stops_the_run_naming_both(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, late: float
 ) -> None:
     # The program answers its first intent twice: the second time once the next intent has started to come in, which
     # it has not read. Before, that line was taken for the answer to the next intent and judged against it, and the
-    # run stopped one intent later, blaming the answer to the intent it had really answered.
+    # run stopped one intent later, blaming the answer to the intent it had really answered. The same holds when the
+    # thread that reads the program's output wakes late (``late`` seconds after each line is there, as on a busy
+    # machine): where lines were numbered by the time that thread read them, the second line was then read after the
+    # next intent's end was written, and taken for its answer.
+    real_poll = select.poll
+
+    class LatePoll:
+        def __init__(self) -> None:
+            self.poller = real_poll()
+
+        def register(self, fd: int, events: int) -> None:
+            self.poller.register(fd, events)
+
+        def poll(self, timeout: float | None = None) -> list[tuple[int, int]]:
+            ready = self.poller.poll(timeout)
+            if isinstance(threading.current_thread(), producers._Output):
+                time.sleep(late)
+            return ready
+
+    monkeypatch.setattr(select, "poll", LatePoll)
     program = tmp_path / "producer.py"
     program.write_text(PREAMBLE + (
         "import select\n"

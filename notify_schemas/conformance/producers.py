@@ -10,6 +10,7 @@ whole specification, for authors in any language.
 from __future__ import annotations
 
 import array
+import collections
 import contextlib
 import datetime
 import decimal
@@ -121,13 +122,14 @@ class ExecProgram:
     Its output is read by a thread of its own, so that a program that stops answering, writes an answer without its
     newline or closes its output while it stays alive makes the run stop after ``answer_timeout`` seconds with a
     `ProducerError` naming what it was asked, never hang; so does one that reads nothing (its input fills) or closes
-    its input. A line longer than `MAX_ANSWER_BYTES` stops the run too, never read whole, and no more than two lines
-    are read ahead of the questions: a program that floods its output waits on its pipe. A blank line (JSON's
-    whitespace alone) is no line: passed over wherever it stands, it is neither an answer nor one too many. A line
-    read before the question was written whole answers none of it (D84). The program runs in a process group of its
-    own: when it is ended, whatever it started ends with it. Its standard error is a pipe of its own, copied to the
-    suite's as it comes (`_relay`): a process it left behind outside its group that holds only that is found and
-    ended as one that holds its output is, and holds no reader of the suite's standard error open after the run.
+    its input. A line longer than `MAX_ANSWER_BYTES` stops the run too, never read whole, and reading stops while two
+    lines wait ahead of the questions: a program that floods its output waits on its pipe. A blank line (JSON's
+    whitespace alone) is no line: passed over wherever it stands, it is neither an answer nor one too many. A line the
+    program wrote before the question was written whole answers none of it (D84). The program runs in a process
+    group of its own: when it is ended, whatever it started ends with it. Its standard error is a pipe of its own,
+    copied to the suite's as it comes (`_relay`): a process it left behind outside its group that holds only that is
+    found and ended as one that holds its output is, and holds no reader of the suite's standard error open after
+    the run.
     """
 
     def __init__(self, command: str, *, answer_timeout: float = DEFAULT_ANSWER_TIMEOUT) -> None:
@@ -161,21 +163,9 @@ class ExecProgram:
         self.broke = False
         """Whether it broke the protocol (no answer in time, a line not asked for, its output closed, ...): it is then
         stopped at once when the run ends, not given the time to exit that a program which answered is given."""
-        # Bounded: a program that floods its output waits on its pipe while the run goes on, and holds no memory here.
-        # Each line with the time it was read: a line read before a question's newline was written answers none.
-        self._lines: queue.Queue[tuple[float, bytes] | None] = queue.Queue(maxsize=_AHEAD)
-        self._reader = threading.Thread(target=self._read, name="exec-program-output", daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
         assert self.process.stdout is not None
-        while line := self.process.stdout.readline(MAX_ANSWER_BYTES + 1):
-            if len(line) <= MAX_ANSWER_BYTES and not line.strip(BLANK):
-                continue  # a blank line is no line (PROTOCOL.md), wherever it stands, as validate skips one
-            self._lines.put((time.monotonic(), line))
-            if len(line) > MAX_ANSWER_BYTES:
-                break  # the rest of that line is never read: the run stops on it
-        self._lines.put(None)  # the end of the output
+        self._output = _Output(self.process.stdout.fileno())
+        self._output.start()
 
     def ask(self, question: str, what: str) -> bytes:
         """Write ``question`` as one line and return the line answered, its newline included; ``what`` names the
@@ -188,15 +178,12 @@ class ExecProgram:
 
     def _asked(self, question: str, what: str) -> bytes:
         assert self.process.stdin is not None
-        if not self._lines.empty():  # a line it wrote since its last answer
-            early = self._lines.get()
-            if early is None:  # the output closed before the question was even written
-                self._lines.put(None)
-            else:
-                raise self._unasked(early[1], what)
-        asked_at = self._ask(question, what)
-        read_at, line = self._answer(what)
-        if read_at < asked_at:  # read before the question's newline was written: it answers no question of this
+        early = self._output.waiting()
+        if early is not None:  # a line it wrote since its last answer
+            raise self._unasked(early[1], what)
+        asked = self._ask(question, what)
+        before, line = self._answer(what)
+        if before < asked:  # written before the question's newline was: it answers no question of this
             raise self._unasked(line, what)
         self.last_answered = what
         return line
@@ -209,9 +196,9 @@ class ExecProgram:
         return ProducerError(f"{self.name} wrote a line {when} ({shown_line}): one line per question, and nothing "
                              "else on its output")  # fmt: skip
 
-    def _ask(self, question: str, what: str) -> float:
-        """Write the question, or `ProducerError` naming ``what`` when the program does not read it; the time just
-        before its newline was written (`_send`)."""
+    def _ask(self, question: str, what: str) -> int:
+        """Write the question, or `ProducerError` naming ``what`` when the program does not read it; how many questions
+        have been written whole, this one included (`_send`)."""
         data = question.encode("utf-8", "surrogateescape") + b"\n"
         self._question_size = len(data)
         try:
@@ -228,11 +215,11 @@ class ExecProgram:
                 how = f"closed its input before reading {what}, and is still running"
             raise ProducerError(f"{self.name} {how}") from None
 
-    def _answer(self, what: str) -> tuple[float, bytes]:
-        """The line answered to ``what`` and when it was read, or `ProducerError` naming ``what`` when the program
-        breaks the protocol."""
+    def _answer(self, what: str) -> tuple[int, bytes]:
+        """The line answered to ``what`` with the number of questions written whole before it was (`_Output`), or
+        `ProducerError` naming ``what`` when the program breaks the protocol."""
         try:
-            got = self._lines.get(timeout=self.answer_timeout)
+            got = self._output.next(self.answer_timeout)
         except queue.Empty:
             status = self.process.poll()
             if status is not None:  # what it started holds its output open: no end of output came
@@ -243,7 +230,6 @@ class ExecProgram:
                 "newline; see --answer-timeout)"
             ) from None
         if got is None:
-            self._lines.put(None)
             try:
                 ended = _ended(self.process.wait(timeout=1))  # it may be exiting
             except subprocess.TimeoutExpired:
@@ -276,24 +262,30 @@ class ExecProgram:
             return -1
         return held[0]
 
-    def _send(self, data: bytes, deadline: float) -> float:
+    def _send(self, data: bytes, deadline: float) -> int:
         """Write ``data`` to the program's input by the ``deadline`` (TimeoutError after it): a program that reads
-        nothing fills its pipe, and a plain write would wait for it for ever. Returns the time just before its last
-        part was written: no line read before it can answer ``data``, whose end the program had not yet seen."""
+        nothing fills its pipe, and a plain write would wait for it for ever. Returns how many questions have been
+        written whole, ``data`` included: a line the program wrote before the last part of ``data`` was, whose end
+        it had not seen, is read and numbered before it (`_Output.take`), and answers none of it."""
         assert self.process.stdin is not None
         fd = self.process.stdin.fileno()
         poller = select.poll()
         poller.register(fd, select.POLLOUT)
         view = memoryview(data)
-        before_last = time.monotonic()
         while view:
             # Asked even when the deadline has passed (--answer-timeout 0): only a pipe found full is the program's.
             if not poller.poll(max(deadline - time.monotonic(), 0) * 1000):
                 raise TimeoutError
-            before_last = time.monotonic()
             # At most PIPE_BUF bytes: a write that size to a pipe that poll says is writable does not wait.
-            view = view[os.write(fd, view[: select.PIPE_BUF]) :]
-        return before_last
+            if len(view) > select.PIPE_BUF:
+                view = view[os.write(fd, view[: select.PIPE_BUF]) :]
+                continue
+            with self._output.lock:  # the last part: what the program wrote so far is taken before it goes
+                self._output.take()
+                view = view[os.write(fd, view) :]
+                if not view:
+                    self._output.asked += 1
+        return self._output.asked
 
     def close(self, *, wait: float = 10) -> None:
         """End the program: its input closed, ``wait`` seconds to exit, then stopped (0: at once, on Ctrl-C, and
@@ -309,12 +301,107 @@ class ExecProgram:
         until = time.monotonic() + (5 if wait else 0.5)
         while (left := until - time.monotonic()) > 0:
             try:
-                line = self._lines.get(timeout=left)
+                line = self._output.next(left)
             except queue.Empty:
                 break
             if line is None:
                 break
             self.extra_lines += 1  # blank lines never come: they are no lines
+
+
+class _Output(threading.Thread):
+    """A program's output (``fd``, its pipe's reading end), read as lines by a thread of its own and, just before the
+    last part of each question is written, by the writer (`take`, under `lock`). Each line is numbered with the
+    questions written whole when its newline was read: as nothing is read between that last part's write and the
+    count it adds to (`asked`), a line the program wrote before it could have seen a question whole is numbered
+    before it, however late this thread was scheduled to read it (D84). Reading stops while `_AHEAD` lines wait to be
+    asked for, so a program that floods its output waits on its pipe and holds no memory here; a blank line is passed
+    over; a line longer than `MAX_ANSWER_BYTES` is kept cut to one byte more, and nothing after it is read."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(name="exec-program-output", daemon=True)
+        self.fd = fd
+        os.set_blocking(fd, False)  # read only what is there: the writer must never wait on the program's output
+        self.lock = threading.Condition()
+        self.asked = 0
+        """Questions written whole."""
+        self._lines: collections.deque[tuple[int, bytes] | None] = collections.deque()  # None: the end
+        self._part = bytearray()  # the start of a line whose newline has not come
+        self._ended = False
+
+    def run(self) -> None:
+        poller = select.poll()
+        poller.register(self.fd, select.POLLIN)
+        while True:
+            with self.lock:
+                self.lock.wait_for(lambda: self._ended or len(self._lines) < _AHEAD)
+                if self._ended:
+                    return
+            poller.poll()  # something to read, or the end of the output
+            with self.lock:
+                self.take()
+
+    def take(self) -> None:
+        """Read what the program has written, without waiting, while fewer than `_AHEAD` lines wait; only under
+        `lock`."""
+        while not self._ended and len(self._lines) < _AHEAD:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return
+            except OSError:  # the pipe is gone: the output has ended
+                chunk = b""
+            if not chunk:
+                if self._part.strip(BLANK):  # its last line, without a newline
+                    self._add(bytes(self._part))
+                self._end()
+                return
+            start, search = 0, len(self._part)
+            self._part += chunk
+            while (end := self._part.find(b"\n", search)) >= 0:
+                line, start = bytes(self._part[start : end + 1]), end + 1
+                search = start
+                if len(line) > MAX_ANSWER_BYTES:
+                    self._add(line[: MAX_ANSWER_BYTES + 1])  # the run stops on it: what follows is never read
+                    self._end()
+                    return
+                if line.strip(BLANK):  # a blank line is no line (PROTOCOL.md), as validate skips one
+                    self._add(line)
+            del self._part[:start]
+            if len(self._part) > MAX_ANSWER_BYTES:
+                self._add(bytes(self._part[: MAX_ANSWER_BYTES + 1]))
+                self._end()
+
+    def _add(self, line: bytes) -> None:
+        self._lines.append((self.asked, line))
+        self.lock.notify_all()
+
+    def _end(self) -> None:
+        self._ended = True
+        self._part.clear()
+        self._lines.append(None)
+        self.lock.notify_all()
+
+    def next(self, timeout: float) -> tuple[int, bytes] | None:
+        """The next line with its number, or None at the end of the output (which stays); `queue.Empty` when none
+        came within ``timeout`` seconds."""
+        with self.lock:
+            if not self.lock.wait_for(lambda: self._lines, timeout):
+                raise queue.Empty
+            got = self._lines[0]
+            if got is not None:
+                self._lines.popleft()
+                self.lock.notify_all()
+            return got
+
+    def waiting(self) -> tuple[int, bytes] | None:
+        """The next line when one is already read, else None (the end of the output included)."""
+        with self.lock:
+            if self._lines and self._lines[0] is not None:
+                got = self._lines.popleft()
+                self.lock.notify_all()
+                return got
+            return None
 
 
 _FIRST_LINE = 256

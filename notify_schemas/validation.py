@@ -448,11 +448,65 @@ class _RustChecker:
             yield Violation(pointer, shown, rule, said, self._key)
 
 
+def _unique(items: Any) -> bool:
+    """Whether no two of ``items`` are equal as JSON Schema counts it (``1`` and ``1.0`` equal, ``true`` and ``1``
+    not, objects whatever the order of their keys), as python-jsonschema's ``uniqueItems`` answers, without recursion.
+
+    python-jsonschema compares two items by recursing into both, three Python frames a level: two items nested 250
+    levels deep, which a message may hold, raised RecursionError out of `validate`, `iter_errors` and the command line.
+    Here each object and array, deepest first, gets the number of its contents' canonical form (its items' numbers,
+    or its keys and their values' numbers), so that equal values get equal numbers; one pass, in linear time."""
+    if all(type(item) is str for item in items):  # a list of texts (tags): the common case, at the cost of a set
+        return len(set(items)) == len(items)
+    numbers: dict[Any, int] = {}  # canonical form -> its number
+    of: dict[int, int] = {}  # id of an object or array of ``items`` -> the number of its canonical form
+    containers = []
+    stack = [item for item in items if isinstance(item, dict | list | tuple)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list | tuple) and id(node) not in of:
+            of[id(node)] = -1
+            containers.append(node)
+            stack.extend(node.values() if isinstance(node, dict) else node)
+
+    def canonical(value: Any) -> Any:
+        if isinstance(value, dict | list | tuple):
+            return of[id(value)]
+        if isinstance(value, str):
+            return ("s", value)
+        if value is True or value is False or value is None:
+            return ("c", value)
+        return ("n", value)  # a number: 1 == 1.0, and they hash alike
+
+    for node in reversed(containers):  # each after every container it holds
+        if isinstance(node, dict):
+            form: Any = ("o", frozenset((k, canonical(v)) for k, v in node.items()))
+        else:
+            form = ("a", tuple(canonical(v) for v in node))
+        of[id(node)] = numbers.setdefault(form, len(numbers))
+    seen = set()
+    for item in items:
+        form = canonical(item)
+        if form in seen:
+            return False
+        seen.add(form)
+    return True
+
+
+def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """python-jsonschema's ``uniqueItems``, judged by `_unique`. Its words are the package's (`_AROUND`)."""
+    from jsonschema import ValidationError
+
+    if unique and validator.is_type(instance, "array") and not _unique(instance):
+        yield ValidationError("the array has non-unique elements")
+
+
 class _PythonChecker:
     def __init__(self, schema: Mapping[str, Any], key: tuple[str, str] | None) -> None:
         import jsonschema  # here, not at the top: the default backend never needs it
 
-        self._validator = jsonschema.Draft7Validator(schema)
+        draft7 = jsonschema.validators.extend(jsonschema.Draft7Validator, {"uniqueItems": _unique_items})  # type: ignore[no-untyped-call]
+        self._validator = draft7(schema)
         self._key = key
         # python-jsonschema walks the message in Python: another thread may change it meanwhile (`read_at_once`).
         self.fast: Callable[[Any], bool] = functools.partial(read_at_once, self._validator.is_valid)

@@ -447,3 +447,45 @@ def test_redacting_copies_nothing_that_holds_no_secret() -> None:
     assert shown["payload"]["name"] == "swift://u:***@h/c"
     assert value["payload"]["name"] == "swift://u:CANARY@h/c"
     assert peak < 100_000
+
+
+# Values that are often equal as JSON Schema counts equality but not alike in Python, or alike but not equal: 1 and
+# 1.0, 0 and -0.0, true and 1, objects with their keys in another order.
+_CLOSE = st.recursive(
+    st.sampled_from([None, True, False, 0, -0.0, 0.0, 1, 1.0, "1", "", "a"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["a", "b", "1"]), inner, max_size=3).map(lambda d: dict(reversed(d.items())))
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(st.lists(_CLOSE | JSON_VALUES, max_size=6).flatmap(lambda pool: st.lists(st.sampled_from(pool or [1]))))
+def test_unique_items_is_judged_as_python_jsonschema_judges_it(items: list[Any]) -> None:
+    from jsonschema._utils import uniq
+
+    assert validation._unique(items) is uniq(items)
+
+
+def _nested(depth: int) -> Any:
+    value: Any = None
+    for i in range(depth):
+        value = [value] if i % 2 else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize("padding", [0, 70_000])  # over 64 KiB, the violations come from python-jsonschema (D47)
+@pytest.mark.parametrize("depth", [100, 250])
+def test_items_nested_deep_get_a_verdict_and_the_same_violations_from_both_backends(padding: int, depth: int) -> None:
+    message = _message("image.upload", "INFO")
+    message["payload"]["tags"] = [_nested(depth), _nested(depth), "x" * padding]
+    found = {}
+    for backend in ("rust", "python"):
+        assert not is_valid(message, backend=backend)  # type: ignore[arg-type]
+        with pytest.raises(InvalidNotificationError):
+            validate(message, backend=backend)  # type: ignore[arg-type]
+        found[backend] = sorted(iter_errors(message, backend=backend))  # type: ignore[arg-type]
+    assert found["rust"] == found["python"]
+    assert "uniqueItems" in {v.rule for v in found["rust"]}

@@ -39,7 +39,7 @@ from notify_schemas.wire_form import (
     to_wire,
 )
 
-__all__ = ["Notifier", "Validation"]
+__all__ = ["Notifier", "Validation", "log_line"]
 
 Validation = Literal["strict", "warn", "off"]
 LOG = logging.getLogger(__name__)
@@ -183,9 +183,9 @@ class Notifier:
             if self.validation == "strict":
                 raise error
             if any(v.rule in NO_WIRE_FORM for v in error.violations):
-                _logged(logging.ERROR, "notification not sent: it cannot be written as JSON: %s", str(error))
+                log_line(LOG, logging.ERROR, "notification not sent: it cannot be written as JSON: %s", str(error))
                 return None
-            _logged(logging.WARNING, "sending an invalid notification: %s; notification: %s", str(error),
+            log_line(LOG, logging.WARNING, "sending an invalid notification: %s; notification: %s", str(error),
                     redacted_json(message))  # fmt: skip
         self._dispatch(message, str(message.get("priority")))
         return message
@@ -203,7 +203,7 @@ class Notifier:
         error = self._error(message, wire)
         if self.validation == "strict":
             raise error
-        _logged(logging.ERROR, "notification not sent: it cannot be written as a JSON object: %s", str(error))
+        log_line(LOG, logging.ERROR, "notification not sent: it cannot be written as a JSON object: %s", str(error))
 
     def _error(self, message: Any, wire: WireForm | None = None) -> InvalidNotificationError:
         wire = to_wire(message) if wire is None else wire
@@ -213,7 +213,8 @@ class Notifier:
     @staticmethod
     def _driver_failed(driver: Driver, error: Exception, message: Notification) -> None:
         # A failing driver must not stop the others nor reach the caller; what was lost is logged, redacted.
-        _logged(
+        log_line(
+            LOG,
             logging.ERROR,
             "driver %s failed (%s); notification not sent through it: %s",
             type_name(driver),
@@ -222,7 +223,7 @@ class Notifier:
         )
         # The traceback, for whoever debugs the driver, masked too: an exception's text may quote a credential.
         trace = traceback_text(error, message)
-        _logged(logging.DEBUG, "driver %s failure: %s", type_name(driver), trace)
+        log_line(LOG, logging.DEBUG, "driver %s failure: %s", type_name(driver), trace)
 
     def __repr__(self) -> str:
         names: Sequence[str] = [type_name(d) for d in self.drivers]
@@ -256,19 +257,20 @@ def _drivers(given: Any, config: NotifierConfig) -> tuple[Driver, ...]:
     return tuple(found)
 
 
-def _logged(level: int, text: str, *args: Any) -> None:
-    """Log a line of the Notifier's own. A producer's handler that raises reaches neither the caller nor the drivers
-    not yet run: its error is one masked line on stderr, as logging's own handlers report theirs. A line logged while
-    a handler handles one of these (a handler that notifies, whose notification fails or is invalid) goes to stderr
-    as one line, not through the handlers again: that would loop without end."""
+def log_line(logger: logging.Logger, level: int, text: str, *args: Any) -> None:
+    """Log a line of the package's own about a notification (the Notifier's, the drop-in driver's). A producer's
+    handler or filter that raises reaches neither the caller nor the drivers not yet run: its error is one masked
+    line on stderr, as logging's own handlers report theirs. A line logged while a handler handles one of these (a
+    handler that notifies, whose notification fails or is invalid) goes to stderr as one line, not through the
+    handlers again: that would loop without end."""
     if getattr(_logging, "now", False):
         with contextlib.suppress(Exception):
-            if LOG.isEnabledFor(level) and level > logging.DEBUG:
+            if logger.isEnabledFor(level) and level > logging.DEBUG:
                 sys.stderr.write(f"notify-schemas: {logging.getLevelName(level)} {one_line(mask_text(text % args))}\n")
         return
     _logging.now = True
     try:
-        LOG.log(level, text, *args)
+        logger.log(level, text, *args)
     except Exception as error:
         with contextlib.suppress(Exception):
             sys.stderr.write(f"notify-schemas: a logging handler failed: {error_text(error)}\n")

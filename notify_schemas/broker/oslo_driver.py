@@ -25,6 +25,7 @@ from stevedore import driver as stevedore_driver
 
 from notify_schemas.broker.messaging import redact_failed_sends
 from notify_schemas.errors import InvalidNotificationError
+from notify_schemas.notifier import log_line
 from notify_schemas.redaction import error_text, type_name
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors, wire_errors
@@ -95,13 +96,16 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
                     return
                 self._log(logging.WARNING, "sending an invalid notification", sent, violations)
         except Exception as error:  # a failure of the package's own: the notification is logged, not lost unsaid
-            LOG.error("notification not validated (%s); not sent: %s", error_text(error), redacted_json(message))
+            log_line(LOG, logging.ERROR, "notification not validated (%s); not sent: %s", error_text(error),
+                     redacted_json(message))  # fmt: skip
             return
         for inner in self.inner:
             try:
                 inner.notify(ctxt, sent, priority, retry)
             except Exception as error:
-                LOG.error(
+                log_line(
+                    LOG,
+                    logging.ERROR,
                     "inner driver %s failed (%s); notification not sent through it: %s",
                     type_name(inner),
                     error_text(error, sent),  # it may quote the message: what it holds under locations too is marked
@@ -111,6 +115,7 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
     def _log(self, level: int, what: str, message: Any, violations: list[Violation]) -> None:
         """One line: what happens to the notification, its violations and the notification (plain JSON: its wire
         form, null where a part has none), redacted. Only text reaches the record: its arguments are what a handler
-        may show."""
+        may show. A producer's handler or filter that raises is one line on stderr (`log_line`), never an exception
+        into oslo, which would log the notification unredacted."""
         error = InvalidNotificationError(message, violations, profile=self.profile)
-        LOG.log(level, "%s: %s; notification: %s", what, str(error), redacted_json(message))
+        log_line(LOG, level, "%s: %s; notification: %s", what, str(error), redacted_json(message))

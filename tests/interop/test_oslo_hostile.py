@@ -288,6 +288,54 @@ def test_a_rejected_notification_is_logged_redacted_and_never_raises_into_oslo(
     assert sent == (1 if validation == "warn" else 0)  # warn sends what has a wire form, never what has none
 
 
+class _RaisingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        raise ValueError(f"filter down: password={CANARY}")
+
+
+@pytest.mark.parametrize("validation", ["strict", "warn"])
+@pytest.mark.parametrize("hostile", ["raises", "notifies"])
+def test_a_logging_handler_of_the_dropin_driver_that_raises_or_notifies_never_reaches_oslo(
+    validation: str, hostile: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # A filter of the driver's logger that raised, or a handler that notified through the same oslo Notifier (whose
+    # notification the driver refused and logged again, until RecursionError), sent an exception out of the driver:
+    # oslo's Notifier then logged "Problem ... Payload=" with the notification as Python writes it, locations and all.
+    _impl_test.reset()
+    payload = next(samples("image.upload", "INFO", profile="glance", seed=1))["payload"]
+    url = f"swift://glance:{CANARY}@swift.example/v1/images/1"
+    leaky = {**payload, "locations": [{"url": url}]}
+    notifier = _dropin(validation)
+    logger = logging.getLogger("notify_schemas.broker.oslo_driver")
+    written: list[str] = []
+
+    class Notifies(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            written.append(record.getMessage())
+            notifier.info({}, "image.upload", leaky)
+
+    oslo_lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            oslo_lines.append(record.getMessage())
+
+    hooked: Any = _RaisingFilter() if hostile == "raises" else Notifies(logging.DEBUG)
+    keep = Keep(logging.DEBUG)
+    logging.getLogger("oslo_messaging").addHandler(keep)
+    (logger.addFilter if hostile == "raises" else logger.addHandler)(hooked)
+    try:
+        notifier.info({}, "image.upload", leaky)
+    finally:
+        (logger.removeFilter if hostile == "raises" else logger.removeHandler)(hooked)
+        logging.getLogger("oslo_messaging").removeHandler(keep)
+    assert not any("Problem" in line for line in oslo_lines)
+    out, err = capfd.readouterr()
+    assert CANARY not in out + err + "".join(oslo_lines) + "".join(written)
+    assert all(line.startswith("notify-schemas: ") for line in err.splitlines() if "notify-schemas" in line)
+    assert len(_impl_test.NOTIFICATIONS) == (0 if validation == "strict" else 1 + len(written))
+
+
 def test_the_dropin_driver_says_why_of_the_reading_it_judged(caplog: pytest.LogCaptureFixture) -> None:
     # A generator is empty the second time: the driver read the message again to say why it refused it.
     def tags() -> Any:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from notify_schemas.registry import Variant, bundled_schema, variant
+from notify_schemas.wire_form import MAX_ITEMS
 
 __all__ = [
     "image_payload",
@@ -28,11 +30,16 @@ _MISSING = object()
 
 
 def isotime(value: Any) -> Any:
-    """A datetime as Glance writes it in notifications (``2026-11-24T20:13:46Z``); other values unchanged."""
+    """A datetime as Glance writes it in notifications (``2026-11-24T20:13:46Z``); other values unchanged, and so is
+    a datetime of the producer's whose own code (its ``strftime``, its zone's ``utcoffset``) raises: copied as it is,
+    for validation to name (``cannot be read``), never an exception out of a payload builder."""
     if isinstance(value, datetime.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            if value.tzinfo is not None:
+                value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+            return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        except Exception:
+            return value
     return value
 
 
@@ -144,7 +151,9 @@ def _tags(image: Any) -> Any:
     tags = _get(image, "tags", default=[])
     if isinstance(tags, str | bytes | Mapping) or not isinstance(tags, Iterable):
         return tags
-    found = list(tags)
+    found = list(itertools.islice(tags, MAX_ITEMS + 1))  # an iterable that never ends is read no further
+    if len(found) > MAX_ITEMS:  # more than a wire form reads: what was read and the rest, which validation refuses
+        return itertools.chain(found, tags)
     return sorted(found) if all(type(tag) is str for tag in found) else found
 
 
@@ -153,12 +162,27 @@ def _extra_properties(image: Any) -> Mapping[str, Any]:
     return props if isinstance(props, Mapping) else {}
 
 
+_NEVER_COPIED = frozenset({"locations", "location", "direct_url"})  # the keys an image's schema refuses there too
+
+
+def _not_forbidden(key: Any) -> bool:
+    """Whether an extra property's key is none of those never copied (``locations``, ...), told by its text alone: a
+    ``str`` subclass's own ``__hash__`` or ``__eq__`` may say it is another key."""
+    return not (isinstance(key, str) and str.__str__(key) in _NEVER_COPIED)
+
+
+def _task_message(task: Any) -> Any:
+    """The task's message; empty text, which Glance keeps for a task without one, is none (null). Any other value
+    is copied as it is, never asked its truth (``0`` or ``[]`` became null, and a value whose ``__bool__`` raised
+    raised out of task_payload)."""
+    message = _get(task, "message", default=None)
+    return None if isinstance(message, str) and not str.__len__(message) else message
+
+
 _IMAGE_GETTERS: dict[str, Getter] = {
     "id": lambda i: _get(i, "image_id", "id"),
     "is_public": _is_public,
-    "properties": lambda i: {
-        k: v for k, v in _extra_properties(i).items() if k not in {"locations", "location", "direct_url"}
-    },
+    "properties": lambda i: {k: v for k, v in _extra_properties(i).items() if _not_forbidden(k)},
     "tags": _tags,
     "deleted": lambda i: _get(i, "deleted", default=False),
     "deleted_at": lambda i: _get(i, "deleted_at", default=None),
@@ -211,7 +235,7 @@ _TASK_GETTERS: dict[str, Getter] = {
     "deleted": lambda t: _get(t, "deleted", default=False),
     "deleted_at": lambda t: _get(t, "deleted_at", default=None),
     "result": lambda t: _get(t, "result", default=None),
-    "message": lambda t: _get(t, "message", default=None) or None,
+    "message": _task_message,
     "expires_at": lambda t: _get(t, "expires_at", default=None),
 }
 

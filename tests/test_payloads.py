@@ -271,3 +271,57 @@ def test_a_deleted_images_own_deletion_time_is_judged_as_it_is(deleted_at: Any) 
     unknown = image_payload(glance_image(status="deleted", deleted_at=None), event_type="image.delete",
                             profile="glance")  # fmt: skip
     assert isinstance(unknown["deleted_at"], str)
+
+
+@given(message=st.one_of(st.text(max_size=3), st.none(), st.integers(), st.lists(st.integers(), max_size=2),
+                         st.booleans(), st.builds(_Asked)))  # fmt: skip
+def test_a_tasks_message_is_read_without_asking_a_producers_value(message: Any) -> None:
+    # 'message or None' asked the producer's value its truth: 0, [] and false became null, and a value whose __bool__
+    # raised raised out of task_payload.
+    payload = task_payload(glance_task(status="failure", message=message), event_type="task.failure")
+    if isinstance(message, str) and not message:
+        assert payload["message"] is None  # Glance keeps empty text for a task without a message
+    else:
+        assert payload["message"] is message
+
+
+class _NamedAnew(str):
+    """A key that says, by its hash and its equality, that it is another key than its text."""
+
+    def __hash__(self) -> int:
+        return 7
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("key", ["locations", "location", "direct_url"])
+def test_an_extra_property_that_must_never_be_copied_is_told_by_its_text(key: str) -> None:
+    image = glance_image(extra_properties={_NamedAnew(key): "swift://user:secret@host/c/o", "hw_disk_bus": "scsi"})
+    payload = image_payload(image, event_type="image.update", profile="glance")
+    assert list(map(str, payload["properties"])) == ["hw_disk_bus"]
+
+
+class _TimeBoom(datetime.datetime):
+    def strftime(self, fmt: str) -> str:  # type: ignore[override]
+        raise RuntimeError("asked its text")
+
+
+def test_a_time_whose_own_code_raises_is_copied_for_validation_to_name() -> None:
+    when = _TimeBoom(2026, 1, 2)
+    assert isotime(when) is when
+    payload = task_payload(glance_task(created_at=when), event_type="task.run")
+    assert payload["created_at"] is when
+    assert any("/payload/created_at" in e for e in _errors("task.run", "INFO", payload, "seed"))
+
+
+def test_tags_that_never_end_are_read_no_further_than_a_wire_form_reads() -> None:
+    import itertools
+    import signal
+
+    signal.alarm(60)  # a read without end would otherwise hold the suite
+    try:
+        payload = image_payload(glance_image(tags=itertools.repeat("a")), event_type="image.update")
+    finally:
+        signal.alarm(0)
+    assert any("/payload/tags" in e and "never end" in e for e in _errors("image.update", "INFO", payload, "seed"))

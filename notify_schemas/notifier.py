@@ -120,17 +120,26 @@ class Notifier:
         """Validate and dispatch a message that is already built (``notify-schemas emit`` uses this)."""
         # issubclass of the type, not isinstance: a producer's object may raise when asked its __class__.
         event_type = dict.get(message, "event_type") if issubclass(type(message), dict) else None
+        if self.disabled_notifications and not issubclass(type(event_type), str):
+            # Another mapping, or an event type that is not text: disabled or not by what is sent, its wire form,
+            # which is then what is judged and sent (a producer's value read twice may answer otherwise).
+            wire = to_wire(message)
+            if wire.problems:
+                self._refuse(message, wire)
+                return None
+            message = wire.value
+            event_type = message.get("event_type") if type(message) is dict else None
         if issubclass(type(event_type), str) and is_disabled(str.__str__(event_type), self.disabled_notifications):
             return None
         return self._send(message)
 
     def _notify(self, event_type: str, priority: str, payload: Any) -> Notification | None:
-        if (
-            self.disabled_notifications
-            and issubclass(type(event_type), str)
-            and is_disabled(str.__str__(event_type), self.disabled_notifications)
-        ):
-            return None
+        if self.disabled_notifications:
+            if not issubclass(type(event_type), str):  # disabled or not by its wire form, which is then sent
+                wire = to_wire(event_type)
+                event_type = event_type if wire.problems else wire.value
+            if issubclass(type(event_type), str) and is_disabled(str.__str__(event_type), self.disabled_notifications):
+                return None
         # The hot path: the envelope is built here, valid by construction but for the publisher id (checked once) and
         # the variant (one lookup), so a payload of exact JSON types that its variant admits makes a valid message.
         if self.validation != "off" and type(event_type) is str and type(priority) is str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 import json
 import logging
@@ -10,6 +11,7 @@ import sys
 import threading
 import time
 import tracemalloc
+import types
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +99,29 @@ def test_disabled_notifications_by_event_type_or_group(disabled: list[str]) -> N
     notifier = Notifier(drivers=[memory], disabled_notifications=disabled)
     assert notifier.info({}, "image.update", IMAGE) is None
     assert memory.messages == []
+
+
+@pytest.mark.parametrize("validation", ["strict", "warn", "off"])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        types.MappingProxyType,
+        collections.UserDict,
+        lambda m: {**m, "event_type": m["event_type"].encode()},  # bytes: sent as their text
+    ],
+)
+def test_a_disabled_event_is_told_by_what_would_be_sent_whatever_the_message_is(shape: Any, validation: str) -> None:
+    # Only a dict's text event type was looked at: a mapping of another kind, or an event type that goes out as
+    # text (bytes), was sent though its event type was disabled.
+    memory = MemoryDriver()
+    message = {**CORPUS_MESSAGE, "event_type": "image.update", "payload": IMAGE}
+    notifier = Notifier(drivers=[memory], disabled_notifications=["image"], validation=validation)  # type: ignore[arg-type]
+    assert notifier.send(shape(message)) is None
+    assert notifier.info({}, b"image.update", IMAGE) is None  # type: ignore[arg-type]
+    assert memory.messages == []
+    kept = Notifier(drivers=[memory], disabled_notifications=["task"], validation=validation)  # type: ignore[arg-type]
+    assert kept.send(shape(message)) == message
+    assert memory.messages == [message]
 
 
 def test_a_group_does_not_disable_other_groups_with_the_same_prefix() -> None:

@@ -35,6 +35,7 @@ from notify_schemas.wire_form import (
     WireForm,
     has_no_wire_form_number,
     is_valid_text,
+    judged_form,
     read_at_once,
     wire_view,
 )
@@ -967,7 +968,7 @@ def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
         except Exception:  # KeyError, TypeError, ValueError; a producer's value whose __hash__ raises
             pass
     check_arguments(profile, backend)
-    wire = wire_view(message)  # read once: the violations are those of what was judged
+    wire = judged_form(message)  # read once: the violations are those of what was judged
     if not wire.problems and is_valid(wire.value, profile=profile, backend=backend):
         return
     violations = tuple(wire_errors(wire, profile=profile, backend=backend))

@@ -57,6 +57,7 @@ __all__ = [
     "is_exact_json",
     "is_plain",
     "is_valid_text",
+    "judged_form",
     "read_at_once",
     "redacted_json",
     "settled",
@@ -438,6 +439,15 @@ def wire_view(message: Any) -> WireForm:
     except RuntimeError:  # another thread changed a dict of it while it was walked: a copy is judged (`read_at_once`)
         own = False
     return WireForm(message, size=size) if own else to_wire(message)
+
+
+def judged_form(message: Any) -> WireForm:
+    """`wire_view`, for a caller that gives a verdict and then says why: where another thread of the producer runs,
+    which may change the producer's own message between the two, a copy `to_wire` makes (each dict and list of it
+    taken in one C call), so that the verdict and its violations are of one reading. A message changed between them
+    was refused with no violation at all, or valid with violations."""
+    wire = wire_view(message)
+    return to_wire(message) if wire.value is message and _threads() else wire
 
 
 _Read = TypeVar("_Read")

@@ -21,6 +21,7 @@ import logging
 import math
 import sys
 import tempfile
+import threading
 import types
 import uuid
 from collections.abc import Callable, Iterator
@@ -1120,6 +1121,43 @@ def test_a_message_another_thread_changes_while_it_is_judged_gets_a_verdict(
             assert memory.messages or validation == "strict"
     assert verdicts == {size >= 0}
     assert "Traceback" not in caplog.text
+
+
+class _Flipping(_ChangedBetweenSteps):
+    """Another thread that makes a payload invalid and valid again, between any two lines of Python code."""
+
+    def __init__(self, payload: dict[str, Any], every: int) -> None:
+        self.payload, self.every, self.steps = payload, every, 0
+
+    def _line(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if event == "line":
+            self.steps += 1
+            if self.steps % self.every == 0:
+                self.payload["size"] = 5 if self.payload["size"] == -1 else -1
+        return self._line
+
+
+@pytest.mark.parametrize("backend", ["rust", "python"])
+def test_a_message_another_thread_changes_is_refused_with_the_violations_of_the_reading_judged(backend: str) -> None:
+    # validate judged the producer's own message and then read it again for the violations: changed in between, it
+    # was refused with no violation at all ("0 violations").
+    message = json.loads(json.dumps(MESSAGES["image.upload", "INFO"]))
+    idle = threading.Event()
+    other = threading.Thread(target=idle.wait)  # a thread of the producer's, which could change the message
+    other.start()
+    said: list[list[str]] = []
+    try:
+        for every in range(1, 40):
+            with _Flipping(message["payload"], every):
+                try:
+                    validate(message, backend=backend)  # type: ignore[arg-type]
+                except InvalidNotificationError as error:
+                    said.append([v.pointer for v in error.violations])
+    finally:
+        idle.set()
+        other.join()
+    assert said
+    assert all(pointers == ["/payload/size"] for pointers in said)
 
 
 def test_emit_refuses_a_lone_surrogate_in_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

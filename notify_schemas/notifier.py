@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from notify_schemas.config import NotifierConfig, is_disabled, listed, load_config, names
-from notify_schemas.drivers import Driver, load_driver
+from notify_schemas.drivers import Driver, load_driver, not_run, unusable
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, envelope
 from notify_schemas.redaction import error_text, mask_text, quoted, traceback_text, type_name
@@ -202,7 +202,9 @@ class Notifier:
     def _dispatch(self, message: Notification, priority: str) -> None:
         for driver in self.drivers:
             try:
-                driver.notify(message, priority)
+                result: Any = driver.notify(message, priority)  # type: ignore[func-returns-value]
+                if result is not None and (why := not_run(result)):
+                    raise TypeError(why)  # sent nothing: logged as a driver that failed
             except Exception as error:
                 self._driver_failed(driver, error, message)
 
@@ -255,13 +257,9 @@ def _drivers(given: Any, config: NotifierConfig) -> tuple[Driver, ...]:
         if isinstance(item, str):
             found.append(load_driver(str.__str__(item), config))
             continue
-        try:
-            usable = callable(item.notify)
-        except Exception:  # no such attribute; whatever a producer's object raises when asked
-            usable = False
-        if not usable:
-            raise TypeError(f"drivers[{index}] is neither a driver name nor an object with notify(message, priority): "
-                            f"{quoted(item)}")  # fmt: skip
+        why = unusable(item)
+        if why is not None:
+            raise TypeError(f"drivers[{index}] is no driver name, and {quoted(item)} {why}")
         found.append(item)
     return tuple(found)
 

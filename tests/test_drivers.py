@@ -23,6 +23,7 @@ from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.drivers.noop import NoopDriver
 from notify_schemas.errors import DriverNotFoundError, NotifySchemasError
 from notify_schemas.message import build_message
+from notify_schemas.notifier import Notifier
 from notify_schemas.wire_form import to_wire
 
 
@@ -217,3 +218,45 @@ def test_memory_driver_take_empties_it() -> None:
     memory.notify({"a": 1}, "INFO")
     assert memory.take() == [{"a": 1}]
     assert memory.messages == []
+
+
+class _Async:
+    async def notify(self, message: Any, priority: str) -> None:
+        raise AssertionError("never run")
+
+
+class _Generator:
+    def notify(self, message: Any, priority: str) -> Any:
+        yield message
+
+
+class _ReturnsACoroutine:
+    def notify(self, message: Any, priority: str) -> Any:
+        return _Async().notify(message, priority)
+
+
+@pytest.mark.parametrize("driver", [_Async, _Generator])
+def test_a_driver_whose_notify_would_send_nothing_is_refused_when_the_notifier_is_made(
+    driver: type, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An async notify made a coroutine that no one ran (a RuntimeWarning at most), a generator one a generator: the
+    # Notifier counted the notification as sent through it, and nothing was sent, nor logged.
+    with pytest.raises(TypeError, match=r"drivers\[0\] is no driver name, and a value of type _\w+ has .*notify"):
+        Notifier(drivers=[driver()])
+    source = "class D:\n    async def notify(self, message, priority): pass\ndef make(config): return D()\n"
+    _install(tmp_path, monkeypatch, "lazy", source)
+    with pytest.raises(DriverNotFoundError, match="has an async notify"):
+        load_driver("lazy")
+
+
+def test_a_driver_whose_notify_returns_what_is_never_run_is_logged_as_failed(
+    caplog: pytest.LogCaptureFixture, recwarn: pytest.WarningsRecorder
+) -> None:
+    memory = MemoryDriver()
+    notifier = Notifier(drivers=[_ReturnsACoroutine(), memory])
+    with caplog.at_level(logging.ERROR, logger="notify_schemas.notifier"):
+        sent = notifier.info({}, "image.delete", "0b7e2a3c-8f8e-4c55-9e0a-4b1d2c3d4e5f")
+    assert memory.messages == [sent]
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "driver _ReturnsACoroutine failed (TypeError: its notify returned coroutine, which is never run)" in line
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]  # closed, not left to warn

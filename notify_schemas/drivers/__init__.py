@@ -8,14 +8,15 @@ The broker drivers (``messaging``, ``messagingv2``) are registered in the same g
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any, Protocol, runtime_checkable
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import ConfigError, DriverNotFoundError, NotifySchemasError
-from notify_schemas.redaction import error_text, quoted, traceback_text
+from notify_schemas.redaction import error_text, quoted, traceback_text, type_name
 
-__all__ = ["ENTRY_POINT_GROUP", "Driver", "available_drivers", "load_driver"]
+__all__ = ["ENTRY_POINT_GROUP", "Driver", "available_drivers", "load_driver", "not_run", "unusable"]
 
 ENTRY_POINT_GROUP = "notify_schemas.drivers"
 LOG = logging.getLogger(__name__)
@@ -56,13 +57,40 @@ def load_driver(name: str, config: NotifierConfig | None = None) -> Driver:
         raise
     except Exception as error:
         raise ConfigError(f"{where} cannot start: {_failure(error)}") from None
+    why = unusable(driver)
+    if why is not None:
+        raise DriverNotFoundError(f"{where} {why}")
+    return driver
+
+
+def unusable(driver: Any) -> str | None:
+    """Why ``driver`` cannot send (it has no ``notify(message, priority)`` method, or one that sends nothing when
+    called: an ``async def`` or a generator function, whose call makes a coroutine or a generator that no one runs);
+    None when it can."""
     try:
-        usable = callable(driver.notify)
+        notify = driver.notify
+        usable = callable(notify)
     except Exception:  # no such attribute; whatever a driver's object raises when asked
         usable = False
     if not usable:
-        raise DriverNotFoundError(f"{where} has no notify(message, priority) method")
-    return driver
+        return "has no notify(message, priority) method"
+    if inspect.iscoroutinefunction(notify) or inspect.isasyncgenfunction(notify):
+        return "has an async notify(message, priority): it would make a coroutine that no one runs, and send nothing"
+    if inspect.isgeneratorfunction(notify):
+        return "has a notify(message, priority) that is a generator: it would send nothing unless iterated"
+    return None
+
+
+def not_run(result: Any) -> str | None:
+    """Why what a driver's ``notify`` returned means it sent nothing (a coroutine, an awaitable, a generator, which
+    the Notifier does not run; it is closed), or None: a driver's return value is otherwise ignored, as oslo does."""
+    if result is None:
+        return None
+    if inspect.isawaitable(result) or inspect.isgenerator(result) or inspect.isasyncgen(result):
+        if inspect.iscoroutine(result) or inspect.isgenerator(result):
+            result.close()  # never run: closed, so that Python does not warn of it again
+        return f"its notify returned {type_name(result)}, which is never run"
+    return None
 
 
 def _failure(error: Exception) -> str:

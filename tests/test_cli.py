@@ -905,6 +905,26 @@ def test_jobs_start_no_more_workers_than_there_are_pieces(
     assert pools == [min(int(jobs), 3)]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("jobs", ["1", "2", "auto"])
+def test_jobs_lose_nothing_a_named_pipe_brings_and_never_wait_for_a_second_writer(tmp_path: Path, jobs: str) -> None:
+    # Counting a file's pieces opened it and closed it: a named pipe whose writer had written all and closed by then
+    # lost what it wrote, and the reading proper waited for ever for another writer.
+    fifo = tmp_path / "in.jsonl"
+    os.mkfifo(fifo)
+    small = write(tmp_path, "small.jsonl", "".join(line + "\n" for line in VALID))
+    command = [sys.executable, "-m", "notify_schemas", "validate", "--jobs", jobs, str(fifo), small]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            with fifo.open("w") as writer:  # opened once the command opens it to read, and closed at once
+                writer.write(VALID[0] + "\n")
+            out, err = process.communicate(timeout=60)
+        finally:
+            process.kill()
+    assert (process.returncode, err) == (0, "")
+    assert out.splitlines()[-1].startswith("4 records in 2 files: 4 valid")
+
+
 def test_jobs_read_a_file_to_its_end_whatever_size_it_says_it_has(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -325,7 +325,7 @@ def _ranges(f: BinaryIO, name: str, args: argparse.Namespace) -> Iterator[Job]:
 def _json_lines_file(name: str) -> bool:
     """Whether a named file (not stdin) starts as JSON Lines, a whole object on its first line: only those are cut
     between processes."""
-    if name == "-" or not Path(name).is_file():
+    if name == "-" or not _is_file(name):
         return False
     with Path(name).open("rb") as f:
         return _starts_json_lines(f)
@@ -517,14 +517,25 @@ def _usable_cores() -> int:
 
 def _pieces(name: str, most: int) -> int:
     """How many pieces a file is cut into between processes, counted up to ``most``: none for stdin, a document or
-    an array (read by one process), and for what cannot be read (reported when it is)."""
-    if name == "-":
+    an array (read by one process), and for what cannot be read (reported when it is). Only a regular file is opened
+    to be looked at: a named pipe opened and closed here would lose what its writer wrote and closed meanwhile, and
+    the reading proper would wait for ever for another writer."""
+    if name == "-" or not _is_file(name):
         return 0
     try:
         with open(name, "rb") as f:
             return sum(1 for _ in itertools.islice(_cuts(f), most)) if _starts_json_lines(f) else 0
     except OSError:
         return 0
+
+
+def _is_file(name: str) -> bool:
+    """Whether ``name`` is a regular file, asked without opening it (False for what cannot be asked: reported when
+    it is read)."""
+    try:
+        return Path(name).is_file()
+    except OSError:  # a name too long, say
+        return False
 
 
 def _workers(args: argparse.Namespace) -> int:

@@ -1334,6 +1334,21 @@ def test_demo_with_notifications_disabled_is_not_a_failure(capsys: pytest.Captur
     assert code == 0
 
 
+@pytest.mark.parametrize(
+    "options",
+    [["--driver", "messaging"], ["--driver", "memory", "--driver", "messagingv2"], ["--config-file", "{bare}"]],
+)
+def test_demo_through_a_messaging_driver_without_a_broker_is_a_usage_error_as_emit_is(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, options: list[str]
+) -> None:
+    # It sent every notification to oslo's in-process fake:// broker, which no one read, printed them all as sent
+    # and valid, and exited 0.
+    bare = write(tmp_path, "bare.conf", "[oslo_messaging_notifications]\ndriver = messagingv2\n")
+    code, out, err = run(capsys, "demo", *(o.format(bare=bare) for o in options))
+    assert (code, out) == (2, "")
+    assert "driver needs a transport_url" in err.splitlines()[-1]
+
+
 def test_emit_passes_over_a_byte_order_mark_as_validate_does(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -902,17 +902,19 @@ def _notifier(args: argparse.Namespace, *, default_drivers: Sequence[str] | None
     return Notifier(args.publisher_id, drivers=drivers, profile=args.profile, validation=args.validation, config=config)
 
 
-def _no_send_into_the_process(notifier: Any) -> None:
+def _no_send_into_the_process(notifier: Any, instead: str = "") -> None:
     """A usage error when a messaging driver of ``notifier`` has no transport URL: it would send to oslo's in-process
-    ``fake://`` broker, which ends with the command and no other process reads (``demo`` listens on it itself), and
-    emit would exit 0 with its notification delivered nowhere."""
+    ``fake://`` broker, which ends with the command and no other process reads, and the command would exit 0 with
+    its notifications delivered nowhere (``demo`` without --driver or --config-file listens on that broker itself).
+    ``instead`` ends the error with what the command can do instead."""
     from notify_schemas.broker.messaging import MessagingDriver, MessagingV2Driver
 
     for driver in notifier.drivers:
         if isinstance(driver, MessagingDriver) and not driver.config.transport_url:
             name = "messagingv2" if isinstance(driver, MessagingV2Driver) else "messaging"
             raise _UsageError(f"the {name} driver needs a transport_url (in the --config-file): without one it "
-                              "sends to oslo's in-process fake:// broker, which no other process reads")  # fmt: skip
+                              f"sends to oslo's in-process fake:// broker, which no other process "
+                              f"reads{instead}")  # fmt: skip
 
 
 def _cmd_emit(args: argparse.Namespace) -> int:
@@ -1061,6 +1063,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         notifier = Notifier(args.publisher_id, config=config, profile=args.profile, validation=args.validation)
     else:
         notifier = _notifier(args, default_drivers=["log", "memory"])
+        _no_send_into_the_process(notifier, "; demo without --driver and --config-file sends through that broker "
+                                            "and checks what a listener on it receives")  # fmt: skip
     with _counting_failures() as failures:
         rows = run_demo(notifier)
     width = max(len(r[1]) for r in rows)

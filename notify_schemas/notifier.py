@@ -249,13 +249,20 @@ class Notifier:
 
 
 def _drivers(given: Any, config: NotifierConfig) -> tuple[Driver, ...]:
-    """The drivers of a Notifier: each a name (loaded now) or an object with ``notify(message, priority)``."""
+    """The drivers of a Notifier: each a name (loaded now) or an object with ``notify(message, priority)``. A name
+    given again loads nothing more: oslo.messaging loads each driver it is named once (stevedore picks the entry
+    points whose name is listed), so a configuration file whose ``driver = messagingv2`` is written twice sends each
+    notification once, not twice."""
     if isinstance(given, str | bytes) or not isinstance(given, Iterable):
         raise TypeError(f"drivers must be a list of driver names or drivers, not {quoted(given)}")
     found: list[Driver] = []
+    named: set[str] = set()
     for index, item in listed(given, "drivers"):  # one at a time: an endless iterable ends, never loads on for ever
         if isinstance(item, str):
-            found.append(load_driver(str.__str__(item), config))
+            name = str.__str__(item)
+            if name not in named:
+                named.add(name)
+                found.append(load_driver(name, config))
             continue
         why = unusable(item)
         if why is not None:

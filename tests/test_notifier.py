@@ -43,6 +43,21 @@ def test_info_sends_a_valid_message_through_every_driver() -> None:
     assert message["priority"] == "INFO"
 
 
+@pytest.mark.parametrize("how", ["names", "file"])
+def test_a_driver_named_twice_sends_each_notification_once_as_oslo_does(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path, how: str
+) -> None:
+    # oslo.messaging loads each driver it is named once: Glance with "driver = log" written twice logs a notification
+    # once; the Notifier loaded the driver twice and sent it twice (through messagingv2, two copies on the broker).
+    conf = tmp_path / "glance-api.conf"
+    conf.write_text("[oslo_messaging_notifications]\ndriver = log\ndriver = noop, log\n")
+    notifier = Notifier(drivers=["log", "noop", "log"]) if how == "names" else Notifier.from_config_file(str(conf))
+    assert [type(d).__name__ for d in notifier.drivers] == ["LogDriver", "NoopDriver"]
+    with caplog.at_level(logging.INFO, logger="oslo.messaging.notification"):
+        notifier.info({}, "image.update", IMAGE)
+    assert len([r for r in caplog.records if r.name.startswith("oslo.messaging.notification")]) == 1
+
+
 def test_warn_and_error_send_text_at_their_priority() -> None:
     memory = MemoryDriver()
     notifier = Notifier(drivers=[memory])

@@ -753,6 +753,23 @@ def test_demo_names_its_broker_without_the_password() -> None:
     assert CANARY not in done.stdout + done.stderr
 
 
+def test_demo_to_a_broker_takes_the_configuration_file_and_refuses_drivers(tmp_path: Path) -> None:
+    # With --transport-url, --config-file and --driver were left aside without a word: every notification that the
+    # file disabled was sent, under another publisher id, and none of oslo's options for the broker was read.
+    conf = write(tmp_path, "glance-api.conf", "[DEFAULT]\ndisabled_notifications = image\n"
+                                              "default_publisher_id = image.from-file\n")  # fmt: skip
+    done = _command("demo", "--transport-url", "fake://", "--config-file", conf)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[1:16]]
+    assert {row[1] for row in rows if row[3] == "disabled"} == {r[1] for r in rows if r[1].startswith("image.")}
+    assert done.stdout.splitlines()[-1].startswith("listener on fake://, topic notify-schemas-demo: 7 received")
+    assert "image.from-file" in done.stderr  # the log driver's lines: each notification it sent
+    done = _command("demo", "--transport-url", "fake://", "--driver", "memory")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip().endswith("--driver does not apply to demo --transport-url, which sends through log "
+                                        "and messagingv2 and listens for what it sent")  # fmt: skip
+
+
 def test_emit_prints_what_it_sent_redacted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     text = write(tmp_path, "error.json", json.dumps(f"upload failed: password={CANARY}"))
     code, out, err = run(capsys, "emit", "image.upload", "ERROR", "--payload", text, "--driver", "memory")

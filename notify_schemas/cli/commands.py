@@ -1054,10 +1054,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.transport_url or (not args.driver and not args.config_file and _embedded_broker_available()):
         # messagingv2 to a broker (the embedded fake:// one by default), and a listener that validates what arrives.
         from notify_schemas.broker.listener import Listener
-        from notify_schemas.config import NotifierConfig
+        from notify_schemas.config import NotifierConfig, load_config
         from notify_schemas.notifier import Notifier
 
-        config = NotifierConfig(drivers=("log", "messagingv2"), transport_url=args.transport_url, topics=(_DEMO_TOPIC,))
+        if args.driver:  # not to be left aside without a word: the drivers are the two the listener checks
+            raise _UsageError("--driver does not apply to demo --transport-url, which sends through log and "
+                              "messagingv2 and listens for what it sent")  # fmt: skip
+        # A configuration file gives the rest: oslo.messaging's options for the broker (TLS, say), the publisher id,
+        # the notifications disabled, the control exchange.
+        ours = {"drivers": ("log", "messagingv2"), "transport_url": args.transport_url, "topics": (_DEMO_TOPIC,)}
+        config = load_config(args.config_file, **ours) if args.config_file else NotifierConfig(**ours)
         listener = Listener(config, profile=args.profile)
         listener.start(timeout=30)
         notifier = Notifier(args.publisher_id, config=config, profile=args.profile, validation=args.validation)

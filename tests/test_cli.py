@@ -922,6 +922,24 @@ def test_jobs_start_no_more_workers_than_there_are_pieces(
     assert pools == [min(int(jobs), 3)]
 
 
+@pytest.mark.parametrize("how", ["named", "stdin", "named --jobs 2"])
+def test_a_file_that_is_the_standard_output_too_is_not_read_back_as_records(tmp_path: Path, how: str) -> None:
+    # validate a.jsonl >> a.jsonl read its own report's lines as records: each unreadable, each reported, in the
+    # file it was reading; the counts were of what it wrote, not of the input.
+    lines = [VALID[0], _bad(VALID[1])] * 3_000  # more than the output's buffer holds
+    path = Path(write(tmp_path, "in.jsonl", "".join(line + "\n" for line in lines)))
+    other = write(tmp_path, "other.jsonl", VALID[2] + "\n")
+    name = "-" if how == "stdin" else str(path)
+    argv = [sys.executable, "-m", "notify_schemas", "validate", *how.split()[1:], name, other]
+    with path.open("ab") as out, path.open("rb") as stdin:
+        done = subprocess.run(argv, stdout=out, stdin=stdin, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr == f"notify-schemas: error: {name}: it is the standard output too: the report would be read " \
+                          "back as records; write the report to another file\n"  # fmt: skip
+    report = path.read_text().splitlines()[len(lines) :]
+    assert report == ["1 record in 2 files: 1 valid, 0 invalid, 0 unreadable (profile seed)"]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 @pytest.mark.parametrize("jobs", ["1", "2", "auto"])
 def test_jobs_lose_nothing_a_named_pipe_brings_and_never_wait_for_a_second_writer(tmp_path: Path, jobs: str) -> None:

@@ -589,6 +589,7 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
     emit = _JsonReport(out) if args.format == "json" else _TextReport(out)
     pool: _Workers | None = None
     workers = _workers(args)
+    output = _stat(sys.stdout)  # type: ignore[arg-type]
     with sigterm_raises():
         try:
             if workers > 1:
@@ -598,6 +599,7 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
                 try:
                     with _open(name) as stream:
                         opened = _stat(stream)
+                        _not_the_output(opened, output)
                         if pool is not None and name != "-" and _starts_json_lines(stream):
                             _validate_shared(pool, stream, name, args, counts, emit, progress)
                         else:
@@ -646,6 +648,17 @@ def _stat(f: BinaryIO) -> os.stat_result | None:
         return os.fstat(f.fileno())
     except (OSError, ValueError):
         return None
+
+
+def _not_the_output(opened: os.stat_result | None, output: os.stat_result | None) -> None:
+    """An OSError if a file to be read is the regular file the standard output writes to (``validate a.jsonl >>
+    a.jsonl``): the report's lines would be read back as records, and counted, for as long as they come (as cat and
+    grep, the file is not read)."""
+    if opened is None or output is None or not stat.S_ISREG(opened.st_mode):
+        return
+    if (opened.st_dev, opened.st_ino) == (output.st_dev, output.st_ino):
+        raise OSError(errno.EINVAL, "it is the standard output too: the report would be read back as records; "
+                                    "write the report to another file")  # fmt: skip
 
 
 def _not_cut_short(f: BinaryIO, opened: os.stat_result | None) -> None:

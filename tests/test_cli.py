@@ -922,6 +922,23 @@ def test_jobs_start_no_more_workers_than_there_are_pieces(
     assert pools == [min(int(jobs), 3)]
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="a limit on open files as Linux sets it")
+def test_workers_that_cannot_start_are_one_line_naming_jobs_and_leave_none_running(tmp_path: Path) -> None:
+    # Out of open files, the command said "Too many open files" alone, and the workers started were left running.
+    import resource
+
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(line + "\n" for line in VALID * 4_000))  # pieces for 8 workers
+    command = [sys.executable, "-m", "notify_schemas", "validate", "--jobs", "8", str(path)]
+    limit = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))  # noqa: E731
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, preexec_fn=limit)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "notify-schemas: error: cannot start 8 worker processes (Too many open files): give " \
+                          "--jobs fewer, or --jobs 1\n"  # fmt: skip
+    found = subprocess.run(["pgrep", "-f", str(path)], capture_output=True, text=True).stdout.split()
+    assert found == []
+
+
 @pytest.mark.parametrize("how", ["named", "stdin", "named --jobs 2"])
 def test_a_file_that_is_the_standard_output_too_is_not_read_back_as_records(tmp_path: Path, how: str) -> None:
     # validate a.jsonl >> a.jsonl read its own report's lines as records: each unreadable, each reported, in the

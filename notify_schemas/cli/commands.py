@@ -394,13 +394,20 @@ class _Workers:
     def __init__(self, count: int, context: Any) -> None:
         self.processes: list[Any] = []
         self.pipes: list[Any] = []
-        for _ in range(count):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_worker, args=(theirs, [*self.pipes, ours]), daemon=True)
-            process.start()
-            theirs.close()
-            self.processes.append(process)
-            self.pipes.append(ours)
+        try:
+            for _ in range(count):
+                ours, theirs = context.Pipe()
+                self.pipes.append(ours)  # closed by stop, whatever happens next
+                process = context.Process(target=_worker, args=(theirs, self.pipes[:]), daemon=True)
+                try:
+                    process.start()
+                finally:
+                    theirs.close()
+                self.processes.append(process)
+        except OSError as error:  # too many open files or processes: those started end, and the error says why
+            self.stop()
+            raise NotifySchemasError(f"cannot start {count} worker processes ({error.strerror or error}): give "
+                                     f"--jobs fewer, or --jobs 1") from None  # fmt: skip
 
     def in_order(self, jobs: Iterator[Job], fd: int) -> Iterator[Result]:
         """Each job's result, in the jobs' order: its report entries a batch at a time (with no counts and no lines),

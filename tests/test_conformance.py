@@ -1495,6 +1495,41 @@ def test_an_answer_timeout_of_0_blames_no_full_input(capsys: pytest.CaptureFixtu
     assert "its input is full" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("answer_timeout", ["2147484", "31536000"])  # past a C int of milliseconds; a year
+@pytest.mark.parametrize("mode", ["producer", "negative"])
+def test_the_longest_answer_timeout_is_waited_as_given(
+    answer_timeout: str, mode: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Past 24.8 days, the wait for the program to read its question raised OverflowError, reported as the producer's
+    # failure ("the producer raised OverflowError: timeout is too large"): --answer-timeout allows a year.
+    reference = f"{sys.executable} -c " + shlex.quote(
+        PREAMBLE + "for line in sys.stdin:\n    print(answer(line), flush=True)\n"
+    )
+    consumer = f"{sys.executable} -c " + shlex.quote(
+        "import sys\nfor line in sys.stdin:\n    print('valid', flush=True)\n"
+    )
+    if mode == "producer":
+        intent = json.dumps(next(intents("image.upload", "INFO", examples=0)))
+        code = main(["--exec", reference, "--answer-timeout", answer_timeout, "--intent", intent])
+    else:
+        code = main(["--mode", "negative", "--exec", consumer, "--answer-timeout", answer_timeout, "--examples", "1"])
+    err = capsys.readouterr().err
+    assert "OverflowError" not in err
+    assert code == (0 if mode == "producer" else 1), err
+
+
+@pytest.mark.parametrize("answer_timeout", [-1, -0.001, float("nan"), float("inf"), 31536000.5, 1e300])
+def test_an_answer_timeout_outside_what_the_command_line_allows_is_refused_before_the_program_starts(
+    answer_timeout: float, tmp_path: Path
+) -> None:
+    started = tmp_path / "started"
+    with pytest.raises(ValueError, match="answer_timeout must be from 0 to 31,536,000 seconds"):
+        ExecProducer(shlex.join(["touch", str(started)]), answer_timeout=answer_timeout)
+    with pytest.raises(TypeError, match="answer_timeout must be a number of seconds"):
+        ExecProducer(shlex.join(["touch", str(started)]), answer_timeout="10")  # type: ignore[arg-type]
+    assert not started.exists()
+
+
 @pytest.mark.parametrize("leaves", ["os.setsid()", "os.setpgid(0, 0)"])
 @pytest.mark.parametrize("answers", [True, False])
 @pytest.mark.parametrize("keeps", ["every pipe", "its standard error alone"])

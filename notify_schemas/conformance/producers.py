@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from notify_schemas.arguments import MAX_SECONDS
 from notify_schemas.conformance.records import Intent, credential_forms
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
 from notify_schemas.redaction import class_name, closed, error_text, mask_quoted, mask_text, quoted, shown, type_name
@@ -110,10 +111,22 @@ def exec_environment() -> dict[str, str]:
 DEFAULT_ANSWER_TIMEOUT = 10.0
 MAX_ANSWER_BYTES = DEFAULT_MAX_RECORD
 """The longest line a program may answer (16 MiB, what ``validate`` reads by default): a longer one stops the run."""
+_LONGEST_POLL = 86_400.0
+"""Seconds one poll waits at most: its timeout is a C int of milliseconds (24.8 days), a year is not."""
 _AHEAD = 2  # lines of a program's output read before they are asked for: more are a break of the protocol anyway
 BLANK = b" \t\r\n"
 """What a blank line holds, and nothing else: JSON's whitespace, as `notify_schemas.reader` skips a blank line; what
 may stand around a consumer's word too (`notify_schemas.conformance.negative`), as around a producer's JSON."""
+
+
+def _answer_timeout(value: Any) -> None:
+    """``ValueError`` (``TypeError`` for what is no number) unless ``value`` is seconds from 0 to
+    `MAX_SECONDS` (a year), as ``--answer-timeout`` takes them: NaN would make every wait end at once, and infinity or
+    more than a C int of milliseconds would raise an OverflowError out of a wait, taken for the program's failure."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"answer_timeout must be a number of seconds, not {quoted(value)}")
+    if not 0 <= value <= MAX_SECONDS:  # NaN included
+        raise ValueError(f"answer_timeout must be from 0 to {MAX_SECONDS:,} seconds (a year), not {value}")
 
 
 class ExecProgram:
@@ -133,6 +146,7 @@ class ExecProgram:
     """
 
     def __init__(self, command: str, *, answer_timeout: float = DEFAULT_ANSWER_TIMEOUT) -> None:
+        _answer_timeout(answer_timeout)
         try:
             words = shlex.split(command)
             if not words or not words[0].strip():  # '' or ' ': the system would say "Permission denied", "No such file"
@@ -274,7 +288,11 @@ class ExecProgram:
         view = memoryview(data)
         while view:
             # Asked even when the deadline has passed (--answer-timeout 0): only a pipe found full is the program's.
-            if not poller.poll(max(deadline - time.monotonic(), 0) * 1000):
+            # poll takes at most _LONGEST_POLL (a C int of milliseconds): a longer wait is several.
+            left = max(deadline - time.monotonic(), 0)
+            if not poller.poll(min(left, _LONGEST_POLL) * 1000):
+                if left > _LONGEST_POLL:
+                    continue
                 raise TimeoutError
             # At most PIPE_BUF bytes: a write that size to a pipe that poll says is writable does not wait.
             if len(view) > select.PIPE_BUF:

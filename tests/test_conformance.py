@@ -380,6 +380,28 @@ def test_a_recorded_stream_gets_the_checks_that_need_no_intent(tmp_path: Path) -
     assert report.failed_checks() == {"envelope.message_id"}  # the replayed message reuses its id
 
 
+@pytest.mark.parametrize(("profile", "error"), [("nope", notify_schemas.UnknownVariantError), ("SEED",
+                         notify_schemas.UnknownVariantError), (None, TypeError), (1, TypeError)])  # fmt: skip
+@pytest.mark.parametrize("messages", [0, 1, 3])
+def test_a_recorded_stream_judged_under_an_unknown_profile_is_the_callers_error_before_a_message_is_read(
+    profile: Any, error: type[Exception], messages: int
+) -> None:
+    # An unknown name stopped the run midway with the schema's lookup error, None failed every message as "cannot
+    # be checked", and an empty stream was said to hold nothing: run raises it before the first intent.
+    read: list[int] = []
+
+    def stream() -> Any:
+        for n, message in enumerate(produce(i) for i in intents("image.upload", "INFO", examples=messages)):
+            read.append(n)
+            yield message
+
+    with pytest.raises(error, match="profile"):
+        run_stream(stream() if messages else [], profile=profile)
+    assert read == []
+    with pytest.raises(error, match="profile"):
+        run(produce, profile=profile)
+
+
 def test_a_recorded_stream_gives_no_verdict_of_a_check_that_needs_an_intent(tmp_path: Path) -> None:
     messages = [produce(i) for i in intents("image.upload", "INFO", examples=3)]
     report = run_stream([*messages, "unreadable line 4: not JSON"])

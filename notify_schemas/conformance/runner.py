@@ -26,6 +26,7 @@ from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import ProducerError, answered
 from notify_schemas.conformance.records import Intent, unleaked
 from notify_schemas.redaction import error_text, mask_text, quoted, redact, shown, type_name
+from notify_schemas.registry import check_profile
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
 from notify_schemas.wire_form import PLAIN, redacted_json
@@ -650,7 +651,10 @@ def run_stream(
     seen, the lifecycle step of each image and task). Each failure names the message's place: a `Located` one's
     own (its line), any other by its number in the stream (``message 3``: live traffic, in the order it came).
     One that held none (an empty array, live traffic where nothing came) is a run that stopped (`NOTHING_STREAMED`),
-    as a producer's run in which nothing at all was sent is: each check passed would be one that looked at nothing."""
+    as a producer's run in which nothing at all was sent is: each check passed would be one that looked at nothing.
+    An unknown ``profile`` is the caller's error, raised before a message is read, as `run` raises it: not each
+    message's failure, nor a stop midway through the stream."""
+    check_profile(profile)
     selected = stream_checks(checks, exclude_checks)
     streams = [(c, make()) for c, make in STREAM_CHECKS if c in selected]
     chosen = [c for c in selected if c in CHECKS]  # each judges one message; the stream's judge the sequence

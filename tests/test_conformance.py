@@ -2228,6 +2228,33 @@ def test_a_report_counts_every_verdict_and_keeps_a_bounded_part(verdicts: list[t
 _UPLOAD_INTENT = {"event_type": "image.upload", "priority": "INFO", "profile": "seed", "record": {"text": "x"}}
 
 
+@pytest.mark.parametrize(
+    ("intent", "error"),
+    [
+        ({}, "only[1] is not an intent of schemas/intent.json"),
+        (1, "only[1] is not an intent of schemas/intent.json"),
+        ("image.upload", "only[1] is not an intent of schemas/intent.json"),
+        ({**_UPLOAD_INTENT, "record": 5}, "only[1] is not an intent of schemas/intent.json: /record: 5 is not of"),
+        ({**_UPLOAD_INTENT, "event_type": "image.nope"}, "only[1] asks for what no schema describes: unknown event"),
+        ({**_UPLOAD_INTENT, "record": {"text": "\ud800"}}, "only[1]: /record/text: "),
+        ({**_UPLOAD_INTENT, "record": {"size": float("nan")}}, "only[1]: /record/size: "),
+    ],
+)
+def test_an_intent_handed_to_run_is_checked_as_the_command_line_checks_one(intent: Any, error: str) -> None:
+    # A malformed intent raised KeyError or TypeError out of the run, and one for no variant was judged as the
+    # producer's failure, where --intent refuses both.
+    asked: list[Any] = []
+
+    def producer(i: Any) -> Any:
+        asked.append(i)
+        return produce(i)
+
+    with pytest.raises(ValueError, match=re.escape(error)):
+        run(producer, only=[_UPLOAD_INTENT, intent])
+    assert asked == []
+    assert not run(producer, only=[_UPLOAD_INTENT], checks=["envelope.as_asked"], shrink=False).stopped
+
+
 def _not_json(raw: bytes) -> bool:
     try:
         parse(raw)

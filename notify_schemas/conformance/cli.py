@@ -36,6 +36,7 @@ from notify_schemas.arguments import (
     shown_name,
 )
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS
+from notify_schemas.conformance.intents import checked_intent
 from notify_schemas.conformance.producers import (
     DEFAULT_ANSWER_TIMEOUT,
     Duplicated,
@@ -45,14 +46,11 @@ from notify_schemas.conformance.producers import (
     load_callable,
 )
 from notify_schemas.conformance.runner import Located, Report, run, run_stream, stream_checks
-from notify_schemas.errors import NotifySchemasError, UnknownVariantError
+from notify_schemas.errors import NotifySchemasError
 from notify_schemas.reader import parse
 from notify_schemas.redaction import mask_text, mask_url, mask_words, shown
-from notify_schemas.registry import BASE_URI, bundle, registry, variant
 from notify_schemas.termination import Terminated, sigterm_raises, terminated
-from notify_schemas.validation import _RustChecker
 from notify_schemas.values import Unreadable
-from notify_schemas.wire_form import to_wire
 
 __all__ = ["main"]
 
@@ -155,35 +153,15 @@ def _only_where_they_apply(parser: argparse.ArgumentParser, args: argparse.Names
 
 
 def _intent(text: str) -> dict[str, Any]:
-    """``--intent`` as the suite itself would have asked it, or ``ValueError`` naming what is wrong: strict JSON that
-    JSON carries as it is (no NaN, nor 1e400 read as inf, which would make the JSON report no JSON; no lone surrogate;
-    no key written twice, of which the replay would keep one), meeting schemas/intent.json, for a variant of its
-    profile. A malformed intent is the caller's mistake: handed over, what the producer did with it would be reported
-    as the producer's failure."""
+    """``--intent`` as the suite itself would have asked it, or ``ValueError`` naming what is wrong: strict JSON
+    with no key written twice (of which the replay would keep one), then an intent as `checked_intent` takes one."""
     try:
         intent, duplicates = parse(text)
     except ValueError as error:
         raise ValueError(f"--intent: {error}") from None
     if duplicates:
         raise ValueError(f"--intent writes the key at {duplicates[0]} twice")
-    unsent = next(iter(to_wire(intent).problems), None)
-    if unsent is not None:
-        raise ValueError(f"--intent: {unsent.pointer or '/'}: {unsent.message}")
-    violation = next(iter(_intent_checker().violations(intent)), None)
-    if violation is not None:
-        raise ValueError(f"--intent is not an intent of schemas/intent.json: {violation}")
-    try:
-        variant(intent["event_type"], intent["priority"], profile=intent["profile"])
-    except UnknownVariantError as error:
-        raise ValueError(f"--intent asks for what no schema describes: {error}") from None
-    return intent  # type: ignore[no-any-return]
-
-
-@functools.cache
-def _intent_checker() -> _RustChecker:
-    """schemas/intent.json, as the package checks a notification against its schema."""
-    uri = f"{BASE_URI}intent.json"
-    return _RustChecker(bundle(registry(), uri, new_id=uri), None)
+    return checked_intent(intent, "--intent")
 
 
 def _split(parser: argparse.ArgumentParser, option: str, text: str | None) -> list[str] | None:

@@ -12,19 +12,23 @@ bound of the schema that the others missed (`notify_schemas.conformance.coverage
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from notify_schemas.conformance.coverage import Coverage, cover, styled
 from notify_schemas.conformance.records import Intent, expected_payload, record_for
+from notify_schemas.errors import UnknownVariantError
 from notify_schemas.message import build_message
-from notify_schemas.registry import variant
+from notify_schemas.registry import BASE_URI, bundle, registry, variant
 from notify_schemas.samples import cohere, samples
 from notify_schemas.termination import raise_if_terminated
-from notify_schemas.validation import is_valid
+from notify_schemas.validation import _RustChecker, is_valid
 from notify_schemas.values import Variant
+from notify_schemas.wire_form import to_wire
 
-__all__ = ["intents"]
+__all__ = ["checked_intent", "intents"]
 
 _BOUNDARY_IMAGE = [
     {"name": ""},
@@ -105,3 +109,29 @@ def intents(
         yield intent
     yield from styled(v, counted, seed=seed)
     yield from cover(v, counted, seed=seed)
+
+
+def checked_intent(intent: Any, name: str) -> Intent:
+    """``intent`` as the suite itself would have asked it, or ``ValueError`` starting with ``name`` (``--intent``,
+    ``only[0]``) that says what is wrong: a value JSON carries as it is (no NaN, nor infinity, which would make the
+    JSON report no JSON; no lone surrogate), meeting schemas/intent.json, for a variant of its profile. A malformed
+    intent is the caller's mistake: handed over, what the producer did with it would be reported as the producer's
+    failure, or raise out of the run."""
+    unsent = next(iter(to_wire(intent).problems), None)
+    if unsent is not None:
+        raise ValueError(f"{name}: {unsent.pointer or '/'}: {unsent.message}")
+    violation = next(iter(_intent_checker().violations(intent)), None)
+    if violation is not None:
+        raise ValueError(f"{name} is not an intent of schemas/intent.json: {violation}")
+    try:
+        variant(intent["event_type"], intent["priority"], profile=intent["profile"])
+    except UnknownVariantError as error:
+        raise ValueError(f"{name} asks for what no schema describes: {error}") from None
+    return intent  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _intent_checker() -> _RustChecker:
+    """schemas/intent.json, as the package checks a notification against its schema."""
+    uri = f"{BASE_URI}intent.json"
+    return _RustChecker(bundle(registry(), uri, new_id=uri), None)

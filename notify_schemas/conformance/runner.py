@@ -22,7 +22,7 @@ from notify_schemas import variants
 from notify_schemas.arguments import MAX_EXAMPLES
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState, json_shown, received
 from notify_schemas.conformance.coverage import Coverage
-from notify_schemas.conformance.intents import intents
+from notify_schemas.conformance.intents import checked_intent, intents
 from notify_schemas.conformance.producers import ProducerError, answered
 from notify_schemas.conformance.records import Intent, unleaked
 from notify_schemas.redaction import error_text, mask_text, quoted, redact, shown, type_name
@@ -397,7 +397,8 @@ def run(
     progress: Callable[[int, int], None] | None = None,
     shrink: bool = True,
 ) -> Report:
-    """Drive ``producer`` with the intents of every variant of ``profile`` (or just ``only``) and check each answer.
+    """Drive ``producer`` with the intents of every variant of ``profile`` (or just ``only``, each an intent as
+    ``--intent`` takes one: ``ValueError`` naming the first that is not) and check each answer.
 
     The producer is handed a copy of each intent: what it writes into the one it gets (a record it tidies in place, a
     name it changes) changes neither what its answer is judged against, nor the intent asked again, nor the replay.
@@ -411,13 +412,13 @@ def run(
     coverage = Coverage()
     report = Report(chosen, coverage=coverage)
     state = RunState()
-    cases = list(only) if only is not None else [
+    cases = [checked_intent(i, f"only[{n}]") for n, i in enumerate(only)] if only is not None else [
         i for v in variants(profile) for i in intents(v.event_type, v.priority, profile=profile, examples=examples,
                                                       seed=seed, coverage=coverage)
     ]  # fmt: skip
     if only is not None:
         for intent in cases:
-            with contextlib.suppress(LookupError, TypeError, ValueError):  # the run reports a malformed intent
+            with contextlib.suppress(LookupError, TypeError, ValueError):  # a record no payload schema would take
                 coverage.add(intent)
     if not cases:
         raise ValueError("no intents to run: a run that checks nothing proves nothing")
@@ -502,7 +503,7 @@ def _stopped(report: Report, why: str, answered: Sequence[Intent]) -> Report:
     if report.coverage is not None:
         asked = report.coverage.unasked()
         for intent in answered:
-            with contextlib.suppress(LookupError, TypeError, ValueError):  # a malformed --intent, counted nowhere
+            with contextlib.suppress(LookupError, TypeError, ValueError):  # a record no payload schema would take
                 asked.add(intent)
         report.coverage = asked
     return report

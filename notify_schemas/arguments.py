@@ -122,16 +122,32 @@ def drop_output(stream: TextIO | None = None) -> None:
 def open_output(name: str, *, append: bool = False, mode: int = 0o666) -> int:
     """A file descriptor of ``name`` opened for writing (created, emptied unless ``append``), blocking as usual. A
     FIFO that no process reads is an error at once (opening it would wait for a reader without end, after a run
-    whose report or tally would then be lost to Ctrl-C): it is opened without waiting, which only a FIFO heeds."""
+    whose report or tally would then be lost to Ctrl-C): it is opened without waiting, which only a FIFO heeds.
+    The system says ENXIO of other files too, and those are named as what they are: a socket, or a device that is
+    not there (/dev/tty without a terminal), never as a FIFO."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(name, flags, mode)
     except OSError as error:
         if error.errno == errno.ENXIO:
-            raise OSError(errno.ENXIO, "a FIFO that no process reads", name) from None
+            raise OSError(errno.ENXIO, _no_reader(name) or error.strerror, name) from None
         raise
     os.set_blocking(fd, True)
     return fd
+
+
+def _no_reader(name: str) -> str | None:
+    """Why a file that the system would not open for writing (ENXIO) is none to write: a FIFO no process reads, or
+    a socket; None for anything else (a device that is not there)."""
+    try:
+        kind = os.stat(name).st_mode
+    except OSError:
+        return None
+    if stat.S_ISFIFO(kind):
+        return "a FIFO that no process reads"
+    if stat.S_ISSOCK(kind):
+        return "a socket, which is not written to as a file"
+    return None
 
 
 def same_file(one: str, other: str) -> bool:

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -1982,6 +1983,28 @@ def test_a_fifo_that_no_process_reads_is_an_error_not_a_wait_without_end(tmp_pat
     where = f"cannot write the {'JUnit report' if 'junit' in output else 'report'} " if "conformance" in output else ""
     named = fifo  # export names the file in the folder given, as the others name theirs
     assert done.stderr.splitlines()[-1] == f"notify-schemas{said}{where}{named}: a FIFO that no process reads"
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs Unix sockets")
+@pytest.mark.parametrize("output", FIFO_OUTPUTS)
+def test_a_socket_named_as_an_output_is_said_to_be_one_not_a_fifo(
+    tmp_path: Path, output: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Opening a socket fails as a FIFO no process reads does (ENXIO), and was said to be one.
+    monkeypatch.chdir(tmp_path)  # a socket's path is short: bound by its name in the folder
+    with socket.socket(socket.AF_UNIX) as bound:
+        bound.bind("envelope.json")
+        files = {
+            "{fifo}": "envelope.json",
+            "{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n"),
+            "{folder}": str(tmp_path),
+        }
+        argv = [files.get(a, a) for a in FIFO_OUTPUTS[output]]
+        command = [sys.executable, "-W", "ignore", "-m", "notify_schemas", *argv]
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+                              check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].endswith("envelope.json: a socket, which is not written to as a file")
 
 
 @pytest.mark.parametrize("output", ["text", "json"])

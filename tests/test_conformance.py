@@ -2397,6 +2397,59 @@ def test_blank_lines_of_an_exec_program_are_no_lines_wherever_they_stand(
     assert not report.failed, report.summary()
 
 
+@pytest.mark.parametrize("split", [0, 1, 2, 3], ids=lambda n: f"written after {n} byte(s)")
+@pytest.mark.parametrize("first", ["", "\n", " \r\n"], ids=["at its answer", "at a blank line", "at blank space"])
+@pytest.mark.parametrize("mode", ["producer", "negative"])
+def test_a_byte_order_mark_at_the_start_of_a_programs_output_is_passed_over_as_validate_passes_one(
+    split: int, first: str, mode: str, tmp_path: Path
+) -> None:
+    # The first answer of a program that starts its output with a mark (a .NET console's UTF-8) was unreadable, "only
+    # the start of an input may have one", at the start of the program's output; a consumer's first word was no word.
+    mark = "\ufeff".encode()
+    reply = "answer(line)" if mode == "producer" else "'valid'"
+    program = tmp_path / "program.py"
+    program.write_text(PREAMBLE + (
+        "out = sys.stdout.buffer\n"
+        f"out.write({mark[:split]!r}); out.flush(); time.sleep(0.05)\n"
+        f"out.write({mark[split:] + first.encode()!r})\n"
+        "for line in sys.stdin:\n"
+        f"    out.write({reply}.encode() + b'\\n'); out.flush()\n"
+    ), encoding="utf-8")  # fmt: skip
+    if mode == "producer":
+        producer = ExecProducer(f"{sys.executable} {program}", answer_timeout=10)
+        try:
+            report = run(producer, only=[next(intents(e, "INFO")) for e in ("image.upload", "task.run")])
+        finally:
+            producer.close()
+        assert not report.stopped, report.stopped
+        assert not report.failed, report.summary()
+        assert producer.extra_lines == 0
+    else:
+        from notify_schemas.conformance.negative import ExecConsumer, run_negative
+
+        consumer = ExecConsumer(f"{sys.executable} {program}", answer_timeout=10)
+        try:
+            report = run_negative(consumer, examples=1)
+        finally:
+            consumer.close()
+        assert not report.stopped, report.stopped
+        assert report.passed["negative.accepts_valid", "image.activate ERROR"] == 1
+
+
+def test_a_byte_order_mark_past_the_start_of_a_programs_output_is_no_blank_space(tmp_path: Path) -> None:
+    program = tmp_path / "program.py"
+    body = "for n, line in enumerate(sys.stdin):\n    print(('\\ufeff' if n else '') + answer(line), flush=True)\n"
+    program.write_text(PREAMBLE + body, encoding="utf-8")
+    producer = ExecProducer(f"{sys.executable} {program}", answer_timeout=10)
+    try:
+        report = run(producer, only=[next(intents(e, "INFO")) for e in ("image.upload", "task.run")], shrink=False)
+    finally:
+        producer.close()
+    assert report.failed["schema.valid", "task.run INFO"] == 1
+    assert not report.failed.get(("schema.valid", "image.upload INFO"))
+    assert "byte-order mark" in report.first_reason["schema.valid", "task.run INFO"]
+
+
 @pytest.mark.parametrize("line", ["\u00a0", "\x0b", "\x0c", "\u2028", "\x00"], ids=repr)
 def test_a_line_written_before_it_was_asked_is_named_whatever_it_holds(
     line: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

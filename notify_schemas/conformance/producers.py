@@ -114,6 +114,7 @@ MAX_ANSWER_BYTES = DEFAULT_MAX_RECORD
 _LONGEST_POLL = 86_400.0
 """Seconds one poll waits at most: its timeout is a C int of milliseconds (24.8 days), a year is not."""
 _AHEAD = 2  # lines of a program's output read before they are asked for: more are a break of the protocol anyway
+_BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark (RFC 8259 8.1 lets a parser pass over one at the start)
 BLANK = b" \t\r\n"
 """What a blank line holds, and nothing else: JSON's whitespace, as `notify_schemas.reader` skips a blank line; what
 may stand around a consumer's word too (`notify_schemas.conformance.negative`), as around a producer's JSON."""
@@ -334,7 +335,9 @@ class _Output(threading.Thread):
     count it adds to (`asked`), a line the program wrote before it could have seen a question whole is numbered
     before it, however late this thread was scheduled to read it (D84). Reading stops while `_AHEAD` lines wait to be
     asked for, so a program that floods its output waits on its pipe and holds no memory here; a blank line is passed
-    over; a line longer than `MAX_ANSWER_BYTES` is kept cut to one byte more, and nothing after it is read."""
+    over, and so is a UTF-8 byte-order mark at the start of the output, as `notify_schemas.reader` passes over one at
+    the start of a file (D46); a line longer than `MAX_ANSWER_BYTES` is kept cut to one byte more, and nothing after
+    it is read."""
 
     def __init__(self, fd: int) -> None:
         super().__init__(name="exec-program-output", daemon=True)
@@ -345,6 +348,7 @@ class _Output(threading.Thread):
         """Questions written whole."""
         self._lines: collections.deque[tuple[int, bytes] | None] = collections.deque()  # None: the end
         self._part = bytearray()  # the start of a line whose newline has not come
+        self._begun = False  # whether the start of the output, where a byte-order mark is passed over, was read
         self._ended = False
 
     def run(self) -> None:
@@ -376,6 +380,13 @@ class _Output(threading.Thread):
                 return
             start, search = 0, len(self._part)
             self._part += chunk
+            if not self._begun:  # a byte-order mark at the start of the output is passed over, as validate's
+                if len(self._part) < len(_BOM) and _BOM.startswith(self._part):
+                    continue  # what may be a mark, not whole yet
+                self._begun = True
+                if self._part.startswith(_BOM):
+                    del self._part[: len(_BOM)]
+                    search = 0
             while (end := self._part.find(b"\n", search)) >= 0:
                 line, start = bytes(self._part[start : end + 1]), end + 1
                 search = start

@@ -833,6 +833,42 @@ def test_a_key_written_twice_fails_unique_keys_from_a_stream_and_from_an_exec_pr
     assert "duplicate-key" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("shape", "pointer", "recorded"),
+    [
+        ("[{twice}]", "/priority", "/0/priority"),  # an answer of one notification, as an array
+        ("[{once}, {twice}]", "/priority", "/1/priority"),  # the second of two
+        ("[[{twice}]]", "/0/priority", "/0/0/priority"),  # an array of arrays: no notification, a key written twice
+    ],
+)
+def test_a_key_written_twice_inside_an_array_fails_unique_keys(
+    shape: str, pointer: str, recorded: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only an answer or a record that was an object kept the keys its text wrote twice: inside an array they were
+    # dropped, and json.unique_keys passed what a consumer's parser reads either way.
+    message = produce(next(intents("image.upload", "INFO", examples=1)))
+    once = json.dumps(message)
+    twice = '{"priority": "bogus", ' + once[1:]
+    line = shape.replace("{twice}", twice).replace("{once}", once)
+    program = tmp_path / "twice.py"
+    program.write_text(f"import sys\nfor intent in sys.stdin:\n    print({line!r}, flush=True)\n", encoding="utf-8")
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text(once + "\n" + line + "\n", encoding="utf-8")
+    intent = json.dumps(next(intents("image.upload", "INFO", examples=1)))
+    # A line of JSON Lines is one record, the array whole: its keys are pointed from the array's top.
+    for source, where in ((["--exec", f"{sys.executable} {program}", "--intent", intent], pointer),
+                          (["--stream", str(stream)], recorded)):  # fmt: skip
+        report = tmp_path / "report.json"
+        assert main([*source, "--checks", "json.unique_keys", "--report", str(report)]) == 1, source
+        assert f"writes a key twice ({where})" in capsys.readouterr().out
+        (check,) = json.loads(report.read_text(encoding="utf-8"))["checks"]
+        assert check["failed"] == 1
+    answered = answer(line)
+    assert [getattr(item, "duplicates", ()) for item in answered][-1] == (pointer,)
+    assert [list(item) for item in answered] == [list(item) for item in detached(answered)]
+    assert [getattr(item, "duplicates", ()) for item in detached(answered)][-1] == (pointer,)
+
+
 def test_transport_url_without_the_oslo_extra_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -39,11 +39,11 @@ from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS
 from notify_schemas.conformance.intents import checked_intent
 from notify_schemas.conformance.producers import (
     DEFAULT_ANSWER_TIMEOUT,
-    Duplicated,
     ExecProducer,
     ExecProgram,
     ProducerError,
     load_callable,
+    with_duplicates,
 )
 from notify_schemas.conformance.runner import Located, Report, run, run_stream, stream_checks
 from notify_schemas.errors import NotifySchemasError
@@ -183,8 +183,7 @@ def _read_stream(path: str) -> Iterator[Located]:
         where = f"line {r.line}"
         if isinstance(r, BadRecord):  # each failure of it starts with its line: the reason need not say it again
             return Located(Unreadable(f"unreadable line {r.line}: {r.reason}", r.reason), where)
-        value = Duplicated(r.value, r.duplicates) if r.duplicates and isinstance(r.value, dict) else r.value
-        return Located(value, f"{where}, record {r.pointer}" if r.pointer else where)
+        return Located(with_duplicates(r.value, r.duplicates), f"{where}, record {r.pointer}" if r.pointer else where)
 
     if path == "-":  # the standard input, as validate reads it: a recording piped from another command
         if sys.stdin is None:  # started with it closed (<&-)

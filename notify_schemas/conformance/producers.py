@@ -49,6 +49,7 @@ __all__ = [
     "DEFAULT_ANSWER_TIMEOUT",
     "MAX_ANSWER_BYTES",
     "Duplicated",
+    "DuplicatedArray",
     "ExecProducer",
     "ExecProgram",
     "ProducerError",
@@ -59,6 +60,7 @@ __all__ = [
     "exec_environment",
     "line_shown",
     "load_callable",
+    "with_duplicates",
 ]
 
 Producer = Callable[[Intent], Any]
@@ -622,8 +624,9 @@ def line_shown(line: bytes) -> str:
 
 
 def answer(text: str | bytes) -> Any:
-    """A producer's line as the checks judge it: the value, a `Duplicated` object, or an `Unreadable` holding the
-    line when it is not JSON (which every check fails, as no check can judge it).
+    """A producer's line as the checks judge it: the value, or an `Unreadable` holding the line when it is not JSON
+    (which every check fails, as no check can judge it). An array is the notifications of one answer, each judged
+    on its own: the keys written twice are each notification's own (`with_duplicates`), pointed from its top.
 
     Parsed as ``notify-schemas validate`` parses a line (strict JSON, keys written twice found).
     """
@@ -632,8 +635,25 @@ def answer(text: str | bytes) -> Any:
     except ValueError as error:
         line = (text.decode("utf-8", "backslashreplace") if isinstance(text, bytes) else text).rstrip("\r\n")
         return Unreadable(line, str(error))
-    if duplicates and isinstance(value, dict):
+    if duplicates and isinstance(value, list):
+        each: dict[int, list[str]] = {}
+        for pointer in duplicates:  # /3/payload/id: a key of the fourth notification (an array holds no key)
+            index, _, rest = pointer[1:].partition("/")
+            each.setdefault(int(index), []).append(f"/{rest}")
+        return [with_duplicates(item, tuple(each.get(n, ()))) for n, item in enumerate(value)]
+    return with_duplicates(value, duplicates)
+
+
+def with_duplicates(value: Any, duplicates: tuple[str, ...]) -> Any:
+    """A parsed value with the pointers of the keys its text wrote twice, which `json.unique_keys` fails: an object
+    as a `Duplicated`, an array (no notification, but JSON all the same) as a `DuplicatedArray`; as it is when its
+    text wrote none."""
+    if not duplicates:
+        return value
+    if isinstance(value, dict):
         return Duplicated(value, duplicates)
+    if isinstance(value, list):
+        return DuplicatedArray(value, duplicates)
     return value
 
 
@@ -641,6 +661,15 @@ class Duplicated(dict[str, Any]):
     """A notification in which a key was written twice: what a consumer reads depends on its parser."""
 
     def __init__(self, value: dict[str, Any], duplicates: tuple[str, ...]) -> None:
+        super().__init__(value)
+        self.duplicates = duplicates
+
+
+class DuplicatedArray(list[Any]):
+    """JSON that is an array, where a notification is an object, and in an object of which a key was written twice:
+    it fails `json.unique_keys` as a notification that repeats a key does, not only the checks that need an object."""
+
+    def __init__(self, value: list[Any], duplicates: tuple[str, ...]) -> None:
         super().__init__(value)
         self.duplicates = duplicates
 
@@ -810,6 +839,8 @@ def detached(value: Any) -> Any:
             held.append(node)
             items = written
             copied: list[Any] = [None] * len(items) if issubclass(kind, list) else _Filled([None] * len(items))
+            if kind is DuplicatedArray:  # an --exec answer's array that wrote a key twice keeps them, as a dict does
+                copied = DuplicatedArray(copied, node.duplicates)
             parent[slot] = copied
             kept = max(left, 0)  # past the values left to read: not walked, nor held on the stack
             stack.extend((item, copied, index, depth + 1, inside, (path, index))
@@ -861,7 +892,7 @@ def _written(node: Any, kind: type, left: int) -> list[Any] | Opaque:
     ``json.dumps`` refuses (not tuples of two), are an `Opaque`: nothing is sent."""
     if kind is dict or kind is Duplicated:
         return list(dict.items(node))
-    if kind is list or kind is tuple:
+    if kind is list or kind is tuple or kind is DuplicatedArray:
         return list(node)
     if issubclass(kind, dict) and not dict.__len__(node):
         return []

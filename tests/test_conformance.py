@@ -1085,6 +1085,28 @@ def test_examples_and_seed_do_not_go_with_one_intent(capsys: pytest.CaptureFixtu
     assert f"{option[0]} does not apply to --intent" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("profile", ["seed", "glance"])
+@pytest.mark.parametrize("given", [None, "seed", "glance"])
+def test_a_profile_given_with_an_intent_is_the_intents_own_or_a_usage_error(
+    capsys: pytest.CaptureFixture[str], profile: str, given: str | None, tmp_path: Path
+) -> None:
+    # The intent's profile was judged and --profile, given another, ignored in silence.
+    intent = json.dumps(next(intents("image.upload", "INFO", profile=profile, examples=0)))
+    report = tmp_path / "report.json"
+    code = main(["--callable", REFERENCE, "--intent", intent, "--report", str(report),
+                 *([] if given is None else ["--profile", given])])  # fmt: skip
+    err = capsys.readouterr().err
+    if given in (None, profile):
+        assert code == 0, err
+        assert json.loads(report.read_text(encoding="utf-8"))["result"] == "pass"
+    else:
+        assert code == 2
+        assert err.strip().splitlines() == [
+            f"notify-schemas conformance: error: --profile {given} does not apply to --intent, which names its own "
+            f"profile, '{profile}': leave --profile out"
+        ]
+
+
 def _children(pid: int) -> list[int]:
     children = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in children.read_text().split()] if children.exists() else []

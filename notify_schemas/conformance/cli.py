@@ -48,7 +48,7 @@ from notify_schemas.conformance.producers import (
 from notify_schemas.conformance.runner import Located, Report, run, run_stream, stream_checks
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.reader import parse
-from notify_schemas.redaction import mask_text, mask_url, mask_words, shown
+from notify_schemas.redaction import mask_text, mask_url, mask_words, quoted, shown
 from notify_schemas.termination import Terminated, sigterm_raises, terminated
 from notify_schemas.values import Unreadable
 
@@ -84,7 +84,7 @@ def _parser(words: Sequence[str] = ()) -> MaskedParser:
         default="producer",
         help="negative: --callable/--exec is a consumer's validator (message in, valid or invalid out)",
     )
-    parser.add_argument("--profile", choices=PROFILES, default="seed")
+    parser.add_argument("--profile", choices=PROFILES, help="default seed; an --intent names its own")
     parser.add_argument(
         "--examples",
         type=examples,
@@ -135,6 +135,8 @@ def _only_where_they_apply(parser: argparse.ArgumentParser, args: argparse.Names
         for option in ("examples", "seed"):
             if getattr(args, option) is not None:
                 parser.error(f"--{option} does not apply to --intent: that intent alone is asked, once")
+    if args.intent is None and args.profile is None:
+        args.profile = "seed"
     for option, sources in _APPLIES.items():
         if getattr(args, option) is None:
             setattr(args, option, _DEFAULTS.get(option))
@@ -343,6 +345,10 @@ def _main(argv: Sequence[str] | None) -> int:
             report = run_stream(messages, profile=args.profile, checks=checks, exclude_checks=exclude)
         else:
             only = [_intent(args.intent)] if args.intent else None
+            if only and args.profile not in (None, only[0]["profile"]):  # else the intent's own, and --profile unheeded
+                raise ValueError(f"--profile {args.profile} does not apply to --intent, which names its own profile, "
+                                 f"{quoted(only[0]['profile'])}: leave --profile out")  # fmt: skip
+            args.profile = only[0]["profile"] if only else args.profile
             if args.callable:
                 producer: Any = load_callable(args.callable)
             else:

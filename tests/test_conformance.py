@@ -3143,16 +3143,9 @@ def test_reasons_and_variant_names_speak_json_never_python(changes: dict[str, An
 # --- a second line for one intent is never taken for the answer to the next, where the time it came shows it ----------
 
 
-@pytest.mark.parametrize("late", [0.0, 0.5])
-def test_a_second_answer_written_while_the_next_intent_is_being_written_stops_the_run_naming_both(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, late: float
-) -> None:
-    # The program answers its first intent twice: the second time once the next intent has started to come in, which
-    # it has not read. Before, that line was taken for the answer to the next intent and judged against it, and the
-    # run stopped one intent later, blaming the answer to the intent it had really answered. The same holds when the
-    # thread that reads the program's output wakes late (``late`` seconds after each line is there, as on a busy
-    # machine): where lines were numbered by the time that thread read them, the second line was then read after the
-    # next intent's end was written, and taken for its answer.
+def _read_late(monkeypatch: pytest.MonkeyPatch, late: float) -> None:
+    """The thread that reads an --exec program's output wakes ``late`` seconds after each time there is something to
+    read, as on a busy machine."""
     real_poll = select.poll
 
     class LatePoll:
@@ -3169,6 +3162,38 @@ def test_a_second_answer_written_while_the_next_intent_is_being_written_stops_th
             return ready
 
     monkeypatch.setattr(select, "poll", LatePoll)
+
+
+def test_a_line_one_too_many_is_named_when_the_next_intent_cannot_be_written(tmp_path: Path) -> None:
+    # The program answers, then (a while later) writes its answer again and again, and reads nothing more: the next
+    # intent, longer than a pipe holds, cannot be written. The first break is the line it was not asked for, not the
+    # intent it did not read; where that line came only once the intent was being written, the run said "read
+    # nothing of the intent".
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE + "line = sys.stdin.readline()\nprint(answer(line), flush=True)\ntime.sleep(0.3)\n"
+                       "while True:\n    print(answer(line), flush=True)\n", encoding="utf-8")  # fmt: skip
+    first = next(intents("image.upload", "INFO", examples=0))
+    second = {**_UPLOAD_INTENT, "priority": "ERROR", "record": {"text": "x" * 300_000}}
+    producer = ExecProducer(f"{sys.executable} {program}", answer_timeout=1)
+    try:
+        report = run(producer, only=[first, second], shrink=False)
+    finally:
+        producer.close()
+    assert "wrote a line after its answer to the intent image.upload INFO, before it was asked the intent image." \
+        "upload ERROR" in report.stopped, report.stopped  # fmt: skip
+
+
+@pytest.mark.parametrize("late", [0.0, 0.5])
+def test_a_second_answer_written_while_the_next_intent_is_being_written_stops_the_run_naming_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, late: float
+) -> None:
+    # The program answers its first intent twice: the second time once the next intent has started to come in, which
+    # it has not read. Before, that line was taken for the answer to the next intent and judged against it, and the
+    # run stopped one intent later, blaming the answer to the intent it had really answered. The same holds when the
+    # thread that reads the program's output wakes late (``late`` seconds after each line is there, as on a busy
+    # machine): where lines were numbered by the time that thread read them, the second line was then read after the
+    # next intent's end was written, and taken for its answer.
+    _read_late(monkeypatch, late)
     program = tmp_path / "producer.py"
     program.write_text(PREAMBLE + (
         "import select\n"

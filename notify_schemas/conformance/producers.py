@@ -198,7 +198,15 @@ class ExecProgram:
         early = self._output.waiting()
         if early is not None:  # a line it wrote since its last answer
             raise self._unasked(early[1], what)
-        asked = self._ask(question, what)
+        try:
+            asked = self._ask(question, what)
+        except ProducerError:
+            # A program that stopped reading, closed its input or ended may have written a line it was not asked for
+            # first (one that floods its output and waits on it reads nothing more): that line is the first break.
+            early = self._output.waiting()
+            if early is not None:
+                raise self._unasked(early[1], what) from None
+            raise
         before, line = self._answer(what)
         if before < asked:  # written before the question's newline was: it answers no question of this
             raise self._unasked(line, what)
@@ -426,8 +434,10 @@ class _Output(threading.Thread):
             return got
 
     def waiting(self) -> tuple[int, bytes] | None:
-        """The next line when one is already read, else None (the end of the output included)."""
+        """The next line when the program has written one, else None (the end of the output included): what its pipe
+        holds is read first, so a line written is found however late this thread is to read it."""
         with self.lock:
+            self.take()
             if self._lines and self._lines[0] is not None:
                 got = self._lines.popleft()
                 self.lock.notify_all()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from notify_schemas.values import Variant, Violation, named_repr
@@ -24,29 +24,54 @@ class NotifySchemasError(Exception):
 
 
 class UnknownVariantError(NotifySchemasError, LookupError):
-    """No schema exists for the asked (event_type, priority) in the profile."""
+    """No schema exists for the asked (event_type, priority) in the profile. ``elsewhere`` names the other profiles
+    that have one, in the order of `PROFILES`: the fix is then the profile, not the name."""
+
+    elsewhere: tuple[str, ...] = ()
 
     @classmethod
-    def for_variant(cls, wanted: Variant, known: Iterable[Variant]) -> UnknownVariantError:
-        """An error that names what was asked, what the profile knows, and the closest match."""
+    def for_variant(
+        cls, wanted: Variant, known: Iterable[Variant], *, others: Mapping[str, Sequence[str]] | None = None
+    ) -> UnknownVariantError:
+        """An error that names what was asked, what the profile knows, and the closest match: the other profile that
+        has the variant, when one of ``others`` (each other profile with the priorities it has of the event type)
+        does, before a name that is only close to it."""
         known = list(known)
+        others = others or {}
+        elsewhere = tuple(p for p, priorities in others.items() if wanted.priority in priorities)
         events = sorted({v.event_type for v in known})
         if wanted.event_type not in events:
             same = [e for e in events if e.lower() == wanted.event_type.lower()]
             close = same or difflib.get_close_matches(wanted.event_type, events, n=1)
             hint = f" (did you mean {close[0]!r}?{' event types are lower case' if same else ''})" if close else ""
-            return cls(
+            having = next(((p, pr) for p, pr in others.items() if pr), None)
+            if elsewhere:
+                hint = f" ({cls.has_it(elsewhere[0])})"
+            elif having is not None:
+                many = "priorities" if len(having[1]) > 1 else "priority"
+                hint = f" (profile {having[0]!r} has that event type, with {many} {', '.join(having[1])})"
+            error = cls(
                 f"unknown event type {named_repr(wanted.event_type)} in profile {wanted.profile!r}{hint}; "
                 f"known event types: {', '.join(events)}"
             )
-        priorities = sorted(v.priority for v in known if v.event_type == wanted.event_type)
-        hint = ""
-        if wanted.priority.upper() in priorities:
-            hint = f" (did you mean {wanted.priority.upper()!r}? priorities are upper case)"
-        return cls(
-            f"event type {named_repr(wanted.event_type)} has no priority {named_repr(wanted.priority)} in profile "
-            f"{wanted.profile!r}{hint}; known priorities: {', '.join(priorities)}"
-        )
+        else:
+            priorities = sorted(v.priority for v in known if v.event_type == wanted.event_type)
+            hint = ""
+            if wanted.priority.upper() in priorities:
+                hint = f" (did you mean {wanted.priority.upper()!r}? priorities are upper case)"
+            elif elsewhere:
+                hint = f" ({cls.has_it(elsewhere[0])})"
+            error = cls(
+                f"event type {named_repr(wanted.event_type)} has no priority {named_repr(wanted.priority)} in profile "
+                f"{wanted.profile!r}{hint}; known priorities: {', '.join(priorities)}"
+            )
+        error.elsewhere = elsewhere
+        return error
+
+    @staticmethod
+    def has_it(profile: str) -> str:
+        """What every message naming a variant of another profile says of it: ``profile 'glance' has it``."""
+        return f"profile {profile!r} has it"
 
 
 class InvalidNotificationError(NotifySchemasError, ValueError):

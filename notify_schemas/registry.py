@@ -179,13 +179,19 @@ def variant(event_type: str, priority: str, *, profile: str = "seed") -> Variant
 
 
 def _unknown(wanted: Variant, known: tuple[Variant, ...]) -> UnknownVariantError:
-    """The error for a variant the profile does not know, naming a producer's event type and priority masked and cut
-    to 80 characters: the error quotes them with `named_repr`, whose escapes (``\\'`` for a quote) keep the masking
-    from matching afterwards, and which writes them on one line, escaped once."""
+    """The error for a variant the profile does not know, naming the other profile that has it (or its event type), and
+    a producer's event type and priority masked and cut to 80 characters: the error quotes them with `named_repr`,
+    whose escapes (``\\'`` for a quote) keep the masking from matching afterwards, and which writes them on one line,
+    escaped once."""
     written = [
         masked_cut(str.__str__(t), 80) if isinstance(t, str) else t for t in (wanted.event_type, wanted.priority)
     ]
-    return UnknownVariantError.for_variant(Variant(wanted.profile, *written), known)
+    others = {
+        p: tuple(v.priority for v in variants(p) if v.event_type == wanted.event_type)
+        for p in PROFILES
+        if p != wanted.profile
+    }
+    return UnknownVariantError.for_variant(Variant(wanted.profile, *written), known, others=others)
 
 
 def bundled_schema(v: Variant) -> dict[str, Any]:

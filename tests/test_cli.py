@@ -485,6 +485,40 @@ def test_schemas_show_says_what_is_wrong_with_the_variant_named(
     assert said in line, line
 
 
+@pytest.mark.parametrize(("asked", "owner"), [("seed", "glance"), ("glance", "seed")])
+def test_every_command_names_the_profile_that_has_a_variant_asked_of_another(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, asked: str, owner: str
+) -> None:
+    # sample, emit and validate of image.member.create in seed said "did you mean 'image.create'?", where schemas show
+    # named the profile that has it: each now says which profile has it, in the same words.
+    mine = {(v.event_type, v.priority) for v in variants(asked)}
+    theirs = [v for v in variants(owner) if (v.event_type, v.priority) not in mine]
+    for v in theirs[:4]:
+        has_it = f"profile {owner!r} has it"
+        usage = f"{v.event_type} {v.priority} is not in profile {asked!r}; {has_it}: --profile {owner}"
+        for argv in (["sample", v.event_type, v.priority], ["schemas", "show", f"{v.event_type}.{v.priority}"]):
+            code, out, err = run(capsys, *argv, "--profile", asked)
+            assert (code, out, err) == (2, "", f"notify-schemas: error: {usage}\n"), argv
+        message = next(samples(v.event_type, v.priority, profile=owner))
+        record = write(tmp_path, "other.jsonl", json.dumps(message) + "\n")
+        payload = write(tmp_path, "payload.json", json.dumps(message["payload"]))
+        code, out, _ = run(capsys, "validate", record, "--profile", asked)
+        assert code == 1
+        assert f"/{'priority' if any(m[0] == v.event_type for m in mine) else 'event_type'}: " in out
+        assert f"({has_it});" in out, out
+        assert "did you mean" not in out
+        code, out, err = run(capsys, "emit", v.event_type, v.priority, "--payload", payload, "--profile", asked)
+        assert (code, out) == (1, "")
+        assert f"({has_it});" in err, err
+        assert "did you mean" not in err
+        intent = {"profile": asked, "event_type": v.event_type, "priority": v.priority, "record": {}}
+        code, out, err = run(capsys, "conformance", "--callable", "notify_schemas.conformance.reference:produce",
+                             "--intent", json.dumps(intent))  # fmt: skip
+        assert (code, out) == (2, "")
+        assert f"({has_it});" in err, err
+        assert "did you mean" not in err
+
+
 def test_schemas_list_show_and_export(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, "schemas", "list", "--profile", "seed")
     assert code == 0

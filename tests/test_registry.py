@@ -76,6 +76,39 @@ def test_unknown_event_type_names_the_closest_known_one() -> None:
     assert "\n" not in str(info.value)
 
 
+def _pairs(profile: str) -> set[tuple[str, str]]:
+    return {(v.event_type, v.priority) for v in notify_schemas.variants(profile)}
+
+
+def _only_in(profile: str) -> list[tuple[str, str, str]]:
+    """Each variant of ``profile`` that another profile lacks, with that other profile."""
+    return [(other, *pair) for other in notify_schemas.PROFILES if other != profile
+            for pair in sorted(_pairs(profile) - _pairs(other))]  # fmt: skip
+
+
+OTHER_PROFILES_VARIANTS = [(asked, *rest, owner) for owner in notify_schemas.PROFILES
+                           for asked, *rest in _only_in(owner)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("asked", "event_type", "priority", "owner"), OTHER_PROFILES_VARIANTS)
+def test_a_variant_of_another_profile_names_that_profile_not_a_close_name(
+    asked: str, event_type: str, priority: str, owner: str
+) -> None:
+    # variant("image.member.create", "INFO") in seed said "did you mean 'image.create'?", which is another event.
+    with pytest.raises(notify_schemas.UnknownVariantError) as info:
+        notify_schemas.variant(event_type, priority, profile=asked)
+    assert f"in profile {asked!r} (profile {owner!r} has it);" in str(info.value)
+    assert "did you mean" not in str(info.value)
+    assert info.value.elsewhere == (owner,)
+
+
+def test_an_event_type_of_another_profile_names_the_priorities_it_has_there() -> None:
+    with pytest.raises(notify_schemas.UnknownVariantError) as info:
+        notify_schemas.variant("image.member.create", "WARN")
+    assert "(profile 'glance' has that event type, with priority INFO);" in str(info.value)
+    assert info.value.elsewhere == ()
+
+
 def test_lower_case_priority_is_told_to_use_upper_case() -> None:
     with pytest.raises(notify_schemas.UnknownVariantError, match=r"did you mean 'INFO'\? priorities are upper case"):
         notify_schemas.variant("image.create", "info")

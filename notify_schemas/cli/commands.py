@@ -750,6 +750,10 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from notify_schemas.samples import samples
 
     only_ascii = not writes_utf8(sys.stdout)
+    try:
+        variant(args.event_type, args.priority, profile=args.profile)
+    except UnknownVariantError as error:
+        raise _in_another_profile(error, args.event_type, args.priority, args.profile) from None
     for message in samples(args.event_type, args.priority, profile=args.profile, n=args.n, seed=args.seed):
         print(json.dumps(message, ensure_ascii=only_ascii))
     return 0
@@ -773,17 +777,23 @@ def _variant_arg(name: str, priority: str | None, profile: str) -> Any:
         event_type = name
     try:
         return variant(event_type, priority, profile=profile)
-    except UnknownVariantError:
+    except UnknownVariantError as error:
         # EVENT_TYPE.PRIORITY and a word more: the word is what is wrong, not the event type.
         dotted_type, _, dotted = name.rpartition(".")
         if name == event_type and any((v.event_type, v.priority) == (dotted_type, dotted) for v in variants(profile)):
             raise _UsageError(f"schemas show takes EVENT_TYPE.PRIORITY or EVENT_TYPE PRIORITY; unexpected after "
                               f"{name}: {priority}") from None  # fmt: skip
-        others = [p for p in PROFILES if p != profile and (event_type, priority) in _names(p)]
-        if others:
-            raise _UsageError(f"{event_type} {priority} is not in profile {profile!r}; profile {others[0]!r} has it: "
-                              f"--profile {others[0]}") from None  # fmt: skip
-        raise
+        raise _in_another_profile(error, event_type, priority, profile) from None
+
+
+def _in_another_profile(error: UnknownVariantError, event_type: str, priority: str, profile: str) -> Exception:
+    """The error for a variant named on the command line: a usage error naming the ``--profile`` that has it when
+    another profile does (`UnknownVariantError.has_it`, the words every message says it in), else ``error``."""
+    if not error.elsewhere:
+        return error
+    other = error.elsewhere[0]
+    return _UsageError(f"{event_type} {priority} is not in profile {profile!r}; {error.has_it(other)}: --profile "
+                       f"{other}")  # fmt: skip
 
 
 def _names(profile: str) -> set[tuple[str, str]]:

@@ -13,12 +13,16 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Terminated", "is_stop", "raise_if_terminated", "sigterm_raises", "terminated"]
+__all__ = ["READER_GONE", "Terminated", "is_stop", "raise_if_terminated", "sigterm_raises", "terminated"]
 
 
 # The signals that stop a run: SIGHUP's default would end the process where it stands, leaving an --exec program
 # running, Hypothesis's folder in the temporary folder and a listener's tally unsaid.
 _STOPPING = (signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+
+READER_GONE = 128 + 13
+"""The exit status of a command whose standard output's reader went away (``| head``): the status a shell reports for
+coreutils' death by SIGPIPE (13), which Python ignores, raising BrokenPipeError instead (D94)."""
 
 
 class Terminated(BaseException):

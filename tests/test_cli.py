@@ -1177,20 +1177,6 @@ def test_a_byte_order_mark_changes_nothing_whatever_the_number_of_processes(
     assert reports[marked, "2"] == reports[plain, "1"]
 
 
-@pytest.mark.parametrize(("records", "expected"), [("invalid", 1), ("valid", 2)])
-def test_a_reader_that_goes_away_leaves_no_exit_0_behind(tmp_path: Path, records: str, expected: int) -> None:
-    # An invalid record already printed is the verdict (1); a reader gone before the end leaves none (2), never 0.
-    line = '{"priority": "x"}\n' if records == "invalid" else VALID[0] + "\n"
-    path = write(tmp_path, "many.jsonl", line * 20_000)
-    reader = "head -c 1" if records == "invalid" else "true"  # gone after one byte, or before anything is written
-    for jobs in ("1", "2"):
-        command = f"{sys.executable} -m notify_schemas validate -j {jobs} {path} | {reader} > /dev/null"
-        done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
-                              check=False)  # fmt: skip
-        assert done.returncode == expected, (jobs, done.stderr)
-        assert done.stderr == ""
-
-
 # Commands stopped while they wait: on their input, on a broker that is not there, or while they write.
 WAITING = {
     "emit reading its payload": ["emit", "image.delete", "INFO", "--payload", "-"],
@@ -1741,16 +1727,6 @@ def test_a_standard_output_that_cannot_be_written_is_named_once_not_the_file_bei
     assert done.stderr == "notify-schemas: error: cannot write the standard output: No space left on device\n"
 
 
-def test_a_reader_that_goes_away_after_an_invalid_record_of_a_shared_file_leaves_exit_1(tmp_path: Path) -> None:
-    # The pieces' counts reach the first process after their entries: an entry shown is the verdict all the same.
-    path = write(tmp_path, "many.jsonl", '{"priority": "x"}\n' * 200_000)  # 3.6 MB: several pieces
-    command = f"{sys.executable} -m notify_schemas validate -j 2 {path} | head -c 1 > /dev/null"
-    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
-                          check=False)  # fmt: skip
-    assert done.returncode == 1
-    assert done.stderr == ""
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(order=st.permutations(range(5)), dashes=st.booleans())
 def test_options_between_a_commands_words_mean_what_they_mean_before_them(
@@ -1927,30 +1903,78 @@ def test_an_error_that_cannot_be_written_leaves_the_exit_status_it_would_have_ha
     assert done.returncode == expected
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [["--help"], ["--version"], ["validate", "--help"], ["sample", "image.upload", "INFO", "-n", "3"],
-     ["schemas", "list"], ["compat", "--help"], ["conformance", "--help"], ["conformance", "--stream", "{small}"],
-     ["compat", "{schemas}", "{schemas}", "--examples", "0"]],
-)  # fmt: skip
-@pytest.mark.parametrize("stdout", ["/dev/full", "closed"])
+# Every command, with what it writes on its standard output: the help, a report, samples, a schema, a notification sent,
+# a tally, the suite's table.
+OUTPUT_COMMANDS = [
+    ["--help"], ["--version"], ["validate", "--help"], ["sample", "image.upload", "INFO", "-n", "3"],
+    ["schemas", "list"], ["schemas", "show", "image.create.INFO"], ["schemas", "path"], ["compat", "--help"],
+    ["conformance", "--help"], ["conformance", "--stream", "{small}"], ["compat", "{schemas}", "{schemas}",
+    "--examples", "0"], ["validate", "{small}"], ["validate", "{bad}"], ["validate", "--format", "json", "{bad}"],
+    ["emit", "image.upload", "INFO", "--payload", "{payload}"], ["tally", "{summary}"], ["demo"],
+    ["listen", "--transport-url", "fake://", "--timeout", "0.1"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("argv", OUTPUT_COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("stdout", ["/dev/full", "closed", "a reader gone"])
 def test_an_output_that_cannot_be_written_is_one_line_and_exit_2_for_every_command(
     tmp_path: Path, argv: list[str], stdout: str
 ) -> None:
-    files = {"{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n"), "{schemas}": str(schema_root())}
+    # A reader gone away (| head) ended sample, schemas, emit, tally, conformance and compat with 0, their output cut
+    # short, and validate with 1 or 2, a verdict it had not reached: each now ends as SIGPIPE ends coreutils, 141 (D94).
+    message = json.loads(VALID[0])
+    files = {"{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n"), "{schemas}": str(schema_root()),
+             "{bad}": write(tmp_path, "bad.jsonl", "{}\n"),
+             "{payload}": write(tmp_path, "payload.json", json.dumps(message["payload"])),
+             "{summary}": write(tmp_path, "summary.json", json.dumps(
+                 {"received": 1, "valid": {"image.upload": 1}, "invalid": {}, "duplicates": 0,
+                  "seen": {message["message_id"]: [True, "image.upload"]}}))}  # fmt: skip
     argv = [files.get(a, a) for a in argv]
+    if stdout == "a reader gone":  # a pipe whose reader closed it before a byte was written
+        read, written = os.pipe()
+        os.close(read)
+        try:
+            done = _run_with(argv, stdout=written, stderr=subprocess.PIPE)
+        finally:
+            os.close(written)
+        assert done.returncode == 141, done.stderr
+        assert b"error:" not in done.stderr, done.stderr
+        assert b"Traceback" not in done.stderr
+        return
     if stdout == "closed":  # >&-: --help and --version said nothing (or wrote the help on stderr) and exited 0
         done = _run_with(argv, stdout=None, stderr=subprocess.PIPE, close=1)
         assert done.returncode == 2
-        assert done.stderr.decode().splitlines() == ["notify-schemas: error: the standard output is closed"]
+        assert done.stderr.decode().splitlines()[-1:] == ["notify-schemas: error: the standard output is closed"]
+        assert b"Traceback" not in done.stderr
         return
     with open("/dev/full", "wb") as full:
         done = _run_with(argv, stdout=full, stderr=subprocess.PIPE)
     assert done.returncode == 2
-    assert done.stderr.decode().splitlines() == [
+    said = done.stderr.decode().splitlines()
+    assert said[-1:] == [
         f"notify-schemas{' compat' if argv == ['compat', '--help'] else ''}: error: cannot write the standard output: "
         "No space left on device"
-    ]
+    ], said
+    assert sum("error" in line for line in said) == 1, said
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["sample", "image.upload", "INFO", "-n", "2000"], ["validate", "{many}"], ["validate", "-j", "2", "{many}"],
+     ["validate", "--format", "json", "{many}"]],
+    ids=" ".join,
+)  # fmt: skip
+def test_a_reader_that_goes_away_before_the_end_leaves_141_as_coreutils_do(tmp_path: Path, argv: list[str]) -> None:
+    # sample | head -1 exited 0 with one sample of 2,000; validate | head -1 exited 1 or 2, a verdict on records it
+    # had not checked, or 2, an I/O error that none was. The status is a shell's for cat | head -1 (D94).
+    many = write(tmp_path, "many.jsonl", '{"priority": "x"}\n' * 200_000)  # 3.6 MB: several pieces with -j 2
+    words = " ".join(many if a == "{many}" else a for a in argv)
+    command = f"{sys.executable} -m notify_schemas {words} | head -c 1 > /dev/null"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
+                          check=False)  # fmt: skip
+    assert (done.returncode, done.stderr) == (141, "")
+    coreutils = subprocess.run(["bash", "-o", "pipefail", "-c", "yes | head -c 1 > /dev/null"], check=False)
+    assert coreutils.returncode == done.returncode
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")

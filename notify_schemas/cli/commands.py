@@ -1,7 +1,8 @@
 """The ``notify-schemas`` command: validate, sample, schemas, emit, demo, listen, tally; conformance and compat.
 
 Exit status, as check-jsonschema has it: 0 when everything is valid, 1 when something is invalid, 2 on a usage or
-input/output error. Bad input never produces a traceback: each bad record gets one line naming file and line.
+input/output error; 141 when the reader of the output goes away, as a shell reports coreutils' death by SIGPIPE (D94).
+Bad input never produces a traceback: each bad record gets one line naming file and line.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ from notify_schemas.redaction import (
     type_name,
 )
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
-from notify_schemas.termination import Terminated, sigterm_raises
+from notify_schemas.termination import READER_GONE, Terminated, sigterm_raises
 from notify_schemas.validation import (
     Backend,
     capped,
@@ -575,20 +576,12 @@ def _shared_size(name: str) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     if args.files.count("-") > 1:
         raise _UsageError("validate reads stdin once: give - at most once")
+    return _validate_files(args)  # a reader of the output gone away (| head) ends it at once: 141, as main says (D94)
+
+
+def _validate_files(args: argparse.Namespace) -> int:
+    """Check every file, report as it goes on stdout; the exit status."""
     counts: Counter[str] = Counter()
-    try:
-        code = _validate_files(args, counts)
-        sys.stdout.flush()  # a reader gone away shows here, not at exit
-    except BrokenPipeError:
-        # The reader of the output went away (| head): an invalid record already found is the verdict; else records
-        # went unchecked or unreported, and there is none.
-        drop_output()
-        return 1 if counts["invalid"] or counts["unreadable"] or counts["shown"] else 2
-    return code
-
-
-def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
-    """Check every file, report as it goes into ``counts`` and stdout; the exit status."""
     io_error = False
     unread: list[dict[str, str]] = []  # the files that could not be read, and why: the JSON summary names them
     progress = _Progress(args.files)
@@ -619,7 +612,7 @@ def _validate_files(args: argparse.Namespace, counts: Counter[str]) -> int:
                                 progress.tick(counts["valid"] + counts["invalid"] + counts["unreadable"])
                         _not_cut_short(stream, opened)
                 except BrokenPipeError:
-                    raise  # the reader of the output went away (| head): _cmd_validate ends quietly
+                    raise  # the reader of the output went away (| head): the run ends, quietly (D94)
                 except OSError as error:
                     io_error = True
                     reason = one_line(mask_text(as_named(error.strerror or str(error))))
@@ -699,8 +692,6 @@ def _validate_shared(
             progress.clear()
         for entry in entries:
             entry["line"] += before
-            # A piece's counts may come after its entries: an entry shown is a record found wrong.
-            counts["shown"] += 1
             emit.entry(entry)
         before += lines
 
@@ -1331,7 +1322,10 @@ def _closed(stream: Any) -> bool:
 
 class _Output:
     """The standard output, whose failures to write name it: an OSError raised there would be taken for one of the
-    file being read, and reported under that file's name. A reader gone away (BrokenPipeError) passes as it is."""
+    file being read, and reported under that file's name. A reader gone away (BrokenPipeError) passes as it is, and
+    is remembered (``reader_gone``): a BrokenPipeError of another pipe is no reader of the output gone away."""
+
+    reader_gone = False
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
@@ -1349,6 +1343,7 @@ class _Output:
         try:
             yield
         except BrokenPipeError:
+            self.reader_gone = True
             raise
         except OSError as error:
             raise _OutputError(f"cannot write the standard output: {error.strerror or error}") from None
@@ -1363,8 +1358,8 @@ class _Output:
 
 _EXIT_STATUS = (
     "exit status: 0 when everything is valid, 1 when something is invalid (or was not sent, or did not come), 2 on "
-    "a usage or input/output error, 130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP; 'notify-schemas COMMAND --help' "
-    "for a command's options"
+    "a usage or input/output error, 130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP, 141 when the reader of the output "
+    "goes away (| head); 'notify-schemas COMMAND --help' for a command's options"
 )
 
 
@@ -1501,31 +1496,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit as done:
             if not done.code and sys.stdout is not None:
                 sys.stdout.flush()  # --help or --version: a failure to write them is an error, not exit 0
+                _reader_not_gone()
             raise
         sys.stdout.flush()  # what is still buffered fails here, if it fails, not at exit
+        _reader_not_gone()
         return code
-    except BrokenPipeError:
-        drop_output()  # the reader went away (| head): nothing more to say
-        return 0
+    except BrokenPipeError as error:
+        if not getattr(sys.stdout, "reader_gone", False):  # another pipe's: an error like any other
+            return _said(error, argv)
+        # The reader of the output went away (| head): nothing more to say, and the output cut short is no success
+        # and no verdict: a shell's status for coreutils, which SIGPIPE ends (D94).
+        drop_output()
+        return READER_GONE
     except (NotifySchemasError, OSError) as error:
-        if isinstance(error, OSError) and error.filename:
-            text = f"{error.filename}: {error.strerror}"
-        elif isinstance(error, OSError) and error.strerror:  # without "[Errno 9]"
-            text = error.strerror
-        else:
-            text = " ".join(str(error).split())
-        # Whatever the error quotes (a file's name, a driver's, an event type given) is masked as all output is, and
-        # a word of the command line that it quotes with repr is masked before it was quoted.
-        print(f"notify-schemas: error: {one_line(as_named(mask_words(text, argv)))}", file=sys.stderr)
-        if isinstance(error, _OutputError):
-            drop_output()  # what could not be written is not tried again at exit
-        return 2
+        return _said(error, argv)
     except KeyboardInterrupt:
         return 130
     except Terminated as stop:
         return stop.status
     finally:
         sys.stdout, sys.stderr = stdout, stderr
+
+
+def _reader_not_gone() -> None:
+    """BrokenPipeError if the reader of the standard output went away, though what met it did not say so: argparse
+    drops the error of a help it could not write (compat --help | true)."""
+    if getattr(sys.stdout, "reader_gone", False):
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+def _said(error: NotifySchemasError | OSError, argv: list[str]) -> int:
+    """An error that ends the command, said on one line of stderr: exit 2."""
+    if isinstance(error, OSError) and error.filename:
+        text = f"{error.filename}: {error.strerror}"
+    elif isinstance(error, OSError) and error.strerror:  # without "[Errno 9]"
+        text = error.strerror
+    else:
+        text = " ".join(str(error).split())
+    # Whatever the error quotes (a file's name, a driver's, an event type given) is masked as all output is, and
+    # a word of the command line that it quotes with repr is masked before it was quoted.
+    print(f"notify-schemas: error: {one_line(as_named(mask_words(text, argv)))}", file=sys.stderr)
+    if isinstance(error, _OutputError):
+        drop_output()  # what could not be written is not tried again at exit
+    return 2
 
 
 def _run(argv: list[str]) -> int:

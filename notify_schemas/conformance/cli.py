@@ -1,7 +1,7 @@
 """``notify-schemas conformance``: run the suite against a producer and report, check by check.
 
 Exit status: 0 when every MUST check holds, 1 when one fails, 2 on a usage error or a producer that cannot start, 130
-on Ctrl-C, 143 on SIGTERM and 129 on SIGHUP.
+on Ctrl-C, 143 on SIGTERM and 129 on SIGHUP, 141 when the reader of the output goes away.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from notify_schemas.conformance.runner import Located, Report, run, run_stream, 
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.reader import parse
 from notify_schemas.redaction import mask_text, mask_url, mask_words, quoted, shown
-from notify_schemas.termination import Terminated, sigterm_raises, terminated
+from notify_schemas.termination import READER_GONE, Terminated, sigterm_raises, terminated
 from notify_schemas.values import Unreadable
 
 __all__ = ["main"]
@@ -60,7 +60,8 @@ _CHECK_LIST = (
     f"checks (--checks, --exclude-checks): {', '.join(f'{c.id} ({c.level})' for c in CHECKS)}; a recorded stream "
     "or live traffic, which has no intents, gets those that need none, and "
     f"{', '.join(f'{c.id} ({c.level})' for c, _ in STREAM_CHECKS)}. Exit 0 when every MUST check holds, 1 when one "
-    "fails, 2 on a usage error or a producer that breaks the protocol, 130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP."
+    "fails, 2 on a usage error or a producer that breaks the protocol, 130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP, "
+    "141 when the reader of the output goes away (| head)."
 )
 
 
@@ -289,8 +290,8 @@ def _bar(stderr: Any, done: int, total: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the suite from the command line; returns the exit status (130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP, as
-    a shell reports them)."""
+    """Run the suite from the command line; returns the exit status (130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP, 141
+    for a reader of the output gone away, as a shell reports them)."""
     try:
         with sigterm_raises():
             return _in_storage(argv)
@@ -369,14 +370,16 @@ def _main(argv: Sequence[str] | None) -> int:
     url = args.transport_url
     report.producer = mask_url(as_named(url)) if url else shown_name(args.callable or args.exec or args.stream)
     unprinted: BaseException | None = None
+    reader_gone = False
     try:
         print(report.summary())
         details = report.failure_details(mask_text(producer_args))
         if details:
             print(details)
         sys.stdout.flush()
-    except BrokenPipeError:  # the reader went away (| head): the files are still written, the verdict still holds
+    except BrokenPipeError:  # the reader went away (| head): the files are still written, then 141 (D94)
         drop_output()
+        reader_gone = True
     except (OSError, NotifySchemasError) as error:  # a full disk: said once the files the run owes are written
         unprinted = error
     outputs: list[tuple[str, str | None, Callable[[], str]]] = [
@@ -400,6 +403,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if report.stopped:  # the producer broke the protocol: what was seen is reported above, and the run is an error
         _error(report.stopped, words)
         return 2
+    if reader_gone:  # the table cut short: no verdict, as a reader gone away leaves none in every command
+        return READER_GONE
     return 1 if report.must_failed else 0
 
 

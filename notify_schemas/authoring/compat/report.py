@@ -24,7 +24,7 @@ from notify_schemas.authoring.compat.compare import TIME_LIMIT, compare
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.redaction import mask_text, mask_words, redact, shown
-from notify_schemas.termination import Terminated, sigterm_raises
+from notify_schemas.termination import READER_GONE, Terminated, sigterm_raises
 from notify_schemas.values import Variant, writes_utf8
 
 __all__ = ["main"]
@@ -101,7 +101,7 @@ def _folder(value: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``notify-schemas compat OLD_DIR NEW_DIR``: 0 when backward compatible, 1 when not, 2 on a usage or I/O error,
-    130 on Ctrl-C, 143 on SIGTERM and 129 on SIGHUP, quietly."""
+    130 on Ctrl-C, 143 on SIGTERM and 129 on SIGHUP, quietly, and 141 when the reader of the output goes away."""
     try:
         with sigterm_raises():
             return _main(argv)
@@ -138,8 +138,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     try:
         _report(args, reports)
-    except BrokenPipeError:  # the reader went away (| head)
+    except BrokenPipeError:  # the reader went away (| head): the report cut short is no verdict (D94)
         drop_output()
+        return READER_GONE
     return 0 if all(r.backward for r in reports) else 1
 
 

@@ -700,6 +700,61 @@ def test_emit_through_the_log_driver_shows_the_line_on_its_own(tmp_path: Path, n
     assert ("Image storage media is full" if priority == "ERROR" else '"disk_format"') in done.stderr
 
 
+@pytest.mark.parametrize("stderr", ["/dev/full", "closed", "a reader gone"])
+@pytest.mark.parametrize("command", ["emit --driver log", "emit --config-file", "demo"])
+def test_a_log_driver_line_that_cannot_be_written_is_a_notification_not_sent(
+    tmp_path: Path, command: str, stderr: str
+) -> None:
+    # emit --driver log 2>/dev/full (or 2>&-) exited 0, though the log driver's only delivery, its line, went nowhere.
+    payload = write(tmp_path, "p.json", json.dumps(json.loads(VALID[0])["payload"]))
+    conf = write(tmp_path, "log.conf", "[oslo_messaging_notifications]\ndriver = log\n")
+    argv = {"emit --driver log": ["emit", "image.upload", "INFO", "--payload", payload, "--driver", "log"],
+            "emit --config-file": ["emit", "image.upload", "INFO", "--payload", payload, "--config-file", conf],
+            "demo": ["demo"]}[command]  # fmt: skip
+    heard = _run_with(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert heard.returncode == 0, heard.stderr  # the same, its line written
+    if stderr == "closed":
+        done = _run_with(argv, stdout=subprocess.PIPE, close=2)
+    elif stderr == "/dev/full":
+        with open("/dev/full", "wb") as full:
+            done = _run_with(argv, stdout=subprocess.PIPE, stderr=full)
+    else:
+        read, written = os.pipe()
+        os.close(read)
+        try:
+            done = _run_with(argv, stdout=subprocess.PIPE, stderr=written)
+        finally:
+            os.close(written)
+    assert done.returncode == 1
+    assert len(done.stdout.splitlines()) == len(heard.stdout.splitlines())  # the rest as it was: sent, and shown
+
+
+def test_emit_whose_output_cannot_be_written_says_the_notification_was_sent(tmp_path: Path) -> None:
+    # Exit 2 with "cannot write the standard output" alone reads as if nothing was done: sent again, it is sent twice.
+    payload = write(tmp_path, "p.json", json.dumps(json.loads(VALID[0])["payload"]))
+    with open("/dev/full", "wb") as full:
+        done = _run_with(["emit", "image.upload", "INFO", "--payload", payload, "--driver", "log"], stdout=full,
+                         stderr=subprocess.PIPE)  # fmt: skip
+    assert done.returncode == 2
+    said = done.stderr.decode().splitlines()
+    assert said[0].startswith("oslo.messaging.notification.image.upload INFO {")
+    assert said[1:] == ["notify-schemas: error: cannot write the standard output: No space left on device; the "
+                        "notification was sent"]  # fmt: skip
+
+
+def test_an_error_notification_the_log_driver_writes_under_its_own_logger_is_no_failure(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # An event type that is no name (warn mode sends any) is logged under oslo.messaging.notification itself: at
+    # ERROR, emit took that line for an error logged while sending, and said the notification was not sent.
+    payload = write(tmp_path, "p.json", '"Image storage media is full"')
+    code, out, err = run(capsys, "emit", "not a name", "ERROR", "--payload", payload, "--driver", "log",
+                         "--validation", "warn")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["event_type"] == "not a name"
+    assert "not sent" not in err
+
+
 def test_an_array_item_over_the_limit_is_one_line_that_names_the_limit() -> None:
     from io import BytesIO
 
@@ -1953,7 +2008,7 @@ def test_an_output_that_cannot_be_written_is_one_line_and_exit_2_for_every_comma
     said = done.stderr.decode().splitlines()
     assert said[-1:] == [
         f"notify-schemas{' compat' if argv == ['compat', '--help'] else ''}: error: cannot write the standard output: "
-        "No space left on device"
+        f"No space left on device{'; the notification was sent' if argv[0] == 'emit' else ''}"
     ], said
     assert sum("error" in line for line in said) == 1, said
 

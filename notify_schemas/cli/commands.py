@@ -984,11 +984,19 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         said = f"{args.event_type} is disabled by disabled_notifications; nothing sent"
         print(one_line(mask_text(said)), file=sys.stderr)
         return 0
-    print(
-        _json_out(redacted_json(sent))
-    )  # what was sent, as a log line may show it: the copy on a terminal holds no secret
+    unsent = ""
     if failures.count:
-        print("notification not sent by every driver (see the log)", file=sys.stderr)
+        unsent = "notification not sent by every driver (see the log)"
+    elif failures.unwritten:  # its line was the log driver's only delivery
+        unsent = "notification not sent by the log driver: the standard error, where it writes, cannot be written"
+    try:
+        # What was sent, as a log line may show it: the copy on a terminal holds no secret.
+        print(_json_out(redacted_json(sent)))
+        sys.stdout.flush()
+    except _OutputError as error:  # said with what became of the notification: one sent is not to be sent again
+        raise _OutputError(f"{error}; {unsent or 'the notification was sent'}") from None
+    if unsent:
+        print(unsent, file=sys.stderr)
         return 1
     return 0
 
@@ -1015,7 +1023,7 @@ def _show_logs(level: int) -> None:
     handlers."""
     root = logging.getLogger()
     if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _LogStream()
         handler.setFormatter(_LogLine())
         root.addHandler(handler)
         logging.captureWarnings(True)
@@ -1025,20 +1033,51 @@ def _show_logs(level: int) -> None:
         root.setLevel(level)
 
 
-class _Failures(logging.Handler):
-    """The errors logged while notifications are sent: a driver that fails logs it and does not raise (oslo.messaging
-    giving up on a broker, a driver of the Notifier's that raised)."""
+class _LogStream(logging.StreamHandler):  # type: ignore[type-arg]
+    """Log records on the standard error of the run under way (each run of `main` has its own, `_Unheard`), counting
+    the log driver's lines it could not write there (a full disk, ``2>&-``): for that driver, the line is the
+    notification sent, and one unwritten is one it did not send."""
 
     def __init__(self) -> None:
-        from notify_schemas.drivers.log import LOGGER_BASE
-
-        super().__init__(logging.ERROR)
-        self.count = 0
-        self.sent = LOGGER_BASE + "."  # the log driver's own lines: an ERROR notification, sent
+        super().__init__(sys.stderr)
+        self.unwritten = 0
 
     def emit(self, record: logging.LogRecord) -> None:
-        if not record.name.startswith(self.sent):
+        self.stream = stream = sys.stderr
+        lost = getattr(stream, "lost", 0)
+        super().emit(record)
+        if getattr(stream, "lost", 0) > lost and _of_the_log_driver(record):
+            self.unwritten += 1
+
+
+def _of_the_log_driver(record: logging.LogRecord) -> bool:
+    """Whether a log record is a notification the log driver sent: under its logger, or one beneath it."""
+    from notify_schemas.drivers.log import LOGGER_BASE
+
+    return record.name == LOGGER_BASE or record.name.startswith(LOGGER_BASE + ".")
+
+
+def _log_lines_unwritten() -> int:
+    return sum(h.unwritten for h in logging.getLogger().handlers if isinstance(h, _LogStream))
+
+
+class _Failures(logging.Handler):
+    """The errors logged while notifications are sent: a driver that fails logs it and does not raise (oslo.messaging
+    giving up on a broker, a driver of the Notifier's that raised); and, in ``unwritten``, the log driver's lines the
+    standard error did not take meanwhile, each a notification that driver did not send."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+        self._unwritten_before = _log_lines_unwritten()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not _of_the_log_driver(record):  # the log driver's own line is an ERROR notification, sent
             self.count += 1
+
+    @property
+    def unwritten(self) -> int:
+        return _log_lines_unwritten() - self._unwritten_before
 
 
 @contextmanager
@@ -1113,6 +1152,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                   f"the listener within {_DEMO_WAIT:g} s", file=sys.stderr)  # fmt: skip
     if failures.count:  # before the listener's verdict: the errors are most often why it received fewer
         print(f"{failures.count:,} errors logged while sending (see the log)", file=sys.stderr)
+        return 1
+    if failures.unwritten:  # the log driver's lines, its only delivery
+        print(f"{failures.unwritten:,} notifications not sent by the log driver: the standard error, where it writes, "
+              "cannot be written", file=sys.stderr)  # fmt: skip
         return 1
     if listener is not None and (not arrived or listener.tally.invalid.total()):
         return 1
@@ -1581,10 +1624,14 @@ class _Unheard:
 
     def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream
+        self.lost = 0  # the writes and flushes that went nowhere: a log driver's line among them was not sent
 
     def write(self, text: str) -> int:
         try:
-            return self._stream.write(text) if self._stream is not None else len(text)
+            if self._stream is None:
+                self.lost += 1
+                return len(text)
+            return self._stream.write(text)
         except (OSError, ValueError) as error:  # ValueError: closed (by a producer's code, run in this process)
             if isinstance(error, ValueError) and not _closed(self._stream):
                 raise
@@ -1605,6 +1652,7 @@ class _Unheard:
 
     def _gone(self) -> None:
         """Nothing more is written there, and what is still buffered goes nowhere at exit."""
+        self.lost += 1
         with contextlib.suppress(OSError, ValueError, AttributeError):
             drop_output(self._stream)
         self._stream = None

@@ -248,7 +248,9 @@ class ExecProgram:
         except queue.Empty:
             status = self.process.poll()
             if status is not None:  # what it started holds its output open: no end of output came
-                raise ProducerError(f"{self.name} {_ended(status)} before answering {what}, and left a process that "
+                # Its question unread, as where it ended before the question was written (whichever came first).
+                when = "reading" if self._unread() >= self._question_size else "answering"
+                raise ProducerError(f"{self.name} {_ended(status)} before {when} {what}, and left a process that "
                                     "holds its output open") from None  # fmt: skip
             raise ProducerError(
                 f"{self.name} gave no answer within {self.answer_timeout:g} s to {what} (a line, ended by a "

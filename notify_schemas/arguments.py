@@ -31,6 +31,7 @@ __all__ = [
     "output",
     "positive",
     "record_bytes",
+    "reserve_output",
     "same_file",
     "seconds",
     "seed",
@@ -134,6 +135,37 @@ def open_output(name: str, *, append: bool = False, mode: int = 0o666) -> int:
         raise
     os.set_blocking(fd, True)
     return fd
+
+
+def reserve_output(name: str) -> int | None:
+    """Make sure, before a run that may take minutes, that ``name`` can be written once it is done: ``OSError`` in
+    the system's own words, naming it, if not (``afile/x: Not a directory`` where ``afile`` is a file, never "No such
+    file or directory"). A regular file, or one not there yet, is neither created nor emptied now (a run that fails
+    leaves it as it was): None. Anything else that is there (a FIFO, a device) is opened now, as `open_output` opens
+    it, and its descriptor returned for the end of the run: a FIFO that no process reads, or a socket, is an error
+    before the run, not after it, and the reader found now is the one written to."""
+    try:
+        kind: int | None = os.stat(name).st_mode
+    except FileNotFoundError:
+        kind = None  # a name not there yet, or a link to nothing there: written, its folder must be there
+    except OSError as error:  # a file on the way (Not a directory), a link in a loop, a folder not searchable
+        raise OSError(error.errno, error.strerror, name) from None
+    if kind is None:
+        folder = os.path.dirname(os.path.realpath(name))
+        try:
+            there = os.stat(folder).st_mode
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, name) from None
+        if stat.S_ISDIR(there) and not os.access(folder, os.W_OK | os.X_OK):
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), name)
+        return None
+    if stat.S_ISDIR(kind):
+        raise OSError(errno.EISDIR, os.strerror(errno.EISDIR), name)
+    if stat.S_ISREG(kind):
+        if not os.access(name, os.W_OK):
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), name)
+        return None
+    return open_output(name)
 
 
 def _no_reader(name: str) -> str | None:

@@ -2120,6 +2120,82 @@ def test_a_socket_named_as_an_output_is_said_to_be_one_not_a_fifo(
     assert done.stderr.splitlines()[-1].endswith("envelope.json: a socket, which is not written to as a file")
 
 
+OUTPUTS_UNDER_A_FILE = {
+    "listen --summary": (["listen", "--transport-url", "fake://", "--timeout", "0.1", "--summary", "{out}"], ""),
+    "listen --invalid-out": (["listen", "--transport-url", "fake://", "--timeout", "0.1", "--invalid-out", "{out}"],
+                             ""),
+    "conformance --report": (["conformance", "--stream", "{small}", "--report", "{out}"], "cannot write the report "),
+    "conformance --junit": (["conformance", "--stream", "{small}", "--junit", "{out}"],
+                            "cannot write the JUnit report "),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("output", OUTPUTS_UNDER_A_FILE)
+@pytest.mark.parametrize(("under", "why"), [("afile/x", "Not a directory"), ("afile/x/y", "Not a directory"),
+                                            ("gone/x", "No such file or directory")])  # fmt: skip
+def test_an_output_where_no_file_can_be_is_refused_in_the_systems_own_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str, under: str, why: str
+) -> None:
+    # A file on the way (afile is a regular file) was said to be "No such file or directory" by the checks made before
+    # a run, which guessed the reason instead of asking the system.
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "afile", "kept")
+    argv, what = OUTPUTS_UNDER_A_FILE[output]
+    files = {"{out}": under, "{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n")}
+    done = _run_with([files.get(a, a) for a in argv], stderr=subprocess.PIPE)
+    assert done.returncode == 2
+    said = " conformance" if argv[0] == "conformance" else ""
+    assert done.stderr.decode().splitlines()[-1] == f"notify-schemas{said}: error: {what}{under}: {why}"
+    assert (tmp_path / "afile").read_text() == "kept"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("option", ["--report", "--junit"])
+def test_a_report_fifo_that_no_process_reads_is_found_before_the_producer_is_asked(tmp_path: Path, option: str) -> None:
+    # It was found once every intent had been asked and answered: minutes of a run, for a report then lost.
+    fifo = tmp_path / "report"
+    os.mkfifo(fifo)
+    started = tmp_path / "started"
+    program = write(tmp_path, "echo.py", f"open({str(started)!r}, 'w').close()\nimport sys\n"
+                                         "for line in sys.stdin: print(line, end='', flush=True)\n")  # fmt: skip
+    argv = ["conformance", "--exec", f"{sys.executable} {program}", "--examples", "1", option, str(fifo)]
+    done = _run_with(argv, stderr=subprocess.PIPE)
+    assert done.returncode == 2
+    assert done.stderr.decode().endswith("report: a FIFO that no process reads\n")
+    assert not started.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("output", ["conformance --report", "conformance --junit", "listen --summary"])
+def test_an_output_fifo_read_when_the_run_starts_gets_the_output(tmp_path: Path, output: str) -> None:
+    # Checked before the run, the FIFO is opened then: its reader, there at the start, is the one written to.
+    fifo = tmp_path / "out"
+    os.mkfifo(fifo)
+    argv, _ = OUTPUTS_UNDER_A_FILE[output]
+    files = {"{out}": str(fifo), "{small}": write(tmp_path, "small.jsonl", VALID[0] + "\n")}
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # there before the command starts, read while it runs
+    chunks: list[bytes] = []
+    command = subprocess.Popen([sys.executable, "-W", "ignore", "-m", "notify_schemas",
+                                *[files.get(a, a) for a in argv]], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        while command.poll() is None or chunks[-1:] != [b""]:
+            try:
+                chunks.append(os.read(reader, 65536))  # b"": no writer now (not yet, or no more)
+            except BlockingIOError:
+                time.sleep(0.01)
+            if chunks[-1:] == [b""] and command.poll() is None:
+                chunks.pop()
+                time.sleep(0.01)
+        _, err = command.communicate(timeout=60)
+    finally:
+        os.close(reader)
+        command.kill()
+    written = b"".join(chunks)
+    assert command.returncode in (0, 1), err
+    assert written.strip(), err
+
+
 @pytest.mark.parametrize("output", ["text", "json"])
 def test_compat_names_a_folder_as_given_and_masked(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, output: str

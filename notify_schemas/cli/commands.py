@@ -40,6 +40,7 @@ from notify_schemas.arguments import (
     open_output,
     output,
     record_bytes,
+    reserve_output,
     same_file,
     seconds,
     seed,
@@ -1176,7 +1177,6 @@ def _all_arrived(listener: Any, message_ids: set[str], timeout: float) -> bool:
 
 
 def _cmd_listen(args: argparse.Namespace) -> int:
-    from notify_schemas.broker.listener import AppendedLines, Listener
     from notify_schemas.config import NotifierConfig, load_config
 
     if args.config_file:  # the notification options and oslo.messaging's own (quorum queues, say) from one file
@@ -1190,8 +1190,20 @@ def _cmd_listen(args: argparse.Namespace) -> int:
         raise _UsageError("listen needs --transport-url, or a --config-file that sets transport_url")
     args.transport_url, args.exchange = config.transport_url, config.control_exchange
     _no_file_overwritten(args)
-    if args.summary:
-        _check_writable(args.summary)  # now, not once the listening is over and its tally would be lost
+    # Checked now, not once the listening is over and its tally would be lost; a FIFO is opened now.
+    held = reserve_output(args.summary) if args.summary else None
+    try:
+        return _listened(args, config, held)
+    finally:
+        if held is not None:
+            os.close(held)
+
+
+def _listened(args: argparse.Namespace, config: Any, held: int | None) -> int:
+    """Listen, once the place of the ``--summary`` is known to be one it can be written to (``held``: a FIFO or a
+    device opened before the listening)."""
+    from notify_schemas.broker.listener import AppendedLines, Listener
+
     out = AppendedLines(args.invalid_out) if args.invalid_out else None
     listener = Listener(config, profile=args.profile, invalid_out=out, keep_received=False, pool=args.pool,
                         max_record_bytes=args.max_record_bytes)  # fmt: skip
@@ -1233,7 +1245,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
                 sys.stderr.write("\r\033[K")
     # The summary first: a standard output that cannot be written (a full disk, a terminal closed) must not take the
     # tally's file with it, and a summary that cannot be written must not take the tally's line.
-    unsaved = _summary_unsaved(args.summary, listener.tally) if args.summary else None
+    unsaved = _summary_unsaved(args.summary, listener.tally, held) if args.summary else None
     if unsaved is not None:
         print(f"notify-schemas: error: {one_line(mask_text(as_named(unsaved)))}", file=sys.stderr)
     print(listener.tally.line())
@@ -1263,26 +1275,16 @@ def _no_file_overwritten(args: argparse.Namespace) -> None:
                                                      f"would {does} it")))  # fmt: skip
 
 
-def _summary_unsaved(name: str, tally: Any) -> str | None:
-    """Write the listener's ``--summary`` file; None, or why it could not be written (named by the file as given: a
-    write that fails, on a full disk, has no file name of its own)."""
+def _summary_unsaved(name: str, tally: Any, held: int | None) -> str | None:
+    """Write the listener's ``--summary`` file (to ``held`` if it was opened before the listening); None, or why it
+    could not be written (named by the file as given: a write that fails, on a full disk, has no file name of its
+    own)."""
     try:
-        with open(open_output(name), "w", encoding="utf-8") as f:
+        with open(open_output(name) if held is None else os.dup(held), "w", encoding="utf-8") as f:
             f.write(json.dumps(tally.as_json()) + "\n")
     except OSError as error:
         return f"{name}: {error.strerror or error}"
     return None
-
-
-def _check_writable(name: str) -> None:
-    """``OSError`` if a file of that name cannot be written: a folder, in a folder that is not there, or denied."""
-    path = Path(name)
-    if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "Is a directory", name)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(errno.ENOENT, "No such file or directory", name)
-    if not os.access(path if path.exists() else path.parent, os.W_OK):
-        raise PermissionError(errno.EACCES, "Permission denied", name)
 
 
 def _cmd_tally(args: argparse.Namespace) -> int:

@@ -30,6 +30,7 @@ from notify_schemas.arguments import (
     examples,
     open_output,
     output,
+    reserve_output,
     same_file,
     seconds,
     seed,
@@ -327,12 +328,30 @@ def _main(argv: Sequence[str] | None) -> int:
     producer_args = next(f"--{k.replace('_', '-')} {json.dumps(v)}" for k in ("callable", "exec")
                          if (v := getattr(args, k)))  if (args.callable or args.exec) else ""  # fmt: skip
     _no_file_overwritten(parser, args)
-    for what, name in (("report", args.report), ("JUnit report", args.junit)):
-        if name is not None and (why := _unwritable(name)) is not None:  # found before the run, not after it
-            _error(f"cannot write the {what} {name}: {why}", words)
-            return 2
     # Where the reports go, fixed before a producer runs: a callable's module may change the working folder.
     where = {name: os.path.abspath(name) for name in (args.report, args.junit) if name is not None}
+    held: dict[str, int] = {}  # a FIFO's (or a device's) descriptor, opened before the run
+    try:
+        return _checked_run(args, words, where, held, checks, exclude, producer_args)
+    finally:
+        for fd in held.values():
+            os.close(fd)
+
+
+def _checked_run(args: argparse.Namespace, words: list[str], where: dict[str, str], held: dict[str, int],
+                 checks: Any, exclude: Any, producer_args: str) -> int:  # fmt: skip
+    """The run and its reports, once each report's place is known to be one a report can be written to: found
+    before the run, not after it (a FIFO no process reads is opened now, and kept in ``held``)."""
+    for what, name in (("report", args.report), ("JUnit report", args.junit)):
+        if name is None or name in held:
+            continue
+        try:
+            fd = reserve_output(where[name])
+        except OSError as error:
+            _error(f"cannot write the {what} {name}: {error.strerror or error}", words)
+            return 2
+        if fd is not None:
+            held[name] = fd
     report: Report
     # A callable runs in this process and may replace sys.stdout or sys.stderr (with None, or a logger of its own):
     # the table, the error and the progress bar go where the run's own went.
@@ -391,7 +410,8 @@ def _main(argv: Sequence[str] | None) -> int:
         if name is None:
             continue
         try:
-            with open(open_output(where[name]), "w", encoding="utf-8") as f:
+            fd = held.pop(name) if name in held else open_output(where[name])
+            with open(fd, "w", encoding="utf-8") as f:
                 f.write(written())
         except OSError as error:
             _error(f"cannot write the {what} {name}: {error.strerror or error}", words)
@@ -418,19 +438,6 @@ def _no_file_overwritten(parser: argparse.ArgumentParser, args: argparse.Namespa
         for earlier, other in named[:at]:
             if same_file(other, name):
                 parser.error(f"{earlier} and {option} name the same file: {option} would overwrite it")
-
-
-def _unwritable(name: str) -> str | None:
-    """Why a report file could not be written, or None: checked before a run that may take minutes, as its folder
-    and its permissions are (a file not there yet is not created here)."""
-    if os.path.isdir(name):
-        return "Is a directory"
-    if os.path.exists(name):
-        return None if os.access(name, os.W_OK) else "Permission denied"
-    folder = os.path.dirname(os.path.abspath(name))
-    if not os.path.isdir(folder):
-        return "No such file or directory"
-    return None if os.access(folder, os.W_OK | os.X_OK) else "Permission denied"
 
 
 def _why(error: BaseException) -> str:

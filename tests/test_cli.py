@@ -2578,6 +2578,21 @@ def test_schemas_export_onto_a_file_says_it_is_a_file_and_names_it(
     assert (tmp_path / file).read_text() == "kept"
 
 
+@pytest.mark.parametrize("given", [".", "./", ".//", "ex", "ex/", "ex//", "./ex/.", "../{folder}/ex", "{tmp}/ex/"])
+def test_schemas_export_names_the_file_it_could_not_write_within_the_folder_given(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    # `schemas export .` named "." (the name of a file in it did not start with "."), and `ex/` "ex//envelope.json".
+    (tmp_path / "ex" / "envelope.json").mkdir(parents=True)  # a folder where the export writes a file
+    monkeypatch.chdir(tmp_path / "ex" if given.startswith(".") and "ex" not in given else tmp_path)
+    given = given.replace("{folder}", tmp_path.name).replace("{tmp}", str(tmp_path))
+    code, _, err = run(capsys, "schemas", "export", given)
+    assert code == 2
+    named = err.strip().removeprefix("notify-schemas: error: ").removesuffix(": Is a directory")
+    assert os.path.samefile(named, tmp_path / "ex" / "envelope.json"), err
+    assert named == given.rstrip("/") + "/envelope.json"
+
+
 @pytest.mark.parametrize(("leads_to", "why"), [("gone/folder", "a link to nothing there"),
                                                ("link", "too many levels of symbolic links")])  # fmt: skip
 @pytest.mark.parametrize("under", ["", "/x", "/x/y/"])

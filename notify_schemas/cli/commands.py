@@ -854,8 +854,10 @@ def _as_given(given: str, target: Path, name: Any) -> str:
     """A path an export's error names (``target``, a file in it, or a folder on the way to it) written from the name
     ``given`` on the command line, of which ``target`` is the `Path`."""
     named = str(name)
-    if named.startswith(str(target)):  # the target or a file in it
-        return given + named[len(str(target)) :]
+    parts = Path(named).parts
+    if parts[: len(target.parts)] == target.parts:  # the target or a file in it (in `.`, whose Path has no parts)
+        inside = parts[len(target.parts) :]
+        return given if not inside else given.rstrip("/") + "/" + "/".join(inside)
     up = next((k for k, p in enumerate(target.parents, 1) if str(p) == named), None)  # a folder on the way
     shown = given.rstrip("/")
     for _ in range(up or 0):

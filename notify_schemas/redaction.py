@@ -94,9 +94,6 @@ _FORMAT_PATTERNS_WILDCARD = [
 ]
 
 
-_ANY_KEY = re.compile("|".join(re.escape(key) for key in SANITIZE_KEYS))
-
-
 def _compiled(patterns: list[str], key: str) -> list[re.Pattern[str]]:
     return [re.compile(p % {"key": key}, re.DOTALL | re.IGNORECASE) for p in patterns]
 
@@ -118,23 +115,87 @@ _AUTHORITY_END = re.compile(r"[/?#]")
 def mask_password(message: object, secret: str = SECRET) -> str:
     """oslo.utils' ``strutils.mask_password``: ``password=...``, ``"token": "..."`` and their kin masked."""
     text = message.decode(errors="ignore") if isinstance(message, bytes) else str(message)
-    if not _ANY_KEY.search(text.lower()):  # no key in the text: oslo's loop below would change nothing
+    if _REMEMBERED_LENGTHS[0] <= len(text) <= _REMEMBERED_LENGTHS[1]:
+        return _remembered_masking(text, secret)
+    return _masked_password(text, secret)
+
+
+# A long text is masked again and again, as each check of a run, the report and the table show the same answer of
+# a producer: the masking of the last few is kept. A text's masking depends on the text and the secret alone.
+_REMEMBERED_LENGTHS = (64 * 1024, 16 * 1024 * 1024)
+
+
+@functools.lru_cache(maxsize=4)
+def _remembered_masking(text: str, secret: str) -> str:
+    return _masked_password(text, secret)
+
+
+def _masked_password(text: str, secret: str) -> str:
+    lowered = text.lower()
+    if not any(key in lowered for key in SANITIZE_KEYS):  # none in the text: oslo's loop would change nothing
         return text
     for key in SANITIZE_KEYS:
-        if key in text.lower():  # as oslo does: the text as masked so far
-            text = _apply(key, text, secret)
+        if key in lowered:  # as oslo does: the text as masked so far
+            masked = _apply(key, text, secret)
+            if masked is not text:  # lower-cased again only once changed: 35 times a text's length otherwise
+                text, lowered = masked, masked.lower()
     return text
+
+
+# What a text must hold for each of oslo's patterns to match in it, besides the key: every group of these, each by
+# one of its texts (in the order of _FORMAT_PATTERNS_2, then _1, then _WILDCARD). A pattern that cannot match is not
+# run: each run reads the whole text, letter by letter, as a pattern that ignores case has no faster search.
+_QUOTES = ('"', "'")
+_NEEDS_2 = (
+    (("=",), _QUOTES), (("=",), ('"',)), (("=",), ("'",)), (_QUOTES,), (("--",),), (("</",),),
+    ((":",), _QUOTES), ((":",), _QUOTES), ((",",), ("'",), ("-",)), (("-",),),
+)  # fmt: skip
+_NEEDS_1 = ((("=",),),)
+_NEEDS_WILDCARD = (((":",), _QUOTES),)
 
 
 def _apply(key: str, text: str, secret: str) -> str:
+    """oslo's substitutions of one key, in its order; the text itself (the same object) when none matched. A secret
+    with a backslash is a template of its own to oslo's ``sub`` (``\\g<1>``, or ``re.error`` for a bad one, even
+    where nothing matches): it is substituted as oslo does, pattern after pattern."""
     second, first, wildcard = _patterns(key)
-    for pattern in second:
-        text = pattern.sub(r"\g<1>" + secret + r"\g<2>", text)
-    for pattern in first:
-        text = pattern.sub(r"\g<1>" + secret, text)
-    for pattern in wildcard:
-        text = pattern.sub(r"\g<1>", text)
+    if "\\" in secret:
+        for pattern in second:
+            text = pattern.sub(r"\g<1>" + secret + r"\g<2>", text)
+        for pattern in first:
+            text = pattern.sub(r"\g<1>" + secret, text)
+        for pattern in wildcard:
+            text = pattern.sub(r"\g<1>", text)
+        return text
+    for pattern, needs in zip(second, _NEEDS_2, strict=True):
+        if _may_match(text, needs):
+            text = _substituted(pattern, text, secret, True)
+    for pattern, needs in zip(first, _NEEDS_1, strict=True):
+        if _may_match(text, needs):
+            text = _substituted(pattern, text, secret, False)
+    for pattern, needs in zip(wildcard, _NEEDS_WILDCARD, strict=True):
+        if _may_match(text, needs):
+            text = _substituted(pattern, text, None, True)
     return text
+
+
+def _may_match(text: str, needs: tuple[tuple[str, ...], ...]) -> bool:
+    return all(any(one in text for one in group) for group in needs)
+
+
+def _substituted(pattern: re.Pattern[str], text: str, secret: str | None, second: bool) -> str:
+    """``pattern.sub`` with oslo's replacement: the first group, then ``secret`` (None: nothing), then the second
+    group if ``second``. Split and joined, which runs in C, where Python 3.11's ``sub`` calls back into Python for
+    each match of a replacement naming groups (a second a million matches)."""
+    pieces: list[str] = pattern.split(text)  # the text between matches, each followed by the match's groups
+    if len(pieces) == 1:
+        return text
+    step = 3 if second else 2
+    if secret is None:
+        pieces[2::3] = [""] * (len(pieces) // 3)  # the second group goes, as oslo's wildcard replacement drops it
+    else:
+        pieces[1::step] = [group + secret for group in pieces[1::step]]
+    return "".join(pieces)
 
 
 # The letters whose lower case is not what oslo's patterns, matching without regard to case, take them for: the

@@ -902,7 +902,7 @@ PROTOCOL_BREAKERS = {
     ),
     "reads its question, then exits with 0": (
         "sys.stdin.readline()\nsys.exit(0)\n",
-        "closed its output before answering the intent image.activate ERROR, and exited with 0",
+        "closed its output before answering the intent image.activate ERROR (question 1), and exited with 0",
     ),
     "exits leaving a process behind, before reading": (
         "import subprocess\nsubprocess.Popen(['sleep', '30'], stdin=subprocess.DEVNULL)\nsys.exit(0)\n",
@@ -1658,7 +1658,9 @@ def test_what_an_exec_program_started_outside_its_process_group_is_ended_with_it
         assert code == 0
     else:
         assert code == 2
-        holds = "exited with 0 before answering the intent image.upload INFO, and left a process that holds"
+        holds = (
+            "exited with 0 before answering the intent image.upload INFO (question 1), and left a process that holds"
+        )
         assert (holds if keeps == "every pipe" else "closed its output before answering the intent") in err
     deadline = time.monotonic() + 5
     while not pids.exists() and time.monotonic() < deadline:
@@ -1998,7 +2000,7 @@ def test_a_program_that_reads_nothing_stops_the_run_within_the_answer_timeout(
                  "--intent", json.dumps(intent)])  # fmt: skip
     assert time.monotonic() - started < 30
     assert code == 2
-    assert "read nothing of the intent image.upload ERROR within 1 s" in capsys.readouterr().err
+    assert "read nothing of the intent image.upload ERROR (question 1) within 1 s" in capsys.readouterr().err
 
 
 def test_a_program_that_floods_its_output_is_read_no_further_than_asked(tmp_path: Path) -> None:
@@ -2550,7 +2552,26 @@ def test_a_line_after_the_last_answer_names_the_intent_it_followed(
     intent = next(intents("image.upload", "INFO", examples=0))
     assert main(["--exec", f"{sys.executable} {program}", "--intent", json.dumps(intent)]) == 2
     err = capsys.readouterr().err
-    assert "wrote 1 line(s) more than it was asked for after its answer to the intent image.upload INFO" in err
+    assert (
+        "wrote 1 line(s) more than it was asked for after its answer to the intent image.upload INFO (question 1)"
+        in err
+    )
+
+
+def test_two_questions_that_ask_the_same_are_told_apart_in_what_the_run_says(tmp_path: Path) -> None:
+    # Two intents of one event and priority: a line between them was said to come "after its answer to the intent
+    # image.activate ERROR, before it was asked the intent image.activate ERROR", as if one intent were meant.
+    program = tmp_path / "producer.py"
+    program.write_text(PREAMBLE + "for line in sys.stdin:\n    print(answer(line), flush=True)\n"
+                       "    print(answer(line), flush=True)\n", encoding="utf-8")  # fmt: skip
+    intent = next(intents("image.activate", "ERROR", examples=0))
+    producer = ExecProducer(f"{sys.executable} {program}", answer_timeout=10)
+    try:
+        report = run(producer, only=[intent, intent], shrink=False)
+    finally:
+        producer.close()
+    assert ("after its answer to the intent image.activate ERROR (question 1), before it was asked the intent "
+            "image.activate ERROR (question 2)") in report.stopped, report.stopped  # fmt: skip
 
 
 def test_a_negative_mode_answer_of_blank_space_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -3229,7 +3250,6 @@ def test_a_second_answer_written_while_the_next_intent_is_being_written_stops_th
         report = run(producer, only=[first, second, third], shrink=False)
     finally:
         producer.close()
-    assert "after its answer to the intent image.upload INFO, before it was asked the intent image.upload ERROR" in (
-        report.stopped
-    ), report.stopped
+    assert ("after its answer to the intent image.upload INFO (question 1), before it was asked the intent "
+            "image.upload ERROR (question 2)") in report.stopped, report.stopped  # fmt: skip
     assert not any(name == "image.upload ERROR" for _, name in [*report.passed, *report.failed])

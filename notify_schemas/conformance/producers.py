@@ -174,9 +174,12 @@ class ExecProgram:
         self.extra_lines = 0
         """Lines the program wrote beyond one per question, counted when it is closed: a break of the protocol."""
         self.last_answered = ""
+        """What the last question answered asked (``the intent image.upload INFO (question 3)``), or "" before the first
+        answer: what a line written after it, not asked for, follows."""
+        self.questions = 0
+        """Questions asked so far: each is named with its number, as two questions may ask the same (two intents of
+        one event and priority)."""
         self._question_size = 0  # the size of the last question written, in bytes
-        """What the last question answered asked (``the intent image.upload INFO``), or "" before the first answer:
-        what a line written after it, not asked for, follows."""
         self.broke = False
         """Whether it broke the protocol (no answer in time, a line not asked for, its output closed, ...): it is then
         stopped at once when the run ends, not given the time to exit that a program which answered is given."""
@@ -186,9 +189,12 @@ class ExecProgram:
 
     def ask(self, question: str, what: str) -> bytes:
         """Write ``question`` as one line and return the line answered, its newline included; ``what`` names the
-        question in each error that says how the program broke the protocol."""
+        question in each error that says how the program broke the protocol, with its number in the run (``the intent
+        image.upload INFO (question 3)``): a line after one answer and before the next question is said to come
+        between two questions, never between a question and itself."""
+        self.questions += 1
         try:
-            return self._asked(question, what)
+            return self._asked(question, f"{what} (question {self.questions})")
         except ProducerError:
             self.broke = True
             raise

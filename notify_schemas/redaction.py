@@ -230,34 +230,62 @@ def _mask_folded(text: str) -> str:
 def mask_dict_password(dictionary: Mapping[Any, Any], secret: str = SECRET) -> dict[Any, Any]:
     """oslo.utils' ``strutils.mask_dict_password``: a key naming a secret has its value masked, texts are masked.
 
-    Given anything but a mapping, ``TypeError``, as oslo's raises."""
+    Given anything but a mapping, ``TypeError``, as oslo's raises. oslo's recursion is walked here as a loop, so a
+    mapping nested at any depth, given from deep in a caller's stack, gets its masked copy where oslo's raised
+    RecursionError (D96); a value that contains itself, which oslo recurses into until then, is ``ValueError``."""
     if not isinstance(dictionary, Mapping):
         raise TypeError(f"Expected a dictionary, got {type(dictionary)} instead.")
-    out: dict[Any, Any] = {}
-    for k, v in dictionary.items():
-        if isinstance(v, Mapping):
-            out[k] = mask_dict_password(v, secret=secret)
-            continue
-        if isinstance(k, str) and any(key in k.lower() for key in SANITIZE_KEYS):
-            out[k] = secret
-        elif isinstance(v, str):
-            out[k] = mask_password(v, secret=secret)
-        elif isinstance(v, Collection):
-            out[k] = _deep_mask(v, secret)
+    stack = [_Masking(dictionary, None)]
+    above = {id(dictionary)}
+    while True:
+        step = stack[-1]
+        for key, value in step.items:
+            if isinstance(value, Mapping) or (
+                isinstance(value, Collection) and not isinstance(value, str) and not step.secret(key)
+            ):
+                if id(value) in above:
+                    raise ValueError("the value contains itself")
+                above.add(id(value))
+                stack.append(_Masking(value, key))
+                break
+            if step.secret(key):
+                step.put(key, secret)
+            else:
+                step.put(key, mask_password(value, secret=secret) if isinstance(value, str) else value)
         else:
-            out[k] = v
-    return out
+            done = stack.pop()
+            above.discard(id(done.node))
+            if not stack:
+                return done.copy  # type: ignore[no-any-return]
+            stack[-1].put(done.slot, done.result())
 
 
-def _deep_mask(value: object, secret: str) -> object:
-    if isinstance(value, Mapping):
-        return mask_dict_password(value, secret=secret)
-    if isinstance(value, str):
-        return mask_password(value, secret=secret)
-    if isinstance(value, Collection):
-        items = [_deep_mask(v, secret) for v in value]
-        return items if isinstance(value, list) else tuple(items)
-    return value
+class _Masking:
+    """A mapping or a collection that `mask_dict_password` is masking: its items, and the copy they go into."""
+
+    __slots__ = ("copy", "items", "keyed", "node", "slot")
+
+    def __init__(self, node: Any, slot: Any) -> None:
+        self.node = node
+        self.slot = slot
+        """Its key in the mapping that holds it (None in a collection)."""
+        self.keyed = isinstance(node, Mapping)
+        self.items: Iterator[tuple[Any, Any]] = iter(node.items()) if self.keyed else ((None, v) for v in node)
+        self.copy: Any = {} if self.keyed else []
+
+    def secret(self, key: Any) -> bool:
+        """Whether a value under ``key`` of this mapping is masked whole (oslo's test: ASCII lower case)."""
+        return self.keyed and isinstance(key, str) and any(word in key.lower() for word in SANITIZE_KEYS)
+
+    def put(self, key: Any, value: Any) -> None:
+        if self.keyed:
+            self.copy[key] = value
+        else:
+            self.copy.append(value)
+
+    def result(self) -> Any:
+        """The copy, of the kind oslo makes: a mapping's a dict, a list's a list, any other collection's a tuple."""
+        return self.copy if self.keyed or isinstance(self.node, list) else tuple(self.copy)
 
 
 def mask_text(text: str) -> str:

@@ -19,6 +19,7 @@ import jsonschema_rs
 import orjson
 
 from notify_schemas.errors import InvalidNotificationError, UnknownVariantError
+from notify_schemas.fresh_stack import on_fresh_stack, resumed_on_fresh_stack
 from notify_schemas.lean import conjuncts, lean_validator
 from notify_schemas.redaction import (
     MARK,
@@ -509,8 +510,9 @@ class _PythonChecker:
         draft7 = jsonschema.validators.extend(jsonschema.Draft7Validator, {"uniqueItems": _unique_items})  # type: ignore[no-untyped-call]
         self._validator = draft7(schema)
         self._key = key
-        # python-jsonschema walks the message in Python: another thread may change it meanwhile (`read_at_once`).
-        self.fast: Callable[[Any], bool] = functools.partial(read_at_once, self._validator.is_valid)
+        # python-jsonschema walks the message in Python: another thread may change it meanwhile (`read_at_once`),
+        # and each level of the walk counts against the caller's stack (D96, `on_fresh_stack`).
+        self.fast: Callable[[Any], bool] = functools.partial(on_fresh_stack, read_at_once, self._validator.is_valid)
 
     def violations(self, message: Any) -> Iterator[Violation]:
         shown_at: dict[str, str] = {}  # several rules fail on one value: it is shown once
@@ -776,7 +778,7 @@ def iter_errors(message: Any, *, profile: str = "seed", backend: Backend = "rust
     redacted (`notify_schemas.redaction`) and cut, whatever the message holds.
     """
     check_arguments(profile, backend)
-    yield from capped(_wire_errors(wire_view(message), str.__str__(profile), str.__str__(backend)))
+    yield from _reported(wire_view(message), str.__str__(profile), str.__str__(backend))
 
 
 def wire_errors(wire: WireForm, *, profile: str = "seed", backend: Backend = "rust") -> Iterator[Violation]:
@@ -787,7 +789,13 @@ def wire_errors(wire: WireForm, *, profile: str = "seed", backend: Backend = "ru
     not be those of what was judged (none at all, for a message refused).
     """
     check_arguments(profile, backend)
-    yield from capped(_wire_errors(wire, str.__str__(profile), str.__str__(backend)))
+    yield from _reported(wire, str.__str__(profile), str.__str__(backend))
+
+
+def _reported(wire: WireForm, profile: str, backend: str) -> Iterator[Violation]:
+    """The violations of a wire form, found again on a stack of their own when the caller's has too little left for
+    the message's depth (D96): python-jsonschema's walk and the JSON of a value shown count against it."""
+    return resumed_on_fresh_stack(lambda: capped(_wire_errors(wire, profile, backend)))
 
 
 def capped(violations: Iterable[Violation]) -> Iterator[Violation]:
@@ -946,8 +954,12 @@ def is_valid(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
         except Exception:  # KeyError, TypeError; a producer's event type whose __hash__ raises
             pass
     check_arguments(profile, backend)
-    profile, backend = str.__str__(profile), str.__str__(backend)  # type: ignore[assignment]
-    wire = wire_view(message)
+    # The form is read once; the verdict on it is given on a stack of its own where the caller's is too short (D96).
+    return on_fresh_stack(_verdict, wire_view(message), str.__str__(profile), str.__str__(backend))
+
+
+def _verdict(wire: WireForm, profile: str, backend: Backend) -> bool:
+    """`is_valid` of a message's wire form."""
     key = _variant_key(wire.value)
     if wire.problems or key not in _known(profile):
         return False

@@ -42,6 +42,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from notify_schemas.fresh_stack import on_fresh_stack
 from notify_schemas.redaction import mask_text, redact, type_name
 
 __all__ = [
@@ -301,11 +302,14 @@ def to_wire(message: Any) -> WireForm:
     except Exception:  # TypeError; whatever a producer's Enum raises when orjson reads its value
         pass
     else:
-        if _only_exact_types(message):
-            value = orjson.loads(text)
-            # Equal: no NaN or infinity, which orjson writes as null (unequal, a tuple is checked the long way).
-            if value == message or not has_no_wire_form_number(message):
-                return WireForm(value, size=len(text))
+        try:
+            if _only_exact_types(message):
+                value = orjson.loads(text)
+                # Equal: no NaN or infinity, which orjson writes as null (unequal, a tuple is checked the long way).
+                if value == message or not has_no_wire_form_number(message):
+                    return WireForm(value, size=len(text))
+        except RecursionError:  # compared from deep in a caller's stack (D96): the walk below follows no recursion
+            pass
     problems: list[tuple[_Path, str, str, str]] = _Kept()
     root: list[Any] = [None]
     # Every container walked into, held until the walk ends: an id in `above` is then never that of an object freed
@@ -589,8 +593,14 @@ def _only_exact_types(message: Any) -> bool:
 
 
 def redacted_json(message: Any) -> str:
-    """A message as a log line or a report may show it: its wire form, redacted (`notify_schemas.redaction`)."""
-    return json.dumps(read_at_once(redact, wire_view(message).value), ensure_ascii=False)
+    """A message as a log line or a report may show it: its wire form, redacted (`notify_schemas.redaction`). Written
+    on a stack of its own where the caller's has too little left for its depth (`on_fresh_stack`): the form is read
+    once, and the text made of it again."""
+    return on_fresh_stack(_redacted_text, wire_view(message).value)
+
+
+def _redacted_text(value: Any) -> str:
+    return json.dumps(read_at_once(redact, value), ensure_ascii=False)
 
 
 def has_no_wire_form_number(value: Any) -> bool:

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from notify_schemas.config import NotifierConfig
+from notify_schemas.fresh_stack import on_fresh_stack
 from notify_schemas.redaction import (
     SANITIZE_KEYS,
     mask_pointer,
@@ -62,6 +63,12 @@ def dumps(message: Any) -> str:
             reasons = "; ".join(f"{mask_pointer(p.pointer) or '/'}: {p.message}" for p in wire.problems[:5])
             raise ValueError(f"the notification cannot be written as JSON: {reasons}")
         message = wire.value
+    # Written on a stack of its own where the caller's has too little left for the message's depth (D96).
+    return on_fresh_stack(_written, message)
+
+
+def _written(message: Any) -> str:
+    """`dumps` of a message that is its own wire form."""
     text = json.dumps(message, allow_nan=False)
     lowered = text.lower()
     if not any(word in lowered for word in _SUSPECT) and not may_write_forbidden(text):

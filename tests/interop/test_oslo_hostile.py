@@ -312,6 +312,48 @@ def test_a_rejected_notification_is_logged_redacted_and_never_raises_into_oslo(
     assert sent == (1 if validation == "warn" else 0)  # warn sends what has a wire form, never what has none
 
 
+def _from_deep_in_the_stack(frames_left: int, call: Any) -> None:
+    def down(n: int) -> None:
+        if n > 0:
+            down(n - 1)
+        else:
+            call()
+
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    down(sys.getrecursionlimit() - frames_left - depth - 1)
+
+
+@pytest.mark.parametrize("validation", ["strict", "warn"])
+@pytest.mark.parametrize("frames_left", [60, 30])
+def test_the_drop_in_driver_called_from_deep_in_the_producers_stack_judges_as_at_its_top(
+    validation: str, frames_left: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Its log line of a message nested 200 levels deep, written with json.dumps 850 frames down, raised
+    # RecursionError into oslo, which logged "Problem ... Payload=" with the notification unredacted (D96).
+    payload = next(samples("image.upload", "INFO", profile="glance", seed=1))["payload"]
+    deep: Any = f"password={CANARY}"
+    for _ in range(200):
+        deep = [deep]
+    notifier = _dropin(validation)
+    caplog.set_level(logging.DEBUG)
+    outcomes = []
+    for where in ("top", "deep"):
+        _impl_test.reset()
+        caplog.clear()
+        for sent in ({**payload, "tags": [deep]}, {**payload, "properties": {"x": deep}}):
+            if where == "top":
+                notifier.info({}, "image.upload", sent)
+            else:
+                _from_deep_in_the_stack(frames_left, lambda sent=sent: notifier.info({}, "image.upload", sent))
+        outcomes.append((len(_impl_test.NOTIFICATIONS), caplog.text.count("notification not sent")))
+        assert "Problem" not in caplog.text
+        assert "RecursionError" not in caplog.text
+        assert CANARY not in caplog.text
+    assert outcomes[0] == outcomes[1]
+
+
 class _RaisingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         raise ValueError(f"filter down: password={CANARY}")

@@ -57,6 +57,7 @@ __all__ = [
     "refused_texts",
     "remember_url",
     "shown",
+    "told_apart",
     "traceback_text",
     "type_name",
 ]
@@ -1110,13 +1111,22 @@ class _Walk:
             self.copy = dict(itertools.islice(self.node.items(), self.read)) if self.keyed else self.node[: self.read]
         if self.copy is not None:
             if self.keyed:
-                self.copy[shown] = new
+                self.copy[told_apart(shown, self.copy)] = new
             else:
                 self.copy.append(new)
         self.read += 1
 
     def result(self) -> Any:
         return self.node if self.copy is None else self.copy
+
+
+def told_apart(shown: Any, taken: Collection[Any]) -> Any:
+    """A key as it is shown in a copy that holds ``taken`` already: as it is, or, when another key reads alike once
+    masked (``password=a`` and ``password=b`` both read ``password=***``), with the first number from 2 that no key
+    of the copy has (``password=*** (2)``), so that no entry is lost (D97)."""
+    if shown not in taken:
+        return shown
+    return next(f"{shown} ({n})" for n in itertools.count(2) if f"{shown} ({n})" not in taken)
 
 
 def _changed(old: Any, new: Any) -> bool:

@@ -6,7 +6,6 @@ import contextlib
 import copy
 import dataclasses
 import datetime
-import itertools
 import json
 import re
 import shlex
@@ -25,7 +24,7 @@ from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import checked_intent, intents
 from notify_schemas.conformance.producers import ProducerError, answered
 from notify_schemas.conformance.records import Intent, unleaked
-from notify_schemas.redaction import error_text, mask_text, quoted, redact, shown, type_name
+from notify_schemas.redaction import error_text, mask_text, quoted, redact, shown, told_apart, type_name
 from notify_schemas.registry import check_profile
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
@@ -111,9 +110,7 @@ def _unleaked_value(value: Any) -> Any:
             copied: dict[Any, Any] = {}
             parent[slot] = copied
             for key, item in node.items():
-                shown = unleaked(key) if isinstance(key, str) else key
-                if shown != key and shown in copied:
-                    shown = next(f"{shown} ({n})" for n in itertools.count(2) if f"{shown} ({n})" not in copied)
+                shown = told_apart(unleaked(key) if isinstance(key, str) else key, copied)
                 copied[shown] = None
                 stack.append((item, copied, shown))
         elif isinstance(node, list):

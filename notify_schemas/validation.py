@@ -345,8 +345,8 @@ def _closed(schema: Mapping[str, Any]) -> bool:
             return True
         conjuncts = [p for p in conjuncts if isinstance(p, dict)]
         mark = json.dumps(conjuncts, sort_keys=True)
-        if mark in busy:  # a recursive schema: judged where the recursion started
-            return True
+        if mark in busy:  # a recursive schema admits any depth: never closed, so orjson meets no deep run (D98)
+            return False
         busy.add(mark)
         try:
             return judge(conjuncts)
@@ -683,9 +683,11 @@ def _judges(profile: str, key: tuple[str, str], backend: str) -> tuple[Callable[
 
     def plain(message: Any) -> bool:
         # Plain JSON is its own wire form, but for a NaN or an infinity, which a schema with a free value or a
-        # non-integer number would not see; a closed schema fails them on type.
+        # non-integer number would not see; a closed schema fails them on type. Nor does such a schema bound how deep
+        # a free value's tuples nest, which orjson cannot be given past a few thousand (D98): a message holding a
+        # tuple is not plain JSON, and is judged the long way (`is_valid`).
         try:
-            return fast(message) and (closed or not has_no_wire_form_number(message))
+            return fast(message) and (closed or not has_no_wire_form_number(message, tuples=True))
         except (ValueError, OverflowError):  # an integer past 64 bits: the reference answers
             return _valid_plain(checker, profile, key, message)
 
@@ -694,9 +696,13 @@ def _judges(profile: str, key: tuple[str, str], backend: str) -> tuple[Callable[
         return on_wire, plain
 
     def exact(message: Any, dumps: Callable[..., bytes] = orjson.dumps, option: int = PLAIN) -> bool:
+        # The schema first: a closed one bounds how deep a message it passes is, so orjson is never given a run of
+        # tuples deeper than it can write (D98); a message it refuses is judged on its wire form.
         try:
+            if not fast(message):
+                return _wire_verdict(message, profile, backend)
             dumps(message, option=option)
-            return fast(message)
+            return True
         except Exception:  # not plain JSON, or a value jsonschema-rs cannot read or whose own code raises
             return _wire_verdict(message, profile, backend)
 
@@ -760,9 +766,11 @@ def is_valid_plain(value: Any, *, profile: str = "seed", backend: Backend = "rus
         try:
             check = validity_table(profile, backend)[value["event_type"], value["priority"]]
             # A parser also makes what has no wire form: a lone surrogate from a "\ud800" escape, nesting past
-            # MAX_DEPTH. orjson refuses both (TypeError), and `is_valid` below reports them.
-            _dumps(value, None, PLAIN)
-            return check(value)
+            # MAX_DEPTH. orjson refuses both (TypeError), and `is_valid` below reports them. It is asked only of a
+            # message the schema passed, which a tuple deeper than orjson can write does not (D98).
+            if check(value):
+                _dumps(value, None, PLAIN)
+                return True
         except Exception:  # KeyError, TypeError; a producer's event type whose __hash__ raises
             pass
     return is_valid(value, profile=profile, backend=backend)
@@ -974,8 +982,11 @@ def validate(message: Any, *, profile: str = "seed", backend: Backend = "rust") 
         try:
             if backend == "rust":  # in the guard: an argument's own __eq__ may raise (is_valid then names it)
                 fast = _closed_fast[profile][message["event_type"], message["priority"]]
-                _dumps(message, None, PLAIN)  # TypeError: not plain JSON; the wire form decides below
+                # The closed schema first: it bounds how deep a message it passes is, so orjson, which proves the
+                # message plain JSON (TypeError: the wire form decides below), is never given a run of tuples deeper
+                # than it can write (D98).
                 if fast(message):
+                    _dumps(message, None, PLAIN)
                     return
         except Exception:  # KeyError, TypeError, ValueError; a producer's value whose __hash__ raises
             pass

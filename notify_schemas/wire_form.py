@@ -298,15 +298,16 @@ class _Kept(list):  # type: ignore[type-arg]
 def to_wire(message: Any) -> WireForm:
     """The wire form of ``message``: plain JSON (dict, list, str, int, float, bool, None) and its problems."""
     try:  # the common case, in C: exact JSON types, which orjson writes as json.dumps would (NaN aside)
-        text = orjson.dumps(message, None, PLAIN)
+        text = orjson.dumps(message, None, PLAIN) if _only_exact_types(message) else None
     except Exception:  # TypeError; whatever a producer's Enum raises when orjson reads its value
         pass
     else:
         try:
-            if _only_exact_types(message):
+            if text is not None:
                 value = orjson.loads(text)
-                # Equal: no NaN or infinity, which orjson writes as null (unequal, a tuple is checked the long way).
-                if value == message or not has_no_wire_form_number(message):
+                # Equal: no NaN or infinity, which orjson writes as null (unequal, a tuple is checked the long way),
+                # and no deeper than orjson allows dicts and lists; tuples it does not count (D98).
+                if value == message or (not has_no_wire_form_number(message) and _within_depth(value)):
                     return WireForm(value, size=len(text))
         except RecursionError:  # compared from deep in a caller's stack (D96): the walk below follows no recursion
             pass
@@ -434,12 +435,14 @@ def wire_view(message: Any) -> WireForm:
     no tuple, NaN or infinity: what a JSON parser makes) is the form itself, not a copy of it. A copy of a message
     decoded from a large body takes many times the body, and reports on it (`iter_errors`, a listener's record,
     the value a violation shows) need none."""
-    try:
-        size = len(orjson.dumps(message, None, PLAIN))  # no subclass, bytes, lone surrogate, big integer, depth
-    except Exception:  # TypeError; whatever a producer's Enum raises when orjson reads its value
+    if not _only_exact_types(message):
         return to_wire(message)
     try:
-        own = _only_exact_types(message) and _its_own_form(message)
+        size = len(orjson.dumps(message, None, PLAIN))  # no bytes, lone surrogate, big integer, depth
+    except Exception:  # TypeError
+        return to_wire(message)
+    try:
+        own = _its_own_form(message)
     except RuntimeError:  # another thread changed a dict of it while it was walked: a copy is judged (`read_at_once`)
         own = False
     return WireForm(message, size=size) if own else to_wire(message)
@@ -491,8 +494,10 @@ def is_plain(message: Any) -> bool:
 
     NaN and infinities aside, which orjson writes as null (`has_no_wire_form_number` finds them), and a UUID or an
     ``Enum`` member, which orjson writes itself and ``json.dumps`` refuses (`is_exact_json` refuses them too). A JSON
-    parser's output is plain. Costs about a third of ``orjson.loads`` of the same message.
+    parser's output is plain. A run of tuples nested in tuples deeper than `MAX_DEPTH` is not (`tuples_within`).
     """
+    if not tuples_within(message):
+        return False
     try:
         orjson.dumps(message, option=PLAIN)
     except Exception:  # orjson.JSONEncodeError; whatever a producer's Enum raises when orjson reads its value
@@ -541,11 +546,13 @@ def is_exact_json(message: Any) -> bool:
     Two C passes, about the cost of ``orjson.loads`` of the message: the Notifier's hot path. Only the types are
     looked at, never a producer's own code (an ``__eq__`` that says any value equals it).
     """
-    try:
-        orjson.dumps(message, None, PLAIN)  # no subclass, datetime, bytes, set, lone surrogate, big integer, depth
-    except Exception:  # TypeError; whatever a producer's Enum raises when orjson reads its value
+    if not _only_exact_types(message):
         return False
-    return _only_exact_types(message)
+    try:
+        orjson.dumps(message, None, PLAIN)  # no bytes, set, lone surrogate, big integer, depth
+    except Exception:  # TypeError
+        return False
+    return True
 
 
 NOT_EXACT: Any = object()
@@ -563,11 +570,11 @@ def settled(message: Any) -> Any:
     change made meanwhile, is no copy, and the wire form is made instead). The copy costs about as much again as
     this check; one Python thread pays nothing but a count of the threads.
     """
-    try:
-        text = orjson.dumps(message, None, PLAIN)  # no subclass, datetime, bytes, set, lone surrogate, big integer
-    except Exception:  # TypeError; whatever a producer's Enum raises when orjson reads its value
-        return NOT_EXACT
     if not _only_exact_types(message):
+        return NOT_EXACT
+    try:
+        text = orjson.dumps(message, None, PLAIN)  # no bytes, set, lone surrogate, big integer, depth
+    except Exception:  # TypeError
         return NOT_EXACT
     if not _threads():  # no thread runs but the main one, this one: none other can change the message
         return message
@@ -584,10 +591,64 @@ _threads = _thread._count
 
 
 def _only_exact_types(message: Any) -> bool:
+    """Whether ``message`` holds exact JSON types only (`_OnlyExactTypes`), no deeper than orjson can be given it.
+
+    Asked before orjson writes a producer's value, never after: orjson bounds how deep dicts and lists nest (255), not
+    a run of tuples nested in tuples, and on one of a few thousand its writer corrupts memory and the process dies
+    (orjson 3.13; D98). pickle's C code counts every level against Python's recursion limit and raises
+    RecursionError past it, so under the usual limit (1,000) no deeper run reaches orjson; where a program raised the
+    limit past `_ORJSON_SAFE_LIMIT`, the runs are counted too (`tuples_within`), a walk in Python.
+    """
     try:
         _picklers.pickler.dump(message)  # no Enum member, UUID or Fragment (orjson writes those itself)
-    except Exception:  # TypeError from reducer_override; whatever else a producer's object raises
+    except Exception:  # TypeError from reducer_override; RecursionError; whatever else a producer's object raises
         _picklers.pickler = _picklers.new()  # a pickler stopped midway starts afresh
+        return False
+    return sys.getrecursionlimit() <= _ORJSON_SAFE_LIMIT or tuples_within(message)
+
+
+_ORJSON_SAFE_LIMIT = 1_500
+"""The recursion limit up to which pickle's own count keeps runs of tuples short enough for orjson (it writes runs of
+2,000 whole; of 2,500, it has corrupted memory)."""
+
+
+def _within_depth(value: Any) -> bool:
+    """Whether plain JSON data (dicts and lists) nests no deeper than `MAX_DEPTH`: a walk that follows no recursion."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        kind = type(node)
+        if kind is dict or kind is list:
+            if depth >= MAX_DEPTH:
+                return False
+            stack.extend((item, depth + 1) for item in (node.values() if kind is dict else node))
+    return True
+
+
+def tuples_within(value: Any, most: int = MAX_DEPTH) -> bool:
+    """Whether no run of exact tuples nested directly in one another in ``value`` is deeper than ``most``: what orjson,
+    which bounds only dicts and lists, may be given (`_only_exact_types`). A walk of the dicts, lists and tuples, that
+    follows no recursion and reads no producer's code; a deeper run has no wire form anyway (`MAX_DEPTH`). Each
+    container is walked again only at a deeper run than before, so a value that holds itself (through a list) ends.
+    A dict another thread changes while it is walked: False, as for a value that may not be written."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    walked: dict[int, int] = {}
+    try:
+        while stack:
+            node, run = stack.pop()
+            kind = type(node)
+            if kind is not tuple and kind is not dict and kind is not list:
+                continue
+            if walked.get(id(node), -1) >= run:
+                continue
+            walked[id(node)] = run
+            if kind is tuple:
+                if run >= most:
+                    return False
+                stack.extend((item, run + 1) for item in node)
+            else:
+                stack.extend((item, 0) for item in (node.values() if kind is dict else node))
+    except RuntimeError:
         return False
     return True
 
@@ -603,15 +664,21 @@ def _redacted_text(value: Any) -> str:
     return json.dumps(read_at_once(redact, value), ensure_ascii=False)
 
 
-def has_no_wire_form_number(value: Any) -> bool:
-    """Whether plain JSON data holds a NaN or an infinity (a parser makes one of ``1e400``): a cheap walk."""
+def has_no_wire_form_number(value: Any, *, tuples: bool = False) -> bool:
+    """Whether plain JSON data holds a NaN or an infinity (a parser makes one of ``1e400``): a cheap walk. With
+    ``tuples``, a tuple found says so too: data that holds one is no parser's, and its tuples may nest deeper than
+    orjson can be given (D98)."""
     stack = [value]
     while stack:
         node = stack.pop()
         kind = type(node)
         if kind is dict:
             stack.extend(node.values())
-        elif kind is list or kind is tuple:
+        elif kind is list:
+            stack.extend(node)
+        elif kind is tuple:
+            if tuples:
+                return True
             stack.extend(node)
         elif kind is float and not math.isfinite(node):
             return True

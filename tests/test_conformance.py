@@ -3217,8 +3217,8 @@ def test_a_line_one_too_many_is_named_when_the_next_intent_cannot_be_written(tmp
         report = run(producer, only=[first, second], shrink=False)
     finally:
         producer.close()
-    assert "wrote a line after its answer to the intent image.upload INFO, before it was asked the intent image." \
-        "upload ERROR" in report.stopped, report.stopped  # fmt: skip
+    assert "wrote a line after its answer to the intent image.upload INFO (question 1), before it was asked the " \
+        "intent image.upload ERROR (question 2)" in report.stopped, report.stopped  # fmt: skip
 
 
 @pytest.mark.parametrize("late", [0.0, 0.5])

@@ -19,6 +19,7 @@ import itertools
 import json
 import logging
 import math
+import subprocess
 import sys
 import tempfile
 import threading
@@ -1709,3 +1710,85 @@ def test_every_public_function_refuses_a_wrong_argument_clearly(call: str, value
         assert deep not in text
     assert len(text) < 1_000
     assert CANARY not in text
+
+
+# --- runs of tuples: orjson bounds dicts and lists, not tuples (D98) -------------------------------------------------
+
+_TUPLE_RUNS = """
+import io, json, logging, sys
+import notify_schemas as ns
+from notify_schemas.drivers.log import LogDriver
+from notify_schemas.samples import samples
+from notify_schemas.validation import is_valid_plain
+from notify_schemas.wire_form import is_exact_json, is_plain, redacted_json, settled, to_wire, wire_view
+
+depth, limit, place = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+sys.setrecursionlimit(limit)
+logging.basicConfig(stream=io.StringIO())
+run = ()
+for _ in range(depth):
+    run = (run,)
+task = next(samples("task.success", "INFO"))
+image = next(samples("image.update", "INFO"))
+message = {
+    "free value": {**task, "payload": {**task["payload"], "result": {"x": [1, run]}}},
+    "array item": {**image, "payload": {**image["payload"], "tags": [run]}},
+    "array": {**image, "payload": {**image["payload"], "tags": run}},
+    "payload": {**image, "payload": run},
+    "message": run,
+}[place]
+seen = {}
+for backend in ("rust", "python"):
+    errors = list(ns.iter_errors(message, backend=backend))
+    try:
+        ns.validate(message, backend=backend)
+        raised = 0
+    except ns.InvalidNotificationError as error:
+        raised = len(error.violations)
+    plain = is_valid_plain(message, backend=backend) if type(message) is dict else False
+    seen[backend] = [ns.is_valid(message, backend=backend), len(errors), raised, plain]
+for mode in ("strict", "warn", "off"):
+    try:
+        seen[mode] = ns.Notifier("image.host", drivers=["log"], validation=mode).send(message) is not None
+    except ns.InvalidNotificationError as error:
+        seen[mode] = len(error.violations)
+if type(message) is dict:  # the driver takes a notification; anything else is a TypeError, as documented
+    LogDriver().notify(message, "INFO")
+seen["forms"] = [is_plain(message), is_exact_json(message), settled(message) is message,
+                 len(to_wire(message).problems), len(wire_view(message).problems), len(redacted_json(message)) > 0]
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.parametrize("place", ["free value", "array item", "array", "payload", "message"])
+@pytest.mark.parametrize(("depth", "limit"), [(300, 1_000), (5_000, 1_000), (50_000, 1_000), (50_000, 200_000)])
+def test_a_run_of_tuples_of_any_depth_gets_a_verdict_and_never_kills_the_process(
+    place: str, depth: int, limit: int, tmp_path: Path
+) -> None:
+    # orjson 3.13 counts how deep dicts and lists nest, not tuples nested in tuples: given a run of a few thousand it
+    # corrupted memory, and is_valid, validate, iter_errors and Notifier.send killed the producer's process
+    # (SIGABRT, SIGSEGV). A run deeper than MAX_DEPTH has no wire form: each entry says so, in every mode, whatever
+    # the recursion limit the program set. Run in a process of its own, so that a crash fails the test.
+    script = tmp_path / "runs.py"
+    script.write_text(_TUPLE_RUNS, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(depth), str(limit), place], capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout)
+    for backend in ("rust", "python"):
+        valid, errors, raised, plain = seen[backend]
+        assert not valid
+        assert not plain
+        assert errors == raised >= 1
+        assert seen[backend] == seen["rust"]  # the backends agree
+    assert seen["strict"] == seen["rust"][1]  # refused, with the same violations
+    assert seen["warn"] is False  # no wire form: sent in no mode that judges
+    if depth > 1_000:  # with validation off, a run the recursion limit's count passes goes out as exact types
+        assert seen["off"] is False
+    plain_form, exact, own, problems, view_problems, shown = seen["forms"]
+    assert not plain_form
+    if depth > 1_000:  # past the recursion limit's count: not exact types either (under it, the wire form decides)
+        assert not exact
+        assert not own
+    assert problems == view_problems == 1
+    assert shown

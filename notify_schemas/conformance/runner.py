@@ -28,7 +28,7 @@ from notify_schemas.redaction import error_text, mask_text, quoted, redact, show
 from notify_schemas.registry import check_profile
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
-from notify_schemas.wire_form import PLAIN, redacted_json
+from notify_schemas.wire_form import PLAIN, redacted_json, tuples_within
 
 __all__ = [
     "KEPT",
@@ -85,9 +85,11 @@ class NotKept:
 def _json_size(notification: Any) -> int:
     """Bytes of a notification's JSON text: as sent, or (a producer's own objects) as the report shows it."""
     try:
-        return len(orjson.dumps(notification, None, PLAIN))
+        if tuples_within(notification):  # a deeper run of tuples is no JSON, and orjson cannot be given it (D98)
+            return len(orjson.dumps(notification, None, PLAIN))
     except Exception:  # TypeError; whatever a producer's object raises when it is read
-        return len(json.dumps(received(notification)).encode("utf-8", "surrogatepass"))
+        pass
+    return len(json.dumps(received(notification)).encode("utf-8", "surrogatepass"))
 
 
 def _notification(notification: Any) -> dict[str, Any]:

@@ -462,14 +462,16 @@ def _unique(items: Any) -> bool:
         return len(set(items)) == len(items)
     numbers: dict[Any, int] = {}  # canonical form -> its number
     of: dict[int, int] = {}  # id of an object or array of ``items`` -> the number of its canonical form
-    containers = []
-    stack = [item for item in items if isinstance(item, dict | list | tuple)]
+    containers = []  # each after every container it holds: a container held in two places is numbered first
+    stack: list[tuple[Any, bool]] = [(item, False) for item in items if isinstance(item, dict | list | tuple)]
     while stack:
-        node = stack.pop()
-        if isinstance(node, dict | list | tuple) and id(node) not in of:
-            of[id(node)] = -1
+        node, held_numbered = stack.pop()
+        if held_numbered:  # what it holds is numbered: it comes next
             containers.append(node)
-            stack.extend(node.values() if isinstance(node, dict) else node)
+        elif isinstance(node, dict | list | tuple) and id(node) not in of:
+            of[id(node)] = -1
+            stack.append((node, True))
+            stack.extend((held, False) for held in (node.values() if isinstance(node, dict) else node))
 
     def canonical(value: Any) -> Any:
         if isinstance(value, dict | list | tuple):
@@ -480,7 +482,7 @@ def _unique(items: Any) -> bool:
             return ("c", value)
         return ("n", value)  # a number: 1 == 1.0, and they hash alike
 
-    for node in reversed(containers):  # each after every container it holds
+    for node in containers:
         if isinstance(node, dict):
             form: Any = ("o", frozenset((k, canonical(v)) for k, v in node.items()))
         else:

@@ -485,6 +485,28 @@ def test_unique_items_is_judged_as_python_jsonschema_judges_it(items: list[Any])
     assert validation._unique(items) is uniq(items)
 
 
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(
+    st.lists(_CLOSE.filter(lambda v: isinstance(v, list | dict)), min_size=1, max_size=4).flatmap(
+        lambda pool: st.lists(st.sampled_from(pool) | st.lists(st.sampled_from(pool), max_size=2), max_size=6)
+    )
+)
+def test_unique_items_is_judged_alike_where_items_share_a_container(items: list[Any]) -> None:
+    # A producer's message may hold one list in two places: as an item and inside another item. Numbered before the
+    # containers that hold it, wherever it is met first: [[a], [b], a, b] was judged to repeat an item.
+    from jsonschema._utils import uniq
+
+    assert validation._unique(items) is uniq(items)
+
+
+def test_tags_sharing_a_list_get_the_same_violations_from_both_backends() -> None:
+    message = _message("image.upload", "INFO")
+    a, b = ["x"], ["y"]
+    message["payload"]["tags"] = [[a], [b], a, b]
+    found = {backend: sorted(iter_errors(message, backend=backend)) for backend in ("rust", "python")}  # type: ignore[arg-type]
+    assert found["rust"] == found["python"]
+
+
 def _nested(depth: int) -> Any:
     value: Any = None
     for i in range(depth):

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from subprocess import Popen
 from typing import Any
@@ -156,28 +156,19 @@ def test_the_listener_reports_keys_a_bodys_own_text_writes_twice(broker: RabbitM
         "/oslo.message": f'{{"oslo.version": "2.0", "oslo.message": {hidden}, "oslo.message": {inner[0]}}}',
         "/oslo.version": f'{{"oslo.version": "2.0", "oslo.message": {inner[1]}, "oslo.version": "2.0"}}',
     }
-    as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
     as_text = {"content_type": "application/json", "content_encoding": "latin-1"}  # py-amqp hands over text
-    bodies = [(written_twice(dict(body, message_id=str(uuid.uuid4())), p).encode(), as_json if i % 2 else as_text)
+    bodies = [(written_twice(dict(body, message_id=str(uuid.uuid4())), p).encode(), AS_JSON if i % 2 else as_text)
               for i, p in enumerate(pointers)]  # fmt: skip
-    bodies += [(text.encode(), as_json) for text in envelopes.values()]
+    bodies += [(text.encode(), AS_JSON) for text in envelopes.values()]
     # NaN, which kombu's and oslo's readers take, in a 1.0 body and in an envelope's text: its keys are read too
     with_nan = [_as_oslo_sends(dict(good[1], message_id=str(uuid.uuid4()), timestamp=math.nan)) for _ in "ab"]
-    bodies.append((written_twice(with_nan[0], "/priority").encode(), as_json))
+    bodies.append((written_twice(with_nan[0], "/priority").encode(), AS_JSON))
     nan_inner = written_twice(with_nan[1], "/event_type")
-    bodies.append((json.dumps({"oslo.version": "2.0", "oslo.message": nan_inner}).encode(), as_json))
+    bodies.append((json.dumps({"oslo.version": "2.0", "oslo.message": nan_inner}).encode(), AS_JSON))
     pointers += ["/priority", "/event_type"]
-    bodies.append((json.dumps(body).encode(), as_json))  # each key once: valid
+    bodies.append((json.dumps(body).encode(), AS_JSON))  # each key once: valid
     invalid_out = tmp_path / "invalid.jsonl"
-    out = AppendedLines(str(invalid_out))
-    listener = Listener(config, profile="seed", invalid_out=out)
-    listener.start(timeout=30)
-    try:
-        _publish_raw(broker, f"{topic}.info", bodies)
-        assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
-    finally:
-        listener.stop()
-        out.close()
+    listener = _heard(broker, config, f"{topic}.info", bodies, invalid_out)
     assert (sum(listener.tally.valid.values()), sum(listener.tally.invalid.values())) == (1, len(bodies) - 1)
     records = [json.loads(line) for line in invalid_out.read_text(encoding="utf-8").splitlines()]
     found = sorted(v["pointer"] for r in records for v in r["violations"] if v["rule"] == "duplicate-key")
@@ -204,16 +195,7 @@ def test_keys_written_twice_are_found_in_a_message_without_an_id(broker: RabbitM
     bodies = [json.dumps({"oslo.version": "2.0", "oslo.message": t}).encode() for t in texts[:4]]
     bodies += [t.encode() for t in texts[4:]]  # as 1.0 bodies
     invalid_out = tmp_path / "invalid.jsonl"
-    out = AppendedLines(str(invalid_out))
-    listener = Listener(config, profile="seed", invalid_out=out)
-    listener.start(timeout=30)
-    try:
-        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
-        _publish_raw(broker, f"{topic}.info", [(body, as_json) for body in bodies])
-        assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
-    finally:
-        listener.stop()
-        out.close()
+    _heard(broker, config, f"{topic}.info", [(body, AS_JSON) for body in bodies], invalid_out)
     records = [json.loads(line) for line in invalid_out.read_text(encoding="utf-8").splitlines()]
     found = sorted(v["pointer"] for r in records for v in r["violations"] if v["rule"] == "duplicate-key")
     assert found == sorted(pointers)
@@ -243,18 +225,8 @@ def test_a_body_that_shows_more_than_its_notification_is_no_delivery_again_of_it
     }
     bodies = [*shown.values(), well, well, shown["twice in 1.0"], shown["envelope"]]  # the last three: again
     invalid_out = tmp_path / "invalid.jsonl"
-    out = AppendedLines(str(invalid_out))
-    listener = Listener(config, profile="seed", invalid_out=out)
-    listener.start(timeout=30)
-    try:
-        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
-        _publish_raw(broker, f"{topic}.{message['priority'].lower()}", [(body, as_json) for body in bodies])
-        deadline = time.monotonic() + 60
-        while listener.tally.total + listener.tally.duplicates < len(bodies) and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        listener.stop()
-        out.close()
+    listener = _heard(broker, config, f"{topic}.{message['priority'].lower()}", [(body, AS_JSON) for body in bodies],
+                      invalid_out, heard=lambda it: it.tally.total + it.tally.duplicates >= len(bodies))  # fmt: skip
     tally = listener.tally
     assert (sum(tally.valid.values()), sum(tally.invalid.values()), tally.duplicates) == (1, len(shown), 3)
     records = invalid_out.read_text(encoding="utf-8").splitlines()
@@ -282,8 +254,7 @@ def test_keys_written_twice_stay_with_their_message_when_ids_are_reused(broker: 
     listener = Listener(config, profile="seed", on_message=lambda m, valid: verdicts.append((json.dumps(m), valid)))
     listener.start(timeout=30)
     try:
-        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
-        _publish_raw(broker, f"{topic}.info", [(body, as_json) for body in bodies])
+        _publish_raw(broker, f"{topic}.info", [(body, AS_JSON) for body in bodies])
         assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
     finally:
         listener.stop()
@@ -341,6 +312,39 @@ def _publish_raw(broker: RabbitMQ, routing_key: str, bodies: list[tuple[bytes, d
             )
 
 
+AS_JSON = {"content_type": "application/json", "content_encoding": "utf-8"}
+"""The message properties of a JSON body, as oslo's publisher sets them."""
+
+
+def _heard(
+    broker: RabbitMQ,
+    config: NotifierConfig,
+    routing_key: str,
+    bodies: list[tuple[bytes, dict[str, Any]]],
+    invalid_out: Path,
+    *,
+    heard: Callable[[Listener], bool] | None = None,
+    **options: Any,
+) -> Listener:
+    """A listener on ``config``'s topic, writing what it refuses to ``invalid_out``, given ``bodies`` published raw
+    (`_publish_raw`) and stopped once it has counted them all (or once ``heard`` says it has, within 60 s)."""
+    out = AppendedLines(str(invalid_out))
+    listener = Listener(config, profile="seed", invalid_out=out, **options)
+    listener.start(timeout=30)
+    try:
+        _publish_raw(broker, routing_key, bodies)
+        if heard is None:
+            assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
+        else:
+            deadline = time.monotonic() + 60
+            while not heard(listener) and time.monotonic() < deadline:
+                time.sleep(0.05)
+    finally:
+        listener.stop()
+        out.close()
+    return listener
+
+
 def test_the_listener_counts_a_body_oslo_cannot_read_as_invalid(broker: RabbitMQ, tmp_path: Path) -> None:
     # oslo.messaging's consumer logs and rejects a body it cannot decode ("Failed to process message ... skipping
     # it") before any dispatcher: the listener ended with "0 invalid" and exit 0 while such bodies went by uncounted.
@@ -357,16 +361,8 @@ def test_the_listener_counts_a_body_oslo_cannot_read_as_invalid(broker: RabbitMQ
         (b"\x80\x04K\x01.", "application/x-python-serialize", "binary"),  # a type kombu refuses to decode
         (json.dumps(_as_oslo_sends(good)).encode(), "application/json", "utf-8"),
     ]
-    out = AppendedLines(str(invalid_out))
-    listener = Listener(config, profile="seed", invalid_out=out)
-    listener.start(timeout=30)
-    try:
-        _publish_raw(broker, f"{topic}.info", [(body, {"content_type": kind, "content_encoding": encoding})
-                                               for body, kind, encoding in bodies])  # fmt: skip
-        assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
-    finally:
-        listener.stop()
-        out.close()
+    listener = _heard(broker, config, f"{topic}.info", [(body, {"content_type": kind, "content_encoding": encoding})
+                                                        for body, kind, encoding in bodies], invalid_out)  # fmt: skip
     assert (sum(listener.tally.valid.values()), sum(listener.tally.invalid.values())) == (1, 5)
     assert listener.tally.invalid == {"<unreadable>": 5}
     text = invalid_out.read_text(encoding="utf-8")
@@ -393,17 +389,8 @@ def test_the_listener_counts_a_body_that_holds_no_json_object_as_unreadable(brok
 
     bodies = [json.dumps(pairs[0]).encode(), envelope(json.dumps(pairs[1])), b"", b'""', b"[]", b"null", b"7",
               envelope("[]"), envelope(" \n[]"), envelope("null"), envelope(good[2]), envelope(7)]  # fmt: skip
-    out = AppendedLines(str(invalid_out))
-    listener = Listener(config, profile="seed", invalid_out=out)
-    listener.start(timeout=30)
-    try:
-        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
-        valid = json.dumps(_as_oslo_sends(good[2])).encode()
-        _publish_raw(broker, f"{topic}.info", [(body, as_json) for body in [*bodies, valid]])
-        assert listener.wait_for(len(bodies) + 1, timeout=60), listener.tally.line()
-    finally:
-        listener.stop()
-        out.close()
+    valid = json.dumps(_as_oslo_sends(good[2])).encode()
+    listener = _heard(broker, config, f"{topic}.info", [(body, AS_JSON) for body in [*bodies, valid]], invalid_out)
     assert (sum(listener.tally.valid.values()), listener.tally.invalid) == (1, {"<unreadable>": len(bodies)})
     records = [json.loads(line) for line in invalid_out.read_text(encoding="utf-8").splitlines()]
     assert [r["notification"] for r in records] == [None] * len(bodies)
@@ -444,17 +431,9 @@ def test_the_listener_counts_a_body_whose_envelope_breaks_its_wire_schema_as_inv
     good = _mix("seed", 10, seed=79)
     broken = _envelope_faults(good)
     valid = [_as_oslo_sends(good[8]), {"oslo.version": "2.0", "oslo.message": json.dumps(_as_oslo_sends(good[9]))}]
-    out = AppendedLines(str(invalid_out))
-    listener = Listener(config, profile="seed", invalid_out=out)
-    listener.start(timeout=30)
-    try:
-        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
-        bodies = [body for body, _ in broken] + valid
-        _publish_raw(broker, f"{topic}.info", [(json.dumps(body).encode(), as_json) for body in bodies])
-        assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
-    finally:
-        listener.stop()
-        out.close()
+    bodies = [body for body, _ in broken] + valid
+    listener = _heard(broker, config, f"{topic}.info", [(json.dumps(body).encode(), AS_JSON) for body in bodies],
+                      invalid_out)  # fmt: skip
     assert (sum(listener.tally.valid.values()), sum(listener.tally.invalid.values())) == (2, len(broken))
     assert "<unreadable>" not in listener.tally.invalid  # judged as notifications, counted under their event types
     text = invalid_out.read_text(encoding="utf-8")
@@ -489,8 +468,7 @@ def test_live_conformance_judges_a_broken_envelope_as_listen_does(broker: Rabbit
 
     def send() -> None:
         time.sleep(3)  # the suite's listener declares its queues first
-        as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
-        _publish_raw(broker, "notifications.info", [(body, as_json) for body in bodies])
+        _publish_raw(broker, "notifications.info", [(body, AS_JSON) for body in bodies])
 
     sender = threading.Thread(target=send)
     sender.start()
@@ -524,17 +502,10 @@ def test_the_listener_inflates_a_compressed_body_no_further_than_its_limit(broke
         (bz2.compress(json.dumps(good[2]).encode()), "bzip2"),
         (b"not compressed", "application/x-gzip"),
     ]
-    out = AppendedLines(str(invalid_out))
-    listener = Listener(config, profile="seed", invalid_out=out, max_record_bytes=1_000_000)
-    listener.start(timeout=30)
-    try:
-        _publish_raw(broker, f"{topic}.info", [(body, {"content_type": "application/json", "content_encoding": "binary",
-                                                       "headers": {"compression": compression}})
-                                               for body, compression in bodies])  # fmt: skip
-        assert listener.wait_for(len(bodies), timeout=60), listener.tally.line()
-    finally:
-        listener.stop()
-        out.close()
+    compressed = {"content_type": "application/json", "content_encoding": "binary"}
+    listener = _heard(broker, config, f"{topic}.info",
+                      [(body, {**compressed, "headers": {"compression": c}}) for body, c in bodies], invalid_out,
+                      max_record_bytes=1_000_000)  # fmt: skip
     assert (sum(listener.tally.valid.values()), sum(listener.tally.invalid.values())) == (2, 2)
     records = [json.loads(line) for line in invalid_out.read_text(encoding="utf-8").splitlines()]
     assert [[v["rule"] for v in r["violations"]] for r in records] == [["too-large"], ["json"]]
@@ -759,8 +730,7 @@ def test_listen_command_stopped_while_the_broker_sends_ahead_loses_nothing_and_s
         first.communicate(timeout=90)
     messages = _mix("seed", 5_000, seed=43)
     messages[0] = dict(messages[0], unexpected=1)  # invalid: written to --invalid-out once counted
-    as_json = {"content_type": "application/json", "content_encoding": "utf-8"}
-    _publish_raw(broker, f"{topic}.info", [(json.dumps(_as_oslo_sends(m)).encode(), as_json) for m in messages])
+    _publish_raw(broker, f"{topic}.info", [(json.dumps(_as_oslo_sends(m)).encode(), AS_JSON) for m in messages])
     stopped, drained, invalid = tmp_path / "stopped.json", tmp_path / "drained.json", tmp_path / "invalid.jsonl"
     options = ("--summary", str(stopped), "--invalid-out", str(invalid))
     with _listening(broker, topic, *options, count=len(messages), timeout=300) as listening:

@@ -30,8 +30,10 @@ from notify_schemas.drivers.memory import MemoryDriver
 from notify_schemas.redaction import (
     FORBIDDEN_KEYS,
     MARK,
+    SANITIZE_KEYS,
     closed,
     error_text,
+    holds_secret_word,
     mark_forbidden,
     mask_text,
     redact,
@@ -539,3 +541,24 @@ def test_keys_that_read_alike_once_masked_keep_every_entry(value: dict[str, Any]
     assert _lost(value, _unleaked_value(redact(value))) == []
     text = json.dumps(redact(value))
     assert not any(secret in text for secret in ("password=a", "password=b", "u:a@", "u:b@"))
+
+
+# Texts near oslo's secret words: pieces of them (``ecre``, ``ken``, ``_ps``) and whole ones, with other letters, at
+# lengths on both sides of the one past which every word is tested.
+_NEAR_WORDS = st.lists(
+    st.one_of(
+        st.sampled_from(SANITIZE_KEYS).flatmap(
+            lambda w: st.tuples(st.integers(0, len(w)), st.integers(0, len(w))).map(lambda ij: w[min(ij) : max(ij)])
+        ),
+        st.text("abcdefghijklmnopqrstuvwxyz_-:=0123456789 ", max_size=40),
+    ),
+    max_size=8,
+).map("".join)
+
+
+@given(_NEAR_WORDS)
+@example("x" * 60 + "token")
+@example("x" * 61 + "token")
+@example("secre" + "t")
+def test_a_text_holds_a_secret_word_exactly_when_one_of_the_words_is_in_it(text: str) -> None:
+    assert holds_secret_word(text) == any(word in text for word in SANITIZE_KEYS)

@@ -39,7 +39,7 @@ from notify_schemas.wire_form import (
     to_wire,
 )
 
-__all__ = ["Notifier", "Validation", "log_line"]
+__all__ = ["Notifier", "Validation", "driver_interrupted", "log_line"]
 
 Validation = Literal["strict", "warn", "off"]
 LOG = logging.getLogger(__name__)
@@ -207,6 +207,9 @@ class Notifier:
                     raise TypeError(why)  # sent nothing: logged as a driver that failed
             except Exception as error:
                 self._driver_failed(driver, error, message)
+            except BaseException as error:  # Ctrl-C, SystemExit, a green thread's timeout: raised, once logged
+                driver_interrupted(LOG, "driver", driver, self.drivers, error, message)
+                raise
 
     def _refuse(self, message: Any, wire: WireForm) -> None:
         """A message with no JSON form, or not an object: never sent; raised in strict mode, logged otherwise. The
@@ -269,6 +272,20 @@ def _drivers(given: Any, config: NotifierConfig) -> tuple[Driver, ...]:
             raise TypeError(f"drivers[{index}] is no driver name, and {quoted(item)} {why}")
         found.append(item)
     return tuple(found)
+
+
+def driver_interrupted(
+    logger: logging.Logger, what: str, driver: Any, drivers: Sequence[Any], error: BaseException, message: Any
+) -> None:
+    """Log a notification that ``driver`` was interrupted sending, by what is no ``Exception`` (KeyboardInterrupt,
+    SystemExit, GeneratorExit, eventlet's or gevent's Timeout), which the caller then gets, as Python means it to
+    (D105): the notification may not have gone through that driver, and has not gone through those after it, which
+    do not run; said here with the message, redacted, so that it is not lost unsaid."""
+    at = next(i for i, d in enumerate(drivers) if d is driver)  # by identity: a driver's own __eq__ is not asked
+    rest = ", ".join(type_name(d) for d in drivers[at + 1 :]) or "none"
+    log_line(logger, logging.ERROR, "%s %s was interrupted (%s); notification perhaps not sent through it, and not "
+             "through the drivers after it (%s): %s", what, type_name(driver), error_text(error, message), rest,
+             redacted_json(message))  # fmt: skip
 
 
 def log_line(logger: logging.Logger, level: int, text: str, *args: Any) -> None:

@@ -108,6 +108,40 @@ def test_a_failing_driver_is_logged_and_stops_neither_the_others_nor_the_caller(
     assert sent[0]["message_id"] in caplog.text
 
 
+class _Interrupting:
+    """A driver stopped by what is no Exception: Ctrl-C, sys.exit, a green thread's timeout (a BaseException)."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def notify(self, message: dict[str, Any], priority: str) -> None:
+        raise self.error
+
+
+class _Timeout(BaseException):
+    """As eventlet's and gevent's Timeout: a BaseException, so that ``except Exception`` lets it through."""
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), SystemExit(3), GeneratorExit(), _Timeout("password=SECRET")])
+@pytest.mark.parametrize("validation", ["strict", "warn", "off"])
+def test_a_driver_interrupted_reaches_the_caller_with_what_it_left_unsent_logged(
+    error: BaseException, validation: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # It reached the caller and the drivers after it did not run, with no line at all: a notification lost unsaid.
+    before, after = MemoryDriver(), MemoryDriver()
+    notifier = Notifier(drivers=[before, _Interrupting(error), after, "log"], validation=validation)
+    with caplog.at_level(logging.ERROR, logger="notify_schemas.notifier"), pytest.raises(type(error)):
+        notifier.info({}, "image.update", IMAGE)
+    assert len(before.messages) == 1
+    assert after.messages == []  # it stops as Python means it to: the rest is not sent
+    lines = [r.getMessage() for r in caplog.records if r.name == "notify_schemas.notifier"]
+    assert len(lines) == 1
+    assert f"driver _Interrupting was interrupted ({type(error).__name__}" in lines[0]
+    assert "(MemoryDriver, LogDriver)" in lines[0]
+    assert before.messages[0]["message_id"] in lines[0]
+    assert "SECRET" not in caplog.text
+
+
 @pytest.mark.parametrize("disabled", [["image.update"], ["image"], ["task", "image.update"]])
 def test_disabled_notifications_by_event_type_or_group(disabled: list[str]) -> None:
     memory = MemoryDriver()

@@ -25,7 +25,7 @@ from stevedore import driver as stevedore_driver
 
 from notify_schemas.broker.messaging import redact_failed_sends
 from notify_schemas.errors import InvalidNotificationError
-from notify_schemas.notifier import log_line
+from notify_schemas.notifier import driver_interrupted, log_line
 from notify_schemas.redaction import error_text, type_name
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors, wire_errors
@@ -111,6 +111,9 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
                     error_text(error, sent),  # it may quote the message: what it holds under locations too is marked
                     redacted_json(sent),
                 )
+            except BaseException as error:  # into oslo, which lets it through to the producer (D105): logged first
+                driver_interrupted(LOG, "inner driver", inner, self.inner, error, sent)
+                raise
 
     def _log(self, level: int, what: str, message: Any, violations: list[Violation]) -> None:
         """One line: what happens to the notification, its violations and the notification (plain JSON: its wire

@@ -402,6 +402,37 @@ def test_a_logging_handler_of_the_dropin_driver_that_raises_or_notifies_never_re
     assert len(_impl_test.NOTIFICATIONS) == (0 if validation == "strict" else 1 + len(written))
 
 
+class _Interrupted(BaseException):
+    """As eventlet's Timeout, which a green thread's send may raise: no Exception, so oslo lets it through."""
+
+
+class _Interrupting:
+    def notify(self, ctxt: Any, message: Any, priority: str, retry: Any) -> None:
+        raise _Interrupted(f"password={CANARY}")
+
+
+def test_an_inner_driver_interrupted_reaches_the_producer_with_what_it_left_unsent_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # It went through the drop-in driver and oslo's Notifier to the producer with no line at all: the inner drivers
+    # after it never ran, and the notification was lost unsaid.
+    _impl_test.reset()
+    notifier = _dropin("strict", "log")
+    dropin = notifier._driver_mgr.extensions[0].obj
+    dropin.inner.append(_Interrupting())
+    dropin.inner.append(_impl_test.TestDriver(None, [], None))
+    payload = next(samples("image.upload", "INFO", profile="glance", seed=1))["payload"]
+    with caplog.at_level(logging.DEBUG), pytest.raises(_Interrupted):
+        notifier.info({}, "image.upload", payload)
+    assert not _impl_test.NOTIFICATIONS  # the inner drivers after it do not run: it stops as Python means it to
+    lines = [r.getMessage() for r in caplog.records if r.name == "notify_schemas.broker.oslo_driver"]
+    assert len(lines) == 1
+    assert "inner driver _Interrupting was interrupted (_Interrupted: password=***)" in lines[0]
+    assert "(TestDriver)" in lines[0]
+    assert payload["id"] in lines[0]
+    assert CANARY not in caplog.text
+
+
 def test_the_dropin_driver_says_why_of_the_reading_it_judged(caplog: pytest.LogCaptureFixture) -> None:
     # A generator is empty the second time: the driver read the message again to say why it refused it.
     def tags() -> Any:

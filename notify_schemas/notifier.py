@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from notify_schemas.config import NotifierConfig, is_disabled, listed, load_config, names
-from notify_schemas.drivers import Driver, load_driver, not_run, unusable
+from notify_schemas.drivers import Driver, driver_name, load_driver, not_run, unusable
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, envelope
 from notify_schemas.redaction import error_text, mask_text, quoted, traceback_text, type_name
@@ -231,16 +231,16 @@ class Notifier:
             LOG,
             logging.ERROR,
             "driver %s failed (%s); notification not sent through it: %s",
-            type_name(driver),
+            driver_name(driver),
             error_text(error, message),  # it may quote the message: what it holds under locations too is marked
             redacted_json(message),
         )
         # The traceback, for whoever debugs the driver, masked too: an exception's text may quote a credential.
         trace = traceback_text(error, message)
-        log_line(LOG, logging.DEBUG, "driver %s failure: %s", type_name(driver), trace)
+        log_line(LOG, logging.DEBUG, "driver %s failure: %s", driver_name(driver), trace)
 
     def __repr__(self) -> str:
-        names: Sequence[str] = [type_name(d) for d in self.drivers]
+        names: Sequence[str] = [driver_name(d) for d in self.drivers]
         # The publisher id is the producer's: masked as any text is, and never asked to show itself (a subclass's
         # own __repr__ may fail, or show anything).
         publisher = self.publisher_id
@@ -282,9 +282,9 @@ def driver_interrupted(
     (D105): the notification may not have gone through that driver, and has not gone through those after it, which
     do not run; said here with the message, redacted, so that it is not lost unsaid."""
     at = next(i for i, d in enumerate(drivers) if d is driver)  # by identity: a driver's own __eq__ is not asked
-    rest = ", ".join(type_name(d) for d in drivers[at + 1 :]) or "none"
+    rest = ", ".join(driver_name(d) for d in drivers[at + 1 :]) or "none"
     log_line(logger, logging.ERROR, "%s %s was interrupted (%s); notification perhaps not sent through it, and not "
-             "through the drivers after it (%s): %s", what, type_name(driver), error_text(error, message), rest,
+             "through the drivers after it (%s): %s", what, driver_name(driver), error_text(error, message), rest,
              redacted_json(message))  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from notify_schemas.drivers.noop import NoopDriver
 from notify_schemas.errors import DriverNotFoundError, NotifySchemasError
 from notify_schemas.message import build_message
 from notify_schemas.notifier import Notifier
+from notify_schemas.samples import samples
 from notify_schemas.wire_form import to_wire
 
 
@@ -233,6 +234,38 @@ class _Generator:
 class _ReturnsACoroutine:
     def notify(self, message: Any, priority: str) -> Any:
         return _Async().notify(message, priority)
+
+
+class _OsloShaped:
+    """An oslo.messaging driver's method: ``notify(ctxt, message, priority, retry)``."""
+
+    def notify(self, ctxt: Any, message: Any, priority: str, retry: Any) -> None:
+        pass
+
+
+class _Static:
+    @staticmethod
+    def notify(message: Any, priority: str) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("driver", "why"),
+    [(MemoryDriver, "is the class MemoryDriver, whose notify wants an instance"),
+     (_OsloShaped(), "has a notify that cannot be called as notify\\(message, priority\\)")],
+)  # fmt: skip
+def test_a_driver_whose_notify_cannot_take_a_message_and_its_priority_is_refused_when_the_notifier_is_made(
+    driver: Any, why: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A class given for its instance, or an oslo.messaging driver, was taken: every notification then failed through
+    # it, logged as "driver type failed (TypeError: ...)", which named no driver.
+    with pytest.raises(TypeError, match=rf"drivers\[1\] is no driver name, .*{why}"):
+        Notifier(drivers=["noop", driver])
+    notifier = Notifier(drivers=[_Static, "log"])  # a class whose notify needs no instance is a driver
+    with caplog.at_level(logging.DEBUG):
+        notifier.info({}, "image.update", next(samples("image.update", "INFO", profile="seed", seed=1))["payload"])
+    assert "failed" not in caplog.text
+    assert "drivers=['_Static', 'LogDriver']" in repr(notifier)
 
 
 @pytest.mark.parametrize("driver", [_Async, _Generator])

@@ -14,9 +14,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from notify_schemas.config import NotifierConfig
 from notify_schemas.errors import ConfigError, DriverNotFoundError, NotifySchemasError
-from notify_schemas.redaction import error_text, quoted, traceback_text, type_name
+from notify_schemas.redaction import class_name, error_text, quoted, traceback_text, type_name
 
-__all__ = ["ENTRY_POINT_GROUP", "Driver", "available_drivers", "load_driver", "not_run", "unusable"]
+__all__ = ["ENTRY_POINT_GROUP", "Driver", "available_drivers", "driver_name", "load_driver", "not_run", "unusable"]
 
 ENTRY_POINT_GROUP = "notify_schemas.drivers"
 LOG = logging.getLogger(__name__)
@@ -78,7 +78,29 @@ def unusable(driver: Any) -> str | None:
         return "has an async notify(message, priority): it would make a coroutine that no one runs, and send nothing"
     if inspect.isgeneratorfunction(notify):
         return "has a notify(message, priority) that is a generator: it would send nothing unless iterated"
+    return _uncallable(driver, notify)
+
+
+def _uncallable(driver: Any, notify: Any) -> str | None:
+    """Why ``notify`` cannot be called as ``notify(message, priority)``: a class given where an instance of it is
+    meant (its ``notify`` wants ``self`` too), an oslo.messaging driver (``notify(ctxt, message, priority, retry)``).
+    Each notification would fail through it, logged as a driver that failed; said once, when the Notifier is made.
+    None when it can, or when Python cannot tell (a callable of C code may have no signature)."""
+    try:
+        inspect.signature(notify).bind(None, None)
+    except TypeError:
+        if issubclass(type(driver), type):  # told by its type: a producer's __class__ is not asked
+            return f"is the class {class_name(driver)}, whose notify wants an instance (self): give an instance of it"
+        return "has a notify that cannot be called as notify(message, priority)"
+    except Exception:  # ValueError: no signature to read; whatever a producer's __signature__ raises
+        pass
     return None
+
+
+def driver_name(driver: Any) -> str:
+    """A driver as a log line names it: its class's name, masked (`type_name`), or, for a class given as a driver
+    (its ``notify`` a static or class method), its own name, not that of its type (``type``)."""
+    return class_name(driver) if issubclass(type(driver), type) else type_name(driver)
 
 
 def not_run(result: Any) -> str | None:

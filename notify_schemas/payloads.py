@@ -18,6 +18,7 @@ from notify_schemas.registry import Variant, bundled_schema, variant
 from notify_schemas.wire_form import MAX_ITEMS
 
 __all__ = [
+    "Unread",
     "image_payload",
     "image_send_payload",
     "isotime",
@@ -27,6 +28,29 @@ __all__ = [
 ]
 
 _MISSING = object()
+
+
+class Unread:
+    """What a payload holds where reading the producer's object raised (a property, ``__getitem__``, ``__contains__``
+    or the iteration of its tags or properties: a record whose lazy load fails): the builder does not raise, and
+    validation names the key, ``cannot be read`` (rule ``not-json``), as it names a value whose own code raises. Each
+    reading raises the error again, so the payload is never sent, nor judged valid however often it is read."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error.with_traceback(None)  # the producer's frames are not kept alive
+
+    def __iter__(self) -> Any:
+        raise self.error.with_traceback(None)
+
+
+def _read(read: Callable[..., Any], *args: Any) -> Any:
+    """``read(*args)``: a value read from the producer's object, or `Unread` where its own code raised."""
+    try:
+        return read(*args)
+    except Exception as error:
+        return Unread(error)
 
 
 def isotime(value: Any) -> Any:
@@ -109,7 +133,7 @@ def record_payload(
         elif schema.get("type") == "null":
             value = None
         else:
-            value = getters[key](obj) if key in getters else _get(obj, key)
+            value = _read(getters[key], obj) if key in getters else _read(_get, obj, key)
             if value is _MISSING:
                 if "const" in schema:
                     value = schema["const"]
@@ -200,7 +224,7 @@ def image_payload(
     """
     v = variant(event_type, "INFO", profile=profile)
     if event_type == "image.delete" and profile == "seed":
-        return _get(image, "image_id", "id")  # type: ignore[no-any-return]
+        return _read(_get, image, "image_id", "id")  # type: ignore[no-any-return]
     return record_payload(image, v, _IMAGE_GETTERS, **extra)
 
 
@@ -217,8 +241,8 @@ def image_send_payload(
     """The image.send payload for a transfer of ``image``; ``destination_ip`` is used where the profile has it."""
     v = variant("image.send", priority, profile=profile)
     values = {
-        "image_id": _get(image, "image_id", "id"),
-        "owner_id": _get(image, "owner", "owner_id", default=None),
+        "image_id": _read(_get, image, "image_id", "id"),
+        "owner_id": _read(lambda: _get(image, "owner", "owner_id", default=None)),
         "receiver_tenant_id": receiver_tenant_id,
         "receiver_user_id": receiver_user_id,
         "destination_ip": destination_ip,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from notify_schemas import variants
+from notify_schemas import Variant, variants
 from notify_schemas.message import build_message
 from notify_schemas.payloads import image_payload, image_send_payload, isotime, payload_properties, task_payload
 from notify_schemas.validation import iter_errors
@@ -325,3 +325,74 @@ def test_tags_that_never_end_are_read_no_further_than_a_wire_form_reads() -> Non
     finally:
         signal.alarm(0)
     assert any("/payload/tags" in e and "never end" in e for e in _errors("image.update", "INFO", payload, "seed"))
+
+
+class _Raising:
+    """A Glance record whose reading of one attribute raises, as a lazy load from a database that went away does."""
+
+    def __init__(self, record: Any, broken: str) -> None:
+        self._record = record
+        self._broken = broken
+
+    def __getattr__(self, name: str) -> Any:
+        if name == self._broken:
+            raise RuntimeError(f"{name} cannot be loaded")
+        return getattr(self._record, name)
+
+
+class _RaisingMapping(dict):  # type: ignore[type-arg]
+    """A record that is a mapping, whose lookup of one key raises, or whose __contains__ raises for every key."""
+
+    def __init__(self, record: dict[str, Any], broken: str) -> None:
+        super().__init__(record)
+        self._broken = broken
+
+    def __getitem__(self, key: Any) -> Any:
+        if key == self._broken:
+            raise RuntimeError(f"{key} cannot be loaded")
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: Any) -> bool:
+        if self._broken == "*":
+            raise RuntimeError("nothing can be looked up")
+        return dict.__contains__(self, key)
+
+
+def _tags_that_fail() -> Any:
+    yield "a"
+    raise RuntimeError("the tags cannot be loaded")
+
+
+@pytest.mark.parametrize("profile", ["seed", "glance"])
+@pytest.mark.parametrize(
+    "broken", ["image_id", "name", "status", "owner", "extra_properties", "tags", "visibility", "iterated tags"]
+)
+def test_a_record_whose_reading_raises_gets_a_payload_that_validation_names(profile: str, broken: str) -> None:
+    # A property, a lookup or the iteration of the tags that raised, raised out of the payload builder: the producer
+    # got its record's exception, not a verdict.
+    key = {"image_id": "id", "extra_properties": "properties", "iterated tags": "tags"}.get(broken, broken)
+    for event_type in ("image.update", "image.delete"):
+        image: Any = _Raising(glance_image(), broken)
+        if broken == "iterated tags":
+            image = glance_image(tags=_tags_that_fail())
+        payload = image_payload(image, event_type=event_type, profile=profile)
+        for _ in range(2):  # judged however often it is read: the read is never taken for a value
+            errors = _errors(event_type, "INFO", payload, profile)
+            if profile == "seed" and event_type == "image.delete":
+                assert errors == ([] if key != "id" else ["/payload: cannot be read: RuntimeError [not-json]"])
+            elif key in payload_properties(Variant(profile, event_type, "INFO")):
+                assert f"/payload/{key}: cannot be read: RuntimeError [not-json]" in errors
+    send = image_send_payload(_Raising(glance_image(), broken), bytes_sent=1, receiver_tenant_id=None,
+                              receiver_user_id=None, profile=profile)  # fmt: skip
+    if broken in ("image_id", "owner"):
+        pointer = "/payload/image_id" if broken == "image_id" else "/payload/owner_id"
+        assert f"{pointer}: cannot be read: RuntimeError [not-json]" in _errors("image.send", "INFO", send, profile)
+
+
+@pytest.mark.parametrize("broken", ["task_id", "type", "status", "*"])
+def test_a_task_whose_reading_raises_gets_a_payload_that_validation_names(broken: str) -> None:
+    task = _RaisingMapping(glance_task(status="success", result={}, expires_at=NOW), broken)
+    for profile, event_type in (("seed", "task.success"), ("glance", "task.success")):
+        payload = task_payload(task, event_type=event_type, profile=profile)
+        errors = _errors(event_type, "INFO", payload, profile)
+        assert any("cannot be read: RuntimeError [not-json]" in e for e in errors)

@@ -313,13 +313,27 @@ def _line_batches(
             if rest:  # the last line, without a newline (never over the limit: see below)
                 yield [rest]
             return
-        text = rest + chunk
+        text = rest + chunk if len(rest) < _CHUNK or b"\n" in chunk else _line_on(stream, rest, chunk, limit)
         lines = text.split(b"\n")
         rest = lines.pop()
         yield _kept(lines, limit) if len(text) > limit else lines  # type: ignore[misc]
         if _over(rest, limit):  # a line longer than the limit: count it away in chunks, never holding it
             yield [_past(rest, stream)]
             rest = b""
+
+
+def _line_on(stream: BinaryIO, rest: bytes, chunk: bytes, limit: int) -> bytes:
+    """A line of a megabyte or more (``rest``) that goes on through ``chunk``, a chunk without a newline: read on,
+    chunk by chunk, up to its newline, the stream's end, or past the limit, and joined once. Joined to each chunk
+    as it came, a line within a limit of a gigabyte was copied once a megabyte: a 100 MB record took 16 s, 4 to 5
+    times what 25 MB took."""
+    parts = [rest, chunk]
+    size = len(rest) + len(chunk)
+    while chunk and b"\n" not in chunk and size <= limit + 1:  # a CRLF line end and one byte more: `_over`
+        chunk = stream.read(_CHUNK)
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
 
 
 def _json_lines(

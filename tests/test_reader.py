@@ -225,6 +225,23 @@ def test_many_small_bad_items_take_linear_time(item: str) -> None:
     assert seconds(80_000) < 20 * seconds(10_000) + 0.5  # 8x the items: about 8x the time, never 64x
 
 
+@pytest.mark.parametrize("after", [f"\n{GOOD}\n", f"\r\n{GOOD}", ""])  # the last line: no newline after it
+def test_a_long_line_within_the_limit_takes_linear_time(after: str) -> None:
+    # A line longer than a chunk was joined to each chunk as it came: copied once a chunk, so that a 100 MB record
+    # under a limit of a gigabyte took 16 s where 25 MB took 1.5 s.
+    def seconds(size: int) -> float:
+        line = '{"payload": "' + "a" * size + '"}'
+        text = f"{GOOD}\n{line}{after}".encode()
+        return _cpu_seconds(lambda: read(text, limit=2**30, chunk=16 * 1024), 3 if after else 2)
+
+    seconds(1024 * 1024)
+    assert seconds(16 * 1024 * 1024) < 20 * seconds(2 * 1024 * 1024) + 0.2  # 8x the line: about 8x, never 64x
+    line = '{"payload": "' + "a" * 100_000 + '"}'
+    data = f"{GOOD}\n{line}{after}".encode()
+    for limit in (len(line) - 1, len(line), len(line) + 1):  # around the limit, as read a chunk at a time
+        assert read(data, limit=limit, chunk=1024) == read(data, limit=limit), limit
+
+
 ITEM = st.one_of(
     st.sampled_from([GOOD, INVALID, "1", '"a,]"', "[]", "{}", "null"]),
     st.sampled_from(list(BAD_ITEMS.values())[:-1]),  # all but "over the limit": the oracle has no limit

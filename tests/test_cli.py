@@ -1668,8 +1668,79 @@ def test_a_worker_that_ends_between_its_pieces_is_an_error_not_a_reader_gone_awa
         return answer
 
     monkeypatch.setattr(commands, "_received", received_then_killed)
-    code, _, err = run(capsys, "validate", "--jobs", "2", path)
-    assert (code, err) == (2, "notify-schemas: error: a worker process ended before its piece was checked\n")
+    code, out, err = run(capsys, "validate", "--jobs", "2", path)
+    assert (code, err) == (2, f"notify-schemas: error: {path}: a worker process ended before its piece was checked "
+                              f"(killed by SIGKILL); the rest of it is not checked\n")  # fmt: skip
+    assert out.splitlines()[-1].endswith("(profile seed)")
+
+
+@pytest.mark.parametrize("form", ["text", "json"])
+def test_a_worker_killed_while_it_checks_leaves_the_other_files_checked_and_the_summary_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    # A worker killed (the system out of memory kills a process so) ended the whole run: the JSON document cut
+    # short with no summary, and the files after it never read.
+    lines = [VALID[0], '{"a": 1}', *VALID[1:]] * 20
+    path = write(tmp_path, "in.jsonl", "".join(line + "\n" for line in lines))
+    after = write(tmp_path, "after.jsonl", '{"b": 2}\n' + VALID[0] + "\n")
+    monkeypatch.setattr(commands, "_PIECE", len(VALID[0]) * 3)
+    pools: list[Any] = []
+    start_pool, received = commands._start_pool, commands._received
+    monkeypatch.setattr(commands, "_start_pool", lambda n, args: pools.append(start_pool(n, args)) or pools[-1])
+
+    def killed_while_it_checks(pipe: Any) -> Any:
+        if len(pools) == 1:  # the first piece's worker is killed before it answers
+            process = pools.pop().processes[0]
+            process.kill()
+            process.join()
+        return received(pipe)
+
+    monkeypatch.setattr(commands, "_received", killed_while_it_checks)
+    code, out, err = run(capsys, "validate", "--jobs", "2", "--format", form, path, after)
+    reason = "a worker process ended before its piece was checked (killed by SIGKILL); the rest of it is not checked"
+    assert (code, err) == (2, f"notify-schemas: error: {path}: {reason}\n")
+    # What the killed worker had sent before it ended may be read: the first file's entries are those one process
+    # finds first, the second file's all of them.
+    _, first, _ = run(capsys, "validate", "--jobs", "1", "--format", form, path)
+    _, second, _ = run(capsys, "validate", "--format", form, after)
+    if form == "json":
+        summary = json.loads(out)["summary"]
+        assert summary["unread"] == [{"file": path, "reason": reason}]
+        assert summary["records"] == summary["valid"] + summary["invalid"] >= 2
+        errors, of_first = json.loads(out)["errors"], json.loads(first)["errors"]
+        later = json.loads(second)["errors"]
+        assert errors[len(errors) - len(later) :] == later
+        assert errors[: len(errors) - len(later)] == of_first[: len(errors) - len(later)]
+    else:
+        found, of_first, later = (text.splitlines()[:-1] for text in (out, first, second))
+        assert found[len(found) - len(later) :] == later
+        assert found[: len(found) - len(later)] == of_first[: len(found) - len(later)]
+        assert re.fullmatch(r"[\d,]+ records in 2 files: .*\(profile seed\)", out.splitlines()[-1])
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_memory_that_runs_out_under_a_file_is_one_line_and_the_other_files_are_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    # A record of a raised --max-record-bytes that memory cannot hold ended the run with MemoryError's traceback
+    # (one process), or a worker's traceback and the run (--jobs).
+    monkeypatch.setattr(commands, "_PIECE", len(VALID[0]) * 3)
+    path = write(tmp_path, "in.jsonl", "".join(f'{VALID[0]}\n{{"huge": 1}}\n{VALID[1]}\n' for _ in range(5)))
+    after = write(tmp_path, "after.jsonl", '{"b": 2}\n')
+    entries = commands._record_entries
+
+    def short_of_memory(name: str, record: Any, *rest: Any) -> Any:
+        if name.endswith("in.jsonl") and "huge" in getattr(record, "value", {}):
+            raise MemoryError
+        return entries(name, record, *rest)
+
+    monkeypatch.setattr(commands, "_record_entries", short_of_memory)
+    code, out, err = run(capsys, "validate", "--jobs", jobs, "--format", "json", path, after)
+    reason = "out of memory while it was checked; the rest of it is not checked"
+    assert (code, err) == (2, f"notify-schemas: error: {path}: {reason}\n")
+    summary = json.loads(out)["summary"]
+    assert summary["unread"] == [{"file": path, "reason": reason}]
+    assert summary["invalid"] == 1  # the second file's record
 
 
 @pytest.mark.parametrize(

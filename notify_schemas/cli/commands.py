@@ -379,6 +379,8 @@ def _worker(conn: Any, not_ours: list[Any]) -> None:
             answer: tuple[bool | None, Any] = (True, _validate_range(job, lambda batch: conn.send((None, batch)), fd))
         except OSError as error:  # the file cannot be read, or changed: the first process reports it as its own
             answer = (False, error)
+        except MemoryError:  # a record of a raised --max-record-bytes: as one process says it
+            answer = (False, _short_of_memory())
         finally:
             os.close(fd)
         try:
@@ -417,14 +419,32 @@ class _Workers:
         of entries, so memory stays bounded however many errors the workers find; a job sent never waits. Every piece
         is read from the file open as ``fd``, which must stay open until the last result is taken."""
         waiting: collections.deque[Any] = collections.deque()
-        for number, job in enumerate(jobs):
-            pipe = self.pipes[number % len(self.pipes)]
-            _sent(pipe, job, fd)
-            waiting.append(pipe)
-            if len(waiting) >= 2 * len(self.pipes):
+        try:
+            for number, job in enumerate(jobs):
+                pipe = self.pipes[number % len(self.pipes)]
+                _sent(pipe, job, fd)
+                waiting.append(pipe)
+                if len(waiting) >= 2 * len(self.pipes):
+                    yield from self._results(waiting.popleft(), waiting)
+            while waiting:
                 yield from self._results(waiting.popleft(), waiting)
-        while waiting:
-            yield from self._results(waiting.popleft(), waiting)
+        except _WorkerGone as gone:
+            raise _WorkerGone(gone.pipe, self._how_ended(gone.pipe)) from None
+
+    def _how_ended(self, pipe: Any) -> str:
+        """How the worker of ``pipe`` ended, as its exit status says: `` (killed by SIGKILL)``, `` (exit status
+        1)``; nothing if it has not ended within a second."""
+        process = self.processes[self.pipes.index(pipe)]
+        process.join(1)
+        code = process.exitcode
+        if code is None:
+            return ""
+        if code < 0:
+            try:
+                return f" (killed by {signal.Signals(-code).name})"
+            except ValueError:
+                return f" (killed by signal {-code})"
+        return f" (exit status {code})"
 
     @staticmethod
     def _results(pipe: Any, waiting: collections.deque[Any]) -> Iterator[Result]:
@@ -473,7 +493,7 @@ def _sent(pipe: Any, job: Job, fd: int) -> None:
         with _socket_of(pipe) as sock:
             socket.send_fds(sock, [b"f"], [fd])
     except OSError:
-        raise NotifySchemasError("a worker process ended before its piece was checked") from None
+        raise _WorkerGone(pipe) from None
 
 
 def _received_file(conn: Any) -> int:
@@ -500,7 +520,22 @@ def _received(pipe: Any) -> tuple[bool | None, Any]:
     try:
         return pipe.recv()  # type: ignore[no-any-return]
     except (EOFError, OSError):
-        raise NotifySchemasError("a worker process ended before its piece was checked") from None
+        raise _WorkerGone(pipe) from None
+
+
+class _WorkerGone(OSError):
+    """A worker that ended before it answered for its piece (killed, as the system kills a process when memory runs
+    out): the file is not read to its end, as one that cannot be read, and the workers are used no more."""
+
+    def __init__(self, pipe: Any, how: str = "") -> None:
+        super().__init__(0, f"a worker process ended before its piece was checked{how}; the rest of it is not checked")
+        self.pipe = pipe
+
+
+def _short_of_memory() -> OSError:
+    """Memory that ran out while a file was checked (a record of a raised --max-record-bytes, a process limit): the
+    file is not read to its end, as one that cannot be read, and the files after it are still checked."""
+    return OSError(0, "out of memory while it was checked; the rest of it is not checked")
 
 
 def _start_pool(workers: int, args: argparse.Namespace) -> _Workers:
@@ -614,7 +649,11 @@ def _validate_files(args: argparse.Namespace) -> int:
                         _not_cut_short(stream, opened)
                 except BrokenPipeError:
                     raise  # the reader of the output went away (| head): the run ends, quietly (D94)
-                except OSError as error:
+                except (OSError, MemoryError) as failed:
+                    error = failed if isinstance(failed, OSError) else _short_of_memory()
+                    if isinstance(error, _WorkerGone) and pool is not None:  # the files after it: this process alone
+                        pool.stop()
+                        pool = None
                     io_error = True
                     reason = one_line(mask_text(as_named(error.strerror or str(error))))
                     progress.clear()

@@ -1196,6 +1196,41 @@ def test_a_file_cut_short_while_it_is_read_is_named_as_changed_whatever_the_numb
     assert ", 0 invalid, " in out.splitlines()[-1]  # what was read, counted (a line the cut went through unreadable)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_cut_short_ahead_of_its_reader_is_named_as_changed_whatever_the_number_of_processes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    # Cut short past what was read so far (one process), or within the last piece (two), the file was read up to
+    # its new end and passed for whole, exit 1, where a cut through an earlier piece of two processes was named.
+    rot = write(tmp_path, "rot.jsonl", "".join(VALID[n % 3] + "\n" for n in range(3_000)))  # over a chunk read
+    size = Path(rot).stat().st_size
+
+    def truncated() -> None:
+        os.truncate(rot, size - 10_000)
+
+    if jobs == "1":
+        validate_stream = commands._validate_stream
+
+        def truncating(*args: Any, **kwargs: Any) -> Any:
+            for number, found in enumerate(validate_stream(*args, **kwargs)):
+                if number == 0:  # its first chunk read (a megabyte), its first thousand records counted
+                    truncated()
+                yield found
+
+        monkeypatch.setattr(commands, "_validate_stream", truncating)
+    else:
+        monkeypatch.setattr(commands, "_PIECE", size - 500_000)  # two pieces: the cut is in the last
+        _changing(monkeypatch, truncated)
+    code, out, err = run(capsys, "validate", "--jobs", jobs, "--format", "json", rot)
+    reason = (f"changed while it was read: cut to {size - 10_000:,} bytes from the {size:,} it had when it was "
+              f"opened; what it held past them was not checked")  # fmt: skip
+    assert (code, err) == (2, f"notify-schemas: error: {rot}: {reason}\n")
+    summary = json.loads(out)["summary"]
+    assert summary["unread"] == [{"file": rot, "reason": reason}]
+    assert summary["invalid"] == 0
+    assert summary["records"] < 3_000  # what was read, counted
+
+
 def test_a_broken_first_line_hides_none_of_the_thousand_invalid_lines_after_it(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -702,15 +702,19 @@ def _not_the_output(opened: os.stat_result | None, output: os.stat_result | None
 
 
 def _not_cut_short(f: BinaryIO, opened: os.stat_result | None) -> None:
-    """`_Changed` if a regular file read to its end is now shorter than both the size it had when it was opened and
-    the bytes read of it (by this process, which cut it for the workers): it was cut short in place while it was read
-    (copytruncate), and what it held past them was never read. A file that says it has no size (/proc) never is."""
+    """`_Changed` if a regular file read to its end is now shorter than the size it had when it was opened: it was cut
+    short in place while it was read (copytruncate), behind the reader or ahead of it (which then met the new end,
+    one process or the last piece of the workers), and what it held past its new end was never read. A file that says
+    it has no size (/proc) never is."""
     if opened is None or not stat.S_ISREG(opened.st_mode):
         return
-    now, read = os.fstat(f.fileno()).st_size, f.tell()
+    now, read = os.fstat(f.fileno()).st_size, f.tell()  # read: by this process, which cut it for the workers
     if now < read and now < opened.st_size:
         raise _Changed(0, f"changed while it was read: cut to {now:,} bytes after {read:,} were read; what it held "
                           f"past them was not checked")  # fmt: skip
+    if now < opened.st_size:
+        raise _Changed(0, f"changed while it was read: cut to {now:,} bytes from the {opened.st_size:,} it had when "
+                          f"it was opened; what it held past them was not checked")  # fmt: skip
 
 
 def _validate_shared(

@@ -597,6 +597,7 @@ class Listener:
         pool: str | None = None,
         validate: bool = True,
         max_record_bytes: int = DEFAULT_MAX_RECORD,
+        limit: int | None = None,
     ) -> None:
         self.config = config
         self.profile = profile
@@ -609,6 +610,9 @@ class Listener:
         self.max_record_bytes = max_record_bytes
         """The longest body judged: a longer one is invalid, its content neither judged nor copied (D51)."""
         self.received: list[Notification] = []  # every message, unless keep_received is False (a long listen)
+        self.limit = limit
+        """The most notifications counted (``listen --count``): every delivery after them goes back to the queue, for
+        the next listener, uncounted, however long stopping takes."""
         self._stopped = False  # nothing is counted after stop() began: the tally is final, whatever stops the stop
         self.failure: OSError | None = None
         """Why ``invalid_out`` could not take a record: from then on nothing is counted, and every message goes back
@@ -634,6 +638,8 @@ class Listener:
         # The embedded broker (fake://) hands over a producer's objects as they are: a str subclass's own methods
         # are not asked (its __format__, __hash__ or __str__ may raise). A broker's message is oslo's dict subclass,
         # judged as the plain object it was sent as; one that is no object at all is judged too (it is invalid).
+        if self._full():  # not judged in vain: it goes back to the queue (`_count` asks again, under the lock)
+            return False
         message: Any = dict.copy(received) if isinstance(received, dict) else received
         fields = message if isinstance(message, dict) else {}
         message_id = fields.get("message_id")
@@ -677,6 +683,8 @@ class Listener:
         which no parser could read, is not masked as a message is: a location in it would be written in clear), and
         ``received`` gets the text that says why, an `Unreadable`, as a recorded stream's unreadable line is handed to
         the conformance checks."""
+        if self._full():
+            return False
         body = getattr(delivered, "body", None)
         body = body if isinstance(body, bytes | str) else b""
         kind = getattr(delivered, "content_type", None)
@@ -704,7 +712,7 @@ class Listener:
         """Count a judged message and write it, as ``shown()`` shows it, with its violations if it has any; False
         when it cannot be written (the file failed) or the listener is stopping: it goes back to the queue."""
         with self._lock:
-            if self.failure is not None or self._stopped:
+            if self._full():
                 return False
             if violations and self.invalid_out is not None and not self.tally.knows(message_id, content):
                 record = {"notification": shown(), "violations": [v._asdict() for v in violations]}
@@ -721,6 +729,10 @@ class Listener:
         if self.on_message is not None:
             self.on_message(message, not violations)
         return True
+
+    def _full(self) -> bool:
+        """Whether nothing more is counted: the listener is stopping, its file failed, or it has its ``limit``."""
+        return self.failure is not None or self._stopped or (self.limit is not None and self._counted >= self.limit)
 
     def summary(self) -> str:
         """The tally's line, read under the lock the consumer threads write under."""

@@ -1251,7 +1251,7 @@ def _listened(args: argparse.Namespace, config: Any, held: int | None) -> int:
 
     out = AppendedLines(args.invalid_out) if args.invalid_out else None
     listener = Listener(config, profile=args.profile, invalid_out=out, keep_received=False, pool=args.pool,
-                        max_record_bytes=args.max_record_bytes)  # fmt: skip
+                        max_record_bytes=args.max_record_bytes, limit=args.count)  # fmt: skip
     live = sys.stderr.isatty()
     last = [0.0]
 

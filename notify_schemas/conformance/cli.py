@@ -207,7 +207,7 @@ def _listen(args: argparse.Namespace) -> list[Any]:
         ) from None
     from notify_schemas.config import NotifierConfig
 
-    listener = Listener(NotifierConfig(transport_url=args.transport_url), profile=args.profile)
+    listener = Listener(NotifierConfig(transport_url=args.transport_url), profile=args.profile, limit=args.count)
     listener.start(timeout=args.connect_timeout)  # oslo would retry an absent broker without end
     try:
         listener.wait_for(args.count, args.timeout)

@@ -747,6 +747,29 @@ def test_listen_command_stopped_while_the_broker_sends_ahead_loses_nothing_and_s
     assert tallies[0].add(tallies[1]).message_ids == {m["message_id"] for m in messages}
 
 
+def test_listen_command_counts_no_more_than_its_count(broker: RabbitMQ, tmp_path: Path) -> None:
+    # The consumer threads went on counting, and acknowledging, while the main thread looked at the count every 50 ms
+    # and then stopped them: listen --count 700 on a full queue took 1,213 messages off it, --count 1 hundreds.
+    topic = "counted"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    with _listening(broker, topic, count=1, timeout=60) as first:  # declares the queues, which outlive it
+        Notifier(config=config).send(_mix("seed", 1, seed=53)[0])
+        first.communicate(timeout=90)
+    messages = _mix("seed", 3_000, seed=59)
+    _publish_raw(broker, f"{topic}.info", [(json.dumps(_as_oslo_sends(m)).encode(), AS_JSON) for m in messages])
+    summaries = [tmp_path / f"summary{i}.json" for i in range(3)]
+    for summary, count in zip(summaries, (1, 500), strict=False):
+        command = [*_listen(broker, topic, count=count, timeout=120), "--summary", str(summary)]
+        taken = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+        assert taken.returncode == 0, taken.stderr[-500:]
+        assert taken.stdout.startswith(f"{count:,} received: {count:,} valid, 0 invalid"), taken.stdout
+    rest = [*_listen(broker, topic, count=len(messages), timeout=20), "--summary", str(summaries[2])]
+    subprocess.run(rest, capture_output=True, text=True, timeout=120, check=False)
+    tallies = [Tally.from_json(json.loads(path.read_text(encoding="utf-8"))) for path in summaries]
+    assert [t.total for t in tallies[:2]] == [1, 500]
+    assert tallies[0].add(tallies[1]).add(tallies[2]).message_ids == {m["message_id"] for m in messages}
+
+
 def test_listen_command_stops_at_its_timeout(broker: RabbitMQ) -> None:
     command = _listen(broker, "quiet", count=1, timeout=3)
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)

@@ -374,8 +374,9 @@ def _decoded(
     sees it."""
     failure: BaseException | None = None
     headers = getattr(raw, "properties", {}).get("application_headers")
-    compression = headers.pop("compression", None) if isinstance(headers, dict) else None
-    if compression is not None:  # kombu would inflate it whole, whatever it comes to
+    compression = headers.get("compression") if isinstance(headers, dict) else None
+    if isinstance(headers, dict) and compression:  # kombu would inflate it whole; a header unset (empty, 0) it skips
+        del headers["compression"]
         try:
             raw.body = _inflated(raw.body, compression, limit)
         except Exception as error:  # over the limit, cut short, or compressed in a way not read: unreadable

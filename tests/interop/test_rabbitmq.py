@@ -512,6 +512,23 @@ def test_the_listener_inflates_a_compressed_body_no_further_than_its_limit(broke
     assert "over the limit of 1,000,000 bytes once inflated" in records[0]["violations"][0]["message"]
 
 
+def test_a_compression_header_kombu_passes_over_leaves_the_body_judged_as_it_came(
+    broker: RabbitMQ, tmp_path: Path
+) -> None:
+    # kombu inflates a body only where its compression header is set to something (an empty text, 0, false, an
+    # empty list: the body as it came, which oslo decodes); the listener inflated wherever the header was there at
+    # all and counted such a message, valid to oslo and to the schemas, as an unreadable body.
+    topic = "compression-unset"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    unset: list[Any] = ["", 0, False, None, []]
+    good = [_as_oslo_sends(m) for m in _mix("seed", len(unset), seed=61)]
+    bodies = [
+        (json.dumps(m).encode(), {**AS_JSON, "headers": {"compression": c}}) for m, c in zip(good, unset, strict=True)
+    ]
+    listener = _heard(broker, config, f"{topic}.info", bodies, tmp_path / "invalid.jsonl")
+    assert (sum(listener.tally.valid.values()), sum(listener.tally.invalid.values())) == (len(unset), 0)
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_an_invalid_out_file_that_fails_leaves_the_messages_on_the_queue(broker: RabbitMQ, tmp_path: Path) -> None:
     # A full disk: the invalid message cannot be written, so it is neither counted nor acknowledged, and nothing

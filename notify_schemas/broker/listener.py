@@ -22,6 +22,7 @@ import lzma
 import os
 import threading
 import time
+import types
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -304,6 +305,58 @@ def _quiet_deliveries_while_closing() -> None:
     logging.getLogger("amqp").addFilter(_DeliveriesWhileClosing())
 
 
+_UNREAD = "notify_schemas.unread"
+"""Where a delivery's properties say why they could not be read (`_properties_read_whatever_they_hold`)."""
+
+
+@functools.cache
+def _properties_read_whatever_they_hold() -> None:
+    """Have py-amqp, in this process, hand over a delivery whose properties it cannot read, with the reason under
+    `_UNREAD`, where it raised: text that is not UTF-8 read with each such byte kept as Python's surrogateescape keeps
+    it, and the properties that hold one named; for any other failure (a timestamp in a header past the years Python
+    counts), the reason alone.
+
+    py-amqp reads the properties (content type and encoding, message id, type, app id, headers, ...) as soon as a
+    delivery's header arrives, before any consumer sees it, and a publisher may write any bytes there. Its error
+    dropped the connection, oslo.messaging connected again, and the broker handed the same delivery over again, without
+    end: the listener counted nothing more, that message nor any queued after it. A delivery handed over so is counted
+    as unreadable (`_decoded`) and acknowledged (D99). The properties of every other delivery are read as before."""
+    try:
+        from amqp import serialization
+        from amqp.spec import Basic
+    except ImportError:  # no py-amqp: no RabbitMQ delivery either
+        return
+    strict = serialization.PROPERTY_CLASSES.get(Basic.CLASS_ID)
+    if not isinstance(strict, types.FunctionType) or getattr(strict, "notify_schemas_reads", False):
+        return  # not py-amqp's own function: left as it is
+    # The same function, with its one way of reading text as UTF-8 made one that cannot fail.
+    escaped = {**vars(serialization), "pstr_t": lambda s: bytes(s).decode("utf-8", "surrogateescape")}
+    tolerant = types.FunctionType(strict.__code__, escaped, strict.__name__, strict.__defaults__, strict.__closure__)
+
+    def decode_properties_basic(buf: Any, offset: int) -> tuple[dict[str, Any], int]:
+        try:
+            return strict(buf, offset)  # type: ignore[no-any-return]
+        except UnicodeDecodeError:
+            pass
+        except Exception as error:  # the reader of the delivery's header, whatever it holds, must not raise
+            return {_UNREAD: ("json", f"whose AMQP properties cannot be read ({error_text(error)})")}, offset
+        try:
+            properties, end = tolerant(buf, offset)
+        except Exception as error:  # text that is not UTF-8, and something else besides
+            return {_UNREAD: ("json", f"whose AMQP properties cannot be read ({error_text(error)})")}, offset
+        named = ", ".join(k for k, v in properties.items() if isinstance(v, str) and _escaped(v))
+        properties[_UNREAD] = ("unicode", f"whose AMQP properties ({named}) are not UTF-8 text")
+        return properties, end
+
+    decode_properties_basic.notify_schemas_reads = True  # type: ignore[attr-defined]
+    serialization.PROPERTY_CLASSES[Basic.CLASS_ID] = decode_properties_basic
+
+
+def _escaped(text: str) -> bool:
+    """Whether a text holds a byte that was not UTF-8, as surrogateescape keeps one."""
+    return any("\udc80" <= c <= "\udcff" for c in text)
+
+
 def _server(
     transport: Any,
     targets: list[Any],
@@ -373,9 +426,16 @@ def _decoded(
     ``unreadable`` rather than rejected unsaid, and a compressed body inflated here, within ``limit``, before kombu
     sees it."""
     failure: BaseException | None = None
-    headers = getattr(raw, "properties", {}).get("application_headers")
+    properties = getattr(raw, "properties", None)
+    properties = properties if isinstance(properties, dict) else {}
+    unread = properties.pop(_UNREAD, None)
+    headers = properties.get("application_headers")
     compression = headers.get("compression") if isinstance(headers, dict) else None
-    if isinstance(headers, dict) and compression:  # kombu would inflate it whole; a header unset (empty, 0) it skips
+    if unread is not None:  # what oslo's consumer would never have got past
+        rule, why = unread
+        failure = _PropertiesUnread(f"in a delivery {why}, which oslo.messaging's consumer cannot read (it drops "
+                                    "its connection and is handed the delivery again, without end)", rule)  # fmt: skip
+    elif isinstance(headers, dict) and compression:  # kombu would inflate it whole; a header unset (empty, 0) it skips
         del headers["compression"]
         try:
             raw.body = _inflated(raw.body, compression, limit)
@@ -514,6 +574,15 @@ class _OverLimit(ValueError):
     """A compressed body that inflates past the listener's limit."""
 
 
+class _PropertiesUnread(ValueError):
+    """A delivery whose AMQP properties could not be read (`_properties_read_whatever_they_hold`): ``rule`` is
+    ``unicode`` for text that is not UTF-8, ``json`` otherwise."""
+
+    def __init__(self, why: str, rule: str) -> None:
+        super().__init__(why)
+        self.rule = rule
+
+
 class _NoObject(ValueError):
     """A body, or the text inside a ``messagingv2`` envelope, that is no JSON object: oslo would make one of it."""
 
@@ -622,6 +691,7 @@ class Listener:
         self._counted = 0  # tally.total, as the waiting main thread reads it without the lock
         oslo_messaging, _ = _oslo()
         _quiet_deliveries_while_closing()  # they go back to the queue; said once each, they buried every other line
+        _properties_read_whatever_they_hold()  # one that is not UTF-8 stopped the listener, handed over without end
         watch(max_record_bytes)  # the keys written twice in a messagingv2 body's text, which oslo decodes first
         try:
             self.conf, self.transport = transport(config)
@@ -679,7 +749,8 @@ class Listener:
 
     def _unreadable(self, delivered: Any, error: BaseException) -> bool:
         """Count a delivery whose body oslo could not decode (`_every_body`) as invalid, under ``<unreadable>``, rule
-        ``json``, with the reason (rule ``too-large`` for a compressed body that inflates past the limit, D51): False
+        ``json``, with the reason (rule ``too-large`` for a compressed body that inflates past the limit, D51;
+        a delivery whose properties cannot be read, ``unicode`` where they are not UTF-8 text, D99): False
         when it cannot be written, and it goes back to the queue. Its record shows no notification (the body's text,
         which no parser could read, is not masked as a message is: a location in it would be written in clear), and
         ``received`` gets the text that says why, an `Unreadable`, as a recorded stream's unreadable line is handed to
@@ -694,6 +765,8 @@ class Listener:
             rule, said = "too-large", f"is {error}"
         elif isinstance(error, _NoObject):
             rule, said = "json", f"is {error}"
+        elif isinstance(error, _PropertiesUnread):
+            rule, said = error.rule, f"came {error}"
         else:
             rule, said = "json", f"is not a notification oslo can decode: {error_text(error)}"
         why = shown(f"the body ({_size(body):,} bytes{kind}) {said}", 500)

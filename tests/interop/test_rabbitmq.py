@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import math
+import re
 import signal
 import socket
 import subprocess
@@ -373,6 +374,63 @@ def test_the_listener_counts_a_body_oslo_cannot_read_as_invalid(broker: RabbitMQ
     assert {v["rule"] for r in records for v in r["violations"]} == {"json"}
     assert "ContentDisallowed" in records[4]["violations"][0]["message"]
     assert sum(isinstance(m, str) and m.startswith("unreadable body") for m in listener.received) == 5
+
+
+class _FarFuture:
+    """A header value that py-amqp's publisher writes as an AMQP timestamp 2**62 seconds after 1970, as any other
+    client may: past the years Python's datetime counts, which py-amqp's reader turns it into."""
+
+
+def test_a_delivery_whose_properties_cannot_be_read_is_unreadable_and_blocks_nothing(
+    broker: RabbitMQ, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # py-amqp reads a delivery's properties (content type and encoding, message id, type, headers...) before any
+    # consumer sees it: a byte that is not UTF-8, or a timestamp in a header past the year 9999, failed the
+    # connection, oslo connected again, and the broker handed the same delivery over again, without end. The
+    # listener counted nothing more, that message nor any after it on the queue, and wrote three error lines a second.
+    import struct
+
+    import amqp
+    from amqp import serialization
+
+    write_item = serialization._write_item
+
+    def far_future(value: Any, write: Callable[[bytes], Any], bits: Any) -> None:
+        if isinstance(value, _FarFuture):
+            write(struct.pack(">cQ", b"T", 2**62))
+        else:
+            write_item(value, write, bits)
+
+    monkeypatch.setattr(serialization, "_write_item", far_future)
+    topic = "properties-unread"
+    config = NotifierConfig(drivers=("messaging",), transport_url=broker.url, topics=(topic,))
+    odd = [{"content_type": b"application/json\xff"}, {"content_encoding": b"utf-8\xc3"},
+           {"message_id": b"\xfe\xff", "type": b"\x80"}, {"application_headers": {"sent": _FarFuture()}}]  # fmt: skip
+    good = [json.dumps(_as_oslo_sends(m)).encode() for m in _mix("seed", len(odd) + 1, seed=71)]
+    out = AppendedLines(str(tmp_path / "invalid.jsonl"))
+    listener = Listener(config, profile="seed", invalid_out=out)
+    listener.start(timeout=30)
+    try:
+        connection = amqp.Connection(f"127.0.0.1:{broker.port}", userid="guest", password="guest")
+        connection.connect()
+        try:  # py-amqp writes a property given as bytes as it is; kombu would encode it
+            channel = connection.channel()
+            for body, properties in zip(good, [*odd, {}], strict=True):
+                message = amqp.Message(body, **{"content_type": "application/json", **properties})
+                channel.basic_publish(message, exchange="glance", routing_key=f"{topic}.info")
+        finally:
+            connection.close()
+        assert listener.wait_for(len(good), timeout=60), listener.tally.line()
+    finally:
+        listener.stop()
+        out.close()
+    assert (sum(listener.tally.valid.values()), listener.tally.invalid) == (1, {"<unreadable>": len(odd)})
+    records = [json.loads(line) for line in (tmp_path / "invalid.jsonl").read_text(encoding="utf-8").splitlines()]
+    violations = [v for r in records for v in r["violations"]]
+    assert sorted(v["rule"] for v in violations) == ["json", "unicode", "unicode", "unicode"]
+    named = [re.search(r"AMQP properties \((.*?)\) are not UTF-8 text", v["message"]) for v in violations]
+    assert sorted(found[1] for found in named if found) == ["content_encoding", "content_type", "message_id, type"]
+    assert sum("AMQP properties cannot be read" in v["message"] for v in violations) == 1
 
 
 def test_the_listener_counts_a_body_that_holds_no_json_object_as_unreadable(broker: RabbitMQ, tmp_path: Path) -> None:

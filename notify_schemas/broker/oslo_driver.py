@@ -101,7 +101,9 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
             return
         for inner in self.inner:
             try:
-                inner.notify(ctxt, sent, priority, retry)
+                # A copy each: oslo's messaging drivers add their _unique_id to the dict they are given, and every
+                # driver after them would get a notification with a seventh key, which was not judged.
+                inner.notify(ctxt, dict(sent), priority, retry)
             except Exception as error:
                 log_line(
                     LOG,

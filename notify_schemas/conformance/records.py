@@ -16,7 +16,7 @@ from notify_schemas.values import Variant
 
 __all__ = [
     "CREDENTIALS", "LOCATIONS", "SECRETS", "SECRET_PASSWORD", "SECRET_URL", "Intent", "credential_forms",
-    "expected_payload", "record_for", "unleaked",
+    "expected_payload", "record_for", "shown_forms", "unleaked",
 ]  # fmt: skip
 
 Intent = dict[str, Any]
@@ -71,16 +71,24 @@ def credential_forms() -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
+def shown_forms() -> tuple[str, ...]:
+    """Each form of `credential_forms`, and each as a JSON pointer writes it (``~`` as ``~0``, ``/`` as ``~1``): what
+    the suite writes names a place by its pointer, and a credential that is a key of the answer is a token of the
+    pointer of each value under it (``/payload/p@ss~1w"rd...``), where its forms no longer read as they are."""
+    forms = credential_forms()
+    return tuple(dict.fromkeys([*forms, *(form.replace("~", "~0").replace("/", "~1") for form in forms)]))
+
+
 @functools.cache
 def _forms() -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, sorted(credential_forms(), key=len, reverse=True))), re.IGNORECASE)
+    return re.compile("|".join(map(re.escape, sorted(shown_forms(), key=len, reverse=True))), re.IGNORECASE)
 
 
 def unleaked(text: str) -> str:
-    """``text`` with each of the intents' credentials, in each form `security.no_leak` finds it (any case), written
-    as ``***``: what the suite writes of a producer's answer (its notification, a reason quoting it, why the run
-    stopped) never carries them, as nothing the package writes carries a credential (DECISIONS D33, D82). The
-    reason of the check says where each one was."""
+    """``text`` with each of the intents' credentials, in each form `security.no_leak` finds it (any case), and in a
+    JSON pointer's token (`shown_forms`), written as ``***``: what the suite writes of a producer's answer (its
+    notification, a reason quoting it, why the run stopped) never carries them, as nothing the package writes
+    carries a credential (DECISIONS D33, D82). The reason of the check says where each one was."""
     return _forms().sub("***", text)
 
 

@@ -297,6 +297,54 @@ def test_a_metadef_objects_falsy_property_attribute_may_come_out_null_in_the_gla
     assert (check.test(seed_like, message, RunState()) is None) is (given == sent)
 
 
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _as_python_equal(value: Any) -> tuple[Any, bool]:
+    """``value`` with each boolean written as the number Python takes it for (true as 1), and each number 0 or 1
+    as the boolean: equal to ``value`` by Python's ``==``, another JSON value where anything was changed."""
+    if isinstance(value, bool):
+        return int(value), True
+    if type(value) is int and value in (0, 1):
+        return bool(value), True
+    if isinstance(value, list):
+        items = [_as_python_equal(v) for v in value]
+        return [v for v, _ in items], any(c for _, c in items)
+    if isinstance(value, dict):
+        pairs = {k: _as_python_equal(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(c for _, c in pairs.values())
+    return value, False
+
+
+@settings(max_examples=60, deadline=None)
+@given(result=st.dictionaries(st.text(max_size=3), _JSON_VALUES, max_size=4),
+       key=st.sampled_from(["result", "tags", "protected"]))  # fmt: skip
+def test_payload_faithful_tells_a_boolean_from_the_number_python_takes_it_for(result: Any, key: str) -> None:
+    # Before, payload.faithful compared with Python's ==, for which true is 1 and false is 0: a producer that wrote
+    # a task's result {"ok": true} as {"ok": 1}, or an image's protected true as 1, passed it (where the schema
+    # leaves a value free, as a task's result, it passed every check). A number is still its value (1.0 is 1).
+    check = next(c for c in CHECKS if c.id == "payload.faithful")
+    event = "task.success" if key == "result" else "image.update"
+    intent = next(intents(event, "INFO", examples=0))
+    if key == "result":
+        intent["record"]["result"] = result
+    elif key == "tags":
+        intent["record"]["tags"] = [True, 0, "a"]  # no tags a schema allows: the comparison alone is tested
+    message = produce(intent)
+    assert check.test(intent, message, RunState()) is None
+    changed, differs = _as_python_equal(message["payload"][key])
+    assert changed == message["payload"][key]  # Python's == sees nothing
+    message["payload"][key] = changed
+    assert (check.test(intent, message, RunState()) is None) is not differs
+    from notify_schemas.conformance.checks import same_json
+
+    assert same_json(json.loads(json.dumps(result)), result)
+
+
 def _latin1_names(intent: dict[str, Any]) -> Any:
     message = produce(intent)
     payload = message["payload"]

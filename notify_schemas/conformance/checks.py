@@ -20,7 +20,7 @@ from notify_schemas.validation import iter_errors
 from notify_schemas.values import Delivered, Unreadable, one_line
 from notify_schemas.wire_form import is_valid_text, redacted_json, to_wire
 
-__all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState", "json_shown", "received"]
+__all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState", "json_shown", "received", "same_json"]
 
 ENVELOPE = ("message_id", "publisher_id", "event_type", "priority", "timestamp", "payload")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -295,7 +295,7 @@ def _faithful(intent: Intent, message: Any, state: RunState) -> str | None:
         # A text payload carries the text that went in; a producer may say more around it, as Glance does.
         return None if expected in payload else f"payload {json_shown(payload)} does not carry {json_shown(expected)}"
     if not isinstance(expected, dict):
-        return None if payload == expected else f"payload {json_shown(payload)} is not {json_shown(expected)}"
+        return None if same_json(payload, expected) else f"payload {json_shown(payload)} is not {json_shown(expected)}"
     if not isinstance(payload, dict):
         return f"payload is {what_it_is(payload)}, expected the record's fields"
     lossy = intent["profile"] == "glance" and intent["event_type"].startswith("metadef_object.")
@@ -308,19 +308,56 @@ def _faithful(intent: Intent, message: Any, state: RunState) -> str | None:
 
 
 def _same(key: str, sent: Any, given: Any, *, falsy_as_null: bool = False) -> bool:
-    """Equal, except that tags are a set (Glance keeps an image's tags in a set and sends them in its order), and
-    that with ``falsy_as_null`` a metadef object's property may carry null for a falsy attribute (DECISIONS D29)."""
+    """Equal as JSON values (`same_json`), except that tags are a set (Glance keeps an image's tags in a set and
+    sends them in its order), and that with ``falsy_as_null`` a metadef object's property may carry null for a falsy
+    attribute (DECISIONS D29)."""
     if key in UNORDERED and isinstance(sent, list) and isinstance(given, list):
-        return sorted(map(str, sent)) == sorted(map(str, given))
+        if len(sent) != len(given):
+            return False
+        left = list(sent)  # each tag given matched with one sent, once: a multiset, in any order
+        for tag in given:
+            match = next((n for n, item in enumerate(left) if same_json(item, tag)), None)
+            if match is None:
+                return False
+            del left[match]
+        return True
     if falsy_as_null and key == "properties" and isinstance(sent, list) and isinstance(given, list):
         return len(sent) == len(given) and all(_same_property(s, g) for s, g in zip(sent, given, strict=True))
-    return bool(sent == given)
+    return same_json(sent, given)
 
 
 def _same_property(sent: Any, given: Any) -> bool:
     if not isinstance(sent, dict) or not isinstance(given, dict) or sent.keys() != given.keys():
-        return bool(sent == given)
-    return all(sent[k] == v or (sent[k] is None and not v and k != "name") for k, v in given.items())
+        return same_json(sent, given)
+    return all(same_json(sent[k], v) or (sent[k] is None and not v and k != "name") for k, v in given.items())
+
+
+def same_json(sent: Any, given: Any) -> bool:
+    """Whether two values are one JSON value (DECISIONS D101): a boolean only the same boolean, never the number
+    Python takes it for (``true`` is not ``1``, ``false`` not ``0``); numbers by their value, as JSON Schema
+    compares them (``1.0`` is ``1``: `json.integers` judges how an integer is written); text, null, arrays and
+    objects item by item. A tuple is the array of a tuple only (`json.round_trip` judges it); anything else (a
+    producer's object, read as an `Opaque`) is no JSON value and equals nothing. One walk, no recursion."""
+    stack = [(sent, given)]
+    while stack:
+        a, b = stack.pop()
+        if isinstance(a, bool) or isinstance(b, bool):
+            if not (type(a) is bool and type(b) is bool and a == b):
+                return False
+        elif isinstance(a, int | float) and isinstance(b, int | float):
+            if a != b:
+                return False
+        elif isinstance(a, dict) and isinstance(b, dict):
+            if a.keys() != b.keys():
+                return False
+            stack.extend((a[k], b[k]) for k in b)
+        elif (isinstance(a, list) and isinstance(b, list)) or (isinstance(a, tuple) and isinstance(b, tuple)):
+            if len(a) != len(b):
+                return False
+            stack.extend(zip(a, b, strict=True))
+        elif not (isinstance(a, str | type(None)) and type(a) is type(b) and a == b):
+            return False
+    return True
 
 
 def _json_only(value: Any) -> bool:

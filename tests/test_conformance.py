@@ -2156,6 +2156,13 @@ def test_envelope_once_counts_each_intent_once() -> None:
     assert once == asked > 0  # the reference answers each intent with one notification
 
 
+class _RaisingList(list[Any]):
+    """An answer json.dumps cannot read: its ``__iter__`` raises."""
+
+    def __iter__(self) -> Any:
+        raise RuntimeError("no")
+
+
 def _in_colour(intent: dict[str, Any]) -> dict[str, Any]:
     """A producer that writes its event type in a terminal's colours: no answer names the event asked for."""
     message = produce(intent)
@@ -2172,6 +2179,10 @@ def _in_colour(intent: dict[str, Any]) -> dict[str, Any]:
         (lambda intent: [_in_colour(intent), produce(intent)], "passed"),
         (lambda intent: [produce(intent), produce(intent)], "failed"),
         (lambda intent: [produce(intent), answer(b"{\n")], "failed"),
+        # Answers not read: they may hold the event twice, as a line that is not JSON may.
+        (lambda intent: (m for m in [produce(intent), produce(intent)]), "failed"),
+        (lambda intent: [_in_colour(intent), collections.UserDict(produce(intent))], "failed"),
+        (lambda intent: _RaisingList([produce(intent), produce(intent)]), "failed"),
     ],
 )
 def test_envelope_once_accounts_for_every_intent_asked(

@@ -22,7 +22,7 @@ from notify_schemas.arguments import MAX_EXAMPLES
 from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState, json_shown, received
 from notify_schemas.conformance.coverage import Coverage
 from notify_schemas.conformance.intents import checked_intent, intents
-from notify_schemas.conformance.producers import ProducerError, answered
+from notify_schemas.conformance.producers import Opaque, ProducerError, answered
 from notify_schemas.conformance.records import Intent, unleaked
 from notify_schemas.redaction import error_text, mask_text, quoted, redact, shown, told_apart, type_name
 from notify_schemas.registry import check_profile
@@ -477,17 +477,22 @@ def run(
 def _judge_once(report: Report, once: Check, name: str, intent: Intent, produced: list[Any]) -> None:
     """`envelope.once` on the answer to one intent, which it always counts: passed where the event asked for was
     sent once, failed where it was sent twice or more, or where an answer could not be read (it may be the event,
-    sent twice: no check passes what it did not look at), and not applicable where none of the answers is the event
-    asked for (silence, another event), which `envelope.as_asked` fails (D31): not sent is not sent twice."""
+    sent twice: no check passes what it did not look at): a line that is not JSON, or a callable's answer that was
+    not read (an `Opaque`: a generator, a mapping of its own, a list whose ``__iter__`` raised, which may hold any
+    number of notifications); and not applicable where none of the answers is the event asked for (silence, another
+    event), which `envelope.as_asked` fails (D31): not sent is not sent twice."""
     wanted = (intent["event_type"], intent["priority"])
     asked = [m for m in produced if isinstance(m, dict) and (m.get("event_type"), m.get("priority")) == wanted]
-    unread = next((m for m in produced if isinstance(m, Unreadable)), None)
+    unread = next((m for m in produced if isinstance(m, Unreadable | Opaque)), None)
     if len(asked) > 1:
         report.fail(CaseFailure(once, name, intent, asked[1], f"sent {len(asked)} notifications of {name} for one "
                                 "intent"))  # fmt: skip
-    elif unread is not None:
+    elif isinstance(unread, Unreadable):
         report.fail(CaseFailure(once, name, intent, unread, f"unreadable, so whether {name} was sent once cannot be "
                                 f"judged: {unread.reason}"))  # fmt: skip
+    elif unread is not None:
+        report.fail(CaseFailure(once, name, intent, unread, f"holds {unread.described()}, whose content was not "
+                                f"read, so whether {name} was sent once cannot be judged"))  # fmt: skip
     elif asked:
         report.count_pass(once.id, name)
     else:

@@ -2156,6 +2156,25 @@ def test_envelope_once_counts_each_intent_once() -> None:
     assert once == asked > 0  # the reference answers each intent with one notification
 
 
+def test_the_terminal_shows_the_first_failure_of_every_check_that_failed() -> None:
+    # Before, the first failure of five checks was shown and the rest left out without a word: an answer failing
+    # six checks (a set and a datetime in its payload, a key written as 1 and "1") had json.unique_keys' failure in
+    # the table, and nowhere below it.
+    def producer(intent: dict[str, Any]) -> Any:
+        message = produce(intent)
+        message["payload"] = {"when": datetime.datetime.now(), "set": {1}, 1: 1, "1": 2, "size": 1.0}
+        message["priority"] = message["priority"].lower()
+        return message
+
+    report = run(producer, only=[next(intents("image.upload", "INFO", examples=0))])
+    details = report.failure_details("--callable x:y")
+    shown = {
+        line.split(" (", 1)[0] for line in details.splitlines() if re.match(r"[a-z_.]+ \((MUST|SHOULD)\) on ", line)
+    }
+    assert len(report.failed_checks()) > 5
+    assert shown == report.failed_checks()
+
+
 class _RaisingList(list[Any]):
     """An answer json.dumps cannot read: its ``__iter__`` raises."""
 

@@ -2382,6 +2382,23 @@ def test_a_report_counts_every_verdict_and_keeps_a_bounded_part(verdicts: list[t
     assert ElementTree.fromstring(report.as_junit()).get("failures") == str(len(report.failed))
 
 
+@settings(max_examples=5, deadline=None)
+@given(names=st.integers(VARIANTS - 2, VARIANTS + 3), broken=st.booleans())
+def test_a_stream_check_is_counted_under_its_own_name_past_the_variants_counted_apart(names: int, broken: bool) -> None:
+    # Before, a recording naming more than VARIANTS event types before its first break of a lifecycle had
+    # stream.lifecycle's failure counted under "other variants", and the check passed as well: 1 passed, 1 failed.
+    activate = produce(next(intents("image.activate", "INFO", examples=0)))
+    prepare = produce(next(intents("image.prepare", "INFO", examples=0)))
+    prepare["payload"]["id"] = activate["payload"]["id"]
+    others = [{**activate, "message_id": str(uuid.uuid4()), "event_type": f"x.e{n}"} for n in range(names)]
+    ordered = [activate, prepare] if broken else [prepare, activate]
+    report = run_stream([*others, *ordered], checks=["schema.valid", "stream.lifecycle"])  # each names its variant
+    counted = next(c for c in report.as_json()["checks"] if c["id"] == "stream.lifecycle")
+    assert (counted["passed"], counted["failed"]) == ((0, 1) if broken else (1, 0))
+    assert ("stream.lifecycle" in report.failed_checks()) is broken
+    assert not [f for f in report.failures if f.check.id == "stream.lifecycle" and f.variant != "stream"]
+
+
 # --- a record that is not JSON: every check judges what was received, and none passes on it ----------------------
 
 _UPLOAD_INTENT = {"event_type": "image.upload", "priority": "INFO", "profile": "seed", "record": {"text": "x"}}

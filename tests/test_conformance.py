@@ -2399,6 +2399,64 @@ def test_a_stream_check_is_counted_under_its_own_name_past_the_variants_counted_
     assert not [f for f in report.failures if f.check.id == "stream.lifecycle" and f.variant != "stream"]
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.nested_given])
+@given(event=st.sampled_from([("image.upload", "seed"), ("task.success", "seed"),
+                              ("metadef_property.create", "glance")]),
+       picks=st.lists(st.integers(0, 40), max_size=12), seed=st.integers(0, 5))  # fmt: skip
+def test_json_integers_names_the_same_floats_judged_together_or_one_at_a_time(
+    event: tuple[str, str], picks: list[int], seed: int
+) -> None:
+    # Judged one float at a time, an answer of 8,000 integral floats took seconds and one of a million hours; past a
+    # few they are judged together, which must name the same floats.
+    from notify_schemas.conformance import checks
+
+    intent = list(itertools.islice(intents(event[0], "INFO", profile=event[1], examples=6, seed=seed), 12))[-1]
+    message = produce(intent)
+    numbers = [(c, k) for _, c, k in _numbers(message["payload"])]
+    for pick in picks:
+        if numbers:
+            container, key = numbers[pick % len(numbers)]
+            container[key] = float(container[key])
+    integers = next(c for c in CHECKS if c.id == "json.integers")
+    verdicts = []
+    kept = checks._ONE_AT_A_TIME
+    try:
+        for at_a_time in (0, 10_000):
+            checks._ONE_AT_A_TIME = at_a_time
+            verdicts.append(integers.test(intent, message, RunState()))
+    finally:
+        checks._ONE_AT_A_TIME = kept
+    assert verdicts[0] == verdicts[1]
+
+
+def _numbers(value: Any) -> list[tuple[str, Any, Any]]:
+    """(pointer, container, key) of every integer of a plain JSON value (not a boolean)."""
+    found, stack = [], [(value, "")]
+    while stack:
+        node, at = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, item in items:
+            if type(item) is int:
+                found.append((f"{at}/{key}", node, key))
+            stack.append((item, f"{at}/{key}"))
+    return found
+
+
+def test_json_integers_judges_many_floats_in_time_that_grows_with_their_number() -> None:
+    integers = next(c for c in CHECKS if c.id == "json.integers")
+    intent = next(intents("task.success", "INFO", examples=0))
+
+    def judged(count: int) -> float:
+        message = produce(intent)
+        message["payload"]["result"] = {"values": [1.0] * count, "more": {"n": 2.0}}
+        started = time.process_time()
+        assert integers.test(intent, message, RunState()) is None  # a free result takes any number
+        return time.process_time() - started
+
+    small, large = judged(2_000), judged(16_000)
+    assert large < 30 * max(small, 0.005)  # linear: 8x; one judgement per float made it 64x
+
+
 # --- a record that is not JSON: every check judges what was received, and none passes on it ----------------------
 
 _UPLOAD_INTENT = {"event_type": "image.upload", "priority": "INFO", "profile": "seed", "record": {"text": "x"}}

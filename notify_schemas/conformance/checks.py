@@ -161,19 +161,32 @@ def _integers(intent: Intent, message: Any, state: RunState) -> str | None:
         return f"not an object: {what_it_is(message)}, so no field of it can be judged"
     if not _json_only(message):
         return "holds a value JSON cannot carry, so no schema can say which of its numbers are integers"
-    profile = intent["profile"]
-    written = []
-    for where, container, key in _integral_floats(message):
-        # Where the schema wants an integer, a value with a fraction breaks it; where it takes any number, it does not.
-        original = container[key]
-        container[key] = original + 0.5
+    floats = _integral_floats(message)
+    # Where the schema wants an integer, a value with a fraction breaks it; where it takes any number, it does not.
+    # Each float is given one on its own, the message judged each time; past a few, all are given one at once and
+    # the message judged once: judged once per float, an answer of 8,000 floats took seconds, one of a million
+    # (a 4 MB line) hours.
+    groups = [[found] for found in floats] if len(floats) <= _ONE_AT_A_TIME else [floats]
+    written: list[str] = []
+    for group in groups:
+        originals = [container[key] for _, container, key in group]
+        for _, container, key in group:
+            container[key] += 0.5
         try:
-            shown = pointer_view(where)[0] or where  # violations carry their pointers as they may be written
-            if any(v.pointer == shown for v in iter_errors(message, profile=profile)):
-                written.append(f"{closed(shown)}: {json_shown(original)}")
+            pointers = {v.pointer for v in iter_errors(message, profile=intent["profile"])}
         finally:
-            container[key] = original
-    return f"integers written with a fraction ({', '.join(written[:3])})" if written else None
+            for (_, container, key), original in zip(group, originals, strict=True):
+                container[key] = original
+        for (where, _, _), original in zip(group, originals, strict=True):
+            shown = pointer_view(where)[0] or where  # violations carry their pointers as they may be written
+            if shown in pointers and len(written) < 3:
+                written.append(f"{closed(shown)}: {json_shown(original)}")
+    return f"integers written with a fraction ({', '.join(written)})" if written else None
+
+
+_ONE_AT_A_TIME = 32
+"""The integral floats of a message `json.integers` judges one at a time; a message holding more has them judged
+together, in one pass of the validator."""
 
 
 def _unique_keys(intent: Intent, message: Any, state: RunState) -> str | None:

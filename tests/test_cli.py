@@ -750,9 +750,10 @@ def test_an_error_notification_the_log_driver_writes_under_its_own_logger_is_no_
     payload = write(tmp_path, "p.json", '"Image storage media is full"')
     code, out, err = run(capsys, "emit", "not a name", "ERROR", "--payload", payload, "--driver", "log",
                          "--validation", "warn")  # fmt: skip
-    assert code == 0, err
+    assert code == 1, err  # sent, but invalid (D103)
     assert json.loads(out)["event_type"] == "not a name"
     assert "not sent" not in err
+    assert err.splitlines()[-1] == "the notification was sent, though it is invalid (--validation warn: see the log)"
 
 
 def test_an_array_item_over_the_limit_is_one_line_that_names_the_limit() -> None:
@@ -1495,6 +1496,53 @@ def test_demo_with_notifications_disabled_is_not_a_failure(capsys: pytest.Captur
     assert " disabled " in out
     assert "invalid" not in out
     assert code == 0
+
+
+@pytest.mark.parametrize("validation", ["strict", "warn", "off"])
+@pytest.mark.parametrize("publisher", ["image.demo", "bad id"])
+@pytest.mark.parametrize("disabled", [(), ("image",), ("image", "task")])
+def test_demo_judges_and_counts_what_each_mode_sent(
+    capsys: pytest.CaptureFixture[str], validation: str, publisher: str, disabled: tuple[str, ...]
+) -> None:
+    # Warn mode sends what it finds invalid: the table said "valid" of each such notification and the command exited
+    # 0 where validate of the same messages exits 1; off mode's were "valid" unjudged; and the last line counted as
+    # sent what strict mode refused and disabled_notifications silenced ("15 notifications sent ...: 7 valid").
+    from notify_schemas.cli.demo import run_demo
+    from notify_schemas.drivers.memory import MemoryDriver
+    from notify_schemas.notifier import Notifier
+
+    memory = MemoryDriver()
+    notifier = Notifier(publisher, drivers=[memory], validation=validation, disabled_notifications=disabled)  # type: ignore[arg-type]
+    rows = run_demo(notifier)
+    sent = [message for message, *_ in rows if message is not None]
+    assert [m["message_id"] for m in sent] == [m["message_id"] for m in memory.messages]
+    for message, event_type, _, verdict, _ in rows:
+        if message is None:
+            assert verdict == "disabled" if event_type.split(".")[0] in disabled else verdict.startswith("invalid: ")
+        elif validation == "off":
+            assert verdict == "unchecked"
+        else:
+            assert (verdict == "valid") == is_valid(message), verdict
+            assert verdict == "valid" or verdict.startswith("invalid (sent): ")
+    line = commands._demo_line(rows, notifier)
+    assert line.startswith(f"{len(rows)} notifications sent " if len(sent) == len(rows)
+                           else f"{len(rows)} notifications, {len(sent)} sent ")  # fmt: skip
+    assert f": {sum(r[3] == 'valid' for r in rows)} valid" in line
+    code, _, _ = run(capsys, "demo", "--driver", "memory", "--publisher-id", publisher, "--validation", validation)
+    judged_invalid = publisher == "bad id" and validation != "off"
+    assert code == (1 if judged_invalid else 0)
+
+
+@pytest.mark.parametrize(("validation", "code"), [("strict", 1), ("warn", 1), ("off", 0)])
+def test_emit_of_an_invalid_notification_in_warn_mode_sends_it_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, validation: str, code: int
+) -> None:
+    # Sent as asked, with a warning, but it exited 0 as for a valid one: validate of what it sent says 1.
+    payload = write(tmp_path, "p.json", '"not an image"')
+    got, out, err = run(capsys, "emit", "image.upload", "INFO", "--payload", payload, "--validation", validation)
+    assert got == code
+    assert bool(out) == (validation != "strict")  # the notification printed is the one sent
+    assert ("sent, though it is invalid" in err) == (validation == "warn")
 
 
 @pytest.mark.parametrize(

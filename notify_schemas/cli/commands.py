@@ -1035,6 +1035,9 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         unsent = "notification not sent by every driver (see the log)"
     elif failures.unwritten:  # its line was the log driver's only delivery
         unsent = "notification not sent by the log driver: the standard error, where it writes, cannot be written"
+    elif notifier.validation == "warn" and not is_valid(sent, profile=notifier.profile, backend=notifier.backend):
+        # Sent as asked, but invalid: the Notifier's warning is no verdict of valid, and exit 0 would be one (D103).
+        unsent = "the notification was sent, though it is invalid (--validation warn: see the log)"
     try:
         # What was sent, as a log line may show it: the copy on a terminal holds no secret.
         print(_json_out(redacted_json(sent)))
@@ -1175,7 +1178,7 @@ _DEMO_WAIT = 30.0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from notify_schemas.cli.demo import run_demo
+    from notify_schemas.cli.demo import UNCHECKED, run_demo
 
     _show_logs(logging.INFO)
     listener = None
@@ -1205,12 +1208,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"{'#':>2}  {'event_type':{width}}  {'priority':8}  {'verdict':7}  payload")
     for i, (_, event_type, priority, verdict, what) in enumerate(rows, 1):
         print(f"{i:>2}  {event_type:{width}}  {priority:8}  {verdict:7}  {what}")
-    valid = sum(r[3] == "valid" for r in rows)
-    names = ", ".join(type_name(d) for d in notifier.drivers)
-    print(f"{len(rows)} notifications sent through {names}: {valid} valid in profile {notifier.profile!r}")
+    print(_demo_line(rows, notifier))
     arrived = True
     if listener is not None:
-        sent = {r[0]["message_id"] for r in rows if r[3] == "valid" and r[0] is not None}
+        sent = {r[0]["message_id"] for r in rows if r[0] is not None}  # valid or not: each one the drivers were given
         arrived = _all_arrived(listener, sent, timeout=_DEMO_WAIT)
         listener.stop()
         where = mask_url(as_named(args.transport_url)) if args.transport_url else "the embedded broker (fake://)"
@@ -1227,8 +1228,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         return 1
     if listener is not None and (not arrived or listener.tally.invalid.total()):
         return 1
-    # A notification that disabled_notifications silences is neither sent nor invalid.
-    return 1 if any(r[3] not in ("valid", "disabled") for r in rows) else 0
+    # A notification that disabled_notifications silences is neither sent nor invalid; one sent unchecked (validation
+    # off) was not asked to be.
+    return 1 if any(r[3] not in ("valid", "disabled", UNCHECKED) for r in rows) else 0
+
+
+def _demo_line(rows: Sequence[Any], notifier: Any) -> str:
+    """The demo's last line: how many notifications it made, how many the drivers were given (not those that strict
+    mode refused or disabled_notifications silenced), and each verdict counted (D103)."""
+    names = ", ".join(type_name(d) for d in notifier.drivers)
+    sent = sum(r[0] is not None for r in rows)
+    kinds = Counter(r[3].partition(":")[0] for r in rows)
+    valid = kinds.pop("valid", 0)
+    counted = "".join(f", {n} {kind}" for kind, n in kinds.items())
+    made = f"{len(rows)} notifications sent" if sent == len(rows) else f"{len(rows)} notifications, {sent} sent"
+    return f"{made} through {names}: {valid} valid{counted} in profile {notifier.profile!r}"
 
 
 def _all_arrived(listener: Any, message_ids: set[str], timeout: float) -> bool:

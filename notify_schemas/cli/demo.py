@@ -11,12 +11,14 @@ import json
 import uuid
 from typing import Any
 
+from notify_schemas.config import is_disabled
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.notifier import Notifier
 from notify_schemas.payloads import image_payload, image_send_payload, task_payload
 from notify_schemas.registry import variants
+from notify_schemas.validation import iter_errors
 
-__all__ = ["run_demo"]
+__all__ = ["UNCHECKED", "run_demo", "verdict"]
 
 Row = tuple[dict[str, Any] | None, str, str, str, str]
 
@@ -26,6 +28,26 @@ def _describe(payload: Any) -> str:
         text = ", ".join(f"{k}={json.dumps(payload[k])}" for k in list(payload)[:3])
         return f"{{{text}, ... {len(payload)} keys}}" if len(payload) > 3 else f"{{{text}}}"
     return json.dumps(payload)[:60]
+
+
+UNCHECKED = "unchecked"
+"""The verdict of a notification sent with validation off: nothing judged it, so it is neither valid nor invalid."""
+
+
+def verdict(notifier: Notifier, event_type: str, message: dict[str, Any] | None) -> str:
+    """What became of a notification ``notifier`` was given, as the demo's table says it (D103): ``valid``,
+    ``invalid (sent): <the first violation>`` (warn mode sends what it finds invalid: the Notifier's warning is no
+    verdict of valid), `UNCHECKED` (validation off judges nothing), ``disabled``, or ``not sent`` (a message that
+    warn or off mode could not write as JSON). Strict mode's refusal is said where it is raised."""
+    if message is None:
+        return "disabled" if is_disabled(event_type, notifier.disabled_notifications) else "not sent"
+    if notifier.validation == "off":
+        return UNCHECKED
+    if notifier.validation == "warn":
+        first = next(iter_errors(message, profile=notifier.profile, backend=notifier.backend), None)
+        if first is not None:
+            return f"invalid (sent): {first}"
+    return "valid"
 
 
 def run_demo(notifier: Notifier) -> list[Row]:
@@ -62,10 +84,10 @@ def run_demo(notifier: Notifier) -> list[Row]:
         method = {"INFO": notifier.info, "WARN": notifier.warn, "ERROR": notifier.error}[priority]
         try:
             message = method({}, event_type, payload)
-            verdict = "valid" if message is not None else "disabled"
+            said = verdict(notifier, event_type, message)
         except InvalidNotificationError as error:
-            message, verdict = None, f"invalid: {error.violations[0]}"
-        rows.append((message, event_type, priority, verdict, _describe(payload)))
+            message, said = None, f"invalid: {error.violations[0]}"
+        rows.append((message, event_type, priority, said, _describe(payload)))
 
     def image_event(event_type: str, **extra: Any) -> None:
         if (event_type, "INFO") in known:

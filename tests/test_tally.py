@@ -72,7 +72,7 @@ def test_tally_adds_up_summary_files(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "bad.json: not a listen --summary file" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("second", ["same name", "another name", "a link", "stdin twice"])
+@pytest.mark.parametrize("second", ["same name", "another name", "a link", "stdin twice", "the file on stdin"])
 def test_a_summary_named_twice_is_an_error_not_every_message_delivered_again(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, second: str
 ) -> None:
@@ -84,10 +84,16 @@ def test_a_summary_named_twice_is_an_error_not_every_message_delivered_again(
     other.write_text(json.dumps(tally_of([("m3", True, "image.upload")]).as_json()))
     one = f"{tmp_path}/swift://u:SECRET@h.json"  # a name that holds a URL: shown with its password masked
     names = {"same name": [one, one], "another name": [one, f"{tmp_path}/./swift://u:SECRET@h.json"],
-             "a link": [one, str(tmp_path / "link.json")], "stdin twice": ["-", "-"]}[second]  # fmt: skip
+             "a link": [one, str(tmp_path / "link.json")], "stdin twice": ["-", "-"],
+             "the file on stdin": [one, "-"]}[second]  # fmt: skip
     (tmp_path / "link.json").symlink_to(one)
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(Path(one).read_bytes())))
-    assert main(["tally", str(other), *names]) == 2
+    if second == "the file on stdin":  # tally a.json - < a.json: the file itself, which - was not compared with
+        stdin = open(one, encoding="utf-8")  # noqa: SIM115  # closed below
+    else:
+        stdin = io.TextIOWrapper(io.BytesIO(Path(one).read_bytes()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    with stdin:
+        assert main(["tally", str(other), *names]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert "the same summary as" in err

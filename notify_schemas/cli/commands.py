@@ -1396,16 +1396,26 @@ def _cmd_tally(args: argparse.Namespace) -> int:
 
 def _named_twice(names: Sequence[str]) -> tuple[str, str] | None:
     """The first two of ``names`` that are one summary: ``-`` twice, or the same file under any name (``./a.json``, a
-    link), which `Tally.add` would take for a second listener that received every message again."""
+    link, ``-`` with the file on the standard input: ``tally a.json - < a.json``), which `Tally.add` would take for a
+    second listener that received every message again."""
     for at, name in enumerate(names):
         for earlier in names[:at]:
             if name == earlier == "-":
                 return earlier, name
-            if "-" not in (name, earlier):
-                with contextlib.suppress(OSError):  # a file that cannot be read is said when it is read
-                    if os.path.samefile(earlier, name):
-                        return earlier, name
+            one, other = _identity(earlier), _identity(name)
+            if one is not None and one == other:
+                return earlier, name
     return None
+
+
+def _identity(name: str) -> tuple[int, int] | None:
+    """The device and inode ``name`` reads (the standard input's for ``-``), or None where it cannot be told: a file
+    that cannot be read is said when it is read."""
+    try:
+        found = os.fstat(sys.stdin.fileno()) if name == "-" else os.stat(name)
+    except (OSError, ValueError, AttributeError):  # not there, or no standard input at all (closed, or None)
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _summary_value(stream: BinaryIO) -> Any:

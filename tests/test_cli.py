@@ -1961,6 +1961,47 @@ def test_options_between_a_commands_words_mean_what_they_mean_before_them(
 
 
 @pytest.mark.parametrize(
+    "option",
+    [["--profile", "glance"], ["--profile=glance"], ["--format", "json"], ["--driver", "log"], ["-n", "2"],
+     ["--transport-url", f"rabbit://u:{CANARY}@h/"], ["--bogus"]],
+)  # fmt: skip
+@pytest.mark.parametrize("command", [["sample", "image.upload", "INFO"], ["tally", "x.json"], ["compat", "a", "b"],
+                                     ["conformance", "--stream", "x.jsonl"]])  # fmt: skip
+def test_an_option_before_the_command_is_named_as_the_word_that_is_wrong(
+    capsys: pytest.CaptureFixture[str], option: list[str], command: list[str]
+) -> None:
+    # argparse took the value of an option given before the command for the command: "invalid choice: 'glance'",
+    # naming as wrong the one word that was right, and the option not at all.
+    assert _exit_code([*option, *command]) == 2
+    err = capsys.readouterr().err
+    name = option[0].partition("=")[0]
+    assert err.splitlines()[-1] == (f"notify-schemas: error: {name} is no option of notify-schemas itself: a command's "
+                                    f"options come after its name (notify-schemas COMMAND {name} ...)")  # fmt: skip
+    assert CANARY not in err
+
+
+@pytest.mark.parametrize("command", [["sample", "image.upload", "INFO"], ["schemas", "path"], ["compat", "--help"]])
+def test_a_double_dash_before_the_command_ends_options_that_are_not_there(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    # "invalid choice: '--'": -- was taken for the command.
+    assert _exit_code(["--", *command]) == _exit_code(command) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[: len(out) // 2] == out[len(out) // 2 :] != []
+
+
+@pytest.mark.parametrize("word", ["--profile", "--", "-x", "--help"])
+def test_after_a_leading_double_dash_a_word_like_an_option_is_a_command_not_there(
+    capsys: pytest.CaptureFixture[str], word: str
+) -> None:
+    # notify-schemas -- --profile glance said "invalid choice: 'glance'": --profile was read as an option after all.
+    assert _exit_code(["--", word, "glance"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"notify-schemas: error: argument COMMAND: invalid choice: '{word}': after --, a word is a command's name"
+    )
+
+
+@pytest.mark.parametrize(
     ("argv", "code"),
     [(["emit", "image.create", "INFO", "--payload", "{payload}", "--driver", "memory"], 0),
      (["demo", "--driver", "memory"], 0),

@@ -1677,7 +1677,30 @@ def _said(error: NotifySchemasError | OSError, argv: list[str]) -> int:
     return 2
 
 
+def _command_first(argv: list[str]) -> list[str]:
+    """The words with the command's name first: a ``--`` before it ends options that are not there, and is dropped
+    (``notify-schemas -- sample ...`` was "invalid choice: '--'"); an option before it is a usage error that says
+    where a command's options go. notify-schemas itself has none but ``--help`` and ``--version``: argparse took the
+    value of ``--profile glance sample ...`` for the command, and said "invalid choice: 'glance'", naming as wrong a
+    word that was right."""
+    words = argv[1:] if argv[:1] == ["--"] else argv
+    first = words[0] if words else ""
+    if not first.startswith("-") or first == "-":
+        return words
+    if words is argv and first.partition("=")[0] in ("-h", "--help", "--version"):
+        return words
+    _output_open()  # first, as for every usage error
+    _Parser.words = argv
+    if words is not argv:  # after --, a word, which names no command
+        _parser().error(f"argument COMMAND: invalid choice: {quoted(first)}: after --, a word is a command's name")
+    option = first.partition("=")[0]
+    _parser().error(f"{option} is no option of notify-schemas itself: a command's options come after its name "
+                    f"(notify-schemas COMMAND {option} ...)")  # fmt: skip
+    return words
+
+
 def _run(argv: list[str]) -> int:
+    argv = _command_first(argv)
     if argv[:1] == ["conformance"]:
         # The conformance suite is an extra with options of its own.
         try:

@@ -1547,17 +1547,19 @@ def test_emit_of_an_invalid_notification_in_warn_mode_sends_it_and_exits_1(
 
 @pytest.mark.parametrize(
     "options",
-    [["--driver", "messaging"], ["--driver", "memory", "--driver", "messagingv2"], ["--config-file", "{bare}"]],
-)
+    [["--driver", "messaging"], ["--driver", "memory", "--driver", "messagingv2"], ["--config-file", "{bare}"],
+     ["--config-file", "{fake}"]],
+)  # fmt: skip
 def test_demo_through_a_messaging_driver_without_a_broker_is_a_usage_error_as_emit_is(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, options: list[str]
 ) -> None:
     # It sent every notification to oslo's in-process fake:// broker, which no one read, printed them all as sent
     # and valid, and exited 0.
     bare = write(tmp_path, "bare.conf", "[oslo_messaging_notifications]\ndriver = messagingv2\n")
-    code, out, err = run(capsys, "demo", *(o.format(bare=bare) for o in options))
+    fake = write(tmp_path, "fake.conf", "[oslo_messaging_notifications]\ndriver = messagingv2\ntransport_url = fake:\n")
+    code, out, err = run(capsys, "demo", *(o.format(bare=bare, fake=fake) for o in options))
     assert (code, out) == (2, "")
-    assert "driver needs a transport_url" in err.splitlines()[-1]
+    assert re.search(r"driver needs a transport_url|transport_url fake: is oslo's in-process", err.splitlines()[-1])
 
 
 def test_emit_passes_over_a_byte_order_mark_as_validate_does(
@@ -2899,7 +2901,12 @@ class _Unread(io.StringIO):
      # command: exit 0, the notification printed as sent, and delivered nowhere.
      (["--driver", "messaging"], "the messaging driver needs a transport_url"),
      (["--driver", "log", "--driver", "messagingv2"], "the messagingv2 driver needs a transport_url"),
-     (["--config-file", "{bare}"], "the messagingv2 driver needs a transport_url")],
+     (["--config-file", "{bare}"], "the messagingv2 driver needs a transport_url"),
+     # Named in so many words (in any case, with or without //, as oslo.messaging reads a scheme), the same broker:
+     # exit 0, delivered nowhere.
+     *[(["--config-file", f"{{{name}}}"], f"the messagingv2 driver's transport_url {url} is oslo's in-process "
+        "broker") for name, url in [("fake", "fake://"), ("upper", "FAKE://"), ("bare_fake", "fake:"),
+                                    ("secret", "fake://u:***@h/")]]],
 )  # fmt: skip
 def test_emit_says_a_usage_error_before_it_reads_the_payload(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str],
@@ -2909,8 +2916,13 @@ def test_emit_says_a_usage_error_before_it_reads_the_payload(
     # driver or the configuration file was wrong; an empty input made it exit 1, "the payload is not JSON", instead.
     monkeypatch.setattr(sys, "stdin", _Unread())
     bare = write(tmp_path, "bare.conf", "[oslo_messaging_notifications]\ndriver = messagingv2\n")
-    words = [o.format(missing=tmp_path / "gone.conf", folder=tmp_path, bare=bare) for o in options]
+    fakes = {name: write(tmp_path, f"{name}.conf", f"[oslo_messaging_notifications]\ndriver = messagingv2\n"
+                                                   f"transport_url = {url}\n")
+             for name, url in [("fake", "fake://"), ("upper", "FAKE://"), ("bare_fake", "fake:"),
+                               ("secret", f"fake://u:{CANARY}@h/")]}  # fmt: skip
+    words = [o.format(missing=tmp_path / "gone.conf", folder=tmp_path, bare=bare, **fakes) for o in options]
     code, out, err = run(capsys, "emit", "image.create", "INFO", "--payload", "-", *words)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
     assert expected in err
+    assert CANARY not in err

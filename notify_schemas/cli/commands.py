@@ -977,11 +977,29 @@ def _no_send_into_the_process(notifier: Any, instead: str = "") -> None:
     from notify_schemas.broker.messaging import MessagingDriver, MessagingV2Driver
 
     for driver in notifier.drivers:
-        if isinstance(driver, MessagingDriver) and not driver.config.transport_url:
-            name = "messagingv2" if isinstance(driver, MessagingV2Driver) else "messaging"
+        if not isinstance(driver, MessagingDriver):
+            continue
+        name = "messagingv2" if isinstance(driver, MessagingV2Driver) else "messaging"
+        url = driver.config.transport_url
+        if not url:
             raise _UsageError(f"the {name} driver needs a transport_url (in the --config-file): without one it "
                               f"sends to oslo's in-process fake:// broker, which no other process "
                               f"reads{instead}")  # fmt: skip
+        if _in_process(url):  # named in so many words, it is no broker either: the command exited 0, sent nowhere
+            raise _UsageError(f"the {name} driver's transport_url {mask_url(as_named(url))} is oslo's in-process "
+                              f"broker, which ends with the command and no other process reads: name a broker's "
+                              f"URL{instead}")  # fmt: skip
+
+
+def _in_process(url: str) -> bool:
+    """Whether a transport URL names oslo's in-process ``fake`` transport, as oslo.messaging reads its scheme
+    (``urlparse``: in any case, with or without ``//``)."""
+    from urllib.parse import urlparse
+
+    try:
+        return urlparse(url).scheme == "fake"
+    except ValueError:  # not a URL urlparse reads (a bracket left open): oslo.messaging refuses it in its words
+        return False
 
 
 def _cmd_emit(args: argparse.Namespace) -> int:

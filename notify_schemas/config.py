@@ -218,7 +218,8 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     except OSError as error:
         raise ConfigError(f"{name}: cannot read: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
-        raise ConfigError(f"{name}: not UTF-8 text: it holds the byte 0x{error.object[error.start]:02x}") from None
+        raise ConfigError(f"{name}: line {_line_of(error)}: not UTF-8 text: it holds the byte "
+                          f"0x{error.object[error.start]:02x}") from None  # fmt: skip
     except (UnicodeEncodeError, ValueError):  # a lone surrogate or a NUL in the name: no file can have it
         raise ConfigError(f"{name}: not a name a file can have") from None
     except configparser.Error as error:
@@ -272,6 +273,13 @@ def _read_once(path: Path) -> tuple[str, bool]:
         raise ConfigError(f"longer than {_MOST:,} bytes: no configuration file")
     # Lines end as a file opened as text ends them (universal newlines), which configparser read before.
     return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), regular
+
+
+def _line_of(error: UnicodeDecodeError) -> int:
+    """The line of the file's first byte that is not UTF-8, counted as the file's lines are read: a line ends at
+    ``\n``, ``\r\n`` or ``\r``."""
+    before = bytes(error.object[: error.start])
+    return before.replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
 
 
 def is_disabled(event_type: str, disabled: Iterable[str]) -> bool:

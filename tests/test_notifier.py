@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import CORPUS
 
 from notify_schemas.config import NotifierConfig, is_disabled, load_config
@@ -350,6 +352,28 @@ def test_bad_config_files_get_one_line_errors_naming_the_file(tmp_path: Path) ->
     retry.write_text("[oslo_messaging_notifications]\nretry = often\n")
     with pytest.raises(ConfigError, match="retry must be an integer"):
         load_config(retry)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lines=st.lists(st.text(st.characters(codec="ascii", exclude_characters="\r\n"), min_size=1, max_size=12),
+                   min_size=1, max_size=8),
+    ends=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=8, max_size=8),
+    at=st.integers(0, 7),
+    byte=st.sampled_from([b"\xe9", b"\xff", b"\xc3(", b"\x80"]),
+)  # fmt: skip
+def test_a_config_file_that_is_not_utf8_is_named_by_the_line_of_its_first_such_byte(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[str], ends: list[str], at: int, byte: bytes
+) -> None:
+    # It said "not UTF-8 text: it holds the byte 0xe9" and no line, where every other fault of the file is named by
+    # its line. (Each line holds a character, so that a CR ending one and an LF ending the next are not one CRLF.)
+    at = min(at, len(lines) - 1)
+    data = b"".join(line.encode() + (byte if n == at else b"") + ends[n].encode() for n, line in enumerate(lines))
+    path = tmp_path_factory.mktemp("conf") / "glance-api.conf"
+    path.write_bytes(b"[DEFAULT]\n" + data)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}: line {at + 2}: not UTF-8 text: it holds the byte 0x{byte[0]:02x}"
 
 
 def _through_a_pipe(text: str, **overrides: Any) -> NotifierConfig:

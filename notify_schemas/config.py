@@ -158,9 +158,23 @@ def _sections_named_as_oslo_names_them(text: str) -> str:
     return "\n".join(lines)
 
 
+class _DriverListError(configparser.Error):
+    """A ``driver`` line that names several drivers, which oslo.messaging reads as the name of one."""
+
+    def __init__(self, lineno: int, value: str) -> None:
+        super().__init__(value)
+        self.lineno = lineno
+        self.message = (f"[{_SECTION}] driver names one driver a line: oslo.messaging reads {quoted(value)} as one "
+                        "name, which no driver has, and sends nothing through it; write a driver = line for "
+                        "each")  # fmt: skip
+
+
 def _read_drivers(text: str) -> tuple[str, ...]:
     """Every ``driver`` line of the notifications section, in order (configparser would keep only the last), read
-    as oslo.config reads an option: the key and the value parted at the first ``=`` or ``:``, the value unquoted."""
+    as oslo.config reads an option: the key and the value parted at the first ``=`` or ``:``, the value unquoted. The
+    option is a MultiStrOpt: a line is one name, never a list, and one that lists several (``driver = log, noop``) is
+    error (``log,`` too), not read as the drivers it looks like: Glance, given the same file, loads no driver of that
+    name."""
     drivers: list[str] = []
     section = None
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -173,13 +187,16 @@ def _read_drivers(text: str) -> tuple[str, ...]:
             continue
         cut = min((i for i in (stripped.find("="), stripped.find(":")) if i >= 0), default=-1)
         if section == _SECTION and cut >= 0 and stripped[:cut].strip() == "driver":
-            drivers += _list(_unquoted(stripped[cut + 1 :]))
+            value = _unquoted(stripped[cut + 1 :]).strip()
+            if "," in value:
+                raise _DriverListError(lineno, value)
+            drivers += [value] if value else []  # an empty line: no driver, as none given
     return tuple(drivers)
 
 
 def _parse_error(error: configparser.Error) -> str:
     """What is wrong with a file, by line number only: the line itself may hold a credential (a transport_url)."""
-    if isinstance(error, _HeaderError):
+    if isinstance(error, _HeaderError | _DriverListError):
         return f"line {error.lineno}: {error.message}"
     if isinstance(error, configparser.MissingSectionHeaderError):
         return f"line {error.lineno}: an option before any [section] header"

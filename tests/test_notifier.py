@@ -52,7 +52,7 @@ def test_a_driver_named_twice_sends_each_notification_once_as_oslo_does(
     # oslo.messaging loads each driver it is named once: Glance with "driver = log" written twice logs a notification
     # once; the Notifier loaded the driver twice and sent it twice (through messagingv2, two copies on the broker).
     conf = tmp_path / "glance-api.conf"
-    conf.write_text("[oslo_messaging_notifications]\ndriver = log\ndriver = noop, log\n")
+    conf.write_text("[oslo_messaging_notifications]\ndriver = log\ndriver = noop\ndriver = log\n")
     notifier = Notifier(drivers=["log", "noop", "log"]) if how == "names" else Notifier.from_config_file(str(conf))
     assert [type(d).__name__ for d in notifier.drivers] == ["LogDriver", "NoopDriver"]
     with caplog.at_level(logging.INFO, logger="oslo.messaging.notification"):
@@ -374,6 +374,19 @@ def test_a_config_file_that_is_not_utf8_is_named_by_the_line_of_its_first_such_b
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert str(info.value) == f"{path}: line {at + 2}: not UTF-8 text: it holds the byte 0x{byte[0]:02x}"
+
+
+@pytest.mark.parametrize("value", ["noop, log", "log,", "'log, memory'", ",log", "messagingv2,log"])
+def test_a_driver_line_that_lists_drivers_is_an_error_as_oslo_loads_none_of_them(tmp_path: Path, value: str) -> None:
+    # The option is a MultiStrOpt: oslo.messaging reads "noop, log" as the name of one driver, which no driver has,
+    # and Glance sends nothing through it; the line was split at its commas and the file judged to send through both.
+    conf = tmp_path / "glance-api.conf"
+    conf.write_text(f"[DEFAULT]\n[oslo_messaging_notifications]\ndriver = memory\ndriver = {value}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(conf)
+    said = str(info.value)
+    assert said.startswith(f"{conf}: line 4: [oslo_messaging_notifications] driver names one driver a line: ")
+    assert "\n" not in said
 
 
 def _through_a_pipe(text: str, **overrides: Any) -> NotifierConfig:

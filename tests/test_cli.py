@@ -1533,6 +1533,22 @@ def test_demo_judges_and_counts_what_each_mode_sent(
     assert code == (1 if judged_invalid else 0)
 
 
+@pytest.mark.parametrize("size", [64, 65, 1000])
+def test_emit_of_a_payload_over_the_limit_is_unread_as_validate_says_of_a_record(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    # A payload over the limit was a usage error, exit 2, where validate says of a record over it that it is unread,
+    # exit 1, and emit of a payload that is not JSON exits 1 too.
+    monkeypatch.setattr(commands, "DEFAULT_MAX_RECORD", 64)
+    payload = write(tmp_path, "p.json", json.dumps("x" * (size - 2)))
+    code, out, err = run(capsys, "emit", "image.upload", "ERROR", "--payload", payload, "--driver", "memory")
+    if size > 64:
+        assert (code, out, err) == (1, "", f"notify-schemas: {payload}: the payload is over the limit of 64 bytes\n")
+    else:
+        assert (code, err) == (0, "")
+        assert json.loads(out)["payload"] == "x" * (size - 2)
+
+
 @pytest.mark.parametrize(("validation", "code"), [("strict", 1), ("warn", 1), ("off", 0)])
 def test_emit_of_an_invalid_notification_in_warn_mode_sends_it_and_exits_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, validation: str, code: int

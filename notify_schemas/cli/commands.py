@@ -1014,7 +1014,11 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         start = pass_bom(stream)  # passed over, and not counted, as validate passes it over
         raw = start + stream.read(DEFAULT_MAX_RECORD + 1 - len(start))
     if len(raw) > DEFAULT_MAX_RECORD:
-        raise _UsageError(f"{_named(args.payload)}: payload over {DEFAULT_MAX_RECORD:,} bytes")
+        # Judged as validate judges a record over the limit: unread, exit 1; not a usage error, which it was (exit 2).
+        limit = f"{DEFAULT_MAX_RECORD:,}"
+        said = f"notify-schemas: {as_named(args.payload)}: the payload is over the limit of {limit} bytes"
+        print(one_line(mask_text(said)), file=sys.stderr)
+        return 1
     try:
         payload, duplicates = parse(raw)
     except ValueError as error:

@@ -191,7 +191,7 @@ def _read_drivers(text: str) -> tuple[str, ...]:
             if "," in value:
                 raise _DriverListError(lineno, value)
             drivers += [value] if value else []  # an empty line: no driver, as none given
-    return tuple(drivers)
+    return tuple(dict.fromkeys(drivers))  # each loaded once, as oslo.messaging loads a driver named again
 
 
 def _parse_error(error: configparser.Error) -> str:
@@ -205,6 +205,11 @@ def _parse_error(error: configparser.Error) -> str:
         more = ", ..." if len(error.errors) > 10 else ""
         return f"line {lines}{more}: not a [section], an option = value or a comment"
     return " ".join(mask_text(str(error)).split())
+
+
+_LISTS = (("drivers", "driver", _SECTION), ("disabled_notifications", "disabled_notifications", "DEFAULT"),
+          ("topics", "topics", _SECTION))  # fmt: skip
+"""The options of a file that list names: the `NotifierConfig` field, the option's name, its section."""
 
 
 def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
@@ -272,6 +277,9 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
             retry = mask_text(found["retry"].strip())
             retry = retry if len(retry) <= 40 else retry[:40] + "..."
             raise ConfigError(f"{name}: [{_SECTION}] retry must be an integer, not {retry!r}") from None
+    for option, key, where in _LISTS:
+        if len(values.get(option, ())) > MAX_NAMES:  # said as the file's fault, not as a TypeError of NotifierConfig
+            raise ConfigError(f"{name}: [{where}] {key} lists more than {MAX_NAMES:,} names")
     values.update({k: v for k, v in overrides.items() if v is not None})
     if values.get("transport_url") and not regular:
         raise ConfigError(f"{name}: oslo.messaging reads the file again for its own options ([oslo_messaging_rabbit], "

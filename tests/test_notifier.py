@@ -7,6 +7,7 @@ import copy
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -387,6 +388,31 @@ def test_a_driver_line_that_lists_drivers_is_an_error_as_oslo_loads_none_of_them
     said = str(info.value)
     assert said.startswith(f"{conf}: line 4: [oslo_messaging_notifications] driver names one driver a line: ")
     assert "\n" not in said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("[DEFAULT]\ndisabled_notifications = {names}\n", "[DEFAULT] disabled_notifications lists more than 10,000"),
+     ("[oslo_messaging_notifications]\ntopics = {names}\n", "[oslo_messaging_notifications] topics lists more than"),
+     ("[oslo_messaging_notifications]\n{driver_lines}", "[oslo_messaging_notifications] driver lists more than")],
+)  # fmt: skip
+def test_a_config_file_listing_too_many_names_is_a_config_error_naming_the_option(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    # A TypeError of NotifierConfig ("topics must be a list of at most 10,000 items") came out of load_config, and
+    # out of the command line as a traceback, exit 1.
+    names = [f"x{n}" for n in range(10_001)]
+    conf = tmp_path / "glance-api.conf"
+    conf.write_text(text.format(names=",".join(names), driver_lines="".join(f"driver = {n}\n" for n in names)))
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(conf))}: {re.escape(said)}"):
+        load_config(conf)
+
+
+def test_a_driver_named_on_many_lines_is_one_driver(tmp_path: Path) -> None:
+    # As oslo.messaging loads it; 20,000 lines of it were 20,000 names, past what a list of drivers holds.
+    conf = tmp_path / "glance-api.conf"
+    conf.write_text("[oslo_messaging_notifications]\n" + "driver = log\ndriver = memory\n" * 10_000)
+    assert load_config(conf).drivers == ("log", "memory")
 
 
 def _through_a_pipe(text: str, **overrides: Any) -> NotifierConfig:

@@ -1533,6 +1533,13 @@ def test_demo_judges_and_counts_what_each_mode_sent(
     assert code == (1 if judged_invalid else 0)
 
 
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="Linux's /proc: a file that opens and fails to read")
+def test_emit_names_a_payload_that_opens_but_cannot_be_read(capsys: pytest.CaptureFixture[str]) -> None:
+    # "notify-schemas: error: Input/output error": an error reading the payload, unlike one opening it, named nothing.
+    code, out, err = run(capsys, "emit", "image.upload", "ERROR", "--payload", "/proc/self/mem", "--driver", "memory")
+    assert (code, out, err) == (2, "", "notify-schemas: error: /proc/self/mem: Input/output error\n")
+
+
 @pytest.mark.parametrize("size", [64, 65, 1000])
 def test_emit_of_a_payload_over_the_limit_is_unread_as_validate_says_of_a_record(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int

@@ -1011,8 +1011,11 @@ def _cmd_emit(args: argparse.Namespace) -> int:
     notifier = _notifier(args)
     _no_send_into_the_process(notifier)
     with _open(args.payload) as stream:
-        start = pass_bom(stream)  # passed over, and not counted, as validate passes it over
-        raw = start + stream.read(DEFAULT_MAX_RECORD + 1 - len(start))
+        try:
+            start = pass_bom(stream)  # passed over, and not counted, as validate passes it over
+            raw = start + stream.read(DEFAULT_MAX_RECORD + 1 - len(start))
+        except OSError as error:  # read, not opened (/proc/self/mem: EIO): named, as an error opening it is
+            raise OSError(error.errno, error.strerror, args.payload) from None
     if len(raw) > DEFAULT_MAX_RECORD:
         # Judged as validate judges a record over the limit: unread, exit 1; not a usage error, which it was (exit 2).
         limit = f"{DEFAULT_MAX_RECORD:,}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import configparser
 import os
-import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -229,7 +228,7 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="\n")
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # oslo.config's option names keep their case
     try:
-        text, regular = _read_once(path)
+        text = _read_once(path)
         text = _sections_named_as_oslo_names_them(text)
         parser.read_string(text, source=str(path))
         drivers = _read_drivers(text)
@@ -281,23 +280,20 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
         if len(values.get(option, ())) > MAX_NAMES:  # said as the file's fault, not as a TypeError of NotifierConfig
             raise ConfigError(f"{name}: [{where}] {key} lists more than {MAX_NAMES:,} names")
     values.update({k: v for k, v in overrides.items() if v is not None})
-    if values.get("transport_url") and not regular:
-        raise ConfigError(f"{name}: oslo.messaging reads the file again for its own options ([oslo_messaging_rabbit], "
-                          "...), which a pipe does not give twice: name a file")  # fmt: skip
     return NotifierConfig(**values)
 
 
-def _read_once(path: Path) -> tuple[str, bool]:
-    """The file's text, read once and at most `_MOST` bytes of it, and whether it is a regular file. Read once: a
-    pipe (``--config-file <(...)``) gives its content a single time, and a second reading found it empty (the
-    drivers were read so, and silently lost)."""
+def _read_once(path: Path) -> str:
+    """The file's text, read once and at most `_MOST` bytes of it. Read once: a pipe (``--config-file <(...)``)
+    gives its content a single time, and a second reading found it empty (the drivers were read so, and silently
+    lost). Where a transport makes oslo.messaging read the file again, a pipe is refused there
+    (`notify_schemas.broker.messaging`)."""
     with path.open("rb") as f:
-        regular = stat.S_ISREG(os.fstat(f.fileno()).st_mode)
         data = f.read(_MOST + 1)
     if len(data) > _MOST:
         raise ConfigError(f"longer than {_MOST:,} bytes: no configuration file")
     # Lines end as a file opened as text ends them (universal newlines), which configparser read before.
-    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), regular
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _line_of(error: UnicodeDecodeError) -> int:

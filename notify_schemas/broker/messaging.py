@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
+import stat
 from collections.abc import Mapping
 from typing import Any
 
@@ -55,6 +57,10 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
     """A transport for ``url``; oslo.messaging reads its own options (``[oslo_messaging_rabbit]``: quorum queues,
     heartbeats, retries, ...) from ``source``, the configuration file the notification options came from."""
     remember_url(url)  # before oslo or kombu read it: what they say of a password they cannot read is masked
+    if source and not _read_again(source):
+        raise ConfigError(f"{closed(shown(as_named(str(source)), 200))}: oslo.messaging reads the file again for "
+                          "its own options ([oslo_messaging_rabbit], ...), which a pipe does not give twice: name a "
+                          "file")  # fmt: skip
     oslo_messaging, cfg = _oslo()
     conf = cfg.ConfigOpts()
     files = [source] if source else []
@@ -76,6 +82,18 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
     except ImportError as error:  # the transport's own library (confluent_kafka for kafka://)
         needs = f"it needs {error.name or error}, which is not installed"
         raise ConfigError(mask_transport_text(f"cannot use the transport {closed(mask_url(url))}: {needs}")) from None
+
+
+def _read_again(source: str) -> bool:
+    """Whether the configuration file ``source`` gives its options a second time, as oslo.config reads it when a
+    transport is made: a regular file does; a pipe (``--config-file <(...)``), read once already, does not. Asked
+    here, where the file is read again, and not when it was read first: a file read for a Notifier whose drivers
+    make no transport (``emit --driver log`` with Glance's file, whose ``[DEFAULT] transport_url`` is its RPC
+    broker's) is read once, pipe or not. A name that is not there is said by oslo.config."""
+    try:
+        return stat.S_ISREG(os.stat(source).st_mode)
+    except OSError:
+        return True
 
 
 @functools.cache

@@ -203,6 +203,19 @@ def test_generation_alone_finds_a_witness(old: Path, tmp_path: Path, monkeypatch
     assert found.witness["publisher_id"] == "image.glance-api-1"
 
 
+def test_a_run_leaves_no_hypothesis_folder_in_the_callers(old: Path, tmp_path: Path) -> None:
+    # Hypothesis writes what it learns of the code it runs under .hypothesis in the current folder: a compat run that
+    # generated left one there (a release's checkout, a CI workspace), which the conformance suite never did.
+    new = schema_copy(tmp_path / "new", edit_json("definitions/image.json", _remove_qcow2))
+    here = tmp_path / "here"
+    here.mkdir()
+    environment = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    command = [sys.executable, "-m", "notify_schemas", "compat", str(old), str(new), "--time-limit", "1"]
+    done = subprocess.run(command, cwd=here, env=environment, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1, done.stderr
+    assert list(here.iterdir()) == []
+
+
 def test_generation_searches_where_the_schemas_differ(
     old: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from notify_schemas.arguments import (
@@ -103,12 +106,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``notify-schemas compat OLD_DIR NEW_DIR``: 0 when backward compatible, 1 when not, 2 on a usage or I/O error,
     130 on Ctrl-C, 143 on SIGTERM and 129 on SIGHUP, quietly, and 141 when the reader of the output goes away."""
     try:
-        with sigterm_raises():
+        with sigterm_raises(), _own_storage():
             return _main(argv)
     except KeyboardInterrupt:
         return 130
     except Terminated as stop:
         return stop.status
+
+
+@contextmanager
+def _own_storage() -> Iterator[None]:
+    """Hypothesis's cache in a temporary folder of its own, unless the caller chose one (HYPOTHESIS_STORAGE_DIRECTORY),
+    as the conformance suite has it: Hypothesis writes what it learns of the code it runs (``constants``) under a
+    ``.hypothesis`` folder of the current one, which a compat run left in the caller's folder, where it has no
+    business (a release's checkout, a CI workspace)."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="notify-compat-") as storage:
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = storage
+        try:
+            yield
+        finally:
+            os.environ.pop("HYPOTHESIS_STORAGE_DIRECTORY", None)
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -216,6 +216,21 @@ def test_a_run_leaves_no_hypothesis_folder_in_the_callers(old: Path, tmp_path: P
     assert list(here.iterdir()) == []
 
 
+def test_a_run_from_a_removed_folder_says_why_generation_cannot_start(old: Path, tmp_path: Path) -> None:
+    # "notify-schemas compat: error: No such file or directory", naming nothing: Hypothesis asks for the current
+    # folder when it is imported.
+    new = schema_copy(tmp_path / "new", edit_json("definitions/image.json", _remove_qcow2))
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = 'cd "$1" && rmdir "$1" && shift && exec "$@"'
+    command = ["sh", "-c", script, "sh", str(gone), sys.executable, "-m", "notify_schemas", "compat", str(old),
+               str(new), "--time-limit", "1"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("notify-schemas compat: error: generation needs a current folder, and the one ")
+    assert done.stderr.count("\n") == 1
+
+
 def test_generation_searches_where_the_schemas_differ(
     old: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -57,6 +57,11 @@ def hypothesis_modules() -> Any:
             f"generation needs hypothesis and hypothesis-jsonschema ({error}): pip install 'notify-schemas[compat]', "
             "or compare without generation: --examples 0"
         ) from error
+    except FileNotFoundError:  # os.getcwd(), which Hypothesis asks when imported: said as "No such file or directory"
+        raise CompatError(
+            "generation needs a current folder, and the one this command was started in was removed (Hypothesis "
+            "reads it when imported): run it from a folder that is there, or compare without generation: --examples 0"
+        ) from None
     return hypothesis, hypothesis_jsonschema
 
 

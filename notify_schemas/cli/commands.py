@@ -1229,21 +1229,25 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                                             "and checks what a listener on it receives")  # fmt: skip
     with _counting_failures() as failures:
         rows = run_demo(notifier)
-    width = max(len(r[1]) for r in rows)
-    print(f"{'#':>2}  {'event_type':{width}}  {'priority':8}  {'verdict':7}  payload")
-    for i, (_, event_type, priority, verdict, what) in enumerate(rows, 1):
-        print(f"{i:>2}  {event_type:{width}}  {priority:8}  {verdict:7}  {what}")
-    print(_demo_line(rows, notifier))
+    sent = {r[0]["message_id"] for r in rows if r[0] is not None}  # valid or not: each one the drivers were given
     arrived = True
-    if listener is not None:
-        sent = {r[0]["message_id"] for r in rows if r[0] is not None}  # valid or not: each one the drivers were given
-        arrived = _all_arrived(listener, sent, timeout=_DEMO_WAIT)
-        listener.stop()
-        where = mask_url(as_named(args.transport_url)) if args.transport_url else "the embedded broker (fake://)"
-        print(f"listener on {where}, topic {_DEMO_TOPIC}: {listener.tally.line()}")
-        if not arrived:
-            print(f"{len(sent - listener.tally.message_ids):,} of the {len(sent):,} notifications sent did not reach "
-                  f"the listener within {_DEMO_WAIT:g} s", file=sys.stderr)  # fmt: skip
+    try:
+        width = max(len(r[1]) for r in rows)
+        print(f"{'#':>2}  {'event_type':{width}}  {'priority':8}  {'verdict':7}  payload")
+        for i, (_, event_type, priority, verdict, what) in enumerate(rows, 1):
+            print(f"{i:>2}  {event_type:{width}}  {priority:8}  {verdict:7}  {what}")
+        print(_demo_line(rows, notifier))
+        if listener is not None:
+            arrived = _all_arrived(listener, sent, timeout=_DEMO_WAIT)
+            listener.stop()
+            where = mask_url(as_named(args.transport_url)) if args.transport_url else "the embedded broker (fake://)"
+            print(f"listener on {where}, topic {_DEMO_TOPIC}: {listener.tally.line()}")
+        sys.stdout.flush()  # what is still buffered fails here, if it fails, and is said with what was sent
+    except _OutputError as error:  # as emit says it (D94): exit 2 alone reads as if nothing was sent
+        raise _OutputError(f"{error}; {len(sent):,} of the demo's notifications were sent") from None
+    if listener is not None and not arrived:
+        print(f"{len(sent - listener.tally.message_ids):,} of the {len(sent):,} notifications sent did not reach "
+              f"the listener within {_DEMO_WAIT:g} s", file=sys.stderr)  # fmt: skip
     if failures.count:  # before the listener's verdict: the errors are most often why it received fewer
         print(f"{failures.count:,} errors logged while sending (see the log)", file=sys.stderr)
         return 1

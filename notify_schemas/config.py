@@ -265,7 +265,7 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     # As in oslo.messaging, a transport URL not given (or empty) for notifications is the one of [DEFAULT].
     if section.get("transport_url") or defaults.get("transport_url"):
         values["transport_url"] = section.get("transport_url") or defaults["transport_url"]
-    if section.get("topics"):
+    if "topics" in section:  # "topics =" too: oslo.config reads it as no topic, not as the default one
         values["topics"] = _list(section["topics"])
     if section.get("retry"):
         try:

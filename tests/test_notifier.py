@@ -415,6 +415,24 @@ def test_a_driver_named_on_many_lines_is_one_driver(tmp_path: Path) -> None:
     assert load_config(conf).drivers == ("log", "memory")
 
 
+@pytest.mark.parametrize("topics", ["", ",", '""'])
+@pytest.mark.parametrize("driver", ["log", "messagingv2"])
+def test_a_file_that_lists_no_topic_is_read_as_oslo_reads_it(tmp_path: Path, topics: str, driver: str) -> None:
+    # oslo.config reads "topics =" as no topic, and oslo.messaging then sends every notification to none, in silence;
+    # it was read as the default topic, notifications, and the Notifier sent where Glance would not. A driver that
+    # sends to topics now refuses none, naming the option; one that does not (log) is unaffected.
+    conf = tmp_path / "glance-api.conf"
+    conf.write_text(f"[oslo_messaging_notifications]\ndriver = {driver}\ntopics = {topics}\ntransport_url = fake://\n")
+    assert load_config(conf).topics == ()
+    if driver == "log":
+        assert Notifier.from_config_file(str(conf)).info({}, "image.update", IMAGE) is not None
+    else:
+        with pytest.raises(
+            ConfigError, match=r"glance-api\.conf: \[oslo_messaging_notifications\] topics lists no topic"
+        ):
+            Notifier.from_config_file(str(conf))
+
+
 def _through_a_pipe(text: str, **overrides: Any) -> NotifierConfig:
     """``load_config`` of a pipe that holds ``text``, as ``--config-file <(...)`` names it (/dev/fd/N)."""
     read, write = os.pipe()

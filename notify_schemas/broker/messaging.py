@@ -43,11 +43,17 @@ def _oslo() -> Any:
 
 
 def transport(config: NotifierConfig) -> tuple[Any, Any]:
-    """An oslo configuration and notification transport for ``config``'s URL and exchange.
+    """An oslo configuration and notification transport for ``config``'s URL and exchange, for a driver or a
+    listener of its topics: a configuration that names none is a `ConfigError`.
 
     Without a URL, the process's embedded broker: one ``fake://`` transport per exchange, shared by every driver and
     listener of the process, so that what one sends the other receives.
     """
+    if not config.topics:  # a file's "topics =": oslo.messaging sends to no topic and listens on none, in silence
+        shown_source = f"{closed(shown(as_named(config.source), 200))}: " if config.source else ""
+        raise ConfigError(f"{shown_source}[oslo_messaging_notifications] topics lists no topic: oslo.messaging would "
+                          "send every notification to none (and listen on none); name one, or leave the option out "
+                          "for notifications")  # fmt: skip
     if config.transport_url:
         return _new_transport(config.transport_url, config.control_exchange, config.source)
     return _embedded(config.control_exchange)

@@ -1533,6 +1533,22 @@ def test_demo_judges_and_counts_what_each_mode_sent(
     assert code == (1 if judged_invalid else 0)
 
 
+@pytest.mark.parametrize("repeated", [1, 20, 21, 5_000])
+def test_emit_names_the_first_keys_a_payload_writes_twice_not_every_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, repeated: int
+) -> None:
+    # Every pointer was named on one line: a payload writing 50,000 keys twice made a line of 440 KB, where an error
+    # shows its first 20 violations and counts the rest.
+    text = "{" + ",".join(f'"k{n}": 1, "k{n}": 2' for n in range(repeated)) + "}"
+    payload = write(tmp_path, "p.json", text)
+    code, out, err = run(capsys, "emit", "image.upload", "INFO", "--payload", payload, "--driver", "memory")
+    assert (code, out, err.count("\n")) == (1, "", 1)
+    named = err.split("writes a key twice: ")[1].split(" and ")[0].strip().split(", ")
+    assert len(named) == min(repeated, 20)
+    assert set(named) <= {f"/k{n}" for n in range(repeated)}
+    assert err.endswith(f" and {repeated - 20:,} more\n") == (repeated > 20)
+
+
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="Linux's /proc: a file that opens and fails to read")
 def test_emit_names_a_payload_that_opens_but_cannot_be_read(capsys: pytest.CaptureFixture[str]) -> None:
     # "notify-schemas: error: Input/output error": an error reading the payload, unlike one opening it, named nothing.

@@ -1002,6 +1002,10 @@ def _in_process(url: str) -> bool:
         return False
 
 
+_KEYS_SHOWN = 20
+"""How many keys written twice the line of a payload that writes keys twice names: as many as an error's violations."""
+
+
 def _cmd_emit(args: argparse.Namespace) -> int:
     from notify_schemas.config import is_disabled
     from notify_schemas.message import build_message
@@ -1029,7 +1033,10 @@ def _cmd_emit(args: argparse.Namespace) -> int:
         print(one_line(mask_text(f"notify-schemas: {as_named(args.payload)}: the payload is {error}")), file=sys.stderr)
         return 1
     if duplicates:
-        keys = ", ".join(mask_pointer(p) for p in duplicates)
+        # The first few, as an error shows the first violations: a payload of 16 MiB may write 500,000 keys twice, and
+        # the line naming them all was as long as the payload.
+        keys = ", ".join(mask_pointer(p) for p in duplicates[:_KEYS_SHOWN])
+        keys += f" and {len(duplicates) - _KEYS_SHOWN:,} more" if len(duplicates) > _KEYS_SHOWN else ""
         said = f"notify-schemas: {as_named(args.payload)}: the payload writes a key twice: {keys}"
         print(one_line(mask_text(said)), file=sys.stderr)
         return 1

@@ -2967,3 +2967,31 @@ def test_emit_says_a_usage_error_before_it_reads_the_payload(
     assert err.count("\n") == 1
     assert expected in err
     assert CANARY not in err
+
+
+class _FullOutput(io.StringIO):
+    """A standard output whose every write fails, as /dev/full's does."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("failing", ["stdout", "run"])
+def test_the_demo_stops_its_listener_whatever_ends_it_early(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], failing: str
+) -> None:
+    # demo >/dev/full left its listener running: oslo's threads went on delivering from the embedded broker as the
+    # process ended, and futurist, joining at exit a pool thread one of them had not yet started, printed a traceback.
+    import threading
+
+    from notify_schemas.cli import demo
+
+    before = set(threading.enumerate())
+    if failing == "stdout":
+        monkeypatch.setattr(sys, "stdout", _FullOutput())
+    else:  # what the demo's own run raises, after the listener started
+        monkeypatch.setattr(demo, "run_demo", lambda notifier: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
+    assert main(["demo"]) == 2
+    assert "error:" in capsys.readouterr().err
+    left = [t for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert not left, left

@@ -1234,24 +1234,35 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         notifier = _notifier(args, default_drivers=["log", "memory"])
         _no_send_into_the_process(notifier, "; demo without --driver and --config-file sends through that broker "
                                             "and checks what a listener on it receives")  # fmt: skip
-    with _counting_failures() as failures:
-        rows = run_demo(notifier)
-    sent = {r[0]["message_id"] for r in rows if r[0] is not None}  # valid or not: each one the drivers were given
-    arrived = True
+    stopped = listener is None
     try:
-        width = max(len(r[1]) for r in rows)
-        print(f"{'#':>2}  {'event_type':{width}}  {'priority':8}  {'verdict':7}  payload")
-        for i, (_, event_type, priority, verdict, what) in enumerate(rows, 1):
-            print(f"{i:>2}  {event_type:{width}}  {priority:8}  {verdict:7}  {what}")
-        print(_demo_line(rows, notifier))
-        if listener is not None:
-            arrived = _all_arrived(listener, sent, timeout=_DEMO_WAIT)
-            listener.stop()
-            where = mask_url(as_named(args.transport_url)) if args.transport_url else "the embedded broker (fake://)"
-            print(f"listener on {where}, topic {_DEMO_TOPIC}: {listener.tally.line()}")
-        sys.stdout.flush()  # what is still buffered fails here, if it fails, and is said with what was sent
-    except _OutputError as error:  # as emit says it (D94): exit 2 alone reads as if nothing was sent
-        raise _OutputError(f"{error}; {len(sent):,} of the demo's notifications were sent") from None
+        with _counting_failures() as failures:
+            rows = run_demo(notifier)
+        sent = {r[0]["message_id"] for r in rows if r[0] is not None}  # valid or not: each one the drivers were given
+        arrived = True
+        try:
+            width = max(len(r[1]) for r in rows)
+            print(f"{'#':>2}  {'event_type':{width}}  {'priority':8}  {'verdict':7}  payload")
+            for i, (_, event_type, priority, verdict, what) in enumerate(rows, 1):
+                print(f"{i:>2}  {event_type:{width}}  {priority:8}  {verdict:7}  {what}")
+            print(_demo_line(rows, notifier))
+            if listener is not None:
+                arrived = _all_arrived(listener, sent, timeout=_DEMO_WAIT)
+                listener.stop()
+                stopped = True
+                where = (
+                    mask_url(as_named(args.transport_url)) if args.transport_url else "the embedded broker (fake://)"
+                )
+                print(f"listener on {where}, topic {_DEMO_TOPIC}: {listener.tally.line()}")
+            sys.stdout.flush()  # what is still buffered fails here, if it fails, and is said with what was sent
+        except _OutputError as error:  # as emit says it (D94): exit 2 alone reads as if nothing was sent
+            raise _OutputError(f"{error}; {len(sent):,} of the demo's notifications were sent") from None
+    finally:
+        # Whatever ends the demo early (an output that fails, Ctrl-C, strict mode's refusal): the listener is stopped
+        # before the process ends. oslo's threads went on delivering, and a pool thread that one of them was starting
+        # as the process ended raised at its exit (futurist joins each thread it made, started or not).
+        if not stopped:
+            listener.stop()  # type: ignore[union-attr]
     if listener is not None and not arrived:
         print(f"{len(sent - listener.tally.message_ids):,} of the {len(sent):,} notifications sent did not reach "
               f"the listener within {_DEMO_WAIT:g} s", file=sys.stderr)  # fmt: skip

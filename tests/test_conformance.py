@@ -3444,3 +3444,19 @@ def test_a_second_answer_written_while_the_next_intent_is_being_written_stops_th
     assert ("after its answer to the intent image.upload INFO (question 1), before it was asked the intent "
             "image.upload ERROR (question 2)") in report.stopped, report.stopped  # fmt: skip
     assert not any(name == "image.upload ERROR" for _, name in [*report.passed, *report.failed])
+
+
+@pytest.mark.parametrize(
+    ("stamp", "said"),
+    [
+        ("2026-02-30 00:00:00", "is in oslo's form but is no time: day is out of range for month"),
+        ("2026-01-01 24:00:00", "is in oslo's form but is no time: hour must be in 0..23"),
+        ("\u0662\u0660\u0662\u0666-01-01 00:00:00", "is not oslo's UTC form"),  # Arabic-Indic digits: no ASCII ones
+    ],
+)
+def test_a_timestamp_in_oslos_form_that_is_no_time_is_said_to_be_none(stamp: str, said: str) -> None:
+    # They failed envelope.timestamp with "cannot be checked: ValueError: ...", as if the check had broken.
+    report = run(_broken(lambda m, i: m.update(timestamp=stamp)), only=[_UPLOAD_INTENT], shrink=False)
+    reason = {f.check.id: f.reason for f in report.failures}["envelope.timestamp"]
+    assert said in reason, reason
+    assert "cannot be checked" not in reason

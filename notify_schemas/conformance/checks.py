@@ -24,7 +24,7 @@ __all__ = ["CHECKS", "STREAM_CHECKS", "Check", "Failure", "RunState", "json_show
 
 ENVELOPE = ("message_id", "publisher_id", "event_type", "priority", "timestamp", "payload")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_OSLO_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?")
+_OSLO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?")  # ASCII digits alone
 _FORBIDDEN = ("locations", "location", "direct_url", "task_input")
 # Values a producer sets itself at the time of the event rather than copies from the record, per profile and event:
 # when a record was deleted, when a finished task expires (DECISIONS D29). payload.faithful does not compare them on
@@ -290,7 +290,10 @@ def _timestamp(intent: Intent, message: Any, state: RunState) -> str | None:
     stamp = message.get("timestamp")
     if not isinstance(stamp, str) or not _OSLO_TIME.fullmatch(stamp):
         return _not_as_required(message, "timestamp", "oslo's UTC form YYYY-MM-DD HH:MM:SS[.ffffff]")
-    when = datetime.datetime.fromisoformat(stamp)
+    try:
+        when = datetime.datetime.fromisoformat(stamp)
+    except ValueError as error:  # the form, but no time there is: February 30th, hour 24, year 0
+        return f"timestamp {stamp} is in oslo's form but is no time: {error}"
     slack = datetime.timedelta(seconds=2)
     if state.call_started and state.call_ended and not (state.call_started - slack <= when <= state.call_ended + slack):
         return f"timestamp {stamp} is not the time of the call (UTC {state.call_started:%H:%M:%S}); local time?"

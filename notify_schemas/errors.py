@@ -95,12 +95,19 @@ class InvalidNotificationError(NotifySchemasError, ValueError):
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled (a process pool's worker handing it back) and copied from what it says, not from the message: the
         # producer's value may hold objects that cannot be pickled, and credentials that must not travel with it.
-        # The copy's ``notification`` is None; its violations, profile, variant and text are the original's.
-        return (_rebuilt, (self.violations, self.profile))
+        # The copy's ``notification`` is None; its violations, profile, variant and text are the original's, and so is
+        # its class: a producer's subclass comes back as that subclass.
+        return (_rebuilt, (self.violations, self.profile, type(self)))
 
 
-def _rebuilt(violations: Sequence[Violation], profile: str) -> InvalidNotificationError:
-    return InvalidNotificationError(None, violations, profile=profile)
+def _rebuilt(
+    violations: Sequence[Violation], profile: str, kind: type[InvalidNotificationError] = InvalidNotificationError
+) -> InvalidNotificationError:
+    """An `InvalidNotificationError` of class ``kind`` made again from what it says; a subclass's own ``__init__``,
+    whose arguments may be others, is not called."""
+    error = kind.__new__(kind)
+    InvalidNotificationError.__init__(error, None, violations, profile=profile)
+    return error
 
 
 class DriverNotFoundError(NotifySchemasError, LookupError):

@@ -624,6 +624,25 @@ def test_an_invalid_notification_error_pickles_and_copies_without_the_message(
         assert again.notification is None
 
 
+class ProducersError(InvalidNotificationError):
+    """A producer's own kind of the error, made with arguments of its own."""
+
+    def __init__(self, message: Any, violations: Any) -> None:
+        super().__init__(message, violations, profile="seed")
+
+
+def test_a_subclass_of_the_error_pickles_and_copies_as_itself() -> None:
+    # It came back as InvalidNotificationError: a handler of the producer's subclass missed it after a process pool.
+    import copy
+    import pickle
+
+    raised = ProducersError({"a": 1}, list(iter_errors({"a": 1})))
+    for again in (pickle.loads(pickle.dumps(raised)), copy.copy(raised), copy.deepcopy(raised)):
+        assert type(again) is ProducersError
+        assert (str(again), again.violations, again.profile) == (str(raised), raised.violations, raised.profile)
+        assert again.notification is None
+
+
 # --- nothing leaks --------------------------------------------------------------------------------------------------
 
 

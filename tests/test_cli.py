@@ -2995,3 +2995,12 @@ def test_the_demo_stops_its_listener_whatever_ends_it_early(
     assert "error:" in capsys.readouterr().err
     left = [t for t in set(threading.enumerate()) - before if t.is_alive()]
     assert not left, left
+
+
+@pytest.mark.parametrize("mode", ["strict", "off"])
+def test_the_demos_table_keeps_its_columns_whatever_the_verdicts(capsys: pytest.CaptureFixture[str], mode: str) -> None:
+    # With --validation off, "unchecked" pushed each row's payload two columns past the header's.
+    main(["demo", "--driver", "memory", "--validation", mode])
+    table = capsys.readouterr().out.splitlines()[:16]  # the header and a row for each of the 15 notifications
+    starts = {table[0].index("payload")} | {line.index("{" if "{" in line else '"') for line in table[1:]}
+    assert len(starts) == 1, table

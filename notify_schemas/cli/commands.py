@@ -1242,9 +1242,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         arrived = True
         try:
             width = max(len(r[1]) for r in rows)
-            print(f"{'#':>2}  {'event_type':{width}}  {'priority':8}  {'verdict':7}  payload")
+            # The verdicts' column as wide as the widest of one word (unchecked, disabled); one that names a
+            # violation (invalid (sent): ...) runs over it.
+            said = max(len("verdict"), *(len(r[3]) for r in rows if ": " not in r[3]))
+            print(f"{'#':>2}  {'event_type':{width}}  {'priority':8}  {'verdict':{said}}  payload")
             for i, (_, event_type, priority, verdict, what) in enumerate(rows, 1):
-                print(f"{i:>2}  {event_type:{width}}  {priority:8}  {verdict:7}  {what}")
+                print(f"{i:>2}  {event_type:{width}}  {priority:8}  {verdict:{said}}  {what}")
             print(_demo_line(rows, notifier))
             if listener is not None:
                 arrived = _all_arrived(listener, sent, timeout=_DEMO_WAIT)

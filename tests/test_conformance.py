@@ -3460,3 +3460,11 @@ def test_a_timestamp_in_oslos_form_that_is_no_time_is_said_to_be_none(stamp: str
     reason = {f.check.id: f.reason for f in report.failures}["envelope.timestamp"]
     assert said in reason, reason
     assert "cannot be checked" not in reason
+
+
+def test_a_recorded_stream_that_cannot_be_read_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    # It said "error: Input/output error", naming no file, where validate names the one it could not read.
+    assert main(["--stream", "/proc/self/mem"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1:] == [
+        "notify-schemas conformance: error: /proc/self/mem: Input/output error"
+    ]

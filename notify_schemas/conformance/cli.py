@@ -192,10 +192,21 @@ def _read_stream(path: str) -> Iterator[Located]:
     if path == "-":  # the standard input, as validate reads it: a recording piped from another command
         if sys.stdin is None:  # started with it closed (<&-)
             raise OSError(errno.EBADF, "the standard input is closed", "-")  # named, as validate names it
-        yield from map(judged, read_records(sys.stdin.buffer))
+        yield from _named(path, map(judged, read_records(sys.stdin.buffer)))
         return
     with open(path, "rb") as f:  # by the name given, which an error quotes (masked): Path makes s3://u:p@h s3:/u:p@h
-        yield from map(judged, read_records(f))
+        yield from _named(path, map(judged, read_records(f)))
+
+
+def _named(path: str, located: Iterator[Located]) -> Iterator[Located]:
+    """``located``, with an error of reading the stream (``/proc/self/mem``: Input/output error; a disk that fails)
+    naming it, as validate names the file it could not read."""
+    try:
+        yield from located
+    except OSError as error:
+        if error.filename is not None or not error.strerror:
+            raise
+        raise OSError(error.errno, error.strerror, path) from None
 
 
 def _listen(args: argparse.Namespace) -> list[Any]:

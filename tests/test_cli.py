@@ -2947,7 +2947,7 @@ class _Unread(io.StringIO):
      # exit 0, delivered nowhere.
      *[(["--config-file", f"{{{name}}}"], f"the messagingv2 driver's transport_url {url} is oslo's in-process "
         "broker") for name, url in [("fake", "fake://"), ("upper", "FAKE://"), ("bare_fake", "fake:"),
-                                    ("secret", "fake://u:***@h/")]]],
+                                    ("secret", "fake://u:***@h/"), ("plus", "fake+rabbit://h/")]]],
 )  # fmt: skip
 def test_emit_says_a_usage_error_before_it_reads_the_payload(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str],
@@ -2960,7 +2960,9 @@ def test_emit_says_a_usage_error_before_it_reads_the_payload(
     fakes = {name: write(tmp_path, f"{name}.conf", f"[oslo_messaging_notifications]\ndriver = messagingv2\n"
                                                    f"transport_url = {url}\n")
              for name, url in [("fake", "fake://"), ("upper", "FAKE://"), ("bare_fake", "fake:"),
-                               ("secret", f"fake://u:{CANARY}@h/")]}  # fmt: skip
+                               ("secret", f"fake://u:{CANARY}@h/"),
+                               # oslo.messaging loads the driver named before a +: fake+rabbit is fake
+                               ("plus", "fake+rabbit://h/")]}  # fmt: skip
     words = [o.format(missing=tmp_path / "gone.conf", folder=tmp_path, bare=bare, **fakes) for o in options]
     code, out, err = run(capsys, "emit", "image.create", "INFO", "--payload", "-", *words)
     assert (code, out) == (2, "")

@@ -993,11 +993,12 @@ def _no_send_into_the_process(notifier: Any, instead: str = "") -> None:
 
 def _in_process(url: str) -> bool:
     """Whether a transport URL names oslo's in-process ``fake`` transport, as oslo.messaging reads its scheme
-    (``urlparse``: in any case, with or without ``//``)."""
+    (``urlparse``: in any case, with or without ``//``) and loads the driver it names before any ``+``
+    (``fake+rabbit://`` is fake, as ``kombu+...`` is rabbit)."""
     from urllib.parse import urlparse
 
     try:
-        return urlparse(url).scheme == "fake"
+        return urlparse(url).scheme.partition("+")[0] == "fake"
     except ValueError:  # not a URL urlparse reads (a bracket left open): oslo.messaging refuses it in its words
         return False
 

@@ -4,17 +4,22 @@ the messagingv2 envelope, and the keys a 1.0 body adds. oslo's own functions say
 from __future__ import annotations
 
 import json
+import struct
 import uuid
 from typing import Any
 
+import amqp
 import jsonschema
 import pytest
+from amqp import serialization
+from amqp.spec import Basic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oslo_messaging._drivers import amqp as oslo_amqp
 from oslo_messaging._drivers import common as oslo_common
 from support import key_pointers, written_twice
 
+from notify_schemas.broker.listener import _UNREAD, _properties_read_whatever_they_hold
 from notify_schemas.broker.wire import envelope_faults
 from notify_schemas.broker.wire import written_twice as written_twice_in
 from notify_schemas.redaction import mask_pointer
@@ -247,3 +252,74 @@ def test_a_body_kombu_did_not_read_as_json_is_said_to_be_so_whatever_it_holds(co
     if not body.startswith("{"):
         with pytest.raises(_NoObject, match="not a JSON object"):
             _rabbit_message(None, as_json)
+
+
+def _shortstrs(**fields: bytes) -> bytes:
+    """The header frame's properties of a delivery (flags, then each field) with ``fields`` written as the bytes
+    given, as any publisher may write them: content_type, message_id, app_id (AMQP 0-9-1's short strings)."""
+    flags = {"content_type": 0x8000, "message_id": 0x0080, "app_id": 0x0008}
+    out = struct.pack(">H", sum(flags[name] for name in fields))
+    for name in flags:  # in the order of their flags, as AMQP writes them
+        if name in fields:
+            out += struct.pack(">B", len(fields[name])) + fields[name]
+    return out
+
+
+_SHORT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=20).filter(lambda t: len(t.encode()) < 256)
+
+
+@given(_SHORT, _SHORT, st.dictionaries(_SHORT, st.one_of(_SHORT, st.integers(-(2**31), 2**31 - 1)), max_size=3))
+def test_the_listeners_reader_of_amqp_properties_reads_every_readable_one_as_py_amqp_does(
+    kind: str, message_id: str, headers: dict[str, Any]
+) -> None:
+    _properties_read_whatever_they_hold()
+    props = {"content_type": kind, "message_id": message_id, "application_headers": headers, "delivery_mode": 2}
+    buf = amqp.Message(**props)._serialize_properties()
+    assert serialization.PROPERTY_CLASSES[Basic.CLASS_ID](buf, 0) == serialization.decode_properties_basic(buf, 0)
+
+
+@given(st.binary(max_size=20), st.binary(max_size=20))
+def test_the_listeners_reader_of_amqp_properties_names_those_that_are_not_utf_8(kind: bytes, app: bytes) -> None:
+    _properties_read_whatever_they_hold()
+    buf = _shortstrs(content_type=kind, message_id=b"m-1", app_id=app)
+    try:
+        expected, _ = serialization.decode_properties_basic(buf, 0)
+    except UnicodeDecodeError:
+        expected = None
+    read, end = serialization.PROPERTY_CLASSES[Basic.CLASS_ID](buf, 0)
+    assert end == len(buf)
+    if expected is not None:
+        assert read == expected
+        return
+    rule, why = read.pop(_UNREAD)
+    bad = [name for name, raw in (("content_type", kind), ("app_id", app)) if not _utf8(raw)]
+    assert (rule, why) == ("unicode", f"whose AMQP properties ({', '.join(bad)}) are not UTF-8 text")
+    assert read == {"content_type": kind.decode("utf-8", "surrogateescape"), "message_id": "m-1",
+                    "app_id": app.decode("utf-8", "surrogateescape")}  # fmt: skip
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8", "surrogatepass")  # as py-amqp reads a property
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_the_listeners_reader_of_amqp_properties_leaves_a_reader_not_py_amqps_alone() -> None:
+    # Another library's reader (a tracer's wrapper, say) was taken for py-amqp's own function and rebuilt with
+    # py-amqp's module as its globals: what it named of its own module was not there, and a delivery that is not
+    # UTF-8 was counted as unreadable with that NameError for its reason.
+    own = serialization.PROPERTY_CLASSES[Basic.CLASS_ID]
+    calls: list[int] = []
+
+    def traced(buf: Any, offset: int) -> Any:
+        calls.append(offset)
+        return serialization.decode_properties_basic(buf, offset)
+
+    serialization.PROPERTY_CLASSES[Basic.CLASS_ID] = traced
+    try:
+        _properties_read_whatever_they_hold.__wrapped__()  # as in a process where no listener has been made yet
+        assert serialization.PROPERTY_CLASSES[Basic.CLASS_ID] is traced
+    finally:
+        serialization.PROPERTY_CLASSES[Basic.CLASS_ID] = own

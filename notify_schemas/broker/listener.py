@@ -326,9 +326,12 @@ def _properties_read_whatever_they_hold() -> None:
         from amqp.spec import Basic
     except ImportError:  # no py-amqp: no RabbitMQ delivery either
         return
-    strict = serialization.PROPERTY_CLASSES.get(Basic.CLASS_ID)
-    if not isinstance(strict, types.FunctionType) or getattr(strict, "notify_schemas_reads", False):
-        return  # not py-amqp's own function: left as it is
+    strict = getattr(serialization, "PROPERTY_CLASSES", {}).get(Basic.CLASS_ID)
+    # Only py-amqp's own function, in its own module, is rebuilt: another's (a tracer's wrapper, this one, a compiled
+    # py-amqp's) would run with globals not its own, and is left as it is.
+    own = getattr(serialization, "decode_properties_basic", None)
+    if strict is not own or not isinstance(strict, types.FunctionType) or strict.__globals__ is not vars(serialization):
+        return
     # The same function, with its one way of reading text as UTF-8 made one that cannot fail.
     escaped = {**vars(serialization), "pstr_t": lambda s: bytes(s).decode("utf-8", "surrogateescape")}
     tolerant = types.FunctionType(strict.__code__, escaped, strict.__name__, strict.__defaults__, strict.__closure__)
@@ -348,7 +351,6 @@ def _properties_read_whatever_they_hold() -> None:
         properties[_UNREAD] = ("unicode", f"whose AMQP properties ({named}) are not UTF-8 text")
         return properties, end
 
-    decode_properties_basic.notify_schemas_reads = True  # type: ignore[attr-defined]
     serialization.PROPERTY_CLASSES[Basic.CLASS_ID] = decode_properties_basic
 
 

@@ -3006,3 +3006,17 @@ def test_the_demos_table_keeps_its_columns_whatever_the_verdicts(capsys: pytest.
     table = capsys.readouterr().out.splitlines()[:16]  # the header and a row for each of the 15 notifications
     starts = {table[0].index("payload")} | {line.index("{" if "{" in line else '"') for line in table[1:]}
     assert len(starts) == 1, table
+
+
+@pytest.mark.parametrize("mode", ["strict", "warn"])
+def test_the_demos_table_is_written_when_every_verdict_names_a_violation(
+    capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    # A publisher id that no notification may have made every row name its violation, and the widest one-word verdict
+    # was looked for among none: a TypeError's traceback, exit 1, for D103's own example.
+    code = main(["demo", "--driver", "memory", "--validation", mode, "--publisher-id", "bad id"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert out[0].split() == ["#", "event_type", "priority", "verdict", "payload"]
+    assert len([line for line in out[1:16] if "publisher_id" in line]) == 15, out
+    assert out[16].startswith("15 notifications")

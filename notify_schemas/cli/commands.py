@@ -1245,7 +1245,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             width = max(len(r[1]) for r in rows)
             # The verdicts' column as wide as the widest of one word (unchecked, disabled); one that names a
             # violation (invalid (sent): ...) runs over it.
-            said = max(len("verdict"), *(len(r[3]) for r in rows if ": " not in r[3]))
+            said = max((len(r[3]) for r in rows if ": " not in r[3]), default=0)
+            said = max(said, len("verdict"))  # every verdict may name a violation (a publisher id none may have)
             print(f"{'#':>2}  {'event_type':{width}}  {'priority':8}  {'verdict':{said}}  payload")
             for i, (_, event_type, priority, verdict, what) in enumerate(rows, 1):
                 print(f"{i:>2}  {event_type:{width}}  {priority:8}  {verdict:{said}}  {what}")

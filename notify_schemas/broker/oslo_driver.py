@@ -21,12 +21,12 @@ from typing import Any
 
 from oslo_config import cfg
 from oslo_messaging.notify import notifier
-from stevedore import driver as stevedore_driver
+from stevedore import named
 
 from notify_schemas.broker.messaging import redact_failed_sends
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.notifier import driver_interrupted, log_line
-from notify_schemas.redaction import error_text, type_name
+from notify_schemas.redaction import error_text, mask_text, type_name
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors, wire_errors
 from notify_schemas.values import Violation
@@ -50,6 +50,36 @@ OPTIONS = [
 ]
 
 
+def _inner_drivers(names: list[str], conf: Any, topics: list[str], transport: Any) -> list[Any]:
+    """The drivers ``names`` loaded as oslo's Notifier loads its own: a driver named twice is one driver, sending
+    once; a name that no driver has, or a driver that cannot load, is one masked line at start and leaves the others
+    sending (a failure raised here would leave the drop-in driver itself unloaded, and nothing sent at all)."""
+    failed: list[str] = []
+
+    def not_loaded(manager: Any, entry_point: Any, error: BaseException) -> None:
+        failed.append(entry_point.name)
+        log_line(LOG, logging.ERROR, "[notify_schemas] inner driver %r could not be loaded (%s): notifications are "
+                 "not sent through it", entry_point.name, error_text(error))  # fmt: skip
+
+    def missing(names: Any) -> None:
+        if unknown := [mask_text(repr(name)) for name in names if name not in failed]:
+            log_line(LOG, logging.ERROR, "[notify_schemas] inner_driver names %s, which no installed package provides "
+                     "as an oslo.messaging notification driver: notifications are not sent through it",
+                     ", ".join(unknown))  # fmt: skip
+
+    loaded: named.NamedExtensionManager[Any] = named.NamedExtensionManager(
+        "oslo.messaging.notify.drivers",
+        names=list(dict.fromkeys(names)),  # in the order given, each once
+        invoke_on_load=True,
+        invoke_args=(conf,),
+        invoke_kwds={"topics": topics, "transport": transport},
+        name_order=True,
+        on_load_failure_callback=not_loaded,
+        on_missing_entrypoints_callback=missing,
+    )
+    return [extension.obj for extension in loaded]
+
+
 class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
     """Validates each notification against a notify-schemas profile before its inner drivers send it."""
 
@@ -63,16 +93,7 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
         if _NAME in options.inner_driver:  # it would load itself as its inner driver, and so on without end
             raise ValueError(f"[notify_schemas] inner_driver names {_NAME}, this validating driver itself: name the "
                              "drivers that send what passes (messagingv2, messaging, log, ...)")  # fmt: skip
-        self.inner: list[Any] = [
-            stevedore_driver.DriverManager(
-                "oslo.messaging.notify.drivers",
-                name,
-                invoke_on_load=True,
-                invoke_args=(conf,),
-                invoke_kwds={"topics": topics, "transport": transport},
-            ).driver
-            for name in options.inner_driver
-        ]
+        self.inner: list[Any] = _inner_drivers(list(options.inner_driver), conf, topics, transport)
 
     def notify(self, ctxt: Any, message: dict[str, Any], priority: str, retry: int) -> None:
         # Never raises: oslo would log the exception with the whole notification, unredacted, and send nothing.

@@ -256,11 +256,11 @@ def test_a_file_oslo_config_cannot_parse_is_named_masked(tmp_path: Path) -> None
 # --- the drop-in driver inside oslo's Notifier ---------------------------------------------------------------------
 
 
-def _dropin(validation: str, inner: str = "test") -> oslo_messaging.Notifier:
+def _dropin(validation: str, inner: str | list[str] = "test") -> oslo_messaging.Notifier:
     conf = cfg.ConfigOpts()
     conf([], project="notify-schemas-test")
     conf.register_opts(OPTIONS, group="notify_schemas")
-    conf.set_override("inner_driver", [inner], group="notify_schemas")
+    conf.set_override("inner_driver", [inner] if isinstance(inner, str) else inner, group="notify_schemas")
     conf.set_override("validation", validation, group="notify_schemas")
     conf.set_override("profile", "glance", group="notify_schemas")
     transport = oslo_messaging.get_notification_transport(conf, url="fake://")
@@ -279,6 +279,51 @@ def test_the_drop_in_driver_named_as_its_own_inner_driver_says_so(caplog: pytest
         oslo_messaging.Notifier(transport, publisher_id="image.localhost", driver="notify_schemas", topics=["n"])
     assert "recursion" not in caplog.text
     assert "inner_driver names notify_schemas, this validating driver itself" in caplog.text
+
+
+def _oslo(drivers: list[str]) -> oslo_messaging.Notifier:
+    """oslo's Notifier given ``drivers`` directly, as Glance is without the drop-in driver."""
+    conf = cfg.ConfigOpts()
+    conf([], project="notify-schemas-test")
+    transport = oslo_messaging.get_notification_transport(conf, url="fake://")
+    conf.set_override("driver", drivers, group="oslo_messaging_notifications")
+    return oslo_messaging.Notifier(transport, publisher_id="image.localhost", topics=["n"])
+
+
+@pytest.mark.parametrize(
+    "drivers",
+    [["test", "test"], ["test", "no-such-driver"], ["no-such-driver", "test", "log", "test"], ["test", "failing"]],
+)
+def test_the_inner_drivers_send_as_oslo_sends_through_the_same_drivers(
+    drivers: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A driver named twice was loaded twice, and every notification sent twice (oslo loads it once); a name that no
+    # driver has made the drop-in driver itself fail to load, so nothing at all was sent, through the drivers that
+    # were there too (oslo sends through those).
+    dist = tmp_path / "failing_driver-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: failing-driver\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[oslo.messaging.notify.drivers]\nfailing = failing_driver:Failing\n")
+    (tmp_path / "failing_driver.py").write_text(
+        f"class Failing:\n    def __init__(self, *args, **kwargs):\n        raise OSError('password={CANARY}')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    payload = next(samples("image.upload", "INFO", profile="glance", seed=1))["payload"]
+    sent = []
+    for notifier in (_oslo, lambda names: _dropin("strict", names)):
+        _impl_test.reset()
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            notifier(drivers).info({}, "image.upload", payload)
+        sent.append(len(_impl_test.NOTIFICATIONS))
+    assert sent[1] == sent[0] == 1
+    lines = [r.getMessage() for r in caplog.records if r.name == "notify_schemas.broker.oslo_driver"]
+    unloaded = sorted({name for name in drivers if name in ("no-such-driver", "failing")})
+    assert len(lines) == len(unloaded)
+    for line, name in zip(sorted(lines), unloaded, strict=True):
+        assert f"'{name}'" in line
+        assert "notifications are not sent through it" in line
+    assert CANARY not in caplog.text
 
 
 def test_a_lazy_message_reaches_the_inner_driver(caplog: pytest.LogCaptureFixture) -> None:

@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 from oslo_config import cfg
-from oslo_messaging.notify import notifier
+from oslo_messaging.notify import messaging, notifier
 from stevedore import named
 
 from notify_schemas.broker.messaging import redact_failed_sends
@@ -80,6 +80,16 @@ def _inner_drivers(names: list[str], conf: Any, topics: list[str], transport: An
     return [extension.obj for extension in loaded]
 
 
+def _say_topicless(inner: list[Any]) -> None:
+    """One line at start for oslo's messaging drivers given no topic (``topics =`` in the producer's file, which
+    oslo.config reads as none): they send every notification to no topic, which is nowhere, and say nothing."""
+    if topicless := [type_name(driver) for driver in inner if isinstance(driver, messaging.MessagingDriver)
+                     and not driver.topics]:  # fmt: skip
+        log_line(LOG, logging.ERROR, "inner driver %s is given no topic (an empty [oslo_messaging_notifications] "
+                 "topics, or the Notifier's topics=[]): what passes is sent nowhere; name a topic",
+                 ", ".join(topicless))  # fmt: skip
+
+
 class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
     """Validates each notification against a notify-schemas profile before its inner drivers send it."""
 
@@ -94,6 +104,7 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
             raise ValueError(f"[notify_schemas] inner_driver names {_NAME}, this validating driver itself: name the "
                              "drivers that send what passes (messagingv2, messaging, log, ...)")  # fmt: skip
         self.inner: list[Any] = _inner_drivers(list(options.inner_driver), conf, topics, transport)
+        _say_topicless(self.inner)
 
     def notify(self, ctxt: Any, message: dict[str, Any], priority: str, retry: int) -> None:
         # Never raises: oslo would log the exception with the whole notification, unredacted, and send nothing.

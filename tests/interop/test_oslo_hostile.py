@@ -326,6 +326,28 @@ def test_the_inner_drivers_send_as_oslo_sends_through_the_same_drivers(
     assert CANARY not in caplog.text
 
 
+@pytest.mark.parametrize("inner", [["messagingv2"], ["messaging", "test"], ["log"]])
+def test_an_inner_messaging_driver_given_no_topic_is_said_at_start(
+    inner: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # An empty topics (topics = in Glance's file, which oslo.config reads as none) had oslo's messaging drivers send
+    # every notification that passed to no topic, and nothing said so: it was neither delivered nor logged.
+    conf = cfg.ConfigOpts()
+    conf([], project="notify-schemas-test")
+    conf.register_opts(OPTIONS, group="notify_schemas")
+    conf.set_override("inner_driver", inner, group="notify_schemas")
+    transport = oslo_messaging.get_notification_transport(conf, url="fake://")
+    with caplog.at_level(logging.WARNING):
+        for topics in ([], ["n"]):
+            oslo_messaging.Notifier(transport, "image.localhost", driver="notify_schemas", topics=topics)
+    lines = [r.getMessage() for r in caplog.records if r.name == "notify_schemas.broker.oslo_driver"]
+    messaging = [name for name in inner if name.startswith("messaging")]
+    assert len(lines) == len(messaging)  # once, for no topic; none for a topic, nor for a driver that uses none
+    for line in lines:
+        assert "is given no topic" in line
+        assert "Messaging" in line
+
+
 def test_a_lazy_message_reaches_the_inner_driver(caplog: pytest.LogCaptureFixture) -> None:
     _impl_test.reset()
     text = i18n_message.Message("Image storage media is full")  # oslo_i18n's lazy translatable text

@@ -359,6 +359,8 @@ def to_wire(message: Any) -> WireForm:
                         why = f"{float.__repr__(value)} cannot be sent as JSON"
                     elif isinstance(value, int) and not isinstance(value, bool):
                         why = "an integer of more digits than Python writes as text cannot be sent as JSON"
+                    elif isinstance(value, bytes):  # oslo decodes them as UTF-8, and raises for any other bytes
+                        why = "bytes that are not UTF-8 cannot be sent as JSON"
                     problems.append((path, rule, why, _shown(value)))
                 continue
             if depth >= MAX_DEPTH:

@@ -414,6 +414,29 @@ def test_a_key_is_judged_as_oslo_writes_it(value: Any, written: Any) -> None:
         assert not list(iter_errors(message, backend=backend))  # type: ignore[arg-type]
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.binary(max_size=8).filter(lambda data: not _utf8(data)), st.sampled_from(["publisher_id", "payload"]))
+def test_bytes_that_are_not_utf8_are_named_as_such(data: bytes, where: str) -> None:
+    # oslo's to_primitive decodes bytes as UTF-8 and raises for any other: the violation called them "text that is
+    # not valid Unicode (a lone surrogate)", which they are not and do not hold.
+    message = dict(MESSAGES["image.upload", "ERROR"])
+    message[where] = data
+    (problem,) = to_wire(message).problems
+    assert (problem.pointer, problem.rule) == (f"/{where}", "unicode")
+    assert problem.message == "bytes that are not UTF-8 cannot be sent as JSON"
+    for backend in ("rust", "python"):
+        (violation,) = iter_errors(message, backend=backend)  # type: ignore[arg-type]
+        assert violation.message == problem.message
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class _HeldElsewhere(dict):  # type: ignore[type-arg]
     """A dict subclass that holds nothing itself and answers items() from another store."""
 

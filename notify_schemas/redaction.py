@@ -859,6 +859,9 @@ def error_text(error: BaseException, message: Any = None) -> str:
             raise
         text = "<its text cannot be shown>"
     said = _mask_escaped(mask_text(text))
+    # On one line, once masked: an error's text may hold line breaks (a driver's "failed\npassword = x"), and a log
+    # line that spans several reads as several lines, each of them one that no one logged.
+    said = " ".join(said.splitlines())
     return _writable(f"{type_name(error)}: {said}" if said.strip() else type_name(error))
 
 

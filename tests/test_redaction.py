@@ -562,3 +562,24 @@ _NEAR_WORDS = st.lists(
 @example("secre" + "t")
 def test_a_text_holds_a_secret_word_exactly_when_one_of_the_words_is_in_it(text: str) -> None:
     assert holds_secret_word(text) == any(word in text for word in SANITIZE_KEYS)
+
+
+@given(st.lists(st.sampled_from(["failed", "password = s3cret", "  at store.py:12", "\r", "\x0b", "\u2028", " "]),
+                min_size=1, max_size=6).map("\n".join))  # fmt: skip
+def test_an_errors_text_is_one_line_whatever_breaks_it_holds(text: str) -> None:
+    # A driver's RuntimeError("failed\npassword = x\n") made its log line span several, each read as a line of its own.
+    shown = error_text(RuntimeError(text))
+    assert len(shown.splitlines()) == 1
+    assert "s3cret" not in shown
+
+
+def test_a_failing_drivers_log_line_is_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    class Failing:
+        def notify(self, message: Any, priority: str) -> None:
+            raise RuntimeError("failed\npassword = s3cret\nretry later\n")
+
+    caplog.set_level(logging.ERROR)
+    Notifier("image.test", drivers=[Failing()]).error({}, "image.upload", "x")  # type: ignore[list-item]
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert len(line.splitlines()) == 1, line
+    assert "RuntimeError: failed password = *** retry later" in line

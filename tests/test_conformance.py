@@ -2461,7 +2461,8 @@ def test_json_integers_judges_many_floats_in_time_that_grows_with_their_number()
 
 # --- a record that is not JSON: every check judges what was received, and none passes on it ----------------------
 
-_UPLOAD_INTENT = {"event_type": "image.upload", "priority": "INFO", "profile": "seed", "record": {"text": "x"}}
+# The simplest intent: image.upload ERROR's payload is a text, the record {"text": ...} behind it.
+_UPLOAD_INTENT = {"event_type": "image.upload", "priority": "ERROR", "profile": "seed", "record": {"text": "x"}}
 
 
 @pytest.mark.parametrize(
@@ -2489,6 +2490,86 @@ def test_an_intent_handed_to_run_is_checked_as_the_command_line_checks_one(inten
         run(producer, only=[_UPLOAD_INTENT, intent])
     assert asked == []
     assert not run(producer, only=[_UPLOAD_INTENT], checks=["envelope.as_asked"], shrink=False).stopped
+
+
+_IMAGE_RECORD = next(intents("image.upload", "INFO", examples=0))["record"]
+
+
+@pytest.mark.parametrize(
+    ("intent", "error"),
+    [
+        ({**_UPLOAD_INTENT, "priority": "INFO"}, "/record/text: \"x\" is not of type \"object\" [type]"),
+        ({**_UPLOAD_INTENT, "record": {"text": 5}}, "/record/text: 5 is not of type \"string\" [type]"),
+        ({**_UPLOAD_INTENT, "record": {"id": "c0ffee"}}, "/record: {\"id\":\"c0ffee\"} is not of type \"string\""),
+        ({**_UPLOAD_INTENT, "event_type": "image.delete", "priority": "INFO", "record": {}}, "/record: no 'id'"),
+        ({**_UPLOAD_INTENT, "event_type": "image.delete", "priority": "INFO", "record": {"id": 5}}, "/record/id: 5 "),
+        ({**_UPLOAD_INTENT, "priority": "INFO", "record": {**_IMAGE_RECORD, "size": -1}}, "/record/size: -1 is less"),
+        ({**_UPLOAD_INTENT, "priority": "INFO", "record": {**_IMAGE_RECORD, "extra": 1}},
+         '/record: Additional properties are not allowed ("extra" was unexpected)'),
+        ({**_UPLOAD_INTENT, "publisher_id": ""}, '/publisher_id: "" is shorter than 1 character'),
+    ],
+)  # fmt: skip
+def test_an_intent_no_notification_can_meet_is_refused_naming_its_place(
+    capsys: pytest.CaptureFixture[str], intent: dict[str, Any], error: str
+) -> None:
+    # Accepted, it failed the reference producer (exit 1), as it would fail every producer: a usage error, named in
+    # the intent, on the command line and from Python alike (DECISIONS D114).
+    assert main(["--callable", "tests.test_conformance:raising", "--intent", json.dumps(intent)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"--intent: {error}" in err
+    assert "no producer could pass" in err
+    asked: list[Any] = []
+    with pytest.raises(ValueError, match=re.escape(f"only[0]: {error}")):
+        run(asked.append, only=[intent])
+    assert asked == []
+
+
+def _record_changed(draw: Any) -> dict[str, Any]:
+    """An intent the suite would ask, with one key of its record dropped, added or given any JSON value."""
+    from notify_schemas import variants
+
+    v = draw(st.sampled_from(variants(draw(st.sampled_from(["seed", "glance"])))))
+    intent = next(intents(v.event_type, v.priority, profile=v.profile, examples=0, seed=draw(st.integers(0, 3))))
+    record = intent["record"]
+    key = draw(st.sampled_from([*record, "extra"]))
+    leaves = st.none() | st.booleans() | st.integers() | st.text(max_size=5)
+    values = st.recursive(
+        leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    )
+    if draw(st.booleans()):
+        record.pop(key, None)
+    else:
+        record[key] = draw(values)
+    return intent
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.composite(_record_changed)())
+def test_an_intent_accepted_is_one_the_reference_producer_passes(intent: dict[str, Any]) -> None:
+    from notify_schemas.conformance.intents import checked_intent
+
+    try:
+        checked_intent(copy.deepcopy(intent), "only[0]")
+    except ValueError as error:
+        refused: ValueError | None = error
+    else:
+        refused = None
+    if refused is not None:
+        assert str(refused).startswith("only[0]: /"), refused  # a place in the intent
+    else:
+        report = run(produce, only=[intent], shrink=False)
+        assert report.failures == [], report.summary()
+
+
+def test_every_intent_the_suite_draws_is_one_it_accepts() -> None:
+    from notify_schemas import variants
+    from notify_schemas.conformance.intents import checked_intent
+
+    for profile in ("seed", "glance"):
+        for v in variants(profile):
+            for intent in intents(v.event_type, v.priority, profile=profile, examples=3, seed=1):
+                assert checked_intent(intent, "only[0]") is intent
 
 
 def _not_json(raw: bytes) -> bool:

@@ -17,14 +17,17 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from notify_schemas.conformance.checks import RunState, _faithful
 from notify_schemas.conformance.coverage import Coverage, cover, styled
 from notify_schemas.conformance.records import Intent, expected_payload, record_for
+from notify_schemas.conformance.reference import PUBLISHER, produce
 from notify_schemas.errors import UnknownVariantError
 from notify_schemas.message import build_message
+from notify_schemas.redaction import quoted
 from notify_schemas.registry import BASE_URI, bundle, registry, variant
 from notify_schemas.samples import cohere, samples
 from notify_schemas.termination import raise_if_terminated
-from notify_schemas.validation import _RustChecker, is_valid
+from notify_schemas.validation import _RustChecker, is_valid, iter_errors
 from notify_schemas.values import Variant
 from notify_schemas.wire_form import to_wire
 
@@ -114,9 +117,9 @@ def intents(
 def checked_intent(intent: Any, name: str) -> Intent:
     """``intent`` as the suite itself would have asked it, or ``ValueError`` starting with ``name`` (``--intent``,
     ``only[0]``) that says what is wrong: a value JSON carries as it is (no NaN, nor infinity, which would make the
-    JSON report no JSON; no lone surrogate), meeting schemas/intent.json, for a variant of its profile. A malformed
-    intent is the caller's mistake: handed over, what the producer did with it would be reported as the producer's
-    failure, or raise out of the run."""
+    JSON report no JSON; no lone surrogate), meeting schemas/intent.json, for a variant of its profile, with a record
+    that a notification can carry (`_unmet`). A malformed intent is the caller's mistake: handed over, what the
+    producer did with it would be reported as the producer's failure, or raise out of the run."""
     unsent = next(iter(to_wire(intent).problems), None)
     if unsent is not None:
         raise ValueError(f"{name}: {unsent.pointer or '/'}: {unsent.message}")
@@ -127,7 +130,45 @@ def checked_intent(intent: Any, name: str) -> Intent:
         variant(intent["event_type"], intent["priority"], profile=intent["profile"])
     except UnknownVariantError as error:
         raise ValueError(f"{name} asks for what no schema describes: {error}") from None
+    unmet = _unmet(intent)
+    if unmet is not None:
+        asked = f"{intent['event_type']} {intent['priority']} in profile {quoted(intent['profile'])}"
+        raise ValueError(f"{name}: {unmet}: no notification of {asked} can carry it, so no producer could pass")
     return intent  # type: ignore[no-any-return]
+
+
+def _unmet(intent: Intent) -> str | None:
+    """Why no notification meets ``intent`` (``/record/size: -1 is less than the minimum of 0``, named in the
+    intent), or None: the notification the specification requires for it (its record without what must never be
+    sent) must be valid, and so must the reference producer's, which must also carry the record faithfully. The
+    suite asks nothing else: an intent that fails here would fail every producer, the reference among them
+    (DECISIONS D114)."""
+    try:
+        payload = expected_payload(intent)
+    except KeyError as error:  # image.delete's payload is the record's id
+        return f"/record: no {quoted(str(error.args[0]))}, which is the payload of this event"
+    expected = build_message(intent["event_type"], intent["priority"], payload, intent.get("publisher_id", PUBLISHER))
+    made = produce(copy.deepcopy(intent))
+    profile = intent["profile"]
+    for message in (expected, made):
+        violation = next(iter(iter_errors(message, profile=profile)), None)
+        if violation is not None:
+            return f"{_in_intent(intent, violation.pointer)}: {violation.message} [{violation.rule}]"
+    unfaithful = _faithful(intent, made, RunState())
+    return None if unfaithful is None else f"/record: {unfaithful}"
+
+
+def _in_intent(intent: Intent, pointer: str) -> str:
+    """The place in ``intent`` of what made ``pointer`` of its notification: ``/payload/size`` is ``/record/size``,
+    a text payload is ``/record/text`` and image.delete's id ``/record/id``; the publisher id is the intent's own."""
+    head, _, rest = pointer.removeprefix("/").partition("/")
+    if head == "publisher_id":
+        return "/publisher_id"
+    if head != "payload":
+        return pointer or "/"
+    record = intent["record"]
+    whole = "text" if set(record) == {"text"} else "id" if not isinstance(expected_payload(intent), dict) else ""
+    return "/".join(part for part in ("/record", whole, rest) if part)
 
 
 @functools.cache

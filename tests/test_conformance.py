@@ -674,6 +674,31 @@ def test_negative_mode_passes_a_strict_consumer_and_names_what_a_lax_one_misses(
     assert "negative.rejects.leaked_locations" in capsys.readouterr().out
 
 
+_BY_ITS_PROFILE = (
+    "import json, os, sys\n"
+    "from notify_schemas import is_valid\n"
+    "profile = os.environ['NOTIFY_SCHEMAS_PROFILE']\n"
+    "for line in sys.stdin:\n"
+    "    print('valid' if is_valid(json.loads(line), profile=profile) else 'invalid', flush=True)\n"
+)
+
+
+@pytest.mark.parametrize("profile", ["seed", "glance"])
+def test_a_consumer_program_is_told_the_profile_it_is_judged_by(
+    capfd: pytest.CaptureFixture[str], profile: str
+) -> None:
+    # It was handed notifications alone, and a glance notification may be invalid in seed: a consumer following
+    # PROTOCOL.md could only guess the profile, and one that guessed seed rejected valid glance notifications.
+    command = shlex.join([sys.executable, "-c", _BY_ITS_PROFILE])
+    assert main(["--mode", "negative", "--profile", profile, "--examples", "1", "--exec", command]) == 0, (
+        capfd.readouterr()
+    )
+    told = "import os; print(os.environ['NOTIFY_SCHEMAS_PROFILE'], file=sys.stderr)"
+    producer = ExecProducer(shlex.join([sys.executable, "-c", f"import sys; {told}"]), profile=profile)
+    producer.close()
+    assert capfd.readouterr().err.strip() == profile
+
+
 @pytest.mark.parametrize("examples", [0, -1, 6, 10**6])
 def test_negative_mode_that_asks_no_message_or_too_many_is_an_error_not_a_pass(examples: int) -> None:
     # None asked read as a pass; a million, from Python (the command line allows 1 to 5), ran on for ever.

@@ -233,7 +233,9 @@ def _negative(args: argparse.Namespace) -> Report:
     if not (args.callable or args.exec):
         raise ValueError("--mode negative needs the consumer's validator: --callable or --exec")
     consumer = (
-        load_callable(args.callable) if args.callable else ExecConsumer(args.exec, answer_timeout=args.answer_timeout)
+        load_callable(args.callable)
+        if args.callable
+        else ExecConsumer(args.exec, answer_timeout=args.answer_timeout, profile=args.profile)
     )
     with _ended(consumer, args.answer_timeout):
         report = run_negative(consumer, profile=args.profile, examples=min(args.examples, _NEGATIVE_EXAMPLES),
@@ -383,7 +385,7 @@ def _checked_run(args: argparse.Namespace, words: list[str], where: dict[str, st
             if args.callable:
                 producer: Any = load_callable(args.callable)
             else:
-                producer = ExecProducer(args.exec, answer_timeout=args.answer_timeout)
+                producer = ExecProducer(args.exec, answer_timeout=args.answer_timeout, profile=args.profile)
             with _ended(producer, args.answer_timeout):
                 report = run(producer, profile=args.profile, examples=args.examples, seed=args.seed, checks=checks,
                              exclude_checks=exclude, only=only,

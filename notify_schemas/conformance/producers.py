@@ -3,8 +3,8 @@
 The protocol of ``--exec``: the suite writes one intent per line (a JSON object, schemas/intent.json) to the
 program's standard input and reads one line back from its standard output: the notification it would send (a JSON
 object), or a JSON array of notifications, or ``[]`` for none. The program runs once for the whole suite, with
-``NOTIFY_SCHEMAS_DIR`` in its environment: the schema folder the suite judges with. conformance/PROTOCOL.md is the
-whole specification, for authors in any language.
+``NOTIFY_SCHEMAS_DIR`` in its environment: the schema folder the suite judges with, and ``NOTIFY_SCHEMAS_PROFILE``:
+the profile it judges by. conformance/PROTOCOL.md is the whole specification, for authors in any language.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from notify_schemas.arguments import MAX_SECONDS
 from notify_schemas.conformance.records import Intent, credential_forms
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
 from notify_schemas.redaction import class_name, closed, error_text, mask_quoted, mask_text, quoted, shown, type_name
-from notify_schemas.registry import schema_root
+from notify_schemas.registry import check_profile, schema_root
 from notify_schemas.termination import is_stop, raise_if_terminated
 from notify_schemas.values import Unreadable
 from notify_schemas.wire_form import MAX_DEPTH
@@ -105,9 +105,11 @@ def load_callable(spec: str) -> Producer:
     return function
 
 
-def exec_environment() -> dict[str, str]:
-    """The environment of a program under test: the caller's, with the schema folder as ``NOTIFY_SCHEMAS_DIR``."""
-    return {**os.environ, "NOTIFY_SCHEMAS_DIR": str(schema_root())}
+def exec_environment(profile: str = "seed") -> dict[str, str]:
+    """The environment of a program under test: the caller's, with the schema folder as ``NOTIFY_SCHEMAS_DIR`` and
+    the profile the run judges by as ``NOTIFY_SCHEMAS_PROFILE``. A consumer in negative mode is handed notifications
+    alone, and one valid in a profile may be invalid in the other: without it, it could only guess which to apply."""
+    return {**os.environ, "NOTIFY_SCHEMAS_DIR": str(schema_root()), "NOTIFY_SCHEMAS_PROFILE": profile}
 
 
 DEFAULT_ANSWER_TIMEOUT = 10.0
@@ -148,14 +150,16 @@ class ExecProgram:
     the run.
     """
 
-    def __init__(self, command: str, *, answer_timeout: float = DEFAULT_ANSWER_TIMEOUT) -> None:
+    def __init__(self, command: str, *, answer_timeout: float = DEFAULT_ANSWER_TIMEOUT, profile: str = "seed") -> None:
         _answer_timeout(answer_timeout)
+        check_profile(profile)
         try:
             words = shlex.split(command)
             if not words or not words[0].strip():  # '' or ' ': the system would say "Permission denied", "No such file"
                 raise ValueError("it names no program")
             self.process = subprocess.Popen(
-                words, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=exec_environment(),
+                words, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=exec_environment(profile),
                 start_new_session=True,
             )  # fmt: skip
         except (OSError, ValueError) as error:  # ValueError: a command shlex cannot split (a quote left open)

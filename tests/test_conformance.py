@@ -674,6 +674,19 @@ def test_negative_mode_passes_a_strict_consumer_and_names_what_a_lax_one_misses(
     assert "negative.rejects.leaked_locations" in capsys.readouterr().out
 
 
+def test_a_producers_exit_status_once_its_input_is_closed_is_not_judged(capfd: pytest.CaptureFixture[str]) -> None:
+    # PROTOCOL.md: every answer was judged; how the program ends after the last is its own.
+    body = (
+        "import json, sys\n"
+        "from notify_schemas.conformance.reference import produce\n"
+        "for line in sys.stdin:\n"
+        "    print(json.dumps(produce(json.loads(line))), flush=True)\n"
+        "sys.exit(7)\n"
+    )
+    intent = json.dumps(_UPLOAD_INTENT)
+    assert main(["--exec", shlex.join([sys.executable, "-c", body]), "--intent", intent]) == 0, capfd.readouterr()
+
+
 _BY_ITS_PROFILE = (
     "import json, os, sys\n"
     "from notify_schemas import is_valid\n"

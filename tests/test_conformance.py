@@ -1462,7 +1462,7 @@ def test_a_consumers_word_is_read_with_json_whitespace_alone_around_it(answered:
 
 @pytest.mark.parametrize("byte", [b"\xff", b"\xc3", b"\x80", b"\xed\xa0\x80"])
 @pytest.mark.parametrize("program", ["consumer", "producer"])
-def test_a_programs_line_that_is_not_utf8_is_quoted_with_its_bytes(byte: bytes, program: str) -> None:
+def test_a_programs_line_that_is_not_utf8_is_quoted_with_its_bytes(byte: bytes, program: str, tmp_path: Path) -> None:
     """Each byte that is not UTF-8 written as the byte it is and the first named, as the package names one
     elsewhere, never as U+FFFD: the line of a consumer's word, and a line a program wrote before it was asked."""
     from notify_schemas.conformance.negative import ExecConsumer
@@ -1471,10 +1471,13 @@ def test_a_programs_line_that_is_not_utf8_is_quoted_with_its_bytes(byte: bytes, 
     if program == "consumer":  # its word
         consumer = f"import sys\nfor line in sys.stdin:\n    {written}\n"
         asked: ExecConsumer | ExecProducer = ExecConsumer(shlex.join([sys.executable, "-c", consumer]))
-    else:  # a line before its first question
-        asked = ExecProducer(shlex.join([sys.executable, "-c", f"import sys, time\n{written}\ntime.sleep(1)\n"
-                                         "for line in sys.stdin:\n    print('[]', flush=True)\n"]))  # fmt: skip
-        time.sleep(0.5)
+    else:  # a line before its first question: asked only once it is in the pipe (a sleep assumed a quiet machine)
+        written_out = tmp_path / "written"
+        body = f"import sys\n{written}\nopen({str(written_out)!r}, 'w')\nfor line in sys.stdin:\n    print('[]')\n"
+        asked = ExecProducer(shlex.join([sys.executable, "-c", body]))
+        deadline = time.monotonic() + 60
+        while not written_out.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
     try:
         with pytest.raises(ProducerError) as raised:
             asked(produce(_UPLOAD_INTENT) if program == "consumer" else _UPLOAD_INTENT)

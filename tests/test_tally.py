@@ -325,6 +325,27 @@ def test_a_bad_summary_value_is_masked_whole_before_it_is_cut(
     assert err.count("\n") == 1
 
 
+@given(
+    key=st.sampled_from(["password", "admin_pass", "X-Auth-Token", "pa\u017f\u017fword", "locations", "task_input"]),
+    value=st.one_of(st.just("CANARY-51e"), st.lists(st.just("CANARY-51e"), min_size=1, max_size=3)),
+    where=st.sampled_from(["valid", "invalid", "seen"]),
+)  # fmt: skip
+@settings(max_examples=60, deadline=None)
+def test_a_bad_summary_value_under_a_key_that_names_a_secret_is_not_shown(key: str, value: object, where: str) -> None:
+    # The value is named by its pointer, without its key around it: under a key that names a secret, or one that must
+    # never be written, it is shown as a message's value there is (***, or the mark), as oslo masks its dict (a
+    # mapping there is masked key by key, as oslo's is).
+    summary: dict[str, object] = {"valid": {}, "invalid": {}, "duplicates": 0, "seen": {}}
+    summary[where] = {key: value}
+    err = io.StringIO()
+    with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stderr(err):
+        bad = Path(folder) / "bad.json"
+        bad.write_text(json.dumps(summary))
+        assert main(["tally", str(bad)]) == 2
+    assert "CANARY-51e" not in err.getvalue()
+    assert err.getvalue().count("\n") == 1
+
+
 def _append_under_a_size_limit(path: str, limit: int, sizes: list[int]) -> None:
     """Append records of ``sizes`` characters under a file size limit (as on a full disk) until one fails."""
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))

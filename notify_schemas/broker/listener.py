@@ -150,7 +150,7 @@ class Tally:
         for key, value in data["seen"].items():
             if not (isinstance(value, list) and len(value) == 2 and type(value[0]) is bool
                     and isinstance(value[1], str)):  # fmt: skip
-                raise ValueError(f"/seen/{_token(key)}: {_shown(value)} is not [valid, event type]")
+                raise ValueError(f"/seen/{_token(key)}: {_shown(value, key)} is not [valid, event type]")
             message_id, digest, content = key.rpartition("#")
             seen[_key(message_id, content) if digest else mask_text(key)] = (value[0], _label(value[1]))
         for (is_valid, label), n in Counter(seen.values()).items():
@@ -180,8 +180,13 @@ def _key(message_id: str, content: str) -> str:
     return f"{mask_text(str.__str__(message_id))}#{content}"
 
 
-def _shown(value: Any) -> str:
-    return _label(json.dumps(value, ensure_ascii=False))  # masked whole, then cut
+def _shown(value: Any, key: Any = None) -> str:
+    """A value a summary holds, as its error shows it: masked whole, then cut. Shown by its pointer, without its key
+    around it, a value under a key that names a secret (``"password": "..."``) or that must never be written is
+    shown as `redact` shows it there (``***``, the mark, a mapping masked key by key), as a message's would be."""
+    if isinstance(key, str):
+        value = next(iter(redact({key: value}).values()))
+    return _label(json.dumps(value, ensure_ascii=False))
 
 
 def _token(key: str) -> str:
@@ -190,9 +195,10 @@ def _token(key: str) -> str:
     return _label(key).replace("~", "~0").replace("/", "~1")
 
 
-def _count(value: Any, pointer: str) -> int:
+def _count(value: Any, pointer: str, key: Any = None) -> int:
+    """A count of a summary; ``key``, when given, is its own key, which ``pointer`` shows masked."""
     if type(value) is not int or value < 0:
-        raise ValueError(f"{pointer}: {_shown(value)} is not a count (an integer, 0 or more)")
+        raise ValueError(f"{pointer}: {_shown(value, key)} is not a count (an integer, 0 or more)")
     return value
 
 
@@ -202,7 +208,7 @@ def _counts(value: Any, pointer: str) -> Counter[str]:
         raise ValueError(f"{pointer}: {_shown(value)} is not an object of event type to count")
     counts: Counter[str] = Counter()
     for label, n in value.items():
-        counts[_label(label)] += _count(n, f"{pointer}/{_token(label)}")
+        counts[_label(label)] += _count(n, f"{pointer}/{_token(label)}", label)
     return counts
 
 

@@ -321,7 +321,11 @@ class _Masking:
 
 def mask_text(text: str) -> str:
     """Free text as it may be written: the value of each key that must never be written marked (`mark_forbidden`),
-    then oslo's masking, what it misses of the secret words' spellings, and the password of every URL."""
+    then oslo's masking, what it misses of the secret words' spellings, and the password of every URL. A str
+    subclass is read as the text it holds: its own ``lower``, ``in`` or ``replace`` (a producer's, or an
+    exception's ``__str__`` giving one) would otherwise answer for the masking, and may say it holds no secret."""
+    if type(text) is not str and isinstance(text, str):
+        text = str.__str__(text)
     return _mask_urls(_mask_folded(mask_password(mark_forbidden(text))))
 
 
@@ -853,7 +857,9 @@ def error_text(error: BaseException, message: Any = None) -> str:
     replaced by `MARK` wherever the exception quotes it, and so is each text of the value a schema validator's error
     was raised for under such a key (`refused_texts`)."""
     try:
-        text = _args_masked(error, mask_texts(str(error), forbidden_texts(message) + refused_texts(error)))
+        said = str(error)  # a str subclass's own methods are not asked as its text is masked
+        said = str.__str__(said) if isinstance(said, str) else said
+        text = _args_masked(error, mask_texts(said, forbidden_texts(message) + refused_texts(error)))
     except BaseException as failed:  # a producer's __str__ may raise anything, SystemExit and GeneratorExit included
         if is_stop(failed):  # Ctrl-C and SIGTERM end the run wherever they land
             raise

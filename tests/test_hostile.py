@@ -712,6 +712,28 @@ def _chained() -> Exception:
             return error
 
 
+class HidingText(str):
+    """Text whose own methods say it holds nothing: ``lower``, ``in`` and ``replace`` of its own, as a producer's
+    str subclass may have. What is written of it is its characters, not what its methods say."""
+
+    def lower(self) -> str:
+        return ""
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+    def replace(self, *args: Any, **kwargs: Any) -> str:
+        return self
+
+    def __str__(self) -> str:
+        return self
+
+
+class SaysHidingText(Exception):
+    def __str__(self) -> str:
+        return HidingText(str.__str__(self.args[0]))
+
+
 FAILURES = {
     "KeyError": lambda: KeyError(f"x\" 'admin_password': '{CANARY}'"),  # str() is repr(): its quotes escaped
     "several arguments": lambda: RuntimeError("no store", f"x\" 'token': '{CANARY}'"),
@@ -719,6 +741,7 @@ FAILURES = {
     "args that raise": lambda: ArgsBoom(f"password={CANARY}"),
     # A handler that cannot write a record loses it and prints the exception being handled, unmasked, to stderr.
     "lone surrogate": lambda: RuntimeError(f"store \ud800 failed: password={CANARY}"),
+    "text of a str subclass": lambda: SaysHidingText(f"password={CANARY} swift://glance:{CANARY}@swift/"),
 }
 
 

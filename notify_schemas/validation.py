@@ -505,11 +505,47 @@ def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> It
         yield ValidationError("the array has non-unique elements")
 
 
+@functools.lru_cache(maxsize=1024)
+def _end_of_text(pattern: str) -> re.Pattern[str]:
+    """A pattern compiled with each ``$`` outside a character class read as the end of the text (``\\Z``), as
+    ECMA-262, which JSON Schema's patterns follow, and jsonschema-rs read it: Python's ``$`` also matches before a
+    final newline."""
+    out: list[str] = []
+    i, opened = 0, -1  # where the character class being read opened, -1 outside one
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if opened >= 0:  # a "]" first in its class ("[]", "[^]") is one of its characters, as in Python's re
+            if c == "]" and i > opened + 1 + (pattern[opened + 1] == "^"):
+                opened = -1
+        elif c == "[":
+            opened = i
+        elif c == "$":
+            c = "\\Z"
+        out.append(c)
+        i += 1
+    return re.compile("".join(out))
+
+
+def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """python-jsonschema's ``pattern``, with ``$`` the end of the text (`_end_of_text`), so that a value ending in a
+    newline breaks the same rules for both backends (D108). Its words are the package's (`_AROUND`)."""
+    from jsonschema import ValidationError
+
+    if validator.is_type(instance, "string") and not _end_of_text(pattern).search(instance):
+        yield ValidationError("the text does not match the pattern")
+
+
 class _PythonChecker:
     def __init__(self, schema: Mapping[str, Any], key: tuple[str, str] | None) -> None:
         import jsonschema  # here, not at the top: the default backend never needs it
 
-        draft7 = jsonschema.validators.extend(jsonschema.Draft7Validator, {"uniqueItems": _unique_items})  # type: ignore[no-untyped-call]
+        draft7 = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+            jsonschema.Draft7Validator, {"uniqueItems": _unique_items, "pattern": _pattern}
+        )
         self._validator = draft7(schema)
         self._key = key
         # python-jsonschema walks the message in Python: another thread may change it meanwhile (`read_at_once`),

@@ -214,6 +214,12 @@ EDGE_PAYLOADS: dict[str, list[tuple[str, Any]]] = {
             "zero sizes, Unicode name",
             {**IMAGE, "name": "Ubuntu 24.04 \u2014 \u00e9t\u00e9", "size": 0, "min_disk": 0, "min_ram": 0},
         ),
+        (
+            # A length counts characters, not UTF-16 units (JavaScript's) or bytes; 1.0 is an integer in JSON Schema
+            # (how it is written is the conformance suite's json.integers to judge); 2**53 - 1 is the largest kept.
+            "a name of 255 characters outside the BMP, sizes at 2**53 - 1, min_disk written 1.0",
+            {**IMAGE, "name": "\U0001f4bf" * 255, "size": 2**53 - 1, "virtual_size": 2**53 - 1, "min_disk": 1.0},
+        ),
     ],
     "image.image_send_seed": [("an IPv6 destination", {**SEND, "destination_ip": "2001:db8::7"})],
     "image.image_send_glance": [
@@ -323,6 +329,9 @@ def mutations(
     yield "message_id with a trailing newline", _set(("message_id",), base["message_id"] + "\n")
     yield "publisher_id with a trailing newline", _set(("publisher_id",), base["publisher_id"] + "\n")
     yield "timestamp with an impossible month", _set(("timestamp",), "2026-13-24 20:13:46.597409")
+    # Python's \d and Rust's are any Unicode digit, ECMA-262's is 0-9: the patterns say [0-9] (D3).
+    yield "timestamp with a digit of another script", _set(("timestamp",), "\u0662" + base["timestamp"][1:])
+    yield "publisher_id of 256 characters", _set(("publisher_id",), "p" * 256)
     yield "payload of another variant", _set(("payload",), other_payload)
     payload = base["payload"]
     if not isinstance(payload, dict):
@@ -346,6 +355,7 @@ def mutations(
         yield "unknown image status", _set(("payload", "status"), "available")
         yield "unknown disk_format", _set(("payload", "disk_format"), "qcow3")
         yield "created_at with a trailing newline", _set(("payload", "created_at"), payload["created_at"] + "\n")
+        yield "name of 256 characters outside the BMP", _set(("payload", "name"), "\U0001f4bf" * 256)
         if isinstance(payload.get("checksum"), str):
             yield "checksum with a trailing newline", _set(("payload", "checksum"), payload["checksum"] + "\n")
         yield "non-string property value", _set(("payload", "properties", "hw_disk_bus"), 1)

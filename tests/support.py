@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import collections.abc
+import copy
+import functools
 import json
 import signal
 import time
+import unicodedata
 from collections.abc import Iterator
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -157,3 +160,109 @@ def written_twice(value: Any, pointer: str) -> str:
     if not deeper:
         parts.append(f"{json.dumps(key)}: {json.dumps(value[key])}")
     return f"{{{', '.join(parts)}}}"
+
+
+# Messages at the edges of the schemas' rules, for differential tests: a valid message of a variant with one or two
+# values replaced by a neighbour of a bound, a length, an enum or const value, or a pattern's edge characters.
+@functools.cache
+def _constants() -> tuple[frozenset[Any], frozenset[int], tuple[Any, ...]]:
+    """Every bound, every length and every enum or const value that isn't a container, of every bundled schema."""
+    bounds: set[Any] = set()
+    lengths: set[int] = set()
+    values: list[Any] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, inner in node.items():
+                if key in ("minimum", "maximum"):
+                    bounds.add(inner)
+                elif key in ("minLength", "maxLength"):
+                    lengths.add(inner)
+                elif key in ("enum", "const"):
+                    values.extend(x for x in (inner if key == "enum" else [inner]) if not isinstance(x, dict | list))
+                for part in inner.values() if key in ("properties", "definitions", "patternProperties") else [inner]:
+                    walk(part)
+        elif isinstance(node, list):
+            for part in node:
+                walk(part)
+
+    for v in ALL_VARIANTS:
+        walk(notify_schemas.bundled_schema(v))
+    unique = {(type(x), x) for x in values}
+    return frozenset(bounds), frozenset(lengths), tuple(sorted(unique, key=repr))
+
+
+OTHER_DIGITS = ["\u0663", "\uff13", "\U0001d7d9", "\u00b2"]  # Arabic-Indic, full-width, mathematical, superscript
+LINE_BREAKS = ["\n", "\r", "\r\n", "\u2028", "\x85", "\x0b"]
+
+
+def _text_edges(text: str) -> list[str]:
+    found = [text + b for b in LINE_BREAKS] + [b + text for b in LINE_BREAKS]
+    found += [text + " ", text.upper(), text.lower(), text + "\x00", text + "\U0001f600", text[:-1], text + text]
+    found += [unicodedata.normalize(form, text) for form in ("NFD", "NFKC")]
+    digit = next((i for i, c in enumerate(text) if c in "0123456789"), None)
+    if digit is not None:
+        found += [text[:digit] + d + text[digit + 1 :] for d in OTHER_DIGITS]
+    letter = next((i for i, c in enumerate(text) if c in "abcdef"), None)
+    if letter is not None:
+        wide = chr(ord(text[letter]) + 0xFEE0)  # its full-width form
+        found += [text[:letter] + c + text[letter + 1 :] for c in (text[letter].upper(), wide)]
+    for length in _constants()[1]:
+        for n in (length - 1, length, length + 1):
+            if 0 <= n <= 300:
+                found += [((text or "a") * (n + 1))[:n], "\U0001f600" * n, "é" * n, "e\u0301" * n]
+    return found
+
+
+def _number_edges(number: float) -> list[Any]:
+    found: list[Any] = [float(number), -0.0, -number, number + 0.5, True, str(number)]
+    found += [2**53 - 1, 2**53, 2**63, 2**64, -(2**63) - 1, 2**100, 1e308, 9007199254740992.0, 5e-324]
+    for bound in _constants()[0]:
+        found += [y for x in (bound - 1, bound, bound + 1) for y in (x, float(x))] + [bound - 0.5, bound + 0.5]
+    return found
+
+
+def _object_edges(value: dict[str, Any]) -> list[Any]:
+    found: list[Any] = [{}, {**value, "extra": 1}, {**value, "locations": []}]
+    for key in value:
+        rest = {k: v for k, v in value.items() if k != key}
+        found.append(rest)
+        wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in key)  # NFKC reads it as the key
+        for spelled in (key + "\u200b", key.upper(), wide):
+            found.append({**rest, spelled: value[key]})
+    return found
+
+
+def edges(value: Any) -> list[Any]:
+    """Values near ``value`` at the edges of the schemas' rules."""
+    if isinstance(value, bool):
+        return [not value, 0, 1, 1.0, "true", None]
+    if isinstance(value, int | float):
+        return _number_edges(value)
+    if isinstance(value, str):
+        return _text_edges(value) + [x for _, x in _constants()[2]]
+    if isinstance(value, list):
+        return [[], value + value, value[:1] * 2 or [None], [*value, None], [*value, 1.0], [*value, "x\n"], None]
+    if isinstance(value, dict):
+        return [*_object_edges(value), None, []]
+    return [0, 0.0, False, "", "null", {}, []]
+
+
+@st.composite
+def edge_messages(draw: st.DrawFn, *, within: str = "") -> tuple[notify_schemas.Variant, Any]:
+    """A valid message of a variant with one or two values at an edge (under the key ``within`` when given), or sent
+    as another variant; with the variant whose schema judges it (the other one), whatever its event type says now."""
+    from notify_schemas.samples import samples
+
+    v = draw(st.sampled_from(ALL_VARIANTS))
+    message = copy.deepcopy(next(samples(v.event_type, v.priority, profile=v.profile, seed=draw(st.integers(0, 99)))))
+    if draw(st.integers(0, 9)) == 0:
+        v = draw(st.sampled_from(notify_schemas.variants(v.profile)))
+        message.update(event_type=v.event_type, priority=v.priority)
+    for _ in range(draw(st.integers(1, 2))):
+        path = draw(st.sampled_from([p for p in _paths(message)[1:] if not within or p[0] == within]))
+        parent = message
+        for part in path[:-1]:
+            parent = parent[part]
+        parent[path[-1]] = copy.deepcopy(draw(st.sampled_from(edges(parent[path[-1]]))))
+    return v, message

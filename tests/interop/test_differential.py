@@ -22,7 +22,7 @@ import jsonschema
 import jsonschema_rs
 import pytest
 from hypothesis import HealthCheck, given, settings
-from support import valid_or_broken_messages
+from support import edge_messages, valid_or_broken_messages
 
 from notify_schemas import PROFILES, Variant, bundled_schema, is_valid, variants
 from notify_schemas.registry import schema_root
@@ -101,6 +101,18 @@ def test_the_five_validators_agree(foreign: list[Server], case: tuple[Variant, A
     for server in foreign:
         assert server.is_valid(v, message) is python, server.name
     TALLY["valid" if python else "invalid"] += 1
+
+
+# At the edges of each rule (a bound and its neighbours, an integer written 1.0, a length counted outside the BMP, a
+# digit of another script, a line break before the end, an enum's neighbours), where readers of JSON Schema differ.
+@settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(edge_messages())
+def test_the_five_validators_agree_at_the_edges(foreign: list[Server], case: tuple[Variant, Any]) -> None:
+    v, message = case
+    python = PYTHON[v].is_valid(message)
+    assert RUST[v].is_valid(message) is python
+    for server in foreign:
+        assert server.is_valid(v, message) is python, server.name
 
 
 def test_agreement_covered_both_verdicts() -> None:

@@ -279,7 +279,7 @@ def driver_interrupted(
 ) -> None:
     """Log a notification that ``driver`` was interrupted sending, by what is no ``Exception`` (KeyboardInterrupt,
     SystemExit, GeneratorExit, eventlet's or gevent's Timeout), which the caller then gets, as Python means it to
-    (D105): the notification may not have gone through that driver, and has not gone through those after it, which
+    (D102): the notification may not have gone through that driver, and has not gone through those after it, which
     do not run; said here with the message, redacted, so that it is not lost unsaid."""
     at = next(i for i, d in enumerate(drivers) if d is driver)  # by identity: a driver's own __eq__ is not asked
     rest = ", ".join(driver_name(d) for d in drivers[at + 1 :]) or "none"

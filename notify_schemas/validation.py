@@ -532,7 +532,7 @@ def _end_of_text(pattern: str) -> re.Pattern[str]:
 
 def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[Any]:
     """python-jsonschema's ``pattern``, with ``$`` the end of the text (`_end_of_text`), so that a value ending in a
-    newline breaks the same rules for both backends (D108). Its words are the package's (`_AROUND`)."""
+    newline breaks the same rules for both backends (D104). Its words are the package's (`_AROUND`)."""
     from jsonschema import ValidationError
 
     if validator.is_type(instance, "string") and not _end_of_text(pattern).search(instance):

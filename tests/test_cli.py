@@ -750,7 +750,7 @@ def test_an_error_notification_the_log_driver_writes_under_its_own_logger_is_no_
     payload = write(tmp_path, "p.json", '"Image storage media is full"')
     code, out, err = run(capsys, "emit", "not a name", "ERROR", "--payload", payload, "--driver", "log",
                          "--validation", "warn")  # fmt: skip
-    assert code == 1, err  # sent, but invalid (D103)
+    assert code == 1, err  # sent, but invalid (D101)
     assert json.loads(out)["event_type"] == "not a name"
     assert "not sent" not in err
     assert err.splitlines()[-1] == "the notification was sent, though it is invalid (--validation warn: see the log)"
@@ -3013,7 +3013,7 @@ def test_the_demos_table_is_written_when_every_verdict_names_a_violation(
     capsys: pytest.CaptureFixture[str], mode: str
 ) -> None:
     # A publisher id that no notification may have made every row name its violation, and the widest one-word verdict
-    # was looked for among none: a TypeError's traceback, exit 1, for D103's own example.
+    # was looked for among none: a TypeError's traceback, exit 1, for D101's own example.
     code = main(["demo", "--driver", "memory", "--validation", mode, "--publisher-id", "bad id"])
     out = capsys.readouterr().out.splitlines()
     assert code == 1

@@ -2554,7 +2554,7 @@ def test_an_intent_no_notification_can_meet_is_refused_naming_its_place(
     capsys: pytest.CaptureFixture[str], intent: dict[str, Any], error: str
 ) -> None:
     # Accepted, it failed the reference producer (exit 1), as it would fail every producer: a usage error, named in
-    # the intent, on the command line and from Python alike (DECISIONS D114).
+    # the intent, on the command line and from Python alike (DECISIONS D105).
     assert main(["--callable", "tests.test_conformance:raising", "--intent", json.dumps(intent)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1

@@ -145,7 +145,7 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
                     error_text(error, sent),  # it may quote the message: what it holds under locations too is marked
                     redacted_json(sent),
                 )
-            except BaseException as error:  # into oslo, which lets it through to the producer (D105): logged first
+            except BaseException as error:  # into oslo, which lets it through to the producer (D102): logged first
                 driver_interrupted(LOG, "inner driver", inner, self.inner, error, sent)
                 raise
 

@@ -1069,7 +1069,7 @@ def _cmd_emit(args: argparse.Namespace) -> int:
     elif failures.unwritten:  # its line was the log driver's only delivery
         unsent = "notification not sent by the log driver: the standard error, where it writes, cannot be written"
     elif notifier.validation == "warn" and not is_valid(sent, profile=notifier.profile, backend=notifier.backend):
-        # Sent as asked, but invalid: the Notifier's warning is no verdict of valid, and exit 0 would be one (D103).
+        # Sent as asked, but invalid: the Notifier's warning is no verdict of valid, and exit 0 would be one (D101).
         unsent = "the notification was sent, though it is invalid (--validation warn: see the log)"
     try:
         # What was sent, as a log line may show it: the copy on a terminal holds no secret.
@@ -1287,7 +1287,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _demo_line(rows: Sequence[Any], notifier: Any) -> str:
     """The demo's last line: how many notifications it made, how many the drivers were given (not those that strict
-    mode refused or disabled_notifications silenced), and each verdict counted (D103)."""
+    mode refused or disabled_notifications silenced), and each verdict counted (D101)."""
     names = ", ".join(type_name(d) for d in notifier.drivers)
     sent = sum(r[0] is not None for r in rows)
     kinds = Counter(r[3].partition(":")[0] for r in rows)

@@ -35,7 +35,7 @@ UNCHECKED = "unchecked"
 
 
 def verdict(notifier: Notifier, event_type: str, message: dict[str, Any] | None) -> str:
-    """What became of a notification ``notifier`` was given, as the demo's table says it (D103): ``valid``,
+    """What became of a notification ``notifier`` was given, as the demo's table says it (D101): ``valid``,
     ``invalid (sent): <the first violation>`` (warn mode sends what it finds invalid: the Notifier's warning is no
     verdict of valid), `UNCHECKED` (validation off judges nothing), ``disabled``, or ``not sent`` (a message that
     warn or off mode could not write as JSON). Strict mode's refusal is said where it is raised."""

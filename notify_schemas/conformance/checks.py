@@ -349,7 +349,7 @@ def _same_property(sent: Any, given: Any) -> bool:
 
 
 def same_json(sent: Any, given: Any) -> bool:
-    """Whether two values are one JSON value (DECISIONS D101): a boolean only the same boolean, never the number
+    """Whether two values are one JSON value (DECISIONS D100): a boolean only the same boolean, never the number
     Python takes it for (``true`` is not ``1``, ``false`` not ``0``); numbers by their value, as JSON Schema
     compares them (``1.0`` is ``1``: `json.integers` judges how an integer is written); text, null, arrays and
     objects item by item. A tuple is the array of a tuple only (`json.round_trip` judges it); anything else (a

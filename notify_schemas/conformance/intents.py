@@ -142,7 +142,7 @@ def _unmet(intent: Intent) -> str | None:
     intent), or None: the notification the specification requires for it (its record without what must never be
     sent) must be valid, and so must the reference producer's, which must also carry the record faithfully. The
     suite asks nothing else: an intent that fails here would fail every producer, the reference among them
-    (DECISIONS D114)."""
+    (DECISIONS D105)."""
     try:
         payload = expected_payload(intent)
     except KeyError as error:  # image.delete's payload is the record's id

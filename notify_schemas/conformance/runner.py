@@ -397,7 +397,7 @@ def run(
     shrink: bool = True,
 ) -> Report:
     """Drive ``producer`` with the intents of every variant of ``profile`` (or just ``only``, each an intent as
-    ``--intent`` takes one, which a producer can meet: ``ValueError`` naming the first that is not, DECISIONS D114)
+    ``--intent`` takes one, which a producer can meet: ``ValueError`` naming the first that is not, DECISIONS D105)
     and check each answer.
 
     The producer is handed a copy of each intent: what it writes into the one it gets (a record it tidies in place, a

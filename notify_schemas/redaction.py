@@ -1106,6 +1106,7 @@ def redact(value: Any) -> Any:
     if not isinstance(value, dict | list | tuple):
         return mask_text(value) if isinstance(value, str) else value
     stack = [_Walk(value, (None, None))]
+    open_ids = {id(value)}  # the dicts and lists being walked: one met again inside itself would be walked for ever
     while True:
         walk = stack[-1]
         for key, item in walk.items:
@@ -1119,14 +1120,30 @@ def redact(value: Any) -> Any:
                     walk.put(key, shown, item, SECRET)  # as oslo: a mapping under a secret key is masked key by key
                     continue
             if isinstance(item, dict | list | tuple):
+                if id(item) in open_ids:
+                    raise ValueError(_holds_itself(item, [*(w.slot[1] for w in stack[1:]), shown]))
+                open_ids.add(id(item))
                 stack.append(_Walk(item, (key, shown)))  # its items first; this walk goes on where it stopped
                 break
             walk.put(key, shown, item, mask_text(item) if isinstance(item, str) else item)
         else:
             done = stack.pop()
+            open_ids.discard(id(done.node))
             if not stack:
                 return done.result()
             stack[-1].put(*done.slot, done.node, done.result())
+
+
+def _holds_itself(item: Any, keys: list[Any]) -> str:
+    """The error of `redact` given a value that holds itself, which no JSON is: where, by the keys and indexes of the
+    walk as they are shown (masked), and cut, as a pointer is written."""
+    pointer = "".join("/" + _pointer_token(key) for key in keys)
+    return f"redact takes plain JSON, not a {type_name(item)} that holds itself (at {shown(pointer, 200)})"
+
+
+def _pointer_token(key: Any) -> str:
+    text = str.__str__(key) if isinstance(key, str) else repr(key) if type(key) in (int, float, bool) else "?"
+    return text.replace("~", "~0").replace("/", "~1")
 
 
 class _Walk:

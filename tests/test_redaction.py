@@ -583,3 +583,39 @@ def test_a_failing_drivers_log_line_is_one_line(caplog: pytest.LogCaptureFixture
     (line,) = [r.getMessage() for r in caplog.records]
     assert len(line.splitlines()) == 1, line
     assert "RuntimeError: failed password = *** retry later" in line
+
+
+_JSON_KEYS = st.sampled_from(["a", "password", "name", "x/y~z", "password=s3cr3t", "rabbit://u:s3cr3t@h/"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), _JSON_KEYS), min_size=0, max_size=6), st.data())
+def test_redact_refuses_a_value_that_holds_itself_naming_where(path: list[tuple[bool, str]], data: Any) -> None:
+    """A dict or a list that holds itself, at any depth, is no JSON: redact says so in one masked line naming where,
+    never walks it for ever (its walk has no recursion to stop it, and would grow without end)."""
+    root: Any = {} if data.draw(st.booleans()) else []
+    node = root
+    for as_dict, key in path:
+        child: Any = {} if as_dict else []
+        if isinstance(node, dict):
+            node[key if as_dict else "items"] = child  # a list under a secret word is masked whole, not walked
+        else:
+            node.extend([1, child])
+        node = child
+    target = data.draw(st.sampled_from([root, node]))
+    if isinstance(node, dict):
+        node["again"] = target
+    else:
+        node.append(target)
+    with pytest.raises(ValueError, match="holds itself") as raised:
+        redact(root)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "s3cr3t" not in message
+    assert message.startswith("redact takes plain JSON")
+
+
+def test_redact_keeps_a_value_met_twice_that_does_not_hold_itself() -> None:
+    """The same list under two keys, or twice in a list, is no cycle: each is redacted as it is."""
+    shared = ["password=s3cr3t"]
+    assert redact({"a": shared, "b": [shared, shared]}) == {"a": ["password=***"], "b": [["password=***"]] * 2}

@@ -222,8 +222,8 @@ def image_payload(
 
     For the seed profile's image.delete that is the image id; ``extra`` sets keys such as ``backend``.
     """
-    v = variant(event_type, "INFO", profile=profile)
-    if event_type == "image.delete" and profile == "seed":
+    v = variant(event_type, "INFO", profile=profile)  # plain text from here on: a subclass's own == may raise or lie
+    if v.event_type == "image.delete" and v.profile == "seed":
         return _read(_get, image, "image_id", "id")  # type: ignore[no-any-return]
     return record_payload(image, v, _IMAGE_GETTERS, **extra)
 
@@ -271,6 +271,6 @@ def task_payload(task: Any, *, event_type: str = "task.run", profile: str = "see
     """
     v = variant(event_type, "INFO", profile=profile)
     payload = record_payload(task, v, _TASK_GETTERS, **extra)
-    if profile == "glance" and payload.get("expires_at") is None:
+    if v.profile == "glance" and payload.get("expires_at") is None:  # v's, plain text: a subclass's own == may lie
         payload["expires_at"] = isotime(datetime.datetime.now(datetime.UTC))
     return payload

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from notify_schemas.message import Notification, oslo_timestamp
+from notify_schemas.redaction import quoted
 from notify_schemas.registry import Variant, bundled_schema, variant
 from notify_schemas.validation import validate
 
@@ -154,10 +155,21 @@ def _conditional(s: Mapping[str, Any], record: dict[str, Any]) -> dict[str, Any]
 
 
 def cohere(event_type: str, record: dict[str, Any]) -> None:
-    """Make a record hold together the way Glance's do, in place, where its schema cannot say so."""
+    """Make a record hold together the way Glance's do, in place, where its schema cannot say so. `TypeError`, naming
+    the argument, for an event type that is not text or a record that is not a dict."""
+    if not isinstance(event_type, str):
+        raise TypeError(f"event_type must be text, not {quoted(event_type)}")
+    if not isinstance(record, dict):
+        raise TypeError(f"record must be a dict, not {quoted(record)}")
+    event_type = str.__str__(event_type)  # a subclass's own endswith or startswith may answer anything
     # Glance reads an upload's store lists from the image's properties of the same name, comma-separated.
     for key in ("os_glance_importing_to_stores", "os_glance_failed_import"):
-        if isinstance(record.get(key), list) and isinstance(record.get("properties"), dict):
+        stores = record.get(key)
+        if (
+            isinstance(stores, list)
+            and all(isinstance(s, str) for s in stores)
+            and isinstance(record.get("properties"), dict)
+        ):
             record["properties"].pop(key, None)
             if record[key]:
                 record["properties"][key] = ",".join(record[key])
@@ -192,10 +204,23 @@ def _sample(v: Variant, draw: _Draw) -> Notification:
 def samples(
     event_type: str, priority: str, *, profile: str = "seed", n: int = 1, seed: int = 0
 ) -> Iterator[Notification]:
-    """``n`` valid messages of one variant; the same seed gives the same messages."""
+    """``n`` valid messages of one variant; the same seed gives the same messages.
+
+    The arguments are checked when called, not when the first message is asked for: an unknown variant is an
+    `UnknownVariantError`, an ``n`` or ``seed`` that is not an integer a `TypeError` and a negative ``n`` a
+    `ValueError` (it would give no message, silently), each naming the argument."""
     v = variant(event_type, priority, profile=profile)
+    for name, value in (("n", n), ("seed", seed)):
+        if type(value) is not int:  # bool is no count, and an int subclass's own __index__ or __str__ may lie
+            raise TypeError(f"{name} must be an integer, not {quoted(value)}")
+    if n < 0:
+        raise ValueError(f"n must be 0 or more, not {n}")
+    return _samples(v, int.__repr__(seed), n)
+
+
+def _samples(v: Variant, seed: str, n: int) -> Iterator[Notification]:
     draw = _Draw(random.Random(f"{seed}:{v.path}"), bundled_schema(v)["definitions"])
     for _ in range(n):
         message = _sample(v, draw)
-        validate(message, profile=profile)
+        validate(message, profile=v.profile)
         yield message

@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from support import Changing
 
-from notify_schemas import InvalidNotificationError, Notifier, is_valid, iter_errors, validate
+from notify_schemas import InvalidNotificationError, Notifier, NotifySchemasError, is_valid, iter_errors, validate
 from notify_schemas.cli import main
 from notify_schemas.config import NotifierConfig
 from notify_schemas.drivers.memory import MemoryDriver
@@ -1670,8 +1670,10 @@ _CONF.write_text("[oslo_messaging_notifications]\ndriver = noop\n", encoding="ut
 def _calls() -> dict[str, Callable[[Any], Any]]:
     import notify_schemas
     from notify_schemas.config import NotifierConfig, load_config
+    from notify_schemas.drivers import load_driver
     from notify_schemas.drivers.log import LogDriver
     from notify_schemas.redaction import mask_dict_password
+    from notify_schemas.samples import cohere
 
     message = MESSAGES["image.upload", "INFO"]
     payload = message["payload"]
@@ -1709,7 +1711,28 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         "LogDriver.notify(priority)": lambda x: LogDriver().notify(dict(message), x),
         "LogDriver.notify(message)": lambda x: LogDriver().notify(x, "INFO"),
         "mask_dict_password": lambda x: mask_dict_password(x),
+        "samples(event_type)": lambda x: list(samples(x, "INFO")),
+        "samples(profile)": lambda x: list(samples("image.upload", "INFO", profile=x)),
+        "samples(n)": lambda x: list(samples("image.upload", "INFO", n=x)),
+        "samples(seed)": lambda x: list(samples("image.upload", "INFO", seed=x)),
+        "cohere(event_type)": lambda x: cohere(x, dict(payload)),
+        "cohere(record)": lambda x: cohere("image.upload", x),
+        "image_payload(profile)": lambda x: notify_schemas.image_payload(payload, profile=x),
+        "task_payload(profile)": lambda x: notify_schemas.task_payload(payload, profile=x),
+        "load_driver(name)": lambda x: load_driver(x),
     }
+
+
+class EqBoom(str):
+    """Text whose own comparison and hash raise: a name compared with ``==`` or looked up in a set runs them."""
+
+    __eq__ = __ne__ = __hash__ = _boom  # type: ignore[assignment]
+
+
+class IndexBoom(int):
+    """An integer whose own conversions raise: ``range(n)`` and ``f"{n}"`` run them."""
+
+    __index__ = __int__ = __str__ = __repr__ = __format__ = _boom  # type: ignore[assignment]
 
 
 WRONG = st.one_of(
@@ -1717,6 +1740,8 @@ WRONG = st.one_of(
                      "seed\n", f"password={CANARY}", f"swift://u:{CANARY}@h/c", f"x\" 'token': '{CANARY}'",
                      "x" * 100_000]),
     st.builds(TextBoom, st.just("seed")), st.builds(HashBoom), st.builds(AttributeBoom),
+    st.builds(EqBoom, st.sampled_from(["seed", "glance", "log", "INFO", "image.upload"])), st.builds(IndexBoom),
+    st.sampled_from([-1, -(2**70), math.nan, "SEED", " glance ", "Log"]),
 )  # fmt: skip
 
 
@@ -1754,7 +1779,7 @@ def test_a_list_of_names_that_never_ends_or_raises_is_refused_naming_the_option(
     assert CANARY not in str(caught.value) + repr(caught.value)
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=1_500)  # about 50 calls times about 30 kinds of value: each pair tried, most runs
 @given(st.sampled_from(sorted(_calls())), WRONG)
 @example("Notifier(disabled_notifications)", "task")  # read letter by letter: "task" disabled nothing
 @example("Notifier(disabled_notifications=[x])", None)  # accepted, then every info() raised TypeError
@@ -1775,6 +1800,17 @@ def test_every_public_function_refuses_a_wrong_argument_clearly(call: str, value
         assert deep not in text
     assert len(text) < 1_000
     assert CANARY not in text
+
+
+@settings(SETTINGS, max_examples=50)
+@given(st.integers(max_value=-1))
+def test_samples_refuses_a_negative_count_when_called(n: int) -> None:
+    # Before, range(n) made no message of a negative count, silently, and every argument was checked only once the
+    # first message was asked for, far from the call that was wrong.
+    with pytest.raises(ValueError, match=r"^n must be 0 or more"):
+        samples("image.upload", "INFO", n=n)
+    with pytest.raises(NotifySchemasError, match="unknown event type"):
+        samples("image.nope", "INFO")
 
 
 # --- runs of tuples: orjson bounds dicts and lists, not tuples (D98) -------------------------------------------------

@@ -42,6 +42,7 @@ def load_driver(name: str, config: NotifierConfig | None = None) -> Driver:
 
     if not isinstance(name, str):
         raise TypeError(f"a driver's name must be text, not {quoted(name)}")
+    name = str.__str__(name)  # compared as the text it holds: a subclass's own __eq__ may raise or lie
     found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
     if not found:
         installed = ", ".join(available_drivers())

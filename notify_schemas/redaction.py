@@ -323,8 +323,12 @@ def mask_text(text: str) -> str:
     """Free text as it may be written: the value of each key that must never be written marked (`mark_forbidden`),
     then oslo's masking, what it misses of the secret words' spellings, and the password of every URL. A str
     subclass is read as the text it holds: its own ``lower``, ``in`` or ``replace`` (a producer's, or an
-    exception's ``__str__`` giving one) would otherwise answer for the masking, and may say it holds no secret."""
-    if type(text) is not str and isinstance(text, str):
+    exception's ``__str__`` giving one) would otherwise answer for the masking, and may say it holds no secret.
+    Anything else is a `TypeError` naming its type: asked whether it holds a word, a generator was read for ever, a
+    list answered for its items and None failed deep inside."""
+    if type(text) is not str:
+        if not isinstance(text, str):
+            raise TypeError(f"mask_text takes text, not a value of type {type_name(text)}")
         text = str.__str__(text)
     return _mask_urls(_mask_folded(mask_password(mark_forbidden(text))))
 

@@ -619,3 +619,17 @@ def test_redact_keeps_a_value_met_twice_that_does_not_hold_itself() -> None:
     """The same list under two keys, or twice in a list, is no cycle: each is redacted as it is."""
     shared = ["password=s3cr3t"]
     assert redact({"a": shared, "b": [shared, shared]}) == {"a": ["password=***"], "b": [["password=***"]] * 2}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.none(), st.integers(), st.binary(), st.lists(st.text()), st.dictionaries(st.text(), st.text())))
+def test_mask_text_refuses_what_is_not_text_naming_its_type(value: Any) -> None:
+    """Asked whether it held a word, a list answered for its items (and was written as its repr) and None failed
+    deep inside; an endless generator was read for ever."""
+    with pytest.raises(TypeError, match=r"^mask_text takes text, not a value of type \w+$"):
+        mask_text(value)
+
+
+def test_mask_text_refuses_an_endless_generator_at_once() -> None:
+    with pytest.raises(TypeError, match=r"generator$"):
+        mask_text(word for word in iter(lambda: "location", None))  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from notify_schemas.registry import Variant, bundled_schema, variant
+from notify_schemas.registry import Variant, bundled_schema, plain_variant, variant
 from notify_schemas.wire_form import MAX_ITEMS
 
 __all__ = [
@@ -77,9 +77,13 @@ def _get(obj: Any, *names: str, default: Any = _MISSING) -> Any:
     return default
 
 
-@functools.cache
 def payload_properties(v: Variant) -> dict[str, dict[str, Any]]:
     """The payload's keys, in schema order, each with the schema that applies to it after every refinement."""
+    return _payload_properties(plain_variant(v, "payload_properties"))
+
+
+@functools.cache
+def _payload_properties(v: Variant) -> dict[str, dict[str, Any]]:
     schema = bundled_schema(v)
     definitions = schema["definitions"]
     merged: dict[str, dict[str, Any]] = {}
@@ -121,6 +125,7 @@ def record_payload(
     pins to a constant takes that constant when ``obj`` does not have it; a delete event's record is marked deleted.
     ``extra`` overrides, for keys the schema has; any other key is refused.
     """
+    v = plain_variant(v, "record_payload")
     properties = payload_properties(v)
     unknown = set(extra) - set(properties)
     if unknown:

@@ -33,6 +33,7 @@ __all__ = [
     "check_name",
     "check_profile",
     "load_json_file",
+    "plain_variant",
     "registry",
     "schema_root",
     "variant",
@@ -200,9 +201,17 @@ def bundled_schema(v: Variant) -> dict[str, Any]:
     Read from its own file, so that validating with jsonschema-rs never builds the registry; `registry()` holds the
     same document under `Variant.bundled_uri`.
     """
-    if type(v) is not Variant or not all(isinstance(part, str) for part in (v.profile, v.event_type, v.priority)):
-        raise TypeError(f"bundled_schema takes a Variant (from variant() or variants()), not {quoted(v)}")
-    return _bundled_schema(v)
+    return _bundled_schema(plain_variant(v, "bundled_schema"))
+
+
+def plain_variant(v: Any, taker: str) -> Variant:
+    """``v`` as a Variant of plain text, for ``taker`` (a function's name) to look up: `TypeError` naming ``taker``
+    for what is not a Variant of text. A part that is a str subclass is read as the text it holds: a lookup by
+    Variant hashes and compares its parts, with their own ``__hash__`` and ``__eq__``, which may raise or lie."""
+    parts = (v.profile, v.event_type, v.priority) if type(v) is Variant else ()
+    if not parts or not all(isinstance(part, str) for part in parts):
+        raise TypeError(f"{taker} takes a Variant (from variant() or variants()), not {quoted(v)}")
+    return v if all(type(part) is str for part in parts) else Variant(*(str.__str__(part) for part in parts))
 
 
 @functools.cache

@@ -1672,8 +1672,10 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
     from notify_schemas.config import NotifierConfig, load_config
     from notify_schemas.drivers import load_driver
     from notify_schemas.drivers.log import LogDriver
+    from notify_schemas.payloads import payload_properties, record_payload
     from notify_schemas.redaction import mask_dict_password
     from notify_schemas.samples import cohere
+    from notify_schemas.values import Variant
 
     message = MESSAGES["image.upload", "INFO"]
     payload = message["payload"]
@@ -1720,6 +1722,11 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         "image_payload(profile)": lambda x: notify_schemas.image_payload(payload, profile=x),
         "task_payload(profile)": lambda x: notify_schemas.task_payload(payload, profile=x),
         "load_driver(name)": lambda x: load_driver(x),
+        "bundled_schema(Variant(event_type))": lambda x: notify_schemas.bundled_schema(Variant("seed", x, "INFO")),
+        "bundled_schema(Variant(profile))": lambda x: notify_schemas.bundled_schema(Variant(x, "image.upload", "INFO")),
+        "payload_properties": lambda x: payload_properties(x),
+        "payload_properties(Variant(priority))": lambda x: payload_properties(Variant("seed", "image.upload", x)),
+        "record_payload(Variant(event_type))": lambda x: record_payload(payload, Variant("seed", x, "INFO")),
     }
 
 

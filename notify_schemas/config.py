@@ -307,6 +307,11 @@ def is_disabled(event_type: str, disabled: Iterable[str]) -> bool:
     """An event is disabled when its type is listed, or a group it belongs to (``image``, ``image.member``, ...).
 
     Glance's option help names ``image.member`` as a group; Glance's code compares only the first word, so there
-    ``image.member`` disables nothing. This follows the documented meaning (schemas/DECISIONS.md, D28).
+    ``image.member`` disables nothing. This follows the documented meaning (schemas/DECISIONS.md, D28). `TypeError`
+    for an event type that is not text; a str subclass is read as the text it holds (its own == may lie or raise).
     """
+    if type(event_type) is not str:
+        if not isinstance(event_type, str):
+            raise TypeError(f"event_type must be text, not {quoted(event_type)}")
+        event_type = str.__str__(event_type)
     return any(event_type == item or event_type.startswith(item + ".") for item in disabled)

@@ -18,13 +18,17 @@ Notification = dict[str, Any]
 def oslo_timestamp(now: datetime.datetime | None = None) -> str:
     """UTC time as oslo.messaging writes it: ``str(utcnow())``, e.g. ``2026-11-24 20:13:46.597409``.
 
-    A space between date and time, no zone, and no fraction when the microseconds are zero.
+    A space between date and time, no zone, and no fraction when the microseconds are zero. `TypeError` for a ``now``
+    that is not a datetime (a date, a number, text), which failed inside with AttributeError; a subclass's own
+    ``__str__`` is not asked (it may write anything).
     """
     if now is None:
         now = datetime.datetime.now(datetime.UTC)
+    elif not isinstance(now, datetime.datetime):
+        raise TypeError(f"now must be a datetime or None, not a value of type {type_name(now)}")
     if now.tzinfo is not None:
-        now = now.astimezone(datetime.UTC).replace(tzinfo=None)
-    return str(now)
+        now = datetime.datetime.astimezone(now, datetime.UTC).replace(tzinfo=None)
+    return datetime.datetime.isoformat(now, " ")
 
 
 _VARIANT = {digit: "89ab"[int(digit, 16) % 4] for digit in "0123456789abcdef"}

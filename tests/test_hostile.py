@@ -1669,9 +1669,10 @@ _CONF.write_text("[oslo_messaging_notifications]\ndriver = noop\n", encoding="ut
 
 def _calls() -> dict[str, Callable[[Any], Any]]:
     import notify_schemas
-    from notify_schemas.config import NotifierConfig, load_config
+    from notify_schemas.config import NotifierConfig, is_disabled, load_config
     from notify_schemas.drivers import load_driver
     from notify_schemas.drivers.log import LogDriver
+    from notify_schemas.message import oslo_timestamp
     from notify_schemas.payloads import payload_properties, record_payload
     from notify_schemas.redaction import mask_dict_password
     from notify_schemas.samples import cohere
@@ -1722,6 +1723,8 @@ def _calls() -> dict[str, Callable[[Any], Any]]:
         "image_payload(profile)": lambda x: notify_schemas.image_payload(payload, profile=x),
         "task_payload(profile)": lambda x: notify_schemas.task_payload(payload, profile=x),
         "load_driver(name)": lambda x: load_driver(x),
+        "oslo_timestamp": lambda x: oslo_timestamp(x),
+        "is_disabled(event_type)": lambda x: is_disabled(x, ["image"]),
         "bundled_schema(Variant(event_type))": lambda x: notify_schemas.bundled_schema(Variant("seed", x, "INFO")),
         "bundled_schema(Variant(profile))": lambda x: notify_schemas.bundled_schema(Variant(x, "image.upload", "INFO")),
         "payload_properties": lambda x: payload_properties(x),

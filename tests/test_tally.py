@@ -271,6 +271,10 @@ BAD_SUMMARIES = {
     "received that is not the sum": ('{"received": 5, "valid": {"x": 1}, "invalid": {}, "duplicates": 0, "seen": {}}',
                                      "/received: 5 is not the sum"),
     "nesting beyond the parser": ("[" * 100_000, "nested too deeply"),
+    "a count past 2**63 - 1": ('{"valid": {"x": 9223372036854775808}, "invalid": {}, "duplicates": 0, "seen": {}}',
+                               "/valid/x: 9223372036854775808 is not a count"),
+    "a count of 4,300 digits": ('{"valid": {}, "invalid": {}, "duplicates": 0, "seen": {}, "received": 1%s}'
+                                % ("0" * 4299), "/received: 10000000000"),
     "a count written twice": ('{"valid": {"x": 1, "x": 9}, "invalid": {}, "duplicates": 0, "seen": {}}',
                               "a key written twice at /valid/x"),
 }  # fmt: skip
@@ -371,3 +375,23 @@ def test_a_record_the_file_takes_only_in_part_is_taken_back(limit: int, sizes: l
         records = [json.loads(line) for line in lines]  # each line whole
         assert records[-1]["writer"] == "after"
         assert [r["i"] for r in records[:-1]] == list(range(len(records) - 1))
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=4), st.integers(2, 200))
+def test_summaries_at_the_largest_count_add_up_to_a_line_and_a_document(counts: list[int], files: int) -> None:
+    # Counts of 4,300 digits each were taken; two of them added up to a number Python no longer writes, and tally
+    # ended in a traceback (ValueError: Exceeds the limit (4300 digits) for integer string conversion).
+    summary = {"valid": {f"e{i}": n for i, n in enumerate(counts)}, "invalid": {"x": counts[0]},
+               "duplicates": counts[-1], "seen": {}}  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        names = [str(Path(folder) / f"{i}.json") for i in range(files)]
+        for name in names:
+            Path(name).write_text(json.dumps(summary))
+        for output in ("text", "json"):
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(["tally", "--format", output, *names])
+            assert (code, err.getvalue()) == (1 if counts[0] else 0, "")
+            if output == "json":
+                assert json.loads(out.getvalue())["invalid"] == ({"x": counts[0] * files} if counts[0] else {})

@@ -195,10 +195,15 @@ def _token(key: str) -> str:
     return _label(key).replace("~", "~0").replace("/", "~1")
 
 
+_MOST = 2**63 - 1
+"""The largest count a summary holds: more than any listener counts, and small enough that the sum of the counts of
+any number of summaries can be written (Python writes no integer of more than 4,300 digits)."""
+
+
 def _count(value: Any, pointer: str, key: Any = None) -> int:
     """A count of a summary; ``key``, when given, is its own key, which ``pointer`` shows masked."""
-    if type(value) is not int or value < 0:
-        raise ValueError(f"{pointer}: {_shown(value, key)} is not a count (an integer, 0 or more)")
+    if type(value) is not int or not 0 <= value <= _MOST:
+        raise ValueError(f"{pointer}: {_shown(value, key)} is not a count (an integer from 0 to 2**63 - 1)")
     return value
 
 

@@ -164,13 +164,27 @@ class Tally:
 
     def add(self, other: Tally) -> Tally:
         """The sum of two listeners' tallies: a message both received counts once, the other time as a duplicate."""
-        total = Tally(self.valid + other.valid, self.invalid + other.invalid, self.duplicates + other.duplicates,
-                      {**other.seen, **self.seen})  # fmt: skip
-        for message_id in self.seen.keys() & other.seen.keys():
-            valid, label = other.seen[message_id]
-            (total.valid if valid else total.invalid)[label] -= 1
-            total.duplicates += 1
+        total = Tally(self.valid.copy(), self.invalid.copy(), self.duplicates, dict(self.seen))
+        total.take(other)
         return total
+
+    def take(self, other: Tally) -> None:
+        """Add ``other`` to this tally, as `add` does, in the time of ``other`` alone: `tally` adds thousands of
+        summaries one by one, and copying the sum so far for each made that time grow with the square of their
+        number."""
+        self.valid.update(other.valid)
+        self.invalid.update(other.invalid)
+        self.duplicates += other.duplicates
+        for key, (valid, label) in other.seen.items():
+            if key in self.seen:  # a message both received: counted once, the other time as a duplicate
+                (self.valid if valid else self.invalid)[label] -= 1
+                self.duplicates += 1
+            else:
+                self.seen[key] = (valid, label)
+        for mine, theirs in ((self.valid, other.valid), (self.invalid, other.invalid)):
+            for label in theirs:  # no event type shown with nothing counted under it (the others were dropped before)
+                if mine[label] <= 0:
+                    del mine[label]
 
 
 def _key(message_id: str, content: str) -> str:

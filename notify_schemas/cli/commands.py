@@ -1433,7 +1433,7 @@ def _cmd_tally(args: argparse.Namespace) -> int:
         try:
             with _open(name) as stream:
                 value = _summary_value(stream)
-            total = total.add(Tally.from_json(value))
+            total.take(Tally.from_json(value))
         except OSError as error:
             raise NotifySchemasError(f"{_named(name)}: {error.strerror or error}") from None
         except ValueError as error:  # not JSON (or not UTF-8, or nested too deep, or too long), or not a tally
@@ -1449,14 +1449,18 @@ def _cmd_tally(args: argparse.Namespace) -> int:
 def _named_twice(names: Sequence[str]) -> tuple[str, str] | None:
     """The first two of ``names`` that are one summary: ``-`` twice, or the same file under any name (``./a.json``, a
     link, ``-`` with the file on the standard input: ``tally a.json - < a.json``), which `Tally.add` would take for a
-    second listener that received every message again."""
-    for at, name in enumerate(names):
-        for earlier in names[:at]:
-            if name == earlier == "-":
-                return earlier, name
-            one, other = _identity(earlier), _identity(name)
-            if one is not None and one == other:
-                return earlier, name
+    second listener that received every message again. Each name is looked at once: thousands of summaries are
+    told apart in as many looks, not in the square of their number."""
+    first: dict[object, str] = {}  # each device and inode (or "-") to the first name that read it
+    for name in names:
+        marks: list[object] = [name] if name == "-" else []  # the standard input named twice, whatever it reads
+        marks.append(_identity(name))
+        for mark in marks:
+            if mark is None:  # a file that cannot be read is said when it is read
+                continue
+            if mark in first:
+                return first[mark], name
+            first[mark] = name
     return None
 
 

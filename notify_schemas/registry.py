@@ -12,7 +12,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import unquote, urldefrag, urljoin
 
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
 from notify_schemas.reader import UTF8_BOM, parse
@@ -239,31 +239,63 @@ def bundle(registry: referencing.Registry[Any], uri: str, *, new_id: str) -> dic
     """The schema at ``uri`` as one standalone draft-07 document, for tools that have no ``$ref`` resolver.
 
     Every ``$ref`` it reaches becomes a local ``#/definitions/<name>`` holding a copy of its target, so the result
-    reads the same in any validator or generator.
+    reads the same in any validator or generator. A ``$ref`` that is not text, or that leads to no schema of the
+    registry (a file the folder lacks, a remote URL, which is never fetched, a pointer to nowhere), is a
+    `ValueError` naming its file and the JSON pointer of the ``$ref`` there.
     """
+    import referencing.exceptions
+
     resolver = registry.resolver()
     definitions: dict[str, Any] = {}
 
-    def rewrite(node: Any, base: str) -> Any:
+    def rewrite(node: Any, base: str, at: str) -> Any:
         if isinstance(node, list):
-            return [rewrite(item, base) for item in node]
+            return [rewrite(item, base, f"{at}/{i}") for i, item in enumerate(node)]
         if not isinstance(node, dict):
             return node
         out: dict[str, Any] = {}
         for key, value in node.items():
+            where = f"{at}/{str(key).replace('~', '~0').replace('/', '~1')}"
             if key == "$ref":
+                if not isinstance(value, str):
+                    raise ValueError(f"{_file_of(base)}: {mask_pointer(where)}: {quoted(value)}, not a reference")
                 target = urljoin(base, value)
                 name = _definition_name(target)
                 if name not in definitions:
                     definitions[name] = {}  # reserve the name first: a cycle must not recurse forever
-                    contents = resolver.lookup(target).contents
+                    try:
+                        contents = resolver.lookup(target).contents
+                    except referencing.exceptions.Unresolvable as error:
+                        raise ValueError(f"{_file_of(base)}: {mask_pointer(where)}: {quoted(value)} "
+                                         f"{_nowhere(error)}") from None  # fmt: skip
+                    if not isinstance(contents, dict):
+                        raise ValueError(f"{_file_of(base)}: {mask_pointer(where)}: {quoted(value)} leads to "
+                                         f"{quoted(contents)}, not a schema")  # fmt: skip
                     inlined = {k: v for k, v in contents.items() if k not in RESOURCE_KEYS}
-                    definitions[name] = rewrite(inlined, urldefrag(target).url)
+                    document, fragment = urldefrag(target)
+                    definitions[name] = rewrite(inlined, document, unquote(fragment))
                 out[key] = f"#/definitions/{name}"
             else:
-                out[key] = rewrite(value, base)
+                out[key] = rewrite(value, base, where)
         return out
 
     root = registry.contents(uri)
-    body = rewrite({k: v for k, v in root.items() if k not in RESOURCE_KEYS}, uri)
+    body = rewrite({k: v for k, v in root.items() if k not in RESOURCE_KEYS}, uri, "")
     return {"$schema": root["$schema"], "$id": new_id, **body, "definitions": dict(sorted(definitions.items()))}
+
+
+def _file_of(uri: str) -> str:
+    """The file of a schema's ``$id`` under the package's base URI, as a folder's path names it (the URI itself for
+    another)."""
+    return urldefrag(uri).url.removeprefix(BASE_URI)
+
+
+def _nowhere(error: Exception) -> str:
+    """Why a ``$ref`` leads to no schema, in referencing's terms said briefly (its own text quotes the whole document
+    a pointer led nowhere in)."""
+    import referencing.exceptions
+
+    if isinstance(error, (referencing.exceptions.PointerToNowhere, referencing.exceptions.NoSuchAnchor)):
+        return "leads nowhere in its document"
+    document = urldefrag(str(getattr(error, "ref", ""))).url
+    return f"names no schema of the folder (no file has the $id {quoted(document)}; none is fetched)"

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from support import running_its_main
 
 from notify_schemas.authoring import compat
+from notify_schemas.authoring.bundle import main as bundle_command
 from notify_schemas.authoring.bundle import write_bundles
 from notify_schemas.authoring.compat import VariantReport, compare, main
 from notify_schemas.authoring.compat.satisfiable import contradiction
@@ -647,15 +648,32 @@ def _renamed(root: Path) -> None:
     (root / "seed" / "image.upload.INFO.json").rename(root / "seed" / "image.uploaded.INFO.json")
 
 
+_NOWHERE = "seed/image.upload.INFO.json: /properties/publisher_id/$ref: "
+
+
 @pytest.mark.parametrize(
     ("edit", "reason"),
     [
         (_publisher_id_ref("../definitions/image.json#/definitions/nope"),
-         "the $ref '#/definitions/nope' in https://notify-schemas.dev/schemas/v1/definitions/image.json leads nowhere"),
-        (_publisher_id_ref("#nope"),
-         "the $ref '#nope' in https://notify-schemas.dev/schemas/v1/seed/image.upload.INFO.json leads nowhere"),
+         f"{_NOWHERE}'../definitions/image.json#/definitions/nope' leads nowhere in its document"),
+        (_publisher_id_ref("#nope"), f"{_NOWHERE}'#nope' leads nowhere in its document"),
         (_publisher_id_ref("../definitions/none.json"),
-         "no schema of the folder has the $id 'https://notify-schemas.dev/schemas/v1/definitions/none.json'"),
+         f"{_NOWHERE}'../definitions/none.json' names no schema of the folder (no file has the $id "
+         "'https://notify-schemas.dev/schemas/v1/definitions/none.json'; none is fetched)"),
+        # A remote schema is never fetched (a folder compared offline must not wait on a network), nor a file.
+        (_publisher_id_ref("http://10.255.255.1/remote.json#/x"),
+         f"{_NOWHERE}'http://10.255.255.1/remote.json#/x' names no schema of the folder (no file has the $id "
+         "'http://10.255.255.1/remote.json'; none is fetched)"),
+        (_publisher_id_ref("file:///etc/passwd"),
+         f"{_NOWHERE}'file:///etc/passwd' names no schema of the folder (no file has the $id 'file:///etc/passwd'; "
+         "none is fetched)"),
+        # A $ref that is not text ended compat and the bundle writer in a traceback (TypeError from urljoin).
+        (_publisher_id_ref(5), f"{_NOWHERE}a value of type int, not a reference"),  # type: ignore[arg-type]
+        (_publisher_id_ref(None), f"{_NOWHERE}a value of type NoneType, not a reference"),  # type: ignore[arg-type]
+        (edit_json("definitions/image.json", lambda doc: doc["definitions"]["image"]["properties"]["id"].update(
+            {"$ref": "common.json#/title"})),
+         "definitions/image.json: /definitions/image/properties/id/$ref: 'common.json#/title' leads to "
+         "'Common definitions', not a schema"),
         (_renamed,
          "no schema of the folder has the $id 'https://notify-schemas.dev/schemas/v1/seed/image.uploaded.INFO.json'"),
     ],
@@ -663,6 +681,8 @@ def _renamed(root: Path) -> None:
 def test_a_ref_that_leads_nowhere_is_named_not_the_document_it_looked_in(
     old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: Edit, reason: str
 ) -> None:
+    # The bundle writer, given the same folder, ended in a traceback (referencing's Unresolvable, which quotes the
+    # whole document the pointer led nowhere in) where compat said one line: both now say the $ref's file and pointer.
     new = tmp_path / "new"
     shutil.copytree(SCHEMAS, new)
     edit(new)
@@ -671,6 +691,10 @@ def test_a_ref_that_leads_nowhere_is_named_not_the_document_it_looked_in(
     assert err.count("\n") == 1
     assert err.endswith(f": cannot bundle: {reason}\n")
     assert "$schema" not in err  # referencing's text quotes the whole document
+    if edit is not _renamed:  # a file's name not its $id: the writer writes no bundle of it, as compat looks for one
+        assert bundle_command([str(new)]) == 2
+        out, err = capsys.readouterr()
+        assert (out, err) == ("", f"python -m notify_schemas.authoring.bundle: error: {reason}\n")
 
 
 def test_python_dash_m_runs_the_command(old: Path) -> None:

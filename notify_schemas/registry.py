@@ -16,7 +16,7 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
 from notify_schemas.reader import UTF8_BOM, parse
-from notify_schemas.redaction import mask_pointer, masked_cut, quoted
+from notify_schemas.redaction import mask_pointer, masked_cut, quoted, shown
 from notify_schemas.values import BASE_URI, PRIORITIES, PROFILES, Variant
 
 if TYPE_CHECKING:
@@ -122,6 +122,7 @@ def load_registry(root: Traversable) -> referencing.Registry[Any]:
     import referencing.jsonschema  # here, not at the top: validating with jsonschema-rs needs no registry
 
     resources = []
+    named = {}
     for folder in _SCHEMA_FOLDERS:
         for file in _json_files(_child(root, folder)):
             name = f"{folder}/{file.name}" if folder else file.name
@@ -129,7 +130,30 @@ def load_registry(root: Traversable) -> referencing.Registry[Any]:
             if not isinstance(contents, dict) or not isinstance(contents.get("$id"), str):
                 raise ValueError(f"{name}: not a schema with a string $id")
             resources.append(referencing.jsonschema.DRAFT7.create_resource(contents))
-    return referencing.Registry().with_resources((r.id(), r) for r in resources).crawl()  # type: ignore[misc]
+            named[name] = contents
+    try:
+        return referencing.Registry().with_resources((r.id(), r) for r in resources).crawl()  # type: ignore[misc]
+    except (TypeError, AttributeError) as error:  # a subschema that is no schema (5 where an object belongs)
+        raise ValueError(_misshapen(named) or f"a schema that is not one: {error}") from None
+
+
+def _misshapen(named: dict[str, Any]) -> str | None:
+    """The first file of ``named`` (name to contents) that its metaschema refuses, with the JSON pointer of the value
+    and what is wrong there; None if each is valid. Asked only when the registry could not be built: referencing
+    walks a value it takes for a schema without looking at its type, and says nothing of where."""
+    import jsonschema_rs
+
+    from notify_schemas.validation import instance_path
+
+    for name, contents in named.items():
+        try:
+            jsonschema_rs.meta.validate(contents)
+        except jsonschema_rs.ValidationError as error:
+            where = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in instance_path(error))
+            return f"{name}: not a valid JSON Schema at {mask_pointer(where) or '/'}: {shown(error.message, 300)}"
+        except (ValueError, jsonschema_rs.ReferencingError):  # a $schema it does not know: another file may say
+            continue
+    return None
 
 
 def check_profile(profile: Any) -> None:
@@ -279,7 +303,10 @@ def bundle(registry: referencing.Registry[Any], uri: str, *, new_id: str) -> dic
                 out[key] = rewrite(value, base, where)
         return out
 
-    root = registry.contents(uri)
+    try:
+        root = registry.contents(uri)
+    except referencing.exceptions.NoSuchResource:  # a variant's file whose $id is not its name
+        raise ValueError(f"no schema of the folder has the $id {quoted(uri)}") from None
     body = rewrite({k: v for k, v in root.items() if k not in RESOURCE_KEYS}, uri, "")
     return {"$schema": root["$schema"], "$id": new_id, **body, "definitions": dict(sorted(definitions.items()))}
 

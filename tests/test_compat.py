@@ -691,10 +691,55 @@ def test_a_ref_that_leads_nowhere_is_named_not_the_document_it_looked_in(
     assert err.count("\n") == 1
     assert err.endswith(f": cannot bundle: {reason}\n")
     assert "$schema" not in err  # referencing's text quotes the whole document
-    if edit is not _renamed:  # a file's name not its $id: the writer writes no bundle of it, as compat looks for one
-        assert bundle_command([str(new)]) == 2
-        out, err = capsys.readouterr()
-        assert (out, err) == ("", f"python -m notify_schemas.authoring.bundle: error: {reason}\n")
+    assert bundle_command([str(new)]) == 2  # the writer says the same; a file renamed ended it in a traceback
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"python -m notify_schemas.authoring.bundle: error: {reason}\n")
+
+
+def _uuid(value: Any) -> Edit:
+    return edit_json("definitions/common.json", lambda doc: doc["definitions"].update(uuid=value))
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        (_uuid(5), '/definitions/uuid: 5 is not of types "boolean", "object"'),
+        (_uuid({"properties": 5}), '/definitions/uuid/properties: 5 is not of type "object"'),
+        (_uuid({"properties": {"a": "text"}}), '/definitions/uuid/properties/a: "text" is not of types'),
+        (_uuid({"allOf": [None]}), '/definitions/uuid/allOf/0: null is not of types'),
+        (_uuid({"not": [1]}), '/definitions/uuid/not: [1] is not of types'),
+        (edit_json("definitions/common.json", lambda doc: doc.update(definitions=[1])),
+         '/definitions: [1] is not of type "object"'),
+    ],
+)  # fmt: skip
+def test_a_subschema_that_is_no_schema_is_named_by_its_file_and_pointer(
+    old: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: Edit, reason: str
+) -> None:
+    # referencing walked 5 where a schema belongs as one, and compat and the bundle writer ended in its traceback
+    # (TypeError: argument of type 'int' is not iterable, AttributeError: 'str' object has no attribute 'get').
+    new = tmp_path / "new"
+    shutil.copytree(SCHEMAS, new)
+    edit(new)
+    said = f"definitions/common.json: not a valid JSON Schema at {reason}"
+    code, _, err = run(capsys, old, new, "--examples", "0")
+    assert code == 2
+    assert err.startswith(f"notify-schemas compat: error: {new}: cannot load the schemas: {said}")
+    assert bundle_command([str(new)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"python -m notify_schemas.authoring.bundle: error: {said}")
+    assert err.count("\n") == 1
+
+
+def test_the_bundle_writer_names_a_file_that_is_no_variant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A seed/ file without a priority in its name ended the writer with "not enough values to unpack (expected 2, got
+    # 1)", which named neither the file nor what was wrong with it.
+    new = tmp_path / "new"
+    shutil.copytree(SCHEMAS, new)
+    shutil.copy(new / "seed" / "image.upload.INFO.json", new / "seed" / "upload.json")
+    assert bundle_command([str(new)]) == 2
+    assert capsys.readouterr() == ("", "python -m notify_schemas.authoring.bundle: error: seed/upload.json: not the "
+                                       "file of a variant (<event_type>.<PRIORITY>.json)\n")  # fmt: skip
 
 
 def test_python_dash_m_runs_the_command(old: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import referencing
 
 from notify_schemas.authoring import write_command
+from notify_schemas.redaction import quoted
 from notify_schemas.registry import RESOURCE_KEYS, bundle, load_registry
 from notify_schemas.values import BASE_URI, PROFILES, Variant
 
@@ -69,6 +70,9 @@ def write_bundles(schema_dir: Path) -> list[Path]:
     changed = []
     for profile in PROFILES:
         for source in sorted((schema_dir / profile).glob("*.json")):
+            if source.name.count(".") < 2:  # no priority in it: no variant to bundle
+                raise ValueError(f"{profile}/{quoted(source.name)[1:-1]}: not the file of a variant "
+                                 "(<event_type>.<PRIORITY>.json)")  # fmt: skip
             event_type, priority = source.name.removesuffix(".json").rsplit(".", 1)
             v = Variant(profile, event_type, priority)
             text = _dump(bundle(registry, v.uri, new_id=v.bundled_uri))

@@ -187,3 +187,42 @@ def test_a_writer_that_cannot_write_says_so_in_one_line(tmp_path: Path, capsys: 
     err = capsys.readouterr().err
     assert err.startswith("python -m notify_schemas.authoring.docs: error: ")
     assert len(err.splitlines()) == 1
+
+
+def _schema_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    copy = tmp_path / "schemas"
+    shutil.copytree(Path(__file__).parent.parent / "schemas", copy, ignore=shutil.ignore_patterns("corpus", "asyncapi"))
+    return copy
+
+
+def _read_from(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    """The pages written from the checkout's schemas at ``root`` (its registry built as the package builds its own)."""
+    from notify_schemas.registry import load_registry
+
+    monkeypatch.setattr(docs, "schema_root", lambda: root)
+    monkeypatch.setattr(docs, "registry", functools.cache(lambda: load_registry(root)))
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "said"),
+    [
+        # Each ended the writer in a traceback, or in a line naming no file: referencing's Unresolvable quoting a whole
+        # document, 'utf-8' codec can't decode byte 0xe9, 'Notification Drivers' is not in list.
+        ("definitions/common.json", lambda text: text.replace('"type": "string",', '"$ref": "#/nowhere",', 1),
+         "definitions/common.json: /definitions/uuid/$ref: '#/nowhere' leads nowhere in its document"),
+        ("DECISIONS.md", lambda text: "\xe9", "DECISIONS.md: not UTF-8 text: byte 0xe9 at offset 0"),
+        ("spec/notifications.txt", lambda text: text.replace("Notification Types", "Types"),
+         "spec/notifications.txt: no lines 'Notification Drivers' and 'Notification Types' around the drivers"),
+    ],
+)  # fmt: skip
+def test_the_pages_writer_names_the_file_it_cannot_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], file: str, change, said: str
+) -> None:
+    root = _schema_copy(tmp_path)
+    text = change((root / file).read_text(encoding="utf-8"))
+    (root / file).write_bytes(text.encode("latin-1") if file == "DECISIONS.md" else text.encode("utf-8"))
+    _read_from(monkeypatch, root)
+    assert docs.main([str(tmp_path / "out")]) == 2
+    assert capsys.readouterr() == ("", f"python -m notify_schemas.authoring.docs: error: {said}\n")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from notify_schemas.authoring import write_command
 from notify_schemas.payloads import payload_properties
-from notify_schemas.registry import BASE_URI, PRIORITIES, PROFILES, Variant, registry, schema_root, variants
+from notify_schemas.registry import BASE_URI, PRIORITIES, PROFILES, Variant, bundle, registry, schema_root, variants
 from notify_schemas.samples import samples
 
 if TYPE_CHECKING:
@@ -325,10 +325,28 @@ def _ordered(profile: str) -> list[Variant]:
     return sorted(variants(profile), key=lambda v: (v.event_type, PRIORITIES.index(v.priority)))
 
 
+_DRIVER_HEADS = ("Notification Drivers", "Notification Types")
+
+
+def _text(relative: str) -> str:
+    """A text file of the schema folder; ValueError naming it when it is not UTF-8."""
+    data = (schema_root() / relative).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{relative}: not UTF-8 text: byte {data[error.start]:#04x} at offset {error.start:,}"
+        ) from None
+
+
 def _drivers(profile: str) -> list[tuple[str, str]]:
     """The specification's drivers, with its description of each in one line, and the profile's extra ones."""
-    lines = (schema_root() / "spec" / "notifications.txt").read_text(encoding="utf-8").splitlines()
-    section = lines[lines.index("Notification Drivers") + 1 : lines.index("Notification Types")]
+    lines = _text("spec/notifications.txt").splitlines()
+    if not all(head in lines for head in _DRIVER_HEADS):
+        raise ValueError(
+            f"spec/notifications.txt: no lines {' and '.join(map(repr, _DRIVER_HEADS))} around the drivers"
+        )
+    section = lines[lines.index(_DRIVER_HEADS[0]) + 1 : lines.index(_DRIVER_HEADS[1])]
     drivers: list[tuple[str, list[str]]] = []
     for line in (line.strip() for line in section):
         if line.startswith("* "):
@@ -340,7 +358,7 @@ def _drivers(profile: str) -> list[tuple[str, str]]:
 
 def _decision_reasons() -> dict[str, str]:
     """DECISIONS.md's table of how the seed profile judges each glance variant: variant name → its "because"."""
-    text = (schema_root() / "DECISIONS.md").read_text(encoding="utf-8")
+    text = _text("DECISIONS.md")
     match = re.search(r"<!-- glance-vs-seed:start -->(.*?)<!-- glance-vs-seed:end -->", text, re.DOTALL)
     reasons: dict[str, str] = {}
     for row in (match.group(1) if match else "").splitlines():
@@ -611,6 +629,8 @@ def _all_variants() -> list[Variant]:
 
 def render_pages() -> dict[str, str]:
     """Every page, by file name: ``seed.md``, ``glance.md``, ``differences.md``."""
+    for v in _all_variants():  # a $ref that leads nowhere: named by its file and pointer, before the pages follow it
+        bundle(registry(), v.uri, new_id=v.bundled_uri)
     pages = {f"{profile}.md": profile_page(profile) for profile in PROFILES}
     pages["differences.md"] = differences_page()
     return {name: pages[name] for name in PAGES}

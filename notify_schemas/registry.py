@@ -143,13 +143,13 @@ def _misshapen(named: dict[str, Any]) -> str | None:
     walks a value it takes for a schema without looking at its type, and says nothing of where."""
     import jsonschema_rs
 
-    from notify_schemas.validation import instance_path
-
     for name, contents in named.items():
         try:
             jsonschema_rs.meta.validate(contents)
         except jsonschema_rs.ValidationError as error:
-            where = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in instance_path(error))
+            # The path as jsonschema-rs gives it (validation's instance_path, which puts back empty keys, imports
+            # this module): a schema file's key is seldom empty.
+            where = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in error.instance_path)
             return f"{name}: not a valid JSON Schema at {mask_pointer(where) or '/'}: {shown(error.message, 300)}"
         except (ValueError, jsonschema_rs.ReferencingError):  # a $schema it does not know: another file may say
             continue

@@ -7,8 +7,8 @@ The options read are the ones Glance and oslo.messaging define: ``[DEFAULT] defa
 
 from __future__ import annotations
 
-import configparser
 import os
+import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -23,7 +23,7 @@ __all__ = ["NotifierConfig", "is_disabled", "load_config", "names"]
 _SECTION = "oslo_messaging_notifications"
 _MOST = 16 * 1024 * 1024
 """The largest configuration file read: glance-api.conf is tens of KiB; a device such as /dev/zero never ends, and
-configparser would hold its one line whole."""
+its one line would be held whole."""
 
 
 @dataclass(frozen=True)
@@ -110,22 +110,9 @@ MAX_NAMES = 10_000
 configuration means, and may never end."""
 
 
-def _list(text: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in text.split(",") if item.strip())
-
-
-def _unquoted(value: str) -> str:
-    """An option's value as oslo.config reads it: stripped, and without the quotes around it (``"image.x"`` or
-    ``'image.x'`` is ``image.x``). Only the first line is unquoted; continuation lines follow it as they are."""
-    first, newline, rest = value.partition("\n")
-    first = first.strip()
-    if first and first[0] == first[-1] and first.startswith(('"', "'")):
-        first = first[1:-1]
-    return first + newline + rest
-
-
-class _HeaderError(configparser.Error):
-    """A ``[section]`` line that oslo.config refuses, which configparser reads as a section all the same."""
+class _FileError(Exception):
+    """What is wrong with a configuration file, at a line: said by line number only, since the line itself may hold a
+    credential (a transport_url)."""
 
     def __init__(self, lineno: int, message: str) -> None:
         super().__init__(message)
@@ -133,77 +120,188 @@ class _HeaderError(configparser.Error):
         self.message = message
 
 
-def _section(line: str, lineno: int) -> str | None:
-    """The section a line starts, as oslo.config reads it, or None. A header is a line that starts with ``[``; it must
-    end with ``]`` (oslo.config refuses the file when a comment follows it, where configparser takes what comes before
-    the last ``]``), and its name is what is between, spaces included (``[ DEFAULT ]`` is another section)."""
-    line = line.rstrip()
-    if not line.startswith("["):
-        return None
-    if not line.endswith("]"):
-        raise _HeaderError(lineno, "a [section] header must end with ] (oslo.config reads a comment only on a line "
-                                   "of its own)")  # fmt: skip
-    return line[1:-1]
+_Values = dict[str, dict[str, list[tuple[int, str, str]]]]
+"""Every option of a file: by section, as oslo.config names it, and by option, each value given with its line and
+as written (its quotes kept: ``'password': 'x'`` unquoted no longer reads as a secret)."""
 
 
-def _sections_named_as_oslo_names_them(text: str) -> str:
-    """The text with every section's name but ``DEFAULT`` in lower case, as oslo.config looks a group up
-    (``[OSLO_MESSAGING_NOTIFICATIONS]`` is the notifications' section, ``[default]`` is not ``[DEFAULT]``)."""
-    lines = text.split("\n")
-    for number, line in enumerate(lines):
-        name = line.rstrip()[1:-1]
-        if line.startswith("[") and line.rstrip().endswith("]") and name != "DEFAULT":
-            lines[number] = f"[{name.lower()}]"
-    return "\n".join(lines)
+def _parsed(text: str) -> _Values:
+    """Every option of a file, read as oslo.config's parser reads one (``oslo_config.iniparser``), line by line:
 
+    - a line is stripped at its end only; a blank line ends the option above it;
+    - a line that starts with a space or a tab continues the option above it (its text, stripped, on a line of its
+      own in the value), and is an error where none is open (after a blank line, a comment or a header): configparser
+      read a comment there, or a value across blank lines;
+    - a line that starts with ``[`` is a header, which must end with ``]`` (a comment after it makes the file
+      unreadable) and name a section, spaces included; every name but ``DEFAULT`` is lowered, as oslo.config looks a
+      group up (``[default]`` is another section);
+    - a line that starts with ``#`` or ``;`` is a comment; any other is ``option = value`` or ``option: value``, parted
+      at the first of the two, the option stripped and kept in its case, the value stripped and its quotes taken off
+      (``"x"`` or ``'x'``; the first line of a value only).
 
-class _DriverListError(configparser.Error):
-    """A ``driver`` line that names several drivers, which oslo.messaging reads as the name of one."""
+    Each error is the first oslo.config would raise, at the line it names."""
+    sections: _Values = {}
+    section: str | None = None
+    key, start, value, written = "", 0, [""], ""
 
-    def __init__(self, lineno: int, value: str) -> None:
-        super().__init__(value)
-        self.lineno = lineno
-        self.message = (f"[{_SECTION}] driver names one driver a line: oslo.messaging reads {quoted(value)} as one "
-                        "name, which no driver has, and sends nothing through it; write a driver = line for "
-                        "each")  # fmt: skip
+    def assign() -> None:
+        if section is None:
+            raise _FileError(start, "an option before any [section] header")
+        sections[section].setdefault(key, []).append((start, "\n".join(value), "\n".join([written, *value[1:]])))
 
-
-def _read_drivers(text: str) -> tuple[str, ...]:
-    """Every ``driver`` line of the notifications section, in order (configparser would keep only the last), read
-    as oslo.config reads an option: the key and the value parted at the first ``=`` or ``:``, the value unquoted. The
-    option is a MultiStrOpt: a line is one name, never a list, and one that lists several (``driver = log, noop``) is
-    error (``log,`` too), not read as the drivers it looks like: Glance, given the same file, loads no driver of that
-    name."""
-    drivers: list[str] = []
-    section = None
-    for lineno, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith(("#", ";")):
+    for lineno, line in enumerate(text.split("\n"), 1):
+        line = line.rstrip()
+        if line.startswith((" ", "\t")):
+            if not key:
+                raise _FileError(lineno, "Unexpected continuation line: a line that starts with a space continues the "
+                                         "option above it, which a blank line, a comment or a header ends")  # fmt: skip
+            value.append(line.lstrip())
             continue
-        header = _section(line, lineno)
-        if header is not None:
-            section = header
+        if key:
+            assign()
+            key = ""
+        if not line or line.startswith(("#", ";")):
             continue
-        cut = min((i for i in (stripped.find("="), stripped.find(":")) if i >= 0), default=-1)
-        if section == _SECTION and cut >= 0 and stripped[:cut].strip() == "driver":
-            value = _unquoted(stripped[cut + 1 :]).strip()
-            if "," in value:
-                raise _DriverListError(lineno, value)
-            drivers += [value] if value else []  # an empty line: no driver, as none given
-    return tuple(dict.fromkeys(drivers))  # each loaded once, as oslo.messaging loads a driver named again
+        if line.startswith("["):
+            if not line.endswith("]"):
+                raise _FileError(lineno, "a [section] header must end with ] (oslo.config reads a comment only on a "
+                                         "line of its own)")  # fmt: skip
+            if len(line) <= 2:
+                raise _FileError(lineno, "a [section] header must name a section")
+            section = line[1:-1] if line[1:-1] == "DEFAULT" else line[1:-1].lower()
+            sections.setdefault(section, {})
+            continue
+        cut = min((i for i in (line.find("="), line.find(":")) if i >= 0), default=-1)
+        if cut < 0:
+            raise _FileError(lineno, "not a [section], an option = value or a comment")
+        key, start, written = line[:cut].strip(), lineno, line[cut + 1 :].strip()
+        value = [_unquoted(written)]
+        if not key:
+            raise _FileError(lineno, "an option = value without the option's name")
+    if key:
+        assign()
+    return sections
 
 
-def _parse_error(error: configparser.Error) -> str:
-    """What is wrong with a file, by line number only: the line itself may hold a credential (a transport_url)."""
-    if isinstance(error, _HeaderError | _DriverListError):
-        return f"line {error.lineno}: {error.message}"
-    if isinstance(error, configparser.MissingSectionHeaderError):
-        return f"line {error.lineno}: an option before any [section] header"
-    if isinstance(error, configparser.ParsingError):
-        lines = ", ".join(str(number) for number, _ in error.errors[:10])
-        more = ", ..." if len(error.errors) > 10 else ""
-        return f"line {lines}{more}: not a [section], an option = value or a comment"
-    return " ".join(mask_text(str(error)).split())
+def _unquoted(value: str) -> str:
+    """A value as oslo.config reads it: stripped, and without the quotes around it (``"image.x"`` or ``'image.x'`` is
+    ``image.x``)."""
+    value = value.strip()
+    if value and value[0] == value[-1] and value.startswith(('"', "'")):
+        return value[1:-1]
+    return value
+
+
+_OPTIONS: dict[tuple[str, str], tuple[str, Any]] = {
+    ("DEFAULT", "default_publisher_id"): ("str", "image.localhost"),
+    ("DEFAULT", "disabled_notifications"): ("list", []),
+    ("DEFAULT", "control_exchange"): ("str", "glance"),
+    ("DEFAULT", "transport_url"): ("str", "rabbit://"),
+    (_SECTION, "driver"): ("multi", []),
+    (_SECTION, "transport_url"): ("str", None),
+    (_SECTION, "topics"): ("list", ["notifications"]),
+    (_SECTION, "retry"): ("int", -1),
+}
+"""The options read, as Glance and oslo.messaging register them: their type and their default (Glance's control
+exchange; oslo.messaging's [DEFAULT] transport_url, which only a ``$transport_url`` in another value shows)."""
+
+
+_SECRET = ("transport_url",)
+"""The options read that oslo.config keeps secret: no part of their value is shown (a $ may be in a password)."""
+
+
+class _Template(string.Template):
+    idpattern = r"[_a-z][\._a-z0-9]*"  # oslo.config's, the letters in any case
+
+
+class _Options:
+    """The options of `_OPTIONS` as oslo.config gives them from a parsed file: the last value of a line each (all of
+    them for a MultiStrOpt), each ``$name`` or ``${name}`` in it replaced by the value of the option it names, then
+    converted to the option's type."""
+
+    def __init__(self, values: _Values) -> None:
+        self.values = values
+        self.reading: list[tuple[str, str]] = []
+
+    def given(self, group: str, option: str) -> list[tuple[int, str, str]]:
+        """Each value the file gives ``option`` in ``group``, with its line and as written."""
+        return self.values.get(group, {}).get(option, [])
+
+    def get(self, group: str, option: str) -> Any:
+        """The option's value as oslo.config converts it: text, a list, an integer, or None (``retry =``)."""
+        kind, default = _OPTIONS[(group, option)]
+        given = self.given(group, option)
+        if not given:
+            return default
+        if (group, option) in self.reading:
+            raise _FileError(given[-1][0], f"[{group}] {option} refers to itself through $names, which oslo.config "
+                                           "replaces without end")  # fmt: skip
+        self.reading.append((group, option))
+        try:
+            if kind == "multi":
+                return [self._substituted(group, option, lineno, text) for lineno, text, _ in given]
+            lineno, text, written = given[-1]
+            try:
+                return _converted(kind, self._substituted(group, option, lineno, text))
+            except ValueError:
+                # As written, quotes included, masked whole: a cut first may part a secret from what marks it.
+                shown_as = mask_text(written)
+                shown_as = shown_as if len(shown_as) <= 40 else shown_as[:40] + "..."
+                raise _FileError(lineno, f"[{group}] {option} must be an integer, not {shown_as!r}") from None
+        finally:
+            self.reading.pop()
+
+    def _substituted(self, group: str, option: str, lineno: int, text: str) -> str:
+        """``text`` with each ``$name`` replaced as oslo.config replaces it (``$$`` and ``\\$`` are a ``$``); a name
+        that is none of the options read is an error: oslo.config looks it up among the options the service
+        registered, which only the service knows, and raises for one it has not."""
+        if "$" not in text:
+            return text
+        options = self
+
+        class Lookup:
+            def __getitem__(self, name: str) -> str:
+                where, dot, named = name.partition(".")
+                # group.option names an option of a group: DEFAULT is none (oslo.config: no such group)
+                found = (where, named) if dot and where != "DEFAULT" and (where, named) in _OPTIONS else None
+                found = found or next(((g, o) for g, o in ((group, name), ("DEFAULT", name)) if (g, o) in _OPTIONS),
+                                      None)  # fmt: skip
+                if found is None:
+                    # Not named where it may be part of a password: oslo.config keeps transport_url secret.
+                    named = closed(shown(mask_text(name), 60))
+                    held, named = ("a $name", "it names") if option in _SECRET else (f"${named}", named)
+                    raise _FileError(lineno, f"[{group}] {option} holds {held}, which oslo.config replaces by the "
+                                             f"value of the option {named}, which is none of the notifications'; "
+                                             "write $$ for a $")  # fmt: skip
+                value = options.get(*found)
+                return "" if value is None else str(value)
+
+        return _Template(text.replace("\\$", "$$")).safe_substitute(Lookup())  # type: ignore[arg-type]
+
+
+def _converted(kind: str, text: str) -> Any:
+    """A value's text as oslo.config's type of the option converts it; ``ValueError`` where it cannot."""
+    if kind == "list":  # oslo_config.types.List: its items stripped, the commas that end it dropped, "a, ,b" 3 items
+        text = text.strip().rstrip(",")
+        return [item.strip() for item in text.split(",")] if text else []
+    if kind == "int":  # oslo_config.types.Integer: int() of the text, None where it is blank
+        return int(text) if text.strip() else None
+    return text
+
+
+def _drivers(options: _Options) -> tuple[str, ...]:
+    """The ``driver`` lines of the notifications section, in order. The option is a MultiStrOpt: a line is one name,
+    never a list, and one that lists several (``driver = log, noop``, ``log,``, or a name on each of several lines) is
+    an error, not read as the drivers it looks like: Glance, given the same file, loads no driver of that name. An
+    empty line names no driver (oslo.messaging loads none of the name ``""``); a name given twice is loaded once, as
+    oslo.messaging loads it."""
+    names = options.get(_SECTION, "driver")
+    for (lineno, _, _), name in zip(options.given(_SECTION, "driver"), names, strict=True):
+        if "," in name or "\n" in name:
+            raise _FileError(lineno, f"[{_SECTION}] driver names one driver a line: oslo.messaging reads "
+                                     f"{quoted(name)} as one name, which no driver has, and sends nothing through "
+                                     "it; write a driver = line for each")  # fmt: skip
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 _LISTS = (("drivers", "driver", _SECTION), ("disabled_notifications", "disabled_notifications", "DEFAULT"),
@@ -212,7 +310,8 @@ _LISTS = (("drivers", "driver", _SECTION), ("disabled_notifications", "disabled_
 
 
 def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
-    """Read the notification options of an oslo-style file; ``overrides`` (non-None) win over the file."""
+    """Read the notification options of an oslo-style file as oslo.config reads them; ``overrides`` (non-None) win
+    over the file."""
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"a configuration file's path must be text or a path, not {quoted(path)}")
     if isinstance(path, str):
@@ -223,15 +322,10 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     # reads as a URL.
     name = closed(shown(as_named(str(path)), 200))  # closed: what follows it is not read as part of a masked value
     path = Path(path)
-    # [DEFAULT] is a section as any other: configparser would lend its options to every section, where oslo.messaging
-    # reads topics and retry from [oslo_messaging_notifications] alone. No header can name "\n".
-    parser = configparser.ConfigParser(interpolation=None, strict=False, default_section="\n")
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  # oslo.config's option names keep their case
+    text = ""
     try:
         text = _read_once(path)
-        text = _sections_named_as_oslo_names_them(text)
-        parser.read_string(text, source=str(path))
-        drivers = _read_drivers(text)
+        values = _values(_Options(_parsed(text)))
     except FileNotFoundError:
         raise ConfigError(f"{name}: no such configuration file") from None
     except ConfigError as error:  # too long
@@ -243,44 +337,40 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
                           f"0x{error.object[error.start]:02x}") from None  # fmt: skip
     except (UnicodeEncodeError, ValueError):  # a lone surrogate or a NUL in the name: no file can have it
         raise ConfigError(f"{name}: not a name a file can have") from None
-    except configparser.Error as error:
-        if text.startswith("\ufeff") and getattr(error, "lineno", None) == 1:  # the header is there, after the mark
+    except _FileError as error:
+        if text.startswith("\ufeff") and error.lineno == 1:  # the header is there, after the mark
             raise ConfigError(f"{name}: line 1: the file starts with a UTF-8 byte-order mark, which oslo.config does "
                               "not read either: save it without one") from None  # fmt: skip
-        raise ConfigError(f"{name}: {_parse_error(error)}") from None
-    values: dict[str, Any] = {"source": str(path)}
-    # Every value as oslo.config reads it: unquoted.
-    own = parser["DEFAULT"] if parser.has_section("DEFAULT") else {}
-    defaults = {key: _unquoted(value) for key, value in own.items()}
-    if "default_publisher_id" in defaults:
-        values["publisher_id"] = defaults["default_publisher_id"]
-    if defaults.get("control_exchange"):
-        values["control_exchange"] = defaults["control_exchange"]
-    if "disabled_notifications" in defaults:
-        values["disabled_notifications"] = _list(defaults["disabled_notifications"])
-    if drivers:
-        values["drivers"] = drivers
-    found = parser[_SECTION] if parser.has_section(_SECTION) else {}
-    section = {key: _unquoted(value) for key, value in found.items()}
-    # As in oslo.messaging, a transport URL not given (or empty) for notifications is the one of [DEFAULT].
-    if section.get("transport_url") or defaults.get("transport_url"):
-        values["transport_url"] = section.get("transport_url") or defaults["transport_url"]
-    if "topics" in section:  # "topics =" too: oslo.config reads it as no topic, not as the default one
-        values["topics"] = _list(section["topics"])
-    if section.get("retry"):
-        try:
-            values["retry"] = int(section["retry"])
-        except ValueError:
-            # As written, quotes included ('password': '...' unquoted no longer reads as a secret), masked whole: a
-            # cut first may part a secret from what marks it.
-            retry = mask_text(found["retry"].strip())
-            retry = retry if len(retry) <= 40 else retry[:40] + "..."
-            raise ConfigError(f"{name}: [{_SECTION}] retry must be an integer, not {retry!r}") from None
+        raise ConfigError(f"{name}: line {error.lineno}: {error.message}") from None
     for option, key, where in _LISTS:
         if len(values.get(option, ())) > MAX_NAMES:  # said as the file's fault, not as a TypeError of NotifierConfig
             raise ConfigError(f"{name}: [{where}] {key} lists more than {MAX_NAMES:,} names")
+    values["source"] = str(path)
     values.update({k: v for k, v in overrides.items() if v is not None})
     return NotifierConfig(**values)
+
+
+def _values(options: _Options) -> dict[str, Any]:
+    """The `NotifierConfig` fields that a file's options give, each as oslo.config reads it: an option the file does
+    not give is left to the default."""
+    values: dict[str, Any] = {}
+    for field_name, group, option in (("publisher_id", "DEFAULT", "default_publisher_id"),
+                                      ("control_exchange", "DEFAULT", "control_exchange"),
+                                      ("disabled_notifications", "DEFAULT", "disabled_notifications"),
+                                      ("topics", _SECTION, "topics")):  # fmt: skip
+        if options.given(group, option):  # "topics =" too: no topic, not the default one; "control_exchange =" ""
+            value = options.get(group, option)
+            values[field_name] = tuple(value) if isinstance(value, list) else value
+    if drivers := _drivers(options):
+        values["drivers"] = drivers
+    # As in oslo.messaging, a transport URL not given (or empty) for notifications is the one of [DEFAULT].
+    url = options.get(_SECTION, "transport_url") or (options.given("DEFAULT", "transport_url") and
+                                                     options.get("DEFAULT", "transport_url"))  # fmt: skip
+    if url:
+        values["transport_url"] = url
+    if (retry := options.get(_SECTION, "retry")) is not None:  # "retry =": None, which oslo.messaging reads as -1
+        values["retry"] = retry
+    return values
 
 
 def _read_once(path: Path) -> str:
@@ -292,7 +382,7 @@ def _read_once(path: Path) -> str:
         data = f.read(_MOST + 1)
     if len(data) > _MOST:
         raise ConfigError(f"longer than {_MOST:,} bytes: no configuration file")
-    # Lines end as a file opened as text ends them (universal newlines), which configparser read before.
+    # Lines end as a file opened as text ends them (universal newlines), as oslo.config reads them.
     return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 

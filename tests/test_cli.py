@@ -1904,7 +1904,8 @@ def test_a_transport_url_oslo_cannot_use_is_one_line_naming_it_masked(
                   "line 1: the file starts with a UTF-8 byte-order mark, which oslo.config does not read either: save "
                   "it without one", id="a byte-order mark"),
      pytest.param("[oslo_messaging_notifications]\ndriver = messagingv2\ntransport_url = rabbit://h:1/\n\n  x\n",
-                  "line 5: Unexpected continuation line", id="oslo.config refuses it")],
+                  "line 5: Unexpected continuation line: a line that starts with a space continues the option "
+                  "above it, which a blank line, a comment or a header ends", id="oslo.config refuses it")],
 )  # fmt: skip
 def test_a_configuration_file_whose_name_ends_in_a_masked_value_keeps_the_reason(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str | None, reason: str

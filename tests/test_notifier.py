@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from support import CORPUS
 
@@ -604,3 +604,133 @@ def test_topics_and_retry_are_not_taken_from_the_default_section(tmp_path: Path)
         path.write_text(f"[DEFAULT]\ntopics = other\nretry = often\ntransport_url = fake://\n{notifications}")
         config = load_config(path)
         assert (config.topics, config.retry, config.transport_url) == (NotifierConfig().topics, -1, "fake://")
+
+
+_KEYS = ["driver", "transport_url", "topics", "retry", "default_publisher_id", "disabled_notifications",
+         "control_exchange", "Driver", "TOPICS", "other"]  # fmt: skip
+_REFERENCES = ["$topics", "${retry}", "$control_exchange", "$oslo_messaging_notifications.topics", "$transport_url",
+               "$DEFAULT.control_exchange", "$other", "$default_publisher_id", "$oslo_messaging_notifications.driver",
+               "$$", "\\$", "$", "${", "$retry."]  # fmt: skip
+_VALUE = st.lists(
+    st.one_of(st.text("abc019._/@", min_size=1, max_size=4),
+              st.sampled_from([",", " ", "'", '"', "#", ";", ":", "=", "[", "]", "-", "\t", "\x85", "\xa0"]),
+              st.sampled_from(_REFERENCES)),
+    max_size=6,
+).map("".join)  # fmt: skip
+_HEADER = st.sampled_from(["[DEFAULT]", "[oslo_messaging_notifications]", "[OSLO_Messaging_Notifications]"])
+_ASSIGNMENT = st.builds(lambda key, sep, value: f"{key}{sep}{value}", st.sampled_from(_KEYS),
+                        st.sampled_from(["=", " = ", ":", " : ", "= ", " ="]), _VALUE)  # fmt: skip
+_LINE = st.one_of(
+    _ASSIGNMENT,
+    _HEADER,
+    st.builds(lambda indent, value: indent + value, st.sampled_from([" ", "\t", "   "]), _VALUE),
+    st.sampled_from(["", "# a comment", "; a comment", "[default]", "[ DEFAULT ]", "[other]"]),
+    st.sampled_from(["[DEFAULT] # c", "[]", "  # indented", "\xa0driver = log", "x"]),
+)  # fmt: skip
+
+
+def _as_oslo_reads(path: Path) -> dict[str, Any]:
+    """The options of ``path`` as real oslo.config gives them to Glance and oslo.messaging: the options registered as
+    they register them (oslo.messaging's own, copied so that Glance's control exchange is set on the copy alone), the
+    transport URL as oslo.messaging falls back from [oslo_messaging_notifications] to [DEFAULT]."""
+    from oslo_config import cfg
+    from oslo_messaging import transport as oslo_transport
+    from oslo_messaging.notify import notifier as oslo_notifier
+
+    transport_opts = copy.deepcopy(oslo_transport._transport_opts)
+    cfg.set_defaults(transport_opts, control_exchange="glance")  # as Glance sets it
+    conf = cfg.ConfigOpts()
+    # glance/notifier.py's
+    conf.register_opts([cfg.StrOpt("default_publisher_id", default="image.localhost"),
+                        cfg.ListOpt("disabled_notifications", default=[])])  # fmt: skip
+    conf.register_opts(transport_opts)
+    conf.register_opts(copy.deepcopy(oslo_notifier._notifier_opts), group="oslo_messaging_notifications")
+    conf([], project="notify-schemas-test", default_config_files=[str(path)], default_config_dirs=[])
+    notifications = conf.oslo_messaging_notifications
+    default_url = conf.get_location("transport_url").location == cfg.Locations.user and conf.transport_url
+    return {"publisher_id": conf.default_publisher_id, "control_exchange": conf.control_exchange,
+            "disabled_notifications": tuple(conf.disabled_notifications), "drivers": list(notifications.driver),
+            "transport_url": notifications.transport_url or default_url or None,
+            "topics": tuple(notifications.topics), "retry": notifications.retry}  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    lines=st.lists(_LINE, max_size=14).flatmap(lambda lines: _HEADER.map(lambda header: [header, *lines])),
+    crlf=st.booleans(),
+)
+def test_a_config_file_reads_as_real_oslo_config_reads_it(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[str], crlf: bool
+) -> None:
+    # configparser read the file otherwise than oslo.config: a value across a blank line, a comment line inside a
+    # value, a line that starts with a no-break space as a continuation, a driver named on two lines as the first, a
+    # file's lines parted at \x85 too (a topics value holding "\x85driver = log" sent through log), "topics = a, ,b"
+    # without its empty name, "control_exchange =" as glance, and $name, $$ and \$ left as written (a password
+    # written pa$$word, which Glance sends as pa$word, was sent as written, and refused). Each option the package
+    # reads is now what oslo.config gives Glance, or the file is refused with one line naming it where oslo.config
+    # raises; a $name that is none of the notifications' options is refused (oslo.config looks it up among the
+    # service's own, which only the service knows), and so is a driver line that oslo.messaging loads nothing of.
+    path = tmp_path_factory.mktemp("conf") / "glance-api.conf"
+    path.write_bytes(("\r\n" if crlf else "\n").join(lines).encode())
+    try:
+        expected: dict[str, Any] | None = _as_oslo_reads(path)
+    except Exception:  # what oslo.config raises at start (the file) or when Glance asks for the option
+        expected = None
+    if expected is not None and any("," in name or "\n" in name for name in expected["drivers"]):
+        expected = None  # a driver no line names: refused (oslo.messaging loads none)
+    try:
+        config: NotifierConfig | None = load_config(path)
+    except ConfigError as error:
+        said = str(error)
+        assert said.startswith((f"{path}: line ", f"{path}: [")), said
+        assert "\n" not in said
+        config = None
+    event("refused" if expected is None else "read")
+    if expected is None:
+        assert config is None, f"oslo.config refuses {lines!r}"
+        return
+    assert config is not None, f"oslo.config reads {lines!r} as {expected}"
+    expected["drivers"] = tuple(dict.fromkeys(name for name in expected["drivers"] if name)) or ("noop",)
+    expected["retry"] = -1 if expected["retry"] is None else expected["retry"]  # None: oslo.messaging's -1
+    assert {name: getattr(config, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [("[oslo_messaging_notifications]\ntopics = a, ,b\n", {"topics": ("a", "", "b")}),
+     ("[oslo_messaging_notifications]\ntopics = a,,\n  ,b\n", {"topics": ("a", "", "", "b")}),
+     ("[DEFAULT]\ncontrol_exchange =\n", {"control_exchange": ""}),
+     ("[DEFAULT]\ncontrol_exchange = ''\n", {"control_exchange": ""})],
+)  # fmt: skip
+def test_an_empty_topic_or_exchange_is_read_and_sent_to_as_oslo_does(
+    tmp_path: Path, text: str, read: dict[str, Any]
+) -> None:
+    # "control_exchange =" was read as glance, where oslo.config reads no exchange (RabbitMQ's default one, which
+    # routes by queue name: kombu neither declares nor binds to it), and "topics = a, ,b" as two topics, where
+    # oslo.config reads three, one of no name (routing key ".info"): the Notifier sent where Glance, given the same
+    # file, does not (D110).
+    conf = tmp_path / "glance-api.conf"
+    conf.write_text(f"{text}[oslo_messaging_notifications]\ndriver = messagingv2\ntransport_url = fake://\n")
+    config = load_config(conf)
+    assert {name: getattr(config, name) for name in read} == read
+    assert Notifier.from_config_file(str(conf)).info({}, "image.update", IMAGE) is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    secret=st.from_regex(r"[a-z][a-z0-9_.]{5,12}", fullmatch=True),
+    section=st.sampled_from(["DEFAULT", "oslo_messaging_notifications"]),
+    braced=st.booleans(),
+)
+def test_a_dollar_in_a_transport_urls_password_is_refused_without_the_password(
+    tmp_path_factory: pytest.TempPathFactory, secret: str, section: str, braced: bool
+) -> None:
+    # oslo.config reads rabbit://u:pa$word@h as a reference to the option "word", which Glance lacks: the file is
+    # refused, and the line saying so named the reference, which is the rest of the password.
+    reference = f"${{{secret}}}" if braced else f"${secret}"
+    path = tmp_path_factory.mktemp("conf") / "glance-api.conf"
+    path.write_text(f"[{section}]\ntransport_url = rabbit://glance:pa{reference}@rabbit1:5672/\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}: line 2: [{section}] transport_url holds a $name, ")
+    assert secret not in str(info.value)

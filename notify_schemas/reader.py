@@ -141,7 +141,8 @@ def _plain(value: Any) -> tuple[Any, tuple[str, ...]]:
 # How the standard library starts its error for an integer of more digits than it turns into an int (4,300 by
 # default, sys.get_int_max_str_digits); jiter calls the same number "out of range" and says where it is.
 _TOO_LONG = "Exceeds the limit"
-_OUT_OF_RANGE = re.compile(r"number out of range( at line (\d+) column (\d+))$")
+_OUT_OF_RANGE = re.compile(r"number out of range at line (\d+) column (\d+)$")
+_NUMBER_CHARS = b"0123456789-"
 
 
 def _too_long(error: BaseException) -> bool:
@@ -152,13 +153,27 @@ def _long_number() -> str:
     return f"not readable: a number of more than {sys.get_int_max_str_digits():,} digits"
 
 
-def _out_of_range(raw: bytes) -> re.Match[str] | None:
-    """Where jiter finds a number that Python cannot read in ``raw``, if that is what it stops at."""
+def _long_number_at(raw: bytes) -> tuple[int, int] | None:
+    """Where the number that Python cannot read in ``raw`` (a JSON value, and maybe text after it) starts: its line
+    and its column in characters, from 1, as the standard library counts a fault's; None if jiter stops before it.
+    jiter names the byte past the digits Python reads, not the number's start, and counts columns in bytes; repeated
+    keys before the number are let be, as the standard library lets them be."""
     try:
-        jiter.from_json(raw, catch_duplicate_keys=True, allow_inf_nan=False)
+        jiter.from_json(raw, allow_inf_nan=False)
     except ValueError as error:
-        return _OUT_OF_RANGE.search(str(error))
-    return None
+        found = _OUT_OF_RANGE.search(str(error))
+    else:
+        return None
+    if found is None:
+        return None
+    line = int(found[1])
+    start = 0
+    for _ in range(line - 1):
+        start = raw.index(b"\n", start) + 1
+    at = start + int(found[2]) - 1
+    while at > start and raw[at - 1] in _NUMBER_CHARS:
+        at -= 1
+    return line, len(raw[start:at].decode(_UTF8, _ESCAPE)) + 1
 
 
 def _unseen(text: str, pos: int) -> str:
@@ -206,12 +221,11 @@ def _not_utf8(byte: int, line: int, column: int) -> str:
 
 def parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
     """One JSON text, strictly: the value and the pointers of its repeated keys; ``ValueError`` says what is wrong."""
-    first = ""
     try:
         return jiter.from_json(raw.encode() if isinstance(raw, str) else raw, catch_duplicate_keys=True,
                                allow_inf_nan=False), ()  # fmt: skip
-    except (ValueError, UnicodeEncodeError) as error:
-        first = str(error)
+    except (ValueError, UnicodeEncodeError):
+        pass
     try:
         text = raw if isinstance(raw, str) else raw.decode("utf-8")
         value, end = _DECODER.raw_decode(text, len(text) - len(text.lstrip(_TEXT_WHITESPACE)))
@@ -219,9 +233,13 @@ def parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
             raise json.JSONDecodeError("Extra data", text, len(text) - len(extra))
         return _plain(value)
     except (ValueError, RecursionError) as error:
-        if _too_long(error) and (where := _OUT_OF_RANGE.search(first)) is not None:
-            raise ValueError(_long_number() + where[1]) from None
+        if _too_long(error) and (where := _long_number_at(_encoded(raw))) is not None:
+            raise ValueError(f"{_long_number()} at line {where[0]} column {where[1]}") from None
         raise ValueError(_why(error)) from None
+
+
+def _encoded(raw: bytes | str) -> bytes:
+    return raw if isinstance(raw, bytes) else raw.encode(_UTF8, "surrogatepass")
 
 
 _AS_PYTHON_READS = json.JSONDecoder(object_pairs_hook=_pairs)  # NaN and Infinity taken, as json.loads takes them
@@ -653,6 +671,10 @@ class _Fault(ValueError):
 def _item_fault(text: _Text, error: Exception, start: int) -> str:
     """Why the array item at ``start`` cannot be read, and where, as a line of JSON Lines says it: the line counted
     from the item's first, the column from the start of its line in the file."""
+    if _too_long(error) and (found := _long_number_at(text.text[start:].encode(_UTF8, _ESCAPE))) is not None:
+        line, column = found
+        column += text.column_at(start) - 1 if line == 1 else 0
+        return f"{_long_number()} at line {line} column {column}"
     if not isinstance(error, json.JSONDecodeError | _Fault):
         return _why(error)
     line = text.text.count("\n", start, error.pos) + 1
@@ -716,10 +738,10 @@ def _fault(text: _Text, error: Exception, line: int, start: int) -> str | None:
     look. The fault's line is counted from the document's first, as every record's fault is named (a byte that is
     not UTF-8 in the document, a line of JSON Lines, an array item)."""
     if _too_long(error):  # the standard library does not say where the number is; jiter does
-        found = _out_of_range(text.text[start:].encode(_UTF8, _ESCAPE))
-        if found is None or found[2] == "1":
+        found = _long_number_at(text.text[start:].encode(_UTF8, _ESCAPE))
+        if found is None or found[0] == 1:
             return None
-        where = f"at line {found[2]} column {found[3]}, in the document that starts here"
+        where = f"at line {found[0]} column {found[1]}, in the document that starts here"
         return f"{_long_number()} {where}; read as JSON Lines"
     if not isinstance(error, json.JSONDecodeError):
         return None

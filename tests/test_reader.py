@@ -525,6 +525,43 @@ def test_a_number_too_long_for_python_is_one_bad_record_that_says_where(data: st
 
 @SETTINGS
 @given(
+    before=st.lists(st.sampled_from([GOOD, "[1, 2]", "{,}", '{"é€": "x"}']), max_size=3),
+    key=st.sampled_from(["a", "é", "€𝄞", "a\"a"]),
+    lead=st.sampled_from(["", '"a": 1, "a": 2, ', '"s": "999,]\\\"", ', '"l": [1, {"x": []}], ']),
+    sign=st.sampled_from(["", "-"]),
+    form=st.sampled_from(["JSON Lines", "array", "array, one line", "array, pretty"]),
+    chunk=st.sampled_from([64, 1000, reader._CHUNK]),
+)  # fmt: skip
+def test_a_number_too_long_for_python_is_named_where_it_starts(
+    before: list[str], key: str, lead: str, sign: str, form: str, chunk: int
+) -> None:
+    # An array item's was named without any place; a line's at jiter's place, past the digits Python reads and
+    # counted in bytes: each is now where the number starts, counted as every other fault is (line from the record's
+    # first, column in characters on the file's line).
+    number = sign + HUGE
+    inner = "\n" if form == "array, pretty" else ""
+    record = f"{{{lead}{json.dumps(key)}:{inner} [1, {inner}{number}]}}"
+    records = [*before, record, GOOD]
+    if form == "JSON Lines":
+        data = "\n".join(records) + "\n"
+    else:
+        data = "[" + (", " if form == "array, one line" else ",\n ").join(records) + "]\n"
+    found = [r for r in read_all(data.encode(), chunk) if isinstance(r, reader.BadRecord) and "digits" in r.reason]
+    assert len(found) == 1
+    at = data.index(number)
+    line = data.count("\n", 0, at) + 1 - found[0].line + 1
+    column = at - data.rfind("\n", 0, at)
+    assert found[0].reason == f"not readable: a number of more than 4,300 digits at line {line} column {column}"
+
+
+def read_all(data: bytes, chunk: int) -> list[reader.Record | reader.BadRecord]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)
+        return list(reader.read_records(io.BytesIO(data)))
+
+
+@SETTINGS
+@given(
     before=st.lists(st.sampled_from(["[]", "{}", f"[{GOOD}]", GOOD, f"[{GOOD}, {GOOD}]", "[1, 2]"]), min_size=1,
                     max_size=6),
     space=st.sampled_from(["", " ", "  \t"]),

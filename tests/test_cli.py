@@ -1013,6 +1013,33 @@ def test_jobs_start_no_more_workers_than_there_are_pieces(
     assert pools == [min(int(jobs), 3)]
 
 
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(blank=st.lists(st.sampled_from([b"", b"   ", b"\t\r", b" " * 700]), min_size=1, max_size=4),
+       bom=st.booleans(), lines=st.lists(st.sampled_from(range(len(LINE_KINDS))), min_size=1, max_size=20))  # fmt: skip
+def test_jobs_share_a_json_lines_file_whose_first_lines_are_blank(
+    tmp_path_factory: pytest.TempPathFactory, blank: list[bytes], bom: bool, lines: list[int]
+) -> None:
+    # Blank lines before the first record are no records, in one process as in a piece; such a file was read by one
+    # process whatever --jobs said.
+    path = tmp_path_factory.mktemp("jobs") / "in.jsonl"
+    head = b"\n".join(blank) + b"\n"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + head + LINE_KINDS[0] + b"\n" +
+                     b"".join(LINE_KINDS[i] + b"\n" for i in lines))  # fmt: skip
+    reports = {}
+    shared: list[str] = []
+    validate_shared = commands._validate_shared
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(commands, "_PIECE", 200)
+        patch.setattr(commands, "_validate_shared", lambda *a: shared.append(a[2]) or validate_shared(*a))
+        for jobs in ("1", "3"):
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(["validate", "--jobs", jobs, "--max-record-bytes", "500", str(path)])
+            reports[jobs] = (code, out.getvalue(), err.getvalue())
+    assert shared == [str(path)]
+    assert reports["3"] == reports["1"]
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="a limit on open files as Linux sets it")
 def test_workers_that_cannot_start_are_one_line_naming_jobs_and_leave_none_running(tmp_path: Path) -> None:
     # Out of open files, the command said "Too many open files" alone, and the workers started were left running.

@@ -334,12 +334,15 @@ def _json_lines_file(name: str) -> bool:
 
 
 def _starts_json_lines(f: BinaryIO) -> bool:
-    """Whether an open file is a regular file whose first line is a whole object; read from its start, and left
-    there."""
+    """Whether an open file is a regular file whose first line that is not blank is a whole object, as the reader
+    takes for JSON Lines (blank lines before it are no records, in a piece as in one process); read from its start,
+    and left there."""
     if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
         return False
     f.seek(0)
     head = first_line(f, DEFAULT_MAX_RECORD + 1)
+    while head.endswith(b"\n") and not head.strip(_WHITESPACE_BYTES):
+        head = f.readline(DEFAULT_MAX_RECORD + 1)
     f.seek(0)
     try:
         return head.lstrip(_WHITESPACE_BYTES)[:1] == b"{" and isinstance(parse(head)[0], dict)

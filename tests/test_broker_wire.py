@@ -3,9 +3,12 @@ the messagingv2 envelope, and the keys a 1.0 body adds. oslo's own functions say
 
 from __future__ import annotations
 
+import bz2
 import json
+import lzma
 import struct
 import uuid
+import zlib
 from typing import Any
 
 import amqp
@@ -15,11 +18,12 @@ from amqp import serialization
 from amqp.spec import Basic
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kombu.compression import decompress as kombu_decompress
 from oslo_messaging._drivers import amqp as oslo_amqp
 from oslo_messaging._drivers import common as oslo_common
 from support import key_pointers, written_twice
 
-from notify_schemas.broker.listener import _UNREAD, _properties_read_whatever_they_hold
+from notify_schemas.broker.listener import _UNREAD, _inflated, _OverLimit, _properties_read_whatever_they_hold
 from notify_schemas.broker.wire import envelope_faults
 from notify_schemas.broker.wire import written_twice as written_twice_in
 from notify_schemas.redaction import mask_pointer
@@ -323,3 +327,54 @@ def test_the_listeners_reader_of_amqp_properties_leaves_a_reader_not_py_amqps_al
         assert serialization.PROPERTY_CLASSES[Basic.CLASS_ID] is traced
     finally:
         serialization.PROPERTY_CLASSES[Basic.CLASS_ID] = own
+
+
+# --- compressed bodies, inflated as kombu inflates them ----------------------------------------------------------
+
+_COMPRESSORS = {
+    "application/x-gzip": zlib.compress,
+    "application/x-bz2": bz2.compress,
+    "application/x-lzma": lzma.compress,
+    "xz": lambda data: lzma.compress(data, format=lzma.FORMAT_ALONE),
+}
+_PART = st.one_of(
+    st.tuples(st.just("stream"), st.binary(max_size=300)),
+    st.tuples(st.just("cut"), st.binary(min_size=1, max_size=300)),
+    st.tuples(st.just("raw"), st.sampled_from([b"", b"\0" * 4, b"\0" * 8, b"junk", b"BZh9", b"\xfd7zXZ\0", b"\x78"])),
+)
+
+
+def _body(compress: Any, parts: list[tuple[str, bytes]]) -> bytes:
+    made = b""
+    for kind, data in parts:
+        if kind == "stream":
+            made += compress(data)
+        elif kind == "cut":
+            made += compress(data)[: -1 - len(data) % 7]
+        else:
+            made += data
+    return made
+
+
+@settings(max_examples=300, deadline=None)
+@given(content_type=st.sampled_from(sorted(_COMPRESSORS)), parts=st.lists(_PART, max_size=4),
+       limit=st.sampled_from([10, 400, 10_000]))  # fmt: skip
+def test_a_compressed_body_is_inflated_as_kombu_inflates_it(
+    content_type: str, parts: list[tuple[str, bytes]], limit: int
+) -> None:
+    # Several streams one after another: the listener inflated the first alone, where kombu inflates every bz2 and
+    # lzma stream, and an empty bz2 body, which kombu inflates to nothing, was cut short.
+    body = _body(_COMPRESSORS[content_type], parts)
+    kind = "application/x-lzma" if content_type == "xz" else content_type
+    try:
+        expected: bytes | None = kombu_decompress(body, kind)
+    except Exception:
+        expected = None
+    try:
+        found: bytes | None = _inflated(body, kind, limit)
+    except _OverLimit:  # kombu would inflate it whole, past the limit, and then maybe fail
+        assert expected is None or len(expected) > limit
+        return
+    except Exception:
+        found = None
+    assert found == expected

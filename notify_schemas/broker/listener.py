@@ -662,18 +662,47 @@ def _inflated(body: Any, compression: Any, limit: int) -> bytes:
     """A body compressed as kombu compresses it (its ``compression`` header: the content types and names kombu
     knows without an extra library), inflated to at most ``limit`` bytes: `_OverLimit` past them, ValueError for data
     cut short or a compression not read here. kombu inflates a body whole before any dispatcher could measure it,
-    and 200 KB of zlib inflates to 200 MB."""
+    and 200 KB of zlib inflates to 200 MB. Streams written one after another are inflated as kombu inflates them:
+    zlib's first alone, every one of bz2's and lzma's, up to data that starts none."""
     kind = _INFLATER_NAMES.get(compression, compression) if isinstance(compression, str) else None
     make = _INFLATERS.get(kind) if kind is not None else None
     if make is None or not isinstance(body, bytes):
         raise ValueError(f"a body compressed as {quoted(compression)} is not read (gzip, bzip2 and lzma are)")
-    inflater = make()
-    inflated = inflater.decompress(body, limit + 1)
-    if len(inflated) > limit:
-        raise _OverLimit(f"over the limit of {limit:,} bytes once inflated ({kind}); not validated")
-    if not inflater.eof:
-        raise ValueError(f"the {kind} data is cut short")
-    return bytes(inflated)
+    parts: list[bytes] = []
+    size = 0
+    data = body
+    while data or (not parts and kind != "application/x-bz2"):  # bz2.decompress gives b"" for b"", the others fail
+        inflater = make()
+        try:
+            inflated = inflater.decompress(data, limit + 1 - size)
+        except (OSError, lzma.LZMAError):
+            if parts:
+                break  # what follows the last stream starts none: let be, as bz2's and lzma's decompress let it be
+            raise
+        size += len(inflated)
+        if size > limit and parts and _breaks(inflater):
+            break  # a stream after the first that breaks further on: let be, with what it inflated to
+        if size > limit:
+            raise _OverLimit(f"over the limit of {limit:,} bytes once inflated ({kind}); not validated")
+        if not inflater.eof:
+            raise ValueError(f"the {kind} data is cut short")
+        parts.append(inflated)
+        if kind == "application/x-gzip":  # zlib.decompress inflates one stream, and lets what follows it be
+            break
+        data = inflater.unused_data
+    return b"".join(parts)
+
+
+def _breaks(inflater: Any) -> bool:
+    """Whether a bz2 or lzma stream, inflated up to a limit, breaks further on (data that is no stream of its kind):
+    bz2's and lzma's decompress then let the whole stream be. Inflated on a megabyte at a time, what it makes let
+    go, as a stream kombu would hold whole."""
+    try:
+        while not inflater.eof and not inflater.needs_input:
+            inflater.decompress(b"", 1 << 20)
+    except (OSError, lzma.LZMAError):
+        return True
+    return False
 
 
 class Listener:

@@ -5,7 +5,8 @@ array of messages, pretty-printed or not); an array's items are read one by one,
 Each record comes with its line number; a record that cannot be read comes as a `BadRecord` that says why, and
 reading goes on after it. A key written twice in one object is kept as JSON parsers keep it (the last one wins) and
 reported: `Record.duplicates` holds the JSON pointer of each repeated key. A UTF-8 byte-order mark at the very start
-of a source is passed over (RFC 8259 8.1), and counts against no limit.
+of a source is passed over (RFC 8259 8.1), and counts against no limit; a source in UTF-16 or UTF-32 is one
+`BadRecord` that names its encoding, and is read no further (D109).
 
 JSON Lines or documents: the first line that is not blank decides. One that starts an array, or an object that the
 line does not hold whole, starts documents; anything else is JSON Lines. A document is only a document if it parses
@@ -947,8 +948,13 @@ def first_line(stream: BinaryIO, size: int) -> bytes:
 
 
 def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None) -> Iterator[Record | BadRecord | int]:
+    start = _peeked(stream)
     # Up to the limit, a CRLF line end and one byte more: readline stops short of a longer line only.
     head = first_line(stream, limit + 2)
+    wide = _wide(start if len(start) >= 4 else head[:_LOOK])
+    if wide is not None:
+        yield BadRecord(1, wide)
+        return
     skipped = 0
     while not head.strip(_WHITESPACE) and (head.endswith(b"\n") or len(head) > limit + 1):
         if not head.endswith(b"\n"):  # blank space longer than the limit: blank still, or a record over it
@@ -974,6 +980,52 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
         return
     pending: list[bytes | int] = [head if whole_line else _over_size(head, ended, stream)]
     yield from _json_lines(stream, pending, limit, skipped, accept)
+
+
+_LOOK = 4096  # the bytes at the start of an input that tell UTF-16 or UTF-32 text
+# UTF-32LE's mark starts with UTF-16LE's: it is looked for first.
+_WIDE_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32LE"), (codecs.BOM_UTF32_BE, "UTF-32BE"),
+               (codecs.BOM_UTF16_LE, "UTF-16LE"), (codecs.BOM_UTF16_BE, "UTF-16BE"))  # fmt: skip
+# Without a mark, the NUL bytes of the first two characters of JSON text (RFC 4627 3), which are ASCII: 1 for a byte
+# that is not NUL.
+_WIDE_NULS: dict[tuple[int, ...], str] = {
+    (0, 0, 0, 1): "UTF-32BE",
+    (0, 1, 0, 1): "UTF-16BE",
+    (1, 0, 0, 0): "UTF-32LE",
+    (1, 0, 1, 0): "UTF-16LE",
+}
+
+
+def _peeked(stream: BinaryIO) -> bytes:
+    """The first bytes of ``stream``, left to be read, where it can give them without reading them (a buffered file,
+    stdin): at least 4 for a file, which a first line may be shorter than."""
+    peek = getattr(stream, "peek", None)
+    return peek(_LOOK)[:_LOOK] if callable(peek) else b""
+
+
+def _wide(start: bytes) -> str | None:
+    """Why an input that starts with ``start`` is not read, if it is UTF-16 or UTF-32 text: by its byte-order mark,
+    or by the NUL bytes of its first characters (as RFC 4627 3 tells them). Read as UTF-8, its every line is broken,
+    each named by the NULs or bytes at its start, and none by what the input is. The start must read in that
+    encoding as JSON text does, a few characters at least, mostly ASCII and without NULs, else it is no such text: a
+    broken first line in UTF-8 that happens to start with a mark or NULs hides none of the lines after it."""
+    name = next((name for mark, name in _WIDE_MARKS if start.startswith(mark)), None)
+    marked = name is not None
+    if name is None:
+        name = _WIDE_NULS.get(tuple(int(byte != 0) for byte in start[:4]))
+        if name is None:
+            return None
+    try:
+        text = codecs.getincrementaldecoder(name)().decode(start, final=False).removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
+    if len(text) < 4 or "\0" in text or 2 * sum(char.isascii() for char in text) < len(text):
+        return None
+    if not marked and text.lstrip(_TEXT_WHITESPACE)[:1] not in ("{", "["):
+        return None
+    how = "as its byte-order mark says" if marked else "without a byte-order mark, as the NUL bytes of its start say"
+    return (f"not UTF-8 text: {name} text, {how}; JSON is read as UTF-8 only (RFC 8259 8.1), so the input is not "
+            f"read: convert it first (iconv -f {name} -t UTF-8)")  # fmt: skip
 
 
 def _over_size(head: bytes, ended: bool, stream: BinaryIO) -> int:

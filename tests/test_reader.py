@@ -760,15 +760,52 @@ def test_a_fault_at_a_character_anyone_can_see_is_named_by_its_column_alone() ->
     ]
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
-def test_utf_16_and_utf_32_text_is_unreadable_and_says_why(encoding: str) -> None:
+WIDE = {"utf-16": "UTF-16LE", "utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE", "utf-32": "UTF-32LE",
+        "utf-32-le": "UTF-32LE", "utf-32-be": "UTF-32BE"}  # fmt: skip
+
+
+@SETTINGS
+@given(encoding=st.sampled_from(sorted(WIDE)), blank=st.sampled_from(["", "\n", " \r\n", "\n\n  "]),
+       form=st.sampled_from(["JSON Lines", "array", "pretty"]), count=st.integers(1, 40),
+       buffered=st.booleans())  # fmt: skip
+def test_utf_16_and_utf_32_text_is_one_unreadable_record_that_names_its_encoding(
+    encoding: str, blank: str, form: str, count: int, buffered: bool
+) -> None:
     # RFC 8259 8.1: JSON text exchanged is UTF-8. Text in UTF-16 or UTF-32 was "not UTF-8 text (binary data?): byte
-    # 0xff" with its byte-order mark, and without one "Expecting property name ... column 2", its NULs unnamed.
-    records = list(reader.read_records(io.BytesIO(f"{GOOD}\n{GOOD}\n".encode(encoding))))
-    assert records
-    assert all(isinstance(r, reader.BadRecord) for r in records)
-    first = records[0].reason  # type: ignore[union-attr]
-    assert "(U+0000)" in first or "byte-order mark of UTF-16 or UTF-32 text" in first, first
+    # 0xff" with its byte-order mark, and without one "Expecting value ... (U+0000)", a record for every line of it
+    # and none saying what the input is.
+    messages = [dict(MESSAGE, payload=dict(MESSAGE["payload"], name=f"é€{n}")) for n in range(count)]
+    if not buffered:  # a stream that cannot be peeked at (no file, no stdin) is told by its first line alone
+        blank, form = "", "JSON Lines"
+    if form == "JSON Lines":
+        text = "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages)
+    else:
+        text = json.dumps(messages, indent=2 if form == "pretty" else None, ensure_ascii=False)
+    data = (blank + text).encode(encoding)
+    stream = io.BufferedReader(io.BytesIO(data)) if buffered else io.BytesIO(data)  # type: ignore[arg-type]
+    found = list(reader.read_records(stream))
+    name = WIDE[encoding]
+    marked = encoding in ("utf-16", "utf-32")  # Python writes a mark where the name says no byte order
+    how = "as its byte-order mark says" if marked else "without a byte-order mark"
+    assert len(found) == 1
+    assert found[0].line == 1
+    assert f"not UTF-8 text: {name} text, {how}" in found[0].reason  # type: ignore[union-attr]
+    assert f"iconv -f {name} -t UTF-8" in found[0].reason  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "start", [b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"a\x00b\x00", b"\x00\x00\x00{", b"{\x00\x00\x00",
+              b"\x00{\x00", b"{\x00\x00\x00\n\x00\x00\x00"],
+)  # fmt: skip
+def test_a_first_line_that_looks_like_utf_16_hides_no_line_of_utf_8_after_it(start: bytes) -> None:
+    # A mark or NUL bytes at the start name the input UTF-16 or UTF-32 only if what follows reads as such text.
+    data = start + GOOD.encode() + b"\n" + GOOD.encode() + b"\n" + GOOD.encode() + b"\n"
+    for stream in (io.BytesIO(data), io.BufferedReader(io.BytesIO(data))):  # type: ignore[arg-type]
+        found = list(reader.read_records(stream))
+        assert [type(r) for r in found[-2:]] == [reader.Record, reader.Record]
+        assert not any(
+            "text, as its" in getattr(r, "reason", "") or "text, without" in getattr(r, "reason", "") for r in found
+        )
 
 
 @pytest.mark.parametrize("data", [b"", b"\n", b"  \n\n \t \r\n", b"\n\n  ", BOM, BOM + b"\n\n"])

@@ -6,7 +6,8 @@ Each record comes with its line number; a record that cannot be read comes as a 
 reading goes on after it. A key written twice in one object is kept as JSON parsers keep it (the last one wins) and
 reported: `Record.duplicates` holds the JSON pointer of each repeated key. A UTF-8 byte-order mark at the very start
 of a source is passed over (RFC 8259 8.1), and counts against no limit; a source in UTF-16 or UTF-32 is one
-`BadRecord` that names its encoding, and is read no further (D109).
+`BadRecord` that names its encoding, and one of gzip, bzip2 or xz data one that names its compression; neither is
+read further (D109).
 
 JSON Lines or documents: the first line that is not blank decides. One that starts an array, or an object that the
 line does not hold whole, starts documents; anything else is JSON Lines. A document is only a document if it parses
@@ -951,9 +952,10 @@ def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None)
     start = _peeked(stream)
     # Up to the limit, a CRLF line end and one byte more: readline stops short of a longer line only.
     head = first_line(stream, limit + 2)
-    wide = _wide(start if len(start) >= 4 else head[:_LOOK])
-    if wide is not None:
-        yield BadRecord(1, wide)
+    start = start if len(start) >= 4 else head[:_LOOK]
+    unread = _wide(start) or _packed(start)
+    if unread is not None:
+        yield BadRecord(1, unread)
         return
     skipped = 0
     while not head.strip(_WHITESPACE) and (head.endswith(b"\n") or len(head) > limit + 1):
@@ -1026,6 +1028,47 @@ def _wide(start: bytes) -> str | None:
     how = "as its byte-order mark says" if marked else "without a byte-order mark, as the NUL bytes of its start say"
     return (f"not UTF-8 text: {name} text, {how}; JSON is read as UTF-8 only (RFC 8259 8.1), so the input is not "
             f"read: convert it first (iconv -f {name} -t UTF-8)")  # fmt: skip
+
+
+# Compressed data as its first bytes tell it, and the command that inflates it.
+_PACKED = ((b"\x1f\x8b", "gzip", "zcat"), (b"BZh", "bzip2", "bzcat"), (b"\xfd7zXZ\x00", "xz", "xzcat"))
+# What follows bzip2's "BZh" and its block size: the start of a block, or the end of the stream (an empty one).
+_BZIP2_NEXT = re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)")
+
+
+def _packed(start: bytes) -> str | None:
+    """Why an input that starts with ``start`` is not read, if it is gzip, bzip2 or xz data: read as text, it is a
+    record for each of its newline bytes, each binary data, and perhaps a number that parses. Its first bytes must
+    inflate, else it is no such data: a broken first line that starts like it hides none of the lines after it."""
+    for magic, name, command in _PACKED:
+        if start.startswith(magic) and _inflates(name, start):
+            return (f"not text: {name}-compressed data, as its first bytes say; JSON is read as text only, so the "
+                    f"input is not read: decompress it first ({command})")  # fmt: skip
+    return None
+
+
+def _inflates(name: str, start: bytes) -> bool:
+    """Whether ``start`` inflates as ``name``'s data as far as it goes, and is plainly such data: it inflates to
+    something, or to its end (bzip2 inflates nothing before a whole block, up to 900 kB: its block's own mark tells
+    it). The module is imported only for an input that starts like it."""
+    if name == "gzip":
+        import zlib
+
+        inflater: Any = zlib.decompressobj(31)
+        errors: tuple[type[Exception], ...] = (zlib.error,)
+    elif name == "bzip2":
+        import bz2
+
+        inflater, errors = bz2.BZ2Decompressor(), (OSError, EOFError)
+    else:
+        import lzma
+
+        inflater, errors = lzma.LZMADecompressor(), (lzma.LZMAError, EOFError)
+    try:
+        inflated = inflater.decompress(start, _LOOK)
+    except errors:
+        return False
+    return bool(inflated) or inflater.eof or (name == "bzip2" and _BZIP2_NEXT.match(start) is not None)
 
 
 def _over_size(head: bytes, ended: bool, stream: BinaryIO) -> int:

@@ -3,9 +3,12 @@ byte-order mark passed over; each against an oracle that parses every line or it
 
 from __future__ import annotations
 
+import bz2
 import gc
+import gzip
 import io
 import json
+import lzma
 import re
 import time
 import tracemalloc
@@ -806,6 +809,34 @@ def test_a_first_line_that_looks_like_utf_16_hides_no_line_of_utf_8_after_it(sta
         assert not any(
             "text, as its" in getattr(r, "reason", "") or "text, without" in getattr(r, "reason", "") for r in found
         )
+
+
+PACKERS = {"gzip": ("zcat", lambda data: gzip.compress(data)), "bzip2": ("bzcat", lambda data: bz2.compress(data)),
+           "xz": ("xzcat", lambda data: lzma.compress(data))}  # fmt: skip
+
+
+@SETTINGS
+@given(name=st.sampled_from(sorted(PACKERS)), count=st.integers(0, 400))
+def test_compressed_data_is_one_unreadable_record_that_names_its_compression(name: str, count: int) -> None:
+    # A log rotated and compressed (app.jsonl.gz) was read as text: a record for each of its newline bytes, "not UTF-8
+    # text (binary data?)", and now and then one that parsed as a number and was invalid.
+    command, pack = PACKERS[name]
+    data = pack(f"{GOOD}\n".encode() * count)
+    found = list(reader.read_records(io.BufferedReader(io.BytesIO(data))))  # type: ignore[arg-type]
+    assert len(found) == 1
+    assert found[0].line == 1
+    assert found[0].reason.startswith(f"not text: {name}-compressed data")  # type: ignore[union-attr]
+    assert f"({command})" in found[0].reason  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "start", [b"\x1f\x8b", b"\x1f\x8b\x08\x00xx", b"BZh9", b"BZh9 1AY", b"\xfd7zXZ\x00", b"\xfd7zXZ\x00xy"]
+)
+def test_a_first_line_that_starts_like_compressed_data_hides_no_line_after_it(start: bytes) -> None:
+    data = start + b"\n" + GOOD.encode() + b"\n" + GOOD.encode() + b"\n"
+    for stream in (io.BytesIO(data), io.BufferedReader(io.BytesIO(data))):  # type: ignore[arg-type]
+        found = list(reader.read_records(stream))
+        assert [type(r) for r in found] == [reader.BadRecord, reader.Record, reader.Record]
 
 
 @pytest.mark.parametrize("data", [b"", b"\n", b"  \n\n \t \r\n", b"\n\n  ", BOM, BOM + b"\n\n"])

@@ -7,12 +7,12 @@ are the single source of truth; this module only reads them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urldefrag, urljoin
+from urllib.parse import quote, unquote, urldefrag, urljoin
 
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
 from notify_schemas.reader import UTF8_BOM, parse
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BASE_URI",
+    "DRAFT7",
     "PRIORITIES",
     "PROFILES",
     "RESOURCE_KEYS",
@@ -32,6 +33,7 @@ __all__ = [
     "bundled_schema",
     "check_name",
     "check_profile",
+    "definition_name",
     "load_json_file",
     "plain_variant",
     "registry",
@@ -117,8 +119,12 @@ def registry() -> referencing.Registry[Any]:
     return load_registry(schema_root())
 
 
-def load_registry(root: Traversable) -> referencing.Registry[Any]:
-    """Build a registry from the schema files under ``root`` (a package folder or a source tree)."""
+def load_registry(
+    root: Traversable, *, check: Callable[[dict[str, Any], str], None] | None = None
+) -> referencing.Registry[Any]:
+    """Build a registry from the schema files under ``root`` (a package folder or a source tree). ``check`` is given
+    each file's contents and name first, to refuse what a folder an author gives must not hold (the authoring tools
+    hold each to draft-07's metaschema); the package's own files are tested once, not at each start."""
     import referencing.jsonschema  # here, not at the top: validating with jsonschema-rs needs no registry
 
     resources = []
@@ -129,12 +135,21 @@ def load_registry(root: Traversable) -> referencing.Registry[Any]:
             contents = load_json_file(file, name)
             if not isinstance(contents, dict) or not isinstance(contents.get("$id"), str):
                 raise ValueError(f"{name}: not a schema with a string $id")
-            resources.append(referencing.jsonschema.DRAFT7.create_resource(contents))
+            if check is not None:
+                check(contents, name)
+            resource = referencing.jsonschema.DRAFT7.create_resource(contents)
+            if resource.id() is None:  # draft-07 ignores every sibling of a $ref, its $id included
+                raise ValueError(f"{name}: its $id is beside a $ref, which draft-07 ignores: the file has no $id "
+                                 "(put the $ref in an allOf)")  # fmt: skip
+            resources.append(resource)
             named[name] = contents
     try:
         return referencing.Registry().with_resources((r.id(), r) for r in resources).crawl()  # type: ignore[misc]
     except (TypeError, AttributeError) as error:  # a subschema that is no schema (5 where an object belongs)
         raise ValueError(_misshapen(named) or f"a schema that is not one: {error}") from None
+
+
+DRAFT7 = "http://json-schema.org/draft-07/schema#"
 
 
 def _misshapen(named: dict[str, Any]) -> str | None:
@@ -250,65 +265,168 @@ def _bundled_schema(v: Variant) -> dict[str, Any]:
 RESOURCE_KEYS = ("$schema", "$id")
 
 
+def _token(key: Any) -> str:
+    """A key as a token of a JSON pointer."""
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def _pointer_tokens(fragment: str) -> list[str]:
+    """The keys a URI fragment's JSON pointer names, each unescaped (``%20`` and ``~1`` read back)."""
+    return [t.replace("~1", "/").replace("~0", "~") for t in unquote(fragment).split("/")[1:]]
+
+
 def _definition_name(target: str) -> str:
-    """A readable, unique local name for a ``$ref`` target: ``common.uuid``, ``envelope``, ``image.image``."""
+    """A readable local name for a ``$ref`` target: ``common.uuid``, ``envelope``, ``image.image``; the keys of its
+    pointer as they are (``common.my def`` for ``#/definitions/my%20def``), so that the reference made of it
+    (`_local_ref`) leads to it."""
     document, fragment = urldefrag(target)
     name = document.removeprefix(BASE_URI).removesuffix(".json").removeprefix("definitions/").replace("/", ".")
-    if fragment:
-        name += "." + fragment.removeprefix("/definitions/").replace("/", ".")
+    if fragment.startswith("/"):
+        tokens = _pointer_tokens(fragment)
+        name += "." + ".".join(tokens[1:] if tokens[:1] == ["definitions"] and len(tokens) > 1 else tokens)
+    elif fragment:
+        name += "." + unquote(fragment)
     return name
+
+
+def definition_name(ref: str) -> str:
+    """The key under ``definitions`` that a bundle's ``#/definitions/<name>`` leads to: the name read back from
+    its escapes (``%20``, ``~1``)."""
+    return _pointer_tokens(ref.removeprefix("#"))[1] if ref.startswith("#/definitions/") else ref
+
+
+def _local_ref(name: str) -> str:
+    """The ``$ref`` to ``#/definitions/<name>``: the name escaped as a pointer's token, then as a URI's fragment."""
+    return "#/definitions/" + quote(_token(name), safe="!$&'()*+,;=:@/?")
+
+
+# Where draft-07 has subschemas: one, a list of them, or a map of names to them; a keyword not named here holds data
+# (enum, const, default, examples) or annotations, whose "$ref" or "$id" keys are values, not references.
+_ONE_SCHEMA = frozenset({"additionalItems", "additionalProperties", "contains", "else", "if", "items", "not",
+                         "propertyNames", "then"})  # fmt: skip
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "items", "oneOf"})
+_SCHEMA_MAPS = frozenset({"definitions", "dependencies", "patternProperties", "properties"})
+# Subschemas applied to the value itself: a $ref cycle through these alone is followed for ever by a validator.
+_IN_PLACE = frozenset({"allOf", "anyOf", "dependencies", "else", "if", "not", "oneOf", "then"})
 
 
 def bundle(registry: referencing.Registry[Any], uri: str, *, new_id: str) -> dict[str, Any]:
     """The schema at ``uri`` as one standalone draft-07 document, for tools that have no ``$ref`` resolver.
 
     Every ``$ref`` it reaches becomes a local ``#/definitions/<name>`` holding a copy of its target, so the result
-    reads the same in any validator or generator. A ``$ref`` that is not text, or that leads to no schema of the
-    registry (a file the folder lacks, a remote URL, which is never fetched, a pointer to nowhere), is a
-    `ValueError` naming its file and the JSON pointer of the ``$ref`` there.
+    reads the same in any validator or generator; a ``$ref`` or ``$id`` written as data (in an ``enum``, a
+    ``default``, a property's name) is left as it is, and a ``$id`` inside a schema moves the base its ``$ref``s are
+    read against, as draft-07 says, and is dropped from the copy. A `ValueError` names its file and the JSON pointer
+    of the ``$ref`` there for a ``$ref`` that is not text, that leads to no schema of the registry (a file the folder
+    lacks, a remote URL, which is never fetched, a pointer to nowhere), whose target's name another target has, or
+    that leads back to itself through ``allOf``, ``not``, ... alone, which a validator would follow for ever.
     """
     import referencing.exceptions
 
     resolver = registry.resolver()
     definitions: dict[str, Any] = {}
+    owners: dict[str, tuple[str, list[str]]] = {}  # a definition's name: the document and keys it copies
+    pending: list[tuple[str, str, str, str, str]] = []  # names reserved, still to copy: target, and the first $ref
+    loops: dict[str | None, list[tuple[str, str, str, str]]] = {}  # in place: (name, file, pointer, $ref)
 
-    def rewrite(node: Any, base: str, at: str) -> Any:
-        if isinstance(node, list):
-            return [rewrite(item, base, f"{at}/{i}") for i, item in enumerate(node)]
+    def reference(value: Any, base: str, where: str, owner: str | None, in_place: bool) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"{_file_of(base)}: {mask_pointer(where)}: {quoted(value)}, not a reference")
+        target = urljoin(base, value)
+        name = _definition_name(target)
+        document, fragment = urldefrag(target)
+        key = (document, _pointer_tokens(fragment) if fragment.startswith("/") else [unquote(fragment)])
+        if name not in owners:
+            owners[name] = key
+            pending.append((name, target, base, where, value))
+        elif owners[name] != key:
+            raise ValueError(f"{_file_of(base)}: {mask_pointer(where)}: {quoted(value)} and another $ref lead to two "
+                             f"schemas a bundle would both name {quoted(name)}; rename one")  # fmt: skip
+        if in_place:
+            loops.setdefault(owner, []).append((name, _file_of(base), where, value))
+        return _local_ref(name)
+
+    def rewrite(node: Any, base: str, at: str, owner: str | None, in_place: bool) -> Any:
         if not isinstance(node, dict):
             return node
+        if isinstance(node.get("$id"), str) and "$ref" not in node:  # draft-07 ignores a $ref's siblings
+            base = urljoin(base, node["$id"])
         out: dict[str, Any] = {}
         for key, value in node.items():
-            where = f"{at}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            where = f"{at}/{_token(key)}"
             if key == "$ref":
-                if not isinstance(value, str):
-                    raise ValueError(f"{_file_of(base)}: {mask_pointer(where)}: {quoted(value)}, not a reference")
-                target = urljoin(base, value)
-                name = _definition_name(target)
-                if name not in definitions:
-                    definitions[name] = {}  # reserve the name first: a cycle must not recurse forever
-                    try:
-                        contents = resolver.lookup(target).contents
-                    except referencing.exceptions.Unresolvable as error:
-                        raise ValueError(f"{_file_of(base)}: {mask_pointer(where)}: {quoted(value)} "
-                                         f"{_nowhere(error)}") from None  # fmt: skip
-                    if not isinstance(contents, dict):
-                        raise ValueError(f"{_file_of(base)}: {mask_pointer(where)}: {quoted(value)} leads to "
-                                         f"{quoted(contents)}, not a schema")  # fmt: skip
-                    inlined = {k: v for k, v in contents.items() if k not in RESOURCE_KEYS}
-                    document, fragment = urldefrag(target)
-                    definitions[name] = rewrite(inlined, document, unquote(fragment))
-                out[key] = f"#/definitions/{name}"
+                out[key] = reference(value, base, where, owner, in_place)
+            elif key == "$id":
+                continue  # the bundle is one document, named by its root's $id alone
+            elif key in _SCHEMA_MAPS and isinstance(value, dict):
+                inner = in_place and key == "dependencies"
+                out[key] = {
+                    name: sub if isinstance(sub, list) else rewrite(sub, base, f"{where}/{_token(name)}", owner, inner)
+                    for name, sub in value.items()
+                }
+            elif key in _SCHEMA_LISTS and isinstance(value, list):
+                inner = in_place and key != "items"
+                out[key] = [rewrite(sub, base, f"{where}/{i}", owner, inner) for i, sub in enumerate(value)]
+            elif key in _ONE_SCHEMA:
+                out[key] = rewrite(value, base, where, owner, in_place and key in _IN_PLACE)
             else:
-                out[key] = rewrite(value, base, where)
+                out[key] = value
         return out
+
+    def copy(name: str, target: str, base: str, where: str, value: str) -> Any:
+        try:
+            contents = resolver.lookup(target).contents
+        except referencing.exceptions.Unresolvable as error:
+            raise ValueError(f"{_file_of(base)}: {mask_pointer(where)}: {quoted(value)} {_nowhere(error)}") from None
+        if isinstance(contents, bool):  # a schema too: true takes every value, false none
+            return contents
+        if not isinstance(contents, dict):
+            raise ValueError(f"{_file_of(base)}: {mask_pointer(where)}: {quoted(value)} leads to "
+                             f"{quoted(contents)}, not a schema")  # fmt: skip
+        document, fragment = urldefrag(target)
+        inlined = {k: v for k, v in contents.items() if k != "$schema"}  # its $id, if any, is read, then dropped
+        return rewrite(inlined, document, unquote(fragment), name, True)
 
     try:
         root = registry.contents(uri)
     except referencing.exceptions.NoSuchResource:  # a variant's file whose $id is not its name
-        raise ValueError(f"no schema of the folder has the $id {quoted(uri)}") from None
-    body = rewrite({k: v for k, v in root.items() if k not in RESOURCE_KEYS}, uri, "")
-    return {"$schema": root["$schema"], "$id": new_id, **body, "definitions": dict(sorted(definitions.items()))}
+        raise ValueError(f"{_file_of(uri)}: its $id must be {quoted(uri)}, which no schema of the folder has") from None
+    body = rewrite({k: v for k, v in root.items() if k not in RESOURCE_KEYS}, uri, "", None, True)
+    # Each target is copied once its name is reserved, in turn: a chain of $refs is a queue, not a deep recursion.
+    done = 0
+    while done < len(pending):
+        name, *first = pending[done]
+        definitions[name] = copy(name, *first)
+        done += 1
+    _refuse_cycle(loops)
+    return {"$schema": root.get("$schema", DRAFT7), "$id": new_id, **body,
+            "definitions": dict(sorted(definitions.items()))}  # fmt: skip
+
+
+def _refuse_cycle(loops: dict[str | None, list[tuple[str, str, str, str]]]) -> None:
+    """`ValueError` naming the ``$ref`` that closes a cycle of references applied in place (``loops``: the
+    definition, None for the root, to the references it applies to the value itself), and the cycle's names."""
+    done: set[str | None] = set()
+    for start in list(loops):
+        if start in done:
+            continue
+        trail: list[str | None] = [start]
+        stack = [iter(loops.get(start, ()))]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                done.add(trail.pop())
+                stack.pop()
+                continue
+            name, file, where, value = step
+            if name in trail:
+                names = [str(n) for n in trail[trail.index(name) :]] + [name]
+                raise ValueError(f"{file}: {mask_pointer(where)}: {quoted(value)} is a $ref cycle "
+                                 f"({' -> '.join(quoted(n) for n in names)}): it comes back to itself without going "
+                                 "into a property or an item, and a validator would follow it for ever")  # fmt: skip
+            if name not in done:
+                trail.append(name)
+                stack.append(iter(loops.get(name, ())))
 
 
 def _file_of(uri: str) -> str:

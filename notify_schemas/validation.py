@@ -29,7 +29,7 @@ from notify_schemas.redaction import (
     pointer_view,
     redact,
 )
-from notify_schemas.registry import bundled_schema, check_name, check_profile, variant, variants
+from notify_schemas.registry import bundled_schema, check_name, check_profile, definition_name, variant, variants
 from notify_schemas.values import Variant, Violation, one_line
 from notify_schemas.wire_form import (
     PLAIN,
@@ -334,7 +334,7 @@ def _closed(schema: Mapping[str, Any]) -> bool:
         if not isinstance(node, dict):
             return [node]
         if "$ref" in node:
-            return parts(definitions[node["$ref"].removeprefix("#/definitions/")])
+            return parts(definitions[definition_name(node["$ref"])])
         return [node] + [p for sub in node.get("allOf", []) for p in parts(sub)]
 
     busy: set[str] = set()

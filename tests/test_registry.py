@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
+import jsonschema
+import jsonschema_rs
 import pytest
+import referencing
+import referencing.jsonschema
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import notify_schemas
-from notify_schemas.registry import schema_root
+from notify_schemas.registry import BASE_URI, DRAFT7, bundle, schema_root
 
 SEED_EVENT_TYPES = {
     "image.create",
@@ -144,3 +154,125 @@ def test_a_package_without_schemas_says_so_instead_of_knowing_no_variant(
             module.variants("seed")
     finally:
         module._variants.cache_clear()
+
+
+# --- bundle: one standalone document that means what its sources mean ---------------------------------------------
+
+_BASE = BASE_URI
+
+
+def _registry_of(*documents: dict[str, Any]) -> referencing.Registry[Any]:
+    resources = [referencing.jsonschema.DRAFT7.create_resource(d) for d in documents]
+    return referencing.Registry().with_resources((r.id(), r) for r in resources).crawl()
+
+
+def _defs(**definitions: Any) -> dict[str, Any]:
+    return {"$schema": DRAFT7, "$id": _BASE + "definitions/d.json", "definitions": definitions}
+
+
+def _root(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"$schema": DRAFT7, "$id": _BASE + "seed/x.INFO.json", **schema}
+
+
+def _bundled(*documents: dict[str, Any]) -> dict[str, Any]:
+    return bundle(_registry_of(*documents), _BASE + "seed/x.INFO.json", new_id=_BASE + "bundled/seed/x.INFO.json")
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=4, unique=True))
+def test_a_definition_of_any_name_is_reached_by_its_bundled_ref(names: list[str]) -> None:
+    # A definition named with a space, a "/", a "~" or a "%" was copied under its name as the reference spelled it
+    # ("common.my%20def", "common.a~1b"), where the bundle's own $ref, read by any validator, found nothing.
+    refs = [
+        {"$ref": "../definitions/d.json#/definitions/" + quote(n.replace("~", "~0").replace("/", "~1"))} for n in names
+    ]
+    definitions = _defs(**{n: {"const": n} for n in names})
+    bundled = _bundled(definitions, _root({"properties": {str(i): r for i, r in enumerate(refs)}}))
+    validator = jsonschema_rs.validator_for(bundled)
+    python = jsonschema.Draft7Validator(bundled)
+    for i, n in enumerate(names):
+        assert validator.is_valid({str(i): n})
+        assert python.is_valid({str(i): n})
+        assert not validator.is_valid({str(i): n + "x"})
+        assert not python.is_valid({str(i): n + "x"})
+
+
+def test_a_ref_or_an_id_written_as_data_or_as_a_name_stays_as_written() -> None:
+    # A property named "$ref" was taken for a reference (its schema "not a reference"), and a "$ref" in a default or
+    # an enum was followed, as if the value were a schema.
+    data = {"$ref": "#/nowhere", "$id": "elsewhere.json"}
+    schema = {"properties": {"$ref": {"type": "string"}, "$id": {"const": data}}, "default": data, "enum": [data, 1]}
+    bundled = _bundled(_root(schema))
+    assert {k: bundled[k] for k in schema} == schema
+    assert jsonschema_rs.validator_for(bundled).is_valid(1)
+
+
+def test_a_ref_to_a_boolean_schema_is_bundled_as_that_schema() -> None:
+    refs = {
+        "a": {"$ref": "../definitions/d.json#/definitions/yes"},
+        "b": {"$ref": "../definitions/d.json#/definitions/no"},
+    }
+    bundled = _bundled(_defs(yes=True, no=False), _root({"properties": refs}))
+    validator = jsonschema_rs.validator_for(bundled)
+    assert validator.is_valid({"a": [1]})
+    assert not validator.is_valid({"b": 1})
+
+
+def test_a_ref_inside_a_subschema_with_its_own_id_is_read_against_that_id() -> None:
+    # draft-07 reads a $ref against the nearest $id; the bundle read it against the file's, and kept the inner $id,
+    # against which its own local references then led nowhere.
+    inner = {"$id": "inner.json", "definitions": {"t": {"type": "string"}}, "allOf": [{"$ref": "#/definitions/t"}]}
+    bundled = _bundled(
+        _defs(t={"type": "integer"}, wrapped=inner),
+        _root({"allOf": [{"$ref": "../definitions/d.json#/definitions/wrapped"}]}),
+    )
+    assert "$id" not in json.dumps(bundled["definitions"])
+    validator = jsonschema_rs.validator_for(bundled)
+    assert validator.is_valid("text")
+    assert not validator.is_valid(5)
+
+
+def test_two_targets_a_bundle_would_name_alike_are_refused_not_merged() -> None:
+    # "a.b.json#/definitions/c" and "a.json#/definitions/b.c" are both "a.b.c": the second took the first's schema.
+    first = {"$schema": DRAFT7, "$id": _BASE + "definitions/a.b.json", "definitions": {"c": {"type": "string"}}}
+    second = {"$schema": DRAFT7, "$id": _BASE + "definitions/a.json", "definitions": {"b.c": {"type": "integer"}}}
+    root = _root(
+        {
+            "anyOf": [
+                {"$ref": "../definitions/a.b.json#/definitions/c"},
+                {"$ref": "../definitions/a.json#/definitions/b.c"},
+            ]
+        }
+    )
+    with pytest.raises(
+        ValueError, match=r"^seed/x\.INFO\.json: /anyOf/1/\$ref: .* would both name 'a\.b\.c'; rename one$"
+    ):
+        _bundled(first, second, root)
+
+
+@pytest.mark.parametrize(
+    ("definitions", "where"),
+    [
+        ({"loop": {"$ref": "#/definitions/loop"}}, "/definitions/loop/$ref"),
+        ({"a": {"anyOf": [{"type": "null"}, {"$ref": "#/definitions/b"}]}, "b": {"not": {"$ref": "#/definitions/a"}}},
+         "/definitions/b/not/$ref"),
+        ({"a": {"if": {"type": "null"}, "else": {"allOf": [{"$ref": "#/definitions/a"}]}}},
+         "/definitions/a/else/allOf/0/$ref"),
+    ],
+)  # fmt: skip
+def test_a_ref_cycle_applied_to_the_value_itself_is_refused_with_its_place(
+    definitions: dict[str, Any], where: str
+) -> None:
+    # Written as it was, a validator follows it for ever (python-jsonschema: RecursionError).
+    first = "a" if "a" in definitions else "loop"
+    root = _root({"allOf": [{"$ref": f"../definitions/d.json#/definitions/{first}"}]})
+    with pytest.raises(ValueError, match=rf"^definitions/d\.json: {re.escape(where)}: '.+' is a \$ref cycle \(.+\): "):
+        _bundled(_defs(**definitions), root)
+
+
+def test_a_ref_cycle_through_a_property_or_an_item_is_a_recursive_schema_and_bundled() -> None:
+    tree = {"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#/definitions/tree"}}}}
+    bundled = _bundled(_defs(tree=tree), _root({"allOf": [{"$ref": "../definitions/d.json#/definitions/tree"}]}))
+    validator = jsonschema_rs.validator_for(bundled)
+    assert validator.is_valid({"children": [{"children": []}]})
+    assert not validator.is_valid({"children": [{"children": 1}]})

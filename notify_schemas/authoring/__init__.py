@@ -10,12 +10,68 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from notify_schemas.arguments import io_error_text
-from notify_schemas.redaction import mask_text
+from notify_schemas.redaction import mask_pointer, mask_text, quoted, shown
+from notify_schemas.registry import DRAFT7, load_registry
+from notify_schemas.validation import instance_path
 from notify_schemas.values import one_line
 
-__all__ = ["write_command"]
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+    import referencing
+
+__all__ = ["SchemaFileError", "check_schema_file", "load_checked", "write_command"]
+
+
+class SchemaFileError(ValueError):
+    """A schema file its metaschema refuses: ``name`` is the file, relative to its folder, ``detail`` where in it and
+    what is wrong, so that a command names the file as its user gave the folder."""
+
+    def __init__(self, name: str, detail: str) -> None:
+        super().__init__(f"{name}: {detail}")
+        self.name, self.detail = name, detail
+
+
+def check_schema_file(contents: dict[str, Any], name: str) -> None:
+    """`SchemaFileError` for a schema file (``name``, relative to its folder) that is no valid draft-07 schema,
+    with the JSON pointer of the first place refused and why: what draft-07's metaschema refuses (``"multipleOf": 0``,
+    ``"type": "bogus"``), a ``pattern`` that either backend's regular expressions cannot read (``"(["`` in both,
+    ``"\\p{L}"`` in Python's, which python-jsonschema would raise on while judging), or a ``$schema`` of another
+    draft. A validator would refuse such a file, or judge by it each its own way; a bundle made of it would carry
+    the fault to every reader."""
+    import jsonschema
+    import jsonschema_rs
+
+    dialect = contents.get("$schema", DRAFT7)
+    if dialect not in (DRAFT7, DRAFT7.rstrip("#")):
+        raise SchemaFileError(name, f"not a valid JSON Schema at /$schema: {quoted(dialect)}, not draft-07's "
+                                    f"{DRAFT7!r}, which every schema of the folder is read as")  # fmt: skip
+    try:
+        jsonschema_rs.meta.validate({**contents, "$schema": DRAFT7})
+        refused = jsonschema.exceptions.best_match(
+            jsonschema.Draft7Validator(
+                jsonschema.Draft7Validator.META_SCHEMA, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+            ).iter_errors(contents)
+        )
+    except jsonschema_rs.ValidationError as error:
+        where, message = instance_path(error), error.message
+    except RecursionError:
+        raise SchemaFileError(name, "nested too deeply to be checked against draft-07's metaschema") from None
+    else:
+        if refused is None:
+            return
+        where, message = list(refused.absolute_path), refused.message
+    pointer = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in where)
+    raise SchemaFileError(name, f"not a valid JSON Schema at {mask_pointer(pointer) or '/'}: {shown(message, 300)}")
+
+
+def load_checked(root: Traversable) -> referencing.Registry[Any]:
+    """The registry of a schema folder an author gives, each file held to draft-07's metaschema first: what compat
+    refuses, the writers neither write nor read."""
+    return load_registry(root, check=check_schema_file)
 
 
 def write_command(

@@ -12,13 +12,14 @@ import jsonschema_rs
 import referencing
 import referencing.exceptions
 
+from notify_schemas.authoring import SchemaFileError, load_checked
 from notify_schemas.authoring.compat.paths import canonical
 from notify_schemas.authoring.compat.satisfiable import contradiction
 from notify_schemas.authoring.compat.structure import WalkError, inline_refs, meaning
 from notify_schemas.authoring.compat.verdicts import Break, CompatError, VariantReport
 from notify_schemas.authoring.compat.witnesses import Budget, Side, breaks_one_way, one_message
 from notify_schemas.redaction import shown
-from notify_schemas.registry import PROFILES, Variant, bundle, load_json_file, load_registry
+from notify_schemas.registry import PROFILES, Variant, bundle, load_json_file
 from notify_schemas.termination import raise_if_terminated
 from notify_schemas.validation import instance_path
 from notify_schemas.values import as_named, one_line
@@ -50,7 +51,9 @@ class SchemaDir:
             )
         self.path = path
         try:
-            self.registry = load_registry(path)
+            self.registry = load_checked(path)
+        except SchemaFileError as error:  # named as the folder was given, as the bundle writer names it in its own
+            raise CompatError(f"{os.path.join(self.said, error.name)}: {error.detail}") from None
         except (OSError, ValueError, RecursionError, referencing.exceptions.Unresolvable) as error:
             raise CompatError(f"{self.said}: cannot load the schemas: {' '.join(str(error).split())}") from error
         self.variants: set[Variant] = set()

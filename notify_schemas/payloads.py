@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from notify_schemas.registry import Variant, bundled_schema, plain_variant, variant
+from notify_schemas.registry import Variant, bundled_schema, definition_name, plain_variant, variant
 from notify_schemas.wire_form import MAX_ITEMS
 
 __all__ = [
@@ -88,9 +88,11 @@ def _payload_properties(v: Variant) -> dict[str, dict[str, Any]]:
     definitions = schema["definitions"]
     merged: dict[str, dict[str, Any]] = {}
 
-    def visit(node: Mapping[str, Any]) -> None:
+    def visit(node: Any) -> None:
+        if not isinstance(node, Mapping):  # true or false: no key named
+            return
         if "$ref" in node:
-            visit(definitions[node["$ref"].removeprefix("#/definitions/")])
+            visit(definitions[definition_name(node["$ref"])])
             return
         for part in node.get("allOf", []):
             visit(part)
@@ -99,14 +101,16 @@ def _payload_properties(v: Variant) -> dict[str, dict[str, Any]]:
                 continue
             merged.setdefault(key, {}).update(_resolve(sub, definitions))
 
-    visit(schema["properties"]["payload"])
+    properties = schema.get("properties", {})
+    visit(properties.get("payload", True) if isinstance(properties, Mapping) else True)
     return merged
 
 
-def _resolve(node: Mapping[str, Any], definitions: Mapping[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        node = definitions[node["$ref"].removeprefix("#/definitions/")]
-    return dict(node)
+def _resolve(node: Any, definitions: Mapping[str, Any]) -> dict[str, Any]:
+    """A property's schema with its ``$ref``s followed, as an object schema (``true`` is ``{}``)."""
+    while isinstance(node, Mapping) and "$ref" in node:
+        node = definitions[definition_name(node["$ref"])]
+    return dict(node) if isinstance(node, Mapping) else {}
 
 
 Getter = Callable[[Any], Any]

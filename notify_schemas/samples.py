@@ -15,7 +15,7 @@ from typing import Any
 
 from notify_schemas.message import Notification, oslo_timestamp
 from notify_schemas.redaction import quoted
-from notify_schemas.registry import Variant, bundled_schema, variant
+from notify_schemas.registry import Variant, bundled_schema, definition_name, variant
 from notify_schemas.validation import validate
 
 __all__ = ["cohere", "samples"]
@@ -39,12 +39,16 @@ class _Draw:
         self.rng = rng
         self.definitions = definitions
 
-    def resolve(self, schema: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        """The schema with its $ref followed and its allOf merged, and the name of the definition it came from."""
+    def resolve(self, schema: Any) -> tuple[str, dict[str, Any]]:
+        """The schema with its $ref followed and its allOf merged, and the name of the definition it came from. A
+        boolean schema is read as the object schema that says the same: ``true`` as ``{}``, ``false`` as
+        ``{"not": {}}``."""
         name = ""
-        while "$ref" in schema:
-            name = schema["$ref"].removeprefix("#/definitions/")
+        while isinstance(schema, Mapping) and "$ref" in schema:
+            name = definition_name(schema["$ref"])
             schema = self.definitions[name]
+        if not isinstance(schema, Mapping):
+            return name, {"not": {}} if schema is False else {}
         merged = {k: v for k, v in schema.items() if k != "allOf"}
         for part in schema.get("allOf", []):
             part_name, part_schema = self.resolve(part)
@@ -66,7 +70,7 @@ class _Draw:
     def when(self) -> datetime.datetime:
         return _EPOCH + datetime.timedelta(seconds=self.rng.randrange(0, 300 * 86400))
 
-    def value(self, key: str, schema: Mapping[str, Any]) -> Any:
+    def value(self, key: str, schema: Any) -> Any:
         name, s = self.resolve(schema)
         if "const" in s:
             return s["const"]
@@ -99,6 +103,8 @@ class _Draw:
 
     def array(self, key: str, s: Mapping[str, Any]) -> list[Any]:
         items = s.get("items", {})
+        if isinstance(items, list):  # one schema an item, in order
+            return [self.value(key, item) for item in items]
         drawn = {repr(v): v for v in (self.value(key, items) for _ in range(self.rng.randrange(0, 4)))}
         return list(drawn.values())
 
@@ -146,10 +152,13 @@ def _conditional(s: Mapping[str, Any], record: dict[str, Any]) -> dict[str, Any]
     test = s.get("if")
     if not isinstance(test, Mapping):
         return record
-    matches = all(record.get(key) == sub.get("const") for key, sub in test.get("properties", {}).items())
+    matches = all(
+        isinstance(sub, Mapping) and record.get(key) == sub.get("const")
+        for key, sub in test.get("properties", {}).items()
+    )
     branch = s.get("then" if matches else "else", {})
     for key, sub in branch.get("properties", {}).items() if isinstance(branch, Mapping) else ():
-        if "const" in sub and key in record:
+        if isinstance(sub, Mapping) and "const" in sub and key in record:
             record[key] = sub["const"]
     return record
 
@@ -188,7 +197,8 @@ def cohere(event_type: str, record: dict[str, Any]) -> None:
 
 def _sample(v: Variant, draw: _Draw) -> Notification:
     schema = bundled_schema(v)
-    payload = draw.value("payload", schema["properties"]["payload"])
+    properties = schema.get("properties", {})
+    payload = draw.value("payload", properties.get("payload", True) if isinstance(properties, Mapping) else True)
     if isinstance(payload, dict):
         cohere(v.event_type, payload)
     return {

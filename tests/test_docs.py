@@ -5,8 +5,13 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import os
 import re
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -226,3 +231,85 @@ def test_the_pages_writer_names_the_file_it_cannot_read(
     _read_from(monkeypatch, root)
     assert docs.main([str(tmp_path / "out")]) == 2
     assert capsys.readouterr() == ("", f"python -m notify_schemas.authoring.docs: error: {said}\n")
+
+
+def _checkout_copy(tmp_path: Path) -> Path:
+    """A copy of the checkout's package and schemas, run as its own: the pages read its bundles through the package
+    (samples, payload keys), not only through the registry the other tests hand them."""
+    import shutil
+
+    here = Path(__file__).parent.parent
+    copy = tmp_path / "checkout"
+    shutil.copytree(here / "notify_schemas", copy / "notify_schemas", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(here / "schemas", copy / "schemas", ignore=shutil.ignore_patterns("corpus"))
+    return copy
+
+
+def _writers(copy: Path) -> list[subprocess.CompletedProcess[str]]:
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    done = []
+    for module, argv in (("bundle", ["schemas"]), ("docs", ["docs/reference"]), ("asyncapi", [])):
+        command = [sys.executable, "-m", f"notify_schemas.authoring.{module}", *argv]
+        done.append(subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, check=False))
+    return done
+
+
+def _set(pointer: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        *parents, last = pointer.strip("/").split("/")
+        node: Any = doc
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        if value is _DELETE:
+            del node[last]
+        elif isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return change
+
+
+_DELETE = object()
+
+
+@pytest.mark.parametrize(
+    ("file", "pointer", "value"),
+    [
+        ("seed/image.upload.INFO.json", "/properties/payload", True),
+        ("seed/image.upload.INFO.json", "/properties/payload", {}),
+        ("seed/image.upload.INFO.json", "/properties/payload", _DELETE),
+        ("seed/image.upload.INFO.json", "/properties/payload/allOf/1", True),
+        ("seed/image.upload.INFO.json", "/properties/publisher_id", True),
+        ("seed/image.upload.INFO.json", "/title", _DELETE),
+        ("envelope.json", "/title", _DELETE),
+        ("definitions/image.json", "/definitions/image/properties/name", {}),
+        ("definitions/image.json", "/definitions/image/properties/tags", True),
+    ],
+)
+def test_the_writers_take_a_boolean_or_empty_schema_or_a_missing_title_anywhere(
+    tmp_path: Path, file: str, pointer: str, value: Any
+) -> None:
+    # A payload schema true ended the pages writer in AttributeError ('bool' object has no attribute 'get'), one that
+    # is missing in KeyError, a variant without a title the AsyncAPI writer in KeyError: 'title'.
+    copy = _checkout_copy(tmp_path)
+    path = copy / "schemas" / file
+    document = json.loads(path.read_text(encoding="utf-8"))
+    _set(pointer, value)(document)
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    for done in _writers(copy):
+        assert (done.returncode, done.stderr) == (0, ""), done.args
+
+
+def test_the_pages_writer_names_a_variant_that_accepts_no_message(tmp_path: Path) -> None:
+    copy = _checkout_copy(tmp_path)
+    path = copy / "schemas" / "seed" / "image.upload.INFO.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["properties"]["payload"] = False
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    bundled, pages, _ = _writers(copy)
+    assert bundled.returncode == 0
+    assert pages.returncode == 2
+    assert pages.stderr.startswith("python -m notify_schemas.authoring.docs: error: seed/image.upload.INFO.json: no "
+                                   "valid example message could be drawn from its schema")  # fmt: skip
+    assert pages.stderr.count("\n") == 1

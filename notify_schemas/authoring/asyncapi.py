@@ -20,8 +20,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from notify_schemas.authoring import write_command
-from notify_schemas.registry import BASE_URI, PRIORITIES, PROFILES, Variant, bundle, bundled_schema, registry, variants
+from notify_schemas.authoring import load_checked, write_command
+from notify_schemas.registry import (
+    BASE_URI,
+    PRIORITIES,
+    PROFILES,
+    Variant,
+    bundle,
+    bundled_schema,
+    registry,
+    schema_root,
+    variants,
+)
 
 __all__ = [
     "ASYNCAPI_VERSION",
@@ -102,10 +112,10 @@ def _hoist(schema: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
 
 def _envelope_trait(envelope: dict[str, Any]) -> dict[str, Any]:
     return {
-        "summary": envelope["title"],
+        "summary": envelope.get("title", "The envelope"),
         "description": (
-            f"{envelope['description']} Applied to every message. An AsyncAPI trait cannot hold a payload, so each "
-            "message's payload schema includes this envelope (`x-envelope-schema`) through `allOf` and narrows "
+            f"{envelope.get('description', '')} Applied to every message. An AsyncAPI trait cannot hold a payload, "
+            "so each message's payload schema includes this envelope (`x-envelope-schema`) through `allOf` and narrows "
             "`event_type`, `priority` and `payload`."
         ),
         "contentType": "application/json",
@@ -118,8 +128,8 @@ def _envelope_trait(envelope: dict[str, Any]) -> dict[str, Any]:
 def _message(v: Variant, schema: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": v.name,
-        "title": schema["title"],
-        "summary": schema["description"],
+        "title": schema.get("title", v.name),  # a schema need not have a title or a description
+        "summary": schema.get("description", schema.get("title", v.name)),
         "tags": [{"name": v.event_type.rsplit(".", 1)[0]}],
         "payload": {"$ref": f"#/components/schemas/{v.name}"},
         "traits": [{"$ref": f"#/components/messageTraits/{_ENVELOPE}"}],
@@ -236,6 +246,7 @@ def dump(document: dict[str, Any]) -> str:
 
 def write_documents(out_dir: Path) -> list[Path]:
     """Write ``asyncapi-<profile>.json`` for every profile under ``out_dir``; return the files that changed."""
+    load_checked(schema_root())  # a schema file its metaschema refuses: named, as the bundler names it
     changed = []
     for profile in PROFILES:
         text = dump(asyncapi_document(profile))

@@ -16,9 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from notify_schemas.authoring import write_command
+from notify_schemas.authoring import load_checked, write_command
+from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.payloads import payload_properties
-from notify_schemas.registry import BASE_URI, PRIORITIES, PROFILES, Variant, bundle, registry, schema_root, variants
+from notify_schemas.registry import (
+    BASE_URI,
+    PRIORITIES,
+    PROFILES,
+    Variant,
+    bundle,
+    registry,
+    schema_root,
+    variants,
+)
 from notify_schemas.samples import samples
 
 if TYPE_CHECKING:
@@ -258,12 +268,27 @@ def _type_name(f: _Facts) -> str:
 # --- Reading the schemas --------------------------------------------------------------------------------------------
 
 
+def _payload_schema(v: Variant) -> Any:
+    """The schema a variant's file gives its payload: any schema, ``true``, ``false`` or ``{}`` included, and ``true``
+    where the file says nothing of it (the envelope's ``payload`` then applies alone)."""
+    properties = registry().contents(v.uri).get("properties")
+    return properties.get("payload", True) if isinstance(properties, Mapping) else True
+
+
 def _state_rules(v: Variant) -> list[dict[str, Any]]:
-    """The rules of `definitions/state.json` that a variant's payload lists in its allOf: what its event implies."""
-    parts = registry().contents(v.uri)["properties"]["payload"].get("allOf", [])
-    state = registry().contents(BASE_URI + "definitions/state.json")["definitions"]
-    names = [p["$ref"].partition("#/definitions/")[2] for p in parts if "state.json#" in p.get("$ref", "")]
-    return [state[name] for name in names]
+    """The rules of `definitions/state.json` that a variant's payload lists in its allOf: what its event implies.
+    A rule is named by its title and description, each said as "(none)" where it has none."""
+    payload = _payload_schema(v)
+    parts = payload.get("allOf", []) if isinstance(payload, Mapping) else []
+    state = registry().contents(BASE_URI + "definitions/state.json").get("definitions", {})
+    rules = []
+    for part in parts:
+        ref = part.get("$ref", "") if isinstance(part, Mapping) else ""
+        document, _, name = ref.partition("#/definitions/")
+        if document.endswith("state.json") and isinstance(state.get(name), Mapping):
+            rule = state[name]
+            rules.append({key: rule.get(key, "(none)") for key in ("title", "description")})
+    return rules
 
 
 def _state_section(profile: str) -> list[str]:
@@ -282,15 +307,12 @@ def _state_section(profile: str) -> list[str]:
     return ["## What each event guarantees", "", intro, "", *_table(("variant", "guarantees", "because"), rows)]
 
 
-def _variant_facts(uri: str, pointer: Sequence[str]) -> _Facts:
-    schema: Any = registry().contents(uri)
-    for part in pointer:
-        schema = schema[part]
-    return _facts([(schema, registry().resolver(uri))])
+def _variant_facts(uri: str) -> _Facts:
+    return _facts([(registry().contents(uri), registry().resolver(uri))])
 
 
 def _payload(v: Variant) -> _Facts:
-    return _variant_facts(v.uri, ("properties", "payload"))
+    return _facts([(_payload_schema(v), registry().resolver(v.uri))])
 
 
 def _sentences(text: str) -> list[str]:
@@ -301,7 +323,8 @@ def _event_text(v: Variant) -> list[str]:
     """The sentences of the variant's description that describe the event: those before the payload's description."""
     schema = registry().contents(v.uri)
     text: str = schema.get("description") or schema.get("title", "")
-    payload_text: str = schema["properties"]["payload"].get("description", "")
+    payload = _payload_schema(v)
+    payload_text: str = payload.get("description", "") if isinstance(payload, Mapping) else ""
     if payload_text and text.endswith(payload_text):
         text = text.removesuffix(payload_text)
     return _sentences(text)
@@ -434,13 +457,19 @@ def _payload_section(v: Variant) -> list[str]:
 
 
 def _example(v: Variant) -> list[str]:
-    message = next(samples(v.event_type, v.priority, profile=v.profile, n=1, seed=0))
+    """A valid message of the variant; ValueError naming its file when none could be drawn (its schema accepts
+    none: a payload ``false``, a required key whose schema is ``false``; or the drawing missed one)."""
+    try:
+        message = next(samples(v.event_type, v.priority, profile=v.profile, n=1, seed=0))
+    except InvalidNotificationError as error:
+        raise ValueError(f"{v.path}: no valid example message could be drawn from its schema: the one drawn broke "
+                         f"it at {error.violations[0]}") from None  # fmt: skip
     return ["Example:", "", "```json", json.dumps(message, indent=2, ensure_ascii=False), "```", ""]
 
 
 def _envelope_section(profile: str) -> list[str]:
     uri = BASE_URI + "envelope.json"
-    envelope = _variant_facts(uri, ())
+    envelope = _variant_facts(uri)
     payloads = [_payload(v) for v in variants(profile)]
     rows = []
     for key in envelope.properties:
@@ -562,7 +591,8 @@ def differences_page() -> str:
         "seed profile judges every message Glance sends.",
         "",
     ]
-    envelopes = {json.dumps(registry().contents(v.bundled_uri)["definitions"]["envelope"]) for v in _all_variants()}
+    bundles = [bundle(registry(), v.uri, new_id=v.bundled_uri) for v in _all_variants()]  # as the sources are now
+    envelopes = {json.dumps(b["definitions"].get("envelope"), sort_keys=True) for b in bundles}
     if len(envelopes) == 1:
         out += ["The envelope is the same in both profiles; they differ in event types, priorities and payloads.", ""]
     out += ["## Event types and priorities", ""]
@@ -629,7 +659,10 @@ def _all_variants() -> list[Variant]:
 
 def render_pages() -> dict[str, str]:
     """Every page, by file name: ``seed.md``, ``glance.md``, ``differences.md``."""
-    for v in _all_variants():  # a $ref that leads nowhere: named by its file and pointer, before the pages follow it
+    # A file its metaschema refuses, a $ref that leads nowhere or in a cycle: named by its file and pointer, as the
+    # bundle writer and compat name it, before the pages read it.
+    load_checked(schema_root())
+    for v in _all_variants():
         bundle(registry(), v.uri, new_id=v.bundled_uri)
     pages = {f"{profile}.md": profile_page(profile) for profile in PROFILES}
     pages["differences.md"] = differences_page()

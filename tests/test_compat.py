@@ -138,7 +138,8 @@ BREAKING: dict[str, tuple[Edit, str, str, Callable[[Any], bool]]] = {
 def test_a_breaking_edit_is_found_with_a_witness(old: Path, tmp_path: Path, case: str) -> None:
     edit, marker, reason, shows = BREAKING[case]
     new = schema_copy(tmp_path / "new", edit)
-    reports = compare(old, new, examples=EXAMPLES)
+    # Each verdict decided, not cut short on a busy machine (D106): the search takes about a second a variant.
+    reports = compare(old, new, examples=EXAMPLES, time_limit=120)
 
     broken = {r.name for r in reports if not r.backward}
     assert broken == names_using(old, marker)
@@ -194,7 +195,7 @@ def test_generation_alone_finds_a_witness(old: Path, tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(compat.structure.Walk, "walk", lambda *args, **kwargs: None)
     new = schema_copy(tmp_path / "new", edit_json("seed/image.create.INFO.json", name_not_nullable))
-    reports = compare(old, new, examples=10)
+    reports = compare(old, new, examples=10, time_limit=300)  # whole messages, both ways: decided, not cut (D106)
     (report,) = (r for r in reports if r.status != "compatible")
     assert (report.name, report.status) == ("seed image.create INFO", "forward compatible")
     check_witnesses(old, new, report)
@@ -204,6 +205,31 @@ def test_generation_alone_finds_a_witness(old: Path, tmp_path: Path, monkeypatch
     # The generated witness is moved toward a corpus message: only the offending value stays as generated.
     assert found.witness["payload"]["name"] is None
     assert found.witness["publisher_id"] == "image.glance-api-1"
+
+
+def test_a_direction_the_time_limit_cut_short_is_undecided_not_compatible(
+    old: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A narrowing whose witness generation had no time to find was called compatible both ways, exit 0 (D106)."""
+
+    def name_not_nullable(doc: dict[str, Any]) -> None:
+        doc["properties"]["payload"]["allOf"].append({"type": "object", "properties": {"name": {"type": "string"}}})
+
+    monkeypatch.setattr(compat.structure.Walk, "walk", lambda *args, **kwargs: None)  # generation alone can tell
+    old = schema_copy(tmp_path / "old")
+    new = schema_copy(tmp_path / "new", edit_json("seed/image.create.INFO.json", name_not_nullable))
+    for folder in (old, new):  # no corpus message to show the break as it is
+        shutil.rmtree(folder / "corpus")
+    [report] = [r for r in compare(old, new, examples=10, time_limit=0) if r.name == "seed image.create INFO"]
+    assert (report.status, report.backward, report.forward, report.cut_short) == ("undecided", None, None, True)
+    assert all(r.status == "compatible" for r in compare(old, old, time_limit=0))  # nothing to search: decided
+    code, out, _ = run(capsys, old, new, "--examples", "10", "--time-limit", "0")
+    assert code == 1  # a guard that could not check does not pass
+    assert "seed image.create INFO: undecided: backward and forward compatibility not checked to the end" in out
+    assert "1 undecided; undecided whether NEW is backward compatible with OLD" in out.splitlines()[-1]
+    code, out, _ = run(capsys, old, new, "--examples", "10", "--time-limit", "0", "--format", "json")
+    summary = json.loads(out)["summary"]
+    assert (code, summary["undecided"], summary["backward_compatible"]) == (1, 1, None)
 
 
 def test_a_run_leaves_no_hypothesis_folder_in_the_callers(old: Path, tmp_path: Path) -> None:

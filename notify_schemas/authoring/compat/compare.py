@@ -161,12 +161,15 @@ def _compared(
             return empty
         a, b = side_of(old, v), side_of(new, v)
         breaks = breaks_one_way("backward", a, b, examples, seed, notes, budget)
+        cut_backward = budget.cut  # the time limit reached while NEW was searched for what OLD accepts
         breaks += breaks_one_way("forward", b, a, examples, seed, notes, budget)
     except WalkError as error:  # the walk of the two schemas: what it says names neither file
         files = " with ".join(os.path.join(d.said, v.path) for d in (old, new))
         raise CompatError(f"comparing {files}: {error}") from None
-    backward = not any(x.direction == "backward" for x in breaks)
-    forward = not any(x.direction == "forward" for x in breaks)
+    # A direction the time limit cut short before a break was found in it is not claimed compatible (D106): a
+    # narrowing whose witness was not found in time is no proof that there is none.
+    backward = False if any(x.direction == "backward" for x in breaks) else None if cut_backward else True
+    forward = False if any(x.direction == "forward" for x in breaks) else None if budget.cut else True
     return VariantReport(v.profile, v.event_type, v.priority, "changed", backward, forward, tuple(breaks))
 
 

@@ -62,6 +62,9 @@ def _text_lines(report: VariantReport) -> Iterator[str]:
     elif status == "forward compatible":
         yield f"{name}: forward compatible{tag}; breaking: {_detail(back[0])}"
         back = back[1:]
+    elif status == "undecided":
+        left = " and ".join(d for d in ("backward", "forward") if getattr(report, d) is None)
+        yield f"{name}: undecided{tag}: {left} compatibility not checked to the end (generation cut short)"
     else:
         yield f"{name}: breaking{tag}: {_detail(back[0])}"
         back = back[1:]
@@ -72,9 +75,17 @@ def _text_lines(report: VariantReport) -> Iterator[str]:
 
 def _summary(reports: Sequence[VariantReport]) -> dict[str, Any]:
     counts = {s: sum(r.status == s for r in reports) for s in ("compatible", "backward compatible")}
-    counts |= {s: sum(r.status == s for r in reports) for s in ("forward compatible", "breaking")}
+    counts |= {s: sum(r.status == s for r in reports) for s in ("forward compatible", "breaking", "undecided")}
     counts["cut_short"] = sum(r.cut_short for r in reports)
-    return {"variants": len(reports), **counts, "backward_compatible": all(r.backward for r in reports)}
+    return {"variants": len(reports), **counts, "backward_compatible": _backward(reports)}
+
+
+def _backward(reports: Sequence[VariantReport]) -> bool | None:
+    """Whether NEW is backward compatible with OLD: False when a variant is not, None when none is not but one was not
+    checked to the end (D106), True when every one is."""
+    if any(r.backward is False for r in reports):
+        return False
+    return None if any(r.backward is None for r in reports) else True
 
 
 class _Parser(MaskedParser):
@@ -161,7 +172,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:  # the reader went away (| head): the report cut short is no verdict (D94)
         drop_output()
         return READER_GONE
-    return 0 if all(r.backward for r in reports) else 1
+    return 0 if _backward(reports) else 1  # undecided is no pass (D106)
 
 
 def _progress(done: int, total: int, v: Variant) -> None:
@@ -184,11 +195,16 @@ def _report(args: argparse.Namespace, reports: Sequence[VariantReport]) -> None:
         for report in reports:
             for line in _text_lines(report):
                 print(line)
-        verdict = "NEW is " + ("" if summary["backward_compatible"] else "not ") + "backward compatible with OLD"
+        verdict = {
+            True: "NEW is backward compatible with OLD",
+            False: "NEW is not backward compatible with OLD",
+            None: "undecided whether NEW is backward compatible with OLD",
+        }[summary["backward_compatible"]]
+        undecided = f", {summary['undecided']} undecided" if summary["undecided"] else ""
         print(
             f"{summary['variants']} variants: {summary['compatible']} compatible, "
             f"{summary['backward compatible']} backward compatible, {summary['forward compatible']} forward "
-            f"compatible, {summary['breaking']} breaking; {verdict}"
+            f"compatible, {summary['breaking']} breaking{undecided}; {verdict}"
             + (f" (generation cut short at --time-limit in {summary['cut_short']})" if summary["cut_short"] else "")
         )
 

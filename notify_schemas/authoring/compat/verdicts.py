@@ -10,7 +10,7 @@ from notify_schemas.errors import NotifySchemasError
 __all__ = ["Break", "CompatError", "Direction", "Status", "VariantReport"]
 
 Direction = Literal["backward", "forward"]
-Status = Literal["compatible", "backward compatible", "forward compatible", "breaking"]
+Status = Literal["compatible", "backward compatible", "forward compatible", "breaking", "undecided"]
 
 
 class CompatError(NotifySchemasError):
@@ -42,10 +42,12 @@ class VariantReport:
     event_type: str
     priority: str
     change: Literal["unchanged", "changed", "added", "removed"]
-    backward: bool
-    """Every message valid under OLD is valid under NEW (as far as the comparison could tell)."""
-    forward: bool
-    """Every message valid under NEW is valid under OLD (as far as the comparison could tell)."""
+    backward: bool | None
+    """Every message valid under OLD is valid under NEW (as far as the comparison could tell); None when generation
+    was cut short at its time limit before that direction was searched to the end and no break was found in it
+    (D106): not checked, so neither claimed nor denied."""
+    forward: bool | None
+    """Every message valid under NEW is valid under OLD, as ``backward`` is told."""
     breaks: tuple[Break, ...] = ()
     notes: tuple[str, ...] = ()
     """Unconfirmed structural findings and generation problems: reported, not counted."""
@@ -59,12 +61,15 @@ class VariantReport:
 
     @property
     def status(self) -> Status:
-        """``compatible`` (both ways), ``backward compatible``, ``forward compatible`` or ``breaking``.
+        """``compatible`` (both ways), ``backward compatible``, ``forward compatible``, ``breaking``, or
+        ``undecided`` when a direction was not checked to the end (D106; the breaks found say what is known).
 
         A removed variant is breaking, although no NEW message can contradict OLD there.
         """
-        if self.change == "removed" or not (self.backward or self.forward):
+        if self.change == "removed" or (self.backward is False and self.forward is False):
             return "breaking"
+        if self.backward is None or self.forward is None:
+            return "undecided"
         if self.backward and self.forward:
             return "compatible"
         return "backward compatible" if self.backward else "forward compatible"

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from notify_schemas.errors import ConfigError
-from notify_schemas.redaction import closed, error_text, mask_text, mask_url, quoted, shown
+from notify_schemas.redaction import closed, given_text, mask_text, mask_url, quoted, shown
+from notify_schemas.redaction import listed as read_listed
 from notify_schemas.values import as_named
 
 __all__ = ["NotifierConfig", "is_disabled", "load_config", "names"]
@@ -86,23 +87,9 @@ def names(value: Any, what: str) -> tuple[str, ...]:
 
 
 def listed(value: Iterable[Any], what: str) -> Iterator[tuple[int, Any]]:
-    """The items of a list a producer gives (of names, of drivers), with their index, read one at a time so that
-    each can be checked as it comes: an endless iterable (``itertools.count()``) ends at its first wrong item, or
-    after `MAX_NAMES` with a ``TypeError`` naming ``what``, never read on for ever; an error of the iterable's own
-    while it is read is a ``TypeError`` naming ``what``, its text masked."""
-    try:
-        for index, item in enumerate(value):
-            if index == MAX_NAMES:
-                raise _TooMany
-            yield index, item
-    except _TooMany:
-        raise TypeError(f"{what} must be a list of at most {MAX_NAMES:,} items; it holds more") from None
-    except Exception as error:
-        raise TypeError(f"{what} must be a list; reading it raised {error_text(error)}") from None
-
-
-class _TooMany(Exception):
-    pass
+    """The items of a list of names or drivers a producer gives, read as `redaction.listed` reads them, at most
+    `MAX_NAMES` of them."""
+    return read_listed(value, what, MAX_NAMES)
 
 
 MAX_NAMES = 10_000
@@ -398,10 +385,11 @@ def is_disabled(event_type: str, disabled: Iterable[str]) -> bool:
 
     Glance's option help names ``image.member`` as a group; Glance's code compares only the first word, so there
     ``image.member`` disables nothing. This follows the documented meaning (schemas/DECISIONS.md, D28). `TypeError`
-    for an event type that is not text; a str subclass is read as the text it holds (its own == may lie or raise).
+    for an event type that is not text, or a ``disabled`` that is no list of names (read as `names` reads it: an
+    endless generator was read for ever); a str subclass is read as the text it holds (its own == may lie or raise).
     """
     if type(event_type) is not str:
-        if not isinstance(event_type, str):
-            raise TypeError(f"event_type must be text, not {quoted(event_type)}")
-        event_type = str.__str__(event_type)
+        event_type = given_text(event_type, "event_type")
+    if type(disabled) is not tuple or not all(type(item) is str for item in disabled):
+        disabled = names(disabled, "disabled")  # read once, bounded, each item as plain text
     return any(event_type == item or event_type.startswith(item + ".") for item in disabled)

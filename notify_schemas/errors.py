@@ -79,8 +79,10 @@ class InvalidNotificationError(NotifySchemasError, ValueError):
 
     def __init__(self, message: Any, violations: Sequence[Violation], *, profile: str) -> None:
         self.notification = message
-        self.violations = tuple(violations)
-        self.profile = profile
+        self.violations = _violations(violations)
+        if not isinstance(profile, str):
+            raise TypeError("profile must be the name of a profile (text)")
+        self.profile = profile = str.__str__(profile)
         self.variant: tuple[str, str] | None = next((v.variant for v in self.violations if v.variant), None)
         # The variant judged: a known event type and priority, never the producer's own value (whose text may be
         # anything, a credential included, and whose __str__ may raise).
@@ -98,6 +100,39 @@ class InvalidNotificationError(NotifySchemasError, ValueError):
         # The copy's ``notification`` is None; its violations, profile, variant and text are the original's, and so is
         # its class: a producer's subclass comes back as that subclass.
         return (_rebuilt, (self.violations, self.profile, type(self)))
+
+
+_MOST_VIOLATIONS = 1_048_576  # more than any report holds: an iterable that runs past it may never end
+_END = object()
+
+
+def _read(read: Any, *args: Any) -> Any:
+    """``read(*args)`` on the caller's iterable, its own error a `TypeError` naming ``violations`` (by the error's
+    kind alone: its text may quote a credential, which this module cannot mask)."""
+    try:
+        return read(*args)
+    except Exception as error:
+        raise TypeError(f"violations must be a list; reading it raised {type(error).__name__}") from None
+
+
+def _violations(given: Any) -> tuple[Violation, ...]:
+    """The violations given, as a tuple, each checked as it is read: a `TypeError` naming ``violations`` for what is
+    no list of `Violation` (an endless generator was read for ever; an item of another kind failed with
+    AttributeError, and an error of the iterable's own came out as it was). Its text names no value: this module
+    cannot mask one, and a producer's may quote a credential."""
+    if type(given) is tuple and all(type(v) is Violation for v in given):
+        return given
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise TypeError("violations must be a list of Violation")
+    found: list[Violation] = []
+    items = _read(iter, given)
+    while (item := _read(next, items, _END)) is not _END:
+        if not isinstance(item, Violation):
+            raise TypeError(f"violations[{len(found)}] is not a Violation")
+        if len(found) == _MOST_VIOLATIONS:
+            raise TypeError(f"violations must be a list of at most {_MOST_VIOLATIONS:,} items; it holds more")
+        found.append(item)
+    return tuple(found)
 
 
 def _rebuilt(

@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from notify_schemas.redaction import error_text, quoted
 from notify_schemas.registry import Variant, bundled_schema, definition_name, plain_variant, variant
 from notify_schemas.wire_form import MAX_ITEMS
 
@@ -134,7 +135,7 @@ def record_payload(
     unknown = set(extra) - set(properties)
     if unknown:
         raise TypeError(f"{v.event_type} {v.priority} has no payload key {', '.join(sorted(unknown))}")
-    getters = getters or {}
+    read = _getters(getters, properties)
     payload: dict[str, Any] = {}
     for key, schema in properties.items():
         if key in extra:
@@ -142,7 +143,7 @@ def record_payload(
         elif schema.get("type") == "null":
             value = None
         else:
-            value = _read(getters[key], obj) if key in getters else _read(_get, obj, key)
+            value = _read(read[key], obj) if key in read else _read(_get, obj, key)
             if value is _MISSING:
                 if "const" in schema:
                     value = schema["const"]
@@ -155,6 +156,29 @@ def record_payload(
         if payload.get("deleted_at") is None:  # only when unknown: a value of the producer's is judged as it is
             payload["deleted_at"] = isotime(datetime.datetime.now(datetime.UTC))
     return payload
+
+
+def _getters(getters: Any, properties: Mapping[str, Any]) -> dict[str, Getter]:
+    """The getters a producer gives, as a dict of the payload's keys: each asked of the mapping once, here, so that
+    the mapping's own failure (its ``in`` or ``[]`` raising) or a getter that cannot be called is a `TypeError`
+    naming it, not the producer's exception out of the builder, nor a value `Unread` for the producer's record. What
+    is not a mapping is refused: an endless generator, asked whether it held a key, was read for ever."""
+    if getters is None:
+        return {}
+    if not isinstance(getters, Mapping):
+        raise TypeError(f"getters must be a mapping of payload keys to functions, not {quoted(getters)}")
+    found: dict[str, Getter] = {}
+    for key in properties:
+        try:
+            if key not in getters:
+                continue
+            getter = getters[key]
+        except Exception as error:
+            raise TypeError(f"getters must be a mapping; reading {key!r} of it raised {error_text(error)}") from None
+        if not callable(getter):
+            raise TypeError(f"getters[{key!r}] must be a function of the record, not {quoted(getter)}")
+        found[key] = getter
+    return found
 
 
 def _split(text: Any) -> Any:

@@ -38,7 +38,10 @@ __all__ = [
     "error_text",
     "folded",
     "forbidden_texts",
+    "given_text",
+    "given_texts",
     "hides_a_secret",
+    "listed",
     "mark_forbidden",
     "mask_dict_password",
     "mask_password",
@@ -64,6 +67,61 @@ __all__ = [
 
 SECRET = "***"
 MARK = "[redacted: may hold credentials]"
+
+MAX_GIVEN = 1_048_576
+"""The most items a list given to a public function holds (texts to mask, words, violations, disabled event
+types): one longer than that is no list a caller means, and may never end (``itertools.count()``)."""
+
+
+def given_text(value: Any, what: str) -> str:
+    """``value``, an argument that must be text, as plain text, or a `TypeError` naming ``what``: a str subclass is
+    read as the text it holds, since its own methods (``==``, ``lower``, ``replace``) may raise or lie."""
+    if type(value) is str:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    raise TypeError(f"{what} must be text, not {quoted(value)}")
+
+
+def listed(value: Any, what: str, most: int = MAX_GIVEN) -> Iterator[tuple[int, Any]]:
+    """The items of a list a caller gives (of names, of drivers, of texts), with their index, read one at a time so
+    that each can be checked as it comes: an endless iterable (``itertools.count()``) ends at its first wrong item,
+    or after ``most`` with a `TypeError` naming ``what``, never read on for ever; an error of the iterable's own
+    while it is read is a `TypeError` naming ``what``, its text masked. Text and bytes, which would be read letter by
+    letter, and what cannot be iterated are a `TypeError` too."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise TypeError(f"{what} must be a list, not {quoted(value)}")
+    try:
+        for index, item in enumerate(value):
+            if index == most:
+                raise _TooMany
+            yield index, item
+    except _TooMany:
+        raise TypeError(f"{what} must be a list of at most {most:,} items; it holds more") from None
+    except Exception as error:
+        raise TypeError(f"{what} must be a list; reading it raised {error_text(error)}") from None
+
+
+class _TooMany(Exception):
+    pass
+
+
+def given_texts(value: Any, what: str, most: int = MAX_GIVEN) -> list[str]:
+    """A list of texts a caller gives, read as `listed` reads it, each item as `given_text` reads it (its error
+    naming ``what[index]``)."""
+    return [given_text(item, f"{what}[{index}]") for index, item in listed(value, what, most)]
+
+
+def _str_of(value: Any, what: str) -> str:
+    """``str(value)`` as plain text, or a `TypeError` naming ``what`` when the value's own ``__str__`` raises or
+    gives no text: the producer's exception, whose text may quote a credential, never passes through."""
+    try:
+        text = str(value)
+    except Exception as error:
+        raise TypeError(f"{what} cannot be read as text: str() raised {error_text(error)}") from None
+    return text if type(text) is str else str.__str__(text)
+
+
 FORBIDDEN_KEYS = frozenset({"locations", "location", "direct_url", "task_input"})
 
 # oslo_utils.strutils._SANITIZE_KEYS (oslo.utils 10.2.0): a key containing one of these has its value masked.
@@ -145,8 +203,22 @@ _AUTHORITY_END = re.compile(r"[/?#]")
 
 
 def mask_password(message: object, secret: str = SECRET) -> str:
-    """oslo.utils' ``strutils.mask_password``: ``password=...``, ``"token": "..."`` and their kin masked."""
-    text = message.decode(errors="ignore") if isinstance(message, bytes) else str(message)
+    """oslo.utils' ``strutils.mask_password``: ``password=...``, ``"token": "..."`` and their kin masked.
+
+    Any value is masked as its text, ``str(message)``; text and bytes as the text they hold, whatever a subclass's
+    own methods say. A ``secret`` that is not text, or a ``message`` whose own ``__str__`` raises, is a `TypeError`
+    naming the argument (asked whether it held a backslash, an endless generator given as ``secret`` was read for
+    ever, and the producer's exception came out as it was, its text unmasked)."""
+    if type(secret) is not str:
+        secret = given_text(secret, "secret")
+    if type(message) is str:
+        text = message
+    elif isinstance(message, bytes):
+        text = bytes.decode(message, errors="ignore")
+    elif isinstance(message, str):
+        text = str.__str__(message)
+    else:
+        text = _str_of(message, "message")
     if _REMEMBERED_LENGTHS[0] <= len(text) <= _REMEMBERED_LENGTHS[1]:
         return _remembered_masking(text, secret)
     return _masked_password(text, secret)
@@ -266,6 +338,8 @@ def mask_dict_password(dictionary: Mapping[Any, Any], secret: str = SECRET) -> d
     RecursionError (D96); a value that contains itself, which oslo recurses into until then, is ``ValueError``."""
     if not isinstance(dictionary, Mapping):
         raise TypeError(f"Expected a dictionary, got {type(dictionary)} instead.")
+    if type(secret) is not str:
+        secret = given_text(secret, "secret")
     stack = [_Masking(dictionary, None)]
     above = {id(dictionary)}
     while True:
@@ -945,8 +1019,10 @@ def refused_texts(error: BaseException) -> tuple[str, ...]:
 
 
 def mask_texts(text: str, texts: Iterable[str]) -> str:
-    """``text`` with each of ``texts`` it holds replaced by `MARK`."""
-    for found in texts:
+    """``text`` with each of ``texts`` it holds replaced by `MARK`; a `TypeError` naming the argument for one that
+    is not text, or not a list of texts (read as `given_texts` reads it)."""
+    text = given_text(text, "text")
+    for found in given_texts(texts, "texts"):
         if found in text:
             text = text.replace(found, MARK)
     return text
@@ -1002,8 +1078,10 @@ def _args_masked(error: BaseException, text: str) -> str:
 
 def mask_quoted(text: str, strings: Iterable[Any]) -> str:
     """``text`` with each of ``strings`` that it quotes with ``repr`` masked before it is quoted: ``repr`` escapes a
-    quote as ``\\'``, which keeps the masking from matching ``'admin_password': '...'`` in the quoted text."""
-    for item in strings:
+    quote as ``\\'``, which keeps the masking from matching ``'admin_password': '...'`` in the quoted text. Items
+    that are not text are left out; ``strings`` is read as `listed` reads it."""
+    text = given_text(text, "text")
+    for _, item in listed(strings, "strings"):
         if isinstance(item, str) and (masked := mask_text(str.__str__(item))) != item:
             text = text.replace(str.__repr__(item), str.__repr__(masked))
     return text
@@ -1014,7 +1092,7 @@ def mask_words(text: str, words: Iterable[str]) -> str:
     and the value of each ``--option=value``) that it quotes with ``repr``, as argparse's errors do, masked before it
     is quoted, and quoted as `named_repr` quotes it."""
     values: list[str] = []
-    for word in words:
+    for word in given_texts(words, "words"):
         values.append(word)
         if word.startswith("-") and "=" in word:
             values.append(word.partition("=")[2])
@@ -1183,10 +1261,17 @@ class _Walk:
 def told_apart(shown: Any, taken: Collection[Any]) -> Any:
     """A key as it is shown in a copy that holds ``taken`` already: as it is, or, when another key reads alike once
     masked (``password=a`` and ``password=b`` both read ``password=***``), with the first number from 2 that no key
-    of the copy has (``password=*** (2)``), so that no entry is lost (D97)."""
-    if shown not in taken:
-        return shown
-    return next(f"{shown} ({n})" for n in itertools.count(2) if f"{shown} ({n})" not in taken)
+    of the copy has (``password=*** (2)``), so that no entry is lost (D97). ``taken`` is a collection (a dict, a
+    set), asked only whether it holds a key: anything else is a `TypeError` (an endless generator was read for
+    ever)."""
+    if isinstance(taken, str | bytes) or not isinstance(taken, Collection):
+        raise TypeError(f"taken must be a collection (a dict, a set), not {quoted(taken)}")
+    try:
+        if shown not in taken:
+            return shown
+        return next(f"{shown} ({n})" for n in itertools.count(2) if f"{shown} ({n})" not in taken)
+    except Exception as error:  # the caller's own __contains__, or the key's own __hash__ or __eq__, raised
+        raise TypeError(f"taken cannot be asked whether it holds a key: it raised {error_text(error)}") from None
 
 
 def _changed(old: Any, new: Any) -> bool:

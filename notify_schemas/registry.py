@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote, urldefrag, urljoin
 
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
 from notify_schemas.reader import UTF8_BOM, parse
-from notify_schemas.redaction import mask_pointer, masked_cut, quoted, shown
+from notify_schemas.redaction import given_texts, mask_pointer, masked_cut, quoted, shown
 from notify_schemas.values import BASE_URI, PRIORITIES, PROFILES, Variant
 
 if TYPE_CHECKING:
@@ -179,8 +179,9 @@ def check_profile(profile: Any) -> None:
 def check_name(value: Any, known: Collection[str], what: str, unknown: type[Exception]) -> None:
     """One of the ``known`` names of a ``what`` (a profile, a backend), or an error saying what is known: ``unknown``
     for another name, `TypeError` for a value that is not text. The value is quoted masked and cut."""
-    if type(value) is str and value in known:
+    if type(value) is str and type(known) is tuple and value in known:
         return
+    known = given_texts(known, "known")  # read once, bounded: an endless generator was read for ever
     names = ", ".join(known)
     if not isinstance(value, str):
         raise TypeError(f"{what} must be the name of a {what} ({names}), not {quoted(value)}")

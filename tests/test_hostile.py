@@ -1812,6 +1812,93 @@ def test_every_public_function_refuses_a_wrong_argument_clearly(call: str, value
     assert CANARY not in text
 
 
+def _takers() -> dict[str, Callable[[Any], Any]]:
+    """Each public function's argument that takes a list (or, for ``secret``, text), given the value alone."""
+    from notify_schemas.config import is_disabled
+    from notify_schemas.payloads import record_payload
+    from notify_schemas.redaction import (
+        mask_dict_password,
+        mask_password,
+        mask_quoted,
+        mask_texts,
+        mask_words,
+        told_apart,
+    )
+    from notify_schemas.registry import check_name, variant
+
+    upload = variant("image.upload", "INFO")
+    return {
+        "secret": lambda x: mask_password("password=abc", secret=x),
+        "secret ": lambda x: mask_dict_password({"password": "abc"}, secret=x),
+        "strings": lambda x: mask_quoted("a 'password=abc' b", x),
+        "texts": lambda x: mask_texts("a b", x),
+        "words": lambda x: mask_words("a b", x),
+        "taken": lambda x: told_apart("a", x),
+        "disabled": lambda x: is_disabled("image.upload", x),
+        "violations": lambda x: InvalidNotificationError({}, x, profile="seed"),
+        "getters": lambda x: record_payload({}, upload, x),
+        "known": lambda x: check_name("a", x, "thing", ValueError),
+    }
+
+
+def _endless_texts() -> Iterator[str]:
+    while True:
+        yield "image"
+
+
+def _raising_after_one() -> Iterator[str]:
+    yield "image"
+    raise RuntimeError(f"swift://u:{CANARY}@h/c")
+
+
+class _MappingBoom(collections.abc.Mapping):  # type: ignore[type-arg]
+    """A mapping whose every reading raises, quoting a credential."""
+
+    def __getitem__(self, key: Any) -> Any:
+        raise RuntimeError(f"password={CANARY}")
+
+    __contains__ = __iter__ = __len__ = __getitem__
+
+
+HOSTILE_LISTS = st.sampled_from(
+    [_endless_texts, _raising_after_one, lambda: _IterRaises(), lambda: None, lambda: 5, lambda: [5],
+     lambda: [TextBoom("image")], lambda: _MappingBoom(), lambda: {"name": 5}, lambda: b"image",
+     lambda: EqBoom("image")]
+)  # fmt: skip
+
+
+@settings(SETTINGS, max_examples=300)
+@given(st.sampled_from(sorted(_takers())), HOSTILE_LISTS)
+@example("secret", _endless_texts)  # "\\" in secret: read for ever
+@example("disabled", _endless_texts)  # any(...) over it: never ended
+@example("getters", _endless_texts)  # "name" in getters: never ended
+@example("violations", _raising_after_one)  # the RuntimeError came out as it was, its URL's password in clear
+def test_a_list_or_text_argument_that_never_ends_raises_or_is_wrong_is_named(name: str, make: Any) -> None:
+    # Before, mask_password(secret=<endless generator>), is_disabled with an endless list of event types and
+    # record_payload with endless getters never returned, and an iterable's own error passed through unmasked.
+    outcome: list[Any] = []
+
+    def call() -> None:
+        try:
+            outcome.append(_takers()[name](make()))
+        except Exception as error:  # what it raised is judged below
+            outcome.append(error)
+
+    caller = threading.Thread(target=call, daemon=True)
+    caller.start()
+    caller.join(timeout=20)
+    assert outcome, f"{name}: no answer in 20 s"
+    answer = outcome[0]
+    if isinstance(answer, BaseException):
+        text = str(answer) + repr(answer)
+        assert isinstance(answer, TypeError | ValueError), repr(answer)
+        assert name.strip() in str(answer), str(answer)
+        assert CANARY not in text
+        assert len(str(answer).splitlines()) == 1
+        for deep in ("unhashable", "has no attribute", "not iterable", "not subscriptable", "indices must", "boom"):
+            assert deep not in text
+
+
 @settings(SETTINGS, max_examples=50)
 @given(st.integers(max_value=-1))
 def test_samples_refuses_a_negative_count_when_called(n: int) -> None:

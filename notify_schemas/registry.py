@@ -245,13 +245,12 @@ def bundled_schema(v: Variant) -> dict[str, Any]:
 
 
 def plain_variant(v: Any, taker: str) -> Variant:
-    """``v`` as a Variant of plain text, for ``taker`` (a function's name) to look up: `TypeError` naming ``taker``
-    for what is not a Variant of text. A part that is a str subclass is read as the text it holds: a lookup by
-    Variant hashes and compares its parts, with their own ``__hash__`` and ``__eq__``, which may raise or lie."""
-    parts = (v.profile, v.event_type, v.priority) if type(v) is Variant else ()
-    if not parts or not all(isinstance(part, str) for part in parts):
+    """``v``, a Variant (whose parts are plain text once made), for ``taker`` (a function's name) to look up:
+    `TypeError` naming ``taker`` for anything else, a subclass of Variant included (its own ``__hash__`` or ``__eq__``
+    would answer the lookup)."""
+    if type(v) is not Variant:
         raise TypeError(f"{taker} takes a Variant (from variant() or variants()), not {quoted(v)}")
-    return v if all(type(part) is str for part in parts) else Variant(*(str.__str__(part) for part in parts))
+    return v
 
 
 @functools.cache

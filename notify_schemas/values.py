@@ -114,11 +114,24 @@ def writes_utf8(stream: object) -> bool:
 
 @dataclass(frozen=True, order=True)
 class Variant:
-    """One (event_type, priority) pair of a profile: the unit that has its own schema."""
+    """One (event_type, priority) pair of a profile: the unit that has its own schema.
+
+    Its parts are plain text, checked when it is made: a part that is not text is a `TypeError` naming it, and a
+    str subclass is kept as the text it holds, since a Variant is hashed, compared, ordered and written by its parts,
+    whose own ``__hash__``, ``__eq__``, ``__lt__`` or ``__format__`` would otherwise answer, and may raise or lie."""
 
     profile: str
     event_type: str
     priority: str
+
+    def __post_init__(self) -> None:
+        for name in ("profile", "event_type", "priority"):
+            part = self.__dict__[name]
+            if type(part) is not str:
+                if not isinstance(part, str):
+                    kind = type(part).__name__ if type(part).__module__ == "builtins" else "another type"
+                    raise TypeError(f"a Variant's {name} must be text, not a value of type {kind}")
+                object.__setattr__(self, name, str.__str__(part))
 
     @property
     def name(self) -> str:

@@ -1812,6 +1812,52 @@ def test_every_public_function_refuses_a_wrong_argument_clearly(call: str, value
     assert CANARY not in text
 
 
+class _PartBoom(str):
+    """A variant's part whose every method a lookup, a sort or a message could ask raises."""
+
+    __hash__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _boom  # type: ignore[assignment]
+    __str__ = __repr__ = __format__ = __add__ = __mod__ = lower = upper = startswith = _boom  # type: ignore[assignment]
+
+
+PARTS = st.sampled_from([str, _PartBoom, EqBoom, TextBoom])
+
+
+@settings(SETTINGS, max_examples=100)
+@given(PARTS, PARTS, PARTS, st.sampled_from(sorted(MESSAGES)))
+def test_a_variant_made_of_str_subclasses_is_plain_text_once_made(
+    profile: type, event_type: type, priority: type, key: tuple[str, str]
+) -> None:
+    # Before, a Variant kept a str subclass as it was: hashed, compared, sorted or written, it asked the subclass's own
+    # methods, which raised out of bundled_schema's cache, a sort of variants or an f-string.
+    from notify_schemas.payloads import payload_properties, record_payload
+    from notify_schemas.registry import bundled_schema
+    from notify_schemas.values import Variant
+
+    made = Variant(profile("seed"), event_type(key[0]), priority(key[1]))
+    plain = Variant("seed", *key)
+    assert all(type(part) is str for part in (made.profile, made.event_type, made.priority))
+    assert made == plain
+    assert hash(made) == hash(plain)
+    assert sorted([made, plain]) == [plain, plain]
+    assert made.name == plain.name
+    assert repr(made) == repr(plain)
+    assert bundled_schema(made) == bundled_schema(plain)
+    assert payload_properties(made) == payload_properties(plain)
+    assert record_payload({}, made).keys() == record_payload({}, plain).keys()
+
+
+@pytest.mark.parametrize("part", [None, 5, b"seed", ["seed"], HashBoom(), object()])
+@pytest.mark.parametrize("where", range(3))
+def test_a_variant_with_a_part_that_is_not_text_is_refused_when_made(part: Any, where: int) -> None:
+    from notify_schemas.values import Variant
+
+    parts: list[Any] = ["seed", "image.upload", "INFO"]
+    parts[where] = part
+    name = ("profile", "event_type", "priority")[where]
+    with pytest.raises(TypeError, match=f"^a Variant's {name} must be text"):
+        Variant(*parts)
+
+
 def _takers() -> dict[str, Callable[[Any], Any]]:
     """Each public function's argument that takes a list (or, for ``secret``, text), given the value alone."""
     from notify_schemas.config import is_disabled

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from notify_schemas.config import NotifierConfig, is_disabled, listed, load_config, names
 from notify_schemas.drivers import Driver, driver_name, load_driver, not_run, unusable
+from notify_schemas.drivers.noop import NoopDriver
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.message import Notification, envelope
 from notify_schemas.redaction import error_text, mask_text, quoted, traceback_text, type_name
@@ -101,6 +102,11 @@ class Notifier:
         if publisher_id is not None:
             clone.publisher_id = publisher_id
         return clone
+
+    def is_enabled(self) -> bool:
+        """Whether the Notifier sends notifications anywhere: false when its drivers are ``noop`` alone, as
+        oslo.messaging's ``Notifier.is_enabled`` answers for ``driver = noop``, and when it has none at all (D108)."""
+        return any(not isinstance(driver, NoopDriver) for driver in self.drivers)
 
     def info(self, ctxt: Any, event_type: str, payload: Any) -> Notification | None:
         """Send an INFO notification; returns the message sent, or None when the event type is disabled."""

@@ -23,6 +23,7 @@ from support import CORPUS
 
 from notify_schemas.config import NotifierConfig, is_disabled, load_config
 from notify_schemas.drivers.memory import MemoryDriver
+from notify_schemas.drivers.noop import NoopDriver
 from notify_schemas.errors import ConfigError, DriverNotFoundError, InvalidNotificationError, UnknownVariantError
 from notify_schemas.notifier import Notifier
 
@@ -734,3 +735,15 @@ def test_a_dollar_in_a_transport_urls_password_is_refused_without_the_password(
         load_config(path)
     assert str(info.value).startswith(f"{path}: line 2: [{section}] transport_url holds a $name, ")
     assert secret not in str(info.value)
+
+@pytest.mark.parametrize(
+    ("drivers", "enabled"),
+    [(["noop"], False), (["noop", "noop"], False), ([], False), (None, False), (["log"], True),
+     (["noop", "memory"], True), (["noop", NoopDriver()], False), ([MemoryDriver()], True)],
+)  # fmt: skip
+def test_is_enabled_is_false_for_noop_alone_as_oslos_answer_for_driver_noop(drivers: Any, enabled: bool) -> None:
+    # Before, the Notifier had no is_enabled(), which oslo.messaging's has and a producer may ask before it builds a
+    # payload (D108); the default configuration's driver is noop.
+    notifier = Notifier("image.test", drivers=drivers)
+    assert notifier.is_enabled() is enabled
+    assert notifier.prepare("image.other").is_enabled() is enabled

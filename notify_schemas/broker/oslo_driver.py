@@ -21,6 +21,7 @@ from typing import Any
 
 from oslo_config import cfg
 from oslo_messaging.notify import messaging, notifier
+from oslo_messaging.notify._impl_noop import NoOpDriver
 from stevedore import named
 
 from notify_schemas.broker.messaging import redact_failed_sends
@@ -90,6 +91,16 @@ def _say_topicless(inner: list[Any]) -> None:
                  ", ".join(topicless))  # fmt: skip
 
 
+def _say_sends_nowhere(inner: list[Any]) -> None:
+    """One line at start for inner drivers that are oslo's ``noop`` alone: nothing is sent, yet oslo's
+    ``Notifier.is_enabled()`` answers true, since it asks the names of the drivers it loaded, this one among them,
+    not what they send through (D108). A producer that asks it before building a payload builds it for nothing."""
+    if inner and all(isinstance(driver, NoOpDriver) for driver in inner):
+        log_line(LOG, logging.WARNING, "[notify_schemas] inner_driver is noop alone: no notification is sent, yet "
+                 "oslo.messaging's Notifier.is_enabled() answers true; to send none, set "
+                 "[oslo_messaging_notifications] driver = noop")  # fmt: skip
+
+
 class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
     """Validates each notification against a notify-schemas profile before its inner drivers send it."""
 
@@ -105,6 +116,7 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
                              "drivers that send what passes (messagingv2, messaging, log, ...)")  # fmt: skip
         self.inner: list[Any] = _inner_drivers(list(options.inner_driver), conf, topics, transport)
         _say_topicless(self.inner)
+        _say_sends_nowhere(self.inner)
 
     def notify(self, ctxt: Any, message: dict[str, Any], priority: str, retry: int) -> None:
         # Never raises: oslo would log the exception with the whole notification, unredacted, and send nothing.

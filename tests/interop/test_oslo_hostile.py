@@ -281,6 +281,24 @@ def test_the_drop_in_driver_named_as_its_own_inner_driver_says_so(caplog: pytest
     assert "inner_driver names notify_schemas, this validating driver itself" in caplog.text
 
 
+@pytest.mark.parametrize(("inner", "said"), [(["noop"], True), (["noop", "noop"], True), (["noop", "test"], False)])
+def test_a_drop_in_driver_wrapping_noop_alone_says_that_is_enabled_is_true_though_nothing_is_sent(
+    inner: list[str], said: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    # oslo's Notifier.is_enabled() asks the names of its drivers, so it answers true for the drop-in driver whatever
+    # it wraps, where for driver = noop it answers false (D108); nothing said so.
+    with caplog.at_level(logging.WARNING):
+        notifier = _dropin("strict", inner)
+    lines = [r.getMessage() for r in caplog.records if r.name == "notify_schemas.broker.oslo_driver"]
+    assert notifier.is_enabled()  # oslo's answer, which no driver reaches
+    assert not _oslo(["noop"]).is_enabled()
+    assert [line for line in lines if "is_enabled() answers true" in line] == (
+        ["[notify_schemas] inner_driver is noop alone: no notification is sent, yet oslo.messaging's "
+         "Notifier.is_enabled() answers true; to send none, set [oslo_messaging_notifications] driver = noop"]
+        if said else []
+    )  # fmt: skip
+
+
 def _oslo(drivers: list[str]) -> oslo_messaging.Notifier:
     """oslo's Notifier given ``drivers`` directly, as Glance is without the drop-in driver."""
     conf = cfg.ConfigOpts()

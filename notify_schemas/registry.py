@@ -176,11 +176,14 @@ def check_profile(profile: Any) -> None:
     check_name(profile, PROFILES, "profile", UnknownVariantError)
 
 
+_PLAIN_COLLECTIONS = (tuple, dict, frozenset)
+
+
 def check_name(value: Any, known: Collection[str], what: str, unknown: type[Exception]) -> None:
     """One of the ``known`` names of a ``what`` (a profile, a backend), or an error saying what is known: ``unknown``
     for another name, `TypeError` for a value that is not text. The value is quoted masked and cut."""
-    if type(value) is str and type(known) is tuple and value in known:
-        return
+    if type(value) is str and type(known) in _PLAIN_COLLECTIONS and value in known:
+        return  # the path of every validate() call: the package's own tuple or dict of names
     known = given_texts(known, "known")  # read once, bounded: an endless generator was read for ever
     names = ", ".join(known)
     if not isinstance(value, str):

@@ -736,6 +736,7 @@ def test_a_dollar_in_a_transport_urls_password_is_refused_without_the_password(
     assert str(info.value).startswith(f"{path}: line 2: [{section}] transport_url holds a $name, ")
     assert secret not in str(info.value)
 
+
 @pytest.mark.parametrize(
     ("drivers", "enabled"),
     [(["noop"], False), (["noop", "noop"], False), ([], False), (None, False), (["log"], True),

@@ -1301,7 +1301,6 @@ WAITING = {
     "tally reading a summary": ["tally", "-"],
     "validate reading stdin": ["validate", "-"],
     "sample writing without end": ["sample", "image.upload", "INFO", "-n", str(10**12)],
-    "listen connecting": ["listen", "--transport-url", "rabbit://u:p@127.0.0.1:1/", "--connect-timeout", "600"],
 }
 
 
@@ -1341,6 +1340,52 @@ def test_a_listen_stopped_by_a_signal_says_so(stop: signal.Signals, name: str) -
     assert process.returncode == 1  # fewer than --count arrived
     assert out == "0 received: 0 valid, 0 invalid\n"
     assert err == f"stopped by {name} with 0 of 5 notifications\n"
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on: a broker that is not there, which oslo.messaging retries without end."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")  # eventlet's, once imported: the child execs
+@pytest.mark.parametrize("count", [None, 5])
+@pytest.mark.parametrize(("stop", "name"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGHUP, "SIGHUP"),
+                                            (signal.SIGINT, "Ctrl-C")])  # fmt: skip
+def test_a_listen_stopped_while_it_connects_ends_at_once_with_its_summary(
+    tmp_path: Path, stop: signal.Signals, name: str, count: int | None
+) -> None:
+    # Stopped while oslo.messaging was still connecting (a broker not there, for up to --connect-timeout), listen
+    # ended with 143 or 129 and neither its tally's line nor its --summary file.
+    summary = tmp_path / "summary.json"
+    url = f"rabbit://u:{CANARY}@127.0.0.1:{_closed_port()}/"
+    command = [sys.executable, "-W", "ignore", "-m", "notify_schemas", "listen", "--transport-url", url,
+               "--summary", str(summary), "--connect-timeout", "600",
+               *(["--count", str(count)] if count else [])]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_sigint_default)  # fmt: skip
+    try:
+        assert process.stderr is not None
+        for said in iter(process.stderr.readline, ""):  # oslo.messaging's first failed attempt: it is connecting
+            if "Connection failed" in said:
+                break
+        process.send_signal(stop)
+        began = time.monotonic()
+        out, err = process.communicate(timeout=60)
+        took = time.monotonic() - began
+    finally:
+        process.kill()
+    assert took < 10  # not the connect timeout's 600 s
+    assert process.returncode == (1 if count else 0)  # as a stop after connecting: fewer than --count arrived
+    assert out == "0 received: 0 valid, 0 invalid\n"
+    assert (
+        err.splitlines()[-1]
+        == f"stopped by {name} while connecting to {url.replace(CANARY, '***')}: nothing was received"
+    )
+    assert json.loads(summary.read_text(encoding="utf-8"))["received"] == 0
+    assert CANARY not in out + err
+    assert "Traceback" not in err
 
 
 def test_a_file_name_too_long_is_reported_and_the_next_file_is_checked(

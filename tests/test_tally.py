@@ -11,6 +11,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -424,3 +425,98 @@ def test_thousands_of_summaries_are_added_in_time_linear_in_their_size(
     assert capsys.readouterr().out.startswith(f"{files} listeners: {files * messages:,} received")
     assert not copies  # no summary added to a copy of the sum so far
     assert time.perf_counter() - started < 60
+
+
+def _stalled_fifo_holds_whole_lines(folder: str, sizes: list[int], read: int) -> None:
+    """Lines of ``sizes`` written to a FIFO whose reader takes ``read`` bytes and then nothing more; given up once the
+    writer waits: what the reader gets in the end is the lines whose write returned, each whole."""
+    fifo = f"{folder}/invalid.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    sink = AppendedLines(fifo)
+    written: list[bytes] = []
+    failures: list[OSError] = []
+
+    def write() -> None:
+        for i, size in enumerate(sizes):
+            line = json.dumps({"i": i, "pad": "x" * size}) + "\n"
+            try:
+                sink.write(line)
+            except OSError as error:
+                failures.append(error)
+                return
+            written.append(line.encode())
+
+    writer = threading.Thread(target=write, daemon=True)  # a writer blocked for good does not hold up the tests
+    writer.start()
+    got = b""
+    while len(got) < read and writer.is_alive():  # the reader reads for a while, then stops
+        try:
+            got += os.read(reader, read - len(got))
+        except BlockingIOError:
+            time.sleep(0.001)
+    sink.give_up(time.monotonic() + 0.05)
+    writer.join(timeout=30)
+    assert not writer.is_alive()  # a writer waiting on the stalled reader gives the line up, within a bounded time
+    sink.close()
+    with contextlib.suppress(BlockingIOError):
+        while chunk := os.read(reader, 1 << 20):
+            got += chunk
+    os.close(reader)
+    assert got == b"".join(written)  # no line in part, none lost, in order
+    if failures:
+        assert failures[0].filename == fifo
+        assert len(written) < len(sizes)
+    else:
+        assert len(written) == len(sizes)
+
+
+@settings(max_examples=12, deadline=None)
+@given(sizes=st.lists(st.one_of(st.integers(0, 5_000), st.integers(5_000, 200_000)), min_size=1, max_size=25),
+       read=st.integers(0, 300_000))  # fmt: skip
+def test_a_fifo_whose_reader_stops_reading_gets_whole_lines_only(sizes: list[int], read: int) -> None:
+    # listen --invalid-out FIFO: once the pipe was full, the consumer thread blocked in its write with the listener's
+    # lock held, and neither a stop nor the process's end could come; a line given up in the middle of its write
+    # would have left part of a record in the pipe, glued to the next writer's.
+    with tempfile.TemporaryDirectory() as folder:
+        _stalled_fifo_holds_whole_lines(folder, sizes, read)
+
+
+@pytest.mark.parametrize("filled", [0, 100])
+def test_a_summary_on_a_fifo_whose_reader_stops_reading_is_written_whole_or_given_up(
+    monkeypatch: pytest.MonkeyPatch, filled: int
+) -> None:
+    # listen --summary FIFO: a summary longer than the pipe holds was written with a blocking write after the run,
+    # which a reader that stopped reading held up without end; a second signal then ended listen without its tally.
+    from notify_schemas.broker import listener
+    from notify_schemas.cli import commands
+
+    monkeypatch.setattr(listener, "GRACE", 0.2)
+    tally = Tally()
+    for i in range(3_000):  # about 200 KB of summary
+        tally.count(f"id-{i:05}", i % 3 == 0, "image.upload", f"{i:016x}")
+    with tempfile.TemporaryDirectory() as folder:
+        fifo = f"{folder}/summary.fifo"
+        os.mkfifo(fifo)
+        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # never read until the end
+        other = os.open(fifo, os.O_WRONLY)
+        os.write(other, b"x" * filled)  # another writer's bytes the reader has not taken
+        held = commands.reserve_output(fifo)
+        assert held is not None
+        began = time.monotonic()
+        unsaved = commands._summary_unsaved(fifo, tally, held)
+        assert time.monotonic() - began < 10
+        os.close(held)
+        os.close(other)
+        got = b""
+        with contextlib.suppress(BlockingIOError):
+            while chunk := os.read(reader, 1 << 20):
+                got += chunk
+        os.close(reader)
+    assert got[:filled] == b"x" * filled
+    if unsaved is None:  # written whole
+        assert Tally.from_json(json.loads(got[filled:])).total == tally.total
+    else:  # given up, none of it written
+        assert got == b"x" * filled
+        assert unsaved.startswith(f"{fifo}: its reader stopped reading")
+    assert (unsaved is None) == (filled == 0)

@@ -11,8 +11,10 @@ delivers makes it raise. Needs the ``oslo`` extra.
 
 from __future__ import annotations
 
+import array
 import bz2
 import errno
+import fcntl
 import functools
 import hashlib
 import itertools
@@ -20,6 +22,9 @@ import json
 import logging
 import lzma
 import os
+import select
+import stat
+import termios
 import threading
 import time
 import types
@@ -52,7 +57,7 @@ from notify_schemas.validation import capped, is_valid_plain, iter_errors, repea
 from notify_schemas.values import Delivered, Unreadable, Violation, one_line
 from notify_schemas.wire_form import is_valid_text, wire_view
 
-__all__ = ["AppendedLines", "Listener", "Tally"]
+__all__ = ["GRACE", "AppendedLines", "Listener", "Tally", "into_pipe"]
 
 _PRIORITIES = ("audit", "critical", "debug", "info", "error", "sample", "warn")
 
@@ -61,6 +66,10 @@ _LABEL = 100  # characters of an event type shown
 _PIECE = 1024 * 1024  # characters of a text body encoded at a time
 _ENVELOPE = ("message_id", "publisher_id", "event_type", "priority", "timestamp")  # what identifies a message
 _LOOK = 0.05  # seconds between two looks at the count of a waiting listener
+_PIPE_LOOK = 0.01  # seconds between two looks at a pipe whose reader has not made room for a line
+GRACE = 5.0
+"""Seconds a stopped listener waits for the reader of a pipe (``--invalid-out`` on a FIFO) to make room for the line
+it is writing, before that line is given up and its message left on the queue (D107)."""
 _UNREADABLE = "<unreadable>"  # what a tally counts a body that oslo cannot decode under
 
 
@@ -258,21 +267,35 @@ class LineSink(Protocol):
 
 class AppendedLines:
     """A file that several processes append whole lines to: each line is one write(2) to a file opened O_APPEND, so
-    lines of the listeners of a pool never interleave (on a local file system)."""
+    lines of the listeners of a pool never interleave (on a local file system).
+
+    A FIFO (or ``/dev/stdout`` on a pipe) is written without blocking: a line starts only once the pipe has room for
+    all of it, so that a listener whose reader stops reading can give the line up (`give_up`, which `Listener.stop`
+    calls) without leaving part of it in the pipe, where it would be glued to whatever the next writer sends."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._fd = open_output(path, append=True, mode=0o644)  # a FIFO no process reads: an error, not a wait
+        self._pipe = stat.S_ISFIFO(os.fstat(self._fd).st_mode)
+        self._given_up_at: float | None = None  # when a line still waiting for the pipe's reader is given up
+        if self._pipe:
+            os.set_blocking(self._fd, False)
+
+    def give_up(self, at: float) -> None:
+        """From ``at`` (``time.monotonic()``) on, a line that waits for a pipe's reader to make room for it is given
+        up (OSError, nothing of it written); a file's writes never wait."""
+        self._given_up_at = at
 
     def write(self, text: str) -> int:
-        """Write one line; OSError naming the file if it is not written whole (a full disk, a reader gone away).
+        """Write one line; OSError naming the file if it is not written whole (a full disk, a reader gone away, a
+        pipe whose reader took nothing until the line was given up).
 
         A line written in part (the disk filled, or the file reached its size limit, in the middle of it) is taken
         back: left there, it would be a record no reader can parse, and the next line appended to the file, by the
         listener run again, would be glued to it and lost with it."""
         data = text.encode("utf-8")
         try:
-            written = os.write(self._fd, data)
+            written = into_pipe(self._fd, data, self._past) if self._pipe else os.write(self._fd, data)
         except OSError as error:
             raise OSError(error.errno, error.strerror, self.path) from None
         if written < len(data):
@@ -280,6 +303,9 @@ class AppendedLines:
             raise OSError(errno.EIO, f"a record was written in part ({written:,} of {len(data):,} bytes), {kept}",
                           self.path)  # fmt: skip
         return written
+
+    def _past(self) -> bool:
+        return self._given_up_at is not None and time.monotonic() >= self._given_up_at
 
     def _take_back(self, written: int) -> bool:
         """Cut the last ``written`` bytes off the file, if they are still its end: not where another listener of the
@@ -298,6 +324,62 @@ class AppendedLines:
 
     def close(self) -> None:
         os.close(self._fd)
+
+
+def into_pipe(fd: int, data: bytes, given_up: Callable[[], bool]) -> int:
+    """Write ``data`` to a pipe opened without blocking, once the pipe has room for all of it, and say how many bytes
+    were written: all of them, unless ``given_up()`` turned true after the write began, which only data longer than
+    the pipe can hold (or a second writer taking the room first) allows; OSError, none of it written, if it turned
+    true before.
+
+    At most PIPE_BUF bytes go in whole or not at all. More wait for the pipe to be empty, whose capacity is first
+    grown to hold them where the system allows (``/proc/sys/fs/pipe-max-size``, 1 MiB, for a process without
+    CAP_SYS_RESOURCE): how much room a pipe that holds anything has left is not known."""
+    if len(data) > select.PIPE_BUF:
+        _grow_pipe(fd, len(data))
+        while _pipe_held(fd):
+            _wait_for_reader(fd, given_up)
+    done = 0
+    while done < len(data):
+        try:
+            done += os.write(fd, data[done:])
+        except BlockingIOError:
+            if done and given_up():  # a part is in: the rest is given up only then
+                return done
+            _wait_for_reader(fd, given_up)
+    return done
+
+
+def _wait_for_reader(fd: int, given_up: Callable[[], bool]) -> None:
+    """Wait a moment for a pipe's reader; OSError once the data is given up, or when no process reads the pipe any
+    more (a write would say so, but a long line waits for the pipe to be empty without writing)."""
+    if given_up():
+        raise TimeoutError(errno.ETIMEDOUT, "its reader stopped reading: given up, none of it written")
+    watching = select.poll()
+    watching.register(fd, select.POLLOUT)
+    if any(happened & select.POLLERR for _, happened in watching.poll(0)):
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+    time.sleep(_PIPE_LOOK)
+
+
+def _grow_pipe(fd: int, size: int) -> None:
+    """Grow a pipe's capacity to hold ``size`` bytes, if the system allows it; nothing otherwise."""
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
+    try:
+        if setting is not None and fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ) < size:
+            fcntl.fcntl(fd, setting, size)
+    except OSError:  # over the limit, or a pipe holding more than the new size: written as it takes it
+        pass
+
+
+def _pipe_held(fd: int) -> bool:
+    """Whether a pipe holds bytes its reader has not read; False where the system does not say."""
+    held = array.array("i", [0])
+    try:
+        fcntl.ioctl(fd, termios.FIONREAD, held)
+    except OSError:
+        return False
+    return held[0] > 0
 
 
 class _Priorities:
@@ -739,11 +821,12 @@ class Listener:
         self.limit = limit
         """The most notifications counted (``listen --count``): every delivery after them goes back to the queue, for
         the next listener, uncounted, however long stopping takes."""
+        self._started = False  # start() reached the broker: stop() stops oslo's server too
         self._stopped = False  # nothing is counted after stop() began: the tally is final, whatever stops the stop
         self.failure: OSError | None = None
         """Why ``invalid_out`` could not take a record: from then on nothing is counted, and every message goes back
         to the queue."""
-        self._lock = threading.Lock()  # what the consumer threads count under; the main thread never waits on it
+        self._lock = threading.Lock()  # what the consumer threads count under; stop() waits on it, for GRACE at most
         self._counted = 0  # tally.total, as the waiting main thread reads it without the lock
         oslo_messaging, _ = _oslo()
         _quiet_deliveries_while_closing()  # they go back to the queue; said once each, they buried every other line
@@ -870,9 +953,14 @@ class Listener:
             return self.tally.line()
 
     def start(self, timeout: float | None = None) -> None:
-        """Connect and start consuming; raise NotifySchemasError if the broker is not reached within ``timeout``."""
+        """Connect and start consuming; raise NotifySchemasError if the broker is not reached within ``timeout``.
+
+        With a ``timeout``, the connecting is done on a thread of its own: a stop signal, raised in the main thread,
+        ends the wait at once (oslo.messaging retries a broker not there without end), and `stop` then ends the
+        listener without waiting for a connection that may never come."""
         if timeout is None:
             self._listener.start()
+            self._started = True
             return
         started = threading.Event()
         failure: list[BaseException] = []
@@ -880,6 +968,7 @@ class Listener:
         def connect() -> None:
             try:
                 self._listener.start()
+                self._started = True
             except Exception as error:  # reported to the caller below, with the broker's URL
                 failure.append(error)
             finally:
@@ -891,6 +980,11 @@ class Listener:
             raise NotifySchemasError(
                 mask_transport_text(f"cannot listen on {closed(mask_url(self.config.transport_url or ''))}: {reason}")
             )
+
+    @property
+    def started(self) -> bool:
+        """Whether the listener reached its broker and consumes."""
+        return self._started
 
     def wait_for(self, count: int | None = None, timeout: float | None = None) -> bool:
         """Block until ``count`` notifications have arrived (True), or ``timeout`` seconds pass or ``invalid_out``
@@ -910,11 +1004,24 @@ class Listener:
             time.sleep(_LOOK if left is None else min(left, _LOOK))
         return True
 
-    def stop(self) -> None:
-        """Stop consuming. From the first moment nothing more is counted or acknowledged (what still comes goes back
-        to the queue), so the tally is what was acknowledged even if a second Ctrl-C cuts the stop short."""
-        with self._lock:
-            self._stopped = True
+    def stop(self, grace: float = GRACE) -> None:
+        """Stop consuming. From the first moment no further message is counted or acknowledged (what still comes goes
+        back to the queue); the one being counted, if any, is finished first, so the tally is what was acknowledged
+        even if a second Ctrl-C cuts the stop short.
+
+        A record being written when the stop comes is given ``grace`` seconds to be taken by ``invalid_out`` (a FIFO
+        whose reader stopped reading), and then given up: its message is neither counted nor acknowledged, and
+        `failure` says so (D107). The stop waits for it, never longer: the thread that writes holds the lock. A
+        listener that never reached its broker is stopped without waiting for it: oslo.messaging's stop would wait
+        for the connection first."""
+        self._stopped = True  # read by the consumer threads without the lock, which one of them may hold
+        give_up = getattr(self.invalid_out, "give_up", None)
+        if callable(give_up):
+            give_up(time.monotonic() + grace)
+        with self._lock:  # a record being written is written or given up by then
+            pass
+        if not self._started:
+            return
         self._listener.stop()
         self._listener.wait()
         if self.config.transport_url:

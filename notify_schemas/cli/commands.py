@@ -1353,15 +1353,10 @@ def _listened(args: argparse.Namespace, config: Any, held: int | None) -> int:
             sys.stderr.flush()
 
     listener.on_message = show
-    try:
-        listener.start(timeout=args.connect_timeout)
-    except NotifySchemasError:
-        if out is not None:
-            out.close()
-        raise
     stopped_by = ""
     with sigterm_raises():
-        try:
+        try:  # a stop signal while connecting (oslo retries a broker not there for --connect-timeout) is a stop too
+            listener.start(timeout=args.connect_timeout)
             print(
                 one_line(mask_text(f"listening on {mask_url(as_named(args.transport_url))} exchange "
                                    f"{quoted(args.exchange, 200)}, topics {', '.join(config.topics)} (profile "
@@ -1373,8 +1368,11 @@ def _listened(args: argparse.Namespace, config: Any, held: int | None) -> int:
             reached = args.count is None
             stopped_by = stop.name if isinstance(stop, Terminated) else "Ctrl-C"
         finally:
-            with contextlib.suppress(KeyboardInterrupt, Terminated):  # a second signal: the tally is final already
+            try:
                 listener.stop()
+            except (KeyboardInterrupt, Terminated):  # a second signal: the record being written is given up now
+                with contextlib.suppress(KeyboardInterrupt, Terminated):
+                    listener.stop(grace=0)
             if out is not None:
                 out.close()
             if live:
@@ -1389,7 +1387,10 @@ def _listened(args: argparse.Namespace, config: Any, held: int | None) -> int:
         failed = listener.failure
         raise NotifySchemasError(f"{failed.filename or args.invalid_out}: {failed.strerror or failed}; the invalid "
                                  "notification and every one after it were left on the queue")  # fmt: skip
-    if args.count is not None and not reached:
+    if stopped_by and not listener.started:
+        where = one_line(mask_text(mask_url(as_named(args.transport_url))))
+        print(f"stopped by {stopped_by} while connecting to {where}: nothing was received", file=sys.stderr)
+    elif args.count is not None and not reached:
         why = f"stopped by {stopped_by}" if stopped_by else f"timed out after {args.timeout} s"
         print(f"{why} with {listener.tally.total} of {args.count} notifications", file=sys.stderr)
     if unsaved is not None:
@@ -1415,12 +1416,30 @@ def _summary_unsaved(name: str, tally: Any, held: int | None) -> str | None:
     """Write the listener's ``--summary`` file (to ``held`` if it was opened before the listening); None, or why it
     could not be written (named by the file as given: a write that fails, on a full disk, has no file name of its
     own)."""
+    text = json.dumps(tally.as_json()) + "\n"
     try:
+        if held is not None and stat.S_ISFIFO(os.fstat(held).st_mode):
+            _into_fifo(held, text.encode("utf-8"))
+            return None
         with open(open_output(name) if held is None else os.dup(held), "w", encoding="utf-8") as f:
-            f.write(json.dumps(tally.as_json()) + "\n")
+            f.write(text)
     except OSError as error:
         return f"{name}: {error.strerror or error}"
+    except (KeyboardInterrupt, Terminated) as stop:  # the run is over: its tally's line is still said
+        return f"{name}: not written, stopped by {stop.name if isinstance(stop, Terminated) else 'Ctrl-C'}"
     return None
+
+
+def _into_fifo(fd: int, data: bytes) -> None:
+    """Write a summary to a FIFO without waiting on a reader that stopped reading: given up once the FIFO has had no
+    room for it for a few seconds (D107); what fits is written whole or not at all."""
+    from notify_schemas.broker.listener import GRACE, into_pipe
+
+    os.set_blocking(fd, False)
+    deadline = time.monotonic() + GRACE
+    written = into_pipe(fd, data, lambda: time.monotonic() >= deadline)
+    if written < len(data):
+        raise OSError(errno.EIO, f"written in part ({written:,} of {len(data):,} bytes): its reader stopped reading")
 
 
 def _cmd_tally(args: argparse.Namespace) -> int:

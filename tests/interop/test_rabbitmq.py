@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import array
 import contextlib
+import fcntl
 import json
 import logging
 import math
+import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import termios
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -821,6 +825,73 @@ def test_listen_command_stopped_while_the_broker_sends_ahead_loses_nothing_and_s
     tallies = [Tally.from_json(json.loads(path.read_text(encoding="utf-8"))) for path in (stopped, drained)]
     assert 0 < tallies[0].total < len(messages)  # stopped in the middle of its work
     assert tallies[0].add(tallies[1]).message_ids == {m["message_id"] for m in messages}
+
+
+def _drained(reader: int) -> bytes:
+    """What a FIFO's reader, opened without blocking, has still to read."""
+    data = b""
+    with contextlib.suppress(BlockingIOError):
+        while chunk := os.read(reader, 1 << 20):
+            data += chunk
+    return data
+
+
+def _held(reader: int) -> int:
+    """Bytes a pipe holds that its reader has not read."""
+    held = array.array("i", [0])
+    fcntl.ioctl(reader, termios.FIONREAD, held)
+    return held[0]
+
+
+@pytest.mark.parametrize("stops", [[signal.SIGTERM], [signal.SIGTERM, signal.SIGINT]])
+def test_listen_command_whose_fifo_reader_stops_reading_stops_with_every_message_accounted_for(
+    broker: RabbitMQ, tmp_path: Path, stops: list[signal.Signals]
+) -> None:
+    # --invalid-out on a FIFO whose reader stopped reading: once the pipe was full, a consumer thread blocked in its
+    # write holding the listener's lock, which stop() waits on; SIGTERM could not end the run, and a second signal
+    # had the summary written but the process never ended.
+    topic = f"stalled-fifo-{len(stops)}"
+    names = {"invalid": tmp_path / "invalid.fifo", "summary": tmp_path / "summary.fifo"}
+    for name in names.values():
+        os.mkfifo(name)
+    readers = {what: os.open(name, os.O_RDONLY | os.O_NONBLOCK) for what, name in names.items()}  # never read
+    messages = [dict(m, pad="x" * 3_000) for m in _mix("seed", 60, seed=61)]  # invalid, more than a pipe holds
+    options = ("--invalid-out", str(names["invalid"]), "--summary", str(names["summary"]))
+    try:
+        with _listening(broker, topic, *options, count=len(messages), timeout=300) as listening:
+            _publish_raw(broker, f"{topic}.info", [(json.dumps(_as_oslo_sends(m)).encode(), AS_JSON) for m in messages])
+            held, steady = -1, 0
+            while steady < 10:  # the pipe full: the listener waits on its reader
+                steady, held = (steady + 1 if _held(readers["invalid"]) == held > 0 else 0), _held(readers["invalid"])
+                time.sleep(0.1)
+            began = time.monotonic()
+            for stop in stops:
+                listening.send_signal(stop)
+                time.sleep(0.3)
+            out, err = listening.communicate(timeout=60)
+            took = time.monotonic() - began
+        written = _drained(readers["invalid"])
+        summary = json.loads(_drained(readers["summary"]))
+    finally:
+        for reader in readers.values():
+            os.close(reader)
+    assert took < 30, err[-500:]
+    assert listening.returncode == 2, err[-500:]
+    assert err.splitlines()[-1] == (f"notify-schemas: error: {names['invalid']}: its reader stopped reading: given "
+                                    "up, none of it written; the invalid notification and every one after it were "
+                                    "left on the queue")  # fmt: skip
+    records = [json.loads(line) for line in written.splitlines()]  # whole lines only
+    assert written.endswith(b"\n")
+    assert 0 < len(records) < len(messages)
+    assert out.startswith(f"{len(records)} received: 0 valid, {len(records)} invalid")
+    stopped = Tally.from_json(summary)
+    assert stopped.message_ids == {r["notification"]["message_id"] for r in records}  # each written one counted
+    drained = tmp_path / "drained.json"  # and what was not written went back to the queue
+    subprocess.run([*_listen(broker, topic, count=len(messages), timeout=20), "--summary", str(drained)],
+                   capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    rest = Tally.from_json(json.loads(drained.read_text(encoding="utf-8")))
+    assert stopped.add(rest).message_ids == {m["message_id"] for m in messages}
+    assert rest.total == len(messages) - stopped.total
 
 
 def test_listen_command_counts_no_more_than_its_count(broker: RabbitMQ, tmp_path: Path) -> None:

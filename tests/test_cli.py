@@ -1350,14 +1350,14 @@ def _closed_port() -> int:
 
 
 @pytest.mark.filterwarnings("ignore:Using fork:DeprecationWarning")  # eventlet's, once imported: the child execs
-@pytest.mark.parametrize("count", [None, 5])
+@pytest.mark.parametrize(("when", "count"), [("loading", None), ("connecting", None), ("connecting", 5)])
 @pytest.mark.parametrize(("stop", "name"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGHUP, "SIGHUP"),
                                             (signal.SIGINT, "Ctrl-C")])  # fmt: skip
-def test_a_listen_stopped_while_it_connects_ends_at_once_with_its_summary(
-    tmp_path: Path, stop: signal.Signals, name: str, count: int | None
+def test_a_listen_stopped_before_it_reaches_its_broker_ends_at_once_with_its_summary(
+    tmp_path: Path, stop: signal.Signals, name: str, when: str, count: int | None
 ) -> None:
-    # Stopped while oslo.messaging was still connecting (a broker not there, for up to --connect-timeout), listen
-    # ended with 143 or 129 and neither its tally's line nor its --summary file.
+    # Stopped while oslo.messaging loaded, or while it was still connecting (a broker not there, for up to
+    # --connect-timeout), listen ended with 143 or 129 and neither its tally's line nor its --summary file.
     summary = tmp_path / "summary.json"
     url = f"rabbit://u:{CANARY}@127.0.0.1:{_closed_port()}/"
     command = [sys.executable, "-W", "ignore", "-m", "notify_schemas", "listen", "--transport-url", url,
@@ -1367,9 +1367,12 @@ def test_a_listen_stopped_while_it_connects_ends_at_once_with_its_summary(
                                preexec_fn=_sigint_default)  # fmt: skip
     try:
         assert process.stderr is not None
-        for said in iter(process.stderr.readline, ""):  # oslo.messaging's first failed attempt: it is connecting
-            if "Connection failed" in said:
-                break
+        if when == "loading":  # the command has its handlers: oslo.messaging is loading, or the connecting begins
+            running_its_main(process.pid, timeout=30)
+        else:
+            for said in iter(process.stderr.readline, ""):  # oslo.messaging's first failed attempt
+                if "Connection failed" in said:
+                    break
         process.send_signal(stop)
         began = time.monotonic()
         out, err = process.communicate(timeout=60)
@@ -1379,10 +1382,8 @@ def test_a_listen_stopped_while_it_connects_ends_at_once_with_its_summary(
     assert took < 10  # not the connect timeout's 600 s
     assert process.returncode == (1 if count else 0)  # as a stop after connecting: fewer than --count arrived
     assert out == "0 received: 0 valid, 0 invalid\n"
-    assert (
-        err.splitlines()[-1]
-        == f"stopped by {name} while connecting to {url.replace(CANARY, '***')}: nothing was received"
-    )
+    masked = url.replace(CANARY, "***")
+    assert err.splitlines()[-1] == f"stopped by {name} before it reached {masked}: nothing was received"
     assert json.loads(summary.read_text(encoding="utf-8"))["received"] == 0
     assert CANARY not in out + err
     assert "Traceback" not in err

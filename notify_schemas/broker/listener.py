@@ -53,6 +53,7 @@ from notify_schemas.redaction import (
     shown,
     type_name,
 )
+from notify_schemas.termination import raise_if_terminated
 from notify_schemas.validation import capped, is_valid_plain, iter_errors, repeated_key
 from notify_schemas.values import Delivered, Unreadable, Violation, one_line
 from notify_schemas.wire_form import is_valid_text, wire_view
@@ -975,7 +976,10 @@ class Listener:
                 started.set()
 
         threading.Thread(target=connect, daemon=True).start()
-        if not started.wait(timeout) or failure:
+        deadline = time.monotonic() + timeout
+        while not started.wait(max(0.0, min(_LOOK, deadline - time.monotonic()))) and time.monotonic() < deadline:
+            raise_if_terminated()  # a stop whose exception a library dropped while it loaded (D107)
+        if not started.is_set() or failure:
             reason = failure[0] if failure else f"no connection within {timeout:g} s"
             raise NotifySchemasError(
                 mask_transport_text(f"cannot listen on {closed(mask_url(self.config.transport_url or ''))}: {reason}")
@@ -996,6 +1000,7 @@ class Listener:
         counting at once, the consumer's release failing) or failed itself, which ended listen without its tally."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while count is None or self._counted < count:
+            raise_if_terminated()  # a stop whose exception a library dropped (the handler raised it in a callback)
             if self.failure is not None:
                 return False
             left = None if deadline is None else deadline - time.monotonic()

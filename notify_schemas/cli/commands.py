@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import dataclasses
 import errno
 import io
 import itertools
@@ -70,7 +71,7 @@ from notify_schemas.redaction import (
     type_name,
 )
 from notify_schemas.registry import PROFILES, schema_root, variant, variants
-from notify_schemas.termination import READER_GONE, Terminated, sigterm_raises
+from notify_schemas.termination import READER_GONE, Terminated, raise_if_terminated, sigterm_raises
 from notify_schemas.validation import (
     Backend,
     capped,
@@ -1312,7 +1313,45 @@ def _all_arrived(listener: Any, message_ids: set[str], timeout: float) -> bool:
     return True
 
 
+@dataclasses.dataclass
+class _Listening:
+    """What ``listen`` has made so far, for its end, whatever stops it: the ``--summary`` place opened before the
+    listening (a FIFO or a device), the ``--invalid-out`` file, the listener, and how it ended."""
+
+    held: int | None = None
+    out: Any = None
+    listener: Any = None
+    stopped_by: str = ""
+    reached: bool = False
+    checked: bool = False  # the --summary's place was checked, and is no other file of the command's
+
+
 def _cmd_listen(args: argparse.Namespace) -> int:
+    listening = _Listening()
+    try:
+        # From the first moment: a stop signal while oslo.messaging loads, or while it connects (it retries a broker
+        # not there for --connect-timeout), is a stop like any later one, its tally, empty, said and saved.
+        with sigterm_raises():
+            try:
+                _listen(args, listening)
+            except (KeyboardInterrupt, Terminated) as stop:
+                listening.reached = args.count is None
+                listening.stopped_by = stop.name if isinstance(stop, Terminated) else "Ctrl-C"
+            finally:
+                _stop_listening(listening)
+        return _listened(args, listening)
+    finally:
+        if listening.held is not None:
+            os.close(listening.held)
+
+
+def _listen(args: argparse.Namespace, listening: _Listening) -> None:
+    """Listen until a count, a timeout or a stop signal, keeping what is made in ``listening``."""
+    # Checked first, not once the listening is over and its tally would be lost; a FIFO is opened now.
+    _no_file_overwritten(args)
+    listening.held = reserve_output(args.summary) if args.summary else None
+    listening.checked = True
+    from notify_schemas.broker.listener import AppendedLines, Listener
     from notify_schemas.config import NotifierConfig, load_config
 
     if args.config_file:  # the notification options and oslo.messaging's own (quorum queues, say) from one file
@@ -1325,78 +1364,81 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     if not config.transport_url:
         raise _UsageError("listen needs --transport-url, or a --config-file that sets transport_url")
     args.transport_url, args.exchange = config.transport_url, config.control_exchange
-    _no_file_overwritten(args)
-    # Checked now, not once the listening is over and its tally would be lost; a FIFO is opened now.
-    held = reserve_output(args.summary) if args.summary else None
-    try:
-        return _listened(args, config, held)
-    finally:
-        if held is not None:
-            os.close(held)
+    listening.out = AppendedLines(args.invalid_out) if args.invalid_out else None
+    listener = listening.listener = Listener(
+        config, profile=args.profile, invalid_out=listening.out, keep_received=False, pool=args.pool,
+        max_record_bytes=args.max_record_bytes, limit=args.count,
+    )  # fmt: skip
+    listener.on_message = _progress(listener, sys.stderr.isatty())
+    raise_if_terminated()  # a stop that oslo.messaging's loading dropped
+    listener.start(timeout=args.connect_timeout)
+    print(
+        one_line(mask_text(f"listening on {mask_url(as_named(args.transport_url))} exchange "
+                           f"{quoted(args.exchange, 200)}, topics {', '.join(config.topics)} (profile "
+                           f"{args.profile}); Ctrl-C stops")),
+        file=sys.stderr,
+    )  # fmt: skip
+    listening.reached = listener.wait_for(args.count, args.timeout)
 
 
-def _listened(args: argparse.Namespace, config: Any, held: int | None) -> int:
-    """Listen, once the place of the ``--summary`` is known to be one it can be written to (``held``: a FIFO or a
-    device opened before the listening)."""
-    from notify_schemas.broker.listener import AppendedLines, Listener
+def _stop_listening(listening: _Listening) -> None:
+    """Stop the listener, if there is one, and close the ``--invalid-out`` file: a second signal during the stop gives
+    up at once the record being written, which the first gave a few seconds (D107)."""
+    if listening.listener is not None:
+        try:
+            listening.listener.stop()
+        except (KeyboardInterrupt, Terminated):
+            with contextlib.suppress(KeyboardInterrupt, Terminated):
+                listening.listener.stop(grace=0)
+    if listening.out is not None:
+        listening.out.close()
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
 
-    out = AppendedLines(args.invalid_out) if args.invalid_out else None
-    listener = Listener(config, profile=args.profile, invalid_out=out, keep_received=False, pool=args.pool,
-                        max_record_bytes=args.max_record_bytes, limit=args.count)  # fmt: skip
-    live = sys.stderr.isatty()
+
+def _listened(args: argparse.Namespace, listening: _Listening) -> int:
+    """What ``listen`` says once it has stopped: its ``--summary`` first (to ``held`` if that was opened before the
+    listening), then its tally's line, why it stopped short, and its exit status."""
+    from notify_schemas.broker.listener import Tally
+
+    listener, stopped_by, reached = listening.listener, listening.stopped_by, listening.reached
+    tally = listener.tally if listener is not None else Tally()
+    # The summary first: a standard output that cannot be written (a full disk, a terminal closed) must not take the
+    # tally's file with it, and a summary that cannot be written must not take the tally's line.
+    if args.summary and not listening.checked:  # stopped in its first moments: checked now, as it would have been
+        _no_file_overwritten(args)
+        listening.held = reserve_output(args.summary)
+    unsaved = _summary_unsaved(args.summary, tally, listening.held) if args.summary else None
+    if unsaved is not None:
+        print(f"notify-schemas: error: {one_line(mask_text(as_named(unsaved)))}", file=sys.stderr)
+    print(tally.line())
+    if listener is not None and listener.failure is not None:  # what could not be written: neither counted nor acked
+        failed = listener.failure
+        raise NotifySchemasError(f"{failed.filename or args.invalid_out}: {failed.strerror or failed}; the invalid "
+                                 "notification and every one after it were left on the queue")  # fmt: skip
+    if stopped_by and (listener is None or not listener.started):
+        where = one_line(mask_text(mask_url(as_named(args.transport_url)))) if args.transport_url else "its broker"
+        print(f"stopped by {stopped_by} before it reached {where}: nothing was received", file=sys.stderr)
+    elif args.count is not None and not reached:
+        why = f"stopped by {stopped_by}" if stopped_by else f"timed out after {args.timeout} s"
+        print(f"{why} with {tally.total} of {args.count} notifications", file=sys.stderr)
+    if unsaved is not None:
+        return 2
+    # 1 when anything was invalid, or when fewer notifications came than --count asked for.
+    return 1 if tally.invalid.total() or (args.count is not None and not reached) else 0
+
+
+def _progress(listener: Any, live: bool) -> Callable[[Any, bool], None]:
+    """What the listener calls for each message it counts: on a terminal, its running tally, twice a second."""
     last = [0.0]
 
-    def show(message: dict[str, Any], valid: bool) -> None:
+    def show(message: Any, valid: bool) -> None:
         if live and time.monotonic() - last[0] > 0.5:
             last[0] = time.monotonic()
             sys.stderr.write("\r\033[K" + listener.summary())
             sys.stderr.flush()
 
-    listener.on_message = show
-    stopped_by = ""
-    with sigterm_raises():
-        try:  # a stop signal while connecting (oslo retries a broker not there for --connect-timeout) is a stop too
-            listener.start(timeout=args.connect_timeout)
-            print(
-                one_line(mask_text(f"listening on {mask_url(as_named(args.transport_url))} exchange "
-                                   f"{quoted(args.exchange, 200)}, topics {', '.join(config.topics)} (profile "
-                                   f"{args.profile}); Ctrl-C stops")),
-                file=sys.stderr,
-            )  # fmt: skip
-            reached = listener.wait_for(args.count, args.timeout)
-        except (KeyboardInterrupt, Terminated) as stop:
-            reached = args.count is None
-            stopped_by = stop.name if isinstance(stop, Terminated) else "Ctrl-C"
-        finally:
-            try:
-                listener.stop()
-            except (KeyboardInterrupt, Terminated):  # a second signal: the record being written is given up now
-                with contextlib.suppress(KeyboardInterrupt, Terminated):
-                    listener.stop(grace=0)
-            if out is not None:
-                out.close()
-            if live:
-                sys.stderr.write("\r\033[K")
-    # The summary first: a standard output that cannot be written (a full disk, a terminal closed) must not take the
-    # tally's file with it, and a summary that cannot be written must not take the tally's line.
-    unsaved = _summary_unsaved(args.summary, listener.tally, held) if args.summary else None
-    if unsaved is not None:
-        print(f"notify-schemas: error: {one_line(mask_text(as_named(unsaved)))}", file=sys.stderr)
-    print(listener.tally.line())
-    if listener.failure is not None:  # what could not be written was neither counted nor acknowledged
-        failed = listener.failure
-        raise NotifySchemasError(f"{failed.filename or args.invalid_out}: {failed.strerror or failed}; the invalid "
-                                 "notification and every one after it were left on the queue")  # fmt: skip
-    if stopped_by and not listener.started:
-        where = one_line(mask_text(mask_url(as_named(args.transport_url))))
-        print(f"stopped by {stopped_by} while connecting to {where}: nothing was received", file=sys.stderr)
-    elif args.count is not None and not reached:
-        why = f"stopped by {stopped_by}" if stopped_by else f"timed out after {args.timeout} s"
-        print(f"{why} with {listener.tally.total} of {args.count} notifications", file=sys.stderr)
-    if unsaved is not None:
-        return 2
-    # 1 when anything was invalid, or when fewer notifications came than --count asked for.
-    return 1 if listener.tally.invalid.total() or (args.count is not None and not reached) else 0
+    return show
 
 
 def _no_file_overwritten(args: argparse.Namespace) -> None:

@@ -13,7 +13,15 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["READER_GONE", "Terminated", "is_stop", "raise_if_terminated", "sigterm_raises", "terminated"]
+__all__ = [
+    "READER_GONE",
+    "Terminated",
+    "held_off",
+    "is_stop",
+    "raise_if_terminated",
+    "sigterm_raises",
+    "terminated",
+]
 
 
 # The signals that stop a run: SIGHUP's default would end the process where it stands, leaving an --exec program
@@ -80,6 +88,32 @@ def raise_if_terminated() -> None:
     between steps."""
     if _asked:
         raise _stop(_asked[0])
+
+
+@contextlib.contextmanager
+def held_off() -> Iterator[list[int]]:
+    """While inside, Ctrl-C, SIGTERM and SIGHUP raise nothing: each is noted, by the exit status a shell gives it, in
+    the list yielded, for the caller to end with once outside. For the modules a command loads before its handlers
+    are in force: an exception raised inside an extension module's own import (jsonschema-rs importing decimal) is
+    no KeyboardInterrupt when it comes out, but a panic of its own (pyo3's PanicException), with a traceback and
+    Rust's panic message. A signal ignored when the command started stays ignored."""
+    noted: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+
+    def note(signum: int, frame: Any) -> None:
+        noted.append(128 + signum)
+
+    taken = [s for s in _STOPPING if signal.getsignal(s) is signal.SIG_DFL]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        taken.append(signal.SIGINT)
+    previous = {s: signal.signal(s, note) for s in taken}
+    try:
+        yield noted
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager

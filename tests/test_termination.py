@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +156,38 @@ def test_an_error_set_off_by_sigterm_stops_a_run_rather_than_failing_its_program
     runs = {"producer": lambda: run(program, examples=1), "consumer": lambda: run_negative(program, examples=1)}
     with pytest.raises(Terminated), sigterm_raises():
         runs[mode]()
+
+
+_SIGNAL_WHILE_IMPORTING = """
+import os, signal, sys
+
+class SignalWhileImporting:
+    def find_spec(self, name, path=None, target=None):
+        if name == os.environ["IMPORTED"]:
+            open(os.environ["MARK"], "w").close()
+            os.kill(os.getpid(), int(os.environ["SIGNAL"]))
+        return None
+
+sys.meta_path.insert(0, SignalWhileImporting())
+from notify_schemas.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _sigint_default() -> None:
+    """Ctrl-C as a terminal's program gets it, even when the tests run in a background job (which ignores it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("imported", ["decimal", "argparse"])
+def test_a_stop_while_the_command_loads_its_modules_ends_it_quietly(tmp_path: Path, signum: int,
+                                                                    imported: str) -> None:  # fmt: skip
+    # decimal is imported by jsonschema-rs's own code: Ctrl-C raised there came out as pyo3's PanicException, with
+    # Rust's panic message, a traceback and exit 1; SIGTERM and SIGHUP killed the process where it stood.
+    mark = tmp_path / "signalled"
+    env = dict(os.environ, IMPORTED=imported, SIGNAL=str(int(signum)), MARK=str(mark))
+    done = subprocess.run([sys.executable, "-c", _SIGNAL_WHILE_IMPORTING, "schemas", "path"], env=env,
+                          capture_output=True, timeout=60, preexec_fn=_sigint_default)  # fmt: skip
+    assert mark.exists(), f"{imported} was not imported while the command loaded"
+    assert (done.returncode, done.stderr, done.stdout) == (128 + signum, b"", b"")

@@ -8,10 +8,14 @@ __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status. Its modules load here, so that Ctrl-C while they load ends the
-    command quietly with 130, as it does later."""
-    try:
+    """Run the command line; returns the exit status. Its modules load here, with Ctrl-C, SIGTERM and SIGHUP held off
+    until they are loaded: one that came meanwhile ends the command quietly with 130, 143 or 129, as it does later.
+    Raised where it came, it could come out of an extension module's import as that module's panic, with a traceback
+    and exit 1."""
+    from notify_schemas.termination import held_off
+
+    with held_off() as stopped:
         from notify_schemas.cli.commands import main as run
-    except KeyboardInterrupt:
-        return 130
+    if stopped:
+        return stopped[0]
     return run(argv)

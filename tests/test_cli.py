@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -18,6 +19,7 @@ import sys
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -531,6 +533,44 @@ def test_schemas_list_show_and_export(capsys: pytest.CaptureFixture[str], tmp_pa
     assert code == 0
     assert (tmp_path / "out" / "bundled" / "seed" / "image.send.ERROR.json").is_file()
     assert (tmp_path / "out" / "DECISIONS.md").is_file()
+
+
+def _limited_to(size: int) -> Callable[[], None]:
+    """A process that writes no file past ``size`` bytes: a write past it fails with EFBIG, as on a full disk."""
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+@pytest.mark.parametrize("limit", [0, 1, 8192, 200_000])
+@pytest.mark.parametrize("before", ["nothing", "an export"])
+def test_schemas_export_cut_short_leaves_no_file_cut_short(tmp_path: Path, limit: int, before: str) -> None:
+    # A write that failed half-way left the file cut short, as if whole, and the error named the folder given.
+    target = tmp_path / "out"
+    if before == "an export":
+        assert main(["schemas", "export", str(target)]) == 0
+    command = [sys.executable, "-m", "notify_schemas", "schemas", "export", str(target)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, preexec_fn=_limited_to(limit))
+    sources = {str(parts): file.read_bytes() for parts, file in commands._files(schema_root())}
+    exported = {str(p.relative_to(target).parts): p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    if before == "an export":
+        assert exported == sources  # each file as it was, or written again whole
+    else:
+        assert all(exported[name] == sources[name] for name in exported)  # no file cut short, no other file
+    assert done.returncode == 2
+    named = done.stderr.strip().removeprefix("notify-schemas: error: ").removesuffix(": File too large")
+    assert str(Path(named).relative_to(target).parts) in sources, done.stderr  # a file in the folder, by its name
+    assert done.stderr.count("\n") == 1
+
+
+def test_schemas_export_writes_a_file_at_the_end_of_a_link_and_keeps_the_link(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "elsewhere.json").write_text("old")
+    (tmp_path / "out" / "envelope.json").symlink_to(tmp_path / "elsewhere.json")
+    assert run(capsys, "schemas", "export", str(tmp_path / "out"))[0] == 0
+    assert (tmp_path / "out" / "envelope.json").is_symlink()
+    assert (tmp_path / "elsewhere.json").read_bytes() == (schema_root() / "envelope.json").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere.json", "out"]
 
 
 def test_schemas_export_into_the_schema_folder_copies_it_once(

@@ -17,6 +17,7 @@ import itertools
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import stat
@@ -920,10 +921,40 @@ def _export(source: Any, target: Path) -> int:
     _folder(target)
     for parts, file in files:
         _folder(target.joinpath(*parts[:-1]))
-        data = file.read_bytes()  # before its copy is opened: exported onto itself, opening empties it
-        with open(open_output(str(target.joinpath(*parts))), "wb") as f:  # a FIFO there: an error, not a wait
-            f.write(data)
+        _write_whole(str(target.joinpath(*parts)), file.read_bytes())
     return len(files)
+
+
+def _write_whole(name: str, data: bytes) -> None:
+    """Write ``data`` as the file ``name``, whole or not at all: into a new file beside it, which then takes its
+    place (at the end of a link, the link kept), so that a full disk or Ctrl-C half-way leaves the file as it was,
+    never cut short and taken for a whole schema, and no file of another name behind. What is there and is no file
+    (a FIFO, a device) is written to as it is. An error names ``name``: a write that fails names no file itself."""
+    try:
+        there = os.stat(name).st_mode
+    except FileNotFoundError:
+        there = None
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, name) from None
+    if there is not None and not stat.S_ISREG(there):
+        try:
+            with open(open_output(name), "wb") as f:  # a FIFO no process reads: an error, not a wait
+                f.write(data)
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, name) from None
+        return
+    final = os.path.realpath(name)
+    new = os.path.join(os.path.dirname(final), f".{os.path.basename(final)}.{secrets.token_hex(6)}.part")
+    try:
+        with open(os.open(new, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as f:
+            f.write(data)
+        os.replace(new, final)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(new)
+        if isinstance(error, OSError):
+            raise OSError(error.errno, error.strerror, name) from None
+        raise
 
 
 def _folder(path: Path) -> None:

@@ -391,6 +391,60 @@ def test_pretty_printed_documents_and_arrays_report_their_own_lines(
     assert code == 0
 
 
+PIPE_TWICE = {
+    "validate - /dev/stdin": (["validate", "-", "/dev/stdin"], "/dev/stdin", "-"),
+    "validate /dev/stdin twice": (["validate", "/dev/stdin", "{file}", "/dev/stdin"], "/dev/stdin", "/dev/stdin"),
+    "validate a FIFO under two names": (["validate", "{fifo}", "{file}", "{other name}"], "{other name}", "{fifo}"),
+    "emit --payload - --config-file /dev/stdin": (
+        ["emit", "image.upload", "INFO", "--payload", "-", "--config-file", "/dev/stdin"],
+        "--payload -", "--config-file /dev/stdin"),
+    "emit --payload /dev/stdin --config-file /dev/stdin": (
+        ["emit", "image.upload", "INFO", "--config-file", "/dev/stdin", "--payload", "/dev/stdin"],
+        "--payload /dev/stdin", "--config-file /dev/stdin"),
+}  # fmt: skip
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("case", PIPE_TWICE)
+def test_a_pipe_named_twice_is_a_usage_error_not_an_empty_input(tmp_path: Path, case: str) -> None:
+    # The first name read the pipe to its end, and the second was judged as empty: "empty input: no JSON value",
+    # exit 1, or emit's payload "not JSON", exit 1, after the configuration file took it.
+    argv, second, first = PIPE_TWICE[case]
+    os.mkfifo(tmp_path / "fifo")
+    names = {"{fifo}": str(tmp_path / "fifo"), "{other name}": f"{tmp_path}/./fifo",
+             "{file}": write(tmp_path, "a.jsonl", VALID[0] + "\n")}  # fmt: skip
+    argv, second, first = ([next((v for k, v in names.items() if k in a), a) if "{" in a else a for a in words]
+                           for words in (argv, [second], [first]))  # fmt: skip
+    command = [sys.executable, "-m", "notify_schemas", *argv]
+    done = subprocess.run(command, input="[oslo_messaging_notifications]\ndriver = noop\n", capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert (done.returncode, done.stdout) == (2, "")
+    said = f"notify-schemas: error: {second[0]} is the same pipe as {first[0]}, which takes what it holds: "
+    assert done.stderr.startswith(said), done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "-", "/dev/stdin"],
+        ["emit", "image.upload", "INFO", "--payload", "-", "--config-file", "/dev/stdin"],
+    ],
+)
+def test_a_file_on_the_standard_input_is_read_whole_under_each_name(tmp_path: Path, argv: list[str]) -> None:
+    # Not a pipe: /dev/stdin opens the file again, from its start.
+    path = write(tmp_path, "both", VALID[0] + "\n")
+    with open(path, "rb") as stdin:
+        done = subprocess.run([sys.executable, "-m", "notify_schemas", *argv], stdin=stdin, capture_output=True,
+                              text=True, timeout=60)  # fmt: skip
+    if argv[0] == "validate":
+        assert done.returncode == 0
+        assert done.stdout.splitlines()[-1].startswith("2 records in 2 files: 2 valid, 0 invalid")
+    else:  # read whole as the configuration file: one error, at its first line
+        assert (done.returncode, done.stderr.count("\n")) == (2, 1)
+        assert "/dev/stdin: line 1: " in done.stderr
+
+
 def test_stdin_is_read_when_no_file_is_given(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -140,6 +140,26 @@ def _named(name: str) -> str:
     return one_line(shown_name(name))
 
 
+def _read_once(names: Sequence[str], options: Sequence[str] = ()) -> None:
+    """A usage error when two of ``names`` (given by ``options``, where named) read one pipe, FIFO or socket (``-``
+    and ``/dev/stdin`` on a pipe, a FIFO under two names): the first takes all of it, and the second, read after it
+    at its end, was judged as an empty input, not JSON. A file is read from its start under each name."""
+    first: dict[tuple[int, int], int] = {}  # each pipe's device and inode to the first of names that reads it
+    for at, name in enumerate(names):
+        try:
+            found = os.fstat(sys.stdin.fileno()) if name == "-" else os.stat(name)
+        except (OSError, ValueError, AttributeError):  # not there, or no standard input: said when it is read
+            continue
+        if not (stat.S_ISFIFO(found.st_mode) or stat.S_ISSOCK(found.st_mode)):
+            continue
+        mark = (found.st_dev, found.st_ino)
+        if mark in first:
+            one, other = (" ".join([*options[k : k + 1], _named(names[k])]) for k in (first[mark], at))
+            raise _UsageError(f"{other} is the same pipe as {one}, which takes what it holds: a pipe or FIFO is read "
+                              f"once; name a file for one of them")  # fmt: skip
+        first[mark] = at
+
+
 def _size(name: str) -> int:
     """A file's size, 0 for what is not a file or cannot be read (reported when it is read)."""
     try:
@@ -617,6 +637,7 @@ def _shared_size(name: str) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     if args.files.count("-") > 1:
         raise _UsageError("validate reads stdin once: give - at most once")
+    _read_once(args.files)
     return _validate_files(args)  # a reader of the output gone away (| head) ends it at once: 141, as main says (D94)
 
 
@@ -1048,6 +1069,8 @@ def _cmd_emit(args: argparse.Namespace) -> int:
 
     # The Notifier first: a driver or configuration file that is wrong is a usage error said at once, not after the
     # payload was read (--payload - waits for the standard input) and judged.
+    if args.config_file:
+        _read_once([args.config_file, args.payload], ["--config-file", "--payload"])
     notifier = _notifier(args)
     _no_send_into_the_process(notifier)
     with _open(args.payload) as stream:

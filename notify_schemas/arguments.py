@@ -211,9 +211,17 @@ def _whole(text: str) -> int:
     space around the digits (``" 10"``, which ``--jobs " auto"`` refused), underscores (``1_000``) and the digits of
     every script (Arabic-Indic ``\\u0661\\u0660``). Else an error that says what was expected (argparse's own
     names the function: ``invalid record_bytes value``)."""
-    if len(text) > _MOST_DIGITS or not _WHOLE.fullmatch(text):
+    if not _WHOLE.fullmatch(text):
         raise argparse.ArgumentTypeError(f"not a whole number: {quoted(text)}")
+    _not_too_long(text)
     return int(text)
+
+
+def _not_too_long(text: str) -> None:
+    """An error for a number, written as a person writes one, of more digits than any count, size, time or seed: said
+    as what it is, not as "not a whole number" (a seed of 100 digits was taken, its negative refused as none)."""
+    if len(text.lstrip("-").replace(".", "")) > _MOST_DIGITS:
+        raise argparse.ArgumentTypeError(f"a number of more than {_MOST_DIGITS} digits: {quoted(text)}")
 
 
 def seed(text: str) -> int:
@@ -267,8 +275,9 @@ def examples(text: str) -> int:
 
 def seconds(text: str) -> float:
     """A number of seconds, from 0 to `MAX_SECONDS` (a year), in decimal: ``30``, ``0.5``, ``.5``."""
-    if len(text) > _MOST_DIGITS or not _DECIMAL.fullmatch(text):  # as _whole: no 1e3, inf, nan, 1_0, " 1"
+    if not _DECIMAL.fullmatch(text):  # as _whole: no 1e3, inf, nan, 1_0, " 1"
         raise argparse.ArgumentTypeError(f"not a number of seconds: {quoted(text)}")
+    _not_too_long(text)
     value = float(text)
     if not 0 <= value <= MAX_SECONDS:
         raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_SECONDS:,} (a year), not {text}")

@@ -2907,6 +2907,25 @@ def test_the_number_types_take_exactly_what_ascii_decimal_writes(given: str) -> 
         assert taken == float(given)
 
 
+@settings(max_examples=200, deadline=None)
+@given(sign=st.sampled_from(["", "-"]), digits=st.integers(1, 300), point=st.booleans())
+def test_a_number_of_too_many_digits_is_said_to_be_one_whatever_its_sign(sign: str, digits: int, point: bool) -> None:
+    # "-" and 100 digits was "not a whole number" where 100 digits were a seed, and 101 digits were no number.
+    from notify_schemas.arguments import seconds, seed
+
+    text = sign + "1" * digits
+    decimal = text[:-1] + "." + text[-1] if point and digits > 1 else text
+    if digits > 100:
+        with pytest.raises(argparse.ArgumentTypeError, match=r"^a number of more than 100 digits: "):
+            seed(text)
+        with pytest.raises(argparse.ArgumentTypeError, match=r"^a number of more than 100 digits: "):
+            seconds(decimal)
+    else:
+        assert seed(text) == int(text)
+        with contextlib.suppress(argparse.ArgumentTypeError):  # a time out of range, said as such
+            seconds(decimal)
+
+
 def _as_bytes_read(text: str) -> str:
     """``text`` as Python reads back the quote of it: each byte that is not UTF-8 (a lone surrogate \\udc80 to
     \\udcff, as Python holds it) written \\xff, which reads as the character of that code."""

@@ -14,8 +14,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     and exit 1."""
     from notify_schemas.termination import held_off
 
-    with held_off() as stopped:
-        from notify_schemas.cli.commands import main as run
+    try:
+        with held_off() as stopped:
+            from notify_schemas.cli.commands import main as run
+    except KeyboardInterrupt:  # raised all the same: where Ctrl-C was not Python's to take, or by the import itself
+        return 130
     if stopped:
         return stopped[0]
     return run(argv)

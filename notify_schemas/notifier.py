@@ -296,23 +296,30 @@ def driver_interrupted(
 
 def log_line(logger: logging.Logger, level: int, text: str, *args: Any) -> None:
     """Log a line of the package's own about a notification (the Notifier's, the drop-in driver's). A producer's
-    handler or filter that raises reaches neither the caller nor the drivers not yet run: its error is one masked
-    line on stderr, as logging's own handlers report theirs. A line logged while a handler handles one of these (a
-    handler that notifies, whose notification fails or is invalid) goes to stderr as one line, not through the
-    handlers again: that would loop without end."""
+    handler or filter that raises reaches neither the caller nor the drivers not yet run; the line, which the handlers
+    after it never got and which may be the only word of a notification not sent, is written to stderr with the
+    handler's error, masked, on one line, as logging's own handlers report theirs. So is a line that runs out of
+    stack as it is logged (a driver that notifies through the Notifier it is a driver of). A line logged while a
+    handler handles one of these (a handler that notifies, whose notification fails or is invalid) goes to stderr as
+    one line, not through the handlers again: that would loop without end."""
     if getattr(_logging, "now", False):
         with contextlib.suppress(Exception):
             if logger.isEnabledFor(level) and level > logging.DEBUG:
-                sys.stderr.write(f"notify-schemas: {logging.getLevelName(level)} {one_line(mask_text(text % args))}\n")
+                _to_stderr("", level, text, args)
         return
     _logging.now = True
     try:
         logger.log(level, text, *args)
     except Exception as error:
         with contextlib.suppress(Exception):
-            sys.stderr.write(f"notify-schemas: a logging handler failed: {error_text(error)}\n")
+            _to_stderr(f"a logging handler failed: {error_text(error)}; ", level, text, args)
     finally:
         _logging.now = False
+
+
+def _to_stderr(why: str, level: int, text: str, args: tuple[Any, ...]) -> None:
+    """A line of the package's own written to stderr, masked, on one line: ``why`` it is not logged, then the line."""
+    sys.stderr.write(f"notify-schemas: {why}{logging.getLevelName(level)} {one_line(mask_text(text % args))}\n")
 
 
 _logging = threading.local()  # whether this thread is logging a line of the Notifier's

@@ -583,6 +583,43 @@ def test_a_logging_handler_that_notifies_or_raises_never_reaches_the_caller(
     assert all(line.startswith("notify-schemas: ") for line in err.splitlines())
 
 
+@pytest.mark.parametrize(
+    ("validation", "payload", "said"),
+    [
+        ("strict", IMAGE, "driver Failing failed (ConnectionError: broker unreachable)"),
+        ("warn", dict(IMAGE, size=-5), "sending an invalid notification"),
+        ("warn", dict(IMAGE, size=float("nan")), "notification not sent: it cannot be written as a JSON object"),
+        ("off", dict(IMAGE, size=object()), "notification not sent: it cannot be written as a JSON object"),
+    ],
+)
+def test_a_line_a_raising_handler_did_not_take_is_written_to_stderr_with_its_error(
+    validation: str, payload: dict[str, Any], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A handler of the package's logger that raised had its error written to stderr, and the line it was given
+    # nowhere: neither the handlers after it (the root's log file) nor stderr got the word of a notification that a
+    # driver had not sent, or that was not sent at all.
+    logger = logging.getLogger("notify_schemas")
+    secret = "swift://glance:CANARY-77e@swift.example/c/o"
+    payload = {**payload, "name": secret}
+    notifier = Notifier("image.host1", drivers=[Failing(), MemoryDriver()], validation=validation)  # type: ignore[arg-type]
+
+    def raises(record: logging.LogRecord) -> None:
+        raise ValueError("handler down: password=CANARY-7a1")
+
+    handler = _Handler(raises)
+    logger.addHandler(handler)
+    try:
+        notifier.info({}, "image.update", payload)
+    finally:
+        logger.removeHandler(handler)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if said in line]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("notify-schemas: a logging handler failed: ValueError: handler down: password=***; ")
+    assert "CANARY" not in err
+    assert all(line.startswith("notify-schemas: ") for line in err.splitlines())
+
+
 @pytest.mark.parametrize("header", ["Oslo_Messaging_Notifications", "OSLO_MESSAGING_NOTIFICATIONS"])
 def test_the_notifications_section_is_named_in_any_case_as_in_oslo_config(tmp_path: Path, header: str) -> None:
     """oslo.config lowers the name of every section but DEFAULT, so '[OSLO_MESSAGING_NOTIFICATIONS]' is the

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 __all__ = ["on_fresh_stack", "resumed_on_fresh_stack"]
 
 _Result = TypeVar("_Result")
 _Item = TypeVar("_Item")
-_where = threading.local()
+# Whether this thread is itself a second run. A context variable, not a threading.local: one made before
+# eventlet.monkey_patch() is shared by every green thread of the process, and the first second run (a green thread)
+# left it set for all of them, so that none ran again on a stack of its own.
+_fresh: ContextVar[bool] = ContextVar("notify_schemas_fresh_stack", default=False)
 
 
 def on_fresh_stack(compute: Callable[..., _Result], /, *args: Any) -> _Result:
@@ -32,7 +36,7 @@ def on_fresh_stack(compute: Callable[..., _Result], /, *args: Any) -> _Result:
     try:
         return compute(*args)
     except BaseException as error:
-        if not _out_of_stack(error) or getattr(_where, "fresh", False):
+        if not _out_of_stack(error) or _fresh.get():
             raise
     return _on_a_new_thread(lambda: compute(*args))
 
@@ -49,7 +53,7 @@ def resumed_on_fresh_stack(make: Callable[[], Iterable[_Item]]) -> Iterator[_Ite
             given += 1
         return
     except BaseException as error:
-        if not _out_of_stack(error) or getattr(_where, "fresh", False):
+        if not _out_of_stack(error) or _fresh.get():
             raise
     yield from _on_a_new_thread(lambda: list(make()))[given:]
 
@@ -68,7 +72,7 @@ def _on_a_new_thread(compute: Callable[[], _Result]) -> _Result:
     outcome: list[Any] = []
 
     def run() -> None:
-        _where.fresh = True
+        _fresh.set(True)
         try:
             outcome.append((True, compute()))
         except BaseException as error:  # the caller's, whatever it is: raised there

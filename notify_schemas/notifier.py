@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-import threading
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from typing import Any, Literal
 
 from notify_schemas.config import NotifierConfig, is_disabled, listed, load_config, names
@@ -302,19 +302,19 @@ def log_line(logger: logging.Logger, level: int, text: str, *args: Any) -> None:
     stack as it is logged (a driver that notifies through the Notifier it is a driver of). A line logged while a
     handler handles one of these (a handler that notifies, whose notification fails or is invalid) goes to stderr as
     one line, not through the handlers again: that would loop without end."""
-    if getattr(_logging, "now", False):
+    if _logging.get():
         with contextlib.suppress(Exception):
             if logger.isEnabledFor(level) and level > logging.DEBUG:
                 _to_stderr("", level, text, args)
         return
-    _logging.now = True
+    _logging.set(True)
     try:
         logger.log(level, text, *args)
     except Exception as error:
         with contextlib.suppress(Exception):
             _to_stderr(f"a logging handler failed: {error_text(error)}; ", level, text, args)
     finally:
-        _logging.now = False
+        _logging.set(False)
 
 
 def _to_stderr(why: str, level: int, text: str, args: tuple[Any, ...]) -> None:
@@ -322,4 +322,7 @@ def _to_stderr(why: str, level: int, text: str, args: tuple[Any, ...]) -> None:
     sys.stderr.write(f"notify-schemas: {why}{logging.getLevelName(level)} {one_line(mask_text(text % args))}\n")
 
 
-_logging = threading.local()  # whether this thread is logging a line of the Notifier's
+# Whether this thread, or this green thread, is logging a line of the Notifier's. A context variable, not a
+# threading.local: one made before eventlet.monkey_patch() is shared by every green thread of the process, and a
+# handler that yields (a socket's) sent the lines of all the others to stderr.
+_logging: ContextVar[bool] = ContextVar("notify_schemas_logging", default=False)

@@ -328,3 +328,40 @@ def test_items_already_given_are_not_given_again_when_the_rest_are_made_on_a_fre
 
     found = _with_frames_left(450, lambda: list(resumed_on_fresh_stack(items)))
     assert found == _written(("returned", list(range(8))))
+
+
+_PATCHED_LATE = """
+import json, sys, warnings
+from notify_schemas.fresh_stack import on_fresh_stack  # imported first, as a module that imports it early does
+warnings.simplefilter("ignore")
+import eventlet
+eventlet.monkey_patch()
+eventlet.sleep(0)  # the hub starts at the top of the stack, as a server's does: each green thread starts from its depth
+
+def nested(levels):
+    value = 0
+    for _ in range(levels):
+        value = [value]
+    return value
+
+def written_at(frames_left):
+    def down(n):
+        return down(n - 1) if n > 0 else on_fresh_stack(json.dumps, nested(400))
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return len(down(sys.getrecursionlimit() - frames_left - depth - 1))
+
+print(json.dumps([written_at(60) for _ in range(3)]))
+"""
+
+
+def test_every_run_out_of_stack_is_made_again_after_eventlet_patches_threads_late() -> None:
+    # The mark that a thread is itself a second run was a threading.local: made before eventlet.monkey_patch(), it is
+    # one for every green thread of the process, and the first second run, a green thread, left it set for them all:
+    # each later computation that ran out of stack raised RecursionError, where the first had its answer.
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _PATCHED_LATE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == [len(json.dumps(json.loads("[" * 400 + "0" + "]" * 400)))] * 3

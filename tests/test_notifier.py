@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -618,6 +619,57 @@ def test_a_line_a_raising_handler_did_not_take_is_written_to_stderr_with_its_err
     assert lines[0].startswith("notify-schemas: a logging handler failed: ValueError: handler down: password=***; ")
     assert "CANARY" not in err
     assert all(line.startswith("notify-schemas: ") for line in err.splitlines())
+
+
+_GREEN_THREADS = """
+import collections, json, logging, sys, warnings
+from notify_schemas import Notifier  # imported first, as a module that imports it early does
+from notify_schemas.drivers.memory import MemoryDriver
+warnings.simplefilter("ignore")
+import eventlet
+eventlet.monkey_patch()
+
+payload = json.loads(sys.argv[1])
+lines = collections.Counter()
+
+class Yielding(logging.Handler):  # as a handler that writes to a socket does under eventlet
+    def emit(self, record):
+        eventlet.sleep(0)
+        lines[record.name] += 1
+
+class Failing:
+    def notify(self, message, priority):
+        eventlet.sleep(0)
+        raise ConnectionError("broker unreachable")
+
+logging.getLogger().addHandler(Yielding())
+logging.getLogger().setLevel(logging.INFO)
+memory = MemoryDriver()
+notifier = Notifier("image.host1", drivers=[Failing(), memory, "log"], validation="warn")
+
+def work():
+    for _ in range(50):
+        notifier.info({}, "image.update", payload)
+
+for green in [eventlet.spawn(work) for _ in range(10)]:
+    green.wait()
+print(json.dumps([len({m["message_id"] for m in memory.messages}), lines]))
+"""
+
+
+def test_green_threads_log_every_line_through_the_handlers_when_eventlet_patches_late() -> None:
+    # The mark that a thread is logging a line of the Notifier's was a threading.local: made before
+    # eventlet.monkey_patch(), it is one for every green thread, and while a handler yielded, every other green
+    # thread's line went to stderr instead of through the handlers (1,900 of 2,000 lines).
+    payload = json.dumps(dict(IMAGE, size=-5))
+    done = subprocess.run(
+        [sys.executable, "-c", _GREEN_THREADS, payload], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    sent, lines = json.loads(done.stdout)
+    assert sent == 500
+    assert lines == {"notify_schemas.notifier": 1000, "oslo.messaging.notification.image.update": 500}
+    assert "notify-schemas:" not in done.stderr
 
 
 @pytest.mark.parametrize("header", ["Oslo_Messaging_Notifications", "OSLO_MESSAGING_NOTIFICATIONS"])

@@ -588,8 +588,21 @@ def settled(message: Any) -> Any:
     return copy if same else NOT_EXACT
 
 
-_threads = _thread._count
-"""The Python threads running besides the main one: whatever started them (``threading`` or ``_thread``)."""
+def _threads() -> bool:
+    """Whether another thread may run while a message is judged and handed to the drivers: a Python thread besides
+    the main one, whatever started it (``threading`` or ``_thread``), or a green thread (greenlet's: eventlet's, as
+    Glance runs, gevent's), which runs whenever a driver waits on a socket, and may change the message then for the
+    drivers after it. Green threads are where this one is one of them, or where eventlet's hub runs in this thread."""
+    if _thread._count():
+        return True
+    greenlet = sys.modules.get("greenlet")
+    if greenlet is None:  # no green thread can run: only a program that imports greenlet has any
+        return False
+    if greenlet.getcurrent().parent is not None:  # a green thread (the main greenlet has no parent)
+        return True
+    # The hub of this thread, where eventlet keeps it; looked up in its __dict__, where a miss costs no exception.
+    local = getattr(sys.modules.get("eventlet.hubs"), "_threadlocal", None)
+    return local is not None and local.__dict__.get("hub") is not None
 
 
 def _only_exact_types(message: Any) -> bool:

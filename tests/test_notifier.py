@@ -272,6 +272,63 @@ def test_a_payload_another_thread_changes_is_sent_as_it_was_judged(backend: str,
     assert not [text for text in seen.texts if "CANARY" in text]
 
 
+_GREEN_MEDDLER = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+import eventlet
+eventlet.monkey_patch()  # before the package is imported, as Glance does
+from notify_schemas import Notifier
+from notify_schemas.drivers.memory import MemoryDriver
+
+backend, send, where = sys.argv[1:4]
+message = json.loads(sys.argv[4])
+payload = message["payload"]
+
+class Sends:  # as a messaging driver does: it waits on its socket, and other green threads run meanwhile
+    def notify(self, message, priority):
+        eventlet.sleep(0)
+
+def meddle():
+    payload["locations"] = [{"url": "swift://glance:CANARY@swift.example/c/o"}]
+
+def produce():
+    meddler = eventlet.spawn(meddle)  # runs at the first wait: inside the first driver
+    if send == "info":
+        notifier.info({}, "image.update", payload)
+    else:
+        notifier.send(message)
+    meddler.wait()
+
+memory = MemoryDriver()
+notifier = Notifier("image.host1", drivers=[Sends(), memory], backend=backend)
+produce() if where == "main" else eventlet.spawn(produce).wait()
+print(json.dumps(memory.messages))
+"""
+
+
+@pytest.mark.parametrize("where", ["main", "green"])
+@pytest.mark.parametrize("send", ["info", "send"])
+@pytest.mark.parametrize("backend", ["rust", "python"])
+def test_a_payload_a_green_thread_changes_while_a_driver_waits_is_sent_as_it_was_judged(
+    backend: str, send: str, where: str
+) -> None:
+    # Under eventlet, as Glance runs, no second Python thread runs, so the producer's own dict was judged and handed
+    # to the drivers: a green thread that put locations in while the first driver waited on its socket had them sent
+    # to the drivers after it, in strict mode.
+    message = {**CORPUS_MESSAGE, "payload": IMAGE}
+    done = subprocess.run(
+        [sys.executable, "-c", _GREEN_MEDDLER, backend, send, where, json.dumps(message)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    sent = json.loads(done.stdout)
+    assert len(sent) == 1
+    assert sent[0]["payload"] == IMAGE
+
+
 def test_unknown_profile_and_driver_fail_at_construction() -> None:
     with pytest.raises(UnknownVariantError, match="known profiles"):
         Notifier(profile="nova")

@@ -14,6 +14,7 @@ import datetime
 import ipaddress
 import json
 import logging
+import subprocess
 import sys
 import threading
 import time
@@ -581,6 +582,62 @@ def test_the_dropin_driver_sends_a_payload_another_thread_changes_as_it_was_judg
         sent.removeHandler(handler)
     assert written
     assert not [text for text in written if CANARY in text]
+
+
+_GREEN_MEDDLER = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+import eventlet
+eventlet.monkey_patch()  # first, as Glance does
+import oslo_messaging
+from oslo_config import cfg
+from oslo_messaging.notify import _impl_test
+from notify_schemas.broker.oslo_driver import OPTIONS
+
+conf = cfg.ConfigOpts()
+conf([], project="notify-schemas-test")
+conf.register_opts(OPTIONS, group="notify_schemas")
+conf.set_override("inner_driver", ["test"], group="notify_schemas")
+transport = oslo_messaging.get_notification_transport(conf, url="fake://")
+notifier = oslo_messaging.Notifier(transport, publisher_id="image.localhost", driver="notify_schemas", topics=["n"])
+
+class Sends:  # as oslo's messaging driver does: it waits on its socket, and other green threads run meanwhile
+    def notify(self, ctxt, message, priority, retry):
+        eventlet.sleep(0)
+
+dropin = notifier._driver_mgr.extensions[0].obj
+dropin.inner.insert(0, Sends())
+payload = json.loads(sys.argv[1])
+
+def meddle():
+    payload["locations"] = [{"url": "swift://glance:CANARY@swift.example/c/o"}]
+
+def produce():
+    meddler = eventlet.spawn(meddle)  # runs at the first wait: inside the first inner driver
+    notifier.info({}, "image.upload", payload)
+    meddler.wait()
+
+produce() if sys.argv[2] == "main" else eventlet.spawn(produce).wait()
+print(json.dumps([sent[1] for sent in _impl_test.NOTIFICATIONS]))
+"""
+
+
+@pytest.mark.parametrize("where", ["main", "green"])
+def test_the_dropin_driver_sends_a_payload_a_green_thread_changes_as_it_was_judged(where: str) -> None:
+    # Under eventlet no second Python thread runs, so the producer's own payload was judged and handed to the inner
+    # drivers: a green thread that put locations in while the first inner driver waited on its socket had them sent
+    # through the inner drivers after it, in strict mode.
+    payload = next(samples("image.upload", "INFO", profile="glance", seed=1))["payload"]
+    done = subprocess.run(
+        [sys.executable, "-c", _GREEN_MEDDLER, json.dumps(payload), where],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    sent = json.loads(done.stdout)
+    assert [message["payload"] for message in sent] == [payload]
 
 
 @pytest.mark.parametrize("sender", ["notifier", "dropin"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from typing import Any, Literal
@@ -318,8 +319,16 @@ def log_line(logger: logging.Logger, level: int, text: str, *args: Any) -> None:
 
 
 def _to_stderr(why: str, level: int, text: str, args: tuple[Any, ...]) -> None:
-    """A line of the package's own written to stderr, masked, on one line: ``why`` it is not logged, then the line."""
-    sys.stderr.write(f"notify-schemas: {why}{logging.getLevelName(level)} {one_line(mask_text(text % args))}\n")
+    """A line of the package's own written to stderr, masked, on one line: ``why`` it is not logged, then the line.
+    Written whole under a lock: stderr takes a long line (a notification's) in pieces of 8 KiB, and the lines of two
+    threads written at once came out cut into each other on a pipe."""
+    line = f"notify-schemas: {why}{logging.getLevelName(level)} {one_line(mask_text(text % args))}\n"
+    with _stderr_lock:  # reentrant: a producer's own sys.stderr may log, and its line come back here
+        sys.stderr.write(line)
+        sys.stderr.flush()
+
+
+_stderr_lock = threading.RLock()
 
 
 # Whether this thread, or this green thread, is logging a line of the Notifier's. A context variable, not a

@@ -678,6 +678,61 @@ def test_a_line_a_raising_handler_did_not_take_is_written_to_stderr_with_its_err
     assert all(line.startswith("notify-schemas: ") for line in err.splitlines())
 
 
+_THREADS_TO_STDERR = """
+import json, logging, sys, threading
+from notify_schemas import Notifier
+from notify_schemas.drivers.memory import MemoryDriver
+
+class Failing:
+    def notify(self, message, priority):
+        raise ConnectionError("broker unreachable")
+
+class Raises(logging.Handler):
+    def emit(self, record):
+        raise ValueError("handler down")
+
+logging.getLogger("notify_schemas").addHandler(Raises())
+payload = json.loads(sys.argv[1])
+notifier = Notifier("image.host1", drivers=[Failing(), MemoryDriver()])
+barrier = threading.Barrier(8)
+
+def work():
+    barrier.wait()
+    for _ in range(200):
+        notifier.info({}, "image.update", payload)
+
+threads = [threading.Thread(target=work) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+"""
+
+
+def test_the_lines_threads_write_to_stderr_at_once_come_out_whole() -> None:
+    # stderr takes a line longer than 8 KiB in pieces: the lines of threads that wrote at once came out cut into each
+    # other on a pipe (14 of 1,600), each piece a line that no one wrote, the notification in none of them whole.
+    payload = {**IMAGE, "properties": {f"k{i}": "v" * 200 for i in range(40)}}
+    done = subprocess.run(
+        [sys.executable, "-c", _THREADS_TO_STDERR, json.dumps(payload)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    whole = re.compile(
+        r"notify-schemas: a logging handler failed: ValueError: handler down; ERROR driver Failing failed "
+        r"\(ConnectionError: broker unreachable\); notification not sent through it: (\{.*\})"
+    )
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1600
+    for line in lines:
+        found = whole.fullmatch(line)
+        assert found, line[:200]
+        assert json.loads(found.group(1))["payload"] == payload
+
+
 _GREEN_THREADS = """
 import collections, json, logging, sys, warnings
 from notify_schemas import Notifier  # imported first, as a module that imports it early does

@@ -10,7 +10,7 @@ import contextlib
 import logging
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, Literal
 
@@ -41,7 +41,7 @@ from notify_schemas.wire_form import (
     to_wire,
 )
 
-__all__ = ["Notifier", "Validation", "driver_interrupted", "log_line"]
+__all__ = ["Notifier", "Validation", "driver_interrupted", "log_line", "unsent_if_interrupted"]
 
 Validation = Literal["strict", "warn", "off"]
 LOG = logging.getLogger(__name__)
@@ -201,19 +201,21 @@ class Notifier:
             if any(v.rule in NO_WIRE_FORM for v in error.violations):
                 log_line(LOG, logging.ERROR, "notification not sent: it cannot be written as JSON: %s", str(error))
                 return None
-            log_line(LOG, logging.WARNING, "sending an invalid notification: %s; notification: %s", str(error),
-                    redacted_json(message))  # fmt: skip
+            with unsent_if_interrupted(self.drivers, message):
+                log_line(LOG, logging.WARNING, "sending an invalid notification: %s; notification: %s", str(error),
+                         redacted_json(message))  # fmt: skip
         self._dispatch(message, str(message.get("priority")))
         return message
 
     def _dispatch(self, message: Notification, priority: str) -> None:
-        for driver in self.drivers:
+        for at, driver in enumerate(self.drivers):
             try:
                 result: Any = driver.notify(message, priority)  # type: ignore[func-returns-value]
                 if result is not None and (why := not_run(result)):
                     raise TypeError(why)  # sent nothing: logged as a driver that failed
             except Exception as error:
-                self._driver_failed(driver, error, message)
+                with unsent_if_interrupted(self.drivers[at + 1 :], message):
+                    self._driver_failed(driver, error, message)
             except BaseException as error:  # Ctrl-C, SystemExit, a green thread's timeout: raised, once logged
                 driver_interrupted(LOG, "driver", driver, self.drivers, error, message)
                 raise
@@ -311,11 +313,33 @@ def log_line(logger: logging.Logger, level: int, text: str, *args: Any) -> None:
     _logging.set(True)
     try:
         logger.log(level, text, *args)
-    except Exception as error:
+    except BaseException as error:
+        failed = isinstance(error, Exception)
         with contextlib.suppress(Exception):
-            _to_stderr(f"a logging handler failed: {error_text(error)}; ", level, text, args)
+            why = f"a logging handler {'failed' if failed else 'was interrupted'}: {error_text(error)}; "
+            _to_stderr(why, level, text, args)
+        if not failed:  # Ctrl-C, eventlet's Timeout in a handler waiting on its socket: the caller's (D102)
+            raise
     finally:
         _logging.set(False)
+
+
+@contextlib.contextmanager
+def unsent_if_interrupted(drivers: Sequence[Any], message: Any) -> Iterator[None]:
+    """Around a line logged before ``drivers`` send ``message``: where a logging handler is interrupted by what is no
+    ``Exception`` (eventlet's Timeout while it waits on its socket, Ctrl-C), which then reaches the caller and stops
+    the drivers (D102), one line on stderr says that the notification did not go through them, redacted: the line
+    logged said it would, and the handlers, one of which was just interrupted, are not asked again."""
+    try:
+        yield
+    except Exception:
+        raise
+    except BaseException as error:
+        with contextlib.suppress(Exception):
+            names = ", ".join(driver_name(d) for d in drivers) or "none"
+            _to_stderr("", logging.ERROR, "logging was interrupted (%s); notification not sent through the drivers "
+                       "left (%s): %s", (error_text(error, message), names, redacted_json(message)))  # fmt: skip
+        raise
 
 
 def _to_stderr(why: str, level: int, text: str, args: tuple[Any, ...]) -> None:

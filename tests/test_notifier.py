@@ -678,6 +678,41 @@ def test_a_line_a_raising_handler_did_not_take_is_written_to_stderr_with_its_err
     assert all(line.startswith("notify-schemas: ") for line in err.splitlines())
 
 
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), _Timeout("password=CANARY-4c1")])
+@pytest.mark.parametrize(
+    ("validation", "payload", "left"),
+    [("strict", IMAGE, "(MemoryDriver)"), ("warn", dict(IMAGE, size=-5), "(Failing, MemoryDriver)")],
+)
+def test_a_logging_handler_interrupted_reaches_the_caller_with_what_was_left_unsent_said(
+    error: BaseException, validation: str, payload: dict[str, Any], left: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A handler interrupted by what is no Exception (eventlet's Timeout while it waits on its socket, Ctrl-C) as it
+    # took the line of a driver that failed, or the warning that an invalid notification is sent, stopped the drivers
+    # not yet run, and no line said so, nor was the line it was given anywhere: the notification was lost unsaid.
+    logger = logging.getLogger("notify_schemas")
+    memory = MemoryDriver()
+    notifier = Notifier("image.host1", drivers=[Failing(), memory], validation=validation)  # type: ignore[arg-type]
+
+    def interrupted(record: logging.LogRecord) -> None:
+        raise error
+
+    handler = _Handler(interrupted)
+    logger.addHandler(handler)
+    try:
+        with pytest.raises(type(error)):
+            notifier.info({}, "image.update", payload)
+    finally:
+        logger.removeHandler(handler)
+    assert memory.messages == []  # it stops as Python means it to: the rest is not sent
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"notify-schemas: a logging handler was interrupted: {type(error).__name__}")
+    assert lines[1].startswith(f"notify-schemas: ERROR logging was interrupted ({type(error).__name__}")
+    assert f"notification not sent through the drivers left {left}: " in lines[1]
+    assert json.loads(lines[1].split(f"{left}: ", 1)[1])["payload"] == payload
+    assert "CANARY" not in "".join(lines)
+
+
 _THREADS_TO_STDERR = """
 import json, logging, sys, threading
 from notify_schemas import Notifier

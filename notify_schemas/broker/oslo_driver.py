@@ -26,7 +26,7 @@ from stevedore import named
 
 from notify_schemas.broker.messaging import redact_failed_sends
 from notify_schemas.errors import InvalidNotificationError
-from notify_schemas.notifier import driver_interrupted, log_line
+from notify_schemas.notifier import driver_interrupted, log_line, unsent_if_interrupted
 from notify_schemas.redaction import error_text, mask_text, type_name
 from notify_schemas.registry import PROFILES
 from notify_schemas.validation import is_valid, iter_errors, wire_errors
@@ -138,25 +138,27 @@ class ValidatingDriver(notifier.Driver):  # type: ignore[misc]
                 if self.validation == "strict" or any(v.rule in NO_WIRE_FORM for v in violations):
                     self._log(logging.ERROR, "notification not sent, it is invalid", sent, violations)
                     return
-                self._log(logging.WARNING, "sending an invalid notification", sent, violations)
+                with unsent_if_interrupted(self.inner, sent):
+                    self._log(logging.WARNING, "sending an invalid notification", sent, violations)
         except Exception as error:  # a failure of the package's own: the notification is logged, not lost unsaid
             log_line(LOG, logging.ERROR, "notification not validated (%s); not sent: %s", error_text(error),
                      redacted_json(message))  # fmt: skip
             return
-        for inner in self.inner:
+        for at, inner in enumerate(self.inner):
             try:
                 # A copy each: oslo's messaging drivers add their _unique_id to the dict they are given, and every
                 # driver after them would get a notification with a seventh key, which was not judged.
                 inner.notify(ctxt, dict(sent), priority, retry)
             except Exception as error:
-                log_line(
-                    LOG,
-                    logging.ERROR,
-                    "inner driver %s failed (%s); notification not sent through it: %s",
-                    type_name(inner),
-                    error_text(error, sent),  # it may quote the message: what it holds under locations too is marked
-                    redacted_json(sent),
-                )
+                with unsent_if_interrupted(self.inner[at + 1 :], sent):
+                    log_line(
+                        LOG,
+                        logging.ERROR,
+                        "inner driver %s failed (%s); notification not sent through it: %s",
+                        type_name(inner),
+                        error_text(error, sent),  # it may quote the message: what it holds under locations is marked
+                        redacted_json(sent),
+                    )
             except BaseException as error:  # into oslo, which lets it through to the producer (D102): logged first
                 driver_interrupted(LOG, "inner driver", inner, self.inner, error, sent)
                 raise

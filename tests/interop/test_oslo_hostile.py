@@ -519,6 +519,48 @@ def test_an_inner_driver_interrupted_reaches_the_producer_with_what_it_left_unse
     assert CANARY not in caplog.text
 
 
+class _Failing:
+    def notify(self, ctxt: Any, message: Any, priority: str, retry: Any) -> None:
+        raise ConnectionError("broker unreachable")
+
+
+@pytest.mark.parametrize(
+    ("validation", "size", "left"), [("strict", None, "(TestDriver)"), ("warn", -5, "(_Failing, TestDriver)")]
+)
+def test_a_logging_handler_of_the_dropin_driver_interrupted_says_what_was_left_unsent(
+    validation: str, size: Any, left: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # A handler interrupted (eventlet's Timeout while it waits on its socket) as it took the line of an inner driver
+    # that failed, or the warning that an invalid notification is sent, stopped the inner drivers not yet run, and
+    # the error went through oslo to the producer with no line saying so: the notification was lost unsaid.
+    _impl_test.reset()
+    notifier = _dropin(validation, "noop")
+    dropin = notifier._driver_mgr.extensions[0].obj
+    dropin.inner[:] = [_Failing(), _impl_test.TestDriver(None, [], None)]
+    payload = next(samples("image.upload", "INFO", profile="glance", seed=1))["payload"]
+    payload = payload if size is None else {**payload, "size": size}
+
+    class Interrupted(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            raise _Interrupted(f"password={CANARY}")
+
+    logger = logging.getLogger("notify_schemas.broker.oslo_driver")
+    handler = Interrupted(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        with pytest.raises(_Interrupted):
+            notifier.info({}, "image.upload", payload)
+    finally:
+        logger.removeHandler(handler)
+    assert not _impl_test.NOTIFICATIONS
+    lines = [line for line in capfd.readouterr().err.splitlines() if line.startswith("notify-schemas: ")]
+    assert len(lines) == 2
+    assert lines[0].startswith("notify-schemas: a logging handler was interrupted: _Interrupted: password=***; ")
+    assert f"notification not sent through the drivers left {left}: " in lines[1]
+    assert payload["id"] in lines[1]
+    assert CANARY not in "".join(lines)
+
+
 def test_the_dropin_driver_says_why_of_the_reading_it_judged(caplog: pytest.LogCaptureFixture) -> None:
     # A generator is empty the second time: the driver read the message again to say why it refused it.
     def tags() -> Any:

@@ -19,7 +19,7 @@ from notify_schemas.redaction import closed, given_text, mask_text, mask_url, qu
 from notify_schemas.redaction import listed as read_listed
 from notify_schemas.values import as_named
 
-__all__ = ["NotifierConfig", "is_disabled", "load_config", "names"]
+__all__ = ["NotifierConfig", "given_config", "is_disabled", "load_config", "names"]
 
 _SECTION = "oslo_messaging_notifications"
 _MOST = 16 * 1024 * 1024
@@ -71,6 +71,17 @@ def _masked(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return tuple(_masked(item) for item in value)
     return value
+
+
+def given_config(config: Any) -> NotifierConfig:
+    """The configuration a driver or a Notifier is given: Glance's defaults for None, a `NotifierConfig` as it is,
+    anything else a `TypeError` naming ``config`` (asked its truth, a text or a mapping given in its place was taken
+    for the defaults when empty, and was read for options it has none of otherwise)."""
+    if config is None:
+        return NotifierConfig()
+    if not isinstance(config, NotifierConfig):
+        raise TypeError(f"config must be a NotifierConfig or None, not {quoted(config)}")
+    return config
 
 
 def names(value: Any, what: str) -> tuple[str, ...]:

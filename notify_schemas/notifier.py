@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, Literal
 
-from notify_schemas.config import NotifierConfig, is_disabled, listed, load_config, names
+from notify_schemas.config import NotifierConfig, given_config, is_disabled, listed, load_config, names
 from notify_schemas.drivers import Driver, driver_name, load_driver, not_run, unusable
 from notify_schemas.drivers.noop import NoopDriver
 from notify_schemas.errors import InvalidNotificationError
@@ -72,9 +72,7 @@ class Notifier:
         if not isinstance(validation, str) or str.__str__(validation) not in ("strict", "warn", "off"):
             raise ValueError(f"validation must be 'strict', 'warn' or 'off', not {quoted(validation)}")
         check_arguments(profile, backend)  # an unknown profile fails here, not on the first notification
-        if config is not None and not isinstance(config, NotifierConfig):
-            raise TypeError(f"config must be a NotifierConfig, not {quoted(config)}")
-        self.config = config or NotifierConfig()
+        self.config = given_config(config)
         # Only None means the configuration's: a producer's value is judged as it is, never asked its truth (an
         # empty text or a subclass's __len__ replaced it unsaid; one whose __bool__ raised failed here).
         self.publisher_id = self.config.publisher_id if publisher_id is None else publisher_id

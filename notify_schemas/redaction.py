@@ -38,6 +38,7 @@ __all__ = [
     "error_text",
     "folded",
     "forbidden_texts",
+    "given_count",
     "given_text",
     "given_texts",
     "hides_a_secret",
@@ -63,6 +64,7 @@ __all__ = [
     "told_apart",
     "traceback_text",
     "type_name",
+    "unreadable",
 ]
 
 SECRET = "***"
@@ -83,12 +85,27 @@ def given_text(value: Any, what: str) -> str:
     raise TypeError(f"{what} must be text, not {quoted(value)}")
 
 
+def given_count(value: Any, what: str) -> int:
+    """``value``, an argument that must be a whole number from 0 (a limit, a size, a count), as a plain ``int``, or a
+    `TypeError` (not a whole number: a float, text, a bool) or `ValueError` (below 0) naming ``what``. An int
+    subclass is read as the number it holds: its own ``__index__`` or ``__lt__``, which slicing and comparing ask,
+    may raise or lie."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{what} must be a whole number, not {quoted(value)}")
+    number = int.__index__(value)
+    if number < 0:
+        raise ValueError(f"{what} must be 0 or more, not {number:,}")
+    return number
+
+
 def listed(value: Any, what: str, most: int = MAX_GIVEN) -> Iterator[tuple[int, Any]]:
     """The items of a list a caller gives (of names, of drivers, of texts), with their index, read one at a time so
     that each can be checked as it comes: an endless iterable (``itertools.count()``) ends at its first wrong item,
     or after ``most`` with a `TypeError` naming ``what``, never read on for ever; an error of the iterable's own
     while it is read is a `TypeError` naming ``what``, its text masked. Text and bytes, which would be read letter by
     letter, and what cannot be iterated are a `TypeError` too."""
+    if type(most) is not int:
+        most = given_count(most, "most")
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise TypeError(f"{what} must be a list, not {quoted(value)}")
     try:
@@ -311,12 +328,18 @@ _FOLDED_LETTERS = re.compile("[\u017f\u0130\u0131]")
 
 
 def folded(text: str) -> str:
-    """A text lower-cased as oslo's patterns read it: a key's spellings with the long s or a dotless i fold too."""
+    """A text lower-cased as oslo's patterns read it: a key's spellings with the long s or a dotless i fold too.
+    `TypeError` for what is not text; a str subclass is read as the text it holds."""
+    if type(text) is not str:
+        text = given_text(text, "text")
     return text.translate(_FOLD).lower()
 
 
 def names_a_secret(key: str) -> bool:
-    """Whether a key's value is masked: the key holds one of oslo's secret words, whatever its letters' case."""
+    """Whether a key's value is masked: the key holds one of oslo's secret words, whatever its letters' case.
+    `TypeError` for a key that is not text."""
+    if type(key) is not str:
+        key = given_text(key, "key")
     return holds_secret_word(folded(key))
 
 
@@ -335,11 +358,22 @@ def mask_dict_password(dictionary: Mapping[Any, Any], secret: str = SECRET) -> d
 
     Given anything but a mapping, ``TypeError``, as oslo's raises. oslo's recursion is walked here as a loop, so a
     mapping nested at any depth, given from deep in a caller's stack, gets its masked copy where oslo's raised
-    RecursionError (D96); a value that contains itself, which oslo recurses into until then, is ``ValueError``."""
+    RecursionError (D96); a value that contains itself, which oslo recurses into until then, is ``ValueError``. A
+    mapping whose own reading raises (``items``, ``__iter__``, a key's ``lower``) is a `TypeError` naming
+    ``dictionary``, its exception's text masked, where oslo's passes the exception out as it is."""
     if not isinstance(dictionary, Mapping):
         raise TypeError(f"Expected a dictionary, got {type(dictionary)} instead.")
     if type(secret) is not str:
         secret = given_text(secret, "secret")
+    try:
+        return _masked_dict(dictionary, secret)
+    except (_HoldsItself, MemoryError):
+        raise
+    except Exception as error:
+        raise unreadable("dictionary", error) from None
+
+
+def _masked_dict(dictionary: Mapping[Any, Any], secret: str) -> dict[Any, Any]:
     stack = [_Masking(dictionary, None)]
     above = {id(dictionary)}
     while True:
@@ -349,7 +383,7 @@ def mask_dict_password(dictionary: Mapping[Any, Any], secret: str = SECRET) -> d
                 isinstance(value, Collection) and not isinstance(value, str) and not step.secret(key)
             ):
                 if id(value) in above:
-                    raise ValueError("the value contains itself")
+                    raise _HoldsItself("the value contains itself")
                 above.add(id(value))
                 stack.append(_Masking(value, key))
                 break
@@ -503,7 +537,9 @@ def mark_forbidden(text: str) -> str:
     which a value may hold anything) and wherever the reading is in doubt (a run of backslashes that no escaping
     explains, brackets or an element that do not close, a value that more of a word follows), the rest of the text
     is withheld. A text that holds none of the four words, no escape of a letter and no ``False schema`` costs five
-    substring tests."""
+    substring tests. `TypeError` for what is not text; a str subclass is read as the text it holds."""
+    if type(text) is not str:
+        text = given_text(text, "text")
     if not may_write_forbidden(text):
         return text
     out: list[str] = []
@@ -529,7 +565,10 @@ def may_write_forbidden(text: str) -> bool:
     that may spell a letter of the keys. Five substring tests for a text with none. Every shortcut past the masking
     asks this very test (a JSON pointer, whose keys are written as they are; the JSON text of a message, which
     writes a key's letters as they are and a backslash doubled, an escape still found): one that asked fewer showed
-    what the masking would have withheld (``task\\u005finput=...``, ``False schema does not allow ...``)."""
+    what the masking would have withheld (``task\\u005finput=...``, ``False schema does not allow ...``).
+    `TypeError` for what is not text."""
+    if type(text) is not str:
+        text = given_text(text, "text")
     return (
         "location" in text
         or "direct_url" in text
@@ -851,9 +890,11 @@ def remember_url(url: str) -> None:
     not be cast to integer value as 'SECRET'``), percent-encoded. So any quoted text that is part of a spelling of
     the password (as given, decoded, and encoded as oslo and as a user encodes it) is masked. A library may quote more
     than the password, too (`_mask_whole`), so a password of four characters or more is masked wherever it is, even
-    in a user name that is the same word."""
+    in a user name that is the same word. `TypeError` for a ``url`` that is not text."""
     from urllib.parse import quote, unquote
 
+    if type(url) is not str:
+        url = given_text(url, "url")
     global _remembered, _whole
     spellings = set(_remembered)
     bare = _bare_password(url)
@@ -962,7 +1003,11 @@ def traceback_text(error: BaseException, message: Any = None) -> str:
         if is_stop(failed):  # Ctrl-C and SIGTERM end the run wherever they land
             raise
         return f"{error_text(error, message)} (its traceback cannot be shown: {type_name(failed)})"
-    text = mask_texts(written, forbidden_texts(message) + refused_texts(error))
+    try:
+        forbidden = forbidden_texts(message)
+    except TypeError:  # a message that cannot be read: what the traceback quotes of it cannot be told apart
+        return f"{error_text(error)} (its traceback cannot be shown: the message cannot be read)"
+    text = mask_texts(written, forbidden + refused_texts(error))
     return _writable(_mask_escaped(mask_text(_args_masked(error, text))))
 
 
@@ -976,7 +1021,16 @@ def forbidden_texts(message: Any) -> tuple[str, ...]:
     ``repr`` and as JSON escape it, and as ``repr`` quotes its JSON), longest first.
 
     A driver's exception may quote the message it could not send (``f"cannot send {message!r}"``), and in warn or
-    off mode that message may hold ``locations`` or ``task_input``: no masking of text knows their values."""
+    off mode that message may hold ``locations`` or ``task_input``: no masking of text knows their values.
+
+    A dict or list subclass whose own reading raises is a `TypeError` naming ``message``, its text masked."""
+    try:
+        return _forbidden_texts(message)
+    except Exception as error:
+        raise unreadable("message", error) from None
+
+
+def _forbidden_texts(message: Any) -> tuple[str, ...]:
     import json
 
     found: set[str] = set()
@@ -1107,7 +1161,9 @@ def shown(text: str, limit: int = 300) -> str:
     """Text that a producer had a hand in (an event type, an exception's text, an answer) as one line of a terminal
     or a report may show it: masked (`mask_text`), written on one line (`notify_schemas.values.one_line`), at most
     ``limit`` characters. Masked whole, then cut (one linear pass): cut first, a URL whose ``@`` or a quoted secret
-    whose closing quote lay past the cut would show its password."""
+    whose closing quote lay past the cut would show its password. ``limit`` is a whole number from 0 (`given_count`)."""
+    if type(limit) is not int or limit < 0:
+        limit = given_count(limit, "limit")
     masked = mask_text(text)
     escaped = one_line(masked[: 4 * limit])
     whole = len(escaped) <= limit and len(masked) <= 4 * limit
@@ -1118,7 +1174,10 @@ def quoted(value: Any, limit: int = 80) -> str:
     """A value an error names, as it may be written: text masked whole, cut to ``limit`` characters and quoted by
     `named_repr` (on one line, escaped once, a byte that is not UTF-8 as ``\\xff``), anything else by its type alone
     (a producer's object may fail to show itself, or show anything). Quoted once: `shown` escapes for a terminal,
-    and ``repr`` of what it gave doubled each escape (``'\\\\udcff'``)."""
+    and ``repr`` of what it gave doubled each escape (``'\\\\udcff'``). ``limit`` is a whole number from 0
+    (`given_count`), checked whatever ``value`` is."""
+    if type(limit) is not int or limit < 0:
+        limit = given_count(limit, "limit")
     if not isinstance(value, str):
         return f"a value of type {type_name(value)}"
     return named_repr(masked_cut(str.__str__(value), limit))
@@ -1127,7 +1186,9 @@ def quoted(value: Any, limit: int = 80) -> str:
 def masked_cut(text: str, limit: int = 80) -> str:
     """Text an error will quote with `named_repr`, which escapes it: masked whole (cut first, a URL whose ``@`` lay
     past the cut would show its password), then cut to ``limit`` characters, ``...`` included. Not escaped here:
-    escaped twice, ``\\udcff`` would read ``\\\\udcff``."""
+    escaped twice, ``\\udcff`` would read ``\\\\udcff``. ``limit`` is a whole number from 0 (`given_count`)."""
+    if type(limit) is not int or limit < 0:
+        limit = given_count(limit, "limit")
     masked = mask_text(text)
     return masked if len(masked) <= limit else masked[: max(limit - 3, 0)] + "..."
 
@@ -1184,9 +1245,32 @@ def redact(value: Any) -> Any:
     What nothing was masked in is shared with ``value``, not copied (a dict or a list is copied once an item of it
     changes; a tuple, or a subclass, always is), and the walk holds one level's place per level, never an entry per
     item: a message of millions of values, nearly all without a secret, costs little more than itself.
+
+    A dict or list subclass whose own reading raises (``items``, ``__iter__``, a key's ``__hash__``) is a
+    `TypeError` naming ``value``, its exception's text masked.
     """
     if not isinstance(value, dict | list | tuple):
         return mask_text(value) if isinstance(value, str) else value
+    try:
+        return _redacted(value)
+    except (_HoldsItself, MemoryError):
+        raise
+    except Exception as error:
+        raise unreadable("value", error) from None
+
+
+def unreadable(what: str, error: Exception) -> TypeError:
+    """The error of a public function whose argument ``what`` raised ``error`` as it was read (a mapping's own
+    ``items``, a list's own ``__iter__``, a key's ``__hash__``): a `TypeError` naming it, the text masked, never the
+    producer's exception as it was, whose text may quote a credential."""
+    return TypeError(f"{what} cannot be read: reading it raised {error_text(error)}")
+
+
+class _HoldsItself(ValueError):
+    """A value that holds itself, which no JSON is: the walks' own error, raised as it is."""
+
+
+def _redacted(value: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> Any:
     stack = [_Walk(value, (None, None))]
     open_ids = {id(value)}  # the dicts and lists being walked: one met again inside itself would be walked for ever
     while True:
@@ -1203,7 +1287,7 @@ def redact(value: Any) -> Any:
                     continue
             if isinstance(item, dict | list | tuple):
                 if id(item) in open_ids:
-                    raise ValueError(_holds_itself(item, [*(w.slot[1] for w in stack[1:]), shown]))
+                    raise _HoldsItself(_holds_itself(item, [*(w.slot[1] for w in stack[1:]), shown]))
                 open_ids.add(id(item))
                 stack.append(_Walk(item, (key, shown)))  # its items first; this walk goes on where it stopped
                 break
@@ -1267,6 +1351,10 @@ def told_apart(shown: Any, taken: Collection[Any]) -> Any:
     if isinstance(taken, str | bytes) or not isinstance(taken, Collection):
         raise TypeError(f"taken must be a collection (a dict, a set), not {quoted(taken)}")
     try:
+        hash(shown)
+    except Exception:  # a list, or a key of a producer's whose own __hash__ raises
+        raise TypeError(f"shown must be a value a dict can hold as a key, not {quoted(shown)}") from None
+    try:
         if shown not in taken:
             return shown
         return next(f"{shown} ({n})" for n in itertools.count(2) if f"{shown} ({n})" not in taken)
@@ -1292,7 +1380,10 @@ def _innocent(pointer: str) -> bool:
 
 def mask_pointer(pointer: str) -> str:
     """A JSON pointer as it may be written: each key masked as free text (a key may be ``password=...`` or a URL
-    with its password), cut to 64 characters, and a lone surrogate shown as its escape."""
+    with its password), cut to 64 characters, and a lone surrogate shown as its escape. `TypeError` for what is not
+    text."""
+    if type(pointer) is not str:
+        pointer = given_text(pointer, "pointer")
     if not pointer or (len(pointer) <= _TOKEN_WIDTH and _innocent(pointer)):
         return pointer
     tokens = []
@@ -1313,7 +1404,9 @@ NOTHING_TO_HIDE = (None, None)
 
 def pointer_view(pointer: str) -> tuple[str | None, str | None]:
     """`mask_pointer` of a pointer (None when it is the pointer itself) and `hides_a_secret`, remembered: a report
-    meets the same pointers again and again."""
+    meets the same pointers again and again. `TypeError` for what is not text."""
+    if type(pointer) is not str:
+        pointer = given_text(pointer, "pointer")
     found = _VIEWS.get(pointer)
     if found is None:
         shown = mask_pointer(pointer)
@@ -1328,7 +1421,9 @@ def pointer_view(pointer: str) -> tuple[str | None, str | None]:
 
 def hides_a_secret(pointer: str) -> str | None:
     """What a value at ``pointer`` is shown as when a key on its way names a secret (`SECRET`) or must never be sent
-    (`MARK`); None when neither."""
+    (`MARK`); None when neither. `TypeError` for what is not text."""
+    if type(pointer) is not str:
+        pointer = given_text(pointer, "pointer")
     if _innocent(pointer):
         return None
     for key in _keys(pointer):

@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote, urldefrag, urljoin
 
 from notify_schemas.errors import NotifySchemasError, UnknownVariantError
 from notify_schemas.reader import UTF8_BOM, parse
-from notify_schemas.redaction import given_texts, mask_pointer, masked_cut, quoted, shown
+from notify_schemas.redaction import given_text, given_texts, mask_pointer, masked_cut, quoted, shown
 from notify_schemas.values import BASE_URI, PRIORITIES, PROFILES, Variant
 
 if TYPE_CHECKING:
@@ -80,8 +80,14 @@ def load_json_file(file: Traversable, name: str | None = None) -> Any:
     over. ``ValueError`` names the file (as ``name``, its name by default) and says what is wrong and where, for what
     is not one: a FIFO or a device named ``*.json`` (which would be read for ever), a file over 16 MiB, text that is
     not UTF-8 or not JSON (``NaN``), nesting too deep to parse, or a key written twice (which JSON readers read each
-    their way)."""
-    name = file.name if name is None else name
+    their way). `TypeError` for a ``file`` that is no path (a `Path` or a `Traversable`), or a ``name`` that is not
+    text."""
+    if not _is_file(file):
+        raise TypeError(f"file must be a Path or a Traversable, not {quoted(file)}")
+    if name is None:
+        name = given_text(file.name, "file.name")
+    elif type(name) is not str:
+        name = given_text(name, "name")
     if isinstance(file, Path):  # a folder given (compat's), not the package's own
         if not file.is_file():
             raise ValueError(f"{name}: not a regular file")
@@ -100,6 +106,15 @@ def load_json_file(file: Traversable, name: str | None = None) -> Any:
     if isinstance(file, Path):
         _carried_as_json(value, name)
     return value
+
+
+def _is_file(file: Any) -> bool:
+    """Whether ``file`` is a `Path` or a `Traversable`, a protocol whose test asks the value for its attributes, which
+    a caller's object may answer by raising anything."""
+    try:
+        return isinstance(file, Path | Traversable)
+    except Exception:
+        return False
 
 
 def _carried_as_json(value: Any, name: str) -> None:
@@ -294,7 +309,9 @@ def _definition_name(target: str) -> str:
 
 def definition_name(ref: str) -> str:
     """The key under ``definitions`` that a bundle's ``#/definitions/<name>`` leads to: the name read back from
-    its escapes (``%20``, ``~1``)."""
+    its escapes (``%20``, ``~1``). `TypeError` for a ``ref`` that is not text."""
+    if type(ref) is not str:
+        ref = given_text(ref, "ref")
     return _pointer_tokens(ref.removeprefix("#"))[1] if ref.startswith("#/definitions/") else ref
 
 
@@ -322,10 +339,15 @@ def bundle(registry: referencing.Registry[Any], uri: str, *, new_id: str) -> dic
     read against, as draft-07 says, and is dropped from the copy. A `ValueError` names its file and the JSON pointer
     of the ``$ref`` there for a ``$ref`` that is not text, that leads to no schema of the registry (a file the folder
     lacks, a remote URL, which is never fetched, a pointer to nowhere), whose target's name another target has, or
-    that leads back to itself through ``allOf``, ``not``, ... alone, which a validator would follow for ever.
+    that leads back to itself through ``allOf``, ``not``, ... alone, which a validator would follow for ever. A
+    `TypeError` names ``registry``, ``uri`` or ``new_id`` when it is not a registry or not text.
     """
+    import referencing
     import referencing.exceptions
 
+    if not isinstance(registry, referencing.Registry):
+        raise TypeError(f"registry must be a referencing.Registry (from registry()), not {quoted(registry)}")
+    uri, new_id = given_text(uri, "uri"), given_text(new_id, "new_id")
     resolver = registry.resolver()
     definitions: dict[str, Any] = {}
     owners: dict[str, tuple[str, list[str]]] = {}  # a definition's name: the document and keys it copies
@@ -434,8 +456,8 @@ def _refuse_cycle(loops: dict[str | None, list[tuple[str, str, str, str]]]) -> N
 
 def _file_of(uri: str) -> str:
     """The file of a schema's ``$id`` under the package's base URI, as a folder's path names it (the URI itself for
-    another)."""
-    return urldefrag(uri).url.removeprefix(BASE_URI)
+    another), as an error may write it: masked and on one line (a ``uri`` given may hold a URL's password)."""
+    return shown(urldefrag(uri).url.removeprefix(BASE_URI))
 
 
 def _nowhere(error: Exception) -> str:

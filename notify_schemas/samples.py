@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from notify_schemas.message import Notification, oslo_timestamp
-from notify_schemas.redaction import quoted
+from notify_schemas.redaction import quoted, unreadable
 from notify_schemas.registry import Variant, bundled_schema, definition_name, variant
 from notify_schemas.validation import validate
 
@@ -165,12 +165,19 @@ def _conditional(s: Mapping[str, Any], record: dict[str, Any]) -> dict[str, Any]
 
 def cohere(event_type: str, record: dict[str, Any]) -> None:
     """Make a record hold together the way Glance's do, in place, where its schema cannot say so. `TypeError`, naming
-    the argument, for an event type that is not text or a record that is not a dict."""
+    the argument, for an event type that is not text or a record that is not a dict or cannot be read."""
     if not isinstance(event_type, str):
         raise TypeError(f"event_type must be text, not {quoted(event_type)}")
     if not isinstance(record, dict):
         raise TypeError(f"record must be a dict, not {quoted(record)}")
     event_type = str.__str__(event_type)  # a subclass's own endswith or startswith may answer anything
+    try:
+        _cohere(event_type, record)
+    except Exception as error:  # a dict subclass of the caller's whose own get, items or __iter__ raises
+        raise unreadable("record", error) from None
+
+
+def _cohere(event_type: str, record: dict[str, Any]) -> None:
     # Glance reads an upload's store lists from the image's properties of the same name, comma-separated.
     for key in ("os_glance_importing_to_stores", "os_glance_failed_import"):
         stores = record.get(key)

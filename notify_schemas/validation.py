@@ -24,6 +24,7 @@ from notify_schemas.lean import conjuncts, lean_validator
 from notify_schemas.redaction import (
     MARK,
     NOTHING_TO_HIDE,
+    given_text,
     mask_pointer,
     mask_text,
     pointer_view,
@@ -762,15 +763,18 @@ def payload_verdicts(profile: str) -> dict[tuple[str, str], Callable[[Any], bool
     For a producer that builds the envelope itself (the Notifier): with a message id from `uuid4`, a timestamp from
     its clock, a publisher id checked once (`publisher_id_is_valid`) and a known variant's event type and priority,
     the message is valid exactly when its payload is. The payload must be plain JSON of exact types
-    (`notify_schemas.wire_form.is_exact_json`); a miss means "not known yet", never "invalid".
+    (`notify_schemas.wire_form.is_exact_json`); a miss means "not known yet", never "invalid". `TypeError` for a
+    profile that is not text.
     """
-    return _payload.setdefault(profile if type(profile) is str else str.__str__(profile), {})
+    return _payload.setdefault(profile if type(profile) is str else given_text(profile, "profile"), {})
 
 
 def register_payload_verdict(profile: str, event_type: str, priority: str) -> None:
-    """Fill `payload_verdicts` for one variant, when it is known and its schema is closed."""
-    if type(profile) is not str:
-        profile = str.__str__(profile)
+    """Fill `payload_verdicts` for one variant, when it is known and its schema is closed. `TypeError` for a part
+    that is not text; a str subclass is read as the text it holds."""
+    if type(profile) is not str or type(event_type) is not str or type(priority) is not str:
+        profile, event_type, priority = (given_text(profile, "profile"), given_text(event_type, "event_type"),
+                                         given_text(priority, "priority"))  # fmt: skip
     key = (event_type, priority)
     if key not in _known(profile) or not _is_closed(profile, *key) or key in payload_verdicts(profile):
         return
@@ -780,10 +784,15 @@ def register_payload_verdict(profile: str, event_type: str, priority: str) -> No
     payload_verdicts(profile).setdefault(key, lean_validator({"allOf": parts}).is_valid)
 
 
-@functools.lru_cache(maxsize=256)  # bounded: a server may prepare a publisher per host or worker
 def publisher_id_is_valid(publisher_id: str) -> bool:
-    """Whether a publisher id, of exact type ``str`` and valid Unicode, is what the envelope allows."""
-    if type(publisher_id) is not str or not is_valid_text(publisher_id):  # jsonschema-rs raises on a lone surrogate
+    """Whether a publisher id, of exact type ``str`` and valid Unicode, is what the envelope allows; false for
+    anything else, which is not asked its hash (a list has none, a subclass's may raise)."""
+    return type(publisher_id) is str and _publisher_id_is_valid(publisher_id)
+
+
+@functools.lru_cache(maxsize=256)  # bounded: a server may prepare a publisher per host or worker
+def _publisher_id_is_valid(publisher_id: str) -> bool:
+    if not is_valid_text(publisher_id):  # jsonschema-rs raises on a lone surrogate
         return False
     probe = {
         "message_id": "00000000-0000-4000-8000-000000000000",
@@ -986,9 +995,10 @@ def validity_table(profile: str, backend: Backend) -> dict[tuple[str, str], Call
     (`is_plain`), filled as variants are first used.
 
     For callers on a hot path (the Notifier): a miss means "not checked yet", never "invalid"; ask `is_valid`.
+    `TypeError` for a profile or a backend that is not text.
     """
     if not _names(profile, backend):
-        profile, backend = str.__str__(profile), str.__str__(backend)  # type: ignore[assignment]
+        profile, backend = given_text(profile, "profile"), given_text(backend, "backend")  # type: ignore[assignment]
     return _plain.setdefault((profile, backend), {})
 
 

@@ -23,8 +23,10 @@ __all__ = [
     "Violation",
     "as_named",
     "ascii_json",
+    "kind_of",
     "named_repr",
     "one_line",
+    "plain_text",
     "writes_utf8",
 ]
 
@@ -43,9 +45,29 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
 
+def kind_of(value: Any) -> str:
+    """The name of a value's type as an error of the ground floor may write it, which masks nothing: a builtin's
+    name, or "another type" (a class made by ``type()`` may be named anything, a URL with its password)."""
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else "another type"
+
+
+def plain_text(value: Any, what: str) -> str:
+    """``value``, an argument that must be text, as plain text: a str subclass as the text it holds (its own
+    methods, ``__str__``, ``__format__``, ``isascii``, may raise or lie), anything else a `TypeError` naming
+    ``what``. The ground floor's `notify_schemas.redaction.given_text`, for what cannot import the masking."""
+    if type(value) is str:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    raise TypeError(f"{what} must be text, not a value of type {kind_of(value)}")
+
+
 def one_line(text: str) -> str:
     """Text as one line of a terminal or a log: each character in ``_UNSEEN`` written as its escape (a key, a file
-    name or an event type may hold a line break or an escape sequence)."""
+    name or an event type may hold a line break or an escape sequence). `TypeError` for what is not text."""
+    if type(text) is not str:
+        text = plain_text(text, "text")
     return _UNSEEN.sub(_escape, text) if _UNSEEN.search(text) else text
 
 
@@ -57,7 +79,9 @@ def as_named(text: str) -> str:
     as every output may carry it: each byte of a name that is not UTF-8, which Python hands over as a lone surrogate
     (U+DCFF for the byte 0xFF), written as the shell's ``$'\\xff'`` writes it, ``\\xff``. Left as it was, ``--format
     json`` wrote it as ``"\\udcff"``, which strict JSON readers (orjson, serde) refuse, and a terminal showed
-    ``\\udcff``, which no one typed."""
+    ``\\udcff``, which no one typed. `TypeError` for what is not text."""
+    if type(text) is not str:
+        text = plain_text(text, "text")
     return _NOT_UTF8.sub(lambda byte: f"\\x{ord(byte[0]) - 0xDC00:02x}", text) if _NOT_UTF8.search(text) else text
 
 
@@ -68,7 +92,9 @@ def named_repr(text: str) -> str:
     """``repr`` of ``text``, quoted and escaped once, with each byte of a name that is not UTF-8 written as `as_named`
     writes it (``'\\xff'``), not as the lone surrogate Python holds it as (``'\\udcff'``), which no one typed. The
     escapes are those of ``repr`` alone: escaped first (`one_line`) and then given to ``repr``, a text had each of its
-    escapes doubled (``'\\\\udcff'``)."""
+    escapes doubled (``'\\\\udcff'``). `TypeError` for what is not text."""
+    if type(text) is not str:
+        text = plain_text(text, "text")
     quoted = repr(text)
     if "\\udc" not in quoted:
         return quoted
@@ -99,7 +125,10 @@ codecs.register_error(JSON_ESCAPE, _json_escape)
 
 def ascii_json(text: str) -> str:
     """JSON text with every character beyond ASCII written as its escape: the same JSON, and readable as UTF-8 in any
-    encoding a standard stream may have (Latin-1, ASCII). Outside its strings JSON text is ASCII already."""
+    encoding a standard stream may have (Latin-1, ASCII). Outside its strings JSON text is ASCII already.
+    `TypeError` for what is not text."""
+    if type(text) is not str:
+        text = plain_text(text, "text")
     return text if text.isascii() else text.encode("ascii", JSON_ESCAPE).decode("ascii")
 
 
@@ -128,10 +157,7 @@ class Variant:
         for name in ("profile", "event_type", "priority"):
             part = self.__dict__[name]
             if type(part) is not str:
-                if not isinstance(part, str):
-                    kind = type(part).__name__ if type(part).__module__ == "builtins" else "another type"
-                    raise TypeError(f"a Variant's {name} must be text, not a value of type {kind}")
-                object.__setattr__(self, name, str.__str__(part))
+                object.__setattr__(self, name, plain_text(part, f"a Variant's {name}"))
 
     @property
     def name(self) -> str:
@@ -174,7 +200,13 @@ class Violation(NamedTuple):
     """The ``(event_type, priority)`` whose schema was applied; None when the envelope alone was checked."""
 
     def __str__(self) -> str:
-        return one_line(f"{self.pointer or '/'}: {self.message} [{self.rule}]")
+        """The violation on one line. Its parts are written as the text they hold: a str subclass's own
+        ``__format__`` is not asked, and a part that is not text is a `TypeError` naming it."""
+        pointer, message, rule = (plain_text(self[i], name) for i, name in _WRITTEN)
+        return one_line(f"{pointer or '/'}: {message} [{rule}]")
+
+
+_WRITTEN = ((0, "a Violation's pointer"), (3, "a Violation's message"), (2, "a Violation's rule"))
 
 
 class Delivered(dict[str, Any]):
@@ -187,9 +219,24 @@ class Delivered(dict[str, Any]):
     wire: tuple[Violation, ...]
 
     def __init__(self, notification: dict[str, Any], duplicates: tuple[str, ...], wire: tuple[Violation, ...]) -> None:
-        super().__init__(notification)
+        """`TypeError` naming the argument for a notification that is no dict, or cannot be read, and for
+        duplicates or wire that are no tuple of pointers (text) or of `Violation`."""
+        if not isinstance(notification, dict):
+            raise TypeError(f"notification must be a dict, not a value of type {kind_of(notification)}")
+        if type(duplicates) is not tuple or not all(type(p) is str for p in duplicates):
+            raise TypeError(f"duplicates must be a tuple of JSON pointers (text), not {_tuple_kind(duplicates)}")
+        if type(wire) is not tuple or not all(isinstance(v, Violation) for v in wire):
+            raise TypeError(f"wire must be a tuple of Violations, not {_tuple_kind(wire)}")
+        try:
+            super().__init__(notification)  # a subclass's own keys() or __getitem__ is asked, and may raise anything
+        except Exception as error:
+            raise TypeError(f"notification cannot be read: reading it raised {kind_of(error)}") from None
         self.duplicates = duplicates
         self.wire = wire
+
+
+def _tuple_kind(value: Any) -> str:
+    return "a tuple holding a value of another kind" if type(value) is tuple else f"a value of type {kind_of(value)}"
 
 
 class Unreadable(str):
@@ -201,8 +248,8 @@ class Unreadable(str):
     reason: str
 
     def __new__(cls, text: str, reason: str) -> Unreadable:
-        made = super().__new__(cls, text)
-        made.reason = reason
+        made = super().__new__(cls, plain_text(text, "an Unreadable's text"))
+        made.reason = plain_text(reason, "an Unreadable's reason")
         return made
 
     def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]

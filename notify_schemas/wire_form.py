@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 import orjson
 
 from notify_schemas.fresh_stack import on_fresh_stack
-from notify_schemas.redaction import mask_text, redact, type_name
+from notify_schemas.redaction import given_text, mask_text, quoted, redact, type_name
 
 __all__ = [
     "MAX_DEPTH",
@@ -108,7 +108,10 @@ class WireForm:
 
 
 def is_valid_text(text: str) -> bool:
-    """Whether ``text`` is valid Unicode: no lone surrogate, which UTF-8 and so JSON on the wire cannot carry."""
+    """Whether ``text`` is valid Unicode: no lone surrogate, which UTF-8 and so JSON on the wire cannot carry.
+    `TypeError` for what is not text; a str subclass is read as the text it holds."""
+    if type(text) is not str:
+        text = given_text(text, "text")
     if text.isascii():
         return True
     try:
@@ -467,7 +470,9 @@ def read_at_once(read: Callable[[Any], _Read], value: Any) -> _Read:
     of ``read`` meets another thread's change of it (a dict that changed size while it was walked, a key gone between
     two lookups: RuntimeError, KeyError, IndexError), ``read`` of a copy `to_wire` made, each dict and list of it taken
     in one C call, which no other thread interrupts. So a producer that changes a message while it is judged gets a
-    verdict on one reading of it, never those errors."""
+    verdict on one reading of it, never those errors. `TypeError` naming ``read`` when it cannot be called."""
+    if not callable(read):
+        raise TypeError(f"read must be a function of one value, not {quoted(read)}")
     try:
         return read(value)
     except (RuntimeError, LookupError):

@@ -194,14 +194,14 @@ def test_prepare_changes_the_publisher_and_keeps_the_drivers() -> None:
 
 
 def test_a_notifier_prepared_for_each_of_many_publishers_holds_no_more_as_it_goes() -> None:
-    from notify_schemas.validation import publisher_id_is_valid
+    from notify_schemas.validation import _publisher_id_is_valid  # the cache behind publisher_id_is_valid
 
     memory = MemoryDriver()
     notifier = Notifier("image.a", drivers=[memory])
     for i in range(3000):  # a publisher per request, as a server may prepare one per host or worker
         notifier.prepare(publisher_id=f"image.{i:0240}").info({}, "image.update", IMAGE)
     assert len(memory.messages) == 3000
-    assert publisher_id_is_valid.cache_info().currsize <= 256  # each id checked is remembered, but not for ever
+    assert _publisher_id_is_valid.cache_info().currsize <= 256  # each id checked is remembered, but not for ever
 
 
 def test_eight_threads_lose_nothing_and_never_reuse_an_id() -> None:

@@ -20,7 +20,7 @@ import stat
 from collections.abc import Mapping
 from typing import Any
 
-from notify_schemas.config import NotifierConfig
+from notify_schemas.config import NotifierConfig, given_config
 from notify_schemas.errors import ConfigError, DriverNotFoundError
 from notify_schemas.redaction import closed, mask_transport_text, mask_url, remember_url, shown
 from notify_schemas.values import as_named
@@ -135,7 +135,7 @@ class MessagingDriver:
 
     def __init__(self, config: NotifierConfig | None = None) -> None:
         redact_failed_sends()
-        self.config = config or NotifierConfig()
+        self.config = given_config(config)
         self.conf, self.transport = transport(self.config)
         from oslo_messaging.notify import messaging as oslo_drivers
 

@@ -12,7 +12,7 @@ import inspect
 import logging
 from typing import Any, Protocol, runtime_checkable
 
-from notify_schemas.config import NotifierConfig
+from notify_schemas.config import NotifierConfig, given_config
 from notify_schemas.errors import ConfigError, DriverNotFoundError, NotifySchemasError
 from notify_schemas.redaction import class_name, error_text, quoted, traceback_text, type_name
 
@@ -37,11 +37,13 @@ def available_drivers() -> list[str]:
 
 
 def load_driver(name: str, config: NotifierConfig | None = None) -> Driver:
-    """A new driver of the given name, configured from ``config``."""
+    """A new driver of the given name, configured from ``config`` (Glance's defaults for None). `TypeError` for a
+    name that is not text or a ``config`` that is no `NotifierConfig`."""
     from importlib.metadata import entry_points
 
     if not isinstance(name, str):
         raise TypeError(f"a driver's name must be text, not {quoted(name)}")
+    config = given_config(config)
     name = str.__str__(name)  # compared as the text it holds: a subclass's own __eq__ may raise or lie
     found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
     if not found:
@@ -53,7 +55,7 @@ def load_driver(name: str, config: NotifierConfig | None = None) -> Driver:
     except Exception as error:  # its module is not there, or fails as it is imported
         raise DriverNotFoundError(f"{where} cannot be loaded: {_failure(error)}") from None
     try:
-        driver: Driver = factory(config or NotifierConfig())
+        driver: Driver = factory(config)
     except NotifySchemasError:  # the package's own drivers say what is wrong, masked (a transport they cannot use)
         raise
     except Exception as error:

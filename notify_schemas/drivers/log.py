@@ -14,7 +14,7 @@ import logging
 import re
 from typing import Any
 
-from notify_schemas.config import NotifierConfig
+from notify_schemas.config import NotifierConfig, given_config
 from notify_schemas.fresh_stack import on_fresh_stack
 from notify_schemas.redaction import (
     SANITIZE_KEYS,
@@ -102,7 +102,7 @@ class LogDriver:
     """Writes each notification to Python logging, as oslo.messaging's log driver does."""
 
     def __init__(self, config: NotifierConfig | None = None) -> None:
-        del config
+        given_config(config)  # none of its options applies; a wrong one is refused as every driver refuses it
 
     def notify(self, message: dict[str, Any], priority: str) -> None:
         if not isinstance(message, dict):

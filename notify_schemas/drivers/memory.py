@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from notify_schemas.config import NotifierConfig
+from notify_schemas.config import NotifierConfig, given_config
 
 __all__ = ["MemoryDriver"]
 
@@ -14,7 +14,7 @@ class MemoryDriver:
     """Appends each notification to ``messages``; safe to share between threads."""
 
     def __init__(self, config: NotifierConfig | None = None) -> None:
-        del config
+        given_config(config)  # none of its options applies; a wrong one is refused as every driver refuses it
         self._lock = threading.Lock()
         self.messages: list[dict[str, Any]] = []
 

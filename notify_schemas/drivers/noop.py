@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from notify_schemas.config import NotifierConfig
+from notify_schemas.config import NotifierConfig, given_config
 
 __all__ = ["NoopDriver"]
 
@@ -13,7 +13,7 @@ class NoopDriver:
     """Sends nothing."""
 
     def __init__(self, config: NotifierConfig | None = None) -> None:
-        del config
+        given_config(config)  # none of its options applies; a wrong one is refused as every driver refuses it
 
     def notify(self, message: dict[str, Any], priority: str) -> None:
         """Do nothing."""

@@ -37,11 +37,17 @@ from support import running_its_main
 
 import notify_schemas
 from notify_schemas.conformance import EXEC_DIR, producers
-from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState
+from notify_schemas.conformance.checks import CHECKS, STREAM_CHECKS, Check, RunState, json_shown
 from notify_schemas.conformance.cli import main
 from notify_schemas.conformance.intents import intents
 from notify_schemas.conformance.producers import ExecProducer, ProducerError, answer, detached
-from notify_schemas.conformance.records import QUOTED_PASSWORD, SECRET_PASSWORD, SECRET_URL
+from notify_schemas.conformance.records import (
+    CREDENTIALS,
+    QUOTED_PASSWORD,
+    SECRET_PASSWORD,
+    SECRET_URL,
+    credential_forms,
+)
 from notify_schemas.conformance.reference import produce
 from notify_schemas.conformance.runner import (
     KEPT,
@@ -3370,6 +3376,61 @@ def test_what_the_report_shows_of_an_answer_never_carries_the_suites_credentials
         failure["intent"] = None  # the replay needs the intent as it was asked
     _no_credential_of_the_suite(out, err, json.dumps(written), junit.read_text(encoding="utf-8"))
     assert "security.no_leak" in out
+
+
+def _no_part_of_a_credential(*texts: str) -> None:
+    """No credential of the suite in ``texts``, whole or cut: none of its first five characters or more, in any of the
+    forms `security.no_leak` finds (a text cut to fit a line shows a credential at the cut by its start)."""
+    from notify_schemas.conformance.records import credential_forms
+
+    starts = {form[:n] for form in credential_forms() for n in range(5, len(form) + 1)}
+    for text in texts:
+        lowered = text.lower()
+        assert not [start for start in starts if start in lowered], text
+
+
+@settings(max_examples=60, deadline=None)
+@given(credential=st.sampled_from(sorted({*CREDENTIALS, *credential_forms()})), before=st.integers(0, 1100))
+def test_a_credential_where_a_producers_text_is_cut_is_hidden_whole(credential: str, before: int) -> None:
+    # A producer's text is cut to fit a line (80 characters of a line it was not asked for, 200 of a value a reason
+    # quotes or of an object's repr, 1,000 of a repr kept): the intents' credentials were hidden after the cut, so one
+    # that the cut went through was no longer found, and all but its last characters were shown ('...s3cr3t-conf...').
+    text = "x" * before + credential + " and what follows"
+    thing = detached({"payload": _Shows(text)})["payload"]
+    _no_part_of_a_credential(
+        producers.line_shown(text.encode("utf-8") + b"\n"), json_shown({"name": text}), json_shown(text, 50),
+        thing.shown(), thing.text, json_shown(thing),
+    )  # fmt: skip
+
+
+class _Shows:
+    """An object of a producer's own class, whose ``repr`` is the text it is made with."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@pytest.mark.parametrize("before", [40, 60, 66, 70, 74])
+def test_a_line_not_asked_for_never_shows_part_of_a_credential(before: int, tmp_path: Path) -> None:
+    # The line was quoted cut to 80 characters, and the credential hidden after the cut: a line of 60 to 77 x and the
+    # intents' password made why the run stopped, the report and the JUnit file say '...xxxs3cr3t-conformanc...'.
+    program = tmp_path / "producer.py"
+    # The answer and the line after it in one write of less than PIPE_BUF, which a pipe takes whole: the line is in
+    # the pipe before the next question is written, never taken for its answer (the D84 window).
+    extra = "x" * before + SECRET_PASSWORD + " and more"
+    program.write_text(PREAMBLE + f"for line in sys.stdin:\n    sys.stdout.write(answer(line) + '\\n' + {extra!r} + "
+                       "'\\n')\n    sys.stdout.flush()\n", encoding="utf-8")  # fmt: skip
+    producer = ExecProducer(f"{sys.executable} {program}", answer_timeout=10)
+    try:
+        report = run(producer, only=[_UPLOAD_INTENT, _UPLOAD_INTENT], shrink=False)
+    finally:
+        producer.close()
+    assert "wrote a line after its answer" in report.stopped, report.stopped
+    assert "xxx***" in report.stopped  # hidden where it was cut through, and before
+    _no_part_of_a_credential(report.stopped, report.summary(), json.dumps(report.as_json()), report.as_junit())
 
 
 @settings(max_examples=20, deadline=None)

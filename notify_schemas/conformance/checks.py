@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notify_schemas.conformance.producers import Opaque
-from notify_schemas.conformance.records import Intent, credential_forms, expected_payload
+from notify_schemas.conformance.records import Intent, credential_forms, expected_payload, unleaked
 from notify_schemas.redaction import closed, mask_pointer, pointer_view, shown, type_name
 from notify_schemas.validation import iter_errors
 from notify_schemas.values import Delivered, Unreadable, one_line
@@ -78,10 +78,11 @@ def json_shown(value: Any, limit: int = 200) -> str:
     """A producer's value as a reason or a variant's name quotes it: its JSON text (``null``, ``true``, ``"text"``,
     ``{"a": 1}``), never Python's (``None``, ``True``, ``'text'``), for the producer wrote JSON, in any language.
     Shown as the report shows the notification (`received`): redacted, a part that JSON has no form for as what it
-    was (``"<a set> {1, 2}"``), masked, on one line, cut to ``limit`` characters. Redacted first, since the values
-    of ``locations``, ``direct_url`` or ``task_input`` are no secret to masking (a message_id that is
-    ``{"task_input": ...}``)."""
-    return shown(redacted_json(received(value)), limit)
+    was (``"<a set> {1, 2}"``), the intents' credentials hidden (`unleaked`) and masked, on one line, then cut to
+    ``limit`` characters: hidden after the cut, a credential cut in two would show all but its last characters.
+    Redacted first, since the values of ``locations``, ``direct_url`` or ``task_input`` are no secret to masking (a
+    message_id that is ``{"task_input": ...}``)."""
+    return shown(unleaked(redacted_json(received(value))), limit)
 
 
 def _field_shown(message: dict[Any, Any], key: str, limit: int = 200) -> str:

@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from notify_schemas.arguments import MAX_SECONDS
-from notify_schemas.conformance.records import Intent, credential_forms
+from notify_schemas.conformance.records import Intent, credential_forms, unleaked
 from notify_schemas.reader import DEFAULT_MAX_RECORD, parse
 from notify_schemas.redaction import class_name, closed, error_text, mask_quoted, mask_text, quoted, shown, type_name
 from notify_schemas.registry import check_profile, schema_root
@@ -637,12 +637,13 @@ def _signal_group(process: subprocess.Popen[Any], signum: int) -> None:
 
 
 def line_shown(line: bytes) -> str:
-    """A program's line as an error quotes it: without its line end, masked, cut and quoted (`quoted`), each byte that
-    is not UTF-8 written as the byte it is (``'valid\\xff'``), never as U+FFFD, and the first of them named (``(byte
-    0xff, not UTF-8)``), as the reader names one."""
+    """A program's line as an error quotes it: without its line end, the intents' credentials hidden (`unleaked`) and
+    masked before it is cut (a credential cut in two would show all but its last characters), quoted (`quoted`), each
+    byte that is not UTF-8 written as the byte it is (``'valid\\xff'``), never as U+FFFD, and the first of them named
+    (``(byte 0xff, not UTF-8)``), as the reader names one."""
     text = line.decode("utf-8", "surrogateescape").rstrip("\r\n")
     byte = next((ord(c) - 0xDC00 for c in text if 0xDC80 <= ord(c) <= 0xDCFF), None)
-    return quoted(text) + ("" if byte is None else f" (byte 0x{byte:02x}, not UTF-8)")
+    return quoted(unleaked(text)) + ("" if byte is None else f" (byte 0x{byte:02x}, not UTF-8)")
 
 
 def answer(text: str | bytes) -> Any:
@@ -711,7 +712,7 @@ def answered(value: Any, who: str, what: str) -> Any:
     _close(value)
     returned = f"a coroutine (async def {value.__qualname__})" if kind is types.CoroutineType else \
         f"an awaitable {_kind(kind)}"  # fmt: skip
-    raise ProducerError(f"the {who} returned {shown(returned, 200)} for {what}, not its answer: an async def "
+    raise ProducerError(f"the {who} returned {shown(unleaked(returned), 200)} for {what}, not its answer: an async def "
                         f"{who} is not awaited; call it from a plain function (asyncio.run)")  # fmt: skip
 
 
@@ -783,11 +784,13 @@ _REPR_KEPT = 1000
 
 
 def _kept_repr(text: str) -> str:
-    """A producer's object's ``repr`` as an `Opaque` keeps it: masked whole (`mask_text`), then cut to `_REPR_KEPT`
-    characters; past `MAX_REPR_SHOWN`, only its length (``<a repr of 20,000,011 characters, not shown>``)."""
+    """A producer's object's ``repr`` as an `Opaque` keeps it: the intents' credentials hidden (`unleaked`) and masked
+    (`mask_text`) whole, then cut to `_REPR_KEPT` characters (cut first, or cut again where it is shown, a credential
+    at the cut would show all but its last characters); past `MAX_REPR_SHOWN`, only its length (``<a repr of
+    20,000,011 characters, not shown>``)."""
     if len(text) > MAX_REPR_SHOWN:
         return f"<a repr of {len(text):,} characters, not shown>"
-    masked = mask_text(text)
+    masked = mask_text(unleaked(text))
     return masked if len(masked) <= _REPR_KEPT else masked[: _REPR_KEPT - 3] + "..."
 
 

@@ -72,11 +72,14 @@ def credential_forms() -> tuple[str, ...]:
 
 
 def shown_forms() -> tuple[str, ...]:
-    """Each form of `credential_forms`, and each as a JSON pointer writes it (``~`` as ``~0``, ``/`` as ``~1``): what
-    the suite writes names a place by its pointer, and a credential that is a key of the answer is a token of the
-    pointer of each value under it (``/payload/p@ss~1w"rd...``), where its forms no longer read as they are."""
+    """Each form of `credential_forms`, each as a JSON pointer writes it (``~`` as ``~0``, ``/`` as ``~1``), and each
+    as a JSON text writes it in a string: what the suite writes names a place by its pointer, and a credential that is
+    a key of the answer is a token of the pointer of each value under it (``/payload/p@ss~1w"rd...``); and it shows
+    an answer as JSON, where a value holding a credential JSON-escaped (``p@ss/w\\"rd``, which `security.no_leak`
+    finds) is escaped once more (``p@ss/w\\\\\\"rd``). In neither do its forms read as they are."""
     forms = credential_forms()
-    return tuple(dict.fromkeys([*forms, *(form.replace("~", "~0").replace("/", "~1") for form in forms)]))
+    pointed = [form.replace("~", "~0").replace("/", "~1") for form in forms]
+    return tuple(dict.fromkeys([*forms, *pointed, *(json.dumps(form)[1:-1] for form in (*forms, *pointed))]))
 
 
 @functools.cache

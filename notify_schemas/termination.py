@@ -7,6 +7,7 @@ the run is stopped at its next step all the same."""
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -16,6 +17,7 @@ from typing import Any
 __all__ = [
     "READER_GONE",
     "Terminated",
+    "ended",
     "held_off",
     "is_stop",
     "raise_if_terminated",
@@ -155,3 +157,17 @@ def sigterm_raises() -> Iterator[None]:
         _asked.clear()
         _taken.clear()
         _taken.update(before)
+
+
+def ended(code: int) -> None:
+    """End the process with ``code`` at once when a thread other than the main one that is no daemon is still running:
+    one that a producer's callable started (a flusher, a heartbeat, a thread that waits for ever), which Python waits
+    for as it exits, after the verdict, the table and the reports, for ever. What the command wrote is flushed first;
+    returns when no such thread is left, for the process to end as usual."""
+    main_thread = threading.main_thread()
+    if not any(t is not main_thread and not t.daemon and t.is_alive() for t in threading.enumerate()):
+        return
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a stream a callable replaced or closed, a reader gone away (| head)
+            stream.flush()
+    os._exit(code)

@@ -2170,6 +2170,8 @@ TAMPERING = {
     "closes sys.stderr": ("sys.stderr.close()", 0, ""),
     "closes sys.stdout": ("sys.stdout.close()", 2, "cannot write the standard output: it was closed"),
     "clears the environment": ("os.environ.clear()", 0, ""),
+    # Python waited for it as it exited, after the table and the reports: the command never ended.
+    "leaves a thread running that never ends": ("threading.Thread(target=time.sleep, args=(3600,)).start()", 0, ""),
 }
 
 
@@ -2179,7 +2181,7 @@ def test_a_callable_that_tampers_with_the_process_leaves_the_verdict_the_files_a
 ) -> None:
     statement, status, said = TAMPERING[case]
     (tmp_path / "tampering.py").write_text(
-        "import io, os, sys\nfrom notify_schemas.conformance.reference import produce\n"
+        "import io, os, sys, threading, time\nfrom notify_schemas.conformance.reference import produce\n"
         f"def producer(intent):\n    {statement}\n    return produce(intent)\n",
         encoding="utf-8",
     )

@@ -50,7 +50,7 @@ from notify_schemas.conformance.runner import Located, Report, run, run_stream, 
 from notify_schemas.errors import NotifySchemasError
 from notify_schemas.reader import parse
 from notify_schemas.redaction import mask_text, mask_url, mask_words, quoted, shown
-from notify_schemas.termination import READER_GONE, Terminated, sigterm_raises, terminated
+from notify_schemas.termination import READER_GONE, Terminated, ended, sigterm_raises, terminated
 from notify_schemas.values import Unreadable
 
 __all__ = ["main"]
@@ -469,4 +469,6 @@ def _error(text: str, words: Sequence[str]) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    ended(status)  # a thread the callable left running is not waited for
+    sys.exit(status)

@@ -7,6 +7,7 @@ the run is stopped at its next step all the same."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -167,7 +168,13 @@ def ended(code: int) -> None:
     main_thread = threading.main_thread()
     if not any(t is not main_thread and not t.daemon and t.is_alive() for t in threading.enumerate()):
         return
-    for stream in (sys.stdout, sys.stderr):
+    # What a normal exit would still do: logging's handlers flushed and closed (a buffering handler's records, a log
+    # file), then the streams, the process's own too where a callable replaced them. Python's other exit work (atexit
+    # functions) is not done: a thread it would wait for is why the process ends here.
+    with contextlib.suppress(Exception):  # a handler that fails as it closes
+        logging.shutdown()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         with contextlib.suppress(Exception):  # a stream a callable replaced or closed, a reader gone away (| head)
-            stream.flush()
+            if stream is not None:
+                stream.flush()
     os._exit(code)

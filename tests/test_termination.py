@@ -191,3 +191,27 @@ def test_a_stop_while_the_command_loads_its_modules_ends_it_quietly(tmp_path: Pa
                           capture_output=True, timeout=60, preexec_fn=_sigint_default)  # fmt: skip
     assert mark.exists(), f"{imported} was not imported while the command loaded"
     assert (done.returncode, done.stderr, done.stdout) == (128 + signum, b"", b"")
+
+
+def test_a_process_ended_for_a_thread_left_running_still_flushes_its_logs_and_streams(tmp_path: Path) -> None:
+    # ended() ends the process at once, past the thread Python would wait for; what a normal exit still does must be
+    # done first: a buffering logging handler's records reach their file, and the process's own stdout is flushed
+    # where a callable replaced sys.stdout.
+    log = tmp_path / "buffered.log"
+    program = (
+        "import io, logging, logging.handlers, sys, threading, time\n"
+        "from notify_schemas.termination import ended\n"
+        f"target = logging.FileHandler({str(log)!r})\n"
+        "buffered = logging.handlers.MemoryHandler(capacity=1000, target=target, flushOnClose=True)\n"
+        "logging.getLogger('producer').addHandler(buffered)\n"
+        "logging.getLogger('producer').warning('held in the buffer')\n"
+        "sys.__stdout__.write('said before the end')\n"
+        "sys.stdout = io.StringIO()\n"
+        "threading.Thread(target=time.sleep, args=(1000,)).start()\n"
+        "ended(3)\n"
+    )
+    buffered_out = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False,
+                          env=buffered_out)  # fmt: skip
+    assert (done.returncode, done.stdout) == (3, "said before the end"), done.stderr
+    assert log.read_text(encoding="utf-8") == "held in the buffer\n"

@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -520,3 +521,39 @@ def test_a_summary_on_a_fifo_whose_reader_stops_reading_is_written_whole_or_give
         assert got == b"x" * filled
         assert unsaved.startswith(f"{fifo}: its reader stopped reading")
     assert (unsaved is None) == (filled == 0)
+
+
+def test_a_listener_stopped_while_it_connects_stops_oslo_server_when_the_connection_comes_after_all() -> None:
+    # stop() while start() still connected returned at once (oslo.messaging's stop would wait for the connection),
+    # and left oslo's start running: once the broker answered, oslo's server consumed with no one to stop it, every
+    # delivery going back to the queue, and its listening thread, no daemon, kept the process from ending. The broker
+    # that answers late is the embedded one behind a gate on oslo's own start, which then runs as it is.
+    from notify_schemas.broker.listener import Listener
+    from notify_schemas.config import NotifierConfig
+    from notify_schemas.errors import NotifySchemasError
+
+    listener = Listener(NotifierConfig(drivers=("messagingv2",), control_exchange="tally-late"))
+    server, gate = listener._listener, threading.Event()
+    oslo_start = server.start
+
+    def late_start(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(60)
+        return oslo_start(*args, **kwargs)
+
+    server.start = late_start
+    before = {t for t in threading.enumerate() if not t.daemon}
+    with pytest.raises(NotifySchemasError, match=r"no connection within 0\.2 s"):
+        listener.start(timeout=0.2)
+    listener.stop()  # at once: nothing was reached
+    gate.set()  # the broker answers after all
+    deadline = time.monotonic() + 30
+
+    def left() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if not t.daemon and t.is_alive()} - before
+
+    while (server.listener is None or server._started or left()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.listener is not None  # oslo's server was started when the broker answered
+    assert server._started is False  # and stopped, by the thread that started it
+    assert not left()  # its listening thread, no daemon, has ended
+    assert listener.started is False

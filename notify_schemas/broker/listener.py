@@ -823,6 +823,10 @@ class Listener:
         """The most notifications counted (``listen --count``): every delivery after them goes back to the queue, for
         the next listener, uncounted, however long stopping takes."""
         self._started = False  # start() reached the broker: stop() stops oslo's server too
+        # Which of stop() and a start() still connecting stops oslo's server: the one that comes second, decided under
+        # _start_lock; a start that ends after stop() has returned (the broker came late) finds it _abandoned.
+        self._start_lock = threading.Lock()
+        self._abandoned = False
         self._stopped = False  # nothing is counted after stop() began: the tally is final, whatever stops the stop
         self.failure: OSError | None = None
         """Why ``invalid_out`` could not take a record: from then on nothing is counted, and every message goes back
@@ -961,7 +965,8 @@ class Listener:
         listener without waiting for a connection that may never come."""
         if timeout is None:
             self._listener.start()
-            self._started = True
+            with self._start_lock:
+                self._started = True
             return
         started = threading.Event()
         failure: list[BaseException] = []
@@ -969,7 +974,11 @@ class Listener:
         def connect() -> None:
             try:
                 self._listener.start()
-                self._started = True
+                with self._start_lock:
+                    self._started = True
+                    abandoned = self._abandoned
+                if abandoned:  # stopped while it connected: no one else stops oslo's server, which now consumes
+                    self._stop_server()
             except Exception as error:  # reported to the caller below, with the broker's URL
                 failure.append(error)
             finally:
@@ -987,8 +996,8 @@ class Listener:
 
     @property
     def started(self) -> bool:
-        """Whether the listener reached its broker and consumes."""
-        return self._started
+        """Whether the listener reached its broker and consumes: never one stopped before it did."""
+        return self._started and not self._abandoned
 
     def wait_for(self, count: int | None = None, timeout: float | None = None) -> bool:
         """Block until ``count`` notifications have arrived (True), or ``timeout`` seconds pass or ``invalid_out``
@@ -1018,15 +1027,22 @@ class Listener:
         whose reader stopped reading), and then given up: its message is neither counted nor acknowledged, and
         `failure` says so (D107). The stop waits for it, never longer: the thread that writes holds the lock. A
         listener that never reached its broker is stopped without waiting for it: oslo.messaging's stop would wait
-        for the connection first."""
+        for the connection first. Should the connection come after all, the thread that made it stops oslo's server
+        there, and the listener is never `started`."""
         self._stopped = True  # read by the consumer threads without the lock, which one of them may hold
         give_up = getattr(self.invalid_out, "give_up", None)
         if callable(give_up):
             give_up(time.monotonic() + grace)
         with self._lock:  # a record being written is written or given up by then
             pass
-        if not self._started:
-            return
+        with self._start_lock:
+            started = self._started
+            self._abandoned = not started
+        if started:
+            self._stop_server()
+
+    def _stop_server(self) -> None:
+        """Stop oslo.messaging's server, once it has started, and let go of the transport."""
         self._listener.stop()
         self._listener.wait()
         if self.config.transport_url:

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from notify_schemas.values import Variant, Violation, named_repr
+from notify_schemas.values import Variant, Violation, named_repr, plain_text
 
 __all__ = [
     "ConfigError",
@@ -20,7 +20,13 @@ _SHOWN = 20
 
 
 class NotifySchemasError(Exception):
-    """Base class of every error this package raises."""
+    """Base class of every error this package raises. Its arguments are text (its message), each kept as plain
+    text: a str subclass as the text it holds, since ``str()`` and ``repr()`` of the error ask each argument's own
+    ``__str__`` or ``__repr__``, which may raise (a traceback then shows ``<exception str() failed>``) or quote
+    anything. Anything else is a `TypeError` naming ``message``."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(a if type(a) is str else plain_text(a, "message") for a in args))
 
 
 class UnknownVariantError(NotifySchemasError, LookupError):

@@ -40,10 +40,14 @@ class Unread:
     __slots__ = ("error",)
 
     def __init__(self, error: Exception) -> None:
-        self.error = error.with_traceback(None)  # the producer's frames are not kept alive
+        if not isinstance(error, Exception):  # a BaseException (Ctrl-C) is never held: it ends the run where it lands
+            raise TypeError(f"error must be an exception, not {quoted(error)}")
+        # The producer's frames are not kept alive; BaseException's own method, since a producer's exception class
+        # may have one of its own that raises.
+        self.error = BaseException.with_traceback(error, None)
 
     def __iter__(self) -> Any:
-        raise self.error.with_traceback(None)
+        raise BaseException.with_traceback(self.error, None)
 
 
 def _read(read: Callable[..., Any], *args: Any) -> Any:

@@ -28,6 +28,7 @@ reports as not valid Unicode. A byte that is not UTF-8 makes its record unreadab
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 import sys
@@ -37,6 +38,8 @@ from typing import Any, BinaryIO, NamedTuple, cast
 
 import jiter
 import orjson
+
+from notify_schemas.redaction import given_count, quoted, unreadable
 
 __all__ = [
     "DEFAULT_MAX_RECORD",
@@ -222,7 +225,24 @@ def _not_utf8(byte: int, line: int, column: int) -> str:
 
 
 def parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
-    """One JSON text, strictly: the value and the pointers of its repeated keys; ``ValueError`` says what is wrong."""
+    """One JSON text, strictly: the value and the pointers of its repeated keys; ``ValueError`` says what is wrong,
+    `TypeError` that ``raw`` is neither text nor bytes."""
+    return _parse(_given_json(raw))
+
+
+def _given_json(raw: Any) -> bytes | str:
+    """``raw``, an argument that must be JSON text, as plain ``bytes`` or ``str``: a subclass is read as what it
+    holds, since its own methods (``encode``, ``decode``, ``strip``), which parsing asks, may raise or lie; anything
+    else is a `TypeError` naming ``raw``."""
+    if isinstance(raw, bytes):
+        return bytes.__bytes__(raw)
+    if isinstance(raw, str):
+        return str.__str__(raw)
+    raise TypeError(f"raw must be JSON text (bytes or str), not {quoted(raw)}")
+
+
+def _parse(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
+    """`parse` of plain bytes or text, as the reader's own lines are."""
     try:
         return jiter.from_json(raw.encode() if isinstance(raw, str) else raw, catch_duplicate_keys=True,
                                allow_inf_nan=False), ()  # fmt: skip
@@ -251,7 +271,10 @@ def parse_as_python_reads(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
     """One JSON text read as Python's ``json.loads`` reads it (NaN and Infinity taken), with the pointers of its
     repeated keys: what kombu and oslo.messaging decode a body with, keeping the last of two equal keys. `parse`
     refuses such a text whole, and the keys it wrote twice went unseen; its value is judged elsewhere (NaN has no wire
-    form). ``ValueError`` (or ``RecursionError``) for a text that is not one JSON value."""
+    form). ``ValueError`` (or ``RecursionError``) for a text that is not one JSON value, `TypeError` for a ``raw``
+    that is neither text nor bytes."""
+    if type(raw) is not bytes and type(raw) is not str:
+        raw = _given_json(raw)
     try:
         return jiter.from_json(raw.encode() if isinstance(raw, str) else raw, catch_duplicate_keys=True), ()
     except ValueError:  # a key written twice, a text that is not UTF-8, or no JSON: the standard library says
@@ -265,7 +288,35 @@ def parse_as_python_reads(raw: bytes | str) -> tuple[Any, tuple[str, ...]]:
 def skip_rest_of_line(stream: BinaryIO) -> int:
     """Read past the end of the current line (its newline included) in fixed chunks, never holding it whole; return
     the bytes skipped."""
-    return _skip_line(stream)[0]
+    return _skip_line(_given_stream(stream))[0]
+
+
+def _given_stream(stream: Any) -> BinaryIO:
+    """``stream``, an argument that must be a binary stream (a file opened with ``"rb"``, ``sys.stdin.buffer``,
+    ``io.BytesIO``), checked once where a public function is given it: what has no ``read`` and ``readline``, or a
+    text stream, whose lines are no bytes, is a `TypeError` naming ``stream``, and so is an error of its own as they
+    are looked up (a ``__getattr__`` that raises), its text masked. Unchecked, each failed deep inside, with
+    AttributeError or "endswith first arg must be str"."""
+    try:
+        readable = callable(getattr(stream, "readline", None)) and callable(getattr(stream, "read", None))
+    except Exception as error:
+        raise unreadable("stream", error) from None
+    if isinstance(stream, io.TextIOBase):
+        raise TypeError("stream must be a binary stream (a file opened with 'rb'), not a text stream")
+    if not readable:
+        raise TypeError(f"stream must be a binary stream (a file opened with 'rb'), not {quoted(stream)}")
+    return cast(BinaryIO, stream)
+
+
+_MOST_LIMIT = sys.maxsize // 4
+"""The largest limit a reading is given: a record longer than that fits in no memory, and ``readline`` refuses a
+size past ``sys.maxsize`` (OverflowError)."""
+
+
+def _given_limit(limit: Any, what: str) -> int:
+    """``limit``, a size in bytes a public function is given, as a plain ``int`` (`given_count`): a whole number
+    from 0, past `_MOST_LIMIT` read as `_MOST_LIMIT`."""
+    return min(given_count(limit, what), _MOST_LIMIT)
 
 
 def _skip_line(stream: BinaryIO, before: bytes = b"") -> tuple[int, bool, bool, int]:
@@ -393,7 +444,7 @@ def _json_lines(
             if not raw.strip(_WHITESPACE):
                 continue
             try:
-                value, duplicates = parse(raw)
+                value, duplicates = _parse(raw)
             except ValueError as error:
                 yield BadRecord(line_no, str(error))
                 continue
@@ -652,7 +703,7 @@ class _Text:
         pending = _kept(lines, self.limit)
         if pending and type(pending[0]) is bytes and (reason is not None or offset):
             try:
-                parse(pending[0])
+                _parse(pending[0])
             except ValueError as error:
                 yield BadRecord(line, reason if reason is not None else _shifted(str(error), offset))
                 del pending[0]
@@ -727,7 +778,7 @@ def _line_of_its_own(text: str, start: int, end: int) -> bool:
         # JSON Lines record is a message, never one.
         if line[:1] == "{" and line[-1:] == "}" and line[1:-1].strip(_TEXT_WHITESPACE):
             try:
-                if isinstance(parse(line)[0], dict):
+                if isinstance(_parse(line)[0], dict):
                     return True
             except ValueError:
                 continue
@@ -898,7 +949,7 @@ def _writable(value: Any) -> bool:
 
 def _parses(raw: bytes) -> bool:
     try:
-        parse(raw)
+        _parse(raw)
     except ValueError:
         return False
     return True
@@ -906,7 +957,9 @@ def _parses(raw: bytes) -> bool:
 
 def read_records(stream: BinaryIO, *, limit: int = DEFAULT_MAX_RECORD) -> Iterator[Record | BadRecord]:
     """Every record of ``stream``, parsed; an empty stream yields one `BadRecord`. How JSON Lines and JSON
-    documents are told apart is in the module's docstring."""
+    documents are told apart is in the module's docstring. ``limit`` is the most bytes a record may have, a whole
+    number from 0; a `TypeError` or `ValueError` names a wrong argument when called, not once reading starts."""
+    stream, limit = _given_stream(stream), _given_limit(limit, "limit")
     return cast(Iterator[Record | BadRecord], _records(stream, limit, None))
 
 
@@ -926,7 +979,14 @@ def count_records(
 
     With ``json_lines``, the stream is read as JSON Lines whatever its start: a piece of a file already known to be
     JSON Lines, which may start with a broken line; once all is read, the number of lines is appended to
-    ``lines_read``."""
+    ``lines_read``. Each argument is checked when called, as `read_records` checks it."""
+    stream, limit = _given_stream(stream), _given_limit(limit, "limit")
+    if not callable(accept):
+        raise TypeError(f"accept must be a function of one value, not {quoted(accept)}")
+    if type(json_lines) is not bool:
+        raise TypeError(f"json_lines must be True or False, not {quoted(json_lines)}")
+    if lines_read is not None and type(lines_read) is not list:
+        raise TypeError(f"lines_read must be a list or None, not {quoted(lines_read)}")
     if json_lines:
         return _json_lines(stream, [], limit, 0, accept, lines_read)
     return _records(stream, limit, accept)
@@ -935,14 +995,28 @@ def count_records(
 def pass_bom(stream: BinaryIO) -> bytes:
     """Pass over a UTF-8 byte-order mark at the start of ``stream`` (RFC 8259 8.1: a parser may), so that it counts
     against no size limit: the bytes read that were not one (at most three, up to a newline), which start the text."""
+    return _pass_bom(_given_stream(stream))
+
+
+def _pass_bom(stream: BinaryIO) -> bytes:
+    """`pass_bom` of a stream checked already. The first bytes read are checked once: a stream whose lines are no
+    bytes (``readline`` gives text) is a `TypeError` naming ``stream``, not a failure deep inside."""
     start = stream.readline(len(UTF8_BOM))
+    if type(start) is not bytes:
+        if not isinstance(start, bytes):
+            raise TypeError(f"stream must be a binary stream: its readline gave {quoted(start)}, not bytes")
+        start = bytes.__bytes__(start)
     return b"" if start == UTF8_BOM else start
 
 
 def first_line(stream: BinaryIO, size: int) -> bytes:
     """The first line of ``stream`` as ``readline(size)`` reads it, a byte-order mark before it passed over and not
-    counted in ``size``."""
-    start = pass_bom(stream)
+    counted in ``size``, a whole number from 0."""
+    return _first_line(_given_stream(stream), _given_limit(size, "size"))
+
+
+def _first_line(stream: BinaryIO, size: int) -> bytes:
+    start = _pass_bom(stream)
     if start.endswith(b"\n"):
         return start
     return start + stream.readline(max(0, size - len(start)))
@@ -951,7 +1025,7 @@ def first_line(stream: BinaryIO, size: int) -> bytes:
 def _records(stream: BinaryIO, limit: int, accept: Callable[[Any], bool] | None) -> Iterator[Record | BadRecord | int]:
     start = _peeked(stream)
     # Up to the limit, a CRLF line end and one byte more: readline stops short of a longer line only.
-    head = first_line(stream, limit + 2)
+    head = _first_line(stream, limit + 2)
     start = start if len(start) >= 4 else head[:_LOOK]
     unread = _wide(start) or _packed(start)
     if unread is not None:

@@ -25,15 +25,18 @@ from notify_schemas.redaction import (
     MARK,
     NOTHING_TO_HIDE,
     given_text,
+    listed,
     mask_pointer,
     mask_text,
     pointer_view,
+    quoted,
     redact,
 )
 from notify_schemas.registry import bundled_schema, check_name, check_profile, definition_name, variant, variants
 from notify_schemas.values import Variant, Violation, one_line
 from notify_schemas.wire_form import (
     PLAIN,
+    Problem,
     WireForm,
     has_no_wire_form_number,
     is_valid_text,
@@ -841,22 +844,55 @@ def wire_errors(wire: WireForm, *, profile: str = "seed", backend: Backend = "ru
 
     For a caller that judged a producer's value and must say why: the value is read once, since a second reading may
     answer otherwise (a generator is empty the second time, a mapping may hold other keys), and the violations would
-    not be those of what was judged (none at all, for a message refused).
+    not be those of what was judged (none at all, for a message refused). ``wire`` that is no `WireForm` is a
+    `TypeError` naming it.
     """
     check_arguments(profile, backend)
+    _check_wire(wire)
     yield from _reported(wire, str.__str__(profile), str.__str__(backend))
+
+
+def _check_wire(wire: Any) -> None:
+    """A `TypeError` naming ``wire`` for what is no `WireForm` as `notify_schemas.wire_form.to_wire` makes one (a
+    list of `Problem`, a size in bytes), which failed deep inside with AttributeError."""
+    if not isinstance(wire, WireForm):
+        raise TypeError(f"wire must be a WireForm (notify_schemas.wire_form.to_wire), not {quoted(wire)}")
+    if type(wire.problems) is not list:
+        raise TypeError(f"wire.problems must be a list of Problem, not {quoted(wire.problems)}")
+    if type(wire.size) is not int:
+        raise TypeError(f"wire.size must be a whole number, not {quoted(wire.size)}")
+    for index, problem in enumerate(wire.problems):
+        if not isinstance(problem, Problem):
+            raise TypeError(f"wire.problems[{index}] must be a Problem, not {quoted(problem)}")
 
 
 def _reported(wire: WireForm, profile: str, backend: str) -> Iterator[Violation]:
     """The violations of a wire form, found again on a stack of their own when the caller's has too little left for
     the message's depth (D96): python-jsonschema's walk and the JSON of a value shown count against it."""
-    return resumed_on_fresh_stack(lambda: capped(_wire_errors(wire, profile, backend)))
+    return resumed_on_fresh_stack(lambda: _capped(_wire_errors(wire, profile, backend)))
 
 
 def capped(violations: Iterable[Violation]) -> Iterator[Violation]:
     """The first `MAX_VIOLATIONS` of one message's ``violations``, then one of rule ``too-many`` when there are more,
     whatever they come from (the parts that have no wire form, keys written twice, the schema): a 16 MiB line of
-    lone surrogates or of one key written again and again is a thousand violations, not millions."""
+    lone surrogates or of one key written again and again is a thousand violations, not millions.
+
+    What is no list is a `TypeError` naming ``violations`` when called; an item that is no `Violation`, or an error
+    of the list's own as it is read, one naming it as the item is reached, its text masked (`listed`)."""
+    if isinstance(violations, str | bytes) or not isinstance(violations, Iterable):
+        raise TypeError(f"violations must be a list of Violation, not {quoted(violations)}")
+    return _capped(_checked(violations))
+
+
+def _checked(violations: Iterable[Any]) -> Iterator[Violation]:
+    for index, v in listed(violations, "violations"):
+        if not isinstance(v, Violation):
+            raise TypeError(f"violations[{index}] must be a Violation, not {quoted(v)}")
+        yield v
+
+
+def _capped(violations: Iterable[Violation]) -> Iterator[Violation]:
+    """`capped` of the violations the package found itself."""
     variant = None
     for n, v in enumerate(violations):
         if n == MAX_VIOLATIONS:

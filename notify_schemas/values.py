@@ -134,10 +134,12 @@ def ascii_json(text: str) -> str:
 
 def writes_utf8(stream: object) -> bool:
     """Whether a text stream writes UTF-8. JSON that the command line writes elsewhere (``PYTHONIOENCODING=latin-1``
-    or ``ascii``) is written with `ascii_json`, so that it stays JSON that any reader takes."""
+    or ``ascii``) is written with `ascii_json`, so that it stays JSON that any reader takes. False for a stream whose
+    ``encoding`` cannot be read (a ``__getattr__`` or property of its own that raises, whose text is never passed
+    on): `ascii_json` is JSON in any encoding."""
     try:
         return codecs.lookup(stream.encoding).name == "utf-8"  # type: ignore[attr-defined]
-    except (AttributeError, TypeError, LookupError):
+    except Exception:  # AttributeError, TypeError, LookupError; whatever a stream's own attribute raises
         return False
 
 

@@ -15,6 +15,7 @@ import contextlib
 import datetime
 import decimal
 import enum
+import io
 import itertools
 import json
 import logging
@@ -1950,12 +1951,29 @@ def _argument_takers() -> dict[str, Callable[[Any], Any]]:
     value alone; the name before the first space is the argument's, which its error must name."""
     import importlib
 
-    from notify_schemas import redaction, values, wire_form
+    from notify_schemas import errors, payloads, reader, redaction, values, wire_form
     from notify_schemas.drivers import load_driver
     from notify_schemas.drivers.log import LogDriver
     from notify_schemas.drivers.noop import NoopDriver
     from notify_schemas.samples import cohere
-    from notify_schemas.validation import payload_verdicts, register_payload_verdict, validity_table
+    from notify_schemas.validation import (
+        capped,
+        payload_verdicts,
+        register_payload_verdict,
+        validity_table,
+        wire_errors,
+    )
+
+    def lines() -> io.BytesIO:
+        return io.BytesIO(b'{"a": 1}\n{"a": 1, "a": 2}\n')
+
+    def parsed(parse: Callable[[Any], Any], raw: Any) -> Any:
+        try:
+            return parse(raw)
+        except ValueError as error:  # text that is no JSON: the documented answer, for text and bytes only
+            if not isinstance(raw, str | bytes):
+                raise AssertionError(f"{error!r} for a value that is no text") from None
+            return str(error)
 
     registry = importlib.import_module("notify_schemas.registry")
     upload = registry.variant("image.upload", "INFO")
@@ -2002,6 +2020,28 @@ def _argument_takers() -> dict[str, Callable[[Any], Any]]:
         "dictionary (mask_dict_password)": redaction.mask_dict_password,
         "message (forbidden_texts)": redaction.forbidden_texts,
         "record (cohere)": lambda x: cohere("image.upload", x),
+        "stream (read_records)": lambda x: list(reader.read_records(x)),
+        "limit (read_records)": lambda x: list(reader.read_records(lines(), limit=x)),
+        "stream (count_records)": lambda x: list(reader.count_records(x, bool)),
+        "accept (count_records)": lambda x: list(reader.count_records(lines(), x)),
+        "limit (count_records)": lambda x: list(reader.count_records(lines(), bool, limit=x)),
+        "json_lines (count_records)": lambda x: list(reader.count_records(lines(), bool, json_lines=x)),
+        "lines_read (count_records)": lambda x: list(
+            reader.count_records(lines(), bool, json_lines=True, lines_read=x)
+        ),
+        "stream (first_line)": lambda x: reader.first_line(x, 5),
+        "size (first_line)": lambda x: reader.first_line(lines(), x),
+        "stream (pass_bom)": reader.pass_bom,
+        "stream (skip_rest_of_line)": reader.skip_rest_of_line,
+        "raw (parse)": lambda x: parsed(reader.parse, x),
+        "raw (parse_as_python_reads)": lambda x: parsed(reader.parse_as_python_reads, x),
+        "violations (capped)": lambda x: list(capped(x)),
+        "wire (wire_errors)": lambda x: list(wire_errors(x)),
+        "error (Unread)": payloads.Unread,
+        "stream (writes_utf8)": values.writes_utf8,
+        "message (NotifySchemasError)": lambda x: str(errors.NotifySchemasError(x)) + repr(errors.ConfigError(x)),
+        "message (UnknownVariantError)": lambda x: str(errors.UnknownVariantError(x)),
+        "message (DriverNotFoundError)": lambda x: repr(errors.DriverNotFoundError("x", x)),
     }
 
 
@@ -2031,6 +2071,21 @@ class _IntTextBoom(int):
     __str__ = __repr__ = __format__ = __index__ = _boom  # type: ignore[assignment]
 
 
+class _BytesBoom(bytes):
+    """Bytes whose own methods, which a parser or a reader asks, raise."""
+
+    __str__ = __repr__ = __len__ = __getitem__ = __iter__ = __eq__ = __hash__ = __bytes__ = _boom  # type: ignore[assignment]
+    decode = strip = lstrip = startswith = endswith = split = _boom
+
+
+class _SecretAttributes:
+    """An object whose every attribute it lacks (``readline``, ``encoding``, ``problems``) raises, quoting a
+    credential."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"password={CANARY}")
+
+
 ARGUMENTS = st.one_of(
     st.sampled_from([None, 5, -1, 1.5, True, b"x", ["x"], ("x",), {"x": 1}, object(), "x", "", "\ud800",
                      f"password={CANARY}", f"swift://u:{CANARY}@h/c", 2**70, -(2**70), math.nan]),
@@ -2038,10 +2093,12 @@ ARGUMENTS = st.one_of(
     st.builds(_IntTextBoom, st.just(3)), st.builds(ItemsBoom, st.just({"a": 1})), st.builds(_ListBoom, st.just([1])),
     st.builds(HashBoom), st.builds(AttributeBoom), st.builds(_keyed_boom, st.just("password")),
     st.builds(lambda: [_keyed_boom("a")]), st.builds(lambda: _MappingBoom()),
+    st.builds(_BytesBoom, st.just(b'{"a": 1}')), st.builds(_SecretAttributes), st.builds(io.StringIO, st.just("{}")),
+    st.builds(RuntimeError, st.just(f"password={CANARY}")),
 )  # fmt: skip
 
 
-@settings(SETTINGS, max_examples=1_500)  # about 40 arguments times about 30 kinds of value
+@settings(SETTINGS, max_examples=2_500)  # about 60 arguments times about 35 kinds of value
 @given(st.sampled_from(sorted(_argument_takers())), ARGUMENTS)
 @example("text (folded)", None)  # 'NoneType' object has no attribute 'translate'
 @example("pointer (pointer_view)", ["x"])  # unhashable type: 'list'
@@ -2049,18 +2106,25 @@ ARGUMENTS = st.one_of(
 @example("notification (Delivered)", None)  # 'NoneType' object is not iterable
 @example("config (load_driver)", "x")  # taken for Glance's defaults
 @example("read (read_at_once)", 5)  # 'int' object is not callable
+@example("stream (read_records)", None)  # 'NoneType' object has no attribute 'readline'
+@example("accept (count_records)", None)  # taken for read_records
+@example("size (first_line)", -1)  # read as readline(0)
+@example("violations (capped)", [b"x"])  # 'bytes' object has no attribute 'variant'
+@example("wire (wire_errors)", None)  # 'NoneType' object has no attribute 'problems'
+@example("error (Unread)", None)  # 'NoneType' object has no attribute 'with_traceback'
 def test_a_public_argument_of_the_wrong_kind_gets_its_answer_or_an_error_naming_it(name: str, value: Any) -> None:
     # Before, these failed from deep inside (AttributeError, 'unhashable type', 'slice indices must be integers',
     # 'is not iterable', 'object is not callable'), passed the caller's own exception out, its text unmasked, or
     # took a wrong value for another (a text config for the defaults). The values whose own methods raise are drawn
     # (IndexBoom for a limit, ItemsBoom for a mapping, TextBoom for a Violation's part), not given as examples:
     # hypothesis writes an explicit example with repr.
-    answer: Any
+    answer: Any = None
+    raised: BaseException | None = None
     try:
         answer = _argument_takers()[name](value)
     except (TypeError, ValueError) as error:
-        answer = error
-    if isinstance(answer, BaseException):
+        answer = raised = error
+    if raised is not None:  # an exception returned is an answer (redact gives a value that is no JSON back)
         said = str(answer)
         text = said + repr(answer)
         assert len(said.splitlines()) == 1, said

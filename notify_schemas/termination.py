@@ -95,28 +95,29 @@ def raise_if_terminated() -> None:
 
 @contextlib.contextmanager
 def held_off() -> Iterator[list[int]]:
-    """While inside, Ctrl-C, SIGTERM and SIGHUP raise nothing: each is noted, by the exit status a shell gives it, in
-    the list yielded, for the caller to end with once outside. For the modules a command loads before its handlers
-    are in force: an exception raised inside an extension module's own import (jsonschema-rs importing decimal) is
-    no KeyboardInterrupt when it comes out, but a panic of its own (pyo3's PanicException), with a traceback and
-    Rust's panic message. A signal ignored when the command started stays ignored."""
+    """While inside, Ctrl-C, SIGTERM and SIGHUP are held off, blocked: one that comes is taken once outside, without
+    being delivered, and noted by the exit status a shell gives it in the list yielded, for the caller to end with.
+    For the modules a command loads before its handlers are in force: an exception raised inside an extension
+    module's own import (jsonschema-rs importing decimal) is no KeyboardInterrupt when it comes out, but a panic of
+    its own (pyo3's PanicException), with a traceback and Rust's panic message; and SIGTERM's default would end the
+    process where it stands. Blocked, not caught: no handler of the process's shows one in force before its command
+    runs. A signal ignored when the command started stays ignored; without signal masks (not POSIX) nothing is
+    held."""
     noted: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "sigtimedwait"):
         yield noted
         return
-
-    def note(signum: int, frame: Any) -> None:
-        noted.append(128 + signum)
-
-    taken = [s for s in _STOPPING if signal.getsignal(s) is signal.SIG_DFL]
+    held = {s for s in _STOPPING if signal.getsignal(s) is signal.SIG_DFL}
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        taken.append(signal.SIGINT)
-    previous = {s: signal.signal(s, note) for s in taken}
+        held.add(signal.SIGINT)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         yield noted
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        while (came := signal.sigtimedwait(held, 0)) is not None:  # each one pending, the first noted
+            if not noted:
+                noted.append(128 + came.si_signo)
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,6 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from notify_schemas.redaction import given_text, given_texts, listed, masked_cut, quoted, unreadable
 from notify_schemas.values import Variant, Violation, named_repr, plain_text
 
 __all__ = [
@@ -42,16 +41,9 @@ class UnknownVariantError(NotifySchemasError, LookupError):
     ) -> UnknownVariantError:
         """An error that names what was asked, what the profile knows, and the closest match: the other profile that
         has the variant, when one of ``others`` (each other profile with the priorities it has of the event type)
-        does, before a name that is only close to it.
-
-        An argument of the wrong kind (``wanted`` no `Variant`, ``known`` no list of them, ``others`` no mapping of
-        profile names to lists of priorities, or one whose own reading raises) is a `TypeError` naming it; each text
-        the error quotes of them is masked and cut (`masked_cut`), since a caller's may be anything."""
-        if not isinstance(wanted, Variant):
-            raise TypeError(f"wanted must be a Variant, not {quoted(wanted)}")
-        wanted = _masked(wanted)
-        known = [_masked(_given_variant(v, f"known[{i}]")) for i, v in listed(known, "known")]
-        others = _given_others(others)
+        does, before a name that is only close to it."""
+        known = list(known)
+        others = others or {}
         elsewhere = tuple(p for p, priorities in others.items() if wanted.priority in priorities)
         events = sorted({v.event_type for v in known})
         if wanted.event_type not in events:
@@ -84,37 +76,8 @@ class UnknownVariantError(NotifySchemasError, LookupError):
 
     @staticmethod
     def has_it(profile: str) -> str:
-        """What every message naming a variant of another profile says of it: ``profile 'glance' has it``; a
-        ``profile`` that is not text is a `TypeError` naming it."""
-        return f"profile {masked_cut(given_text(profile, 'profile'))!r} has it"
-
-
-def _given_variant(value: Any, what: str) -> Variant:
-    if not isinstance(value, Variant):
-        raise TypeError(f"{what} must be a Variant, not {quoted(value)}")
-    return value
-
-
-def _masked(v: Variant) -> Variant:
-    """A variant as an error may quote it: each part masked and cut to 80 characters."""
-    return Variant(masked_cut(v.profile), masked_cut(v.event_type), masked_cut(v.priority))
-
-
-def _given_others(others: Any) -> dict[str, tuple[str, ...]]:
-    """``for_variant``'s ``others``, read once, each profile name and priority plain text, masked and cut."""
-    if others is None:
-        return {}
-    if not isinstance(others, Mapping):
-        raise TypeError(f"others must be a mapping of profile names to priorities, not {quoted(others)}")
-    try:
-        items = others.items()
-    except Exception as error:
-        raise unreadable("others", error) from None
-    read: dict[str, tuple[str, ...]] = {}
-    for index, (profile, priorities) in listed(items, "others"):
-        name = masked_cut(given_text(profile, f"others' profile name {index}"))
-        read[name] = tuple(masked_cut(p) for p in given_texts(priorities, f"others[{name!r}]"))
-    return read
+        """What every message naming a variant of another profile says of it: ``profile 'glance' has it``."""
+        return f"profile {profile!r} has it"
 
 
 class InvalidNotificationError(NotifySchemasError, ValueError):
@@ -125,8 +88,7 @@ class InvalidNotificationError(NotifySchemasError, ValueError):
         self.violations = _violations(violations)
         if not isinstance(profile, str):
             raise TypeError("profile must be the name of a profile (text)")
-        self.profile = str.__str__(profile)
-        profile = masked_cut(self.profile)  # as it is written: a caller's may be anything, a credential included
+        self.profile = profile = str.__str__(profile)
         self.variant: tuple[str, str] | None = next((v.variant for v in self.violations if v.variant), None)
         # The variant judged: a known event type and priority, never the producer's own value (whose text may be
         # anything, a credential included, and whose __str__ may raise).

@@ -1967,11 +1967,6 @@ def _argument_takers() -> dict[str, Callable[[Any], Any]]:
     def lines() -> io.BytesIO:
         return io.BytesIO(b'{"a": 1}\n{"a": 1, "a": 2}\n')
 
-    def said(error: BaseException) -> str:
-        text = str(error) + repr(error)
-        assert CANARY not in text, text
-        return str(error)
-
     def parsed(parse: Callable[[Any], Any], raw: Any) -> Any:
         try:
             return parse(raw)
@@ -1982,8 +1977,6 @@ def _argument_takers() -> dict[str, Callable[[Any], Any]]:
 
     registry = importlib.import_module("notify_schemas.registry")
     upload = registry.variant("image.upload", "INFO")
-    nope, known = values.Variant("seed", "image.nope", "INFO"), [upload]
-    unknown = errors.UnknownVariantError.for_variant
     return {
         "text (folded)": redaction.folded,
         "key (names_a_secret)": redaction.names_a_secret,
@@ -2049,23 +2042,7 @@ def _argument_takers() -> dict[str, Callable[[Any], Any]]:
         "message (NotifySchemasError)": lambda x: str(errors.NotifySchemasError(x)) + repr(errors.ConfigError(x)),
         "message (UnknownVariantError)": lambda x: str(errors.UnknownVariantError(x)),
         "message (DriverNotFoundError)": lambda x: repr(errors.DriverNotFoundError("x", x)),
-        "wanted (for_variant)": lambda x: said(unknown(x, known)),
-        "known (for_variant)": lambda x: said(unknown(nope, x)),
-        "others (for_variant)": lambda x: said(unknown(nope, known, others=x)),
-        "others (for_variant, a profile's priorities)": lambda x: said(unknown(nope, known, others={"glance": x})),
-        "others (for_variant, a profile's name)": lambda x: said(unknown(nope, known, others=_keyed(x, ("INFO",)))),
-        "profile (has_it)": lambda x: said(ValueError(errors.UnknownVariantError.has_it(x))),
-        "profile (InvalidNotificationError)": lambda x: said(errors.InvalidNotificationError({}, [], profile=x)),
     }
-
-
-def _keyed(key: Any, value: Any) -> Any:
-    """A mapping of ``key`` to ``value``, or ``key`` itself where it cannot be a key (unhashable, or its hash
-    raises)."""
-    try:
-        return {key: value}
-    except Exception:
-        return key
 
 
 class _ListBoom(list):  # type: ignore[type-arg]

@@ -27,6 +27,7 @@ __all__ = [
     "examples",
     "io_error_text",
     "jobs",
+    "named_error",
     "open_output",
     "output",
     "positive",
@@ -149,13 +150,13 @@ def reserve_output(name: str) -> int | None:
     except FileNotFoundError:
         kind = None  # a name not there yet, or a link to nothing there: written, its folder must be there
     except OSError as error:  # a file on the way (Not a directory), a link in a loop, a folder not searchable
-        raise OSError(error.errno, error.strerror, name) from None
+        raise named_error(error, name) from None
     if kind is None:
         folder = os.path.dirname(os.path.realpath(name))
         try:
             there = os.stat(folder).st_mode
         except OSError as error:
-            raise OSError(error.errno, error.strerror, name) from None
+            raise named_error(error, name) from None
         if stat.S_ISDIR(there) and not os.access(folder, os.W_OK | os.X_OK):
             raise OSError(errno.EACCES, os.strerror(errno.EACCES), name)
         return None
@@ -189,6 +190,15 @@ def same_file(one: str, other: str) -> bool:
         return os.path.samefile(one, other) and stat.S_ISREG(os.stat(one).st_mode)
     except OSError:  # one is not there yet: the same name, then
         return os.path.abspath(one) == os.path.abspath(other)
+
+
+def named_error(error: OSError, name: str) -> OSError:
+    """``error`` naming ``name``, the file as the command line gave it, to be raised ``from None`` in its place: what
+    went wrong in the system's own words (its errno, so BrokenPipeError stays one, and its text), named where its
+    own name is missing (a read or a write that fails names no file) or is not the one given (a file within a folder
+    given, or ``Path``'s ``swift:/u:p@h`` for ``swift://u:p@h``, which no masking recognizes). The callers' error
+    lines mask the name, as all output is masked."""
+    return OSError(error.errno, error.strerror, name)
 
 
 def io_error_text(error: OSError) -> str:

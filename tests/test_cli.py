@@ -1723,6 +1723,31 @@ def test_emit_names_a_payload_that_opens_but_cannot_be_read(capsys: pytest.Captu
     assert (code, out, err) == (2, "", "notify-schemas: error: /proc/self/mem: Input/output error\n")
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    code=st.sampled_from(sorted(errno.errorcode)),
+    secret=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=6, max_size=20),
+    tail=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789./_-", max_size=20),
+)
+def test_an_error_named_by_the_file_given_keeps_the_systems_words_and_is_said_masked(
+    code: int, secret: str, tail: str
+) -> None:
+    # Every command names a file's error (a read or a write that named no file, a name Path changed) through one
+    # helper: the error keeps its kind (BrokenPipeError for EPIPE), errno and text, and the line said shows the name
+    # given with its password masked.
+    from notify_schemas.arguments import named_error
+
+    raised = OSError(code, os.strerror(code))  # as a failed read or write raises it, naming no file
+    name = f"swift://u:{secret}@h/{tail}"
+    named = named_error(raised, name)
+    assert type(named) is type(raised)
+    assert (named.errno, named.strerror, named.filename) == (code, os.strerror(code), name)
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said):
+        assert commands._said(named, ["emit", "--payload", name]) == 2
+    assert said.getvalue() == f"notify-schemas: error: swift://u:***@h/{tail}: {os.strerror(code)}\n"
+
+
 @pytest.mark.parametrize("size", [64, 65, 1000])
 def test_emit_of_a_payload_over_the_limit_is_unread_as_validate_says_of_a_record(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from notify_schemas.arguments import open_output
+from notify_schemas.arguments import named_error, open_output
 from notify_schemas.broker.messaging import _oslo, transport
 from notify_schemas.broker.repeated import digest, forget, taken, watch
 from notify_schemas.broker.wire import envelope_faults, written_twice
@@ -298,7 +298,7 @@ class AppendedLines:
         try:
             written = into_pipe(self._fd, data, self._past) if self._pipe else os.write(self._fd, data)
         except OSError as error:
-            raise OSError(error.errno, error.strerror, self.path) from None
+            raise named_error(error, self.path) from None
         if written < len(data):
             kept = "taken back" if self._take_back(written) else "the file ends with that part"
             raise OSError(errno.EIO, f"a record was written in part ({written:,} of {len(data):,} bytes), {kept}",

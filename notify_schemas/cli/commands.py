@@ -39,6 +39,7 @@ from notify_schemas.arguments import (
     count,
     drop_output,
     jobs,
+    named_error,
     open_output,
     output,
     record_bytes,
@@ -914,7 +915,7 @@ def _cmd_schemas(args: argparse.Namespace) -> int:
     try:
         copied = _export(schema_root(), target)
     except OSError as error:  # named by the folder as given: Path makes swift://u:p@h/ swift:/u:p@h, unmasked
-        raise OSError(error.errno, error.strerror, _as_given(args.variant[0], target, error.filename)) from None
+        raise named_error(error, _as_given(args.variant[0], target, error.filename)) from None
     print(one_line(f"exported {copied} files to {shown_name(args.variant[0])}"))
     return 0
 
@@ -956,13 +957,13 @@ def _write_whole(name: str, data: bytes) -> None:
     except FileNotFoundError:
         there = None
     except OSError as error:
-        raise OSError(error.errno, error.strerror, name) from None
+        raise named_error(error, name) from None
     if there is not None and not stat.S_ISREG(there):
         try:
             with open(open_output(name), "wb") as f:  # a FIFO no process reads: an error, not a wait
                 f.write(data)
         except OSError as error:
-            raise OSError(error.errno, error.strerror, name) from None
+            raise named_error(error, name) from None
         return
     final = os.path.realpath(name)
     new = os.path.join(os.path.dirname(final), f".{os.path.basename(final)}.{secrets.token_hex(6)}.part")
@@ -974,7 +975,7 @@ def _write_whole(name: str, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(new)
         if isinstance(error, OSError):
-            raise OSError(error.errno, error.strerror, name) from None
+            raise named_error(error, name) from None
         raise
 
 
@@ -1078,7 +1079,7 @@ def _cmd_emit(args: argparse.Namespace) -> int:
             start = pass_bom(stream)  # passed over, and not counted, as validate passes it over
             raw = start + stream.read(DEFAULT_MAX_RECORD + 1 - len(start))
         except OSError as error:  # read, not opened (/proc/self/mem: EIO): named, as an error opening it is
-            raise OSError(error.errno, error.strerror, args.payload) from None
+            raise named_error(error, args.payload) from None
     if len(raw) > DEFAULT_MAX_RECORD:
         # Judged as validate judges a record over the limit: unread, exit 1; not a usage error, which it was (exit 2).
         limit = f"{DEFAULT_MAX_RECORD:,}"

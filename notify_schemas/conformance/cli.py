@@ -28,6 +28,7 @@ from notify_schemas.arguments import (
     count,
     drop_output,
     examples,
+    named_error,
     open_output,
     output,
     reserve_output,
@@ -206,7 +207,7 @@ def _named(path: str, located: Iterator[Located]) -> Iterator[Located]:
     except OSError as error:
         if error.filename is not None or not error.strerror:
             raise
-        raise OSError(error.errno, error.strerror, path) from None
+        raise named_error(error, path) from None
 
 
 def _listen(args: argparse.Namespace) -> list[Any]:

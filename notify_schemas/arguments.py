@@ -241,18 +241,12 @@ def seed(text: str) -> int:
 
 def positive(text: str) -> int:
     """An integer of 1 or more."""
-    value = _whole(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+    return _from(text, 1, "at least 1")
 
 
 def record_bytes(text: str) -> int:
     """A record size in bytes, from 1 to `MAX_RECORD_BYTES`."""
-    value = positive(text)
-    if value > MAX_RECORD_BYTES:
-        raise argparse.ArgumentTypeError(f"must be at most {MAX_RECORD_BYTES:,} (1 GiB), not {value:,}")
-    return value
+    return _up_to(positive(text), MAX_RECORD_BYTES, f"{MAX_RECORD_BYTES:,} (1 GiB)")
 
 
 def jobs(text: str) -> int | str:
@@ -261,25 +255,33 @@ def jobs(text: str) -> int | str:
         return text
     if not _WHOLE.fullmatch(text):
         raise argparse.ArgumentTypeError(f"not a whole number or auto: {quoted(text)}")
-    value = positive(text)
-    if value > MAX_JOBS:
-        raise argparse.ArgumentTypeError(f"must be at most {MAX_JOBS} processes, not {value:,}")
-    return value
+    return _up_to(positive(text), MAX_JOBS, f"{MAX_JOBS} processes")
 
 
 def count(text: str) -> int:
     """An integer of 0 or more."""
-    value = _whole(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
+    return _from(text, 0, "0 or more")
 
 
 def examples(text: str) -> int:
     """A number of generated cases, from 0 to `MAX_EXAMPLES`."""
-    value = count(text)
-    if value > MAX_EXAMPLES:
-        raise argparse.ArgumentTypeError(f"must be at most {MAX_EXAMPLES:,}, not {value:,}")
+    return _up_to(count(text), MAX_EXAMPLES, f"{MAX_EXAMPLES:,}")
+
+
+def _from(text: str, least: int, said: str) -> int:
+    """``text`` as a whole number (`_whole`) of ``least`` or more: else an error that says the bound (``said``) and
+    the number given. Every count and size option starts here, so that each refuses a negative alike."""
+    value = _whole(text)
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be {said}, not {value}")
+    return value
+
+
+def _up_to(value: int, most: int, said: str) -> int:
+    """``value`` if it is ``most`` or less: else an error that says the bound as ``said`` (with its unit, where the
+    option has one) and the number given, with its thousands marked."""
+    if value > most:
+        raise argparse.ArgumentTypeError(f"must be at most {said}, not {value:,}")
     return value
 
 

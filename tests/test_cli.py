@@ -747,6 +747,33 @@ def test_a_record_limit_below_one_byte_is_a_usage_error(capsys: pytest.CaptureFi
     assert "must be at least 1" in capsys.readouterr().err
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    option=st.sampled_from(["positive", "count", "record_bytes", "jobs", "examples"]),
+    value=st.integers(-(10**40), 10**40),  # within the digits a number option reads at all
+)
+def test_each_count_option_takes_the_numbers_in_its_range_and_says_the_bound_of_any_other(
+    option: str, value: int
+) -> None:
+    # The count and size options share their bounds' checks: each takes every whole number in its range as it is, and
+    # refuses any other by saying the bound it passed and the number given, with its thousands marked above the range.
+    from notify_schemas import arguments
+
+    least, most = {"positive": (1, None), "count": (0, None), "record_bytes": (1, arguments.MAX_RECORD_BYTES),
+                   "jobs": (1, arguments.MAX_JOBS), "examples": (0, arguments.MAX_EXAMPLES)}[option]  # fmt: skip
+    read = getattr(arguments, option)
+    if value < least:
+        with pytest.raises(
+            argparse.ArgumentTypeError, match=f"^must be (at least {least}|{least} or more), not {value}$"
+        ):
+            read(str(value))
+    elif most is not None and value > most:
+        with pytest.raises(argparse.ArgumentTypeError, match=f"^must be at most {most:,}.*, not {value:,}$"):
+            read(str(value))
+    else:
+        assert read(str(value)) == value
+
+
 @pytest.mark.parametrize(
     ("argv", "said"),
     [

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import notify_schemas
 from notify_schemas.authoring import bundle, docs
@@ -313,3 +315,29 @@ def test_the_pages_writer_names_a_variant_that_accepts_no_message(tmp_path: Path
     assert pages.stderr.startswith("python -m notify_schemas.authoring.docs: error: seed/image.upload.INFO.json: no "
                                    "valid example message could be drawn from its schema")  # fmt: skip
     assert pages.stderr.count("\n") == 1
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=_JSON_VALUES)
+def test_the_type_named_of_a_value_is_one_json_schema_gives_it(value: Any) -> None:
+    # The docs name a const's type, and compat an enum's or a const's, through one function: the type it names is one
+    # a draft-07 validator accepts the value as, and compat's integer or fraction is the validator's word on a float.
+    import jsonschema
+
+    from notify_schemas.authoring import json_type
+    from notify_schemas.authoring.compat import structure
+
+    assert jsonschema.Draft7Validator({"type": json_type(value)}).is_valid(value)
+    told = structure._value_type(value)
+    integral = jsonschema.Draft7Validator({"type": "integer"}).is_valid(value)
+    if told in ("integer", "fraction"):
+        assert (told == "integer") == integral
+    else:
+        assert told == json_type(value)

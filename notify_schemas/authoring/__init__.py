@@ -23,7 +23,24 @@ if TYPE_CHECKING:
 
     import referencing
 
-__all__ = ["SchemaFileError", "check_schema_file", "load_checked", "write_command"]
+__all__ = ["SchemaFileError", "check_schema_file", "json_type", "load_checked", "write_command"]
+
+
+def json_type(value: Any) -> str:
+    """The JSON Schema type of a value decoded from JSON (an ``enum``'s or a ``const``'s): ``boolean`` before
+    ``integer`` (a bool is an int in Python), ``number`` for any float; a list is an ``array``, anything else an
+    ``object``. The docs name a ``const`` by it; compat tells an integral float apart from a fraction first."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
 
 
 class SchemaFileError(ValueError):

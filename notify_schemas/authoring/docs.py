@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from notify_schemas.authoring import load_checked, write_command
+from notify_schemas.authoring import json_type, load_checked, write_command
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.payloads import payload_properties
 from notify_schemas.registry import (
@@ -126,20 +126,6 @@ def _expand(kind: str | Sequence[str]) -> frozenset[str]:
     return frozenset(kinds)
 
 
-def _type_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def _facts(nodes: Iterable[tuple[Any, Resolver[Any]]]) -> _Facts:
     """The facts of every node together (their allOf); the first title and description found win."""
     facts = _Facts()
@@ -163,10 +149,10 @@ def _add(f: _Facts, node: Any, resolver: Resolver[Any]) -> None:
         f.types &= _expand(node["type"])
     if "const" in node:
         f.const = (node["const"],)
-        f.types &= {_type_of(node["const"])}
+        f.types &= {json_type(node["const"])}
     if "enum" in node:
         f.enum = list(node["enum"]) if f.enum is None else [v for v in f.enum if v in node["enum"]]
-        f.types &= _expand([_type_of(v) for v in node["enum"]])
+        f.types &= _expand([json_type(v) for v in node["enum"]])
     if "minimum" in node:
         f.minimum = node["minimum"] if f.minimum is None else max(f.minimum, node["minimum"])
     if "maximum" in node:
@@ -240,7 +226,7 @@ def _type_name(f: _Facts) -> str:
     if not kinds:
         return "null"
     if f.const and f.const[0] is not None:
-        return f"{_type_of(f.const[0])}, always `{_literal(f.const[0])}`"
+        return f"{json_type(f.const[0])}, always `{_literal(f.const[0])}`"
     if f.enum is not None:
         return "enum: " + ", ".join(_literal(v) for v in f.enum if v is not None)
     if f.title in _NAMED:

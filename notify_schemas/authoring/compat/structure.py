@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from notify_schemas.authoring import json_type
 from notify_schemas.authoring.compat.paths import MessagePath, Seg, Sentinel, canonical, show
 from notify_schemas.authoring.compat.verdicts import CompatError
 from notify_schemas.reader import DEFAULT_MAX_RECORD
@@ -125,17 +126,10 @@ def _type_set(kind: Any) -> frozenset[str]:
 
 
 def _value_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
+    """A value's type as `json_type` names it, a float told apart as JSON Schema tells it: ``1.0`` an integer."""
     if isinstance(value, float):
         return "integer" if value.is_integer() else "fraction"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
+    return json_type(value)
 
 
 def _types(parts: list[Any], root: dict[str, Any]) -> frozenset[str]:

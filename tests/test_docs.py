@@ -204,6 +204,32 @@ def _schema_copy(tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.mark.parametrize("module", ["bundle", "docs", "asyncapi"])
+def test_each_writer_rewrites_exactly_the_files_whose_text_differs(module: str, tmp_path: Path) -> None:
+    # The three writers share what they do with each file: written when it is missing (its folder made) or its text
+    # differs, listed as changed then, and left untouched, its time kept, when it holds the text already.
+    import shutil
+
+    from notify_schemas.authoring import asyncapi
+
+    write = {"bundle": bundle.write_bundles, "docs": docs.write_pages, "asyncapi": asyncapi.write_documents}[module]
+    folder = _schema_copy(tmp_path) if module == "bundle" else tmp_path / "out" / "deeper"
+    if module == "bundle":
+        shutil.rmtree(folder / "bundled")
+    files = write(folder)
+    assert files
+    assert all(p.is_file() for p in files)
+    times = {p: p.stat().st_mtime_ns for p in files}
+    assert write(folder) == []
+    edited, removed = files[0], files[-1]
+    text = {p: p.read_text(encoding="utf-8") for p in (edited, removed)}
+    edited.write_text(text[edited] + " ", encoding="utf-8")
+    removed.unlink()
+    assert sorted(write(folder)) == sorted({edited, removed})
+    assert all(p.read_text(encoding="utf-8") == text[p] for p in (edited, removed))
+    assert all(p.stat().st_mtime_ns == times[p] for p in files if p not in (edited, removed))
+
+
 def _read_from(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
     """The pages written from the checkout's schemas at ``root`` (its registry built as the package builds its own)."""
     from notify_schemas.registry import load_registry

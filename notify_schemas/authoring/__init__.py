@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     import referencing
 
-__all__ = ["SchemaFileError", "check_schema_file", "json_type", "load_checked", "write_command"]
+__all__ = ["SchemaFileError", "check_schema_file", "json_type", "load_checked", "write_changed", "write_command"]
 
 
 def json_type(value: Any) -> str:
@@ -89,6 +89,17 @@ def load_checked(root: Traversable) -> referencing.Registry[Any]:
     """The registry of a schema folder an author gives, each file held to draft-07's metaschema first: what compat
     refuses, the writers neither write nor read."""
     return load_registry(root, check=check_schema_file)
+
+
+def write_changed(target: Path, text: str) -> bool:
+    """Write ``text`` as ``target`` unless it holds it already (its folder made if need be): whether it was written.
+    A writer of derived files lists what it changed, and a file left as it was keeps its time, so a build that
+    depends on it does not run again."""
+    if target.exists() and target.read_text(encoding="utf-8") == text:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return True
 
 
 def write_command(

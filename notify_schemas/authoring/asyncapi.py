@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from notify_schemas.authoring import load_checked, write_command
+from notify_schemas.authoring import load_checked, write_changed, write_command
 from notify_schemas.registry import (
     BASE_URI,
     PRIORITIES,
@@ -249,11 +249,8 @@ def write_documents(out_dir: Path) -> list[Path]:
     load_checked(schema_root())  # a schema file its metaschema refuses: named, as the bundler names it
     changed = []
     for profile in PROFILES:
-        text = dump(asyncapi_document(profile))
         target = out_dir / f"asyncapi-{profile}.json"
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+        if write_changed(target, dump(asyncapi_document(profile))):
             changed.append(target)
     return changed
 

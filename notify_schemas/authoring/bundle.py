@@ -14,7 +14,7 @@ from typing import Any
 
 import referencing
 
-from notify_schemas.authoring import load_checked, write_command
+from notify_schemas.authoring import load_checked, write_changed, write_command
 from notify_schemas.redaction import quoted
 from notify_schemas.registry import RESOURCE_KEYS, bundle
 from notify_schemas.values import BASE_URI, PROFILES, Variant
@@ -75,17 +75,11 @@ def write_bundles(schema_dir: Path) -> list[Path]:
                                  "(<event_type>.<PRIORITY>.json)")  # fmt: skip
             event_type, priority = source.name.removesuffix(".json").rsplit(".", 1)
             v = Variant(profile, event_type, priority)
-            text = _dump(bundle(registry, v.uri, new_id=v.bundled_uri))
             target = schema_dir / v.bundled_path
-            if not target.exists() or target.read_text(encoding="utf-8") != text:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
+            if write_changed(target, _dump(bundle(registry, v.uri, new_id=v.bundled_uri))):
                 changed.append(target)
-    target = schema_dir / ALL_IN_ONE
-    text = _dump(bundle_all(registry, schema_dir))
-    if not target.exists() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
-        changed.append(target)
+    if write_changed(schema_dir / ALL_IN_ONE, _dump(bundle_all(registry, schema_dir))):
+        changed.append(schema_dir / ALL_IN_ONE)
     return changed
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from notify_schemas.authoring import json_type, load_checked, write_command
+from notify_schemas.authoring import json_type, load_checked, write_changed, write_command
 from notify_schemas.errors import InvalidNotificationError
 from notify_schemas.payloads import payload_properties
 from notify_schemas.registry import (
@@ -660,10 +660,8 @@ def write_pages(out_dir: Path) -> list[Path]:
     changed = []
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in render_pages().items():
-        target = out_dir / name
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
-            changed.append(target)
+        if write_changed(out_dir / name, text):
+            changed.append(out_dir / name)
     return changed
 
 

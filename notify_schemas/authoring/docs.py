@@ -588,20 +588,15 @@ def differences_page() -> str:
         cells = [", ".join(p for p in PRIORITIES if (event_type, p) in found) or "\u2014" for found in (seed, glance)]
         rows.append([f"`{event_type}`", *cells])
     out += _table(("event type", "seed", "glance"), rows)
-    out += [
-        "## Variants only in the seed profile",
-        "",
-        f"The glance profile has only what Glance 33 sends; {_DECISIONS} says why it sends no other.",
-        "",
-    ]
-    out += _variant_list(v for pair, v in seed.items() if pair not in glance)
-    out += [
-        "## Variants only in the glance profile",
-        "",
-        f"Events Glance 33 sends that the specification does not have; their payloads are described in {_DECISIONS}.",
-        "",
-    ]
-    out += _variant_list(v for pair, v in glance.items() if pair not in seed)
+    only = (
+        ("seed", seed, glance, f"The glance profile has only what Glance 33 sends; {_DECISIONS} says why it sends no "
+                               "other."),
+        ("glance", glance, seed, "Events Glance 33 sends that the specification does not have; their payloads are "
+                                 f"described in {_DECISIONS}."),
+    )  # fmt: skip
+    for profile, these, others, why in only:
+        out += [f"## Variants only in the {profile} profile", "", why, ""]
+        out += _variant_list(v for pair, v in these.items() if pair not in others)
     out += [
         "## Payloads of the variants in both profiles",
         "",

@@ -201,10 +201,12 @@ def named_error(error: OSError, name: str) -> OSError:
     return OSError(error.errno, error.strerror, name)
 
 
-def io_error_text(error: OSError) -> str:
+def io_error_text(error: BaseException) -> str:
     """An input/output error as a command says it: the name as given and what went wrong (``a.json: No such file or
-    directory``), not Python's ``[Errno 2] ...: 'a.json'``. Open a file by the name given, not through ``Path``, which
-    makes ``swift://u:p@h/o`` ``swift:/u:p@h/o``, a URL no masking recognizes."""
+    directory``), not Python's ``[Errno 2] ...: 'a.json'``; any other error as its own text. Open a file by the name
+    given, not through ``Path``, which makes ``swift://u:p@h/o`` ``swift:/u:p@h/o``, a URL no masking recognizes."""
+    if not isinstance(error, OSError):
+        return str(error)
     if error.filename is not None and error.strerror:
         return f"{error.filename}: {error.strerror}"
     return error.strerror or str(error)

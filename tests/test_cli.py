@@ -1775,6 +1775,22 @@ def test_an_error_named_by_the_file_given_keeps_the_systems_words_and_is_said_ma
     assert said.getvalue() == f"notify-schemas: error: swift://u:***@h/{tail}: {os.strerror(code)}\n"
 
 
+@settings(max_examples=100, deadline=None)
+@given(code=st.sampled_from(sorted(errno.errorcode)), name=st.none() | st.text(), other=st.text())
+def test_an_error_is_said_as_the_file_named_and_the_systems_words_or_as_its_own_text(
+    code: int, name: str | None, other: str
+) -> None:
+    # conformance, compat and the authoring writers say an error through one function: a file's as its name and the
+    # system's words (no "[Errno 2]", no repr's quotes), a file's that names none as the words alone, any other error
+    # as its own text.
+    from notify_schemas.arguments import io_error_text
+
+    why = os.strerror(code)
+    assert io_error_text(OSError(code, why, name)) == (why if name is None else f"{name}: {why}")
+    assert io_error_text(ValueError(other)) == other
+    assert io_error_text(OSError(other)) == other
+
+
 @pytest.mark.parametrize("size", [64, 65, 1000])
 def test_emit_of_a_payload_over_the_limit_is_unread_as_validate_says_of_a_record(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int

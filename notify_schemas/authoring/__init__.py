@@ -129,7 +129,7 @@ def write_command(
         for path in write(Path(args.folder)):
             print(f"wrote {path}")
     except (OSError, ValueError) as error:
-        text = io_error_text(error) if isinstance(error, OSError) else str(error)
+        text = io_error_text(error)
         print(f"{prog}: error: {one_line(mask_text(text))}", file=sys.stderr)
         return 2
     return 0

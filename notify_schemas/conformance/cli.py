@@ -28,6 +28,7 @@ from notify_schemas.arguments import (
     count,
     drop_output,
     examples,
+    io_error_text,
     named_error,
     open_output,
     output,
@@ -396,7 +397,7 @@ def _checked_run(args: argparse.Namespace, words: list[str], where: dict[str, st
     except (ProducerError, ValueError, OSError, NotifySchemasError) as error:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.
         sys.stdout, sys.stderr = streams
-        _error(_why(error), words)
+        _error(io_error_text(error), words)
         return 2
     sys.stdout, sys.stderr = streams
     # A transport URL as the package names one: one written without // (u:SECRET@host) has its password masked too.
@@ -452,13 +453,6 @@ def _no_file_overwritten(parser: argparse.ArgumentParser, args: argparse.Namespa
         for earlier, other in named[:at]:
             if same_file(other, name):
                 parser.error(f"{earlier} and {option} name the same file: {option} would overwrite it")
-
-
-def _why(error: BaseException) -> str:
-    """An error's text, a file's error as its name and what went wrong (not its repr, which escapes quotes)."""
-    if isinstance(error, OSError) and error.strerror:
-        return f"{error.filename}: {error.strerror}" if error.filename is not None else error.strerror
-    return str(error)
 
 
 def _error(text: str, words: Sequence[str]) -> None:

@@ -162,7 +162,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return int(done.code or 0)
     except (NotifySchemasError, OSError) as error:
         # What the error quotes (a folder's name, a value given) is masked as all output is, on one line.
-        said = io_error_text(error) if isinstance(error, OSError) else str(error)
+        said = io_error_text(error)
         words = list(sys.argv[1:] if argv is None else argv)
         print(f"notify-schemas compat: error: {shown(' '.join(as_named(mask_words(said, words)).split()), 2000)}",
               file=sys.stderr)  # fmt: skip

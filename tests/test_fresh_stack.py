@@ -365,3 +365,46 @@ def test_every_run_out_of_stack_is_made_again_after_eventlet_patches_threads_lat
     done = subprocess.run([sys.executable, "-c", _PATCHED_LATE], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == [len(json.dumps(json.loads("[" * 400 + "0" + "]" * 400)))] * 3
+
+
+_HUB_STARTED_DEEP = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+import eventlet
+eventlet.monkey_patch()  # before the package is imported, as Glance does
+from notify_schemas import is_valid, iter_errors
+from notify_schemas.fresh_stack import on_fresh_stack
+
+def down(n, call):
+    return down(n - 1, call) if n > 0 else call()
+
+down(sys.getrecursionlimit() - 100, lambda: eventlet.sleep(0))  # the hub first runs 900 frames down
+
+message = json.loads(sys.argv[1])
+def answers():  # in a green thread started later, by a hub that runs 900 frames down
+    return [
+        len(on_fresh_stack(json.dumps, message)),
+        *(is_valid(message, backend=backend) for backend in ("rust", "python")),
+        *(len(list(iter_errors(message, backend=backend))) for backend in ("rust", "python")),
+    ]
+
+print(json.dumps([eventlet.spawn(answers).wait(), answers()]))
+"""
+
+
+@pytest.mark.parametrize("levels", [150, 240])
+def test_a_green_thread_started_by_a_hub_deep_in_the_stack_gets_its_answer(levels: int) -> None:
+    # A green thread starts at the depth of the hub that starts it: a hub first run 900 frames down started every
+    # later green thread there, and the second run, a green thread too, had as little stack as the first, so a
+    # message 150 levels deep raised RecursionError in every green thread, at the top of a request as well.
+    import subprocess
+
+    message = envelope("image.update", "INFO", {"nested": json.loads("[" * levels + "]" * levels)}, "image.host")
+    done = subprocess.run(
+        [sys.executable, "-c", _HUB_STARTED_DEEP, json.dumps(message)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    green, top = json.loads(done.stdout)
+    expected = [len(json.dumps(message)), is_valid(message), is_valid(message, backend="python")]
+    expected += [len(list(iter_errors(message, backend=b))) for b in ("rust", "python")]
+    assert green == top == expected

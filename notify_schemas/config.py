@@ -2,14 +2,15 @@
 
 The options read are the ones Glance and oslo.messaging define: ``[DEFAULT] default_publisher_id``,
 ``disabled_notifications`` and ``control_exchange``, and ``[oslo_messaging_notifications] driver`` (repeatable),
-``transport_url``, ``topics`` and ``retry``. Every other section and option of the file is left alone.
+``transport_url``, ``topics`` and ``retry``. Every other section and option of the file is left alone. Each option
+is read from the environment first, as oslo.config reads it (``OS_DEFAULT__CONTROL_EXCHANGE``, ...).
 """
 
 from __future__ import annotations
 
 import os
 import string
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -109,16 +110,25 @@ configuration means, and may never end."""
 
 
 class _FileError(Exception):
-    """What is wrong with a configuration file, at a line: said by line number only, since the line itself may hold a
-    credential (a transport_url)."""
+    """What is wrong with a configuration file, at a line (or in the environment variable that gives the option in
+    its place, `_Where`): said by line number or name only, since the line itself may hold a credential (a
+    transport_url)."""
 
-    def __init__(self, lineno: int, message: str) -> None:
+    def __init__(self, lineno: _Where, message: str) -> None:
         super().__init__(message)
         self.lineno = lineno
         self.message = message
 
+    @property
+    def where(self) -> str:
+        return f"line {self.lineno}" if isinstance(self.lineno, int) else f"environment variable {self.lineno}"
 
-_Values = dict[str, dict[str, list[tuple[int, str, str]]]]
+
+_Where = int | str
+"""Where a value is given: the line of the file, or the name of the environment variable that gives it instead."""
+
+
+_Values = dict[str, dict[str, list[tuple[_Where, str, str]]]]
 """Every option of a file: by section, as oslo.config names it, and by option, each value given with its line and
 as written (its quotes kept: ``'password': 'x'`` unquoted no longer reads as a secret)."""
 
@@ -213,17 +223,28 @@ class _Template(string.Template):
 
 
 class _Options:
-    """The options of `_OPTIONS` as oslo.config gives them from a parsed file: the last value of a line each (all of
-    them for a MultiStrOpt), each ``$name`` or ``${name}`` in it replaced by the value of the option it names, then
+    """The options of `_OPTIONS` as oslo.config gives them from a parsed file and the environment: the environment
+    variable of an option where it is set (`environment_variable`), else the last value of a line each (all of them
+    for a MultiStrOpt), each ``$name`` or ``${name}`` in it replaced by the value of the option it names, then
     converted to the option's type."""
 
-    def __init__(self, values: _Values) -> None:
+    def __init__(self, values: _Values, environ: Mapping[str, str]) -> None:
         self.values = values
+        variables = (environment_variable(group, option) for group, option in _OPTIONS)
+        self.environ = {name: environ[name] for name in variables if name in environ}
+        for name, text in self.environ.items():
+            _check_utf8(name, text)
         self.reading: list[tuple[str, str]] = []
 
-    def given(self, group: str, option: str) -> list[tuple[int, str, str]]:
-        """Each value the file gives ``option`` in ``group``, with its line and as written."""
-        return self.values.get(group, {}).get(option, [])
+    def given(self, group: str, option: str) -> list[tuple[_Where, str, str]]:
+        """Each value given to ``option`` in ``group``, with where and as written: the environment variable's alone
+        where it is set, as oslo.config reads it in place of the file's (its text as it is: no quote taken off, no
+        space stripped), else each line of the file."""
+        variable = environment_variable(group, option)
+        if variable not in self.environ:
+            return self.values.get(group, {}).get(option, [])
+        text = self.environ[variable]
+        return [(variable, text, text)]
 
     def get(self, group: str, option: str) -> Any:
         """The option's value as oslo.config converts it: text, a list, an integer, or None (``retry =``)."""
@@ -237,6 +258,8 @@ class _Options:
         self.reading.append((group, option))
         try:
             if kind == "multi":
+                if isinstance(given[0][0], str):  # the environment's text, which oslo.config reads letter by letter
+                    return list(self._substituted(group, option, given[0][0], given[0][1]))
                 return [self._substituted(group, option, lineno, text) for lineno, text, _ in given]
             lineno, text, written = given[-1]
             try:
@@ -249,7 +272,7 @@ class _Options:
         finally:
             self.reading.pop()
 
-    def _substituted(self, group: str, option: str, lineno: int, text: str) -> str:
+    def _substituted(self, group: str, option: str, lineno: _Where, text: str) -> str:
         """``text`` with each ``$name`` replaced as oslo.config replaces it (``$$`` and ``\\$`` are a ``$``); a name
         that is none of the options read is an error: oslo.config looks it up among the options the service
         registered, which only the service knows, and raises for one it has not."""
@@ -277,6 +300,25 @@ class _Options:
         return _Template(text.replace("\\$", "$$")).safe_substitute(Lookup())  # type: ignore[arg-type]
 
 
+def _check_utf8(variable: str, text: str) -> None:
+    """Nothing, or a `_FileError` naming ``variable`` where its value holds bytes that are not UTF-8 (which Python
+    holds as lone surrogates), as a file's are refused: no notification can carry them."""
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        byte = ord(text[error.start]) - 0xDC00
+        held = f"the byte 0x{byte:02x}" if 0x80 <= byte <= 0xFF else "a lone surrogate"
+        raise _FileError(variable, f"not UTF-8 text: it holds {held}") from None
+
+
+def environment_variable(group: str, option: str) -> str:
+    """The environment variable oslo.config reads ``option`` of ``group`` from before any file: ``OS_``, the group
+    and the option upper-cased, parted by ``__`` (oslo_config.sources._environment)."""
+    return f"OS_{group.upper()}__{option.upper()}"
+
+
 def _converted(kind: str, text: str) -> Any:
     """A value's text as oslo.config's type of the option converts it; ``ValueError`` where it cannot."""
     if kind == "list":  # oslo_config.types.List: its items stripped, the commas that end it dropped, "a, ,b" 3 items
@@ -292,8 +334,19 @@ def _drivers(options: _Options) -> tuple[str, ...]:
     never a list, and one that lists several (``driver = log, noop``, ``log,``, or a name on each of several lines) is
     an error, not read as the drivers it looks like: Glance, given the same file, loads no driver of that name. An
     empty line names no driver (oslo.messaging loads none of the name ``""``); a name given twice is loaded once, as
-    oslo.messaging loads it."""
+    oslo.messaging loads it. The environment's ``OS_OSLO_MESSAGING_NOTIFICATIONS__DRIVER``, which oslo.config reads
+    in place of every line, letter by letter (``log`` is the drivers ``l``, ``o`` and ``g``), is an error where it
+    names any; set empty, it names no driver."""
     names = options.get(_SECTION, "driver")
+    given = options.given(_SECTION, "driver")
+    if given and isinstance(given[0][0], str):
+        if names:
+            raise _FileError(given[0][0], f"[{_SECTION}] driver is read from the environment letter by letter: "
+                                          f"oslo.messaging reads {quoted(given[0][1])} as the drivers "
+                                          f"{', '.join(map(quoted, names[:4]))}{', ...' if len(names) > 4 else ''}, "
+                                          "which none is, and sends nothing; name each driver on a driver = line "
+                                          "of the file, and unset the variable")  # fmt: skip
+        return ()
     for (lineno, _, _), name in zip(options.given(_SECTION, "driver"), names, strict=True):
         if "," in name or "\n" in name:
             raise _FileError(lineno, f"[{_SECTION}] driver names one driver a line: oslo.messaging reads "
@@ -308,8 +361,10 @@ _LISTS = (("drivers", "driver", _SECTION), ("disabled_notifications", "disabled_
 
 
 def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
-    """Read the notification options of an oslo-style file as oslo.config reads them; ``overrides`` (non-None) win
-    over the file."""
+    """Read the notification options of an oslo-style file as oslo.config reads them, with the environment's
+    variables (``OS_DEFAULT__CONTROL_EXCHANGE``, ``OS_OSLO_MESSAGING_NOTIFICATIONS__TOPICS``, ...) in place of the
+    file's options they name, as oslo.config reads them for Glance; ``overrides`` (non-None) win over both, as
+    oslo.config's command line does."""
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"a configuration file's path must be text or a path, not {quoted(path)}")
     if isinstance(path, str):
@@ -323,7 +378,7 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
     text = ""
     try:
         text = _read_once(path)
-        values = _values(_Options(_parsed(text)))
+        values = _values(_Options(_parsed(text), os.environ))
     except FileNotFoundError:
         raise ConfigError(f"{name}: no such configuration file") from None
     except ConfigError as error:  # too long
@@ -339,7 +394,7 @@ def load_config(path: str | Path, **overrides: Any) -> NotifierConfig:
         if text.startswith("\ufeff") and error.lineno == 1:  # the header is there, after the mark
             raise ConfigError(f"{name}: line 1: the file starts with a UTF-8 byte-order mark, which oslo.config does "
                               "not read either: save it without one") from None  # fmt: skip
-        raise ConfigError(f"{name}: line {error.lineno}: {error.message}") from None
+        raise ConfigError(f"{name}: {error.where}: {error.message}") from None
     for option, key, where in _LISTS:
         if len(values.get(option, ())) > MAX_NAMES:  # said as the file's fault, not as a TypeError of NotifierConfig
             raise ConfigError(f"{name}: [{where}] {key} lists more than {MAX_NAMES:,} names")

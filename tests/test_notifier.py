@@ -16,6 +16,7 @@ import tracemalloc
 import types
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import event, given, settings
@@ -866,10 +867,26 @@ _LINE = st.one_of(
 )  # fmt: skip
 
 
+_VARIABLES = [f"OS_{group}__{option}" for group, options in
+              (("DEFAULT", ["DEFAULT_PUBLISHER_ID", "DISABLED_NOTIFICATIONS", "CONTROL_EXCHANGE", "TRANSPORT_URL"]),
+               ("OSLO_MESSAGING_NOTIFICATIONS", ["DRIVER", "TRANSPORT_URL", "TOPICS", "RETRY"]))
+              for option in options] + ["os_default__control_exchange", "OS_OTHER__TOPICS", "OS_DEFAULT__OTHER",
+                                        "OS_Oslo_Messaging_Notifications__TOPICS"]  # fmt: skip
+_ENVIRONMENT = st.dictionaries(
+    st.sampled_from(_VARIABLES),
+    st.one_of(_VALUE, st.sampled_from(["", " 7 ", "log", "  a, ,b,", "'x'", "fake://u:p@h/", "\udcff", "x\udc80"])),
+    max_size=4,
+)  # fmt: skip
+"""Environments oslo.config reads options from: its variables, and names it does not read (other case, other
+group, other option); values as a file's, with what only the environment gives (spaces and quotes kept, bytes that
+are not UTF-8, which Python holds as lone surrogates)."""
+
+
 def _as_oslo_reads(path: Path) -> dict[str, Any]:
-    """The options of ``path`` as real oslo.config gives them to Glance and oslo.messaging: the options registered as
-    they register them (oslo.messaging's own, copied so that Glance's control exchange is set on the copy alone), the
-    transport URL as oslo.messaging falls back from [oslo_messaging_notifications] to [DEFAULT]."""
+    """The options of ``path`` and of the environment as real oslo.config gives them to Glance and oslo.messaging:
+    the options registered as they register them (oslo.messaging's own, copied so that Glance's control exchange is
+    set on the copy alone), the transport URL as oslo.messaging falls back from [oslo_messaging_notifications] to
+    [DEFAULT]."""
     from oslo_config import cfg
     from oslo_messaging import transport as oslo_transport
     from oslo_messaging.notify import notifier as oslo_notifier
@@ -884,10 +901,13 @@ def _as_oslo_reads(path: Path) -> dict[str, Any]:
     conf.register_opts(copy.deepcopy(oslo_notifier._notifier_opts), group="oslo_messaging_notifications")
     conf([], project="notify-schemas-test", default_config_files=[str(path)], default_config_dirs=[])
     notifications = conf.oslo_messaging_notifications
-    default_url = conf.get_location("transport_url").location == cfg.Locations.user and conf.transport_url
+    given_at = (cfg.Locations.user, cfg.Locations.environment)
+    # [DEFAULT]'s only where the notifications' is empty: oslo.messaging does not ask for it otherwise
+    url = notifications.transport_url
+    url = url or (conf.get_location("transport_url").location in given_at and conf.transport_url)
     return {"publisher_id": conf.default_publisher_id, "control_exchange": conf.control_exchange,
             "disabled_notifications": tuple(conf.disabled_notifications), "drivers": list(notifications.driver),
-            "transport_url": notifications.transport_url or default_url or None,
+            "transport_url": url or None,
             "topics": tuple(notifications.topics), "retry": notifications.retry}  # fmt: skip
 
 
@@ -895,9 +915,10 @@ def _as_oslo_reads(path: Path) -> dict[str, Any]:
 @given(
     lines=st.lists(_LINE, max_size=14).flatmap(lambda lines: _HEADER.map(lambda header: [header, *lines])),
     crlf=st.booleans(),
+    environment=st.one_of(st.just({}), _ENVIRONMENT),
 )
 def test_a_config_file_reads_as_real_oslo_config_reads_it(
-    tmp_path_factory: pytest.TempPathFactory, lines: list[str], crlf: bool
+    tmp_path_factory: pytest.TempPathFactory, lines: list[str], crlf: bool, environment: dict[str, str]
 ) -> None:
     # configparser read the file otherwise than oslo.config: a value across a blank line, a comment line inside a
     # value, a line that starts with a no-break space as a continuation, a driver named on two lines as the first, a
@@ -907,21 +928,28 @@ def test_a_config_file_reads_as_real_oslo_config_reads_it(
     # reads is now what oslo.config gives Glance, or the file is refused with one line naming it where oslo.config
     # raises; a $name that is none of the notifications' options is refused (oslo.config looks it up among the
     # service's own, which only the service knows), and so is a driver line that oslo.messaging loads nothing of.
+    # The environment's variables (OS_DEFAULT__CONTROL_EXCHANGE, ...), which oslo.config reads in place of the file's
+    # options, were not read: Glance sent to the exchange, the topics, the drivers they name, the package elsewhere.
     path = tmp_path_factory.mktemp("conf") / "glance-api.conf"
     path.write_bytes(("\r\n" if crlf else "\n").join(lines).encode())
-    try:
-        expected: dict[str, Any] | None = _as_oslo_reads(path)
-    except Exception:  # what oslo.config raises at start (the file) or when Glance asks for the option
-        expected = None
-    if expected is not None and any("," in name or "\n" in name for name in expected["drivers"]):
-        expected = None  # a driver no line names: refused (oslo.messaging loads none)
-    try:
-        config: NotifierConfig | None = load_config(path)
-    except ConfigError as error:
-        said = str(error)
-        assert said.startswith((f"{path}: line ", f"{path}: [")), said
-        assert "\n" not in said
-        config = None
+    with mock.patch.dict(os.environ, environment):
+        try:
+            expected: dict[str, Any] | None = _as_oslo_reads(path)
+        except Exception:  # what oslo.config raises at start (the file) or when Glance asks for the option
+            expected = None
+        if expected is not None and any("," in name or "\n" in name for name in expected["drivers"]):
+            expected = None  # a driver no line names: refused (oslo.messaging loads none)
+        if expected is not None and expected["drivers"] and "OS_OSLO_MESSAGING_NOTIFICATIONS__DRIVER" in environment:
+            expected = None  # the environment's, read letter by letter: refused (oslo.messaging loads none)
+        if not all(_is_utf8(value) for name, value in environment.items() if name in _VARIABLES[:8]):
+            expected = None  # bytes that are not UTF-8 in a variable of the package's options: refused, as a file
+        try:
+            config: NotifierConfig | None = load_config(path)
+        except ConfigError as error:
+            said = str(error)
+            assert said.startswith((f"{path}: line ", f"{path}: [", f"{path}: environment variable OS_")), said
+            assert "\n" not in said
+            config = None
     event("refused" if expected is None else "read")
     if expected is None:
         assert config is None, f"oslo.config refuses {lines!r}"
@@ -930,6 +958,33 @@ def test_a_config_file_reads_as_real_oslo_config_reads_it(
     expected["drivers"] = tuple(dict.fromkeys(name for name in expected["drivers"] if name)) or ("noop",)
     expected["retry"] = -1 if expected["retry"] is None else expected["retry"]  # None: oslo.messaging's -1
     assert {name: getattr(config, name) for name in expected} == expected
+
+
+def test_the_environment_gives_an_option_over_the_file_and_a_cli_option_over_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # oslo.config reads OS_<GROUP>__<OPTION> before the file (use_env is on by default): Glance sent to the exchange
+    # and topics the environment named, the package, given the same file, to the file's.
+    path = tmp_path / "glance-api.conf"
+    path.write_text("[DEFAULT]\ncontrol_exchange = file\n[oslo_messaging_notifications]\ndriver = log\ntopics = a\n")
+    monkeypatch.setenv("OS_DEFAULT__CONTROL_EXCHANGE", "environment")
+    monkeypatch.setenv("OS_OSLO_MESSAGING_NOTIFICATIONS__TOPICS", " b, c")
+    config = load_config(path)
+    assert (config.control_exchange, config.topics, config.drivers) == ("environment", ("b", "c"), ("log",))
+    assert load_config(path, control_exchange="cli", topics=("d",)).control_exchange == "cli"
+    monkeypatch.setenv("OS_OSLO_MESSAGING_NOTIFICATIONS__DRIVER", "")  # no driver, whatever the file's lines name
+    assert load_config(path).drivers == NotifierConfig().drivers
+    monkeypatch.setenv("OS_OSLO_MESSAGING_NOTIFICATIONS__DRIVER", "log")  # 'l', 'o', 'g' to oslo.config
+    with pytest.raises(ConfigError, match=r": environment variable OS_OSLO_MESSAGING_NOTIFICATIONS__DRIVER: .*letter"):
+        load_config(path)
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize(

@@ -979,6 +979,28 @@ def test_the_environment_gives_an_option_over_the_file_and_a_cli_option_over_bot
         load_config(path)
 
 
+@pytest.mark.parametrize("driver", ["messaging", "messagingv2"])
+def test_a_messaging_driver_sends_to_the_exchange_of_its_configuration_whatever_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch, driver: str
+) -> None:
+    # The transport's own oslo.config read OS_DEFAULT__CONTROL_EXCHANGE over the exchange it was given, so that
+    # emit --exchange (or a file's control_exchange) sent to the environment's exchange while listen, and the
+    # report, named the configuration's: every notification sent where nothing listened.
+    from notify_schemas.broker.listener import Listener
+    from notify_schemas.drivers import load_driver
+    from notify_schemas.samples import samples
+
+    monkeypatch.setenv("OS_DEFAULT__CONTROL_EXCHANGE", "elsewhere")
+    config = NotifierConfig(drivers=(driver,), control_exchange=f"configured-{driver}")  # the embedded broker
+    listener = Listener(config)
+    listener.start(timeout=30)
+    try:
+        load_driver(driver, config=config).notify(next(samples("image.upload", "INFO", seed=1)), "INFO")
+        assert listener.wait_for(1, timeout=10)
+    finally:
+        listener.stop()
+
+
 def _is_utf8(text: str) -> bool:
     try:
         text.encode()

@@ -80,6 +80,11 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
         shown_source = closed(shown(as_named(str(source)), 200))  # a file's name too may hold a secret
         raise ConfigError(f"{shown_source}: {reason}") from None
     oslo_messaging.set_transport_defaults(exchange)
+    # The exchange given, which the configuration read already from the file, the environment or the command line:
+    # this configuration's own oslo.config reads OS_DEFAULT__CONTROL_EXCHANGE over any default, and a driver then sent
+    # to that exchange where the listener, and what the command said, named the one given.
+    conf.register_opts(_oslo_transport_options())
+    conf.set_override("control_exchange", exchange)
     try:
         return conf, oslo_messaging.get_notification_transport(conf, url=url)
     except (oslo_messaging.MessagingException, ValueError, cfg.Error) as error:
@@ -88,6 +93,14 @@ def _new_transport(url: str, exchange: str, source: str | None = None) -> tuple[
     except ImportError as error:  # the transport's own library (confluent_kafka for kafka://)
         needs = f"it needs {error.name or error}, which is not installed"
         raise ConfigError(mask_transport_text(f"cannot use the transport {closed(mask_url(url))}: {needs}")) from None
+
+
+def _oslo_transport_options() -> list[Any]:
+    """oslo.messaging's ``[DEFAULT]`` options of a transport (``transport_url``, ``control_exchange``), the very
+    objects it registers itself when it makes a transport, so that registering them first is no conflict."""
+    from oslo_messaging import transport as oslo_transport
+
+    return list(oslo_transport._transport_opts)
 
 
 def _read_again(source: str) -> bool:

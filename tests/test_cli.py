@@ -694,6 +694,7 @@ def test_progress_is_shown_on_a_terminal_for_large_inputs(
     lines = "\n".join(VALID * 700) + "\n"  # over 1 MiB
     path = write(tmp_path, "large.jsonl", lines)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setenv("TERM", "xterm")
     ticks = iter(range(0, 10**6, 1))
     monkeypatch.setattr("notify_schemas.cli.commands.time.monotonic", lambda: float(next(ticks)))
     code, out, err = run(capsys, "validate", path)
@@ -721,6 +722,7 @@ def test_a_line_shown_on_a_terminal_never_follows_the_progress_on_its_line(
     lines = "\n".join(VALID * 700 + [bad] + VALID * 700 + [bad]) + "\n"  # over 1 MiB
     path = write(tmp_path, "large.jsonl", lines)
     terminal = _Terminal()
+    monkeypatch.setenv("TERM", "xterm")
     monkeypatch.setattr(sys, "stdout", terminal)
     monkeypatch.setattr(sys, "stderr", terminal)
     ticks = iter(range(0, 10**6, 1))

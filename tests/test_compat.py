@@ -453,6 +453,7 @@ def test_progress_is_shown_on_a_terminal_and_erased(
     old: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setenv("TERM", "xterm")
     code, out, err = run(capsys, old, SCHEMAS, "--examples", "0")
     assert code == 0
     total = len(reports_of(out))
@@ -483,6 +484,8 @@ def test_a_credential_in_a_schema_files_name_is_masked_in_the_report_and_the_pro
 ) -> None:
     new = schema_copy(tmp_path / "new", _added_variant_named(f"image.x;password={_CANARY}"))
     monkeypatch.setattr(sys.stderr, "isatty", lambda: output == "progress")
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "200")  # the whole name shown, not cut to a terminal's width
     code, out, err = run(capsys, old, new, "--examples", "0", "--format", "json" if output == "json" else "text")
     assert code == 0
     assert "image.x;password=***" in (err if output == "progress" else out)

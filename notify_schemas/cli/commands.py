@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
+from notify_schemas import terminal
 from notify_schemas.arguments import (
     CONNECT_TIMEOUT,
     MAX_JOBS,
@@ -170,13 +171,14 @@ def _size(name: str) -> int:
 
 
 class _Progress:
-    """A record count on stderr, refreshed twice a second, only for a terminal and a large input. The count is left
-    without a line end, to be written over, so it is taken off before any other line is shown (the terminal may be
-    the standard output's too, and that line would follow it on its line), and shown again at the next count."""
+    """A record count on stderr, refreshed twice a second, only for a large input and a terminal that takes a line
+    written over (`terminal.live`). The count is left without a line end, to be written over, so it is taken off
+    before any other line is shown (the terminal may be the standard output's too, and that line would follow it on
+    its line), and shown again at the next count."""
 
     def __init__(self, names: Sequence[str]) -> None:
         size = sum(_size(n) for n in names if n != "-")
-        self.enabled = sys.stderr.isatty() and (size > _PROGRESS_BYTES or "-" in names)
+        self.enabled = terminal.live(sys.stderr) and (size > _PROGRESS_BYTES or "-" in names)
         self.last = 0.0
         self.shown = False
 
@@ -184,15 +186,13 @@ class _Progress:
         if self.enabled and (now := time.monotonic()) - self.last > 0.5:
             self.last = now
             self.shown = True
-            sys.stderr.write(f"\r{count:,} records checked")
-            sys.stderr.flush()
+            terminal.draw(sys.stderr, f"{count:,} records checked")
 
     def clear(self) -> None:
         """Take the count off the terminal, if it is shown."""
         if self.shown:
             self.shown = False
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
+            terminal.erase(sys.stderr)
 
     done = clear
 
@@ -1424,7 +1424,7 @@ def _listen(args: argparse.Namespace, listening: _Listening) -> None:
         config, profile=args.profile, invalid_out=listening.out, keep_received=False, pool=args.pool,
         max_record_bytes=args.max_record_bytes, limit=args.count,
     )  # fmt: skip
-    listener.on_message = _progress(listener, sys.stderr.isatty())
+    listener.on_message = _progress(listener, terminal.live(sys.stderr))
     raise_if_terminated()  # a stop that oslo.messaging's loading dropped
     listener.start(timeout=args.connect_timeout)
     print(
@@ -1447,8 +1447,8 @@ def _stop_listening(listening: _Listening) -> None:
                 listening.listener.stop(grace=0)
     if listening.out is not None:
         listening.out.close()
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\033[K")
+    if terminal.live(sys.stderr):
+        terminal.erase(sys.stderr)
 
 
 def _listened(args: argparse.Namespace, listening: _Listening) -> int:
@@ -1484,14 +1484,14 @@ def _listened(args: argparse.Namespace, listening: _Listening) -> int:
 
 
 def _progress(listener: Any, live: bool) -> Callable[[Any, bool], None]:
-    """What the listener calls for each message it counts: on a terminal, its running tally, twice a second."""
+    """What the listener calls for each message it counts: on a terminal that takes a line written over (``live``), its
+    running tally, twice a second, cut to the terminal's width."""
     last = [0.0]
 
     def show(message: Any, valid: bool) -> None:
         if live and time.monotonic() - last[0] > 0.5:
             last[0] = time.monotonic()
-            sys.stderr.write("\r\033[K" + listener.summary())
-            sys.stderr.flush()
+            terminal.draw(sys.stderr, listener.summary())
 
     return show
 

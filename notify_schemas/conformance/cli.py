@@ -19,7 +19,7 @@ from typing import Any
 
 import hypothesis  # noqa: F401  (the extra's engine: without it, the caller's ImportError names the extra)
 
-from notify_schemas import PROFILES
+from notify_schemas import PROFILES, terminal
 from notify_schemas.arguments import (
     CONNECT_TIMEOUT,
     MAX_EXAMPLES,
@@ -292,17 +292,17 @@ def _progress(stderr: Any, done: int, total: int) -> None:
     """The progress bar, on the standard error the run started with (a callable may have replaced sys.stderr), when
     that is a terminal; none where it was closed (ValueError), by the callable or with the terminal."""
     with contextlib.suppress(OSError, ValueError):
-        if stderr is not None and stderr.isatty():
+        if terminal.live(stderr):
             _bar(stderr, done, total)
 
 
 def _bar(stderr: Any, done: int, total: int) -> None:
     width = 30
     filled = width * done // total
-    stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} intents")
     if done == total:
-        stderr.write("\r\033[K")
-    stderr.flush()
+        terminal.erase(stderr)
+    else:
+        terminal.draw(stderr, f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} intents")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -312,8 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with sigterm_raises():
             return _in_storage(argv)
     except (KeyboardInterrupt, Terminated) as stop:
-        if sys.stderr.isatty():
-            sys.stderr.write("\r\033[K")  # the progress bar
+        if terminal.live(sys.stderr):
+            terminal.erase(sys.stderr)  # the progress bar
         return 130 if isinstance(stop, KeyboardInterrupt) else stop.status
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from notify_schemas import terminal
 from notify_schemas.arguments import (
     MAX_EXAMPLES,
     MaskedParser,
@@ -145,7 +146,7 @@ def _own_storage() -> Iterator[None]:
 def _main(argv: Sequence[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
-        progress = _progress if sys.stderr.isatty() else None
+        progress = _progress if terminal.live(sys.stderr) else None
         try:
             reports = compare(
                 args.old_dir,
@@ -157,7 +158,7 @@ def _main(argv: Sequence[str] | None) -> int:
             )
         finally:
             if progress is not None:
-                sys.stderr.write("\r\033[K")
+                terminal.erase(sys.stderr)
     except SystemExit as done:  # --help
         return int(done.code or 0)
     except (NotifySchemasError, OSError) as error:
@@ -176,12 +177,12 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _progress(done: int, total: int, v: Variant) -> None:
-    """One line on a terminal, rewritten in place: how far the comparison is, and the variant it is on."""
+    """One line on a terminal, rewritten in place and cut to its width: how far the comparison is, and the variant it
+    is on."""
     width = 30
     filled = width * done // total
     name = shown(f"{v.profile} {v.name}", 100)  # a schema folder's file name, read as a variant's: masked, one line
-    sys.stderr.write(f"\r\033[K[{'#' * filled}{'.' * (width - filled)}] {done}/{total} variants: {name}")
-    sys.stderr.flush()
+    terminal.draw(sys.stderr, f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} variants: {name}")
 
 
 def _report(args: argparse.Namespace, reports: Sequence[VariantReport]) -> None:

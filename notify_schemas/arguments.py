@@ -68,6 +68,17 @@ class _Once(argparse._StoreAction):
         super().__call__(parser, namespace, values, option_string)
 
 
+_MISSING = ("the following arguments are required: ", "one of the arguments ")  # argparse's words for what is missing
+
+
+class _Held(Exception):
+    """A usage error held back while the command line is read again: an unknown option is said before it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class MaskedParser(argparse.ArgumentParser):
     """argparse's parser, whose errors quote a word given (an unknown command, a choice, a number that is not one)
     masked and on one line, as all output is: a word may be a URL with its password, or ``password=...``. Each word
@@ -79,6 +90,7 @@ class MaskedParser(argparse.ArgumentParser):
     lets a second value of an option drop the first in silence."""
 
     words: Sequence[str] = ()
+    _holding = ""  # which usage errors `error` holds back: "missing" ones, "all", or none
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
@@ -87,12 +99,50 @@ class MaskedParser(argparse.ArgumentParser):
         self.register("action", "store", _Once)
 
     def error(self, message: str) -> Any:
-        super().error(one_line(mask_words(message, self.words)))
+        if self.__dict__.get("_holding") and (self._holding == "all" or message.startswith(_MISSING)):
+            raise _Held(message)
+        self.refuse(one_line(mask_words(message, self.words)))
+
+    def refuse(self, message: str) -> Any:
+        """End with a usage error: the usage line, then ``message``, exit 2."""
+        super().error(message)
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """argparse's parsing, but an option the command does not have is said before the arguments it lacks:
+        argparse says first what is missing (``sample --version`` was "the following arguments are required:
+        event_type, priority"), naming as the fault what was never meant to be given."""
+        words = list(sys.argv[1:] if args is None else args)
+        try:
+            parsed, extras = self._parsed(words, namespace, holding="missing")
+        except _Held as missing:
+            unknown = self._unknown_options(words)
+            self.error(f"unrecognized arguments: {' '.join(unknown)}" if unknown else missing.message)
+        return parsed, self.words_left(parsed, extras)
+
+    def _parsed(self, words: list[str], namespace: Any, holding: str) -> Any:
         self.__dict__.pop("_given", None)  # the values of one command line, for `_Once`
-        namespace, extras = super().parse_known_args(args, namespace)
-        return namespace, self.words_left(namespace, extras)
+        self._holding = holding
+        try:
+            return super().parse_known_args(words, namespace)
+        finally:
+            self._holding = ""
+
+    def _unknown_options(self, words: list[str]) -> list[str]:
+        """The words that look like options and that none of the command's options takes, as argparse reads them
+        with nothing required: none when it fails for another reason."""
+        groups: list[Any] = [*self._actions, *self._mutually_exclusive_groups]
+        required = [group.required for group in groups]
+        for group in groups:
+            group.required = False
+        try:
+            _, extras = self._parsed(words, None, holding="all")
+        except _Held:
+            return []
+        finally:
+            for group, was in zip(groups, required, strict=True):
+                group.required = was
+        left = extras[: extras.index("--")] if "--" in extras else extras
+        return [word for word in left if word.startswith("-") and word != "-"]
 
     def words_left(self, namespace: argparse.Namespace, extras: list[str]) -> list[str]:
         """The words no option or argument took, ``--`` not among them: it ends the options, and is no word itself.

@@ -2319,6 +2319,71 @@ def test_a_commands_words_are_not_required_unless_they_are(capsys: pytest.Captur
     assert capsys.readouterr().err.splitlines()[-1].endswith("the following arguments are required: action")
 
 
+# Each command with the least it needs to run: the words of its usage errors.
+_EVERY_COMMAND: dict[str, list[str]] = {
+    "sample": ["image.send", "INFO"],
+    "schemas": ["path"],
+    "emit": ["image.create", "INFO", "--payload", "{payload}", "--driver", "memory"],
+    "demo": ["--driver", "memory"],
+    "listen": ["--transport-url", "fake://", "--timeout", "0"],
+    "conformance": ["--stream", "{small}"],
+    "compat": ["{schemas}", "{schemas}"],
+}
+
+
+def _said_by(command: str, err: str) -> None:
+    """The usage error is the command's own: its usage line, if one is shown, and its name before ``error:`` (or in
+    the line of a command's own check, which shows no usage: ``schemas path takes no arguments``)."""
+    usage = [line for line in err.splitlines() if line.startswith("usage:")]
+    assert all(line.startswith(f"usage: notify-schemas {command} ") for line in usage)
+    last = err.splitlines()[-1]
+    assert last.startswith(f"notify-schemas {command}: error: ") or (not usage and f" {command} " in last)
+
+
+@pytest.mark.parametrize("command", sorted(_EVERY_COMMAND))
+@given(word=st.sampled_from(["extra", "x.jsonl", "--bogus", "-z", "--quiet", "--version", "-v"]))
+@settings(max_examples=7, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_word_left_over_is_said_with_the_commands_own_usage(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str, word: str
+) -> None:
+    """``sample image.send INFO extra`` was said with notify-schemas's own usage line ([-h] [--version] COMMAND ...):
+    argparse hands the words a command leaves to the program, which named none of the command's options."""
+    payload = write(tmp_path, "p.json", json.dumps(next(samples("image.create", "INFO"))["payload"]))
+    small = write(tmp_path, "small.jsonl", VALID[0] + "\n")
+    words = [w.format(payload=payload, small=small, schemas=str(schema_root())) for w in _EVERY_COMMAND[command]]
+    capsys.readouterr()
+    assert _exit_code([command, *words, word]) == 2
+    err = capsys.readouterr().err
+    _said_by(command, err)
+    assert word in err.splitlines()[-1]
+
+
+@pytest.mark.parametrize("command", [*sorted(_EVERY_COMMAND), "tally"])
+@pytest.mark.parametrize("option", ["--version", "--bogus", "-q", "--profile=seed", "--summary"])
+def test_an_option_a_command_lacks_is_said_before_the_words_it_lacks(
+    capsys: pytest.CaptureFixture[str], command: str, option: str
+) -> None:
+    """``sample --version`` and ``compat --version`` said "the following arguments are required": what was missing,
+    not the option given that none of the command's is."""
+    known = {"--profile=seed": {"sample", "listen", "emit", "demo", "conformance", "schemas"}, "--summary": {"listen"}}
+    if command in known.get(option, set()):
+        return
+    assert _exit_code([command, option]) == 2
+    err = capsys.readouterr().err
+    _said_by(command, err)
+    if command in ("sample", "schemas", "emit", "conformance", "compat", "tally"):  # those with words they need
+        assert err.splitlines()[-1].endswith(f"unrecognized arguments: {option}")
+
+
+def test_the_words_a_command_lacks_are_still_said_when_no_option_is_unknown(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _exit_code(["sample", "--seed", "-5", "image.send"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith("the following arguments are required: priority")
+    assert _exit_code(["conformance", "--examples", "3", "--", "--bogus"]) == 2
+    assert "one of the arguments --callable" in capsys.readouterr().err
+
+
 def _main_writing(encoding: str, argv: list[str]) -> tuple[int, bytes]:
     """``main`` with a standard output of that encoding (PYTHONIOENCODING): the exit status and the bytes written."""
     raw = io.BytesIO()

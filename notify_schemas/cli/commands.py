@@ -122,6 +122,18 @@ class _Parser(MaskedParser):
         return left
 
 
+class _Command(_Parser):
+    """A command's parser: a word it leaves over is its own usage error, with its own usage line. argparse hands the
+    words a command leaves to notify-schemas itself, which said them with its usage (``notify-schemas [-h]
+    [--version] COMMAND ...``), where the usage to read is the command's."""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
 @contextmanager
 def _open(name: str) -> Iterator[BinaryIO]:
     if name == "-":
@@ -1690,9 +1702,9 @@ class _Version(argparse.Action):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="notify-schemas", description=__doc__.splitlines()[0].replace("``", ""), epilog=_EXIT_STATUS)
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Command)
 
-    profile = _Parser(add_help=False)
+    profile = _Command(add_help=False)  # options that commands share: parts of a command's parser
     profile.add_argument("--profile", choices=PROFILES, default="seed", help="the contract to check (default: seed)")
 
     p = sub.add_parser("validate", parents=[profile], help="validate notifications in JSON Lines or JSON files")
@@ -1728,7 +1740,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", action="store_true", help="show the source schema instead of the bundled file")
     p.set_defaults(run=_cmd_schemas)
 
-    send = _Parser(add_help=False, parents=[profile])
+    send = _Command(add_help=False, parents=[profile])
     send.add_argument("--config-file", type=config_file, help="an oslo-style file, e.g. /etc/glance/glance-api.conf")
     send.add_argument(
         "--driver", action="append", type=text, help="a driver name (repeatable); overrides the config file"

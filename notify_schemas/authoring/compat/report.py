@@ -90,7 +90,7 @@ def _backward(reports: Sequence[VariantReport]) -> bool | None:
 
 
 class _Parser(MaskedParser):
-    def error(self, message: str) -> Any:
+    def refuse(self, message: str) -> Any:
         raise CompatError(message)  # written, masked, as every error is
 
 

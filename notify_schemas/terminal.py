@@ -5,6 +5,9 @@ A dumb terminal (``TERM=dumb``, as Emacs's shell and many CI log viewers set it)
 unset, as under cron or ``env -i``) gets no such line at all, only what the command says at its end: the sequence
 that erases a line would be shown as text there, and a line written over is never seen (D113).
 
+Any other line written to the same stream while the line is shown (a library's warning, logged) is written after the
+line is taken off (`writing`), never after it on its row; the command draws it again at its next count.
+
 The line is cut to the terminal's width, counted in the cells a character takes (a wide CJK character two, a combining
 mark none): a line longer than the terminal wraps onto a second row, which a carriage return does not reach, and each
 redraw left one more row behind."""
@@ -13,15 +16,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["ERASE", "cells", "columns", "draw", "erase", "fitted", "live"]
+__all__ = ["ERASE", "cells", "columns", "draw", "erase", "fitted", "live", "writing"]
 
 ERASE = "\r\033[K"
 """Back to the start of the line, and the line erased: what the line is written after, and what takes it off."""
 
 _DUMB = {"", "dumb", "unknown"}
 _DEFAULT_COLUMNS = 80
+_LOCK = threading.RLock()  # listen draws from its consumers' threads, and a library logs from its own
+_SHOWN: list[Any] = []  # the stream a line is drawn on now, if one is
 
 
 def live(stream: Any) -> bool:
@@ -77,11 +84,25 @@ def fitted(text: str, width: int) -> str:
 def draw(stream: Any, text: str) -> None:
     """Write ``text`` over the line drawn before, cut to one row of the terminal: its last column is left free, where
     some terminals wrap at once. The caller checks `live` first."""
-    stream.write(ERASE + fitted(text, columns(stream) - 1))
-    stream.flush()
+    with _LOCK:
+        stream.write(ERASE + fitted(text, columns(stream) - 1))
+        stream.flush()
+        _SHOWN[:] = [stream]
 
 
 def erase(stream: Any) -> None:
     """Take the line drawn off the terminal."""
-    stream.write(ERASE)
-    stream.flush()
+    with _LOCK:
+        _SHOWN.clear()
+        stream.write(ERASE)
+        stream.flush()
+
+
+@contextlib.contextmanager
+def writing(stream: Any) -> Iterator[None]:
+    """While inside, a line may be written to ``stream``: the line drawn there, if one is, is taken off first, and
+    none is drawn until the line is written."""
+    with _LOCK:
+        if any(shown is stream for shown in _SHOWN):
+            erase(stream)
+        yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import select
 import struct
@@ -170,3 +171,41 @@ def test_the_conformance_bar_fits_a_narrow_terminal_and_is_erased_at_the_end(
     shown = _drained(reader)
     assert shown.endswith(terminal.ERASE)
     assert all(_width(line) < 30 for line in _drawn(shown))
+
+
+def test_a_line_logged_while_listen_shows_its_tally_is_written_on_a_row_of_its_own(
+    narrow_terminal: tuple[IO[str], int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """oslo.messaging logs a connection lost (and retried) while listen shows its running tally: the log line was
+    written after the tally, on its row ('3 received: 3 valid, 0 invalidERROR ... Connection failed')."""
+    stream, reader = narrow_terminal
+    monkeypatch.setattr(sys, "stderr", stream)
+    tally = Tally()
+    tally.valid["image.create"] += 3
+
+    class Counted:
+        def summary(self) -> str:
+            return tally.line()
+
+    handler = commands._LogStream()
+    handler.setFormatter(commands._LogLine())
+    commands._progress(Counted(), True)(None, True)
+    handler.emit(logging.LogRecord("oslo.messaging", logging.ERROR, __file__, 1, "Connection failed", None, None))
+    shown = _drained(reader)
+    assert "Connection failed" in shown
+    row = shown[: shown.index("Connection failed")].rsplit(terminal.ERASE, 1)[-1]  # the row the log line is on
+    assert "received" not in row
+
+
+def test_what_is_written_while_a_line_is_drawn_begins_a_row_of_its_own_and_no_line_is_drawn_meanwhile(
+    narrow_terminal: tuple[IO[str], int],
+) -> None:
+    stream, reader = narrow_terminal
+    terminal.draw(stream, "12 received")
+    with terminal.writing(stream):
+        stream.write("listening on fake://\n")
+        stream.flush()
+    with terminal.writing(stream):  # nothing drawn now: nothing to take off
+        stream.write("stopped\n")
+    stream.flush()
+    assert _drained(reader) == f"{terminal.ERASE}12 received{terminal.ERASE}listening on fake://\r\nstopped\r\n"

@@ -1198,7 +1198,8 @@ class _LogStream(logging.StreamHandler):  # type: ignore[type-arg]
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = stream = sys.stderr
         lost = getattr(stream, "lost", 0)
-        super().emit(record)
+        with terminal.writing(stream):  # on a row of its own, not after listen's running tally
+            super().emit(record)
         if getattr(stream, "lost", 0) > lost and _of_the_log_driver(record):
             self.unwritten += 1
 
@@ -1439,12 +1440,15 @@ def _listen(args: argparse.Namespace, listening: _Listening) -> None:
     listener.on_message = _progress(listener, terminal.live(sys.stderr))
     raise_if_terminated()  # a stop that oslo.messaging's loading dropped
     listener.start(timeout=args.connect_timeout)
-    print(
-        one_line(mask_text(f"listening on {mask_url(as_named(args.transport_url))} exchange "
-                           f"{quoted(args.exchange, 200)}, topics {', '.join(config.topics)} (profile "
-                           f"{args.profile}); Ctrl-C stops")),
-        file=sys.stderr,
-    )  # fmt: skip
+    # Messages waiting on the queue are counted, and the tally drawn, as soon as the consumers start: this line goes
+    # on a row of its own, not after the tally.
+    with terminal.writing(sys.stderr):
+        print(
+            one_line(mask_text(f"listening on {mask_url(as_named(args.transport_url))} exchange "
+                               f"{quoted(args.exchange, 200)}, topics {', '.join(config.topics)} (profile "
+                               f"{args.profile}); Ctrl-C stops")),
+            file=sys.stderr,
+        )  # fmt: skip
     listening.reached = listener.wait_for(args.count, args.timeout)
 
 

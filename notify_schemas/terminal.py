@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["ERASE", "cells", "columns", "draw", "erase", "fitted", "live", "writing"]
+__all__ = ["ERASE", "cells", "clear", "columns", "draw", "erase", "fitted", "live", "writing"]
 
 ERASE = "\r\033[K"
 """Back to the start of the line, and the line erased: what the line is written after, and what takes it off."""
@@ -98,11 +98,17 @@ def erase(stream: Any) -> None:
         stream.flush()
 
 
+def clear(stream: Any) -> None:
+    """Take the line drawn on ``stream`` off, if one is: nothing is written where none is."""
+    with _LOCK:
+        if any(shown is stream for shown in _SHOWN):
+            erase(stream)
+
+
 @contextlib.contextmanager
 def writing(stream: Any) -> Iterator[None]:
     """While inside, a line may be written to ``stream``: the line drawn there, if one is, is taken off first, and
     none is drawn until the line is written."""
     with _LOCK:
-        if any(shown is stream for shown in _SHOWN):
-            erase(stream)
+        clear(stream)
         yield

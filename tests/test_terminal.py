@@ -88,15 +88,27 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _validate_on_a_terminal(path: Path, columns: int, term: str | None) -> tuple[int, str]:
+def _on_a_terminal(command: list[str], columns: int, term: str | None) -> tuple[int, str]:
+    """Run the command with both its outputs on a terminal of ``columns`` columns, read as it writes (a terminal
+    holds only a few KiB that nobody read): its exit status and all it wrote."""
     env = {k: v for k, v in os.environ.items() if k not in ("TERM", "COLUMNS")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     if term is not None:
         env["TERM"] = term
     with _pty(columns) as (writer, reader):
-        done = subprocess.run([sys.executable, "-m", "notify_schemas", "validate", str(path)], stdout=writer,
-                              stderr=writer, stdin=subprocess.DEVNULL, env=env, timeout=120, check=False)  # fmt: skip
-        return done.returncode, _drained(reader)
+        process = subprocess.Popen(command, stdout=writer, stderr=writer, stdin=subprocess.DEVNULL, env=env)
+        shown = ""
+        try:
+            while process.poll() is None:
+                shown += _drained(reader)
+            shown += _drained(reader)
+        finally:
+            process.kill()
+        return process.wait(), shown
+
+
+def _validate_on_a_terminal(path: Path, columns: int, term: str | None) -> tuple[int, str]:
+    return _on_a_terminal([sys.executable, "-m", "notify_schemas", "validate", str(path)], columns, term)
 
 
 @pytest.mark.parametrize("term", ["dumb", "", None, "DUMB"])
@@ -209,3 +221,19 @@ def test_what_is_written_while_a_line_is_drawn_begins_a_row_of_its_own_and_no_li
         stream.write("stopped\n")
     stream.flush()
     assert _drained(reader) == f"{terminal.ERASE}12 received{terminal.ERASE}listening on fake://\r\nstopped\r\n"
+
+
+def test_a_conformance_run_stopped_short_takes_its_bar_off_before_the_table(tmp_path: Path) -> None:
+    """A run stopped before its last intent (here, a program that answers what is no JSON) never reached the count
+    at which the bar is taken off: the table was written after the bar, on its row ('5/476 intentscheck ...')."""
+    program = tmp_path / "producer.py"
+    program.write_text("import sys\nfor n, _ in enumerate(sys.stdin):\n    print('{}' if n < 4 else 'junk', "
+                       "flush=True)\n    if n >= 4:\n        break\n", encoding="utf-8")  # fmt: skip
+    command = [sys.executable, "-m", "notify_schemas", "conformance", "--exec", f"{sys.executable} {program}",
+               "--examples", "1"]  # fmt: skip
+    code, shown = _on_a_terminal(command, 80, "xterm")
+    assert code in (1, 2)
+    assert "intents" in shown  # the bar was drawn
+    for line in shown.replace("\r\n", "\n").split("\n"):
+        row = line.rsplit("\r", 1)[-1]  # what is left on the row once the carriage returns are written
+        assert "intents" not in row or row.endswith(" intents"), repr(line)  # nothing after the bar on its row

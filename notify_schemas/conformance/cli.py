@@ -296,6 +296,14 @@ def _progress(stderr: Any, done: int, total: int) -> None:
             _bar(stderr, done, total)
 
 
+def _bar_off(stderr: Any) -> None:
+    """The progress bar taken off, if it is still shown: a run stopped short (a producer that broke the protocol, an
+    intent that failed the run) never reached its last intent, where it goes, and the table or the error was written
+    after it, on its row ('5/476 intentscheck  level ...')."""
+    with contextlib.suppress(OSError, ValueError):
+        terminal.clear(stderr)
+
+
 def _bar(stderr: Any, done: int, total: int) -> None:
     width = 30
     filled = width * done // total
@@ -397,9 +405,11 @@ def _checked_run(args: argparse.Namespace, words: list[str], where: dict[str, st
     except (ProducerError, ValueError, OSError, NotifySchemasError) as error:
         # NotifySchemasError: a broker that cannot be reached, or --transport-url without the oslo extra.
         sys.stdout, sys.stderr = streams
+        _bar_off(streams[1])
         _error(io_error_text(error), words)
         return 2
     sys.stdout, sys.stderr = streams
+    _bar_off(streams[1])
     # A transport URL as the package names one: one written without // (u:SECRET@host) has its password masked too.
     url = args.transport_url
     report.producer = mask_url(as_named(url)) if url else shown_name(args.callable or args.exec or args.stream)

@@ -1259,10 +1259,14 @@ def redact(value: Any) -> Any:
         raise unreadable("value", error) from None
 
 
-def unreadable(what: str, error: Exception) -> TypeError:
+def unreadable(what: str, error: Exception) -> Exception:
     """The error of a public function whose argument ``what`` raised ``error`` as it was read (a mapping's own
     ``items``, a list's own ``__iter__``, a key's ``__hash__``): a `TypeError` naming it, the text masked, never the
-    producer's exception as it was, whose text may quote a credential."""
+    producer's exception as it was, whose text may quote a credential. A `RecursionError` or a `MemoryError` is no
+    fault of the argument but of where it was read (too deep in the caller's stack, short of memory), and is left
+    as it is: a verdict short of stack is given again on a stack of its own (D96), which a TypeError would stop."""
+    if isinstance(error, RecursionError | MemoryError):
+        return error
     return TypeError(f"{what} cannot be read: reading it raised {error_text(error)}")
 
 

@@ -33,8 +33,10 @@ from notify_schemas.redaction import (
     SANITIZE_KEYS,
     closed,
     error_text,
+    forbidden_texts,
     holds_secret_word,
     mark_forbidden,
+    mask_dict_password,
     mask_text,
     redact,
     traceback_text,
@@ -633,3 +635,22 @@ def test_mask_text_refuses_what_is_not_text_naming_its_type(value: Any) -> None:
 def test_mask_text_refuses_an_endless_generator_at_once() -> None:
     with pytest.raises(TypeError, match=r"generator$"):
         mask_text(word for word in iter(lambda: "location", None))  # type: ignore[arg-type]
+
+
+class _TooDeep(dict):  # type: ignore[type-arg]
+    """A mapping read where the caller's stack runs out, as a deep value is read with few frames left."""
+
+    def items(self) -> Any:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    def __iter__(self) -> Any:
+        raise RecursionError("maximum recursion depth exceeded")
+
+
+@pytest.mark.parametrize("read", [lambda v: mask_dict_password(v), lambda v: redact([v]), lambda v: forbidden_texts(v)])
+def test_a_recursion_error_met_while_an_argument_is_read_stays_one(read: Callable[[Any], Any]) -> None:
+    # It is no fault of the argument but of the stack it was read on: made a TypeError ("cannot be read"), it stopped
+    # the verdict's second run on a stack of its own (D96), and Notifier.send with 30 frames left raised where the
+    # same call at the top of the stack logged and sent.
+    with pytest.raises(RecursionError):
+        read(_TooDeep(password="x"))

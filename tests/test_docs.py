@@ -187,6 +187,21 @@ def test_bundle_of_a_folder_without_schemas_is_one_line(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
 
 
+@pytest.mark.parametrize("module", ["bundle", "docs", "asyncapi"])
+@pytest.mark.parametrize("name", ["", " ", "\t"])
+def test_a_writer_given_an_empty_folder_name_writes_nothing_and_says_so(
+    module: str, name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Path("") is the current folder: the pages writer wrote seed.md, glance.md and differences.md there, unsaid.
+    monkeypatch.chdir(tmp_path)
+    writer = importlib.import_module(f"notify_schemas.authoring.{module}")
+    assert writer.main([name]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines()[-1].endswith("must not be empty")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_writer_that_cannot_write_says_so_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     occupied = tmp_path / "file"
     occupied.write_text("", encoding="utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from notify_schemas.arguments import io_error_text
+from notify_schemas.arguments import text as named
 from notify_schemas.redaction import mask_pointer, mask_text, quoted, shown
 from notify_schemas.registry import DRAFT7, load_registry
 from notify_schemas.validation import instance_path
@@ -117,10 +118,13 @@ def write_command(
     returned, so that the status is the function's."""
     prog = f"python -m notify_schemas.authoring.{module}"
     parser = argparse.ArgumentParser(prog=prog, description=(doc or "").splitlines()[0].replace("``", ""))
+    # Never an empty or blank name, which Path reads as the current folder: the pages would be written there unsaid.
     if default is None:
-        parser.add_argument("folder", metavar=folder)
+        parser.add_argument("folder", metavar=folder, type=named)
     else:
-        parser.add_argument("folder", metavar=folder, nargs="?", default=default, help=f"default: {default}")
+        parser.add_argument(
+            "folder", metavar=folder, type=named, nargs="?", default=default, help=f"default: {default}"
+        )
     try:
         args = parser.parse_args(argv)
     except SystemExit as done:
